@@ -1,0 +1,38 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { CLOCK, systemClock } from './application/ports/clock.port.js';
+import { EVENT_STORE } from './application/ports/event-store.port.js';
+import { RequestSchoolHandler } from './application/request-school/request-school.handler.js';
+import { RequestTeardownHandler } from './application/request-teardown/request-teardown.handler.js';
+import { APP_SETTINGS } from './application/settings.js';
+import { apiKey, ApiKeyGuard } from './infrastructure/http/api-key.guard.js';
+import { HealthController } from './infrastructure/http/health.controller.js';
+import { ProblemFilter } from './infrastructure/http/problem.filter.js';
+import { SchoolsController } from './infrastructure/http/schools.controller.js';
+import { READINESS, SCHOOL_QUERIES } from './infrastructure/http/tokens.js';
+import type { Runtime } from './infrastructure/runtime.js';
+
+/** The HTTP and command side, wired to the adapters the runtime built. */
+@Module({})
+export class AppModule {
+  static forRuntime(runtime: Runtime, apiKeys: string[]): DynamicModule {
+    const keys = apiKeys.map(apiKey);
+    return {
+      module: AppModule,
+      imports: [CqrsModule.forRoot()],
+      controllers: [SchoolsController, HealthController],
+      providers: [
+        RequestSchoolHandler,
+        RequestTeardownHandler,
+        { provide: EVENT_STORE, useValue: runtime.store },
+        { provide: CLOCK, useValue: systemClock },
+        { provide: APP_SETTINGS, useValue: { baseDomain: runtime.config.baseDomain } },
+        { provide: SCHOOL_QUERIES, useValue: runtime.queries },
+        { provide: READINESS, useValue: runtime.readiness() },
+        { provide: APP_GUARD, useFactory: (reflector: Reflector) => new ApiKeyGuard(reflector, keys), inject: [Reflector] },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,24 @@
+export interface IssuedCertificate {
+  /** The provider's reference: a local serial, an ACM ARN, an ACME order URL. */
+  reference: string;
+  serialNumber: string;
+  domain: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+}
+
+export interface CertificateProvider {
+  readonly name: string;
+  /**
+   * Issues a certificate for `domain`. Idempotent per school: when a valid, unrevoked certificate
+   * for this school and domain exists, it is returned instead of a new one.
+   */
+  issue(request: { schoolId: string; domain: string }): Promise<IssuedCertificate>;
+  /** Revokes (or deletes) the school's certificate; one already revoked or absent is success. */
+  revoke(request: { schoolId: string; domain: string; reference?: string }): Promise<{ revoked: boolean; reference?: string }>;
+  /** Unrevoked certificates the provider holds for schools (for the reconciler). */
+  listActive(): Promise<Array<{ schoolId: string; domain: string; serialNumber: string }>>;
+}
+
+export const CERTIFICATE_PROVIDER = Symbol('CertificateProvider');

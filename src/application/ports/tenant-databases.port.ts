@@ -1,0 +1,48 @@
+/**
+ * School (tenant) databases on the PostgreSQL server of DATABASE_URL or the embedded one. Every
+ * operation is idempotent, because the process manager runs a step again after a crash.
+ */
+export interface CreatedDatabase {
+  databaseName: string;
+  /** `template`: cloned from the migrated template; `empty`: created empty (migrations run next). */
+  method: 'template' | 'empty';
+  /** True when the database was already there (a step re-run after a crash). */
+  alreadyExisted: boolean;
+  durationMs: number;
+}
+
+export interface MigratedDatabase {
+  databaseName: string;
+  /** The school schema version the database is at, e.g. `0003`. */
+  schemaVersion: string;
+  /** Migrations applied by this call (empty when the clone was already current). */
+  applied: string[];
+  tableCount: number;
+  durationMs: number;
+}
+
+export interface DroppedDatabase {
+  databaseName: string;
+  existed: boolean;
+  terminatedConnections: number;
+}
+
+export interface TenantDatabases {
+  create(databaseName: string): Promise<CreatedDatabase>;
+  migrate(databaseName: string): Promise<MigratedDatabase>;
+  drop(databaseName: string): Promise<DroppedDatabase>;
+  exists(databaseName: string): Promise<boolean>;
+  /** Every school database on the server (names matching `school_<32 hex>`). */
+  list(): Promise<string[]>;
+  /** The latest school schema version shipped under migrations/school. */
+  currentSchemaVersion(): string;
+}
+
+export const TENANT_DATABASES = Symbol('TenantDatabases');
+
+/** `school_` and the school id's 32 hex digits: generated, never taken from input. */
+export function databaseNameFor(schoolId: string): string {
+  const hex = schoolId.replace(/-/g, '').toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(hex)) throw new Error(`not a school id: ${schoolId}`);
+  return `school_${hex}`;
+}

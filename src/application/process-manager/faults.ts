@@ -1,0 +1,52 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StepError } from './step-error.js';
+
+export type Fault = { kind: 'fail' } | { kind: 'flaky'; times: number } | { kind: 'crash' };
+
+/** Parses SCS_FAULTS: `step:fail`, `step:flaky:N`, `step:crash`, comma-separated. */
+export function parseFaults(spec: string | undefined): Map<string, Fault> {
+  const faults = new Map<string, Fault>();
+  if (!spec || !spec.trim()) return faults;
+  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [step, kind, count] = part.split(':');
+    if (!step || !kind) throw new Error(`SCS_FAULTS: "${part}" is not step:fail, step:flaky:N or step:crash`);
+    if (kind === 'fail') faults.set(step, { kind: 'fail' });
+    else if (kind === 'crash') faults.set(step, { kind: 'crash' });
+    else if (kind === 'flaky' && /^[1-9][0-9]*$/.test(count ?? '')) faults.set(step, { kind: 'flaky', times: Number(count) });
+    else throw new Error(`SCS_FAULTS: "${part}" is not step:fail, step:flaky:N or step:crash`);
+  }
+  return faults;
+}
+
+/**
+ * Test-only fault injection (refused in production by the configuration). A crash fires once per
+ * school and step: a marker file in the data folder keeps the restarted process from crashing again.
+ */
+export class FaultInjector {
+  constructor(private readonly faults: Map<string, Fault>, private readonly markerDir: string) {}
+
+  get active(): boolean {
+    return this.faults.size > 0;
+  }
+
+  beforeStep(action: string, attempt: number): void {
+    const fault = this.faults.get(action);
+    if (fault?.kind === 'fail') throw StepError.permanent(`injected failure (SCS_FAULTS=${action}:fail)`);
+    if (fault?.kind === 'flaky' && attempt <= fault.times) {
+      throw StepError.transient(`injected transient failure ${attempt} of ${fault.times} (SCS_FAULTS=${action}:flaky:${fault.times})`);
+    }
+  }
+
+  afterSideEffect(action: string, schoolId: string): void {
+    if (this.faults.get(action)?.kind !== 'crash') return;
+    const marker = join(this.markerDir, `crashed-${schoolId}-${action}`);
+    if (existsSync(marker)) return;
+    mkdirSync(this.markerDir, { recursive: true });
+    writeFileSync(marker, new Date().toISOString());
+    process.stderr.write(`SCS_FAULTS: ${action}:crash — killing the process after the side effect, before its event\n`);
+    process.kill(process.pid, 'SIGKILL');
+  }
+}
+
+export const NO_FAULTS = new FaultInjector(new Map(), '');

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { react } from '../../domain/school/react.js';
+import { schoolIdFromStream, SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
+import type { SchoolState } from '../../domain/school/state.js';
+import type { ActionName } from '../../domain/school/steps.js';
+import type { CheckpointStore } from '../ports/checkpoint-store.port.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { EventMetadata, EventStore, GlobalPosition, RecordedEvent, Subscription } from '../ports/event-store.port.js';
+import type { AppLogger } from '../ports/logger.port.js';
+import { executeSchoolCommand, loadSchool } from '../school/school-stream.js';
+import { PositionTracker } from './position-tracker.js';
+import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import { describeError, isPermanent } from './step-error.js';
+import { runAction, type StepPorts } from './step-runner.js';
+
+export interface ProcessManagerOptions {
+  name?: string;
+  /** Schools worked on at once; each school's steps run one at a time. */
+  concurrency?: number;
+  policy: RetryPolicy;
+}
+
+/**
+ * The durable process manager. It follows every school event from its stored checkpoint, and for the
+ * school concerned asks the pure `react` what comes next: run a step, undo one, wait for a retry, or
+ * conclude. Its checkpoint only passes events whose school has nothing left to do right now, so a
+ * restart picks up any school whose step was interrupted (and re-runs that step, idempotently).
+ */
+export class ProcessManager {
+  private readonly name: string;
+  private readonly concurrency: number;
+  private tracker = new PositionTracker();
+  private subscription?: Subscription;
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly rerun = new Set<string>();
+  private readonly queue: string[] = [];
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private stopping = false;
+  /** The correlation id of each school's request, carried by every event the manager writes for it. */
+  private readonly correlation = new Map<string, string>();
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly checkpoints: CheckpointStore,
+    private readonly ports: StepPorts,
+    private readonly clock: Clock,
+    private readonly logger: AppLogger,
+    private readonly options: ProcessManagerOptions,
+  ) {
+    this.name = options.name ?? 'process-manager';
+    this.concurrency = options.concurrency ?? 8;
+  }
+
+  async start(): Promise<void> {
+    const after = await this.checkpoints.load(this.name);
+    this.tracker = new PositionTracker(after);
+    this.stopping = false;
+    this.subscription = this.store.subscribeToAll({
+      after,
+      streamPrefix: SCHOOL_STREAM_PREFIX,
+      handler: async (event) => this.onEvent(event),
+      onError: (error) => this.logger.error(`process manager subscription stopped: ${describeError(error)}`),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.subscription?.stop();
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.queue.length = 0;
+    await Promise.allSettled([...this.running.values()]);
+    await this.saving;
+  }
+
+  get status(): { running: number; queued: number; backlog: number } {
+    return { running: this.running.size, queued: this.queue.length, backlog: this.tracker.backlog };
+  }
+
+  private async onEvent(event: RecordedEvent): Promise<void> {
+    const schoolId = schoolIdFromStream(event.streamId);
+    if (!schoolId) return;
+    this.tracker.track(event.position, schoolId);
+    this.schedule(schoolId);
+  }
+
+  private schedule(schoolId: string): void {
+    if (this.stopping) return;
+    const timer = this.timers.get(schoolId);
+    if (timer) {
+      clearTimeout(timer);
+      this.timers.delete(schoolId);
+    }
+    if (this.running.has(schoolId)) {
+      this.rerun.add(schoolId);
+      return;
+    }
+    if (this.running.size >= this.concurrency) {
+      if (!this.queue.includes(schoolId)) this.queue.push(schoolId);
+      return;
+    }
+    const run = this.work(schoolId).finally(() => {
+      this.running.delete(schoolId);
+      const again = this.rerun.delete(schoolId);
+      if (again) this.schedule(schoolId);
+      const next = this.queue.shift();
+      if (next) this.schedule(next);
+    });
+    this.running.set(schoolId, run);
+  }
+
+  private async work(schoolId: string): Promise<void> {
+    const handled = this.tracker.snapshot(schoolId);
+    try {
+      const waitUntil = await this.advance(schoolId);
+      if (waitUntil !== undefined) {
+        // Not finished: the checkpoint stays before these events until the retry has run.
+        const delay = Math.max(0, waitUntil - this.clock.now().getTime());
+        this.timers.set(schoolId, setTimeout(() => { this.timers.delete(schoolId); this.schedule(schoolId); }, delay));
+        return;
+      }
+      this.completed(handled);
+    } catch (error) {
+      // The event store or a port failed outside a step (e.g. the database is restarting): try again soon.
+      this.logger.warn(`school ${schoolId}: ${describeError(error)}; retrying in 1 s`);
+      if (!this.stopping) this.timers.set(schoolId, setTimeout(() => { this.timers.delete(schoolId); this.schedule(schoolId); }, 1000));
+    }
+  }
+
+  /** Runs actions until the school has nothing to do (undefined) or must wait (the time to wake). */
+  private async advance(schoolId: string): Promise<number | undefined> {
+    for (;;) {
+      if (this.stopping) return undefined;
+      const { state, events } = await loadSchool(this.store, schoolId);
+      this.correlation.set(schoolId, events[0]?.metadata.correlationId ?? schoolId);
+      const now = this.clock.now();
+      const reaction = react(state, now.toISOString());
+      switch (reaction.type) {
+        case 'ignore':
+          return undefined;
+        case 'wait':
+          return Date.parse(reaction.until);
+        case 'conclude':
+          await executeSchoolCommand(this.store, schoolId, () => ({ type: 'Conclude', data: { now: this.clock.now().toISOString() } }), this.metadata(schoolId));
+          continue;
+        case 'run':
+          await this.runOne(state!, reaction.action, reaction.attempt);
+          continue;
+      }
+    }
+  }
+
+  private async runOne(state: SchoolState, action: ActionName, attempt: number): Promise<void> {
+    const metadata = this.metadata(state.id);
+    const startedAt = this.clock.now().toISOString();
+    this.logger.log(`school ${state.id} (${state.details.slug}): ${action} attempt ${attempt}`);
+    try {
+      const event = await runAction(this.ports, state, action, { attempt, startedAt }, metadata);
+      const now = this.clock.now().toISOString();
+      await executeSchoolCommand(this.store, state.id, () => ({ type: 'RecordStepResult', data: { action, event, now } }), { ...metadata, now });
+    } catch (error) {
+      const now = this.clock.now();
+      const permanent = isPermanent(error);
+      const retryAt = new Date(now.getTime() + retryDelayMs(this.options.policy, attempt)).toISOString();
+      const message = describeError(error);
+      this.logger.warn(`school ${state.id} (${state.details.slug}): ${action} attempt ${attempt} failed${permanent ? ' permanently' : ''}: ${message}`);
+      await executeSchoolCommand(this.store, state.id, () => ({
+        type: 'RecordStepFailure',
+        data: { action, attempt, error: message, permanent, maxAttempts: this.options.policy.maxAttempts, retryAt, startedAt, finishedAt: now.toISOString(), now: now.toISOString() },
+      }), { ...metadata, now: now.toISOString() });
+    }
+  }
+
+  private completed(positions: Set<GlobalPosition>): void {
+    const checkpoint = this.tracker.complete(positions);
+    if (!checkpoint) return;
+    this.saving = this.saving
+      .then(() => this.checkpoints.save(this.name, this.tracker.checkpoint ?? checkpoint))
+      .catch((error) => this.logger.warn(`could not save the process manager checkpoint: ${describeError(error)}`));
+  }
+
+  private metadata(schoolId: string): EventMetadata {
+    const correlationId = this.correlation.get(schoolId) ?? schoolId;
+    return { actor: 'process-manager', correlationId, causationId: randomUUID(), now: this.clock.now().toISOString() };
+  }
+}

@@ -1,0 +1,19 @@
+import { Command } from '@nestjs/cqrs';
+import type { SchoolDetails } from '../../domain/school/details.js';
+
+export interface SchoolSummary {
+  id: string;
+  name: string;
+  slug: string;
+  databaseName: string;
+  subdomain: string;
+  status: string;
+  createdAt: string;
+}
+
+/** Asks for a new school. `details` are validated again by the domain, whatever the entry point. */
+export class RequestSchoolCommand extends Command<SchoolSummary> {
+  constructor(readonly details: SchoolDetails, readonly actor: string, readonly correlationId: string) {
+    super();
+  }
+}

@@ -1,0 +1,17 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CLOCK, type Clock } from '../ports/clock.port.js';
+import { EVENT_STORE, type EventStore } from '../ports/event-store.port.js';
+import { executeSchoolCommand } from '../school/school-stream.js';
+import { RequestTeardownCommand } from './request-teardown.command.js';
+
+@CommandHandler(RequestTeardownCommand)
+export class RequestTeardownHandler implements ICommandHandler<RequestTeardownCommand, { id: string; status: string }> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(CLOCK) private readonly clock: Clock) {}
+
+  async execute({ schoolId, actor, correlationId }: RequestTeardownCommand): Promise<{ id: string; status: string }> {
+    const now = this.clock.now().toISOString();
+    const { state } = await executeSchoolCommand(this.store, schoolId, () => ({ type: 'RequestTeardown', data: { now } }), { actor, correlationId, now });
+    return { id: schoolId, status: state?.status ?? 'deprovisioning' };
+  }
+}

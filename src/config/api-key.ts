@@ -1,0 +1,21 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppLogger } from '../application/ports/logger.port.js';
+import type { Config } from './config.js';
+
+/**
+ * SCS_API_KEY, or in development a key generated once and kept in the data folder, so that the
+ * printed curl examples keep working across restarts. Production refuses to start without one (config).
+ */
+export function resolveApiKey(config: Config, logger: AppLogger): { value: string; generated: boolean; file?: string } {
+  if (config.apiKey) return { value: config.apiKey, generated: false };
+  if (config.env === 'production') throw new Error('SCS_API_KEY is required in production');
+  const file = join(config.dataDir, 'api-key');
+  if (!existsSync(file)) {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(24).toString('hex'), { mode: 0o600 });
+    logger.warn(`no SCS_API_KEY: generated a development key in ${file}`);
+  }
+  return { value: readFileSync(file, 'utf8').trim(), generated: true, file };
+}

@@ -1,0 +1,130 @@
+import { isIP } from 'node:net';
+import { parseFaults, type Fault } from '../application/process-manager/faults.js';
+import type { RetryPolicy } from '../application/process-manager/retry-policy.js';
+
+/** Everything SCS reads from its environment, validated once; nothing else reads process.env. */
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  host: string;
+  /** Absent: run the embedded PostgreSQL server. */
+  databaseUrl?: string;
+  dataDir: string;
+  apiKey?: string;
+  baseDomain: string;
+  dnsTarget: string;
+  dnsProvider: 'local';
+  certProvider: 'local';
+  mailProvider: 'outbox';
+  mailFrom: string;
+  faults: Map<string, Fault>;
+  faultsSpec?: string;
+  retry: RetryPolicy;
+  concurrency: number;
+  embeddedPostgresPort: number;
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`SCS cannot start: the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name}=${raw} must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], later: Record<string, string> = {}): T => {
+    const raw = env[name] || allowed[0];
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    if (later[raw]) problems.push(`${name}=${raw} is not available in this version (${later[raw]}); use ${allowed.join(' or ')}`);
+    else problems.push(`${name}=${raw} must be one of: ${allowed.join(', ')}`);
+    return allowed[0];
+  };
+
+  const nodeEnv = env.NODE_ENV || 'development';
+  if (!['development', 'test', 'production'].includes(nodeEnv)) problems.push(`NODE_ENV=${nodeEnv} must be development, test or production`);
+  const production = nodeEnv === 'production';
+
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl) {
+    try {
+      const url = new URL(databaseUrl);
+      if (!['postgres:', 'postgresql:'].includes(url.protocol)) problems.push('DATABASE_URL must be a postgres:// URL');
+    } catch {
+      problems.push('DATABASE_URL is not a valid URL (postgres://user:password@host:5432/database)');
+    }
+  } else if (production) {
+    problems.push('DATABASE_URL is required in production (the embedded PostgreSQL is for development)');
+  }
+
+  const apiKey = env.SCS_API_KEY || undefined;
+  if (!apiKey && production) problems.push('SCS_API_KEY is required in production: set it to a long random secret (e.g. `openssl rand -hex 32`)');
+  if (apiKey && apiKey.length < 16) problems.push('SCS_API_KEY must be at least 16 characters');
+
+  const baseDomain = (env.BASE_DOMAIN || 'syncad.in').toLowerCase().replace(/\.$/, '');
+  if (!baseDomain.split('.').every((label) => DNS_LABEL.test(label)) || !baseDomain.includes('.')) {
+    problems.push(`BASE_DOMAIN=${env.BASE_DOMAIN} must be a domain name such as syncad.in`);
+  }
+  const dnsTarget = env.SCHOOL_DNS_TARGET || '127.0.0.1';
+  if (!isIP(dnsTarget) && !dnsTarget.split('.').every((label) => DNS_LABEL.test(label))) {
+    problems.push(`SCHOOL_DNS_TARGET=${dnsTarget} must be an IP address (A record) or a host name (CNAME)`);
+  }
+
+  if (env.EVENTSTORE_CONNECTION_STRING) {
+    problems.push('EVENTSTORE_CONNECTION_STRING is set, but the EventStoreDB adapter is not in this version yet; unset it to use the PostgreSQL event store');
+  }
+  const dnsProvider = oneOf('DNS_PROVIDER', ['local'] as const, { route53: 'coming with the AWS providers', powerdns: 'coming with the self-hosted providers' });
+  const certProvider = oneOf('CERT_PROVIDER', ['local'] as const, { acm: 'coming with the AWS providers', acme: 'coming with the self-hosted providers' });
+  const mailProvider = oneOf('MAIL_PROVIDER', ['outbox'] as const, { ses: 'coming with the AWS providers', smtp: 'coming with the self-hosted providers' });
+
+  let faults = new Map<string, Fault>();
+  const faultsSpec = env.SCS_FAULTS || undefined;
+  if (faultsSpec) {
+    if (production) problems.push('SCS_FAULTS is for tests and is refused when NODE_ENV=production');
+    try {
+      faults = parseFaults(faultsSpec);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+
+  const config: Config = {
+    env: nodeEnv as Config['env'],
+    port: int('PORT', 8080, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl,
+    dataDir: env.SCS_DATA_DIR || defaults.dataDir,
+    apiKey,
+    baseDomain,
+    dnsTarget,
+    dnsProvider,
+    certProvider,
+    mailProvider,
+    mailFrom: env.SES_FROM_EMAIL || `no-reply@${baseDomain}`,
+    faults,
+    faultsSpec,
+    retry: {
+      maxAttempts: int('SCS_RETRY_MAX_ATTEMPTS', 5, 1, 100),
+      baseDelayMs: int('SCS_RETRY_BASE_MS', 500, 1, 600_000),
+      maxDelayMs: int('SCS_RETRY_MAX_MS', 30_000, 1, 3_600_000),
+    },
+    concurrency: int('SCS_CONCURRENCY', 8, 1, 256),
+    embeddedPostgresPort: int('SCS_EMBEDDED_PG_PORT', 54329, 1, 65535),
+    bodyLimitBytes: int('SCS_BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

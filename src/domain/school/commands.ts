@@ -1,0 +1,35 @@
+import type { SchoolDetails } from './details.js';
+import type { SchoolEvent } from './events.js';
+import type { ActionName } from './steps.js';
+
+type Command<Type extends string, Data> = { type: Type; data: Data };
+
+export type SchoolCommand =
+  | Command<'RequestSchool', {
+      schoolId: string;
+      details: SchoolDetails;
+      databaseName: string;
+      subdomain: string;
+      slugStream: string;
+      slugRevision: number;
+      now: string;
+    }>
+  | Command<'RequestTeardown', { now: string }>
+  /** The process manager reports a step's (or compensation's) side effect as done. */
+  | Command<'RecordStepResult', { action: ActionName; event: SchoolEvent; now: string }>
+  /** The process manager reports a failed attempt; the policy (max attempts, next retry) comes with it. */
+  | Command<'RecordStepFailure', {
+      action: ActionName;
+      attempt: number;
+      error: string;
+      permanent: boolean;
+      maxAttempts: number;
+      retryAt: string;
+      startedAt: string;
+      finishedAt: string;
+      now: string;
+    }>
+  /** Closes provisioning, rollback or teardown when nothing is left to do. */
+  | Command<'Conclude', { now: string }>;
+
+export type SchoolCommandType = SchoolCommand['type'];

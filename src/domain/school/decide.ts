@@ -1,0 +1,93 @@
+import type { SchoolCommand } from './commands.js';
+import { validateSchoolDetails } from './details.js';
+import { DomainError } from './errors.js';
+import type { SchoolEvent } from './events.js';
+import { SUCCESS_EVENT } from './events.js';
+import { evolve } from './evolve.js';
+import { isUndoing, nextStep, pendingCompensations } from './plan.js';
+import type { SchoolState } from './state.js';
+import { CRITICAL, isCompensationName, type StepName } from './steps.js';
+
+/** Decides which events a command produces, given the school's state. Pure. */
+export function decide(command: SchoolCommand, state: SchoolState | undefined): SchoolEvent[] {
+  switch (command.type) {
+    case 'RequestSchool': {
+      if (state) throw new DomainError('school_already_exists', `school ${command.data.schoolId} already exists`);
+      const { schoolId, details, databaseName, subdomain, slugStream, slugRevision, now } = command.data;
+      const checked = validateSchoolDetails(details);
+      if (Array.isArray(checked)) throw new DomainError('invalid_details', checked.map((e) => `${e.field} ${e.message}`).join('; '));
+      return [
+        { type: 'SchoolRequested', data: { schoolId, ...checked, databaseName, subdomain, requestedAt: now } },
+        { type: 'SlugReserved', data: { slug: checked.slug, slugStream, slugRevision, attempt: 1, startedAt: now, finishedAt: now } },
+      ];
+    }
+    case 'RequestTeardown': {
+      const school = existing(state);
+      if (school.status === 'deleted') throw new DomainError('school_deleted', `school ${school.id} is already deleted`);
+      if (school.status === 'deprovisioning') return [];
+      return [{ type: 'TeardownRequested', data: { requestedAt: command.data.now, statusBefore: school.status } }];
+    }
+    case 'RecordStepResult': {
+      const school = existing(state);
+      const { action, event, now } = command.data;
+      if (SUCCESS_EVENT[action] !== event.type) {
+        throw new DomainError('unexpected_result', `${action} cannot be recorded by ${event.type}`);
+      }
+      // A fact is recorded once; a re-run after a crash reports it again and is ignored.
+      const already = isCompensationName(action)
+        ? school.undo[action]?.status === 'succeeded'
+        : ['succeeded', 'warning'].includes(school.steps[action].status);
+      if (already) return [];
+      return withConclusion(school, [event], now);
+    }
+    case 'RecordStepFailure': {
+      const school = existing(state);
+      const { action, attempt, error, permanent, maxAttempts, retryAt, startedAt, finishedAt, now } = command.data;
+      if (isCompensationName(action)) {
+        if (!isUndoing(school) || school.undo[action]?.status === 'succeeded') return [];
+        // An undo is never abandoned: giving up would leave an orphan. It is retried until it succeeds.
+        return [{ type: 'StepAttemptFailed', data: { step: action, attempt, error, startedAt, finishedAt, retryAt } }];
+      }
+      if (school.status !== 'provisioning' || nextStep(school) !== action) return [];
+      if (!permanent && attempt < maxAttempts) {
+        return [{ type: 'StepAttemptFailed', data: { step: action, attempt, error, startedAt, finishedAt, retryAt } }];
+      }
+      const reason = permanent ? error : `${error} (gave up after ${attempt} attempts)`;
+      if (!CRITICAL[action]) {
+        return withConclusion(school, [{ type: 'WelcomeEmailFailed', data: { attempt, startedAt, finishedAt, error: reason } }], now);
+      }
+      return withConclusion(school, [
+        { type: 'ProvisioningStepFailed', data: { step: action as StepName, attempt, startedAt, finishedAt, error: reason } },
+        { type: 'RollbackStarted', data: { failedStep: action as StepName, reason } },
+      ], now);
+    }
+    case 'Conclude':
+      return withConclusion(existing(state), [], command.data.now);
+    default: {
+      const never: never = command;
+      return never;
+    }
+  }
+}
+
+function existing(state: SchoolState | undefined): SchoolState {
+  if (!state) throw new DomainError('school_not_found', 'no such school');
+  return state;
+}
+
+/** Appends the closing event when the given events leave nothing more to do. */
+function withConclusion(state: SchoolState, events: SchoolEvent[], now: string): SchoolEvent[] {
+  let after: SchoolState | undefined = state;
+  for (const event of events) after = evolve(after, event);
+  if (!after) return events;
+  if (after.status === 'provisioning' && nextStep(after) === undefined) {
+    const durationMs = Date.parse(now) - Date.parse(after.createdAt);
+    return [...events, { type: 'SchoolProvisioned', data: { provisionedAt: now, durationMs } }];
+  }
+  if (isUndoing(after) && pendingCompensations(after).length === 0) {
+    if (after.status === 'deprovisioning') return [...events, { type: 'SchoolDeleted', data: { deletedAt: now } }];
+    const failure = after.failure ?? { step: 'reserve_slug' as StepName, reason: 'rolled back' };
+    return [...events, { type: 'SchoolRolledBack', data: { failedStep: failure.step, reason: failure.reason, finishedAt: now } }];
+  }
+  return events;
+}

@@ -1,0 +1,77 @@
+import { Slug } from './slug.js';
+
+/** What a client asks for; validated here so every entry point (HTTP, CLI) applies the same rules. */
+export interface SchoolDetails {
+  name: string;
+  slug: string;
+  district: string;
+  board: string;
+  adminEmail: string;
+  phone: string;
+}
+
+export interface FieldError {
+  field: keyof SchoolDetails;
+  message: string;
+}
+
+// Letters and marks of any script, digits, and the punctuation school names use; no control characters.
+const NAME_PATTERN = /^[\p{L}\p{M}\p{N}][\p{L}\p{M}\p{N} .,'&()\-/]*$/u;
+const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
+
+type Rule = (value: unknown) => string | undefined;
+
+const text = (min: number, max: number, pattern: RegExp, what: string): Rule => (value) => {
+  if (typeof value !== 'string') return 'must be a string';
+  if (value !== value.trim()) return 'must not start or end with spaces';
+  if (value.length < min) return `must be at least ${min} characters`;
+  if (value.length > max) return `must be at most ${max} characters`;
+  if (!pattern.test(value)) return what;
+  return undefined;
+};
+
+export const DETAIL_RULES: Record<keyof SchoolDetails, Rule> = {
+  name: text(3, 200, NAME_PATTERN, 'may contain letters, digits, spaces and . , \' & ( ) - / only'),
+  slug: (value) => {
+    const parsed = Slug.parse(value);
+    return parsed.ok ? undefined : parsed.message;
+  },
+  district: text(2, 100, NAME_PATTERN, 'may contain letters, digits, spaces and . , \' & ( ) - / only'),
+  board: text(2, 64, NAME_PATTERN, 'may contain letters, digits, spaces and . , \' & ( ) - / only'),
+  adminEmail: (value) => {
+    if (typeof value !== 'string') return 'must be a string';
+    if (value.length > 254) return 'must be at most 254 characters';
+    if (!EMAIL_PATTERN.test(value)) return 'must be an email address such as admin@school.example';
+    return undefined;
+  },
+  phone: (value) => {
+    if (typeof value !== 'string') return 'must be a string';
+    if (!E164_PATTERN.test(value)) return 'must be an E.164 phone number such as +919876543210';
+    return undefined;
+  },
+};
+
+export const DETAIL_FIELDS = Object.keys(DETAIL_RULES) as Array<keyof SchoolDetails>;
+
+/** Every field error at once (missing, wrong type, rule broken, unknown field). */
+export function validateSchoolDetails(input: unknown): FieldError[] | SchoolDetails {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return [{ field: 'name', message: 'the body must be a JSON object' }];
+  }
+  const record = input as Record<string, unknown>;
+  const errors: FieldError[] = [];
+  for (const field of DETAIL_FIELDS) {
+    if (record[field] === undefined || record[field] === null) {
+      errors.push({ field, message: 'is required' });
+      continue;
+    }
+    const message = DETAIL_RULES[field](record[field]);
+    if (message) errors.push({ field, message });
+  }
+  if (errors.length > 0) return errors;
+  const details = Object.fromEntries(DETAIL_FIELDS.map((f) => [f, record[f]])) as unknown as SchoolDetails;
+  // Domains are case-insensitive; the local part is left as written (RFC 5321).
+  const at = details.adminEmail.lastIndexOf('@');
+  return { ...details, adminEmail: details.adminEmail.slice(0, at) + details.adminEmail.slice(at).toLowerCase() };
+}

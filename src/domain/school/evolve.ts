@@ -1,0 +1,128 @@
+import type { SchoolEvent, StepRun } from './events.js';
+import type { SchoolState, StepState } from './state.js';
+import { initialSteps } from './state.js';
+import type { ActionName, CompensationName, StepName } from './steps.js';
+import { isCompensationName } from './steps.js';
+
+/** An event as folded: the domain event plus when it was decided (from its metadata). */
+export type FoldableEvent = SchoolEvent & { metadata?: { now?: string }; revision?: number };
+
+function succeeded(run: StepRun, name: ActionName): StepState {
+  return { name, status: 'succeeded', attempts: run.attempt, startedAt: run.startedAt, finishedAt: run.finishedAt };
+}
+
+function withStep(state: SchoolState, step: StepName, value: StepState): SchoolState {
+  return { ...state, steps: { ...state.steps, [step]: value }, pendingRetry: undefined };
+}
+
+function withUndo(state: SchoolState, undo: CompensationName, run: StepRun, undone: StepName | undefined): SchoolState {
+  const steps = undone ? { ...state.steps, [undone]: { ...state.steps[undone], status: 'undone' as const } } : state.steps;
+  return { ...state, steps, undo: { ...state.undo, [undo]: succeeded(run, undo) }, pendingRetry: undefined };
+}
+
+/** Folds one event into the school's state. Pure: time comes from the event. */
+export function evolve(state: SchoolState | undefined, event: FoldableEvent): SchoolState | undefined {
+  if (event.type === 'SchoolRequested') {
+    const d = event.data;
+    return {
+      id: d.schoolId,
+      details: { name: d.name, slug: d.slug, district: d.district, board: d.board, adminEmail: d.adminEmail, phone: d.phone },
+      databaseName: d.databaseName,
+      subdomain: d.subdomain,
+      status: 'provisioning',
+      createdAt: d.requestedAt,
+      updatedAt: d.requestedAt,
+      revision: event.revision ?? 0,
+      steps: initialSteps(),
+      undo: {},
+      resources: { slug: false, database: false, registered: false },
+      warnings: [],
+    };
+  }
+  if (!state) return state;
+  const next = apply(state, event);
+  return { ...next, updatedAt: event.metadata?.now ?? next.updatedAt, revision: event.revision ?? state.revision + 1 };
+}
+
+function apply(state: SchoolState, event: SchoolEvent): SchoolState {
+  const r = state.resources;
+  switch (event.type) {
+    case 'SchoolRequested':
+      return state;
+    case 'SlugReserved':
+      return { ...withStep(state, 'reserve_slug', succeeded(event.data, 'reserve_slug')), resources: { ...r, slug: true } };
+    case 'DatabaseCreated':
+      return { ...withStep(state, 'create_database', succeeded(event.data, 'create_database')), resources: { ...r, database: true } };
+    case 'MigrationsApplied':
+      return withStep(state, 'run_migrations', succeeded(event.data, 'run_migrations'));
+    case 'DnsRecordCreated': {
+      const dns = { name: event.data.name, recordType: event.data.recordType, provider: event.data.provider };
+      return { ...withStep(state, 'create_dns', succeeded(event.data, 'create_dns')), resources: { ...r, dns } };
+    }
+    case 'CertificateIssued': {
+      const { provider, reference, serialNumber, notAfter, issuer } = event.data;
+      const certificate = { provider, reference, serialNumber, notAfter, issuer };
+      return { ...withStep(state, 'issue_certificate', succeeded(event.data, 'issue_certificate')), resources: { ...r, certificate } };
+    }
+    case 'SchoolRegistered':
+      return { ...withStep(state, 'register_school', succeeded(event.data, 'register_school')), resources: { ...r, registered: true } };
+    case 'WelcomeEmailSent':
+      return withStep(state, 'send_welcome_email', succeeded(event.data, 'send_welcome_email'));
+    case 'WelcomeEmailFailed': {
+      const step: StepState = { ...succeeded(event.data, 'send_welcome_email'), status: 'warning', error: event.data.error };
+      return { ...withStep(state, 'send_welcome_email', step), warnings: [...state.warnings, `welcome email not sent: ${event.data.error}`] };
+    }
+    case 'SchoolProvisioned':
+      return { ...state, status: 'active' };
+    case 'StepAttemptFailed': {
+      const { step, attempt, error, startedAt, finishedAt, retryAt } = event.data;
+      const failed: StepState = { name: step, status: 'retrying', attempts: attempt, startedAt, finishedAt, error, retryAt };
+      const pendingRetry = { action: step, attempt, retryAt };
+      if (isCompensationName(step)) return { ...state, undo: { ...state.undo, [step]: failed }, pendingRetry };
+      return { ...state, steps: { ...state.steps, [step]: failed }, pendingRetry };
+    }
+    case 'ProvisioningStepFailed': {
+      const { step, attempt, startedAt, finishedAt, error } = event.data;
+      const failed: StepState = { name: step, status: 'failed', attempts: attempt, startedAt, finishedAt, error };
+      return { ...withStep(state, step, failed), failure: { step, reason: error } };
+    }
+    case 'RollbackStarted':
+      return { ...state, status: 'rolling_back', failure: { step: event.data.failedStep, reason: event.data.reason } };
+    case 'TeardownRequested':
+      return { ...state, status: 'deprovisioning', pendingRetry: undefined };
+    case 'DatabaseDropped': {
+      const next = withUndo(state, 'drop_database', event.data, 'create_database');
+      const steps = state.steps.run_migrations.status === 'succeeded'
+        ? { ...next.steps, run_migrations: { ...next.steps.run_migrations, status: 'undone' as const } }
+        : next.steps;
+      return { ...next, steps, resources: { ...r, database: false } };
+    }
+    case 'DnsRecordDeleted':
+      return { ...withUndo(state, 'delete_dns', event.data, 'create_dns'), resources: { ...r, dns: undefined } };
+    case 'CertificateRevoked':
+      return { ...withUndo(state, 'revoke_certificate', event.data, 'issue_certificate'), resources: { ...r, certificate: undefined } };
+    case 'SchoolUnregistered':
+      return { ...withUndo(state, 'unregister_school', event.data, 'register_school'), resources: { ...r, registered: false } };
+    case 'SlugReleased':
+      return { ...withUndo(state, 'release_slug', event.data, 'reserve_slug'), resources: { ...r, slug: false } };
+    case 'SchoolRolledBack':
+      return { ...state, status: 'failed', steps: skipPending(state.steps) };
+    case 'SchoolDeleted':
+      return { ...state, status: 'deleted', steps: skipPending(state.steps) };
+    default: {
+      const never: never = event;
+      return never;
+    }
+  }
+}
+
+function skipPending(steps: Record<StepName, StepState>): Record<StepName, StepState> {
+  const entries = Object.entries(steps).map(([name, step]) => [name, step.status === 'pending' ? { ...step, status: 'skipped' } : step]);
+  return Object.fromEntries(entries) as Record<StepName, StepState>;
+}
+
+export function fold(events: Iterable<FoldableEvent>, initial?: SchoolState): SchoolState | undefined {
+  let state = initial;
+  for (const event of events) state = evolve(state, event);
+  return state;
+}

@@ -1,0 +1,38 @@
+import type { SchoolState } from './state.js';
+import type { CompensationName, StepName } from './steps.js';
+import { COMPENSATIONS, STEPS, UNDO_ORDER } from './steps.js';
+
+const DONE = new Set(['succeeded', 'warning']);
+
+/** The next forward step, or undefined when every step is done. */
+export function nextStep(state: SchoolState): StepName | undefined {
+  return STEPS.find((step) => !DONE.has(state.steps[step].status));
+}
+
+/**
+ * Compensations still owed, in undo order. A step may have had its side effect without its event
+ * (a crash in between, or a teardown racing it), so the first unfinished step is undone too:
+ * every compensation is idempotent, and undoing something that never happened costs nothing.
+ */
+export function pendingCompensations(state: SchoolState): CompensationName[] {
+  const frontier = nextStep(state);
+  const touched = new Set<StepName>();
+  for (const step of STEPS) {
+    const status = state.steps[step].status;
+    if (status !== 'pending' && status !== 'skipped') touched.add(step);
+    if (step === frontier) {
+      touched.add(step);
+      break;
+    }
+  }
+  const owed = new Set<CompensationName>();
+  for (const step of touched) {
+    const undo = COMPENSATIONS[step];
+    if (undo) owed.add(undo);
+  }
+  return UNDO_ORDER.filter((undo) => owed.has(undo) && state.undo[undo]?.status !== 'succeeded');
+}
+
+export function isUndoing(state: SchoolState): boolean {
+  return state.status === 'rolling_back' || state.status === 'deprovisioning';
+}

@@ -1,0 +1,50 @@
+import type { SchoolDetails } from './details.js';
+import type { ActionName, CompensationName, StepName } from './steps.js';
+import { STEPS } from './steps.js';
+
+export type SchoolStatus = 'provisioning' | 'active' | 'rolling_back' | 'failed' | 'deprovisioning' | 'deleted';
+
+export type StepStatus = 'pending' | 'retrying' | 'succeeded' | 'failed' | 'warning' | 'skipped' | 'undone';
+
+export interface StepState {
+  name: ActionName;
+  status: StepStatus;
+  attempts: number;
+  startedAt?: string;
+  finishedAt?: string;
+  error?: string;
+  retryAt?: string;
+}
+
+export interface SchoolState {
+  id: string;
+  details: SchoolDetails;
+  databaseName: string;
+  subdomain: string;
+  status: SchoolStatus;
+  createdAt: string;
+  updatedAt: string;
+  /** Stream revision of the last event folded in. */
+  revision: number;
+  steps: Record<StepName, StepState>;
+  /** Compensations run so far (rollback or teardown). */
+  undo: Partial<Record<CompensationName, StepState>>;
+  /** What exists in the world because of this school, as far as the events tell. */
+  resources: {
+    slug: boolean;
+    database: boolean;
+    dns?: { name: string; recordType: string; provider: string };
+    certificate?: { provider: string; reference: string; serialNumber: string; notAfter: string; issuer: string };
+    registered: boolean;
+  };
+  failure?: { step: StepName; reason: string };
+  warnings: string[];
+  /** A transient failure waiting for its retry. */
+  pendingRetry?: { action: ActionName; attempt: number; retryAt: string };
+}
+
+export function initialSteps(): Record<StepName, StepState> {
+  return Object.fromEntries(STEPS.map((name) => [name, { name, status: 'pending', attempts: 0 }])) as Record<StepName, StepState>;
+}
+
+export const TERMINAL_STATUSES: ReadonlySet<SchoolStatus> = new Set(['active', 'failed', 'deleted']);

@@ -1,0 +1,52 @@
+import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { IsDefined, Validate, ValidatorConstraint, validate, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
+import { DETAIL_RULES, type SchoolDetails } from '../../domain/school/details.js';
+import { problem } from './problem.js';
+
+/** Applies the domain's rule for one field, so HTTP and domain never disagree on what is valid. */
+@ValidatorConstraint({ name: 'schoolDetail' })
+class SchoolDetailRule implements ValidatorConstraintInterface {
+  private message = '';
+  validate(value: unknown, args: ValidationArguments): boolean {
+    const rule = DETAIL_RULES[args.property as keyof SchoolDetails];
+    this.message = rule(value) ?? '';
+    return this.message === '';
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return DETAIL_RULES[args.property as keyof SchoolDetails](args.value) ?? 'is invalid';
+  }
+}
+
+/** POST /school's body: exactly these fields; any other is refused (no mass assignment). */
+export class CreateSchoolDto implements SchoolDetails {
+  @IsDefined({ message: 'is required' }) @Validate(SchoolDetailRule) name!: string;
+  @IsDefined({ message: 'is required' }) @Validate(SchoolDetailRule) slug!: string;
+  @IsDefined({ message: 'is required' }) @Validate(SchoolDetailRule) district!: string;
+  @IsDefined({ message: 'is required' }) @Validate(SchoolDetailRule) board!: string;
+  @IsDefined({ message: 'is required' }) @Validate(SchoolDetailRule) adminEmail!: string;
+  @IsDefined({ message: 'is required' }) @Validate(SchoolDetailRule) phone!: string;
+}
+
+function invalid(errors: Array<{ field: string; message: string }>): BadRequestException {
+  return new BadRequestException(problem(400, 'validation', 'Invalid request', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors }));
+}
+
+@Injectable()
+export class CreateSchoolPipe implements PipeTransform<unknown, Promise<SchoolDetails>> {
+  async transform(body: unknown): Promise<SchoolDetails> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw invalid([{ field: '(body)', message: 'must be a JSON object with name, slug, district, board, adminEmail and phone' }]);
+    }
+    const dto = plainToInstance(CreateSchoolDto, body, { enableImplicitConversion: false });
+    const found = await validate(dto, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true, forbidUnknownValues: true });
+    if (found.length > 0) {
+      throw invalid(found.map((e) => ({
+        field: e.property.slice(0, 64),
+        message: e.constraints?.whitelistValidation ? 'is not a known field' : Object.values(e.constraints ?? {})[0] ?? 'is invalid',
+      })));
+    }
+    const { name, slug, district, board, adminEmail, phone } = dto;
+    return { name, slug, district, board, adminEmail, phone };
+  }
+}

@@ -1,0 +1,63 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { SlugTakenError } from '../../application/request-school/slug-claims.js';
+import { DomainError } from '../../domain/school/errors.js';
+import { problem, sendProblem, type Problem } from './problem.js';
+
+const HTTP_SLUGS: Record<number, [string, string]> = {
+  400: ['bad-request', 'Bad request'],
+  401: ['unauthorized', 'Missing or invalid API key'],
+  403: ['forbidden', 'Forbidden'],
+  404: ['not-found', 'Not found'],
+  405: ['method-not-allowed', 'Method not allowed'],
+  409: ['conflict', 'Conflict'],
+  410: ['gone', 'Gone'],
+  413: ['payload-too-large', 'Request body too large'],
+  415: ['unsupported-media-type', 'Unsupported media type'],
+  429: ['too-many-requests', 'Too many requests'],
+};
+
+/** Maps every error, ours or the framework's, to one problem+json answer; nothing else answers errors. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof SlugTakenError) return problem(409, 'slug-taken', 'Slug is taken', error.message, { field: 'slug', slug: error.slug });
+  if (error instanceof DomainError) {
+    switch (error.code) {
+      case 'school_not_found': return problem(404, 'school-not-found', 'School not found', error.message);
+      case 'school_deleted': return problem(410, 'school-deleted', 'School is deleted', error.message);
+      case 'school_already_exists': return problem(409, 'conflict', 'School already exists', error.message);
+      case 'invalid_details': return problem(400, 'validation', 'Invalid request', error.message);
+      default: return problem(500, 'internal', 'Internal error', 'the request could not be completed');
+    }
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const body = error.getResponse();
+    if (typeof body === 'object' && body && 'type' in body) return body as Problem;
+    const [slug, title] = HTTP_SLUGS[status] ?? ['error', 'Error'];
+    const message = typeof body === 'object' && body && 'message' in body ? (body as { message: unknown }).message : error.message;
+    return problem(status, slug, title, Array.isArray(message) ? message.join('; ') : String(message));
+  }
+  // body-parser's errors carry an HTTP status and a type.
+  const parserError = error as { status?: number; type?: string; message?: string };
+  if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+    if (parserError.type === 'entity.too.large') return problem(413, 'payload-too-large', 'Request body too large', parserError.message);
+    if (parserError.type === 'entity.parse.failed') return problem(400, 'malformed-json', 'Malformed JSON', 'the request body is not valid JSON');
+    if (parserError.type === 'encoding.unsupported' || parserError.type === 'charset.unsupported') return problem(415, 'unsupported-media-type', 'Unsupported encoding', parserError.message);
+    const [slug, title] = HTTP_SLUGS[parserError.status] ?? ['bad-request', 'Bad request'];
+    return problem(parserError.status, slug, title, parserError.message);
+  }
+  return problem(500, 'internal', 'Internal error', 'the request could not be completed; the error is in the service log');
+}
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const body = toProblem(error);
+    if (body.status >= 500) this.logger.error(`${req.method} ${req.path}: ${(error as Error)?.stack ?? String(error)}`);
+    sendProblem(http.getResponse<Response>(), body, req.originalUrl?.slice(0, 200));
+  }
+}

@@ -1,0 +1,22 @@
+import type { Response } from 'express';
+
+/** RFC 9457 problem details; `type` is a stable slug clients can switch on. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: Array<{ field: string; message: string }>;
+  [key: string]: unknown;
+}
+
+export const PROBLEM_BASE = 'https://scs.syncad.in/problems/';
+
+export function problem(status: number, slug: string, title: string, detail?: string, extra: Record<string, unknown> = {}): Problem {
+  return { type: `${PROBLEM_BASE}${slug}`, title, status, ...(detail ? { detail } : {}), ...extra };
+}
+
+export function sendProblem(res: Response, body: Problem, instance?: string): void {
+  if (res.headersSent) return;
+  res.status(body.status).type('application/problem+json').send(JSON.stringify({ ...body, ...(instance ? { instance } : {}) }));
+}

@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+
+const CORRELATION_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+export type ScsRequest = Request & { actor?: string; correlationId?: string };
+
+/** Takes a well-formed X-Correlation-Id from the caller (or makes one) and echoes it back. */
+export function correlationMiddleware(req: ScsRequest, res: Response, next: NextFunction): void {
+  const given = req.headers['x-correlation-id'];
+  req.correlationId = typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
+  res.setHeader('X-Correlation-Id', req.correlationId);
+  next();
+}
+
+/** Bodies are JSON only: a POST with any other content type gets 415 before it is parsed. */
+export function jsonOnlyMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0' || req.headers['transfer-encoding'] !== undefined;
+  if ((req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') && (hasBody || req.method === 'POST') && !req.is('application/json')) {
+    res.status(415).type('application/problem+json').send(JSON.stringify({
+      type: 'https://scs.syncad.in/problems/unsupported-media-type',
+      title: 'Unsupported media type',
+      status: 415,
+      detail: 'send the body as application/json',
+    }));
+    return;
+  }
+  next();
+}

@@ -1,0 +1,115 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, Res, BadRequestException } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { Response } from 'express';
+import { EVENT_STORE, type EventStore } from '../../application/ports/event-store.port.js';
+import { RequestSchoolCommand } from '../../application/request-school/request-school.command.js';
+import { RequestTeardownCommand } from '../../application/request-teardown/request-teardown.command.js';
+import { schoolAsOf, schoolHistory } from '../../application/school/school-history.js';
+import type { SchoolDetails } from '../../domain/school/details.js';
+import type { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
+import { toSchoolView } from '../../projections/school-read-model/school-view.js';
+import { CreateSchoolPipe } from './create-school.dto.js';
+import { problem } from './problem.js';
+import type { ScsRequest } from './request-context.js';
+import { SCHOOL_QUERIES } from './tokens.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const STATUSES = ['provisioning', 'active', 'rolling_back', 'failed', 'deprovisioning', 'deleted'];
+
+function schoolId(raw: string): string {
+  // Ids are generated UUIDs; anything else cannot name a school (and never reaches a query).
+  if (!UUID.test(raw)) throw new NotFoundException(problem(404, 'school-not-found', 'School not found', 'no school has this id'));
+  return raw;
+}
+
+function notFound(): NotFoundException {
+  return new NotFoundException(problem(404, 'school-not-found', 'School not found', 'no school has this id'));
+}
+
+function queryText(value: unknown, name: string, max = 100): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length > max) {
+    throw new BadRequestException(problem(400, 'validation', 'Invalid query', `${name} must be a single value of at most ${max} characters`, { errors: [{ field: name, message: 'is invalid' }] }));
+  }
+  return value;
+}
+
+function queryInt(value: unknown, name: string, fallback: number, min: number, max: number): number {
+  const text = queryText(value, name, 12);
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || n < min || n > max) {
+    throw new BadRequestException(problem(400, 'validation', 'Invalid query', `${name} must be a whole number from ${min} to ${max}`, { errors: [{ field: name, message: `must be from ${min} to ${max}` }] }));
+  }
+  return n;
+}
+
+@Controller()
+export class SchoolsController {
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(SCHOOL_QUERIES) private readonly queries: SchoolQueries,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Post('school')
+  @HttpCode(202)
+  async create(@Body(CreateSchoolPipe) details: SchoolDetails, @Req() req: ScsRequest, @Res({ passthrough: true }) res: Response) {
+    const school = await this.commands.execute(new RequestSchoolCommand(details, req.actor ?? 'anonymous', req.correlationId!));
+    res.setHeader('Location', `/school/${school.id}`);
+    return school;
+  }
+
+  @Get('school/:id')
+  async get(@Param('id') id: string) {
+    const school = await this.queries.get(schoolId(id));
+    if (!school) throw notFound();
+    return school;
+  }
+
+  @Delete('school/:id')
+  @HttpCode(202)
+  async remove(@Param('id') id: string, @Req() req: ScsRequest, @Res({ passthrough: true }) res: Response) {
+    const result = await this.commands.execute(new RequestTeardownCommand(schoolId(id), req.actor ?? 'anonymous', req.correlationId!));
+    res.setHeader('Location', `/school/${id}`);
+    return result;
+  }
+
+  @Get('school/:id/history')
+  async history(@Param('id') id: string, @Query('asOf') asOfRaw: unknown) {
+    const sid = schoolId(id);
+    const asOfText = queryText(asOfRaw, 'asOf', 40);
+    if (asOfText === undefined) {
+      const events = await schoolHistory(this.store, sid);
+      if (events.length === 0) throw notFound();
+      return { id: sid, events };
+    }
+    const asOf = new Date(asOfText);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(asOfText) || Number.isNaN(asOf.getTime())) {
+      throw new BadRequestException(problem(400, 'validation', 'Invalid query', 'asOf must be an ISO 8601 time such as 2026-11-24T10:00:00Z', { errors: [{ field: 'asOf', message: 'must be an ISO 8601 time' }] }));
+    }
+    const result = await schoolAsOf(this.store, sid, asOf);
+    if (!result.exists) throw notFound();
+    return { id: sid, asOf: asOf.toISOString(), eventCount: result.eventCount, state: result.state ? toSchoolView(result.state) : null };
+  }
+
+  @Get('schools')
+  async list(@Query() query: Record<string, unknown>) {
+    const known = new Set(['status', 'district', 'board', 'limit', 'offset']);
+    const unknown = Object.keys(query).filter((k) => !known.has(k));
+    if (unknown.length > 0) {
+      throw new BadRequestException(problem(400, 'validation', 'Invalid query', `unknown parameter(s): ${unknown.slice(0, 5).map((k) => k.slice(0, 40)).join(', ')}`, { errors: unknown.slice(0, 5).map((k) => ({ field: k.slice(0, 40), message: 'is not a known parameter' })) }));
+    }
+    const status = queryText(query.status, 'status', 20);
+    if (status !== undefined && !STATUSES.includes(status)) {
+      throw new BadRequestException(problem(400, 'validation', 'Invalid query', `status must be one of ${STATUSES.join(', ')}`, { errors: [{ field: 'status', message: 'is not a status' }] }));
+    }
+    return this.queries.list({
+      status,
+      district: queryText(query.district, 'district'),
+      board: queryText(query.board, 'board'),
+      limit: queryInt(query.limit, 'limit', 50, 1, 500),
+      offset: queryInt(query.offset, 'offset', 0, 0, 10_000_000),
+    });
+  }
+}

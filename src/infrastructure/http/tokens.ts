@@ -1,0 +1,7 @@
+export const SCHOOL_QUERIES = Symbol('SchoolQueries');
+export const READINESS = Symbol('Readiness');
+
+/** Checks the dependencies GET /ready reports on. */
+export interface Readiness {
+  check(): Promise<Record<string, { ok: boolean; error?: string }>>;
+}

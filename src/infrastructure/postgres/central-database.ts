@@ -1,0 +1,41 @@
+import pg from 'pg';
+import type { AppLogger } from '../../application/ports/logger.port.js';
+import { applySqlMigrations, migrationsDir } from './sql-migrations.js';
+
+/** The same server's maintenance database, where databases are created and dropped. */
+export function maintenanceUrl(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  url.pathname = '/postgres';
+  return url.toString();
+}
+
+export function databaseNameOf(databaseUrl: string): string {
+  return decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, '')) || 'postgres';
+}
+
+/** Creates the central database if it is missing and brings it to the current central schema. */
+export async function prepareCentralDatabase(databaseUrl: string, logger: AppLogger): Promise<{ applied: string[]; version: string }> {
+  const name = databaseNameOf(databaseUrl);
+  const admin = new pg.Client({ connectionString: maintenanceUrl(databaseUrl) });
+  await admin.connect();
+  try {
+    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      logger.log(`creating the central database "${name}"`);
+      await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`).catch((error: { code?: string }) => {
+        if (error.code !== '42P04') throw error; // created meanwhile by another process
+      });
+    }
+  } finally {
+    await admin.end();
+  }
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const result = await applySqlMigrations(client, migrationsDir('central'));
+    if (result.applied.length > 0) logger.log(`central database: applied ${result.applied.join(', ')}`);
+    return result;
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,59 @@
+import { EntitySchema, type DataSource } from 'typeorm';
+import type { RegistryEntry, SchoolRegistry } from '../../../application/ports/school-registry.port.js';
+import { StepError } from '../../../application/process-manager/step-error.js';
+
+interface RegistryRow extends RegistryEntry {
+  registeredAt: Date;
+}
+
+export const SchoolRegistryEntity = new EntitySchema<RegistryRow>({
+  name: 'SchoolRegistryEntry',
+  tableName: 'school_registry',
+  columns: {
+    schoolId: { name: 'school_id', type: 'uuid', primary: true },
+    slug: { type: 'text', unique: true },
+    name: { type: 'text' },
+    databaseName: { name: 'database_name', type: 'text' },
+    subdomain: { type: 'text' },
+    district: { type: 'text' },
+    board: { type: 'text' },
+    adminEmail: { name: 'admin_email', type: 'text' },
+    registeredAt: { name: 'registered_at', type: 'timestamptz', createDate: true },
+  },
+});
+
+/** The central registry row, through TypeORM on the central database. */
+export class TypeOrmSchoolRegistry implements SchoolRegistry {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async register(entry: RegistryEntry): Promise<{ alreadyRegistered: boolean }> {
+    const repository = this.dataSource.getRepository(SchoolRegistryEntity);
+    const result = await repository
+      .createQueryBuilder()
+      .insert()
+      .values({ ...entry })
+      .orIgnore()
+      .returning(['schoolId'])
+      .execute();
+    if (result.identifiers.length > 0 && result.raw.length > 0) return { alreadyRegistered: false };
+    const existing = await repository.findOneBy({ schoolId: entry.schoolId });
+    if (!existing) throw StepError.permanent(`registry: slug "${entry.slug}" or database ${entry.databaseName} is registered to another school`);
+    return { alreadyRegistered: true };
+  }
+
+  async unregister(schoolId: string): Promise<{ existed: boolean }> {
+    const result = await this.dataSource.getRepository(SchoolRegistryEntity).delete({ schoolId });
+    return { existed: (result.affected ?? 0) > 0 };
+  }
+
+  async find(schoolId: string): Promise<RegistryEntry | undefined> {
+    const row = await this.dataSource.getRepository(SchoolRegistryEntity).findOneBy({ schoolId });
+    if (!row) return undefined;
+    const { registeredAt: _registeredAt, ...entry } = row;
+    return entry;
+  }
+
+  async list(): Promise<RegistryEntry[]> {
+    return this.dataSource.getRepository(SchoolRegistryEntity).find({ order: { registeredAt: 'ASC' } });
+  }
+}

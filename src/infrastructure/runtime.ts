@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { FaultInjector } from '../application/process-manager/faults.js';
+import { ProcessManager } from '../application/process-manager/process-manager.js';
+import { systemClock } from '../application/ports/clock.port.js';
+import type { AppLogger } from '../application/ports/logger.port.js';
+import type { Config } from '../config/config.js';
+import { SchoolReadModelProjection } from '../projections/school-read-model/school-projection.js';
+import { SchoolQueries } from '../projections/school-read-model/school-queries.js';
+import { LocalCertificateAuthority } from './certificates/local/local-ca.js';
+import { LocalCertificateProvider } from './certificates/local/local-certificates.js';
+import { LocalDnsProvider } from './dns/local/local-dns.js';
+import { PostgresCheckpointStore } from './event-store/postgres/postgres-checkpoint-store.js';
+import { PostgresEventStore } from './event-store/postgres/postgres-event-store.js';
+import type { Readiness } from './http/tokens.js';
+import { OutboxMailer } from './mail/outbox/outbox-mailer.js';
+import { maintenanceUrl, prepareCentralDatabase } from './postgres/central-database.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from './postgres/embedded-postgres.js';
+import { SchoolRegistryEntity, TypeOrmSchoolRegistry } from './registry/typeorm/typeorm-school-registry.js';
+import { PostgresTenantDatabases } from './tenant-databases/postgres/postgres-tenant-databases.js';
+
+/** The composition root: every adapter, built from the validated configuration, and their lifecycle. */
+export class Runtime {
+  private constructor(
+    readonly config: Config,
+    readonly databaseUrl: string,
+    readonly pool: pg.Pool,
+    readonly dataSource: DataSource,
+    readonly store: PostgresEventStore,
+    readonly databases: PostgresTenantDatabases,
+    readonly dns: LocalDnsProvider,
+    readonly certificates: LocalCertificateProvider,
+    readonly mailer: OutboxMailer,
+    readonly registry: TypeOrmSchoolRegistry,
+    readonly queries: SchoolQueries,
+    readonly projection: SchoolReadModelProjection,
+    readonly processManager: ProcessManager,
+    private readonly embedded: EmbeddedServer | undefined,
+    private readonly logger: AppLogger,
+  ) {}
+
+  static async create(config: Config, logger: AppLogger): Promise<Runtime> {
+    let embedded: EmbeddedServer | undefined;
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      embedded = await startEmbeddedPostgres(join(config.dataDir, 'embedded'), config.embeddedPostgresPort, logger);
+      const url = new URL(embedded.url);
+      url.pathname = '/scs';
+      databaseUrl = url.toString();
+    }
+    await prepareCentralDatabase(databaseUrl, logger);
+
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+    pool.on('error', (error) => logger.warn(`central database connection lost: ${error.message}`));
+    const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, entities: [SchoolRegistryEntity], synchronize: false, extra: { max: 10 } });
+    await dataSource.initialize();
+
+    const store = new PostgresEventStore({ pool, logger });
+    const checkpoints = new PostgresCheckpointStore(pool);
+    const databases = new PostgresTenantDatabases({ serverUrl: maintenanceUrl(databaseUrl), logger });
+    await databases.ensureTemplate();
+    const dns = new LocalDnsProvider({ pool, zone: config.baseDomain });
+    const ca = await LocalCertificateAuthority.loadOrCreate(join(config.dataDir, 'ca'));
+    const certificates = new LocalCertificateProvider({ pool, ca });
+    const mailer = new OutboxMailer({ dir: join(config.dataDir, 'outbox'), from: config.mailFrom });
+    const registry = new TypeOrmSchoolRegistry(dataSource);
+    const queries = new SchoolQueries(dataSource, store);
+    const projection = new SchoolReadModelProjection(store, dataSource, logger);
+    const faults = new FaultInjector(config.faults, join(config.dataDir, 'faults'));
+    if (faults.active) logger.warn(`fault injection is ON: SCS_FAULTS=${config.faultsSpec}`);
+    const processManager = new ProcessManager(
+      store,
+      checkpoints,
+      { store, databases, dns, certificates, mailer, registry, faults, dnsTarget: config.dnsTarget },
+      systemClock,
+      logger,
+      { policy: config.retry, concurrency: config.concurrency },
+    );
+    return new Runtime(config, databaseUrl, pool, dataSource, store, databases, dns, certificates, mailer, registry, queries, projection, processManager, embedded, logger);
+  }
+
+  get embeddedDatabase(): boolean {
+    return this.embedded !== undefined;
+  }
+
+  async start(): Promise<void> {
+    await this.projection.start();
+    await this.processManager.start();
+  }
+
+  readiness(): Readiness {
+    return {
+      check: async () => {
+        const probe = async (fn: () => Promise<unknown>) => {
+          try {
+            await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2 s')), 2000))]);
+            return { ok: true };
+          } catch (error) {
+            return { ok: false, error: (error as Error).message };
+          }
+        };
+        const [database, eventStore] = await Promise.all([
+          probe(() => this.dataSource.query('SELECT 1')),
+          probe(() => this.store.ping()),
+        ]);
+        return { database, eventStore };
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.processManager.stop().catch((e) => this.logger.warn(`stopping the process manager: ${(e as Error).message}`));
+    await this.projection.stop().catch(() => undefined);
+    await this.store.close().catch(() => undefined);
+    await this.databases.close().catch(() => undefined);
+    await this.dataSource.destroy().catch(() => undefined);
+    await this.pool.end().catch(() => undefined);
+    await this.embedded?.stop().catch(() => undefined);
+  }
+}

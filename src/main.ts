@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { loadConfig, ConfigError } from './config/config.js';
+import { resolveApiKey } from './config/api-key.js';
+import { createHttpApp } from './infrastructure/http/http-app.js';
+import { projectRoot } from './infrastructure/postgres/sql-migrations.js';
+import { Runtime } from './infrastructure/runtime.js';
+import { join } from 'node:path';
+
+async function main(): Promise<void> {
+  const logger = new Logger('SCS');
+  let config;
+  try {
+    config = loadConfig(process.env, { dataDir: join(projectRoot(), '.scs-data') });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const key = resolveApiKey(config, logger);
+  const runtime = await Runtime.create(config, logger);
+  const app = await createHttpApp(runtime, [key.value], logger);
+  await runtime.start();
+  await app.listen(config.port, config.host);
+  const url = `http://localhost:${config.port}`;
+  const lines = [
+    `SCS is listening on ${url} (${config.env}; ${runtime.embeddedDatabase ? `embedded PostgreSQL, data in ${config.dataDir}` : 'PostgreSQL at DATABASE_URL'})`,
+    `providers: dns=${config.dnsProvider} certificates=${config.certProvider} mail=${config.mailProvider}; BASE_DOMAIN=${config.baseDomain}`,
+    key.generated ? `API key (generated for development, kept in ${key.file}): ${key.value}` : 'API key: from SCS_API_KEY',
+    `try: curl -s -X POST ${url}/school -H 'X-SCS-Key: ${key.generated ? key.value : '$SCS_API_KEY'}' -H 'Content-Type: application/json' \\`,
+    `       -d '{"name":"Greenwood High","slug":"greenwood","district":"Pune","board":"CBSE","adminEmail":"admin@greenwood.example","phone":"+919876543210"}'`,
+  ];
+  for (const line of lines) logger.log(line);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${signal}: finishing in-flight steps and stopping`);
+    await app.close().catch(() => undefined);
+    await runtime.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`SCS failed to start: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,135 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { EventStore, GlobalPosition, RecordedEvent, Subscription } from '../../application/ports/event-store.port.js';
+import type { AppLogger } from '../../application/ports/logger.port.js';
+import { toFoldable } from '../../application/school/school-stream.js';
+import { schoolIdFromStream, SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
+import { evolve } from '../../domain/school/evolve.js';
+import type { SchoolState } from '../../domain/school/state.js';
+
+export const READ_MODEL_CHECKPOINT = 'school-read-model';
+const TABLE = 'school_read_model';
+const PAGE = 1000;
+
+/**
+ * Projects school events into `school_read_model`. Each batch writes its rows and the checkpoint in
+ * one transaction, and rows carry the stream revision they were built to, so an event delivered twice
+ * (after a crash, or by a stale runner during a rebuild) changes nothing.
+ */
+export class SchoolReadModelProjection {
+  private subscription?: Subscription;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly dataSource: DataSource,
+    private readonly logger: AppLogger,
+  ) {}
+
+  async start(): Promise<void> {
+    const after = await loadCheckpoint(this.dataSource.manager);
+    this.subscription = this.store.subscribeToAll({
+      after,
+      streamPrefix: SCHOOL_STREAM_PREFIX,
+      handler: (event) => this.dataSource.transaction((manager) => applyBatch(manager, TABLE, [event], true)),
+      onError: (error) => this.logger.error(`read model projection stopped: ${(error as Error).message}`),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+  }
+
+  /**
+   * Rebuilds the read model from the first event into a shadow table, then swaps it in while holding
+   * the checkpoint row, so readers never see an empty table and the live projection resumes after it.
+   */
+  async rebuild(onProgress?: (done: number) => void): Promise<{ events: number; schools: number }> {
+    const shadow = `${TABLE}_rebuild`;
+    await this.dataSource.query(`DROP TABLE IF EXISTS ${shadow}`);
+    await this.dataSource.query(`CREATE TABLE ${shadow} (LIKE ${TABLE} INCLUDING ALL)`);
+    let position: GlobalPosition | undefined;
+    let events = 0;
+    const catchUp = async (manager: EntityManager): Promise<void> => {
+      for (;;) {
+        const page = await this.store.readAll({ after: position, maxCount: PAGE, streamPrefix: SCHOOL_STREAM_PREFIX });
+        if (page.length === 0) return;
+        await applyBatch(manager, shadow, page, false);
+        position = page[page.length - 1].position;
+        events += page.length;
+        onProgress?.(events);
+      }
+    };
+    await catchUp(this.dataSource.manager);
+    await this.dataSource.transaction(async (manager) => {
+      await lockCheckpoint(manager);
+      await catchUp(manager);
+      await manager.query(`DROP TABLE ${TABLE}`);
+      await manager.query(`ALTER TABLE ${shadow} RENAME TO ${TABLE}`);
+      if (position) await saveCheckpoint(manager, position);
+    });
+    const [{ count }] = await this.dataSource.query(`SELECT count(*)::int AS count FROM ${TABLE}`);
+    return { events, schools: count };
+  }
+}
+
+async function lockCheckpoint(manager: EntityManager): Promise<GlobalPosition | undefined> {
+  await manager.query(
+    `INSERT INTO scs_checkpoints (name, commit_position, prepare_position) VALUES ($1, -1, -1) ON CONFLICT (name) DO NOTHING`,
+    [READ_MODEL_CHECKPOINT],
+  );
+  const rows = await manager.query(`SELECT commit_position::text AS c, prepare_position::text AS p FROM scs_checkpoints WHERE name = $1 FOR UPDATE`, [READ_MODEL_CHECKPOINT]);
+  return toPosition(rows[0]);
+}
+
+async function loadCheckpoint(manager: EntityManager): Promise<GlobalPosition | undefined> {
+  const rows = await manager.query(`SELECT commit_position::text AS c, prepare_position::text AS p FROM scs_checkpoints WHERE name = $1`, [READ_MODEL_CHECKPOINT]);
+  return toPosition(rows[0]);
+}
+
+function toPosition(row: { c: string; p: string } | undefined): GlobalPosition | undefined {
+  if (!row || row.c === '-1') return undefined;
+  return { commit: BigInt(row.c), prepare: BigInt(row.p) };
+}
+
+async function saveCheckpoint(manager: EntityManager, position: GlobalPosition): Promise<void> {
+  await manager.query(
+    `INSERT INTO scs_checkpoints (name, commit_position, prepare_position, updated_at) VALUES ($1, $2, $3, now())
+     ON CONFLICT (name) DO UPDATE SET commit_position = EXCLUDED.commit_position, prepare_position = EXCLUDED.prepare_position, updated_at = now()`,
+    [READ_MODEL_CHECKPOINT, position.commit.toString(), position.prepare.toString()],
+  );
+}
+
+/** Folds a batch of events into rows of `table`; with `checkpoint`, stores the position too. */
+async function applyBatch(manager: EntityManager, table: string, events: RecordedEvent[], checkpoint: boolean): Promise<void> {
+  if (checkpoint) await lockCheckpoint(manager);
+  const ids = [...new Set(events.map((e) => schoolIdFromStream(e.streamId)).filter((id): id is string => !!id))];
+  const rows: Array<{ id: string; document: SchoolState }> = ids.length
+    ? await manager.query(`SELECT id::text AS id, document FROM ${table} WHERE id = ANY($1::uuid[]) FOR UPDATE`, [ids])
+    : [];
+  const states = new Map<string, SchoolState | undefined>(rows.map((r) => [r.id, r.document]));
+  const touched = new Set<string>();
+  for (const event of events) {
+    const id = schoolIdFromStream(event.streamId);
+    if (!id) continue;
+    const current = states.get(id);
+    if (current && event.revision <= current.revision) continue; // already projected
+    if (!current && event.type !== 'SchoolRequested') continue;
+    states.set(id, evolve(current, toFoldable(event)));
+    touched.add(id);
+  }
+  for (const id of touched) {
+    const state = states.get(id);
+    if (state) await upsert(manager, table, state);
+  }
+  if (checkpoint && events.length > 0) await saveCheckpoint(manager, events[events.length - 1].position);
+}
+
+async function upsert(manager: EntityManager, table: string, s: SchoolState): Promise<void> {
+  await manager.query(
+    `INSERT INTO ${table} (id, slug, name, district, board, admin_email, phone, database_name, subdomain, status, created_at, updated_at, revision, document)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at, revision = EXCLUDED.revision, document = EXCLUDED.document
+     WHERE ${table}.revision < EXCLUDED.revision`,
+    [s.id, s.details.slug, s.details.name, s.details.district, s.details.board, s.details.adminEmail, s.details.phone,
+      s.databaseName, s.subdomain, s.status, s.createdAt, s.updatedAt, s.revision, JSON.stringify(s)],
+  );
+}

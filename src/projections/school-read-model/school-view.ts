@@ -1,0 +1,74 @@
+import type { SchoolState, StepState } from '../../domain/school/state.js';
+import { UNDO_ORDER } from '../../domain/school/steps.js';
+
+export interface StepView {
+  name: string;
+  status: string;
+  attempts: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  retryAt?: string;
+}
+
+export interface SchoolView {
+  id: string;
+  name: string;
+  slug: string;
+  databaseName: string;
+  subdomain: string;
+  status: string;
+  createdAt: string;
+  updatedAt: string;
+  district: string;
+  board: string;
+  adminEmail: string;
+  phone: string;
+  steps: StepView[];
+  compensations: StepView[];
+  failedStep?: string;
+  failureReason?: string;
+  warnings: string[];
+  certificate?: { provider: string; serialNumber: string; notAfter: string; issuer: string };
+  dns?: { name: string; type: string; provider: string };
+  revision: number;
+}
+
+function stepView(step: StepState): StepView {
+  const view: StepView = {
+    name: step.name,
+    status: step.status,
+    attempts: step.attempts,
+    startedAt: step.startedAt ?? null,
+    finishedAt: step.finishedAt ?? null,
+    error: step.error ?? null,
+  };
+  if (step.retryAt && step.status === 'retrying') view.retryAt = step.retryAt;
+  return view;
+}
+
+/** The API's view of a school, from its folded state. Pure, so a rebuild gives the same answer. */
+export function toSchoolView(state: SchoolState): SchoolView {
+  const { certificate, dns } = state.resources;
+  return {
+    id: state.id,
+    name: state.details.name,
+    slug: state.details.slug,
+    databaseName: state.databaseName,
+    subdomain: state.subdomain,
+    status: state.status,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+    district: state.details.district,
+    board: state.details.board,
+    adminEmail: state.details.adminEmail,
+    phone: state.details.phone,
+    steps: Object.values(state.steps).map(stepView),
+    compensations: UNDO_ORDER.flatMap((name) => (state.undo[name] ? [stepView(state.undo[name]!)] : [])),
+    ...(state.failure ? { failedStep: state.failure.step, failureReason: state.failure.reason } : {}),
+    warnings: state.warnings,
+    ...(certificate ? { certificate: { provider: certificate.provider, serialNumber: certificate.serialNumber, notAfter: certificate.notAfter, issuer: certificate.issuer } } : {}),
+    ...(dns ? { dns: { name: dns.name, type: dns.recordType, provider: dns.provider } } : {}),
+    revision: state.revision,
+  };
+}

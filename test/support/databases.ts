@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export function serverUrl(): string {
+  const url = process.env.SCS_TEST_DATABASE_URL;
+  if (!url) throw new Error('SCS_TEST_DATABASE_URL is not set: run the tests through jest (its globalSetup starts PostgreSQL)');
+  return url;
+}
+
+export function urlForDatabase(name: string): string {
+  const url = new URL(serverUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A fresh, empty central database for one test file; `drop()` removes it. */
+export async function freshDatabase(prefix = 'scs_test'): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    name,
+    url: urlForDatabase(name),
+    async drop() {
+      const c = new pg.Client({ connectionString: serverUrl() });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { FaultInjector, parseFaults } from '../../src/application/process-manager/faults.js';
+import { PositionTracker } from '../../src/application/process-manager/position-tracker.js';
+import { retryDelayMs } from '../../src/application/process-manager/retry-policy.js';
+import { StepError } from '../../src/application/process-manager/step-error.js';
+
+const p = (n: number) => ({ commit: BigInt(n), prepare: BigInt(n) });
+
+describe('PositionTracker', () => {
+  it('never moves the checkpoint past an unfinished event', () => {
+    const tracker = new PositionTracker();
+    tracker.track(p(1), 'a');
+    tracker.track(p(2), 'b');
+    tracker.track(p(3), 'a');
+    expect(tracker.complete(tracker.snapshot('b'))).toBeUndefined();
+    expect(tracker.checkpoint).toBeUndefined();
+    expect(tracker.complete(tracker.snapshot('a'))).toEqual(p(3));
+    expect(tracker.backlog).toBe(0);
+  });
+});
+
+describe('SCS_FAULTS', () => {
+  it('parses fail, flaky and crash', () => {
+    expect([...parseFaults('issue_certificate:fail, create_dns:flaky:2,run_migrations:crash')]).toEqual([
+      ['issue_certificate', { kind: 'fail' }], ['create_dns', { kind: 'flaky', times: 2 }], ['run_migrations', { kind: 'crash' }],
+    ]);
+    expect(() => parseFaults('create_dns:flaky')).toThrow(/step:flaky:N/);
+    expect(() => parseFaults('create_dns:explode')).toThrow();
+  });
+
+  it('fails permanently, or transiently for the first N attempts', () => {
+    const faults = new FaultInjector(parseFaults('a:fail,b:flaky:2'), '/tmp');
+    expect(() => faults.beforeStep('a', 1)).toThrow(expect.objectContaining({ permanent: true }));
+    expect(() => faults.beforeStep('b', 2)).toThrow(expect.objectContaining({ permanent: false }));
+    expect(() => faults.beforeStep('b', 3)).not.toThrow();
+    expect(() => faults.beforeStep('c', 1)).not.toThrow();
+  });
+});
+
+describe('retry backoff', () => {
+  it('grows exponentially with jitter and is capped', () => {
+    const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000 };
+    expect(retryDelayMs(policy, 1, () => 0)).toBe(50);
+    expect(retryDelayMs(policy, 1, () => 1)).toBe(100);
+    expect(retryDelayMs(policy, 3, () => 1)).toBe(400);
+    expect(retryDelayMs(policy, 10, () => 1)).toBe(1000);
+    expect(StepError.transient('x').permanent).toBe(false);
+  });
+});

@@ -1,0 +1,113 @@
+import type { SchoolCommand } from '../../src/domain/school/commands.js';
+import type { SchoolEvent } from '../../src/domain/school/events.js';
+import { details, ev, given, LATER, NOW, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';
+
+const requestSchool: SchoolCommand = {
+  type: 'RequestSchool',
+  data: { schoolId: SCHOOL_ID, details, databaseName: 'school_7d2f3a649a414c2e9a575a0c1b2d3e4f', subdomain: 'greenwood.syncad.in', slugStream: 'school_slug-greenwood', slugRevision: 0, now: NOW },
+};
+const result = (action: string, event: SchoolEvent): SchoolCommand => ({ type: 'RecordStepResult', data: { action: action as never, event, now: LATER } });
+const failure = (action: string, attempt: number, permanent: boolean, maxAttempts = 3): SchoolCommand => ({
+  type: 'RecordStepFailure',
+  data: { action: action as never, attempt, error: 'boom', permanent, maxAttempts, retryAt: LATER, startedAt: NOW, finishedAt: NOW, now: NOW },
+});
+
+describe('decide: requesting a school', () => {
+  it('records the request and the slug reservation', () => {
+    given().when(requestSchool).then([ev.requested(), ev.slug()]);
+  });
+
+  it('refuses a second request for the same school id', () => {
+    given(ev.requested()).when(requestSchool).thenThrows('school_already_exists');
+  });
+
+  it('refuses details the domain rules reject, whatever the entry point', () => {
+    const bad = { ...requestSchool, data: { ...requestSchool.data, details: { ...details, slug: 'xn--abc', phone: '12345' } } } as SchoolCommand;
+    given().when(bad).thenThrows('invalid_details');
+  });
+});
+
+describe('decide: recording steps', () => {
+  it('records a step result once; a re-run after a crash records nothing', () => {
+    given(ev.requested(), ev.slug()).when(result('create_database', ev.database())).then([ev.database()]);
+    given(ev.requested(), ev.slug(), ev.database()).when(result('create_database', ev.database())).then([]);
+  });
+
+  it('refuses a result that does not belong to the step', () => {
+    given(ev.requested(), ev.slug()).when(result('create_database', ev.dns())).thenThrows('unexpected_result');
+  });
+
+  it('concludes provisioning with the last step', () => {
+    const [, , ...rest] = provisionedSchool();
+    const history = [ev.requested(), ev.slug(), ...rest.slice(0, 5)];
+    given(...history).when(result('send_welcome_email', ev.emailed())).then((events) => {
+      expect(events.map((e) => e.type)).toEqual(['WelcomeEmailSent', 'SchoolProvisioned']);
+      expect(events[1].data).toEqual({ provisionedAt: LATER, durationMs: 5000 });
+    });
+  });
+
+  it('schedules a retry for a transient failure below the attempt limit', () => {
+    given(ev.requested(), ev.slug()).when(failure('create_database', 1, false)).then([
+      { type: 'StepAttemptFailed', data: { step: 'create_database', attempt: 1, error: 'boom', startedAt: NOW, finishedAt: NOW, retryAt: LATER } },
+    ]);
+  });
+
+  it('rolls back when a critical step fails permanently', () => {
+    given(ev.requested(), ev.slug(), ev.database(), ev.migrations(), ev.dns())
+      .when(failure('issue_certificate', 1, true))
+      .thenTypes(['ProvisioningStepFailed', 'RollbackStarted']);
+  });
+
+  it('rolls back when a transient failure exhausts its attempts, saying so', () => {
+    given(ev.requested(), ev.slug()).when(failure('create_database', 3, false, 3)).then((events) => {
+      expect(events.map((e) => e.type)).toEqual(['ProvisioningStepFailed', 'RollbackStarted']);
+      expect(events[1].data).toEqual({ failedStep: 'create_database', reason: 'boom (gave up after 3 attempts)' });
+    });
+  });
+
+  it('leaves the school active with a warning when the welcome email fails', () => {
+    const history = provisionedSchool().slice(0, 7);
+    given(...history).when(failure('send_welcome_email', 1, true)).thenTypes(['WelcomeEmailFailed', 'SchoolProvisioned']);
+  });
+
+  it('ignores a failure of a step that is not the current one (a stale runner)', () => {
+    given(ev.requested(), ev.slug(), ev.database()).when(failure('create_database', 1, true)).then([]);
+  });
+
+  it('never abandons a compensation: its failures are always retried', () => {
+    const history = [ev.requested(), ev.slug(), { type: 'TeardownRequested', data: { requestedAt: NOW, statusBefore: 'provisioning' } } as SchoolEvent];
+    given(...history).when(failure('release_slug', 50, true)).thenTypes(['StepAttemptFailed']);
+  });
+});
+
+describe('decide: teardown', () => {
+  it('tears down an active school', () => {
+    given(...provisionedSchool()).when({ type: 'RequestTeardown', data: { now: LATER } }).then([
+      { type: 'TeardownRequested', data: { requestedAt: LATER, statusBefore: 'active' } },
+    ]);
+  });
+
+  it('accepts a teardown while provisioning (it rolls back what was done)', () => {
+    given(ev.requested(), ev.slug()).when({ type: 'RequestTeardown', data: { now: LATER } }).thenTypes(['TeardownRequested']);
+  });
+
+  it('is idempotent while deprovisioning and refuses a deleted school', () => {
+    const tearing = [...provisionedSchool(), { type: 'TeardownRequested', data: { requestedAt: LATER, statusBefore: 'active' } } as SchoolEvent];
+    given(...tearing).when({ type: 'RequestTeardown', data: { now: LATER } }).then([]);
+    given(...tearing, { type: 'SchoolDeleted', data: { deletedAt: LATER } }).when({ type: 'RequestTeardown', data: { now: LATER } }).thenThrows('school_deleted');
+  });
+
+  it('refuses an unknown school', () => {
+    given().when({ type: 'RequestTeardown', data: { now: LATER } }).thenThrows('school_not_found');
+  });
+
+  it('deletes the school with its last compensation', () => {
+    const history: SchoolEvent[] = [
+      ev.requested(), ev.slug(),
+      { type: 'TeardownRequested', data: { requestedAt: LATER, statusBefore: 'provisioning' } },
+      { type: 'DatabaseDropped', data: { attempt: 1, startedAt: NOW, finishedAt: NOW, databaseName: 'x', existed: false, terminatedConnections: 0 } },
+    ];
+    given(...history).when(result('release_slug', { type: 'SlugReleased', data: { attempt: 1, startedAt: NOW, finishedAt: NOW, slug: 'greenwood' } }))
+      .thenTypes(['SlugReleased', 'SchoolDeleted']);
+  });
+});
