@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   const app = await createHttpApp(runtime, [key.value], logger);
   await runtime.start();
   await app.listen(config.port, config.host);
-  const url = `http://localhost:${config.port}`;
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://localhost:${port}`;
   const lines = [
     `SCS is listening on ${url} (${config.env}; ${runtime.embeddedDatabase ? `embedded PostgreSQL, data in ${config.dataDir}` : 'PostgreSQL at DATABASE_URL'})`,
     `providers: dns=${config.dnsProvider} certificates=${config.certProvider} mail=${config.mailProvider}; BASE_DOMAIN=${config.baseDomain}`,

@@ -51,15 +51,14 @@ export class Runtime {
     }
     await prepareCentralDatabase(databaseUrl, logger);
 
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
     pool.on('error', (error) => logger.warn(`central database connection lost: ${error.message}`));
-    const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, entities: [SchoolRegistryEntity], synchronize: false, extra: { max: 10 } });
+    const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, entities: [SchoolRegistryEntity], synchronize: false, extra: { max: 5 } });
     await dataSource.initialize();
 
     const store = new PostgresEventStore({ pool, logger });
     const checkpoints = new PostgresCheckpointStore(pool);
     const databases = new PostgresTenantDatabases({ serverUrl: maintenanceUrl(databaseUrl), logger });
-    await databases.ensureTemplate();
     const dns = new LocalDnsProvider({ pool, zone: config.baseDomain });
     const ca = await LocalCertificateAuthority.loadOrCreate(join(config.dataDir, 'ca'));
     const certificates = new LocalCertificateProvider({ pool, ca });
@@ -85,6 +84,8 @@ export class Runtime {
   }
 
   async start(): Promise<void> {
+    // New school databases are cloned from this template; it is brought to the current schema first.
+    await this.databases.ensureTemplate();
     await this.projection.start();
     await this.processManager.start();
   }

@@ -49,7 +49,7 @@ export async function startTestPostgres(): Promise<string> {
     password: 'postgres',
     port,
     persistent: false,
-    createPostgresUser: true,
+    createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,
     postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=off'],
   });

@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { IsDefined, Validate, ValidatorConstraint, validate, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
-import { DETAIL_RULES, type SchoolDetails } from '../../domain/school/details.js';
+import { DETAIL_FIELDS, DETAIL_RULES, type SchoolDetails } from '../../domain/school/details.js';
 import { problem } from './problem.js';
 
 /** Applies the domain's rule for one field, so HTTP and domain never disagree on what is valid. */
@@ -38,14 +38,16 @@ export class CreateSchoolPipe implements PipeTransform<unknown, Promise<SchoolDe
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw invalid([{ field: '(body)', message: 'must be a JSON object with name, slug, district, board, adminEmail and phone' }]);
     }
-    const dto = plainToInstance(CreateSchoolDto, body, { enableImplicitConversion: false });
+    // Own keys are checked first: JSON.parse makes `__proto__` an own key that class-transformer would
+    // treat as the prototype instead of reporting it as an unknown field.
+    const unknown = Object.keys(body).filter((key) => !(DETAIL_FIELDS as string[]).includes(key));
+    const dto = plainToInstance(CreateSchoolDto, Object.fromEntries(Object.entries(body).filter(([key]) => !unknown.includes(key))), { enableImplicitConversion: false });
     const found = await validate(dto, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true, forbidUnknownValues: true });
-    if (found.length > 0) {
-      throw invalid(found.map((e) => ({
-        field: e.property.slice(0, 64),
-        message: e.constraints?.whitelistValidation ? 'is not a known field' : Object.values(e.constraints ?? {})[0] ?? 'is invalid',
-      })));
-    }
+    const errors = [
+      ...found.map((e) => ({ field: e.property.slice(0, 64), message: Object.values(e.constraints ?? {})[0] ?? 'is invalid' })),
+      ...unknown.slice(0, 20).map((key) => ({ field: key.slice(0, 64), message: 'is not a known field' })),
+    ];
+    if (errors.length > 0) throw invalid(errors);
     const { name, slug, district, board, adminEmail, phone } = dto;
     return { name, slug, district, board, adminEmail, phone };
   }

@@ -45,8 +45,8 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     password,
     port,
     persistent: true,
-    // initdb refuses to run as root; the package then creates and uses a `postgres` system user.
-    createPostgresUser: true,
+    // PostgreSQL refuses to run as root; as root the package creates and uses a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,
     onError: (message: unknown) => logger.warn(`embedded PostgreSQL: ${String(message).trim()}`),
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],

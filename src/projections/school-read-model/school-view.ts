@@ -1,5 +1,5 @@
 import type { SchoolState, StepState } from '../../domain/school/state.js';
-import { UNDO_ORDER } from '../../domain/school/steps.js';
+import { STEPS, UNDO_ORDER } from '../../domain/school/steps.js';
 
 export interface StepView {
   name: string;
@@ -63,7 +63,8 @@ export function toSchoolView(state: SchoolState): SchoolView {
     board: state.details.board,
     adminEmail: state.details.adminEmail,
     phone: state.details.phone,
-    steps: Object.values(state.steps).map(stepView),
+    // In step order: the stored document is jsonb, which does not keep key order.
+    steps: STEPS.map((name) => stepView(state.steps[name])),
     compensations: UNDO_ORDER.flatMap((name) => (state.undo[name] ? [stepView(state.undo[name]!)] : [])),
     ...(state.failure ? { failedStep: state.failure.step, failureReason: state.failure.reason } : {}),
     warnings: state.warnings,

@@ -1,0 +1,103 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import { schoolHistory } from '../application/school/school-history.js';
+import { silentLogger, type AppLogger } from '../application/ports/logger.port.js';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { projectRoot } from '../infrastructure/postgres/sql-migrations.js';
+import { Runtime } from '../infrastructure/runtime.js';
+import { SCHOOL_STREAM_PREFIX } from '../domain/school/events.js';
+
+const USAGE = `usage: npm run scs -- <command>
+
+commands:
+  projections rebuild        rebuild the school read model from the first event
+  school history <id>        print a school's events in order (add --json for JSON)
+  school show <id>           print a school as the API shows it
+  help                       this text
+
+The CLI uses the same configuration as the service (DATABASE_URL, or the embedded PostgreSQL).`;
+
+const stderrLogger: AppLogger = {
+  log: (m) => process.stderr.write(`${m}\n`),
+  warn: (m) => process.stderr.write(`warning: ${m}\n`),
+  error: (m) => process.stderr.write(`error: ${m}\n`),
+};
+
+async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>, verbose = false): Promise<T> {
+  const config = loadConfig(process.env, { dataDir: join(projectRoot(), '.scs-data') });
+  const runtime = await Runtime.create(config, verbose ? stderrLogger : silentLogger);
+  try {
+    return await fn(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function rebuild(runtime: Runtime): Promise<void> {
+  // The PostgreSQL store can count cheaply; the count only sizes the progress bar.
+  const counted = await runtime.pool.query(`SELECT count(*)::int AS n FROM scs_events WHERE stream_id LIKE $1`, [`${SCHOOL_STREAM_PREFIX}%`]);
+  const total: number = counted.rows[0].n;
+  const bar = new cliProgress.SingleBar({
+    format: 'rebuilding school read model [{bar}] {percentage}% | {value}/{total} events | {eta_formatted} left',
+    stream: process.stderr,
+    noTTYOutput: true,
+    notTTYSchedule: 1000,
+  }, cliProgress.Presets.shades_classic);
+  bar.start(Math.max(total, 1), 0);
+  const started = performance.now();
+  const result = await runtime.projection.rebuild((done) => bar.update(Math.min(done, Math.max(total, done)), { total: Math.max(total, done) }));
+  bar.update(Math.max(result.events, 1));
+  bar.stop();
+  const seconds = (performance.now() - started) / 1000;
+  const rate = seconds > 0 ? Math.round(result.events / seconds) : result.events;
+  process.stdout.write(`rebuilt school read model: ${result.events} events, ${result.schools} schools in ${seconds.toFixed(2)} s (${rate} events/s)\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [group, command, arg] = argv.filter((a) => !a.startsWith('--'));
+  const json = argv.includes('--json');
+  if (!group || group === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return group ? 0 : 2;
+  }
+  if (group === 'projections' && command === 'rebuild') {
+    await withRuntime(rebuild);
+    return 0;
+  }
+  if (group === 'school' && (command === 'history' || command === 'show') && arg) {
+    return withRuntime(async (runtime) => {
+      if (command === 'show') {
+        const school = await runtime.queries.get(arg).catch(() => undefined);
+        if (!school) return notFound(arg);
+        process.stdout.write(`${JSON.stringify(school, null, 2)}\n`);
+        return 0;
+      }
+      const events = await schoolHistory(runtime.store, arg).catch(() => []);
+      if (events.length === 0) return notFound(arg);
+      if (json) process.stdout.write(`${JSON.stringify(events, null, 2)}\n`);
+      else for (const e of events) process.stdout.write(`${String(e.revision).padStart(3)}  ${e.time}  ${e.type.padEnd(24)} ${String(e.metadata.actor ?? '').padEnd(16)} ${summary(e.data)}\n`);
+      return 0;
+    });
+  }
+  process.stderr.write(`unknown command: ${argv.join(' ')}\n\n${USAGE}\n`);
+  return 2;
+}
+
+function notFound(id: string): number {
+  process.stderr.write(`no school with id ${id}\n`);
+  return 1;
+}
+
+function summary(data: Record<string, unknown>): string {
+  const keys = ['step', 'attempt', 'error', 'databaseName', 'method', 'schemaVersion', 'name', 'serialNumber', 'slug', 'reason', 'existed', 'messageId'];
+  return keys.filter((k) => data[k] !== undefined).map((k) => `${k}=${String(data[k])}`).join(' ').slice(0, 160);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `scs: ${(error as Error)?.message ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

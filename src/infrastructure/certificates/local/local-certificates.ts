@@ -1,0 +1,138 @@
+import type pg from 'pg';
+import * as x509 from '@peculiar/x509';
+import type { CertificateProvider, IssuedCertificate } from '../../../application/ports/certificates.port.js';
+import { StepError } from '../../../application/process-manager/step-error.js';
+import { EC_ALGORITHM, exportPrivateKeyPem, generateKeyPair, randomSerialNumber, type LocalCertificateAuthority } from './local-ca.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
+
+interface CertificateRow {
+  serial_number: string;
+  domain: string;
+  not_before: Date;
+  not_after: Date;
+}
+
+const COLUMNS = 'serial_number, domain, not_before, not_after';
+
+const normalise = (domain: string) => domain.trim().toLowerCase().replace(/\.$/, '');
+
+function canonicalDomain(domain: string): string {
+  const name = normalise(domain);
+  if (!HOSTNAME.test(name)) throw StepError.permanent(`${JSON.stringify(domain)} is not a host name a certificate can be issued for`);
+  return name;
+}
+
+/** `local` certificates: X.509 server certificates signed by the local CA, kept with their revocations. */
+export class LocalCertificateProvider implements CertificateProvider {
+  readonly name = 'local';
+  private readonly validityDays: number;
+
+  constructor(private readonly options: { pool: pg.Pool; ca: LocalCertificateAuthority; validityDays?: number }) {
+    this.validityDays = options.validityDays ?? 90;
+  }
+
+  private view(row: CertificateRow): IssuedCertificate {
+    return {
+      reference: `local:${row.serial_number}`,
+      serialNumber: row.serial_number,
+      domain: row.domain,
+      issuer: this.options.ca.subject,
+      notBefore: row.not_before.toISOString(),
+      notAfter: row.not_after.toISOString(),
+    };
+  }
+
+  private async live(schoolId: string, domain: string): Promise<CertificateRow | undefined> {
+    const rows = await this.options.pool.query<CertificateRow>(
+      `SELECT ${COLUMNS} FROM local_certificates WHERE school_id = $1 AND domain = $2 AND revoked_at IS NULL`,
+      [schoolId, domain],
+    );
+    return rows.rows[0];
+  }
+
+  async issue(request: { schoolId: string; domain: string }): Promise<IssuedCertificate> {
+    const domain = canonicalDomain(request.domain);
+    const existing = await this.live(request.schoolId, domain);
+    if (existing && existing.not_after.getTime() > Date.now()) return this.view(existing);
+    if (existing) {
+      // Expired: it no longer counts as the school's certificate, and the unique index needs the slot.
+      await this.options.pool.query(
+        `UPDATE local_certificates SET revoked_at = now(), revocation_reason = 'superseded' WHERE serial_number = $1 AND revoked_at IS NULL`,
+        [existing.serial_number],
+      );
+    }
+    const { serialNumber, certificatePem, privateKeyPem, notBefore, notAfter } = await this.sign(domain);
+    // Two concurrent issues both sign, but the partial unique index lets one row in; the other reads it.
+    const inserted = await this.options.pool.query<CertificateRow>(
+      `INSERT INTO local_certificates (serial_number, school_id, domain, certificate_pem, private_key_pem, not_before, not_after)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (school_id, domain) WHERE revoked_at IS NULL DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [serialNumber, request.schoolId, domain, certificatePem, privateKeyPem, notBefore, notAfter],
+    );
+    if (inserted.rows[0]) return this.view(inserted.rows[0]);
+    const winner = await this.live(request.schoolId, domain);
+    if (!winner) throw StepError.transient(`a concurrent certificate for ${domain} was revoked while this one was being stored; retry`);
+    return this.view(winner);
+  }
+
+  private async sign(domain: string) {
+    const ca = this.options.ca;
+    const keys = await generateKeyPair();
+    const serialNumber = randomSerialNumber();
+    // Whole seconds (X.509 times have no fractions) and back-dated a minute for clients with slow clocks.
+    const notBefore = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    const notAfter = new Date(notBefore.getTime() + this.validityDays * DAY_MS);
+    const authorityKey = ca.keyIdentifier
+      ? new x509.AuthorityKeyIdentifierExtension(ca.keyIdentifier)
+      : await x509.AuthorityKeyIdentifierExtension.create(ca.certificate.publicKey);
+    const certificate = await x509.X509CertificateGenerator.create({
+      serialNumber,
+      subject: `CN=${domain}`,
+      issuer: ca.certificate.subjectName,
+      notBefore,
+      notAfter,
+      signingAlgorithm: EC_ALGORITHM,
+      publicKey: keys.publicKey as never,
+      signingKey: ca.privateKey as never,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+        new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: domain }]),
+        authorityKey,
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as never),
+      ],
+    });
+    return { serialNumber, certificatePem: certificate.toString('pem'), privateKeyPem: await exportPrivateKeyPem(keys.privateKey), notBefore, notAfter };
+  }
+
+  async revoke(request: { schoolId: string; domain: string; reference?: string }): Promise<{ revoked: boolean; reference?: string }> {
+    const rows = await this.options.pool.query<{ serial_number: string }>(
+      `UPDATE local_certificates SET revoked_at = now(), revocation_reason = 'cessationOfOperation'
+       WHERE school_id = $1 AND domain = $2 AND revoked_at IS NULL RETURNING serial_number`,
+      [request.schoolId, normalise(request.domain)],
+    );
+    // The partial unique index allows one live certificate per school and domain, so there is one row at most.
+    if (rows.rows.length === 0) return { revoked: false };
+    return { revoked: true, reference: `local:${rows.rows[0].serial_number}` };
+  }
+
+  async listActive(): Promise<Array<{ schoolId: string; domain: string; serialNumber: string }>> {
+    const rows = await this.options.pool.query<{ school_id: string; domain: string; serial_number: string }>(
+      'SELECT school_id, domain, serial_number FROM local_certificates WHERE revoked_at IS NULL ORDER BY issued_at, serial_number',
+    );
+    return rows.rows.map((r) => ({ schoolId: r.school_id, domain: r.domain, serialNumber: r.serial_number }));
+  }
+
+  /** The PEM of an issued certificate (revoked ones too), for operators and tests. */
+  async certificatePem(serialNumber: string): Promise<string | undefined> {
+    const rows = await this.options.pool.query<{ certificate_pem: string }>(
+      'SELECT certificate_pem FROM local_certificates WHERE serial_number = $1',
+      [serialNumber.toLowerCase().replace(/^local:/, '')],
+    );
+    return rows.rows[0]?.certificate_pem;
+  }
+}

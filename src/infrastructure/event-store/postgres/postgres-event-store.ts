@@ -1,0 +1,369 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import {
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedRevision,
+  type GlobalPosition,
+  type NewEvent,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '../../../application/ports/event-store.port.js';
+import { silentLogger, type AppLogger } from '../../../application/ports/logger.port.js';
+
+interface EventRow {
+  event_id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+  recorded_at: Date;
+  tx: string;
+  pos: string;
+}
+
+// xid8 and bigint leave PostgreSQL as text: a JS number would lose precision past 2^53.
+const COLUMNS = 'event_id, stream_id, revision, type, data, metadata, recorded_at, transaction_id::text AS tx, global_position::text AS pos';
+const PAGE = 500;
+const UNIQUE_VIOLATION = '23505';
+
+/** A subscription's flag, and how to cut short whatever it is waiting for. */
+interface PauseState {
+  stopped: boolean;
+  wake: () => void;
+}
+
+const toPosition = (row: { tx: string; pos: string }): GlobalPosition => ({ commit: BigInt(row.tx), prepare: BigInt(row.pos) });
+
+function toEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    revision: row.revision,
+    position: toPosition(row),
+    recordedAt: row.recorded_at,
+  };
+}
+
+/** Errors that retrying cannot fix (a broken query or schema); anything else, e.g. a lost connection, is retried. */
+function isPermanent(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('42') || code.startsWith('22'));
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The event store on PostgreSQL. Appends check the stream's revision in `scs_streams`. Readers of the
+ * whole log see only events of transactions below `pg_snapshot_xmin` (all of them finished) ordered by
+ * (transaction id, sequence), so a transaction that took its sequence numbers first but commits last
+ * is still delivered after the events already read, never skipped (DESIGN.md's known trap).
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly pool: pg.Pool;
+  private readonly pollIntervalMs: number;
+  private readonly logger: AppLogger;
+  private readonly listener: NotificationListener;
+  private readonly subscriptions = new Set<Subscription>();
+  private closed = false;
+
+  constructor(options: { pool: pg.Pool; pollIntervalMs?: number; logger?: AppLogger }) {
+    this.pool = options.pool;
+    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.logger = options.logger ?? silentLogger;
+    this.listener = new NotificationListener(this.pool.options, this.logger);
+  }
+
+  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await this.appendWithClient(client, streamId, events, expected);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      const conflict = error instanceof WrongExpectedRevisionError || (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+      const retried = conflict ? await this.earlierAppend(streamId, events, expected) : undefined;
+      if (retried) return retried;
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * The append inside the caller's open transaction. Internal: `append` wraps it, and tests use it to
+   * hold a transaction open. The `scs_streams` row is the lock that serialises writers of a stream.
+   */
+  async appendWithClient(client: pg.ClientBase, streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new Error(`append to ${streamId}: no events`);
+    const n = events.length;
+    let last: number | undefined;
+    if (expected === 'no_stream') {
+      // DO NOTHING waits for a concurrent creator and then yields no row, without aborting the transaction.
+      last = (await client.query<{ revision: number }>(
+        'INSERT INTO scs_streams (stream_id, revision) VALUES ($1, $2) ON CONFLICT (stream_id) DO NOTHING RETURNING revision',
+        [streamId, n - 1],
+      )).rows[0]?.revision;
+    } else if (expected === 'any') {
+      last = (await client.query<{ revision: number }>(
+        `INSERT INTO scs_streams AS s (stream_id, revision) VALUES ($1, $2 - 1)
+         ON CONFLICT (stream_id) DO UPDATE SET revision = s.revision + $2 RETURNING revision`,
+        [streamId, n],
+      )).rows[0].revision;
+    } else {
+      last = (await client.query<{ revision: number }>(
+        `UPDATE scs_streams SET revision = revision + $2 WHERE stream_id = $1 AND ($3::integer IS NULL OR revision = $3) RETURNING revision`,
+        [streamId, n, expected === 'stream_exists' ? null : expected],
+      )).rows[0]?.revision;
+    }
+    if (last === undefined) throw new WrongExpectedRevisionError(streamId, expected, await this.currentRevision(client, streamId));
+
+    const first = last - n + 1;
+    const inserted = await client.query<{ tx: string; pos: string }>(
+      // ORDER BY keeps sequence numbers in revision order within the append.
+      `INSERT INTO scs_events (event_id, stream_id, revision, type, data, metadata)
+       SELECT e.id, $1, $2::integer + e.i::integer - 1, e.type, e.data, e.metadata
+       FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS e(id, type, data, metadata, i)
+       ORDER BY e.i
+       RETURNING transaction_id::text AS tx, global_position::text AS pos`,
+      [
+        streamId,
+        first,
+        events.map((e) => e.id ?? randomUUID()),
+        events.map((e) => e.type),
+        events.map((e) => JSON.stringify(e.data)),
+        events.map((e) => JSON.stringify(e.metadata)),
+      ],
+    );
+    const lastRow = inserted.rows.reduce((a, b) => (BigInt(b.pos) > BigInt(a.pos) ? b : a));
+    return { nextExpectedRevision: last, position: toPosition(lastRow) };
+  }
+
+  /**
+   * A retried append whose first attempt committed (EventStoreDB's idempotence): every event carries an
+   * id and all of them are already stored in this stream at consecutive revisions where `expected` put them.
+   */
+  private async earlierAppend(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult | undefined> {
+    if (events.some((e) => e.id === undefined)) return undefined;
+    const rows = (await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM scs_events WHERE stream_id = $1 AND event_id = ANY($2::uuid[])`,
+      [streamId, events.map((e) => e.id)],
+    )).rows;
+    const stored = events.map((e) => rows.find((r) => r.event_id === e.id?.toLowerCase()));
+    if (stored.some((r) => r === undefined)) return undefined;
+    const first = stored[0]!.revision;
+    if (!stored.every((r, i) => r!.revision === first + i)) return undefined;
+    if (expected === 'no_stream' && first !== 0) return undefined;
+    if (typeof expected === 'number' && first !== expected + 1) return undefined;
+    const last = stored[stored.length - 1]!;
+    return { nextExpectedRevision: last.revision, position: toPosition(last) };
+  }
+
+  private async currentRevision(client: pg.ClientBase, streamId: string): Promise<number | 'no_stream'> {
+    const found = await client.query<{ revision: number }>('SELECT revision FROM scs_streams WHERE stream_id = $1', [streamId]);
+    return found.rows[0]?.revision ?? 'no_stream';
+  }
+
+  async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<RecordedEvent[]> {
+    const rows = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM scs_events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
+      [streamId, options.fromRevision ?? 0, options.maxCount ?? null],
+    );
+    return rows.rows.map(toEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const params: unknown[] = [options.maxCount ?? 1000];
+    const where = ['transaction_id < pg_snapshot_xmin(pg_current_snapshot())'];
+    if (options.after) {
+      params.push(options.after.commit.toString(), options.after.prepare.toString());
+      where.push(`(transaction_id, global_position) > ($${params.length - 1}::text::xid8, $${params.length}::bigint)`);
+    }
+    if (options.streamPrefix !== undefined) {
+      params.push(options.streamPrefix);
+      where.push(`starts_with(stream_id, $${params.length}::text)`);
+    }
+    const rows = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM scs_events WHERE ${where.join(' AND ')} ORDER BY transaction_id, global_position LIMIT $1`,
+      params,
+    );
+    return rows.rows.map(toEvent);
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    if (this.closed) throw new Error('the event store is closed');
+    const state: PauseState = { stopped: false, wake: () => undefined };
+    let position = options.after;
+
+    const fail = (error: unknown) => {
+      state.stopped = true;
+      if (!options.onError) this.logger.error(`event subscription stopped: ${message(error)}`);
+      else {
+        try {
+          options.onError(error);
+        } catch (thrown) {
+          this.logger.error(`event subscription: onError threw: ${message(thrown)}`);
+        }
+      }
+    };
+
+    const run = async () => {
+      let failures = 0;
+      while (!state.stopped) {
+        // A notification arriving while this page is read must not be slept through.
+        const seen = this.listener.generation;
+        let page: RecordedEvent[];
+        try {
+          page = await this.readAll({ after: position, maxCount: PAGE, streamPrefix: options.streamPrefix });
+          failures = 0;
+        } catch (error) {
+          if (isPermanent(error)) return fail(error);
+          failures++;
+          const delay = Math.min(5_000, 100 * 2 ** failures);
+          this.logger.warn(`event subscription: reading failed (${message(error)}); retry ${failures} in ${delay} ms`);
+          await this.pause(state, delay, false);
+          continue;
+        }
+        for (const event of page) {
+          if (state.stopped) return;
+          try {
+            await options.handler(event);
+          } catch (error) {
+            return fail(error);
+          }
+          position = event.position;
+        }
+        // The poll also covers events that become readable without a notification: those that were
+        // above the horizon until some older transaction (in any database of the cluster) ended.
+        if (page.length < PAGE && this.listener.generation === seen) await this.pause(state, this.pollIntervalMs, true);
+      }
+    };
+
+    const done = run().catch(fail).finally(() => this.subscriptions.delete(subscription));
+    const subscription: Subscription = {
+      stop: async () => {
+        state.stopped = true;
+        state.wake();
+        await done;
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Sleeps `ms`, or less when stopped or (if `onNotify`) when an append commits. */
+  private pause(state: PauseState, ms: number, onNotify: boolean): Promise<void> {
+    if (state.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        unlisten?.();
+        state.wake = () => undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const unlisten = onNotify ? this.listener.onNext(done) : undefined;
+      state.wake = done;
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  /** Stops the subscriptions and the LISTEN connection; the pool belongs to the caller. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.listener.close();
+  }
+}
+
+/**
+ * The one LISTEN connection of a store, shared by its subscriptions and opened when the first one
+ * waits. After a connection loss it wakes everyone (notifications may have been missed) and connects
+ * again with backoff; until then subscribers still poll.
+ */
+class NotificationListener {
+  /** Counts notifications, so a subscriber can tell whether one came while it was reading. */
+  generation = 0;
+  private readonly waiters = new Set<() => void>();
+  private client?: pg.Client;
+  private connecting?: Promise<void>;
+  private failures = 0;
+  private retryTimer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly config: pg.ClientConfig, private readonly logger: AppLogger) {}
+
+  /** Calls `wake` once on the next notification; returns the function that cancels it. */
+  onNext(wake: () => void): () => void {
+    this.waiters.add(wake);
+    this.ensureConnected();
+    return () => this.waiters.delete(wake);
+  }
+
+  private notify(): void {
+    this.generation++;
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const wake of waiters) wake();
+  }
+
+  private ensureConnected(): void {
+    if (this.closed || this.client || this.connecting || this.retryTimer) return;
+    this.connecting = this.connect().finally(() => (this.connecting = undefined));
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client(this.config);
+    const lost = (error?: Error) => {
+      if (this.client !== client) return;
+      this.client = undefined;
+      this.logger.warn(`event notifications: connection lost (${error?.message ?? 'ended'}); listening again`);
+      client.end().catch(() => undefined);
+      this.notify();
+    };
+    client.on('notification', () => this.notify());
+    client.on('error', lost);
+    client.on('end', () => lost());
+    try {
+      await client.connect();
+      await client.query('LISTEN scs_events');
+    } catch (error) {
+      client.end().catch(() => undefined);
+      this.failures++;
+      const delay = Math.min(5_000, 100 * 2 ** this.failures);
+      this.logger.warn(`event notifications: cannot listen (${message(error)}); polling, next try in ${delay} ms`);
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        if (this.waiters.size > 0) this.ensureConnected();
+      }, delay);
+      return;
+    }
+    this.failures = 0;
+    if (this.closed) await client.end().catch(() => undefined);
+    else this.client = client;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    await this.connecting;
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+    this.notify();
+  }
+}

@@ -1,0 +1,224 @@
+import pg from 'pg';
+import type { AppLogger } from '../../../application/ports/logger.port.js';
+import type { CreatedDatabase, DroppedDatabase, MigratedDatabase, TenantDatabases } from '../../../application/ports/tenant-databases.port.js';
+import { StepError } from '../../../application/process-manager/step-error.js';
+import { advisoryLockKey, applySqlMigrations, latestVersion, listSqlMigrations, MigrationChecksumError, migrationsDir } from '../../postgres/sql-migrations.js';
+
+const SCHOOL_DATABASE = /^school_[0-9a-f]{32}$/;
+const TEMPLATE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const CLONE_ATTEMPTS = 3;
+
+type Logger = Pick<AppLogger, 'log' | 'warn'>;
+type TemplateState = 'current' | 'missing' | 'behind' | 'diverged';
+
+function quoteSchoolDatabase(name: string): string {
+  // Names are generated from school ids; this guard keeps anything else out of DDL.
+  if (typeof name !== 'string' || !SCHOOL_DATABASE.test(name)) throw StepError.permanent(`not a school database name: ${JSON.stringify(name)?.slice(0, 80)}`);
+  return pg.escapeIdentifier(name);
+}
+
+const codeOf = (error: unknown) => (error as { code?: string }).code;
+
+/**
+ * School databases on one PostgreSQL server. A new one is cloned from a migrated template when the
+ * template is current (a file-level copy, several times faster than running the DDL), otherwise
+ * created empty for `migrate` to fill.
+ *
+ * PostgreSQL refuses to clone a database that has sessions, so nothing here keeps a connection to the
+ * template. Clones hold a shared advisory lock and template maintenance an exclusive one (on the
+ * maintenance database, keyed by template name), so any number of schools clone at once across
+ * processes while a template being migrated is never copied.
+ */
+export class PostgresTenantDatabases implements TenantDatabases {
+  private readonly templateName: string;
+  private readonly logger: Logger;
+  private readonly dir = migrationsDir('school');
+  private readonly lockKey: string;
+  /** Known current: later creates skip the check. Templates only move forward, so it stays true. */
+  private templateCurrent = false;
+
+  constructor(private readonly options: { serverUrl: string; templateName?: string; logger?: Logger }) {
+    this.templateName = options.templateName ?? 'scs_school_template';
+    if (!TEMPLATE_NAME.test(this.templateName)) throw new Error(`not a usable template database name: ${this.templateName}`);
+    this.logger = options.logger ?? { log: () => undefined, warn: () => undefined };
+    this.lockKey = advisoryLockKey(`scs-school-template:${this.templateName}`);
+    listSqlMigrations(this.dir); // fail at start-up, not at the first school, if the files are unreadable
+  }
+
+  currentSchemaVersion(): string {
+    return latestVersion(this.dir);
+  }
+
+  /** Creates the template or migrates it forward; rebuilt if its applied files were edited (it is only a cache). */
+  async ensureTemplate(): Promise<void> {
+    const template = pg.escapeIdentifier(this.templateName);
+    await this.withServer(async (server) => {
+      await server.query('SELECT pg_advisory_lock($1)', [this.lockKey]);
+      try {
+        const state = await this.templateState(server);
+        if (state === 'current') return void (this.templateCurrent = true);
+        if (state === 'diverged') {
+          this.logger.warn(`school template ${this.templateName} was built from migration files that have since changed: rebuilding it`);
+          await server.query(`DROP DATABASE ${template} WITH (FORCE)`);
+        }
+        if (state === 'missing' || state === 'diverged') await server.query(`CREATE DATABASE ${template} TEMPLATE template0`);
+        const result = await this.withDatabase(this.templateName, (c) => applySqlMigrations(c, this.dir));
+        this.logger.log(`school template ${this.templateName} at schema ${result.version} (applied ${result.applied.join(', ') || 'nothing'})`);
+        this.templateCurrent = true;
+      } finally {
+        await server.query('SELECT pg_advisory_unlock($1)', [this.lockKey]).catch(() => undefined);
+      }
+    });
+  }
+
+  async create(databaseName: string): Promise<CreatedDatabase> {
+    const name = quoteSchoolDatabase(databaseName);
+    const started = performance.now();
+    const result = (method: CreatedDatabase['method'], alreadyExisted: boolean): CreatedDatabase => ({
+      databaseName,
+      method,
+      alreadyExisted,
+      durationMs: Math.round(performance.now() - started),
+    });
+    return this.withServer(async (server) => {
+      // A re-run after a crash finds the database from the first attempt (whichever way it was made).
+      if (await this.existsOn(server, databaseName)) return result(this.templateCurrent ? 'template' : 'empty', true);
+      if (!this.templateCurrent) {
+        await server.query('SELECT pg_advisory_lock($1)', [this.lockKey]);
+        try {
+          this.templateCurrent = (await this.templateState(server)) === 'current';
+        } catch (error) {
+          this.logger.warn(`cannot read the schema of ${this.templateName} (${(error as Error).message}); creating ${databaseName} empty`);
+        } finally {
+          await server.query('SELECT pg_advisory_unlock($1)', [this.lockKey]);
+        }
+      }
+      if (this.templateCurrent) {
+        const cloned = await this.cloneTemplate(server, name, databaseName);
+        if (cloned !== 'failed') return result('template', cloned === 'existed');
+      }
+      try {
+        // template0 accepts no connections, so unlike template1 it is never "in use".
+        await server.query(`CREATE DATABASE ${name} TEMPLATE template0`);
+        return result('empty', false);
+      } catch (error) {
+        if (codeOf(error) === '42P04') return result('empty', true);
+        throw error;
+      }
+    });
+  }
+
+  private async cloneTemplate(server: pg.Client, name: string, databaseName: string): Promise<'created' | 'existed' | 'failed'> {
+    await server.query('SELECT pg_advisory_lock_shared($1)', [this.lockKey]);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await server.query(`CREATE DATABASE ${name} TEMPLATE ${pg.escapeIdentifier(this.templateName)}`);
+          return 'created';
+        } catch (error) {
+          if (codeOf(error) === '42P04') return 'existed'; // a concurrent create of the same school won
+          if (codeOf(error) === '3D000') this.templateCurrent = false; // the template was dropped
+          // 55006: someone else (a psql session, say) is connected to the template. PostgreSQL has
+          // already waited 5 s for them to leave; wait a little more, then stop depending on it.
+          if (codeOf(error) !== '55006' || attempt === CLONE_ATTEMPTS) {
+            this.logger.warn(`cloning ${this.templateName} into ${databaseName} failed (${(error as Error).message}); creating it empty instead`);
+            return 'failed';
+          }
+          await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+        }
+      }
+    } finally {
+      await server.query('SELECT pg_advisory_unlock_shared($1)', [this.lockKey]).catch(() => undefined);
+    }
+  }
+
+  /** Compares the template's schema_migrations with the shipped files. Call under the exclusive lock. */
+  private async templateState(server: pg.Client): Promise<TemplateState> {
+    if (!(await this.existsOn(server, this.templateName))) return 'missing';
+    let rows: Array<{ version: string; checksum: string }>;
+    try {
+      rows = await this.withDatabase(this.templateName, async (c) => (await c.query('SELECT version, checksum FROM schema_migrations')).rows);
+    } catch (error) {
+      if (codeOf(error) === '42P01') return 'behind'; // created, never migrated
+      throw error;
+    }
+    const recorded = new Map(rows.map((r) => [r.version, r.checksum]));
+    const files = listSqlMigrations(this.dir);
+    if (files.some((f) => recorded.has(f.version) && recorded.get(f.version) !== f.checksum)) return 'diverged';
+    return files.every((f) => recorded.has(f.version)) ? 'current' : 'behind';
+  }
+
+  async migrate(databaseName: string): Promise<MigratedDatabase> {
+    quoteSchoolDatabase(databaseName);
+    const started = performance.now();
+    return this.withDatabase(databaseName, async (client) => {
+      let result: { applied: string[]; version: string };
+      try {
+        result = await applySqlMigrations(client, this.dir);
+      } catch (error) {
+        // An edited migration will not fix itself on retry.
+        if (error instanceof MigrationChecksumError) throw StepError.permanent(error.message, error);
+        throw error;
+      }
+      const tables = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'`,
+      );
+      return { databaseName, schemaVersion: result.version, applied: result.applied, tableCount: tables.rows[0].n, durationMs: Math.round(performance.now() - started) };
+    });
+  }
+
+  async drop(databaseName: string): Promise<DroppedDatabase> {
+    const name = quoteSchoolDatabase(databaseName);
+    return this.withServer(async (server) => {
+      if (!(await this.existsOn(server, databaseName))) return { databaseName, existed: false, terminatedConnections: 0 };
+      // Refuse new sessions first, so none slips in between the terminations and the drop.
+      await server.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`).catch(() => undefined);
+      const terminated = await server.query<{ n: number }>(
+        `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+        [databaseName],
+      );
+      await server.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      return { databaseName, existed: true, terminatedConnections: terminated.rows[0].n };
+    });
+  }
+
+  async exists(databaseName: string): Promise<boolean> {
+    quoteSchoolDatabase(databaseName);
+    return this.withServer((server) => this.existsOn(server, databaseName));
+  }
+
+  async list(): Promise<string[]> {
+    return this.withServer(async (server) => {
+      const rows = await server.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname ~ '^school_[0-9a-f]{32}$' ORDER BY datname`);
+      return rows.rows.map((r) => r.datname);
+    });
+  }
+
+  /** Every connection is opened and closed per call; nothing to release. */
+  async close(): Promise<void> {}
+
+  private async existsOn(server: pg.Client, databaseName: string): Promise<boolean> {
+    return (await server.query('SELECT 1 FROM pg_database WHERE datname = $1', [databaseName])).rowCount === 1;
+  }
+
+  private withServer<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    return this.withClient(this.options.serverUrl, fn);
+  }
+
+  private withDatabase<T>(database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    const url = new URL(this.options.serverUrl);
+    url.pathname = `/${database}`;
+    return this.withClient(url.toString(), fn);
+  }
+
+  private async withClient<T>(connectionString: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
+    client.on('error', () => undefined); // a terminated idle session must not crash the process; the next query reports it
+    await client.connect();
+    try {
+      return await fn(client);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+}

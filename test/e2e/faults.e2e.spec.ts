@@ -1,0 +1,105 @@
+import pg from 'pg';
+import { freshDatabase, urlForDatabase } from '../support/databases.js';
+import { schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
+
+async function query<T = any>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+const eventTypes = async (scs: ScsProcess, id: string): Promise<string[]> =>
+  (await scs.request(`/school/${id}/history`)).body.events.map((e: { type: string }) => e.type);
+
+describe('fault injection (SCS_FAULTS): failure, retry, crash and restart', () => {
+  let central: Awaited<ReturnType<typeof freshDatabase>>;
+  let scs: ScsProcess | undefined;
+
+  beforeEach(async () => {
+    central = await freshDatabase('scs_faults');
+  });
+  afterEach(async () => {
+    await scs?.stop();
+    scs = undefined;
+    await central.drop();
+  });
+
+  it('issue_certificate:fail → failed, with the database dropped, the DNS record removed and the slug free', async () => {
+    scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: 'issue_certificate:fail' } });
+    const body = schoolBody();
+    const created = await scs.request('/school', { method: 'POST', json: body });
+    const school = await waitForStatus(scs, created.body.id, ['failed', 'active']);
+    expect(school.status).toBe('failed');
+    expect(school.failedStep).toBe('issue_certificate');
+    expect(school.failureReason).toMatch(/injected failure/);
+    expect(school.steps.find((s: { name: string }) => s.name === 'create_database').status).toBe('undone');
+    expect(school.steps.find((s: { name: string }) => s.name === 'register_school').status).toBe('skipped');
+
+    expect(await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [school.databaseName])).toHaveLength(0);
+    expect(await query(central.url, 'SELECT 1 FROM local_dns_records WHERE name = $1', [school.subdomain])).toHaveLength(0);
+    expect(await query(central.url, 'SELECT 1 FROM local_certificates WHERE school_id = $1 AND revoked_at IS NULL', [school.id])).toHaveLength(0);
+    expect(await query(central.url, 'SELECT 1 FROM school_registry WHERE school_id = $1', [school.id])).toHaveLength(0);
+    expect(await eventTypes(scs, school.id)).toEqual([
+      'SchoolRequested', 'SlugReserved', 'DatabaseCreated', 'MigrationsApplied', 'DnsRecordCreated', 'ProvisioningStepFailed', 'RollbackStarted',
+      'CertificateRevoked', 'DnsRecordDeleted', 'DatabaseDropped', 'SlugReleased', 'SchoolRolledBack',
+    ]);
+    // The slug is free again.
+    await scs.stop();
+    scs = await startScs({ databaseUrl: central.url });
+    const again = await scs.request('/school', { method: 'POST', json: body });
+    expect(again.status).toBe(202);
+    expect((await waitForStatus(scs, again.body.id, ['active', 'failed'])).status).toBe('active');
+  });
+
+  it('create_dns:flaky:2 → retried with backoff, then active, with the attempts shown', async () => {
+    scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: 'create_dns:flaky:2' } });
+    const created = await scs.request('/school', { method: 'POST', json: schoolBody() });
+    const school = await waitForStatus(scs, created.body.id, ['active', 'failed']);
+    expect(school.status).toBe('active');
+    expect(school.steps.find((s: { name: string }) => s.name === 'create_dns')).toMatchObject({ status: 'succeeded', attempts: 3 });
+    const types = await eventTypes(scs, school.id);
+    expect(types.filter((t) => t === 'StepAttemptFailed')).toHaveLength(2);
+    expect(types.filter((t) => t === 'DnsRecordCreated')).toHaveLength(1);
+  });
+
+  it('send_welcome_email:fail → active with a warning', async () => {
+    scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: 'send_welcome_email:fail' } });
+    const created = await scs.request('/school', { method: 'POST', json: schoolBody() });
+    const school = await waitForStatus(scs, created.body.id, ['active', 'failed']);
+    expect(school.status).toBe('active');
+    expect(school.warnings).toEqual([expect.stringMatching(/welcome email not sent/)]);
+    expect(school.steps.find((s: { name: string }) => s.name === 'send_welcome_email').status).toBe('warning');
+  });
+
+  it.each(['create_database', 'run_migrations', 'create_dns', 'issue_certificate', 'register_school'])(
+    '%s:crash → killed after the side effect; after a restart the school is active with each event once',
+    async (step) => {
+      scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: `${step}:crash` } });
+      const dataDir = scs.dataDir;
+      const created = await scs.request('/school', { method: 'POST', json: schoolBody() });
+      expect(created.status).toBe(202);
+      const exit = await scs.exited;
+      expect(exit.signal).toBe('SIGKILL');
+
+      scs = await startScs({ databaseUrl: central.url, dataDir, env: { SCS_FAULTS: `${step}:crash` } });
+      const school = await waitForStatus(scs, created.body.id, ['active', 'failed']);
+      expect(school.status).toBe('active');
+      const types = await eventTypes(scs, school.id);
+      for (const type of ['SchoolRequested', 'SlugReserved', 'DatabaseCreated', 'MigrationsApplied', 'DnsRecordCreated', 'CertificateIssued', 'SchoolRegistered', 'WelcomeEmailSent', 'SchoolProvisioned']) {
+        expect(types.filter((t) => t === type)).toHaveLength(1);
+      }
+      // No duplicate resource: one certificate, one registry row, one DNS record.
+      expect(await query(central.url, 'SELECT 1 FROM local_certificates WHERE school_id = $1', [school.id])).toHaveLength(1);
+      expect(await query(central.url, 'SELECT 1 FROM school_registry WHERE school_id = $1', [school.id])).toHaveLength(1);
+      expect(await query(central.url, 'SELECT 1 FROM local_dns_records WHERE name = $1', [school.subdomain])).toHaveLength(1);
+    },
+  );
+
+  it('refuses SCS_FAULTS in production', async () => {
+    await expect(startScs({ databaseUrl: central.url, env: { NODE_ENV: 'production', SCS_FAULTS: 'create_dns:fail' } })).rejects.toThrow(/SCS_FAULTS is for tests/);
+  });
+});

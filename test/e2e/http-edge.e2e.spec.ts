@@ -1,0 +1,105 @@
+import { freshDatabase } from '../support/databases.js';
+import { schoolBody, startScs, waitFor, type ScsProcess } from '../support/scs-process.js';
+
+describe('the HTTP edge: bad input gets a clear 4xx problem, never a 500', () => {
+  let central: Awaited<ReturnType<typeof freshDatabase>>;
+  let scs: ScsProcess;
+  let taken: Record<string, string>;
+
+  beforeAll(async () => {
+    central = await freshDatabase('scs_http');
+    scs = await startScs({ databaseUrl: central.url });
+    taken = schoolBody();
+    expect((await scs.request('/school', { method: 'POST', json: taken })).status).toBe(202);
+  });
+  afterAll(async () => {
+    await scs?.stop();
+    await central?.drop();
+  });
+
+  const good = () => schoolBody();
+  type Case = [string, string, string, { json?: unknown; body?: string; headers?: Record<string, string>; key?: string | null }, number, string?];
+  const cases: Case[] = [
+    ['no API key', 'POST', '/school', { json: good(), key: null }, 401],
+    ['wrong API key', 'POST', '/school', { json: good(), key: 'wrong-key-wrong-key' }, 401],
+    ['API key of the wrong length', 'GET', '/schools', { key: 'x' }, 401],
+    ['missing every field', 'POST', '/school', { json: {} }, 400, 'name'],
+    ['unknown field (mass assignment)', 'POST', '/school', { json: { ...good(), status: 'active' } }, 400, 'status'],
+    ['id supplied by the client', 'POST', '/school', { json: { ...good(), id: '00000000-0000-0000-0000-000000000000' } }, 400, 'id'],
+    ['__proto__ field', 'POST', '/school', { body: JSON.stringify(good()).replace('{', '{"__proto__":{"admin":true},'), headers: { 'Content-Type': 'application/json' } }, 400],
+    ['slug with capitals', 'POST', '/school', { json: { ...good(), slug: 'Greenwood' } }, 400, 'slug'],
+    ['reserved slug', 'POST', '/school', { json: { ...good(), slug: 'admin' } }, 400, 'slug'],
+    ['punycode slug', 'POST', '/school', { json: { ...good(), slug: 'xn--80ak6aa92e' } }, 400, 'slug'],
+    ['SQL in the slug', 'POST', '/school', { json: { ...good(), slug: "x'; DROP DATABASE postgres; --" } }, 400, 'slug'],
+    ['slug of 64 characters', 'POST', '/school', { json: { ...good(), slug: 'a'.repeat(64) } }, 400, 'slug'],
+    ['number as name', 'POST', '/school', { json: { ...good(), name: 12345 } }, 400, 'name'],
+    ['array as district', 'POST', '/school', { json: { ...good(), district: ['Pune'] } }, 400, 'district'],
+    ['object as board', 'POST', '/school', { json: { ...good(), board: { $ne: null } } }, 400, 'board'],
+    ['bad email', 'POST', '/school', { json: { ...good(), adminEmail: 'admin@' } }, 400, 'adminEmail'],
+    ['phone not E.164', 'POST', '/school', { json: { ...good(), phone: '98765 43210' } }, 400, 'phone'],
+    ['control character in name', 'POST', '/school', { json: { ...good(), name: 'Green\u0007wood' } }, 400, 'name'],
+    ['huge name', 'POST', '/school', { json: { ...good(), name: 'a'.repeat(5000) } }, 400, 'name'],
+    ['JSON array body', 'POST', '/school', { json: [good()] }, 400],
+    ['JSON string body', 'POST', '/school', { body: '"hello"', headers: { 'Content-Type': 'application/json' } }, 400],
+    ['malformed JSON', 'POST', '/school', { body: '{"name": ', headers: { 'Content-Type': 'application/json' } }, 400],
+    ['body over the limit', 'POST', '/school', { json: { ...good(), name: 'a'.repeat(70_000) } }, 413],
+    ['form-encoded body', 'POST', '/school', { body: 'name=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, 415],
+    ['no content type', 'POST', '/school', { body: JSON.stringify(good()) }, 415],
+    ['taken slug', 'POST', '/school', { json: {} }, 409, 'slug'],
+    ['unknown id', 'GET', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b', {}, 404],
+    ['id that is not a UUID', 'GET', '/school/1%20OR%201=1', {}, 404],
+    ['path traversal in the id', 'GET', '/school/..%2F..%2Fetc%2Fpasswd', {}, 404],
+    ['history of an unknown id', 'GET', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b/history', {}, 404],
+    ['asOf that is not a time', 'GET', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b/history?asOf=yesterday', {}, 400, 'asOf'],
+    ['DELETE an unknown id', 'DELETE', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b', {}, 404],
+    ['list with a bad status', 'GET', '/schools?status=sleeping', {}, 400, 'status'],
+    ['list with a negative offset', 'GET', '/schools?offset=-1', {}, 400, 'offset'],
+    ['list with a huge limit', 'GET', '/schools?limit=99999999999999999999', {}, 400, 'limit'],
+    ['list with a repeated parameter', 'GET', '/schools?status=active&status=failed', {}, 400, 'status'],
+    ['list with an unknown parameter', 'GET', '/schools?orderBy=id;DROP', {}, 400],
+    ['unknown route', 'GET', '/nope', {}, 404],
+  ];
+
+  // Rest parameters: jest treats a test function with more parameters than the row as `done`-style.
+  it.each(cases)('%s (%s %s)', async (...row: Case) => {
+    const [, method, path, init, status, field] = row;
+    const options = { ...init, method } as Parameters<ScsProcess['request']>[1];
+    if (status === 409) options!.json = { ...taken, name: 'Another School' };
+    const res = await scs.request(path, options);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status, type: expect.stringMatching(/^https:\/\//), title: expect.any(String) });
+    if (field) expect(JSON.stringify(res.body)).toContain(field);
+  });
+
+  it('reports every field error at once', async () => {
+    const res = await scs.request('/school', { method: 'POST', json: { name: '', slug: 'WWW', extra: 1, phone: 'x' } });
+    expect(res.status).toBe(400);
+    const fields = res.body.errors.map((e: { field: string }) => e.field).sort();
+    expect(fields).toEqual(['adminEmail', 'board', 'district', 'extra', 'name', 'phone', 'slug']);
+  });
+
+  it('made no school from any bad request', async () => {
+    // The read model follows the events asynchronously: wait until it shows the one good school.
+    const list = await waitFor('the read model to list the school', async () => {
+      const res = await scs.request('/schools?limit=500');
+      return res.body.total >= 1 ? res : undefined;
+    });
+    expect(list.body.items.map((s: { slug: string }) => s.slug)).toEqual([taken.slug]);
+  });
+
+  it('lets exactly one of 20 concurrent POSTs of the same slug win; the rest get 409', async () => {
+    const body = schoolBody();
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => scs.request('/school', { method: 'POST', json: { ...body, name: `Contender ${i}` } })));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses.filter((s) => s === 202)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(19);
+  });
+
+  it('answers health without a key, and readiness with its checks', async () => {
+    expect((await scs.request('/health', { key: null })).body).toEqual({ status: 'ok' });
+    const ready = await scs.request('/ready', { key: null });
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ready', checks: { database: { ok: true }, eventStore: { ok: true } } });
+  });
+});

@@ -1,0 +1,267 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { applySqlMigrations, listSqlMigrations, migrationsDir } from '../../src/infrastructure/postgres/sql-migrations.js';
+import { PostgresTenantDatabases } from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import { freshDatabase, serverUrl, urlForDatabase } from '../support/databases.js';
+
+// Template names are per test file, so parallel test files never clone (or block) each other's.
+const suffix = randomBytes(4).toString('hex');
+const templateName = `scs_tpl_test_${suffix}`;
+const extraTemplates: string[] = [];
+const created = new Set<string>();
+const tempDirs: string[] = [];
+const warnings: string[] = [];
+const logger = { log: () => undefined, warn: (m: string) => void warnings.push(m) };
+let databases: PostgresTenantDatabases;
+
+function schoolName(): string {
+  const name = `school_${randomBytes(16).toString('hex')}`;
+  created.add(name);
+  return name;
+}
+
+async function onServer<T>(fn: (c: pg.Client) => Promise<T>, url = serverUrl()): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function dropDatabase(name: string): Promise<void> {
+  await onServer((c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
+}
+
+function tempMigrations(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'scs-migrations-'));
+  tempDirs.push(dir);
+  for (const [file, sql] of Object.entries(files)) writeFileSync(join(dir, file), sql);
+  return dir;
+}
+
+const schoolFiles = listSqlMigrations(migrationsDir('school'));
+
+beforeAll(async () => {
+  databases = new PostgresTenantDatabases({ serverUrl: serverUrl(), templateName, logger });
+  await databases.ensureTemplate();
+});
+
+afterAll(async () => {
+  for (const name of [...created, templateName, ...extraTemplates]) await dropDatabase(name);
+  await databases.close();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('PostgresTenantDatabases', () => {
+  it('clones the migrated template, so migrate finds nothing to apply and the full schema is there', async () => {
+    const name = schoolName();
+    const createdDb = await databases.create(name);
+    expect(createdDb).toMatchObject({ databaseName: name, method: 'template', alreadyExisted: false });
+
+    const migrated = await databases.migrate(name);
+    expect(migrated).toMatchObject({ databaseName: name, applied: [], schemaVersion: databases.currentSchemaVersion() });
+    expect(migrated.schemaVersion).toBe(schoolFiles[schoolFiles.length - 1].version);
+    expect(migrated.tableCount).toBeGreaterThanOrEqual(55);
+
+    await onServer(async (c) => {
+      const recorded = await c.query('SELECT version, checksum FROM schema_migrations ORDER BY version');
+      expect(recorded.rows).toEqual(schoolFiles.map((f) => ({ version: f.version, checksum: f.checksum })));
+      const tables = await c.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
+      const names = tables.rows.map((r) => r.table_name);
+      expect(names.length - 1).toBe(migrated.tableCount); // schema_migrations is not counted
+      for (const t of ['students', 'guardians', 'student_guardians', 'staff', 'enrollments', 'timetable_slots', 'student_attendance', 'marks', 'report_cards', 'invoices', 'payments', 'payment_allocations', 'refunds', 'library_loans', 'hostel_allocations', 'transport_assignments', 'notices', 'audit_log', 'user_roles']) {
+        expect(names).toContain(t);
+      }
+      const counts = await c.query<{ fks: number; checks: number; uniques: number; indexes: number }>(`
+        SELECT count(*) FILTER (WHERE contype = 'f')::int AS fks, count(*) FILTER (WHERE contype = 'c')::int AS checks,
+               count(*) FILTER (WHERE contype = 'u')::int AS uniques,
+               (SELECT count(*)::int FROM pg_indexes WHERE schemaname = 'public') AS indexes
+        FROM pg_constraint WHERE connamespace = 'public'::regnamespace`);
+      expect(counts.rows[0].fks).toBeGreaterThanOrEqual(100);
+      expect(counts.rows[0].checks).toBeGreaterThanOrEqual(50);
+      expect(counts.rows[0].uniques).toBeGreaterThanOrEqual(30);
+      expect(counts.rows[0].indexes).toBeGreaterThanOrEqual(180);
+      // Every foreign key is backed by an index whose leading columns are exactly its columns.
+      const unindexed = await c.query(`
+        SELECT c.conname FROM pg_constraint c
+        WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace AND NOT EXISTS (
+          SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid
+            AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] @> c.conkey
+            AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] <@ c.conkey)`);
+      expect(unindexed.rows).toEqual([]);
+      // Constraints are live, not decorative.
+      await expect(c.query(`INSERT INTO terms (academic_year_id, name, starts_on, ends_on) VALUES (999, 'T1', '2026-06-01', '2026-09-30')`)).rejects.toMatchObject({ code: '23503' });
+      await c.query(`INSERT INTO academic_years (name, starts_on, ends_on) VALUES ('2026-27', '2026-06-01', '2027-03-31')`);
+      await expect(c.query(`INSERT INTO academic_years (name, starts_on, ends_on) VALUES ('bad', '2027-06-01', '2027-03-31')`)).rejects.toMatchObject({ code: '23514' });
+    }, urlForDatabase(name));
+  });
+
+  it('creates an empty database when there is no template, and migrate then applies every migration once', async () => {
+    const absent = `scs_tpl_absent_${suffix}`;
+    const noTemplate = new PostgresTenantDatabases({ serverUrl: serverUrl(), templateName: absent });
+    const name = schoolName();
+    expect(await noTemplate.create(name)).toMatchObject({ method: 'empty', alreadyExisted: false });
+    const first = await noTemplate.migrate(name);
+    expect(first.applied).toEqual(schoolFiles.map((f) => `${f.version}_${f.name}`));
+    expect(first.schemaVersion).toBe(noTemplate.currentSchemaVersion());
+
+    const again = await noTemplate.migrate(name);
+    expect(again.applied).toEqual([]);
+    // Same schema as a clone of the template.
+    const clone = schoolName();
+    await databases.create(clone);
+    expect(again.tableCount).toBe((await databases.migrate(clone)).tableCount);
+    expect(await noTemplate.exists(name)).toBe(true);
+    expect(await onServer(async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [absent])).rowCount)).toBe(0);
+  });
+
+  it('treats a second create of the same school as already done', async () => {
+    const name = schoolName();
+    expect(await databases.create(name)).toMatchObject({ alreadyExisted: false });
+    expect(await databases.create(name)).toMatchObject({ databaseName: name, alreadyExisted: true });
+    expect(await databases.exists(name)).toBe(true);
+  });
+
+  it('clones five schools at once from the same template', async () => {
+    const names = Array.from({ length: 5 }, schoolName);
+    const results = await Promise.all(names.map((n) => databases.create(n)));
+    expect(results.map((r) => [r.method, r.alreadyExisted])).toEqual(names.map(() => ['template', false]));
+    expect(await databases.list()).toEqual(expect.arrayContaining(names));
+    const migrated = await Promise.all(names.map((n) => databases.migrate(n)));
+    expect(migrated.map((m) => m.applied)).toEqual(names.map(() => []));
+  });
+
+  it('lets exactly one of two concurrent creates of the same school create it', async () => {
+    const name = schoolName();
+    const other = new PostgresTenantDatabases({ serverUrl: serverUrl(), templateName });
+    const results = await Promise.all([databases.create(name), other.create(name)]);
+    expect(results.map((r) => r.alreadyExisted).sort()).toEqual([false, true]);
+    expect(await databases.exists(name)).toBe(true);
+  });
+
+  it('drops a school database that has an open connection, terminating it', async () => {
+    const name = schoolName();
+    await databases.create(name);
+    const session = new pg.Client({ connectionString: urlForDatabase(name) });
+    const errors: Error[] = [];
+    const lost = new Promise<void>((resolve) => session.on('error', (e) => resolve(void errors.push(e))));
+    await session.connect();
+    await session.query('SELECT 1');
+
+    const dropped = await databases.drop(name);
+    expect(dropped).toEqual({ databaseName: name, existed: true, terminatedConnections: 1 });
+    expect(await databases.exists(name)).toBe(false);
+    await lost;
+    expect(errors[0].message).toMatch(/terminat/i);
+    await session.end().catch(() => undefined);
+
+    expect(await databases.drop(name)).toEqual({ databaseName: name, existed: false, terminatedConnections: 0 });
+  });
+
+  it('reports a database that is not there as not existing when dropped', async () => {
+    const name = schoolName();
+    expect(await databases.drop(name)).toEqual({ databaseName: name, existed: false, terminatedConnections: 0 });
+  });
+
+  it('refuses names that are not school_<32 hex> before touching the server', async () => {
+    const before = await onServer(async (c) => (await c.query('SELECT count(*)::int AS n FROM pg_database')).rows[0].n);
+    const bad = ['postgres', templateName, 'school_abc', `school_${'A'.repeat(32)}`, `school_${'a'.repeat(33)}`, `school_${'a'.repeat(32)}"; DROP DATABASE postgres; --`, ` school_${'a'.repeat(32)}`];
+    for (const name of bad) {
+      await expect(databases.create(name)).rejects.toMatchObject({ name: 'StepError', permanent: true });
+      await expect(databases.migrate(name)).rejects.toThrow(/not a school database name/);
+      await expect(databases.drop(name)).rejects.toThrow(/not a school database name/);
+      await expect(databases.exists(name)).rejects.toThrow(/not a school database name/);
+    }
+    expect(await onServer(async (c) => (await c.query('SELECT count(*)::int AS n FROM pg_database')).rows[0].n)).toBe(before);
+    expect(() => new PostgresTenantDatabases({ serverUrl: serverUrl(), templateName: 'x"; DROP' })).toThrow(/template/);
+  });
+
+  it('creates empty while a template is behind, and ensureTemplate (from several processes at once) migrates it forward', async () => {
+    const behind = `scs_tpl_behind_${suffix}`;
+    extraTemplates.push(behind);
+    await onServer((c) => c.query(`CREATE DATABASE ${behind}`));
+    const firstOnly = tempMigrations({});
+    copyFileSync(join(migrationsDir('school'), schoolFiles[0].file), join(firstOnly, schoolFiles[0].file));
+    await onServer((c) => applySqlMigrations(c, firstOnly), urlForDatabase(behind));
+
+    const instances = [1, 2, 3].map(() => new PostgresTenantDatabases({ serverUrl: serverUrl(), templateName: behind }));
+    const early = schoolName();
+    expect(await instances[0].create(early)).toMatchObject({ method: 'empty' });
+
+    await Promise.all(instances.map((i) => i.ensureTemplate()));
+    const versions = await onServer(async (c) => (await c.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version), urlForDatabase(behind));
+    expect(versions).toEqual(schoolFiles.map((f) => f.version));
+    const late = schoolName();
+    expect(await instances[1].create(late)).toMatchObject({ method: 'template' });
+    expect((await instances[1].migrate(late)).applied).toEqual([]);
+  });
+
+  it('falls back to an empty database when someone stays connected to the template', async () => {
+    const name = schoolName();
+    const other = new PostgresTenantDatabases({ serverUrl: serverUrl(), templateName, logger });
+    await other.ensureTemplate();
+    const squatter = new pg.Client({ connectionString: urlForDatabase(templateName) });
+    await squatter.connect();
+    try {
+      expect(await other.create(name)).toMatchObject({ method: 'empty', alreadyExisted: false });
+    } finally {
+      await squatter.end();
+    }
+    expect(warnings.join('\n')).toMatch(new RegExp(`cloning ${templateName} into ${name} failed`));
+    expect((await other.migrate(name)).applied).toHaveLength(schoolFiles.length);
+  }, 40_000);
+});
+
+describe('applySqlMigrations', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  beforeAll(async () => {
+    db = await freshDatabase('scs_test_migrations');
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('applies each migration once even when two migrators race, and refuses an edited one', async () => {
+    const v1 = tempMigrations({ '0001_widgets.sql': 'CREATE TABLE widgets (id int PRIMARY KEY);', '0002_gadgets.sql': 'CREATE TABLE gadgets (id int PRIMARY KEY);' });
+    const [a, b] = await Promise.all([onServer((c) => applySqlMigrations(c, v1, { table: 'm' }), db.url), onServer((c) => applySqlMigrations(c, v1, { table: 'm' }), db.url)]);
+    expect([a.applied, b.applied].sort((x, y) => y.length - x.length)).toEqual([['0001_widgets', '0002_gadgets'], []]);
+    expect(a.version).toBe('0002');
+    expect(b.version).toBe('0002');
+
+    const edited = tempMigrations({
+      '0001_widgets.sql': 'CREATE TABLE widgets (id bigint PRIMARY KEY);',
+      '0002_gadgets.sql': 'CREATE TABLE gadgets (id int PRIMARY KEY);',
+      '0003_sprockets.sql': 'CREATE TABLE sprockets (id int);',
+    });
+    await expect(onServer((c) => applySqlMigrations(c, edited, { table: 'm' }), db.url)).rejects.toMatchObject({
+      name: 'MigrationChecksumError',
+      file: '0001_widgets.sql',
+      message: expect.stringMatching(/changed after it was applied/),
+    });
+    const sprockets = await onServer((c) => c.query(`SELECT to_regclass('sprockets') AS t`), db.url);
+    expect(sprockets.rows[0].t).toBeNull(); // nothing after the refusal ran
+  });
+
+  it('rolls a failing migration back whole and records nothing for it', async () => {
+    const dir = tempMigrations({ '0001_ok.sql': 'CREATE TABLE ok_table (id int);', '0002_broken.sql': 'CREATE TABLE half (id int);\nSELECT * FROM no_such_table;' });
+    await expect(onServer((c) => applySqlMigrations(c, dir, { table: 'm2' }), db.url)).rejects.toThrow(/0002_broken\.sql failed.*no_such_table/);
+    const state = await onServer(async (c) => ({
+      versions: (await c.query('SELECT version FROM m2')).rows.map((r) => r.version),
+      half: (await c.query(`SELECT to_regclass('half') AS t`)).rows[0].t,
+    }), db.url);
+    expect(state).toEqual({ versions: ['0001'], half: null });
+  });
+
+  it('lists NNNN_name.sql files in order and rejects misnamed or duplicate versions', () => {
+    const dir = tempMigrations({ '0002_b.sql': 'SELECT 2;', '0001_a.sql': 'SELECT 1;' });
+    expect(listSqlMigrations(dir).map((m) => [m.version, m.name, m.file])).toEqual([['0001', 'a', '0001_a.sql'], ['0002', 'b', '0002_b.sql']]);
+    expect(listSqlMigrations(dir)[0].checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(() => listSqlMigrations(tempMigrations({ '1_a.sql': 'SELECT 1;' }))).toThrow(/NNNN_/);
+    expect(() => listSqlMigrations(tempMigrations({ '0001_a.sql': '', '0001_b.sql': '' }))).toThrow(/share version 0001/);
+  });
+});

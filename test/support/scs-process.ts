@@ -1,0 +1,121 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url)); // dist/test/support → project root
+export const API_KEY = 'test-key-0123456789abcdef';
+
+export interface ScsProcess {
+  url: string;
+  dataDir: string;
+  child: ChildProcess;
+  logs: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(): Promise<void>;
+  request(path: string, init?: RequestInit & { json?: unknown; key?: string | null }): Promise<{ status: number; headers: Headers; body: any }>;
+}
+
+/** Starts `node dist/src/main.js` as a real process against the given central database. */
+export async function startScs(options: { databaseUrl: string; dataDir?: string; env?: Record<string, string> }): Promise<ScsProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'scs-e2e-'));
+  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      DATABASE_URL: options.databaseUrl,
+      SCS_DATA_DIR: dataDir,
+      SCS_API_KEY: API_KEY,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SCS_RETRY_BASE_MS: '50',
+      SCS_RETRY_MAX_MS: '200',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`SCS did not start in 30 s:\n${logs.join('')}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      logs.push(chunk.toString());
+      const match = /listening on (http:\/\/localhost:\d+)/.exec(logs.join(''));
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`SCS exited (${code ?? signal}) before listening:\n${logs.join('')}`));
+    });
+  });
+  const request: ScsProcess['request'] = async (path, init = {}) => {
+    const headers = new Headers(init.headers);
+    if (init.key !== null) headers.set('X-SCS-Key', init.key ?? API_KEY);
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set('Content-Type', 'application/json');
+      body = JSON.stringify(init.json);
+    }
+    const res = await fetch(`${url}${path}`, { ...init, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, headers: res.headers, body: parsed };
+  };
+  return {
+    url,
+    dataDir,
+    child,
+    logs,
+    exited,
+    request,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timeout = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timeout);
+      }
+    },
+  };
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Polls GET /school/:id until its status is one of `statuses`. */
+export async function waitForStatus(scs: ScsProcess, id: string, statuses: string[], timeoutMs = 30_000): Promise<any> {
+  return waitFor(`school ${id} to be ${statuses.join('/')}`, async () => {
+    const res = await scs.request(`/school/${id}`);
+    return res.status === 200 && statuses.includes(res.body.status) ? res.body : undefined;
+  }, timeoutMs);
+}
+
+let counter = 0;
+export function schoolBody(slug?: string): Record<string, string> {
+  const s = slug ?? `school-${process.pid}-${Date.now().toString(36)}-${counter++}`;
+  return { name: 'Greenwood High', slug: s, district: 'Pune', board: 'CBSE', adminEmail: 'admin@greenwood.example', phone: '+919876543210' };
+}
