@@ -8,6 +8,8 @@ import { RequestTeardownHandler } from './application/request-teardown/request-t
 import { APP_SETTINGS } from './application/settings.js';
 import { apiKey, ApiKeyGuard } from './infrastructure/http/api-key.guard.js';
 import { HealthController } from './infrastructure/http/health.controller.js';
+import { IdempotencyStore } from './infrastructure/http/idempotency/idempotency-store.js';
+import { IDEMPOTENCY_STORE, IdempotencyInterceptor } from './infrastructure/http/idempotency/idempotency.interceptor.js';
 import { ProblemFilter } from './infrastructure/http/problem.filter.js';
 import { SchoolsController } from './infrastructure/http/schools.controller.js';
 import { READINESS, SCHOOL_QUERIES } from './infrastructure/http/tokens.js';
@@ -16,7 +18,7 @@ import type { Runtime } from './infrastructure/runtime.js';
 /** The HTTP and command side, wired to the adapters the runtime built. */
 @Module({})
 export class AppModule {
-  static forRuntime(runtime: Runtime, apiKeys: string[]): DynamicModule {
+  static forRuntime(runtime: Runtime, apiKeys: Array<{ id?: string; secret: string }>): DynamicModule {
     const keys = apiKeys.map(apiKey);
     return {
       module: AppModule,
@@ -30,6 +32,8 @@ export class AppModule {
         { provide: APP_SETTINGS, useValue: { baseDomain: runtime.config.baseDomain } },
         { provide: SCHOOL_QUERIES, useValue: runtime.queries },
         { provide: READINESS, useValue: runtime.readiness() },
+        { provide: IDEMPOTENCY_STORE, useValue: new IdempotencyStore(runtime.pool) },
+        IdempotencyInterceptor,
         { provide: APP_GUARD, useFactory: (reflector: Reflector) => new ApiKeyGuard(reflector, keys), inject: [Reflector] },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadConfig, ConfigError } from './config/config.js';
-import { resolveApiKey } from './config/api-key.js';
+import { resolveApiKeys } from './config/api-key.js';
 import { createHttpApp } from './infrastructure/http/http-app.js';
 import { projectRoot } from './infrastructure/postgres/sql-migrations.js';
 import { Runtime } from './infrastructure/runtime.js';
@@ -19,9 +19,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const key = resolveApiKey(config, logger);
+  const key = resolveApiKeys(config, logger);
   const runtime = await Runtime.create(config, logger);
-  const app = await createHttpApp(runtime, [key.value], logger);
+  const app = await createHttpApp(runtime, key.keys, logger);
   await runtime.start();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
@@ -30,8 +30,8 @@ async function main(): Promise<void> {
   const lines = [
     `SCS is listening on ${url} (${config.env}; ${runtime.embeddedDatabase ? `embedded PostgreSQL, data in ${config.dataDir}` : 'PostgreSQL at DATABASE_URL'})`,
     `providers: dns=${config.dnsProvider} certificates=${config.certProvider} mail=${config.mailProvider}; BASE_DOMAIN=${config.baseDomain}`,
-    key.generated ? `API key (generated for development, kept in ${key.file}): ${key.value}` : 'API key: from SCS_API_KEY',
-    `try: curl -s -X POST ${url}/school -H 'X-SCS-Key: ${key.generated ? key.value : '$SCS_API_KEY'}' -H 'Content-Type: application/json' \\`,
+    key.generated ? `API key (generated for development, kept in ${key.generated.file}): ${key.generated.value}` : `API keys: ${key.keys.length} configured (SCS_API_KEY/SCS_API_KEYS)`,
+    `try: curl -s -X POST ${url}/school -H 'X-SCS-Key: ${key.generated ? key.generated.value : '$SCS_API_KEY'}' -H 'Content-Type: application/json' \\`,
     `       -d '{"name":"Greenwood High","slug":"greenwood","district":"Pune","board":"CBSE","adminEmail":"admin@greenwood.example","phone":"+919876543210"}'`,
   ];
   for (const line of lines) logger.log(line);

@@ -8,8 +8,8 @@ import type { Config } from './config.js';
  * SCS_API_KEY, or in development a key generated once and kept in the data folder, so that the
  * printed curl examples keep working across restarts. Production refuses to start without one (config).
  */
-export function resolveApiKey(config: Config, logger: AppLogger): { value: string; generated: boolean; file?: string } {
-  if (config.apiKey) return { value: config.apiKey, generated: false };
+export function resolveApiKeys(config: Config, logger: AppLogger): { keys: Config['apiKeys']; generated?: { value: string; file: string } } {
+  if (config.apiKeys.length > 0) return { keys: config.apiKeys };
   if (config.env === 'production') throw new Error('SCS_API_KEY is required in production');
   const file = join(config.dataDir, 'api-key');
   if (!existsSync(file)) {
@@ -17,5 +17,6 @@ export function resolveApiKey(config: Config, logger: AppLogger): { value: strin
     writeFileSync(file, randomBytes(24).toString('hex'), { mode: 0o600 });
     logger.warn(`no SCS_API_KEY: generated a development key in ${file}`);
   }
-  return { value: readFileSync(file, 'utf8').trim(), generated: true, file };
+  const value = readFileSync(file, 'utf8').trim();
+  return { keys: [{ id: 'dev', secret: value }], generated: { value, file } };
 }

@@ -10,7 +10,8 @@ export interface Config {
   /** Absent: run the embedded PostgreSQL server. */
   databaseUrl?: string;
   dataDir: string;
-  apiKey?: string;
+  /** SCS_API_KEY and SCS_API_KEYS together; several keys at once allow rotation without downtime. */
+  apiKeys: Array<{ id?: string; secret: string }>;
   baseDomain: string;
   dnsTarget: string;
   dnsProvider: 'local';
@@ -70,9 +71,22 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     problems.push('DATABASE_URL is required in production (the embedded PostgreSQL is for development)');
   }
 
-  const apiKey = env.SCS_API_KEY || undefined;
-  if (!apiKey && production) problems.push('SCS_API_KEY is required in production: set it to a long random secret (e.g. `openssl rand -hex 32`)');
-  if (apiKey && apiKey.length < 16) problems.push('SCS_API_KEY must be at least 16 characters');
+  const apiKeys: Config['apiKeys'] = [];
+  if (env.SCS_API_KEY) {
+    if (env.SCS_API_KEY.length < 16) problems.push('SCS_API_KEY must be at least 16 characters');
+    else apiKeys.push({ secret: env.SCS_API_KEY });
+  }
+  for (const entry of (env.SCS_API_KEYS ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const at = entry.indexOf(':');
+    const id = entry.slice(0, at);
+    const secret = entry.slice(at + 1);
+    // The message never repeats the secret: configuration errors end up in logs.
+    if (at < 1 || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(id)) problems.push('SCS_API_KEYS entries must be id:secret with an id of a-z, 0-9, - and _ (up to 32 characters)');
+    else if (secret.length < 16) problems.push(`SCS_API_KEYS: the secret of key "${id}" must be at least 16 characters`);
+    else if (apiKeys.some((k) => k.id === id)) problems.push(`SCS_API_KEYS: key id "${id}" appears twice`);
+    else apiKeys.push({ id, secret });
+  }
+  if (apiKeys.length === 0 && production) problems.push('SCS_API_KEY (or SCS_API_KEYS) is required in production: set it to a long random secret (e.g. `openssl rand -hex 32`)');
 
   const baseDomain = (env.BASE_DOMAIN || 'syncad.in').toLowerCase().replace(/\.$/, '');
   if (!baseDomain.split('.').every((label) => DNS_LABEL.test(label)) || !baseDomain.includes('.')) {
@@ -107,7 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     host: env.HOST || '0.0.0.0',
     databaseUrl,
     dataDir: env.SCS_DATA_DIR || defaults.dataDir,
-    apiKey,
+    apiKeys,
     baseDomain,
     dnsTarget,
     dnsProvider,

@@ -14,9 +14,10 @@ export interface ApiKey {
   digest: Buffer;
 }
 
-export function apiKey(secret: string): ApiKey {
-  const digest = createHash('sha256').update(secret).digest();
-  return { id: `key-${digest.toString('hex').slice(0, 8)}`, digest };
+/** A configured key; without an id of its own it is named by a short hash of the secret. */
+export function apiKey(key: { id?: string; secret: string }): ApiKey {
+  const digest = createHash('sha256').update(key.secret).digest();
+  return { id: key.id ?? `key-${digest.toString('hex').slice(0, 8)}`, digest };
 }
 
 export const API_KEYS = Symbol('ApiKeys');

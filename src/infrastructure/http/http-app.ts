@@ -9,7 +9,7 @@ import { sendProblem } from './problem.js';
 import { correlationMiddleware, jsonOnlyMiddleware } from './request-context.js';
 
 /** Builds the Nest HTTP application over a runtime (used by main.ts and the e2e tests). */
-export async function createHttpApp(runtime: Runtime, apiKeys: string[], logger: LoggerService | false): Promise<NestExpressApplication> {
+export async function createHttpApp(runtime: Runtime, apiKeys: Array<{ id?: string; secret: string }>, logger: LoggerService | false): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime(runtime, apiKeys), {
     bodyParser: false,
     logger: logger === false ? false : logger,

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, Res, BadRequestException } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, Res, BadRequestException, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { EVENT_STORE, type EventStore } from '../../application/ports/event-store.port.js';
@@ -9,6 +9,7 @@ import type { SchoolDetails } from '../../domain/school/details.js';
 import type { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
 import { toSchoolView } from '../../projections/school-read-model/school-view.js';
 import { CreateSchoolPipe } from './create-school.dto.js';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { problem } from './problem.js';
 import type { ScsRequest } from './request-context.js';
 import { SCHOOL_QUERIES } from './tokens.js';
@@ -54,6 +55,7 @@ export class SchoolsController {
 
   @Post('school')
   @HttpCode(202)
+  @UseInterceptors(IdempotencyInterceptor)
   async create(@Body(CreateSchoolPipe) details: SchoolDetails, @Req() req: ScsRequest, @Res({ passthrough: true }) res: Response) {
     const school = await this.commands.execute(new RequestSchoolCommand(details, req.actor ?? 'anonymous', req.correlationId!));
     res.setHeader('Location', `/school/${school.id}`);
@@ -69,6 +71,7 @@ export class SchoolsController {
 
   @Delete('school/:id')
   @HttpCode(202)
+  @UseInterceptors(IdempotencyInterceptor)
   async remove(@Param('id') id: string, @Req() req: ScsRequest, @Res({ passthrough: true }) res: Response) {
     const result = await this.commands.execute(new RequestTeardownCommand(schoolId(id), req.actor ?? 'anonymous', req.correlationId!));
     res.setHeader('Location', `/school/${id}`);

@@ -1,0 +1,38 @@
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+const load = (env: Record<string, string>) => loadConfig(env, { dataDir: '/tmp/scs-config-test' });
+
+describe('configuration', () => {
+  it('has working defaults for the embedded default', () => {
+    const config = load({});
+    expect(config).toMatchObject({ env: 'development', port: 8080, databaseUrl: undefined, baseDomain: 'syncad.in', dnsProvider: 'local', certProvider: 'local', mailProvider: 'outbox', apiKeys: [] });
+  });
+
+  it('names every problem at once', () => {
+    let error: ConfigError | undefined;
+    try {
+      load({ NODE_ENV: 'production', PORT: 'eighty', BASE_DOMAIN: 'not a domain', DNS_PROVIDER: 'bind', SCS_FAULTS: 'create_dns:fail', SCS_RETRY_MAX_ATTEMPTS: '0' });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = error!.problems.join('\n');
+    for (const name of ['DATABASE_URL', 'SCS_API_KEY', 'PORT', 'BASE_DOMAIN', 'DNS_PROVIDER', 'SCS_FAULTS', 'SCS_RETRY_MAX_ATTEMPTS']) expect(text).toContain(name);
+  });
+
+  it('reads several API keys with ids, and never echoes a secret in its errors', () => {
+    const config = load({ SCS_API_KEY: 'a'.repeat(20), SCS_API_KEYS: `ops:${'b'.repeat(20)},ci:${'c'.repeat(20)}` });
+    expect(config.apiKeys).toEqual([{ secret: 'a'.repeat(20) }, { id: 'ops', secret: 'b'.repeat(20) }, { id: 'ci', secret: 'c'.repeat(20) }]);
+    expect(() => load({ SCS_API_KEYS: 'ops:short-secret-x' })).toThrow(/ops/);
+    try {
+      load({ SCS_API_KEYS: 'BAD ID:supersecretvalue123456' });
+    } catch (e) {
+      expect((e as Error).message).not.toContain('supersecretvalue');
+    }
+  });
+
+  it('says which providers are not in this version yet', () => {
+    expect(() => load({ CERT_PROVIDER: 'acme' })).toThrow(/CERT_PROVIDER=acme is not available in this version/);
+    expect(() => load({ EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113' })).toThrow(/EventStoreDB adapter/);
+  });
+});
