@@ -14,6 +14,9 @@ commands:
   projections rebuild        rebuild the school read model from the first event
   school history <id>        print a school's events in order (add --json for JSON)
   school show <id>           print a school as the API shows it
+  reconcile [--fix]          compare databases, DNS records, certificates and registry rows with the
+                             events; report orphans and drift (exit 1 when any is left); --fix removes
+                             orphans and records each removal as an OrphanRemoved event (--json for JSON)
   help                       this text
 
 The CLI uses the same configuration as the service (DATABASE_URL, or the embedded PostgreSQL).`;
@@ -64,6 +67,20 @@ async function main(argv: string[]): Promise<number> {
   if (group === 'projections' && command === 'rebuild') {
     await withRuntime(rebuild);
     return 0;
+  }
+  if (group === 'reconcile') {
+    return withRuntime(async (runtime) => {
+      const report = await runtime.reconcile(argv.includes('--fix'), 'cli');
+      if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else {
+        const c = report.checked;
+        process.stdout.write(`checked ${c.schools} schools: ${c.databases} databases, ${c.dnsRecords} DNS records, ${c.certificates} certificates, ${c.registryRows} registry rows (${c.skippedInFlight} in flight, left alone)\n`);
+        for (const f of report.findings) process.stdout.write(`${f.kind.padEnd(6)} ${f.resource.padEnd(11)} ${f.name}${f.schoolId ? ` (school ${f.schoolId})` : ''}: ${f.detail}${f.fixed ? ' — removed' : ''}\n`);
+        const orphans = report.findings.filter((f) => f.kind === 'orphan').length;
+        process.stdout.write(`orphans: ${orphans}, drift: ${report.findings.length - orphans}\n`);
+      }
+      return report.findings.some((f) => !f.fixed) ? 1 : 0;
+    });
   }
   if (group === 'school' && (command === 'history' || command === 'show') && arg) {
     return withRuntime(async (runtime) => {

@@ -24,6 +24,8 @@ export interface Config {
   concurrency: number;
   embeddedPostgresPort: number;
   bodyLimitBytes: number;
+  /** How often the service compares resources with the events and logs what it finds (0: never). */
+  reconcileIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -138,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     concurrency: int('SCS_CONCURRENCY', 8, 1, 256),
     embeddedPostgresPort: int('SCS_EMBEDDED_PG_PORT', 54329, 1, 65535),
     bodyLimitBytes: int('SCS_BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+    reconcileIntervalSeconds: int('SCS_RECONCILE_INTERVAL_S', 900, 0, 86_400),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

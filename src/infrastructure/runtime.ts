@@ -3,6 +3,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { FaultInjector } from '../application/process-manager/faults.js';
 import { ProcessManager } from '../application/process-manager/process-manager.js';
+import { reconcile, type ReconcileReport } from '../application/reconcile/reconcile.js';
 import { systemClock } from '../application/ports/clock.port.js';
 import type { AppLogger } from '../application/ports/logger.port.js';
 import type { Config } from '../config/config.js';
@@ -15,13 +16,15 @@ import { PostgresCheckpointStore } from './event-store/postgres/postgres-checkpo
 import { PostgresEventStore } from './event-store/postgres/postgres-event-store.js';
 import type { Readiness } from './http/tokens.js';
 import { OutboxMailer } from './mail/outbox/outbox-mailer.js';
-import { maintenanceUrl, prepareCentralDatabase } from './postgres/central-database.js';
+import { databaseNameOf, maintenanceUrl, prepareCentralDatabase } from './postgres/central-database.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './postgres/embedded-postgres.js';
 import { SchoolRegistryEntity, TypeOrmSchoolRegistry } from './registry/typeorm/typeorm-school-registry.js';
 import { PostgresTenantDatabases } from './tenant-databases/postgres/postgres-tenant-databases.js';
 
 /** The composition root: every adapter, built from the validated configuration, and their lifecycle. */
 export class Runtime {
+  private reconcileTimer?: NodeJS.Timeout;
+
   private constructor(
     readonly config: Config,
     readonly databaseUrl: string,
@@ -58,7 +61,7 @@ export class Runtime {
 
     const store = new PostgresEventStore({ pool, logger });
     const checkpoints = new PostgresCheckpointStore(pool);
-    const databases = new PostgresTenantDatabases({ serverUrl: maintenanceUrl(databaseUrl), logger });
+    const databases = new PostgresTenantDatabases({ serverUrl: maintenanceUrl(databaseUrl), logger, owner: databaseNameOf(databaseUrl) });
     const dns = new LocalDnsProvider({ pool, zone: config.baseDomain });
     const ca = await LocalCertificateAuthority.loadOrCreate(join(config.dataDir, 'ca'));
     const certificates = new LocalCertificateProvider({ pool, ca });
@@ -79,6 +82,30 @@ export class Runtime {
     return new Runtime(config, databaseUrl, pool, dataSource, store, databases, dns, certificates, mailer, registry, queries, projection, processManager, embedded, logger);
   }
 
+  /** Compares the real resources with the events (see application/reconcile). */
+  async reconcile(fix: boolean, actor: string): Promise<ReconcileReport> {
+    const now = new Date().toISOString();
+    return reconcile(
+      { store: this.store, databases: this.databases, dns: this.dns, certificates: this.certificates, registry: this.registry, baseDomain: this.config.baseDomain },
+      { fix, metadata: { actor, correlationId: `reconcile-${now}`, now } },
+    );
+  }
+
+  private startPeriodicReconcile(): void {
+    const seconds = this.config.reconcileIntervalSeconds;
+    if (seconds <= 0) return;
+    this.reconcileTimer = setInterval(() => {
+      this.reconcile(false, 'reconciler')
+        .then((report) => {
+          if (report.findings.length === 0) return;
+          for (const f of report.findings) this.logger.warn(`reconcile: ${f.kind} ${f.resource} ${f.name}${f.schoolId ? ` (school ${f.schoolId})` : ''}: ${f.detail}`);
+          this.logger.warn(`reconcile: ${report.findings.length} finding(s); run \`npm run scs -- reconcile --fix\` to remove orphans`);
+        })
+        .catch((error) => this.logger.warn(`reconcile failed: ${(error as Error).message}`));
+    }, seconds * 1000);
+    this.reconcileTimer.unref();
+  }
+
   get embeddedDatabase(): boolean {
     return this.embedded !== undefined;
   }
@@ -88,6 +115,7 @@ export class Runtime {
     await this.databases.ensureTemplate();
     await this.projection.start();
     await this.processManager.start();
+    this.startPeriodicReconcile();
   }
 
   readiness(): Readiness {
@@ -111,6 +139,7 @@ export class Runtime {
   }
 
   async close(): Promise<void> {
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     await this.processManager.stop().catch((e) => this.logger.warn(`stopping the process manager: ${(e as Error).message}`));
     await this.projection.stop().catch(() => undefined);
     await this.store.close().catch(() => undefined);

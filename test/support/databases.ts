@@ -30,6 +30,12 @@ export async function freshDatabase(prefix = 'scs_test'): Promise<{ name: string
       const c = new pg.Client({ connectionString: serverUrl() });
       await c.connect();
       try {
+        // School databases an SCS made for this central database carry its name in their comment.
+        const schools = await c.query<{ datname: string }>(
+          `SELECT datname FROM pg_database WHERE shobj_description(oid, 'pg_database') = $1`,
+          [`scs-owner:${name}`],
+        );
+        for (const school of schools.rows) await c.query(`DROP DATABASE IF EXISTS "${school.datname}" WITH (FORCE)`);
         await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {
         await c.end();

@@ -14,6 +14,7 @@ export interface SchoolRegistry {
   register(entry: RegistryEntry): Promise<{ alreadyRegistered: boolean }>;
   unregister(schoolId: string): Promise<{ existed: boolean }>;
   find(schoolId: string): Promise<RegistryEntry | undefined>;
+  list(): Promise<RegistryEntry[]>;
 }
 
 export const SCHOOL_REGISTRY = Symbol('SchoolRegistry');

@@ -31,7 +31,9 @@ export type SchoolEvent =
   | Event<'SchoolUnregistered', StepRun & { existed: boolean }>
   | Event<'SlugReleased', StepRun & { slug: string }>
   | Event<'SchoolRolledBack', { failedStep: StepName; reason: string; finishedAt: string }>
-  | Event<'SchoolDeleted', { deletedAt: string }>;
+  | Event<'SchoolDeleted', { deletedAt: string }>
+  /** The reconciler removed a resource of this school that the events said was gone (an audit fact). */
+  | Event<'OrphanRemoved', { resource: string; name: string; detail: string; removedAt: string }>;
 
 export type SchoolEventType = SchoolEvent['type'];
 export type EventOf<T extends SchoolEventType> = Extract<SchoolEvent, { type: T }>;

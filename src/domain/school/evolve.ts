@@ -109,6 +109,8 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
       return { ...state, status: 'failed', steps: skipPending(state.steps) };
     case 'SchoolDeleted':
       return { ...state, status: 'deleted', steps: skipPending(state.steps) };
+    case 'OrphanRemoved':
+      return state;
     default: {
       const never: never = event;
       return never;

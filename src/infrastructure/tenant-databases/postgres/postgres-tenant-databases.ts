@@ -37,7 +37,12 @@ export class PostgresTenantDatabases implements TenantDatabases {
   /** Known current: later creates skip the check. Templates only move forward, so it stays true. */
   private templateCurrent = false;
 
-  constructor(private readonly options: { serverUrl: string; templateName?: string; logger?: Logger }) {
+  /**
+   * `owner` marks each school database this SCS creates (a comment on the database), so that `list`
+   * — which the reconciler compares with the read model — sees only this instance's databases even
+   * when other SCS instances or tests share the server.
+   */
+  constructor(private readonly options: { serverUrl: string; templateName?: string; logger?: Logger; owner?: string }) {
     this.templateName = options.templateName ?? 'scs_school_template';
     if (!TEMPLATE_NAME.test(this.templateName)) throw new Error(`not a usable template database name: ${this.templateName}`);
     this.logger = options.logger ?? { log: () => undefined, warn: () => undefined };
@@ -72,6 +77,15 @@ export class PostgresTenantDatabases implements TenantDatabases {
   }
 
   async create(databaseName: string): Promise<CreatedDatabase> {
+    const created = await this.createUnmarked(databaseName);
+    // Also on a re-run: the mark may be what the crashed attempt did not get to.
+    if (this.options.owner) {
+      await this.withServer((server) => server.query(`COMMENT ON DATABASE ${quoteSchoolDatabase(databaseName)} IS ${pg.escapeLiteral(`scs-owner:${this.options.owner}`)}`));
+    }
+    return created;
+  }
+
+  private async createUnmarked(databaseName: string): Promise<CreatedDatabase> {
     const name = quoteSchoolDatabase(databaseName);
     const started = performance.now();
     const result = (method: CreatedDatabase['method'], alreadyExisted: boolean): CreatedDatabase => ({
@@ -189,7 +203,12 @@ export class PostgresTenantDatabases implements TenantDatabases {
 
   async list(): Promise<string[]> {
     return this.withServer(async (server) => {
-      const rows = await server.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname ~ '^school_[0-9a-f]{32}$' ORDER BY datname`);
+      const owner = this.options.owner ? `scs-owner:${this.options.owner}` : null;
+      const rows = await server.query<{ datname: string }>(
+        `SELECT datname FROM pg_database WHERE datname ~ '^school_[0-9a-f]{32}$'
+           AND ($1::text IS NULL OR shobj_description(oid, 'pg_database') = $1) ORDER BY datname`,
+        [owner],
+      );
       return rows.rows.map((r) => r.datname);
     });
   }

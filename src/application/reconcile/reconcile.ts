@@ -1,0 +1,136 @@
+import { SCHOOL_STREAM_PREFIX, schoolIdFromStream, schoolStreamId } from '../../domain/school/events.js';
+import { evolve } from '../../domain/school/evolve.js';
+import type { SchoolState } from '../../domain/school/state.js';
+import { TERMINAL_STATUSES } from '../../domain/school/state.js';
+import type { CertificateProvider } from '../ports/certificates.port.js';
+import type { DnsProvider, DnsRecordType } from '../ports/dns.port.js';
+import type { EventMetadata, EventStore, GlobalPosition } from '../ports/event-store.port.js';
+import type { SchoolRegistry } from '../ports/school-registry.port.js';
+import type { TenantDatabases } from '../ports/tenant-databases.port.js';
+import { toFoldable } from '../school/school-stream.js';
+
+export type Resource = 'database' | 'dns' | 'certificate' | 'registry';
+
+export interface Finding {
+  /** `orphan`: it exists but no school accounts for it; `drift`: a school accounts for it but it is gone. */
+  kind: 'orphan' | 'drift';
+  resource: Resource;
+  name: string;
+  schoolId?: string;
+  detail: string;
+  fixed?: boolean;
+}
+
+export interface ReconcileDeps {
+  store: EventStore;
+  databases: TenantDatabases;
+  dns: DnsProvider;
+  certificates: CertificateProvider;
+  registry: SchoolRegistry;
+  baseDomain: string;
+}
+
+export interface ReconcileReport {
+  findings: Finding[];
+  checked: { schools: number; databases: number; dnsRecords: number; certificates: number; registryRows: number; skippedInFlight: number };
+}
+
+/** Every school folded from its stream: the events, not the read model, say what should exist. */
+async function allSchools(store: EventStore): Promise<Map<string, SchoolState>> {
+  const schools = new Map<string, SchoolState>();
+  let after: GlobalPosition | undefined;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: 1000, streamPrefix: SCHOOL_STREAM_PREFIX });
+    if (page.length === 0) return schools;
+    for (const event of page) {
+      const id = schoolIdFromStream(event.streamId);
+      if (!id) continue;
+      const next = evolve(schools.get(id), toFoldable(event));
+      if (next) schools.set(id, next);
+    }
+    after = page[page.length - 1].position;
+  }
+}
+
+function idFromDatabase(name: string): string | undefined {
+  const hex = /^school_([0-9a-f]{32})$/.exec(name)?.[1];
+  return hex && `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Compares the real resources with what the events account for. Schools still provisioning or being
+ * undone are left alone: their resources are legitimately ahead of their events. With `fix`, orphans
+ * are removed and each removal is recorded as an `OrphanRemoved` event (in the school's stream, or in
+ * `scs_reconciler` when no school claims it), so the audit trail shows it.
+ */
+export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; metadata: EventMetadata }): Promise<ReconcileReport> {
+  const schools = await allSchools(deps.store);
+  const settled = (id: string | undefined) => {
+    const school = id ? schools.get(id) : undefined;
+    return !school || TERMINAL_STATUSES.has(school.status);
+  };
+  const [databases, records, certificates, registryRows] = await Promise.all([
+    deps.databases.list(), deps.dns.list(), deps.certificates.listActive(), deps.registry.list(),
+  ]);
+  const bySubdomain = new Map([...schools.values()].map((s) => [s.subdomain, s]));
+  const findings: Finding[] = [];
+  const removals = new Map<Finding, () => Promise<unknown>>();
+  let skippedInFlight = 0;
+  const consider = (resource: Resource, name: string, schoolId: string | undefined, accounted: boolean, remove: () => Promise<unknown>) => {
+    if (!settled(schoolId)) {
+      skippedInFlight++;
+      return;
+    }
+    if (accounted) return;
+    const known = schoolId ? schools.get(schoolId) : undefined;
+    const detail = known ? `school is ${known.status} and its events say this was removed or never made` : 'no school claims it';
+    const finding: Finding = { kind: 'orphan', resource, name, schoolId, detail };
+    findings.push(finding);
+    removals.set(finding, remove);
+  };
+
+  for (const name of databases) {
+    const id = idFromDatabase(name);
+    consider('database', name, id, !!(id && schools.get(id)?.resources.database), () => deps.databases.drop(name));
+  }
+  const zone = deps.baseDomain.toLowerCase();
+  for (const record of records.filter((r) => r.type !== 'TXT' && r.name.endsWith(`.${zone}`))) {
+    const school = bySubdomain.get(record.name);
+    consider('dns', `${record.name} ${record.type}`, school?.id, !!school?.resources.dns, () => deps.dns.remove(record.name, record.type as DnsRecordType));
+  }
+  for (const cert of certificates) {
+    consider('certificate', `${cert.domain} #${cert.serialNumber}`, cert.schoolId, !!schools.get(cert.schoolId)?.resources.certificate,
+      () => deps.certificates.revoke({ schoolId: cert.schoolId, domain: cert.domain }));
+  }
+  for (const row of registryRows) {
+    consider('registry', `${row.slug} (${row.schoolId})`, row.schoolId, !!schools.get(row.schoolId)?.resources.registered, () => deps.registry.unregister(row.schoolId));
+  }
+
+  // Drift: settled schools whose events say a resource exists that is not there.
+  const realDatabases = new Set(databases);
+  const realNames = new Set(records.map((r) => r.name));
+  const certified = new Set(certificates.map((c) => c.schoolId));
+  const registered = new Set(registryRows.map((r) => r.schoolId));
+  for (const school of schools.values()) {
+    if (!TERMINAL_STATUSES.has(school.status)) continue;
+    const r = school.resources;
+    if (r.database && !realDatabases.has(school.databaseName)) findings.push({ kind: 'drift', resource: 'database', name: school.databaseName, schoolId: school.id, detail: 'the events say it exists, the server does not have it' });
+    if (r.dns && !realNames.has(school.subdomain)) findings.push({ kind: 'drift', resource: 'dns', name: school.subdomain, schoolId: school.id, detail: 'the events say the record exists, the zone does not have it' });
+    if (r.certificate && !certified.has(school.id)) findings.push({ kind: 'drift', resource: 'certificate', name: r.certificate.serialNumber, schoolId: school.id, detail: 'no live certificate at the provider' });
+    if (r.registered && !registered.has(school.id)) findings.push({ kind: 'drift', resource: 'registry', name: school.details.slug, schoolId: school.id, detail: 'no registry row' });
+  }
+
+  if (options.fix) {
+    for (const [finding, remove] of removals) {
+      await remove();
+      const stream = finding.schoolId && schools.has(finding.schoolId) ? schoolStreamId(finding.schoolId) : 'scs_reconciler';
+      const data = { resource: finding.resource, name: finding.name, detail: finding.detail, removedAt: options.metadata.now };
+      await deps.store.append(stream, [{ type: 'OrphanRemoved', data, metadata: options.metadata }], 'any');
+      finding.fixed = true;
+    }
+  }
+  return {
+    findings,
+    checked: { schools: schools.size, databases: databases.length, dnsRecords: records.length, certificates: certificates.length, registryRows: registryRows.length, skippedInFlight },
+  };
+}
