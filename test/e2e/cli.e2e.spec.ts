@@ -1,21 +1,14 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import pg from 'pg';
-import { freshDatabase } from '../support/databases.js';
+import { freshDatabase, query } from '../support/databases.js';
 import { API_KEY, schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 async function rows(url: string): Promise<unknown[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query('SELECT * FROM school_read_model ORDER BY id')).rows;
-  } finally {
-    await client.end();
-  }
+  return query(url, 'SELECT * FROM school_read_model ORDER BY id');
 }
 
 describe('CLI: projections rebuild and school history', () => {

@@ -1,16 +1,5 @@
-import pg from 'pg';
-import { freshDatabase, urlForDatabase } from '../support/databases.js';
+import { freshDatabase, query, urlForDatabase } from '../support/databases.js';
 import { schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
-
-async function query<T = any>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 const eventTypes = async (scs: ScsProcess, id: string): Promise<string[]> =>
   (await scs.request(`/school/${id}/history`)).body.events.map((e: { type: string }) => e.type);

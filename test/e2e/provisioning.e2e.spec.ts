@@ -1,18 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
-import { freshDatabase, urlForDatabase } from '../support/databases.js';
+import { freshDatabase, urlForDatabase, withClient } from '../support/databases.js';
 import { schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 async function databaseExists(name: string): Promise<boolean> {
   return withClient(urlForDatabase('postgres'), async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);

@@ -2,22 +2,11 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import pg from 'pg';
-import { freshDatabase, urlForDatabase } from '../support/databases.js';
+import { freshDatabase, query as sql, urlForDatabase } from '../support/databases.js';
 import { API_KEY, schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-async function sql(url: string, text: string, params: unknown[] = []): Promise<any[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 describe('reconciler: orphans and drift between the real resources and the events', () => {
   let central: Awaited<ReturnType<typeof freshDatabase>>;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { applySqlMigrations, listSqlMigrations, migrationsDir } from '../../src/infrastructure/postgres/sql-migrations.js';
 import { PostgresTenantDatabases } from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
-import { freshDatabase, serverUrl, urlForDatabase } from '../support/databases.js';
+import { freshDatabase, serverUrl, urlForDatabase, withClient } from '../support/databases.js';
 
 // Template names are per test file, so parallel test files never clone (or block) each other's.
 const suffix = randomBytes(4).toString('hex');
@@ -23,14 +23,8 @@ function schoolName(): string {
   return name;
 }
 
-async function onServer<T>(fn: (c: pg.Client) => Promise<T>, url = serverUrl()): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
+function onServer<T>(fn: (c: pg.Client) => Promise<T>, url = serverUrl()): Promise<T> {
+  return withClient(url, fn);
 }
 
 async function dropDatabase(name: string): Promise<void> {

@@ -43,3 +43,19 @@ export async function freshDatabase(prefix = 'scs_test'): Promise<{ name: string
     },
   };
 }
+
+/** Runs `fn` with a client connected to `url`, and closes it. */
+export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** One query's rows. */
+export async function query<T = any>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  return withClient(url, async (client) => (await client.query(text, params)).rows as T[]);
+}
