@@ -64,7 +64,7 @@ describe('fault injection (SCS_FAULTS): failure, retry, crash and restart', () =
     expect(school.steps.find((s: { name: string }) => s.name === 'send_welcome_email').status).toBe('warning');
   });
 
-  it.each(['create_database', 'run_migrations', 'create_dns', 'issue_certificate', 'register_school'])(
+  it.each(['create_database', 'run_migrations', 'create_dns', 'issue_certificate', 'register_school', 'send_welcome_email'])(
     '%s:crash → killed after the side effect; after a restart the school is active with each event once',
     async (step) => {
       scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: `${step}:crash` } });
@@ -85,6 +85,32 @@ describe('fault injection (SCS_FAULTS): failure, retry, crash and restart', () =
       expect(await query(central.url, 'SELECT 1 FROM local_certificates WHERE school_id = $1', [school.id])).toHaveLength(1);
       expect(await query(central.url, 'SELECT 1 FROM school_registry WHERE school_id = $1', [school.id])).toHaveLength(1);
       expect(await query(central.url, 'SELECT 1 FROM local_dns_records WHERE name = $1', [school.subdomain])).toHaveLength(1);
+    },
+  );
+
+  it.each(['unregister_school', 'revoke_certificate', 'delete_dns', 'drop_database', 'release_slug'])(
+    '%s:crash during a DELETE → after a restart the school is deleted, each undo recorded once, nothing left',
+    async (compensation) => {
+      scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: `${compensation}:crash` } });
+      const dataDir = scs.dataDir;
+      const body = schoolBody();
+      const created = await scs.request('/school', { method: 'POST', json: body });
+      const school = await waitForStatus(scs, created.body.id, ['active']);
+      expect((await scs.request(`/school/${school.id}`, { method: 'DELETE' })).status).toBe(202);
+      expect((await scs.exited).signal).toBe('SIGKILL');
+
+      scs = await startScs({ databaseUrl: central.url, dataDir, env: { SCS_FAULTS: `${compensation}:crash` } });
+      await waitForStatus(scs, school.id, ['deleted']);
+      const types = await eventTypes(scs, school.id);
+      for (const type of ['TeardownRequested', 'SchoolUnregistered', 'CertificateRevoked', 'DnsRecordDeleted', 'DatabaseDropped', 'SlugReleased', 'SchoolDeleted']) {
+        expect(types.filter((t) => t === type)).toHaveLength(1);
+      }
+      expect(await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [school.databaseName])).toHaveLength(0);
+      expect(await query(central.url, 'SELECT 1 FROM local_dns_records WHERE name = $1', [school.subdomain])).toHaveLength(0);
+      expect(await query(central.url, 'SELECT 1 FROM local_certificates WHERE school_id = $1 AND revoked_at IS NULL', [school.id])).toHaveLength(0);
+      expect(await query(central.url, 'SELECT 1 FROM school_registry WHERE school_id = $1', [school.id])).toHaveLength(0);
+      // The slug is free again.
+      expect((await scs.request('/school', { method: 'POST', json: body })).status).toBe(202);
     },
   );
 
