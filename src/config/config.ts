@@ -26,6 +26,9 @@ export interface Config {
   bodyLimitBytes: number;
   /** How often the service compares resources with the events and logs what it finds (0: never). */
   reconcileIntervalSeconds: number;
+  /** Final archives of dropped school databases, kept this many days (0: forever). */
+  archiveDir: string;
+  archiveRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -141,6 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     embeddedPostgresPort: int('SCS_EMBEDDED_PG_PORT', 54329, 1, 65535),
     bodyLimitBytes: int('SCS_BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
     reconcileIntervalSeconds: int('SCS_RECONCILE_INTERVAL_S', 900, 0, 86_400),
+    archiveDir: env.SCS_ARCHIVE_DIR || `${env.SCS_DATA_DIR || defaults.dataDir}/archives`,
+    archiveRetentionDays: int('SCS_ARCHIVE_RETENTION_DAYS', 30, 0, 36_500),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

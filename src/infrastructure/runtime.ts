@@ -16,6 +16,7 @@ import { PostgresCheckpointStore } from './event-store/postgres/postgres-checkpo
 import { PostgresEventStore } from './event-store/postgres/postgres-event-store.js';
 import type { Readiness } from './http/tokens.js';
 import { OutboxMailer } from './mail/outbox/outbox-mailer.js';
+import { FolderDatabaseArchives } from './archives/folder/folder-archives.js';
 import { databaseNameOf, maintenanceUrl, prepareCentralDatabase } from './postgres/central-database.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './postgres/embedded-postgres.js';
 import { SchoolRegistryEntity, TypeOrmSchoolRegistry } from './registry/typeorm/typeorm-school-registry.js';
@@ -36,6 +37,7 @@ export class Runtime {
     readonly certificates: LocalCertificateProvider,
     readonly mailer: OutboxMailer,
     readonly registry: TypeOrmSchoolRegistry,
+    readonly archives: FolderDatabaseArchives,
     readonly queries: SchoolQueries,
     readonly projection: SchoolReadModelProjection,
     readonly processManager: ProcessManager,
@@ -69,17 +71,18 @@ export class Runtime {
     const registry = new TypeOrmSchoolRegistry(dataSource);
     const queries = new SchoolQueries(dataSource, store);
     const projection = new SchoolReadModelProjection(store, dataSource, logger);
+    const archives = new FolderDatabaseArchives({ dir: config.archiveDir, serverUrl: maintenanceUrl(databaseUrl), retentionDays: config.archiveRetentionDays });
     const faults = new FaultInjector(config.faults, join(config.dataDir, 'faults'));
     if (faults.active) logger.warn(`fault injection is ON: SCS_FAULTS=${config.faultsSpec}`);
     const processManager = new ProcessManager(
       store,
       checkpoints,
-      { store, databases, dns, certificates, mailer, registry, faults, dnsTarget: config.dnsTarget },
+      { store, databases, dns, certificates, mailer, registry, archives, faults, dnsTarget: config.dnsTarget },
       systemClock,
       logger,
       { policy: config.retry, concurrency: config.concurrency },
     );
-    return new Runtime(config, databaseUrl, pool, dataSource, store, databases, dns, certificates, mailer, registry, queries, projection, processManager, embedded, logger);
+    return new Runtime(config, databaseUrl, pool, dataSource, store, databases, dns, certificates, mailer, registry, archives, queries, projection, processManager, embedded, logger);
   }
 
   /** Compares the real resources with the events (see application/reconcile). */
@@ -91,10 +94,21 @@ export class Runtime {
     );
   }
 
+  private async purgeArchives(): Promise<void> {
+    if (this.config.archiveRetentionDays <= 0) return;
+    const removed = await this.archives.purgeExpired(new Date()).catch((error) => {
+      this.logger.warn(`archive retention: ${(error as Error).message}`);
+      return 0;
+    });
+    if (removed > 0) this.logger.log(`archive retention: removed ${removed} archive(s) older than ${this.config.archiveRetentionDays} days`);
+  }
+
   private startPeriodicReconcile(): void {
+    void this.purgeArchives();
     const seconds = this.config.reconcileIntervalSeconds;
     if (seconds <= 0) return;
     this.reconcileTimer = setInterval(() => {
+      void this.purgeArchives();
       this.reconcile(false, 'reconciler')
         .then((report) => {
           if (report.findings.length === 0) return;

@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { freshDatabase, urlForDatabase, withClient } from '../support/databases.js';
 import { schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 
@@ -85,6 +87,7 @@ describe('provisioning and teardown, end to end (real PostgreSQL, real process)'
     const school = await waitForStatus(scs, created.body.id, ['active']);
     expect(await databaseExists(school.databaseName)).toBe(true);
 
+    await withClient(urlForDatabase(school.databaseName), (c) => c.query(`INSERT INTO rooms (code, capacity) VALUES ('LAB-42', 30)`));
     const deleted = await scs.request(`/school/${school.id}`, { method: 'DELETE' });
     expect(deleted.status).toBe(202);
     expect(deleted.body.status).toBe('deprovisioning');
@@ -99,6 +102,13 @@ describe('provisioning and teardown, end to end (real PostgreSQL, real process)'
     });
     const history = await scs.request(`/school/${school.id}/history`);
     expect(history.body.events.at(-1).type).toBe('SchoolDeleted');
+    // The data was archived before the drop, and the event says where.
+    const dropped = history.body.events.find((e: { type: string }) => e.type === 'DatabaseDropped');
+    expect(dropped.data.archive).toMatchObject({ location: expect.stringContaining(school.id), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const archived = dropped.data.archive.format === 'scs-jsonl-v1'
+      ? gunzipSync(readFileSync(dropped.data.archive.location)).toString()
+      : execFileSync('pg_restore', ['--data-only', '-f', '-', dropped.data.archive.location]).toString();
+    expect(archived).toContain('LAB-42');
     expect((await scs.request(`/school/${school.id}`, { method: 'DELETE' })).status).toBe(410);
 
     const again = await scs.request('/school', { method: 'POST', json: body });

@@ -3,6 +3,7 @@ import type { SchoolEvent, StepRun } from '../../domain/school/events.js';
 import type { SchoolState } from '../../domain/school/state.js';
 import type { ActionName } from '../../domain/school/steps.js';
 import type { CertificateProvider } from '../ports/certificates.port.js';
+import type { DatabaseArchives } from '../ports/database-archives.port.js';
 import type { DnsProvider, DnsRecordType } from '../ports/dns.port.js';
 import type { EventMetadata, EventStore } from '../ports/event-store.port.js';
 import type { Mailer } from '../ports/mailer.port.js';
@@ -18,6 +19,7 @@ export interface StepPorts {
   certificates: CertificateProvider;
   mailer: Mailer;
   registry: SchoolRegistry;
+  archives: DatabaseArchives;
   faults: FaultInjector;
   /** What `<slug>.<BASE_DOMAIN>` points at: an IP gives an A record, a host name a CNAME. */
   dnsTarget: string;
@@ -93,8 +95,12 @@ async function sideEffect(ports: StepPorts, state: SchoolState, action: ActionNa
       return { type: 'DnsRecordDeleted', data: { ...run(), provider: ports.dns.name, name: subdomain, recordType, existed: result.existed, reference: result.reference } };
     }
     case 'drop_database': {
+      // A teardown keeps the school's data first; a rollback has none worth keeping.
+      const archive = state.status === 'deprovisioning' && (await ports.databases.exists(databaseName))
+        ? await ports.archives.archive({ schoolId: state.id, databaseName })
+        : undefined;
       const dropped = await ports.databases.drop(databaseName);
-      return { type: 'DatabaseDropped', data: { ...run(), databaseName, existed: dropped.existed, terminatedConnections: dropped.terminatedConnections } };
+      return { type: 'DatabaseDropped', data: { ...run(), databaseName, existed: dropped.existed, terminatedConnections: dropped.terminatedConnections, ...(archive ? { archive } : {}) } };
     }
     case 'release_slug': {
       await releaseSlug(ports.store, details.slug, state.id, metadata);

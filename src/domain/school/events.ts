@@ -25,7 +25,13 @@ export type SchoolEvent =
   | Event<'ProvisioningStepFailed', StepRun & { step: StepName; error: string }>
   | Event<'RollbackStarted', { failedStep: StepName; reason: string }>
   | Event<'TeardownRequested', { requestedAt: string; statusBefore: string }>
-  | Event<'DatabaseDropped', StepRun & { databaseName: string; existed: boolean; terminatedConnections: number }>
+  | Event<'DatabaseDropped', StepRun & {
+      databaseName: string;
+      existed: boolean;
+      terminatedConnections: number;
+      /** The final archive taken before a teardown dropped it (none on a rollback: nothing to keep). */
+      archive?: { location: string; format: string; bytes: number; sha256: string; rows?: number };
+    }>
   | Event<'DnsRecordDeleted', StepRun & { provider: string; name: string; recordType: string; existed: boolean; reference: string }>
   | Event<'CertificateRevoked', StepRun & { provider: string; reference?: string; revoked: boolean }>
   | Event<'SchoolUnregistered', StepRun & { existed: boolean }>

@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { createGzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import pg from 'pg';
+import type { DatabaseArchive, DatabaseArchives } from '../../../application/ports/database-archives.port.js';
+import { StepError } from '../../../application/process-manager/step-error.js';
+
+const run = promisify(execFile);
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+/**
+ * Final archives of school databases in a folder, one sub-folder per school. `pg_dump` (custom format)
+ * is used when the machine has one at least as new as the server; otherwise (e.g. the embedded
+ * PostgreSQL, whose package ships no pg_dump) every table is written as gzip'd JSON lines through a
+ * cursor, with a first line naming the schema version, so the data can be loaded into a database
+ * migrated to that version.
+ */
+export class FolderDatabaseArchives implements DatabaseArchives {
+  private pgDumpMajor?: number | null;
+
+  constructor(private readonly options: { dir: string; serverUrl: string; retentionDays: number; pgDump?: string }) {}
+
+  private urlFor(database: string): string {
+    const url = new URL(this.options.serverUrl);
+    url.pathname = `/${database}`;
+    return url.toString();
+  }
+
+  private async dumpMajor(): Promise<number | null> {
+    if (this.pgDumpMajor !== undefined) return this.pgDumpMajor;
+    try {
+      const { stdout } = await run(this.options.pgDump ?? 'pg_dump', ['--version']);
+      this.pgDumpMajor = Number(/(\d+)\.\d+/.exec(stdout)?.[1] ?? NaN) || null;
+    } catch {
+      this.pgDumpMajor = null;
+    }
+    return this.pgDumpMajor;
+  }
+
+  async archive(request: { schoolId: string; databaseName: string }): Promise<DatabaseArchive> {
+    if (!/^school_[0-9a-f]{32}$/.test(request.databaseName)) throw StepError.permanent(`not a school database: ${request.databaseName}`);
+    const folder = join(this.options.dir, request.schoolId);
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const client = new pg.Client({ connectionString: this.urlFor(request.databaseName) });
+    await client.connect();
+    try {
+      const serverMajor = Math.floor(Number((await client.query<{ v: string }>('SHOW server_version_num')).rows[0].v) / 10000);
+      const dumpMajor = await this.dumpMajor();
+      if (dumpMajor !== null && dumpMajor >= serverMajor) {
+        await client.end();
+        return await this.pgDump(request.databaseName, join(folder, `${request.databaseName}-${stamp}.dump`));
+      }
+      return await this.jsonLines(client, join(folder, `${request.databaseName}-${stamp}.jsonl.gz`));
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private async pgDump(database: string, file: string): Promise<DatabaseArchive> {
+    const temp = `${file}.partial`;
+    await run(this.options.pgDump ?? 'pg_dump', ['--format=custom', '--no-owner', `--file=${temp}`, `--dbname=${this.urlFor(database)}`], { maxBuffer: 16 * 1024 * 1024 });
+    renameSync(temp, file);
+    return { location: file, format: 'pg_dump-custom', bytes: statSync(file).size, sha256: await sha256Of(file) };
+  }
+
+  private async jsonLines(client: pg.Client, file: string): Promise<DatabaseArchive> {
+    const temp = `${file}.partial`;
+    const tables = (await client.query<{ name: string }>(
+      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+    )).rows.map((r) => r.name);
+    const version = (await client.query<{ v: string | null }>('SELECT max(version) AS v FROM schema_migrations').catch(() => ({ rows: [{ v: null }] }))).rows[0].v;
+    let rows = 0;
+    async function* lines(): AsyncGenerator<string> {
+      yield `${JSON.stringify({ format: 'scs-jsonl-v1', schemaVersion: version, tables, archivedAt: new Date().toISOString() })}\n`;
+      // One snapshot for every table, read in batches through a cursor so memory stays flat.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        for (const table of tables) {
+          await client.query(`DECLARE archive_cursor NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS row FROM ${pg.escapeIdentifier(table)} t`);
+          for (;;) {
+            const batch = await client.query<{ row: string }>('FETCH 1000 FROM archive_cursor');
+            if (batch.rows.length === 0) break;
+            rows += batch.rows.length;
+            yield batch.rows.map((r) => `{"table":${JSON.stringify(table)},"row":${r.row}}\n`).join('');
+          }
+          await client.query('CLOSE archive_cursor');
+        }
+      } finally {
+        await client.query('COMMIT').catch(() => undefined);
+      }
+    }
+    await pipeline(Readable.from(lines()), createGzip(), createWriteStream(temp, { mode: 0o600 }));
+    renameSync(temp, file);
+    return { location: file, format: 'scs-jsonl-v1', bytes: statSync(file).size, sha256: await sha256Of(file), rows };
+  }
+
+  async purgeExpired(now: Date): Promise<number> {
+    const limit = now.getTime() - this.options.retentionDays * 24 * 3600 * 1000;
+    let removed = 0;
+    let schools: string[];
+    try {
+      schools = readdirSync(this.options.dir);
+    } catch {
+      return 0;
+    }
+    for (const school of schools) {
+      const folder = join(this.options.dir, school);
+      for (const file of readdirSync(folder)) {
+        if (statSync(join(folder, file)).mtimeMs < limit) {
+          rmSync(join(folder, file), { force: true });
+          removed++;
+        }
+      }
+      if (readdirSync(folder).length === 0) rmSync(folder, { recursive: true, force: true });
+    }
+    return removed;
+  }
+}
