@@ -20,3 +20,19 @@ export function resolveApiKeys(config: Config, logger: AppLogger): { keys: Confi
   const value = readFileSync(file, 'utf8').trim();
   return { keys: [{ id: 'dev', secret: value }], generated: { value, file } };
 }
+
+/**
+ * SCS_CREDENTIALS_KEY, or in development a key generated once into the data folder. Losing it means
+ * the registry's stored passwords can no longer be read (the databases themselves are unaffected).
+ */
+export function resolveCredentialsKey(config: Config, logger: AppLogger): Buffer {
+  if (config.credentialsKey) return config.credentialsKey;
+  if (config.env === 'production') throw new Error('SCS_CREDENTIALS_KEY is required in production');
+  const file = join(config.dataDir, 'credentials.key');
+  if (!existsSync(file)) {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+    logger.warn(`no SCS_CREDENTIALS_KEY: generated a development key in ${file}`);
+  }
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+}

@@ -29,6 +29,8 @@ export interface Config {
   /** Final archives of dropped school databases, kept this many days (0: forever). */
   archiveDir: string;
   archiveRetentionDays: number;
+  /** 32 bytes for school database passwords and their encryption; absent in development: generated. */
+  credentialsKey?: Buffer;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +93,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     else if (apiKeys.some((k) => k.id === id)) problems.push(`SCS_API_KEYS: key id "${id}" appears twice`);
     else apiKeys.push({ id, secret });
   }
+  let credentialsKey: Buffer | undefined;
+  if (env.SCS_CREDENTIALS_KEY) {
+    const raw = env.SCS_CREDENTIALS_KEY;
+    credentialsKey = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+    if (credentialsKey.length !== 32) problems.push('SCS_CREDENTIALS_KEY must be 32 bytes, as 64 hex digits or base64 (e.g. `openssl rand -hex 32`)');
+  } else if (production) {
+    problems.push('SCS_CREDENTIALS_KEY is required in production: 32 random bytes as hex (`openssl rand -hex 32`); it derives and encrypts the school database passwords');
+  }
   if (apiKeys.length === 0 && production) problems.push('SCS_API_KEY (or SCS_API_KEYS) is required in production: set it to a long random secret (e.g. `openssl rand -hex 32`)');
 
   const baseDomain = (env.BASE_DOMAIN || 'syncad.in').toLowerCase().replace(/\.$/, '');
@@ -146,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     reconcileIntervalSeconds: int('SCS_RECONCILE_INTERVAL_S', 900, 0, 86_400),
     archiveDir: env.SCS_ARCHIVE_DIR || `${env.SCS_DATA_DIR || defaults.dataDir}/archives`,
     archiveRetentionDays: int('SCS_ARCHIVE_RETENTION_DAYS', 30, 0, 36_500),
+    credentialsKey,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

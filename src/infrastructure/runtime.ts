@@ -17,6 +17,8 @@ import { PostgresEventStore } from './event-store/postgres/postgres-event-store.
 import type { Readiness } from './http/tokens.js';
 import { OutboxMailer } from './mail/outbox/outbox-mailer.js';
 import { FolderDatabaseArchives } from './archives/folder/folder-archives.js';
+import { SchoolCredentials } from './secrets/credentials.js';
+import { resolveCredentialsKey } from '../config/api-key.js';
 import { databaseNameOf, maintenanceUrl, prepareCentralDatabase } from './postgres/central-database.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './postgres/embedded-postgres.js';
 import { SchoolRegistryEntity, TypeOrmSchoolRegistry } from './registry/typeorm/typeorm-school-registry.js';
@@ -77,7 +79,7 @@ export class Runtime {
     const processManager = new ProcessManager(
       store,
       checkpoints,
-      { store, databases, dns, certificates, mailer, registry, archives, faults, dnsTarget: config.dnsTarget },
+      { store, databases, dns, certificates, mailer, registry, archives, faults, dnsTarget: config.dnsTarget, credentials: new SchoolCredentials(resolveCredentialsKey(config, logger)) },
       systemClock,
       logger,
       { policy: config.retry, concurrency: config.concurrency },

@@ -35,7 +35,10 @@ export async function freshDatabase(prefix = 'scs_test'): Promise<{ name: string
           `SELECT datname FROM pg_database WHERE shobj_description(oid, 'pg_database') = $1`,
           [`scs-owner:${name}`],
         );
-        for (const school of schools.rows) await c.query(`DROP DATABASE IF EXISTS "${school.datname}" WITH (FORCE)`);
+        for (const school of schools.rows) {
+          await c.query(`DROP DATABASE IF EXISTS "${school.datname}" WITH (FORCE)`);
+          await c.query(`DROP ROLE IF EXISTS "${school.datname}_owner"`);
+        }
         await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {
         await c.end();

@@ -8,6 +8,9 @@ export interface RegistryEntry {
   district: string;
   board: string;
   adminEmail: string;
+  /** The school database's owner role, and its password sealed with SCS_CREDENTIALS_KEY. */
+  databaseRole?: string;
+  databasePasswordEncrypted?: string;
 }
 
 export interface SchoolRegistry {

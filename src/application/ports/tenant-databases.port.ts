@@ -30,6 +30,12 @@ export interface DroppedDatabase {
 export interface TenantDatabases {
   create(databaseName: string): Promise<CreatedDatabase>;
   migrate(databaseName: string): Promise<MigratedDatabase>;
+  /**
+   * Gives the database its own login role as owner (created, or its password reset) and takes
+   * CONNECT away from PUBLIC, so no other school's role can reach it. Idempotent.
+   */
+  secure(databaseName: string, owner: { role: string; password: string }): Promise<void>;
+  /** Drops the database and its owner role. */
   drop(databaseName: string): Promise<DroppedDatabase>;
   exists(databaseName: string): Promise<boolean>;
   /** Every school database on the server (names matching `school_<32 hex>`). */

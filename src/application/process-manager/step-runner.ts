@@ -20,6 +20,8 @@ export interface StepPorts {
   mailer: Mailer;
   registry: SchoolRegistry;
   archives: DatabaseArchives;
+  /** Owner role and password of each school database (the password derived, never stored in clear). */
+  credentials: { roleFor(databaseName: string): string; passwordFor(schoolId: string): string; encrypt(plaintext: string): string };
   faults: FaultInjector;
   /** What `<slug>.<BASE_DOMAIN>` points at: an IP gives an A record, a host name a CNAME. */
   dnsTarget: string;
@@ -62,6 +64,7 @@ async function sideEffect(ports: StepPorts, state: SchoolState, action: ActionNa
     }
     case 'run_migrations': {
       const migrated = await ports.databases.migrate(databaseName);
+      await ports.databases.secure(databaseName, { role: ports.credentials.roleFor(databaseName), password: ports.credentials.passwordFor(state.id) });
       return { type: 'MigrationsApplied', data: { ...run(), databaseName, schemaVersion: migrated.schemaVersion, applied: migrated.applied, tableCount: migrated.tableCount, durationMs: migrated.durationMs } };
     }
     case 'create_dns': {
@@ -74,7 +77,11 @@ async function sideEffect(ports: StepPorts, state: SchoolState, action: ActionNa
       return { type: 'CertificateIssued', data: { ...run(), provider: ports.certificates.name, domain: cert.domain, reference: cert.reference, serialNumber: cert.serialNumber, issuer: cert.issuer, notBefore: cert.notBefore, notAfter: cert.notAfter } };
     }
     case 'register_school': {
-      const result = await ports.registry.register({ schoolId: state.id, slug: details.slug, name: details.name, databaseName, subdomain, district: details.district, board: details.board, adminEmail: details.adminEmail });
+      const result = await ports.registry.register({
+        schoolId: state.id, slug: details.slug, name: details.name, databaseName, subdomain, district: details.district, board: details.board, adminEmail: details.adminEmail,
+        databaseRole: ports.credentials.roleFor(databaseName),
+        databasePasswordEncrypted: ports.credentials.encrypt(ports.credentials.passwordFor(state.id)),
+      });
       return { type: 'SchoolRegistered', data: { ...run(), alreadyRegistered: result.alreadyRegistered } };
     }
     case 'send_welcome_email': {

@@ -18,6 +18,8 @@ export const SchoolRegistryEntity = new EntitySchema<RegistryRow>({
     district: { type: 'text' },
     board: { type: 'text' },
     adminEmail: { name: 'admin_email', type: 'text' },
+    databaseRole: { name: 'database_role', type: 'text', nullable: true },
+    databasePasswordEncrypted: { name: 'database_password_encrypted', type: 'text', nullable: true },
     registeredAt: { name: 'registered_at', type: 'timestamptz', createDate: true },
   },
 });

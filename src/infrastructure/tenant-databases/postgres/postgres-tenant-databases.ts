@@ -181,10 +181,42 @@ export class PostgresTenantDatabases implements TenantDatabases {
     });
   }
 
+  async secure(databaseName: string, owner: { role: string; password: string }): Promise<void> {
+    const name = quoteSchoolDatabase(databaseName);
+    if (owner.role !== `${databaseName}_owner`) throw StepError.permanent(`unexpected owner role ${owner.role} for ${databaseName}`);
+    const role = pg.escapeIdentifier(owner.role);
+    await this.withServer(async (server) => {
+      const exists = (await server.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [owner.role])).rowCount === 1;
+      // Password literals cannot be bound as parameters in DDL; escapeLiteral quotes them safely.
+      const password = pg.escapeLiteral(owner.password);
+      await server.query(`${exists ? 'ALTER' : 'CREATE'} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${password}`).catch((error) => {
+        if (codeOf(error) !== '42710') throw error; // created meanwhile by a concurrent run
+      });
+      await server.query(`ALTER DATABASE ${name} OWNER TO ${role}`);
+      await server.query(`REVOKE ALL ON DATABASE ${name} FROM PUBLIC`);
+      await server.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${name} TO ${role}`);
+    });
+    // The tables were made by SCS's own role (in the template or by migrations): the owner gets them all.
+    await this.withDatabase(databaseName, async (client) => {
+      await client.query(`GRANT ALL ON SCHEMA public TO ${role}`);
+      await client.query(`GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role}`);
+      await client.query(`GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
+      await client.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO ${role}`);
+      await client.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO ${role}`);
+    });
+  }
+
   async drop(databaseName: string): Promise<DroppedDatabase> {
     const name = quoteSchoolDatabase(databaseName);
     return this.withServer(async (server) => {
-      if (!(await this.existsOn(server, databaseName))) return { databaseName, existed: false, terminatedConnections: 0 };
+      const dropRole = async () => {
+        // The role owns nothing else (its database is gone), so it can go; an absent role is fine.
+        await server.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(`${databaseName}_owner`)}`);
+      };
+      if (!(await this.existsOn(server, databaseName))) {
+        await dropRole();
+        return { databaseName, existed: false, terminatedConnections: 0 };
+      }
       // Refuse new sessions first, so none slips in between the terminations and the drop.
       await server.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`).catch(() => undefined);
       const terminated = await server.query<{ n: number }>(
@@ -192,6 +224,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
         [databaseName],
       );
       await server.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropRole();
       return { databaseName, existed: true, terminatedConnections: terminated.rows[0].n };
     });
   }
