@@ -14,9 +14,14 @@ export interface Config {
   apiKeys: Array<{ id?: string; secret: string }>;
   baseDomain: string;
   dnsTarget: string;
-  dnsProvider: 'local';
-  certProvider: 'local';
-  mailProvider: 'outbox';
+  dnsProvider: 'local' | 'powerdns';
+  certProvider: 'local' | 'acme';
+  mailProvider: 'outbox' | 'smtp';
+  /** The zone SCS writes school records in (default BASE_DOMAIN). */
+  dnsZone: string;
+  powerdns?: { apiUrl: string; apiKey: string; serverId: string };
+  acme?: { directoryUrl: string; accountEmail: string; dnsResolver?: string; wildcard: boolean };
+  smtpUrl?: string;
   mailFrom: string;
   faults: Map<string, Fault>;
   faultsSpec?: string;
@@ -115,9 +120,45 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
   if (env.EVENTSTORE_CONNECTION_STRING) {
     problems.push('EVENTSTORE_CONNECTION_STRING is set, but the EventStoreDB adapter is not in this version yet; unset it to use the PostgreSQL event store');
   }
-  const dnsProvider = oneOf('DNS_PROVIDER', ['local'] as const, { route53: 'coming with the AWS providers', powerdns: 'coming with the self-hosted providers' });
-  const certProvider = oneOf('CERT_PROVIDER', ['local'] as const, { acm: 'coming with the AWS providers', acme: 'coming with the self-hosted providers' });
-  const mailProvider = oneOf('MAIL_PROVIDER', ['outbox'] as const, { ses: 'coming with the AWS providers', smtp: 'coming with the self-hosted providers' });
+  const dnsProvider = oneOf('DNS_PROVIDER', ['local', 'powerdns'] as const, { route53: 'coming with the AWS providers' });
+  const certProvider = oneOf('CERT_PROVIDER', ['local', 'acme'] as const, { acm: 'coming with the AWS providers' });
+  const mailProvider = oneOf('MAIL_PROVIDER', ['outbox', 'smtp'] as const, { ses: 'coming with the AWS providers' });
+  const required = (name: string, why: string): string => {
+    const value = env[name];
+    if (!value) problems.push(`${name} is required ${why}`);
+    return value ?? '';
+  };
+  const url = (name: string, value: string, protocols: string[]) => {
+    if (!value) return;
+    try {
+      if (!protocols.includes(new URL(value).protocol)) problems.push(`${name} must be a ${protocols.join(' or ')} URL`);
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+  };
+  let powerdns: Config['powerdns'];
+  if (dnsProvider === 'powerdns') {
+    powerdns = { apiUrl: required('POWERDNS_API_URL', 'with DNS_PROVIDER=powerdns (e.g. http://127.0.0.1:8081)'), apiKey: required('POWERDNS_API_KEY', 'with DNS_PROVIDER=powerdns'), serverId: env.POWERDNS_SERVER_ID || 'localhost' };
+    url('POWERDNS_API_URL', powerdns.apiUrl, ['http:', 'https:']);
+  }
+  let acme: Config['acme'];
+  if (certProvider === 'acme') {
+    const dnsResolver = env.ACME_DNS_RESOLVER || undefined;
+    if (dnsResolver && !/^[^:\s]+:\d{1,5}$/.test(dnsResolver)) problems.push('ACME_DNS_RESOLVER must be host:port of the zone\'s authoritative server (e.g. 127.0.0.1:53)');
+    if (dnsProvider === 'local') problems.push('CERT_PROVIDER=acme needs a real DNS provider for DNS-01 (DNS_PROVIDER=powerdns): the local zone is not served to the CA');
+    acme = {
+      directoryUrl: env.ACME_DIRECTORY_URL || 'https://acme-v02.api.letsencrypt.org/directory',
+      accountEmail: required('ACME_ACCOUNT_EMAIL', 'with CERT_PROVIDER=acme (the ACME account contact)'),
+      dnsResolver,
+      wildcard: ['1', 'true', 'yes'].includes((env.CERT_WILDCARD ?? '').toLowerCase()),
+    };
+    url('ACME_DIRECTORY_URL', acme.directoryUrl, ['https:', 'http:']);
+  }
+  let smtpUrl: string | undefined;
+  if (mailProvider === 'smtp') {
+    smtpUrl = required('SMTP_URL', 'with MAIL_PROVIDER=smtp (e.g. smtp://user:pass@host:587)');
+    url('SMTP_URL', smtpUrl, ['smtp:', 'smtps:']);
+  }
 
   let faults = new Map<string, Fault>();
   const faultsSpec = env.SCS_FAULTS || undefined;
@@ -142,6 +183,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     dnsProvider,
     certProvider,
     mailProvider,
+    dnsZone: (env.DNS_ZONE || baseDomain).toLowerCase().replace(/\.$/, ''),
+    powerdns,
+    acme,
+    smtpUrl,
     mailFrom: env.SES_FROM_EMAIL || `no-reply@${baseDomain}`,
     faults,
     faultsSpec,

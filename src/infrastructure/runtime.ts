@@ -9,14 +9,14 @@ import type { AppLogger } from '../application/ports/logger.port.js';
 import type { Config } from '../config/config.js';
 import { SchoolReadModelProjection } from '../projections/school-read-model/school-projection.js';
 import { SchoolQueries } from '../projections/school-read-model/school-queries.js';
-import { LocalCertificateAuthority } from './certificates/local/local-ca.js';
-import { LocalCertificateProvider } from './certificates/local/local-certificates.js';
-import { LocalDnsProvider } from './dns/local/local-dns.js';
 import { PostgresCheckpointStore } from './event-store/postgres/postgres-checkpoint-store.js';
 import { PostgresEventStore } from './event-store/postgres/postgres-event-store.js';
 import type { Readiness } from './http/tokens.js';
-import { OutboxMailer } from './mail/outbox/outbox-mailer.js';
 import { FolderDatabaseArchives } from './archives/folder/folder-archives.js';
+import { createProviders } from './providers.js';
+import type { CertificateProvider } from '../application/ports/certificates.port.js';
+import type { DnsProvider } from '../application/ports/dns.port.js';
+import type { Mailer } from '../application/ports/mailer.port.js';
 import { SchoolCredentials } from './secrets/credentials.js';
 import { resolveCredentialsKey } from '../config/api-key.js';
 import { databaseNameOf, maintenanceUrl, prepareCentralDatabase } from './postgres/central-database.js';
@@ -35,9 +35,9 @@ export class Runtime {
     readonly dataSource: DataSource,
     readonly store: PostgresEventStore,
     readonly databases: PostgresTenantDatabases,
-    readonly dns: LocalDnsProvider,
-    readonly certificates: LocalCertificateProvider,
-    readonly mailer: OutboxMailer,
+    readonly dns: DnsProvider,
+    readonly certificates: CertificateProvider,
+    readonly mailer: Mailer,
     readonly registry: TypeOrmSchoolRegistry,
     readonly archives: FolderDatabaseArchives,
     readonly queries: SchoolQueries,
@@ -66,10 +66,8 @@ export class Runtime {
     const store = new PostgresEventStore({ pool, logger });
     const checkpoints = new PostgresCheckpointStore(pool);
     const databases = new PostgresTenantDatabases({ serverUrl: maintenanceUrl(databaseUrl), logger, owner: databaseNameOf(databaseUrl) });
-    const dns = new LocalDnsProvider({ pool, zone: config.baseDomain });
-    const ca = await LocalCertificateAuthority.loadOrCreate(join(config.dataDir, 'ca'));
-    const certificates = new LocalCertificateProvider({ pool, ca });
-    const mailer = new OutboxMailer({ dir: join(config.dataDir, 'outbox'), from: config.mailFrom });
+    const secretKey = resolveCredentialsKey(config, logger);
+    const { dns, certificates, mailer } = await createProviders(config, pool, secretKey, logger);
     const registry = new TypeOrmSchoolRegistry(dataSource);
     const queries = new SchoolQueries(dataSource, store);
     const projection = new SchoolReadModelProjection(store, dataSource, logger);
@@ -79,7 +77,7 @@ export class Runtime {
     const processManager = new ProcessManager(
       store,
       checkpoints,
-      { store, databases, dns, certificates, mailer, registry, archives, faults, dnsTarget: config.dnsTarget, credentials: new SchoolCredentials(resolveCredentialsKey(config, logger)) },
+      { store, databases, dns, certificates, mailer, registry, archives, faults, dnsTarget: config.dnsTarget, credentials: new SchoolCredentials(secretKey) },
       systemClock,
       logger,
       { policy: config.retry, concurrency: config.concurrency },

@@ -31,8 +31,22 @@ describe('configuration', () => {
     }
   });
 
+  it('checks each provider\'s own settings', () => {
+    let problems: string[] = [];
+    try {
+      load({ DNS_PROVIDER: 'powerdns', CERT_PROVIDER: 'acme', MAIL_PROVIDER: 'smtp', SMTP_URL: 'http://x', ACME_DNS_RESOLVER: 'nope' });
+    } catch (e) {
+      problems = (e as ConfigError).problems;
+    }
+    const text = problems.join('\n');
+    for (const name of ['POWERDNS_API_URL', 'POWERDNS_API_KEY', 'ACME_ACCOUNT_EMAIL', 'ACME_DNS_RESOLVER', 'SMTP_URL']) expect(text).toContain(name);
+    expect(() => load({ CERT_PROVIDER: 'acme', ACME_ACCOUNT_EMAIL: 'ops@x.example' })).toThrow(/DNS-01/);
+    const ok = load({ DNS_PROVIDER: 'powerdns', POWERDNS_API_URL: 'http://127.0.0.1:8081', POWERDNS_API_KEY: 'k', DNS_ZONE: 'Schools.Example.', MAIL_PROVIDER: 'smtp', SMTP_URL: 'smtp://u:p@mail:587' });
+    expect(ok).toMatchObject({ dnsProvider: 'powerdns', dnsZone: 'schools.example', powerdns: { serverId: 'localhost' }, smtpUrl: 'smtp://u:p@mail:587' });
+  });
+
   it('says which providers are not in this version yet', () => {
-    expect(() => load({ CERT_PROVIDER: 'acme' })).toThrow(/CERT_PROVIDER=acme is not available in this version/);
+    expect(() => load({ CERT_PROVIDER: 'acm' })).toThrow(/CERT_PROVIDER=acm is not available in this version/);
     expect(() => load({ EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113' })).toThrow(/EventStoreDB adapter/);
   });
 });

@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import type pg from 'pg';
+import type { CertificateProvider } from '../application/ports/certificates.port.js';
+import type { DnsProvider } from '../application/ports/dns.port.js';
+import type { AppLogger } from '../application/ports/logger.port.js';
+import type { Mailer } from '../application/ports/mailer.port.js';
+import type { Config } from '../config/config.js';
+import { AcmeCertificateProvider } from './certificates/acme/acme-certificates.js';
+import { LocalCertificateAuthority } from './certificates/local/local-ca.js';
+import { LocalCertificateProvider } from './certificates/local/local-certificates.js';
+import { LocalDnsProvider } from './dns/local/local-dns.js';
+import { PowerDnsProvider } from './dns/powerdns/powerdns-dns.js';
+import { OutboxMailer } from './mail/outbox/outbox-mailer.js';
+import { SmtpMailer } from './mail/smtp/smtp-mailer.js';
+
+/** The providers the configuration chose (DNS_PROVIDER, CERT_PROVIDER, MAIL_PROVIDER). */
+export async function createProviders(config: Config, pool: pg.Pool, secretKey: Buffer, logger: AppLogger): Promise<{ dns: DnsProvider; certificates: CertificateProvider; mailer: Mailer }> {
+  const dns: DnsProvider = config.dnsProvider === 'powerdns'
+    ? new PowerDnsProvider({ ...config.powerdns!, zone: config.dnsZone })
+    : new LocalDnsProvider({ pool, zone: config.dnsZone });
+
+  const certificates: CertificateProvider = config.certProvider === 'acme'
+    ? new AcmeCertificateProvider({ pool, dns, ...config.acme!, encryptionKey: secretKey, logger })
+    : new LocalCertificateProvider({ pool, ca: await LocalCertificateAuthority.loadOrCreate(join(config.dataDir, 'ca')) });
+
+  const mailer: Mailer = config.mailProvider === 'smtp'
+    ? new SmtpMailer({ url: config.smtpUrl!, from: config.mailFrom })
+    : new OutboxMailer({ dir: join(config.dataDir, 'outbox'), from: config.mailFrom });
+
+  return { dns, certificates, mailer };
+}
