@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { ProblemThrottlerGuard, rateLimits } from './infrastructure/http/rate-limit.js';
 import { CLOCK, systemClock } from './application/ports/clock.port.js';
 import { EVENT_STORE } from './application/ports/event-store.port.js';
 import { RequestSchoolHandler } from './application/request-school/request-school.handler.js';
@@ -22,7 +24,7 @@ export class AppModule {
     const keys = apiKeys.map(apiKey);
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot()],
+      imports: [CqrsModule.forRoot(), ThrottlerModule.forRoot(rateLimits(runtime.config.rateLimitPerMinute, runtime.config.postRateLimitPerMinute))],
       controllers: [SchoolsController, HealthController],
       providers: [
         RequestSchoolHandler,
@@ -34,6 +36,8 @@ export class AppModule {
         { provide: READINESS, useValue: runtime.readiness() },
         { provide: IDEMPOTENCY_STORE, useValue: new IdempotencyStore(runtime.pool) },
         IdempotencyInterceptor,
+        // The rate limit runs first, so requests with a wrong key are counted too.
+        { provide: APP_GUARD, useClass: ProblemThrottlerGuard },
         { provide: APP_GUARD, useFactory: (reflector: Reflector) => new ApiKeyGuard(reflector, keys), inject: [Reflector] },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

@@ -29,6 +29,11 @@ export interface Config {
   concurrency: number;
   embeddedPostgresPort: number;
   bodyLimitBytes: number;
+  /** Requests a minute from one client address, and POSTs a minute with one API key. */
+  rateLimitPerMinute: number;
+  postRateLimitPerMinute: number;
+  /** Express's `trust proxy` (e.g. `1`, `loopback`), so rate limits see clients behind a load balancer. */
+  trustProxy?: string;
   /** How often the service compares resources with the events and logs what it finds (0: never). */
   reconcileIntervalSeconds: number;
   /** Final archives of dropped school databases, kept this many days (0: forever). */
@@ -198,6 +203,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     concurrency: int('SCS_CONCURRENCY', 8, 1, 256),
     embeddedPostgresPort: int('SCS_EMBEDDED_PG_PORT', 54329, 1, 65535),
     bodyLimitBytes: int('SCS_BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+    rateLimitPerMinute: int('SCS_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    trustProxy: env.SCS_TRUST_PROXY || undefined,
+    postRateLimitPerMinute: int('SCS_POST_RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
     reconcileIntervalSeconds: int('SCS_RECONCILE_INTERVAL_S', 900, 0, 86_400),
     archiveDir: env.SCS_ARCHIVE_DIR || `${env.SCS_DATA_DIR || defaults.dataDir}/archives`,
     archiveRetentionDays: int('SCS_ARCHIVE_RETENTION_DAYS', 30, 0, 36_500),

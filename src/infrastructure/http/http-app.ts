@@ -16,6 +16,8 @@ export async function createHttpApp(runtime: Runtime, apiKeys: Array<{ id?: stri
   });
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  const trustProxy = runtime.config.trustProxy;
+  if (trustProxy) app.set('trust proxy', /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy);
   app.use(correlationMiddleware);
   app.use(jsonOnlyMiddleware);
   app.useBodyParser('json', { limit: runtime.config.bodyLimitBytes, strict: true });
