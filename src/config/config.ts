@@ -36,6 +36,9 @@ export interface Config {
   trustProxy?: string;
   /** How often the service compares resources with the events and logs what it finds (0: never). */
   reconcileIntervalSeconds: number;
+  /** How often certificates are checked for renewal, and the local CA's certificate lifetime. */
+  renewalCheckSeconds: number;
+  localCertificateValiditySeconds: number;
   /** Final archives of dropped school databases, kept this many days (0: forever). */
   archiveDir: string;
   archiveRetentionDays: number;
@@ -206,6 +209,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     rateLimitPerMinute: int('SCS_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     trustProxy: env.SCS_TRUST_PROXY || undefined,
     postRateLimitPerMinute: int('SCS_POST_RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
+    renewalCheckSeconds: int('SCS_RENEWAL_CHECK_S', 3600, 0, 86_400),
+    localCertificateValiditySeconds: int('SCS_LOCAL_CERT_VALIDITY_S', 90 * 86_400, 5, 825 * 86_400),
     reconcileIntervalSeconds: int('SCS_RECONCILE_INTERVAL_S', 900, 0, 86_400),
     archiveDir: env.SCS_ARCHIVE_DIR || `${env.SCS_DATA_DIR || defaults.dataDir}/archives`,
     archiveRetentionDays: int('SCS_ARCHIVE_RETENTION_DAYS', 30, 0, 36_500),

@@ -21,7 +21,7 @@ export async function createProviders(config: Config, pool: pg.Pool, secretKey: 
 
   const certificates: CertificateProvider = config.certProvider === 'acme'
     ? new AcmeCertificateProvider({ pool, dns, ...config.acme!, encryptionKey: secretKey, logger })
-    : new LocalCertificateProvider({ pool, ca: await LocalCertificateAuthority.loadOrCreate(join(config.dataDir, 'ca')) });
+    : new LocalCertificateProvider({ pool, ca: await LocalCertificateAuthority.loadOrCreate(join(config.dataDir, 'ca')), validityDays: config.localCertificateValiditySeconds / 86_400 });
 
   const mailer: Mailer = config.mailProvider === 'smtp'
     ? new SmtpMailer({ url: config.smtpUrl!, from: config.mailFrom })

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { FaultInjector } from '../application/process-manager/faults.js';
 import { ProcessManager } from '../application/process-manager/process-manager.js';
 import { reconcile, type ReconcileReport } from '../application/reconcile/reconcile.js';
+import { CertificateRenewer } from '../application/renewal/certificate-renewer.js';
 import { systemClock } from '../application/ports/clock.port.js';
 import type { AppLogger } from '../application/ports/logger.port.js';
 import type { Config } from '../config/config.js';
@@ -27,6 +28,7 @@ import { PostgresTenantDatabases } from './tenant-databases/postgres/postgres-te
 /** The composition root: every adapter, built from the validated configuration, and their lifecycle. */
 export class Runtime {
   private reconcileTimer?: NodeJS.Timeout;
+  private renewalTimer?: NodeJS.Timeout;
 
   private constructor(
     readonly config: Config,
@@ -43,6 +45,7 @@ export class Runtime {
     readonly queries: SchoolQueries,
     readonly projection: SchoolReadModelProjection,
     readonly processManager: ProcessManager,
+    readonly renewer: CertificateRenewer,
     private readonly embedded: EmbeddedServer | undefined,
     private readonly logger: AppLogger,
   ) {}
@@ -74,6 +77,7 @@ export class Runtime {
     const archives = new FolderDatabaseArchives({ dir: config.archiveDir, serverUrl: maintenanceUrl(databaseUrl), retentionDays: config.archiveRetentionDays });
     const faults = new FaultInjector(config.faults, join(config.dataDir, 'faults'));
     if (faults.active) logger.warn(`fault injection is ON: SCS_FAULTS=${config.faultsSpec}`);
+    const renewer = new CertificateRenewer(store, certificates, faults, systemClock, logger, config.retry);
     const processManager = new ProcessManager(
       store,
       checkpoints,
@@ -82,7 +86,7 @@ export class Runtime {
       logger,
       { policy: config.retry, concurrency: config.concurrency },
     );
-    return new Runtime(config, databaseUrl, pool, dataSource, store, databases, dns, certificates, mailer, registry, archives, queries, projection, processManager, embedded, logger);
+    return new Runtime(config, databaseUrl, pool, dataSource, store, databases, dns, certificates, mailer, registry, archives, queries, projection, processManager, renewer, embedded, logger);
   }
 
   /** Compares the real resources with the events (see application/reconcile). */
@@ -130,6 +134,12 @@ export class Runtime {
     await this.projection.start();
     await this.processManager.start();
     this.startPeriodicReconcile();
+    if (this.config.renewalCheckSeconds > 0) {
+      this.renewalTimer = setInterval(() => {
+        this.renewer.sweep().catch((error) => this.logger.warn(`certificate renewal sweep failed: ${(error as Error).message}`));
+      }, this.config.renewalCheckSeconds * 1000);
+      this.renewalTimer.unref();
+    }
   }
 
   readiness(): Readiness {
@@ -154,6 +164,7 @@ export class Runtime {
 
   async close(): Promise<void> {
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    if (this.renewalTimer) clearInterval(this.renewalTimer);
     await this.processManager.stop().catch((e) => this.logger.warn(`stopping the process manager: ${(e as Error).message}`));
     await this.projection.stop().catch(() => undefined);
     await this.store.close().catch(() => undefined);

@@ -197,6 +197,17 @@ describeWith(['pdns_server', 'gsqlite3', 'sqlite3', 'dig', 'pebble', 'openssl'])
     expect(await powerdns.dig('_acme-challenge.oakridge.scs.test', 'TXT')).toEqual([]);
   });
 
+  it('renews: a new certificate from Pebble replaces the old one, which is retired but not revoked', async () => {
+    const school = '33333333-3333-4333-8333-333333333333';
+    const before = await provider().issue({ schoolId: school, domain: 'maple.scs.test' });
+    const renewed = await provider().renew({ schoolId: school, domain: 'maple.scs.test', serialNumber: before.serialNumber });
+    expect(renewed.serialNumber).not.toBe(before.serialNumber);
+    expect(await provider().renew({ schoolId: school, domain: 'maple.scs.test', serialNumber: before.serialNumber })).toEqual(renewed);
+    const { rows } = await pool.query('SELECT serial_number, revoked_at FROM acme_certificates WHERE school_id = $1 ORDER BY issued_at', [school]);
+    expect(rows.map((r: { serial_number: string; revoked_at: Date | null }) => [r.serial_number, r.revoked_at === null])).toEqual([[before.serialNumber, false], [renewed.serialNumber, true]]);
+    expect(await pebbleStatus(before.serialNumber)).toBe('Valid');
+  });
+
   it('treats an unreachable ACME server as transient', async () => {
     const error = await rejection(provider({ directoryUrl: `https://127.0.0.1:${await freePort()}/dir` }).issue({ schoolId: SCHOOL_B, domain: 'oakridge.scs.test' }));
     expect(error.permanent).toBe(false);

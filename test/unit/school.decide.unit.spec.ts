@@ -1,5 +1,7 @@
 import type { SchoolCommand } from '../../src/domain/school/commands.js';
 import type { SchoolEvent } from '../../src/domain/school/events.js';
+import { fold } from '../../src/domain/school/evolve.js';
+import { isRenewalDue, renewalDueAt } from '../../src/domain/school/renewal.js';
 import { details, ev, given, LATER, NOW, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';
 
 const requestSchool: SchoolCommand = {
@@ -109,5 +111,35 @@ describe('decide: teardown', () => {
     ];
     given(...history).when(result('release_slug', { type: 'SlugReleased', data: { attempt: 1, startedAt: NOW, finishedAt: NOW, slug: 'greenwood' } }))
       .thenTypes(['SlugReleased', 'SchoolDeleted']);
+  });
+});
+
+describe('decide and renewalDueAt: certificate renewal', () => {
+  const renewedEvent = (previous: string) => ({
+    type: 'CertificateRenewed' as const,
+    data: { provider: 'local', domain: 'greenwood.syncad.in', reference: 'local:cd34', serialNumber: 'cd34', issuer: 'CN=SCS Local CA', notBefore: LATER, notAfter: '2027-03-01T00:00:00.000Z', previousSerialNumber: previous, attempt: 1, startedAt: LATER, finishedAt: LATER },
+  });
+
+  it('replaces the current certificate of a live school, once', () => {
+    given(...provisionedSchool()).when({ type: 'RecordCertificateRenewal', data: { event: renewedEvent('ab12'), now: LATER } }).then([renewedEvent('ab12')]);
+    given(...provisionedSchool(), renewedEvent('ab12')).when({ type: 'RecordCertificateRenewal', data: { event: renewedEvent('ab12'), now: LATER } }).then([]);
+  });
+
+  it('records a failed renewal only for the certificate it tried to replace', () => {
+    const failure = (serialNumber: string): SchoolCommand => ({ type: 'RecordCertificateRenewalFailure', data: { serialNumber, attempt: 1, error: 'rate limited', retryAt: LATER, startedAt: NOW, finishedAt: NOW, now: NOW } });
+    given(...provisionedSchool()).when(failure('ab12')).thenTypes(['CertificateRenewalFailed']);
+    given(...provisionedSchool()).when(failure('old')).then([]);
+  });
+
+  it('is due at two thirds of the lifetime, or at the retry time after a failure', () => {
+    const state = fold(provisionedSchool())!;
+    // notBefore NOW (10:00:00), notAfter 2027-02-22T10:00:00 → two thirds in.
+    const due = renewalDueAt(state)!;
+    expect(due).toBe(Date.parse(NOW) + (2 / 3) * (Date.parse('2027-02-22T10:00:00.000Z') - Date.parse(NOW)));
+    expect(isRenewalDue(state, new Date(due - 1))).toBe(false);
+    expect(isRenewalDue(state, new Date(due))).toBe(true);
+    const retrying = fold([...provisionedSchool(), { type: 'CertificateRenewalFailed', data: { serialNumber: 'ab12', attempt: 1, error: 'x', retryAt: '2027-02-01T00:00:00.000Z', startedAt: NOW, finishedAt: NOW } }])!;
+    expect(renewalDueAt(retrying)).toBe(Date.parse('2027-02-01T00:00:00.000Z'));
+    expect(renewalDueAt(fold([...provisionedSchool(), { type: 'TeardownRequested', data: { requestedAt: LATER, statusBefore: 'active' } }])!)).toBeUndefined();
   });
 });

@@ -15,6 +15,12 @@ export interface CertificateProvider {
    * for this school and domain exists, it is returned instead of a new one.
    */
   issue(request: { schoolId: string; domain: string }): Promise<IssuedCertificate>;
+  /**
+   * Replaces the school's certificate `serialNumber` with a new one and retires the old (superseded,
+   * not revoked: the TLS terminator may still serve it until it loads the new one). Idempotent: when the
+   * live certificate is no longer `serialNumber`, a repeated call returns it instead of a third.
+   */
+  renew(request: { schoolId: string; domain: string; serialNumber: string }): Promise<IssuedCertificate>;
   /** Revokes (or deletes) the school's certificate; one already revoked or absent is success. */
   revoke(request: { schoolId: string; domain: string; reference?: string }): Promise<{ revoked: boolean; reference?: string }>;
   /** Unrevoked certificates the provider holds for schools (for the reconciler). */

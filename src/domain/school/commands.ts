@@ -29,6 +29,9 @@ export type SchoolCommand =
       finishedAt: string;
       now: string;
     }>
+  /** A renewed certificate replaces the school's current one (`previousSerialNumber`). */
+  | Command<'RecordCertificateRenewal', { event: SchoolEvent & { type: 'CertificateRenewed' }; now: string }>
+  | Command<'RecordCertificateRenewalFailure', { serialNumber: string; attempt: number; error: string; retryAt: string; startedAt: string; finishedAt: string; now: string }>
   /** Closes provisioning, rollback or teardown when nothing is left to do. */
   | Command<'Conclude', { now: string }>;
 

@@ -61,6 +61,19 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
         { type: 'RollbackStarted', data: { failedStep: action as StepName, reason } },
       ], now);
     }
+    case 'RecordCertificateRenewal': {
+      const school = existing(state);
+      const current = school.resources.certificate;
+      // Only a live school's current certificate is replaced; a stale or repeated renewal changes nothing.
+      if (school.status !== 'active' || !current || current.serialNumber !== command.data.event.data.previousSerialNumber) return [];
+      return [command.data.event];
+    }
+    case 'RecordCertificateRenewalFailure': {
+      const school = existing(state);
+      const { serialNumber, attempt, error, retryAt, startedAt, finishedAt } = command.data;
+      if (school.status !== 'active' || school.resources.certificate?.serialNumber !== serialNumber) return [];
+      return [{ type: 'CertificateRenewalFailed', data: { serialNumber, attempt, error, retryAt, startedAt, finishedAt } }];
+    }
     case 'Conclude':
       return withConclusion(existing(state), [], command.data.now);
     default: {

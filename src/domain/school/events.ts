@@ -38,6 +38,8 @@ export type SchoolEvent =
   | Event<'SlugReleased', StepRun & { slug: string }>
   | Event<'SchoolRolledBack', { failedStep: StepName; reason: string; finishedAt: string }>
   | Event<'SchoolDeleted', { deletedAt: string }>
+  | Event<'CertificateRenewed', { provider: string; domain: string; reference: string; serialNumber: string; issuer: string; notBefore: string; notAfter: string; previousSerialNumber: string; attempt: number; startedAt: string; finishedAt: string }>
+  | Event<'CertificateRenewalFailed', { serialNumber: string; attempt: number; error: string; retryAt: string; startedAt: string; finishedAt: string }>
   /** The reconciler removed a resource of this school that the events said was gone (an audit fact). */
   | Event<'OrphanRemoved', { resource: string; name: string; detail: string; removedAt: string }>;
 

@@ -60,8 +60,8 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
       return { ...withStep(state, 'create_dns', succeeded(event.data, 'create_dns')), resources: { ...r, dns } };
     }
     case 'CertificateIssued': {
-      const { provider, reference, serialNumber, notAfter, issuer } = event.data;
-      const certificate = { provider, reference, serialNumber, notAfter, issuer };
+      const { provider, reference, serialNumber, notBefore, notAfter, issuer } = event.data;
+      const certificate = { provider, reference, serialNumber, notBefore, notAfter, issuer };
       return { ...withStep(state, 'issue_certificate', succeeded(event.data, 'issue_certificate')), resources: { ...r, certificate } };
     }
     case 'SchoolRegistered':
@@ -111,6 +111,12 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
       return { ...state, status: 'deleted', steps: skipPending(state.steps) };
     case 'OrphanRemoved':
       return state;
+    case 'CertificateRenewed': {
+      const { provider, reference, serialNumber, notBefore, notAfter, issuer, finishedAt } = event.data;
+      return { ...state, resources: { ...r, certificate: { provider, reference, serialNumber, notBefore, notAfter, issuer, renewedAt: finishedAt } }, renewal: undefined };
+    }
+    case 'CertificateRenewalFailed':
+      return { ...state, renewal: { attempts: event.data.attempt, error: event.data.error, retryAt: event.data.retryAt } };
     default: {
       const never: never = event;
       return never;

@@ -34,11 +34,13 @@ export interface SchoolState {
     slug: boolean;
     database: boolean;
     dns?: { name: string; recordType: string; provider: string };
-    certificate?: { provider: string; reference: string; serialNumber: string; notAfter: string; issuer: string };
+    certificate?: { provider: string; reference: string; serialNumber: string; notBefore?: string; notAfter: string; issuer: string; renewedAt?: string };
     registered: boolean;
   };
   failure?: { step: StepName; reason: string };
   warnings: string[];
+  /** A certificate renewal that failed and waits for its retry (visible in the API). */
+  renewal?: { attempts: number; error: string; retryAt: string };
   /** A transient failure waiting for its retry. */
   pendingRetry?: { action: ActionName; attempt: number; retryAt: string };
 }

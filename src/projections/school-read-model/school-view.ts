@@ -29,7 +29,7 @@ export interface SchoolView {
   failedStep?: string;
   failureReason?: string;
   warnings: string[];
-  certificate?: { provider: string; serialNumber: string; notAfter: string; issuer: string };
+  certificate?: { provider: string; serialNumber: string; notBefore?: string; notAfter: string; issuer: string; renewedAt?: string; renewal?: { attempts: number; error: string; retryAt: string } };
   dns?: { name: string; type: string; provider: string };
   revision: number;
 }
@@ -68,7 +68,17 @@ export function toSchoolView(state: SchoolState): SchoolView {
     compensations: UNDO_ORDER.flatMap((name) => (state.undo[name] ? [stepView(state.undo[name]!)] : [])),
     ...(state.failure ? { failedStep: state.failure.step, failureReason: state.failure.reason } : {}),
     warnings: state.warnings,
-    ...(certificate ? { certificate: { provider: certificate.provider, serialNumber: certificate.serialNumber, notAfter: certificate.notAfter, issuer: certificate.issuer } } : {}),
+    ...(certificate ? {
+      certificate: {
+        provider: certificate.provider,
+        serialNumber: certificate.serialNumber,
+        ...(certificate.notBefore ? { notBefore: certificate.notBefore } : {}),
+        notAfter: certificate.notAfter,
+        issuer: certificate.issuer,
+        ...(certificate.renewedAt ? { renewedAt: certificate.renewedAt } : {}),
+        ...(state.renewal ? { renewal: state.renewal } : {}),
+      },
+    } : {}),
     ...(dns ? { dns: { name: dns.name, type: dns.recordType, provider: dns.provider } } : {}),
     revision: state.revision,
   };

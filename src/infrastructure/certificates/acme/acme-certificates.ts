@@ -100,6 +100,34 @@ export class AcmeCertificateProvider implements CertificateProvider {
     return toIssued((await this.live(owner, domain))!);
   }
 
+  /** Orders a replacement; the old certificate is retired in the same transaction, not revoked at the CA. */
+  async renew(request: { schoolId: string; domain: string; serialNumber: string }): Promise<IssuedCertificate> {
+    const host = canonicalDomain(request.domain);
+    const [owner, domain] = this.options.wildcard ? [SHARED_OWNER, `*.${host.slice(host.indexOf('.') + 1)}`] : [request.schoolId, host];
+    const live = await this.live(owner, domain);
+    if (live && live.serial_number !== request.serialNumber) return toIssued(live);
+    const { certificatePem, keyPem, orderUrl } = await this.order(domain);
+    const leaf = new X509Certificate(certificatePem);
+    const client = await this.options.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('UPDATE acme_certificates SET revoked_at = now() WHERE school_id = $1 AND domain = $2 AND serial_number = $3 AND revoked_at IS NULL', [owner, domain, request.serialNumber]);
+      await client.query(
+        `INSERT INTO acme_certificates (school_id, domain, serial_number, not_before, not_after, certificate_pem, private_key_enc, order_url)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (school_id, domain) WHERE revoked_at IS NULL DO NOTHING`,
+        [owner, domain, leaf.serialNumber.toLowerCase(), new Date(leaf.validFrom), new Date(leaf.validTo), certificatePem, seal(this.key, keyPem), orderUrl],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    this.logger.log(`acme: renewed ${domain} (serial ${leaf.serialNumber.toLowerCase()})`);
+    return toIssued((await this.live(owner, domain))!);
+  }
+
   async revoke(request: { schoolId: string; domain: string; reference?: string }): Promise<{ revoked: boolean; reference?: string }> {
     const { rows } = await this.options.pool.query<CertificateRow & { id: string }>(
       `SELECT id, ${COLUMNS} FROM acme_certificates WHERE school_id = $1 AND domain = $2 AND revoked_at IS NULL`,

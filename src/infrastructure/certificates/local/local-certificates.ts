@@ -82,8 +82,10 @@ export class LocalCertificateProvider implements CertificateProvider {
     const ca = this.options.ca;
     const keys = await generateKeyPair();
     const serialNumber = randomSerialNumber();
-    // Whole seconds (X.509 times have no fractions) and back-dated a minute for clients with slow clocks.
-    const notBefore = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    // Whole seconds (X.509 times have no fractions), back-dated a little (a minute, at most a tenth of
+    // the lifetime) for clients with slow clocks.
+    const backdate = Math.min(60_000, Math.floor((this.validityDays * DAY_MS) / 10 / 1000) * 1000);
+    const notBefore = new Date(Math.floor(Date.now() / 1000) * 1000 - backdate);
     const notAfter = new Date(notBefore.getTime() + this.validityDays * DAY_MS);
     const authorityKey = ca.keyIdentifier
       ? new x509.AuthorityKeyIdentifierExtension(ca.keyIdentifier)
@@ -107,6 +109,38 @@ export class LocalCertificateProvider implements CertificateProvider {
       ],
     });
     return { serialNumber, certificatePem: certificate.toString('pem'), privateKeyPem: await exportPrivateKeyPem(keys.privateKey), notBefore, notAfter };
+  }
+
+  async renew(request: { schoolId: string; domain: string; serialNumber: string }): Promise<IssuedCertificate> {
+    const domain = canonicalDomain(request.domain);
+    const live = await this.live(request.schoolId, domain);
+    if (live && live.serial_number !== request.serialNumber) return this.view(live);
+    const { serialNumber, certificatePem, privateKeyPem, notBefore, notAfter } = await this.sign(domain);
+    const client = await this.options.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `UPDATE local_certificates SET revoked_at = now(), revocation_reason = 'superseded' WHERE serial_number = $1 AND revoked_at IS NULL`,
+        [request.serialNumber],
+      );
+      const inserted = await client.query<CertificateRow>(
+        `INSERT INTO local_certificates (serial_number, school_id, domain, certificate_pem, private_key_pem, not_before, not_after)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (school_id, domain) WHERE revoked_at IS NULL DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [serialNumber, request.schoolId, domain, certificatePem, privateKeyPem, notBefore, notAfter],
+      );
+      await client.query('COMMIT');
+      if (inserted.rows[0]) return this.view(inserted.rows[0]);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    const winner = await this.live(request.schoolId, domain);
+    if (!winner) throw StepError.transient(`renewal of ${domain} raced a revocation; retry`);
+    return this.view(winner);
   }
 
   async revoke(request: { schoolId: string; domain: string; reference?: string }): Promise<{ revoked: boolean; reference?: string }> {

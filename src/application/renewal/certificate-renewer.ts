@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { SCHOOL_STREAM_PREFIX, schoolIdFromStream } from '../../domain/school/events.js';
+import { evolve } from '../../domain/school/evolve.js';
+import { isRenewalDue } from '../../domain/school/renewal.js';
+import type { SchoolState } from '../../domain/school/state.js';
+import type { CertificateProvider } from '../ports/certificates.port.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { EventStore, GlobalPosition } from '../ports/event-store.port.js';
+import type { AppLogger } from '../ports/logger.port.js';
+import type { FaultInjector } from '../process-manager/faults.js';
+import { retryDelayMs, type RetryPolicy } from '../process-manager/retry-policy.js';
+import { describeError } from '../process-manager/step-error.js';
+import { executeSchoolCommand, loadSchool, toFoldable } from '../school/school-stream.js';
+
+/**
+ * Renews live schools' certificates before they expire (at two thirds of their lifetime). Each
+ * renewal is an event: `CertificateRenewed`, or `CertificateRenewalFailed` with the next attempt's time,
+ * which `GET /school/:id` shows; a failed renewal is retried with capped backoff until it succeeds.
+ */
+export class CertificateRenewer {
+  private running = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly certificates: CertificateProvider,
+    private readonly faults: FaultInjector,
+    private readonly clock: Clock,
+    private readonly logger: AppLogger,
+    private readonly policy: RetryPolicy,
+  ) {}
+
+  /** One pass over every school; returns how many were renewed and how many failed. */
+  async sweep(): Promise<{ renewed: number; failed: number }> {
+    if (this.running) return { renewed: 0, failed: 0 };
+    this.running = true;
+    try {
+      let renewed = 0;
+      let failed = 0;
+      for (const school of await this.dueSchools()) {
+        if (await this.renew(school.id)) renewed++;
+        else failed++;
+      }
+      return { renewed, failed };
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async dueSchools(): Promise<SchoolState[]> {
+    const schools = new Map<string, SchoolState>();
+    let after: GlobalPosition | undefined;
+    for (;;) {
+      const page = await this.store.readAll({ after, maxCount: 1000, streamPrefix: SCHOOL_STREAM_PREFIX });
+      if (page.length === 0) break;
+      for (const event of page) {
+        const id = schoolIdFromStream(event.streamId);
+        const next = id ? evolve(schools.get(id), toFoldable(event)) : undefined;
+        if (id && next) schools.set(id, next);
+      }
+      after = page[page.length - 1].position;
+    }
+    const now = this.clock.now();
+    return [...schools.values()].filter((school) => isRenewalDue(school, now));
+  }
+
+  private async renew(schoolId: string): Promise<boolean> {
+    const { state, events } = await loadSchool(this.store, schoolId);
+    const now = this.clock.now();
+    if (!state || !isRenewalDue(state, now)) return true;
+    const current = state.resources.certificate!;
+    const attempt = (state.renewal?.attempts ?? 0) + 1;
+    const startedAt = now.toISOString();
+    const metadata = { actor: 'certificate-renewer', correlationId: events[0]?.metadata.correlationId ?? schoolId, causationId: randomUUID(), now: startedAt };
+    try {
+      this.faults.beforeStep('renew_certificate', attempt);
+      const cert = await this.certificates.renew({ schoolId, domain: state.subdomain, serialNumber: current.serialNumber });
+      this.faults.afterSideEffect('renew_certificate', schoolId);
+      const finishedAt = this.clock.now().toISOString();
+      await executeSchoolCommand(this.store, schoolId, () => ({
+        type: 'RecordCertificateRenewal',
+        data: {
+          event: { type: 'CertificateRenewed', data: { provider: this.certificates.name, domain: cert.domain, reference: cert.reference, serialNumber: cert.serialNumber, issuer: cert.issuer, notBefore: cert.notBefore, notAfter: cert.notAfter, previousSerialNumber: current.serialNumber, attempt, startedAt, finishedAt } },
+          now: finishedAt,
+        },
+      }), { ...metadata, now: finishedAt });
+      this.logger.log(`school ${schoolId} (${state.details.slug}): certificate renewed, serial ${cert.serialNumber}, valid until ${cert.notAfter}`);
+      return true;
+    } catch (error) {
+      const finishedAt = this.clock.now();
+      // Renewal never gives up (an expired certificate is an outage), but backs off up to a day.
+      const retryAt = new Date(finishedAt.getTime() + retryDelayMs({ ...this.policy, maxDelayMs: Math.max(this.policy.maxDelayMs, 1000) }, attempt)).toISOString();
+      const message = describeError(error);
+      this.logger.warn(`school ${schoolId} (${state.details.slug}): certificate renewal attempt ${attempt} failed: ${message}; next attempt at ${retryAt}`);
+      await executeSchoolCommand(this.store, schoolId, () => ({
+        type: 'RecordCertificateRenewalFailure',
+        data: { serialNumber: current.serialNumber, attempt, error: message, retryAt, startedAt, finishedAt: finishedAt.toISOString(), now: finishedAt.toISOString() },
+      }), { ...metadata, now: finishedAt.toISOString() });
+      return false;
+    }
+  }
+}

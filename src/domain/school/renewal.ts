@@ -1,0 +1,19 @@
+import type { SchoolState } from './state.js';
+
+/**
+ * When a live school's certificate is due for renewal: at `fraction` of its lifetime (two thirds by
+ * default, as Let's Encrypt advises), or at the retry time of a failed renewal. Pure.
+ */
+export function renewalDueAt(state: SchoolState, fraction = 2 / 3): number | undefined {
+  const certificate = state.resources.certificate;
+  if (state.status !== 'active' || !certificate?.notBefore) return undefined;
+  const from = Date.parse(certificate.notBefore);
+  const to = Date.parse(certificate.notAfter);
+  const due = from + fraction * (to - from);
+  return state.renewal ? Math.max(due, Date.parse(state.renewal.retryAt)) : due;
+}
+
+export function isRenewalDue(state: SchoolState, now: Date, fraction = 2 / 3): boolean {
+  const due = renewalDueAt(state, fraction);
+  return due !== undefined && now.getTime() >= due;
+}
