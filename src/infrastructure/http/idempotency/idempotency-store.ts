@@ -13,8 +13,13 @@ export class IdempotencyStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async claim(actor: string, key: string, requestHash: string): Promise<Claim> {
-    // An expired key is forgotten first, so that it can be used again.
-    await this.pool.query(`DELETE FROM scs_idempotency_keys WHERE actor = $1 AND idempotency_key = $2 AND created_at < now() - interval '${TTL}'`, [actor, key]);
+    // An expired key is forgotten first, so that it can be used again; so is a request left unanswered
+    // for a minute (its process died mid-request), so that the client's retry is not refused forever.
+    await this.pool.query(
+      `DELETE FROM scs_idempotency_keys WHERE actor = $1 AND idempotency_key = $2
+         AND (created_at < now() - interval '${TTL}' OR (status IS NULL AND created_at < now() - interval '60 seconds'))`,
+      [actor, key],
+    );
     const inserted = await this.pool.query(
       `INSERT INTO scs_idempotency_keys (actor, idempotency_key, request_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
       [actor, key, requestHash],
