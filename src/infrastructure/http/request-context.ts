@@ -17,13 +17,23 @@ export function correlationMiddleware(req: ScsRequest, res: Response, next: Next
 export function jsonOnlyMiddleware(req: Request, res: Response, next: NextFunction): void {
   const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0' || req.headers['transfer-encoding'] !== undefined;
   if ((req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') && (hasBody || req.method === 'POST') && !req.is('application/json')) {
-    res.status(415).type('application/problem+json').send(JSON.stringify({
-      type: 'https://scs.syncad.in/problems/unsupported-media-type',
-      title: 'Unsupported media type',
-      status: 415,
-      detail: 'send the body as application/json',
-    }));
+    unsupported(res, 'send the body as application/json');
+    return;
+  }
+  // JSON is UTF-8 (RFC 8259): any other declared charset is refused rather than guessed at.
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+    unsupported(res, `the body must be UTF-8, not ${charset.slice(0, 40)}`);
     return;
   }
   next();
+}
+
+function unsupported(res: Response, detail: string): void {
+  res.status(415).type('application/problem+json').send(JSON.stringify({
+    type: 'https://scs.syncad.in/problems/unsupported-media-type',
+    title: 'Unsupported media type',
+    status: 415,
+    detail,
+  }));
 }

@@ -1,0 +1,115 @@
+import { freshDatabase, query } from '../support/databases.js';
+import { schoolBody, startScs, waitFor, type ScsProcess } from '../support/scs-process.js';
+
+const FIELDS = ['name', 'slug', 'district', 'board', 'adminEmail', 'phone'] as const;
+
+/**
+ * Values no field accepts: injections, control characters, invisible and direction-changing characters,
+ * huge and wrong-typed values. Look-alike letters from other scripts are refused only where they could
+ * impersonate (the slug, the email, the phone): in names, other scripts are legitimate.
+ */
+const LOOK_ALIKES: Array<[string, unknown]> = [
+  ['Cyrillic look-alike', 'аdmin-school'],
+  ['fullwidth', 'ＡＢＣ-school'],
+];
+const HOSTILE: Array<[string, unknown]> = [
+  ['SQL injection', "x'); DROP TABLE scs_events; --"],
+  ['SQL comment', 'abc/**/OR/**/1=1'],
+  ['NoSQL operator', { $gt: '' }],
+  ['script tag', '<script>alert(1)</script>'],
+  ['template injection', '${process.exit(1)}'],
+  ['shell', '$(rm -rf /)'],
+  ['path traversal', '../../etc/passwd'],
+  ['NUL byte', 'abc\u0000def'],
+  ['bell', 'abc\u0007def'],
+  ['CRLF header injection', 'abc\r\nX-Injected: 1'],
+  ['bidi override', 'abc\u202Edef'],
+  ['zero-width joiner', 'ab\u200Dcd'],
+  ['emoji', '🏫🏫🏫'],
+  ['empty', ''],
+  ['spaces only', '   '],
+  ['huge string', 'a'.repeat(20_000)],
+  ['huge number', 1e308],
+  ['negative number', -1],
+  ['boolean', true],
+  ['null', null],
+  ['array', ['a', 'b', 'c']],
+  ['nested object', { a: { b: { c: {} } } }],
+];
+
+describe('hostile input on every field and route: a 4xx problem naming the field, never a 500, never a school', () => {
+  let central: Awaited<ReturnType<typeof freshDatabase>>;
+  let scs: ScsProcess;
+  let tried = 0;
+
+  beforeAll(async () => {
+    central = await freshDatabase('scs_hostile');
+    scs = await startScs({ databaseUrl: central.url, env: { SCS_RATE_LIMIT_PER_MINUTE: '100000', SCS_POST_RATE_LIMIT_PER_MINUTE: '100000' } });
+  });
+  afterAll(async () => {
+    console.log(`hostile inputs tried: ${tried}`);
+    await scs?.stop();
+    await central?.drop();
+  });
+
+  const cases = [
+    ...FIELDS.flatMap((field) => HOSTILE.map(([what, value]) => [field, what, value] as const)),
+    ...(['slug', 'adminEmail', 'phone'] as const).flatMap((field) => LOOK_ALIKES.map(([what, value]) => [field, what, value] as const)),
+  ];
+
+  it.each(cases)('%s: %s → 400 naming the field', async (...row) => {
+    const [field, , value] = row;
+    tried++;
+    const res = await scs.request('/school', { method: 'POST', json: { ...schoolBody(), [field]: value } });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+
+  const routes: Array<[string, string, number[]]> = [
+    ['GET', '/school/%00', [404]],
+    ['GET', '/school/..%2f..%2fadmin', [404]],
+    ['GET', `/school/${'9'.repeat(5000)}`, [404, 414, 431]],
+    ['GET', '/school/00000000-0000-0000-0000-000000000000%27%20OR%20%271%27=%271', [404]],
+    ['DELETE', '/school/%2e%2e', [404]],
+    ['GET', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b/history?asOf=%00', [400]],
+    ['GET', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b/history?asOf=99999-99-99', [400]],
+    ['GET', '/schools?limit=1e9', [400]],
+    ['GET', '/schools?offset=%27%3BDROP', [400]],
+    ['GET', '/schools?district[$ne]=x', [400]],
+    ['GET', `/schools?board=${'x'.repeat(5000)}`, [400]],
+    ['PUT', '/school', [404]],
+    ['PATCH', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b', [404]],
+  ];
+
+  it.each(routes)('%s %s → %j', async (...row) => {
+    const [method, path, statuses] = row;
+    tried++;
+    const res = await scs.request(path, { method });
+    expect(statuses).toContain(res.status);
+    expect(res.status).toBeLessThan(500);
+  });
+
+  it.each([
+    ['an X-SCS-Key of 10 kB', 'k'.repeat(10_000), {}, [401, 431]],
+    ['a percent-encoded non-ASCII X-SCS-Key', encodeURIComponent('ключ'), {}, [401]],
+    ['an empty X-SCS-Key', '', {}, [401]],
+    ['a Content-Type with a charset we do not speak', undefined, { 'Content-Type': 'application/json; charset=utf-7' }, [415]],
+    ['a huge X-Correlation-Id', undefined, { 'X-Correlation-Id': 'c'.repeat(8000) }, [202, 431]],
+    ['an Idempotency-Key with spaces', undefined, { 'Idempotency-Key': 'a b c' }, [400]],
+  ] as Array<[string, string | undefined, Record<string, string>, number[]]>)('header abuse: %s', async (...row) => {
+    const [, key, headers, statuses] = row;
+    tried++;
+    const res = await scs.request('/school', { method: 'POST', key, body: JSON.stringify(schoolBody()), headers: { 'Content-Type': 'application/json', ...headers } });
+    expect(statuses).toContain(res.status);
+    if (res.status >= 400 && res.status !== 431) expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+  });
+
+  it('made no school and no database from any hostile request', async () => {
+    const list = await waitFor('the read model', async () => (await scs.request('/schools?limit=500')).body);
+    // Only the well-formed request with the long correlation id may have made a school.
+    expect(list.total).toBeLessThanOrEqual(1);
+    const events = await query(central.url, `SELECT count(DISTINCT stream_id)::int AS n FROM scs_events WHERE stream_id LIKE 'school-%'`);
+    expect(events[0].n).toBe(list.total);
+  });
+});
