@@ -1,5 +1,5 @@
 import { freshDatabase, query, urlForDatabase } from '../support/databases.js';
-import { schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
+import { reconcileReport, schoolBody, startScs, waitFor, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 
 const eventTypes = async (scs: ScsProcess, id: string): Promise<string[]> =>
   (await scs.request(`/school/${id}/history`)).body.events.map((e: { type: string }) => e.type);
@@ -14,7 +14,10 @@ describe('fault injection (SCS_FAULTS): failure, retry, crash and restart', () =
   afterEach(async () => {
     await scs?.stop();
     scs = undefined;
+    // Every failure path above must leave nothing the events do not account for.
+    const report = await reconcileReport(central.url);
     await central.drop();
+    expect(report.stdout).toContain('orphans: 0, drift: 0');
   });
 
   it('issue_certificate:fail → failed, with the database dropped, the DNS record removed and the slug free', async () => {
@@ -53,6 +56,29 @@ describe('fault injection (SCS_FAULTS): failure, retry, crash and restart', () =
     const types = await eventTypes(scs, school.id);
     expect(types.filter((t) => t === 'StepAttemptFailed')).toHaveLength(2);
     expect(types.filter((t) => t === 'DnsRecordCreated')).toHaveLength(1);
+  });
+
+  it('create_dns:flaky:10 with 3 attempts → gives up after the third and rolls back cleanly', async () => {
+    scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: 'create_dns:flaky:10', SCS_RETRY_MAX_ATTEMPTS: '3' } });
+    const created = await scs.request('/school', { method: 'POST', json: schoolBody() });
+    const school = await waitForStatus(scs, created.body.id, ['failed', 'active']);
+    expect(school).toMatchObject({ status: 'failed', failedStep: 'create_dns', failureReason: expect.stringMatching(/gave up after 3 attempts/) });
+    expect(school.steps.find((s: { name: string }) => s.name === 'create_dns')).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [school.databaseName])).toHaveLength(0);
+  });
+
+  it('DELETE while still provisioning rolls back what was done and ends deleted', async () => {
+    scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: 'issue_certificate:flaky:3', SCS_RETRY_BASE_MS: '300' } });
+    const created = await scs.request('/school', { method: 'POST', json: schoolBody() });
+    await waitFor('the certificate step to be retrying', async () => {
+      const res = await scs!.request(`/school/${created.body.id}`);
+      return res.body.steps?.find((s: { name: string; status: string }) => s.name === 'issue_certificate' && s.status === 'retrying') ? res : undefined;
+    });
+    const deleted = await scs.request(`/school/${created.body.id}`, { method: 'DELETE' });
+    expect(deleted.status).toBe(202);
+    const school = await waitForStatus(scs, created.body.id, ['deleted']);
+    expect(school.compensations.map((c: { name: string }) => c.name)).toEqual(['revoke_certificate', 'delete_dns', 'drop_database', 'release_slug']);
+    expect(await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [school.databaseName])).toHaveLength(0);
   });
 
   it('send_welcome_email:fail → active with a warning', async () => {

@@ -16,7 +16,9 @@ function withStep(state: SchoolState, step: StepName, value: StepState): SchoolS
 }
 
 function withUndo(state: SchoolState, undo: CompensationName, run: StepRun, undone: StepName | undefined): SchoolState {
-  const steps = undone ? { ...state.steps, [undone]: { ...state.steps[undone], status: 'undone' as const } } : state.steps;
+  // A step that failed stays `failed` (the compensation list shows its undo); one that succeeded is `undone`.
+  const keep = !undone || state.steps[undone].status === 'failed';
+  const steps = keep ? state.steps : { ...state.steps, [undone]: { ...state.steps[undone], status: 'undone' as const } };
   return { ...state, steps, undo: { ...state.undo, [undo]: succeeded(run, undo) }, pendingRetry: undefined };
 }
 
