@@ -52,7 +52,7 @@ describeWith(['pdns_server', 'gsqlite3', 'sqlite3', 'dig', 'pebble', 'openssl'])
   it('provisions a school: dig answers, the certificate chains to Pebble, the mail arrives; DELETE removes and revokes', async () => {
     const times: number[] = [];
     const schools = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 10; i++) {
       const started = performance.now();
       const created = await scs.request('/school', { method: 'POST', json: schoolBody() });
       expect(created.status).toBe(202);
@@ -62,7 +62,7 @@ describeWith(['pdns_server', 'gsqlite3', 'sqlite3', 'dig', 'pebble', 'openssl'])
       schools.push(school);
     }
     times.sort((a, b) => a - b);
-    console.log(`POST→active with powerdns + acme (Pebble) + smtp: median ${times[1].toFixed(0)} ms of 3`);
+    console.log(`POST→active with powerdns + acme (Pebble) + smtp: median ${((times[4] + times[5]) / 2).toFixed(0)} ms of 10 (min ${times[0].toFixed(0)}, max ${times[9].toFixed(0)})`);
 
     const school = schools[0];
     expect(await powerdns.dig(school.subdomain, 'A')).toEqual(['127.0.0.1']);
