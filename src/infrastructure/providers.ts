@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import type pg from 'pg';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { CertificateProvider } from '../application/ports/certificates.port.js';
+import type { DatabaseArchives } from '../application/ports/database-archives.port.js';
+import { FolderDatabaseArchives } from './archives/folder/folder-archives.js';
+import { S3DatabaseArchives } from './archives/s3/s3-archives.js';
 import type { DnsProvider } from '../application/ports/dns.port.js';
 import type { AppLogger } from '../application/ports/logger.port.js';
 import type { Mailer } from '../application/ports/mailer.port.js';
@@ -28,4 +32,12 @@ export async function createProviders(config: Config, pool: pg.Pool, secretKey: 
     : new OutboxMailer({ dir: join(config.dataDir, 'outbox'), from: config.mailFrom });
 
   return { dns, certificates, mailer };
+}
+
+/** SCS_ARCHIVE_DIR: a folder, or s3://bucket/prefix (staged in the data folder, then uploaded). */
+export function createArchives(config: Config, serverUrl: string): DatabaseArchives {
+  const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(config.archiveDir);
+  if (!s3) return new FolderDatabaseArchives({ dir: config.archiveDir, serverUrl, retentionDays: config.archiveRetentionDays });
+  const staging = new FolderDatabaseArchives({ dir: join(config.dataDir, 'archive-staging'), serverUrl, retentionDays: 1 });
+  return new S3DatabaseArchives({ client: new S3Client({}), bucket: s3[1], prefix: s3[2], staging, retentionDays: config.archiveRetentionDays });
 }

@@ -13,8 +13,8 @@ import { SchoolQueries } from '../projections/school-read-model/school-queries.j
 import { PostgresCheckpointStore } from './event-store/postgres/postgres-checkpoint-store.js';
 import { PostgresEventStore } from './event-store/postgres/postgres-event-store.js';
 import type { Readiness } from './http/tokens.js';
-import { FolderDatabaseArchives } from './archives/folder/folder-archives.js';
-import { createProviders } from './providers.js';
+import { createArchives, createProviders } from './providers.js';
+import type { DatabaseArchives } from '../application/ports/database-archives.port.js';
 import type { CertificateProvider } from '../application/ports/certificates.port.js';
 import type { DnsProvider } from '../application/ports/dns.port.js';
 import type { Mailer } from '../application/ports/mailer.port.js';
@@ -41,7 +41,7 @@ export class Runtime {
     readonly certificates: CertificateProvider,
     readonly mailer: Mailer,
     readonly registry: TypeOrmSchoolRegistry,
-    readonly archives: FolderDatabaseArchives,
+    readonly archives: DatabaseArchives,
     readonly queries: SchoolQueries,
     readonly projection: SchoolReadModelProjection,
     readonly processManager: ProcessManager,
@@ -74,7 +74,7 @@ export class Runtime {
     const registry = new TypeOrmSchoolRegistry(dataSource);
     const queries = new SchoolQueries(dataSource, store);
     const projection = new SchoolReadModelProjection(store, dataSource, logger);
-    const archives = new FolderDatabaseArchives({ dir: config.archiveDir, serverUrl: maintenanceUrl(databaseUrl), retentionDays: config.archiveRetentionDays });
+    const archives = createArchives(config, maintenanceUrl(databaseUrl));
     const faults = new FaultInjector(config.faults, join(config.dataDir, 'faults'));
     if (faults.active) logger.warn(`fault injection is ON: SCS_FAULTS=${config.faultsSpec}`);
     const renewer = new CertificateRenewer(store, certificates, faults, systemClock, logger, config.retry);
