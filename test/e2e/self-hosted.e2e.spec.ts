@@ -1,10 +1,11 @@
 import { X509Certificate } from 'node:crypto';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshDatabase, query } from '../support/databases.js';
-import { schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
-import { describeWith, startPebble, startPowerDns, startSmtpReceiver, type PebbleServer, type PowerDnsServer, type SmtpReceiver } from '../support/self-hosted.js';
+import { schoolBody, startScs, waitFor, waitForStatus, type ScsProcess } from '../support/scs-process.js';
+import { describeWith, freePort, startPebble, startPowerDns, startSmtpReceiver, type PebbleServer, type PowerDnsServer, type SmtpReceiver } from '../support/self-hosted.js';
 
 describeWith(['pdns_server', 'gsqlite3', 'sqlite3', 'dig', 'pebble', 'openssl'])('self-hosted providers end to end: PowerDNS, ACME (Pebble), SMTP', () => {
   let central: Awaited<ReturnType<typeof freshDatabase>>;
@@ -82,5 +83,47 @@ describeWith(['pdns_server', 'gsqlite3', 'sqlite3', 'dig', 'pebble', 'openssl'])
     expect(await powerdns.dig(school.subdomain, 'A')).toEqual([]);
     const status = JSON.parse((await pebble.management(`/cert-status-by-serial/${school.certificate.serialNumber}`)).body).Status;
     expect(status).toBe('Revoked');
+  });
+
+  it('retries while the DNS provider is unreachable and resumes when it is back; readiness is not affected', async () => {
+    // A TCP relay in front of PowerDNS's API that the test can switch off: connections are refused.
+    const target = new URL(powerdns.apiUrl);
+    const port = await freePort();
+    const sockets = new Set<Socket>();
+    let relay: Server | undefined;
+    const up = () => new Promise<void>((resolve) => {
+      relay = createServer((client) => {
+        const upstream = connect(Number(target.port), target.hostname);
+        for (const s of [client, upstream]) { sockets.add(s); s.on('error', () => undefined); s.on('close', () => sockets.delete(s)); }
+        client.pipe(upstream).pipe(client);
+      }).listen(port, '127.0.0.1', () => resolve());
+    });
+    const down = () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); relay!.close(() => resolve()); });
+
+    await up();
+    // Its own central database: one process manager per store (several replicas are a later step).
+    const own = await freshDatabase('scs_dnsdown');
+    const flaky = await startScs({
+      databaseUrl: own.url,
+      env: { BASE_DOMAIN: 'scs.test', DNS_PROVIDER: 'powerdns', POWERDNS_API_URL: `http://127.0.0.1:${port}`, POWERDNS_API_KEY: powerdns.apiKey, SCS_RETRY_BASE_MS: '200', SCS_RETRY_MAX_MS: '400', SCS_RETRY_MAX_ATTEMPTS: '20' },
+    });
+    try {
+      await down();
+      const created = await flaky.request('/school', { method: 'POST', json: schoolBody() });
+      await waitFor('a failed DNS attempt', async () => {
+        const res = await flaky.request(`/school/${created.body.id}`);
+        return res.body.steps?.find((s: { name: string; attempts: number }) => s.name === 'create_dns' && s.attempts >= 2) ? res : undefined;
+      }, 20_000);
+      expect((await flaky.request('/ready', { key: null })).status).toBe(200);
+      await up();
+      const school = await waitForStatus(flaky, created.body.id, ['active', 'failed'], 30_000);
+      expect(school.status).toBe('active');
+      expect(school.steps.find((s: { name: string }) => s.name === 'create_dns').attempts).toBeGreaterThanOrEqual(2);
+      expect(await powerdns.dig(school.subdomain, 'A')).toEqual(['127.0.0.1']);
+    } finally {
+      await flaky.stop();
+      await down().catch(() => undefined);
+      await own.drop();
+    }
   });
 });
