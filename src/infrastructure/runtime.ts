@@ -14,6 +14,7 @@ import { PostgresCheckpointStore } from './event-store/postgres/postgres-checkpo
 import { PostgresEventStore } from './event-store/postgres/postgres-event-store.js';
 import type { Readiness } from './http/tokens.js';
 import { createArchives, createProviders } from './providers.js';
+import { AdvisoryLocks } from './locks/postgres/advisory-locks.js';
 import type { DatabaseArchives } from '../application/ports/database-archives.port.js';
 import type { CertificateProvider } from '../application/ports/certificates.port.js';
 import type { DnsProvider } from '../application/ports/dns.port.js';
@@ -46,6 +47,7 @@ export class Runtime {
     readonly projection: SchoolReadModelProjection,
     readonly processManager: ProcessManager,
     readonly renewer: CertificateRenewer,
+    private readonly locks: AdvisoryLocks,
     private readonly embedded: EmbeddedServer | undefined,
     private readonly logger: AppLogger,
   ) {}
@@ -73,7 +75,9 @@ export class Runtime {
     const { dns, certificates, mailer } = await createProviders(config, pool, secretKey, logger);
     const registry = new TypeOrmSchoolRegistry(dataSource);
     const queries = new SchoolQueries(dataSource, store);
-    const projection = new SchoolReadModelProjection(store, dataSource, logger);
+    // Session advisory locks: one replica per school at a time, one running the projection.
+    const locks = new AdvisoryLocks(databaseUrl, config.concurrency + 2);
+    const projection = new SchoolReadModelProjection(store, dataSource, logger, locks);
     const archives = createArchives(config, maintenanceUrl(databaseUrl));
     const faults = new FaultInjector(config.faults, join(config.dataDir, 'faults'));
     if (faults.active) logger.warn(`fault injection is ON: SCS_FAULTS=${config.faultsSpec}`);
@@ -84,9 +88,9 @@ export class Runtime {
       { store, databases, dns, certificates, mailer, registry, archives, faults, dnsTarget: config.dnsTarget, credentials: new SchoolCredentials(secretKey) },
       systemClock,
       logger,
-      { policy: config.retry, concurrency: config.concurrency },
+      { policy: config.retry, concurrency: config.concurrency, locks },
     );
-    return new Runtime(config, databaseUrl, pool, dataSource, store, databases, dns, certificates, mailer, registry, archives, queries, projection, processManager, renewer, embedded, logger);
+    return new Runtime(config, databaseUrl, pool, dataSource, store, databases, dns, certificates, mailer, registry, archives, queries, projection, processManager, renewer, locks, embedded, logger);
   }
 
   /** Compares the real resources with the events (see application/reconcile). */
@@ -169,6 +173,7 @@ export class Runtime {
     await this.projection.stop().catch(() => undefined);
     await this.store.close().catch(() => undefined);
     await this.databases.close().catch(() => undefined);
+    await this.locks.close().catch(() => undefined);
     await this.dataSource.destroy().catch(() => undefined);
     await this.pool.end().catch(() => undefined);
     await this.embedded?.stop().catch(() => undefined);

@@ -5,6 +5,7 @@ import type { SchoolState } from '../../domain/school/state.js';
 import type { ActionName } from '../../domain/school/steps.js';
 import type { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import type { Clock } from '../ports/clock.port.js';
+import { noLocks, type Locks } from '../ports/locks.port.js';
 import type { EventMetadata, EventStore, GlobalPosition, RecordedEvent, Subscription } from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
 import { executeSchoolCommand, loadSchool } from '../school/school-stream.js';
@@ -18,6 +19,10 @@ export interface ProcessManagerOptions {
   /** Schools worked on at once; each school's steps run one at a time. */
   concurrency?: number;
   policy: RetryPolicy;
+  /** Keeps replicas from working on the same school at once (default: a single process). */
+  locks?: Locks;
+  /** How soon to look again at a school another replica is working on. */
+  lockedRetryMs?: number;
 }
 
 /**
@@ -112,6 +117,21 @@ export class ProcessManager {
 
   private async work(schoolId: string): Promise<void> {
     const handled = this.tracker.snapshot(schoolId);
+    const lock = await (this.options.locks ?? noLocks).tryLock(`school:${schoolId}`).catch(() => undefined);
+    if (!lock) {
+      // Another replica is on it (or the lock could not be asked for). These events stay unfinished
+      // here until a later look finds nothing to do, so a replica that dies is taken over.
+      if (!this.stopping) this.timers.set(schoolId, setTimeout(() => { this.timers.delete(schoolId); this.schedule(schoolId); }, this.options.lockedRetryMs ?? 1000));
+      return;
+    }
+    try {
+      await this.workLocked(schoolId, handled);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async workLocked(schoolId: string, handled: Set<GlobalPosition>): Promise<void> {
     try {
       const waitUntil = await this.advance(schoolId);
       if (waitUntil !== undefined) {

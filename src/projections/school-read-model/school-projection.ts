@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventStore, GlobalPosition, RecordedEvent, Subscription } from '../../application/ports/event-store.port.js';
 import type { AppLogger } from '../../application/ports/logger.port.js';
+import { noLocks, type Locks } from '../../application/ports/locks.port.js';
 import { toFoldable } from '../../application/school/school-stream.js';
 import { schoolIdFromStream, SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
 import { evolve } from '../../domain/school/evolve.js';
@@ -17,14 +18,35 @@ const PAGE = 1000;
  */
 export class SchoolReadModelProjection {
   private subscription?: Subscription;
+  private lock?: { release(): Promise<void> };
+  private stopped = false;
+  private leading?: Promise<void>;
 
   constructor(
     private readonly store: EventStore,
     private readonly dataSource: DataSource,
     private readonly logger: AppLogger,
+    private readonly locks: Locks = noLocks,
   ) {}
 
+  /** Runs the projection in one replica at a time: the others wait for its lock and take over. */
   async start(): Promise<void> {
+    this.stopped = false;
+    this.leading = (async () => {
+      while (!this.stopped) {
+        const lock = await this.locks.tryLock('projection:school-read-model').catch(() => undefined);
+        if (lock) {
+          this.lock = lock;
+          if (this.stopped) break;
+          await this.subscribe();
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    })();
+  }
+
+  private async subscribe(): Promise<void> {
     const after = await loadCheckpoint(this.dataSource.manager);
     this.subscription = this.store.subscribeToAll({
       after,
@@ -35,7 +57,10 @@ export class SchoolReadModelProjection {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.leading?.catch(() => undefined);
     await this.subscription?.stop();
+    await this.lock?.release();
   }
 
   /**

@@ -1,0 +1,46 @@
+import pg from 'pg';
+import type { Locks } from '../../../application/ports/locks.port.js';
+
+/**
+ * Locks as PostgreSQL session advisory locks, each held on its own connection: if the process dies,
+ * the server ends the session and the lock passes to another replica.
+ */
+export class AdvisoryLocks implements Locks {
+  private readonly pool: pg.Pool;
+
+  constructor(connectionString: string, max: number) {
+    this.pool = new pg.Pool({ connectionString, max });
+    this.pool.on('error', () => undefined); // a dropped idle connection holds no lock
+  }
+
+  async tryLock(name: string): Promise<{ release(): Promise<void> } | undefined> {
+    const client = await this.pool.connect();
+    try {
+      const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [`scs:${name}`]);
+      if (!rows[0].locked) {
+        client.release();
+        return undefined;
+      }
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        try {
+          await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`scs:${name}`]);
+          client.release();
+        } catch {
+          client.release(true); // the session is gone, and its lock with it
+        }
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
