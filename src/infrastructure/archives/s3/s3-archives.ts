@@ -18,15 +18,17 @@ export class S3DatabaseArchives implements DatabaseArchives {
   async archive(request: { schoolId: string; databaseName: string }): Promise<DatabaseArchive> {
     const local = await this.options.staging.archive(request);
     const key = this.key(request.schoolId, basename(local.location));
+    const body = createReadStream(local.location);
+    body.on('error', () => undefined); // a failed upload reports itself; the stream must not crash us
     await this.options.client.send(new PutObjectCommand({
       Bucket: this.options.bucket,
       Key: key,
-      Body: createReadStream(local.location),
+      Body: body,
       ContentLength: statSync(local.location).size,
       ContentType: local.format === 'pg_dump-custom' ? 'application/octet-stream' : 'application/gzip',
       ServerSideEncryption: 'AES256',
       Metadata: { 'scs-school-id': request.schoolId, 'scs-database': request.databaseName, 'scs-format': local.format, 'scs-sha256': local.sha256 },
-    }));
+    })).finally(() => body.destroy());
     rmSync(local.location, { force: true });
     return { ...local, location: `s3://${this.options.bucket}/${key}` };
   }

@@ -15,13 +15,19 @@ export class AdvisoryLocks implements Locks {
 
   async tryLock(name: string): Promise<{ release(): Promise<void> } | undefined> {
     const client = await this.pool.connect();
+    // A held lock's connection can drop (the server restarts): that must not crash the process; the
+    // lock is gone with the session, and release() then only returns the broken client.
+    const onError = () => undefined;
+    client.on('error', onError);
     try {
       const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [`scs:${name}`]);
       if (!rows[0].locked) {
+        client.off('error', onError);
         client.release();
         return undefined;
       }
     } catch (error) {
+      client.off('error', onError);
       client.release(true);
       throw error;
     }
@@ -32,8 +38,10 @@ export class AdvisoryLocks implements Locks {
         released = true;
         try {
           await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`scs:${name}`]);
+          client.off('error', onError);
           client.release();
         } catch {
+          client.off('error', onError);
           client.release(true); // the session is gone, and its lock with it
         }
       },
