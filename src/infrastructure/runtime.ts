@@ -63,9 +63,9 @@ export class Runtime {
     }
     await prepareCentralDatabase(databaseUrl, logger);
 
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 10_000 });
     pool.on('error', (error) => logger.warn(`central database connection lost: ${error.message}`));
-    const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, entities: [SchoolRegistryEntity], synchronize: false, extra: { max: 5 } });
+    const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, entities: [SchoolRegistryEntity], synchronize: false, extra: { max: 5, connectionTimeoutMillis: 10_000 } });
     await dataSource.initialize();
 
     const store = new PostgresEventStore({ pool, logger });

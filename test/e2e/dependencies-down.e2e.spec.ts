@@ -42,7 +42,7 @@ describe('dependencies down: PostgreSQL restarted while schools are provisioning
 
     await waitFor('/ready again', async () => ((await scs.request('/ready', { key: null })).status === 200 ? true : undefined), 20_000);
     for (const id of ids) {
-      const school = await waitForStatus(scs, id, ['active', 'failed'], 60_000);
+      const school = await waitForStatus(scs, id, ['active', 'failed'], 60_000).catch((error) => { console.log(scs.logs.join('').slice(-6000)); throw error; });
       expect(school.status).toBe('active');
       const types: string[] = (await scs.request(`/school/${id}/history`)).body.events.map((e: { type: string }) => e.type);
       expect(types.filter((t) => t === 'DatabaseCreated')).toHaveLength(1);

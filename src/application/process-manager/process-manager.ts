@@ -41,6 +41,7 @@ export class ProcessManager {
   private readonly queue: string[] = [];
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private stopping = false;
+  private lastDelivered?: GlobalPosition;
   /** The correlation id of each school's request, carried by every event the manager writes for it. */
   private readonly correlation = new Map<string, string>();
   private saving: Promise<void> = Promise.resolve();
@@ -61,11 +62,22 @@ export class ProcessManager {
     const after = await this.checkpoints.load(this.name);
     this.tracker = new PositionTracker(after);
     this.stopping = false;
+    this.subscribe(after);
+  }
+
+  /** Follows the school events; if the subscription ever stops on an error, it is started again. */
+  private subscribe(after: GlobalPosition | undefined): void {
     this.subscription = this.store.subscribeToAll({
       after,
       streamPrefix: SCHOOL_STREAM_PREFIX,
-      handler: async (event) => this.onEvent(event),
-      onError: (error) => this.logger.error(`process manager subscription stopped: ${describeError(error)}`),
+      handler: async (event) => {
+        this.lastDelivered = event.position;
+        await this.onEvent(event);
+      },
+      onError: (error) => {
+        this.logger.error(`process manager subscription stopped: ${describeError(error)}; starting it again in 2 s`);
+        if (!this.stopping) setTimeout(() => !this.stopping && this.subscribe(this.lastDelivered ?? after), 2000).unref();
+      },
     });
   }
 

@@ -52,7 +52,11 @@ export class SchoolReadModelProjection {
       after,
       streamPrefix: SCHOOL_STREAM_PREFIX,
       handler: (event) => this.dataSource.transaction((manager) => applyBatch(manager, TABLE, [event], true)),
-      onError: (error) => this.logger.error(`read model projection stopped: ${(error as Error).message}`),
+      onError: (error) => {
+        this.logger.error(`read model projection stopped: ${(error as Error).message}; starting it again in 2 s`);
+        // It resumes from its stored checkpoint, which moved with each batch it wrote.
+        if (!this.stopped) setTimeout(() => { if (!this.stopped) void this.subscribe(); }, 2000).unref();
+      },
     });
   }
 

@@ -52,7 +52,7 @@ export class FolderDatabaseArchives implements DatabaseArchives {
     const folder = join(this.options.dir, request.schoolId);
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const client = new pg.Client({ connectionString: this.urlFor(request.databaseName) });
+    const client = new pg.Client({ connectionString: this.urlFor(request.databaseName), connectionTimeoutMillis: 10_000 });
     await client.connect();
     try {
       const serverMajor = Math.floor(Number((await client.query<{ v: string }>('SHOW server_version_num')).rows[0].v) / 10000);

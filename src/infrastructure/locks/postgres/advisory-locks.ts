@@ -9,7 +9,7 @@ export class AdvisoryLocks implements Locks {
   private readonly pool: pg.Pool;
 
   constructor(connectionString: string, max: number) {
-    this.pool = new pg.Pool({ connectionString, max });
+    this.pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 10_000 });
     this.pool.on('error', () => undefined); // a dropped idle connection holds no lock
   }
 
