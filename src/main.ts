@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadConfig, ConfigError } from './config/config.js';
-import { resolveApiKeys } from './config/api-key.js';
+import { resolveApiKeys } from './config/dev-secrets.js';
 import { createHttpApp } from './infrastructure/http/http-app.js';
 import { projectRoot } from './infrastructure/postgres/sql-migrations.js';
 import { Runtime } from './infrastructure/runtime.js';

@@ -20,7 +20,7 @@ import type { CertificateProvider } from '../application/ports/certificates.port
 import type { DnsProvider } from '../application/ports/dns.port.js';
 import type { Mailer } from '../application/ports/mailer.port.js';
 import { SchoolCredentials } from './secrets/credentials.js';
-import { resolveCredentialsKey } from '../config/api-key.js';
+import { resolveCredentialsKey } from '../config/dev-secrets.js';
 import { databaseNameOf, maintenanceUrl, prepareCentralDatabase } from './postgres/central-database.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './postgres/embedded-postgres.js';
 import { SchoolRegistryEntity, TypeOrmSchoolRegistry } from './registry/typeorm/typeorm-school-registry.js';

@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppLogger } from '../application/ports/logger.port.js';
+import type { Config } from './config.js';
+
+/**
+ * A secret generated once into the data folder (readable by the owner only) for development, so that
+ * it survives restarts. Production never gets here: the configuration requires the real variable.
+ */
+function developmentSecret(config: Config, logger: AppLogger, variable: string, fileName: string, bytes: number): { value: string; file: string } {
+  if (config.env === 'production') throw new Error(`${variable} is required in production`);
+  const file = join(config.dataDir, fileName);
+  if (!existsSync(file)) {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(bytes).toString('hex'), { mode: 0o600 });
+    logger.warn(`no ${variable}: generated a development key in ${file}`);
+  }
+  return { value: readFileSync(file, 'utf8').trim(), file };
+}
+
+/** SCS_API_KEY/SCS_API_KEYS, or a development key, so the printed curl examples keep working. */
+export function resolveApiKeys(config: Config, logger: AppLogger): { keys: Config['apiKeys']; generated?: { value: string; file: string } } {
+  if (config.apiKeys.length > 0) return { keys: config.apiKeys };
+  const generated = developmentSecret(config, logger, 'SCS_API_KEY', 'api-key', 24);
+  return { keys: [{ id: 'dev', secret: generated.value }], generated };
+}
+
+/**
+ * SCS_CREDENTIALS_KEY, or a development key. Losing it means the registry's stored passwords can no
+ * longer be read (the databases themselves are unaffected).
+ */
+export function resolveCredentialsKey(config: Config, logger: AppLogger): Buffer {
+  if (config.credentialsKey) return config.credentialsKey;
+  return Buffer.from(developmentSecret(config, logger, 'SCS_CREDENTIALS_KEY', 'credentials.key', 32).value, 'hex');
+}
