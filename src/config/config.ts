@@ -14,9 +14,10 @@ export interface Config {
   apiKeys: Array<{ id?: string; secret: string }>;
   baseDomain: string;
   dnsTarget: string;
-  dnsProvider: 'local' | 'powerdns';
-  certProvider: 'local' | 'acme';
-  mailProvider: 'outbox' | 'smtp';
+  dnsProvider: 'local' | 'powerdns' | 'route53';
+  certProvider: 'local' | 'acme' | 'acm';
+  mailProvider: 'outbox' | 'smtp' | 'ses';
+  route53HostedZoneId?: string;
   /** The zone SCS writes school records in (default BASE_DOMAIN). */
   dnsZone: string;
   powerdns?: { apiUrl: string; apiKey: string; serverId: string };
@@ -128,9 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
   if (env.EVENTSTORE_CONNECTION_STRING) {
     problems.push('EVENTSTORE_CONNECTION_STRING is set, but the EventStoreDB adapter is not in this version yet; unset it to use the PostgreSQL event store');
   }
-  const dnsProvider = oneOf('DNS_PROVIDER', ['local', 'powerdns'] as const, { route53: 'coming with the AWS providers' });
-  const certProvider = oneOf('CERT_PROVIDER', ['local', 'acme'] as const, { acm: 'coming with the AWS providers' });
-  const mailProvider = oneOf('MAIL_PROVIDER', ['outbox', 'smtp'] as const, { ses: 'coming with the AWS providers' });
+  const dnsProvider = oneOf('DNS_PROVIDER', ['local', 'powerdns', 'route53'] as const);
+  const certProvider = oneOf('CERT_PROVIDER', ['local', 'acme', 'acm'] as const);
+  const mailProvider = oneOf('MAIL_PROVIDER', ['outbox', 'smtp', 'ses'] as const);
   const required = (name: string, why: string): string => {
     const value = env[name];
     if (!value) problems.push(`${name} is required ${why}`);
@@ -162,6 +163,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     };
     url('ACME_DIRECTORY_URL', acme.directoryUrl, ['https:', 'http:']);
   }
+  let route53HostedZoneId: string | undefined;
+  if (dnsProvider === 'route53') route53HostedZoneId = required('ROUTE53_HOSTED_ZONE_ID', 'with DNS_PROVIDER=route53');
+  if (certProvider === 'acm' && dnsProvider === 'local') problems.push('CERT_PROVIDER=acm needs a real DNS provider for its validation records (DNS_PROVIDER=route53 or powerdns)');
+  if (mailProvider === 'ses' && !env.SES_FROM_EMAIL) problems.push('SES_FROM_EMAIL is required with MAIL_PROVIDER=ses (a verified sender identity)');
   let smtpUrl: string | undefined;
   if (mailProvider === 'smtp') {
     smtpUrl = required('SMTP_URL', 'with MAIL_PROVIDER=smtp (e.g. smtp://user:pass@host:587)');
@@ -193,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     mailProvider,
     dnsZone: (env.DNS_ZONE || baseDomain).toLowerCase().replace(/\.$/, ''),
     powerdns,
+    route53HostedZoneId,
     acme,
     smtpUrl,
     mailFrom: env.SES_FROM_EMAIL || `no-reply@${baseDomain}`,

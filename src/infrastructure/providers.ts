@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import type pg from 'pg';
+import { ACMClient } from '@aws-sdk/client-acm';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { AcmCertificateProvider } from './certificates/acm/acm-certificates.js';
+import { Route53DnsProvider } from './dns/route53/route53-dns.js';
+import { SesMailer } from './mail/ses/ses-mailer.js';
 import type { CertificateProvider } from '../application/ports/certificates.port.js';
 import type { DatabaseArchives } from '../application/ports/database-archives.port.js';
 import { FolderDatabaseArchives } from './archives/folder/folder-archives.js';
@@ -19,16 +25,21 @@ import { SmtpMailer } from './mail/smtp/smtp-mailer.js';
 
 /** The providers the configuration chose (DNS_PROVIDER, CERT_PROVIDER, MAIL_PROVIDER). */
 export async function createProviders(config: Config, pool: pg.Pool, secretKey: Buffer, logger: AppLogger): Promise<{ dns: DnsProvider; certificates: CertificateProvider; mailer: Mailer }> {
-  const dns: DnsProvider = config.dnsProvider === 'powerdns'
-    ? new PowerDnsProvider({ ...config.powerdns!, zone: config.dnsZone })
+  // The AWS clients take region and credentials from the SDK's default chain (AWS_REGION, AWS_ACCESS_KEY_ID, …);
+  // their own retries are off because the adapters retry throttling themselves, with jitter.
+  const dns: DnsProvider =
+    config.dnsProvider === 'powerdns' ? new PowerDnsProvider({ ...config.powerdns!, zone: config.dnsZone })
+    : config.dnsProvider === 'route53' ? new Route53DnsProvider({ client: new Route53Client({ maxAttempts: 1 }), hostedZoneId: config.route53HostedZoneId!, zone: config.dnsZone })
     : new LocalDnsProvider({ pool, zone: config.dnsZone });
 
-  const certificates: CertificateProvider = config.certProvider === 'acme'
-    ? new AcmeCertificateProvider({ pool, dns, ...config.acme!, encryptionKey: secretKey, logger })
+  const certificates: CertificateProvider =
+    config.certProvider === 'acme' ? new AcmeCertificateProvider({ pool, dns, ...config.acme!, encryptionKey: secretKey, logger })
+    : config.certProvider === 'acm' ? new AcmCertificateProvider({ client: new ACMClient({ maxAttempts: 1 }), dns })
     : new LocalCertificateProvider({ pool, ca: await LocalCertificateAuthority.loadOrCreate(join(config.dataDir, 'ca')), validityDays: config.localCertificateValiditySeconds / 86_400 });
 
-  const mailer: Mailer = config.mailProvider === 'smtp'
-    ? new SmtpMailer({ url: config.smtpUrl!, from: config.mailFrom })
+  const mailer: Mailer =
+    config.mailProvider === 'smtp' ? new SmtpMailer({ url: config.smtpUrl!, from: config.mailFrom })
+    : config.mailProvider === 'ses' ? new SesMailer({ client: new SESv2Client({ maxAttempts: 1 }), from: config.mailFrom })
     : new OutboxMailer({ dir: join(config.dataDir, 'outbox'), from: config.mailFrom });
 
   return { dns, certificates, mailer };

@@ -45,8 +45,17 @@ describe('configuration', () => {
     expect(ok).toMatchObject({ dnsProvider: 'powerdns', dnsZone: 'schools.example', powerdns: { serverId: 'localhost' }, smtpUrl: 'smtp://u:p@mail:587' });
   });
 
-  it('says which providers are not in this version yet', () => {
-    expect(() => load({ CERT_PROVIDER: 'acm' })).toThrow(/CERT_PROVIDER=acm is not available in this version/);
+  it('needs each AWS provider\'s settings, and says which parts are not in this version yet', () => {
+    let problems: string[] = [];
+    try {
+      load({ DNS_PROVIDER: 'route53', CERT_PROVIDER: 'acm', MAIL_PROVIDER: 'ses' });
+    } catch (e) {
+      problems = (e as ConfigError).problems;
+    }
+    expect(problems.join('\n')).toMatch(/ROUTE53_HOSTED_ZONE_ID[\s\S]*SES_FROM_EMAIL/);
+    expect(load({ DNS_PROVIDER: 'route53', ROUTE53_HOSTED_ZONE_ID: 'Z1', CERT_PROVIDER: 'acm', MAIL_PROVIDER: 'ses', SES_FROM_EMAIL: 'w@syncad.in' })).toMatchObject({ dnsProvider: 'route53', certProvider: 'acm', mailProvider: 'ses', route53HostedZoneId: 'Z1', mailFrom: 'w@syncad.in' });
+    expect(() => load({ CERT_PROVIDER: 'acm' })).toThrow(/CERT_PROVIDER=acm needs a real DNS provider/);
+    expect(() => load({ DNS_PROVIDER: 'bind' })).toThrow(/DNS_PROVIDER=bind must be one of: local, powerdns, route53/);
     expect(() => load({ EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113' })).toThrow(/EventStoreDB adapter/);
   });
 });
