@@ -170,6 +170,7 @@ export class ProcessManager {
       const reaction = react(state, now.toISOString());
       switch (reaction.type) {
         case 'ignore':
+          this.correlation.delete(schoolId); // nothing to do: the school's entry is not needed any more
           return undefined;
         case 'wait':
           return Date.parse(reaction.until);
