@@ -59,6 +59,14 @@ export class WrongExpectedRevisionError extends Error {
   }
 }
 
+/** The store cannot be reached right now (connection lost, leader changing); the call may be retried. */
+export class EventStoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EventStoreUnavailableError';
+  }
+}
+
 export interface ReadAllOptions {
   /** Exclusive: events strictly after this position. Absent: from the first event. */
   after?: GlobalPosition;

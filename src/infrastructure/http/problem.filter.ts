@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { EventStoreUnavailableError } from '../../application/ports/event-store.port.js';
 import { SlugTakenError } from '../../application/request-school/slug-claims.js';
 import { DomainError } from '../../domain/school/errors.js';
 import { problem, sendProblem, type Problem } from './problem.js';
@@ -20,6 +21,9 @@ const HTTP_SLUGS: Record<number, [string, string]> = {
 /** Maps every error, ours or the framework's, to one problem+json answer; nothing else answers errors. */
 export function toProblem(error: unknown): Problem {
   if (error instanceof SlugTakenError) return problem(409, 'slug-taken', 'Slug is taken', error.message, { field: 'slug', slug: error.slug });
+  if (error instanceof EventStoreUnavailableError) {
+    return problem(503, 'unavailable', 'Service unavailable', 'the event store cannot be reached; try again shortly');
+  }
   if (error instanceof DomainError) {
     switch (error.code) {
       case 'school_not_found': return problem(404, 'school-not-found', 'School not found', error.message);
@@ -57,7 +61,8 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const body = toProblem(error);
-    if (body.status >= 500) this.logger.error(`${req.method} ${req.path}: ${(error as Error)?.stack ?? String(error)}`);
+    if (body.status === 503) http.getResponse<Response>().setHeader('Retry-After', '5');
+    else if (body.status >= 500) this.logger.error(`${req.method} ${req.path}: ${(error as Error)?.stack ?? String(error)}`);
     sendProblem(http.getResponse<Response>(), body, req.originalUrl?.slice(0, 200));
   }
 }

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
+import { migrationsDir } from '../../src/infrastructure/postgres/sql-migrations.js';
+import { freshDatabase, withClient, serverUrl } from '../support/databases.js';
+import { eventStoreContract } from './event-store.contract.js';
+
+eventStoreContract('postgres', async () => {
+  const db = await freshDatabase('scs_contract_pg');
+  await withClient(db.url, (client) => client.query(readFileSync(join(migrationsDir('central'), '0001_event_store.sql'), 'utf8')));
+  const pool = new pg.Pool({ connectionString: db.url, max: 25 });
+  pool.on('error', () => undefined); // a connection ended by the outage must not crash the run
+  const store = new PostgresEventStore({ pool, pollIntervalMs: 50 });
+  return {
+    store,
+    // The store's database refuses connections and loses the ones it had, then comes back.
+    outage: (ms) => withClient(serverUrl(), async (admin) => {
+      await admin.query(`ALTER DATABASE "${db.name}" WITH ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [db.name]);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      await admin.query(`ALTER DATABASE "${db.name}" WITH ALLOW_CONNECTIONS true`);
+    }),
+    async close() {
+      await store.close();
+      await pool.end();
+      await db.drop();
+    },
+  };
+});
