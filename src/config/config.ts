@@ -9,6 +9,8 @@ export interface Config {
   host: string;
   /** Absent: run the embedded PostgreSQL server. */
   databaseUrl?: string;
+  /** EVENTSTORE_CONNECTION_STRING: events in EventStoreDB; absent: in the central PostgreSQL database. */
+  eventStoreConnectionString?: string;
   dataDir: string;
   /** SCS_API_KEY and SCS_API_KEYS together; several keys at once allow rotation without downtime. */
   apiKeys: Array<{ id?: string; secret: string }>;
@@ -126,8 +128,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     problems.push(`SCHOOL_DNS_TARGET=${dnsTarget} must be an IP address (A record) or a host name (CNAME)`);
   }
 
-  if (env.EVENTSTORE_CONNECTION_STRING) {
-    problems.push('EVENTSTORE_CONNECTION_STRING is set, but the EventStoreDB adapter is not in this version yet; unset it to use the PostgreSQL event store');
+  const eventStoreConnectionString = env.EVENTSTORE_CONNECTION_STRING || undefined;
+  if (eventStoreConnectionString && !/^esdb(\+discover)?:\/\/[^/?]+/.test(eventStoreConnectionString)) {
+    problems.push('EVENTSTORE_CONNECTION_STRING must be an EventStoreDB connection string such as esdb://eventstore:2113?tls=false (or esdb+discover://… for a cluster)');
   }
   const dnsProvider = oneOf('DNS_PROVIDER', ['local', 'powerdns', 'route53'] as const);
   const certProvider = oneOf('CERT_PROVIDER', ['local', 'acme', 'acm'] as const);
@@ -189,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     port: int('PORT', 8080, 0, 65535),
     host: env.HOST || '0.0.0.0',
     databaseUrl,
+    eventStoreConnectionString,
     dataDir: env.SCS_DATA_DIR || defaults.dataDir,
     apiKeys,
     baseDomain,

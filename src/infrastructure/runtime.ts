@@ -12,6 +12,8 @@ import { SchoolReadModelProjection } from '../projections/school-read-model/scho
 import { SchoolQueries } from '../projections/school-read-model/school-queries.js';
 import { PostgresCheckpointStore } from './event-store/postgres/postgres-checkpoint-store.js';
 import { PostgresEventStore } from './event-store/postgres/postgres-event-store.js';
+import { EventStoreDbEventStore } from './event-store/eventstoredb/eventstoredb-event-store.js';
+import type { EventStore } from '../application/ports/event-store.port.js';
 import type { Readiness } from './http/tokens.js';
 import { createArchives, createProviders } from './providers.js';
 import { AdvisoryLocks } from './locks/postgres/advisory-locks.js';
@@ -26,6 +28,11 @@ import { startEmbeddedPostgres, type EmbeddedServer } from './postgres/embedded-
 import { SchoolRegistryEntity, TypeOrmSchoolRegistry } from './registry/typeorm/typeorm-school-registry.js';
 import { PostgresTenantDatabases } from './tenant-databases/postgres/postgres-tenant-databases.js';
 
+/** The connection string without a password, for the log. */
+function redactedEventStore(connectionString: string): string {
+  return connectionString.replace(/\/\/[^@/]*@/, '//***@');
+}
+
 /** The composition root: every adapter, built from the validated configuration, and their lifecycle. */
 export class Runtime {
   private reconcileTimer?: NodeJS.Timeout;
@@ -36,7 +43,7 @@ export class Runtime {
     readonly databaseUrl: string,
     readonly pool: pg.Pool,
     readonly dataSource: DataSource,
-    readonly store: PostgresEventStore,
+    readonly store: EventStore,
     readonly databases: PostgresTenantDatabases,
     readonly dns: DnsProvider,
     readonly certificates: CertificateProvider,
@@ -68,7 +75,10 @@ export class Runtime {
     const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, entities: [SchoolRegistryEntity], synchronize: false, extra: { max: 5, connectionTimeoutMillis: 10_000 } });
     await dataSource.initialize();
 
-    const store = new PostgresEventStore({ pool, logger });
+    const store: EventStore = config.eventStoreConnectionString
+      ? new EventStoreDbEventStore({ connectionString: config.eventStoreConnectionString, logger })
+      : new PostgresEventStore({ pool, logger });
+    logger.log(config.eventStoreConnectionString ? `events in EventStoreDB at ${redactedEventStore(config.eventStoreConnectionString)}` : 'events in the central PostgreSQL database');
     const checkpoints = new PostgresCheckpointStore(pool);
     const databases = new PostgresTenantDatabases({ serverUrl: maintenanceUrl(databaseUrl), logger, owner: databaseNameOf(databaseUrl) });
     const secretKey = resolveCredentialsKey(config, logger);

@@ -1,19 +1,25 @@
 import { freshDatabase, query } from '../support/databases.js';
+import { startEsdbTestServer, type EsdbTestServer } from '../support/esdb-test-server/esdb-test-server.js';
 import { reconcileReport, schoolBody, startScs, waitFor, type ScsProcess } from '../support/scs-process.js';
 
 const SCHOOLS = 30;
 const STEP_EVENTS = ['SchoolRequested', 'SlugReserved', 'DatabaseCreated', 'MigrationsApplied', 'DnsRecordCreated', 'CertificateIssued', 'SchoolRegistered', 'WelcomeEmailSent', 'SchoolProvisioned'];
 
-describe('three replicas on one PostgreSQL store, one killed mid-way', () => {
+describe.each(['postgres', 'eventstoredb'] as const)('three replicas on one %s event store, one killed mid-way', (eventStore) => {
   let central: Awaited<ReturnType<typeof freshDatabase>>;
+  let esdb: EsdbTestServer | undefined;
   const replicas: ScsProcess[] = [];
 
   beforeAll(async () => {
     central = await freshDatabase('scs_replicas');
-    for (let i = 0; i < 3; i++) replicas.push(await startScs({ databaseUrl: central.url, env: { SCS_CONCURRENCY: '3' } }));
+    // EventStoreDB: the gRPC test server runs in this process, outside the replicas, like a real server would.
+    esdb = eventStore === 'eventstoredb' ? await startEsdbTestServer() : undefined;
+    const env: Record<string, string> = { SCS_CONCURRENCY: '3', ...(esdb ? { EVENTSTORE_CONNECTION_STRING: esdb.connectionString } : {}) };
+    for (let i = 0; i < 3; i++) replicas.push(await startScs({ databaseUrl: central.url, env }));
   });
   afterAll(async () => {
-    for (const replica of replicas) await replica.stop();
+    for (const replica of replicas.splice(0)) await replica.stop();
+    await esdb?.stop();
     await central?.drop();
   });
 
@@ -41,8 +47,10 @@ describe('three replicas on one PostgreSQL store, one killed mid-way', () => {
     expect((await query(central.url, 'SELECT count(*)::int AS n FROM local_certificates'))[0].n).toBe(SCHOOLS);
     expect((await query(central.url, 'SELECT count(*)::int AS n FROM school_registry'))[0].n).toBe(SCHOOLS);
     const worked = replicas.map((r) => (r.logs.join('').match(/create_database attempt/g) ?? []).length);
-    console.log(`replicas: create_database runs per replica ${worked.join(', ')}; replica 0 killed after its share`);
+    if (esdb) expect((await query(central.url, 'SELECT count(*)::int AS n FROM scs_events'))[0].n).toBe(0); // every event went to EventStoreDB
+    console.log(`replicas (${eventStore}): create_database runs per replica ${worked.join(', ')}; replica 0 killed after its share`);
     expect(worked.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
-    expect((await reconcileReport(central.url)).stdout).toContain('orphans: 0, drift: 0');
+    const storeEnv: Record<string, string> = esdb ? { EVENTSTORE_CONNECTION_STRING: esdb.connectionString } : {};
+    expect((await reconcileReport(central.url, storeEnv)).stdout).toContain('orphans: 0, drift: 0');
   }, 180_000);
 });

@@ -121,12 +121,12 @@ export function schoolBody(slug?: string): Record<string, string> {
 }
 
 /** Runs `scs reconcile` against a central database and returns its output (exit 1 when anything is found). */
-export async function reconcileReport(databaseUrl: string): Promise<{ code: number; stdout: string }> {
+export async function reconcileReport(databaseUrl: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string }> {
   const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
     execFile(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'reconcile'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, SCS_API_KEY: API_KEY, NODE_ENV: 'test' },
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, SCS_API_KEY: API_KEY, NODE_ENV: 'test', ...env },
     }, (error, stdout) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout }));
   });
 }

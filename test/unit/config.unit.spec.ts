@@ -56,6 +56,8 @@ describe('configuration', () => {
     expect(load({ DNS_PROVIDER: 'route53', ROUTE53_HOSTED_ZONE_ID: 'Z1', CERT_PROVIDER: 'acm', MAIL_PROVIDER: 'ses', SES_FROM_EMAIL: 'w@syncad.in' })).toMatchObject({ dnsProvider: 'route53', certProvider: 'acm', mailProvider: 'ses', route53HostedZoneId: 'Z1', mailFrom: 'w@syncad.in' });
     expect(() => load({ CERT_PROVIDER: 'acm' })).toThrow(/CERT_PROVIDER=acm needs a real DNS provider/);
     expect(() => load({ DNS_PROVIDER: 'bind' })).toThrow(/DNS_PROVIDER=bind must be one of: local, powerdns, route53/);
-    expect(() => load({ EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113' })).toThrow(/EventStoreDB adapter/);
+    expect(load({ EVENTSTORE_CONNECTION_STRING: 'esdb://eventstore:2113?tls=false' }).eventStoreConnectionString).toBe('esdb://eventstore:2113?tls=false');
+    expect(load({}).eventStoreConnectionString).toBeUndefined();
+    expect(() => load({ EVENTSTORE_CONNECTION_STRING: 'http://eventstore:2113' })).toThrow(/EVENTSTORE_CONNECTION_STRING must be an EventStoreDB connection string/);
   });
 });

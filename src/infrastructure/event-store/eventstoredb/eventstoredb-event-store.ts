@@ -37,6 +37,7 @@ import { silentLogger, type AppLogger } from '../../../application/ports/logger.
 /** Events read from `$all` per request: the store filters by stream prefix on our side, page by page. */
 const PAGE = 500;
 const PING_TIMEOUT_MS = 2_000;
+const DISPOSE_WAIT_MS = 1_000;
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -67,10 +68,14 @@ function toRecorded(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedE
   };
 }
 
+/** gRPC status codes the client passes through unwrapped while no server listens: UNAVAILABLE, DEADLINE_EXCEEDED. */
+const UNREACHABLE_CODES = new Set([14, 4]);
+
 /** What the client throws when it cannot reach a server (or loses it mid-call). */
 function isUnavailable(error: unknown): boolean {
-  const type = (error as { type?: unknown }).type;
-  return type === 'unavailable' || type === 'deadline-exceeded' || type === 'not-leader' || type === 'timeout' || type === 'cancelled';
+  const { type, code } = error as { type?: unknown; code?: unknown };
+  return type === 'unavailable' || type === 'deadline-exceeded' || type === 'not-leader' || type === 'timeout' || type === 'cancelled'
+    || (typeof code === 'number' && UNREACHABLE_CODES.has(code));
 }
 
 function unavailable(operation: string, error: unknown): Error {
@@ -251,6 +256,10 @@ export class EventStoreDbEventStore implements EventStore {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
-    await this.client.dispose();
+    // dispose() waits for every call the client made to finish; a call the server ended while no one
+    // was reading it (a subscription dropped mid-stream) never does, so it gets a moment, not forever.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.client.dispose(), new Promise((resolve) => (timer = setTimeout(resolve, DISPOSE_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 }
