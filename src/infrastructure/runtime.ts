@@ -14,6 +14,7 @@ import { PostgresCheckpointStore } from './event-store/postgres/postgres-checkpo
 import { PostgresEventStore } from './event-store/postgres/postgres-event-store.js';
 import { EventStoreDbEventStore } from './event-store/eventstoredb/eventstoredb-event-store.js';
 import type { EventStore } from '../application/ports/event-store.port.js';
+import { RetryingAppends } from '../application/event-store/retrying-appends.js';
 import type { Readiness } from './http/tokens.js';
 import { createArchives, createProviders } from './providers.js';
 import { AdvisoryLocks } from './locks/postgres/advisory-locks.js';
@@ -75,9 +76,11 @@ export class Runtime {
     const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, entities: [SchoolRegistryEntity], synchronize: false, extra: { max: 5, connectionTimeoutMillis: 10_000 } });
     await dataSource.initialize();
 
-    const store: EventStore = config.eventStoreConnectionString
+    // Every append gets its event ids before its first attempt, and is repeated with them when the
+    // store could not be reached (application/event-store/retrying-appends).
+    const store: EventStore = new RetryingAppends(config.eventStoreConnectionString
       ? new EventStoreDbEventStore({ connectionString: config.eventStoreConnectionString, logger })
-      : new PostgresEventStore({ pool, logger });
+      : new PostgresEventStore({ pool, logger }), { logger });
     logger.log(config.eventStoreConnectionString ? `events in EventStoreDB at ${redactedEventStore(config.eventStoreConnectionString)}` : 'events in the central PostgreSQL database');
     const checkpoints = new PostgresCheckpointStore(pool);
     const databases = new PostgresTenantDatabases({ serverUrl: maintenanceUrl(databaseUrl), logger, owner: databaseNameOf(databaseUrl) });

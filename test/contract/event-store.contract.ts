@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { comparePositions, WrongExpectedRevisionError, type EventStore, type NewEvent, type RecordedEvent } from '../../src/application/ports/event-store.port.js';
+import { decidedEventId, RetryingAppends } from '../../src/application/event-store/retrying-appends.js';
+import { comparePositions, EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore, type NewEvent, type RecordedEvent } from '../../src/application/ports/event-store.port.js';
 import { PostgresCheckpointStore } from '../../src/infrastructure/event-store/postgres/postgres-checkpoint-store.js';
 import { migrationsDir } from '../../src/infrastructure/postgres/sql-migrations.js';
 import { freshDatabase } from '../support/databases.js';
@@ -140,6 +141,42 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
       await expect(store.append(stream, next, 0)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
       await expect(store.append(stream, [ev('One')], 1)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
 
+      expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['One', 'Two', 'Three', 'Four']);
+    });
+
+    it('stores once an append whose answer was lost, repeated by RetryingAppends with the same decided ids', async () => {
+      const stream = `${unique('lost')}s`;
+      let losses = 0;
+      // The append reaches the store, then the answer is lost on the way back (the connection drops).
+      const lossy: EventStore = {
+        append: async (...args) => {
+          const result = await store.append(...args);
+          if (losses-- > 0) throw new EventStoreUnavailableError('the answer was lost');
+          return result;
+        },
+        readStream: (...args) => store.readStream(...args),
+        readAll: (...args) => store.readAll(...args),
+        subscribeToAll: (...args) => store.subscribeToAll(...args),
+        ping: () => store.ping(),
+        close: async () => undefined,
+      };
+      const retrying = new RetryingAppends(lossy, { baseDelayMs: 5 });
+      losses = 1;
+      const first = await retrying.append(stream, [ev('One', { n: 1 }), ev('Two', { n: 2 })], 'no_stream');
+      losses = 2;
+      const second = await retrying.append(stream, [ev('Three', { n: 3 })], 1);
+      const stored = await store.readStream(stream);
+      expect(stored.map((e) => e.type)).toEqual(['One', 'Two', 'Three']);
+      expect(stored.map((e) => e.id)).toEqual([decidedEventId(stream, 0, ev('One', { n: 1 })), decidedEventId(stream, 1, ev('Two', { n: 2 })), decidedEventId(stream, 2, ev('Three', { n: 3 }))]);
+      expect(first).toEqual({ nextExpectedRevision: 1, position: stored[1].position });
+      expect(second).toEqual({ nextExpectedRevision: 2, position: stored[2].position });
+
+      // Without the same ids the repeat is a different append, and the store refuses it.
+      await expect(store.append(stream, [ev('Three', { n: 3 })], 1)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      // A store that stays unreachable: the attempts run out and the caller hears it is unavailable.
+      losses = 100;
+      await expect(new RetryingAppends(lossy, { baseDelayMs: 5, attempts: 3 }).append(stream, [ev('Four')], 2)).rejects.toBeInstanceOf(EventStoreUnavailableError);
+      expect(losses).toBe(97);
       expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['One', 'Two', 'Three', 'Four']);
     });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
+  EventStoreUnavailableError,
   WrongExpectedRevisionError,
   type AppendResult,
   type EventMetadata,
@@ -61,6 +62,17 @@ function isPermanent(error: unknown): boolean {
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** Socket errors, and SQLSTATE classes 08 (connection exception) and 57P (server shutting down). */
+function isUnreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|08|57P)/.test(code);
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message(error));
+}
+
+function unavailable(operation: string, error: unknown): unknown {
+  return isUnreachable(error) ? new EventStoreUnavailableError(`PostgreSQL event store, ${operation}: ${message(error)}`, { cause: error }) : error;
+}
+
 /**
  * The event store on PostgreSQL. Appends check the stream's revision in `scs_streams`. Readers of the
  * whole log see only events of transactions below `pg_snapshot_xmin` (all of them finished) ordered by
@@ -83,7 +95,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((error: unknown) => { throw unavailable(`append to ${streamId}`, error); });
     try {
       await client.query('BEGIN');
       const result = await this.appendWithClient(client, streamId, events, expected);
@@ -94,7 +106,7 @@ export class PostgresEventStore implements EventStore {
       const conflict = error instanceof WrongExpectedRevisionError || (error as { code?: unknown }).code === UNIQUE_VIOLATION;
       const retried = conflict ? await this.earlierAppend(streamId, events, expected) : undefined;
       if (retried) return retried;
-      throw error;
+      throw unavailable(`append to ${streamId}`, error);
     } finally {
       client.release();
     }
@@ -178,7 +190,7 @@ export class PostgresEventStore implements EventStore {
     const rows = await this.pool.query<EventRow>(
       `SELECT ${COLUMNS} FROM scs_events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
       [streamId, options.fromRevision ?? 0, options.maxCount ?? null],
-    );
+    ).catch((error: unknown) => { throw unavailable(`read ${streamId}`, error); });
     return rows.rows.map(toEvent);
   }
 
@@ -196,7 +208,7 @@ export class PostgresEventStore implements EventStore {
     const rows = await this.pool.query<EventRow>(
       `SELECT ${COLUMNS} FROM scs_events WHERE ${where.join(' AND ')} ORDER BY transaction_id, global_position LIMIT $1`,
       params,
-    );
+    ).catch((error: unknown) => { throw unavailable('read all', error); });
     return rows.rows.map(toEvent);
   }
 
