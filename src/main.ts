@@ -5,6 +5,7 @@ import { resolveApiKeys } from './config/dev-secrets.js';
 import { createHttpApp } from './infrastructure/http/http-app.js';
 import { projectRoot } from './infrastructure/postgres/sql-migrations.js';
 import { Runtime } from './infrastructure/runtime.js';
+import { EventStoreMismatchError } from './infrastructure/postgres/central-database.js';
 import { join } from 'node:path';
 
 async function main(): Promise<void> {
@@ -20,7 +21,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const key = resolveApiKeys(config, logger);
-  const runtime = await Runtime.create(config, logger);
+  const runtime = await Runtime.create(config, logger).catch((error: unknown) => {
+    if (!(error instanceof EventStoreMismatchError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78); // EX_CONFIG: the configuration does not fit this database
+  });
   const app = await createHttpApp(runtime, key.keys, logger);
   await runtime.start();
   await app.listen(config.port, config.host);

@@ -24,7 +24,7 @@ import type { DnsProvider } from '../application/ports/dns.port.js';
 import type { Mailer } from '../application/ports/mailer.port.js';
 import { SchoolCredentials } from './secrets/credentials.js';
 import { resolveCredentialsKey } from '../config/dev-secrets.js';
-import { databaseNameOf, maintenanceUrl, prepareCentralDatabase } from './postgres/central-database.js';
+import { bindEventStore, databaseNameOf, maintenanceUrl, prepareCentralDatabase } from './postgres/central-database.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './postgres/embedded-postgres.js';
 import { SchoolRegistryEntity, TypeOrmSchoolRegistry } from './registry/typeorm/typeorm-school-registry.js';
 import { PostgresTenantDatabases } from './tenant-databases/postgres/postgres-tenant-databases.js';
@@ -73,6 +73,13 @@ export class Runtime {
 
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 10_000 });
     pool.on('error', (error) => logger.warn(`central database connection lost: ${error.message}`));
+    try {
+      await bindEventStore(pool, config.eventStoreConnectionString ? 'eventstoredb' : 'postgres');
+    } catch (error) {
+      await pool.end();
+      await embedded?.stop().catch(() => undefined);
+      throw error;
+    }
     const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, entities: [SchoolRegistryEntity], synchronize: false, extra: { max: 5, connectionTimeoutMillis: 10_000 } });
     await dataSource.initialize();
 

@@ -31,6 +31,16 @@ describe('SCS on EventStoreDB (the gRPC test server), including an outage of the
     expect(scs.logs.join('')).toContain('events in EventStoreDB at esdb://127.0.0.1:');
   });
 
+  it('refuses to start on this central database without EventStoreDB: its positions belong to EventStoreDB', async () => {
+    const refused = await startScs({ databaseUrl: central.url }).then(async (other) => {
+      await other.stop();
+      return 'started';
+    }, (error: Error) => error.message);
+    expect(refused).toMatch(/SCS exited \(78\) before listening/);
+    expect(refused).toMatch(/read model and checkpoints were built from the eventstoredb event store, but EVENTSTORE_CONNECTION_STRING is unset/);
+    expect((await query(central.url, 'SELECT kind FROM scs_event_store_binding'))[0].kind).toBe('eventstoredb');
+  });
+
   it('answers 503 and reports not ready while EventStoreDB is down, then carries on where it stopped', async () => {
     await esdb.stop();
     const down = await waitFor('/ready to say not ready', async () => {
