@@ -8,6 +8,8 @@ import { Runtime } from './infrastructure/runtime.js';
 import { EventStoreMismatchError } from './infrastructure/postgres/central-database.js';
 import { join } from 'node:path';
 
+const SHUTDOWN_DEADLINE_MS = 25_000;
+
 async function main(): Promise<void> {
   const logger = new Logger('SCS');
   let config;
@@ -46,6 +48,12 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     logger.log(`${signal}: finishing in-flight steps and stopping`);
+    // A dependency that does not answer must not keep an orchestrator waiting for ever: what was not
+    // finished is picked up again from the events by the next start.
+    setTimeout(() => {
+      logger.warn(`${signal}: still stopping after ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting now`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     await app.close().catch(() => undefined);
     await runtime.close();
     process.exit(0);
