@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freshDatabase, query } from '../support/databases.js';
+import { startEsdbTestServer, type EsdbTestServer } from '../support/esdb-test-server/esdb-test-server.js';
 import { API_KEY, schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 
 const run = promisify(execFile);
@@ -11,14 +12,19 @@ async function rows(url: string): Promise<unknown[]> {
   return query(url, 'SELECT * FROM school_read_model ORDER BY id');
 }
 
-describe('CLI: projections rebuild and school history', () => {
+// The CLI replays the event store the service uses: the central PostgreSQL database, or EventStoreDB.
+describe.each(['postgres', 'eventstoredb'] as const)('CLI on the %s event store: projections rebuild and school history', (eventStore) => {
   let central: Awaited<ReturnType<typeof freshDatabase>>;
+  let esdb: EsdbTestServer | undefined;
+  let storeEnv: Record<string, string> = {};
   let scs: ScsProcess | undefined;
   const ids: string[] = [];
 
   beforeAll(async () => {
     central = await freshDatabase('scs_cli');
-    scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: 'create_dns:flaky:1' } });
+    esdb = eventStore === 'eventstoredb' ? await startEsdbTestServer() : undefined;
+    storeEnv = esdb ? { EVENTSTORE_CONNECTION_STRING: esdb.connectionString } : {};
+    scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: 'create_dns:flaky:1', ...storeEnv } });
     for (let i = 0; i < 3; i++) ids.push((await scs.request('/school', { method: 'POST', json: schoolBody() })).body.id);
     for (const id of ids) await waitForStatus(scs, id, ['active']);
     await scs.request(`/school/${ids[0]}`, { method: 'DELETE' });
@@ -26,12 +32,13 @@ describe('CLI: projections rebuild and school history', () => {
   });
   afterAll(async () => {
     await scs?.stop();
+    await esdb?.stop();
     await central?.drop();
   });
 
   const cli = (...args: string[]) => run(process.execPath, ['dist/src/cli/main.js', ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: central.url, SCS_API_KEY: API_KEY, NODE_ENV: 'test' },
+    env: { PATH: process.env.PATH ?? '', DATABASE_URL: central.url, SCS_API_KEY: API_KEY, NODE_ENV: 'test', ...storeEnv },
   });
 
   it('rebuilds the read model from the first event into the same rows, while the service runs', async () => {
