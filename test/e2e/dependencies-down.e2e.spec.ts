@@ -40,7 +40,8 @@ describe('dependencies down: PostgreSQL restarted while schools are provisioning
     await new Promise((r) => setTimeout(r, 1500));
     await server.start();
 
-    await waitFor('/ready again', async () => ((await scs.request('/ready', { key: null })).status === 200 ? true : undefined), 20_000);
+    await waitFor('/ready again', async () => ((await scs.request('/ready', { key: null })).status === 200 ? true : undefined), 20_000)
+      .catch((error) => { console.log(scs.logs.join('').slice(-6000)); throw error; });
     for (const id of ids) {
       const school = await waitForStatus(scs, id, ['active', 'failed'], 60_000).catch((error) => { console.log(scs.logs.join('').slice(-6000)); throw error; });
       expect(school.status).toBe('active');

@@ -46,8 +46,16 @@ export class SchoolReadModelProjection {
     })();
   }
 
+  /** Never rejects: whatever fails (the checkpoint cannot be read, the subscription stops) is tried again. */
   private async subscribe(): Promise<void> {
-    const after = await loadCheckpoint(this.dataSource.manager);
+    let after: GlobalPosition | undefined;
+    try {
+      after = await loadCheckpoint(this.dataSource.manager);
+    } catch (error) {
+      this.logger.warn(`read model projection: cannot read its checkpoint (${(error as Error).message}); trying again in 2 s`);
+      return this.subscribeLater();
+    }
+    if (this.stopped) return;
     this.subscription = this.store.subscribeToAll({
       after,
       streamPrefix: SCHOOL_STREAM_PREFIX,
@@ -55,9 +63,13 @@ export class SchoolReadModelProjection {
       onError: (error) => {
         this.logger.error(`read model projection stopped: ${(error as Error).message}; starting it again in 2 s`);
         // It resumes from its stored checkpoint, which moved with each batch it wrote.
-        if (!this.stopped) setTimeout(() => { if (!this.stopped) void this.subscribe(); }, 2000).unref();
+        this.subscribeLater();
       },
     });
+  }
+
+  private subscribeLater(): void {
+    if (!this.stopped) setTimeout(() => { if (!this.stopped) void this.subscribe(); }, 2000).unref();
   }
 
   async stop(): Promise<void> {
