@@ -1,12 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { decidedEventId, RetryingAppends } from '../../src/application/event-store/retrying-appends.js';
 import { comparePositions, EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore, type NewEvent, type RecordedEvent } from '../../src/application/ports/event-store.port.js';
 import { PostgresCheckpointStore } from '../../src/infrastructure/event-store/postgres/postgres-checkpoint-store.js';
-import { migrationsDir } from '../../src/infrastructure/postgres/sql-migrations.js';
 import { freshDatabase } from '../support/databases.js';
+import { applyEventStoreSchema, ev, sleep, testMetadata as metadata, unique, until } from '../support/event-store-fixtures.js';
 
 /**
  * The event-store port's contract: the same cases for every adapter. A suite names itself
@@ -20,23 +18,6 @@ export interface ContractSubject {
 }
 
 export const CONTRACT_TITLE = 'event store contract';
-
-const metadata = { actor: 'test', correlationId: 'corr-1', now: '2026-01-01T00:00:00.000Z' };
-const ev = (type: string, data: Record<string, unknown> = {}, id?: string): NewEvent => ({ type, data, metadata: { ...metadata }, ...(id ? { id } : {}) });
-/** Stream names unique to a run: a real server keeps every earlier run's streams. */
-const unique = (name: string) => `${name}_${randomBytes(5).toString('hex')}-`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `ok`: a store may make an append readable a little later (PostgreSQL's horizon). */
-export async function until<T>(probe: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms; last value: ${String(value)}`);
-    await sleep(20);
-  }
-}
 
 export function eventStoreContract(adapter: string, open: () => Promise<ContractSubject>): void {
   describe(`${CONTRACT_TITLE}: ${adapter}`, () => {
@@ -59,8 +40,8 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
       subject = await open();
       store = subject.store;
       central = await freshDatabase('scs_contract');
+      await applyEventStoreSchema(central.url);
       pool = new pg.Pool({ connectionString: central.url, max: 10 });
-      await pool.query(readFileSync(join(migrationsDir('central'), '0001_event_store.sql'), 'utf8'));
     });
 
     afterAll(async () => {

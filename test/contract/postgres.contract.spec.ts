@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
-import { migrationsDir } from '../../src/infrastructure/postgres/sql-migrations.js';
 import { freshDatabase, withClient, serverUrl } from '../support/databases.js';
+import { applyEventStoreSchema } from '../support/event-store-fixtures.js';
 import { eventStoreContract } from './event-store.contract.js';
 
 eventStoreContract('postgres', async () => {
   const db = await freshDatabase('scs_contract_pg');
-  await withClient(db.url, (client) => client.query(readFileSync(join(migrationsDir('central'), '0001_event_store.sql'), 'utf8')));
+  await applyEventStoreSchema(db.url);
   const pool = new pg.Pool({ connectionString: db.url, max: 25 });
   pool.on('error', () => undefined); // a connection ended by the outage must not crash the run
   const store = new PostgresEventStore({ pool, pollIntervalMs: 50 });

@@ -1,44 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
-import type { NewEvent, RecordedEvent } from '../../src/application/ports/event-store.port.js';
+import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
 import type { AppLogger } from '../../src/application/ports/logger.port.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
-import { migrationsDir } from '../../src/infrastructure/postgres/sql-migrations.js';
 import { freshDatabase, serverUrl, urlForDatabase } from '../support/databases.js';
-
-const metadata = { actor: 'test', correlationId: 'corr-1', now: '2026-01-01T00:00:00.000Z' };
-const ev = (type: string, data: Record<string, unknown> = {}, id?: string): NewEvent => ({ type, data, metadata: { ...metadata }, ...(id ? { id } : {}) });
-const unique = (name: string) => `${name}_${randomBytes(4).toString('hex')}-`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `ok`: visibility waits on the cluster-wide xmin horizon, so no fixed sleep is enough. */
-async function until<T>(probe: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms; last value: ${String(value)}`);
-    await sleep(20);
-  }
-}
+import { applyEventStoreSchema as migrate, ev, sleep, unique, until } from '../support/event-store-fixtures.js';
 
 function recordingLogger(): AppLogger & { warnings: string[] } {
   const warnings: string[] = [];
   return { warnings, log: () => undefined, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
-}
-
-async function migrate(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(readFileSync(join(migrationsDir('central'), '0001_event_store.sql'), 'utf8'));
-    await client.query('COMMIT');
-  } finally {
-    await client.end();
-  }
 }
 
 /** What only the PostgreSQL adapter does; the cases every adapter shares are in test/contract. */

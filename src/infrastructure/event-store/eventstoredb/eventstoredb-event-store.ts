@@ -33,13 +33,13 @@ import {
   type Subscription,
 } from '../../../application/ports/event-store.port.js';
 import { silentLogger, type AppLogger } from '../../../application/ports/logger.port.js';
+import { errorMessage, reportSubscriptionStop } from '../subscription-stop.js';
 
 /** Events read from `$all` per request: the store filters by stream prefix on our side, page by page. */
 const PAGE = 500;
 const PING_TIMEOUT_MS = 2_000;
 const DISPOSE_WAIT_MS = 1_000;
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** A stream or event of the server's own (`$`-prefixed), never one of ours. */
 const isSystem = (streamId: string, type: string) => streamId.startsWith('$') || type.startsWith('$');
@@ -79,7 +79,7 @@ function isUnavailable(error: unknown): boolean {
 }
 
 function unavailable(operation: string, error: unknown): Error {
-  return isUnavailable(error) ? new EventStoreUnavailableError(`EventStoreDB ${operation}: ${message(error)}`, { cause: error }) : (error as Error);
+  return isUnavailable(error) ? new EventStoreUnavailableError(`EventStoreDB ${operation}: ${errorMessage(error)}`, { cause: error }) : (error as Error);
 }
 
 /**
@@ -178,14 +178,7 @@ export class EventStoreDbEventStore implements EventStore {
 
     const fail = (error: unknown) => {
       stopped = true;
-      if (!options.onError) this.logger.error(`event subscription stopped: ${message(error)}`);
-      else {
-        try {
-          options.onError(error);
-        } catch (thrown) {
-          this.logger.error(`event subscription: onError threw: ${message(thrown)}`);
-        }
-      }
+      reportSubscriptionStop(options, this.logger, error);
     };
 
     const run = async () => {
@@ -217,7 +210,7 @@ export class EventStoreDbEventStore implements EventStore {
           if (stopped) return;
           failures++;
           const delay = Math.min(this.retryMaxMs, 100 * 2 ** failures);
-          this.logger.warn(`event subscription: ${message(error)}; subscribing again in ${delay} ms`);
+          this.logger.warn(`event subscription: ${errorMessage(error)}; subscribing again in ${delay} ms`);
           await subscription.unsubscribe().catch(() => undefined);
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, delay);

@@ -15,6 +15,7 @@ import {
   type Subscription,
 } from '../../../application/ports/event-store.port.js';
 import { silentLogger, type AppLogger } from '../../../application/ports/logger.port.js';
+import { errorMessage, reportSubscriptionStop } from '../subscription-stop.js';
 
 interface EventRow {
   event_id: string;
@@ -60,17 +61,16 @@ function isPermanent(error: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('42') || code.startsWith('22'));
 }
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Socket errors, and SQLSTATE classes 08 (connection exception) and 57P (server shutting down). */
 function isUnreachable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') return /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|08|57P)/.test(code);
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message(error));
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(errorMessage(error));
 }
 
 function unavailable(operation: string, error: unknown): unknown {
-  return isUnreachable(error) ? new EventStoreUnavailableError(`PostgreSQL event store, ${operation}: ${message(error)}`, { cause: error }) : error;
+  return isUnreachable(error) ? new EventStoreUnavailableError(`PostgreSQL event store, ${operation}: ${errorMessage(error)}`, { cause: error }) : error;
 }
 
 /**
@@ -219,14 +219,7 @@ export class PostgresEventStore implements EventStore {
 
     const fail = (error: unknown) => {
       state.stopped = true;
-      if (!options.onError) this.logger.error(`event subscription stopped: ${message(error)}`);
-      else {
-        try {
-          options.onError(error);
-        } catch (thrown) {
-          this.logger.error(`event subscription: onError threw: ${message(thrown)}`);
-        }
-      }
+      reportSubscriptionStop(options, this.logger, error);
     };
 
     const run = async () => {
@@ -242,7 +235,7 @@ export class PostgresEventStore implements EventStore {
           if (isPermanent(error)) return fail(error);
           failures++;
           const delay = Math.min(5_000, 100 * 2 ** failures);
-          this.logger.warn(`event subscription: reading failed (${message(error)}); retry ${failures} in ${delay} ms`);
+          this.logger.warn(`event subscription: reading failed (${errorMessage(error)}); retry ${failures} in ${delay} ms`);
           await this.pause(state, delay, false);
           continue;
         }
@@ -356,7 +349,7 @@ class NotificationListener {
       client.end().catch(() => undefined);
       this.failures++;
       const delay = Math.min(5_000, 100 * 2 ** this.failures);
-      this.logger.warn(`event notifications: cannot listen (${message(error)}); polling, next try in ${delay} ms`);
+      this.logger.warn(`event notifications: cannot listen (${errorMessage(error)}); polling, next try in ${delay} ms`);
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
         if (this.waiters.size > 0) this.ensureConnected();

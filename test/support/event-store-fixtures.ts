@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NewEvent } from '../../src/application/ports/event-store.port.js';
+import { migrationsDir } from '../../src/infrastructure/postgres/sql-migrations.js';
+import { withClient } from './databases.js';
+
+/** Shared by the event-store contract and the PostgreSQL adapter's own tests. */
+export const testMetadata = { actor: 'test', correlationId: 'corr-1', now: '2026-01-01T00:00:00.000Z' };
+export const ev = (type: string, data: Record<string, unknown> = {}, id?: string): NewEvent => ({ type, data, metadata: { ...testMetadata }, ...(id ? { id } : {}) });
+/** Stream names unique to a run: a real server keeps every earlier run's streams. */
+export const unique = (name: string) => `${name}_${randomBytes(5).toString('hex')}-`;
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `ok`: a store may make an append readable a little later (PostgreSQL's xmin horizon). */
+export async function until<T>(probe: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms; last value: ${String(value)}`);
+    await sleep(20);
+  }
+}
+
+/** The PostgreSQL event store's tables (and `scs_checkpoints`) in the database at `url`. */
+export async function applyEventStoreSchema(url: string): Promise<void> {
+  const sql = readFileSync(join(migrationsDir('central'), '0001_event_store.sql'), 'utf8');
+  await withClient(url, async (client) => {
+    await client.query('BEGIN');
+    await client.query(sql);
+    await client.query('COMMIT');
+  });
+}
