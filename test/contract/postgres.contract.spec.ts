@@ -7,7 +7,9 @@ import { eventStoreContract } from './event-store.contract.js';
 eventStoreContract('postgres', async () => {
   const db = await freshDatabase('scs_contract_pg');
   await applyEventStoreSchema(db.url);
-  const pool = new pg.Pool({ connectionString: db.url, max: 25 });
+  // Fewer connections than the contract's 20 concurrent appenders (production has 10), and a wait for
+  // one short enough that a pool deadlock fails the case instead of hanging it.
+  const pool = new pg.Pool({ connectionString: db.url, max: 5, connectionTimeoutMillis: 5_000 });
   pool.on('error', () => undefined); // a connection ended by the outage must not crash the run
   const store = new PostgresEventStore({ pool, pollIntervalMs: 50 });
   return {

@@ -91,9 +91,11 @@ describe('the HTTP edge: bad input gets a clear 4xx problem, never a 500', () =>
   it('lets exactly one of 20 concurrent POSTs of the same slug win; the rest get 409', async () => {
     const body = schoolBody();
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => scs.request('/school', { method: 'POST', json: { ...body, name: `Contender ${i}` } })));
-    const statuses = answers.map((a) => a.status).sort();
-    expect(statuses.filter((s) => s === 202)).toHaveLength(1);
-    expect(statuses.filter((s) => s === 409)).toHaveLength(19);
+    // Any answer but the one 202 and the 409s is shown whole: CI once got two that were neither (a
+    // pool deadlock in the event store, answered 500 and 503).
+    expect(answers.filter((a) => a.status !== 202 && a.status !== 409).map((a) => ({ status: a.status, body: a.body }))).toEqual([]);
+    expect(answers.filter((a) => a.status === 202)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 409).map((a) => a.body.type)).toEqual(Array(19).fill(expect.stringMatching(/\/slug-taken$/)));
   });
 
   it('answers health without a key, and readiness with its checks', async () => {

@@ -104,7 +104,11 @@ export class PostgresEventStore implements EventStore {
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       const conflict = error instanceof WrongExpectedRevisionError || (error as { code?: unknown }).code === UNIQUE_VIOLATION;
-      const retried = conflict ? await this.earlierAppend(streamId, events, expected) : undefined;
+      // On the connection already held: asking the pool for another while holding this one deadlocks
+      // once every connection is held by a losing appender (20 concurrent claims of one slug did).
+      const retried = conflict
+        ? await this.earlierAppend(client, streamId, events, expected).catch((cause: unknown) => { throw unavailable(`append to ${streamId}`, cause); })
+        : undefined;
       if (retried) return retried;
       throw unavailable(`append to ${streamId}`, error);
     } finally {
@@ -165,9 +169,9 @@ export class PostgresEventStore implements EventStore {
    * A retried append whose first attempt committed (EventStoreDB's idempotence): every event carries an
    * id and all of them are already stored in this stream at consecutive revisions where `expected` put them.
    */
-  private async earlierAppend(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult | undefined> {
+  private async earlierAppend(client: pg.ClientBase, streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult | undefined> {
     if (events.some((e) => e.id === undefined)) return undefined;
-    const rows = (await this.pool.query<EventRow>(
+    const rows = (await client.query<EventRow>(
       `SELECT ${COLUMNS} FROM scs_events WHERE stream_id = $1 AND event_id = ANY($2::uuid[])`,
       [streamId, events.map((e) => e.id)],
     )).rows;
