@@ -40,7 +40,6 @@ const PAGE = 500;
 const PING_TIMEOUT_MS = 2_000;
 const DISPOSE_WAIT_MS = 1_000;
 
-
 /** A stream or event of the server's own (`$`-prefixed), never one of ours. */
 const isSystem = (streamId: string, type: string) => streamId.startsWith('$') || type.startsWith('$');
 
@@ -181,11 +180,11 @@ export class EventStoreDbEventStore implements EventStore {
       reportSubscriptionStop(options, this.logger, error);
     };
 
+    // The server filters by stream name, and answers from a position exclusively.
+    const filter = options.streamPrefix !== undefined ? streamNameFilter({ prefixes: [options.streamPrefix] }) : excludeSystemEvents();
     const run = async () => {
       let failures = 0;
       while (!stopped) {
-        // The server filters by stream name, and answers from a position exclusively.
-        const filter = options.streamPrefix !== undefined ? streamNameFilter({ prefixes: [options.streamPrefix] }) : excludeSystemEvents();
         const subscription = this.client.subscribeToAll({ fromPosition: (position ?? START) as ReadPosition, filter });
         current = subscription;
         try {

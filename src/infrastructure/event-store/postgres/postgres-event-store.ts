@@ -61,7 +61,6 @@ function isPermanent(error: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('42') || code.startsWith('22'));
 }
 
-
 /** Socket errors, and SQLSTATE classes 08 (connection exception) and 57P (server shutting down). */
 function isUnreachable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
