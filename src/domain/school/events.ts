@@ -1,5 +1,6 @@
 import type { SchoolDetails } from './details.js';
-import type { ActionName, CompensationName, StepName } from './steps.js';
+import type { ActionName, RecordedBy, StepName } from './steps.js';
+import { RECORDED_BY } from './steps.js';
 
 /** Timing and attempt of one step run, carried by every step event for the audit trail. */
 export interface StepRun {
@@ -46,21 +47,8 @@ export type SchoolEvent =
 export type SchoolEventType = SchoolEvent['type'];
 export type EventOf<T extends SchoolEventType> = Extract<SchoolEvent, { type: T }>;
 
-/** The event that records each step's (or compensation's) success. */
-export const SUCCESS_EVENT: Record<ActionName, SchoolEventType> = {
-  reserve_slug: 'SlugReserved',
-  create_database: 'DatabaseCreated',
-  run_migrations: 'MigrationsApplied',
-  create_dns: 'DnsRecordCreated',
-  issue_certificate: 'CertificateIssued',
-  register_school: 'SchoolRegistered',
-  send_welcome_email: 'WelcomeEmailSent',
-  release_slug: 'SlugReleased',
-  drop_database: 'DatabaseDropped',
-  delete_dns: 'DnsRecordDeleted',
-  revoke_certificate: 'CertificateRevoked',
-  unregister_school: 'SchoolUnregistered',
-} satisfies Record<StepName | CompensationName, SchoolEventType>;
+/** The event that records each step's (or compensation's) success (from the step order). */
+export const SUCCESS_EVENT: { [A in ActionName]: RecordedBy<A> & SchoolEventType } = RECORDED_BY;
 
 export function schoolStreamId(schoolId: string): string {
   return `school-${schoolId}`;

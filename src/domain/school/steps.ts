@@ -1,46 +1,56 @@
-/** The provisioning steps in order (DESIGN.md), with the compensation that undoes each. */
-export const STEPS = [
-  'reserve_slug',
-  'create_database',
-  'run_migrations',
-  'create_dns',
-  'issue_certificate',
-  'register_school',
-  'send_welcome_email',
+/**
+ * The provisioning steps in order (docs/ARCHITECTURE.md, "Adding a step"): one line per step, naming
+ * the event that records it done, its compensation and the event that records that, and `critical:
+ * false` when its failure leaves the school active with a warning instead of rolling it back.
+ * Everything else (undo order, lookups) is derived from this list; what a step does lives in its
+ * module, `application/process-manager/steps/<name>.ts`.
+ */
+export const STEP_ORDER = [
+  { name: 'reserve_slug', done: 'SlugReserved', undo: 'release_slug', undone: 'SlugReleased' },
+  { name: 'create_database', done: 'DatabaseCreated', undo: 'drop_database', undone: 'DatabaseDropped' },
+  // No undo of its own: the migrated schema goes with the database.
+  { name: 'run_migrations', done: 'MigrationsApplied' },
+  { name: 'create_dns', done: 'DnsRecordCreated', undo: 'delete_dns', undone: 'DnsRecordDeleted' },
+  { name: 'issue_certificate', done: 'CertificateIssued', undo: 'revoke_certificate', undone: 'CertificateRevoked' },
+  { name: 'register_school', done: 'SchoolRegistered', undo: 'unregister_school', undone: 'SchoolUnregistered' },
+  // A sent email cannot be unsent; its failure leaves the school active with a warning.
+  { name: 'send_welcome_email', done: 'WelcomeEmailSent', critical: false },
 ] as const;
-export type StepName = (typeof STEPS)[number];
 
-export const COMPENSATIONS = {
-  reserve_slug: 'release_slug',
-  create_database: 'drop_database',
-  run_migrations: undefined, // dropped with the database
-  create_dns: 'delete_dns',
-  issue_certificate: 'revoke_certificate',
-  register_school: 'unregister_school',
-  send_welcome_email: undefined, // a sent email cannot be unsent
-} as const satisfies Record<StepName, string | undefined>;
-export type CompensationName = NonNullable<(typeof COMPENSATIONS)[StepName]>;
+type StepDefinition = (typeof STEP_ORDER)[number];
+export type StepName = StepDefinition['name'];
+export type CompensationName = Extract<StepDefinition, { undo: string }>['undo'];
+export type ActionName = StepName | CompensationName;
+
+/** The event type that records an action's success. */
+export type RecordedBy<A extends ActionName> =
+  | Extract<StepDefinition, { name: A }>['done']
+  | Extract<StepDefinition, { undo: A }>['undone'];
+
+/** The compensation that undoes step `N` (never when it has none). */
+export type CompensationOf<N extends StepName> = Extract<StepDefinition, { name: N; undo: string }>['undo'];
+
+export const STEPS: readonly StepName[] = STEP_ORDER.map((step) => step.name);
+
+export const COMPENSATIONS = Object.fromEntries(
+  STEP_ORDER.map((step) => [step.name, 'undo' in step ? step.undo : undefined]),
+) as Record<StepName, CompensationName | undefined>;
 
 /** Undo order: the reverse of the steps. */
-export const UNDO_ORDER: readonly CompensationName[] = [
-  'unregister_school',
-  'revoke_certificate',
-  'delete_dns',
-  'drop_database',
-  'release_slug',
-];
+export const UNDO_ORDER: readonly CompensationName[] = STEP_ORDER.flatMap((step) => ('undo' in step ? [step.undo] : []))
+  .reverse();
 
-export const CRITICAL: Record<StepName, boolean> = {
-  reserve_slug: true,
-  create_database: true,
-  run_migrations: true,
-  create_dns: true,
-  issue_certificate: true,
-  register_school: true,
-  send_welcome_email: false,
-};
+export const CRITICAL = Object.fromEntries(
+  STEP_ORDER.map((step) => [step.name, !('critical' in step) || step.critical]),
+) as Record<StepName, boolean>;
 
-export type ActionName = StepName | CompensationName;
+/** The event type that records each step's (or compensation's) success. */
+export const RECORDED_BY = Object.fromEntries(
+  STEP_ORDER.flatMap((step) => [
+    [step.name, step.done],
+    ...('undo' in step ? [[step.undo, step.undone]] : []),
+  ]),
+) as { [A in ActionName]: RecordedBy<A> };
 
 export function isStepName(value: string): value is StepName {
   return (STEPS as readonly string[]).includes(value);
@@ -51,7 +61,7 @@ export function isCompensationName(value: string): value is CompensationName {
 }
 
 export function stepUndoneBy(compensation: CompensationName): StepName {
-  const entry = Object.entries(COMPENSATIONS).find(([, undo]) => undo === compensation);
+  const entry = STEP_ORDER.find((step) => 'undo' in step && step.undo === compensation);
   if (!entry) throw new Error(`unknown compensation ${compensation}`);
-  return entry[0] as StepName;
+  return entry.name;
 }

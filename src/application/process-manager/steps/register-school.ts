@@ -1,0 +1,21 @@
+import { defineStep } from './step-module.js';
+
+/** The school's row in the central registry the rest of the platform reads. */
+export const registerSchool = defineStep({
+  name: 'register_school',
+  needs: ['registry', 'credentials'],
+  run: async ({ ports, state, run }) => {
+    const { details, databaseName, subdomain } = state;
+    const { slug, name, district, board, adminEmail } = details;
+    const result = await ports.registry.register({
+      schoolId: state.id, slug, name, databaseName, subdomain, district, board, adminEmail,
+      databaseRole: ports.credentials.roleFor(databaseName),
+      databasePasswordEncrypted: ports.credentials.encrypt(ports.credentials.passwordFor(state.id)),
+    });
+    return { type: 'SchoolRegistered', data: { ...run(), alreadyRegistered: result.alreadyRegistered } };
+  },
+  undo: async ({ ports, state, run }) => {
+    const result = await ports.registry.unregister(state.id);
+    return { type: 'SchoolUnregistered', data: { ...run(), existed: result.existed } };
+  },
+});

@@ -1,0 +1,14 @@
+import { defineStep } from './step-module.js';
+
+/** The welcome email to the school's admin; not critical, and a sent email cannot be unsent. */
+export const sendWelcomeEmail = defineStep({
+  name: 'send_welcome_email',
+  needs: ['mailer'],
+  run: async ({ ports, state, run }) => {
+    const { details, subdomain } = state;
+    const to = details.adminEmail;
+    const welcome = { schoolId: state.id, schoolName: details.name, slug: details.slug, to, loginUrl: `https://${subdomain}/` };
+    const sent = await ports.mailer.sendWelcome(welcome);
+    return { type: 'WelcomeEmailSent', data: { ...run(), provider: ports.mailer.name, to, messageId: sent.messageId } };
+  },
+});

@@ -1,0 +1,52 @@
+import { runAction, type StepPorts } from '../../src/application/process-manager/step-runner.js';
+import { stepModule } from '../../src/application/process-manager/steps/index.js';
+import { NO_FAULTS } from '../../src/application/process-manager/faults.js';
+import { fold } from '../../src/domain/school/evolve.js';
+import { SUCCESS_EVENT } from '../../src/domain/school/events.js';
+import { COMPENSATIONS, CRITICAL, STEP_ORDER, STEPS, UNDO_ORDER } from '../../src/domain/school/steps.js';
+import { ev, NOW } from '../support/school-spec.js';
+
+describe('the step order and the step modules', () => {
+  it('has a module for every step, named after it, with an undo exactly when the step has a compensation', () => {
+    for (const step of STEPS) {
+      const module = stepModule(step);
+      expect(module.name).toBe(step);
+      expect(typeof module.undo === 'function').toBe(COMPENSATIONS[step] !== undefined);
+      expect(module.needs.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('derives the undo order as the reverse of the steps', () => {
+    expect(UNDO_ORDER).toEqual(['unregister_school', 'revoke_certificate', 'delete_dns', 'drop_database', 'release_slug']);
+    expect(STEPS).toEqual(STEP_ORDER.map((s) => s.name));
+    expect(CRITICAL.send_welcome_email).toBe(false);
+    expect(STEPS.filter((s) => CRITICAL[s])).toHaveLength(6);
+    expect(SUCCESS_EVENT.drop_database).toBe('DatabaseDropped');
+  });
+
+  it('hands a module only the ports it declares', async () => {
+    const seen: string[] = [];
+    const dns = {
+      name: 'fake',
+      upsert: async (record: { type: string }) => ({ reference: `fake:${record.type}` }),
+      remove: async () => ({ reference: 'fake:gone', existed: true }),
+      list: async () => [],
+    };
+    const ports = new Proxy({ dns, dnsTarget: '203.0.113.7', faults: NO_FAULTS } as unknown as StepPorts, {
+      get: (target, key) => {
+        seen.push(String(key));
+        return target[key as keyof StepPorts];
+      },
+    });
+    const state = fold([ev.requested(), ev.slug(), ev.database(), ev.migrations()])!;
+    const metadata = { actor: 'test', correlationId: 'c', now: NOW };
+    const event = await runAction(ports, state, 'create_dns', { attempt: 1, startedAt: NOW }, metadata);
+    expect(event).toMatchObject({
+      type: 'DnsRecordCreated',
+      data: { provider: 'fake', name: 'greenwood.syncad.in', recordType: 'A', value: '203.0.113.7', reference: 'fake:A' },
+    });
+    const undone = await runAction(ports, state, 'delete_dns', { attempt: 1, startedAt: NOW }, metadata);
+    expect(undone).toMatchObject({ type: 'DnsRecordDeleted', data: { existed: true, reference: 'fake:gone' } });
+    expect(new Set(seen)).toEqual(new Set(['faults', 'dns', 'dnsTarget']));
+  });
+});
