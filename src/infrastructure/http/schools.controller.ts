@@ -4,10 +4,9 @@ import type { Response } from 'express';
 import { EVENT_STORE, type EventStore } from '../../application/ports/event-store.port.js';
 import { RequestSchoolCommand } from '../../application/request-school/request-school.command.js';
 import { RequestTeardownCommand } from '../../application/request-teardown/request-teardown.command.js';
-import { schoolAsOf, schoolHistory } from '../../application/school/school-history.js';
+import { schoolHistory } from '../../application/school/school-history.js';
 import type { SchoolDetails } from '../../domain/school/details.js';
 import type { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
-import { toSchoolView } from '../../projections/school-read-model/school-view.js';
 import { CreateSchoolPipe } from './create-school.dto.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { problem } from './problem.js';
@@ -91,9 +90,9 @@ export class SchoolsController {
     if (!/^\d{4}-\d{2}-\d{2}/.test(asOfText) || Number.isNaN(asOf.getTime())) {
       throw new BadRequestException(problem(400, 'validation', 'Invalid query', 'asOf must be an ISO 8601 time such as 2026-11-24T10:00:00Z', { errors: [{ field: 'asOf', message: 'must be an ISO 8601 time' }] }));
     }
-    const result = await schoolAsOf(this.store, sid, asOf);
+    const result = await this.queries.asOf(sid, asOf);
     if (!result.exists) throw notFound();
-    return { id: sid, asOf: asOf.toISOString(), eventCount: result.eventCount, state: result.state ? toSchoolView(result.state) : null };
+    return { id: sid, asOf: asOf.toISOString(), eventCount: result.eventCount, state: result.view ?? null };
   }
 
   @Get('schools')

@@ -3,18 +3,20 @@ import type { EventStore, GlobalPosition, RecordedEvent, Subscription } from '..
 import type { AppLogger } from '../../application/ports/logger.port.js';
 import { noLocks, type Locks } from '../../application/ports/locks.port.js';
 import { toFoldable } from '../../application/school/school-stream.js';
-import { schoolIdFromStream, SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
-import { evolve } from '../../domain/school/evolve.js';
-import type { SchoolState } from '../../domain/school/state.js';
+import { schoolIdFromStream, schoolStreamId, SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
+import { evolveView, foldView } from './evolve-view.js';
+import { SCHOOL_VIEW_VERSION, type SchoolView } from './school-view.js';
 
 export const READ_MODEL_CHECKPOINT = 'school-read-model';
 const TABLE = 'school_read_model';
 const PAGE = 1000;
 
 /**
- * Projects school events into `school_read_model`. Each batch writes its rows and the checkpoint in
- * one transaction, and rows carry the stream revision they were built to, so an event delivered twice
- * (after a crash, or by a stale runner during a rebuild) changes nothing.
+ * Projects school events into `school_read_model`: one `SchoolView` per school, folded by the pure
+ * `evolveView`. Each batch writes its rows and the checkpoint in one transaction, and rows carry the
+ * stream revision they were built to, so an event delivered twice (after a crash, or by a stale runner
+ * during a rebuild) changes nothing. Rows also carry their document version: on start, a table holding
+ * rows of another version (an older shape) is rebuilt before the projection follows new events.
  */
 export class SchoolReadModelProjection {
   private subscription?: Subscription;
@@ -50,6 +52,11 @@ export class SchoolReadModelProjection {
   private async subscribe(): Promise<void> {
     let after: GlobalPosition | undefined;
     try {
+      if (await hasOtherVersions(this.dataSource.manager)) {
+        const version = SCHOOL_VIEW_VERSION;
+        this.logger.log(`read model projection: rows of another document version; rebuilding (version ${version})`);
+        await this.rebuild();
+      }
       after = await loadCheckpoint(this.dataSource.manager);
     } catch (error) {
       this.logger.warn(`read model projection: cannot read its checkpoint (${(error as Error).message}); trying again in 2 s`);
@@ -59,7 +66,7 @@ export class SchoolReadModelProjection {
     this.subscription = this.store.subscribeToAll({
       after,
       streamPrefix: SCHOOL_STREAM_PREFIX,
-      handler: (event) => this.dataSource.transaction((manager) => applyBatch(manager, TABLE, [event], true)),
+      handler: (event) => this.dataSource.transaction((m) => applyBatch(m, this.store, TABLE, [event], true)),
       onError: (error) => {
         this.logger.error(`read model projection stopped: ${(error as Error).message}; starting it again in 2 s`);
         // It resumes from its stored checkpoint, which moved with each batch it wrote.
@@ -93,7 +100,7 @@ export class SchoolReadModelProjection {
       for (;;) {
         const page = await this.store.readAll({ after: position, maxCount: PAGE, streamPrefix: SCHOOL_STREAM_PREFIX });
         if (page.length === 0) return;
-        await applyBatch(manager, shadow, page, false);
+        await applyBatch(manager, this.store, shadow, page, false);
         position = page[page.length - 1].position;
         events += page.length;
         onProgress?.(events);
@@ -139,38 +146,67 @@ async function saveCheckpoint(manager: EntityManager, position: GlobalPosition):
   );
 }
 
+async function hasOtherVersions(manager: EntityManager): Promise<boolean> {
+  const sql = `SELECT 1 FROM ${TABLE} WHERE document_version <> $1 LIMIT 1`;
+  const rows = await manager.query(sql, [SCHOOL_VIEW_VERSION]);
+  return rows.length > 0;
+}
+
 /** Folds a batch of events into rows of `table`; with `checkpoint`, stores the position too. */
-async function applyBatch(manager: EntityManager, table: string, events: RecordedEvent[], checkpoint: boolean): Promise<void> {
+async function applyBatch(
+  manager: EntityManager,
+  store: EventStore,
+  table: string,
+  events: RecordedEvent[],
+  checkpoint: boolean,
+): Promise<void> {
   if (checkpoint) await lockCheckpoint(manager);
   const ids = [...new Set(events.map((e) => schoolIdFromStream(e.streamId)).filter((id): id is string => !!id))];
-  const rows: Array<{ id: string; document: SchoolState }> = ids.length
-    ? await manager.query(`SELECT id::text AS id, document FROM ${table} WHERE id = ANY($1::uuid[]) FOR UPDATE`, [ids])
+  const rows: Array<{ id: string; document: SchoolView; version: number }> = ids.length
+    ? await manager.query(
+      `SELECT id::text AS id, document, document_version AS version FROM ${table}
+       WHERE id = ANY($1::uuid[]) FOR UPDATE`,
+      [ids],
+    )
     : [];
-  const states = new Map<string, SchoolState | undefined>(rows.map((r) => [r.id, r.document]));
+  const views = new Map<string, SchoolView | undefined>();
+  for (const row of rows) {
+    // A row of another shape is never read as a view: the school is folded again from its stream.
+    views.set(row.id, row.version === SCHOOL_VIEW_VERSION ? row.document : await viewBefore(store, row.id, events));
+  }
   const touched = new Set<string>();
   for (const event of events) {
     const id = schoolIdFromStream(event.streamId);
     if (!id) continue;
-    const current = states.get(id);
+    const current = views.get(id);
     if (current && event.revision <= current.revision) continue; // already projected
     if (!current && event.type !== 'SchoolRequested') continue;
-    states.set(id, evolve(current, toFoldable(event)));
+    views.set(id, evolveView(current, toFoldable(event)));
     touched.add(id);
   }
   for (const id of touched) {
-    const state = states.get(id);
-    if (state) await upsert(manager, table, state);
+    const view = views.get(id);
+    if (view) await upsert(manager, table, view);
   }
   if (checkpoint && events.length > 0) await saveCheckpoint(manager, events[events.length - 1].position);
 }
 
-async function upsert(manager: EntityManager, table: string, s: SchoolState): Promise<void> {
+/** The school's view just before the first of `events` that belongs to it. */
+async function viewBefore(store: EventStore, id: string, events: RecordedEvent[]): Promise<SchoolView | undefined> {
+  const first = events.find((e) => e.streamId === schoolStreamId(id))!;
+  const history = await store.readStream(first.streamId);
+  return foldView(history.filter((e) => e.revision < first.revision).map(toFoldable));
+}
+
+async function upsert(manager: EntityManager, table: string, v: SchoolView): Promise<void> {
   await manager.query(
-    `INSERT INTO ${table} (id, slug, name, district, board, admin_email, phone, database_name, subdomain, status, created_at, updated_at, revision, document)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at, revision = EXCLUDED.revision, document = EXCLUDED.document
-     WHERE ${table}.revision < EXCLUDED.revision`,
-    [s.id, s.details.slug, s.details.name, s.details.district, s.details.board, s.details.adminEmail, s.details.phone,
-      s.databaseName, s.subdomain, s.status, s.createdAt, s.updatedAt, s.revision, JSON.stringify(s)],
+    `INSERT INTO ${table} (id, slug, name, district, board, admin_email, phone, database_name, subdomain, status,
+       created_at, updated_at, revision, document, document_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at,
+       revision = EXCLUDED.revision, document = EXCLUDED.document, document_version = EXCLUDED.document_version
+     WHERE ${table}.revision < EXCLUDED.revision OR ${table}.document_version <> EXCLUDED.document_version`,
+    [v.id, v.slug, v.name, v.district, v.board, v.adminEmail, v.phone, v.databaseName, v.subdomain, v.status,
+      v.createdAt, v.updatedAt, v.revision, JSON.stringify(v), SCHOOL_VIEW_VERSION],
   );
 }

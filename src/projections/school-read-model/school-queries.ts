@@ -1,8 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { EventStore } from '../../application/ports/event-store.port.js';
-import { loadSchool } from '../../application/school/school-stream.js';
-import type { SchoolState } from '../../domain/school/state.js';
-import { toSchoolView, type SchoolView } from './school-view.js';
+import { toFoldable } from '../../application/school/school-stream.js';
+import { schoolStreamId } from '../../domain/school/events.js';
+import { foldView } from './evolve-view.js';
+import { presentSchool, SCHOOL_VIEW_VERSION, type SchoolView } from './school-view.js';
 
 export interface SchoolFilters {
   status?: string;
@@ -12,18 +13,37 @@ export interface SchoolFilters {
   offset: number;
 }
 
+interface Row {
+  id: string;
+  document: SchoolView;
+  version: number;
+}
+
 export class SchoolQueries {
-  constructor(private readonly dataSource: DataSource, private readonly store: EventStore) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: EventStore,
+  ) {}
 
   /**
    * The read model's row; when the projection has not caught up yet (right after a POST), the
    * school's own stream answers instead, so a 202's Location never gives a 404.
    */
   async get(id: string): Promise<SchoolView | undefined> {
-    const rows: Array<{ document: SchoolState }> = await this.dataSource.query('SELECT document FROM school_read_model WHERE id = $1', [id]);
-    if (rows[0]) return toSchoolView(rows[0].document);
-    const { state } = await loadSchool(this.store, id);
-    return state ? toSchoolView(state) : undefined;
+    const rows: Row[] = await this.dataSource.query(
+      'SELECT id::text AS id, document, document_version AS version FROM school_read_model WHERE id = $1',
+      [id],
+    );
+    return rows[0] ? this.fromRow(rows[0]) : this.fromStream(id);
+  }
+
+  /** The school as it was at `asOf`: its stream folded up to the last event recorded at or before then. */
+  async asOf(id: string, asOf: Date): Promise<{ exists: boolean; eventCount: number; view?: SchoolView }> {
+    const events = await this.store.readStream(schoolStreamId(id));
+    if (events.length === 0) return { exists: false, eventCount: 0 };
+    const upTo = events.filter((e) => e.recordedAt.getTime() <= asOf.getTime());
+    const view = foldView(upTo.map(toFoldable));
+    return { exists: true, eventCount: upTo.length, view: view && presentSchool(view) };
   }
 
   async list(filters: SchoolFilters): Promise<{ items: SchoolView[]; total: number; limit: number; offset: number }> {
@@ -36,11 +56,26 @@ export class SchoolQueries {
       }
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM school_read_model ${clause}`, params);
-    const rows: Array<{ document: SchoolState }> = await this.dataSource.query(
-      `SELECT document FROM school_read_model ${clause} ORDER BY created_at, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    const [{ total }] = await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM school_read_model ${clause}`,
+      params,
+    );
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT id::text AS id, document, document_version AS version FROM school_read_model ${clause}
+       ORDER BY created_at, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, filters.limit, filters.offset],
     );
-    return { items: rows.map((r) => toSchoolView(r.document)), total, limit: filters.limit, offset: filters.offset };
+    const items = await Promise.all(rows.map(async (row) => (await this.fromRow(row))!));
+    return { items, total, limit: filters.limit, offset: filters.offset };
+  }
+
+  /** A row of another document version is never read as a view: the school's stream answers instead. */
+  private async fromRow(row: Row): Promise<SchoolView | undefined> {
+    return row.version === SCHOOL_VIEW_VERSION ? presentSchool(row.document) : this.fromStream(row.id);
+  }
+
+  private async fromStream(id: string): Promise<SchoolView | undefined> {
+    const view = foldView((await this.store.readStream(schoolStreamId(id))).map(toFoldable));
+    return view && presentSchool(view);
   }
 }

@@ -1,14 +1,35 @@
-import type { SchoolState, StepState } from '../../domain/school/state.js';
+import type { StepStatus } from '../../domain/school/state.js';
+import type { ActionName } from '../../domain/school/steps.js';
 import { STEPS, UNDO_ORDER } from '../../domain/school/steps.js';
 
+/**
+ * The read model's own document: a school as the API shows it, built by `evolveView` from the events
+ * (never the domain's state). Its shape is versioned: a stored row of another `SCHOOL_VIEW_VERSION`
+ * is not read as a view, and the projection rebuilds the table when it finds one.
+ * 1: the domain's `SchoolState` (until 0009_read_model_view); 2: this `SchoolView`.
+ */
+export const SCHOOL_VIEW_VERSION = 2;
+
 export interface StepView {
-  name: string;
-  status: string;
+  name: ActionName;
+  status: StepStatus;
   attempts: number;
   startedAt: string | null;
   finishedAt: string | null;
   error: string | null;
+  /** Only while the step waits for its retry. */
   retryAt?: string;
+}
+
+export interface CertificateView {
+  provider: string;
+  serialNumber: string;
+  notBefore?: string;
+  notAfter: string;
+  issuer: string;
+  renewedAt?: string;
+  /** A renewal that failed and waits for its retry. */
+  renewal?: { attempts: number; error: string; retryAt: string };
 }
 
 export interface SchoolView {
@@ -24,62 +45,70 @@ export interface SchoolView {
   board: string;
   adminEmail: string;
   phone: string;
+  /** Every step, in step order. */
   steps: StepView[];
+  /** The compensations run so far, in undo order. */
   compensations: StepView[];
   failedStep?: string;
   failureReason?: string;
   warnings: string[];
-  certificate?: { provider: string; serialNumber: string; notBefore?: string; notAfter: string; issuer: string; renewedAt?: string; renewal?: { attempts: number; error: string; retryAt: string } };
+  certificate?: CertificateView;
   dns?: { name: string; type: string; provider: string };
+  /** Stream revision of the last event folded in. */
   revision: number;
 }
 
-function stepView(step: StepState): StepView {
-  const view: StepView = {
-    name: step.name,
-    status: step.status,
-    attempts: step.attempts,
-    startedAt: step.startedAt ?? null,
-    finishedAt: step.finishedAt ?? null,
-    error: step.error ?? null,
-  };
-  if (step.retryAt && step.status === 'retrying') view.retryAt = step.retryAt;
-  return view;
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-/** The API's view of a school, from its folded state. Pure, so a rebuild gives the same answer. */
-export function toSchoolView(state: SchoolState): SchoolView {
-  const { certificate, dns } = state.resources;
+function presentStep(step: StepView): StepView {
+  const { name, status, attempts, startedAt, finishedAt, error, retryAt } = step;
+  return { name, status, attempts, startedAt, finishedAt, error, ...optional('retryAt', retryAt) };
+}
+
+function presentRenewal(r: NonNullable<CertificateView['renewal']>): CertificateView['renewal'] {
+  return { attempts: r.attempts, error: r.error, retryAt: r.retryAt };
+}
+
+function presentCertificate(c: CertificateView): CertificateView {
   return {
-    id: state.id,
-    name: state.details.name,
-    slug: state.details.slug,
-    databaseName: state.databaseName,
-    subdomain: state.subdomain,
-    status: state.status,
-    createdAt: state.createdAt,
-    updatedAt: state.updatedAt,
-    district: state.details.district,
-    board: state.details.board,
-    adminEmail: state.details.adminEmail,
-    phone: state.details.phone,
-    // In step order: the stored document is jsonb, which does not keep key order.
-    steps: STEPS.map((name) => stepView(state.steps[name])),
-    compensations: UNDO_ORDER.flatMap((name) => (state.undo[name] ? [stepView(state.undo[name]!)] : [])),
-    ...(state.failure ? { failedStep: state.failure.step, failureReason: state.failure.reason } : {}),
-    warnings: state.warnings,
-    ...(certificate ? {
-      certificate: {
-        provider: certificate.provider,
-        serialNumber: certificate.serialNumber,
-        ...(certificate.notBefore ? { notBefore: certificate.notBefore } : {}),
-        notAfter: certificate.notAfter,
-        issuer: certificate.issuer,
-        ...(certificate.renewedAt ? { renewedAt: certificate.renewedAt } : {}),
-        ...(state.renewal ? { renewal: state.renewal } : {}),
-      },
-    } : {}),
-    ...(dns ? { dns: { name: dns.name, type: dns.recordType, provider: dns.provider } } : {}),
-    revision: state.revision,
+    provider: c.provider,
+    serialNumber: c.serialNumber,
+    ...optional('notBefore', c.notBefore || undefined),
+    notAfter: c.notAfter,
+    issuer: c.issuer,
+    ...optional('renewedAt', c.renewedAt || undefined),
+    ...optional('renewal', c.renewal && presentRenewal(c.renewal)),
+  };
+}
+
+/**
+ * The view with its keys in the API's order (the row is jsonb, which does not keep key order), and its
+ * steps in step order and compensations in undo order.
+ */
+export function presentSchool(v: SchoolView): SchoolView {
+  const byOrder = (order: readonly string[]) => (a: StepView, b: StepView) =>
+    order.indexOf(a.name) - order.indexOf(b.name);
+  return {
+    id: v.id,
+    name: v.name,
+    slug: v.slug,
+    databaseName: v.databaseName,
+    subdomain: v.subdomain,
+    status: v.status,
+    createdAt: v.createdAt,
+    updatedAt: v.updatedAt,
+    district: v.district,
+    board: v.board,
+    adminEmail: v.adminEmail,
+    phone: v.phone,
+    steps: [...v.steps].sort(byOrder(STEPS)).map(presentStep),
+    compensations: [...v.compensations].sort(byOrder(UNDO_ORDER)).map(presentStep),
+    ...(v.failedStep !== undefined ? { failedStep: v.failedStep, failureReason: v.failureReason } : {}),
+    warnings: v.warnings,
+    ...optional('certificate', v.certificate && presentCertificate(v.certificate)),
+    ...optional('dns', v.dns && { name: v.dns.name, type: v.dns.type, provider: v.dns.provider }),
+    revision: v.revision,
   };
 }

@@ -1,0 +1,159 @@
+import type { StepRun } from '../../domain/school/events.js';
+import type { FoldableEvent } from '../../domain/school/evolve.js';
+import type { StepStatus } from '../../domain/school/state.js';
+import type { ActionName, CompensationName, StepName } from '../../domain/school/steps.js';
+import { isCompensationName, STEPS } from '../../domain/school/steps.js';
+import type { SchoolView, StepView } from './school-view.js';
+
+/**
+ * Folds one event into the school's view. Pure, and the read model's own: it shares no state type
+ * with the domain, so the domain can change shape without the stored rows being misread. A new event
+ * is one `case` here (and a field in `SchoolView` if it shows something new).
+ */
+export function evolveView(view: SchoolView | undefined, event: FoldableEvent): SchoolView | undefined {
+  if (event.type === 'SchoolRequested') {
+    const { schoolId: id, name, slug, databaseName, subdomain, requestedAt, district, board, adminEmail } = event.data;
+    return {
+      id,
+      name,
+      slug,
+      databaseName,
+      subdomain,
+      status: 'provisioning',
+      createdAt: requestedAt,
+      updatedAt: requestedAt,
+      district,
+      board,
+      adminEmail,
+      phone: event.data.phone,
+      steps: STEPS.map((step) => ({ ...NOT_RUN, name: step })),
+      compensations: [],
+      warnings: [],
+      revision: event.revision ?? 0,
+    };
+  }
+  if (!view) return view;
+  const next = apply(view, event);
+  return { ...next, updatedAt: event.metadata?.now ?? next.updatedAt, revision: event.revision ?? view.revision + 1 };
+}
+
+export function foldView(events: Iterable<FoldableEvent>, initial?: SchoolView): SchoolView | undefined {
+  let view = initial;
+  for (const event of events) view = evolveView(view, event);
+  return view;
+}
+
+function apply(view: SchoolView, event: FoldableEvent): SchoolView {
+  switch (event.type) {
+    case 'SchoolRequested':
+      return view;
+    case 'SlugReserved':
+      return withStep(view, succeeded('reserve_slug', event.data));
+    case 'DatabaseCreated':
+      return withStep(view, succeeded('create_database', event.data));
+    case 'MigrationsApplied':
+      return withStep(view, succeeded('run_migrations', event.data));
+    case 'DnsRecordCreated': {
+      const { name, recordType: type, provider } = event.data;
+      return { ...withStep(view, succeeded('create_dns', event.data)), dns: { name, type, provider } };
+    }
+    case 'CertificateIssued': {
+      const { provider, serialNumber, notBefore, notAfter, issuer } = event.data;
+      const certificate = { provider, serialNumber, notBefore, notAfter, issuer };
+      return { ...withStep(view, succeeded('issue_certificate', event.data)), certificate };
+    }
+    case 'SchoolRegistered':
+      return withStep(view, succeeded('register_school', event.data));
+    case 'WelcomeEmailSent':
+      return withStep(view, succeeded('send_welcome_email', event.data));
+    case 'WelcomeEmailFailed': {
+      const { error } = event.data;
+      const step = { ...succeeded('send_welcome_email', event.data), status: 'warning' as const, error };
+      return { ...withStep(view, step), warnings: [...view.warnings, `welcome email not sent: ${error}`] };
+    }
+    case 'SchoolProvisioned':
+      return { ...view, status: 'active' };
+    case 'StepAttemptFailed': {
+      const { step: name, attempt: attempts, ...times } = event.data;
+      const failed: StepView = { name, status: 'retrying', attempts, ...times };
+      return isCompensationName(name) ? withCompensation(view, failed) : withStep(view, failed);
+    }
+    case 'ProvisioningStepFailed': {
+      const { step, attempt, startedAt, finishedAt, error } = event.data;
+      const failed: StepView = { name: step, status: 'failed', attempts: attempt, startedAt, finishedAt, error };
+      return { ...withStep(view, failed), failedStep: step, failureReason: error };
+    }
+    case 'RollbackStarted':
+      return { ...view, status: 'rolling_back', failedStep: event.data.failedStep, failureReason: event.data.reason };
+    case 'TeardownRequested':
+      return { ...view, status: 'deprovisioning' };
+    case 'DatabaseDropped': {
+      const next = undone(view, 'drop_database', event.data, 'create_database');
+      const migrated = stepOf(view, 'run_migrations').status === 'succeeded';
+      return migrated ? withStatus(next, 'run_migrations', 'undone') : next;
+    }
+    case 'DnsRecordDeleted':
+      return { ...undone(view, 'delete_dns', event.data, 'create_dns'), dns: undefined };
+    case 'CertificateRevoked':
+      return { ...undone(view, 'revoke_certificate', event.data, 'issue_certificate'), certificate: undefined };
+    case 'SchoolUnregistered':
+      return undone(view, 'unregister_school', event.data, 'register_school');
+    case 'SlugReleased':
+      return undone(view, 'release_slug', event.data, 'reserve_slug');
+    case 'SchoolRolledBack':
+      return skipPending({ ...view, status: 'failed' });
+    case 'SchoolDeleted':
+      return skipPending({ ...view, status: 'deleted' });
+    case 'OrphanRemoved':
+      return view;
+    case 'CertificateRenewed': {
+      const { provider, serialNumber, notBefore, notAfter, issuer, finishedAt: renewedAt } = event.data;
+      return { ...view, certificate: { provider, serialNumber, notBefore, notAfter, issuer, renewedAt } };
+    }
+    case 'CertificateRenewalFailed': {
+      const { attempt: attempts, error, retryAt } = event.data;
+      if (!view.certificate) return view;
+      return { ...view, certificate: { ...view.certificate, renewal: { attempts, error, retryAt } } };
+    }
+    default: {
+      const never: never = event;
+      return never;
+    }
+  }
+}
+
+const NOT_RUN = { status: 'pending', attempts: 0, startedAt: null, finishedAt: null, error: null } as const;
+
+function succeeded(name: ActionName, run: StepRun): StepView {
+  const { attempt: attempts, startedAt, finishedAt } = run;
+  return { name, status: 'succeeded', attempts, startedAt, finishedAt, error: null };
+}
+
+function stepOf(view: SchoolView, name: StepName): StepView {
+  return view.steps.find((step) => step.name === name) ?? { ...NOT_RUN, name };
+}
+
+function withStep(view: SchoolView, value: StepView): SchoolView {
+  return { ...view, steps: view.steps.map((step) => (step.name === value.name ? value : step)) };
+}
+
+function withCompensation(view: SchoolView, value: StepView): SchoolView {
+  return { ...view, compensations: [...view.compensations.filter((c) => c.name !== value.name), value] };
+}
+
+/** A new status; the retry time shows only while a step waits for its retry. */
+function withStatus(view: SchoolView, name: StepName, status: StepStatus): SchoolView {
+  const { retryAt: _retryAt, ...step } = stepOf(view, name);
+  return withStep(view, { ...step, status });
+}
+
+/** A compensation done: the step it undid is `undone`, unless it is the one that failed. */
+function undone(view: SchoolView, compensation: CompensationName, run: StepRun, step: StepName): SchoolView {
+  const next = withCompensation(view, succeeded(compensation, run));
+  return stepOf(view, step).status === 'failed' ? next : withStatus(next, step, 'undone');
+}
+
+function skipPending(view: SchoolView): SchoolView {
+  const skip = (step: StepView): StepView => (step.status === 'pending' ? { ...step, status: 'skipped' } : step);
+  return { ...view, steps: view.steps.map(skip) };
+}

@@ -1,0 +1,109 @@
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import type { AppLogger } from '../../src/application/ports/logger.port.js';
+import { schoolStreamId, type SchoolEvent } from '../../src/domain/school/events.js';
+import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
+import { prepareCentralDatabase } from '../../src/infrastructure/postgres/central-database.js';
+import { SchoolReadModelProjection } from '../../src/projections/school-read-model/school-projection.js';
+import { SchoolQueries } from '../../src/projections/school-read-model/school-queries.js';
+import { SCHOOL_VIEW_VERSION } from '../../src/projections/school-read-model/school-view.js';
+import { freshDatabase } from '../support/databases.js';
+import { testMetadata, until } from '../support/event-store-fixtures.js';
+import { details, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';
+
+/** The read model's rows carry the version of their document's shape; another version is never misread. */
+describe('school read model: document versions', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+  let dataSource: DataSource;
+  const logs: string[] = [];
+  const logger: AppLogger = { log: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) };
+
+  beforeAll(async () => {
+    db = await freshDatabase('scs_read_model');
+    await prepareCentralDatabase(db.url, logger);
+    pool = new pg.Pool({ connectionString: db.url, max: 5 });
+    store = new PostgresEventStore({ pool, pollIntervalMs: 50 });
+    dataSource = new DataSource({ type: 'postgres', url: db.url, entities: [], synchronize: false, extra: { max: 3 } });
+    await dataSource.initialize();
+    const events: SchoolEvent[] = provisionedSchool();
+    const stored = events.map((e) => ({
+      type: e.type,
+      data: e.data as Record<string, unknown>,
+      metadata: testMetadata,
+    }));
+    await store.append(schoolStreamId(SCHOOL_ID), stored, 'no_stream');
+    // A row as an older process wrote it: another shape (the domain's state), version 1 by default.
+    await pool.query(
+      `INSERT INTO school_read_model (id, slug, name, district, board, admin_email, phone, database_name, subdomain,
+         status,
+         created_at, updated_at, revision, document)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'db', 'sub', 'provisioning', now(), now(), 3, $8)`,
+      [
+        SCHOOL_ID,
+        details.slug,
+        details.name,
+        details.district,
+        details.board,
+        details.adminEmail,
+        details.phone,
+        JSON.stringify({
+          id: SCHOOL_ID,
+          details,
+          status: 'provisioning',
+          steps: { reserve_slug: { status: 'succeeded' } },
+        }),
+      ],
+    );
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await store?.close();
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it("answers a row of another version from the school's events; the projection rebuilds on start", async () => {
+    const queries = new SchoolQueries(dataSource, store);
+    const fromEvents = await queries.get(SCHOOL_ID);
+    expect(fromEvents).toMatchObject({
+      id: SCHOOL_ID,
+      status: 'active',
+      revision: 8,
+      certificate: { serialNumber: 'ab12' },
+    });
+    expect(fromEvents!.steps.map((s) => s.status)).toEqual(Array(7).fill('succeeded'));
+    expect((await queries.list({ limit: 10, offset: 0 })).items).toEqual([fromEvents]);
+
+    const projection = new SchoolReadModelProjection(store, dataSource, logger);
+    await projection.start();
+    try {
+      const rows = await until(
+        () =>
+          pool.query('SELECT document_version, status, revision, document FROM school_read_model').then((r) => r.rows),
+        (r) => r[0]?.document_version === SCHOOL_VIEW_VERSION,
+      );
+      expect(rows).toEqual([
+        { document_version: SCHOOL_VIEW_VERSION, status: 'active', revision: 8, document: expect.any(Object) },
+      ]);
+      expect(logs.some((m) => /rows of another document version; rebuilding/.test(m))).toBe(true);
+      expect(await queries.get(SCHOOL_ID)).toEqual(fromEvents);
+
+      // The live projection carries on from the rebuilt table.
+      const teardown = {
+        type: 'TeardownRequested',
+        data: { requestedAt: testMetadata.now, statusBefore: 'active' },
+        metadata: testMetadata,
+      };
+      await store.append(schoolStreamId(SCHOOL_ID), [teardown], 8);
+      await until(
+        () => queries.get(SCHOOL_ID),
+        (view) => view?.status === 'deprovisioning',
+      );
+    } finally {
+      await projection.stop();
+    }
+  });
+});

@@ -1,0 +1,331 @@
+import type { SchoolEvent } from '../../src/domain/school/events.js';
+import { fold, type FoldableEvent } from '../../src/domain/school/evolve.js';
+import { STEPS } from '../../src/domain/school/steps.js';
+import { evolveView, foldView } from '../../src/projections/school-read-model/evolve-view.js';
+import { presentSchool, type SchoolView } from '../../src/projections/school-read-model/school-view.js';
+import { ev, LATER, NOW, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';
+
+/** given(events).when(event).then(view): the read model's evolve, one event at a time. */
+function given(...history: SchoolEvent[]) {
+  return {
+    when(event: FoldableEvent) {
+      const view = evolveView(foldView(history), event);
+      return {
+        then(check: (view: SchoolView) => void) {
+          expect(view).toBeDefined();
+          check(view!);
+        },
+      };
+    },
+  };
+}
+
+const run = { attempt: 1, startedAt: NOW, finishedAt: NOW };
+const step = (view: SchoolView, name: string) => view.steps.find((s) => s.name === name);
+const retry = (name: string, attempt = 2): SchoolEvent => ({
+  type: 'StepAttemptFailed',
+  data: { step: name as never, attempt, error: 'timeout', startedAt: NOW, finishedAt: NOW, retryAt: LATER },
+});
+const rollbackAt = (name: string): SchoolEvent[] => [
+  { type: 'ProvisioningStepFailed', data: { ...run, step: name as never, error: 'boom' } },
+  { type: 'RollbackStarted', data: { failedStep: name as never, reason: 'boom' } },
+];
+const dropped: SchoolEvent = {
+  type: 'DatabaseDropped',
+  data: { ...run, databaseName: 'x', existed: true, terminatedConnections: 0 },
+};
+const released: SchoolEvent = { type: 'SlugReleased', data: { ...run, slug: 'greenwood' } };
+const teardown: SchoolEvent = { type: 'TeardownRequested', data: { requestedAt: LATER, statusBefore: 'active' } };
+
+describe('evolveView: the school read model', () => {
+  it('starts at the request with every step pending, in step order', () => {
+    const view = evolveView(undefined, { ...ev.requested(), revision: 0 })!;
+    expect(view).toMatchObject({
+      id: SCHOOL_ID,
+      slug: 'greenwood',
+      status: 'provisioning',
+      createdAt: NOW,
+      updatedAt: NOW,
+      revision: 0,
+    });
+    expect(view.steps.map((s) => [s.name, s.status])).toEqual(STEPS.map((s) => [s, 'pending']));
+    expect(view.compensations).toEqual([]);
+  });
+
+  it('ignores events of a school it has not seen requested', () => {
+    expect(evolveView(undefined, ev.slug())).toBeUndefined();
+  });
+
+  it('marks a step succeeded, with its revision and the time it was decided', () => {
+    given(ev.requested())
+      .when({ ...ev.slug(), revision: 1, metadata: { now: LATER } })
+      .then((view) => {
+        expect(step(view, 'reserve_slug')).toEqual({
+          name: 'reserve_slug',
+          status: 'succeeded',
+          attempts: 1,
+          startedAt: NOW,
+          finishedAt: NOW,
+          error: null,
+        });
+        expect(view).toMatchObject({ revision: 1, updatedAt: LATER });
+      });
+  });
+
+  it('shows the DNS record and the certificate once created', () => {
+    given(ev.requested(), ev.slug(), ev.database(), ev.migrations())
+      .when(ev.dns())
+      .then((view) => {
+        expect(view.dns).toEqual({ name: 'greenwood.syncad.in', type: 'A', provider: 'local' });
+      });
+    given(...provisionedSchool().slice(0, 5))
+      .when(ev.certificate())
+      .then((view) => {
+        expect(view.certificate).toEqual({
+          provider: 'local',
+          serialNumber: 'ab12',
+          notBefore: NOW,
+          notAfter: '2027-02-22T10:00:00.000Z',
+          issuer: 'CN=SCS Local CA',
+        });
+      });
+  });
+
+  it('shows a retry while it waits, and drops its time once the step succeeds', () => {
+    given(ev.requested(), ev.slug())
+      .when(retry('create_database'))
+      .then((view) => {
+        expect(step(view, 'create_database')).toMatchObject({
+          status: 'retrying',
+          attempts: 2,
+          error: 'timeout',
+          retryAt: LATER,
+        });
+      });
+    given(ev.requested(), ev.slug(), retry('create_database'))
+      .when(ev.database())
+      .then((view) => {
+        expect(step(view, 'create_database')).not.toHaveProperty('retryAt');
+      });
+  });
+
+  it('lists a compensation waiting for its retry among the compensations', () => {
+    given(...provisionedSchool(), teardown)
+      .when(retry('unregister_school', 1))
+      .then((view) => {
+        expect(view.compensations).toEqual([
+          {
+            name: 'unregister_school',
+            status: 'retrying',
+            attempts: 1,
+            startedAt: NOW,
+            finishedAt: NOW,
+            error: 'timeout',
+            retryAt: LATER,
+          },
+        ]);
+      });
+  });
+
+  it('keeps the school active with a warning when the welcome email fails', () => {
+    const failed: SchoolEvent = { type: 'WelcomeEmailFailed', data: { ...run, error: 'mailbox full' } };
+    given(...provisionedSchool().slice(0, 7))
+      .when(failed)
+      .then((view) => {
+        expect(step(view, 'send_welcome_email')).toMatchObject({ status: 'warning', error: 'mailbox full' });
+        expect(view.warnings).toEqual(['welcome email not sent: mailbox full']);
+      });
+  });
+
+  it('names the failed step and the reason of a rollback', () => {
+    const [failed, started] = rollbackAt('run_migrations');
+    given(ev.requested(), ev.slug(), ev.database())
+      .when(failed)
+      .then((view) => {
+        expect(step(view, 'run_migrations')).toMatchObject({ status: 'failed', error: 'boom' });
+        expect(view).toMatchObject({ failedStep: 'run_migrations', failureReason: 'boom', status: 'provisioning' });
+      });
+    given(ev.requested(), ev.slug(), ev.database(), failed)
+      .when(started)
+      .then((view) => {
+        expect(view.status).toBe('rolling_back');
+      });
+  });
+
+  it('undoes the database and its migrations when the database is dropped, but keeps a failed step failed', () => {
+    given(ev.requested(), ev.slug(), ev.database(), ev.migrations(), ...rollbackAt('create_dns'))
+      .when(dropped)
+      .then((view) => {
+        expect(step(view, 'create_database')!.status).toBe('undone');
+        expect(step(view, 'run_migrations')!.status).toBe('undone');
+        expect(view.compensations.map((c) => [c.name, c.status])).toEqual([['drop_database', 'succeeded']]);
+      });
+    given(ev.requested(), ev.slug(), ...rollbackAt('create_database'))
+      .when(dropped)
+      .then((view) => {
+        expect(step(view, 'create_database')!.status).toBe('failed');
+      });
+  });
+
+  it('shows no retry time on a step undone while it waited for its retry', () => {
+    given(ev.requested(), ev.slug(), retry('create_database'), teardown)
+      .when(dropped)
+      .then((view) => {
+        expect(step(view, 'create_database')).toMatchObject({ status: 'undone', attempts: 2 });
+        expect(step(view, 'create_database')).not.toHaveProperty('retryAt');
+      });
+  });
+
+  it('removes the DNS record and the certificate when they are undone', () => {
+    const deleted: SchoolEvent = {
+      type: 'DnsRecordDeleted',
+      data: { ...run, provider: 'local', name: 'x', recordType: 'A', existed: true, reference: 'r' },
+    };
+    const revoked: SchoolEvent = { type: 'CertificateRevoked', data: { ...run, provider: 'local', revoked: true } };
+    given(...provisionedSchool(), teardown)
+      .when(deleted)
+      .then((view) => expect(view.dns).toBeUndefined());
+    given(...provisionedSchool(), teardown)
+      .when(revoked)
+      .then((view) => {
+        expect(view.certificate).toBeUndefined();
+        expect(step(view, 'issue_certificate')!.status).toBe('undone');
+      });
+  });
+
+  it('skips the steps never run when a rollback or a teardown ends', () => {
+    const rolledBack: SchoolEvent = {
+      type: 'SchoolRolledBack',
+      data: { failedStep: 'create_database', reason: 'boom', finishedAt: LATER },
+    };
+    given(ev.requested(), ev.slug(), ...rollbackAt('create_database'), dropped, released)
+      .when(rolledBack)
+      .then((view) => {
+        expect(view.status).toBe('failed');
+        expect(view.steps.filter((s) => s.status === 'skipped').map((s) => s.name)).toEqual(STEPS.slice(2));
+      });
+    given(ev.requested(), ev.slug(), teardown, dropped, released)
+      .when({ type: 'SchoolDeleted', data: { deletedAt: LATER } })
+      .then((view) => expect(view.status).toBe('deleted'));
+  });
+
+  it('shows a failed renewal under the certificate, and clears it when the renewal succeeds', () => {
+    const failed: SchoolEvent = {
+      type: 'CertificateRenewalFailed',
+      data: { ...run, serialNumber: 'ab12', error: 'rate limited', retryAt: LATER },
+    };
+    given(...provisionedSchool())
+      .when(failed)
+      .then((view) => {
+        expect(view.certificate!.renewal).toEqual({ attempts: 1, error: 'rate limited', retryAt: LATER });
+      });
+    const renewed: SchoolEvent = {
+      type: 'CertificateRenewed',
+      data: {
+        provider: 'local',
+        domain: 'greenwood.syncad.in',
+        reference: 'local:cd34',
+        serialNumber: 'cd34',
+        issuer: 'CN=SCS Local CA',
+        notBefore: LATER,
+        notAfter: '2027-03-01T10:00:00.000Z',
+        previousSerialNumber: 'ab12',
+        ...run,
+        finishedAt: LATER,
+      },
+    };
+    given(...provisionedSchool(), failed)
+      .when(renewed)
+      .then((view) => {
+        expect(view.certificate).toEqual({
+          provider: 'local',
+          serialNumber: 'cd34',
+          notBefore: LATER,
+          notAfter: '2027-03-01T10:00:00.000Z',
+          issuer: 'CN=SCS Local CA',
+          renewedAt: LATER,
+        });
+      });
+  });
+
+  it('changes nothing but the revision for an orphan removed', () => {
+    const before = foldView(provisionedSchool())!;
+    const orphan: SchoolEvent = {
+      type: 'OrphanRemoved',
+      data: { resource: 'dns', name: 'x', detail: 'd', removedAt: LATER },
+    };
+    given(...provisionedSchool())
+      .when(orphan)
+      .then((view) => expect(view).toEqual({ ...before, revision: before.revision + 1 }));
+  });
+
+  it('agrees with the domain on the status of the school and of every step', () => {
+    const scenarios: SchoolEvent[][] = [
+      provisionedSchool(),
+      [
+        ev.requested(),
+        ev.slug(),
+        retry('create_database'),
+        teardown,
+        dropped,
+        released,
+        { type: 'SchoolDeleted', data: { deletedAt: LATER } },
+      ],
+      [ev.requested(), ev.slug(), ev.database(), ev.migrations(), ...rollbackAt('create_dns'), dropped, released],
+      [...provisionedSchool(), teardown, retry('unregister_school', 1)],
+    ];
+    for (const events of scenarios) {
+      const state = fold(events)!;
+      const view = foldView(events)!;
+      expect(view.status).toBe(state.status);
+      expect(view.steps.map((s) => s.status)).toEqual(STEPS.map((name) => state.steps[name].status));
+      expect(view.compensations.map((c) => [c.name, c.status]).sort()).toEqual(
+        Object.entries(state.undo)
+          .map(([name, s]) => [name, s!.status])
+          .sort(),
+      );
+    }
+  });
+});
+
+describe('presentSchool', () => {
+  it('answers with the API key order whatever order the stored document has (jsonb reorders keys)', () => {
+    const view = foldView([...provisionedSchool().slice(0, 3), retry('run_migrations')])!;
+    const reordered = JSON.parse(
+      JSON.stringify(view, (_key, value) =>
+        value && typeof value === 'object' && !Array.isArray(value)
+          ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.length - b.length || a.localeCompare(b)))
+          : value,
+      ),
+    );
+    const presented = presentSchool(reordered);
+    expect(JSON.stringify(presented)).toBe(JSON.stringify(presentSchool(view)));
+    expect(Object.keys(presented)).toEqual([
+      'id',
+      'name',
+      'slug',
+      'databaseName',
+      'subdomain',
+      'status',
+      'createdAt',
+      'updatedAt',
+      'district',
+      'board',
+      'adminEmail',
+      'phone',
+      'steps',
+      'compensations',
+      'warnings',
+      'revision',
+    ]);
+    expect(Object.keys(presented.steps[2])).toEqual([
+      'name',
+      'status',
+      'attempts',
+      'startedAt',
+      'finishedAt',
+      'error',
+      'retryAt',
+    ]);
+  });
+});
