@@ -4,7 +4,7 @@ import { schoolIdFromStream, SCHOOL_STREAM_PREFIX } from '../../domain/school/ev
 import type { SchoolState } from '../../domain/school/state.js';
 import type { ActionName } from '../../domain/school/steps.js';
 import type { CheckpointStore } from '../ports/checkpoint-store.port.js';
-import type { Clock } from '../ports/clock.port.js';
+import { systemTimers, type Clock, type Timers } from '../ports/clock.port.js';
 import { noLocks, type Locks } from '../ports/locks.port.js';
 import type { EventMetadata, EventStore, GlobalPosition, RecordedEvent, Subscription } from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
@@ -23,6 +23,8 @@ export interface ProcessManagerOptions {
   locks?: Locks;
   /** How soon to look again at a school another replica is working on. */
   lockedRetryMs?: number;
+  /** What the retry, lock and error waits use (default: the process's own timers). */
+  timers?: Timers;
 }
 
 /**
@@ -39,7 +41,7 @@ export class ProcessManager {
   private readonly running = new Map<string, Promise<void>>();
   private readonly rerun = new Set<string>();
   private readonly queue: string[] = [];
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, unknown>();
   private stopping = false;
   private lastDelivered?: GlobalPosition;
   /** The correlation id of each school's request, carried by every event the manager writes for it. */
@@ -84,7 +86,7 @@ export class ProcessManager {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.subscription?.stop();
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const timer of this.timers.values()) this.clockTimers.clear(timer);
     this.timers.clear();
     this.queue.length = 0;
     await Promise.allSettled([...this.running.values()]);
@@ -106,7 +108,7 @@ export class ProcessManager {
     if (this.stopping) return;
     const timer = this.timers.get(schoolId);
     if (timer) {
-      clearTimeout(timer);
+      this.clockTimers.clear(timer);
       this.timers.delete(schoolId);
     }
     if (this.running.has(schoolId)) {
@@ -133,7 +135,7 @@ export class ProcessManager {
     if (!lock) {
       // Another replica is on it (or the lock could not be asked for). These events stay unfinished
       // here until a later look finds nothing to do, so a replica that dies is taken over.
-      if (!this.stopping) this.timers.set(schoolId, setTimeout(() => { this.timers.delete(schoolId); this.schedule(schoolId); }, this.options.lockedRetryMs ?? 1000));
+      this.lookAgain(schoolId, this.options.lockedRetryMs ?? 1000);
       return;
     }
     try {
@@ -149,15 +151,27 @@ export class ProcessManager {
       if (waitUntil !== undefined) {
         // Not finished: the checkpoint stays before these events until the retry has run.
         const delay = Math.max(0, waitUntil - this.clock.now().getTime());
-        this.timers.set(schoolId, setTimeout(() => { this.timers.delete(schoolId); this.schedule(schoolId); }, delay));
+        this.lookAgain(schoolId, delay);
         return;
       }
       this.completed(handled);
     } catch (error) {
       // The event store or a port failed outside a step (e.g. the database is restarting): try again soon.
       this.logger.warn(`school ${schoolId}: ${describeError(error)}; retrying in 1 s`);
-      if (!this.stopping) this.timers.set(schoolId, setTimeout(() => { this.timers.delete(schoolId); this.schedule(schoolId); }, 1000));
+      this.lookAgain(schoolId, 1000);
     }
+  }
+
+  private lookAgain(schoolId: string, ms: number): void {
+    if (this.stopping) return;
+    this.timers.set(schoolId, this.clockTimers.set(() => {
+      this.timers.delete(schoolId);
+      this.schedule(schoolId);
+    }, ms));
+  }
+
+  private get clockTimers(): Timers {
+    return this.options.timers ?? systemTimers;
   }
 
   /** Runs actions until the school has nothing to do (undefined) or must wait (the time to wake). */

@@ -1,0 +1,285 @@
+import { NO_FAULTS } from '../../src/application/process-manager/faults.js';
+import { ProcessManager } from '../../src/application/process-manager/process-manager.js';
+import type { StepPorts } from '../../src/application/process-manager/step-runner.js';
+import { StepError } from '../../src/application/process-manager/step-error.js';
+import { silentLogger } from '../../src/application/ports/logger.port.js';
+import { executeSchoolCommand } from '../../src/application/school/school-stream.js';
+import { schoolStreamId } from '../../src/domain/school/events.js';
+import { slugStreamId } from '../../src/domain/school/slug.js';
+import { details, NOW } from '../support/school-spec.js';
+import {
+  eventually,
+  FakeClock,
+  FakeLocks,
+  InMemoryCheckpoints,
+  InMemoryEventStore,
+  settle,
+} from '../support/in-memory.js';
+
+const A = '0a000000-0000-4000-8000-00000000000a';
+const B = '0b000000-0000-4000-8000-00000000000b';
+const metadata = (id: string) => ({ actor: 'test', correlationId: `request-${id}`, now: NOW });
+
+/** Step ports that record their calls; a school's database creation can be held, and actions made to fail. */
+function fakePorts(store: InMemoryEventStore) {
+  const calls: string[] = [];
+  const held = new Map<string, { promise: Promise<void>; open(): void }>();
+  const failures = new Map<string, StepError[]>();
+  const call = async (action: string, key: string) => {
+    calls.push(`${action} ${key}`);
+    await held.get(`${action} ${key}`)?.promise;
+    const failure = failures.get(action)?.shift();
+    if (failure) throw failure;
+  };
+  const ports = {
+    store,
+    databases: {
+      create: async (name: string) => {
+        await call('create_database', name);
+        return { method: 'template', alreadyExisted: false, durationMs: 1 };
+      },
+      migrate: async (name: string) => {
+        await call('run_migrations', name);
+        return { schemaVersion: '0001', applied: ['0001'], tableCount: 1, durationMs: 1 };
+      },
+      secure: async () => undefined,
+      exists: async () => true,
+      drop: async (name: string) => {
+        await call('drop_database', name);
+        return { existed: true, terminatedConnections: 0 };
+      },
+    },
+    dns: {
+      name: 'fake',
+      upsert: async (record: { name: string }) => {
+        await call('create_dns', record.name);
+        return { reference: 'dns-1' };
+      },
+      remove: async (name: string) => {
+        await call('delete_dns', name);
+        return { existed: true, reference: 'dns-2' };
+      },
+    },
+    certificates: {
+      name: 'fake',
+      issue: async (request: { domain: string }) => {
+        await call('issue_certificate', request.domain);
+        return {
+          reference: 'c-1',
+          serialNumber: '01',
+          domain: request.domain,
+          issuer: 'CN=Fake',
+          notBefore: NOW,
+          notAfter: NOW,
+        };
+      },
+      revoke: async (request: { domain: string }) => {
+        await call('revoke_certificate', request.domain);
+        return { revoked: true };
+      },
+    },
+    registry: {
+      register: async (entry: { schoolId: string }) => {
+        await call('register_school', entry.schoolId);
+        return { alreadyRegistered: false };
+      },
+      unregister: async (id: string) => {
+        await call('unregister_school', id);
+        return { existed: true };
+      },
+    },
+    mailer: {
+      name: 'fake',
+      sendWelcome: async (mail: { to: string }) => {
+        await call('send_welcome_email', mail.to);
+        return { messageId: 'm' };
+      },
+    },
+    archives: { archive: async () => ({ location: 'nowhere', format: 'none', bytes: 0, sha256: '' }) },
+    credentials: { roleFor: () => 'role', passwordFor: () => 'secret', encrypt: () => 'sealed' },
+    faults: NO_FAULTS,
+    dnsTarget: '203.0.113.7',
+  } as unknown as StepPorts;
+  const hold = (action: string, key: string) => {
+    let open!: () => void;
+    held.set(`${action} ${key}`, {
+      promise: new Promise<void>((resolve) => {
+        open = resolve;
+      }),
+      open: () => open(),
+    });
+    return () => held.get(`${action} ${key}`)!.open();
+  };
+  return { ports, calls, failures, hold };
+}
+
+function setup(options: { concurrency?: number; locks?: FakeLocks } = {}) {
+  const store = new InMemoryEventStore();
+  const checkpoints = new InMemoryCheckpoints();
+  const clock = new FakeClock();
+  const fakes = fakePorts(store);
+  const manager = new ProcessManager(store, checkpoints, fakes.ports, clock, silentLogger, {
+    concurrency: options.concurrency ?? 8,
+    policy: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 1000 },
+    locks: options.locks,
+    lockedRetryMs: 1000,
+    timers: clock,
+  });
+  const request = async (id: string, slug: string) => {
+    const databaseName = `school_${id.replaceAll('-', '')}`;
+    const slugStream = slugStreamId(slug);
+    await store.append(
+      slugStream,
+      [{ type: 'SlugClaimed', data: { slug, schoolId: id }, metadata: metadata(id) }],
+      'no_stream',
+    );
+    await executeSchoolCommand(
+      store,
+      id,
+      () => ({
+        type: 'RequestSchool',
+        data: {
+          schoolId: id,
+          details: { ...details, slug },
+          databaseName,
+          subdomain: `${slug}.syncad.in`,
+          slugStream,
+          slugRevision: 0,
+          now: NOW,
+        },
+      }),
+      metadata(id),
+    );
+    return databaseName;
+  };
+  const types = (id: string) => store.types(schoolStreamId(id));
+  const lastPosition = () => store.events[store.events.length - 1].position;
+  return { store, checkpoints, clock, manager, request, types, lastPosition, ...fakes };
+}
+
+type Setup = ReturnType<typeof setup>;
+
+const checkpointAtTheEnd = (t: Setup) =>
+  eventually(() => t.checkpoints.saved.get('process-manager')?.commit === t.lastPosition().commit, 'checkpoint at end');
+
+describe('ProcessManager (in-memory store, fake clock)', () => {
+  let running: ProcessManager | undefined;
+  afterEach(async () => {
+    await running?.stop();
+    running = undefined;
+  });
+
+  /** School A requested while its lock cannot be had: nothing runs, and the manager looks again in 1 s. */
+  async function lockedOutOfA(locks: FakeLocks): Promise<Setup> {
+    const t = setup({ locks });
+    running = t.manager;
+    await t.manager.start();
+    await t.request(A, 'alpha');
+    await settle();
+    expect(t.calls).toEqual([]);
+    expect(t.clock.waiting).toEqual([1000]);
+    return t;
+  }
+
+  it('works on at most `concurrency` schools at once and queues the others until one is done', async () => {
+    const t = setup({ concurrency: 1 });
+    running = t.manager;
+    await t.manager.start();
+    const dbA = await t.request(A, 'alpha');
+    const openA = t.hold('create_database', dbA);
+    await eventually(() => t.calls.includes(`create_database ${dbA}`), 'A creates its database');
+    await t.request(B, 'beta');
+    await settle();
+    expect(t.manager.status).toMatchObject({ running: 1, queued: 1 });
+    expect(t.calls.filter((c) => c.startsWith('create_database'))).toEqual([`create_database ${dbA}`]);
+
+    openA();
+    await eventually(
+      () => t.types(A).includes('SchoolProvisioned') && t.types(B).includes('SchoolProvisioned'),
+      'both provisioned',
+    );
+    expect(t.types(B).filter((type) => type === 'DatabaseCreated')).toHaveLength(1);
+    await checkpointAtTheEnd(t);
+    expect(t.manager.status).toEqual({ running: 0, queued: 0, backlog: 0 });
+  });
+
+  it('looks at a school again when its events arrive while it is worked on (a rerun, not a runner)', async () => {
+    const t = setup();
+    running = t.manager;
+    await t.manager.start();
+    const dbA = await t.request(A, 'alpha');
+    const openA = t.hold('create_database', dbA);
+    await eventually(() => t.calls.includes(`create_database ${dbA}`), 'A creates its database');
+    await executeSchoolCommand(t.store, A, () => ({ type: 'RequestTeardown', data: { now: NOW } }), metadata(A));
+    await settle();
+    expect(t.manager.status).toMatchObject({ running: 1, queued: 0 });
+
+    openA();
+    await eventually(() => t.types(A).includes('SchoolDeleted'), 'A deleted');
+    // The database created by the step in flight is dropped; nothing runs twice.
+    expect(t.types(A).filter((type) => ['DatabaseCreated', 'DatabaseDropped', 'SlugReleased'].includes(type))).toEqual([
+      'DatabaseCreated',
+      'DatabaseDropped',
+      'SlugReleased',
+    ]);
+    expect(t.calls.filter((c) => c.startsWith('create_database'))).toHaveLength(1);
+    await checkpointAtTheEnd(t);
+  });
+
+  it("waits on the clock for a retry's time, keeping its checkpoint before the school, then retries", async () => {
+    const t = setup();
+    running = t.manager;
+    t.failures.set('create_database', [StepError.transient('connection reset')]);
+    await t.manager.start();
+    await t.request(A, 'alpha');
+    await eventually(() => t.types(A).includes('StepAttemptFailed'), 'the failed attempt recorded');
+    await settle();
+    const [wait] = t.clock.waiting;
+    expect(wait).toBeGreaterThanOrEqual(500); // half to all of the 1000 ms backoff (jitter)
+    expect(wait).toBeLessThanOrEqual(1000);
+    expect(t.checkpoints.saved.get('process-manager')).toBeUndefined();
+
+    t.clock.advance(wait - 1);
+    await settle();
+    expect(t.calls.filter((c) => c.startsWith('create_database'))).toHaveLength(1);
+
+    t.clock.advance(1);
+    await eventually(() => t.types(A).includes('SchoolProvisioned'), 'provisioned after the retry');
+    const created = t.store.events.find((e) => e.type === 'DatabaseCreated')!;
+    expect(created.data.attempt).toBe(2);
+    await checkpointAtTheEnd(t);
+  });
+
+  it('leaves a school another replica holds, looks again a second later, and takes it over once free', async () => {
+    const locks = new FakeLocks();
+    locks.held.add(`school:${A}`);
+    const t = await lockedOutOfA(locks);
+
+    t.clock.advance(1000);
+    await settle();
+    expect(t.calls).toEqual([]);
+    expect(t.checkpoints.saved.get('process-manager')).toBeUndefined();
+
+    locks.held.delete(`school:${A}`); // the other replica died or finished
+    t.clock.advance(1000);
+    await eventually(() => t.types(A).includes('SchoolProvisioned'), 'provisioned by this replica');
+    await checkpointAtTheEnd(t);
+    expect(locks.held.size).toBe(0);
+  });
+
+  it('treats a lock it cannot ask for as held, and an unreadable store as a reason to look again in 1 s', async () => {
+    const locks = new FakeLocks();
+    locks.broken = true;
+    const t = await lockedOutOfA(locks);
+
+    locks.broken = false;
+    t.store.failReads = 1;
+    t.clock.advance(1000);
+    await settle();
+    expect(t.calls).toEqual([]);
+    expect(t.clock.waiting).toEqual([1000]);
+
+    t.clock.advance(1000);
+    await eventually(() => t.types(A).includes('SchoolProvisioned'), 'provisioned once the store answers');
+  });
+});
