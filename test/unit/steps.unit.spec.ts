@@ -17,7 +17,13 @@ describe('the step order and the step modules', () => {
   });
 
   it('derives the undo order as the reverse of the steps', () => {
-    expect(UNDO_ORDER).toEqual(['unregister_school', 'revoke_certificate', 'delete_dns', 'drop_database', 'release_slug']);
+    expect(UNDO_ORDER).toEqual([
+      'unregister_school',
+      'revoke_certificate',
+      'delete_dns',
+      'drop_database',
+      'release_slug',
+    ]);
     expect(STEPS).toEqual(STEP_ORDER.map((s) => s.name));
     expect(CRITICAL.send_welcome_email).toBe(false);
     expect(STEPS.filter((s) => CRITICAL[s])).toHaveLength(6);
@@ -43,7 +49,13 @@ describe('the step order and the step modules', () => {
     const event = await runAction(ports, state, 'create_dns', { attempt: 1, startedAt: NOW }, metadata);
     expect(event).toMatchObject({
       type: 'DnsRecordCreated',
-      data: { provider: 'fake', name: 'greenwood.syncad.in', recordType: 'A', value: '203.0.113.7', reference: 'fake:A' },
+      data: {
+        provider: 'fake',
+        name: 'greenwood.syncad.in',
+        recordType: 'A',
+        value: '203.0.113.7',
+        reference: 'fake:A',
+      },
     });
     const undone = await runAction(ports, state, 'delete_dns', { attempt: 1, startedAt: NOW }, metadata);
     expect(undone).toMatchObject({ type: 'DnsRecordDeleted', data: { existed: true, reference: 'fake:gone' } });

@@ -12,9 +12,10 @@ export const createDatabase = defineStep({
   undo: async ({ ports, state, run }) => {
     const { databaseName } = state;
     // A teardown keeps the school's data first; a rollback has none worth keeping.
-    const archive = state.status === 'deprovisioning' && (await ports.databases.exists(databaseName))
-      ? await ports.archives.archive({ schoolId: state.id, databaseName })
-      : undefined;
+    const archive =
+      state.status === 'deprovisioning' && (await ports.databases.exists(databaseName))
+        ? await ports.archives.archive({ schoolId: state.id, databaseName })
+        : undefined;
     const { existed, terminatedConnections } = await ports.databases.drop(databaseName);
     const data = { ...run(), databaseName, existed, terminatedConnections, ...(archive ? { archive } : {}) };
     return { type: 'DatabaseDropped', data };

@@ -23,6 +23,7 @@ export const createDns = defineStep({
     const name = state.subdomain;
     const recordType = (state.resources.dns?.recordType as DnsRecordType | undefined) ?? recordTypeFor(ports.dnsTarget);
     const { existed, reference } = await ports.dns.remove(name, recordType);
-    return { type: 'DnsRecordDeleted', data: { ...run(), provider: ports.dns.name, name, recordType, existed, reference } };
+    const data = { ...run(), provider: ports.dns.name, name, recordType, existed, reference };
+    return { type: 'DnsRecordDeleted', data };
   },
 });

@@ -7,7 +7,8 @@ export const issueCertificate = defineStep({
   run: async ({ ports, state, run }) => {
     const cert = await ports.certificates.issue({ schoolId: state.id, domain: state.subdomain });
     const { domain, reference, serialNumber, issuer, notBefore, notAfter } = cert;
-    const data = { ...run(), provider: ports.certificates.name, domain, reference, serialNumber, issuer, notBefore, notAfter };
+    const provider = ports.certificates.name;
+    const data = { ...run(), provider, domain, reference, serialNumber, issuer, notBefore, notAfter };
     return { type: 'CertificateIssued', data };
   },
   undo: async ({ ports, state, run }) => {

@@ -8,7 +8,14 @@ export const registerSchool = defineStep({
     const { details, databaseName, subdomain } = state;
     const { slug, name, district, board, adminEmail } = details;
     const result = await ports.registry.register({
-      schoolId: state.id, slug, name, databaseName, subdomain, district, board, adminEmail,
+      schoolId: state.id,
+      slug,
+      name,
+      databaseName,
+      subdomain,
+      district,
+      board,
+      adminEmail,
       databaseRole: ports.credentials.roleFor(databaseName),
       databasePasswordEncrypted: ports.credentials.encrypt(ports.credentials.passwordFor(state.id)),
     });

@@ -10,7 +10,8 @@ export const runMigrations = defineStep({
     const owner = { role: ports.credentials.roleFor(databaseName), password: ports.credentials.passwordFor(state.id) };
     await ports.databases.secure(databaseName, owner);
     const { schemaVersion, applied, tableCount, durationMs } = migrated;
-    return { type: 'MigrationsApplied', data: { ...run(), databaseName, schemaVersion, applied, tableCount, durationMs } };
+    const data = { ...run(), databaseName, schemaVersion, applied, tableCount, durationMs };
+    return { type: 'MigrationsApplied', data };
   },
   // No undo: the schema is dropped with the database.
 });

@@ -7,8 +7,14 @@ export const sendWelcomeEmail = defineStep({
   run: async ({ ports, state, run }) => {
     const { details, subdomain } = state;
     const to = details.adminEmail;
-    const welcome = { schoolId: state.id, schoolName: details.name, slug: details.slug, to, loginUrl: `https://${subdomain}/` };
-    const sent = await ports.mailer.sendWelcome(welcome);
+    const loginUrl = `https://${subdomain}/`;
+    const sent = await ports.mailer.sendWelcome({
+      schoolId: state.id,
+      schoolName: details.name,
+      slug: details.slug,
+      to,
+      loginUrl,
+    });
     return { type: 'WelcomeEmailSent', data: { ...run(), provider: ports.mailer.name, to, messageId: sent.messageId } };
   },
 });
