@@ -162,7 +162,7 @@ async function applyBatch(
 ): Promise<void> {
   if (checkpoint) await lockCheckpoint(manager);
   const ids = [...new Set(events.map((e) => schoolIdFromStream(e.streamId)).filter((id): id is string => !!id))];
-  const rows: Array<{ id: string; document: SchoolView; version: number }> = ids.length
+  const rows: Array<{ id: string; document: SchoolView; version: string }> = ids.length
     ? await manager.query(
       `SELECT id::text AS id, document, document_version AS version FROM ${table}
        WHERE id = ANY($1::uuid[]) FOR UPDATE`,

@@ -16,7 +16,7 @@ export interface SchoolFilters {
 interface Row {
   id: string;
   document: SchoolView;
-  version: number;
+  version: string;
 }
 
 export class SchoolQueries {

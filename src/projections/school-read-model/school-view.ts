@@ -5,10 +5,12 @@ import { STEPS, UNDO_ORDER } from '../../domain/school/steps.js';
 /**
  * The read model's own document: a school as the API shows it, built by `evolveView` from the events
  * (never the domain's state). Its shape is versioned: a stored row of another `SCHOOL_VIEW_VERSION`
- * is not read as a view, and the projection rebuilds the table when it finds one.
+ * is not read as a view, and the projection rebuilds the table when it finds one. The version is the
+ * number below (bump it when `SchoolView` changes) and the step list, since every view lists the
+ * steps: adding, removing or moving a step rebuilds the read model by itself.
  * 1: the domain's `SchoolState` (until 0009_read_model_view); 2: this `SchoolView`.
  */
-export const SCHOOL_VIEW_VERSION = 2;
+export const SCHOOL_VIEW_VERSION = `2:${STEPS.join(',')}`;
 
 export interface StepView {
   name: ActionName;
