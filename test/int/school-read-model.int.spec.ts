@@ -106,12 +106,20 @@ describe('school read model: document versions', () => {
       // A row an older process wrote meanwhile is folded again from the stream, not misread.
       await pool.query(`UPDATE school_read_model SET document_version = '1', document = '{"old": true}'`);
       const orphan = { resource: 'dns', name: 'x', detail: 'test', removedAt: testMetadata.now };
-      await store.append(schoolStreamId(SCHOOL_ID), [{ type: 'OrphanRemoved', data: orphan, metadata: testMetadata }], 9);
+      await store.append(
+        schoolStreamId(SCHOOL_ID),
+        [{ type: 'OrphanRemoved', data: orphan, metadata: testMetadata }],
+        9,
+      );
       const refolded = await until(
         () => pool.query('SELECT document_version, document FROM school_read_model').then((r) => r.rows[0]),
         (row) => row.document_version === SCHOOL_VIEW_VERSION,
       );
-      expect(refolded.document).toMatchObject({ status: 'deprovisioning', revision: 10, certificate: { serialNumber: 'ab12' } });
+      expect(refolded.document).toMatchObject({
+        status: 'deprovisioning',
+        revision: 10,
+        certificate: { serialNumber: 'ab12' },
+      });
     } finally {
       await projection.stop();
     }
