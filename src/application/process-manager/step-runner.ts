@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { SchoolEvent, StepRun } from '../../domain/school/events.js';
 import type { SchoolState } from '../../domain/school/state.js';
+import type { SchoolCredentialsPort } from '../ports/school-credentials.port.js';
 import type { ActionName } from '../../domain/school/steps.js';
 import type { CertificateProvider } from '../ports/certificates.port.js';
 import type { DatabaseArchives } from '../ports/database-archives.port.js';
@@ -21,7 +22,7 @@ export interface StepPorts {
   registry: SchoolRegistry;
   archives: DatabaseArchives;
   /** Owner role and password of each school database (the password derived, never stored in clear). */
-  credentials: { roleFor(databaseName: string): string; passwordFor(schoolId: string): string; encrypt(plaintext: string): string };
+  credentials: SchoolCredentialsPort;
   faults: FaultInjector;
   /** What `<slug>.<BASE_DOMAIN>` points at: an IP gives an A record, a host name a CNAME. */
   dnsTarget: string;
@@ -64,8 +65,12 @@ async function sideEffect(ports: StepPorts, state: SchoolState, action: ActionNa
     }
     case 'run_migrations': {
       const migrated = await ports.databases.migrate(databaseName);
-      await ports.databases.secure(databaseName, { role: ports.credentials.roleFor(databaseName), password: ports.credentials.passwordFor(state.id) });
-      return { type: 'MigrationsApplied', data: { ...run(), databaseName, schemaVersion: migrated.schemaVersion, applied: migrated.applied, tableCount: migrated.tableCount, durationMs: migrated.durationMs } };
+      const credentialsKeyId = ports.credentials.activeKeyId;
+      const password = ports.credentials.passwordFor(state.id, { keyId: credentialsKeyId, generation: 0 });
+      await ports.databases.secure(databaseName, { role: ports.credentials.roleFor(databaseName), password });
+      const { schemaVersion, applied, tableCount, durationMs } = migrated;
+      const data = { ...run(), databaseName, schemaVersion, applied, tableCount, durationMs, credentialsKeyId };
+      return { type: 'MigrationsApplied', data };
     }
     case 'create_dns': {
       const recordType = recordTypeFor(ports.dnsTarget);
@@ -80,7 +85,10 @@ async function sideEffect(ports: StepPorts, state: SchoolState, action: ActionNa
       const result = await ports.registry.register({
         schoolId: state.id, slug: details.slug, name: details.name, databaseName, subdomain, district: details.district, board: details.board, adminEmail: details.adminEmail,
         databaseRole: ports.credentials.roleFor(databaseName),
-        databasePasswordEncrypted: ports.credentials.encrypt(ports.credentials.passwordFor(state.id)),
+        // The password run_migrations set (its key id is in the events), sealed with the active key.
+        databasePasswordEncrypted: ports.credentials.encrypt(
+          ports.credentials.passwordFor(state.id, state.credentials),
+        ),
       });
       return { type: 'SchoolRegistered', data: { ...run(), alreadyRegistered: result.alreadyRegistered } };
     }

@@ -27,3 +27,15 @@ export function unseal(key: Buffer, sealed: Buffer): Buffer {
   decipher.setAuthTag(tag);
   return Buffer.concat([decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
 }
+
+/** Tries each key in turn (the active credentials key first, then older ones still listed). */
+export function unsealWithAny(keys: Buffer[], sealed: Buffer): Buffer {
+  for (const key of keys.slice(0, -1)) {
+    try {
+      return unseal(key, sealed);
+    } catch {
+      /* sealed with another key */
+    }
+  }
+  return unseal(keys[keys.length - 1], sealed);
+}
