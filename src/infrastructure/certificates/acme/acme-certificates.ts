@@ -218,7 +218,14 @@ export class AcmeCertificateProvider implements CertificateProvider {
       await pool.query('INSERT INTO acme_accounts (directory_url, email, account_key_enc) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [directoryUrl, accountEmail, seal(this.key, created)]);
       row = (await select()).rows[0];
     }
-    const accountKey = unsealWithAny([this.key, ...(this.options.decryptionKeys ?? [])], row.account_key_enc);
+    const opened = unsealWithAny([this.key, ...(this.options.decryptionKeys ?? [])], row.account_key_enc);
+    const accountKey = opened.plaintext;
+    // Sealed with an older credentials key: sealed again with the active one, so that key can be retired.
+    if (opened.keyIndex > 0) {
+      const resealed = seal(this.key, accountKey);
+      const sql = 'UPDATE acme_accounts SET account_key_enc = $2 WHERE directory_url = $1';
+      await pool.query(sql, [directoryUrl, resealed]);
+    }
     const client = new acme.Client({ directoryUrl, accountKey, accountUrl: row.account_url ?? undefined, ...BACKOFF });
     if (!row.account_url) {
       const trace: AcmeTrace = { problems: [] };

@@ -28,14 +28,14 @@ export function unseal(key: Buffer, sealed: Buffer): Buffer {
   return Buffer.concat([decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
 }
 
-/** Tries each key in turn (the active credentials key first, then older ones still listed). */
-export function unsealWithAny(keys: Buffer[], sealed: Buffer): Buffer {
-  for (const key of keys.slice(0, -1)) {
+/** Tries each key in turn (the active credentials key first, then older ones still listed); says which opened it. */
+export function unsealWithAny(keys: Buffer[], sealed: Buffer): { plaintext: Buffer; keyIndex: number } {
+  for (const [keyIndex, key] of keys.slice(0, -1).entries()) {
     try {
-      return unseal(key, sealed);
+      return { plaintext: unseal(key, sealed), keyIndex };
     } catch {
       /* sealed with another key */
     }
   }
-  return unseal(keys[keys.length - 1], sealed);
+  return { plaintext: unseal(keys[keys.length - 1], sealed), keyIndex: keys.length - 1 };
 }
