@@ -1,8 +1,9 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ProblemThrottlerGuard, rateLimits } from './infrastructure/http/rate-limit.js';
+import { PostgresThrottlerStorage } from './infrastructure/http/rate-limits/postgres-throttler-storage.js';
 import { CLOCK, systemClock } from './application/ports/clock.port.js';
 import { EVENT_STORE } from './application/ports/event-store.port.js';
 import { RequestSchoolHandler } from './application/request-school/request-school.handler.js';
@@ -24,7 +25,11 @@ export class AppModule {
     const keys = apiKeys.map(apiKey);
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), ThrottlerModule.forRoot(rateLimits(runtime.config.rateLimitPerMinute, runtime.config.postRateLimitPerMinute))],
+      imports: [CqrsModule.forRoot(), ThrottlerModule.forRoot({
+        ...rateLimits(runtime.config.rateLimitPerMinute, runtime.config.postRateLimitPerMinute),
+        // The counters live in the central database, so the limits hold across replicas and restarts.
+        storage: new PostgresThrottlerStorage(runtime.pool, new Logger('RateLimits')),
+      })],
       controllers: [SchoolsController, HealthController],
       providers: [
         RequestSchoolHandler,

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '../config/config.js';
 import { projectRoot } from '../infrastructure/postgres/sql-migrations.js';
 import { Runtime } from '../infrastructure/runtime.js';
 import { SCHOOL_STREAM_PREFIX } from '../domain/school/events.js';
+import { SECRETS_USAGE, secretsCommand } from './commands/secrets.js';
 
 const USAGE = `usage: npm run scs -- <command>
 
@@ -17,6 +18,7 @@ commands:
   reconcile [--fix]          compare databases, DNS records, certificates and registry rows with the
                              events; report orphans and drift (exit 1 when any is left); --fix removes
                              orphans and records each removal as an OrphanRemoved event (--json for JSON)
+${SECRETS_USAGE}
   help                       this text
 
 The CLI uses the same configuration as the service (DATABASE_URL, or the embedded PostgreSQL).`;
@@ -64,6 +66,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return group ? 0 : 2;
   }
+  if (group === 'secrets') {
+    const value = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] ?? '' : undefined);
+    const options = { command, only: value('--only'), concurrency: value('--concurrency') };
+    return withRuntime((runtime) => secretsCommand(runtime, options));
+  }
   if (group === 'projections' && command === 'rebuild') {
     await withRuntime(rebuild);
     return 0;
@@ -76,8 +83,9 @@ async function main(argv: string[]): Promise<number> {
         const c = report.checked;
         process.stdout.write(`checked ${c.schools} schools: ${c.databases} databases, ${c.dnsRecords} DNS records, ${c.certificates} certificates, ${c.registryRows} registry rows (${c.skippedInFlight} in flight, left alone)\n`);
         for (const f of report.findings) process.stdout.write(`${f.kind.padEnd(6)} ${f.resource.padEnd(11)} ${f.name}${f.schoolId ? ` (school ${f.schoolId})` : ''}: ${f.detail}${f.fixed ? ' — removed' : ''}\n`);
-        const orphans = report.findings.filter((f) => f.kind === 'orphan').length;
-        process.stdout.write(`orphans: ${orphans}, drift: ${report.findings.length - orphans}\n`);
+        const count = (kind: string) => report.findings.filter((f) => f.kind === kind).length;
+        const retired = count('retired-key');
+        process.stdout.write(`orphans: ${count('orphan')}, drift: ${count('drift')}, on a retired key: ${retired}\n`);
       }
       return report.findings.some((f) => !f.fixed) ? 1 : 0;
     });

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { parseFaults, type Fault } from '../application/process-manager/faults.js';
+import { DEFAULT_CREDENTIALS_KEY_ID } from '../domain/school/state.js';
 import type { RetryPolicy } from '../application/process-manager/retry-policy.js';
 
 /** Everything SCS reads from its environment, validated once; nothing else reads process.env. */
@@ -45,8 +46,16 @@ export interface Config {
   /** Final archives of dropped school databases, kept this many days (0: forever). */
   archiveDir: string;
   archiveRetentionDays: number;
-  /** 32 bytes for school database passwords and their encryption; absent in development: generated. */
-  credentialsKey?: Buffer;
+  /**
+   * SCS_CREDENTIALS_KEYS (or SCS_CREDENTIALS_KEY as the key `default`): 32-byte keys with ids, the first
+   * one active; empty in development: generated.
+   */
+  credentialsKeys: CredentialsKey[];
+}
+
+export interface CredentialsKey {
+  id: string;
+  key: Buffer;
 }
 
 export class ConfigError extends Error {
@@ -109,13 +118,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     else if (apiKeys.some((k) => k.id === id)) problems.push(`SCS_API_KEYS: key id "${id}" appears twice`);
     else apiKeys.push({ id, secret });
   }
-  let credentialsKey: Buffer | undefined;
-  if (env.SCS_CREDENTIALS_KEY) {
-    const raw = env.SCS_CREDENTIALS_KEY;
-    credentialsKey = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
-    if (credentialsKey.length !== 32) problems.push('SCS_CREDENTIALS_KEY must be 32 bytes, as 64 hex digits or base64 (e.g. `openssl rand -hex 32`)');
-  } else if (production) {
-    problems.push('SCS_CREDENTIALS_KEY is required in production: 32 random bytes as hex (`openssl rand -hex 32`); it derives and encrypts the school database passwords');
+  const credentialsKeys = parseCredentialsKeys(env, problems);
+  if (credentialsKeys.length === 0 && production) {
+    problems.push('SCS_CREDENTIALS_KEY (or SCS_CREDENTIALS_KEYS) is required in production: 32 random bytes as hex '
+      + '(`openssl rand -hex 32`); it derives and encrypts the school database passwords');
   }
   if (apiKeys.length === 0 && production) problems.push('SCS_API_KEY (or SCS_API_KEYS) is required in production: set it to a long random secret (e.g. `openssl rand -hex 32`)');
 
@@ -224,8 +230,45 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     reconcileIntervalSeconds: int('SCS_RECONCILE_INTERVAL_S', 900, 0, 86_400),
     archiveDir: env.SCS_ARCHIVE_DIR || `${env.SCS_DATA_DIR || defaults.dataDir}/archives`,
     archiveRetentionDays: int('SCS_ARCHIVE_RETENTION_DAYS', 30, 0, 36_500),
-    credentialsKey,
+    credentialsKeys,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const KEY_ID = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+/** `SCS_CREDENTIALS_KEYS=id:key,id:key` (the first active) or `SCS_CREDENTIALS_KEY=key` (id `default`). */
+function parseCredentialsKeys(env: NodeJS.ProcessEnv, problems: string[]): CredentialsKey[] {
+  const single = env.SCS_CREDENTIALS_KEY;
+  const listed = (env.SCS_CREDENTIALS_KEYS ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  if (single && listed.length > 0) {
+    const id = DEFAULT_CREDENTIALS_KEY_ID;
+    problems.push(`set SCS_CREDENTIALS_KEYS or SCS_CREDENTIALS_KEY, not both (SCS_CREDENTIALS_KEY is the key "${id}": `
+      + `list it as ${id}:<key>)`);
+    return [];
+  }
+  const entries = single
+    ? [{ id: DEFAULT_CREDENTIALS_KEY_ID, raw: single, name: 'SCS_CREDENTIALS_KEY' }]
+    : listed.map((entry) => {
+      const id = entry.slice(0, Math.max(entry.indexOf(':'), 0));
+      return { id, raw: entry.slice(entry.indexOf(':') + 1), name: `SCS_CREDENTIALS_KEYS key "${id}"` };
+    });
+  const keys: CredentialsKey[] = [];
+  for (const { id, raw, name } of entries) {
+    // The messages never repeat a key: configuration errors end up in logs.
+    const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+    if (!KEY_ID.test(id)) {
+      problems.push('SCS_CREDENTIALS_KEYS entries must be id:key, the id of a-z, 0-9, - and _ (up to 32 characters)');
+    } else if (key.length !== 32) {
+      problems.push(`${name} must be 32 bytes, as 64 hex digits or base64 (e.g. \`openssl rand -hex 32\`)`);
+    } else if (keys.some((k) => k.id === id)) {
+      problems.push(`SCS_CREDENTIALS_KEYS: key id "${id}" appears twice`);
+    } else if (keys.some((k) => k.key.equals(key))) {
+      problems.push(`SCS_CREDENTIALS_KEYS: key "${id}" is the same key as another id`);
+    } else {
+      keys.push({ id, key });
+    }
+  }
+  return keys;
 }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppLogger } from '../application/ports/logger.port.js';
-import type { Config } from './config.js';
+import { DEFAULT_CREDENTIALS_KEY_ID } from '../domain/school/state.js';
+import type { Config, CredentialsKey } from './config.js';
 
 /**
  * A secret generated once into the data folder (readable by the owner only) for development, so that
@@ -27,10 +28,11 @@ export function resolveApiKeys(config: Config, logger: AppLogger): { keys: Confi
 }
 
 /**
- * SCS_CREDENTIALS_KEY, or a development key. Losing it means the registry's stored passwords can no
- * longer be read (the databases themselves are unaffected).
+ * SCS_CREDENTIALS_KEYS/SCS_CREDENTIALS_KEY, or a development key (id `default`). Losing a key means the
+ * registry's passwords sealed with it can no longer be read (the databases themselves are unaffected).
  */
-export function resolveCredentialsKey(config: Config, logger: AppLogger): Buffer {
-  if (config.credentialsKey) return config.credentialsKey;
-  return Buffer.from(developmentSecret(config, logger, 'SCS_CREDENTIALS_KEY', 'credentials.key', 32).value, 'hex');
+export function resolveCredentialsKeys(config: Config, logger: AppLogger): CredentialsKey[] {
+  if (config.credentialsKeys.length > 0) return config.credentialsKeys;
+  const generated = developmentSecret(config, logger, 'SCS_CREDENTIALS_KEY', 'credentials.key', 32).value;
+  return [{ id: DEFAULT_CREDENTIALS_KEY_ID, key: Buffer.from(generated, 'hex') }];
 }

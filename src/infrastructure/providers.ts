@@ -24,7 +24,10 @@ import { OutboxMailer } from './mail/outbox/outbox-mailer.js';
 import { SmtpMailer } from './mail/smtp/smtp-mailer.js';
 
 /** The providers the configuration chose (DNS_PROVIDER, CERT_PROVIDER, MAIL_PROVIDER). */
-export async function createProviders(config: Config, pool: pg.Pool, secretKey: Buffer, logger: AppLogger): Promise<{ dns: DnsProvider; certificates: CertificateProvider; mailer: Mailer }> {
+/** `sealingKeys`: for secrets at rest (the ACME keys), the active credentials key's first, then older ones. */
+export async function createProviders(
+  config: Config, pool: pg.Pool, sealingKeys: Buffer[], logger: AppLogger,
+): Promise<{ dns: DnsProvider; certificates: CertificateProvider; mailer: Mailer }> {
   // The AWS clients take region and credentials from the SDK's default chain (AWS_REGION, AWS_ACCESS_KEY_ID, …);
   // their own retries are off because the adapters retry throttling themselves, with jitter.
   const dns: DnsProvider =
@@ -33,7 +36,10 @@ export async function createProviders(config: Config, pool: pg.Pool, secretKey: 
     : new LocalDnsProvider({ pool, zone: config.dnsZone });
 
   const certificates: CertificateProvider =
-    config.certProvider === 'acme' ? new AcmeCertificateProvider({ pool, dns, ...config.acme!, encryptionKey: secretKey, logger })
+    config.certProvider === 'acme'
+      ? new AcmeCertificateProvider({
+        pool, dns, ...config.acme!, encryptionKey: sealingKeys[0], decryptionKeys: sealingKeys.slice(1), logger,
+      })
     : config.certProvider === 'acm' ? new AcmCertificateProvider({ client: new ACMClient({ maxAttempts: 1 }), dns })
     : new LocalCertificateProvider({ pool, ca: await LocalCertificateAuthority.loadOrCreate(join(config.dataDir, 'ca')), validityDays: config.localCertificateValiditySeconds / 86_400 });
 

@@ -23,7 +23,7 @@ import type { CertificateProvider } from '../application/ports/certificates.port
 import type { DnsProvider } from '../application/ports/dns.port.js';
 import type { Mailer } from '../application/ports/mailer.port.js';
 import { SchoolCredentials } from './secrets/credentials.js';
-import { resolveCredentialsKey } from '../config/dev-secrets.js';
+import { resolveCredentialsKeys } from '../config/dev-secrets.js';
 import { bindEventStore, databaseNameOf, maintenanceUrl, prepareCentralDatabase } from './postgres/central-database.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './postgres/embedded-postgres.js';
 import { SchoolRegistryEntity, TypeOrmSchoolRegistry } from './registry/typeorm/typeorm-school-registry.js';
@@ -58,6 +58,7 @@ export class Runtime {
     private readonly locks: AdvisoryLocks,
     private readonly embedded: EmbeddedServer | undefined,
     private readonly logger: AppLogger,
+    readonly credentials: SchoolCredentials,
   ) {}
 
   static async create(config: Config, logger: AppLogger): Promise<Runtime> {
@@ -91,8 +92,8 @@ export class Runtime {
     logger.log(config.eventStoreConnectionString ? `events in EventStoreDB at ${redactedEventStore(config.eventStoreConnectionString)}` : 'events in the central PostgreSQL database');
     const checkpoints = new PostgresCheckpointStore(pool);
     const databases = new PostgresTenantDatabases({ serverUrl: maintenanceUrl(databaseUrl), logger, owner: databaseNameOf(databaseUrl) });
-    const secretKey = resolveCredentialsKey(config, logger);
-    const { dns, certificates, mailer } = await createProviders(config, pool, secretKey, logger);
+    const credentials = new SchoolCredentials(resolveCredentialsKeys(config, logger));
+    const { dns, certificates, mailer } = await createProviders(config, pool, credentials.sealingKeys(), logger);
     const registry = new TypeOrmSchoolRegistry(dataSource);
     const queries = new SchoolQueries(dataSource, store);
     // Session advisory locks: one replica per school at a time, one running the projection.
@@ -105,19 +106,24 @@ export class Runtime {
     const processManager = new ProcessManager(
       store,
       checkpoints,
-      { store, databases, dns, certificates, mailer, registry, archives, faults, dnsTarget: config.dnsTarget, credentials: new SchoolCredentials(secretKey) },
+      { store, databases, dns, certificates, mailer, registry, archives, faults, dnsTarget: config.dnsTarget,
+        credentials },
       systemClock,
       logger,
       { policy: config.retry, concurrency: config.concurrency, locks },
     );
-    return new Runtime(config, databaseUrl, pool, dataSource, store, databases, dns, certificates, mailer, registry, archives, queries, projection, processManager, renewer, locks, embedded, logger);
+    return new Runtime(config, databaseUrl, pool, dataSource, store, databases, dns, certificates, mailer, registry,
+      archives, queries, projection, processManager, renewer, locks, embedded, logger, credentials);
   }
 
   /** Compares the real resources with the events (see application/reconcile). */
   async reconcile(fix: boolean, actor: string): Promise<ReconcileReport> {
     const now = new Date().toISOString();
     return reconcile(
-      { store: this.store, databases: this.databases, dns: this.dns, certificates: this.certificates, registry: this.registry, baseDomain: this.config.baseDomain },
+      {
+        store: this.store, databases: this.databases, dns: this.dns, certificates: this.certificates,
+        registry: this.registry, baseDomain: this.config.baseDomain, credentials: this.credentials,
+      },
       { fix, metadata: { actor, correlationId: `reconcile-${now}`, now } },
     );
   }

@@ -10,7 +10,7 @@ describe('isolation: each school database has its own owner role', () => {
   let scs: ScsProcess;
   let a: any;
   let b: any;
-  const credentials = new SchoolCredentials(Buffer.from(KEY, 'hex'));
+  const credentials = new SchoolCredentials([{ id: 'default', key: Buffer.from(KEY, 'hex') }]);
 
   beforeAll(async () => {
     central = await freshDatabase('scs_iso');
@@ -37,7 +37,7 @@ describe('isolation: each school database has its own owner role', () => {
     const [row] = await query(central.url, 'SELECT database_role, database_password_encrypted FROM school_registry WHERE school_id = $1', [a.id]);
     expect(row.database_role).toBe(`${a.databaseName}_owner`);
     const password = credentials.decrypt(row.database_password_encrypted);
-    expect(password).toBe(credentials.passwordFor(a.id));
+    expect(password).toBe(credentials.passwordFor(a.id, { keyId: 'default', generation: 0 }));
     expect(row.database_password_encrypted).not.toContain(password);
   });
 

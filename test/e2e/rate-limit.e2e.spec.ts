@@ -2,22 +2,25 @@ import { freshDatabase } from '../support/databases.js';
 import { schoolBody, startScs, type ScsProcess } from '../support/scs-process.js';
 
 describe('rate limits: per client, and POSTs per API key', () => {
+  // The counters live in the central database: each test gets its own, so none inherits another's.
   let central: Awaited<ReturnType<typeof freshDatabase>>;
-  let scs: ScsProcess | undefined;
+  const running: ScsProcess[] = [];
+  const start = async (env: Record<string, string>) => {
+    const scs = await startScs({ databaseUrl: central.url, env });
+    running.push(scs);
+    return scs;
+  };
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     central = await freshDatabase('scs_rate');
   });
   afterEach(async () => {
-    await scs?.stop();
-    scs = undefined;
-  });
-  afterAll(async () => {
+    for (const scs of running.splice(0)) await scs.stop();
     await central?.drop();
   });
 
   it('answers 429 problem+json with Retry-After once a client passes its limit, wrong keys included; health is exempt', async () => {
-    scs = await startScs({ databaseUrl: central.url, env: { SCS_RATE_LIMIT_PER_MINUTE: '5' } });
+    const scs = await start({ SCS_RATE_LIMIT_PER_MINUTE: '5' });
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await scs.request('/schools', { key: 'wrong-key-wrong-key' })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
@@ -30,10 +33,35 @@ describe('rate limits: per client, and POSTs per API key', () => {
   });
 
   it('limits the POSTs of one API key', async () => {
-    scs = await startScs({ databaseUrl: central.url, env: { SCS_POST_RATE_LIMIT_PER_MINUTE: '3' } });
+    const scs = await start({ SCS_POST_RATE_LIMIT_PER_MINUTE: '3' });
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await scs.request('/school', { method: 'POST', json: { ...schoolBody(), slug: 'WWW' } })).status);
     expect(statuses).toEqual([400, 400, 400, 429]);
     expect((await scs.request('/schools')).status).toBe(200); // reads are not POSTs
+  });
+
+  it('holds one limit across two replicas, and across a restart', async () => {
+    const env = { SCS_RATE_LIMIT_PER_MINUTE: '6', SCS_POST_RATE_LIMIT_PER_MINUTE: '3', SCS_TRUST_PROXY: 'loopback' };
+    const [a, b] = [await start(env), await start(env)];
+    const statuses: number[] = [];
+    // Alternating between the replicas, as a load balancer would.
+    for (let i = 0; i < 10; i++) statuses.push((await [a, b][i % 2].request('/schools')).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(6);
+    expect(statuses.slice(6)).toEqual([429, 429, 429, 429]);
+
+    // The POST limit of one API key, the same way (the client limit is already spent: a new client).
+    const posts: number[] = [];
+    const other = { 'X-Forwarded-For': '203.0.113.7' };
+    for (let i = 0; i < 4; i++) {
+      const res = await [a, b][i % 2].request('/school', { method: 'POST', headers: other, json: { ...schoolBody(), slug: 'WWW' } });
+      posts.push(res.status);
+    }
+    expect(posts).toEqual([400, 400, 400, 429]);
+
+    await a.stop();
+    const restarted = await start(env);
+    const after = await restarted.request('/schools');
+    expect(after.status).toBe(429);
+    expect(after.body.detail).toMatch(/at most 6 a minute/);
   });
 });

@@ -212,4 +212,20 @@ describeWith(['pdns_server', 'gsqlite3', 'sqlite3', 'dig', 'pebble', 'openssl'])
     const error = await rejection(provider({ directoryUrl: `https://127.0.0.1:${await freePort()}/dir` }).issue({ schoolId: SCHOOL_B, domain: 'oakridge.scs.test' }));
     expect(error.permanent).toBe(false);
   });
+
+  it('reads the account key sealed with an older credentials key and seals it again with the active one', async () => {
+    const active = randomBytes(32);
+    const school = '44444444-4444-4444-8444-444444444444';
+    const issued = await provider({ encryptionKey: active, decryptionKeys: [encryptionKey] })
+      .issue({ schoolId: school, domain: 'birch.scs.test' });
+    expect(issued.domain).toBe('birch.scs.test');
+    const sql = 'SELECT account_key_enc FROM acme_accounts WHERE directory_url = $1';
+    const { rows } = await pool.query(sql, [pebble.directoryUrl]);
+    expect(rows).toHaveLength(1);
+    expect(() => unseal(encryptionKey, rows[0].account_key_enc)).toThrow();
+    expect(createPrivateKey(unseal(active, rows[0].account_key_enc))).toBeDefined();
+    // With the older key retired, the account still loads.
+    const revoked = await provider({ encryptionKey: active }).revoke({ schoolId: school, domain: 'birch.scs.test' });
+    expect(revoked.revoked).toBe(true);
+  });
 });

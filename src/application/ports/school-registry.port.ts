@@ -8,7 +8,7 @@ export interface RegistryEntry {
   district: string;
   board: string;
   adminEmail: string;
-  /** The school database's owner role, and its password sealed with SCS_CREDENTIALS_KEY. */
+  /** The school database's owner role, and its password sealed with a credentials key (named in it). */
   databaseRole?: string;
   databasePasswordEncrypted?: string;
 }
@@ -18,6 +18,15 @@ export interface SchoolRegistry {
   unregister(schoolId: string): Promise<{ existed: boolean }>;
   find(schoolId: string): Promise<RegistryEntry | undefined>;
   list(): Promise<RegistryEntry[]>;
+  /**
+   * Sets the registered role's password and the row's sealed copy of it in one transaction (the role and
+   * the registry are on one PostgreSQL server), so an app reading the row never gets a password the role
+   * does not have. `replaced: false` when the row or the role is gone (the school is being torn down).
+   */
+  replaceCredentials(
+    schoolId: string,
+    credentials: { role: string; password: string; sealed: string },
+  ): Promise<{ replaced: boolean }>;
 }
 
 export const SCHOOL_REGISTRY = Symbol('SchoolRegistry');

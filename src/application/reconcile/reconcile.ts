@@ -1,19 +1,22 @@
-import { SCHOOL_STREAM_PREFIX, schoolIdFromStream, schoolStreamId } from '../../domain/school/events.js';
-import { evolve } from '../../domain/school/evolve.js';
+import { schoolStreamId } from '../../domain/school/events.js';
 import type { SchoolState } from '../../domain/school/state.js';
-import { TERMINAL_STATUSES } from '../../domain/school/state.js';
+import { DEFAULT_CREDENTIALS_KEY_ID, TERMINAL_STATUSES } from '../../domain/school/state.js';
 import type { CertificateProvider } from '../ports/certificates.port.js';
 import type { DnsProvider, DnsRecordType } from '../ports/dns.port.js';
-import type { EventMetadata, EventStore, GlobalPosition } from '../ports/event-store.port.js';
+import type { EventMetadata, EventStore } from '../ports/event-store.port.js';
 import type { SchoolRegistry } from '../ports/school-registry.port.js';
 import type { TenantDatabases } from '../ports/tenant-databases.port.js';
-import { toFoldable } from '../school/school-stream.js';
+import { onRetiredKey } from '../rotate-credentials/rotate-credentials.js';
+import { allSchools } from '../school/all-schools.js';
 
-export type Resource = 'database' | 'dns' | 'certificate' | 'registry';
+export type Resource = 'database' | 'dns' | 'certificate' | 'registry' | 'credentials';
 
 export interface Finding {
-  /** `orphan`: it exists but no school accounts for it; `drift`: a school accounts for it but it is gone. */
-  kind: 'orphan' | 'drift';
+  /**
+   * `orphan`: it exists but no school accounts for it; `drift`: a school accounts for it but it is gone;
+   * `retired-key`: a live school's database password was made with a key that is not the active one.
+   */
+  kind: 'orphan' | 'drift' | 'retired-key';
   resource: Resource;
   name: string;
   schoolId?: string;
@@ -28,28 +31,13 @@ export interface ReconcileDeps {
   certificates: CertificateProvider;
   registry: SchoolRegistry;
   baseDomain: string;
+  /** The credentials keys: live schools on another than the active one are reported. */
+  credentials?: { activeKeyId: string; keyIds: readonly string[] };
 }
 
 export interface ReconcileReport {
   findings: Finding[];
   checked: { schools: number; databases: number; dnsRecords: number; certificates: number; registryRows: number; skippedInFlight: number };
-}
-
-/** Every school folded from its stream: the events, not the read model, say what should exist. */
-async function allSchools(store: EventStore): Promise<Map<string, SchoolState>> {
-  const schools = new Map<string, SchoolState>();
-  let after: GlobalPosition | undefined;
-  for (;;) {
-    const page = await store.readAll({ after, maxCount: 1000, streamPrefix: SCHOOL_STREAM_PREFIX });
-    if (page.length === 0) return schools;
-    for (const event of page) {
-      const id = schoolIdFromStream(event.streamId);
-      if (!id) continue;
-      const next = evolve(schools.get(id), toFoldable(event));
-      if (next) schools.set(id, next);
-    }
-    after = page[page.length - 1].position;
-  }
 }
 
 function idFromDatabase(name: string): string | undefined {
@@ -120,6 +108,8 @@ export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; me
     if (r.registered && !registered.has(school.id)) findings.push({ kind: 'drift', resource: 'registry', name: school.details.slug, schoolId: school.id, detail: 'no registry row' });
   }
 
+  if (deps.credentials) findings.push(...retiredKeys(schools.values(), deps.credentials));
+
   if (options.fix) {
     for (const [finding, remove] of removals) {
       await remove();
@@ -133,4 +123,23 @@ export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; me
     findings,
     checked: { schools: schools.size, databases: databases.length, dnsRecords: records.length, certificates: certificates.length, registryRows: registryRows.length, skippedInFlight },
   };
+}
+
+/** Live schools whose password is not made with the active key: `npm run scs -- secrets rotate` moves them. */
+function retiredKeys(
+  schools: Iterable<SchoolState>,
+  keys: { activeKeyId: string; keyIds: readonly string[] },
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const school of schools) {
+    if (!onRetiredKey(school, keys.activeKeyId)) continue;
+    const keyId = school.credentials?.keyId;
+    const on = keyId ? `key "${keyId}"` : 'the key from before key ids ("default")';
+    const listed = keyId ? keys.keyIds.includes(keyId) : keys.keyIds.includes(DEFAULT_CREDENTIALS_KEY_ID);
+    const detail = `password made with ${on}${listed ? '' : ', which is no longer listed'}, `
+      + `not the active key "${keys.activeKeyId}": run \`npm run scs -- secrets rotate\``;
+    const name = `${school.databaseName}_owner`;
+    findings.push({ kind: 'retired-key', resource: 'credentials', name, schoolId: school.id, detail });
+  }
+  return findings;
 }

@@ -32,6 +32,10 @@ export type SchoolCommand =
   /** A renewed certificate replaces the school's current one (`previousSerialNumber`). */
   | Command<'RecordCertificateRenewal', { event: SchoolEvent & { type: 'CertificateRenewed' }; now: string }>
   | Command<'RecordCertificateRenewalFailure', { serialNumber: string; attempt: number; error: string; retryAt: string; startedAt: string; finishedAt: string; now: string }>
+  /** A live school's role and registry row were moved to new credentials (`generation` = the last + 1). */
+  | Command<'RecordCredentialsRotation', {
+      keyId: string; generation: number; startedAt: string; finishedAt: string; now: string;
+    }>
   /** Closes provisioning, rollback or teardown when nothing is left to do. */
   | Command<'Conclude', { now: string }>;
 

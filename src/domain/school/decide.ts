@@ -74,6 +74,14 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       if (school.status !== 'active' || school.resources.certificate?.serialNumber !== serialNumber) return [];
       return [{ type: 'CertificateRenewalFailed', data: { serialNumber, attempt, error, retryAt, startedAt, finishedAt } }];
     }
+    case 'RecordCredentialsRotation': {
+      const school = existing(state);
+      const { keyId, generation, startedAt, finishedAt } = command.data;
+      // Recorded once: a repeat after a crash, or a school no longer live, changes nothing.
+      if (school.status !== 'active' || generation !== nextCredentialsGeneration(school)) return [];
+      const previousKeyId = school.credentials?.keyId ?? null;
+      return [{ type: 'SchoolCredentialsRotated', data: { keyId, previousKeyId, generation, startedAt, finishedAt } }];
+    }
     case 'Conclude':
       return withConclusion(existing(state), [], command.data.now);
     default: {
@@ -81,6 +89,11 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       return never;
     }
   }
+}
+
+/** The generation a school's next credentials rotation makes. */
+export function nextCredentialsGeneration(state: SchoolState): number {
+  return (state.credentials?.generation ?? 0) + 1;
 }
 
 function existing(state: SchoolState | undefined): SchoolState {

@@ -15,7 +15,11 @@ export type SchoolEvent =
   | Event<'SchoolRequested', SchoolDetails & { schoolId: string; databaseName: string; subdomain: string; requestedAt: string }>
   | Event<'SlugReserved', StepRun & { slug: string; slugStream: string; slugRevision: number }>
   | Event<'DatabaseCreated', StepRun & { databaseName: string; method: 'template' | 'empty'; alreadyExisted: boolean; durationMs: number }>
-  | Event<'MigrationsApplied', StepRun & { databaseName: string; schemaVersion: string; applied: string[]; tableCount: number; durationMs: number }>
+  | Event<'MigrationsApplied', StepRun & {
+      databaseName: string; schemaVersion: string; applied: string[]; tableCount: number; durationMs: number;
+      /** The credentials key the owner role's password was derived from (absent before key ids). */
+      credentialsKeyId?: string;
+    }>
   | Event<'DnsRecordCreated', StepRun & { provider: string; name: string; recordType: string; value: string; reference: string }>
   | Event<'CertificateIssued', StepRun & { provider: string; domain: string; reference: string; serialNumber: string; issuer: string; notBefore: string; notAfter: string }>
   | Event<'SchoolRegistered', StepRun & { alreadyRegistered: boolean }>
@@ -42,7 +46,11 @@ export type SchoolEvent =
   | Event<'CertificateRenewed', { provider: string; domain: string; reference: string; serialNumber: string; issuer: string; notBefore: string; notAfter: string; previousSerialNumber: string; attempt: number; startedAt: string; finishedAt: string }>
   | Event<'CertificateRenewalFailed', { serialNumber: string; attempt: number; error: string; retryAt: string; startedAt: string; finishedAt: string }>
   /** The reconciler removed a resource of this school that the events said was gone (an audit fact). */
-  | Event<'OrphanRemoved', { resource: string; name: string; detail: string; removedAt: string }>;
+  | Event<'OrphanRemoved', { resource: string; name: string; detail: string; removedAt: string }>
+  /** The owner role got a new password made with `keyId`, and the registry its copy sealed with it. */
+  | Event<'SchoolCredentialsRotated', {
+      keyId: string; previousKeyId: string | null; generation: number; startedAt: string; finishedAt: string;
+    }>;
 
 export type SchoolEventType = SchoolEvent['type'];
 export type EventOf<T extends SchoolEventType> = Extract<SchoolEvent, { type: T }>;

@@ -55,8 +55,11 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
       return { ...withStep(state, 'reserve_slug', succeeded(event.data, 'reserve_slug')), resources: { ...r, slug: true } };
     case 'DatabaseCreated':
       return { ...withStep(state, 'create_database', succeeded(event.data, 'create_database')), resources: { ...r, database: true } };
-    case 'MigrationsApplied':
-      return withStep(state, 'run_migrations', succeeded(event.data, 'run_migrations'));
+    case 'MigrationsApplied': {
+      const keyId = event.data.credentialsKeyId;
+      const next = withStep(state, 'run_migrations', succeeded(event.data, 'run_migrations'));
+      return keyId ? { ...next, credentials: { keyId, generation: 0 } } : next;
+    }
     case 'DnsRecordCreated': {
       const dns = { name: event.data.name, recordType: event.data.recordType, provider: event.data.provider };
       return { ...withStep(state, 'create_dns', succeeded(event.data, 'create_dns')), resources: { ...r, dns } };
@@ -113,6 +116,8 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
       return { ...state, status: 'deleted', steps: skipPending(state.steps) };
     case 'OrphanRemoved':
       return state;
+    case 'SchoolCredentialsRotated':
+      return { ...state, credentials: { keyId: event.data.keyId, generation: event.data.generation } };
     case 'CertificateRenewed': {
       const { provider, reference, serialNumber, notBefore, notAfter, issuer, finishedAt } = event.data;
       return { ...state, resources: { ...r, certificate: { provider, reference, serialNumber, notBefore, notAfter, issuer, renewedAt: finishedAt } }, renewal: undefined };

@@ -41,8 +41,25 @@ export interface SchoolState {
   warnings: string[];
   /** A certificate renewal that failed and waits for its retry (visible in the API). */
   renewal?: { attempts: number; error: string; retryAt: string };
+  /**
+   * The key (id) and generation the school database's password was made with; absent: before key ids.
+   * Set by `run_migrations` and by each credentials rotation.
+   */
+  credentials?: CredentialsRef;
   /** A transient failure waiting for its retry. */
   pendingRetry?: { action: ActionName; attempt: number; retryAt: string };
+}
+
+/**
+ * The id SCS_CREDENTIALS_KEY (the single-key form) goes by; values made before key ids existed were made
+ * with that key.
+ */
+export const DEFAULT_CREDENTIALS_KEY_ID = 'default';
+
+/** Which password a school's role has: the credentials key's id and the rotation count. Never a secret. */
+export interface CredentialsRef {
+  keyId: string;
+  generation: number;
 }
 
 export function initialSteps(): Record<StepName, StepState> {

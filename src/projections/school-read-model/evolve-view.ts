@@ -105,6 +105,7 @@ function apply(view: SchoolView, event: FoldableEvent): SchoolView {
     case 'SchoolDeleted':
       return skipPending({ ...view, status: 'deleted' });
     case 'OrphanRemoved':
+    case 'SchoolCredentialsRotated': // secrets stay out of the read model; the registry has the sealed copy
       return view;
     case 'CertificateRenewed': {
       const { provider, serialNumber, notBefore, notAfter, issuer, finishedAt: renewedAt } = event.data;

@@ -17,7 +17,8 @@ export const registerSchool = defineStep({
       board,
       adminEmail,
       databaseRole: ports.credentials.roleFor(databaseName),
-      databasePasswordEncrypted: ports.credentials.encrypt(ports.credentials.passwordFor(state.id)),
+      // The password run_migrations set (its key id is in the events), sealed with the active key.
+      databasePasswordEncrypted: ports.credentials.encrypt(ports.credentials.passwordFor(state.id, state.credentials)),
     });
     return { type: 'SchoolRegistered', data: { ...run(), alreadyRegistered: result.alreadyRegistered } };
   },

@@ -7,10 +7,11 @@ export const runMigrations = defineStep({
   run: async ({ ports, state, run }) => {
     const { databaseName } = state;
     const migrated = await ports.databases.migrate(databaseName);
-    const owner = { role: ports.credentials.roleFor(databaseName), password: ports.credentials.passwordFor(state.id) };
-    await ports.databases.secure(databaseName, owner);
+    const credentialsKeyId = ports.credentials.activeKeyId;
+    const password = ports.credentials.passwordFor(state.id, { keyId: credentialsKeyId, generation: 0 });
+    await ports.databases.secure(databaseName, { role: ports.credentials.roleFor(databaseName), password });
     const { schemaVersion, applied, tableCount, durationMs } = migrated;
-    const data = { ...run(), databaseName, schemaVersion, applied, tableCount, durationMs };
+    const data = { ...run(), databaseName, schemaVersion, applied, tableCount, durationMs, credentialsKeyId };
     return { type: 'MigrationsApplied', data };
   },
   // No undo: the schema is dropped with the database.

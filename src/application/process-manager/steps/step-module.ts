@@ -6,6 +6,7 @@ import type { DatabaseArchives } from '../../ports/database-archives.port.js';
 import type { DnsProvider } from '../../ports/dns.port.js';
 import type { EventMetadata, EventStore } from '../../ports/event-store.port.js';
 import type { Mailer } from '../../ports/mailer.port.js';
+import type { SchoolCredentialsPort } from '../../ports/school-credentials.port.js';
 import type { SchoolRegistry } from '../../ports/school-registry.port.js';
 import type { TenantDatabases } from '../../ports/tenant-databases.port.js';
 import type { FaultInjector } from '../faults.js';
@@ -20,11 +21,7 @@ export interface StepPorts {
   registry: SchoolRegistry;
   archives: DatabaseArchives;
   /** Owner role and password of each school database (the password derived, never stored in clear). */
-  credentials: {
-    roleFor(databaseName: string): string;
-    passwordFor(schoolId: string): string;
-    encrypt(plaintext: string): string;
-  };
+  credentials: SchoolCredentialsPort;
   faults: FaultInjector;
   /** What `<slug>.<BASE_DOMAIN>` points at: an IP gives an A record, a host name a CNAME. */
   dnsTarget: string;

@@ -18,7 +18,7 @@ import { silentLogger } from '../../../application/ports/logger.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
 import { traced, type AcmeTrace } from './acme-trace.js';
 import { waitForTxt } from './dns-propagation.js';
-import { checkKey, seal, unseal } from './secret-box.js';
+import { checkKey, seal, unsealWithAny } from './secret-box.js';
 
 export interface AcmeCertificateOptions {
   pool: pg.Pool;
@@ -29,6 +29,8 @@ export interface AcmeCertificateOptions {
   dnsResolver?: string;
   /** 32 bytes: AES-256-GCM for the account and certificate private keys at rest. */
   encryptionKey: Buffer;
+  /** Older keys values may have been sealed with (credentials keys still listed), tried after it. */
+  decryptionKeys?: Buffer[];
   wildcard?: boolean;
   /** How long the DNS-01 record may take to appear at `dnsResolver` (default 120 s). */
   propagationTimeoutMs?: number;
@@ -216,7 +218,14 @@ export class AcmeCertificateProvider implements CertificateProvider {
       await pool.query('INSERT INTO acme_accounts (directory_url, email, account_key_enc) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [directoryUrl, accountEmail, seal(this.key, created)]);
       row = (await select()).rows[0];
     }
-    const accountKey = unseal(this.key, row.account_key_enc);
+    const opened = unsealWithAny([this.key, ...(this.options.decryptionKeys ?? [])], row.account_key_enc);
+    const accountKey = opened.plaintext;
+    // Sealed with an older credentials key: sealed again with the active one, so that key can be retired.
+    if (opened.keyIndex > 0) {
+      const resealed = seal(this.key, accountKey);
+      const sql = 'UPDATE acme_accounts SET account_key_enc = $2 WHERE directory_url = $1';
+      await pool.query(sql, [directoryUrl, resealed]);
+    }
     const client = new acme.Client({ directoryUrl, accountKey, accountUrl: row.account_url ?? undefined, ...BACKOFF });
     if (!row.account_url) {
       const trace: AcmeTrace = { problems: [] };

@@ -27,3 +27,15 @@ export function unseal(key: Buffer, sealed: Buffer): Buffer {
   decipher.setAuthTag(tag);
   return Buffer.concat([decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
 }
+
+/** Tries each key in turn (the active credentials key first, then older ones still listed); says which opened it. */
+export function unsealWithAny(keys: Buffer[], sealed: Buffer): { plaintext: Buffer; keyIndex: number } {
+  for (const [keyIndex, key] of keys.slice(0, -1).entries()) {
+    try {
+      return { plaintext: unseal(key, sealed), keyIndex };
+    } catch {
+      /* sealed with another key */
+    }
+  }
+  return { plaintext: unseal(keys[keys.length - 1], sealed), keyIndex: keys.length - 1 };
+}

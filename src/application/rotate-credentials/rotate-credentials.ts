@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { nextCredentialsGeneration } from '../../domain/school/decide.js';
+import type { SchoolState } from '../../domain/school/state.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { EventMetadata, EventStore } from '../ports/event-store.port.js';
+import type { SchoolCredentialsPort } from '../ports/school-credentials.port.js';
+import type { SchoolRegistry } from '../ports/school-registry.port.js';
+import type { FaultInjector } from '../process-manager/faults.js';
+import { describeError } from '../process-manager/step-error.js';
+import { allSchools } from '../school/all-schools.js';
+import { executeSchoolCommand, loadSchool } from '../school/school-stream.js';
+
+export interface RotationDeps {
+  store: EventStore;
+  registry: SchoolRegistry;
+  credentials: SchoolCredentialsPort;
+  faults: FaultInjector;
+  clock: Clock;
+}
+
+export type RotationOutcome = 'rotated' | 'current' | 'not-live' | 'failed';
+
+export interface RotationReport {
+  rotated: number;
+  /** Already on the active key (a re-run after a crash finds the ones done). */
+  current: number;
+  /** Not active (still provisioning, being undone, deleted): left alone. */
+  notLive: number;
+  failed: Array<{ schoolId: string; error: string }>;
+}
+
+/** Live schools whose role's password was not made with the active key. */
+export function onRetiredKey(state: SchoolState, activeKeyId: string): boolean {
+  return state.status === 'active' && state.credentials?.keyId !== activeKeyId;
+}
+
+/**
+ * Moves one school to new credentials under the active key: the role's password and the registry's
+ * sealed copy change in one transaction, then `SchoolCredentialsRotated` records it. The new password is
+ * derived from the state (key id, generation + 1), so after a crash between the two the re-run sets the
+ * same password again and records it. `force` rotates a school already on the active key (a new
+ * generation: a suspected leak of its password).
+ */
+export async function rotateSchool(
+  deps: RotationDeps,
+  schoolId: string,
+  options: { force: boolean; actor: string },
+): Promise<RotationOutcome> {
+  const { state, events } = await loadSchool(deps.store, schoolId);
+  if (!state || state.status !== 'active') return 'not-live';
+  const keyId = deps.credentials.activeKeyId;
+  if (!options.force && !onRetiredKey(state, keyId)) return 'current';
+  const generation = nextCredentialsGeneration(state);
+  const startedAt = deps.clock.now().toISOString();
+  const password = deps.credentials.passwordFor(schoolId, { keyId, generation });
+  deps.faults.beforeStep('rotate_credentials', 1);
+  const role = deps.credentials.roleFor(state.databaseName);
+  const { replaced } = await deps.registry.replaceCredentials(schoolId, {
+    role,
+    password,
+    sealed: deps.credentials.encrypt(password),
+  });
+  if (!replaced) return 'not-live';
+  deps.faults.afterSideEffect('rotate_credentials', schoolId);
+  const finishedAt = deps.clock.now().toISOString();
+  const metadata: EventMetadata = {
+    actor: options.actor,
+    correlationId: events[0]?.metadata.correlationId ?? schoolId,
+    causationId: randomUUID(),
+    now: finishedAt,
+  };
+  const result = await executeSchoolCommand(
+    deps.store,
+    schoolId,
+    () => ({
+      type: 'RecordCredentialsRotation',
+      data: { keyId, generation, startedAt, finishedAt, now: finishedAt },
+    }),
+    metadata,
+  );
+  return result.events.length > 0 ? 'rotated' : 'not-live';
+}
+
+/**
+ * Rotates every live school on a retired key (or only `only`), `concurrency` at a time. Resumable: a
+ * school is chosen by what its events say, so a second run does the ones the first did not finish.
+ */
+export async function rotateCredentials(
+  deps: RotationDeps,
+  options: {
+    only?: string;
+    concurrency: number;
+    actor: string;
+    onStart?: (total: number) => void;
+    onSchool?: (outcome: RotationOutcome) => void;
+  },
+): Promise<RotationReport> {
+  const ids = options.only
+    ? [options.only]
+    : [...(await allSchools(deps.store)).values()]
+        .filter((s) => onRetiredKey(s, deps.credentials.activeKeyId))
+        .map((s) => s.id);
+  options.onStart?.(ids.length);
+  const report: RotationReport = { rotated: 0, current: 0, notLive: 0, failed: [] };
+  const queue = [...ids];
+  const worker = async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      let outcome: RotationOutcome;
+      try {
+        outcome = await rotateSchool(deps, id, { force: options.only !== undefined, actor: options.actor });
+      } catch (error) {
+        outcome = 'failed';
+        report.failed.push({ schoolId: id, error: describeError(error) });
+      }
+      if (outcome === 'rotated') report.rotated++;
+      else if (outcome === 'current') report.current++;
+      else if (outcome === 'not-live') report.notLive++;
+      options.onSchool?.(outcome);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, ids.length)) }, worker));
+  return report;
+}
