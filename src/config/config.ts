@@ -47,6 +47,10 @@ export interface Config {
   archiveRetentionDays: number;
   /** 32 bytes for school database passwords and their encryption; absent in development: generated. */
   credentialsKey?: Buffer;
+  /** pino's level; JSON lines except in development, where they are pretty-printed. */
+  logLevel: string;
+  /** SCS_METRICS_PORT: /metrics on a port of its own instead of the API's. */
+  metricsPort?: number;
 }
 
 export class ConfigError extends Error {
@@ -56,6 +60,7 @@ export class ConfigError extends Error {
   }
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }): Config {
@@ -225,7 +230,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     archiveDir: env.SCS_ARCHIVE_DIR || `${env.SCS_DATA_DIR || defaults.dataDir}/archives`,
     archiveRetentionDays: int('SCS_ARCHIVE_RETENTION_DAYS', 30, 0, 36_500),
     credentialsKey,
+    logLevel: 'info',
   };
+  const logLevel = (env.LOG_LEVEL || 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL=${env.LOG_LEVEL} must be one of: ${LOG_LEVELS.join(', ')}`);
+  }
+  config.logLevel = logLevel;
+  if (env.SCS_METRICS_PORT) config.metricsPort = int('SCS_METRICS_PORT', 0, 0, 65535);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

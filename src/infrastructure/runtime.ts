@@ -28,6 +28,8 @@ import { bindEventStore, databaseNameOf, maintenanceUrl, prepareCentralDatabase 
 import { startEmbeddedPostgres, type EmbeddedServer } from './postgres/embedded-postgres.js';
 import { SchoolRegistryEntity, TypeOrmSchoolRegistry } from './registry/typeorm/typeorm-school-registry.js';
 import { PostgresTenantDatabases } from './tenant-databases/postgres/postgres-tenant-databases.js';
+import { metricSources } from './metrics/metric-sources.js';
+import { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 
 /** The connection string without a password, for the log. */
 function redactedEventStore(connectionString: string): string {
@@ -58,6 +60,7 @@ export class Runtime {
     private readonly locks: AdvisoryLocks,
     private readonly embedded: EmbeddedServer | undefined,
     private readonly logger: AppLogger,
+    readonly metrics: PrometheusMetrics,
   ) {}
 
   static async create(config: Config, logger: AppLogger): Promise<Runtime> {
@@ -83,11 +86,12 @@ export class Runtime {
     const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, entities: [SchoolRegistryEntity], synchronize: false, extra: { max: 5, connectionTimeoutMillis: 10_000 } });
     await dataSource.initialize();
 
+    const metrics = new PrometheusMetrics();
     // Every append gets its event ids before its first attempt, and is repeated with them when the
     // store could not be reached (application/event-store/retrying-appends).
     const store: EventStore = new RetryingAppends(config.eventStoreConnectionString
       ? new EventStoreDbEventStore({ connectionString: config.eventStoreConnectionString, logger })
-      : new PostgresEventStore({ pool, logger }), { logger });
+      : new PostgresEventStore({ pool, logger }), { logger, telemetry: metrics });
     logger.log(config.eventStoreConnectionString ? `events in EventStoreDB at ${redactedEventStore(config.eventStoreConnectionString)}` : 'events in the central PostgreSQL database');
     const checkpoints = new PostgresCheckpointStore(pool);
     const databases = new PostgresTenantDatabases({ serverUrl: maintenanceUrl(databaseUrl), logger, owner: databaseNameOf(databaseUrl) });
@@ -108,9 +112,11 @@ export class Runtime {
       { store, databases, dns, certificates, mailer, registry, archives, faults, dnsTarget: config.dnsTarget, credentials: new SchoolCredentials(secretKey) },
       systemClock,
       logger,
-      { policy: config.retry, concurrency: config.concurrency, locks },
+      { policy: config.retry, concurrency: config.concurrency, locks, telemetry: metrics },
     );
-    return new Runtime(config, databaseUrl, pool, dataSource, store, databases, dns, certificates, mailer, registry, archives, queries, projection, processManager, renewer, locks, embedded, logger);
+    metrics.observe(metricSources({ pool, store, checkpoints, processManager }));
+    return new Runtime(config, databaseUrl, pool, dataSource, store, databases, dns, certificates, mailer, registry, archives, queries, projection, processManager, renewer, locks, embedded, logger,
+      metrics);
   }
 
   /** Compares the real resources with the events (see application/reconcile). */
@@ -158,6 +164,10 @@ export class Runtime {
     await this.projection.start();
     await this.processManager.start();
     this.startPeriodicReconcile();
+    if (this.config.metricsPort !== undefined) {
+      const port = await this.metrics.listen(this.config.metricsPort, this.config.host);
+      this.logger.log(`metrics on http://localhost:${port}/metrics`);
+    }
     if (this.config.renewalCheckSeconds > 0) {
       this.renewalTimer = setInterval(() => {
         this.renewer.sweep().catch((error) => this.logger.warn(`certificate renewal sweep failed: ${(error as Error).message}`));
@@ -189,6 +199,7 @@ export class Runtime {
   async close(): Promise<void> {
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     if (this.renewalTimer) clearInterval(this.renewalTimer);
+    await this.metrics.close();
     await this.processManager.stop().catch((e) => this.logger.warn(`stopping the process manager: ${(e as Error).message}`));
     await this.projection.stop().catch(() => undefined);
     await this.store.close().catch(() => undefined);
