@@ -25,7 +25,8 @@ function inputsHash() {
 }
 
 const hash = inputsHash();
-const built = existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === hash && existsSync(join(root, 'dist/src/main.js'));
+const stamped = existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === hash;
+const built = stamped && existsSync(join(root, 'dist/src/main.js'));
 if (process.argv.includes('--if-changed') && built) {
   if (!process.argv.includes('--quiet')) process.stdout.write('dist/ is up to date with src/: not rebuilding\n');
 } else {
