@@ -123,13 +123,13 @@ describe('operating SCS in production: Prometheus metrics and JSON logs (real pr
   });
 });
 
-describe('GET /metrics on the API port (the default)', () => {
+describe('GET /metrics on the API port (the default), with injected step failures', () => {
   let central: Awaited<ReturnType<typeof freshDatabase>>;
   let scs: ScsProcess;
 
   beforeAll(async () => {
     central = await freshDatabase('scs_e2e_metrics');
-    scs = await startScs({ databaseUrl: central.url });
+    scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: 'create_dns:flaky:1,issue_certificate:fail' } });
   });
 
   afterAll(async () => {
@@ -144,5 +144,28 @@ describe('GET /metrics on the API port (the default)', () => {
     expect(metrics.value('scs_http_request_duration_seconds_count', { route: '/school/:id', status: '404' })).toBe(1);
     expect(metrics.value('scs_http_request_duration_seconds_count', { route: 'unmatched', status: '404' })).toBe(1);
     expect(metrics.has('process_cpu_user_seconds_total')).toBe(true);
+  });
+
+  it('counts failures and retries by step, compensations, and a school that failed', async () => {
+    const posted = await scs.request('/school', { method: 'POST', json: schoolBody() });
+    await waitForStatus(scs, posted.body.id, ['failed']);
+    const metrics = await waitFor('the failed school in the metrics', async () => {
+      const s = await scrape(`${scs.url}/metrics`);
+      return s.value('scs_school_provisioning_duration_seconds_count', { outcome: 'failed' }) === 1 ? s : undefined;
+    });
+    const step = (name: string, labels: Record<string, string>) => metrics.value(name, { kind: 'step', ...labels });
+    // create_dns: one transient failure, retried, then a success.
+    expect(step('scs_step_failures_total', { step: 'create_dns' })).toBe(1);
+    expect(step('scs_step_retries_total', { step: 'create_dns' })).toBe(1);
+    expect(step('scs_step_duration_seconds_count', { step: 'create_dns', outcome: 'succeeded' })).toBe(1);
+    // issue_certificate: a permanent failure, not retried; the rollback undoes what was done.
+    expect(step('scs_step_failures_total', { step: 'issue_certificate' })).toBe(1);
+    expect(step('scs_step_retries_total', { step: 'issue_certificate' })).toBe(0);
+    for (const compensation of ['delete_dns', 'drop_database', 'release_slug']) {
+      const labels = { step: compensation, kind: 'compensation', outcome: 'succeeded' };
+      expect([compensation, metrics.value('scs_step_duration_seconds_count', labels)]).toEqual([compensation, 1]);
+    }
+    expect(metrics.value('scs_schools', { status: 'failed' })).toBe(1);
+    expect(metrics.value('scs_school_provisioning_duration_seconds_count', { outcome: 'active' })).toBe(0);
   });
 });
