@@ -129,7 +129,8 @@ describe('GET /metrics on the API port (the default), with injected step failure
 
   beforeAll(async () => {
     central = await freshDatabase('scs_e2e_metrics');
-    scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: 'create_dns:flaky:1,issue_certificate:fail' } });
+    const faults = 'create_dns:flaky:1,issue_certificate:fail';
+    scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: faults } });
   });
 
   afterAll(async () => {
