@@ -146,7 +146,11 @@ export class Runtime {
       this.reconcile(false, 'reconciler')
         .then((report) => {
           if (report.findings.length === 0) return;
-          for (const f of report.findings) this.logger.warn(`reconcile: ${f.kind} ${f.resource} ${f.name}${f.schoolId ? ` (school ${f.schoolId})` : ''}: ${f.detail}`);
+          for (const f of report.findings) {
+            const school = f.schoolId ? ` (school ${f.schoolId})` : '';
+            const line = `reconcile: ${f.kind} ${f.resource} ${f.name}${school}: ${f.detail}`;
+            this.logger.warn(line, { schoolId: f.schoolId });
+          }
           this.logger.warn(`reconcile: ${report.findings.length} finding(s); run \`npm run scs -- reconcile --fix\` to remove orphans`);
         })
         .catch((error) => this.logger.warn(`reconcile failed: ${(error as Error).message}`));
