@@ -158,7 +158,8 @@ export class ProcessManager {
       this.completed(handled);
     } catch (error) {
       // The event store or a port failed outside a step (e.g. the database is restarting): try again soon.
-      this.logger.warn(`school ${schoolId}: ${describeError(error)}; retrying in 1 s`, { schoolId });
+      const correlationId = this.correlation.get(schoolId)?.correlationId;
+      this.logger.warn(`school ${schoolId}: ${describeError(error)}; retrying in 1 s`, { schoolId, correlationId });
       if (!this.stopping) this.timers.set(schoolId, setTimeout(() => { this.timers.delete(schoolId); this.schedule(schoolId); }, 1000));
     }
   }
