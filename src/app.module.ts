@@ -11,6 +11,7 @@ import { RequestTeardownHandler } from './application/request-teardown/request-t
 import { APP_SETTINGS } from './application/settings.js';
 import { apiKey, ApiKeyGuard } from './infrastructure/http/api-key.guard.js';
 import { HealthController } from './infrastructure/http/health.controller.js';
+import { METRICS, MetricsController } from './infrastructure/http/metrics.controller.js';
 import { IdempotencyStore } from './infrastructure/http/idempotency/idempotency-store.js';
 import { IDEMPOTENCY_STORE, IdempotencyInterceptor } from './infrastructure/http/idempotency/idempotency.interceptor.js';
 import { ProblemFilter } from './infrastructure/http/problem.filter.js';
@@ -23,6 +24,8 @@ import type { Runtime } from './infrastructure/runtime.js';
 export class AppModule {
   static forRuntime(runtime: Runtime, apiKeys: Array<{ id?: string; secret: string }>): DynamicModule {
     const keys = apiKeys.map(apiKey);
+    // With SCS_METRICS_PORT, /metrics is served on that port only (infrastructure/metrics).
+    const metrics = runtime.config.metricsPort === undefined ? [MetricsController] : [];
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot(), ThrottlerModule.forRoot({
@@ -30,7 +33,7 @@ export class AppModule {
         // The counters live in the central database, so the limits hold across replicas and restarts.
         storage: new PostgresThrottlerStorage(runtime.pool, new Logger('RateLimits')),
       })],
-      controllers: [SchoolsController, HealthController],
+      controllers: [SchoolsController, HealthController, ...metrics],
       providers: [
         RequestSchoolHandler,
         RequestTeardownHandler,
@@ -39,6 +42,7 @@ export class AppModule {
         { provide: APP_SETTINGS, useValue: { baseDomain: runtime.config.baseDomain } },
         { provide: SCHOOL_QUERIES, useValue: runtime.queries },
         { provide: READINESS, useValue: runtime.readiness() },
+        { provide: METRICS, useValue: runtime.metrics },
         { provide: IDEMPOTENCY_STORE, useValue: new IdempotencyStore(runtime.pool) },
         IdempotencyInterceptor,
         // The rate limit runs first, so requests with a wrong key are counted too.

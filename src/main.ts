@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { loadConfig, ConfigError } from './config/config.js';
 import { resolveApiKeys } from './config/dev-secrets.js';
 import { createHttpApp } from './infrastructure/http/http-app.js';
+import { createLogger, PinoLoggerService } from './infrastructure/logging/pino-logger.js';
 import { projectRoot } from './infrastructure/postgres/sql-migrations.js';
 import { Runtime } from './infrastructure/runtime.js';
 import { EventStoreMismatchError } from './infrastructure/postgres/central-database.js';
@@ -22,13 +23,16 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Every Nest logger (ours included) writes through pino: JSON lines, pretty in development.
+  const pino = new PinoLoggerService(createLogger({ level: config.logLevel, pretty: config.env === 'development' }));
+  Logger.overrideLogger(pino);
   const key = resolveApiKeys(config, logger);
   const runtime = await Runtime.create(config, logger).catch((error: unknown) => {
     if (!(error instanceof EventStoreMismatchError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(78); // EX_CONFIG: the configuration does not fit this database
   });
-  const app = await createHttpApp(runtime, key.keys, logger);
+  const app = await createHttpApp(runtime, key.keys, pino);
   await runtime.start();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();

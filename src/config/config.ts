@@ -51,6 +51,10 @@ export interface Config {
    * one active; empty in development: generated.
    */
   credentialsKeys: CredentialsKey[];
+  /** pino's level; JSON lines except in development, where they are pretty-printed. */
+  logLevel: string;
+  /** SCS_METRICS_PORT: /metrics on a port of its own instead of the API's. */
+  metricsPort?: number;
 }
 
 export interface CredentialsKey {
@@ -65,6 +69,7 @@ export class ConfigError extends Error {
   }
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }): Config {
@@ -231,7 +236,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     archiveDir: env.SCS_ARCHIVE_DIR || `${env.SCS_DATA_DIR || defaults.dataDir}/archives`,
     archiveRetentionDays: int('SCS_ARCHIVE_RETENTION_DAYS', 30, 0, 36_500),
     credentialsKeys,
+    logLevel: 'info',
   };
+  const logLevel = (env.LOG_LEVEL || 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL=${env.LOG_LEVEL} must be one of: ${LOG_LEVELS.join(', ')}`);
+  }
+  config.logLevel = logLevel;
+  if (env.SCS_METRICS_PORT) config.metricsPort = int('SCS_METRICS_PORT', 0, 0, 65535);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -28,6 +28,8 @@ import { bindEventStore, databaseNameOf, maintenanceUrl, prepareCentralDatabase 
 import { startEmbeddedPostgres, type EmbeddedServer } from './postgres/embedded-postgres.js';
 import { SchoolRegistryEntity, TypeOrmSchoolRegistry } from './registry/typeorm/typeorm-school-registry.js';
 import { PostgresTenantDatabases } from './tenant-databases/postgres/postgres-tenant-databases.js';
+import { metricSources } from './metrics/metric-sources.js';
+import { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 
 /** The connection string without a password, for the log. */
 function redactedEventStore(connectionString: string): string {
@@ -59,6 +61,7 @@ export class Runtime {
     private readonly embedded: EmbeddedServer | undefined,
     private readonly logger: AppLogger,
     readonly credentials: SchoolCredentials,
+    readonly metrics: PrometheusMetrics,
   ) {}
 
   static async create(config: Config, logger: AppLogger): Promise<Runtime> {
@@ -84,11 +87,12 @@ export class Runtime {
     const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, entities: [SchoolRegistryEntity], synchronize: false, extra: { max: 5, connectionTimeoutMillis: 10_000 } });
     await dataSource.initialize();
 
+    const metrics = new PrometheusMetrics();
     // Every append gets its event ids before its first attempt, and is repeated with them when the
     // store could not be reached (application/event-store/retrying-appends).
     const store: EventStore = new RetryingAppends(config.eventStoreConnectionString
       ? new EventStoreDbEventStore({ connectionString: config.eventStoreConnectionString, logger })
-      : new PostgresEventStore({ pool, logger }), { logger });
+      : new PostgresEventStore({ pool, logger }), { logger, telemetry: metrics });
     logger.log(config.eventStoreConnectionString ? `events in EventStoreDB at ${redactedEventStore(config.eventStoreConnectionString)}` : 'events in the central PostgreSQL database');
     const checkpoints = new PostgresCheckpointStore(pool);
     const databases = new PostgresTenantDatabases({ serverUrl: maintenanceUrl(databaseUrl), logger, owner: databaseNameOf(databaseUrl) });
@@ -110,10 +114,11 @@ export class Runtime {
         credentials },
       systemClock,
       logger,
-      { policy: config.retry, concurrency: config.concurrency, locks },
+      { policy: config.retry, concurrency: config.concurrency, locks, telemetry: metrics },
     );
+    metrics.observe(metricSources({ pool, store, checkpoints, processManager }));
     return new Runtime(config, databaseUrl, pool, dataSource, store, databases, dns, certificates, mailer, registry,
-      archives, queries, projection, processManager, renewer, locks, embedded, logger, credentials);
+      archives, queries, projection, processManager, renewer, locks, embedded, logger, credentials, metrics);
   }
 
   /** Compares the real resources with the events (see application/reconcile). */
@@ -146,7 +151,11 @@ export class Runtime {
       this.reconcile(false, 'reconciler')
         .then((report) => {
           if (report.findings.length === 0) return;
-          for (const f of report.findings) this.logger.warn(`reconcile: ${f.kind} ${f.resource} ${f.name}${f.schoolId ? ` (school ${f.schoolId})` : ''}: ${f.detail}`);
+          for (const f of report.findings) {
+            const school = f.schoolId ? ` (school ${f.schoolId})` : '';
+            const line = `reconcile: ${f.kind} ${f.resource} ${f.name}${school}: ${f.detail}`;
+            this.logger.warn(line, { schoolId: f.schoolId });
+          }
           this.logger.warn(`reconcile: ${report.findings.length} finding(s); run \`npm run scs -- reconcile --fix\` to remove orphans`);
         })
         .catch((error) => this.logger.warn(`reconcile failed: ${(error as Error).message}`));
@@ -164,6 +173,10 @@ export class Runtime {
     await this.projection.start();
     await this.processManager.start();
     this.startPeriodicReconcile();
+    if (this.config.metricsPort !== undefined) {
+      const port = await this.metrics.listen(this.config.metricsPort, this.config.host);
+      this.logger.log(`metrics on http://localhost:${port}/metrics`);
+    }
     if (this.config.renewalCheckSeconds > 0) {
       this.renewalTimer = setInterval(() => {
         this.renewer.sweep().catch((error) => this.logger.warn(`certificate renewal sweep failed: ${(error as Error).message}`));
@@ -195,6 +208,7 @@ export class Runtime {
   async close(): Promise<void> {
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     if (this.renewalTimer) clearInterval(this.renewalTimer);
+    await this.metrics.close();
     await this.processManager.stop().catch((e) => this.logger.warn(`stopping the process manager: ${(e as Error).message}`));
     await this.projection.stop().catch(() => undefined);
     await this.store.close().catch(() => undefined);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import {
   EventStoreUnavailableError,
+  WrongExpectedRevisionError,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
@@ -12,6 +13,7 @@ import {
   type Subscription,
 } from '../ports/event-store.port.js';
 import { silentLogger, type AppLogger } from '../ports/logger.port.js';
+import { noTelemetry, type Telemetry } from '../ports/telemetry.port.js';
 
 /** The UUIDv5 namespace of SCS's event ids (fixed once, never to change: ids must stay reproducible). */
 const EVENT_ID_NAMESPACE = '3c1f6a52-8b0e-4c59-9a67-2f4d8e1b7c30';
@@ -34,17 +36,30 @@ export function decidedEventId(streamId: string, revision: number, event: Pick<N
 export class RetryingAppends implements EventStore {
   constructor(
     private readonly inner: EventStore,
-    private readonly options: { attempts?: number; baseDelayMs?: number; logger?: AppLogger } = {},
+    private readonly options: {
+      attempts?: number;
+      baseDelayMs?: number;
+      logger?: AppLogger;
+      telemetry?: Telemetry;
+    } = {},
   ) {}
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const first = expected === 'no_stream' ? 0 : typeof expected === 'number' ? expected + 1 : undefined;
     const withIds = events.map((e, i) => ({ ...e, id: e.id ?? (first === undefined ? randomUUID() : decidedEventId(streamId, first + i, e)) }));
     const attempts = this.options.attempts ?? 4;
+    const telemetry = this.options.telemetry ?? noTelemetry;
     for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      const seconds = () => (performance.now() - started) / 1000;
       try {
-        return await this.inner.append(streamId, withIds, expected);
+        const result = await this.inner.append(streamId, withIds, expected);
+        telemetry.appended('succeeded', seconds());
+        return result;
       } catch (error) {
+        const outcome = error instanceof EventStoreUnavailableError ? 'unavailable'
+          : error instanceof WrongExpectedRevisionError ? 'conflict' : 'failed';
+        telemetry.appended(outcome, seconds());
         if (!(error instanceof EventStoreUnavailableError) || attempt >= attempts) throw error;
         const delay = (this.options.baseDelayMs ?? 200) * 2 ** (attempt - 1);
         (this.options.logger ?? silentLogger).warn(`append to ${streamId}: ${error.message}; trying again in ${delay} ms with the same event ids`);

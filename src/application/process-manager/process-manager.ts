@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { react } from '../../domain/school/react.js';
 import { schoolIdFromStream, SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
 import type { SchoolState } from '../../domain/school/state.js';
-import type { ActionName } from '../../domain/school/steps.js';
+import { isCompensationName, type ActionName } from '../../domain/school/steps.js';
 import type { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import { systemTimers, type Clock, type Timers } from '../ports/clock.port.js';
 import { noLocks, type Locks } from '../ports/locks.port.js';
 import type { EventMetadata, EventStore, GlobalPosition, RecordedEvent, Subscription } from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
+import { noTelemetry, type Telemetry } from '../ports/telemetry.port.js';
 import { executeSchoolCommand, loadSchool } from '../school/school-stream.js';
 import { PositionTracker } from './position-tracker.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
@@ -25,6 +26,8 @@ export interface ProcessManagerOptions {
   lockedRetryMs?: number;
   /** What the retry, lock and error waits use (default: the process's own timers). */
   timers?: Timers;
+  /** Step and school timings for operators (default: none). */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -44,8 +47,8 @@ export class ProcessManager {
   private readonly timers = new Map<string, unknown>();
   private stopping = false;
   private lastDelivered?: GlobalPosition;
-  /** The correlation id of each school's request, carried by every event the manager writes for it. */
-  private readonly correlation = new Map<string, string>();
+  /** The correlation id (and trace context) of each school's request, carried by every event written for it. */
+  private readonly correlation = new Map<string, { correlationId: string; traceparent?: unknown }>();
   private saving: Promise<void> = Promise.resolve();
 
   constructor(
@@ -157,7 +160,8 @@ export class ProcessManager {
       this.completed(handled);
     } catch (error) {
       // The event store or a port failed outside a step (e.g. the database is restarting): try again soon.
-      this.logger.warn(`school ${schoolId}: ${describeError(error)}; retrying in 1 s`);
+      const correlationId = this.correlation.get(schoolId)?.correlationId;
+      this.logger.warn(`school ${schoolId}: ${describeError(error)}; retrying in 1 s`, { schoolId, correlationId });
       this.lookAgain(schoolId, 1000);
     }
   }
@@ -179,7 +183,9 @@ export class ProcessManager {
     for (;;) {
       if (this.stopping) return undefined;
       const { state, events } = await loadSchool(this.store, schoolId);
-      this.correlation.set(schoolId, events[0]?.metadata.correlationId ?? schoolId);
+      const request = events[0]?.metadata;
+      const correlationId = request?.correlationId ?? schoolId;
+      this.correlation.set(schoolId, { correlationId, traceparent: request?.traceparent });
       const now = this.clock.now();
       const reaction = react(state, now.toISOString());
       switch (reaction.type) {
@@ -188,9 +194,13 @@ export class ProcessManager {
           return undefined;
         case 'wait':
           return Date.parse(reaction.until);
-        case 'conclude':
-          await executeSchoolCommand(this.store, schoolId, () => ({ type: 'Conclude', data: { now: this.clock.now().toISOString() } }), this.metadata(schoolId));
+        case 'conclude': {
+          const now = this.clock.now().toISOString();
+          const conclude = () => ({ type: 'Conclude' as const, data: { now } });
+          const concluded = await executeSchoolCommand(this.store, schoolId, conclude, this.metadata(schoolId));
+          this.settled(state!, concluded.state);
           continue;
+        }
         case 'run':
           await this.runOne(state!, reaction.action, reaction.attempt);
           continue;
@@ -201,22 +211,55 @@ export class ProcessManager {
   private async runOne(state: SchoolState, action: ActionName, attempt: number): Promise<void> {
     const metadata = this.metadata(state.id);
     const startedAt = this.clock.now().toISOString();
-    this.logger.log(`school ${state.id} (${state.details.slug}): ${action} attempt ${attempt}`);
+    const { correlationId } = metadata;
+    const fields = { schoolId: state.id, slug: state.details.slug, correlationId, step: action };
+    const timed = this.timer(action, attempt);
+    this.logger.log(`school ${state.id} (${state.details.slug}): ${action} attempt ${attempt}`, fields);
     try {
       const event = await runAction(this.ports, state, action, { attempt, startedAt }, metadata);
+      timed();
       const now = this.clock.now().toISOString();
-      await executeSchoolCommand(this.store, state.id, () => ({ type: 'RecordStepResult', data: { action, event, now } }), { ...metadata, now });
+      const result = () => ({ type: 'RecordStepResult' as const, data: { action, event, now } });
+      const recorded = await executeSchoolCommand(this.store, state.id, result, { ...metadata, now });
+      this.settled(state, recorded.state);
     } catch (error) {
       const now = this.clock.now();
       const permanent = isPermanent(error);
       const retryAt = new Date(now.getTime() + retryDelayMs(this.options.policy, attempt)).toISOString();
       const message = describeError(error);
-      this.logger.warn(`school ${state.id} (${state.details.slug}): ${action} attempt ${attempt} failed${permanent ? ' permanently' : ''}: ${message}`);
-      await executeSchoolCommand(this.store, state.id, () => ({
+      timed({ permanent });
+      const failed = `${action} attempt ${attempt} failed${permanent ? ' permanently' : ''}`;
+      this.logger.warn(`school ${state.id} (${state.details.slug}): ${failed}: ${message}`, fields);
+      const recorded = await executeSchoolCommand(this.store, state.id, () => ({
         type: 'RecordStepFailure',
         data: { action, attempt, error: message, permanent, maxAttempts: this.options.policy.maxAttempts, retryAt, startedAt, finishedAt: now.toISOString(), now: now.toISOString() },
       }), { ...metadata, now: now.toISOString() });
+      this.settled(state, recorded.state);
     }
+  }
+
+  /** Times one run of an action; the first call reports it (success, or a failure and whether it is retried). */
+  private timer(action: ActionName, attempt: number): (failure?: { permanent: boolean }) => void {
+    const started = performance.now();
+    let reported = false;
+    return (failure) => {
+      if (reported) return;
+      reported = true;
+      const kind = isCompensationName(action) ? 'compensation' : 'step';
+      // Compensations are retried until they succeed; steps until their last attempt.
+      const lastAttempt = attempt >= this.options.policy.maxAttempts;
+      const retried = failure !== undefined && (kind === 'compensation' || (!failure.permanent && !lastAttempt));
+      const outcome = failure ? 'failed' : 'succeeded';
+      const seconds = (performance.now() - started) / 1000;
+      (this.options.telemetry ?? noTelemetry).actionFinished({ action, kind, outcome, retried, seconds });
+    };
+  }
+
+  /** A school that has just become active or failed: its time since the request, for operators. */
+  private settled(before: SchoolState, after: SchoolState | undefined): void {
+    if (!after || after.status === before.status || (after.status !== 'active' && after.status !== 'failed')) return;
+    const seconds = (this.clock.now().getTime() - Date.parse(after.createdAt)) / 1000;
+    (this.options.telemetry ?? noTelemetry).schoolSettled(after.status, seconds);
   }
 
   private completed(positions: Set<GlobalPosition>): void {
@@ -228,7 +271,9 @@ export class ProcessManager {
   }
 
   private metadata(schoolId: string): EventMetadata {
-    const correlationId = this.correlation.get(schoolId) ?? schoolId;
-    return { actor: 'process-manager', correlationId, causationId: randomUUID(), now: this.clock.now().toISOString() };
+    const { correlationId, traceparent } = this.correlation.get(schoolId) ?? { correlationId: schoolId };
+    const trace = typeof traceparent === 'string' ? { traceparent } : {};
+    const now = this.clock.now().toISOString();
+    return { actor: 'process-manager', correlationId, ...trace, causationId: randomUUID(), now };
   }
 }

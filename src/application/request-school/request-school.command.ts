@@ -13,7 +13,13 @@ export interface SchoolSummary {
 
 /** Asks for a new school. `details` are validated again by the domain, whatever the entry point. */
 export class RequestSchoolCommand extends Command<SchoolSummary> {
-  constructor(readonly details: SchoolDetails, readonly actor: string, readonly correlationId: string) {
+  /** `traceparent`: the caller's W3C trace context, kept with the correlation id in the events' metadata. */
+  constructor(
+    readonly details: SchoolDetails,
+    readonly actor: string,
+    readonly correlationId: string,
+    readonly traceparent?: string,
+  ) {
     super();
   }
 }

@@ -19,12 +19,12 @@ export class RequestSchoolHandler implements ICommandHandler<RequestSchoolComman
     @Inject(APP_SETTINGS) private readonly settings: AppSettings,
   ) {}
 
-  async execute({ details: input, actor, correlationId }: RequestSchoolCommand): Promise<SchoolSummary> {
+  async execute({ details: input, actor, correlationId, traceparent }: RequestSchoolCommand): Promise<SchoolSummary> {
     const details = validateSchoolDetails(input);
     if (Array.isArray(details)) throw new DomainError('invalid_details', details.map((e) => `${e.field} ${e.message}`).join('; '));
     const schoolId = randomUUID();
     const now = this.clock.now().toISOString();
-    const metadata = { actor, correlationId, now };
+    const metadata = { actor, correlationId, now, ...(traceparent ? { traceparent } : {}) };
     const databaseName = databaseNameFor(schoolId);
     const subdomain = `${details.slug}.${this.settings.baseDomain}`;
 

@@ -9,9 +9,12 @@ import { RequestTeardownCommand } from './request-teardown.command.js';
 export class RequestTeardownHandler implements ICommandHandler<RequestTeardownCommand, { id: string; status: string }> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(CLOCK) private readonly clock: Clock) {}
 
-  async execute({ schoolId, actor, correlationId }: RequestTeardownCommand): Promise<{ id: string; status: string }> {
+  async execute(command: RequestTeardownCommand): Promise<{ id: string; status: string }> {
+    const { schoolId, actor, correlationId, traceparent } = command;
     const now = this.clock.now().toISOString();
-    const { state } = await executeSchoolCommand(this.store, schoolId, () => ({ type: 'RequestTeardown', data: { now } }), { actor, correlationId, now });
+    const metadata = { actor, correlationId, now, ...(traceparent ? { traceparent } : {}) };
+    const teardown = () => ({ type: 'RequestTeardown' as const, data: { now } });
+    const { state } = await executeSchoolCommand(this.store, schoolId, teardown, metadata);
     return { id: schoolId, status: state?.status ?? 'deprovisioning' };
   }
 }

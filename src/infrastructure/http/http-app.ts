@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { LoggerService } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from '../../app.module.js';
+import { PinoLoggerService } from '../logging/pino-logger.js';
 import type { Runtime } from '../runtime.js';
 import { toProblem } from './problem.filter.js';
 import { sendProblem } from './problem.js';
@@ -19,6 +20,8 @@ export async function createHttpApp(runtime: Runtime, apiKeys: Array<{ id?: stri
   const trustProxy = runtime.config.trustProxy;
   if (trustProxy) app.set('trust proxy', /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy);
   app.use(correlationMiddleware);
+  app.use(runtime.metrics.httpMiddleware());
+  if (logger instanceof PinoLoggerService) app.use(logger.accessLog());
   app.use(jsonOnlyMiddleware);
   app.useBodyParser('json', { limit: runtime.config.bodyLimitBytes, strict: true });
   await app.init();

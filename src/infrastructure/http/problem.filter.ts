@@ -59,10 +59,13 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const req = http.getRequest<Request>();
+    const req = http.getRequest<Request & { correlationId?: string }>();
     const body = toProblem(error);
     if (body.status === 503) http.getResponse<Response>().setHeader('Retry-After', '5');
-    else if (body.status >= 500) this.logger.error(`${req.method} ${req.path}: ${(error as Error)?.stack ?? String(error)}`);
+    else if (body.status >= 500) {
+      const stack = (error as Error)?.stack ?? String(error);
+      this.logger.error(`${req.method} ${req.path}: ${stack}`, { correlationId: req.correlationId });
+    }
     sendProblem(http.getResponse<Response>(), body, req.originalUrl?.slice(0, 200));
   }
 }

@@ -4,7 +4,7 @@ import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions 
 import type { Request } from 'express';
 import { problem } from './problem.js';
 
-const UNLIMITED_PATHS = new Set(['/health', '/ready']);
+const UNLIMITED_PATHS = new Set(['/health', '/ready', '/metrics']);
 
 const requestOf = (context: ExecutionContext) => context.switchToHttp().getRequest<Request>();
 

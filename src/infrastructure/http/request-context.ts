@@ -2,13 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 
 const CORRELATION_ID = /^[A-Za-z0-9._-]{1,100}$/;
+/** W3C Trace Context `traceparent` (version 00 layout; version ff and all-zero ids are invalid). */
+const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
 
-export type ScsRequest = Request & { actor?: string; correlationId?: string };
+export type ScsRequest = Request & { actor?: string; correlationId?: string; traceparent?: string };
 
-/** Takes a well-formed X-Correlation-Id from the caller (or makes one) and echoes it back. */
+/**
+ * Takes a well-formed X-Correlation-Id from the caller (or makes one) and echoes it back, and keeps a
+ * well-formed `traceparent` to record beside it (a malformed one is ignored, as the W3C spec asks).
+ */
 export function correlationMiddleware(req: ScsRequest, res: Response, next: NextFunction): void {
   const given = req.headers['x-correlation-id'];
   req.correlationId = typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
+  const traceparent = req.headers.traceparent;
+  if (typeof traceparent === 'string' && TRACEPARENT.test(traceparent.trim())) req.traceparent = traceparent.trim();
   res.setHeader('X-Correlation-Id', req.correlationId);
   next();
 }

@@ -56,7 +56,8 @@ export class SchoolsController {
   @HttpCode(202)
   @UseInterceptors(IdempotencyInterceptor)
   async create(@Body(CreateSchoolPipe) details: SchoolDetails, @Req() req: ScsRequest, @Res({ passthrough: true }) res: Response) {
-    const school = await this.commands.execute(new RequestSchoolCommand(details, req.actor ?? 'anonymous', req.correlationId!));
+    const command = new RequestSchoolCommand(details, req.actor ?? 'anonymous', req.correlationId!, req.traceparent);
+    const school = await this.commands.execute(command);
     res.setHeader('Location', `/school/${school.id}`);
     return school;
   }
@@ -72,7 +73,9 @@ export class SchoolsController {
   @HttpCode(202)
   @UseInterceptors(IdempotencyInterceptor)
   async remove(@Param('id') id: string, @Req() req: ScsRequest, @Res({ passthrough: true }) res: Response) {
-    const result = await this.commands.execute(new RequestTeardownCommand(schoolId(id), req.actor ?? 'anonymous', req.correlationId!));
+    const actor = req.actor ?? 'anonymous';
+    const command = new RequestTeardownCommand(schoolId(id), actor, req.correlationId!, req.traceparent);
+    const result = await this.commands.execute(command);
     res.setHeader('Location', `/school/${id}`);
     return result;
   }

@@ -1,0 +1,114 @@
+import type { LoggerService } from '@nestjs/common';
+import type { Request, RequestHandler, Response } from 'express';
+import { pino, stdTimeFunctions, type Level, type Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import pretty from 'pino-pretty';
+import { routeOf } from '../http/route-of.js';
+
+export interface LogOptions {
+  level: string;
+  /** Human-readable lines (pino-pretty) instead of JSON lines: for a terminal in development. */
+  pretty: boolean;
+  /** Where lines go (default standard output); tests pass a stream. */
+  destination?: NodeJS.WritableStream;
+}
+
+/** JSON lines with an ISO UTC `time` and the level's name, or pretty lines for a terminal. */
+export function createLogger(options: LogOptions): Logger {
+  const settings = {
+    level: options.level,
+    timestamp: stdTimeFunctions.isoTime,
+    base: undefined,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  if (options.pretty) {
+    return pino(settings, pretty({
+      destination: options.destination ?? 1,
+      sync: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      messageFormat: '{if context}[{context}] {end}{msg}',
+      ignore: 'context',
+    }));
+  }
+  // Synchronous: the last lines before an exit (a crash, a signal) are not lost.
+  return pino(settings, options.destination ?? pino.destination({ dest: 1, sync: true }));
+}
+
+/**
+ * Nest's LoggerService over pino. `nestjs-pino` would do this, but its version 5 needs Node 22 and its
+ * version 4 does not support NestJS 12. Nest passes the logger's context as the last string; our
+ * `AppLogger` callers may pass an object of fields (`schoolId`, `slug`, `correlationId`, `step`).
+ */
+export class PinoLoggerService implements LoggerService {
+  constructor(readonly pino: Logger) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  /** One access line per request: method, route, status, ms, API key id and correlation id. */
+  accessLog(): RequestHandler {
+    type ScsRequest = Request & { actor?: string; correlationId?: string };
+    const line = (req: ScsRequest, res: Response, ms: number) => ({
+      method: req.method,
+      route: routeOf(req),
+      status: res.statusCode,
+      ms: Math.round(ms * 10) / 10,
+      ...(req.actor ? { apiKeyId: req.actor } : {}),
+    });
+    return pinoHttp({
+      logger: this.pino,
+      // The request and answer objects carry headers (X-SCS-Key among them): none of it is logged.
+      quietReqLogger: true,
+      quietResLogger: true,
+      genReqId: (req) => (req as ScsRequest).correlationId ?? '',
+      customAttributeKeys: { reqId: 'correlationId' },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      customSuccessObject: (req, res, val) => line(req as ScsRequest, res as Response, val.responseTime),
+      customErrorObject: (req, res, _error, val) => line(req as ScsRequest, res as Response, val.responseTime),
+      customSuccessMessage: (req, res, ms) => {
+        return `${req.method} ${routeOf(req as Request)} ${res.statusCode} ${Math.round(ms)} ms`;
+      },
+      customErrorMessage: (req, res) => `${req.method} ${routeOf(req as Request)} ${res.statusCode}`,
+    }) as unknown as RequestHandler;
+  }
+
+  private write(level: Level, message: unknown, params: unknown[]): void {
+    const fields: Record<string, unknown> = {};
+    const strings: string[] = [];
+    for (const param of params) {
+      if (typeof param === 'string') strings.push(param);
+      else if (param instanceof Error) fields.err = param;
+      else if (param && typeof param === 'object') Object.assign(fields, param);
+    }
+    // Nest: error(message, stack?, context) and log(message, context); the context comes last.
+    if (strings.length > 0) fields.context = strings.pop();
+    if (strings.length > 0 && level === 'error') fields.stack = strings.join('\n');
+    if (message instanceof Error) {
+      fields.err = message;
+      this.pino[level](fields, message.message);
+    } else {
+      this.pino[level](fields, typeof message === 'string' ? message : JSON.stringify(message));
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import type pg from 'pg';
+import type { CheckpointStore } from '../../application/ports/checkpoint-store.port.js';
+import type { EventStore } from '../../application/ports/event-store.port.js';
+import { SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
+import { READ_MODEL_CHECKPOINT } from '../../projections/school-read-model/school-projection.js';
+import type { MetricSources } from './prometheus-metrics.js';
+
+/** Beyond this many unapplied events the lag is reported as this number (a scrape reads no more). */
+export const PROJECTION_LAG_CAP = 10_000;
+
+/** The gauges' readings: the read model for statuses and ages, the event store for the projection's lag. */
+export function metricSources(parts: {
+  pool: pg.Pool;
+  store: EventStore;
+  checkpoints: CheckpointStore;
+  processManager: { status: { running: number; queued: number } };
+}): MetricSources {
+  return {
+    processManager: () => parts.processManager.status,
+    async schoolsByStatus() {
+      const { rows } = await parts.pool.query<{ status: string; n: number }>(
+        'SELECT status, count(*)::int AS n FROM school_read_model GROUP BY status',
+      );
+      return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    },
+    async oldestUnfinishedSeconds() {
+      const { rows } = await parts.pool.query<{ age: number | null }>(
+        // Provisioning counts from the request; an undo (whose school may be years old) from its last event.
+        `SELECT extract(epoch FROM now() - min(CASE status WHEN 'provisioning' THEN created_at ELSE updated_at END))
+           ::float8 AS age FROM school_read_model WHERE status IN ('provisioning', 'rolling_back', 'deprovisioning')`,
+      );
+      return Math.max(0, rows[0]?.age ?? 0);
+    },
+    async projectionLag() {
+      const after = await parts.checkpoints.load(READ_MODEL_CHECKPOINT);
+      const streamPrefix = SCHOOL_STREAM_PREFIX;
+      const behind = await parts.store.readAll({ after, streamPrefix, maxCount: PROJECTION_LAG_CAP });
+      return behind.length;
+    },
+  };
+}

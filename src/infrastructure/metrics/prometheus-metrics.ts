@@ -1,0 +1,172 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { NextFunction, Request, Response } from 'express';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ActionOutcome, Telemetry } from '../../application/ports/telemetry.port.js';
+import { STEPS, UNDO_ORDER } from '../../domain/school/steps.js';
+import { routeOf } from '../http/route-of.js';
+
+/** What the gauges read when Prometheus scrapes (the runtime's parts; see metric-sources.ts). */
+export interface MetricSources {
+  processManager(): { running: number; queued: number };
+  schoolsByStatus(): Promise<Record<string, number>>;
+  /** Seconds the oldest unfinished school has been provisioning (or undoing, since its last event); 0: none. */
+  oldestUnfinishedSeconds(): Promise<number>;
+  /** School events the read-model projection has not applied yet (capped). */
+  projectionLag(): Promise<number>;
+}
+
+const STATUSES = ['provisioning', 'active', 'rolling_back', 'failed', 'deprovisioning', 'deleted'];
+const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const APPEND_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const STEP_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+const SCHOOL_BUCKETS = [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600];
+
+/** The Prometheus metrics of one SCS process (prom-client), served at GET /metrics. */
+export class PrometheusMetrics implements Telemetry {
+  readonly registry = new Registry();
+  private sources?: MetricSources;
+  private server?: Server;
+  private readonly http: Histogram<'method' | 'route' | 'status'>;
+  private readonly provisioning: Histogram<'outcome'>;
+  private readonly actions: Histogram<'step' | 'kind' | 'outcome'>;
+  private readonly failures: Counter<'step' | 'kind'>;
+  private readonly retries: Counter<'step' | 'kind'>;
+  private readonly appends: Histogram<'outcome'>;
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.http = new Histogram({
+      name: 'scs_http_request_duration_seconds', help: 'HTTP requests by method, route and status',
+      labelNames: ['method', 'route', 'status'], buckets: HTTP_BUCKETS, registers,
+    });
+    this.provisioning = new Histogram({
+      name: 'scs_school_provisioning_duration_seconds',
+      help: 'From POST /school to the school settling: outcome active, or failed after its rollback',
+      labelNames: ['outcome'], buckets: SCHOOL_BUCKETS, registers,
+    });
+    this.actions = new Histogram({
+      name: 'scs_step_duration_seconds',
+      help: 'Runs of provisioning steps (kind step) and compensations (kind compensation)',
+      labelNames: ['step', 'kind', 'outcome'], buckets: STEP_BUCKETS, registers,
+    });
+    const labelNames = ['step', 'kind'] as const;
+    this.failures = new Counter({
+      name: 'scs_step_failures_total', help: 'Failed runs of a step or compensation', labelNames, registers,
+    });
+    this.retries = new Counter({
+      name: 'scs_step_retries_total', help: 'Failed runs that will be tried again', labelNames, registers,
+    });
+    this.appends = new Histogram({
+      name: 'scs_event_store_append_duration_seconds', help: 'Appends to the event store, per attempt, by outcome',
+      labelNames: ['outcome'], buckets: APPEND_BUCKETS, registers,
+    });
+    // Series that exist from the start, so that rate() and absent-or-zero alerts work before the first failure.
+    for (const step of STEPS.filter((s) => s !== 'reserve_slug')) this.zero(step, 'step');
+    for (const step of UNDO_ORDER) this.zero(step, 'compensation');
+
+    const metrics = this;
+    new Gauge({
+      name: 'scs_schools', help: 'Schools by status (read model)', labelNames: ['status'], registers,
+      async collect() {
+        const counts = await metrics.read((s) => s.schoolsByStatus());
+        for (const status of STATUSES) this.set({ status }, counts?.[status] ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'scs_oldest_unfinished_school_age_seconds',
+      help: 'Age of the oldest school still provisioning, rolling back or deprovisioning (0: none): the stuck alarm',
+      registers,
+      async collect() {
+        this.set((await metrics.read((s) => s.oldestUnfinishedSeconds())) ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'scs_projection_lag_events', help: 'School events not yet applied by the projection',
+      labelNames: ['projection'], registers,
+      async collect() {
+        const lag = await metrics.read((s) => s.projectionLag());
+        if (lag === undefined) this.reset();
+        else this.set({ projection: 'school-read-model' }, lag);
+      },
+    });
+    new Gauge({
+      name: 'scs_process_manager_in_flight_schools', help: 'Schools the process manager is working on now', registers,
+      collect() {
+        this.set(metrics.sources?.processManager().running ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'scs_process_manager_queued_schools', help: 'Schools waiting for a free slot (SCS_CONCURRENCY)', registers,
+      collect() {
+        this.set(metrics.sources?.processManager().queued ?? 0);
+      },
+    });
+  }
+
+  /** The runtime's parts, once they exist. */
+  observe(sources: MetricSources): void {
+    this.sources = sources;
+  }
+
+  actionFinished({ action, kind, outcome, retried, seconds }: ActionOutcome): void {
+    this.actions.observe({ step: action, kind, outcome }, seconds);
+    if (outcome === 'failed') this.failures.inc({ step: action, kind });
+    if (retried) this.retries.inc({ step: action, kind });
+  }
+
+  schoolSettled(status: string, seconds: number): void {
+    this.provisioning.observe({ outcome: status }, seconds);
+  }
+
+  appended(outcome: string, seconds: number): void {
+    this.appends.observe({ outcome }, seconds);
+  }
+
+  /** Times every request: the label is the declared route, never the raw path. */
+  httpMiddleware() {
+    return (req: Request, res: Response, next: NextFunction): void => {
+      const end = this.http.startTimer();
+      res.once('finish', () => end({ method: req.method, route: routeOf(req), status: String(res.statusCode) }));
+      next();
+    };
+  }
+
+  async text(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /** SCS_METRICS_PORT: /metrics on a port of its own (kept off the API's port and its load balancer). */
+  async listen(port: number, host: string): Promise<number> {
+    const server = createServer((req, res) => {
+      if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
+      this.text().then(
+        ({ contentType, body }) => res.writeHead(200, { 'Content-Type': contentType }).end(body),
+        (error: Error) => res.writeHead(500).end(error.message),
+      );
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
+    return (server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (server) await new Promise((resolve) => server.close(resolve));
+  }
+
+  private zero(step: string, kind: 'step' | 'compensation'): void {
+    this.failures.inc({ step, kind }, 0);
+    this.retries.inc({ step, kind }, 0);
+  }
+
+  /** A source that cannot answer (the database is restarting) leaves its gauge empty, not the scrape failed. */
+  private async read<T>(fn: (sources: MetricSources) => Promise<T>): Promise<T | undefined> {
+    if (!this.sources) return undefined;
+    return fn(this.sources).catch(() => undefined);
+  }
+}

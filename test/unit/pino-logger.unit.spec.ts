@@ -1,0 +1,64 @@
+import { Writable } from 'node:stream';
+import { Logger, type ArgumentsHost } from '@nestjs/common';
+import { ProblemFilter } from '../../src/infrastructure/http/problem.filter.js';
+import { createLogger, PinoLoggerService } from '../../src/infrastructure/logging/pino-logger.js';
+
+function json(destination: Writable): PinoLoggerService {
+  return new PinoLoggerService(createLogger({ level: 'info', pretty: false, destination }));
+}
+
+function sink(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  return { stream, text: () => chunks.join('') };
+}
+
+describe('logging through pino', () => {
+  afterEach(() => Logger.overrideLogger(false));
+
+  it('writes Nest and application lines as JSON with the context and the school fields', () => {
+    const out = sink();
+    Logger.overrideLogger(json(out.stream));
+    const fields = { schoolId: 's-1', slug: 'greenwood', correlationId: 'c-1', step: 'create_dns' };
+    new Logger('SCS').log('create_dns attempt 1', fields);
+    new Logger('SCS').debug('below the level');
+    const lines = out.text().trim().split('\n').map((l) => JSON.parse(l));
+    const time = expect.stringMatching(/Z$/);
+    expect(lines).toEqual([{ level: 'info', time, context: 'SCS', msg: 'create_dns attempt 1', ...fields }]);
+  });
+
+  it("a 500's line carries the request's correlation id", () => {
+    const out = sink();
+    Logger.overrideLogger(json(out.stream));
+    const sent: { status?: number; body?: string } = {};
+    const res = {
+      headersSent: false,
+      setHeader: () => undefined,
+      status(code: number) { sent.status = code; return this; },
+      type() { return this; },
+      send(body: string) { sent.body = body; return this; },
+    };
+    const req = { method: 'GET', path: '/school/x', originalUrl: '/school/x', correlationId: 'corr-500' };
+    const http = { getRequest: () => req, getResponse: () => res };
+    const host = { switchToHttp: () => http } as unknown as ArgumentsHost;
+    new ProblemFilter().catch(new Error('the disk is on fire'), host);
+    expect(sent.status).toBe(500);
+    const line = JSON.parse(out.text().trim());
+    expect(line).toMatchObject({ level: 'error', context: 'HTTP', correlationId: 'corr-500' });
+    expect(line.msg).toContain('the disk is on fire');
+  });
+
+  it('is readable in a terminal in development: one pretty line, not JSON', () => {
+    const out = sink();
+    const pretty = new PinoLoggerService(createLogger({ level: 'info', pretty: true, destination: out.stream }));
+    pretty.log('SCS is listening', 'SCS');
+    const text = out.text();
+    expect(() => JSON.parse(text)).toThrow();
+    expect(text).toMatch(/INFO.*\[SCS\] SCS is listening/);
+  });
+});
