@@ -1,0 +1,61 @@
+// The layers (docs/ARCHITECTURE.md): domain ← application ← infrastructure / projections; cli and main on
+// top. `npm run deps` checks them on every CI run; a violation names the file and the rule.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'src/domain is pure TypeScript: no framework, no I/O, nothing outside the domain.',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: { pathNot: '^src/domain/' },
+    },
+    {
+      name: 'application-has-no-adapters',
+      comment: 'src/application talks to the world through its ports, never through an adapter or the CLI.',
+      severity: 'error',
+      from: { path: '^src/application/' },
+      to: { path: '^src/(infrastructure|projections|cli|config)/|^src/(main|app\\.module)\\.ts$' },
+    },
+    {
+      name: 'projections-have-no-adapters',
+      comment: 'Projections read events through the application ports; they never reach an adapter or the CLI.',
+      severity: 'error',
+      from: { path: '^src/projections/' },
+      to: { path: '^src/(infrastructure|cli)/|^src/(main|app\\.module)\\.ts$' },
+    },
+    {
+      name: 'cli-and-main-are-on-top',
+      comment: 'Nothing in the service imports the CLI or the entry point.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/cli/' },
+      to: { path: '^src/cli/|^src/main\\.ts$' },
+    },
+    {
+      name: 'src-does-not-import-tests',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(test|bench)/' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'A cycle makes module load order matter (and ES modules see undefined bindings).',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    exclude: { path: '^(dist|node_modules)/' },
+  },
+};

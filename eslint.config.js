@@ -1,0 +1,30 @@
+// ESLint (flat config) with typescript-eslint's recommended rules, over the code we write.
+// Formatting is Prettier's (`npm run format:check`); layer rules are dependency-cruiser's (`npm run deps`).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.scs-data*/**', 'test/support/esdb-test-server/generated/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      // Unused bindings are an error unless they say they are unused (`_name`).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      'max-len': ['error', { code: 120, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true }],
+      eqeqeq: ['error', 'always'],
+      'no-console': 'off',
+    },
+  },
+  {
+    // Tests and benchmarks read untyped JSON answers: `any` is the honest type there.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: { sourceType: 'module', globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable' } },
+  },
+);
