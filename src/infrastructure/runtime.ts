@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { FaultInjector } from '../application/process-manager/faults.js';
 import { ProcessManager } from '../application/process-manager/process-manager.js';
 import { reconcile, type ReconcileReport } from '../application/reconcile/reconcile.js';
+import { runRollout, type RolloutDeps, type RolloutOptions } from '../application/schema-rollout/schema-rollout.js';
 import { CertificateRenewer } from '../application/renewal/certificate-renewer.js';
 import { systemClock } from '../application/ports/clock.port.js';
 import type { AppLogger } from '../application/ports/logger.port.js';
@@ -38,6 +39,8 @@ function redactedEventStore(connectionString: string): string {
 export class Runtime {
   private reconcileTimer?: NodeJS.Timeout;
   private renewalTimer?: NodeJS.Timeout;
+  private autoRollout?: Promise<void>;
+  private stopping = false;
 
   private constructor(
     readonly config: Config,
@@ -90,7 +93,9 @@ export class Runtime {
       : new PostgresEventStore({ pool, logger }), { logger });
     logger.log(config.eventStoreConnectionString ? `events in EventStoreDB at ${redactedEventStore(config.eventStoreConnectionString)}` : 'events in the central PostgreSQL database');
     const checkpoints = new PostgresCheckpointStore(pool);
-    const databases = new PostgresTenantDatabases({ serverUrl: maintenanceUrl(databaseUrl), logger, owner: databaseNameOf(databaseUrl) });
+    const databases = new PostgresTenantDatabases({
+      serverUrl: maintenanceUrl(databaseUrl), logger, owner: databaseNameOf(databaseUrl), migrationsDir: config.schoolMigrationsDir,
+    });
     const secretKey = resolveCredentialsKey(config, logger);
     const { dns, certificates, mailer } = await createProviders(config, pool, secretKey, logger);
     const registry = new TypeOrmSchoolRegistry(dataSource);
@@ -120,6 +125,29 @@ export class Runtime {
       { store: this.store, databases: this.databases, dns: this.dns, certificates: this.certificates, registry: this.registry, baseDomain: this.config.baseDomain },
       { fix, metadata: { actor, correlationId: `reconcile-${now}`, now } },
     );
+  }
+
+  /** What a school schema rollout works with (application/schema-rollout). */
+  rolloutDeps(): RolloutDeps {
+    const faults = new FaultInjector(this.config.faults, join(this.config.dataDir, 'faults'));
+    return { store: this.store, databases: this.databases, faults, logger: this.logger };
+  }
+
+  /** The rollout options the configuration gives (SCS_MIGRATION_*, SCS_RETRY_*). */
+  rolloutOptions(actor: string): RolloutOptions {
+    const { concurrency, lockTimeoutMs, statementTimeoutMs } = this.config.schemaRollout;
+    const correlationId = `schema-rollout-${new Date().toISOString()}`;
+    return { concurrency, timeouts: { lockTimeoutMs, statementTimeoutMs }, policy: this.config.retry, actor, correlationId };
+  }
+
+  /** SCS_AUTO_MIGRATE_SCHOOLS: the rollout runs in the background; a stopping service starts no new school. */
+  private startAutoRollout(): void {
+    const options = { ...this.rolloutOptions('schema-rollout'), shouldStop: () => this.stopping };
+    this.autoRollout = runRollout(this.rolloutDeps(), options).then((report) => {
+      const line = `schema rollout to ${report.target}: ${report.upgraded} upgraded, ${report.failed} failed of ${report.total}`;
+      if (report.failed > 0) this.logger.warn(`${line}; see GET /schools and \`npm run scs -- schools migrate --dry-run\``);
+      else this.logger.log(line);
+    }, (error) => this.logger.warn(`schema rollout failed: ${(error as Error).message}`));
   }
 
   private async purgeArchives(): Promise<void> {
@@ -157,6 +185,7 @@ export class Runtime {
     await this.databases.ensureTemplate();
     await this.projection.start();
     await this.processManager.start();
+    if (this.config.schemaRollout.autoMigrate) this.startAutoRollout();
     this.startPeriodicReconcile();
     if (this.config.renewalCheckSeconds > 0) {
       this.renewalTimer = setInterval(() => {
@@ -189,6 +218,8 @@ export class Runtime {
   async close(): Promise<void> {
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     if (this.renewalTimer) clearInterval(this.renewalTimer);
+    this.stopping = true;
+    await this.autoRollout;
     await this.processManager.stop().catch((e) => this.logger.warn(`stopping the process manager: ${(e as Error).message}`));
     await this.projection.stop().catch(() => undefined);
     await this.store.close().catch(() => undefined);

@@ -1,15 +1,14 @@
-import { SCHOOL_STREAM_PREFIX, schoolIdFromStream, schoolStreamId } from '../../domain/school/events.js';
-import { evolve } from '../../domain/school/evolve.js';
+import { schoolStreamId } from '../../domain/school/events.js';
 import type { SchoolState } from '../../domain/school/state.js';
 import { TERMINAL_STATUSES } from '../../domain/school/state.js';
 import type { CertificateProvider } from '../ports/certificates.port.js';
 import type { DnsProvider, DnsRecordType } from '../ports/dns.port.js';
-import type { EventMetadata, EventStore, GlobalPosition } from '../ports/event-store.port.js';
+import type { EventMetadata, EventStore } from '../ports/event-store.port.js';
 import type { SchoolRegistry } from '../ports/school-registry.port.js';
 import type { TenantDatabases } from '../ports/tenant-databases.port.js';
-import { toFoldable } from '../school/school-stream.js';
+import { allSchools } from '../school/all-schools.js';
 
-export type Resource = 'database' | 'dns' | 'certificate' | 'registry';
+export type Resource = 'database' | 'dns' | 'certificate' | 'registry' | 'schema';
 
 export interface Finding {
   /** `orphan`: it exists but no school accounts for it; `drift`: a school accounts for it but it is gone. */
@@ -33,23 +32,6 @@ export interface ReconcileDeps {
 export interface ReconcileReport {
   findings: Finding[];
   checked: { schools: number; databases: number; dnsRecords: number; certificates: number; registryRows: number; skippedInFlight: number };
-}
-
-/** Every school folded from its stream: the events, not the read model, say what should exist. */
-async function allSchools(store: EventStore): Promise<Map<string, SchoolState>> {
-  const schools = new Map<string, SchoolState>();
-  let after: GlobalPosition | undefined;
-  for (;;) {
-    const page = await store.readAll({ after, maxCount: 1000, streamPrefix: SCHOOL_STREAM_PREFIX });
-    if (page.length === 0) return schools;
-    for (const event of page) {
-      const id = schoolIdFromStream(event.streamId);
-      if (!id) continue;
-      const next = evolve(schools.get(id), toFoldable(event));
-      if (next) schools.set(id, next);
-    }
-    after = page[page.length - 1].position;
-  }
 }
 
 function idFromDatabase(name: string): string | undefined {
@@ -120,6 +102,9 @@ export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; me
     if (r.registered && !registered.has(school.id)) findings.push({ kind: 'drift', resource: 'registry', name: school.details.slug, schoolId: school.id, detail: 'no registry row' });
   }
 
+  findings.push(...(await schemaDrift(deps.databases, [...schools.values()].filter((s) => s.status === 'active'
+    && s.resources.database && !!s.schemaVersion && realDatabases.has(s.databaseName)))));
+
   if (options.fix) {
     for (const [finding, remove] of removals) {
       await remove();
@@ -133,4 +118,29 @@ export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; me
     findings,
     checked: { schools: schools.size, databases: databases.length, dnsRecords: records.length, certificates: certificates.length, registryRows: registryRows.length, skippedInFlight },
   };
+}
+
+/**
+ * Schema drift: the version a live school's events say against the one its database records, and
+ * applied migrations whose shipped file has changed since. Reported only; a rollout fixes the first.
+ */
+async function schemaDrift(databases: TenantDatabases, schools: SchoolState[]): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const school of schools) {
+    const { id: schoolId, databaseName: name } = school;
+    const status = await databases.schemaStatus(name).catch((error: Error) => ({ error: error.message }));
+    if ('error' in status) {
+      findings.push({ kind: 'drift', resource: 'schema', name, schoolId, detail: `cannot read its schema: ${status.error}` });
+      continue;
+    }
+    if (status.version !== school.schemaVersion) {
+      const detail = `the events say schema ${school.schemaVersion}, the database is at ${status.version}`;
+      findings.push({ kind: 'drift', resource: 'schema', name, schoolId, detail });
+    }
+    if (status.mismatched.length > 0) {
+      const detail = `checksum mismatch: ${status.mismatched.join(', ')} changed after it was applied`;
+      findings.push({ kind: 'drift', resource: 'schema', name, schoolId, detail });
+    }
+  }
+  return findings;
 }

@@ -32,6 +32,13 @@ export type SchoolCommand =
   /** A renewed certificate replaces the school's current one (`previousSerialNumber`). */
   | Command<'RecordCertificateRenewal', { event: SchoolEvent & { type: 'CertificateRenewed' }; now: string }>
   | Command<'RecordCertificateRenewalFailure', { serialNumber: string; attempt: number; error: string; retryAt: string; startedAt: string; finishedAt: string; now: string }>
+  /**
+   * A rollout brought the school's database to `to` (`from` is what the database was at when the events
+   * last knew it; `migrations` ran). Recorded once: a re-run after a crash finds it already recorded.
+   */
+  | Command<'RecordSchemaUpgrade', { databaseName: string; to: string; migrations: string[]; durationMs: number; attempt: number; startedAt: string; finishedAt: string; now: string }>
+  /** A rollout's migration failed in the school's database; `version` is what the database is at now. */
+  | Command<'RecordSchemaUpgradeFailure', { databaseName: string; migration: string; error: string; attempt: number; permanent: boolean; version: string; applied: string[]; retryAt?: string; startedAt: string; finishedAt: string; now: string }>
   /** Closes provisioning, rollback or teardown when nothing is left to do. */
   | Command<'Conclude', { now: string }>;
 

@@ -74,6 +74,26 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       if (school.status !== 'active' || school.resources.certificate?.serialNumber !== serialNumber) return [];
       return [{ type: 'CertificateRenewalFailed', data: { serialNumber, attempt, error, retryAt, startedAt, finishedAt } }];
     }
+    case 'RecordSchemaUpgrade': {
+      const school = existing(state);
+      const { now: _now, ...data } = command.data;
+      // Only a live school's upgrade is news; one already recorded (a resumed rollout) is not.
+      if (school.status !== 'active' || !school.schemaVersion || school.schemaVersion >= data.to) return [];
+      return [{ type: 'SchoolSchemaUpgraded', data: { ...data, from: school.schemaVersion } }];
+    }
+    case 'RecordSchemaUpgradeFailure': {
+      const school = existing(state);
+      const { now: _now, applied, ...data } = command.data;
+      if (school.status !== 'active' || !school.schemaVersion) return [];
+      // Migrations before the failing one committed: the school really is on the newer version now.
+      const upgraded: SchoolEvent[] = data.version > school.schemaVersion
+        ? [{ type: 'SchoolSchemaUpgraded', data: {
+            databaseName: data.databaseName, from: school.schemaVersion, to: data.version, migrations: applied, durationMs: 0,
+            attempt: data.attempt, startedAt: data.startedAt, finishedAt: data.finishedAt,
+          } }]
+        : [];
+      return [...upgraded, { type: 'SchoolSchemaUpgradeFailed', data: { ...data, version: data.version > school.schemaVersion ? data.version : school.schemaVersion } }];
+    }
     case 'Conclude':
       return withConclusion(existing(state), [], command.data.now);
     default: {

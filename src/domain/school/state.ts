@@ -41,6 +41,10 @@ export interface SchoolState {
   warnings: string[];
   /** A certificate renewal that failed and waits for its retry (visible in the API). */
   renewal?: { attempts: number; error: string; retryAt: string };
+  /** The school schema version its database is at, as the events tell (MigrationsApplied, upgrades). */
+  schemaVersion?: string;
+  /** The last schema upgrade that failed, until one succeeds (visible in the API). */
+  schemaUpgradeFailure?: { migration: string; error: string; attempts: number; permanent: boolean; failedAt: string; retryAt?: string };
   /** A transient failure waiting for its retry. */
   pendingRetry?: { action: ActionName; attempt: number; retryAt: string };
 }

@@ -31,6 +31,10 @@ export interface SchoolView {
   warnings: string[];
   certificate?: { provider: string; serialNumber: string; notBefore?: string; notAfter: string; issuer: string; renewedAt?: string; renewal?: { attempts: number; error: string; retryAt: string } };
   dns?: { name: string; type: string; provider: string };
+  /** The school schema version of its database (null before run_migrations). */
+  schemaVersion: string | null;
+  /** The last schema upgrade that failed, until one succeeds. */
+  schemaUpgrade?: { status: 'failed'; migration: string; error: string; attempts: number; permanent: boolean; failedAt: string; retryAt?: string };
   revision: number;
 }
 
@@ -80,6 +84,8 @@ export function toSchoolView(state: SchoolState): SchoolView {
       },
     } : {}),
     ...(dns ? { dns: { name: dns.name, type: dns.recordType, provider: dns.provider } } : {}),
+    schemaVersion: state.schemaVersion ?? null,
+    ...(state.schemaUpgradeFailure ? { schemaUpgrade: { status: 'failed' as const, ...state.schemaUpgradeFailure } } : {}),
     revision: state.revision,
   };
 }
