@@ -46,7 +46,7 @@ const codeOf = (error: unknown) => (error as { code?: string }).code;
  * processes while a template being migrated is never copied.
  */
 export class PostgresTenantDatabases implements TenantDatabases {
-  private readonly templateName: string;
+  readonly templateName: string;
   private readonly logger: Logger;
   private readonly dir: string;
   private readonly lockKey: string;
