@@ -25,7 +25,8 @@ import { startTestPostgres, stopTestPostgres } from '../test/support/test-postgr
 
 const n = Number(process.env.BENCH_N ?? 100);
 const concurrency = Number(process.env.SCS_MIGRATION_CONCURRENCY ?? 4);
-const SQL = 'ALTER TABLE students ADD COLUMN nickname text;\nCREATE INDEX students_nickname_idx ON students (nickname);\n';
+const SQL =
+  'ALTER TABLE students ADD COLUMN nickname text;\nCREATE INDEX students_nickname_idx ON students (nickname);\n';
 const UNDO = 'DROP INDEX students_nickname_idx; ALTER TABLE students DROP COLUMN nickname;';
 
 function copyOf(dir: string, extra?: { file: string; sql: string }): string {
@@ -42,14 +43,47 @@ function provisioned(id: string, databaseName: string, version: string, i: numbe
   const slug = `bench-${i}-${id.slice(0, 8)}`;
   const subdomain = `${slug}.syncad.in`;
   return [
-    { type: 'SchoolRequested', data: { schoolId: id, name: `Bench ${i}`, slug, district: 'Pune', board: 'CBSE', adminEmail: 'a@b.example',
-      phone: '+919876543210', databaseName, subdomain, requestedAt: now } },
+    {
+      type: 'SchoolRequested',
+      data: {
+        schoolId: id,
+        name: `Bench ${i}`,
+        slug,
+        district: 'Pune',
+        board: 'CBSE',
+        adminEmail: 'a@b.example',
+        phone: '+919876543210',
+        databaseName,
+        subdomain,
+        requestedAt: now,
+      },
+    },
     { type: 'SlugReserved', data: { ...run, slug, slugStream: `school_slug-${slug}`, slugRevision: 0 } },
-    { type: 'DatabaseCreated', data: { ...run, databaseName, method: 'template', alreadyExisted: false, durationMs: 1 } },
-    { type: 'MigrationsApplied', data: { ...run, databaseName, schemaVersion: version, applied: [], tableCount: 0, durationMs: 1 } },
-    { type: 'DnsRecordCreated', data: { ...run, provider: 'local', name: subdomain, recordType: 'A', value: '127.0.0.1', reference: 'bench' } },
-    { type: 'CertificateIssued', data: { ...run, provider: 'local', domain: subdomain, reference: 'bench', serialNumber: 'bench', issuer: 'bench',
-      notBefore: now, notAfter: now } },
+    {
+      type: 'DatabaseCreated',
+      data: { ...run, databaseName, method: 'template', alreadyExisted: false, durationMs: 1 },
+    },
+    {
+      type: 'MigrationsApplied',
+      data: { ...run, databaseName, schemaVersion: version, applied: [], tableCount: 0, durationMs: 1 },
+    },
+    {
+      type: 'DnsRecordCreated',
+      data: { ...run, provider: 'local', name: subdomain, recordType: 'A', value: '127.0.0.1', reference: 'bench' },
+    },
+    {
+      type: 'CertificateIssued',
+      data: {
+        ...run,
+        provider: 'local',
+        domain: subdomain,
+        reference: 'bench',
+        serialNumber: 'bench',
+        issuer: 'bench',
+        notBefore: now,
+        notAfter: now,
+      },
+    },
     { type: 'SchoolRegistered', data: { ...run, alreadyRegistered: false } },
     { type: 'WelcomeEmailSent', data: { ...run, provider: 'outbox', to: 'a@b.example', messageId: 'bench' } },
     { type: 'SchoolProvisioned', data: { provisionedAt: now, durationMs: 1 } },
@@ -60,16 +94,18 @@ function provisioned(id: string, databaseName: string, version: string, i: numbe
 async function floor(url: (db: string) => string, names: string[], workers: number): Promise<number> {
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: workers }, async () => {
-    while (next < names.length) {
-      const client = new pg.Client({ connectionString: url(names[next++]) });
-      await client.connect();
-      await client.query('BEGIN');
-      await client.query(SQL);
-      await client.query('COMMIT');
-      await client.end();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (next < names.length) {
+        const client = new pg.Client({ connectionString: url(names[next++]) });
+        await client.connect();
+        await client.query('BEGIN');
+        await client.query(SQL);
+        await client.query('COMMIT');
+        await client.end();
+      }
+    }),
+  );
   return performance.now() - t0;
 }
 
@@ -106,27 +142,48 @@ async function main(): Promise<void> {
       names.push(name);
       await old.create(name);
       await old.migrate(name);
-      const events = provisioned(id, name, version, i).map((e) => ({ ...e, metadata: { actor: 'bench', correlationId: 'bench', now: new Date().toISOString() } }));
+      const events = provisioned(id, name, version, i).map((e) => ({
+        ...e,
+        metadata: { actor: 'bench', correlationId: 'bench', now: new Date().toISOString() },
+      }));
       await store.append(schoolStreamId(id), events, 'no_stream');
     }
-    console.log(`server ${new URL(server).host}${embedded ? ' (embedded)' : ''}: ${n} live schools at ${version} made in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `server ${new URL(server).host}${embedded ? ' (embedded)' : ''}: ${n} live schools at ${version}` +
+        ` made in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
     const sequential = await floor(url, names, 1);
     await undo(url, names);
     const parallel = await floor(url, names, concurrency);
     await undo(url, names);
-    const report = await runRollout({ store, databases: current, faults: NO_FAULTS, logger: silentLogger }, {
-      concurrency, timeouts: { lockTimeoutMs: 5000, statementTimeoutMs: 600_000 }, policy: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 },
-      actor: 'bench', correlationId: 'bench',
-    });
-    if (report.upgraded !== n) throw new Error(`rollout upgraded ${report.upgraded} of ${n}: ${JSON.stringify(report.outcomes.find((o) => o.result !== 'upgraded'))}`);
+    const report = await runRollout(
+      { store, databases: current, faults: NO_FAULTS, logger: silentLogger },
+      {
+        concurrency,
+        timeouts: { lockTimeoutMs: 5000, statementTimeoutMs: 600_000 },
+        policy: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 },
+        actor: 'bench',
+        correlationId: 'bench',
+      },
+    );
+    if (report.upgraded !== n)
+      throw new Error(
+        `rollout upgraded ${report.upgraded} of ${n}: ` +
+          JSON.stringify(report.outcomes.find((o) => o.result !== 'upgraded')),
+      );
     const rate = (ms: number) => n / (ms / 1000);
-    const line = (label: string, ms: number) => console.log(`${label.padEnd(40)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${rate(ms).toFixed(1).padStart(6)} schools/s`);
+    const line = (label: string, ms: number) =>
+      console.log(
+        `${label.padEnd(40)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${rate(ms).toFixed(1).padStart(6)} schools/s`,
+      );
     line('floor: plain pg loop, 1 at a time', sequential);
     line(`floor: plain pg loop, ${concurrency} at a time`, parallel);
     line(`scs schools migrate, ${concurrency} at a time`, report.durationMs);
-    console.log(`ratio rollout / floor at the same concurrency: ${(rate(report.durationMs) / rate(parallel)).toFixed(2)}`
-      + ` (rollout / sequential floor: ${(rate(report.durationMs) / rate(sequential)).toFixed(2)})`);
+    console.log(
+      `ratio rollout / floor at the same concurrency: ${(rate(report.durationMs) / rate(parallel)).toFixed(2)}` +
+        ` (rollout / sequential floor: ${(rate(report.durationMs) / rate(sequential)).toFixed(2)})`,
+    );
   } finally {
     for (const name of names) await current.drop(name).catch(() => undefined);
     await pool.end();

@@ -197,11 +197,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
   if (env.SCS_SCHOOL_MIGRATIONS_DIR) {
     schoolMigrationsDir = resolve(env.SCS_SCHOOL_MIGRATIONS_DIR);
     if (!existsSync(schoolMigrationsDir) || !statSync(schoolMigrationsDir).isDirectory()) {
-      problems.push(`SCS_SCHOOL_MIGRATIONS_DIR=${env.SCS_SCHOOL_MIGRATIONS_DIR} is not a folder (of NNNN_name.sql school migrations)`);
+      const raw = env.SCS_SCHOOL_MIGRATIONS_DIR;
+      problems.push(`SCS_SCHOOL_MIGRATIONS_DIR=${raw} is not a folder (of NNNN_name.sql school migrations)`);
     }
   }
   const autoMigrateRaw = (env.SCS_AUTO_MIGRATE_SCHOOLS ?? '').toLowerCase();
-  if (!['', 'true', 'false', '1', '0'].includes(autoMigrateRaw)) problems.push(`SCS_AUTO_MIGRATE_SCHOOLS=${env.SCS_AUTO_MIGRATE_SCHOOLS} must be true or false`);
+  if (!['', 'true', 'false', '1', '0'].includes(autoMigrateRaw)) {
+    problems.push(`SCS_AUTO_MIGRATE_SCHOOLS=${env.SCS_AUTO_MIGRATE_SCHOOLS} must be true or false`);
+  }
 
   const config: Config = {
     env: nodeEnv as Config['env'],

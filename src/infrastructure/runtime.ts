@@ -94,7 +94,10 @@ export class Runtime {
     logger.log(config.eventStoreConnectionString ? `events in EventStoreDB at ${redactedEventStore(config.eventStoreConnectionString)}` : 'events in the central PostgreSQL database');
     const checkpoints = new PostgresCheckpointStore(pool);
     const databases = new PostgresTenantDatabases({
-      serverUrl: maintenanceUrl(databaseUrl), logger, owner: databaseNameOf(databaseUrl), migrationsDir: config.schoolMigrationsDir,
+      serverUrl: maintenanceUrl(databaseUrl),
+      logger,
+      owner: databaseNameOf(databaseUrl),
+      migrationsDir: config.schoolMigrationsDir,
     });
     const secretKey = resolveCredentialsKey(config, logger);
     const { dns, certificates, mailer } = await createProviders(config, pool, secretKey, logger);
@@ -137,15 +140,17 @@ export class Runtime {
   rolloutOptions(actor: string): RolloutOptions {
     const { concurrency, lockTimeoutMs, statementTimeoutMs } = this.config.schemaRollout;
     const correlationId = `schema-rollout-${new Date().toISOString()}`;
-    return { concurrency, timeouts: { lockTimeoutMs, statementTimeoutMs }, policy: this.config.retry, actor, correlationId };
+    const timeouts = { lockTimeoutMs, statementTimeoutMs };
+    return { concurrency, timeouts, policy: this.config.retry, actor, correlationId };
   }
 
   /** SCS_AUTO_MIGRATE_SCHOOLS: the rollout runs in the background; a stopping service starts no new school. */
   private startAutoRollout(): void {
     const options = { ...this.rolloutOptions('schema-rollout'), shouldStop: () => this.stopping };
     this.autoRollout = runRollout(this.rolloutDeps(), options).then((report) => {
-      const line = `schema rollout to ${report.target}: ${report.upgraded} upgraded, ${report.failed} failed of ${report.total}`;
-      if (report.failed > 0) this.logger.warn(`${line}; see GET /schools and \`npm run scs -- schools migrate --dry-run\``);
+      const { target, upgraded, failed, total } = report;
+      const line = `schema rollout to ${target}: ${upgraded} upgraded, ${failed} failed of ${total}`;
+      if (failed > 0) this.logger.warn(`${line}; see GET /schools and \`npm run scs -- schools migrate --dry-run\``);
       else this.logger.log(line);
     }, (error) => this.logger.warn(`schema rollout failed: ${(error as Error).message}`));
   }

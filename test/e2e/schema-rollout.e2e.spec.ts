@@ -11,9 +11,15 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCHOOLS = 20;
 const NEW_MIGRATION = '0005_student_nickname';
 // Runs twice in one database only by failing: ADD COLUMN and CREATE INDEX have no IF NOT EXISTS.
-const NEW_SQL = 'ALTER TABLE students ADD COLUMN nickname text;\nCREATE INDEX students_nickname_idx ON students (nickname);\n';
+const NEW_SQL =
+  'ALTER TABLE students ADD COLUMN nickname text;\nCREATE INDEX students_nickname_idx ON students (nickname);\n';
 
-interface CliResult { code: number | null; signal: string | null; stdout: string; stderr: string }
+interface CliResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
 
 describe('school schema rollout: every live school upgraded once, failures isolated, resumable', () => {
   let central: Awaited<ReturnType<typeof freshDatabase>>;
@@ -24,28 +30,34 @@ describe('school schema rollout: every live school upgraded once, failures isola
   const env = () => ({ SCS_SCHOOL_MIGRATIONS_DIR: dir, SCS_POST_RATE_LIMIT_PER_MINUTE: '1000' });
   const schoolDb = async (id: string) => (await scs.request(`/school/${id}`)).body.databaseName as string;
 
-  const cli = (args: string[], extra: Record<string, string> = {}) => new Promise<CliResult>((done) => {
-    execFile(process.execPath, ['dist/src/cli/main.js', 'schools', 'migrate', ...args], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '', DATABASE_URL: central.url, SCS_API_KEY: API_KEY, NODE_ENV: 'test', SCS_DATA_DIR: dataDir,
-        SCS_RETRY_BASE_MS: '50', SCS_RETRY_MAX_MS: '200', SCS_RETRY_MAX_ATTEMPTS: '3', ...env(), ...extra,
-      },
-    }, (error, stdout, stderr) => {
-      const e = error as (Error & { code?: number; signal?: string }) | null;
-      done({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stdout, stderr });
+  // The CLI as an operator runs it, on the same central database, data folder and migrations folder as SCS.
+  const runCli = (args: string[], extra: Record<string, string> = {}) =>
+    new Promise<CliResult>((done) => {
+      const cliEnv = {
+        PATH: process.env.PATH ?? '', DATABASE_URL: central.url, SCS_API_KEY: API_KEY, NODE_ENV: 'test',
+        SCS_DATA_DIR: dataDir, SCS_RETRY_BASE_MS: '50', SCS_RETRY_MAX_MS: '200', SCS_RETRY_MAX_ATTEMPTS: '3',
+        ...env(), ...extra,
+      };
+      const options = { cwd: ROOT, env: cliEnv };
+      execFile(process.execPath, ['dist/src/cli/main.js', ...args], options, (error, stdout, stderr) => {
+        const e = error as (Error & { code?: number; signal?: string }) | null;
+        done({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stdout, stderr });
+      });
     });
-  });
-  const history = async (id: string) => (await scs.request(`/school/${id}/history`)).body.events as Array<{ type: string; data: any }>;
+  const cli = (args: string[], extra: Record<string, string> = {}) => runCli(['schools', 'migrate', ...args], extra);
+  const history = async (id: string) =>
+    (await scs.request(`/school/${id}/history`)).body.events as Array<{ type: string; data: any }>;
   const ofType = async (id: string, type: string) => (await history(id)).filter((e) => e.type === type);
 
   beforeAll(async () => {
     central = await freshDatabase('scs_roll');
     dir = mkdtempSync(join(tmpdir(), 'scs-school-migrations-'));
-    for (const f of readdirSync(join(ROOT, 'migrations/school'))) copyFileSync(join(ROOT, 'migrations/school', f), join(dir, f));
+    for (const f of readdirSync(join(ROOT, 'migrations/school')))
+      copyFileSync(join(ROOT, 'migrations/school', f), join(dir, f));
     scs = await startScs({ databaseUrl: central.url, env: env() });
     dataDir = scs.dataDir;
-    for (let i = 0; i < SCHOOLS; i++) ids.push((await scs.request('/school', { method: 'POST', json: schoolBody() })).body.id);
+    for (let i = 0; i < SCHOOLS; i++)
+      ids.push((await scs.request('/school', { method: 'POST', json: schoolBody() })).body.id);
     for (const id of ids) await waitForStatus(scs, id, ['active'], 60_000);
   }, 180_000);
 
@@ -69,7 +81,9 @@ describe('school schema rollout: every live school upgraded once, failures isola
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain(`${SCHOOLS} school(s) behind 0005; nothing was changed`);
     expect(dry.stdout.split('\n').filter((l) => l.includes(`would run ${NEW_MIGRATION}`))).toHaveLength(SCHOOLS);
-    expect(await sql(urlForDatabase(await schoolDb(ids[1])), `SELECT 1 FROM schema_migrations WHERE version = '0005'`)).toHaveLength(0);
+    expect(
+      await sql(urlForDatabase(await schoolDb(ids[1])), `SELECT 1 FROM schema_migrations WHERE version = '0005'`),
+    ).toHaveLength(0);
   }, 60_000);
 
   it('rejects bad options naming them, and GET /schools a bad schemaVersion with a 400 naming the field', async () => {
@@ -90,7 +104,7 @@ describe('school schema rollout: every live school upgraded once, failures isola
     for (const id of ids.slice(2)) expect(await ofType(id, 'SchoolSchemaUpgraded')).toHaveLength(0);
   }, 60_000);
 
-  it('SIGKILL mid-rollout, then resume: 19 upgraded exactly once, the failing one marked, a school made meanwhile is current', async () => {
+  it('SIGKILL mid-rollout, then resume: 19 upgraded once, the failing one marked, a new school current', async () => {
     const crashed = await cli([], { SCS_FAULTS: 'upgrade_schema:crash' });
     expect(crashed.signal).toBe('SIGKILL');
 
@@ -114,7 +128,10 @@ describe('school schema rollout: every live school upgraded once, failures isola
       expect(upgrades).toHaveLength(1);
       expect(upgrades[0].data).toMatchObject({ from: '0004', to: '0005', migrations: [NEW_MIGRATION] });
       expect(await ofType(id, 'SchoolSchemaUpgradeFailed')).toHaveLength(0);
-      const rows = await sql(urlForDatabase(await schoolDb(id)), `SELECT version FROM schema_migrations WHERE version = '0005'`);
+      const rows = await sql(
+        urlForDatabase(await schoolDb(id)),
+        `SELECT version FROM schema_migrations WHERE version = '0005'`,
+      );
       expect(rows).toHaveLength(1);
     }
     const failing = (await scs.request(`/school/${ids[0]}`)).body;
@@ -126,32 +143,54 @@ describe('school schema rollout: every live school upgraded once, failures isola
     expect(failing.schemaUpgrade.attempts).toBe((await ofType(ids[0], 'SchoolSchemaUpgradeFailed')).length);
     expect(failing.schemaUpgrade.attempts).toBeGreaterThanOrEqual(6);
     expect(failing.schemaUpgrade.error).toMatch(/students_nickname_idx.*already exists/);
-    expect(await sql(urlForDatabase(failing.databaseName), `SELECT 1 FROM schema_migrations WHERE version = '0005'`)).toHaveLength(0);
+    expect(
+      await sql(urlForDatabase(failing.databaseName), `SELECT 1 FROM schema_migrations WHERE version = '0005'`),
+    ).toHaveLength(0);
   }, 120_000);
 
-  it('the reconciler reports schema drift and checksum mismatches; a changed applied migration is refused, not re-run', async () => {
-    const reconcile = () => new Promise<any>((done) => execFile(process.execPath, ['dist/src/cli/main.js', 'reconcile', '--json'], {
-      cwd: ROOT, env: { PATH: process.env.PATH ?? '', DATABASE_URL: central.url, SCS_API_KEY: API_KEY, NODE_ENV: 'test', SCS_DATA_DIR: dataDir, ...env() },
-    }, (_e, stdout) => done(JSON.parse(stdout))));
+  it('reconcile reports schema drift and checksum mismatches; a changed applied migration is refused', async () => {
+    const reconcile = async () => JSON.parse((await runCli(['reconcile', '--json'])).stdout);
     expect((await reconcile()).findings.filter((f: any) => f.resource === 'schema')).toEqual([]);
 
     const [edited, ahead] = [await schoolDb(ids[1]), await schoolDb(ids[2])];
     await sql(urlForDatabase(edited), `UPDATE schema_migrations SET checksum = 'edited' WHERE version = '0001'`);
-    await sql(urlForDatabase(ahead), `INSERT INTO schema_migrations (version, name, checksum) VALUES ('0006', 'unknown', 'x')`);
+    await sql(
+      urlForDatabase(ahead),
+      `INSERT INTO schema_migrations (version, name, checksum) VALUES ('0006', 'unknown', 'x')`,
+    );
     const findings = (await reconcile()).findings.filter((f: any) => f.resource === 'schema');
-    expect(findings).toEqual(expect.arrayContaining([
-      expect.objectContaining({ kind: 'drift', name: edited, schoolId: ids[1], detail: expect.stringMatching(/checksum mismatch: 0001_\w+\.sql/) }),
-      expect.objectContaining({ kind: 'drift', name: ahead, schoolId: ids[2], detail: 'the events say schema 0005, the database is at 0006' }),
-    ]));
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'drift',
+          name: edited,
+          schoolId: ids[1],
+          detail: expect.stringMatching(/checksum mismatch: 0001_\w+\.sql/),
+        }),
+        expect.objectContaining({
+          kind: 'drift',
+          name: ahead,
+          schoolId: ids[2],
+          detail: 'the events say schema 0005, the database is at 0006',
+        }),
+      ]),
+    );
     expect(findings).toHaveLength(2);
 
-    await sql(urlForDatabase(await schoolDb(ids[0])), `UPDATE schema_migrations SET checksum = 'edited' WHERE version = '0001'`);
+    await sql(
+      urlForDatabase(await schoolDb(ids[0])),
+      `UPDATE schema_migrations SET checksum = 'edited' WHERE version = '0001'`,
+    );
     const before = (await ofType(ids[0], 'SchoolSchemaUpgradeFailed')).length;
     const refused = await cli(['--only', ids[0]]);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/changed after it was applied/);
     const failures = await ofType(ids[0], 'SchoolSchemaUpgradeFailed');
-    expect(failures.at(-1)!.data).toMatchObject({ attempt: before + 1, permanent: true, migration: expect.stringMatching(/^0001_/) });
+    expect(failures.at(-1)!.data).toMatchObject({
+      attempt: before + 1,
+      permanent: true,
+      migration: expect.stringMatching(/^0001_/),
+    });
     expect(failures).toHaveLength(before + 1); // one attempt: a checksum refusal is not retried
   }, 60_000);
 });

@@ -6,24 +6,47 @@ import { ev, given, LATER, NOW, provisionedSchool } from '../support/school-spec
 const db = 'school_7d2f3a649a414c2e9a575a0c1b2d3e4f';
 const timing = { startedAt: NOW, finishedAt: LATER, now: LATER };
 const upgrade = (to: string, migrations: string[]) => ({
-  type: 'RecordSchemaUpgrade' as const, data: { databaseName: db, to, migrations, durationMs: 12, attempt: 1, ...timing },
+  type: 'RecordSchemaUpgrade' as const,
+  data: { databaseName: db, to, migrations, durationMs: 12, attempt: 1, ...timing },
 });
 const failure = (version: string, applied: string[], attempt = 1) => ({
   type: 'RecordSchemaUpgradeFailure' as const,
-  data: { databaseName: db, migration: '0005_nickname.sql', error: 'lock timeout', attempt, permanent: false, version, applied, ...timing },
+  data: {
+    databaseName: db,
+    migration: '0005_nickname.sql',
+    error: 'lock timeout',
+    attempt,
+    permanent: false,
+    version,
+    applied,
+    ...timing,
+  },
 });
 const upgraded: SchoolEvent = {
   type: 'SchoolSchemaUpgraded',
-  data: { databaseName: db, from: '0003', to: '0005', migrations: ['0004_a', '0005_b'], durationMs: 12, attempt: 1, startedAt: NOW, finishedAt: LATER },
+  data: {
+    databaseName: db,
+    from: '0003',
+    to: '0005',
+    migrations: ['0004_a', '0005_b'],
+    durationMs: 12,
+    attempt: 1,
+    startedAt: NOW,
+    finishedAt: LATER,
+  },
 };
 
 describe('school schema upgrades (decide)', () => {
   it('records an upgrade of a live school from the version its events say', () => {
-    given(...provisionedSchool()).when(upgrade('0005', ['0004_a', '0005_b'])).then([upgraded]);
+    given(...provisionedSchool())
+      .when(upgrade('0005', ['0004_a', '0005_b']))
+      .then([upgraded]);
   });
 
   it('records an upgrade once: a resumed rollout reporting it again changes nothing', () => {
-    given(...provisionedSchool(), upgraded).when(upgrade('0005', ['0004_a', '0005_b'])).then([]);
+    given(...provisionedSchool(), upgraded)
+      .when(upgrade('0005', ['0004_a', '0005_b']))
+      .then([]);
   });
 
   it('ignores schools that are not live', () => {
@@ -31,11 +54,15 @@ describe('school schema upgrades (decide)', () => {
   });
 
   it('records a failure; migrations that committed before it are recorded as an upgrade first', () => {
-    given(...provisionedSchool()).when(failure('0003', [])).thenTypes(['SchoolSchemaUpgradeFailed']);
-    given(...provisionedSchool()).when(failure('0004', ['0004_a'])).then((events) => {
-      expect(events.map((e) => e.type)).toEqual(['SchoolSchemaUpgraded', 'SchoolSchemaUpgradeFailed']);
-      expect(events[0].data).toMatchObject({ from: '0003', to: '0004', migrations: ['0004_a'] });
-    });
+    given(...provisionedSchool())
+      .when(failure('0003', []))
+      .thenTypes(['SchoolSchemaUpgradeFailed']);
+    given(...provisionedSchool())
+      .when(failure('0004', ['0004_a']))
+      .then((events) => {
+        expect(events.map((e) => e.type)).toEqual(['SchoolSchemaUpgraded', 'SchoolSchemaUpgradeFailed']);
+        expect(events[0].data).toMatchObject({ from: '0003', to: '0004', migrations: ['0004_a'] });
+      });
   });
 });
 
@@ -45,11 +72,21 @@ describe('school schema upgrades (evolve and view)', () => {
     expect(toSchoolView(live).schemaVersion).toBe('0003');
     const failedEvent: SchoolEvent = {
       type: 'SchoolSchemaUpgradeFailed',
-      data: { databaseName: db, migration: '0005_b.sql', error: 'boom', attempt: 2, permanent: false, version: '0003', startedAt: NOW, finishedAt: LATER },
+      data: {
+        databaseName: db,
+        migration: '0005_b.sql',
+        error: 'boom',
+        attempt: 2,
+        permanent: false,
+        version: '0003',
+        startedAt: NOW,
+        finishedAt: LATER,
+      },
     };
     const failed = fold([failedEvent], live)!;
     expect(toSchoolView(failed)).toMatchObject({
-      schemaVersion: '0003', schemaUpgrade: { status: 'failed', migration: '0005_b.sql', error: 'boom', attempts: 2 },
+      schemaVersion: '0003',
+      schemaUpgrade: { status: 'failed', migration: '0005_b.sql', error: 'boom', attempts: 2 },
     });
     const after = toSchoolView(fold([upgraded], failed)!);
     expect(after.schemaVersion).toBe('0005');

@@ -47,7 +47,13 @@ export interface MigrationTimeouts {
  * before it and stay. Permanent when an applied migration's file was changed (re-running cannot help).
  */
 export class SchemaMigrationError extends StepError {
-  constructor(message: string, readonly migration: string, readonly applied: string[], permanent: boolean, cause?: unknown) {
+  constructor(
+    message: string,
+    readonly migration: string,
+    readonly applied: string[],
+    permanent: boolean,
+    cause?: unknown,
+  ) {
     super(message, permanent, { cause });
     this.name = 'SchemaMigrationError';
   }

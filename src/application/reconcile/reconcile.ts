@@ -130,7 +130,8 @@ async function schemaDrift(databases: TenantDatabases, schools: SchoolState[]): 
     const { id: schoolId, databaseName: name } = school;
     const status = await databases.schemaStatus(name).catch((error: Error) => ({ error: error.message }));
     if ('error' in status) {
-      findings.push({ kind: 'drift', resource: 'schema', name, schoolId, detail: `cannot read its schema: ${status.error}` });
+      const detail = `cannot read its schema: ${status.error}`;
+      findings.push({ kind: 'drift', resource: 'schema', name, schoolId, detail });
       continue;
     }
     if (status.version !== school.schemaVersion) {

@@ -87,10 +87,18 @@ export async function schoolsBehind(store: EventStore, target: string, only?: st
 }
 
 /** What a rollout would do: each school behind and the migrations its database lacks. Changes nothing. */
-export async function planRollout(deps: RolloutDeps, options: Pick<RolloutOptions, 'concurrency' | 'only'>): Promise<PlannedUpgrade[]> {
+export async function planRollout(
+  deps: RolloutDeps,
+  options: Pick<RolloutOptions, 'concurrency' | 'only'>,
+): Promise<PlannedUpgrade[]> {
   const schools = await schoolsBehind(deps.store, deps.databases.currentSchemaVersion(), options.only);
   return inPool(schools, options.concurrency, async (school) => {
-    const planned = { schoolId: school.id, slug: school.details.slug, databaseName: school.databaseName, from: school.schemaVersion! };
+    const planned = {
+      schoolId: school.id,
+      slug: school.details.slug,
+      databaseName: school.databaseName,
+      from: school.schemaVersion!,
+    };
     try {
       return { ...planned, status: await deps.databases.schemaStatus(school.databaseName) };
     } catch (error) {
@@ -119,16 +127,20 @@ export async function runRollout(deps: RolloutDeps, options: RolloutOptions): Pr
     options.onProgress?.({ total: schools.length, upgraded, failed, left: schools.length - upgraded - failed });
   };
   progress();
-  const upgradeAll = (batch: SchoolState[]) => inPool(batch, options.concurrency, async (school) => {
-    if (options.shouldStop?.()) return;
-    outcomes.set(school.id, await upgradeSchool(deps, options, school));
-    progress();
-  });
+  const upgradeAll = (batch: SchoolState[]) =>
+    inPool(batch, options.concurrency, async (school) => {
+      if (options.shouldStop?.()) return;
+      outcomes.set(school.id, await upgradeSchool(deps, options, school));
+      progress();
+    });
 
   const canarySize = options.canary ? Math.min(options.canary, schools.length) : 0;
   await upgradeAll(schools.slice(0, canarySize));
   const stoppedByCanary = schools.slice(0, canarySize).some((s) => outcomes.get(s.id)?.result === 'failed');
-  if (stoppedByCanary) deps.logger.warn(`schema rollout: a canary school failed; the other ${schools.length - canarySize} were not started`);
+  if (stoppedByCanary)
+    deps.logger.warn(
+      `schema rollout: a canary school failed; the other ${schools.length - canarySize} were not started`,
+    );
   else await upgradeAll(schools.slice(canarySize));
 
   const all = schools.map((s) => outcomes.get(s.id) ?? notStarted(s));
@@ -147,7 +159,14 @@ export async function runRollout(deps: RolloutDeps, options: RolloutOptions): Pr
 
 function notStarted(school: SchoolState): SchoolOutcome {
   const { id: schoolId, databaseName, schemaVersion } = school;
-  return { schoolId, slug: school.details.slug, databaseName, result: 'not_started', from: schemaVersion!, attempts: 0 };
+  return {
+    schoolId,
+    slug: school.details.slug,
+    databaseName,
+    result: 'not_started',
+    from: schemaVersion!,
+    attempts: 0,
+  };
 }
 
 async function upgradeSchool(deps: RolloutDeps, options: RolloutOptions, school: SchoolState): Promise<SchoolOutcome> {
@@ -157,7 +176,11 @@ async function upgradeSchool(deps: RolloutDeps, options: RolloutOptions, school:
   const base = { schoolId, slug: school.details.slug, databaseName, from };
   // Attempts carry on from the school's earlier rollouts, so the audit trail counts them all.
   const first = (school.schemaUpgradeFailure?.attempts ?? 0) + 1;
-  const metadata = (): EventMetadata => ({ actor: options.actor, correlationId: options.correlationId, now: new Date().toISOString() });
+  const metadata = (): EventMetadata => ({
+    actor: options.actor,
+    correlationId: options.correlationId,
+    now: new Date().toISOString(),
+  });
   for (let attempt = first; ; attempt++) {
     const startedAt = new Date().toISOString();
     const t0 = performance.now();
@@ -169,11 +192,28 @@ async function upgradeSchool(deps: RolloutDeps, options: RolloutOptions, school:
       const migrations = (migrated.recorded ?? migrated.applied).filter((m) => m.slice(0, 4) > from);
       const durationMs = Math.round(performance.now() - t0);
       const now = new Date().toISOString();
-      await executeSchoolCommand(deps.store, schoolId, () => ({
-        type: 'RecordSchemaUpgrade',
-        data: { databaseName, to: migrated.schemaVersion, migrations, durationMs, attempt, startedAt, finishedAt: now, now },
-      }), metadata());
-      deps.logger.log(`schema rollout: school ${schoolId} ${from} → ${migrated.schemaVersion} (${migrations.join(', ')}) in ${durationMs} ms`);
+      await executeSchoolCommand(
+        deps.store,
+        schoolId,
+        () => ({
+          type: 'RecordSchemaUpgrade',
+          data: {
+            databaseName,
+            to: migrated.schemaVersion,
+            migrations,
+            durationMs,
+            attempt,
+            startedAt,
+            finishedAt: now,
+            now,
+          },
+        }),
+        metadata(),
+      );
+      deps.logger.log(
+        `schema rollout: school ${schoolId} ${from} → ${migrated.schemaVersion}` +
+          ` (${migrations.join(', ')}) in ${durationMs} ms`,
+      );
       return { ...base, result: 'upgraded', to: migrated.schemaVersion, migrations, attempts: attempt - first + 1 };
     } catch (error) {
       const failed = error instanceof SchemaMigrationError ? error : undefined;
@@ -186,11 +226,33 @@ async function upgradeSchool(deps: RolloutDeps, options: RolloutOptions, school:
       const now = new Date().toISOString();
       const retryAt = last ? undefined : new Date(Date.now() + delay).toISOString();
       const message = describeError(error);
-      await executeSchoolCommand(deps.store, schoolId, () => ({
-        type: 'RecordSchemaUpgradeFailure',
-        data: { databaseName, migration, error: message, attempt, permanent, version, applied, retryAt, startedAt, finishedAt: now, now },
-      }), metadata()).catch((e) => deps.logger.warn(`schema rollout: recording the failure of school ${schoolId}: ${describeError(e)}`));
-      deps.logger.warn(`schema rollout: school ${schoolId} attempt ${attempt} failed at ${migration}: ${message}${last ? '' : ` (retrying in ${delay} ms)`}`);
+      await executeSchoolCommand(
+        deps.store,
+        schoolId,
+        () => ({
+          type: 'RecordSchemaUpgradeFailure',
+          data: {
+            databaseName,
+            migration,
+            error: message,
+            attempt,
+            permanent,
+            version,
+            applied,
+            retryAt,
+            startedAt,
+            finishedAt: now,
+            now,
+          },
+        }),
+        metadata(),
+      ).catch((e) =>
+        deps.logger.warn(`schema rollout: recording the failure of school ${schoolId}: ${describeError(e)}`),
+      );
+      deps.logger.warn(
+        `schema rollout: school ${schoolId} attempt ${attempt} failed at ${migration}: ${message}` +
+          (last ? '' : ` (retrying in ${delay} ms)`),
+      );
       if (last) return { ...base, result: 'failed', migration, error: message, attempts: attempt - first + 1 };
       await sleep(delay);
     }

@@ -20,4 +20,3 @@ export async function allSchools(store: EventStore): Promise<Map<string, SchoolS
     after = page[page.length - 1].position;
   }
 }
-

@@ -43,10 +43,12 @@ export async function schoolsMigrate(runtime: Runtime, options: SchoolsMigrateOp
   const target = runtime.databases.currentSchemaVersion();
   if (options.dryRun) {
     const plan = await planRollout(deps, { concurrency: runtime.config.schemaRollout.concurrency, only: options.only });
-    if (options.json) return out(JSON.stringify({ target, schools: plan }, null, 2)), 0;
+    if (options.json) return (out(JSON.stringify({ target, schools: plan }, null, 2)), 0);
     for (const p of plan) {
-      const what = p.error ? `cannot read its schema: ${p.error}`
-        : p.status!.mismatched.length ? `REFUSED: applied migration(s) changed since: ${p.status!.mismatched.join(', ')}`
+      const what = p.error
+        ? `cannot read its schema: ${p.error}`
+        : p.status!.mismatched.length
+          ? `REFUSED: applied migration(s) changed since: ${p.status!.mismatched.join(', ')}`
           : `would run ${p.status!.pending.join(', ') || 'nothing (its database is current; the upgrade is recorded)'}`;
       out(`${p.schoolId}  ${p.slug.padEnd(24)} ${p.from} → ${target}: ${what}`);
     }
@@ -55,12 +57,16 @@ export async function schoolsMigrate(runtime: Runtime, options: SchoolsMigrateOp
   }
   // New schools are cloned from the template: bring it up to date first (issue: schools made during a rollout).
   await runtime.databases.ensureTemplate();
-  const bar = new cliProgress.SingleBar({
-    format: `schema rollout to ${target} [{bar}] {value}/{total} | upgraded {upgraded} | failed {failed} | left {left}`,
-    stream: process.stderr,
-    noTTYOutput: true,
-    notTTYSchedule: 1000,
-  }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `schema rollout to ${target} [{bar}] {value}/{total}` +
+        ' | upgraded {upgraded} | failed {failed} | left {left}',
+      stream: process.stderr,
+      noTTYOutput: true,
+      notTTYSchedule: 1000,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   let started = false;
   const report = await runRollout(deps, {
     ...runtime.rolloutOptions('cli'),
@@ -81,10 +87,15 @@ export async function schoolsMigrate(runtime: Runtime, options: SchoolsMigrateOp
 function printSummary(report: RolloutReport, out: (line: string) => void): void {
   const seconds = report.durationMs / 1000;
   const rate = seconds > 0 ? (report.upgraded / seconds).toFixed(1) : String(report.upgraded);
-  out(`schema rollout to ${report.target}: ${report.upgraded} upgraded, ${report.failed} failed, ${report.notStarted} not started`
-    + ` of ${report.total} in ${seconds.toFixed(2)} s (${rate} schools/s)`);
+  out(
+    `schema rollout to ${report.target}: ${report.upgraded} upgraded, ${report.failed} failed,` +
+      ` ${report.notStarted} not started` +
+      ` of ${report.total} in ${seconds.toFixed(2)} s (${rate} schools/s)`,
+  );
   if (report.stoppedByCanary) out('stopped: a canary school failed, so no other school was started');
   for (const o of report.outcomes.filter((x) => x.result === 'failed')) {
-    out(`failed  ${o.schoolId}  ${o.slug}: ${o.migration} after ${o.attempts} attempt(s), still on ${o.from}: ${o.error}`);
+    out(
+      `failed  ${o.schoolId}  ${o.slug}: ${o.migration} after ${o.attempts} attempt(s), still on ${o.from}: ${o.error}`,
+    );
   }
 }

@@ -1,5 +1,5 @@
 import type { SchoolDetails } from './details.js';
-import type { SchoolEvent } from './events.js';
+import type { EventOf, SchoolEvent } from './events.js';
 import type { ActionName } from './steps.js';
 
 type Command<Type extends string, Data> = { type: Type; data: Data };
@@ -36,9 +36,10 @@ export type SchoolCommand =
    * A rollout brought the school's database to `to` (`from` is what the database was at when the events
    * last knew it; `migrations` ran). Recorded once: a re-run after a crash finds it already recorded.
    */
-  | Command<'RecordSchemaUpgrade', { databaseName: string; to: string; migrations: string[]; durationMs: number; attempt: number; startedAt: string; finishedAt: string; now: string }>
+  | Command<'RecordSchemaUpgrade', Omit<EventOf<'SchoolSchemaUpgraded'>['data'], 'from'> & { now: string }>
   /** A rollout's migration failed in the school's database; `version` is what the database is at now. */
-  | Command<'RecordSchemaUpgradeFailure', { databaseName: string; migration: string; error: string; attempt: number; permanent: boolean; version: string; applied: string[]; retryAt?: string; startedAt: string; finishedAt: string; now: string }>
+  | Command<'RecordSchemaUpgradeFailure',
+      EventOf<'SchoolSchemaUpgradeFailed'>['data'] & { applied: string[]; now: string }>
   /** Closes provisioning, rollback or teardown when nothing is left to do. */
   | Command<'Conclude', { now: string }>;
 

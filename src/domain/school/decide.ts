@@ -86,13 +86,18 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       const { now: _now, applied, ...data } = command.data;
       if (school.status !== 'active' || !school.schemaVersion) return [];
       // Migrations before the failing one committed: the school really is on the newer version now.
-      const upgraded: SchoolEvent[] = data.version > school.schemaVersion
-        ? [{ type: 'SchoolSchemaUpgraded', data: {
-            databaseName: data.databaseName, from: school.schemaVersion, to: data.version, migrations: applied, durationMs: 0,
-            attempt: data.attempt, startedAt: data.startedAt, finishedAt: data.finishedAt,
-          } }]
+      const from = school.schemaVersion;
+      const version = data.version > from ? data.version : from;
+      const { databaseName, attempt, startedAt, finishedAt } = data;
+      const upgraded: SchoolEvent[] = version > from
+        ? [{
+            type: 'SchoolSchemaUpgraded',
+            data: {
+              databaseName, from, to: version, migrations: applied, durationMs: 0, attempt, startedAt, finishedAt,
+            },
+          }]
         : [];
-      return [...upgraded, { type: 'SchoolSchemaUpgradeFailed', data: { ...data, version: data.version > school.schemaVersion ? data.version : school.schemaVersion } }];
+      return [...upgraded, { type: 'SchoolSchemaUpgradeFailed', data: { ...data, version } }];
     }
     case 'Conclude':
       return withConclusion(existing(state), [], command.data.now);

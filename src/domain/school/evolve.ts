@@ -56,12 +56,17 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
     case 'DatabaseCreated':
       return { ...withStep(state, 'create_database', succeeded(event.data, 'create_database')), resources: { ...r, database: true } };
     case 'MigrationsApplied':
-      return { ...withStep(state, 'run_migrations', succeeded(event.data, 'run_migrations')), schemaVersion: event.data.schemaVersion };
+      return {
+        ...withStep(state, 'run_migrations', succeeded(event.data, 'run_migrations')),
+        schemaVersion: event.data.schemaVersion,
+      };
     case 'SchoolSchemaUpgraded':
       return { ...state, schemaVersion: event.data.to, schemaUpgradeFailure: undefined };
     case 'SchoolSchemaUpgradeFailed': {
       const { migration, error, attempt, permanent, finishedAt, retryAt, version } = event.data;
-      const failure = { migration, error, attempts: attempt, permanent, failedAt: finishedAt, ...(retryAt ? { retryAt } : {}) };
+      const failure = {
+        migration, error, attempts: attempt, permanent, failedAt: finishedAt, ...(retryAt ? { retryAt } : {}),
+      };
       return { ...state, schemaVersion: version, schemaUpgradeFailure: failure };
     }
     case 'DnsRecordCreated': {

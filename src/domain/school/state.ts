@@ -44,7 +44,14 @@ export interface SchoolState {
   /** The school schema version its database is at, as the events tell (MigrationsApplied, upgrades). */
   schemaVersion?: string;
   /** The last schema upgrade that failed, until one succeeds (visible in the API). */
-  schemaUpgradeFailure?: { migration: string; error: string; attempts: number; permanent: boolean; failedAt: string; retryAt?: string };
+  schemaUpgradeFailure?: {
+    migration: string;
+    error: string;
+    attempts: number;
+    permanent: boolean;
+    failedAt: string;
+    retryAt?: string;
+  };
   /** A transient failure waiting for its retry. */
   pendingRetry?: { action: ActionName; attempt: number; retryAt: string };
 }

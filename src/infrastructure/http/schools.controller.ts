@@ -109,7 +109,9 @@ export class SchoolsController {
     }
     const schemaVersion = queryText(query.schemaVersion, 'schemaVersion', 20);
     if (schemaVersion !== undefined && !/^[0-9]{4}$/.test(schemaVersion)) {
-      throw new BadRequestException(problem(400, 'validation', 'Invalid query', 'schemaVersion must be a migration version of four digits such as 0005', { errors: [{ field: 'schemaVersion', message: 'is not a schema version' }] }));
+      const detail = 'schemaVersion must be a migration version of four digits such as 0005';
+      const errors = [{ field: 'schemaVersion', message: 'is not a schema version' }];
+      throw new BadRequestException(problem(400, 'validation', 'Invalid query', detail, { errors }));
     }
     return this.queries.list({
       status,

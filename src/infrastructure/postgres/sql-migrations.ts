@@ -110,7 +110,8 @@ export async function applySqlMigrations(
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${table} (version text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const rows = (await client.query<{ version: string; name: string; checksum: string }>(`SELECT version, name, checksum FROM ${table}`)).rows;
+    type Row = { version: string; name: string; checksum: string };
+    const rows = (await client.query<Row>(`SELECT version, name, checksum FROM ${table}`)).rows;
     const recorded = new Map(rows.map((r) => [r.version, r.checksum]));
     const names = new Map(rows.map((r) => [r.version, `${r.version}_${r.name}`]));
     for (const migration of migrations) {
@@ -123,8 +124,9 @@ export async function applySqlMigrations(
       try {
         if (options.timeouts) {
           // SET LOCAL: the limits end with this migration's transaction.
-          await client.query(`SET LOCAL lock_timeout = ${Math.round(options.timeouts.lockTimeoutMs)}`);
-          await client.query(`SET LOCAL statement_timeout = ${Math.round(options.timeouts.statementTimeoutMs)}`);
+          const { lockTimeoutMs, statementTimeoutMs } = options.timeouts;
+          const [lock, statement] = [Math.round(lockTimeoutMs), Math.round(statementTimeoutMs)];
+          await client.query(`SET LOCAL lock_timeout = ${lock}; SET LOCAL statement_timeout = ${statement}`);
         }
         await client.query(migration.sql);
         await client.query(`INSERT INTO ${table} (version, name, checksum) VALUES ($1, $2, $3)`, [migration.version, migration.name, migration.checksum]);
@@ -154,14 +156,15 @@ export async function migrationStatus(
   table = 'schema_migrations',
 ): Promise<{ version: string; pending: string[]; mismatched: string[] }> {
   const exists = await client.query('SELECT to_regclass($1) AS t', [table]);
-  const rows = exists.rows[0].t
-    ? (await client.query<{ version: string; checksum: string }>(`SELECT version, checksum FROM ${pg.escapeIdentifier(table)}`)).rows
-    : [];
+  const select = `SELECT version, checksum FROM ${pg.escapeIdentifier(table)}`;
+  const rows = exists.rows[0].t ? (await client.query<{ version: string; checksum: string }>(select)).rows : [];
   const recorded = new Map(rows.map((r) => [r.version, r.checksum]));
   const migrations = listSqlMigrations(dir);
   return {
     version: [...recorded.keys()].sort().pop() ?? '0000',
     pending: migrations.filter((m) => !recorded.has(m.version)).map((m) => `${m.version}_${m.name}`),
-    mismatched: migrations.filter((m) => recorded.has(m.version) && recorded.get(m.version) !== m.checksum).map((m) => m.file),
+    mismatched: migrations
+      .filter((m) => recorded.has(m.version) && recorded.get(m.version) !== m.checksum)
+      .map((m) => m.file),
   };
 }

@@ -166,12 +166,14 @@ async function applyBatch(manager: EntityManager, table: string, events: Recorde
 
 async function upsert(manager: EntityManager, table: string, s: SchoolState): Promise<void> {
   await manager.query(
-    `INSERT INTO ${table} (id, slug, name, district, board, admin_email, phone, database_name, subdomain, status, created_at, updated_at, revision, document, schema_version)
+    `INSERT INTO ${table} (id, slug, name, district, board, admin_email, phone, database_name, subdomain, status,
+       created_at, updated_at, revision, document, schema_version)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at, revision = EXCLUDED.revision, document = EXCLUDED.document,
-       schema_version = EXCLUDED.schema_version
+     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at,
+       revision = EXCLUDED.revision, document = EXCLUDED.document, schema_version = EXCLUDED.schema_version
      WHERE ${table}.revision < EXCLUDED.revision`,
     [s.id, s.details.slug, s.details.name, s.details.district, s.details.board, s.details.adminEmail, s.details.phone,
-      s.databaseName, s.subdomain, s.status, s.createdAt, s.updatedAt, s.revision, JSON.stringify(s), s.schemaVersion ?? null],
+      s.databaseName, s.subdomain, s.status, s.createdAt, s.updatedAt, s.revision, JSON.stringify(s),
+      s.schemaVersion ?? null],
   );
 }

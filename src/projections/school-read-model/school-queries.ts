@@ -30,7 +30,9 @@ export class SchoolQueries {
   async list(filters: SchoolFilters): Promise<{ items: SchoolView[]; total: number; limit: number; offset: number }> {
     const where: string[] = [];
     const params: unknown[] = [];
-    const columns = { status: 'status', district: 'district', board: 'board', schemaVersion: 'schema_version' } as const;
+    const columns = {
+      status: 'status', district: 'district', board: 'board', schemaVersion: 'schema_version',
+    } as const;
     for (const key of ['status', 'district', 'board', 'schemaVersion'] as const) {
       if (filters[key] !== undefined) {
         params.push(filters[key]);

@@ -34,7 +34,7 @@ export interface SchoolView {
   /** The school schema version of its database (null before run_migrations). */
   schemaVersion: string | null;
   /** The last schema upgrade that failed, until one succeeds. */
-  schemaUpgrade?: { status: 'failed'; migration: string; error: string; attempts: number; permanent: boolean; failedAt: string; retryAt?: string };
+  schemaUpgrade?: { status: 'failed' } & NonNullable<SchoolState['schemaUpgradeFailure']>;
   revision: number;
 }
 
@@ -85,7 +85,9 @@ export function toSchoolView(state: SchoolState): SchoolView {
     } : {}),
     ...(dns ? { dns: { name: dns.name, type: dns.recordType, provider: dns.provider } } : {}),
     schemaVersion: state.schemaVersion ?? null,
-    ...(state.schemaUpgradeFailure ? { schemaUpgrade: { status: 'failed' as const, ...state.schemaUpgradeFailure } } : {}),
+    ...(state.schemaUpgradeFailure
+      ? { schemaUpgrade: { status: 'failed' as const, ...state.schemaUpgradeFailure } }
+      : {}),
     revision: state.revision,
   };
 }

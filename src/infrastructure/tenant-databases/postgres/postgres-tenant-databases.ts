@@ -7,8 +7,8 @@ import type { CreatedDatabase, DroppedDatabase, MigratedDatabase, MigrationTimeo
 import { SchemaMigrationError } from '../../../application/ports/tenant-databases.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
 import {
-  advisoryLockKey, applySqlMigrations, latestVersion, listSqlMigrations, MigrationChecksumError, MigrationFailedError, migrationsDir,
-  migrationStatus,
+  advisoryLockKey, applySqlMigrations, latestVersion, listSqlMigrations, MigrationChecksumError, MigrationFailedError,
+  migrationsDir, migrationStatus,
 } from '../../postgres/sql-migrations.js';
 
 const SCHOOL_DATABASE = /^school_[0-9a-f]{32}$/;
@@ -58,7 +58,14 @@ export class PostgresTenantDatabases implements TenantDatabases {
    * — which the reconciler compares with the read model — sees only this instance's databases even
    * when other SCS instances or tests share the server.
    */
-  constructor(private readonly options: { serverUrl: string; templateName?: string; logger?: Logger; owner?: string; migrationsDir?: string }) {
+  constructor(private readonly options: {
+    serverUrl: string;
+    templateName?: string;
+    logger?: Logger;
+    owner?: string;
+    /** The school migrations folder (default migrations/school). */
+    migrationsDir?: string;
+  }) {
     this.dir = options.migrationsDir ?? migrationsDir('school');
     this.templateName = options.templateName ?? defaultTemplateName(this.dir);
     if (!TEMPLATE_NAME.test(this.templateName)) throw new Error(`not a usable template database name: ${this.templateName}`);
@@ -188,14 +195,27 @@ export class PostgresTenantDatabases implements TenantDatabases {
         result = await applySqlMigrations(client, this.dir, { timeouts: options.timeouts });
       } catch (error) {
         // An edited migration will not fix itself on retry.
-        if (error instanceof MigrationChecksumError) throw new SchemaMigrationError(error.message, error.file, [], true, error);
-        if (error instanceof MigrationFailedError) throw new SchemaMigrationError(error.message, error.file, error.applied, false, error);
+        if (error instanceof MigrationChecksumError) {
+          throw new SchemaMigrationError(error.message, error.file, [], true, error);
+        }
+        if (error instanceof MigrationFailedError) {
+          throw new SchemaMigrationError(error.message, error.file, error.applied, false, error);
+        }
         throw error;
       }
       const tables = await client.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'`,
+        // pg_class rather than information_schema.tables: the same count, cheaper (rollouts run it per school).
+        `SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations'`,
       );
-      return { databaseName, schemaVersion: result.version, applied: result.applied, recorded: result.all, tableCount: tables.rows[0].n, durationMs: Math.round(performance.now() - started) };
+      return {
+        databaseName,
+        schemaVersion: result.version,
+        applied: result.applied,
+        recorded: result.all,
+        tableCount: tables.rows[0].n,
+        durationMs: Math.round(performance.now() - started),
+      };
     });
   }
 
