@@ -148,6 +148,22 @@ describe('school schema rollout: every live school upgraded once, failures isola
     ).toHaveLength(0);
   }, 120_000);
 
+  it('SCS_AUTO_MIGRATE_SCHOOLS=true: the service rolls the next migration out at start-up', async () => {
+    writeFileSync(join(dir, '0006_rollout_notes.sql'), 'CREATE TABLE rollout_notes (id int PRIMARY KEY, body text);\n');
+    await scs.stop();
+    scs = await startScs({ databaseUrl: central.url, dataDir, env: { ...env(), SCS_AUTO_MIGRATE_SCHOOLS: 'true' } });
+    const listed = await waitFor('every upgradable school on 0006', async () => {
+      const res = await scs.request('/schools?schemaVersion=0006&limit=500');
+      return res.body.total === SCHOOLS ? res.body : undefined;
+    }, 60_000);
+    expect(listed.items.map((s: any) => s.id)).not.toContain(ids[0]); // still failing at 0005, still 0004
+    const upgrades = await ofType(ids[1], 'SchoolSchemaUpgraded');
+    expect(upgrades.map((e) => [e.data.from, e.data.to])).toEqual([['0004', '0005'], ['0005', '0006']]);
+    const summary = () => (scs.logs.join('').includes('schema rollout to 0006:') ? true : undefined);
+    await waitFor('the start-up rollout summary', async () => summary());
+    expect(scs.logs.join('')).toMatch(/schema rollout to 0006: 20 upgraded, 1 failed of 21/);
+  }, 120_000);
+
   it('reconcile reports schema drift and checksum mismatches; a changed applied migration is refused', async () => {
     const reconcile = async () => JSON.parse((await runCli(['reconcile', '--json'])).stdout);
     expect((await reconcile()).findings.filter((f: any) => f.resource === 'schema')).toEqual([]);
@@ -156,7 +172,7 @@ describe('school schema rollout: every live school upgraded once, failures isola
     await sql(urlForDatabase(edited), `UPDATE schema_migrations SET checksum = 'edited' WHERE version = '0001'`);
     await sql(
       urlForDatabase(ahead),
-      `INSERT INTO schema_migrations (version, name, checksum) VALUES ('0006', 'unknown', 'x')`,
+      `INSERT INTO schema_migrations (version, name, checksum) VALUES ('9999', 'unknown', 'x')`,
     );
     const findings = (await reconcile()).findings.filter((f: any) => f.resource === 'schema');
     expect(findings).toEqual(
@@ -171,7 +187,7 @@ describe('school schema rollout: every live school upgraded once, failures isola
           kind: 'drift',
           name: ahead,
           schoolId: ids[2],
-          detail: 'the events say schema 0005, the database is at 0006',
+          detail: 'the events say schema 0006, the database is at 9999',
         }),
       ]),
     );
