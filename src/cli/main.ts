@@ -8,6 +8,7 @@ import { projectRoot } from '../infrastructure/postgres/sql-migrations.js';
 import { Runtime } from '../infrastructure/runtime.js';
 import { SCHOOL_STREAM_PREFIX } from '../domain/school/events.js';
 import { SECRETS_USAGE, secretsCommand } from './commands/secrets.js';
+import { parseSchoolsMigrateArgs, schoolsMigrate, SCHOOLS_MIGRATE_USAGE } from './commands/schools-migrate.js';
 
 const USAGE = `usage: npm run scs -- <command>
 
@@ -19,6 +20,7 @@ commands:
                              events; report orphans and drift (exit 1 when any is left); --fix removes
                              orphans and records each removal as an OrphanRemoved event (--json for JSON)
 ${SECRETS_USAGE}
+${SCHOOLS_MIGRATE_USAGE}
   help                       this text
 
 The CLI uses the same configuration as the service (DATABASE_URL, or the embedded PostgreSQL).`;
@@ -75,6 +77,11 @@ async function main(argv: string[]): Promise<number> {
     await withRuntime(rebuild);
     return 0;
   }
+  if (group === 'schools' && command === 'migrate') {
+    const options = parseSchoolsMigrateArgs(argv.slice(argv.indexOf('migrate') + 1));
+    if ('error' in options) return usageError(options.error);
+    return withRuntime((runtime) => schoolsMigrate(runtime, options));
+  }
   if (group === 'reconcile') {
     return withRuntime(async (runtime) => {
       const report = await runtime.reconcile(argv.includes('--fix'), 'cli');
@@ -106,6 +113,11 @@ async function main(argv: string[]): Promise<number> {
     });
   }
   process.stderr.write(`unknown command: ${argv.join(' ')}\n\n${USAGE}\n`);
+  return 2;
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`${message}\n\n${USAGE}\n`);
   return 2;
 }
 

@@ -1,4 +1,6 @@
+import { existsSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { resolve } from 'node:path';
 import { parseFaults, type Fault } from '../application/process-manager/faults.js';
 import { DEFAULT_CREDENTIALS_KEY_ID } from '../domain/school/state.js';
 import type { RetryPolicy } from '../application/process-manager/retry-policy.js';
@@ -46,6 +48,10 @@ export interface Config {
   /** Final archives of dropped school databases, kept this many days (0: forever). */
   archiveDir: string;
   archiveRetentionDays: number;
+  /** SCS_SCHOOL_MIGRATIONS_DIR: the school migrations folder (absent: the shipped migrations/school). */
+  schoolMigrationsDir?: string;
+  /** Schema rollouts: schools migrated at once, per-migration limits, and whether start-up rolls out. */
+  schemaRollout: { concurrency: number; lockTimeoutMs: number; statementTimeoutMs: number; autoMigrate: boolean };
   /**
    * SCS_CREDENTIALS_KEYS (or SCS_CREDENTIALS_KEY as the key `default`): 32-byte keys with ids, the first
    * one active; empty in development: generated.
@@ -198,6 +204,19 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     }
   }
 
+  let schoolMigrationsDir: string | undefined;
+  if (env.SCS_SCHOOL_MIGRATIONS_DIR) {
+    schoolMigrationsDir = resolve(env.SCS_SCHOOL_MIGRATIONS_DIR);
+    if (!existsSync(schoolMigrationsDir) || !statSync(schoolMigrationsDir).isDirectory()) {
+      const raw = env.SCS_SCHOOL_MIGRATIONS_DIR;
+      problems.push(`SCS_SCHOOL_MIGRATIONS_DIR=${raw} is not a folder (of NNNN_name.sql school migrations)`);
+    }
+  }
+  const autoMigrateRaw = (env.SCS_AUTO_MIGRATE_SCHOOLS ?? '').toLowerCase();
+  if (!['', 'true', 'false', '1', '0'].includes(autoMigrateRaw)) {
+    problems.push(`SCS_AUTO_MIGRATE_SCHOOLS=${env.SCS_AUTO_MIGRATE_SCHOOLS} must be true or false`);
+  }
+
   const config: Config = {
     env: nodeEnv as Config['env'],
     port: int('PORT', 8080, 0, 65535),
@@ -237,6 +256,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     archiveRetentionDays: int('SCS_ARCHIVE_RETENTION_DAYS', 30, 0, 36_500),
     credentialsKeys,
     logLevel: 'info',
+    schoolMigrationsDir,
+    schemaRollout: {
+      concurrency: int('SCS_MIGRATION_CONCURRENCY', 4, 1, 64),
+      lockTimeoutMs: int('SCS_MIGRATION_LOCK_TIMEOUT_MS', 5000, 1, 3_600_000),
+      statementTimeoutMs: int('SCS_MIGRATION_STATEMENT_TIMEOUT_MS', 600_000, 1, 86_400_000),
+      autoMigrate: ['true', '1'].includes(autoMigrateRaw),
+    },
   };
   const logLevel = (env.LOG_LEVEL || 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) {

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { FaultInjector } from '../application/process-manager/faults.js';
 import { ProcessManager } from '../application/process-manager/process-manager.js';
 import { reconcile, type ReconcileReport } from '../application/reconcile/reconcile.js';
+import { runRollout, type RolloutDeps, type RolloutOptions } from '../application/schema-rollout/schema-rollout.js';
 import { CertificateRenewer } from '../application/renewal/certificate-renewer.js';
 import { systemClock } from '../application/ports/clock.port.js';
 import type { AppLogger } from '../application/ports/logger.port.js';
@@ -40,6 +41,8 @@ function redactedEventStore(connectionString: string): string {
 export class Runtime {
   private reconcileTimer?: NodeJS.Timeout;
   private renewalTimer?: NodeJS.Timeout;
+  private autoRollout?: Promise<void>;
+  private stopping = false;
 
   private constructor(
     readonly config: Config,
@@ -95,7 +98,12 @@ export class Runtime {
       : new PostgresEventStore({ pool, logger }), { logger, telemetry: metrics });
     logger.log(config.eventStoreConnectionString ? `events in EventStoreDB at ${redactedEventStore(config.eventStoreConnectionString)}` : 'events in the central PostgreSQL database');
     const checkpoints = new PostgresCheckpointStore(pool);
-    const databases = new PostgresTenantDatabases({ serverUrl: maintenanceUrl(databaseUrl), logger, owner: databaseNameOf(databaseUrl) });
+    const databases = new PostgresTenantDatabases({
+      serverUrl: maintenanceUrl(databaseUrl),
+      logger,
+      owner: databaseNameOf(databaseUrl),
+      migrationsDir: config.schoolMigrationsDir,
+    });
     const credentials = new SchoolCredentials(resolveCredentialsKeys(config, logger));
     const { dns, certificates, mailer } = await createProviders(config, pool, credentials.sealingKeys(), logger);
     const registry = new TypeOrmSchoolRegistry(dataSource);
@@ -131,6 +139,31 @@ export class Runtime {
       },
       { fix, metadata: { actor, correlationId: `reconcile-${now}`, now } },
     );
+  }
+
+  /** What a school schema rollout works with (application/schema-rollout). */
+  rolloutDeps(): RolloutDeps {
+    const faults = new FaultInjector(this.config.faults, join(this.config.dataDir, 'faults'));
+    return { store: this.store, databases: this.databases, faults, logger: this.logger };
+  }
+
+  /** The rollout options the configuration gives (SCS_MIGRATION_*, SCS_RETRY_*). */
+  rolloutOptions(actor: string): RolloutOptions {
+    const { concurrency, lockTimeoutMs, statementTimeoutMs } = this.config.schemaRollout;
+    const correlationId = `schema-rollout-${new Date().toISOString()}`;
+    const timeouts = { lockTimeoutMs, statementTimeoutMs };
+    return { concurrency, timeouts, policy: this.config.retry, actor, correlationId };
+  }
+
+  /** SCS_AUTO_MIGRATE_SCHOOLS: the rollout runs in the background; a stopping service starts no new school. */
+  private startAutoRollout(): void {
+    const options = { ...this.rolloutOptions('schema-rollout'), shouldStop: () => this.stopping };
+    this.autoRollout = runRollout(this.rolloutDeps(), options).then((report) => {
+      const { target, upgraded, failed, total } = report;
+      const line = `schema rollout to ${target}: ${upgraded} upgraded, ${failed} failed of ${total}`;
+      if (failed > 0) this.logger.warn(`${line}; see GET /schools and \`npm run scs -- schools migrate --dry-run\``);
+      else this.logger.log(line);
+    }, (error) => this.logger.warn(`schema rollout failed: ${(error as Error).message}`));
   }
 
   private async purgeArchives(): Promise<void> {
@@ -172,6 +205,7 @@ export class Runtime {
     await this.databases.ensureTemplate();
     await this.projection.start();
     await this.processManager.start();
+    if (this.config.schemaRollout.autoMigrate) this.startAutoRollout();
     this.startPeriodicReconcile();
     if (this.config.metricsPort !== undefined) {
       const port = await this.metrics.listen(this.config.metricsPort, this.config.host);
@@ -208,6 +242,8 @@ export class Runtime {
   async close(): Promise<void> {
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     if (this.renewalTimer) clearInterval(this.renewalTimer);
+    this.stopping = true;
+    await this.autoRollout;
     await this.metrics.close();
     await this.processManager.stop().catch((e) => this.logger.warn(`stopping the process manager: ${(e as Error).message}`));
     await this.projection.stop().catch(() => undefined);

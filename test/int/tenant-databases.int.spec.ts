@@ -259,3 +259,53 @@ describe('applySqlMigrations', () => {
     expect(() => listSqlMigrations(tempMigrations({ '0001_a.sql': '', '0001_b.sql': '' }))).toThrow(/share version 0001/);
   });
 });
+
+describe('migrations of a live school database (rollouts)', () => {
+  it('a migration blocked by a lock fails after lock_timeout, names itself, and keeps the ones before it', async () => {
+    const name = schoolName();
+    await databases.create(name);
+    await databases.migrate(name);
+    const dir = tempMigrations(Object.fromEntries(schoolFiles.map((f) => [f.file, f.sql])));
+    writeFileSync(join(dir, '9001_index_students.sql'), 'CREATE INDEX students_rollout_idx ON students (id);');
+    writeFileSync(join(dir, '9002_alter_students.sql'), 'ALTER TABLE students ADD COLUMN rollout_probe int;');
+    const rollout = new PostgresTenantDatabases({ serverUrl: serverUrl(), templateName, logger, migrationsDir: dir });
+    const timeouts = { lockTimeoutMs: 300, statementTimeoutMs: 60_000 };
+    expect(await rollout.schemaStatus(name)).toEqual({
+      databaseName: name,
+      version: schoolFiles.at(-1)!.version,
+      pending: ['9001_index_students', '9002_alter_students'],
+      mismatched: [],
+    });
+
+    // A school app's long read transaction: ALTER TABLE waits for it, CREATE INDEX (a SHARE lock) does not.
+    const app = new pg.Client({ connectionString: urlForDatabase(name) });
+    await app.connect();
+    try {
+      await app.query('BEGIN');
+      await app.query('SELECT count(*) FROM students');
+      const t0 = performance.now();
+      const failure = await rollout.migrate(name, { timeouts }).catch((e) => e);
+      expect(performance.now() - t0).toBeLessThan(5000);
+      expect(failure).toMatchObject({
+        name: 'SchemaMigrationError',
+        migration: '9002_alter_students.sql',
+        applied: ['9001_index_students'],
+        permanent: false,
+        message: expect.stringMatching(/lock timeout/),
+      });
+    } finally {
+      await app.query('ROLLBACK');
+      await app.end();
+    }
+    expect(await rollout.schemaStatus(name)).toMatchObject({ version: '9001', pending: ['9002_alter_students'] });
+    expect((await rollout.migrate(name, { timeouts })).applied).toEqual(['9002_alter_students']);
+
+    const edit = `UPDATE schema_migrations SET checksum = 'edited' WHERE version = '9001'`;
+    await onServer((c) => c.query(edit), urlForDatabase(name));
+    expect((await rollout.schemaStatus(name)).mismatched).toEqual(['9001_index_students.sql']);
+    await expect(rollout.migrate(name)).rejects.toMatchObject({
+      name: 'SchemaMigrationError', migration: '9001_index_students.sql', permanent: true,
+    });
+    await dropDatabase(rollout.templateName);
+  }, 60_000);
+});

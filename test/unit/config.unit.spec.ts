@@ -20,6 +20,27 @@ describe('configuration', () => {
     for (const name of ['DATABASE_URL', 'SCS_API_KEY', 'PORT', 'BASE_DOMAIN', 'DNS_PROVIDER', 'SCS_FAULTS', 'SCS_RETRY_MAX_ATTEMPTS']) expect(text).toContain(name);
   });
 
+  it('reads the schema rollout settings and names bad ones', () => {
+    expect(load({}).schemaRollout).toEqual({
+      concurrency: 4, lockTimeoutMs: 5000, statementTimeoutMs: 600_000, autoMigrate: false,
+    });
+    const env = {
+      SCS_AUTO_MIGRATE_SCHOOLS: 'true', SCS_MIGRATION_CONCURRENCY: '16', SCS_SCHOOL_MIGRATIONS_DIR: '/tmp',
+    };
+    const expected = { schemaRollout: { concurrency: 16, autoMigrate: true }, schoolMigrationsDir: '/tmp' };
+    expect(load(env)).toMatchObject(expected);
+    let error: ConfigError | undefined;
+    try {
+      load({ SCS_AUTO_MIGRATE_SCHOOLS: 'sure', SCS_MIGRATION_CONCURRENCY: '0', SCS_SCHOOL_MIGRATIONS_DIR: '/no/such' });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    const text = error!.problems.join('\n');
+    for (const name of ['SCS_AUTO_MIGRATE_SCHOOLS', 'SCS_MIGRATION_CONCURRENCY', 'SCS_SCHOOL_MIGRATIONS_DIR']) {
+      expect(text).toContain(name);
+    }
+  });
+
   it('reads several API keys with ids, and never echoes a secret in its errors', () => {
     const config = load({ SCS_API_KEY: 'a'.repeat(20), SCS_API_KEYS: `ops:${'b'.repeat(20)},ci:${'c'.repeat(20)}` });
     expect(config.apiKeys).toEqual([{ secret: 'a'.repeat(20) }, { id: 'ops', secret: 'b'.repeat(20) }, { id: 'ci', secret: 'c'.repeat(20) }]);

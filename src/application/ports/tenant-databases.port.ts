@@ -1,3 +1,5 @@
+import { StepError } from '../process-manager/step-error.js';
+
 /**
  * School (tenant) databases on the PostgreSQL server of DATABASE_URL or the embedded one. Every
  * operation is idempotent, because the process manager runs a step again after a crash.
@@ -17,8 +19,44 @@ export interface MigratedDatabase {
   schemaVersion: string;
   /** Migrations applied by this call (empty when the clone was already current). */
   applied: string[];
+  /** Every migration recorded in the database afterwards, in order (`0001_name`, …). */
+  recorded?: string[];
   tableCount: number;
   durationMs: number;
+}
+
+/** Where a school database's schema stands against the shipped school migrations. Read only. */
+export interface SchemaStatus {
+  databaseName: string;
+  /** The highest migration version recorded in the database (`0000` when none). */
+  version: string;
+  /** Shipped migrations the database has not applied, in order (`0005_name`). */
+  pending: string[];
+  /** Applied migrations whose shipped file has changed since (never re-run: refused). */
+  mismatched: string[];
+}
+
+/** Limits for each migration's transaction in a live school database. */
+export interface MigrationTimeouts {
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+/**
+ * A migration that failed in a school database: `migration` names its file; those in `applied` ran
+ * before it and stay. Permanent when an applied migration's file was changed (re-running cannot help).
+ */
+export class SchemaMigrationError extends StepError {
+  constructor(
+    message: string,
+    readonly migration: string,
+    readonly applied: string[],
+    permanent: boolean,
+    cause?: unknown,
+  ) {
+    super(message, permanent, { cause });
+    this.name = 'SchemaMigrationError';
+  }
 }
 
 export interface DroppedDatabase {
@@ -29,7 +67,9 @@ export interface DroppedDatabase {
 
 export interface TenantDatabases {
   create(databaseName: string): Promise<CreatedDatabase>;
-  migrate(databaseName: string): Promise<MigratedDatabase>;
+  /** Applies the missing migrations, each in its own transaction; fails with a SchemaMigrationError. */
+  migrate(databaseName: string, options?: { timeouts?: MigrationTimeouts }): Promise<MigratedDatabase>;
+  schemaStatus(databaseName: string): Promise<SchemaStatus>;
   /**
    * Gives the database its own login role as owner (created, or its password reset) and takes
    * CONNECT away from PUBLIC, so no other school's role can reach it. Idempotent.

@@ -9,7 +9,7 @@ import type { TenantDatabases } from '../ports/tenant-databases.port.js';
 import { onRetiredKey } from '../rotate-credentials/rotate-credentials.js';
 import { allSchools } from '../school/all-schools.js';
 
-export type Resource = 'database' | 'dns' | 'certificate' | 'registry' | 'credentials';
+export type Resource = 'database' | 'dns' | 'certificate' | 'registry' | 'credentials' | 'schema';
 
 export interface Finding {
   /**
@@ -109,6 +109,8 @@ export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; me
   }
 
   if (deps.credentials) findings.push(...retiredKeys(schools.values(), deps.credentials));
+  findings.push(...(await schemaDrift(deps.databases, [...schools.values()].filter((s) => s.status === 'active'
+    && s.resources.database && !!s.schemaVersion && realDatabases.has(s.databaseName)))));
 
   if (options.fix) {
     for (const [finding, remove] of removals) {
@@ -140,6 +142,32 @@ function retiredKeys(
       + `not the active key "${keys.activeKeyId}": run \`npm run scs -- secrets rotate\``;
     const name = `${school.databaseName}_owner`;
     findings.push({ kind: 'retired-key', resource: 'credentials', name, schoolId: school.id, detail });
+  }
+  return findings;
+}
+
+/**
+ * Schema drift: the version a live school's events say against the one its database records, and
+ * applied migrations whose shipped file has changed since. Reported only; a rollout fixes the first.
+ */
+async function schemaDrift(databases: TenantDatabases, schools: SchoolState[]): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const school of schools) {
+    const { id: schoolId, databaseName: name } = school;
+    const status = await databases.schemaStatus(name).catch((error: Error) => ({ error: error.message }));
+    if ('error' in status) {
+      const detail = `cannot read its schema: ${status.error}`;
+      findings.push({ kind: 'drift', resource: 'schema', name, schoolId, detail });
+      continue;
+    }
+    if (status.version !== school.schemaVersion) {
+      const detail = `the events say schema ${school.schemaVersion}, the database is at ${status.version}`;
+      findings.push({ kind: 'drift', resource: 'schema', name, schoolId, detail });
+    }
+    if (status.mismatched.length > 0) {
+      const detail = `checksum mismatch: ${status.mismatched.join(', ')} changed after it was applied`;
+      findings.push({ kind: 'drift', resource: 'schema', name, schoolId, detail });
+    }
   }
   return findings;
 }

@@ -1,5 +1,5 @@
 import type { SchoolDetails } from './details.js';
-import type { SchoolEvent } from './events.js';
+import type { EventOf, SchoolEvent } from './events.js';
 import type { ActionName } from './steps.js';
 
 type Command<Type extends string, Data> = { type: Type; data: Data };
@@ -36,6 +36,14 @@ export type SchoolCommand =
   | Command<'RecordCredentialsRotation', {
       keyId: string; generation: number; startedAt: string; finishedAt: string; now: string;
     }>
+  /**
+   * A rollout brought the school's database to `to` (`from` is what the database was at when the events
+   * last knew it; `migrations` ran). Recorded once: a re-run after a crash finds it already recorded.
+   */
+  | Command<'RecordSchemaUpgrade', Omit<EventOf<'SchoolSchemaUpgraded'>['data'], 'from'> & { now: string }>
+  /** A rollout's migration failed in the school's database; `version` is what the database is at now. */
+  | Command<'RecordSchemaUpgradeFailure',
+      EventOf<'SchoolSchemaUpgradeFailed'>['data'] & { applied: string[]; now: string }>
   /** Closes provisioning, rollback or teardown when nothing is left to do. */
   | Command<'Conclude', { now: string }>;
 

@@ -82,6 +82,31 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       const previousKeyId = school.credentials?.keyId ?? null;
       return [{ type: 'SchoolCredentialsRotated', data: { keyId, previousKeyId, generation, startedAt, finishedAt } }];
     }
+    case 'RecordSchemaUpgrade': {
+      const school = existing(state);
+      const { now: _now, ...data } = command.data;
+      // Only a live school's upgrade is news; one already recorded (a resumed rollout) is not.
+      if (school.status !== 'active' || !school.schemaVersion || school.schemaVersion >= data.to) return [];
+      return [{ type: 'SchoolSchemaUpgraded', data: { ...data, from: school.schemaVersion } }];
+    }
+    case 'RecordSchemaUpgradeFailure': {
+      const school = existing(state);
+      const { now: _now, applied, ...data } = command.data;
+      if (school.status !== 'active' || !school.schemaVersion) return [];
+      // Migrations before the failing one committed: the school really is on the newer version now.
+      const from = school.schemaVersion;
+      const version = data.version > from ? data.version : from;
+      const { databaseName, attempt, startedAt, finishedAt } = data;
+      const upgraded: SchoolEvent[] = version > from
+        ? [{
+            type: 'SchoolSchemaUpgraded',
+            data: {
+              databaseName, from, to: version, migrations: applied, durationMs: 0, attempt, startedAt, finishedAt,
+            },
+          }]
+        : [];
+      return [...upgraded, { type: 'SchoolSchemaUpgradeFailed', data: { ...data, version } }];
+    }
     case 'Conclude':
       return withConclusion(existing(state), [], command.data.now);
     default: {

@@ -45,6 +45,29 @@ export type SchoolEvent =
   | Event<'SchoolDeleted', { deletedAt: string }>
   | Event<'CertificateRenewed', { provider: string; domain: string; reference: string; serialNumber: string; issuer: string; notBefore: string; notAfter: string; previousSerialNumber: string; attempt: number; startedAt: string; finishedAt: string }>
   | Event<'CertificateRenewalFailed', { serialNumber: string; attempt: number; error: string; retryAt: string; startedAt: string; finishedAt: string }>
+  /** A live school's database was brought from schema `from` to `to` by a rollout (`migrations` ran, in order). */
+  | Event<'SchoolSchemaUpgraded', {
+      databaseName: string;
+      from: string;
+      to: string;
+      migrations: string[];
+      durationMs: number;
+      attempt: number;
+      startedAt: string;
+      finishedAt: string;
+    }>
+  /** A rollout's migration failed in this school's database and was rolled back; it stays on `version`. */
+  | Event<'SchoolSchemaUpgradeFailed', {
+      databaseName: string;
+      migration: string;
+      error: string;
+      attempt: number;
+      permanent: boolean;
+      version: string;
+      retryAt?: string;
+      startedAt: string;
+      finishedAt: string;
+    }>
   /** The reconciler removed a resource of this school that the events said was gone (an audit fact). */
   | Event<'OrphanRemoved', { resource: string; name: string; detail: string; removedAt: string }>
   /** The owner role got a new password made with `keyId`, and the registry its copy sealed with it. */

@@ -57,8 +57,18 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
       return { ...withStep(state, 'create_database', succeeded(event.data, 'create_database')), resources: { ...r, database: true } };
     case 'MigrationsApplied': {
       const keyId = event.data.credentialsKeyId;
-      const next = withStep(state, 'run_migrations', succeeded(event.data, 'run_migrations'));
+      const migrated = withStep(state, 'run_migrations', succeeded(event.data, 'run_migrations'));
+      const next = { ...migrated, schemaVersion: event.data.schemaVersion };
       return keyId ? { ...next, credentials: { keyId, generation: 0 } } : next;
+    }
+    case 'SchoolSchemaUpgraded':
+      return { ...state, schemaVersion: event.data.to, schemaUpgradeFailure: undefined };
+    case 'SchoolSchemaUpgradeFailed': {
+      const { migration, error, attempt, permanent, finishedAt, retryAt, version } = event.data;
+      const failure = {
+        migration, error, attempts: attempt, permanent, failedAt: finishedAt, ...(retryAt ? { retryAt } : {}),
+      };
+      return { ...state, schemaVersion: version, schemaUpgradeFailure: failure };
     }
     case 'DnsRecordCreated': {
       const dns = { name: event.data.name, recordType: event.data.recordType, provider: event.data.provider };

@@ -46,6 +46,17 @@ export interface SchoolState {
    * Set by `run_migrations` and by each credentials rotation.
    */
   credentials?: CredentialsRef;
+  /** The school schema version its database is at, as the events tell (MigrationsApplied, upgrades). */
+  schemaVersion?: string;
+  /** The last schema upgrade that failed, until one succeeds (visible in the API). */
+  schemaUpgradeFailure?: {
+    migration: string;
+    error: string;
+    attempts: number;
+    permanent: boolean;
+    failedAt: string;
+    retryAt?: string;
+  };
   /** A transient failure waiting for its retry. */
   pendingRetry?: { action: ActionName; attempt: number; retryAt: string };
 }

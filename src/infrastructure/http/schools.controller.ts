@@ -100,7 +100,7 @@ export class SchoolsController {
 
   @Get('schools')
   async list(@Query() query: Record<string, unknown>) {
-    const known = new Set(['status', 'district', 'board', 'limit', 'offset']);
+    const known = new Set(['status', 'district', 'board', 'schemaVersion', 'limit', 'offset']);
     const unknown = Object.keys(query).filter((k) => !known.has(k));
     if (unknown.length > 0) {
       throw new BadRequestException(problem(400, 'validation', 'Invalid query', `unknown parameter(s): ${unknown.slice(0, 5).map((k) => k.slice(0, 40)).join(', ')}`, { errors: unknown.slice(0, 5).map((k) => ({ field: k.slice(0, 40), message: 'is not a known parameter' })) }));
@@ -109,8 +109,15 @@ export class SchoolsController {
     if (status !== undefined && !STATUSES.includes(status)) {
       throw new BadRequestException(problem(400, 'validation', 'Invalid query', `status must be one of ${STATUSES.join(', ')}`, { errors: [{ field: 'status', message: 'is not a status' }] }));
     }
+    const schemaVersion = queryText(query.schemaVersion, 'schemaVersion', 20);
+    if (schemaVersion !== undefined && !/^[0-9]{4}$/.test(schemaVersion)) {
+      const detail = 'schemaVersion must be a migration version of four digits such as 0005';
+      const errors = [{ field: 'schemaVersion', message: 'is not a schema version' }];
+      throw new BadRequestException(problem(400, 'validation', 'Invalid query', detail, { errors }));
+    }
     return this.queries.list({
       status,
+      schemaVersion,
       district: queryText(query.district, 'district'),
       board: queryText(query.board, 'board'),
       limit: queryInt(query.limit, 'limit', 50, 1, 500),

@@ -21,6 +21,20 @@ export class MigrationChecksumError extends Error {
   }
 }
 
+/** A migration that failed in its database; it was rolled back, and those before it stay applied. */
+export class MigrationFailedError extends Error {
+  constructor(readonly file: string, readonly applied: string[], cause: unknown) {
+    super(`migration ${file} failed and was rolled back: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'MigrationFailedError';
+  }
+}
+
+/** Per-transaction limits for migrations of live databases, so one blocked school cannot hang a rollout. */
+export interface MigrationTimeouts {
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
 let root: string | undefined;
 
 /** The project folder (the first parent holding package.json), wherever the code was built to. */
@@ -82,7 +96,11 @@ export function advisoryLockKey(name: string): string {
  * first, so a changed migration is refused before anything new runs. `version` is the highest version
  * recorded in the database afterwards (it can be ahead of this code's files during a rolling deploy).
  */
-export async function applySqlMigrations(client: pg.ClientBase, dir: string, options: { table?: string } = {}): Promise<{ applied: string[]; version: string }> {
+export async function applySqlMigrations(
+  client: pg.ClientBase,
+  dir: string,
+  options: { table?: string; timeouts?: MigrationTimeouts } = {},
+): Promise<{ applied: string[]; version: string; all: string[] }> {
   const tableName = options.table ?? 'schema_migrations';
   const table = pg.escapeIdentifier(tableName);
   const migrations = listSqlMigrations(dir);
@@ -92,7 +110,10 @@ export async function applySqlMigrations(client: pg.ClientBase, dir: string, opt
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${table} (version text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const recorded = new Map((await client.query<{ version: string; checksum: string }>(`SELECT version, checksum FROM ${table}`)).rows.map((r) => [r.version, r.checksum]));
+    type Row = { version: string; name: string; checksum: string };
+    const rows = (await client.query<Row>(`SELECT version, name, checksum FROM ${table}`)).rows;
+    const recorded = new Map(rows.map((r) => [r.version, r.checksum]));
+    const names = new Map(rows.map((r) => [r.version, `${r.version}_${r.name}`]));
     for (const migration of migrations) {
       const checksum = recorded.get(migration.version);
       if (checksum !== undefined && checksum !== migration.checksum) throw new MigrationChecksumError(migration.file, checksum, migration.checksum);
@@ -101,19 +122,49 @@ export async function applySqlMigrations(client: pg.ClientBase, dir: string, opt
     for (const migration of migrations.filter((m) => !recorded.has(m.version))) {
       await client.query('BEGIN');
       try {
+        if (options.timeouts) {
+          // SET LOCAL: the limits end with this migration's transaction.
+          const { lockTimeoutMs, statementTimeoutMs } = options.timeouts;
+          const [lock, statement] = [Math.round(lockTimeoutMs), Math.round(statementTimeoutMs)];
+          await client.query(`SET LOCAL lock_timeout = ${lock}; SET LOCAL statement_timeout = ${statement}`);
+        }
         await client.query(migration.sql);
         await client.query(`INSERT INTO ${table} (version, name, checksum) VALUES ($1, $2, $3)`, [migration.version, migration.name, migration.checksum]);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
-        throw new Error(`migration ${migration.file} failed and was rolled back: ${(error as Error).message}`, { cause: error });
+        throw new MigrationFailedError(migration.file, applied, error);
       }
       recorded.set(migration.version, migration.checksum);
+      names.set(migration.version, `${migration.version}_${migration.name}`);
       applied.push(`${migration.version}_${migration.name}`);
     }
     const version = [...recorded.keys()].sort().pop() ?? '0000';
-    return { applied, version };
+    return { applied, version, all: [...names.keys()].sort().map((v) => names.get(v)!) };
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [lockKey]).catch(() => undefined);
   }
+}
+
+/**
+ * What a database holds compared with the folder, without changing anything: its highest applied
+ * version, the folder's migrations it lacks, and applied migrations whose file has since changed.
+ */
+export async function migrationStatus(
+  client: pg.ClientBase,
+  dir: string,
+  table = 'schema_migrations',
+): Promise<{ version: string; pending: string[]; mismatched: string[] }> {
+  const exists = await client.query('SELECT to_regclass($1) AS t', [table]);
+  const select = `SELECT version, checksum FROM ${pg.escapeIdentifier(table)}`;
+  const rows = exists.rows[0].t ? (await client.query<{ version: string; checksum: string }>(select)).rows : [];
+  const recorded = new Map(rows.map((r) => [r.version, r.checksum]));
+  const migrations = listSqlMigrations(dir);
+  return {
+    version: [...recorded.keys()].sort().pop() ?? '0000',
+    pending: migrations.filter((m) => !recorded.has(m.version)).map((m) => `${m.version}_${m.name}`),
+    mismatched: migrations
+      .filter((m) => recorded.has(m.version) && recorded.get(m.version) !== m.checksum)
+      .map((m) => m.file),
+  };
 }

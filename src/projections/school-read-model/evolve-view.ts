@@ -29,6 +29,7 @@ export function evolveView(view: SchoolView | undefined, event: FoldableEvent): 
       steps: STEPS.map((step) => ({ ...NOT_RUN, name: step })),
       compensations: [],
       warnings: [],
+      schemaVersion: null,
       revision: event.revision ?? 0,
     };
   }
@@ -52,7 +53,14 @@ function apply(view: SchoolView, event: FoldableEvent): SchoolView {
     case 'DatabaseCreated':
       return withStep(view, succeeded('create_database', event.data));
     case 'MigrationsApplied':
-      return withStep(view, succeeded('run_migrations', event.data));
+      return { ...withStep(view, succeeded('run_migrations', event.data)), schemaVersion: event.data.schemaVersion };
+    case 'SchoolSchemaUpgraded':
+      return { ...view, schemaVersion: event.data.to, schemaUpgrade: undefined };
+    case 'SchoolSchemaUpgradeFailed': {
+      const { migration, error, attempt: attempts, permanent, finishedAt: failedAt, retryAt, version } = event.data;
+      const failure = { status: 'failed' as const, migration, error, attempts, permanent, failedAt };
+      return { ...view, schemaVersion: version, schemaUpgrade: retryAt ? { ...failure, retryAt } : failure };
+    }
     case 'DnsRecordCreated': {
       const { name, recordType: type, provider } = event.data;
       return { ...withStep(view, succeeded('create_dns', event.data)), dns: { name, type, provider } };

@@ -201,12 +201,13 @@ async function viewBefore(store: EventStore, id: string, events: RecordedEvent[]
 async function upsert(manager: EntityManager, table: string, v: SchoolView): Promise<void> {
   await manager.query(
     `INSERT INTO ${table} (id, slug, name, district, board, admin_email, phone, database_name, subdomain, status,
-       created_at, updated_at, revision, document, document_version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+       created_at, updated_at, revision, document, document_version, schema_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
      ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at,
-       revision = EXCLUDED.revision, document = EXCLUDED.document, document_version = EXCLUDED.document_version
+       revision = EXCLUDED.revision, document = EXCLUDED.document, document_version = EXCLUDED.document_version,
+       schema_version = EXCLUDED.schema_version
      WHERE ${table}.revision < EXCLUDED.revision OR ${table}.document_version <> EXCLUDED.document_version`,
     [v.id, v.slug, v.name, v.district, v.board, v.adminEmail, v.phone, v.databaseName, v.subdomain, v.status,
-      v.createdAt, v.updatedAt, v.revision, JSON.stringify(v), SCHOOL_VIEW_VERSION],
+      v.createdAt, v.updatedAt, v.revision, JSON.stringify(v), SCHOOL_VIEW_VERSION, v.schemaVersion ?? null],
   );
 }

@@ -9,6 +9,7 @@ export interface SchoolFilters {
   status?: string;
   district?: string;
   board?: string;
+  schemaVersion?: string;
   limit: number;
   offset: number;
 }
@@ -49,10 +50,13 @@ export class SchoolQueries {
   async list(filters: SchoolFilters): Promise<{ items: SchoolView[]; total: number; limit: number; offset: number }> {
     const where: string[] = [];
     const params: unknown[] = [];
-    for (const key of ['status', 'district', 'board'] as const) {
+    const columns = {
+      status: 'status', district: 'district', board: 'board', schemaVersion: 'schema_version',
+    } as const;
+    for (const key of ['status', 'district', 'board', 'schemaVersion'] as const) {
       if (filters[key] !== undefined) {
         params.push(filters[key]);
-        where.push(`${key} = $${params.length}`);
+        where.push(`${columns[key]} = $${params.length}`);
       }
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';

@@ -8,9 +8,9 @@ import { STEPS, UNDO_ORDER } from '../../domain/school/steps.js';
  * is not read as a view, and the projection rebuilds the table when it finds one. The version is the
  * number below (bump it when `SchoolView` changes) and the step list, since every view lists the
  * steps: adding, removing or moving a step rebuilds the read model by itself.
- * 1: the domain's `SchoolState` (until 0009_read_model_view); 2: this `SchoolView`.
+ * 1: the domain's `SchoolState` (until 0009_read_model_view); 2: this `SchoolView`; 3: with `schemaVersion`.
  */
-export const SCHOOL_VIEW_VERSION = `2:${STEPS.join(',')}`;
+export const SCHOOL_VIEW_VERSION = `3:${STEPS.join(',')}`;
 
 export interface StepView {
   name: ActionName;
@@ -32,6 +32,16 @@ export interface CertificateView {
   renewedAt?: string;
   /** A renewal that failed and waits for its retry. */
   renewal?: { attempts: number; error: string; retryAt: string };
+}
+
+export interface SchemaUpgradeView {
+  status: 'failed';
+  migration: string;
+  error: string;
+  attempts: number;
+  permanent: boolean;
+  failedAt: string;
+  retryAt?: string;
 }
 
 export interface SchoolView {
@@ -56,6 +66,10 @@ export interface SchoolView {
   warnings: string[];
   certificate?: CertificateView;
   dns?: { name: string; type: string; provider: string };
+  /** The school schema version of its database (null before run_migrations). */
+  schemaVersion: string | null;
+  /** The last schema upgrade that failed, until one succeeds. */
+  schemaUpgrade?: SchemaUpgradeView;
   /** Stream revision of the last event folded in. */
   revision: number;
 }
@@ -111,6 +125,8 @@ export function presentSchool(v: SchoolView): SchoolView {
     warnings: v.warnings,
     ...optional('certificate', v.certificate && presentCertificate(v.certificate)),
     ...optional('dns', v.dns && { name: v.dns.name, type: v.dns.type, provider: v.dns.provider }),
+    schemaVersion: v.schemaVersion ?? null,
+    ...optional('schemaUpgrade', v.schemaUpgrade),
     revision: v.revision,
   };
 }

@@ -1,8 +1,15 @@
 import pg from 'pg';
 import type { AppLogger } from '../../../application/ports/logger.port.js';
-import type { CreatedDatabase, DroppedDatabase, MigratedDatabase, TenantDatabases } from '../../../application/ports/tenant-databases.port.js';
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { CreatedDatabase, DroppedDatabase, MigratedDatabase, MigrationTimeouts, SchemaStatus, TenantDatabases }
+  from '../../../application/ports/tenant-databases.port.js';
+import { SchemaMigrationError } from '../../../application/ports/tenant-databases.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
-import { advisoryLockKey, applySqlMigrations, latestVersion, listSqlMigrations, MigrationChecksumError, migrationsDir } from '../../postgres/sql-migrations.js';
+import {
+  advisoryLockKey, applySqlMigrations, latestVersion, listSqlMigrations, MigrationChecksumError, MigrationFailedError,
+  migrationsDir, migrationStatus,
+} from '../../postgres/sql-migrations.js';
 
 const SCHOOL_DATABASE = /^school_[0-9a-f]{32}$/;
 const TEMPLATE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -10,6 +17,15 @@ const CLONE_ATTEMPTS = 3;
 
 type Logger = Pick<AppLogger, 'log' | 'warn'>;
 type TemplateState = 'current' | 'missing' | 'behind' | 'diverged';
+
+/**
+ * `scs_school_template` for the shipped migrations. Every SCS on a server shares that template, so an
+ * SCS given another folder (SCS_SCHOOL_MIGRATIONS_DIR) gets a template of its own, named after the folder.
+ */
+function defaultTemplateName(dir: string): string {
+  if (resolve(dir) === resolve(migrationsDir('school'))) return 'scs_school_template';
+  return `scs_school_template_${createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 12)}`;
+}
 
 function quoteSchoolDatabase(name: string): string {
   // Names are generated from school ids; this guard keeps anything else out of DDL.
@@ -30,9 +46,9 @@ const codeOf = (error: unknown) => (error as { code?: string }).code;
  * processes while a template being migrated is never copied.
  */
 export class PostgresTenantDatabases implements TenantDatabases {
-  private readonly templateName: string;
+  readonly templateName: string;
   private readonly logger: Logger;
-  private readonly dir = migrationsDir('school');
+  private readonly dir: string;
   private readonly lockKey: string;
   /** Known current: later creates skip the check. Templates only move forward, so it stays true. */
   private templateCurrent = false;
@@ -42,8 +58,16 @@ export class PostgresTenantDatabases implements TenantDatabases {
    * — which the reconciler compares with the read model — sees only this instance's databases even
    * when other SCS instances or tests share the server.
    */
-  constructor(private readonly options: { serverUrl: string; templateName?: string; logger?: Logger; owner?: string }) {
-    this.templateName = options.templateName ?? 'scs_school_template';
+  constructor(private readonly options: {
+    serverUrl: string;
+    templateName?: string;
+    logger?: Logger;
+    owner?: string;
+    /** The school migrations folder (default migrations/school). */
+    migrationsDir?: string;
+  }) {
+    this.dir = options.migrationsDir ?? migrationsDir('school');
+    this.templateName = options.templateName ?? defaultTemplateName(this.dir);
     if (!TEMPLATE_NAME.test(this.templateName)) throw new Error(`not a usable template database name: ${this.templateName}`);
     this.logger = options.logger ?? { log: () => undefined, warn: () => undefined };
     this.lockKey = advisoryLockKey(`scs-school-template:${this.templateName}`);
@@ -162,23 +186,42 @@ export class PostgresTenantDatabases implements TenantDatabases {
     return files.every((f) => recorded.has(f.version)) ? 'current' : 'behind';
   }
 
-  async migrate(databaseName: string): Promise<MigratedDatabase> {
+  async migrate(databaseName: string, options: { timeouts?: MigrationTimeouts } = {}): Promise<MigratedDatabase> {
     quoteSchoolDatabase(databaseName);
     const started = performance.now();
     return this.withDatabase(databaseName, async (client) => {
-      let result: { applied: string[]; version: string };
+      let result: { applied: string[]; version: string; all: string[] };
       try {
-        result = await applySqlMigrations(client, this.dir);
+        result = await applySqlMigrations(client, this.dir, { timeouts: options.timeouts });
       } catch (error) {
         // An edited migration will not fix itself on retry.
-        if (error instanceof MigrationChecksumError) throw StepError.permanent(error.message, error);
+        if (error instanceof MigrationChecksumError) {
+          throw new SchemaMigrationError(error.message, error.file, [], true, error);
+        }
+        if (error instanceof MigrationFailedError) {
+          throw new SchemaMigrationError(error.message, error.file, error.applied, false, error);
+        }
         throw error;
       }
       const tables = await client.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'`,
+        // pg_class rather than information_schema.tables: the same count, cheaper (rollouts run it per school).
+        `SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations'`,
       );
-      return { databaseName, schemaVersion: result.version, applied: result.applied, tableCount: tables.rows[0].n, durationMs: Math.round(performance.now() - started) };
+      return {
+        databaseName,
+        schemaVersion: result.version,
+        applied: result.applied,
+        recorded: result.all,
+        tableCount: tables.rows[0].n,
+        durationMs: Math.round(performance.now() - started),
+      };
     });
+  }
+
+  async schemaStatus(databaseName: string): Promise<SchemaStatus> {
+    quoteSchoolDatabase(databaseName);
+    return { databaseName, ...(await this.withDatabase(databaseName, (client) => migrationStatus(client, this.dir))) };
   }
 
   async secure(databaseName: string, owner: { role: string; password: string }): Promise<void> {

@@ -1,0 +1,274 @@
+import type { SchoolState } from '../../domain/school/state.js';
+import type { EventMetadata, EventStore } from '../ports/event-store.port.js';
+import type { AppLogger } from '../ports/logger.port.js';
+import type { MigrationTimeouts, SchemaStatus, TenantDatabases } from '../ports/tenant-databases.port.js';
+import { SchemaMigrationError } from '../ports/tenant-databases.port.js';
+import type { FaultInjector } from '../process-manager/faults.js';
+import { retryDelayMs, type RetryPolicy } from '../process-manager/retry-policy.js';
+import { describeError, isPermanent } from '../process-manager/step-error.js';
+import { allSchools } from '../school/all-schools.js';
+import { executeSchoolCommand } from '../school/school-stream.js';
+
+/** The name of a schema upgrade in faults, logs and metrics. */
+export const UPGRADE_SCHEMA = 'upgrade_schema';
+
+export interface RolloutDeps {
+  store: EventStore;
+  databases: TenantDatabases;
+  faults: FaultInjector;
+  logger: Pick<AppLogger, 'log' | 'warn'>;
+}
+
+export interface RolloutOptions {
+  /** Schools migrated at once. */
+  concurrency: number;
+  timeouts: MigrationTimeouts;
+  /** Attempts per school in one rollout, and the backoff between them. */
+  policy: RetryPolicy;
+  /** Only this school. */
+  only?: string;
+  /** Upgrade this many schools first; if any of them fails, start no other. */
+  canary?: number;
+  actor: string;
+  correlationId: string;
+  onProgress?: (progress: RolloutProgress) => void;
+  /** Checked before each school starts: a stopping service starts no new upgrade. */
+  shouldStop?: () => boolean;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface RolloutProgress {
+  total: number;
+  upgraded: number;
+  failed: number;
+  left: number;
+}
+
+export interface SchoolOutcome {
+  schoolId: string;
+  slug: string;
+  databaseName: string;
+  result: 'upgraded' | 'failed' | 'not_started';
+  from: string;
+  to?: string;
+  migrations?: string[];
+  migration?: string;
+  error?: string;
+  attempts: number;
+}
+
+export interface RolloutReport {
+  target: string;
+  total: number;
+  upgraded: number;
+  failed: number;
+  notStarted: number;
+  stoppedByCanary: boolean;
+  durationMs: number;
+  outcomes: SchoolOutcome[];
+}
+
+export interface PlannedUpgrade {
+  schoolId: string;
+  slug: string;
+  databaseName: string;
+  /** The version the events say. */
+  from: string;
+  status?: SchemaStatus;
+  error?: string;
+}
+
+/** Live schools whose events say they are behind `target`, oldest first. */
+export async function schoolsBehind(store: EventStore, target: string, only?: string): Promise<SchoolState[]> {
+  const schools = [...(await allSchools(store)).values()];
+  return schools
+    .filter((s) => s.status === 'active' && !!s.schemaVersion && s.schemaVersion < target && (!only || s.id === only))
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+}
+
+/** What a rollout would do: each school behind and the migrations its database lacks. Changes nothing. */
+export async function planRollout(
+  deps: RolloutDeps,
+  options: Pick<RolloutOptions, 'concurrency' | 'only'>,
+): Promise<PlannedUpgrade[]> {
+  const schools = await schoolsBehind(deps.store, deps.databases.currentSchemaVersion(), options.only);
+  return inPool(schools, options.concurrency, async (school) => {
+    const planned = {
+      schoolId: school.id,
+      slug: school.details.slug,
+      databaseName: school.databaseName,
+      from: school.schemaVersion!,
+    };
+    try {
+      return { ...planned, status: await deps.databases.schemaStatus(school.databaseName) };
+    } catch (error) {
+      return { ...planned, error: describeError(error) };
+    }
+  });
+}
+
+/**
+ * Brings every live school behind to the newest school schema, `concurrency` at a time. Each school's
+ * migrations run in its own database (each in a transaction with the given timeouts); the result is
+ * recorded in its stream as `SchoolSchemaUpgraded`, or `SchoolSchemaUpgradeFailed` per failed attempt.
+ * A failing school is retried with backoff and never holds up the others. Safe to run again after a
+ * crash: the database's own record of applied migrations says what still has to run, and an upgrade
+ * whose event is already in the stream is not recorded twice.
+ */
+export async function runRollout(deps: RolloutDeps, options: RolloutOptions): Promise<RolloutReport> {
+  const started = performance.now();
+  const target = deps.databases.currentSchemaVersion();
+  const schools = await schoolsBehind(deps.store, target, options.only);
+  const outcomes = new Map<string, SchoolOutcome>();
+  const progress = () => {
+    const done = [...outcomes.values()];
+    const upgraded = done.filter((o) => o.result === 'upgraded').length;
+    const failed = done.filter((o) => o.result === 'failed').length;
+    options.onProgress?.({ total: schools.length, upgraded, failed, left: schools.length - upgraded - failed });
+  };
+  progress();
+  const upgradeAll = (batch: SchoolState[]) =>
+    inPool(batch, options.concurrency, async (school) => {
+      if (options.shouldStop?.()) return;
+      outcomes.set(school.id, await upgradeSchool(deps, options, school));
+      progress();
+    });
+
+  const canarySize = options.canary ? Math.min(options.canary, schools.length) : 0;
+  await upgradeAll(schools.slice(0, canarySize));
+  const stoppedByCanary = schools.slice(0, canarySize).some((s) => outcomes.get(s.id)?.result === 'failed');
+  if (stoppedByCanary)
+    deps.logger.warn(
+      `schema rollout: a canary school failed; the other ${schools.length - canarySize} were not started`,
+    );
+  else await upgradeAll(schools.slice(canarySize));
+
+  const all = schools.map((s) => outcomes.get(s.id) ?? notStarted(s));
+  const count = (result: SchoolOutcome['result']) => all.filter((o) => o.result === result).length;
+  return {
+    target,
+    total: schools.length,
+    upgraded: count('upgraded'),
+    failed: count('failed'),
+    notStarted: count('not_started'),
+    stoppedByCanary,
+    durationMs: Math.round(performance.now() - started),
+    outcomes: all,
+  };
+}
+
+function notStarted(school: SchoolState): SchoolOutcome {
+  const { id: schoolId, databaseName, schemaVersion } = school;
+  return {
+    schoolId,
+    slug: school.details.slug,
+    databaseName,
+    result: 'not_started',
+    from: schemaVersion!,
+    attempts: 0,
+  };
+}
+
+async function upgradeSchool(deps: RolloutDeps, options: RolloutOptions, school: SchoolState): Promise<SchoolOutcome> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const { id: schoolId, databaseName } = school;
+  const from = school.schemaVersion!;
+  const base = { schoolId, slug: school.details.slug, databaseName, from };
+  // Attempts carry on from the school's earlier rollouts, so the audit trail counts them all.
+  const first = (school.schemaUpgradeFailure?.attempts ?? 0) + 1;
+  const metadata = (): EventMetadata => ({
+    actor: options.actor,
+    correlationId: options.correlationId,
+    now: new Date().toISOString(),
+  });
+  for (let attempt = first; ; attempt++) {
+    const startedAt = new Date().toISOString();
+    const t0 = performance.now();
+    try {
+      deps.faults.beforeStep(UPGRADE_SCHEMA, attempt - first + 1);
+      const migrated = await deps.databases.migrate(databaseName, { timeouts: options.timeouts });
+      deps.faults.afterSideEffect(UPGRADE_SCHEMA, schoolId);
+      // After a crash the database may already be ahead with nothing applied now: it records what it ran.
+      const migrations = (migrated.recorded ?? migrated.applied).filter((m) => m.slice(0, 4) > from);
+      const durationMs = Math.round(performance.now() - t0);
+      const now = new Date().toISOString();
+      await executeSchoolCommand(
+        deps.store,
+        schoolId,
+        () => ({
+          type: 'RecordSchemaUpgrade',
+          data: {
+            databaseName,
+            to: migrated.schemaVersion,
+            migrations,
+            durationMs,
+            attempt,
+            startedAt,
+            finishedAt: now,
+            now,
+          },
+        }),
+        metadata(),
+      );
+      deps.logger.log(
+        `schema rollout: school ${schoolId} ${from} → ${migrated.schemaVersion}` +
+          ` (${migrations.join(', ')}) in ${durationMs} ms`,
+      );
+      return { ...base, result: 'upgraded', to: migrated.schemaVersion, migrations, attempts: attempt - first + 1 };
+    } catch (error) {
+      const failed = error instanceof SchemaMigrationError ? error : undefined;
+      const migration = failed?.migration ?? 'none (the database could not be reached)';
+      const applied = failed?.applied ?? [];
+      const version = applied.length ? applied[applied.length - 1].slice(0, 4) : from;
+      const permanent = isPermanent(error);
+      const last = permanent || attempt - first + 1 >= options.policy.maxAttempts;
+      const delay = retryDelayMs(options.policy, attempt - first + 1);
+      const now = new Date().toISOString();
+      const retryAt = last ? undefined : new Date(Date.now() + delay).toISOString();
+      const message = describeError(error);
+      await executeSchoolCommand(
+        deps.store,
+        schoolId,
+        () => ({
+          type: 'RecordSchemaUpgradeFailure',
+          data: {
+            databaseName,
+            migration,
+            error: message,
+            attempt,
+            permanent,
+            version,
+            applied,
+            retryAt,
+            startedAt,
+            finishedAt: now,
+            now,
+          },
+        }),
+        metadata(),
+      ).catch((e) =>
+        deps.logger.warn(`schema rollout: recording the failure of school ${schoolId}: ${describeError(e)}`),
+      );
+      deps.logger.warn(
+        `schema rollout: school ${schoolId} attempt ${attempt} failed at ${migration}: ${message}` +
+          (last ? '' : ` (retrying in ${delay} ms)`),
+      );
+      if (last) return { ...base, result: 'failed', migration, error: message, attempts: attempt - first + 1 };
+      await sleep(delay);
+    }
+  }
+}
+
+/** Runs `fn` over `items`, at most `concurrency` at once, keeping the order of the results. */
+async function inPool<T, R>(items: T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  return results;
+}

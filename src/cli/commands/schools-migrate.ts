@@ -1,0 +1,101 @@
+import cliProgress from 'cli-progress';
+import { planRollout, runRollout, type RolloutReport } from '../../application/schema-rollout/schema-rollout.js';
+import type { Runtime } from '../../infrastructure/runtime.js';
+
+export interface SchoolsMigrateOptions {
+  dryRun: boolean;
+  only?: string;
+  canary?: number;
+  json: boolean;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export const SCHOOLS_MIGRATE_USAGE = `  schools migrate [--dry-run] [--only <id>] [--canary N] [--json]
+                             bring every live school's database to the newest school schema
+                             (SCS_MIGRATION_CONCURRENCY at a time); --dry-run lists which schools would run
+                             which migrations; --canary N upgrades N schools first and stops if one fails;
+                             exit 1 when a school failed`;
+
+/** Parses the arguments after `schools migrate`; an error names the option. */
+export function parseSchoolsMigrateArgs(args: string[]): SchoolsMigrateOptions | { error: string } {
+  const options: SchoolsMigrateOptions = { dryRun: false, json: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--dry-run') options.dryRun = true;
+    else if (arg === '--json') options.json = true;
+    else if (arg === '--only') {
+      const id = args[++i];
+      if (!id || !UUID.test(id)) return { error: '--only needs a school id (a UUID)' };
+      options.only = id;
+    } else if (arg === '--canary') {
+      const n = args[++i];
+      if (!n || !/^[1-9][0-9]{0,5}$/.test(n)) return { error: '--canary needs a number of schools from 1' };
+      options.canary = Number(n);
+    } else return { error: `unknown option for schools migrate: ${arg.slice(0, 40)}` };
+  }
+  return options;
+}
+
+export async function schoolsMigrate(runtime: Runtime, options: SchoolsMigrateOptions): Promise<number> {
+  const deps = runtime.rolloutDeps();
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const target = runtime.databases.currentSchemaVersion();
+  if (options.dryRun) {
+    const plan = await planRollout(deps, { concurrency: runtime.config.schemaRollout.concurrency, only: options.only });
+    if (options.json) return (out(JSON.stringify({ target, schools: plan }, null, 2)), 0);
+    for (const p of plan) {
+      const what = p.error
+        ? `cannot read its schema: ${p.error}`
+        : p.status!.mismatched.length
+          ? `REFUSED: applied migration(s) changed since: ${p.status!.mismatched.join(', ')}`
+          : `would run ${p.status!.pending.join(', ') || 'nothing (its database is current; the upgrade is recorded)'}`;
+      out(`${p.schoolId}  ${p.slug.padEnd(24)} ${p.from} → ${target}: ${what}`);
+    }
+    out(`${plan.length} school(s) behind ${target}; nothing was changed`);
+    return 0;
+  }
+  // New schools are cloned from the template: bring it up to date first (issue: schools made during a rollout).
+  await runtime.databases.ensureTemplate();
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `schema rollout to ${target} [{bar}] {value}/{total}` +
+        ' | upgraded {upgraded} | failed {failed} | left {left}',
+      stream: process.stderr,
+      noTTYOutput: true,
+      notTTYSchedule: 1000,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  const report = await runRollout(deps, {
+    ...runtime.rolloutOptions('cli'),
+    only: options.only,
+    canary: options.canary,
+    onProgress: (p) => {
+      if (!started) bar.start(Math.max(p.total, 1), 0, p);
+      started = true;
+      bar.update(p.upgraded + p.failed, p);
+    },
+  });
+  bar.stop();
+  if (options.json) out(JSON.stringify(report, null, 2));
+  else printSummary(report, out);
+  return report.failed > 0 || report.stoppedByCanary ? 1 : 0;
+}
+
+function printSummary(report: RolloutReport, out: (line: string) => void): void {
+  const seconds = report.durationMs / 1000;
+  const rate = seconds > 0 ? (report.upgraded / seconds).toFixed(1) : String(report.upgraded);
+  out(
+    `schema rollout to ${report.target}: ${report.upgraded} upgraded, ${report.failed} failed,` +
+      ` ${report.notStarted} not started` +
+      ` of ${report.total} in ${seconds.toFixed(2)} s (${rate} schools/s)`,
+  );
+  if (report.stoppedByCanary) out('stopped: a canary school failed, so no other school was started');
+  for (const o of report.outcomes.filter((x) => x.result === 'failed')) {
+    out(
+      `failed  ${o.schoolId}  ${o.slug}: ${o.migration} after ${o.attempts} attempt(s), still on ${o.from}: ${o.error}`,
+    );
+  }
+}
