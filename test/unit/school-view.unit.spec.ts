@@ -316,6 +316,7 @@ describe('presentSchool', () => {
       'steps',
       'compensations',
       'warnings',
+      'schemaVersion',
       'revision',
     ]);
     expect(Object.keys(presented.steps[2])).toEqual([
