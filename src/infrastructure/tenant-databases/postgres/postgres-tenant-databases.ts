@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { guardClient } from '../../postgres/connection-faults.js';
 import type { AppLogger } from '../../../application/ports/logger.port.js';
 import type { CreatedDatabase, DroppedDatabase, MigratedDatabase, TenantDatabases } from '../../../application/ports/tenant-databases.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
@@ -264,8 +265,8 @@ export class PostgresTenantDatabases implements TenantDatabases {
   }
 
   private async withClient<T>(connectionString: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
-    client.on('error', () => undefined); // a terminated idle session must not crash the process; the next query reports it
+    // A terminated idle session must not crash the process; the next query reports it.
+    const client = guardClient(new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 }), 'tenant databases');
     await client.connect();
     try {
       return await fn(client);
