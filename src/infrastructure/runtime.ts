@@ -72,7 +72,8 @@ export class Runtime {
     }
     await prepareCentralDatabase(databaseUrl, logger);
 
-    const pool = guardPool(new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 10_000 }), 'central database', logger);
+    const poolOptions = { connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 10_000 };
+    const pool = guardPool(new pg.Pool(poolOptions), 'central database', logger);
     try {
       await bindEventStore(pool, config.eventStoreConnectionString ? 'eventstoredb' : 'postgres');
     } catch (error) {
@@ -173,7 +174,9 @@ export class Runtime {
         const probe = async (fn: () => Promise<unknown>) => {
           try {
             let timer: NodeJS.Timeout | undefined;
-            const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out after 2 s')), 2000)));
+            const timeout = new Promise((_, reject) => {
+              timer = setTimeout(() => reject(new Error('timed out after 2 s')), 2000);
+            });
             await Promise.race([fn(), timeout]).finally(() => clearTimeout(timer));
             return { ok: true };
           } catch (error) {

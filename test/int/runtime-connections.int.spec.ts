@@ -14,7 +14,8 @@ async function terminateSessions(database: string): Promise<number> {
   await admin.connect();
   try {
     const { rowCount } = await admin.query(
-      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [database]);
     return rowCount ?? 0;
   } finally {
     await admin.end();
@@ -29,7 +30,8 @@ describe('runtime: a connection lost while it is held does not end the process',
   beforeAll(async () => {
     db = await freshDatabase('scs_conn_loss');
     dataDir = mkdtempSync(join(tmpdir(), 'scs-conn-loss-'));
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, SCS_API_KEY: 'test-key-0123456789abcdef' }, { dataDir });
+    const env = { NODE_ENV: 'test', DATABASE_URL: db.url, SCS_API_KEY: 'test-key-0123456789abcdef' };
+    const config = loadConfig(env, { dataDir });
     runtime = await Runtime.create(config, silentLogger);
   });
   afterAll(async () => {
@@ -47,7 +49,7 @@ describe('runtime: a connection lost while it is held does not end the process',
     await central.query('BEGIN');
     await registry.query('SELECT 1');
     // Not events.once: it would listen for 'error' itself while it waits.
-    const ended = Promise.all([central, registry].map((c) => new Promise<void>((resolve) => c.on('end', () => resolve()))));
+    const ended = Promise.all([central, registry].map((c) => new Promise<void>((resolve) => c.on('end', resolve))));
     expect(await terminateSessions(db.name)).toBeGreaterThanOrEqual(2);
     await ended;
     await new Promise((r) => setImmediate(r));

@@ -65,7 +65,9 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const body = toProblem(error);
-    if (body.status >= 500 && body.status !== 503) this.logger.error(`${req.method} ${req.path}: ${(error as Error)?.stack ?? String(error)}`);
+    if (body.status >= 500 && body.status !== 503) {
+      this.logger.error(`${req.method} ${req.path}: ${(error as Error)?.stack ?? String(error)}`);
+    }
     sendProblem(http.getResponse<Response>(), body, req.originalUrl?.slice(0, 200));
   }
 }

@@ -17,7 +17,7 @@ export function databaseNameOf(databaseUrl: string): string {
 /** Creates the central database if it is missing and brings it to the current central schema. */
 export async function prepareCentralDatabase(databaseUrl: string, logger: AppLogger): Promise<{ applied: string[]; version: string }> {
   const name = databaseNameOf(databaseUrl);
-  const admin = guardClient(new pg.Client({ connectionString: maintenanceUrl(databaseUrl) }), 'central database set-up');
+  const admin = guardClient(new pg.Client({ connectionString: maintenanceUrl(databaseUrl) }), 'central set-up');
   await admin.connect();
   try {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

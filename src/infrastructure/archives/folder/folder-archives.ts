@@ -53,7 +53,8 @@ export class FolderDatabaseArchives implements DatabaseArchives {
     const folder = join(this.options.dir, request.schoolId);
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const client = guardClient(new pg.Client({ connectionString: this.urlFor(request.databaseName), connectionTimeoutMillis: 10_000 }), 'archive');
+    const url = this.urlFor(request.databaseName);
+    const client = guardClient(new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 }), 'archive');
     await client.connect();
     try {
       const serverMajor = Math.floor(Number((await client.query<{ v: string }>('SHOW server_version_num')).rows[0].v) / 10000);

@@ -63,7 +63,9 @@ function isPermanent(error: unknown): boolean {
 }
 
 function unavailable(operation: string, error: unknown): unknown {
-  return isDatabaseUnavailable(error) ? new EventStoreUnavailableError(`PostgreSQL event store, ${operation}: ${errorMessage(error)}`, { cause: error }) : error;
+  if (!isDatabaseUnavailable(error)) return error;
+  const message = `PostgreSQL event store, ${operation}: ${errorMessage(error)}`;
+  return new EventStoreUnavailableError(message, { cause: error });
 }
 
 /**

@@ -266,7 +266,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
 
   private async withClient<T>(connectionString: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
     // A terminated idle session must not crash the process; the next query reports it.
-    const client = guardClient(new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 }), 'tenant databases');
+    const client = guardClient(new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 }), 'tenant database');
     await client.connect();
     try {
       return await fn(client);
