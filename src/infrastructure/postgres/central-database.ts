@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { AppLogger } from '../../application/ports/logger.port.js';
+import { guardClient } from './connection-faults.js';
 import { applySqlMigrations, migrationsDir } from './sql-migrations.js';
 
 /** The same server's maintenance database, where databases are created and dropped. */
@@ -16,7 +17,7 @@ export function databaseNameOf(databaseUrl: string): string {
 /** Creates the central database if it is missing and brings it to the current central schema. */
 export async function prepareCentralDatabase(databaseUrl: string, logger: AppLogger): Promise<{ applied: string[]; version: string }> {
   const name = databaseNameOf(databaseUrl);
-  const admin = new pg.Client({ connectionString: maintenanceUrl(databaseUrl) });
+  const admin = guardClient(new pg.Client({ connectionString: maintenanceUrl(databaseUrl) }), 'central set-up');
   await admin.connect();
   try {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -29,7 +30,7 @@ export async function prepareCentralDatabase(databaseUrl: string, logger: AppLog
   } finally {
     await admin.end();
   }
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = guardClient(new pg.Client({ connectionString: databaseUrl }), 'central database migrations');
   await client.connect();
   try {
     const result = await applySqlMigrations(client, migrationsDir('central'));

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import pg from 'pg';
+import { guardClient } from '../../postgres/connection-faults.js';
 import type { DatabaseArchive, DatabaseArchives } from '../../../application/ports/database-archives.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
 
@@ -52,7 +53,8 @@ export class FolderDatabaseArchives implements DatabaseArchives {
     const folder = join(this.options.dir, request.schoolId);
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const client = new pg.Client({ connectionString: this.urlFor(request.databaseName), connectionTimeoutMillis: 10_000 });
+    const url = this.urlFor(request.databaseName);
+    const client = guardClient(new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 }), 'archive');
     await client.connect();
     try {
       const serverMajor = Math.floor(Number((await client.query<{ v: string }>('SHOW server_version_num')).rows[0].v) / 10000);

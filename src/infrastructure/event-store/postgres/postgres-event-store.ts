@@ -16,6 +16,7 @@ import {
 } from '../../../application/ports/event-store.port.js';
 import { silentLogger, type AppLogger } from '../../../application/ports/logger.port.js';
 import { errorMessage, reportSubscriptionStop } from '../subscription-stop.js';
+import { isDatabaseUnavailable } from '../../postgres/connection-faults.js';
 
 interface EventRow {
   event_id: string;
@@ -61,15 +62,10 @@ function isPermanent(error: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('42') || code.startsWith('22'));
 }
 
-/** Socket errors, and SQLSTATE classes 08 (connection exception) and 57P (server shutting down). */
-function isUnreachable(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') return /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|08|57P)/.test(code);
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(errorMessage(error));
-}
-
 function unavailable(operation: string, error: unknown): unknown {
-  return isUnreachable(error) ? new EventStoreUnavailableError(`PostgreSQL event store, ${operation}: ${errorMessage(error)}`, { cause: error }) : error;
+  if (!isDatabaseUnavailable(error)) return error;
+  const message = `PostgreSQL event store, ${operation}: ${errorMessage(error)}`;
+  return new EventStoreUnavailableError(message, { cause: error });
 }
 
 /**

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { guardPool } from '../../postgres/connection-faults.js';
 import type { Locks } from '../../../application/ports/locks.port.js';
 
 /**
@@ -9,8 +10,8 @@ export class AdvisoryLocks implements Locks {
   private readonly pool: pg.Pool;
 
   constructor(connectionString: string, max: number) {
-    this.pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 10_000 });
-    this.pool.on('error', () => undefined); // a dropped idle connection holds no lock
+    // A dropped connection holds no lock; guarded, so that it cannot end the process either.
+    this.pool = guardPool(new pg.Pool({ connectionString, max, connectionTimeoutMillis: 10_000 }), 'locks');
   }
 
   async tryLock(name: string): Promise<{ release(): Promise<void> } | undefined> {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { guardClient } from '../../postgres/connection-faults.js';
 import type { AppLogger } from '../../../application/ports/logger.port.js';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -307,8 +308,8 @@ export class PostgresTenantDatabases implements TenantDatabases {
   }
 
   private async withClient<T>(connectionString: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
-    client.on('error', () => undefined); // a terminated idle session must not crash the process; the next query reports it
+    // A terminated idle session must not crash the process; the next query reports it.
+    const client = guardClient(new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 }), 'tenant database');
     await client.connect();
     try {
       return await fn(client);

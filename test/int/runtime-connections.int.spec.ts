@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { silentLogger } from '../../src/application/ports/logger.port.js';
+import { loadConfig } from '../../src/config/config.js';
+import { isDatabaseUnavailable } from '../../src/infrastructure/postgres/connection-faults.js';
+import { Runtime } from '../../src/infrastructure/runtime.js';
+import { freshDatabase, serverUrl } from '../support/databases.js';
+
+/** Ends every session on the database but the caller's, as a server that is going away does. */
+async function terminateSessions(database: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: serverUrl() });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [database]);
+    return rowCount ?? 0;
+  } finally {
+    await admin.end();
+  }
+}
+
+describe('runtime: a connection lost while it is held does not end the process', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let dataDir: string;
+  let runtime: Runtime;
+
+  beforeAll(async () => {
+    db = await freshDatabase('scs_conn_loss');
+    dataDir = mkdtempSync(join(tmpdir(), 'scs-conn-loss-'));
+    const env = { NODE_ENV: 'test', DATABASE_URL: db.url, SCS_API_KEY: 'test-key-0123456789abcdef' };
+    const config = loadConfig(env, { dataDir });
+    runtime = await Runtime.create(config, silentLogger);
+  });
+  afterAll(async () => {
+    await runtime?.close();
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a checked-out connection of each pool survives its session being ended between two queries', async () => {
+    // As an append holds its connection between BEGIN and the next statement: no query is running, so
+    // the driver can only report the loss as an 'error' event on the client.
+    const central = await runtime.pool.connect();
+    const typeormPool = (runtime.dataSource.driver as unknown as { master: pg.Pool }).master;
+    const registry = await typeormPool.connect();
+    await central.query('BEGIN');
+    await registry.query('SELECT 1');
+    // Not events.once: it would listen for 'error' itself while it waits.
+    const ended = Promise.all([central, registry].map((c) => new Promise<void>((resolve) => c.on('end', resolve))));
+    expect(await terminateSessions(db.name)).toBeGreaterThanOrEqual(2);
+    await ended;
+    await new Promise((r) => setImmediate(r));
+
+    for (const client of [central, registry]) {
+      const error = await client.query('SELECT 1').then(() => undefined, (e: unknown) => e);
+      expect(isDatabaseUnavailable(error)).toBe(true);
+      client.release(error as Error);
+    }
+    // The pools make new connections, and the service reads again.
+    expect((await runtime.pool.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
+    expect(await runtime.readiness().check()).toEqual({ database: { ok: true }, eventStore: { ok: true } });
+  });
+});
