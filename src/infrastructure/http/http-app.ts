@@ -5,6 +5,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from '../../app.module.js';
 import type { Runtime } from '../runtime.js';
 import { toProblem } from './problem.filter.js';
+import { answerClientErrors, methodNotAllowed } from './http-edges.js';
+import { checkJsonBody } from './json-body-check.js';
 import { sendProblem } from './problem.js';
 import { correlationMiddleware, jsonOnlyMiddleware } from './request-context.js';
 
@@ -19,11 +21,17 @@ export async function createHttpApp(runtime: Runtime, apiKeys: Array<{ id?: stri
   const trustProxy = runtime.config.trustProxy;
   if (trustProxy) app.set('trust proxy', /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy);
   app.use(correlationMiddleware);
+  app.use(methodNotAllowed(() => app.getHttpAdapter().getInstance().router));
   app.use(jsonOnlyMiddleware);
-  app.useBodyParser('json', { limit: runtime.config.bodyLimitBytes, strict: true });
+  // Depth and duplicate member names are checked on the raw text, before anything walks the parsed value
+  // (Nest's type leaves `verify` out, but passes it on to body-parser when rawBody is off).
+  const verify = (_req: unknown, _res: unknown, raw: Buffer) => checkJsonBody(raw.toString('utf8'));
+  const options = { limit: runtime.config.bodyLimitBytes, strict: true, verify };
+  app.useBodyParser('json', options);
   await app.init();
   // Errors raised before routing (body-parser's 400 and 413) never reach Nest's filters.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => sendProblem(res, toProblem(error), req.originalUrl?.slice(0, 200)));
+  answerClientErrors(app.getHttpServer());
   app.enableShutdownHooks();
   return app;
 }

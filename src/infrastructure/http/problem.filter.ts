@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { EventStoreUnavailableError } from '../../application/ports/event-store.port.js';
 import { SlugTakenError } from '../../application/request-school/slug-claims.js';
 import { DomainError } from '../../domain/school/errors.js';
+import { JsonBodyError } from './json-body-check.js';
 import { problem, sendProblem, type Problem } from './problem.js';
 
 const HTTP_SLUGS: Record<number, [string, string]> = {
@@ -32,6 +33,12 @@ export function toProblem(error: unknown): Problem {
       case 'invalid_details': return problem(400, 'validation', 'Invalid request', error.message);
       default: return problem(500, 'internal', 'Internal error', 'the request could not be completed');
     }
+  }
+  // Nest wraps body-parser's errors (ours from its `verify` too) in an HttpException with the cause.
+  const shape = error instanceof HttpException && error.cause instanceof JsonBodyError ? error.cause : error;
+  if (shape instanceof JsonBodyError) {
+    const errors = [{ field: shape.field, message: shape.message }];
+    return problem(400, shape.reason, 'Invalid request', `${shape.field} ${shape.message}`, { errors });
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();

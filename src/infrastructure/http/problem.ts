@@ -18,5 +18,7 @@ export function problem(status: number, slug: string, title: string, detail?: st
 
 export function sendProblem(res: Response, body: Problem, instance?: string): void {
   if (res.headersSent) return;
+  // RFC 9110 §11.6.1: a 401 names the scheme the client must use.
+  if (body.status === 401) res.setHeader('WWW-Authenticate', 'X-SCS-Key realm="scs"');
   res.status(body.status).type('application/problem+json').send(JSON.stringify({ ...body, ...(instance ? { instance } : {}) }));
 }
