@@ -78,6 +78,11 @@ async function main(argv: string[]): Promise<number> {
         for (const f of report.findings) process.stdout.write(`${f.kind.padEnd(6)} ${f.resource.padEnd(11)} ${f.name}${f.schoolId ? ` (school ${f.schoolId})` : ''}: ${f.detail}${f.fixed ? ' — removed' : ''}\n`);
         const orphans = report.findings.filter((f) => f.kind === 'orphan').length;
         process.stdout.write(`orphans: ${orphans}, drift: ${report.findings.length - orphans}\n`);
+        for (const c of report.abandonedClaims) {
+          const what = c.released ? 'released' : 'the next request for it takes it over';
+          process.stdout.write(`abandoned slug claim ${c.slug} (school ${c.schoolId}, claimed ${c.claimedAt}): `
+            + `${what}\n`);
+        }
       }
       return report.findings.some((f) => !f.fixed) ? 1 : 0;
     });

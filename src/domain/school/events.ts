@@ -40,6 +40,8 @@ export type SchoolEvent =
   | Event<'SchoolDeleted', { deletedAt: string }>
   | Event<'CertificateRenewed', { provider: string; domain: string; reference: string; serialNumber: string; issuer: string; notBefore: string; notAfter: string; previousSerialNumber: string; attempt: number; startedAt: string; finishedAt: string }>
   | Event<'CertificateRenewalFailed', { serialNumber: string; attempt: number; error: string; retryAt: string; startedAt: string; finishedAt: string }>
+  /** A request claimed the slug but never recorded its school; written first, so it never will. */
+  | Event<'SchoolRequestAbandoned', { schoolId: string; slug: string; reason: string }>
   /** The reconciler removed a resource of this school that the events said was gone (an audit fact). */
   | Event<'OrphanRemoved', { resource: string; name: string; detail: string; removedAt: string }>;
 

@@ -112,6 +112,8 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
     case 'SchoolDeleted':
       return { ...state, status: 'deleted', steps: skipPending(state.steps) };
     case 'OrphanRemoved':
+    // Only ever the first event of a stream, which then never holds a school (no state to change).
+    case 'SchoolRequestAbandoned':
       return state;
     case 'CertificateRenewed': {
       const { provider, reference, serialNumber, notBefore, notAfter, issuer, finishedAt } = event.data;

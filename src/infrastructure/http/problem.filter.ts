@@ -21,7 +21,10 @@ const HTTP_SLUGS: Record<number, [string, string]> = {
 
 /** Maps every error, ours or the framework's, to one problem+json answer; nothing else answers errors. */
 export function toProblem(error: unknown): Problem {
-  if (error instanceof SlugTakenError) return problem(409, 'slug-taken', 'Slug is taken', error.message, { field: 'slug', slug: error.slug });
+  if (error instanceof SlugTakenError) {
+    const retry = error.retryAfterSeconds ? { retryAfter: error.retryAfterSeconds } : {};
+    return problem(409, 'slug-taken', 'Slug is taken', error.message, { field: 'slug', slug: error.slug, ...retry });
+  }
   if (error instanceof EventStoreUnavailableError) {
     return problem(503, 'unavailable', 'Service unavailable', 'the event store cannot be reached; try again shortly');
   }
