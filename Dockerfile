@@ -14,6 +14,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY migrations ./migrations
+# A new named volume mounted at /data takes this folder's owner, so the service (user node) can write it.
+RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 8080
+# The CLI runs from dist/ too (no src/ or TypeScript here): docker compose exec scs npm run scs -- reconcile
 CMD ["node", "dist/src/main.js"]

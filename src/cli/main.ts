@@ -93,6 +93,11 @@ async function main(argv: string[]): Promise<number> {
         const count = (kind: string) => report.findings.filter((f) => f.kind === kind).length;
         const retired = count('retired-key');
         process.stdout.write(`orphans: ${count('orphan')}, drift: ${count('drift')}, on a retired key: ${retired}\n`);
+        for (const c of report.abandonedClaims) {
+          const what = c.released ? 'released' : 'the next request for it takes it over';
+          process.stdout.write(`abandoned slug claim ${c.slug} (school ${c.schoolId}, claimed ${c.claimedAt}): `
+            + `${what}\n`);
+        }
       }
       return report.findings.some((f) => !f.fixed) ? 1 : 0;
     });

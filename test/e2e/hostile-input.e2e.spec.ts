@@ -1,3 +1,4 @@
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { freshDatabase, query } from '../support/databases.js';
 import { schoolBody, startScs, waitFor, type ScsProcess } from '../support/scs-process.js';
 
@@ -78,8 +79,8 @@ describe('hostile input on every field and route: a 4xx problem naming the field
     ['GET', '/schools?offset=%27%3BDROP', [400]],
     ['GET', '/schools?district[$ne]=x', [400]],
     ['GET', `/schools?board=${'x'.repeat(5000)}`, [400]],
-    ['PUT', '/school', [404]],
-    ['PATCH', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b', [404]],
+    ['PUT', '/school', [405]],
+    ['PATCH', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b', [405]],
   ];
 
   it.each(routes)('%s %s → %j', async (...row) => {
@@ -103,6 +104,51 @@ describe('hostile input on every field and route: a 4xx problem naming the field
     const res = await scs.request('/school', { method: 'POST', key, body: JSON.stringify(schoolBody()), headers: { 'Content-Type': 'application/json', ...headers } });
     expect(statuses).toContain(res.status);
     if (res.status >= 400 && res.status !== 431) expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+  });
+
+  // A good body's JSON text with `members` written first, so that repeats reach the server as written.
+  const raw = (members: string) => JSON.stringify(schoolBody()).replace(/^\{/, `{${members},`);
+  const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+  const deepObject = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+  it.each([
+    ['arrays 1,500 deep in a known field (3 KB)', `{"district":${deep(1500)},"name":"x"}`, 'district'],
+    ['arrays 33 deep in a known field', `{"board":${deep(33)}}`, 'board'],
+    ['objects 10,000 deep in an unknown field', `{"x":${deepObject(10_000)}}`, 'x'],
+    ['a body that is only brackets, 20,000 deep', deep(20_000), '(body)'],
+    ['the same member twice, the hostile one first', raw('"slug":"../../x"'), 'slug'],
+    ['a member repeated through a \\u escape', raw('"sl\\u0075g":"../../x"'), 'slug'],
+    ['the same member twice with the same value', raw('"board":"CBSE"'), 'board'],
+    ['__proto__ twice', raw('"__proto__":{},"__proto__":{"admin":true}'), '__proto__'],
+    ['a duplicate inside a nested value', `{"name":{"a":1,"a":2}}`, 'name.a'],
+  ])('JSON shape: %s → 400 naming the field, before any transformation', async (...row) => {
+    const [, body, field] = row;
+    tried++;
+    const res = await scs.request('/school', { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+
+  type EncodedCase = [string, string, number, Buffer, string | undefined];
+  const dup = Buffer.from(raw('"slug":"../../x"'));
+  const bomb = gzipSync(Buffer.from(`{"name":"${'a'.repeat(20_000_000)}"}`));
+  it.each([
+    ['gzip, a duplicate member inside', 'gzip', 400, gzipSync(dup), 'slug'],
+    ['deflate, a duplicate member inside', 'deflate', 400, deflateSync(dup), 'slug'],
+    ['br, a duplicate member inside', 'br', 400, brotliCompressSync(dup), 'slug'],
+    ['gzip, arrays 5,000 deep inside', 'gzip', 400, gzipSync(`{"phone":${deep(5000)}}`), 'phone'],
+    [`gzip bomb (${Math.round(bomb.length / 1024)} KiB → 20 MB)`, 'gzip', 413, bomb, undefined],
+    ['gzip that is not gzip', 'gzip', 400, Buffer.from('not gzip at all'), undefined],
+    ['an encoding nobody speaks', 'x-evil', 415, dup, undefined],
+    ['two encodings stacked', 'gzip, gzip', 415, gzipSync(gzipSync(dup)), undefined],
+  ] as EncodedCase[])('Content-Encoding: %s (%s) → %s', async (...row) => {
+    const [, encoding, status, body, field] = row;
+    tried++;
+    const headers = { 'Content-Type': 'application/json', 'Content-Encoding': encoding };
+    const res = await scs.request('/school', { method: 'POST', body, headers });
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    if (field) expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
   });
 
   it('made no school and no database from any hostile request', async () => {

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { freshDatabase } from '../support/databases.js';
 import { schoolBody, startScs, waitFor, type ScsProcess } from '../support/scs-process.js';
 
@@ -70,6 +71,55 @@ describe('the HTTP edge: bad input gets a clear 4xx problem, never a 500', () =>
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ status, type: expect.stringMatching(/^https:\/\//), title: expect.any(String) });
     if (field) expect(JSON.stringify(res.body)).toContain(field);
+  });
+
+  it.each([
+    ['PUT', '/school', 'POST'],
+    ['GET', '/school', 'POST'],
+    ['PATCH', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b', 'DELETE, GET, HEAD'],
+    ['POST', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b/history', 'GET, HEAD'],
+    ['DELETE', '/schools', 'GET, HEAD'],
+    ['POST', '/health', 'GET, HEAD'],
+  ])('a wrong method on a known route: %s %s → 405 with Allow: %s', async (...row) => {
+    const [method, path, allow] = row;
+    const res = await scs.request(path, { method });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe(allow);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 405, type: expect.stringMatching(/\/method-not-allowed$/) });
+  });
+
+  it('names the authentication scheme on every 401 (RFC 9110 WWW-Authenticate)', async () => {
+    for (const key of [null, 'wrong-key-wrong-key']) {
+      const res = await scs.request('/schools', { key });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('X-SCS-Key realm="scs"');
+    }
+  });
+
+  /** Sends bytes as they are (no client would send them) and returns the whole answer. */
+  const rawRequest = (bytes: string) => new Promise<string>((resolve, reject) => {
+    const { hostname, port } = new URL(scs.url);
+    const socket = connect(Number(port), hostname, () => socket.end(bytes));
+    let answer = '';
+    socket.on('data', (chunk) => { answer += chunk.toString('latin1'); });
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+
+  it.each([
+    ['a request line that is not HTTP', 400, 'HELLO THERE\r\n\r\n'],
+    ['a header without a colon', 400, 'GET /health HTTP/1.1\r\nHost: x\r\nbroken header\r\n\r\n'],
+    ['a control character in a header value', 400, 'GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\u0001b\r\n\r\n'],
+    ['headers over the limit', 431, `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`],
+  ])('malformed HTTP: %s → %s problem+json, not a bare status line', async (...row) => {
+    const [, status, bytes] = row;
+    const answer = await rawRequest(bytes);
+    const [head, body] = answer.split('\r\n\r\n');
+    expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    expect(head).toMatch(/\r\nContent-Type: application\/problem\+json/i);
+    const problem = { status, type: expect.stringMatching(/^https:\/\//), title: expect.any(String) };
+    expect(JSON.parse(body)).toMatchObject(problem);
   });
 
   it('reports every field error at once', async () => {

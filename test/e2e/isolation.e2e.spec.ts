@@ -56,6 +56,23 @@ describe('isolation: each school database has its own owner role', () => {
     expect(acl.acl).not.toMatch(/(^|[{,])=[a-zA-Z]*c/); // no CONNECT for PUBLIC
   });
 
+  it("refuses a school's role the central database and the template: no CONNECT, no TEMPORARY", async () => {
+    const [row] = await query(central.url, 'SELECT database_role, database_password_encrypted FROM school_registry WHERE school_id = $1', [a.id]);
+    const password = credentials.decrypt(row.database_password_encrypted);
+    const centralName = decodeURIComponent(new URL(central.url).pathname.slice(1));
+    for (const database of [centralName, 'scs_school_template']) {
+      const refused = await connectAs(row.database_role, password, database).then(async (client) => {
+        await client.end();
+        return `connected to ${database}`;
+      }, (error: Error) => error.message);
+      expect(refused).toMatch(/permission denied for database/);
+      const [may] = await query(urlForDatabase('postgres'),
+        `SELECT has_database_privilege($1, $2, 'CONNECT') AS connect, has_database_privilege($1, $2, 'TEMPORARY') AS temp`,
+        [row.database_role, database]);
+      expect({ database, ...may }).toEqual({ database, connect: false, temp: false });
+    }
+  });
+
   it('drops the role with the database', async () => {
     await scs.request(`/school/${b.id}`, { method: 'DELETE' });
     await waitForStatus(scs, b.id, ['deleted']);

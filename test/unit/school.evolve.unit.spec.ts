@@ -11,6 +11,12 @@ describe('evolve: the school state', () => {
     expect(state.resources.slug).toBe(true);
   });
 
+  it('holds no school in a stream fenced as abandoned, whatever follows', () => {
+    const fence: SchoolEvent = { type: 'SchoolRequestAbandoned', data: { schoolId: 'x', slug: 'greenwood', reason: 'abandoned claim' } };
+    expect(fold([fence])).toBeUndefined();
+    expect(fold([fence, ev.slug()])).toBeUndefined();
+  });
+
   it('is active with every resource recorded after provisioning', () => {
     const state = fold(provisionedSchool())!;
     expect(state.status).toBe('active');

@@ -8,6 +8,7 @@ import type { SchoolRegistry } from '../ports/school-registry.port.js';
 import type { TenantDatabases } from '../ports/tenant-databases.port.js';
 import { onRetiredKey } from '../rotate-credentials/rotate-credentials.js';
 import { allSchools } from '../school/all-schools.js';
+import { abandonedClaims, type AbandonedClaim } from '../request-school/slug-claims.js';
 
 export type Resource = 'database' | 'dns' | 'certificate' | 'registry' | 'credentials' | 'schema';
 
@@ -37,6 +38,11 @@ export interface ReconcileDeps {
 
 export interface ReconcileReport {
   findings: Finding[];
+  /**
+   * Slug claims whose request died before recording its school: the next request for the slug takes
+   * one over, so they need nothing done; `fix` releases them now (`released`).
+   */
+  abandonedClaims: Array<AbandonedClaim & { released: boolean }>;
   checked: { schools: number; databases: number; dnsRecords: number; certificates: number; registryRows: number; skippedInFlight: number };
 }
 
@@ -121,8 +127,12 @@ export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; me
       finding.fixed = true;
     }
   }
+  const claims = await abandonedClaims(deps.store, new Set(schools.keys()), {
+    now: options.metadata.now, release: options.fix ? options.metadata : undefined,
+  });
   return {
     findings,
+    abandonedClaims: claims.map((claim) => ({ ...claim, released: options.fix })),
     checked: { schools: schools.size, databases: databases.length, dnsRecords: records.length, certificates: certificates.length, registryRows: registryRows.length, skippedInFlight },
   };
 }

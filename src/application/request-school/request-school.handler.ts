@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { validateSchoolDetails } from '../../domain/school/details.js';
+import type { SchoolCommand } from '../../domain/school/commands.js';
+import { decide } from '../../domain/school/decide.js';
 import { DomainError } from '../../domain/school/errors.js';
+import { schoolStreamId } from '../../domain/school/events.js';
 import { CLOCK, type Clock } from '../ports/clock.port.js';
-import { EVENT_STORE, type EventStore } from '../ports/event-store.port.js';
+import { EVENT_STORE, WrongExpectedRevisionError } from '../ports/event-store.port.js';
+import type { EventMetadata, EventStore } from '../ports/event-store.port.js';
 import { databaseNameFor } from '../ports/tenant-databases.port.js';
-import { executeSchoolCommand } from '../school/school-stream.js';
 import { APP_SETTINGS, type AppSettings } from '../settings.js';
 import { RequestSchoolCommand, type SchoolSummary } from './request-school.command.js';
-import { claimSlug, releaseSlug } from './slug-claims.js';
+import { claimSlug, releaseSlug, SlugTakenError } from './slug-claims.js';
 
 @CommandHandler(RequestSchoolCommand)
 export class RequestSchoolHandler implements ICommandHandler<RequestSchoolCommand, SchoolSummary> {
@@ -30,15 +33,32 @@ export class RequestSchoolHandler implements ICommandHandler<RequestSchoolComman
 
     const claim = await claimSlug(this.store, details.slug, schoolId, metadata);
     try {
-      await executeSchoolCommand(this.store, schoolId, () => ({
-        type: 'RequestSchool',
-        data: { schoolId, details, databaseName, subdomain, slugStream: claim.stream, slugRevision: claim.revision, now },
-      }), metadata);
+      const slugClaim = { slugStream: claim.stream, slugRevision: claim.revision };
+      const data = { schoolId, details, databaseName, subdomain, ...slugClaim, now };
+      await recordRequestedSchool(this.store, { type: 'RequestSchool', data }, metadata);
     } catch (error) {
       // The school was never recorded: give the slug back so that nobody waits for an abandoned claim.
       await releaseSlug(this.store, details.slug, schoolId, metadata).catch(() => undefined);
       throw error;
     }
     return { id: schoolId, name: details.name, slug: details.slug, databaseName, subdomain, status: 'provisioning', createdAt: now };
+  }
+}
+
+/**
+ * Records a new school expecting "no stream". Only a takeover of this request's slug claim as abandoned
+ * (`claimSlug`, when this request took longer than the claim may wait) writes that stream first; the
+ * append then fails, and the slug, now someone else's, is answered as taken rather than given twice.
+ */
+export async function recordRequestedSchool(
+  store: EventStore, command: Extract<SchoolCommand, { type: 'RequestSchool' }>, metadata: EventMetadata,
+): Promise<void> {
+  const events = decide(command, undefined)
+    .map((e) => ({ type: e.type, data: e.data as Record<string, unknown>, metadata }));
+  try {
+    await store.append(schoolStreamId(command.data.schoolId), events, 'no_stream');
+  } catch (error) {
+    if (error instanceof WrongExpectedRevisionError) throw new SlugTakenError(command.data.details.slug);
+    throw error;
   }
 }

@@ -68,6 +68,8 @@ export type SchoolEvent =
       startedAt: string;
       finishedAt: string;
     }>
+  /** A request claimed the slug but never recorded its school; written first, so it never will. */
+  | Event<'SchoolRequestAbandoned', { schoolId: string; slug: string; reason: string }>
   /** The reconciler removed a resource of this school that the events said was gone (an audit fact). */
   | Event<'OrphanRemoved', { resource: string; name: string; detail: string; removedAt: string }>
   /** The owner role got a new password made with `keyId`, and the registry its copy sealed with it. */

@@ -125,6 +125,8 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
     case 'SchoolDeleted':
       return { ...state, status: 'deleted', steps: skipPending(state.steps) };
     case 'OrphanRemoved':
+    // Only ever the first event of a stream, which then never holds a school (no state to change).
+    case 'SchoolRequestAbandoned':
       return state;
     case 'SchoolCredentialsRotated':
       return { ...state, credentials: { keyId: event.data.keyId, generation: event.data.generation } };

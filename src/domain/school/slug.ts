@@ -52,6 +52,8 @@ export class Slug {
   }
 }
 
+export const SLUG_STREAM_PREFIX = 'school_slug-';
+
 export function slugStreamId(slug: string): string {
-  return `school_slug-${slug}`;
+  return `${SLUG_STREAM_PREFIX}${slug}`;
 }

@@ -6,6 +6,8 @@ import { AppModule } from '../../app.module.js';
 import { PinoLoggerService } from '../logging/pino-logger.js';
 import type { Runtime } from '../runtime.js';
 import { toProblem } from './problem.filter.js';
+import { answerClientErrors, methodNotAllowed } from './http-edges.js';
+import { checkJsonBody } from './json-body-check.js';
 import { sendProblem } from './problem.js';
 import { correlationMiddleware, jsonOnlyMiddleware } from './request-context.js';
 
@@ -22,11 +24,17 @@ export async function createHttpApp(runtime: Runtime, apiKeys: Array<{ id?: stri
   app.use(correlationMiddleware);
   app.use(runtime.metrics.httpMiddleware());
   if (logger instanceof PinoLoggerService) app.use(logger.accessLog());
+  app.use(methodNotAllowed(() => app.getHttpAdapter().getInstance().router));
   app.use(jsonOnlyMiddleware);
-  app.useBodyParser('json', { limit: runtime.config.bodyLimitBytes, strict: true });
+  // Depth and duplicate member names are checked on the raw text, before anything walks the parsed value
+  // (Nest's type leaves `verify` out, but passes it on to body-parser when rawBody is off).
+  const verify = (_req: unknown, _res: unknown, raw: Buffer) => checkJsonBody(raw.toString('utf8'));
+  const options = { limit: runtime.config.bodyLimitBytes, strict: true, verify };
+  app.useBodyParser('json', options);
   await app.init();
   // Errors raised before routing (body-parser's 400 and 413) never reach Nest's filters.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => sendProblem(res, toProblem(error), req.originalUrl?.slice(0, 200)));
+  answerClientErrors(app.getHttpServer());
   // No enableShutdownHooks(): Nest would close the app and then re-raise the signal, killing the process
   // before the runtime drains. main.ts owns SIGTERM/SIGINT.
   return app;

@@ -4,6 +4,7 @@ import { EventStoreUnavailableError } from '../../application/ports/event-store.
 import { SlugTakenError } from '../../application/request-school/slug-claims.js';
 import { DomainError } from '../../domain/school/errors.js';
 import { isDatabaseUnavailable } from '../postgres/connection-faults.js';
+import { JsonBodyError } from './json-body-check.js';
 import { problem, sendProblem, type Problem } from './problem.js';
 
 const HTTP_SLUGS: Record<number, [string, string]> = {
@@ -21,7 +22,10 @@ const HTTP_SLUGS: Record<number, [string, string]> = {
 
 /** Maps every error, ours or the framework's, to one problem+json answer; nothing else answers errors. */
 export function toProblem(error: unknown): Problem {
-  if (error instanceof SlugTakenError) return problem(409, 'slug-taken', 'Slug is taken', error.message, { field: 'slug', slug: error.slug });
+  if (error instanceof SlugTakenError) {
+    const retry = error.retryAfterSeconds ? { retryAfter: error.retryAfterSeconds } : {};
+    return problem(409, 'slug-taken', 'Slug is taken', error.message, { field: 'slug', slug: error.slug, ...retry });
+  }
   if (error instanceof EventStoreUnavailableError) {
     return problem(503, 'unavailable', 'Service unavailable', 'the event store cannot be reached; try again shortly');
   }
@@ -36,6 +40,12 @@ export function toProblem(error: unknown): Problem {
       case 'invalid_details': return problem(400, 'validation', 'Invalid request', error.message);
       default: return problem(500, 'internal', 'Internal error', 'the request could not be completed');
     }
+  }
+  // Nest wraps body-parser's errors (ours from its `verify` too) in an HttpException with the cause.
+  const shape = error instanceof HttpException && error.cause instanceof JsonBodyError ? error.cause : error;
+  if (shape instanceof JsonBodyError) {
+    const errors = [{ field: shape.field, message: shape.message }];
+    return problem(400, shape.reason, 'Invalid request', `${shape.field} ${shape.message}`, { errors });
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();

@@ -113,6 +113,7 @@ function apply(view: SchoolView, event: FoldableEvent): SchoolView {
     case 'SchoolDeleted':
       return skipPending({ ...view, status: 'deleted' });
     case 'OrphanRemoved':
+    case 'SchoolRequestAbandoned': // a dead request's stream: the school never existed
     case 'SchoolCredentialsRotated': // secrets stay out of the read model; the registry has the sealed copy
       return view;
     case 'CertificateRenewed': {

@@ -86,12 +86,19 @@ export class PostgresTenantDatabases implements TenantDatabases {
       await server.query('SELECT pg_advisory_lock($1)', [this.lockKey]);
       try {
         const state = await this.templateState(server);
-        if (state === 'current') return void (this.templateCurrent = true);
+        // PUBLIC's default CONNECT and TEMPORARY would let every school's role into the template; SCS,
+        // its owner, clones it without them. Revoked on every start, for templates made before this.
+        const closeTemplate = () => server.query(`REVOKE CONNECT, TEMPORARY ON DATABASE ${template} FROM PUBLIC`);
+        if (state === 'current') {
+          await closeTemplate();
+          return void (this.templateCurrent = true);
+        }
         if (state === 'diverged') {
           this.logger.warn(`school template ${this.templateName} was built from migration files that have since changed: rebuilding it`);
           await server.query(`DROP DATABASE ${template} WITH (FORCE)`);
         }
         if (state === 'missing' || state === 'diverged') await server.query(`CREATE DATABASE ${template} TEMPLATE template0`);
+        await closeTemplate();
         const result = await this.withDatabase(this.templateName, (c) => applySqlMigrations(c, this.dir));
         this.logger.log(`school template ${this.templateName} at schema ${result.version} (applied ${result.applied.join(', ') || 'nothing'})`);
         this.templateCurrent = true;

@@ -1,0 +1,115 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { loadConfig } from '../../src/config/config.js';
+import { projectRoot } from '../../src/infrastructure/postgres/sql-migrations.js';
+
+/**
+ * No Docker engine runs here, so `docker compose up` and the image are proven through what they are
+ * made of: compose's environment goes through the real config loader, and the image's layout (dist/,
+ * package.json, migrations/, production node_modules; no src/, no TypeScript) runs the CLI.
+ */
+const root = projectRoot();
+const text = (file: string) => readFileSync(join(root, file), 'utf8');
+
+/** Compose's interpolation of `$$`, `$VAR`, `${VAR}`, `${VAR:-default}` / `-` and `${VAR:?error}` / `?`. */
+function interpolate(value: string, env: Record<string, string | undefined>): string {
+  const pattern = /\$\$|\$\{([A-Za-z_]\w*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_]\w*)/g;
+  return value.replace(pattern, (match, braced?: string, op?: string, arg?: string, bare?: string) => {
+    if (match === '$$') return '$';
+    const name = (braced ?? bare)!;
+    const set = op?.startsWith(':') ? Boolean(env[name]) : env[name] !== undefined;
+    if (op?.endsWith('-')) return set ? env[name]! : arg!;
+    if (op?.endsWith('?') && !set) throw new Error(`docker compose refuses to start: ${name}: ${arg}`);
+    return env[name] ?? '';
+  });
+}
+
+/** The scs service's environment as `docker compose up` hands it to the container. */
+function composeEnvironment(operator: Record<string, string | undefined>): Record<string, string> {
+  const service = parse(text('docker-compose.yml')).services.scs;
+  const entries: Array<[string, unknown]> = Array.isArray(service.environment)
+    ? service.environment.map((line: string) => line.split(/=(.*)/s).slice(0, 2))
+    : Object.entries(service.environment);
+  return Object.fromEntries(entries.map(([name, value]) => [name, interpolate(String(value ?? ''), operator)]));
+}
+
+// What README's "Docker" section tells an operator to export before `docker compose up`.
+const OPERATOR = { SCS_API_KEY: 'k'.repeat(40), SCS_CREDENTIALS_KEY: 'c3'.repeat(32) };
+
+describe('docker compose and the image', () => {
+  it("loads compose's environment for scs through the config loader without a problem", () => {
+    const config = loadConfig(composeEnvironment(OPERATOR), { dataDir: '/app/.scs-data' });
+    expect(config.env).toBe('production');
+    expect(config.credentialsKeys.map((k) => [k.id, k.key.length])).toEqual([['default', 32]]);
+    expect(config.apiKeys).toHaveLength(1);
+    expect(config.dataDir).toBe('/data');
+    expect(config.databaseUrl).toMatch(/^postgres:\/\/.*@postgres:5432\//);
+    expect(config.eventStoreConnectionString).toMatch(/^esdb:\/\/eventstore:2113/);
+  });
+
+  it('has compose refuse to start, naming the variable, while a secret the service needs is unset', () => {
+    for (const name of Object.keys(OPERATOR)) {
+      expect(() => composeEnvironment({ ...OPERATOR, [name]: undefined })).toThrow(name);
+    }
+  });
+
+  it('names in README every variable compose requires', () => {
+    const required = [...text('docker-compose.yml').matchAll(/\$\{(\w+):\?/g)].map((m) => m[1]);
+    expect(required.sort()).toEqual(Object.keys(OPERATOR).sort());
+    const docker = text('README.md').split(/^## /m).find((s) => s.startsWith('Docker'));
+    for (const name of required) expect(docker).toContain(name);
+  });
+
+  it('makes /data for user node before dropping root, so a new scs-data volume is writable', () => {
+    const runtimeStage = text('Dockerfile').split(/^FROM /m).pop()!;
+    const chown = runtimeStage.search(/^RUN mkdir -p \/data && chown node:node \/data$/m);
+    expect(chown).toBeGreaterThan(-1);
+    expect(chown).toBeLessThan(runtimeStage.search(/^USER node$/m));
+    expect(parse(text('docker-compose.yml')).services.scs.volumes).toContain('scs-data:/data');
+  });
+
+  it('keeps local secrets and builds out of the build context', () => {
+    const ignored = text('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    expect(ignored).toEqual(expect.arrayContaining(['.scs-data*', 'node_modules', 'dist', '.git']));
+  });
+
+  it('imports, from dist/src, only production dependencies (the image prunes the others)', () => {
+    const pkg = JSON.parse(text('package.json'));
+    const allowed = new Set([...Object.keys(pkg.dependencies), ...builtinModules]);
+    const imports = new Set<string>();
+    const files = readdirSync(join(root, 'dist/src'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.js'));
+    for (const file of files) {
+      const code = readFileSync(join(root, 'dist/src', file), 'utf8');
+      for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"./][^'"]*)['"]/g)) {
+        const parts = m[1].replace(/^node:/, '').split('/');
+        imports.add(parts.slice(0, parts[0].startsWith('@') ? 2 : 1).join('/'));
+      }
+    }
+    expect(files.length).toBeGreaterThan(50);
+    expect([...imports].filter((name) => !allowed.has(name))).toEqual([]);
+  });
+
+  it('runs `npm run scs` in the image layout, from dist/ with no src/ and no TypeScript config', async () => {
+    const image = mkdtempSync(join(tmpdir(), 'scs-image-'));
+    try {
+      for (const part of ['dist/src', 'package.json', 'migrations']) {
+        cpSync(join(root, part), join(image, part), { recursive: true });
+      }
+      symlinkSync(join(root, 'node_modules'), join(image, 'node_modules'));
+      const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const env = { PATH: process.env.PATH, NODE_ENV: 'production' };
+        execFile('npm', ['run', 'scs', '--silent', '--', 'help'], { cwd: image, env },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+      });
+      expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(run.stdout).toMatch(/^usage: npm run scs -- <command>/);
+    } finally {
+      rmSync(image, { recursive: true, force: true });
+    }
+  });
+});
