@@ -5,9 +5,9 @@ import { resolveApiKeys } from './config/dev-secrets.js';
 import { createHttpApp } from './infrastructure/http/http-app.js';
 import { createLogger, PinoLoggerService } from './infrastructure/logging/pino-logger.js';
 import { projectRoot } from './infrastructure/postgres/sql-migrations.js';
-import { Runtime } from './infrastructure/runtime.js';
 import { EventStoreMismatchError } from './infrastructure/postgres/central-database.js';
 import { join } from 'node:path';
+import { describeError } from './application/describe-error.js';
 
 const SHUTDOWN_DEADLINE_MS = 25_000;
 
@@ -27,12 +27,11 @@ async function main(): Promise<void> {
   const pino = new PinoLoggerService(createLogger({ level: config.logLevel, pretty: config.env === 'development' }));
   Logger.overrideLogger(pino);
   const key = resolveApiKeys(config, logger);
-  const runtime = await Runtime.create(config, logger).catch((error: unknown) => {
+  const { app, runtime } = await createHttpApp(config, key.keys, pino, logger).catch((error: unknown) => {
     if (!(error instanceof EventStoreMismatchError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(78); // EX_CONFIG: the configuration does not fit this database
   });
-  const app = await createHttpApp(runtime, key.keys, pino);
   await runtime.start();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
@@ -63,7 +62,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
     const started = Date.now();
-    await app.close().catch((error) => logger.warn(`closing the HTTP server: ${(error as Error).message}`));
+    // The HTTP server stops first; then Runtime's shutdown hook drains and closes everything in order.
+    await app.close().catch((error) => logger.warn(`closing the application: ${describeError(error)}`));
     await runtime.close();
     logger.log(`${signal}: drained and stopped in ${Date.now() - started} ms; exiting 0`);
     process.exit(0);

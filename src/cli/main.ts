@@ -5,7 +5,8 @@ import { schoolHistory } from '../application/school/school-history.js';
 import { silentLogger, type AppLogger } from '../application/ports/logger.port.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { projectRoot } from '../infrastructure/postgres/sql-migrations.js';
-import { Runtime } from '../infrastructure/runtime.js';
+import type { Runtime } from '../infrastructure/runtime.js';
+import { createRuntime } from '../infrastructure/composition/create-runtime.js';
 import { SCHOOL_STREAM_PREFIX } from '../domain/school/events.js';
 import { SECRETS_USAGE, secretsCommand } from './commands/secrets.js';
 import { parseSchoolsMigrateArgs, schoolsMigrate, SCHOOLS_MIGRATE_USAGE } from './commands/schools-migrate.js';
@@ -33,7 +34,7 @@ const stderrLogger: AppLogger = {
 
 async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>, verbose = false): Promise<T> {
   const config = loadConfig(process.env, { dataDir: join(projectRoot(), '.scs-data') });
-  const runtime = await Runtime.create(config, verbose ? stderrLogger : silentLogger);
+  const runtime = await createRuntime(config, verbose ? stderrLogger : silentLogger);
   try {
     return await fn(runtime);
   } finally {

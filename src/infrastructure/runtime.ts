@@ -1,134 +1,73 @@
-import { join } from 'node:path';
-import pg from 'pg';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { FaultInjector } from '../application/process-manager/faults.js';
 import { ProcessManager } from '../application/process-manager/process-manager.js';
 import { reconcile, type ReconcileReport } from '../application/reconcile/reconcile.js';
 import { runRollout, type RolloutDeps, type RolloutOptions } from '../application/schema-rollout/schema-rollout.js';
 import { CertificateRenewer } from '../application/renewal/certificate-renewer.js';
-import { systemClock } from '../application/ports/clock.port.js';
+import { CERTIFICATE_PROVIDER, type CertificateProvider } from '../application/ports/certificates.port.js';
+import { DATABASE_ARCHIVES, type DatabaseArchives } from '../application/ports/database-archives.port.js';
+import { DNS_PROVIDER, type DnsProvider } from '../application/ports/dns.port.js';
+import { EVENT_STORE, type EventStore } from '../application/ports/event-store.port.js';
+import { LOCKS } from '../application/ports/locks.port.js';
 import type { AppLogger } from '../application/ports/logger.port.js';
+import { MAILER, type Mailer } from '../application/ports/mailer.port.js';
+import { SCHOOL_REGISTRY } from '../application/ports/school-registry.port.js';
 import type { Config } from '../config/config.js';
 import { SchoolReadModelProjection } from '../projections/school-read-model/school-projection.js';
 import { SchoolQueries } from '../projections/school-read-model/school-queries.js';
-import { PostgresCheckpointStore } from './event-store/postgres/postgres-checkpoint-store.js';
-import { PostgresEventStore } from './event-store/postgres/postgres-event-store.js';
-import { EventStoreDbEventStore } from './event-store/eventstoredb/eventstoredb-event-store.js';
-import type { EventStore } from '../application/ports/event-store.port.js';
-import { RetryingAppends } from '../application/event-store/retrying-appends.js';
+import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './composition/tokens.js';
 import type { Readiness } from './http/tokens.js';
-import { createArchives, createProviders } from './providers.js';
-import { AdvisoryLocks } from './locks/postgres/advisory-locks.js';
-import type { DatabaseArchives } from '../application/ports/database-archives.port.js';
-import type { CertificateProvider } from '../application/ports/certificates.port.js';
-import type { DnsProvider } from '../application/ports/dns.port.js';
-import type { Mailer } from '../application/ports/mailer.port.js';
-import { SchoolCredentials } from './secrets/credentials.js';
-import { resolveCredentialsKeys } from '../config/dev-secrets.js';
-import { guardPool } from './postgres/connection-faults.js';
-import { bindEventStore, databaseNameOf, maintenanceUrl, prepareCentralDatabase } from './postgres/central-database.js';
-import { startEmbeddedPostgres, type EmbeddedServer } from './postgres/embedded-postgres.js';
-import { SchoolRegistryEntity, TypeOrmSchoolRegistry } from './registry/typeorm/typeorm-school-registry.js';
-import { PostgresTenantDatabases } from './tenant-databases/postgres/postgres-tenant-databases.js';
-import { metricSources } from './metrics/metric-sources.js';
+import type { AdvisoryLocks } from './locks/postgres/advisory-locks.js';
 import { PrometheusMetrics } from './metrics/prometheus-metrics.js';
+import { metricSources } from './metrics/metric-sources.js';
+import type { TypeOrmSchoolRegistry } from './registry/typeorm/typeorm-school-registry.js';
+import { SchoolCredentials } from './secrets/credentials.js';
+import { PostgresTenantDatabases } from './tenant-databases/postgres/postgres-tenant-databases.js';
+import { CHECKPOINT_STORE, type CheckpointStore } from '../application/ports/checkpoint-store.port.js';
+import { describeError } from '../application/describe-error.js';
 
-/** The connection string without a password, for the log. */
-function redactedEventStore(connectionString: string): string {
-  return connectionString.replace(/\/\/[^@/]*@/, '//***@');
-}
-
-/** The composition root: every adapter, built from the validated configuration, and their lifecycle. */
-export class Runtime {
+/**
+ * The lifecycle of what the composition modules (infrastructure/composition) built: start the background
+ * work after the HTTP app is ready, drain it and close every connection in order on shutdown, the embedded
+ * PostgreSQL last. Also the CLI's handle on the adapters.
+ */
+@Injectable()
+export class Runtime implements OnApplicationShutdown {
   private reconcileTimer?: NodeJS.Timeout;
   private renewalTimer?: NodeJS.Timeout;
   private autoRollout?: Promise<void>;
   private stopping = false;
+  private closed?: Promise<void>;
+  private context?: { close(): Promise<void> };
+  readonly databaseUrl: string;
+  readonly pool: CentralDatabase['pool'];
 
-  private constructor(
-    readonly config: Config,
-    readonly databaseUrl: string,
-    readonly pool: pg.Pool,
-    readonly dataSource: DataSource,
-    readonly store: EventStore,
-    readonly databases: PostgresTenantDatabases,
-    readonly dns: DnsProvider,
-    readonly certificates: CertificateProvider,
-    readonly mailer: Mailer,
-    readonly registry: TypeOrmSchoolRegistry,
-    readonly archives: DatabaseArchives,
-    readonly queries: SchoolQueries,
-    readonly projection: SchoolReadModelProjection,
-    readonly processManager: ProcessManager,
-    readonly renewer: CertificateRenewer,
-    private readonly locks: AdvisoryLocks,
-    private readonly embedded: EmbeddedServer | undefined,
-    private readonly logger: AppLogger,
-    readonly credentials: SchoolCredentials,
-    readonly metrics: PrometheusMetrics,
-  ) {}
-
-  static async create(config: Config, logger: AppLogger): Promise<Runtime> {
-    let embedded: EmbeddedServer | undefined;
-    let databaseUrl = config.databaseUrl;
-    if (!databaseUrl) {
-      embedded = await startEmbeddedPostgres(join(config.dataDir, 'embedded'), config.embeddedPostgresPort, logger);
-      const url = new URL(embedded.url);
-      url.pathname = '/scs';
-      databaseUrl = url.toString();
-    }
-    await prepareCentralDatabase(databaseUrl, logger);
-
-    const poolOptions = { connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 10_000 };
-    const pool = guardPool(new pg.Pool(poolOptions), 'central database', logger);
-    try {
-      await bindEventStore(pool, config.eventStoreConnectionString ? 'eventstoredb' : 'postgres');
-    } catch (error) {
-      await pool.end();
-      await embedded?.stop().catch(() => undefined);
-      throw error;
-    }
-    const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, entities: [SchoolRegistryEntity], synchronize: false, extra: { max: 5, connectionTimeoutMillis: 10_000 } });
-    await dataSource.initialize();
-    guardPool((dataSource.driver as unknown as { master: pg.Pool }).master, 'central database (registry, read model)');
-
-    const metrics = new PrometheusMetrics();
-    // Every append gets its event ids before its first attempt, and is repeated with them when the
-    // store could not be reached (application/event-store/retrying-appends).
-    const store: EventStore = new RetryingAppends(config.eventStoreConnectionString
-      ? new EventStoreDbEventStore({ connectionString: config.eventStoreConnectionString, logger })
-      : new PostgresEventStore({ pool, logger }), { logger, telemetry: metrics });
-    logger.log(config.eventStoreConnectionString ? `events in EventStoreDB at ${redactedEventStore(config.eventStoreConnectionString)}` : 'events in the central PostgreSQL database');
-    const checkpoints = new PostgresCheckpointStore(pool);
-    const databases = new PostgresTenantDatabases({
-      serverUrl: maintenanceUrl(databaseUrl),
-      logger,
-      owner: databaseNameOf(databaseUrl),
-      migrationsDir: config.schoolMigrationsDir,
-    });
-    const credentials = new SchoolCredentials(resolveCredentialsKeys(config, logger));
-    const { dns, certificates, mailer } = await createProviders(config, pool, credentials.sealingKeys(), logger);
-    const registry = new TypeOrmSchoolRegistry(dataSource);
-    const queries = new SchoolQueries(dataSource, store);
-    // Session advisory locks: one replica per school at a time, one running the projection.
-    const locks = new AdvisoryLocks(databaseUrl, config.concurrency + 2);
-    const projection = new SchoolReadModelProjection(store, dataSource, logger, locks);
-    const archives = createArchives(config, maintenanceUrl(databaseUrl));
-    const faults = new FaultInjector(config.faults, join(config.dataDir, 'faults'));
-    if (faults.active) logger.warn(`fault injection is ON: SCS_FAULTS=${config.faultsSpec}`);
-    const renewer = new CertificateRenewer(store, certificates, faults, systemClock, logger, config.retry);
-    const processManager = new ProcessManager(
-      store,
-      checkpoints,
-      { store, databases, dns, certificates, mailer, registry, archives, faults, dnsTarget: config.dnsTarget,
-        credentials },
-      systemClock,
-      logger,
-      { policy: config.retry, concurrency: config.concurrency, locks, telemetry: metrics },
-    );
-    metrics.observe(metricSources({ pool, store, checkpoints, processManager }));
-    return new Runtime(config, databaseUrl, pool, dataSource, store, databases, dns, certificates, mailer, registry,
-      archives, queries, projection, processManager, renewer, locks, embedded, logger, credentials, metrics);
+  constructor(
+    @Inject(CONFIG) readonly config: Config,
+    @Inject(APP_LOGGER) private readonly logger: AppLogger,
+    @Inject(CENTRAL_DATABASE) private readonly central: CentralDatabase,
+    @Inject(DataSource) readonly dataSource: DataSource,
+    @Inject(EVENT_STORE) readonly store: EventStore,
+    @Inject(CHECKPOINT_STORE) checkpoints: CheckpointStore,
+    @Inject(PostgresTenantDatabases) readonly databases: PostgresTenantDatabases,
+    @Inject(DNS_PROVIDER) readonly dns: DnsProvider,
+    @Inject(CERTIFICATE_PROVIDER) readonly certificates: CertificateProvider,
+    @Inject(MAILER) readonly mailer: Mailer,
+    @Inject(SCHOOL_REGISTRY) readonly registry: TypeOrmSchoolRegistry,
+    @Inject(DATABASE_ARCHIVES) readonly archives: DatabaseArchives,
+    @Inject(SchoolQueries) readonly queries: SchoolQueries,
+    @Inject(SchoolReadModelProjection) readonly projection: SchoolReadModelProjection,
+    @Inject(ProcessManager) readonly processManager: ProcessManager,
+    @Inject(CertificateRenewer) readonly renewer: CertificateRenewer,
+    @Inject(LOCKS) private readonly locks: AdvisoryLocks,
+    @Inject(SchoolCredentials) readonly credentials: SchoolCredentials,
+    @Inject(PrometheusMetrics) readonly metrics: PrometheusMetrics,
+    @Inject(FaultInjector) private readonly faults: FaultInjector,
+  ) {
+    this.databaseUrl = central.url;
+    this.pool = central.pool;
+    metrics.observe(metricSources({ pool: central.pool, store, checkpoints, processManager }));
   }
 
   /** Compares the real resources with the events (see application/reconcile). */
@@ -145,8 +84,7 @@ export class Runtime {
 
   /** What a school schema rollout works with (application/schema-rollout). */
   rolloutDeps(): RolloutDeps {
-    const faults = new FaultInjector(this.config.faults, join(this.config.dataDir, 'faults'));
-    return { store: this.store, databases: this.databases, faults, logger: this.logger };
+    return { store: this.store, databases: this.databases, faults: this.faults, logger: this.logger };
   }
 
   /** The rollout options the configuration gives (SCS_MIGRATION_*, SCS_RETRY_*). */
@@ -165,13 +103,13 @@ export class Runtime {
       const line = `schema rollout to ${target}: ${upgraded} upgraded, ${failed} failed of ${total}`;
       if (failed > 0) this.logger.warn(`${line}; see GET /schools and \`npm run scs -- schools migrate --dry-run\``);
       else this.logger.log(line);
-    }, (error) => this.logger.warn(`schema rollout failed: ${(error as Error).message}`));
+    }, (error) => this.logger.warn(`schema rollout failed: ${describeError(error)}`));
   }
 
   private async purgeArchives(): Promise<void> {
     if (this.config.archiveRetentionDays <= 0) return;
     const removed = await this.archives.purgeExpired(new Date()).catch((error) => {
-      this.logger.warn(`archive retention: ${(error as Error).message}`);
+      this.logger.warn(`archive retention: ${describeError(error)}`);
       return 0;
     });
     if (removed > 0) this.logger.log(`archive retention: removed ${removed} archive(s) older than ${this.config.archiveRetentionDays} days`);
@@ -193,13 +131,13 @@ export class Runtime {
           }
           this.logger.warn(`reconcile: ${report.findings.length} finding(s); run \`npm run scs -- reconcile --fix\` to remove orphans`);
         })
-        .catch((error) => this.logger.warn(`reconcile failed: ${(error as Error).message}`));
+        .catch((error) => this.logger.warn(`reconcile failed: ${describeError(error)}`));
     }, seconds * 1000);
     this.reconcileTimer.unref();
   }
 
   get embeddedDatabase(): boolean {
-    return this.embedded !== undefined;
+    return this.central.embedded !== undefined;
   }
 
   async start(): Promise<void> {
@@ -215,7 +153,7 @@ export class Runtime {
     }
     if (this.config.renewalCheckSeconds > 0) {
       this.renewalTimer = setInterval(() => {
-        this.renewer.sweep().catch((error) => this.logger.warn(`certificate renewal sweep failed: ${(error as Error).message}`));
+        this.renewer.sweep().catch((error) => this.logger.warn(`certificate renewal sweep failed: ${describeError(error)}`));
       }, this.config.renewalCheckSeconds * 1000);
       this.renewalTimer.unref();
     }
@@ -233,7 +171,7 @@ export class Runtime {
             await Promise.race([fn(), timeout]).finally(() => clearTimeout(timer));
             return { ok: true };
           } catch (error) {
-            return { ok: false, error: (error as Error).message };
+            return { ok: false, error: describeError(error) };
           }
         };
         const [database, eventStore] = await Promise.all([
@@ -245,19 +183,42 @@ export class Runtime {
     };
   }
 
+  /** Nest calls it when the application (or the CLI's context) closes, after the HTTP server stopped. */
+  onApplicationShutdown(): Promise<void> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  /**
+   * Drains and closes everything in order, the embedded PostgreSQL last, then the Nest context that built
+   * it when there is one (the CLI's); a second call waits for the first.
+   */
   async close(): Promise<void> {
+    await this.onApplicationShutdown();
+    const context = this.context;
+    this.context = undefined;
+    await context?.close();
+  }
+
+  /** The application context this runtime was made in (createRuntime): `close()` closes it too. */
+  ownedBy(context: { close(): Promise<void> }): this {
+    this.context = context;
+    return this;
+  }
+
+  private async shutdown(): Promise<void> {
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     if (this.renewalTimer) clearInterval(this.renewalTimer);
     this.stopping = true;
     await this.autoRollout;
     await this.metrics.close();
-    await this.processManager.stop().catch((e) => this.logger.warn(`stopping the process manager: ${(e as Error).message}`));
+    await this.processManager.stop().catch((e) => this.logger.warn(`stopping the process manager: ${describeError(e)}`));
     await this.projection.stop().catch(() => undefined);
     await this.store.close().catch(() => undefined);
     await this.databases.close().catch(() => undefined);
     await this.locks.close().catch(() => undefined);
     await this.dataSource.destroy().catch(() => undefined);
     await this.pool.end().catch(() => undefined);
-    await this.embedded?.stop().catch(() => undefined);
+    await this.central.embedded?.stop().catch(() => undefined);
   }
 }

@@ -5,7 +5,8 @@ import pg from 'pg';
 import { silentLogger } from '../../src/application/ports/logger.port.js';
 import { loadConfig } from '../../src/config/config.js';
 import { isDatabaseUnavailable } from '../../src/infrastructure/postgres/connection-faults.js';
-import { Runtime } from '../../src/infrastructure/runtime.js';
+import type { Runtime } from '../../src/infrastructure/runtime.js';
+import { createRuntime } from '../../src/infrastructure/composition/create-runtime.js';
 import { freshDatabase, serverUrl } from '../support/databases.js';
 
 /** Ends every session on the database but the caller's, as a server that is going away does. */
@@ -32,7 +33,7 @@ describe('runtime: a connection lost while it is held does not end the process',
     dataDir = mkdtempSync(join(tmpdir(), 'scs-conn-loss-'));
     const env = { NODE_ENV: 'test', DATABASE_URL: db.url, SCS_API_KEY: 'test-key-0123456789abcdef' };
     const config = loadConfig(env, { dataDir });
-    runtime = await Runtime.create(config, silentLogger);
+    runtime = await createRuntime(config, silentLogger);
   });
   afterAll(async () => {
     await runtime?.close();

@@ -1,3 +1,7 @@
+import { describeError } from '../describe-error.js';
+
+export { describeError };
+
 /**
  * A step's failure, classified once where it is raised: permanent failures roll back at once,
  * transient ones are retried with backoff. Errors that are not StepErrors count as transient.
@@ -15,11 +19,6 @@ export class StepError extends Error {
   static transient(message: string, cause?: unknown): StepError {
     return new StepError(message, false, { cause });
   }
-}
-
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
 }
 
 export function isPermanent(error: unknown): boolean {

@@ -2,7 +2,13 @@ import type { SchoolDetails } from './details.js';
 import type { ActionName, CompensationName, StepName } from './steps.js';
 import { STEPS } from './steps.js';
 
-export type SchoolStatus = 'provisioning' | 'active' | 'rolling_back' | 'failed' | 'deprovisioning' | 'deleted';
+/** Every status a school can be in (provisioning → active; rolling_back → failed; deprovisioning → deleted). */
+export const SCHOOL_STATUSES = ['provisioning', 'active', 'rolling_back', 'failed', 'deprovisioning', 'deleted'] as const;
+export type SchoolStatus = (typeof SCHOOL_STATUSES)[number];
+
+export function isSchoolStatus(value: string): value is SchoolStatus {
+  return (SCHOOL_STATUSES as readonly string[]).includes(value);
+}
 
 export type StepStatus = 'pending' | 'retrying' | 'succeeded' | 'failed' | 'warning' | 'skipped' | 'undone';
 

@@ -1,14 +1,14 @@
+import { describeError } from '../../application/describe-error.js';
 import type { SubscribeOptions } from '../../application/ports/event-store.port.js';
 import type { AppLogger } from '../../application/ports/logger.port.js';
 
-export const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Tells the subscriber its subscription stopped (or logs it when nobody listens); an onError that throws is logged, never rethrown. */
 export function reportSubscriptionStop(options: Pick<SubscribeOptions, 'onError'>, logger: AppLogger, error: unknown): void {
-  if (!options.onError) return logger.error(`event subscription stopped: ${errorMessage(error)}`);
+  if (!options.onError) return logger.error(`event subscription stopped: ${describeError(error)}`);
   try {
     options.onError(error);
   } catch (thrown) {
-    logger.error(`event subscription: onError threw: ${errorMessage(thrown)}`);
+    logger.error(`event subscription: onError threw: ${describeError(thrown)}`);
   }
 }

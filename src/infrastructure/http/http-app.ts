@@ -1,25 +1,37 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { LoggerService } from '@nestjs/common';
+import type { AppLogger } from '../../application/ports/logger.port.js';
+import type { Config } from '../../config/config.js';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from '../../app.module.js';
 import { PinoLoggerService } from '../logging/pino-logger.js';
-import type { Runtime } from '../runtime.js';
+import { Runtime } from '../runtime.js';
 import { toProblem } from './problem.filter.js';
 import { answerClientErrors, methodNotAllowed } from './http-edges.js';
 import { checkJsonBody } from './json-body-check.js';
 import { sendProblem } from './problem.js';
 import { correlationMiddleware, jsonOnlyMiddleware } from './request-context.js';
 
-/** Builds the Nest HTTP application over a runtime (used by main.ts and the e2e tests). */
-export async function createHttpApp(runtime: Runtime, apiKeys: Array<{ id?: string; secret: string }>, logger: LoggerService | false): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime(runtime, apiKeys), {
+/**
+ * Builds the Nest HTTP application with every adapter (AppModule imports CoreModule); the runtime it
+ * returns starts the background work and is closed by `app.close()`. Used by main.ts.
+ */
+export async function createHttpApp(
+  config: Config,
+  apiKeys: Array<{ id?: string; secret: string }>,
+  logger: LoggerService | false,
+  appLogger: AppLogger,
+): Promise<{ app: NestExpressApplication; runtime: Runtime }> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config, appLogger, apiKeys), {
     bodyParser: false,
     logger: logger === false ? false : logger,
+    abortOnError: false,
   });
+  const runtime = app.get(Runtime);
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  const trustProxy = runtime.config.trustProxy;
+  const trustProxy = config.trustProxy;
   if (trustProxy) app.set('trust proxy', /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy);
   app.use(correlationMiddleware);
   app.use(runtime.metrics.httpMiddleware());
@@ -29,7 +41,7 @@ export async function createHttpApp(runtime: Runtime, apiKeys: Array<{ id?: stri
   // Depth and duplicate member names are checked on the raw text, before anything walks the parsed value
   // (Nest's type leaves `verify` out, but passes it on to body-parser when rawBody is off).
   const verify = (_req: unknown, _res: unknown, raw: Buffer) => checkJsonBody(raw.toString('utf8'));
-  const options = { limit: runtime.config.bodyLimitBytes, strict: true, verify };
+  const options = { limit: config.bodyLimitBytes, strict: true, verify };
   app.useBodyParser('json', options);
   await app.init();
   // Errors raised before routing (body-parser's 400 and 413) never reach Nest's filters.
@@ -37,5 +49,5 @@ export async function createHttpApp(runtime: Runtime, apiKeys: Array<{ id?: stri
   answerClientErrors(app.getHttpServer());
   // No enableShutdownHooks(): Nest would close the app and then re-raise the signal, killing the process
   // before the runtime drains. main.ts owns SIGTERM/SIGINT.
-  return app;
+  return { app, runtime };
 }

@@ -1,14 +1,12 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import type { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
+import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { Public } from './api-key.guard.js';
-
-export const METRICS = Symbol('PrometheusMetrics');
 
 /** GET /metrics for Prometheus, without a key like /health (unless SCS_METRICS_PORT moves it off this port). */
 @Controller()
 export class MetricsController {
-  constructor(@Inject(METRICS) private readonly metrics: PrometheusMetrics) {}
+  constructor(@Inject(PrometheusMetrics) private readonly metrics: PrometheusMetrics) {}
 
   @Public()
   @Get('metrics')

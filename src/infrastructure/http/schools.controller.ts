@@ -6,15 +6,14 @@ import { RequestSchoolCommand } from '../../application/request-school/request-s
 import { RequestTeardownCommand } from '../../application/request-teardown/request-teardown.command.js';
 import { schoolHistory } from '../../application/school/school-history.js';
 import type { SchoolDetails } from '../../domain/school/details.js';
-import type { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
+import { isSchoolStatus, SCHOOL_STATUSES } from '../../domain/school/state.js';
+import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
 import { CreateSchoolPipe } from './create-school.dto.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { problem } from './problem.js';
 import type { ScsRequest } from './request-context.js';
-import { SCHOOL_QUERIES } from './tokens.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const STATUSES = ['provisioning', 'active', 'rolling_back', 'failed', 'deprovisioning', 'deleted'];
 
 function schoolId(raw: string): string {
   // Ids are generated UUIDs; anything else cannot name a school (and never reaches a query).
@@ -48,7 +47,7 @@ function queryInt(value: unknown, name: string, fallback: number, min: number, m
 export class SchoolsController {
   constructor(
     private readonly commands: CommandBus,
-    @Inject(SCHOOL_QUERIES) private readonly queries: SchoolQueries,
+    @Inject(SchoolQueries) private readonly queries: SchoolQueries,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
@@ -106,8 +105,8 @@ export class SchoolsController {
       throw new BadRequestException(problem(400, 'validation', 'Invalid query', `unknown parameter(s): ${unknown.slice(0, 5).map((k) => k.slice(0, 40)).join(', ')}`, { errors: unknown.slice(0, 5).map((k) => ({ field: k.slice(0, 40), message: 'is not a known parameter' })) }));
     }
     const status = queryText(query.status, 'status', 20);
-    if (status !== undefined && !STATUSES.includes(status)) {
-      throw new BadRequestException(problem(400, 'validation', 'Invalid query', `status must be one of ${STATUSES.join(', ')}`, { errors: [{ field: 'status', message: 'is not a status' }] }));
+    if (status !== undefined && !isSchoolStatus(status)) {
+      throw new BadRequestException(problem(400, 'validation', 'Invalid query', `status must be one of ${SCHOOL_STATUSES.join(', ')}`, { errors: [{ field: 'status', message: 'is not a status' }] }));
     }
     const schemaVersion = queryText(query.schemaVersion, 'schemaVersion', 20);
     if (schemaVersion !== undefined && !/^[0-9]{4}$/.test(schemaVersion)) {

@@ -1,4 +1,3 @@
-export const SCHOOL_QUERIES = Symbol('SchoolQueries');
 export const READINESS = Symbol('Readiness');
 
 /** Checks the dependencies GET /ready reports on. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { guardClient } from './connection-faults.js';
 import type { AppLogger } from '../../application/ports/logger.port.js';
+import { describeError } from '../../application/describe-error.js';
 
 export interface EmbeddedServer {
   /** URL of the server's maintenance database `postgres`. */
@@ -163,7 +164,7 @@ class EmbeddedSupervisor {
           this.options.logger.warn(`embedded PostgreSQL restarted (${restarted})`);
           return;
         } catch (error) {
-          const reason = (error as Error).message;
+          const reason = describeError(error);
           this.options.logger.warn(`embedded PostgreSQL restart attempt ${attempt} failed: ${reason}`);
         }
       }
@@ -225,7 +226,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
   try {
     await supervisor.start();
   } catch (error) {
-    throw new Error(`the embedded PostgreSQL could not start on 127.0.0.1:${port} (is the port taken? set SCS_EMBEDDED_PG_PORT, or DATABASE_URL to use your own server): ${(error as Error).message}`);
+    throw new Error(`the embedded PostgreSQL could not start on 127.0.0.1:${port} (is the port taken? set SCS_EMBEDDED_PG_PORT, or DATABASE_URL to use your own server): ${describeError(error)}`);
   }
   logger.log(`embedded PostgreSQL running on 127.0.0.1:${port}, data in ${databaseDir}`);
   return { url, stop: () => supervisor.stop() };

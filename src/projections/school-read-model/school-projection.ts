@@ -6,6 +6,7 @@ import { toFoldable } from '../../application/school/school-stream.js';
 import { schoolIdFromStream, schoolStreamId, SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
 import { evolveView, foldView } from './evolve-view.js';
 import { SCHOOL_VIEW_VERSION, type SchoolView } from './school-view.js';
+import { describeError } from '../../application/describe-error.js';
 
 export const READ_MODEL_CHECKPOINT = 'school-read-model';
 const TABLE = 'school_read_model';
@@ -59,7 +60,7 @@ export class SchoolReadModelProjection {
       }
       after = await loadCheckpoint(this.dataSource.manager);
     } catch (error) {
-      this.logger.warn(`read model projection: cannot read its checkpoint (${(error as Error).message}); trying again in 2 s`);
+      this.logger.warn(`read model projection: cannot read its checkpoint (${describeError(error)}); trying again in 2 s`);
       return this.subscribeLater();
     }
     if (this.stopped) return;
@@ -68,7 +69,7 @@ export class SchoolReadModelProjection {
       streamPrefix: SCHOOL_STREAM_PREFIX,
       handler: (event) => this.dataSource.transaction((m) => applyBatch(m, this.store, TABLE, [event], true)),
       onError: (error) => {
-        this.logger.error(`read model projection stopped: ${(error as Error).message}; starting it again in 2 s`);
+        this.logger.error(`read model projection stopped: ${describeError(error)}; starting it again in 2 s`);
         // It resumes from its stored checkpoint, which moved with each batch it wrote.
         this.subscribeLater();
       },

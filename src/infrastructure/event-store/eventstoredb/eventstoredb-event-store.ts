@@ -33,7 +33,8 @@ import {
   type Subscription,
 } from '../../../application/ports/event-store.port.js';
 import { silentLogger, type AppLogger } from '../../../application/ports/logger.port.js';
-import { errorMessage, reportSubscriptionStop } from '../subscription-stop.js';
+import { reportSubscriptionStop } from '../subscription-stop.js';
+import { describeError } from '../../../application/describe-error.js';
 
 /** Events read from `$all` per request: the store filters by stream prefix on our side, page by page. */
 const PAGE = 500;
@@ -78,7 +79,7 @@ function isUnavailable(error: unknown): boolean {
 }
 
 function unavailable(operation: string, error: unknown): Error {
-  return isUnavailable(error) ? new EventStoreUnavailableError(`EventStoreDB ${operation}: ${errorMessage(error)}`, { cause: error }) : (error as Error);
+  return isUnavailable(error) ? new EventStoreUnavailableError(`EventStoreDB ${operation}: ${describeError(error)}`, { cause: error }) : (error as Error);
 }
 
 /**
@@ -209,7 +210,7 @@ export class EventStoreDbEventStore implements EventStore {
           if (stopped) return;
           failures++;
           const delay = Math.min(this.retryMaxMs, 100 * 2 ** failures);
-          this.logger.warn(`event subscription: ${errorMessage(error)}; subscribing again in ${delay} ms`);
+          this.logger.warn(`event subscription: ${describeError(error)}; subscribing again in ${delay} ms`);
           await subscription.unsubscribe().catch(() => undefined);
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, delay);

@@ -15,7 +15,8 @@ import {
   type Subscription,
 } from '../../../application/ports/event-store.port.js';
 import { silentLogger, type AppLogger } from '../../../application/ports/logger.port.js';
-import { errorMessage, reportSubscriptionStop } from '../subscription-stop.js';
+import { reportSubscriptionStop } from '../subscription-stop.js';
+import { describeError } from '../../../application/describe-error.js';
 import { isDatabaseUnavailable } from '../../postgres/connection-faults.js';
 
 interface EventRow {
@@ -64,7 +65,7 @@ function isPermanent(error: unknown): boolean {
 
 function unavailable(operation: string, error: unknown): unknown {
   if (!isDatabaseUnavailable(error)) return error;
-  const message = `PostgreSQL event store, ${operation}: ${errorMessage(error)}`;
+  const message = `PostgreSQL event store, ${operation}: ${describeError(error)}`;
   return new EventStoreUnavailableError(message, { cause: error });
 }
 
@@ -72,7 +73,7 @@ function unavailable(operation: string, error: unknown): unknown {
  * The event store on PostgreSQL. Appends check the stream's revision in `scs_streams`. Readers of the
  * whole log see only events of transactions below `pg_snapshot_xmin` (all of them finished) ordered by
  * (transaction id, sequence), so a transaction that took its sequence numbers first but commits last
- * is still delivered after the events already read, never skipped (DESIGN.md's known trap).
+ * is still delivered after the events already read, never skipped (a reader by global sequence alone would skip it).
  */
 export class PostgresEventStore implements EventStore {
   private readonly pool: pg.Pool;
@@ -234,7 +235,7 @@ export class PostgresEventStore implements EventStore {
           if (isPermanent(error)) return fail(error);
           failures++;
           const delay = Math.min(5_000, 100 * 2 ** failures);
-          this.logger.warn(`event subscription: reading failed (${errorMessage(error)}); retry ${failures} in ${delay} ms`);
+          this.logger.warn(`event subscription: reading failed (${describeError(error)}); retry ${failures} in ${delay} ms`);
           await this.pause(state, delay, false);
           continue;
         }
@@ -348,7 +349,7 @@ class NotificationListener {
       client.end().catch(() => undefined);
       this.failures++;
       const delay = Math.min(5_000, 100 * 2 ** this.failures);
-      this.logger.warn(`event notifications: cannot listen (${errorMessage(error)}); polling, next try in ${delay} ms`);
+      this.logger.warn(`event notifications: cannot listen (${describeError(error)}); polling, next try in ${delay} ms`);
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
         if (this.waiters.size > 0) this.ensureConnected();

@@ -1,6 +1,7 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type pg from 'pg';
 import type { AppLogger } from '../../../application/ports/logger.port.js';
+import { describeError } from '../../../application/describe-error.js';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -57,7 +58,7 @@ export class PostgresThrottlerStorage implements ThrottlerStorage {
     } catch (error) {
       if (Date.now() - this.lastWarning > 10_000) {
         this.lastWarning = Date.now();
-        this.logger.warn(`rate limits: the central database did not count a request (${(error as Error).message}); letting requests through`);
+        this.logger.warn(`rate limits: the central database did not count a request (${describeError(error)}); letting requests through`);
       }
       return { totalHits: 0, timeToExpire: Math.ceil(ttl / 1000), isBlocked: false, timeToBlockExpire: 0 };
     } finally {

@@ -11,6 +11,7 @@ import {
   advisoryLockKey, applySqlMigrations, latestVersion, listSqlMigrations, MigrationChecksumError, MigrationFailedError,
   migrationsDir, migrationStatus,
 } from '../../postgres/sql-migrations.js';
+import { describeError } from '../../../application/describe-error.js';
 
 const SCHOOL_DATABASE = /^school_[0-9a-f]{32}$/;
 const TEMPLATE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -134,7 +135,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
         try {
           this.templateCurrent = (await this.templateState(server)) === 'current';
         } catch (error) {
-          this.logger.warn(`cannot read the schema of ${this.templateName} (${(error as Error).message}); creating ${databaseName} empty`);
+          this.logger.warn(`cannot read the schema of ${this.templateName} (${describeError(error)}); creating ${databaseName} empty`);
         } finally {
           await server.query('SELECT pg_advisory_unlock($1)', [this.lockKey]);
         }
@@ -167,7 +168,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
           // 55006: someone else (a psql session, say) is connected to the template. PostgreSQL has
           // already waited 5 s for them to leave; wait a little more, then stop depending on it.
           if (codeOf(error) !== '55006' || attempt === CLONE_ATTEMPTS) {
-            this.logger.warn(`cloning ${this.templateName} into ${databaseName} failed (${(error as Error).message}); creating it empty instead`);
+            this.logger.warn(`cloning ${this.templateName} into ${databaseName} failed (${describeError(error)}); creating it empty instead`);
             return 'failed';
           }
           await new Promise((resolve) => setTimeout(resolve, 250 * attempt));

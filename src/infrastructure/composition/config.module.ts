@@ -1,0 +1,24 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { CLOCK, systemClock } from '../../application/ports/clock.port.js';
+import type { AppLogger } from '../../application/ports/logger.port.js';
+import { APP_SETTINGS } from '../../application/settings.js';
+import type { Config } from '../../config/config.js';
+import { APP_LOGGER, CONFIG } from './tokens.js';
+
+/** The configuration, the logger, the clock and the use cases' settings, visible to every module. */
+@Global()
+@Module({})
+export class ConfigModule {
+  static forConfig(config: Config, logger: AppLogger): DynamicModule {
+    return {
+      module: ConfigModule,
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: APP_LOGGER, useValue: logger },
+        { provide: CLOCK, useValue: systemClock },
+        { provide: APP_SETTINGS, useValue: { baseDomain: config.baseDomain } },
+      ],
+      exports: [CONFIG, APP_LOGGER, CLOCK, APP_SETTINGS],
+    };
+  }
+}

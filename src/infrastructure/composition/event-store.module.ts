@@ -1,0 +1,45 @@
+import { Global, Module } from '@nestjs/common';
+import { RetryingAppends } from '../../application/event-store/retrying-appends.js';
+import { CHECKPOINT_STORE } from '../../application/ports/checkpoint-store.port.js';
+import { EVENT_STORE, type EventStore } from '../../application/ports/event-store.port.js';
+import type { AppLogger } from '../../application/ports/logger.port.js';
+import type { Config } from '../../config/config.js';
+import { EventStoreDbEventStore } from '../event-store/eventstoredb/eventstoredb-event-store.js';
+import { PostgresCheckpointStore } from '../event-store/postgres/postgres-checkpoint-store.js';
+import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
+import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
+import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './tokens.js';
+
+/** The connection string without a password, for the log. */
+function redacted(connectionString: string): string {
+  return connectionString.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+/**
+ * EVENTSTORE_CONNECTION_STRING selects EventStoreDB, otherwise the central PostgreSQL database keeps the
+ * events. Either way every append gets its event ids before its first attempt, and is repeated with them
+ * when the store could not be reached (application/event-store/retrying-appends).
+ */
+function createEventStore(config: Config, central: CentralDatabase, logger: AppLogger, metrics: PrometheusMetrics) {
+  const connectionString = config.eventStoreConnectionString;
+  const store: EventStore = connectionString
+    ? new EventStoreDbEventStore({ connectionString, logger })
+    : new PostgresEventStore({ pool: central.pool, logger });
+  logger.log(connectionString ? `events in EventStoreDB at ${redacted(connectionString)}` : 'events in the central PostgreSQL database');
+  return new RetryingAppends(store, { logger, telemetry: metrics });
+}
+
+/** The event-store family: the store the configuration chose, and the checkpoints (always PostgreSQL). */
+@Global()
+@Module({
+  providers: [
+    { provide: EVENT_STORE, inject: [CONFIG, CENTRAL_DATABASE, APP_LOGGER, PrometheusMetrics], useFactory: createEventStore },
+    {
+      provide: CHECKPOINT_STORE,
+      inject: [CENTRAL_DATABASE],
+      useFactory: (central: CentralDatabase) => new PostgresCheckpointStore(central.pool),
+    },
+  ],
+  exports: [EVENT_STORE, CHECKPOINT_STORE],
+})
+export class EventStoreModule {}

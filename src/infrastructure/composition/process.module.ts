@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { Global, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { FaultInjector } from '../../application/process-manager/faults.js';
+import { ProcessManager } from '../../application/process-manager/process-manager.js';
+import type { StepPorts } from '../../application/process-manager/step-runner.js';
+import { CertificateRenewer } from '../../application/renewal/certificate-renewer.js';
+import { CERTIFICATE_PROVIDER, type CertificateProvider } from '../../application/ports/certificates.port.js';
+import { CHECKPOINT_STORE, type CheckpointStore } from '../../application/ports/checkpoint-store.port.js';
+import { CLOCK, type Clock } from '../../application/ports/clock.port.js';
+import { DATABASE_ARCHIVES, type DatabaseArchives } from '../../application/ports/database-archives.port.js';
+import { DNS_PROVIDER, type DnsProvider } from '../../application/ports/dns.port.js';
+import { EVENT_STORE, type EventStore } from '../../application/ports/event-store.port.js';
+import { LOCKS, type Locks } from '../../application/ports/locks.port.js';
+import type { AppLogger } from '../../application/ports/logger.port.js';
+import { MAILER, type Mailer } from '../../application/ports/mailer.port.js';
+import { SCHOOL_REGISTRY, type SchoolRegistry } from '../../application/ports/school-registry.port.js';
+import { TENANT_DATABASES, type TenantDatabases } from '../../application/ports/tenant-databases.port.js';
+import type { Config } from '../../config/config.js';
+import { SchoolReadModelProjection } from '../../projections/school-read-model/school-projection.js';
+import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
+import { SchoolCredentials } from '../secrets/credentials.js';
+import { APP_LOGGER, CONFIG } from './tokens.js';
+
+const STEP_PORTS = Symbol('StepPorts');
+
+function faultInjector(config: Config, logger: AppLogger): FaultInjector {
+  const faults = new FaultInjector(config.faults, join(config.dataDir, 'faults'));
+  if (faults.active) logger.warn(`fault injection is ON: SCS_FAULTS=${config.faultsSpec}`);
+  return faults;
+}
+
+/** What the steps may use (each step module takes only the ports it names). */
+function stepPorts(...ports: [Config, EventStore, TenantDatabases, DnsProvider, CertificateProvider, Mailer,
+  SchoolRegistry, DatabaseArchives, FaultInjector, SchoolCredentials]): StepPorts {
+  const [config, store, databases, dns, certificates, mailer, registry, archives, faults, credentials] = ports;
+  return { store, databases, dns, certificates, mailer, registry, archives, faults, credentials, dnsTarget: config.dnsTarget };
+}
+
+/** The work beside the requests: the process manager, the read-model projection and the certificate renewer. */
+@Global()
+@Module({
+  providers: [
+    { provide: FaultInjector, inject: [CONFIG, APP_LOGGER], useFactory: faultInjector },
+    {
+      provide: STEP_PORTS,
+      inject: [CONFIG, EVENT_STORE, TENANT_DATABASES, DNS_PROVIDER, CERTIFICATE_PROVIDER, MAILER, SCHOOL_REGISTRY,
+        DATABASE_ARCHIVES, FaultInjector, SchoolCredentials],
+      useFactory: stepPorts,
+    },
+    {
+      provide: ProcessManager,
+      inject: [EVENT_STORE, CHECKPOINT_STORE, STEP_PORTS, CLOCK, APP_LOGGER, CONFIG, LOCKS, PrometheusMetrics],
+      useFactory: (store: EventStore, checkpoints: CheckpointStore, ports: StepPorts, clock: Clock, logger: AppLogger,
+        config: Config, locks: Locks, telemetry: PrometheusMetrics) =>
+        new ProcessManager(store, checkpoints, ports, clock, logger, {
+          policy: config.retry, concurrency: config.concurrency, locks, telemetry,
+        }),
+    },
+    {
+      provide: SchoolReadModelProjection,
+      inject: [EVENT_STORE, DataSource, APP_LOGGER, LOCKS],
+      useFactory: (store: EventStore, dataSource: DataSource, logger: AppLogger, locks: Locks) =>
+        new SchoolReadModelProjection(store, dataSource, logger, locks),
+    },
+    {
+      provide: CertificateRenewer,
+      inject: [EVENT_STORE, CERTIFICATE_PROVIDER, FaultInjector, CLOCK, APP_LOGGER, CONFIG],
+      useFactory: (store: EventStore, certificates: CertificateProvider, faults: FaultInjector, clock: Clock,
+        logger: AppLogger, config: Config) => new CertificateRenewer(store, certificates, faults, clock, logger, config.retry),
+    },
+  ],
+  exports: [FaultInjector, ProcessManager, SchoolReadModelProjection, CertificateRenewer],
+})
+export class ProcessModule {}

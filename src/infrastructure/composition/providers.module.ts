@@ -1,0 +1,37 @@
+import { Global, Module } from '@nestjs/common';
+import { CERTIFICATE_PROVIDER } from '../../application/ports/certificates.port.js';
+import { DATABASE_ARCHIVES } from '../../application/ports/database-archives.port.js';
+import { DNS_PROVIDER } from '../../application/ports/dns.port.js';
+import type { AppLogger } from '../../application/ports/logger.port.js';
+import { MAILER } from '../../application/ports/mailer.port.js';
+import type { Config } from '../../config/config.js';
+import { maintenanceUrl } from '../postgres/central-database.js';
+import { createArchives, createProviders } from '../providers.js';
+import { SchoolCredentials } from '../secrets/credentials.js';
+import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './tokens.js';
+
+const PROVIDERS = Symbol('Providers');
+type Providers = Awaited<ReturnType<typeof createProviders>>;
+
+/** The providers family: DNS, certificates and mail as DNS_PROVIDER, CERT_PROVIDER and MAIL_PROVIDER chose, and the archives. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: PROVIDERS,
+      inject: [CONFIG, CENTRAL_DATABASE, SchoolCredentials, APP_LOGGER],
+      useFactory: (config: Config, central: CentralDatabase, credentials: SchoolCredentials, logger: AppLogger) =>
+        createProviders(config, central.pool, credentials.sealingKeys(), logger),
+    },
+    { provide: DNS_PROVIDER, inject: [PROVIDERS], useFactory: (p: Providers) => p.dns },
+    { provide: CERTIFICATE_PROVIDER, inject: [PROVIDERS], useFactory: (p: Providers) => p.certificates },
+    { provide: MAILER, inject: [PROVIDERS], useFactory: (p: Providers) => p.mailer },
+    {
+      provide: DATABASE_ARCHIVES,
+      inject: [CONFIG, CENTRAL_DATABASE],
+      useFactory: (config: Config, central: CentralDatabase) => createArchives(config, maintenanceUrl(central.url)),
+    },
+  ],
+  exports: [DNS_PROVIDER, CERTIFICATE_PROVIDER, MAILER, DATABASE_ARCHIVES],
+})
+export class ProvidersModule {}

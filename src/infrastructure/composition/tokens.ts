@@ -1,0 +1,16 @@
+import type pg from 'pg';
+import type { EmbeddedServer } from '../postgres/embedded-postgres.js';
+
+/** The validated configuration (config/config.ts). */
+export const CONFIG = Symbol('Config');
+/** The process's logger (application/ports/logger.port.ts). */
+export const APP_LOGGER = Symbol('AppLogger');
+/** The central database: its URL, the shared pool, and the embedded server when SCS runs its own. */
+export const CENTRAL_DATABASE = Symbol('CentralDatabase');
+
+export interface CentralDatabase {
+  url: string;
+  pool: pg.Pool;
+  /** Set when SCS started PostgreSQL itself (no DATABASE_URL): it is stopped last. */
+  embedded?: EmbeddedServer;
+}
