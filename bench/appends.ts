@@ -21,10 +21,21 @@ export interface AppendFigures {
 const event = (n: number) => ({
   type: 'DatabaseCreated',
   data: {
-    databaseName: `school_${randomBytes(16).toString('hex')}`, method: 'template', alreadyExisted: false, durationMs: 41,
-    attempt: 1, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), n,
+    databaseName: `school_${randomBytes(16).toString('hex')}`,
+    method: 'template',
+    alreadyExisted: false,
+    durationMs: 41,
+    attempt: 1,
+    startedAt: new Date().toISOString(),
+    finishedAt: new Date().toISOString(),
+    n,
   },
-  metadata: { actor: 'process-manager', correlationId: randomBytes(16).toString('hex'), causationId: randomBytes(16).toString('hex'), now: new Date().toISOString() },
+  metadata: {
+    actor: 'process-manager',
+    correlationId: randomBytes(16).toString('hex'),
+    causationId: randomBytes(16).toString('hex'),
+    now: new Date().toISOString(),
+  },
 });
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -37,7 +48,7 @@ export async function appends(server: BenchServer, n: number): Promise<AppendFig
   const run = randomBytes(4).toString('hex');
   const scsDb = `scs_bench_append_${run}`;
   const emmettDb = `scs_bench_emmett_${run}`;
-  const scsUrl = server.database(scsDb);
+  const scsUrl = server.own(scsDb);
   await prepareCentralDatabase(scsUrl, silentLogger);
   const emmettUrl = await server.createDatabase(emmettDb);
   const pool = new pg.Pool({ connectionString: scsUrl, max: 10 });
@@ -45,7 +56,12 @@ export async function appends(server: BenchServer, n: number): Promise<AppendFig
   const emmett = getPostgreSQLEventStore(emmettUrl);
   try {
     await emmett.schema.migrate();
-    const times = { scsNew: [] as number[], emmettNew: [] as number[], scsRev: [] as number[], emmettRev: [] as number[] };
+    const times = {
+      scsNew: [] as number[],
+      emmettNew: [] as number[],
+      scsRev: [] as number[],
+      emmettRev: [] as number[],
+    };
     let scsRevision = -1;
     let emmettVersion: bigint | undefined;
     const scsStream = `bench-one-${run}`;
@@ -58,18 +74,22 @@ export async function appends(server: BenchServer, n: number): Promise<AppendFig
           if (i >= 0) times.scsNew.push(t);
         },
         async () => {
-          const t = await timed(() => emmett.appendToStream(`bench-${run}-${i}`, [event(i)], { expectedStreamVersion: STREAM_DOES_NOT_EXIST }));
+          const t = await timed(() =>
+            emmett.appendToStream(`bench-${run}-${i}`, [event(i)], { expectedStreamVersion: STREAM_DOES_NOT_EXIST }),
+          );
           if (i >= 0) times.emmettNew.push(t);
         },
         async () => {
           const t0 = performance.now();
-          scsRevision = (await scs.append(scsStream, [event(i)], scsRevision < 0 ? 'no_stream' : scsRevision)).nextExpectedRevision;
+          scsRevision = (await scs.append(scsStream, [event(i)], scsRevision < 0 ? 'no_stream' : scsRevision))
+            .nextExpectedRevision;
           if (i >= 0) times.scsRev.push(performance.now() - t0);
         },
         async () => {
           const t0 = performance.now();
           const expectedStreamVersion = emmettVersion ?? STREAM_DOES_NOT_EXIST;
-          emmettVersion = (await emmett.appendToStream(emmettStream, [event(i)], { expectedStreamVersion })).nextExpectedStreamVersion;
+          emmettVersion = (await emmett.appendToStream(emmettStream, [event(i)], { expectedStreamVersion }))
+            .nextExpectedStreamVersion;
           if (i >= 0) times.emmettRev.push(performance.now() - t0);
         },
       ];
@@ -84,7 +104,5 @@ export async function appends(server: BenchServer, n: number): Promise<AppendFig
     await scs.close();
     await pool.end();
     await emmett.close();
-    await server.dropDatabase(scsDb);
-    await server.dropDatabase(emmettDb);
   }
 }

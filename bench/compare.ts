@@ -19,16 +19,22 @@ function main(argv: string[]): number {
     return 2;
   }
   const [before, after] = argv.map(load);
-  if (before.quick !== after.quick) process.stdout.write('warning: one run is BENCH_QUICK and the other is not: sizes differ\n');
+  if (before.quick !== after.quick)
+    process.stdout.write('warning: one run is BENCH_QUICK and the other is not: sizes differ\n');
   const { changes, missing } = compareRows(before.rows, after.rows);
   const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2));
   for (const c of changes) {
     const mark = c.flagged ? 'WORSE' : c.worse < 1 / THRESHOLD ? 'better' : 'same';
-    process.stdout.write(`${mark.padEnd(6)} ${c.what.padEnd(60)} ${c.basis.padEnd(5)} ${fmt(c.before).padStart(9)} → ${fmt(c.after).padStart(9)}\n`);
+    process.stdout.write(
+      `${mark.padEnd(6)} ${c.what.padEnd(60)} ${c.basis.padEnd(5)} ` +
+        `${fmt(c.before).padStart(9)} → ${fmt(c.after).padStart(9)}\n`,
+    );
   }
   for (const id of missing) process.stdout.write(`gone   ${id}: in the first file only\n`);
   const flagged = changes.filter((c) => c.flagged);
-  process.stdout.write(`${flagged.length} of ${changes.length} rows more than ${Math.round((THRESHOLD - 1) * 100)}% worse\n`);
+  process.stdout.write(
+    `${flagged.length} of ${changes.length} rows more than ${Math.round((THRESHOLD - 1) * 100)}% worse\n`,
+  );
   return flagged.length > 0 ? 1 : 0;
 }
 

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import { DROPS_AT_ONCE } from './support/server.js';
 import { mapLimit, median } from './support/stats.js';
 
 const schoolDatabaseName = () => `school_${randomBytes(16).toString('hex')}`;
@@ -21,21 +22,26 @@ export class DatabaseFloors {
     // The service's own template (it builds it at start-up); a template that does not exist makes
     // every create take the empty-database path.
     this.cloning = new PostgresTenantDatabases({ serverUrl });
-    this.emptying = new PostgresTenantDatabases({ serverUrl, templateName: `scs_bench_absent_${randomBytes(4).toString('hex')}` });
+    this.emptying = new PostgresTenantDatabases({
+      serverUrl,
+      templateName: `scs_bench_absent_${randomBytes(4).toString('hex')}`,
+    });
   }
 
   /** Median ms of create + migrate, one database at a time, by template clone or empty + migrations. */
   async createAndMigrate(method: 'template' | 'empty', n: number): Promise<number> {
     const databases = method === 'template' ? this.cloning : this.emptying;
     const times: number[] = [];
-    for (let i = -1; i < n; i++) { // i = -1: a warm-up (first connections, the template check)
+    for (let i = -1; i < n; i++) {
+      // i = -1: a warm-up (first connections, the template check)
       const name = schoolDatabaseName();
       this.made.push(name);
       const t0 = performance.now();
       const created = await databases.create(name);
       await databases.migrate(name);
       if (i >= 0) times.push(performance.now() - t0);
-      if (created.method !== method) throw new Error(`expected ${name} to be created by ${method}, got ${created.method}`);
+      if (created.method !== method)
+        throw new Error(`expected ${name} to be created by ${method}, got ${created.method}`);
     }
     return median(times);
   }
@@ -50,6 +56,6 @@ export class DatabaseFloors {
   }
 
   async dropAll(): Promise<void> {
-    await mapLimit(this.made.splice(0), 4, (name) => this.cloning.drop(name));
+    await mapLimit(this.made.splice(0), DROPS_AT_ONCE, (name) => this.cloning.drop(name));
   }
 }

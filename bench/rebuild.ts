@@ -43,7 +43,10 @@ export class SchoolGenerator {
   private readonly tokens: { id: string; hex: string; slug: string };
   private counter = 0;
 
-  constructor(history: HistoryEvent[], private readonly run: string) {
+  constructor(
+    history: HistoryEvent[],
+    private readonly run: string,
+  ) {
     for (const e of history) if (!this.byType.has(e.type)) this.byType.set(e.type, e);
     const requested = this.byType.get('SchoolRequested');
     if (!requested) throw new Error('the template school has no SchoolRequested event');
@@ -73,9 +76,16 @@ export class SchoolGenerator {
     const now = String(requested.data.requestedAt);
     const { schoolId: _id, databaseName, subdomain, requestedAt: _at, ...details } = requested.data;
     const toNew = (events: SchoolEvent[]): NewEvent[] =>
-      events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown>, metadata: this.like(e.type, id, slug, correlationId).metadata }));
+      events.map((e) => ({
+        type: e.type,
+        data: e.data as Record<string, unknown>,
+        metadata: this.like(e.type, id, slug, correlationId).metadata,
+      }));
     const decisions: Decision[] = [
-      { stream: slugStreamId(slug), events: [{ type: 'SlugClaimed', data: { slug, schoolId: id }, metadata: requested.metadata }] },
+      {
+        stream: slugStreamId(slug),
+        events: [{ type: 'SlugClaimed', data: { slug, schoolId: id }, metadata: requested.metadata }],
+      },
     ];
     let state: SchoolState | undefined;
     const record = (events: SchoolEvent[]) => {
@@ -84,18 +94,29 @@ export class SchoolGenerator {
       state = fold(events, state);
       return true;
     };
-    record(decide({
-      type: 'RequestSchool',
-      data: {
-        schoolId: id, details: details as never, databaseName: String(databaseName), subdomain: String(subdomain),
-        slugStream: slugStreamId(slug), slugRevision: 0, now,
-      },
-    }, state));
+    record(
+      decide(
+        {
+          type: 'RequestSchool',
+          data: {
+            schoolId: id,
+            details: details as never,
+            databaseName: String(databaseName),
+            subdomain: String(subdomain),
+            slugStream: slugStreamId(slug),
+            slugRevision: 0,
+            now,
+          },
+        },
+        state,
+      ),
+    );
     for (;;) {
       const reaction = react(state, now);
       if (reaction.type === 'run') {
         const result = this.like(SUCCESS_EVENT[reaction.action], id, slug, correlationId) as unknown as SchoolEvent;
-        if (!record(decide({ type: 'RecordStepResult', data: { action: reaction.action, event: result, now } }, state))) break;
+        if (!record(decide({ type: 'RecordStepResult', data: { action: reaction.action, event: result, now } }, state)))
+          break;
       } else if (reaction.type === 'conclude') {
         if (!record(decide({ type: 'Conclude', data: { now } }, state))) break;
       } else break;
@@ -123,7 +144,12 @@ export async function generate(url: string, generator: SchoolGenerator, schools:
             const d = flight[round];
             if (!d) continue;
             const last = revisions.get(d.stream);
-            const result = await store.appendWithClient(client, d.stream, d.events, last === undefined ? 'no_stream' : last);
+            const result = await store.appendWithClient(
+              client,
+              d.stream,
+              d.events,
+              last === undefined ? 'no_stream' : last,
+            );
             revisions.set(d.stream, result.nextExpectedRevision);
             if (d.stream.startsWith(SCHOOL_STREAM_PREFIX)) written += d.events.length;
           }
@@ -163,23 +189,47 @@ export async function readAllRate(url: string, expected: number): Promise<number
 }
 
 // Reports the child's peak RSS (kB) on exit, whatever the CLI does.
-const PEAK_RSS = `data:text/javascript,process.on('exit',()=>process.stderr.write('peak-rss-kb '+process.resourceUsage().maxRSS+'\\n'))`;
+const PEAK_RSS =
+  'data:text/javascript,' +
+  `process.on('exit',()=>process.stderr.write('peak-rss-kb '+process.resourceUsage().maxRSS+'\\n'))`;
 
 /** Runs the CLI's rebuild against the central database at `url`: its printed rate and its peak RSS. */
-export async function cliRebuild(url: string, expected: number): Promise<{ eventsPerSecond: number; peakRssMb: number }> {
+export async function cliRebuild(
+  url: string,
+  expected: { events: number; schools: number },
+): Promise<{ eventsPerSecond: number; peakRssMb: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'scs-bench-cli-'));
   try {
     const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
-      execFile(process.execPath, ['--import', PEAK_RSS, join(projectRoot(), 'dist/src/cli/main.js'), 'projections', 'rebuild'], {
-        cwd: projectRoot(),
-        env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: url, SCS_API_KEY: API_KEY, SCS_DATA_DIR: dataDir },
-        maxBuffer: 64 * 1024 * 1024,
-      }, (error, out, err) => (error ? reject(new Error(`projections rebuild: ${error.message}\n${err}`)) : resolve({ stdout: out, stderr: err })));
+      execFile(
+        process.execPath,
+        ['--import', PEAK_RSS, join(projectRoot(), 'dist/src/cli/main.js'), 'projections', 'rebuild'],
+        {
+          cwd: projectRoot(),
+          env: {
+            PATH: process.env.PATH ?? '',
+            NODE_ENV: 'test',
+            DATABASE_URL: url,
+            SCS_API_KEY: API_KEY,
+            SCS_DATA_DIR: dataDir,
+          },
+          maxBuffer: 64 * 1024 * 1024,
+        },
+        (error, out, err) =>
+          error
+            ? reject(new Error(`projections rebuild: ${error.message}\n${err}`))
+            : resolve({ stdout: out, stderr: err }),
+      );
     });
     const done = /rebuilt school read model: (\d+) events, (\d+) schools in ([\d.]+) s/.exec(stdout);
     const rss = /peak-rss-kb (\d+)/.exec(stderr);
     if (!done || !rss) throw new Error(`projections rebuild printed no figures:\n${stdout}\n${stderr}`);
-    if (Number(done[1]) !== expected) throw new Error(`projections rebuild read ${done[1]} events, expected ${expected}`);
+    if (Number(done[1]) !== expected.events || Number(done[2]) !== expected.schools) {
+      throw new Error(
+        `projections rebuild made ${done[2]} schools of ${done[1]} events, ` +
+          `expected ${expected.schools} of ${expected.events}`,
+      );
+    }
     return { eventsPerSecond: Number(done[1]) / Number(done[3]), peakRssMb: Number(rss[1]) / 1024 };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -14,7 +14,11 @@ export interface Change {
   flagged: boolean;
 }
 
-export function compareRows(before: readonly Row[], after: readonly Row[], threshold = THRESHOLD): { changes: Change[]; missing: string[] } {
+export function compareRows(
+  before: readonly Row[],
+  after: readonly Row[],
+  threshold = THRESHOLD,
+): { changes: Change[]; missing: string[] } {
   const changes: Change[] = [];
   const missing: string[] = [];
   for (const a of before) {

@@ -38,15 +38,13 @@ export function row(r: Omit<Row, 'ratio'> & { goalMet?: (r: Row) => boolean }): 
 
 function figure(value: number, unit: string): string {
   const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
-  return `${value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })} ${unit}`;
+  const number = value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return unit === '×' ? `${number}×` : `${number} ${unit}`;
 }
 
 /** The table as Markdown, so it can be pasted into an issue as it is. */
 export function formatTable(rows: readonly Row[]): string {
-  const lines = [
-    '| what | measured | floor or peer, same run | ratio | goal | met |',
-    '|---|---|---|---|---|---|',
-  ];
+  const lines = ['| what | measured | floor or peer, same run | ratio | goal | met |', '|---|---|---|---|---|---|'];
   for (const r of rows) {
     const measured = `${figure(r.value, r.unit)}${r.detail ? ` (${r.detail})` : ''}`;
     const floor = r.floor ? `${r.floor.what}: ${figure(r.floor.value, r.floor.unit)}` : '—';

@@ -2,14 +2,25 @@ import pg from 'pg';
 import { maintenanceUrl } from '../../src/infrastructure/postgres/central-database.js';
 import { startTestPostgres, stopTestPostgres } from '../../test/support/test-postgres.js';
 import type { Results } from './report.js';
+import { mapLimit } from './stats.js';
+
+/** Each DROP DATABASE waits for a checkpoint; drops under way together share one. */
+export const DROPS_AT_ONCE = 16;
 
 /**
  * The PostgreSQL server every benchmark of a run uses: SCS_BENCH_DATABASE_URL, DATABASE_URL or
  * SCS_TEST_DATABASE_URL (only its server: the bench makes databases of its own there and drops them),
  * else an embedded server started for the run with fsync on.
+ * Databases are dropped at `stop`, not when a benchmark is done with them: with fsync on, DROP DATABASE
+ * waits for a checkpoint (minutes on a busy disk), and an embedded server is thrown away whole.
  */
 export class BenchServer {
-  private constructor(readonly url: string, readonly source: 'embedded' | 'configured') {}
+  private readonly owned: string[] = [];
+
+  private constructor(
+    readonly url: string,
+    readonly source: 'embedded' | 'configured',
+  ) {}
 
   static async start(): Promise<BenchServer> {
     const env = process.env;
@@ -18,8 +29,13 @@ export class BenchServer {
     return new BenchServer(await startTestPostgres({ durable: true }), 'embedded');
   }
 
-  /** URL of a database of this server. */
-  database(name: string): string {
+  /** URL of a database of this server that the bench makes (or has SCS make); dropped at `stop`. */
+  own(name: string): string {
+    this.owned.push(name);
+    return this.database(name);
+  }
+
+  private database(name: string): string {
     const url = new URL(this.url);
     url.pathname = `/${name}`;
     return url.toString();
@@ -36,12 +52,9 @@ export class BenchServer {
   }
 
   async createDatabase(name: string): Promise<string> {
+    const url = this.own(name);
     await this.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
-    return this.database(name);
-  }
-
-  async dropDatabase(name: string): Promise<void> {
-    await this.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+    return url;
   }
 
   async describe(): Promise<Results['server']> {
@@ -53,6 +66,9 @@ export class BenchServer {
   }
 
   async stop(): Promise<void> {
-    if (this.source === 'embedded') await stopTestPostgres();
+    if (this.source === 'embedded') return stopTestPostgres();
+    await mapLimit(this.owned.splice(0), DROPS_AT_ONCE, (name) =>
+      this.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`),
+    );
   }
 }
