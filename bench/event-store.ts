@@ -16,6 +16,7 @@ import { EventStoreDbEventStore } from '../src/infrastructure/event-store/events
 import { PostgresEventStore } from '../src/infrastructure/event-store/postgres/postgres-event-store.js';
 import { migrationsDir } from '../src/infrastructure/postgres/sql-migrations.js';
 import { startEsdbTestServer } from '../test/support/esdb-test-server/esdb-test-server.js';
+import { percentile } from './support/stats.js';
 
 const serverUrl = process.env.SCS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const appends = Number(process.env.BENCH_APPENDS ?? 500);
@@ -23,10 +24,6 @@ const catchUpEvents = Number(process.env.BENCH_EVENTS ?? 10_000);
 const run = randomBytes(4).toString('hex');
 
 const event = (n: number): NewEvent => ({ type: 'Counted', data: { n, padding: 'x'.repeat(200) }, metadata: { actor: 'bench', correlationId: run, now: new Date().toISOString() } });
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
 
 interface Figures {
   appendMedianMs: number;

