@@ -128,8 +128,11 @@ describe('PostgresEventStore', () => {
     await admin.connect();
     try {
       await until(() => logger.warnings.filter((w) => w.includes('reading failed')).length, (n) => n >= 2);
-      await admin.query(`CREATE DATABASE "${name}"`);
-      await migrate(urlForDatabase(name));
+      // Made and migrated under another name, then renamed: the subscription must never see the database
+      // without its tables (a missing table is a permanent error, which would end it).
+      await admin.query(`CREATE DATABASE "${name}_prep"`);
+      await migrate(urlForDatabase(`${name}_prep`));
+      await admin.query(`ALTER DATABASE "${name}_prep" RENAME TO "${name}"`);
       await late.append('late-s', [ev('Late')], 'no_stream');
       await until(() => received.length, (n) => n === 1, 15_000);
       expect(errors).toEqual([]);
