@@ -16,7 +16,9 @@ import { IdempotencyStore } from './infrastructure/http/idempotency/idempotency-
 import { IDEMPOTENCY_STORE, IdempotencyInterceptor } from './infrastructure/http/idempotency/idempotency.interceptor.js';
 import { ProblemFilter } from './infrastructure/http/problem.filter.js';
 import { SchoolsController } from './infrastructure/http/schools.controller.js';
-import { READINESS, SCHOOL_QUERIES } from './infrastructure/http/tokens.js';
+import { ReportsController } from './infrastructure/http/reports.controller.js';
+import { AuditController } from './infrastructure/http/audit.controller.js';
+import { READINESS, REPORTING, SCHOOL_QUERIES } from './infrastructure/http/tokens.js';
 import type { Runtime } from './infrastructure/runtime.js';
 
 /** The HTTP and command side, wired to the adapters the runtime built. */
@@ -33,7 +35,7 @@ export class AppModule {
         // The counters live in the central database, so the limits hold across replicas and restarts.
         storage: new PostgresThrottlerStorage(runtime.pool, new Logger('RateLimits')),
       })],
-      controllers: [SchoolsController, HealthController, ...metrics],
+      controllers: [SchoolsController, ReportsController, AuditController, HealthController, ...metrics],
       providers: [
         RequestSchoolHandler,
         RequestTeardownHandler,
@@ -42,6 +44,7 @@ export class AppModule {
         { provide: APP_SETTINGS, useValue: { baseDomain: runtime.config.baseDomain } },
         { provide: SCHOOL_QUERIES, useValue: runtime.queries },
         { provide: READINESS, useValue: runtime.readiness() },
+        { provide: REPORTING, useValue: runtime.reporting() },
         { provide: METRICS, useValue: runtime.metrics },
         { provide: IDEMPOTENCY_STORE, useValue: new IdempotencyStore(runtime.pool) },
         IdempotencyInterceptor,

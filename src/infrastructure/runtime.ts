@@ -8,14 +8,15 @@ import { CertificateRenewer } from '../application/renewal/certificate-renewer.j
 import { systemClock } from '../application/ports/clock.port.js';
 import type { AppLogger } from '../application/ports/logger.port.js';
 import type { Config } from '../config/config.js';
-import { SchoolReadModelProjection } from '../projections/school-read-model/school-projection.js';
+import { ProjectionRunner } from '../projections/projection-runner.js';
+import { PROJECTIONS } from '../projections/registry.js';
 import { SchoolQueries } from '../projections/school-read-model/school-queries.js';
 import { PostgresCheckpointStore } from './event-store/postgres/postgres-checkpoint-store.js';
 import { PostgresEventStore } from './event-store/postgres/postgres-event-store.js';
 import { EventStoreDbEventStore } from './event-store/eventstoredb/eventstoredb-event-store.js';
 import type { EventStore } from '../application/ports/event-store.port.js';
 import { RetryingAppends } from '../application/event-store/retrying-appends.js';
-import type { Readiness } from './http/tokens.js';
+import type { Readiness, Reporting } from './http/tokens.js';
 import { createArchives, createProviders } from './providers.js';
 import { AdvisoryLocks } from './locks/postgres/advisory-locks.js';
 import type { DatabaseArchives } from '../application/ports/database-archives.port.js';
@@ -54,7 +55,7 @@ export class Runtime {
     readonly registry: TypeOrmSchoolRegistry,
     readonly archives: DatabaseArchives,
     readonly queries: SchoolQueries,
-    readonly projection: SchoolReadModelProjection,
+    readonly projections: ProjectionRunner,
     readonly processManager: ProcessManager,
     readonly renewer: CertificateRenewer,
     private readonly locks: AdvisoryLocks,
@@ -84,7 +85,7 @@ export class Runtime {
       await embedded?.stop().catch(() => undefined);
       throw error;
     }
-    const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, entities: [SchoolRegistryEntity], synchronize: false, extra: { max: 5, connectionTimeoutMillis: 10_000 } });
+    const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, entities: [SchoolRegistryEntity], synchronize: false, extra: { max: 8, connectionTimeoutMillis: 10_000 } });
     await dataSource.initialize();
 
     const metrics = new PrometheusMetrics();
@@ -100,9 +101,9 @@ export class Runtime {
     const { dns, certificates, mailer } = await createProviders(config, pool, credentials.sealingKeys(), logger);
     const registry = new TypeOrmSchoolRegistry(dataSource);
     const queries = new SchoolQueries(dataSource, store);
-    // Session advisory locks: one replica per school at a time, one running the projection.
-    const locks = new AdvisoryLocks(databaseUrl, config.concurrency + 2);
-    const projection = new SchoolReadModelProjection(store, dataSource, logger, locks);
+    // Session advisory locks: one replica per school at a time, one running each projection.
+    const locks = new AdvisoryLocks(databaseUrl, config.concurrency + 1 + PROJECTIONS.length);
+    const projections = new ProjectionRunner(PROJECTIONS, store, dataSource, logger, locks);
     const archives = createArchives(config, maintenanceUrl(databaseUrl));
     const faults = new FaultInjector(config.faults, join(config.dataDir, 'faults'));
     if (faults.active) logger.warn(`fault injection is ON: SCS_FAULTS=${config.faultsSpec}`);
@@ -118,7 +119,7 @@ export class Runtime {
     );
     metrics.observe(metricSources({ pool, store, checkpoints, processManager }));
     return new Runtime(config, databaseUrl, pool, dataSource, store, databases, dns, certificates, mailer, registry,
-      archives, queries, projection, processManager, renewer, locks, embedded, logger, credentials, metrics);
+      archives, queries, projections, processManager, renewer, locks, embedded, logger, credentials, metrics);
   }
 
   /** Compares the real resources with the events (see application/reconcile). */
@@ -170,7 +171,7 @@ export class Runtime {
   async start(): Promise<void> {
     // New school databases are cloned from this template; it is brought to the current schema first.
     await this.databases.ensureTemplate();
-    await this.projection.start();
+    await this.projections.start();
     await this.processManager.start();
     this.startPeriodicReconcile();
     if (this.config.metricsPort !== undefined) {
@@ -183,6 +184,10 @@ export class Runtime {
       }, this.config.renewalCheckSeconds * 1000);
       this.renewalTimer.unref();
     }
+  }
+
+  reporting(): Reporting {
+    return { dataSource: this.dataSource, store: this.store, stuckAfterSeconds: this.config.stuckAfterSeconds };
   }
 
   readiness(): Readiness {
@@ -210,7 +215,7 @@ export class Runtime {
     if (this.renewalTimer) clearInterval(this.renewalTimer);
     await this.metrics.close();
     await this.processManager.stop().catch((e) => this.logger.warn(`stopping the process manager: ${(e as Error).message}`));
-    await this.projection.stop().catch(() => undefined);
+    await this.projections.stop().catch(() => undefined);
     await this.store.close().catch(() => undefined);
     await this.databases.close().catch(() => undefined);
     await this.locks.close().catch(() => undefined);
