@@ -20,11 +20,18 @@ describe.each(['postgres', 'eventstoredb'] as const)('reporting and audit on the
   let scs: ScsProcess | undefined;
   const ids: string[] = [];
 
-  const cli = (...args: string[]) => run(process.execPath, ['dist/src/cli/main.js', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: central.url, SCS_API_KEY: API_KEY, NODE_ENV: 'test', ...storeEnv },
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const cli = (...args: string[]) =>
+    run(process.execPath, ['dist/src/cli/main.js', ...args], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: central.url,
+        SCS_API_KEY: API_KEY,
+        NODE_ENV: 'test',
+        ...storeEnv,
+      },
+      maxBuffer: 64 * 1024 * 1024,
+    });
   const raw = async (path: string, accept = 'application/json') => {
     const res = await fetch(`${scs!.url}${path}`, { headers: { 'X-SCS-Key': API_KEY, Accept: accept } });
     return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
@@ -35,9 +42,12 @@ describe.each(['postgres', 'eventstoredb'] as const)('reporting and audit on the
     esdb = eventStore === 'eventstoredb' ? await startEsdbTestServer() : undefined;
     storeEnv = esdb ? { EVENTSTORE_CONNECTION_STRING: esdb.connectionString } : {};
     // Phase 1: a flaky step, short-lived certificates renewed every second, a deletion.
-    scs = await startScs({ databaseUrl: central.url, env: { ...storeEnv, SCS_FAULTS: 'create_dns:flaky:1',
-      SCS_LOCAL_CERT_VALIDITY_S: '6', SCS_RENEWAL_CHECK_S: '1' } });
-    for (let i = 0; i < 3; i++) ids.push((await scs.request('/school', { method: 'POST', json: schoolBody() })).body.id);
+    scs = await startScs({
+      databaseUrl: central.url,
+      env: { ...storeEnv, SCS_FAULTS: 'create_dns:flaky:1', SCS_LOCAL_CERT_VALIDITY_S: '6', SCS_RENEWAL_CHECK_S: '1' },
+    });
+    for (let i = 0; i < 3; i++)
+      ids.push((await scs.request('/school', { method: 'POST', json: schoolBody() })).body.id);
     for (const id of ids) await waitForStatus(scs, id, ['active']);
     await waitFor('a certificate renewal', async () => {
       const history = await scs!.request(`/school/${ids[1]}/history`);
@@ -47,8 +57,10 @@ describe.each(['postgres', 'eventstoredb'] as const)('reporting and audit on the
     await waitForStatus(scs, ids[0], ['deleted']);
     await scs.stop();
     // Phase 2: certificates fail for good, so the next school is rolled back; no more renewals.
-    scs = await startScs({ databaseUrl: central.url, env: { ...storeEnv, SCS_FAULTS: 'issue_certificate:fail',
-      SCS_RENEWAL_CHECK_S: '0' } });
+    scs = await startScs({
+      databaseUrl: central.url,
+      env: { ...storeEnv, SCS_FAULTS: 'issue_certificate:fail', SCS_RENEWAL_CHECK_S: '0' },
+    });
     ids.push((await scs.request('/school', { method: 'POST', json: schoolBody() })).body.id);
     await waitForStatus(scs, ids[3], ['failed']);
   }, 120_000);
@@ -59,15 +71,23 @@ describe.each(['postgres', 'eventstoredb'] as const)('reporting and audit on the
   });
 
   const answers = async () => {
-    const paths = ['/reports/onboarding?period=day', '/reports/onboarding?period=month&groupBy=board',
-      '/reports/steps', '/reports/fleet', '/schools', ...ids.map((id) => `/school/${id}`)];
+    const paths = [
+      '/reports/onboarding?period=day',
+      '/reports/onboarding?period=month&groupBy=board',
+      '/reports/steps',
+      '/reports/fleet',
+      '/schools',
+      ...ids.map((id) => `/school/${id}`),
+    ];
     return Object.fromEntries(await Promise.all(paths.map(async (p) => [p, (await raw(p)).text])));
   };
-  const caughtUp = () => waitFor('every projection caught up', async () => {
-    const { projections } = (await scs!.request('/projections')).body;
-    return projections.every((p: { lag: number; state: string }) => p.lag === 0 && p.state === 'live')
-      ? projections : undefined;
-  });
+  const caughtUp = () =>
+    waitFor('every projection caught up', async () => {
+      const { projections } = (await scs!.request('/projections')).body;
+      return projections.every((p: { lag: number; state: string }) => p.lag === 0 && p.state === 'live')
+        ? projections
+        : undefined;
+    });
 
   it('rebuilds every projection online and answers byte for byte as the live projections did', async () => {
     const listed = await caughtUp();
@@ -75,20 +95,37 @@ describe.each(['postgres', 'eventstoredb'] as const)('reporting and audit on the
     const live = await answers();
     const steps = JSON.parse(live['/reports/steps']).lines;
     expect(steps.find((l: { action: string }) => l.action === 'create_dns')).toMatchObject({ failures: 3, retries: 3 });
-    expect(steps.find((l: { action: string }) => l.action === 'issue_certificate').topFailures[0].reason)
-      .toMatch(/injected failure/);
+    expect(steps.find((l: { action: string }) => l.action === 'issue_certificate').topFailures[0].reason).toMatch(
+      /injected failure/,
+    );
     expect(steps.find((l: { action: string }) => l.action === 'renew_certificate').runs).toBeGreaterThan(0);
     const onboarding = JSON.parse(live['/reports/onboarding?period=day']).lines;
-    expect(onboarding).toEqual([expect.objectContaining({ district: 'Pune', board: 'CBSE', requested: 4, activated: 3,
-      failed: 1, deleted: 1, medianSecondsToActive: expect.any(Number) })]);
+    expect(onboarding).toEqual([
+      expect.objectContaining({
+        district: 'Pune',
+        board: 'CBSE',
+        requested: 4,
+        activated: 3,
+        failed: 1,
+        deleted: 1,
+        medianSecondsToActive: expect.any(Number),
+      }),
+    ]);
     const fleet = JSON.parse(live['/reports/fleet']);
-    expect(fleet.byStatus.map((s: { status: string; count: number }) => [s.status, s.count]))
-      .toEqual([['active', 2], ['deleted', 1], ['failed', 1]]);
+    expect(fleet.byStatus.map((s: { status: string; count: number }) => [s.status, s.count])).toEqual([
+      ['active', 2],
+      ['deleted', 1],
+      ['failed', 1],
+    ]);
     expect(fleet.stuck).toEqual([]);
 
     const { stdout } = await cli('projections', 'rebuild', '--all');
-    expect(stdout.trim().split('\n').map((l) => l.split(':')[0]))
-      .toEqual(['rebuilt school-read-model', 'rebuilt onboarding', 'rebuilt steps', 'rebuilt fleet']);
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(':')[0]),
+    ).toEqual(['rebuilt school-read-model', 'rebuilt onboarding', 'rebuilt steps', 'rebuilt fleet']);
     await caughtUp();
     expect(await answers()).toEqual(live);
 
@@ -96,14 +133,15 @@ describe.each(['postgres', 'eventstoredb'] as const)('reporting and audit on the
     expect(list.stdout).toMatch(/^steps\s+\S+\s+0 live/m);
   });
 
-  it('serves the audit log in store order with a stable cursor, as NDJSON, and records who, why and from where', async () => {
+  it('serves the audit log in store order with a stable cursor and as NDJSON; events say who, why, from where', async () => {
     const first = (await scs!.request('/school/' + ids[0] + '/history')).body.events[0];
     const actor = first.metadata.actor;
     const pages: Array<{ type: string; metadata: Record<string, unknown>; position: string }> = [];
     let cursor: string | null = '';
     while (cursor !== null) {
-      const res: { status: number; body: { events: typeof pages; next: string | null } } =
-        await scs!.request(`/audit/events?actor=${actor}&limit=2${cursor ? `&after=${cursor}` : ''}`);
+      const res: { status: number; body: { events: typeof pages; next: string | null } } = await scs!.request(
+        `/audit/events?actor=${actor}&limit=2${cursor ? `&after=${cursor}` : ''}`,
+      );
       expect(res.status).toBe(200);
       pages.push(...res.body.events);
       cursor = res.body.next;
@@ -112,12 +150,21 @@ describe.each(['postgres', 'eventstoredb'] as const)('reporting and audit on the
     expect(pages.filter((e) => e.type === 'SchoolRequested')).toHaveLength(4);
     expect(pages.filter((e) => e.type === 'TeardownRequested')).toHaveLength(1);
     for (const e of pages) {
-      expect(e.metadata).toMatchObject({ actor, correlationId: expect.any(String), causationId: expect.any(String),
-        clientAddress: expect.stringMatching(/127\.0\.0\.1/) });
+      expect(e.metadata).toMatchObject({
+        actor,
+        correlationId: expect.any(String),
+        causationId: expect.any(String),
+        clientAddress: expect.stringMatching(/127\.0\.0\.1/),
+      });
     }
     const ndjson = await raw(`/audit/events?actor=${actor}`, 'application/x-ndjson');
     expect(ndjson.type).toMatch(/application\/x-ndjson/);
-    expect(ndjson.text.trim().split('\n').map((l) => JSON.parse(l))).toEqual(pages);
+    expect(
+      ndjson.text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(pages);
 
     const bad = await scs!.request('/audit/events?after=nonsense');
     expect(bad.status).toBe(400);
@@ -127,7 +174,10 @@ describe.each(['postgres', 'eventstoredb'] as const)('reporting and audit on the
 
   it('exports the log as NDJSON and verifies the store against the read model and the registry', async () => {
     const exported = await cli('audit', 'export');
-    const lines = exported.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = exported.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.filter((e) => e.type === 'SchoolRequested')).toHaveLength(4);
     expect(exported.stderr).toMatch(/exported (\d+) of \1 events/);
     const verified = await cli('audit', 'verify');

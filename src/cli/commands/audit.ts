@@ -57,22 +57,25 @@ async function exportEvents(runtime: Runtime, options: AuditOptions): Promise<nu
 async function verify(runtime: Runtime, json: boolean): Promise<number> {
   const bar = logProgress('verifying', await runtime.store.headPosition());
   let count = 0;
-  const report = await verifyStore({
-    store: runtime.store,
-    registry: runtime.registry,
-    readModel: async (id) => {
-      const rows = await runtime.dataSource.query('SELECT document FROM school_read_model WHERE id = $1', [id]);
-      return rows[0]?.document;
+  const report = await verifyStore(
+    {
+      store: runtime.store,
+      registry: runtime.registry,
+      readModel: async (id) => {
+        const rows = await runtime.dataSource.query('SELECT document FROM school_read_model WHERE id = $1', [id]);
+        return rows[0]?.document;
+      },
+      fold: (events) => foldView(events.map(toFoldable)),
+      expectedRegistry: (folded) => {
+        const view = folded as ReturnType<typeof foldView>;
+        const registered = view?.steps.find((s) => s.name === 'register_school')?.status === 'succeeded';
+        if (!view || !registered) return undefined;
+        const { slug, name, databaseName, subdomain, district, board, adminEmail } = view;
+        return { slug, name, databaseName, subdomain, district, board, adminEmail };
+      },
     },
-    fold: (events) => foldView(events.map(toFoldable)),
-    expectedRegistry: (folded) => {
-      const view = folded as ReturnType<typeof foldView>;
-      const registered = view?.steps.find((s) => s.name === 'register_school')?.status === 'succeeded';
-      if (!view || !registered) return undefined;
-      const { slug, name, databaseName, subdomain, district, board, adminEmail } = view;
-      return { slug, name, databaseName, subdomain, district, board, adminEmail };
-    },
-  }, (position, events) => bar.update(position, (count = events)));
+    (position, events) => bar.update(position, (count = events)),
+  );
   bar.stop(count);
   if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {

@@ -7,12 +7,15 @@ import type { GlobalPosition } from '../../application/ports/event-store.port.js
  * sequence number in PostgreSQL, its log offset in EventStoreDB).
  */
 export function logProgress(label: string, head: GlobalPosition | undefined) {
-  const bar = new cliProgress.SingleBar({
-    format: `${label} [{bar}] {percentage}% | {events} events | {eta_formatted} left`,
-    stream: process.stderr,
-    noTTYOutput: true,
-    notTTYSchedule: 1000,
-  }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${label} [{bar}] {percentage}% | {events} events | {eta_formatted} left`,
+      stream: process.stderr,
+      noTTYOutput: true,
+      notTTYSchedule: 1000,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   const total = head ? Number(head.prepare) + 1 : 1;
   bar.start(total, 0, { events: 0 });
   return {
@@ -29,5 +32,5 @@ export function logProgress(label: string, head: GlobalPosition | undefined) {
 /** The value after `--name` (undefined when absent, '' when it has no value). */
 export function option(argv: string[], name: string): string | undefined {
   const at = argv.indexOf(name);
-  return at < 0 ? undefined : argv[at + 1] ?? '';
+  return at < 0 ? undefined : (argv[at + 1] ?? '');
 }

@@ -1,5 +1,11 @@
 import { fleetReport } from '../../projections/fleet/fleet-report.js';
-import { GROUPS, onboardingReport, PERIODS, type Group, type Period } from '../../projections/onboarding/onboarding-report.js';
+import {
+  GROUPS,
+  onboardingReport,
+  PERIODS,
+  type Group,
+  type Period,
+} from '../../projections/onboarding/onboarding-report.js';
 import { stepsReport } from '../../projections/steps/steps-report.js';
 import type { Runtime } from '../../infrastructure/runtime.js';
 
@@ -38,23 +44,31 @@ export async function reportCommand(runtime: Runtime, options: ReportOptions): P
     if (!PERIODS.includes(period)) return fail(`--period must be one of ${PERIODS.join(', ')}`);
     const groupBy = (options.groupBy ?? 'district,board').split(',').filter(Boolean) as Group[];
     if (groupBy.some((g) => !GROUPS.includes(g))) return fail('--group-by is a list of district, board');
-    rows = await onboardingReport(runtime.dataSource, { from, to, period, groupBy }) as never;
+    rows = (await onboardingReport(runtime.dataSource, { from, to, period, groupBy })) as never;
     whole = rows;
   } else if (options.name === 'steps') {
     const lines = await stepsReport(runtime.dataSource, { from, to });
     whole = lines;
     rows = lines.map((line) => ({
-      ...line, topFailures: line.topFailures.map((f) => `${f.count}× ${f.reason}`).join('; '),
+      ...line,
+      topFailures: line.topFailures.map((f) => `${f.count}× ${f.reason}`).join('; '),
     }));
   } else if (options.name === 'fleet') {
     const report = await fleetReport(runtime.dataSource, new Date(), runtime.config.stuckAfterSeconds);
     whole = report;
     rows = [
-      ...report.byStatus.map((s) => ({ section: 'status', key: `${s.status} ${s.district} ${s.board}`, count: s.count })),
+      ...report.byStatus.map((s) => ({
+        section: 'status',
+        key: `${s.status} ${s.district} ${s.board}`,
+        count: s.count,
+      })),
       ...report.bySchemaVersion.map((v) => ({ section: 'schema', key: v.schemaVersion ?? '(none)', count: v.count })),
       ...Object.entries(report.certificateExpiry).map(([key, count]) => ({ section: 'certificate', key, count })),
-      ...report.stuck.map((s) => ({ section: 'stuck', key: `${s.id} ${s.slug} ${s.status} since ${s.since}`,
-        count: s.seconds })),
+      ...report.stuck.map((s) => ({
+        section: 'stuck',
+        key: `${s.id} ${s.slug} ${s.status} since ${s.since}`,
+        count: s.seconds,
+      })),
     ];
   } else {
     return fail(`unknown report: ${options.name ?? '(none)'}`);
@@ -79,6 +93,10 @@ function toTable(rows: Array<Record<string, unknown>>): string {
   const columns = Object.keys(rows[0]);
   const text = (v: unknown) => (v === null || v === undefined ? '-' : String(v));
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => text(r[c]).length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(columns), ...rows.map((r) => line(columns.map((c) => text(r[c]))))].join('\n') + '\n';
 }

@@ -1,6 +1,12 @@
 import { BadRequestException, Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { auditEvents, auditPage, decodeCursor, toAuditEvent, type AuditFilter } from '../../application/audit/audit-log.js';
+import {
+  auditEvents,
+  auditPage,
+  decodeCursor,
+  toAuditEvent,
+  type AuditFilter,
+} from '../../application/audit/audit-log.js';
 import { problem } from './problem.js';
 import { onlyKnown, queryRange } from './query-params.js';
 import type { ScsRequest } from './request-context.js';
@@ -10,8 +16,9 @@ import { REPORTING, type Reporting } from './tokens.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function invalid(field: string, detail: string): BadRequestException {
-  return new BadRequestException(problem(400, 'validation', 'Invalid query', detail,
-    { errors: [{ field, message: 'is invalid' }] }));
+  return new BadRequestException(
+    problem(400, 'validation', 'Invalid query', detail, { errors: [{ field, message: 'is invalid' }] }),
+  );
 }
 
 /**

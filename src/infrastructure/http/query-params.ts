@@ -8,10 +8,16 @@ function invalid(field: string, detail: string, message: string): BadRequestExce
 
 /** Refuses parameters a route does not know, naming them. */
 export function onlyKnown(query: Record<string, unknown>, known: string[]): void {
-  const unknown = Object.keys(query).filter((k) => !known.includes(k)).slice(0, 5).map((k) => k.slice(0, 40));
+  const unknown = Object.keys(query)
+    .filter((k) => !known.includes(k))
+    .slice(0, 5)
+    .map((k) => k.slice(0, 40));
   if (unknown.length === 0) return;
-  throw new BadRequestException(problem(400, 'validation', 'Invalid query', `unknown parameter(s): ${unknown.join(', ')}`,
-    { errors: unknown.map((field) => ({ field, message: 'is not a known parameter' })) }));
+  throw new BadRequestException(
+    problem(400, 'validation', 'Invalid query', `unknown parameter(s): ${unknown.join(', ')}`, {
+      errors: unknown.map((field) => ({ field, message: 'is not a known parameter' })),
+    }),
+  );
 }
 
 /** An ISO 8601 time (`2026-11-01` or `2026-11-01T10:00:00Z`), or undefined when absent. */

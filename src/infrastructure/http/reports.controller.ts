@@ -25,9 +25,11 @@ export class ReportsController {
     onlyKnown(query, ['from', 'to', 'period', 'groupBy']);
     const groupBy = (queryText(query.groupBy, 'groupBy', 40) ?? 'district,board').split(',').filter(Boolean);
     if (groupBy.some((g) => !(GROUPS as readonly string[]).includes(g))) {
-      throw new BadRequestException(problem(400, 'validation', 'Invalid query',
-        `groupBy is a comma-separated list of ${GROUPS.join(', ')}`,
-        { errors: [{ field: 'groupBy', message: 'is not a list of district, board' }] }));
+      throw new BadRequestException(
+        problem(400, 'validation', 'Invalid query', `groupBy is a comma-separated list of ${GROUPS.join(', ')}`, {
+          errors: [{ field: 'groupBy', message: 'is not a list of district, board' }],
+        }),
+      );
     }
     const period = queryChoice(query.period, 'period', PERIODS, 'day');
     const range = queryRange(query);

@@ -51,10 +51,7 @@ async function applyBatch(manager: EntityManager, store: EventStore, table: stri
     views.set(id, evolveView(current, toFoldable(event)));
     touched.add(id);
   }
-  for (const id of touched) {
-    const view = views.get(id);
-    if (view) await upsert(manager, table, view);
-  }
+  await upsert(manager, table, [...touched].map((id) => views.get(id)).filter((v): v is SchoolView => !!v));
 }
 
 /** The school's view just before the first of `events` that belongs to it. */
@@ -64,15 +61,20 @@ async function viewBefore(store: EventStore, id: string, events: RecordedEvent[]
   return foldView(history.filter((e) => e.revision < first.revision).map(toFoldable));
 }
 
-async function upsert(manager: EntityManager, table: string, v: SchoolView): Promise<void> {
+/** Writes the views in one statement; a row already at a later revision (and this version) is kept. */
+async function upsert(manager: EntityManager, table: string, views: SchoolView[]): Promise<void> {
+  if (views.length === 0) return;
+  const rows = views.map((v) => ({
+    id: v.id, slug: v.slug, name: v.name, district: v.district, board: v.board, admin_email: v.adminEmail,
+    phone: v.phone, database_name: v.databaseName, subdomain: v.subdomain, status: v.status, created_at: v.createdAt,
+    updated_at: v.updatedAt, revision: v.revision, document: v, document_version: SCHOOL_VIEW_VERSION,
+  }));
+  const columns = Object.keys(rows[0]).join(', ');
   await manager.query(
-    `INSERT INTO ${table} (id, slug, name, district, board, admin_email, phone, database_name, subdomain, status,
-       created_at, updated_at, revision, document, document_version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+    `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)
      ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at,
        revision = EXCLUDED.revision, document = EXCLUDED.document, document_version = EXCLUDED.document_version
      WHERE ${table}.revision < EXCLUDED.revision OR ${table}.document_version <> EXCLUDED.document_version`,
-    [v.id, v.slug, v.name, v.district, v.board, v.adminEmail, v.phone, v.databaseName, v.subdomain, v.status,
-      v.createdAt, v.updatedAt, v.revision, JSON.stringify(v), SCHOOL_VIEW_VERSION],
+    [JSON.stringify(rows)],
   );
 }
