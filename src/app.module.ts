@@ -13,7 +13,9 @@ import { IdempotencyStore } from './infrastructure/http/idempotency/idempotency-
 import { IDEMPOTENCY_STORE, IdempotencyInterceptor } from './infrastructure/http/idempotency/idempotency.interceptor.js';
 import { ProblemFilter } from './infrastructure/http/problem.filter.js';
 import { SchoolsController } from './infrastructure/http/schools.controller.js';
-import { READINESS } from './infrastructure/http/tokens.js';
+import { READINESS, REPORTING } from './infrastructure/http/tokens.js';
+import { ReportsController } from './infrastructure/http/reports.controller.js';
+import { AuditController } from './infrastructure/http/audit.controller.js';
 import { Runtime } from './infrastructure/runtime.js';
 import type { AppLogger } from './application/ports/logger.port.js';
 import type { Config } from './config/config.js';
@@ -41,11 +43,12 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [SchoolsController, HealthController, ...metrics],
+      controllers: [SchoolsController, ReportsController, AuditController, HealthController, ...metrics],
       providers: [
         RequestSchoolHandler,
         RequestTeardownHandler,
         { provide: READINESS, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.readiness() },
+        { provide: REPORTING, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.reporting() },
         {
           provide: IDEMPOTENCY_STORE,
           inject: [CENTRAL_DATABASE],

@@ -1,20 +1,24 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
 import { schoolHistory } from '../application/school/school-history.js';
 import { silentLogger, type AppLogger } from '../application/ports/logger.port.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { projectRoot } from '../infrastructure/postgres/sql-migrations.js';
 import type { Runtime } from '../infrastructure/runtime.js';
 import { createRuntime } from '../infrastructure/composition/create-runtime.js';
-import { SCHOOL_STREAM_PREFIX } from '../domain/school/events.js';
+import { AUDIT_USAGE, auditCommand } from './commands/audit.js';
+import { option } from './commands/progress.js';
+import { PROJECTIONS_USAGE, projectionsCommand } from './commands/projections.js';
+import { REPORT_USAGE, reportCommand } from './commands/report.js';
 import { SECRETS_USAGE, secretsCommand } from './commands/secrets.js';
 import { parseSchoolsMigrateArgs, schoolsMigrate, SCHOOLS_MIGRATE_USAGE } from './commands/schools-migrate.js';
 
 const USAGE = `usage: npm run scs -- <command>
 
 commands:
-  projections rebuild        rebuild the school read model from the first event
+${PROJECTIONS_USAGE}
+${REPORT_USAGE}
+${AUDIT_USAGE}
   school history <id>        print a school's events in order (add --json for JSON)
   school show <id>           print a school as the API shows it
   reconcile [--fix]          compare databases, DNS records, certificates and registry rows with the
@@ -42,26 +46,6 @@ async function withRuntime<T>(fn: (runtime: Runtime) => Promise<T>, verbose = fa
   }
 }
 
-async function rebuild(runtime: Runtime): Promise<void> {
-  // The PostgreSQL store can count cheaply; the count only sizes the progress bar.
-  const counted = await runtime.pool.query(`SELECT count(*)::int AS n FROM scs_events WHERE stream_id LIKE $1`, [`${SCHOOL_STREAM_PREFIX}%`]);
-  const total: number = counted.rows[0].n;
-  const bar = new cliProgress.SingleBar({
-    format: 'rebuilding school read model [{bar}] {percentage}% | {value}/{total} events | {eta_formatted} left',
-    stream: process.stderr,
-    noTTYOutput: true,
-    notTTYSchedule: 1000,
-  }, cliProgress.Presets.shades_classic);
-  bar.start(Math.max(total, 1), 0);
-  const started = performance.now();
-  const result = await runtime.projection.rebuild((done) => bar.update(Math.min(done, Math.max(total, done)), { total: Math.max(total, done) }));
-  bar.update(Math.max(result.events, 1));
-  bar.stop();
-  const seconds = (performance.now() - started) / 1000;
-  const rate = seconds > 0 ? Math.round(result.events / seconds) : result.events;
-  process.stdout.write(`rebuilt school read model: ${result.events} events, ${result.schools} schools in ${seconds.toFixed(2)} s (${rate} events/s)\n`);
-}
-
 async function main(argv: string[]): Promise<number> {
   const [group, command, arg] = argv.filter((a) => !a.startsWith('--'));
   const json = argv.includes('--json');
@@ -74,9 +58,19 @@ async function main(argv: string[]): Promise<number> {
     const options = { command, only: value('--only'), concurrency: value('--concurrency') };
     return withRuntime((runtime) => secretsCommand(runtime, options));
   }
-  if (group === 'projections' && command === 'rebuild') {
-    await withRuntime(rebuild);
-    return 0;
+  if (group === 'projections') {
+    const options = { command, name: arg, all: argv.includes('--all'), json };
+    return withRuntime((runtime) => projectionsCommand(runtime, options));
+  }
+  if (group === 'report') {
+    const options = { name: command, from: option(argv, '--from'), to: option(argv, '--to'),
+      period: option(argv, '--period'), groupBy: option(argv, '--group-by'), format: option(argv, '--format') };
+    return withRuntime((runtime) => reportCommand(runtime, options));
+  }
+  if (group === 'audit') {
+    const options = { command, from: option(argv, '--from'), to: option(argv, '--to'), actor: option(argv, '--actor'),
+      type: option(argv, '--type'), json };
+    return withRuntime((runtime) => auditCommand(runtime, options));
   }
   if (group === 'schools' && command === 'migrate') {
     const options = parseSchoolsMigrateArgs(argv.slice(argv.indexOf('migrate') + 1));

@@ -45,6 +45,8 @@ export interface Config {
   /** How often certificates are checked for renewal, and the local CA's certificate lifetime. */
   renewalCheckSeconds: number;
   localCertificateValiditySeconds: number;
+  /** The fleet report lists schools in a non-terminal status for longer than this as stuck. */
+  stuckAfterSeconds: number;
   /** Final archives of dropped school databases, kept this many days (0: forever). */
   archiveDir: string;
   archiveRetentionDays: number;
@@ -252,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     renewalCheckSeconds: int('SCS_RENEWAL_CHECK_S', 3600, 0, 86_400),
     localCertificateValiditySeconds: int('SCS_LOCAL_CERT_VALIDITY_S', 90 * 86_400, 5, 825 * 86_400),
     reconcileIntervalSeconds: int('SCS_RECONCILE_INTERVAL_S', 900, 0, 86_400),
+    stuckAfterSeconds: int('SCS_STUCK_AFTER_S', 600, 1, 30 * 86_400),
     archiveDir: env.SCS_ARCHIVE_DIR || `${env.SCS_DATA_DIR || defaults.dataDir}/archives`,
     archiveRetentionDays: int('SCS_ARCHIVE_RETENTION_DAYS', 30, 0, 36_500),
     credentialsKeys,

@@ -14,10 +14,10 @@ import type { AppLogger } from '../application/ports/logger.port.js';
 import { MAILER, type Mailer } from '../application/ports/mailer.port.js';
 import { SCHOOL_REGISTRY } from '../application/ports/school-registry.port.js';
 import type { Config } from '../config/config.js';
-import { SchoolReadModelProjection } from '../projections/school-read-model/school-projection.js';
+import { ProjectionRunner } from '../projections/projection-runner.js';
 import { SchoolQueries } from '../projections/school-read-model/school-queries.js';
 import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './composition/tokens.js';
-import type { Readiness } from './http/tokens.js';
+import type { Readiness, Reporting } from './http/tokens.js';
 import type { AdvisoryLocks } from './locks/postgres/advisory-locks.js';
 import { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { metricSources } from './metrics/metric-sources.js';
@@ -57,7 +57,7 @@ export class Runtime implements OnApplicationShutdown {
     @Inject(SCHOOL_REGISTRY) readonly registry: TypeOrmSchoolRegistry,
     @Inject(DATABASE_ARCHIVES) readonly archives: DatabaseArchives,
     @Inject(SchoolQueries) readonly queries: SchoolQueries,
-    @Inject(SchoolReadModelProjection) readonly projection: SchoolReadModelProjection,
+    @Inject(ProjectionRunner) readonly projections: ProjectionRunner,
     @Inject(ProcessManager) readonly processManager: ProcessManager,
     @Inject(CertificateRenewer) readonly renewer: CertificateRenewer,
     @Inject(LOCKS) private readonly locks: AdvisoryLocks,
@@ -143,7 +143,7 @@ export class Runtime implements OnApplicationShutdown {
   async start(): Promise<void> {
     // New school databases are cloned from this template; it is brought to the current schema first.
     await this.databases.ensureTemplate();
-    await this.projection.start();
+    await this.projections.start();
     await this.processManager.start();
     if (this.config.schemaRollout.autoMigrate) this.startAutoRollout();
     this.startPeriodicReconcile();
@@ -157,6 +157,11 @@ export class Runtime implements OnApplicationShutdown {
       }, this.config.renewalCheckSeconds * 1000);
       this.renewalTimer.unref();
     }
+  }
+
+  /** What the reporting, projection and audit routes read. */
+  reporting(): Reporting {
+    return { dataSource: this.dataSource, store: this.store, stuckAfterSeconds: this.config.stuckAfterSeconds };
   }
 
   readiness(): Readiness {
@@ -213,7 +218,7 @@ export class Runtime implements OnApplicationShutdown {
     await this.autoRollout;
     await this.metrics.close();
     await this.processManager.stop().catch((e) => this.logger.warn(`stopping the process manager: ${describeError(e)}`));
-    await this.projection.stop().catch(() => undefined);
+    await this.projections.stop().catch(() => undefined);
     await this.store.close().catch(() => undefined);
     await this.databases.close().catch(() => undefined);
     await this.locks.close().catch(() => undefined);

@@ -139,6 +139,7 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
         },
         readStream: (...args) => store.readStream(...args),
         readAll: (...args) => store.readAll(...args),
+        headPosition: () => store.headPosition(),
         subscribeToAll: (...args) => store.subscribeToAll(...args),
         ping: () => store.ping(),
         close: async () => undefined,
@@ -361,6 +362,22 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
       const all = await until(() => readAllPaged(stream, 500), (events) => events.length >= 10_000);
       expect(all.map((e) => e.id)).toEqual(read.map((e) => e.id));
       console.log(`${adapter}: 10,000 events appended in ${appendedMs} ms (20 appends), read in pages of 500 in ${readMs} ms`);
+    });
+
+    it('gives the head position: the last event readAll returns, moving with each append', async () => {
+      const stream = `${unique('head')}s`;
+      await store.append(stream, [ev('First', { n: 1 })], 'no_stream');
+      const appended = await store.append(stream, [ev('Second', { n: 2 })], 0);
+      const last = async () => {
+        const page = await store.readAll({ after: appended.position, maxCount: 1 });
+        return page.length === 0 ? store.headPosition() : undefined;
+      };
+      // Nobody else appends in this suite now: the head is the second event's position.
+      const head = await until(last, (position) => position !== undefined && comparePositions(position, appended.position) >= 0);
+      expect(comparePositions(head!, appended.position)).toBe(0);
+      const next = await store.append(stream, [ev('Third', { n: 3 })], 1);
+      const moved = await until(() => store.headPosition(), (p) => p !== undefined && comparePositions(p, head!) > 0);
+      expect(comparePositions(moved!, next.position)).toBe(0);
     });
 
     it('answers ping while the store is reachable', async () => {

@@ -44,9 +44,10 @@ describe.each(['postgres', 'eventstoredb'] as const)('CLI on the %s event store:
   it('rebuilds the read model from the first event into the same rows, while the service runs', async () => {
     const before = await rows(central.url);
     expect(before).toHaveLength(3);
-    const { stdout, stderr } = await cli('projections', 'rebuild');
-    expect(stdout).toMatch(/rebuilt school read model: \d+ events, 3 schools in [\d.]+ s \(\d+ events\/s\)/);
-    expect(stderr).toMatch(/rebuilding school read model/);
+    const { stdout, stderr } = await cli('projections', 'rebuild', 'school-read-model');
+    expect(stdout).toMatch(/rebuilt school-read-model: \d+ events in [\d.]+ s \(\d+ events\/s\)/);
+    // The bar sized itself from the store's head position (the events may live in EventStoreDB).
+    expect(stderr).toMatch(/rebuilding school-read-model \[.*\] 100% \| [1-9]\d* events/);
     expect(await rows(central.url)).toEqual(before);
 
     // The live projection goes on after the swap.

@@ -4,7 +4,8 @@ import type { AppLogger } from '../../src/application/ports/logger.port.js';
 import { schoolStreamId, type SchoolEvent } from '../../src/domain/school/events.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
 import { prepareCentralDatabase } from '../../src/infrastructure/postgres/central-database.js';
-import { SchoolReadModelProjection } from '../../src/projections/school-read-model/school-projection.js';
+import { ProjectionRunner } from '../../src/projections/projection-runner.js';
+import { schoolReadModel } from '../../src/projections/school-read-model/school-projection.js';
 import { SchoolQueries } from '../../src/projections/school-read-model/school-queries.js';
 import { SCHOOL_VIEW_VERSION } from '../../src/projections/school-read-model/school-view.js';
 import { freshDatabase } from '../support/databases.js';
@@ -77,7 +78,7 @@ describe('school read model: document versions', () => {
     expect(fromEvents!.steps.map((s) => s.status)).toEqual(Array(7).fill('succeeded'));
     expect((await queries.list({ limit: 10, offset: 0 })).items).toEqual([fromEvents]);
 
-    const projection = new SchoolReadModelProjection(store, dataSource, logger);
+    const projection = new ProjectionRunner([schoolReadModel], store, dataSource, logger);
     await projection.start();
     try {
       const rows = await until(

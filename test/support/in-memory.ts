@@ -82,6 +82,10 @@ export class InMemoryEventStore implements EventStore {
     };
   }
 
+  async headPosition(): Promise<GlobalPosition | undefined> {
+    return this.events.at(-1)?.position;
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}

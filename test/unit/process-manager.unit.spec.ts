@@ -181,6 +181,23 @@ describe('ProcessManager (in-memory store, fake clock)', () => {
     return t;
   }
 
+  it("records as each event's causation the event it reacted to, and keeps the request's correlation id", async () => {
+    const t = setup();
+    running = t.manager;
+    await t.manager.start();
+    await t.request(A, 'alpha');
+    await eventually(() => t.types(A).includes('SchoolProvisioned'), 'provisioned');
+    const stream = t.store.events.filter((e) => e.streamId === schoolStreamId(A));
+    const decided = stream.filter((e) => e.metadata.actor === 'process-manager');
+    expect(decided.length).toBeGreaterThan(5);
+    for (const event of decided) {
+      // Caused by the last event of the stream when the manager decided it (an earlier one of the same stream).
+      const earlier = stream.filter((e) => e.revision < event.revision && e.metadata.causationId !== event.metadata.causationId);
+      expect(event.metadata.causationId).toBe(earlier.at(-1)?.id);
+      expect(event.metadata.correlationId).toBe(`request-${A}`);
+    }
+  });
+
   it('works on at most `concurrency` schools at once and queues the others until one is done', async () => {
     const t = setup({ concurrency: 1 });
     running = t.manager;

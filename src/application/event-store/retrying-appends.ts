@@ -6,6 +6,7 @@ import {
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
+  type GlobalPosition,
   type NewEvent,
   type ReadAllOptions,
   type RecordedEvent,
@@ -78,6 +79,10 @@ export class RetryingAppends implements EventStore {
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     return this.inner.subscribeToAll(options);
+  }
+
+  headPosition(): Promise<GlobalPosition | undefined> {
+    return this.inner.headPosition();
   }
 
   ping(): Promise<void> {

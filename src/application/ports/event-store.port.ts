@@ -93,6 +93,11 @@ export interface EventStore {
   /** The stream's events in revision order; an empty array when the stream does not exist. */
   readStream(streamId: string, options?: { fromRevision?: number; maxCount?: number }): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * The position of the last event a reader of the whole log can see (undefined: no events yet), so
+   * that progress bars and projection lag size themselves from the store, whichever store it is.
+   */
+  headPosition(): Promise<GlobalPosition | undefined>;
   subscribeToAll(options: SubscribeOptions): Subscription;
   /** Throws when the store cannot be reached (used by GET /ready). */
   ping(): Promise<void>;

@@ -48,7 +48,7 @@ export class ProcessManager {
   private stopping = false;
   private lastDelivered?: GlobalPosition;
   /** The correlation id (and trace context) of each school's request, carried by every event written for it. */
-  private readonly correlation = new Map<string, { correlationId: string; traceparent?: unknown }>();
+  private readonly correlation = new Map<string, { correlationId: string; traceparent?: unknown; causationId?: string }>();
   private saving: Promise<void> = Promise.resolve();
 
   constructor(
@@ -187,7 +187,9 @@ export class ProcessManager {
       const { state, events } = await loadSchool(this.store, schoolId);
       const request = events[0]?.metadata;
       const correlationId = request?.correlationId ?? schoolId;
-      this.correlation.set(schoolId, { correlationId, traceparent: request?.traceparent });
+      // What the process manager appends next is caused by the school's last event (the one it reacts to).
+      const causationId = events[events.length - 1]?.id;
+      this.correlation.set(schoolId, { correlationId, traceparent: request?.traceparent, causationId });
       const now = this.clock.now();
       const reaction = react(state, now.toISOString());
       switch (reaction.type) {
@@ -273,9 +275,9 @@ export class ProcessManager {
   }
 
   private metadata(schoolId: string): EventMetadata {
-    const { correlationId, traceparent } = this.correlation.get(schoolId) ?? { correlationId: schoolId };
+    const { correlationId, traceparent, causationId } = this.correlation.get(schoolId) ?? { correlationId: schoolId };
     const trace = typeof traceparent === 'string' ? { traceparent } : {};
     const now = this.clock.now().toISOString();
-    return { actor: 'process-manager', correlationId, ...trace, causationId: randomUUID(), now };
+    return { actor: 'process-manager', correlationId, ...trace, causationId: causationId ?? randomUUID(), now };
   }
 }

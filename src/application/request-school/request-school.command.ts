@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import type { RequestOrigin } from '../school/request-metadata.js';
 import type { SchoolDetails } from '../../domain/school/details.js';
 
 export interface SchoolSummary {
@@ -19,6 +20,7 @@ export class RequestSchoolCommand extends Command<SchoolSummary> {
     readonly actor: string,
     readonly correlationId: string,
     readonly traceparent?: string,
+    readonly origin?: RequestOrigin,
   ) {
     super();
   }

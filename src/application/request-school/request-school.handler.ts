@@ -10,6 +10,7 @@ import { CLOCK, type Clock } from '../ports/clock.port.js';
 import { EVENT_STORE, WrongExpectedRevisionError } from '../ports/event-store.port.js';
 import type { EventMetadata, EventStore } from '../ports/event-store.port.js';
 import { databaseNameFor } from '../ports/tenant-databases.port.js';
+import { requestMetadata } from '../school/request-metadata.js';
 import { APP_SETTINGS, type AppSettings } from '../settings.js';
 import { RequestSchoolCommand, type SchoolSummary } from './request-school.command.js';
 import { claimSlug, releaseSlug, SlugTakenError } from './slug-claims.js';
@@ -22,12 +23,13 @@ export class RequestSchoolHandler implements ICommandHandler<RequestSchoolComman
     @Inject(APP_SETTINGS) private readonly settings: AppSettings,
   ) {}
 
-  async execute({ details: input, actor, correlationId, traceparent }: RequestSchoolCommand): Promise<SchoolSummary> {
+  async execute(command: RequestSchoolCommand): Promise<SchoolSummary> {
+    const input = command.details;
     const details = validateSchoolDetails(input);
     if (Array.isArray(details)) throw new DomainError('invalid_details', details.map((e) => `${e.field} ${e.message}`).join('; '));
     const schoolId = randomUUID();
     const now = this.clock.now().toISOString();
-    const metadata = { actor, correlationId, now, ...(traceparent ? { traceparent } : {}) };
+    const metadata = requestMetadata(command, now);
     const databaseName = databaseNameFor(schoolId);
     const subdomain = `${details.slug}.${this.settings.baseDomain}`;
 

@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import type { RequestOrigin } from '../school/request-metadata.js';
 
 export class RequestTeardownCommand extends Command<{ id: string; status: string }> {
   /** `traceparent`: the caller's W3C trace context, kept with the correlation id in the events' metadata. */
@@ -7,6 +8,7 @@ export class RequestTeardownCommand extends Command<{ id: string; status: string
     readonly actor: string,
     readonly correlationId: string,
     readonly traceparent?: string,
+    readonly origin?: RequestOrigin,
   ) {
     super();
   }

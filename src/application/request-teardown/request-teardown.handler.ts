@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '../ports/clock.port.js';
 import { EVENT_STORE, type EventStore } from '../ports/event-store.port.js';
+import { requestMetadata } from '../school/request-metadata.js';
 import { executeSchoolCommand } from '../school/school-stream.js';
 import { RequestTeardownCommand } from './request-teardown.command.js';
 
@@ -10,9 +11,9 @@ export class RequestTeardownHandler implements ICommandHandler<RequestTeardownCo
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(CLOCK) private readonly clock: Clock) {}
 
   async execute(command: RequestTeardownCommand): Promise<{ id: string; status: string }> {
-    const { schoolId, actor, correlationId, traceparent } = command;
+    const { schoolId } = command;
     const now = this.clock.now().toISOString();
-    const metadata = { actor, correlationId, now, ...(traceparent ? { traceparent } : {}) };
+    const metadata = requestMetadata(command, now);
     const teardown = () => ({ type: 'RequestTeardown' as const, data: { now } });
     const { state } = await executeSchoolCommand(this.store, schoolId, teardown, metadata);
     return { id: schoolId, status: state?.status ?? 'deprovisioning' };

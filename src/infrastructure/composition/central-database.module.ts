@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { LOCKS } from '../../application/ports/locks.port.js';
 import type { AppLogger } from '../../application/ports/logger.port.js';
 import type { Config } from '../../config/config.js';
+import { PROJECTIONS } from '../../projections/registry.js';
 import { AdvisoryLocks } from '../locks/postgres/advisory-locks.js';
 import { bindEventStore, prepareCentralDatabase } from '../postgres/central-database.js';
 import { guardPool } from '../postgres/connection-faults.js';
@@ -40,7 +41,7 @@ export async function openCentralDatabase(config: Config, logger: AppLogger): Pr
 }
 
 async function openDataSource(central: CentralDatabase): Promise<DataSource> {
-  const extra = { max: 5, connectionTimeoutMillis: 10_000 };
+  const extra = { max: 8, connectionTimeoutMillis: 10_000 };
   const options = { type: 'postgres' as const, url: central.url, entities: [SchoolRegistryEntity], extra };
   const dataSource = await new DataSource({ ...options, synchronize: false }).initialize();
   guardPool((dataSource.driver as unknown as { master: pg.Pool }).master, 'central database (registry, read model)');
@@ -57,7 +58,8 @@ async function openDataSource(central: CentralDatabase): Promise<DataSource> {
       // Session advisory locks: one replica per school at a time, one running each projection.
       provide: LOCKS,
       inject: [CENTRAL_DATABASE, CONFIG],
-      useFactory: (central: CentralDatabase, config: Config) => new AdvisoryLocks(central.url, config.concurrency + 2),
+      useFactory: (central: CentralDatabase, config: Config) =>
+        new AdvisoryLocks(central.url, config.concurrency + 1 + PROJECTIONS.length),
     },
   ],
   exports: [CENTRAL_DATABASE, DataSource, LOCKS],

@@ -17,7 +17,8 @@ import { MAILER, type Mailer } from '../../application/ports/mailer.port.js';
 import { SCHOOL_REGISTRY, type SchoolRegistry } from '../../application/ports/school-registry.port.js';
 import { TENANT_DATABASES, type TenantDatabases } from '../../application/ports/tenant-databases.port.js';
 import type { Config } from '../../config/config.js';
-import { SchoolReadModelProjection } from '../../projections/school-read-model/school-projection.js';
+import { ProjectionRunner } from '../../projections/projection-runner.js';
+import { PROJECTIONS } from '../../projections/registry.js';
 import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { SchoolCredentials } from '../secrets/credentials.js';
 import { APP_LOGGER, CONFIG } from './tokens.js';
@@ -37,7 +38,7 @@ function stepPorts(...ports: [Config, EventStore, TenantDatabases, DnsProvider, 
   return { store, databases, dns, certificates, mailer, registry, archives, faults, credentials, dnsTarget: config.dnsTarget };
 }
 
-/** The work beside the requests: the process manager, the read-model projection and the certificate renewer. */
+/** The work beside the requests: the process manager, the projections and the certificate renewer. */
 @Global()
 @Module({
   providers: [
@@ -58,10 +59,11 @@ function stepPorts(...ports: [Config, EventStore, TenantDatabases, DnsProvider, 
         }),
     },
     {
-      provide: SchoolReadModelProjection,
+      // Every projection of the registry, each in one replica at a time (its own lock).
+      provide: ProjectionRunner,
       inject: [EVENT_STORE, DataSource, APP_LOGGER, LOCKS],
       useFactory: (store: EventStore, dataSource: DataSource, logger: AppLogger, locks: Locks) =>
-        new SchoolReadModelProjection(store, dataSource, logger, locks),
+        new ProjectionRunner(PROJECTIONS, store, dataSource, logger, locks),
     },
     {
       provide: CertificateRenewer,
@@ -70,6 +72,6 @@ function stepPorts(...ports: [Config, EventStore, TenantDatabases, DnsProvider, 
         logger: AppLogger, config: Config) => new CertificateRenewer(store, certificates, faults, clock, logger, config.retry),
     },
   ],
-  exports: [FaultInjector, ProcessManager, SchoolReadModelProjection, CertificateRenewer],
+  exports: [FaultInjector, ProcessManager, ProjectionRunner, CertificateRenewer],
 })
 export class ProcessModule {}

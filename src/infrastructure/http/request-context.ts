@@ -5,7 +5,12 @@ const CORRELATION_ID = /^[A-Za-z0-9._-]{1,100}$/;
 /** W3C Trace Context `traceparent` (version 00 layout; version ff and all-zero ids are invalid). */
 const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
 
-export type ScsRequest = Request & { actor?: string; correlationId?: string; traceparent?: string };
+export type ScsRequest = Request & { actor?: string; correlationId?: string; traceparent?: string; requestId?: string };
+
+/** The request as the origin of the events it appends (its id is their causation id). */
+export function originOf(req: ScsRequest): { requestId: string; clientAddress?: string } {
+  return { requestId: req.requestId ?? randomUUID(), ...(req.ip ? { clientAddress: req.ip } : {}) };
+}
 
 /**
  * Takes a well-formed X-Correlation-Id from the caller (or makes one) and echoes it back, and keeps a
@@ -14,6 +19,7 @@ export type ScsRequest = Request & { actor?: string; correlationId?: string; tra
 export function correlationMiddleware(req: ScsRequest, res: Response, next: NextFunction): void {
   const given = req.headers['x-correlation-id'];
   req.correlationId = typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
+  req.requestId = randomUUID();
   const traceparent = req.headers.traceparent;
   if (typeof traceparent === 'string' && TRACEPARENT.test(traceparent.trim())) req.traceparent = traceparent.trim();
   res.setHeader('X-Correlation-Id', req.correlationId);

@@ -11,7 +11,7 @@ import { SchoolQueries } from '../../projections/school-read-model/school-querie
 import { CreateSchoolPipe } from './create-school.dto.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { problem } from './problem.js';
-import type { ScsRequest } from './request-context.js';
+import { originOf, type ScsRequest } from './request-context.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -25,7 +25,7 @@ function notFound(): NotFoundException {
   return new NotFoundException(problem(404, 'school-not-found', 'School not found', 'no school has this id'));
 }
 
-function queryText(value: unknown, name: string, max = 100): string | undefined {
+export function queryText(value: unknown, name: string, max = 100): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length > max) {
     throw new BadRequestException(problem(400, 'validation', 'Invalid query', `${name} must be a single value of at most ${max} characters`, { errors: [{ field: name, message: 'is invalid' }] }));
@@ -33,7 +33,7 @@ function queryText(value: unknown, name: string, max = 100): string | undefined 
   return value;
 }
 
-function queryInt(value: unknown, name: string, fallback: number, min: number, max: number): number {
+export function queryInt(value: unknown, name: string, fallback: number, min: number, max: number): number {
   const text = queryText(value, name, 12);
   if (text === undefined) return fallback;
   const n = Number(text);
@@ -55,7 +55,7 @@ export class SchoolsController {
   @HttpCode(202)
   @UseInterceptors(IdempotencyInterceptor)
   async create(@Body(CreateSchoolPipe) details: SchoolDetails, @Req() req: ScsRequest, @Res({ passthrough: true }) res: Response) {
-    const command = new RequestSchoolCommand(details, req.actor ?? 'anonymous', req.correlationId!, req.traceparent);
+    const command = new RequestSchoolCommand(details, req.actor ?? 'anonymous', req.correlationId!, req.traceparent, originOf(req));
     const school = await this.commands.execute(command);
     res.setHeader('Location', `/school/${school.id}`);
     return school;
@@ -73,7 +73,7 @@ export class SchoolsController {
   @UseInterceptors(IdempotencyInterceptor)
   async remove(@Param('id') id: string, @Req() req: ScsRequest, @Res({ passthrough: true }) res: Response) {
     const actor = req.actor ?? 'anonymous';
-    const command = new RequestTeardownCommand(schoolId(id), actor, req.correlationId!, req.traceparent);
+    const command = new RequestTeardownCommand(schoolId(id), actor, req.correlationId!, req.traceparent, originOf(req));
     const result = await this.commands.execute(command);
     res.setHeader('Location', `/school/${id}`);
     return result;

@@ -236,6 +236,20 @@ export class EventStoreDbEventStore implements EventStore {
     return handle;
   }
 
+  /** The last event of `$all` that is not a system event (read backwards from the end). */
+  async headPosition(): Promise<GlobalPosition | undefined> {
+    try {
+      const read = this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: PAGE });
+      for await (const resolved of read) {
+        const event = toRecorded(resolved);
+        if (event && !isSystem(event.streamId, event.type)) return event.position;
+      }
+    } catch (error) {
+      throw unavailable('read the head position', error);
+    }
+    return undefined;
+  }
+
   /** Reads the last event of `$all`, with a short deadline. */
   async ping(): Promise<void> {
     try {

@@ -282,6 +282,17 @@ export class PostgresEventStore implements EventStore {
     });
   }
 
+  /** The last event below the transaction horizon: what `readAll` and the subscriptions can see. */
+  async headPosition(): Promise<GlobalPosition | undefined> {
+    const rows = await this.pool.query<{ c: string; p: string }>(
+      `SELECT transaction_id::text AS c, global_position::text AS p FROM scs_events
+       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    ).catch((error: unknown) => { throw unavailable('read the head position', error); });
+    const row = rows.rows[0];
+    return row && { commit: BigInt(row.c), prepare: BigInt(row.p) };
+  }
+
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
   }

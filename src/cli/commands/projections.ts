@@ -1,0 +1,57 @@
+import type { Runtime } from '../../infrastructure/runtime.js';
+import { PROJECTIONS, projectionNamed } from '../../projections/registry.js';
+import { rebuildProjection } from '../../projections/rebuild.js';
+import { projectionStatuses } from '../../projections/status.js';
+import { logProgress } from './progress.js';
+
+export const PROJECTIONS_USAGE = `  projections list [--json]   each projection: position, lag (events behind the store's head),
+                             state, last error
+  projections rebuild <name> | --all
+                             rebuild from the first event into shadow tables and swap them in; the
+                             service may keep running (readers see the old tables until the swap)`;
+
+export interface ProjectionsOptions {
+  command?: string;
+  name?: string;
+  all: boolean;
+  json: boolean;
+}
+
+/** `npm run scs -- projections list|rebuild`: returns the exit code. */
+export async function projectionsCommand(runtime: Runtime, options: ProjectionsOptions): Promise<number> {
+  if (options.command === 'list') {
+    const statuses = await projectionStatuses(PROJECTIONS, runtime.store, runtime.dataSource);
+    if (options.json) process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
+    else {
+      process.stdout.write(
+        `${'name'.padEnd(20)} ${'position'.padEnd(24)} ${'lag'.padStart(7)} ${'state'.padEnd(10)} last error\n`,
+      );
+      for (const s of statuses) {
+        const lag = `${s.lag}${s.lagCapped ? '+' : ''}`;
+        const line = `${s.name.padEnd(20)} ${(s.position ?? '-').padEnd(24)} ${lag.padStart(7)} ${s.state.padEnd(10)}`;
+        process.stdout.write(`${line} ${s.lastError ?? '-'}\n`);
+      }
+    }
+    return 0;
+  }
+  const chosen = options.all ? PROJECTIONS : [projectionNamed(options.name ?? '')].filter((p) => p !== undefined);
+  if (options.command !== 'rebuild' || chosen.length === 0) {
+    const names = PROJECTIONS.map((p) => p.name).join(', ');
+    process.stderr.write(`usage:\n${PROJECTIONS_USAGE}\n(projections: ${names})\n`);
+    return 2;
+  }
+  for (const projection of chosen) {
+    const bar = logProgress(`rebuilding ${projection.name}`, await runtime.store.headPosition());
+    const started = performance.now();
+    const result = await rebuildProjection(projection, runtime.store, runtime.dataSource, (p) =>
+      bar.update(p.position, p.events),
+    );
+    bar.stop(result.events);
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? Math.round(result.events / seconds) : result.events;
+    process.stdout.write(
+      `rebuilt ${projection.name}: ${result.events} events in ${seconds.toFixed(2)} s (${rate} events/s)\n`,
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,58 @@
+import { BadRequestException, Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import {
+  auditEvents,
+  auditPage,
+  decodeCursor,
+  toAuditEvent,
+  type AuditFilter,
+} from '../../application/audit/audit-log.js';
+import { problem } from './problem.js';
+import { onlyKnown, queryRange } from './query-params.js';
+import type { ScsRequest } from './request-context.js';
+import { queryInt, queryText } from './schools.controller.js';
+import { REPORTING, type Reporting } from './tokens.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function invalid(field: string, detail: string): BadRequestException {
+  return new BadRequestException(
+    problem(400, 'validation', 'Invalid query', detail, { errors: [{ field, message: 'is invalid' }] }),
+  );
+}
+
+/**
+ * The whole log for auditors, in store order: pages with a stable cursor (`after`), or every matching
+ * event as NDJSON (`Accept: application/x-ndjson`), streamed page by page.
+ */
+@Controller('audit')
+export class AuditController {
+  constructor(@Inject(REPORTING) private readonly reporting: Reporting) {}
+
+  @Get('events')
+  async events(@Query() query: Record<string, unknown>, @Req() req: ScsRequest, @Res() res: Response): Promise<void> {
+    onlyKnown(query, ['from', 'to', 'actor', 'type', 'schoolId', 'after', 'limit']);
+    const schoolId = queryText(query.schoolId, 'schoolId', 36);
+    if (schoolId !== undefined && !UUID.test(schoolId)) throw invalid('schoolId', 'schoolId must be a school id');
+    const filter: AuditFilter = {
+      ...queryRange(query),
+      actor: queryText(query.actor, 'actor'),
+      type: queryText(query.type, 'type'),
+      schoolId,
+    };
+    const cursor = queryText(query.after, 'after', 60);
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (cursor !== undefined && !after) throw invalid('after', 'after must be a cursor this API gave');
+    const limit = queryInt(query.limit, 'limit', 100, 1, 1000);
+    if (req.accepts(['application/json', 'application/x-ndjson']) === 'application/x-ndjson') {
+      res.status(200).type('application/x-ndjson');
+      for await (const event of auditEvents(this.reporting.store, filter, after)) {
+        if (!res.write(`${JSON.stringify(toAuditEvent(event))}\n`)) await new Promise((r) => res.once('drain', r));
+        if (res.destroyed) return;
+      }
+      res.end();
+      return;
+    }
+    res.status(200).json(await auditPage(this.reporting.store, filter, after, limit));
+  }
+}

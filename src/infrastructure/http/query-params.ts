@@ -1,0 +1,48 @@
+import { BadRequestException } from '@nestjs/common';
+import { problem } from './problem.js';
+import { queryText } from './schools.controller.js';
+
+function invalid(field: string, detail: string, message: string): BadRequestException {
+  return new BadRequestException(problem(400, 'validation', 'Invalid query', detail, { errors: [{ field, message }] }));
+}
+
+/** Refuses parameters a route does not know, naming them. */
+export function onlyKnown(query: Record<string, unknown>, known: string[]): void {
+  const unknown = Object.keys(query)
+    .filter((k) => !known.includes(k))
+    .slice(0, 5)
+    .map((k) => k.slice(0, 40));
+  if (unknown.length === 0) return;
+  throw new BadRequestException(
+    problem(400, 'validation', 'Invalid query', `unknown parameter(s): ${unknown.join(', ')}`, {
+      errors: unknown.map((field) => ({ field, message: 'is not a known parameter' })),
+    }),
+  );
+}
+
+/** An ISO 8601 time (`2026-11-01` or `2026-11-01T10:00:00Z`), or undefined when absent. */
+export function queryTime(value: unknown, field: string): Date | undefined {
+  const text = queryText(value, field, 40);
+  if (text === undefined) return undefined;
+  const time = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(time.getTime())) {
+    throw invalid(field, `${field} must be an ISO 8601 time such as 2026-11-01T00:00:00Z`, 'must be an ISO 8601 time');
+  }
+  return time;
+}
+
+export function queryChoice<T extends string>(value: unknown, field: string, choices: readonly T[], fallback: T): T {
+  const text = queryText(value, field, 40);
+  if (text === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(text)) {
+    throw invalid(field, `${field} must be one of ${choices.join(', ')}`, 'is not one of the choices');
+  }
+  return text as T;
+}
+
+export function queryRange(query: Record<string, unknown>): { from?: Date; to?: Date } {
+  const from = queryTime(query.from, 'from');
+  const to = queryTime(query.to, 'to');
+  if (from && to && from.getTime() >= to.getTime()) throw invalid('to', 'to must be after from', 'must be after from');
+  return { from, to };
+}

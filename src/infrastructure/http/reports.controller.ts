@@ -1,0 +1,53 @@
+import { BadRequestException, Controller, Get, Inject, Query } from '@nestjs/common';
+import { fleetReport } from '../../projections/fleet/fleet-report.js';
+import { GROUPS, onboardingReport, PERIODS, type Group } from '../../projections/onboarding/onboarding-report.js';
+import { PROJECTIONS } from '../../projections/registry.js';
+import { projectionStatuses } from '../../projections/status.js';
+import { stepsReport } from '../../projections/steps/steps-report.js';
+import { problem } from './problem.js';
+import { onlyKnown, queryChoice, queryRange } from './query-params.js';
+import { queryText } from './schools.controller.js';
+import { REPORTING, type Reporting } from './tokens.js';
+
+/** The reporting projections' answers, and the projections' own state. */
+@Controller()
+export class ReportsController {
+  constructor(@Inject(REPORTING) private readonly reporting: Reporting) {}
+
+  @Get('projections')
+  async projections() {
+    const { store, dataSource } = this.reporting;
+    return { projections: await projectionStatuses(PROJECTIONS, store, dataSource) };
+  }
+
+  @Get('reports/onboarding')
+  async onboarding(@Query() query: Record<string, unknown>) {
+    onlyKnown(query, ['from', 'to', 'period', 'groupBy']);
+    const groupBy = (queryText(query.groupBy, 'groupBy', 40) ?? 'district,board').split(',').filter(Boolean);
+    if (groupBy.some((g) => !(GROUPS as readonly string[]).includes(g))) {
+      throw new BadRequestException(
+        problem(400, 'validation', 'Invalid query', `groupBy is a comma-separated list of ${GROUPS.join(', ')}`, {
+          errors: [{ field: 'groupBy', message: 'is not a list of district, board' }],
+        }),
+      );
+    }
+    const period = queryChoice(query.period, 'period', PERIODS, 'day');
+    const range = queryRange(query);
+    const lines = await onboardingReport(this.reporting.dataSource, { ...range, period, groupBy: groupBy as Group[] });
+    return { period, groupBy, from: range.from?.toISOString() ?? null, to: range.to?.toISOString() ?? null, lines };
+  }
+
+  @Get('reports/steps')
+  async steps(@Query() query: Record<string, unknown>) {
+    onlyKnown(query, ['from', 'to']);
+    const range = queryRange(query);
+    const lines = await stepsReport(this.reporting.dataSource, range);
+    return { from: range.from?.toISOString() ?? null, to: range.to?.toISOString() ?? null, lines };
+  }
+
+  @Get('reports/fleet')
+  async fleet(@Query() query: Record<string, unknown>) {
+    onlyKnown(query, []);
+    return fleetReport(this.reporting.dataSource, new Date(), this.reporting.stuckAfterSeconds);
+  }
+}

@@ -1,0 +1,44 @@
+import type { EntityManager } from 'typeorm';
+import { comparePositions, type GlobalPosition, type RecordedEvent } from '../application/ports/event-store.port.js';
+
+const SELECT = 'SELECT commit_position::text AS c, prepare_position::text AS p FROM scs_checkpoints WHERE name = $1';
+
+/**
+ * Locks a projection's checkpoint row for the rest of the transaction and returns it. Every write of a
+ * projection's rows takes this lock first, so a batch and a rebuild's swap never interleave.
+ */
+export async function lockCheckpoint(manager: EntityManager, name: string): Promise<GlobalPosition | undefined> {
+  await manager.query(
+    `INSERT INTO scs_checkpoints (name, commit_position, prepare_position) VALUES ($1, -1, -1)
+     ON CONFLICT (name) DO NOTHING`,
+    [name],
+  );
+  return toPosition((await manager.query(`${SELECT} FOR UPDATE`, [name]))[0]);
+}
+
+export async function loadCheckpoint(manager: EntityManager, name: string): Promise<GlobalPosition | undefined> {
+  return toPosition((await manager.query(SELECT, [name]))[0]);
+}
+
+export async function saveCheckpoint(manager: EntityManager, name: string, position: GlobalPosition): Promise<void> {
+  await manager.query(
+    `INSERT INTO scs_checkpoints (name, commit_position, prepare_position, updated_at) VALUES ($1, $2, $3, now())
+     ON CONFLICT (name) DO UPDATE SET commit_position = EXCLUDED.commit_position,
+       prepare_position = EXCLUDED.prepare_position, updated_at = now()`,
+    [name, position.commit.toString(), position.prepare.toString()],
+  );
+}
+
+/** The events strictly after `checkpoint` (a redelivered or already rebuilt event is dropped). */
+export function after(events: RecordedEvent[], checkpoint: GlobalPosition | undefined): RecordedEvent[] {
+  return checkpoint ? events.filter((e) => comparePositions(e.position, checkpoint) > 0) : events;
+}
+
+function toPosition(row: { c: string; p: string } | undefined): GlobalPosition | undefined {
+  if (!row || row.c === '-1') return undefined;
+  return { commit: BigInt(row.c), prepare: BigInt(row.p) };
+}
+
+export function formatPosition(position: GlobalPosition | undefined): string | null {
+  return position ? `${position.commit}/${position.prepare}` : null;
+}

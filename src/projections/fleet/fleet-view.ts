@@ -1,0 +1,49 @@
+import type { ViewEvent } from '../view-event.js';
+
+/** One school as the fleet report counts it (a row of `report_fleet`); times are ISO strings. */
+export interface FleetRow {
+  school_id: string;
+  slug: string;
+  district: string;
+  board: string;
+  status: string;
+  status_since: string;
+  schema_version: string | null;
+  certificate_not_after: string | null;
+}
+
+export const NON_TERMINAL = ['provisioning', 'rolling_back', 'deprovisioning'];
+
+/** Folds one event into the school's fleet row. Pure; other and unknown event types change nothing. */
+export function evolveFleet(row: FleetRow | undefined, event: ViewEvent): FleetRow | undefined {
+  if (event.type === 'SchoolRequested') {
+    const { schoolId, slug, district, board, requestedAt } = event.data;
+    return {
+      school_id: schoolId, slug, district, board, status: 'provisioning', status_since: requestedAt,
+      schema_version: null, certificate_not_after: null,
+    };
+  }
+  if (!row) return row;
+  const status = (value: string): FleetRow => ({ ...row, status: value, status_since: event.metadata.now });
+  switch (event.type) {
+    case 'SchoolProvisioned':
+      return status('active');
+    case 'RollbackStarted':
+      return status('rolling_back');
+    case 'SchoolRolledBack':
+      return status('failed');
+    case 'TeardownRequested':
+      return status('deprovisioning');
+    case 'SchoolDeleted':
+      return status('deleted');
+    case 'MigrationsApplied':
+      return { ...row, schema_version: event.data.schemaVersion };
+    case 'CertificateIssued':
+    case 'CertificateRenewed':
+      return { ...row, certificate_not_after: event.data.notAfter };
+    case 'CertificateRevoked':
+      return { ...row, certificate_not_after: null };
+    default:
+      return row;
+  }
+}

@@ -1,0 +1,13 @@
+import { SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
+import type { Projection } from '../projection.js';
+import { foldRowsBySchool } from '../rows.js';
+import { evolveOnboarding } from './onboarding-view.js';
+
+const TABLE = 'report_onboarding';
+
+export const onboarding: Projection = {
+  name: 'onboarding',
+  tables: [TABLE],
+  streamPrefix: SCHOOL_STREAM_PREFIX,
+  apply: (manager, tables, events) => foldRowsBySchool(manager, tables[TABLE], events, evolveOnboarding),
+};

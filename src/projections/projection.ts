@@ -1,0 +1,35 @@
+import type { EntityManager } from 'typeorm';
+import type { EventStore, RecordedEvent } from '../application/ports/event-store.port.js';
+
+/** The table names a projection writes in one run: its own tables, or their shadows during a rebuild. */
+export type Tables = Readonly<Record<string, string>>;
+
+export interface ProjectionContext {
+  /** For a projection that must read a stream (the read model refolds a row it cannot read). */
+  store: EventStore;
+}
+
+/**
+ * One projection: a pure view (events → rows, in the projection's own folder) plus this shell, which
+ * writes a batch of events into its tables. The runner gives it its tables' names, locks its checkpoint,
+ * drops events at or before it and saves the new one in the same transaction; a rebuild gives it shadow
+ * tables. Event types it does not know (another engineer's, a newer version's) are ignored, never fatal.
+ */
+export interface Projection {
+  readonly name: string;
+  /** Its tables (created by a central migration); each is rebuilt as `<table>_rebuild` and swapped in. */
+  readonly tables: readonly string[];
+  /** Only streams with this prefix are read (e.g. `school-`). */
+  readonly streamPrefix?: string;
+  apply(manager: EntityManager, tables: Tables, events: RecordedEvent[], context: ProjectionContext): Promise<void>;
+  /** True when the stored rows are of a shape this version cannot read: the runner rebuilds it first. */
+  needsRebuild?(manager: EntityManager): Promise<boolean>;
+}
+
+export function liveTables(projection: Projection): Tables {
+  return Object.fromEntries(projection.tables.map((t) => [t, t]));
+}
+
+export function shadowTables(projection: Projection): Tables {
+  return Object.fromEntries(projection.tables.map((t) => [t, `${t}_rebuild`]));
+}

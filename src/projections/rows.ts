@@ -1,0 +1,59 @@
+import type { EntityManager } from 'typeorm';
+import type { RecordedEvent } from '../application/ports/event-store.port.js';
+import { schoolIdFromStream } from '../domain/school/events.js';
+import type { ViewEvent } from './view-event.js';
+
+/**
+ * The shell of a projection keeping one row per school (`school_id` its key): reads the rows of the
+ * batch's schools, folds the pure `evolve` over the events, writes the changed rows in one statement.
+ */
+export async function foldRowsBySchool<Row extends { school_id: string }>(
+  manager: EntityManager,
+  table: string,
+  events: RecordedEvent[],
+  evolve: (row: Row | undefined, event: ViewEvent) => Row | undefined,
+): Promise<void> {
+  const ids = [...new Set(events.map((e) => schoolIdFromStream(e.streamId)).filter((id): id is string => !!id))];
+  if (ids.length === 0) return;
+  const stored: Row[] = await manager.query(
+    `SELECT to_jsonb(t) AS row FROM ${table} t WHERE school_id = ANY($1::uuid[]) FOR UPDATE`,
+    [ids],
+  ).then((rows: Array<{ row: Row }>) => rows.map((r) => r.row));
+  const rows = new Map(stored.map((row) => [row.school_id, row]));
+  const touched = new Set<string>();
+  for (const event of events) {
+    const id = schoolIdFromStream(event.streamId);
+    if (!id) continue;
+    const next = evolve(rows.get(id), toViewEvent(event));
+    if (next && next !== rows.get(id)) {
+      rows.set(id, next);
+      touched.add(id);
+    }
+  }
+  if (touched.size === 0) return;
+  await insertRows(manager, table, [...touched].map((id) => rows.get(id)!), 'school_id');
+}
+
+/** Inserts rows (objects keyed by column) in one statement; on a key conflict, updates them (or skips). */
+export async function insertRows(
+  manager: EntityManager,
+  table: string,
+  rows: object[],
+  conflictKey: string,
+  update = true,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]);
+  const set = columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+  await manager.query(
+    `INSERT INTO ${table} (${columns.join(', ')})
+     SELECT ${columns.join(', ')} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)
+     ON CONFLICT (${conflictKey}) DO ${update ? `UPDATE SET ${set}` : 'NOTHING'}`,
+    [JSON.stringify(rows)],
+  );
+}
+
+export function toViewEvent(event: RecordedEvent): ViewEvent {
+  const now = typeof event.metadata?.now === 'string' ? event.metadata.now : event.recordedAt.toISOString();
+  return { type: event.type, data: event.data, metadata: { now }, revision: event.revision } as unknown as ViewEvent;
+}

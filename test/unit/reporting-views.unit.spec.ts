@@ -1,0 +1,177 @@
+import type { SchoolEvent } from '../../src/domain/school/events.js';
+import { evolveFleet, type FleetRow } from '../../src/projections/fleet/fleet-view.js';
+import { evolveOnboarding, type OnboardingRow } from '../../src/projections/onboarding/onboarding-view.js';
+import { evolveView, foldView } from '../../src/projections/school-read-model/evolve-view.js';
+import { stepRunOf } from '../../src/projections/steps/steps-view.js';
+import type { ViewEvent } from '../../src/projections/view-event.js';
+import { ev, LATER, NOW, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';
+
+const at = (event: SchoolEvent, revision: number, now = NOW): ViewEvent =>
+  ({ ...event, metadata: { now }, revision }) as ViewEvent;
+/** An event type this version does not know (another engineer's schema rollout, a newer process's). */
+const unknown = (revision: number) =>
+  ({
+    type: 'SchoolSchemaUpgraded',
+    data: { schemaVersion: '0009' },
+    metadata: { now: LATER },
+    revision,
+  }) as unknown as ViewEvent;
+
+function fold<Row>(
+  evolve: (row: Row | undefined, e: ViewEvent) => Row | undefined,
+  events: ViewEvent[],
+): Row | undefined {
+  return events.reduce<Row | undefined>((row, e) => evolve(row, e), undefined);
+}
+
+const provisioned = () => provisionedSchool().map((e, i) => at(e, i, e.type === 'SchoolProvisioned' ? LATER : NOW));
+const rollback = (): SchoolEvent[] => [
+  {
+    type: 'ProvisioningStepFailed',
+    data: { step: 'create_dns', attempt: 3, error: 'zone busy', startedAt: NOW, finishedAt: LATER },
+  },
+  { type: 'RollbackStarted', data: { failedStep: 'create_dns', reason: 'zone busy' } },
+  { type: 'SchoolRolledBack', data: { failedStep: 'create_dns', reason: 'zone busy', finishedAt: LATER } },
+];
+
+describe('onboarding view', () => {
+  it('given a provisioned school, then its row has the request and activation times', () => {
+    expect(fold(evolveOnboarding, provisioned())).toEqual<OnboardingRow>({
+      school_id: SCHOOL_ID,
+      district: 'Pune',
+      board: 'CBSE',
+      requested_at: NOW,
+      activated_at: LATER,
+      failed_at: null,
+      deleted_at: null,
+    });
+  });
+
+  it('given a rollback, then the row is failed; given a deletion, then deleted', () => {
+    const failed = fold(evolveOnboarding, [at(ev.requested(), 0), ...rollback().map((e, i) => at(e, i + 1))]);
+    expect(failed).toMatchObject({ activated_at: null, failed_at: LATER });
+    const deleted = evolveOnboarding(failed, at({ type: 'SchoolDeleted', data: { deletedAt: LATER } }, 5));
+    expect(deleted).toMatchObject({ deleted_at: LATER });
+  });
+
+  it('ignores events before SchoolRequested and event types it does not know', () => {
+    expect(evolveOnboarding(undefined, at(ev.slug(), 1))).toBeUndefined();
+    const row = fold(evolveOnboarding, provisioned());
+    expect(evolveOnboarding(row, unknown(9))).toBe(row);
+  });
+});
+
+describe('steps view', () => {
+  it('given a step event, then one succeeded run with its attempt and duration from the event times', () => {
+    const run = stepRunOf(
+      SCHOOL_ID,
+      at(
+        {
+          type: 'DnsRecordCreated',
+          data: { ...(ev.dns().data as object), attempt: 2, startedAt: NOW, finishedAt: LATER },
+        } as SchoolEvent,
+        4,
+      ),
+    );
+    expect(run).toEqual({
+      school_id: SCHOOL_ID,
+      revision: 4,
+      action: 'create_dns',
+      kind: 'step',
+      attempt: 2,
+      outcome: 'succeeded',
+      started_at: NOW,
+      finished_at: LATER,
+      duration_ms: 5000,
+      error: null,
+    });
+  });
+
+  it('given failures and a compensation, then failed runs with reasons and a compensation run', () => {
+    const retried = stepRunOf(
+      SCHOOL_ID,
+      at(
+        {
+          type: 'StepAttemptFailed',
+          data: { step: 'create_dns', attempt: 1, error: 'busy', startedAt: NOW, finishedAt: NOW, retryAt: LATER },
+        },
+        4,
+      ),
+    );
+    expect(retried).toMatchObject({ action: 'create_dns', kind: 'step', outcome: 'failed', error: 'busy' });
+    expect(stepRunOf(SCHOOL_ID, at(rollback()[0], 5))).toMatchObject({
+      action: 'create_dns',
+      attempt: 3,
+      outcome: 'failed',
+    });
+    const dropped: SchoolEvent = {
+      type: 'DatabaseDropped',
+      data: {
+        attempt: 1,
+        startedAt: NOW,
+        finishedAt: LATER,
+        databaseName: 'd',
+        existed: true,
+        terminatedConnections: 0,
+      },
+    };
+    expect(stepRunOf(SCHOOL_ID, at(dropped, 7))).toMatchObject({
+      action: 'drop_database',
+      kind: 'compensation',
+      outcome: 'succeeded',
+    });
+  });
+
+  it('records no run for events that are not runs, nor for types it does not know', () => {
+    expect(stepRunOf(SCHOOL_ID, at(ev.requested(), 0))).toBeUndefined();
+    expect(stepRunOf(SCHOOL_ID, at(ev.provisioned(), 8))).toBeUndefined();
+    expect(stepRunOf(SCHOOL_ID, unknown(9))).toBeUndefined();
+  });
+});
+
+describe('fleet view', () => {
+  it('given a provisioned school, then active since its SchoolProvisioned, with schema and certificate', () => {
+    expect(fold(evolveFleet, provisioned())).toEqual<FleetRow>({
+      school_id: SCHOOL_ID,
+      slug: 'greenwood',
+      district: 'Pune',
+      board: 'CBSE',
+      status: 'active',
+      status_since: LATER,
+      schema_version: '0003',
+      certificate_not_after: '2027-02-22T10:00:00.000Z',
+    });
+  });
+
+  it('given a teardown, then deprovisioning then deleted, the certificate gone when revoked', () => {
+    const row = fold(evolveFleet, [
+      ...provisioned(),
+      at({ type: 'TeardownRequested', data: { requestedAt: LATER, statusBefore: 'active' } }, 9, LATER),
+      at(
+        {
+          type: 'CertificateRevoked',
+          data: { attempt: 1, startedAt: LATER, finishedAt: LATER, provider: 'local', revoked: true },
+        },
+        10,
+        LATER,
+      ),
+    ]);
+    expect(row).toMatchObject({ status: 'deprovisioning', certificate_not_after: null });
+    expect(evolveFleet(row, at({ type: 'SchoolDeleted', data: { deletedAt: LATER } }, 11, LATER))).toMatchObject({
+      status: 'deleted',
+    });
+  });
+
+  it('ignores event types it does not know', () => {
+    const row = fold(evolveFleet, provisioned());
+    expect(evolveFleet(row, unknown(9))).toBe(row);
+  });
+});
+
+describe('school view: event types it does not know', () => {
+  it('keeps the view as it was (the revision moves on), instead of storing the unknown event as the view', () => {
+    const view = foldView(provisioned());
+    const next = evolveView(view, unknown(9) as never);
+    expect(next).toEqual({ ...view, updatedAt: LATER, revision: 9 });
+  });
+});
