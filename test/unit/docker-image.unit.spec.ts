@@ -85,7 +85,7 @@ describe('docker compose and the image', () => {
       .filter((f) => f.endsWith('.js'));
     for (const file of files) {
       const code = readFileSync(join(root, 'dist/src', file), 'utf8');
-      for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"./][^'"]*)['"]/g)) {
+      for (const m of code.matchAll(/(?:(?:^|[\s};])from\s*|\bimport\s*\(?\s*)['"]([^'"./][^'"]*)['"]/gm)) {
         const parts = m[1].replace(/^node:/, '').split('/');
         imports.add(parts.slice(0, parts[0].startsWith('@') ? 2 : 1).join('/'));
       }

@@ -11,8 +11,8 @@ const at = (event: SchoolEvent, revision: number, now = NOW): ViewEvent =>
 /** An event type this version does not know (another engineer's schema rollout, a newer process's). */
 const unknown = (revision: number) =>
   ({
-    type: 'SchoolSchemaUpgraded',
-    data: { schemaVersion: '0009' },
+    type: 'SomeEventOfALaterVersion',
+    data: { anything: '0009' },
     metadata: { now: LATER },
     revision,
   }) as unknown as ViewEvent;
@@ -141,6 +141,20 @@ describe('fleet view', () => {
       schema_version: '0003',
       certificate_not_after: '2027-02-22T10:00:00.000Z',
     });
+  });
+
+  it('given schema upgrades, then the version the last upgrade (or the failed one) left the database at', () => {
+    const run = { attempt: 1, startedAt: LATER, finishedAt: LATER };
+    const upgraded = at({
+      type: 'SchoolSchemaUpgraded',
+      data: { ...run, databaseName: 'db', from: '0003', to: '0005', migrations: ['0004_a', '0005_b'], durationMs: 3 },
+    }, 9, LATER);
+    const failed = at({
+      type: 'SchoolSchemaUpgradeFailed',
+      data: { ...run, databaseName: 'db', migration: '0007_c', error: 'boom', permanent: false, version: '0006' },
+    }, 10, LATER);
+    expect(fold(evolveFleet, [...provisioned(), upgraded])?.schema_version).toBe('0005');
+    expect(fold(evolveFleet, [...provisioned(), upgraded, failed])?.schema_version).toBe('0006');
   });
 
   it('given a teardown, then deprovisioning then deleted, the certificate gone when revoked', () => {

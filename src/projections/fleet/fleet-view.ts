@@ -38,6 +38,10 @@ export function evolveFleet(row: FleetRow | undefined, event: ViewEvent): FleetR
       return status('deleted');
     case 'MigrationsApplied':
       return { ...row, schema_version: event.data.schemaVersion };
+    case 'SchoolSchemaUpgraded':
+      return { ...row, schema_version: event.data.to };
+    case 'SchoolSchemaUpgradeFailed': // migrations before the failing one may have committed
+      return { ...row, schema_version: event.data.version };
     case 'CertificateIssued':
     case 'CertificateRenewed':
       return { ...row, certificate_not_after: event.data.notAfter };
