@@ -85,7 +85,11 @@ describe('docker compose and the image', () => {
       .filter((f) => f.endsWith('.js'));
     for (const file of files) {
       const code = readFileSync(join(root, 'dist/src', file), 'utf8');
-      for (const m of code.matchAll(/(?:(?:^|[\s};])from\s*|\bimport\s*\(?\s*)['"]([^'"./][^'"]*)['"]/gm)) {
+      // Static imports and re-exports start a line in tsc's output; dynamic imports may stand anywhere.
+      const statements = /^(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
+      for (const found of code.matchAll(statements)) {
+        const m = [found[0], found[1] ?? found[2] ?? found[3]];
+        if (m[1].startsWith('.') || m[1].startsWith('/')) continue;
         const parts = m[1].replace(/^node:/, '').split('/');
         imports.add(parts.slice(0, parts[0].startsWith('@') ? 2 : 1).join('/'));
       }
