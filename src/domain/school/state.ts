@@ -3,8 +3,14 @@ import type { ActionName, CompensationName, StepName } from './steps.js';
 import { STEPS } from './steps.js';
 
 export type SchoolStatus = 'provisioning' | 'active' | 'rolling_back' | 'failed' | 'deprovisioning' | 'deleted';
+export const SCHOOL_STATUSES: readonly SchoolStatus[] = [
+  'provisioning', 'active', 'rolling_back', 'failed', 'deprovisioning', 'deleted',
+];
 
 export type StepStatus = 'pending' | 'retrying' | 'succeeded' | 'failed' | 'warning' | 'skipped' | 'undone';
+export const STEP_STATUSES: readonly StepStatus[] = [
+  'pending', 'retrying', 'succeeded', 'failed', 'warning', 'skipped', 'undone',
+];
 
 export interface StepState {
   name: ActionName;
