@@ -97,10 +97,9 @@ Every command that prints data takes --json.`);
 
 /** Parses and runs; answers the exit code for any outcome (commander's own errors are usage errors). */
 export async function run(program: Command, argv: string[]): Promise<number> {
-  let code: number = EXIT.ok;
   try {
     await program.parseAsync(argv, { from: 'user' });
-    code = process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (error instanceof ConfigError || error instanceof EventStoreMismatchError) {
@@ -114,7 +113,6 @@ export async function run(program: Command, argv: string[]): Promise<number> {
     process.stderr.write(`scs: ${(error as Error)?.message ?? String(error)}\n`);
     return EXIT.failed;
   }
-  return code;
 }
 
 /** Wraps an action that answers an exit code, for `.action(...)`. */

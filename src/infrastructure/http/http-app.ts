@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from '../../app.module.js';
 import { PinoLoggerService } from '../logging/pino-logger.js';
 import type { Runtime } from '../runtime.js';
+import { setupOpenApi } from './openapi/openapi.js';
 import { toProblem } from './problem.filter.js';
 import { sendProblem } from './problem.js';
 import { correlationMiddleware, jsonOnlyMiddleware } from './request-context.js';
@@ -24,6 +25,7 @@ export async function createHttpApp(runtime: Runtime, apiKeys: Array<{ id?: stri
   if (logger instanceof PinoLoggerService) app.use(logger.accessLog());
   app.use(jsonOnlyMiddleware);
   app.useBodyParser('json', { limit: runtime.config.bodyLimitBytes, strict: true });
+  setupOpenApi(app); // GET /openapi.json and /docs
   await app.init();
   // Errors raised before routing (body-parser's 400 and 413) never reach Nest's filters.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => sendProblem(res, toProblem(error), req.originalUrl?.slice(0, 200)));
