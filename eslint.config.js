@@ -4,7 +4,10 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.scs-data*/**', 'test/support/esdb-test-server/generated/**'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.scs-data*/**', 'test/support/esdb-test-server/generated/**',
+      'test/support/scs-api.d.ts'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ApiContract } from './openapi.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url)); // dist/test/support → project root
 export const API_KEY = 'test-key-0123456789abcdef';
@@ -11,6 +12,8 @@ export interface ScsProcess {
   url: string;
   dataDir: string;
   child: ChildProcess;
+  /** The service's own /openapi.json: every answer `request` receives is checked against it. */
+  contract: ApiContract;
   logs: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
@@ -60,6 +63,7 @@ export async function startScs(
       reject(new Error(`SCS exited (${code ?? signal}) before listening:\n${logs.join('')}`));
     });
   });
+  const contract = await ApiContract.load(url);
   const request: ScsProcess['request'] = async (path, init = {}) => {
     const headers = new Headers(init.headers);
     if (init.key !== null) headers.set('X-SCS-Key', init.key ?? API_KEY);
@@ -76,12 +80,15 @@ export async function startScs(
     } catch {
       /* not JSON */
     }
+    const method = init.method ?? 'GET';
+    contract.check({ method, url: path, status: res.status, contentType: res.headers.get('content-type'), body: parsed });
     return { status: res.status, headers: res.headers, body: parsed };
   };
   return {
     url,
     dataDir,
     child,
+    contract,
     logs,
     exited,
     request,

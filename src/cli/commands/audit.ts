@@ -3,6 +3,8 @@ import { auditEvents, toAuditEvent, type AuditFilter } from '../../application/a
 import { verifyStore } from '../../application/audit/verify.js';
 import { toFoldable } from '../../application/school/school-stream.js';
 import type { Runtime } from '../../infrastructure/runtime.js';
+import type { Command } from 'commander';
+import { action, group, withRuntime } from '../cli.js';
 import { foldView } from '../../projections/school-read-model/evolve-view.js';
 import { logProgress } from './progress.js';
 
@@ -87,3 +89,24 @@ async function verify(runtime: Runtime, json: boolean): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** `scs audit export|verify`: the whole log as NDJSON, or replayed against the read models. */
+export function registerAudit(program: Command): void {
+  const audit = group(program, 'audit', 'the event log for auditors');
+  audit
+    .command('export')
+    .description('every matching event as NDJSON on stdout, in store order (progress on stderr)')
+    .option('--from <time>', 'events recorded from this ISO 8601 time')
+    .option('--to <time>', 'events recorded until this ISO 8601 time')
+    .option('--actor <id>', "one actor's events (an API key's id, cli, process-manager, …)")
+    .option('--type <type>', 'one event type')
+    .action(action(async (options: Omit<AuditOptions, 'command' | 'json'>) =>
+      withRuntime(({ runtime }) => auditCommand(runtime, { ...options, command: 'export', json: false }))));
+  audit
+    .command('verify')
+    .description('replay every event: revisions gap-free, each school folded again and compared with its read-model '
+      + 'row and registry row (exit 1 on a mismatch)')
+    .option('--json', 'print the result as JSON')
+    .action(action(async (options: { json?: boolean }) =>
+      withRuntime(({ runtime }) => auditCommand(runtime, { command: 'verify', json: options.json === true }))));
+}

@@ -2,13 +2,9 @@ import type { Runtime } from '../../infrastructure/runtime.js';
 import { PROJECTIONS, projectionNamed } from '../../projections/registry.js';
 import { rebuildProjection } from '../../projections/rebuild.js';
 import { projectionStatuses } from '../../projections/status.js';
+import type { Command } from 'commander';
+import { action, CliFailure, EXIT, group, withRuntime } from '../cli.js';
 import { logProgress } from './progress.js';
-
-export const PROJECTIONS_USAGE = `  projections list [--json]   each projection: position, lag (events behind the store's head),
-                             state, last error
-  projections rebuild <name> | --all
-                             rebuild from the first event into shadow tables and swap them in; the
-                             service may keep running (readers see the old tables until the swap)`;
 
 export interface ProjectionsOptions {
   command?: string;
@@ -35,10 +31,9 @@ export async function projectionsCommand(runtime: Runtime, options: ProjectionsO
     return 0;
   }
   const chosen = options.all ? PROJECTIONS : [projectionNamed(options.name ?? '')].filter((p) => p !== undefined);
-  if (options.command !== 'rebuild' || chosen.length === 0) {
+  if (chosen.length === 0) {
     const names = PROJECTIONS.map((p) => p.name).join(', ');
-    process.stderr.write(`usage:\n${PROJECTIONS_USAGE}\n(projections: ${names})\n`);
-    return 2;
+    throw new CliFailure(`name a projection (${names}) or give --all`, EXIT.usage);
   }
   for (const projection of chosen) {
     const bar = logProgress(`rebuilding ${projection.name}`, await runtime.store.headPosition());
@@ -54,4 +49,25 @@ export async function projectionsCommand(runtime: Runtime, options: ProjectionsO
     );
   }
   return 0;
+}
+
+/** `scs projections list|rebuild`: each projection's position, lag and state; an online rebuild of one or all. */
+export function registerProjections(program: Command): void {
+  const projections = group(program, 'projections', 'the read models and reports built from the events');
+  projections
+    .command('list')
+    .description("each projection: position, lag (events behind the store's head), state, last error")
+    .option('--json', 'print the list as JSON')
+    .action(action(async (options: { json?: boolean }) => withRuntime(({ runtime }) =>
+      projectionsCommand(runtime, { command: 'list', all: false, json: options.json === true }))));
+  projections
+    .command('rebuild')
+    .argument('[name]', `the projection (${PROJECTIONS.map((p) => p.name).join(', ')})`)
+    .description('rebuild from the first event into shadow tables and swap them in; the service may keep running '
+      + '(readers see the old tables until the swap)')
+    .option('--all', 'rebuild every projection')
+    .option('--json', 'print the result as JSON')
+    .action(action(async (name: string | undefined, options: { all?: boolean; json?: boolean }) =>
+      withRuntime(({ runtime }) =>
+        projectionsCommand(runtime, { command: 'rebuild', name, all: options.all === true, json: options.json === true }))));
 }

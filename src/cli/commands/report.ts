@@ -8,6 +8,8 @@ import {
 } from '../../projections/onboarding/onboarding-report.js';
 import { stepsReport } from '../../projections/steps/steps-report.js';
 import type { Runtime } from '../../infrastructure/runtime.js';
+import type { Command } from 'commander';
+import { action, withRuntime } from '../cli.js';
 
 export const REPORT_USAGE = `  report onboarding|steps|fleet [--from <time>] [--to <time>] [--period day|week|month]
                              [--group-by district,board] [--format table|json|csv]
@@ -99,4 +101,22 @@ function toTable(rows: Array<Record<string, unknown>>): string {
       .join('  ')
       .trimEnd();
   return [line(columns), ...rows.map((r) => line(columns.map((c) => text(r[c]))))].join('\n') + '\n';
+}
+
+/** `scs report onboarding|steps|fleet`: a reporting projection as a table, JSON or CSV. */
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .argument('<name>', 'onboarding, steps or fleet')
+    .description('a reporting projection (from/to: ISO 8601 times, UTC)')
+    .option('--from <time>', 'from this time')
+    .option('--to <time>', 'until this time')
+    .option('--period <period>', 'onboarding: day, week or month (UTC)')
+    .option('--group-by <fields>', 'onboarding: a list of district, board')
+    .option('--format <format>', 'table, json or csv', 'table')
+    .option('--json', 'the same as --format json')
+    .action(action(async (name: string, options: Omit<ReportOptions, 'name'> & { json?: boolean }) => {
+      const { json, ...rest } = options;
+      return withRuntime(({ runtime }) => reportCommand(runtime, { ...rest, name, format: json ? 'json' : rest.format }));
+    }));
 }

@@ -1,6 +1,8 @@
 import cliProgress from 'cli-progress';
 import { planRollout, runRollout, type RolloutReport } from '../../application/schema-rollout/schema-rollout.js';
 import type { Runtime } from '../../infrastructure/runtime.js';
+import type { Command } from 'commander';
+import { action, group, intArg, schoolIdArg, withRuntime } from '../cli.js';
 
 export interface SchoolsMigrateOptions {
   dryRun: boolean;
@@ -98,4 +100,20 @@ function printSummary(report: RolloutReport, out: (line: string) => void): void 
       `failed  ${o.schoolId}  ${o.slug}: ${o.migration} after ${o.attempts} attempt(s), still on ${o.from}: ${o.error}`,
     );
   }
+}
+
+/** `scs schools migrate`: the newest school schema rolled out to every live school. */
+export function registerSchoolsMigrate(program: Command): void {
+  group(program, 'schools', 'the schools')
+    .command('migrate')
+    .description("bring every live school's database to the newest school schema (SCS_MIGRATION_CONCURRENCY at a "
+      + 'time); exit 1 when a school failed')
+    .option('--dry-run', 'list which schools would run which migrations; change nothing')
+    .option('--only <id>', 'upgrade this school only', schoolIdArg)
+    .option('--canary <n>', 'upgrade n schools first and stop if one fails', intArg(1, 999_999))
+    .option('--json', 'print the report as JSON')
+    .action(action(async (options: { dryRun?: boolean; only?: string; canary?: number; json?: boolean }) =>
+      withRuntime(({ runtime }) => schoolsMigrate(runtime, {
+        dryRun: options.dryRun === true, only: options.only, canary: options.canary, json: options.json === true,
+      }))));
 }

@@ -1,37 +1,33 @@
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
 import { systemClock } from '../../application/ports/clock.port.js';
 import { FaultInjector } from '../../application/process-manager/faults.js';
 import { rotateCredentials } from '../../application/rotate-credentials/rotate-credentials.js';
 import type { Runtime } from '../../infrastructure/runtime.js';
-
-export const SECRETS_USAGE = `  secrets rotate [--only <id>] [--concurrency N]
-                             move every live school to the active credentials key (the first of
-                             SCS_CREDENTIALS_KEYS): a new password on its role and the registry row
-                             re-encrypted, each a SchoolCredentialsRotated event; resumable, N at a time
-                             (default 4); --only rotates one school, even one already on the active key`;
+import { action, group, intArg, print, schoolIdArg, withRuntime } from '../cli.js';
 
 export interface SecretsOptions {
-  command?: string;
   only?: string;
-  concurrency?: string;
+  concurrency: number;
+  json?: boolean;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** `scs secrets rotate`: every live school onto the active credentials key. */
+export function registerSecrets(program: Command): void {
+  group(program, 'secrets', 'school database credentials')
+    .command('rotate')
+    .description('move every live school to the active credentials key (the first of SCS_CREDENTIALS_KEYS): a new '
+      + 'password on its role and the registry row re-encrypted, each a SchoolCredentialsRotated event; resumable')
+    .option('--only <id>', 'rotate this school only, even one already on the active key', schoolIdArg)
+    .option('--concurrency <n>', 'schools at a time (1 to 64)', intArg(1, 64), 4)
+    .option('--json', 'print the report as JSON')
+    .action(action(async (options: SecretsOptions) => withRuntime(({ runtime }) => secretsRotate(runtime, options))));
+}
 
-/** `npm run scs -- secrets rotate`: returns the exit code (1 when a school could not be rotated). */
-export async function secretsCommand(runtime: Runtime, options: SecretsOptions): Promise<number> {
-  const concurrency = Number(options.concurrency ?? 4);
-  if (
-    options.command !== 'rotate' ||
-    !Number.isInteger(concurrency) ||
-    concurrency < 1 ||
-    concurrency > 64 ||
-    (options.only !== undefined && !UUID.test(options.only))
-  ) {
-    process.stderr.write(`usage:\n${SECRETS_USAGE}\n(--concurrency is 1 to 64; --only takes a school id)\n`);
-    return 2;
-  }
+/** Returns the exit code (1 when a school could not be rotated). */
+export async function secretsRotate(runtime: Runtime, options: SecretsOptions): Promise<number> {
+  const { concurrency } = options;
   const { config, credentials } = runtime;
   const bar = new cliProgress.SingleBar(
     {
@@ -63,12 +59,11 @@ export async function secretsCommand(runtime: Runtime, options: SecretsOptions):
   bar.update(Math.max(done, 1));
   bar.stop();
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(
+  print(options.json, { ...report, keyId: credentials.activeKeyId, seconds }, () => [
     `rotated ${report.rotated} schools to key "${credentials.activeKeyId}" in ${seconds.toFixed(2)} s` +
-      ` (${report.current} already on it, ${report.notLive} not live, ${report.failed.length} failed)\n`,
-  );
-  for (const f of report.failed) process.stdout.write(`failed ${f.schoolId}: ${f.error}\n`);
-  if (options.only && report.rotated === 0)
-    process.stdout.write(`school ${options.only} is not live: nothing rotated\n`);
+      ` (${report.current} already on it, ${report.notLive} not live, ${report.failed.length} failed)`,
+    ...report.failed.map((f) => `failed ${f.schoolId}: ${f.error}`),
+    ...(options.only && report.rotated === 0 ? [`school ${options.only} is not live: nothing rotated`] : []),
+  ]);
   return report.failed.length > 0 || (options.only !== undefined && report.rotated === 0) ? 1 : 0;
 }

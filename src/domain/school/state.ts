@@ -11,6 +11,9 @@ export function isSchoolStatus(value: string): value is SchoolStatus {
 }
 
 export type StepStatus = 'pending' | 'retrying' | 'succeeded' | 'failed' | 'warning' | 'skipped' | 'undone';
+export const STEP_STATUSES: readonly StepStatus[] = [
+  'pending', 'retrying', 'succeeded', 'failed', 'warning', 'skipped', 'undone',
+];
 
 export interface StepState {
   name: ActionName;

@@ -1,4 +1,5 @@
 import { BadRequestException, Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiResponse, ApiSecurity, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
   auditEvents,
@@ -7,6 +8,8 @@ import {
   toAuditEvent,
   type AuditFilter,
 } from '../../application/audit/audit-log.js';
+import { API_KEY_SCHEME, ApiProblems } from './openapi/openapi.js';
+import { AuditEventDto, AuditPageDto } from './openapi/report-schemas.js';
 import { problem } from './problem.js';
 import { onlyKnown, queryRange } from './query-params.js';
 import type { ScsRequest } from './request-context.js';
@@ -25,10 +28,29 @@ function invalid(field: string, detail: string): BadRequestException {
  * The whole log for auditors, in store order: pages with a stable cursor (`after`), or every matching
  * event as NDJSON (`Accept: application/x-ndjson`), streamed page by page.
  */
+@ApiTags('audit')
+@ApiSecurity(API_KEY_SCHEME)
+@ApiProblems(401, 429, 503)
 @Controller('audit')
 export class AuditController {
   constructor(@Inject(REPORTING) private readonly reporting: Reporting) {}
 
+  @ApiOperation({ summary: 'the log in store order: a page with a cursor, or NDJSON (Accept: application/x-ndjson)' })
+  @ApiQuery({ name: 'from', required: false, schema: { type: 'string', format: 'date-time' } })
+  @ApiQuery({ name: 'to', required: false, schema: { type: 'string', format: 'date-time' } })
+  @ApiQuery({ name: 'actor', required: false, schema: { type: 'string' } })
+  @ApiQuery({ name: 'type', required: false, schema: { type: 'string' } })
+  @ApiQuery({ name: 'schoolId', required: false, schema: { type: 'string', format: 'uuid' } })
+  @ApiQuery({ name: 'after', required: false, schema: { type: 'string' }, description: 'the cursor of the last page' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } })
+  @ApiResponse({
+    status: 200,
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(AuditPageDto) } },
+      'application/x-ndjson': { schema: { $ref: getSchemaPath(AuditEventDto) } }, // one event a line
+    },
+  })
+  @ApiProblems(400)
   @Get('events')
   async events(@Query() query: Record<string, unknown>, @Req() req: ScsRequest, @Res() res: Response): Promise<void> {
     onlyKnown(query, ['from', 'to', 'actor', 'type', 'schoolId', 'after', 'limit']);

@@ -1,4 +1,5 @@
 import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { IsDefined, Validate, ValidatorConstraint, validate, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import { DETAIL_FIELDS, DETAIL_RULES, type SchoolDetails } from '../../domain/school/details.js';
@@ -20,11 +21,18 @@ class SchoolDetailRule implements ValidatorConstraintInterface {
 
 /** POST /school's body: exactly these fields; any other is refused (no mass assignment). */
 export class CreateSchoolDto implements SchoolDetails {
+  @ApiProperty({ minLength: 3, maxLength: 200, example: 'Greenwood High' })
   @IsDefined({ message: 'is required' }) @Validate(SchoolDetailRule) name!: string;
+  @ApiProperty({ minLength: 3, maxLength: 63, pattern: '^[a-z0-9][a-z0-9-]*[a-z0-9]$', example: 'greenwood',
+    description: 'its DNS label: a-z, 0-9 and inner hyphens; not `xn--…` nor a reserved name' })
   @IsDefined({ message: 'is required' }) @Validate(SchoolDetailRule) slug!: string;
+  @ApiProperty({ minLength: 2, maxLength: 100, example: 'Pune' })
   @IsDefined({ message: 'is required' }) @Validate(SchoolDetailRule) district!: string;
+  @ApiProperty({ minLength: 2, maxLength: 64, example: 'CBSE' })
   @IsDefined({ message: 'is required' }) @Validate(SchoolDetailRule) board!: string;
+  @ApiProperty({ format: 'email', maxLength: 254, example: 'admin@greenwood.example' })
   @IsDefined({ message: 'is required' }) @Validate(SchoolDetailRule) adminEmail!: string;
+  @ApiProperty({ pattern: '^\\+[1-9][0-9]{6,14}$', example: '+919876543210', description: 'E.164' })
   @IsDefined({ message: 'is required' }) @Validate(SchoolDetailRule) phone!: string;
 }
 

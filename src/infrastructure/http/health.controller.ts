@@ -1,13 +1,18 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { HealthDto, ReadyDto } from './openapi/schemas.js';
 import { Public } from './api-key.guard.js';
 import { READINESS, type Readiness } from './tokens.js';
 
+@ApiTags('operations')
 @Controller()
 export class HealthController {
   constructor(@Inject(READINESS) private readonly readiness: Readiness) {}
 
   /** Liveness: the process answers. */
+  @ApiOperation({ summary: 'liveness: the process answers (no key)' })
+  @ApiResponse({ status: 200, type: HealthDto })
   @Public()
   @Get('health')
   @HttpCode(200)
@@ -16,6 +21,9 @@ export class HealthController {
   }
 
   /** Readiness: the central database and the event store answer. */
+  @ApiOperation({ summary: 'readiness: the central database and the event store answer (no key)' })
+  @ApiResponse({ status: 200, type: ReadyDto })
+  @ApiResponse({ status: 503, type: ReadyDto, description: 'a check failed: it says which' })
   @Public()
   @Get('ready')
   async ready(@Res({ passthrough: true }) res: Response) {

@@ -7,6 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from '../../app.module.js';
 import { PinoLoggerService } from '../logging/pino-logger.js';
 import { Runtime } from '../runtime.js';
+import { setupOpenApi } from './openapi/openapi.js';
 import { toProblem } from './problem.filter.js';
 import { answerClientErrors, methodNotAllowed } from './http-edges.js';
 import { checkJsonBody } from './json-body-check.js';
@@ -43,6 +44,7 @@ export async function createHttpApp(
   const verify = (_req: unknown, _res: unknown, raw: Buffer) => checkJsonBody(raw.toString('utf8'));
   const options = { limit: config.bodyLimitBytes, strict: true, verify };
   app.useBodyParser('json', options);
+  setupOpenApi(app); // GET /openapi.json and /docs
   await app.init();
   // Errors raised before routing (body-parser's 400 and 413) never reach Nest's filters.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => sendProblem(res, toProblem(error), req.originalUrl?.slice(0, 200)));

@@ -1,25 +1,40 @@
 import { BadRequestException, Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { fleetReport } from '../../projections/fleet/fleet-report.js';
 import { GROUPS, onboardingReport, PERIODS, type Group } from '../../projections/onboarding/onboarding-report.js';
 import { PROJECTIONS } from '../../projections/registry.js';
 import { projectionStatuses } from '../../projections/status.js';
 import { stepsReport } from '../../projections/steps/steps-report.js';
+import { API_KEY_SCHEME, ApiProblems } from './openapi/openapi.js';
+import { FleetReportDto, OnboardingReportDto, ProjectionsDto, StepsReportDto } from './openapi/report-schemas.js';
 import { problem } from './problem.js';
 import { onlyKnown, queryChoice, queryRange } from './query-params.js';
 import { queryText } from './schools.controller.js';
 import { REPORTING, type Reporting } from './tokens.js';
 
 /** The reporting projections' answers, and the projections' own state. */
+@ApiTags('reports')
+@ApiSecurity(API_KEY_SCHEME)
+@ApiProblems(401, 429, 503)
 @Controller()
 export class ReportsController {
   constructor(@Inject(REPORTING) private readonly reporting: Reporting) {}
 
+  @ApiOperation({ summary: "each projection's position, lag, state and last error" })
+  @ApiResponse({ status: 200, type: ProjectionsDto })
   @Get('projections')
   async projections() {
     const { store, dataSource } = this.reporting;
     return { projections: await projectionStatuses(PROJECTIONS, store, dataSource) };
   }
 
+  @ApiOperation({ summary: 'onboarding per period (UTC), district and board' })
+  @ApiQuery({ name: 'from', required: false, schema: { type: 'string', format: 'date-time' } })
+  @ApiQuery({ name: 'to', required: false, schema: { type: 'string', format: 'date-time' } })
+  @ApiQuery({ name: 'period', required: false, enum: ['day', 'week', 'month'] })
+  @ApiQuery({ name: 'groupBy', required: false, schema: { type: 'string', example: 'district,board' } })
+  @ApiResponse({ status: 200, type: OnboardingReportDto })
+  @ApiProblems(400)
   @Get('reports/onboarding')
   async onboarding(@Query() query: Record<string, unknown>) {
     onlyKnown(query, ['from', 'to', 'period', 'groupBy']);
@@ -37,6 +52,11 @@ export class ReportsController {
     return { period, groupBy, from: range.from?.toISOString() ?? null, to: range.to?.toISOString() ?? null, lines };
   }
 
+  @ApiOperation({ summary: 'per step and compensation: runs, failures, retries, durations, failure reasons' })
+  @ApiQuery({ name: 'from', required: false, schema: { type: 'string', format: 'date-time' } })
+  @ApiQuery({ name: 'to', required: false, schema: { type: 'string', format: 'date-time' } })
+  @ApiResponse({ status: 200, type: StepsReportDto })
+  @ApiProblems(400)
   @Get('reports/steps')
   async steps(@Query() query: Record<string, unknown>) {
     onlyKnown(query, ['from', 'to']);
@@ -45,6 +65,9 @@ export class ReportsController {
     return { from: range.from?.toISOString() ?? null, to: range.to?.toISOString() ?? null, lines };
   }
 
+  @ApiOperation({ summary: 'the fleet now: statuses, schema versions, certificate expiry, stuck schools' })
+  @ApiResponse({ status: 200, type: FleetReportDto })
+  @ApiProblems(400)
   @Get('reports/fleet')
   async fleet(@Query() query: Record<string, unknown>) {
     onlyKnown(query, []);

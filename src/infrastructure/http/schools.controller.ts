@@ -1,5 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, Res, BadRequestException, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import {
+  ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiSecurity, ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { EVENT_STORE, type EventStore } from '../../application/ports/event-store.port.js';
 import { RequestSchoolCommand } from '../../application/request-school/request-school.command.js';
@@ -8,7 +12,11 @@ import { schoolHistory } from '../../application/school/school-history.js';
 import type { SchoolDetails } from '../../domain/school/details.js';
 import { isSchoolStatus, SCHOOL_STATUSES } from '../../domain/school/state.js';
 import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
-import { CreateSchoolPipe } from './create-school.dto.js';
+import { CreateSchoolDto, CreateSchoolPipe } from './create-school.dto.js';
+import { API_KEY_SCHEME, ApiProblems } from './openapi/openapi.js';
+import {
+  AsOfDto, HistoryDto, SchoolListDto, SchoolSummaryDto, SchoolViewDto, TeardownAcceptedDto,
+} from './openapi/schemas.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { problem } from './problem.js';
 import { originOf, type ScsRequest } from './request-context.js';
@@ -43,6 +51,16 @@ export function queryInt(value: unknown, name: string, fallback: number, min: nu
   return n;
 }
 
+const SCHOOL_ID = ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid' } });
+const IDEMPOTENCY_KEY = ApiHeader({
+  name: 'Idempotency-Key', required: false,
+  description: '1-200 visible ASCII characters: a retry with the same key and request gets the first answer again',
+});
+const LOCATION = { Location: { description: '/school/<id>', schema: { type: 'string' } } };
+
+@ApiTags('schools')
+@ApiSecurity(API_KEY_SCHEME)
+@ApiProblems(401, 429, 503)
 @Controller()
 export class SchoolsController {
   constructor(
@@ -51,6 +69,11 @@ export class SchoolsController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
+  @ApiOperation({ summary: 'request a school: provisioning starts, poll its Location' })
+  @ApiBody({ type: CreateSchoolDto })
+  @IDEMPOTENCY_KEY
+  @ApiResponse({ status: 202, type: SchoolSummaryDto, headers: LOCATION })
+  @ApiProblems(400, 409, 413, 415, 422)
   @Post('school')
   @HttpCode(202)
   @UseInterceptors(IdempotencyInterceptor)
@@ -61,6 +84,10 @@ export class SchoolsController {
     return school;
   }
 
+  @ApiOperation({ summary: 'a school as the read model shows it (never 404 right after its 202)' })
+  @SCHOOL_ID
+  @ApiResponse({ status: 200, type: SchoolViewDto })
+  @ApiProblems(404)
   @Get('school/:id')
   async get(@Param('id') id: string) {
     const school = await this.queries.get(schoolId(id));
@@ -68,6 +95,11 @@ export class SchoolsController {
     return school;
   }
 
+  @ApiOperation({ summary: 'tear a school down (or roll back one still provisioning)' })
+  @SCHOOL_ID
+  @IDEMPOTENCY_KEY
+  @ApiResponse({ status: 202, type: TeardownAcceptedDto, headers: LOCATION })
+  @ApiProblems(400, 404, 409, 410, 422)
   @Delete('school/:id')
   @HttpCode(202)
   @UseInterceptors(IdempotencyInterceptor)
@@ -79,6 +111,12 @@ export class SchoolsController {
     return result;
   }
 
+  @ApiOperation({ summary: "a school's events in order; with asOf, its state as it was then" })
+  @SCHOOL_ID
+  @ApiQuery({ name: 'asOf', required: false, schema: { type: 'string', format: 'date-time' } })
+  @ApiExtraModels(HistoryDto, AsOfDto)
+  @ApiResponse({ status: 200, schema: { oneOf: [HistoryDto, AsOfDto].map((dto) => ({ $ref: getSchemaPath(dto) })) } })
+  @ApiProblems(400, 404)
   @Get('school/:id/history')
   async history(@Param('id') id: string, @Query('asOf') asOfRaw: unknown) {
     const sid = schoolId(id);
@@ -97,6 +135,15 @@ export class SchoolsController {
     return { id: sid, asOf: asOf.toISOString(), eventCount: result.eventCount, state: result.view ?? null };
   }
 
+  @ApiOperation({ summary: 'schools, oldest first, with filters and paging' })
+  @ApiQuery({ name: 'status', required: false, enum: SCHOOL_STATUSES })
+  @ApiQuery({ name: 'district', required: false, schema: { type: 'string', maxLength: 100 } })
+  @ApiQuery({ name: 'board', required: false, schema: { type: 'string', maxLength: 100 } })
+  @ApiQuery({ name: 'schemaVersion', required: false, schema: { type: 'string', pattern: '^[0-9]{4}$' } })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } })
+  @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
+  @ApiResponse({ status: 200, type: SchoolListDto })
+  @ApiProblems(400)
   @Get('schools')
   async list(@Query() query: Record<string, unknown>) {
     const known = new Set(['status', 'district', 'board', 'schemaVersion', 'limit', 'offset']);

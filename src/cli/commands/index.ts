@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { registerAudit } from './audit.js';
+import { registerProjections } from './projections.js';
+import { registerReport } from './report.js';
+import { registerSchoolsMigrate } from './schools-migrate.js';
+import { registerReconcile } from './reconcile.js';
+import { registerSchool } from './school.js';
+import { registerSchoolsList } from './schools.js';
+import { registerSecrets } from './secrets.js';
+
+/**
+ * Every CLI command, in help order. Adding one is a module that adds itself to the program (use
+ * `group(program, 'schools', …)` to join an existing group) and one line here.
+ */
+export const COMMANDS: Array<(program: Command) => void> = [
+  registerSchoolsList,
+  registerSchoolsMigrate,
+  registerSchool,
+  registerReconcile,
+  registerProjections,
+  registerReport,
+  registerAudit,
+  registerSecrets,
+];

@@ -1,0 +1,168 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { SchoolSummary } from '../../../application/request-school/request-school.command.js';
+import type { HistoryEntry } from '../../../application/school/school-history.js';
+import { SCHOOL_STATUSES, STEP_STATUSES, type StepStatus } from '../../../domain/school/state.js';
+import { STEPS, UNDO_ORDER, type ActionName } from '../../../domain/school/steps.js';
+import type {
+  CertificateView, SchemaUpgradeView, SchoolView, StepView,
+} from '../../../projections/school-read-model/school-view.js';
+
+/*
+ * The answers' schemas, as classes @nestjs/swagger can see. Each `implements` the type the code returns,
+ * so the compiler refuses a class that lacks one of its fields; the document closes every object
+ * (openapi.ts), so the e2e suites' validation refuses a field that is answered but not described here.
+ */
+
+const TIME = { type: String, format: 'date-time' } as const;
+const UUID = { type: String, format: 'uuid' } as const;
+
+export class FieldErrorDto {
+  @ApiProperty({ example: 'slug' }) field!: string;
+  @ApiProperty({ example: 'must be 3 to 63 characters' }) message!: string;
+}
+
+/** RFC 9457 problem details, the body of every error (`application/problem+json`). */
+export class ProblemDto {
+  @ApiProperty({ format: 'uri', example: 'https://scs.syncad.in/problems/validation',
+    description: 'stable: switch on it (https://scs.syncad.in/problems/<slug>)' })
+  type!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty({ type: 'integer', minimum: 400, maximum: 599 }) status!: number;
+  @ApiPropertyOptional() detail?: string;
+  @ApiPropertyOptional({ description: 'the request path' }) instance?: string;
+  @ApiPropertyOptional({ type: [FieldErrorDto], description: 'every field error (400 validation)' })
+  errors?: FieldErrorDto[];
+  @ApiPropertyOptional({ description: 'the field at fault (409 slug-taken)' }) field?: string;
+  @ApiPropertyOptional({ description: 'the slug that is taken (409 slug-taken)' }) slug?: string;
+}
+
+/** What POST /school answers (202). */
+export class SchoolSummaryDto implements SchoolSummary {
+  @ApiProperty(UUID) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() slug!: string;
+  @ApiProperty({ example: 'school_0f8fad5bd9cb469fa16570867728950e' }) databaseName!: string;
+  @ApiProperty({ example: 'greenwood.syncad.in' }) subdomain!: string;
+  @ApiProperty({ enum: SCHOOL_STATUSES }) status!: string;
+  @ApiProperty(TIME) createdAt!: string;
+}
+
+export class StepViewDto implements StepView {
+  @ApiProperty({ enum: [...STEPS, ...UNDO_ORDER] }) name!: ActionName;
+  @ApiProperty({ enum: STEP_STATUSES }) status!: StepStatus;
+  @ApiProperty({ type: 'integer', minimum: 0 }) attempts!: number;
+  @ApiProperty({ ...TIME, nullable: true }) startedAt!: string | null;
+  @ApiProperty({ ...TIME, nullable: true }) finishedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true }) error!: string | null;
+  @ApiPropertyOptional({ ...TIME, description: 'only while the step waits for its retry' }) retryAt?: string;
+}
+
+export class RenewalDto {
+  @ApiProperty({ type: 'integer' }) attempts!: number;
+  @ApiProperty() error!: string;
+  @ApiProperty(TIME) retryAt!: string;
+}
+
+export class CertificateViewDto implements CertificateView {
+  @ApiProperty({ example: 'local' }) provider!: string;
+  @ApiProperty() serialNumber!: string;
+  @ApiPropertyOptional(TIME) notBefore?: string;
+  @ApiProperty(TIME) notAfter!: string;
+  @ApiProperty() issuer!: string;
+  @ApiPropertyOptional(TIME) renewedAt?: string;
+  @ApiPropertyOptional({ type: RenewalDto, description: 'a renewal that failed and waits for its retry' })
+  renewal?: RenewalDto;
+}
+
+export class DnsViewDto {
+  @ApiProperty({ example: 'greenwood.syncad.in' }) name!: string;
+  @ApiProperty({ enum: ['A', 'CNAME'] }) type!: string;
+  @ApiProperty({ example: 'local' }) provider!: string;
+}
+
+export class SchemaUpgradeDto implements SchemaUpgradeView {
+  @ApiProperty({ enum: ['failed'] }) status!: 'failed';
+  @ApiProperty({ example: '0005_student_nickname.sql' }) migration!: string;
+  @ApiProperty() error!: string;
+  @ApiProperty({ type: 'integer' }) attempts!: number;
+  @ApiProperty({ description: 'a changed checksum: not retried' }) permanent!: boolean;
+  @ApiProperty(TIME) failedAt!: string;
+  @ApiPropertyOptional(TIME) retryAt?: string;
+}
+
+/** GET /school/:id: the read model's view of a school. */
+export class SchoolViewDto extends SchoolSummaryDto implements SchoolView {
+  @ApiProperty(TIME) updatedAt!: string;
+  @ApiProperty() district!: string;
+  @ApiProperty() board!: string;
+  @ApiProperty({ format: 'email' }) adminEmail!: string;
+  @ApiProperty({ example: '+919876543210' }) phone!: string;
+  @ApiProperty({ type: [StepViewDto], description: 'every step, in step order' }) steps!: StepViewDto[];
+  @ApiProperty({ type: [StepViewDto], description: 'the compensations run so far, in undo order' })
+  compensations!: StepViewDto[];
+  @ApiPropertyOptional({ enum: STEPS, description: 'when failed' }) failedStep?: string;
+  @ApiPropertyOptional({ description: 'when failed' }) failureReason?: string;
+  @ApiProperty({ type: [String] }) warnings!: string[];
+  @ApiPropertyOptional({ type: CertificateViewDto }) certificate?: CertificateViewDto;
+  @ApiPropertyOptional({ type: DnsViewDto }) dns?: DnsViewDto;
+  @ApiProperty({ type: 'string', nullable: true, example: '0004', description: 'of its database; null before run_migrations' })
+  schemaVersion!: string | null;
+  @ApiPropertyOptional({ type: SchemaUpgradeDto, description: 'the last failed schema upgrade, until one succeeds' })
+  schemaUpgrade?: SchemaUpgradeDto;
+  @ApiProperty({ type: 'integer', description: 'stream revision of the last event folded in' }) revision!: number;
+}
+
+export class SchoolListDto {
+  @ApiProperty({ type: [SchoolViewDto] }) items!: SchoolViewDto[];
+  @ApiProperty({ type: 'integer' }) total!: number;
+  @ApiProperty({ type: 'integer' }) limit!: number;
+  @ApiProperty({ type: 'integer' }) offset!: number;
+}
+
+export class TeardownAcceptedDto {
+  @ApiProperty(UUID) id!: string;
+  @ApiProperty({ enum: SCHOOL_STATUSES }) status!: string;
+}
+
+const FREE_FORM = { type: 'object', additionalProperties: true } as const;
+
+export class HistoryEntryDto implements HistoryEntry {
+  @ApiProperty({ type: 'integer' }) revision!: number;
+  @ApiProperty({ example: 'SchoolRequested' }) type!: string;
+  @ApiProperty(TIME) time!: string;
+  @ApiProperty({ ...FREE_FORM, description: "the event's data" }) data!: Record<string, unknown>;
+  @ApiProperty({ ...FREE_FORM, description: 'actor, correlationId, causation, traceparent, …' })
+  metadata!: Record<string, unknown>;
+}
+
+export class HistoryDto {
+  @ApiProperty(UUID) id!: string;
+  @ApiProperty({ type: [HistoryEntryDto] }) events!: HistoryEntryDto[];
+}
+
+export class AsOfDto {
+  @ApiProperty(UUID) id!: string;
+  @ApiProperty(TIME) asOf!: string;
+  @ApiProperty({ type: 'integer', description: 'events recorded at or before asOf' }) eventCount!: number;
+  @ApiProperty({ type: SchoolViewDto, nullable: true, description: 'null before the first event' })
+  state!: SchoolViewDto | null;
+}
+
+export class HealthDto {
+  @ApiProperty({ enum: ['ok'] }) status!: string;
+}
+
+export class CheckDto {
+  @ApiProperty() ok!: boolean;
+  @ApiPropertyOptional() error?: string;
+}
+
+export class ReadinessChecksDto {
+  @ApiProperty({ type: CheckDto }) database!: CheckDto;
+  @ApiProperty({ type: CheckDto }) eventStore!: CheckDto;
+}
+
+export class ReadyDto {
+  @ApiProperty({ enum: ['ready', 'not_ready'] }) status!: string;
+  @ApiProperty({ type: ReadinessChecksDto }) checks!: ReadinessChecksDto;
+}

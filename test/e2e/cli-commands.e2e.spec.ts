@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../support/cli.js';
+import { freshDatabase } from '../support/databases.js';
+import { schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const VERSION = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')).version as string;
+// Never reached by the convention tests: help, version and usage errors answer before any connection.
+const NOWHERE = 'postgres://postgres@127.0.0.1:1/none';
+
+describe('CLI conventions: help, version, usage errors and exit codes', () => {
+  it.each([
+    [['--help']], [['-h']], [['help']], [['school', '--help']], [['school', 'delete', '-h']],
+    [['reconcile', '--help']], [['schools', 'list', '--help']], [['secrets', 'rotate', '--help']], [['help', 'school']],
+  ])('%j prints usage on stdout and exits 0 without doing anything', async (args) => {
+    const { code, stdout } = await runCli(NOWHERE, args);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Usage: scs/);
+  });
+
+  it('--version prints the package version and exits 0', async () => {
+    const { code, stdout } = await runCli(NOWHERE, ['--version']);
+    expect({ code, stdout: stdout.trim() }).toEqual({ code: 0, stdout: VERSION });
+  });
+
+  it.each([
+    [[], /Usage: scs/],
+    [['nonsense'], /unknown command 'nonsense'/],
+    [['school', 'nonsense'], /unknown command 'nonsense'/],
+    [['reconcile', '--fx'], /unknown option '--fx'/],
+    [['schools', 'list', '--status'], /argument missing/],
+    [['schools', 'list', '--status', 'sleeping'], /Allowed choices are provisioning/],
+    [['school', 'delete'], /missing required argument 'id'/],
+    [['school', 'delete', 'not-an-id'], /school id/],
+    [['secrets', 'rotate', '--concurrency', '0'], /1 to 64/],
+  ])('%j is a usage error: exit 2 with a message on stderr', async (args, message) => {
+    const { code, stderr } = await runCli(NOWHERE, args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+
+  it('a configuration error exits 78, like the service, naming the variable', async () => {
+    const { code, stderr } = await runCli(NOWHERE, ['schools', 'list'], { SCS_CONCURRENCY: 'many' });
+    expect(code).toBe(78);
+    expect(stderr).toMatch(/SCS_CONCURRENCY/);
+  });
+});
+
+describe('CLI operator commands: schools list, school delete, school retry (through the API\'s handlers)', () => {
+  let central: Awaited<ReturnType<typeof freshDatabase>>;
+  let scs: ScsProcess | undefined;
+  let failedId: string;
+  let activeId: string;
+  let failedSlug: string;
+
+  beforeAll(async () => {
+    central = await freshDatabase('scs_cli_ops');
+    // One school fails for good at create_dns; the service is then restarted without the fault.
+    const faulty = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: 'create_dns:fail' } });
+    const body = schoolBody();
+    failedSlug = body.slug;
+    failedId = (await faulty.request('/school', { method: 'POST', json: body })).body.id;
+    await waitForStatus(faulty, failedId, ['failed']);
+    await faulty.stop();
+    scs = await startScs({ databaseUrl: central.url });
+    const nashik = { ...schoolBody(), district: 'Nashik' };
+    activeId = (await scs.request('/school', { method: 'POST', json: nashik })).body.id;
+    await waitForStatus(scs, activeId, ['active']);
+  });
+  afterAll(async () => {
+    await scs?.stop();
+    await central?.drop();
+  });
+
+  const cli = (...args: string[]) => runCli(central.url, args);
+
+  it('schools list filters by status, district and board, as JSON and as a table', async () => {
+    const json = await cli('schools', 'list', '--status', 'failed', '--json');
+    expect(json.code).toBe(0);
+    const page = JSON.parse(json.stdout);
+    expect(page).toMatchObject({ total: 1, limit: 50, offset: 0 });
+    expect(page.items.map((s: { id: string }) => s.id)).toEqual([failedId]);
+    const byDistrict = JSON.parse((await cli('schools', 'list', '--district', 'Nashik', '--board', 'CBSE', '--json'))
+      .stdout);
+    expect(byDistrict.items.map((s: { id: string }) => s.id)).toEqual([activeId]);
+    const table = await cli('schools', 'list');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(new RegExp(`${failedId}\\s+failed\\s+${failedSlug}`));
+    expect(table.stdout).toMatch(new RegExp(`${activeId}\\s+active`));
+  });
+
+  it('school retry requests a failed school again with the same details, recorded as the CLI', async () => {
+    const notFailed = await cli('school', 'retry', activeId);
+    expect(notFailed.code).toBe(1);
+    expect(notFailed.stderr).toMatch(/is active; only a failed school can be retried/);
+
+    const { code, stdout } = await cli('school', 'retry', failedId, '--json');
+    expect(code).toBe(0);
+    const retried = JSON.parse(stdout);
+    expect(retried).toMatchObject({ retryOf: failedId, slug: failedSlug, status: 'provisioning' });
+    const school = await waitForStatus(scs!, retried.id, ['active']);
+    const before = (await scs!.request(`/school/${failedId}`)).body;
+    for (const field of ['name', 'slug', 'district', 'board', 'adminEmail', 'phone']) {
+      expect(school[field]).toEqual(before[field]);
+    }
+    const history = (await scs!.request(`/school/${retried.id}/history`)).body.events;
+    expect(history[0]).toMatchObject({ type: 'SchoolRequested', metadata: { actor: 'cli' } });
+  });
+
+  it('school delete tears a school down through the teardown handler, recorded as the CLI', async () => {
+    const { code, stdout } = await cli('school', 'delete', activeId, '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ id: activeId, status: 'deprovisioning' });
+    await waitForStatus(scs!, activeId, ['deleted']);
+    const history = (await scs!.request(`/school/${activeId}/history`)).body.events;
+    const requested = history.find((e: { type: string }) => e.type === 'TeardownRequested');
+    expect(requested).toMatchObject({ metadata: { actor: 'cli' } });
+    const again = await cli('school', 'delete', activeId);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/deleted/);
+    const unknown = await cli('school', 'delete', '6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no school with id/);
+  });
+});
