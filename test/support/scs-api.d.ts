@@ -73,6 +73,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** each projection's position, lag, state and last error */
+        get: operations["ReportsController_projections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/onboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** onboarding per period (UTC), district and board */
+        get: operations["ReportsController_onboarding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** per step and compensation: runs, failures, retries, durations, failure reasons */
+        get: operations["ReportsController_steps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports/fleet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** the fleet now: statuses, schema versions, certificate expiry, stuck schools */
+        get: operations["ReportsController_fleet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** the log in store order: a page with a cursor, or NDJSON (Accept: application/x-ndjson) */
+        get: operations["AuditController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -282,6 +367,20 @@ export interface components {
             /** @example local */
             provider: string;
         };
+        SchemaUpgradeDto: {
+            /** @enum {string} */
+            status: "failed";
+            /** @example 0005_student_nickname.sql */
+            migration: string;
+            error: string;
+            attempts: number;
+            /** @description a changed checksum: not retried */
+            permanent: boolean;
+            /** Format: date-time */
+            failedAt: string;
+            /** Format: date-time */
+            retryAt?: string;
+        };
         SchoolViewDto: {
             /** Format: uuid */
             id: string;
@@ -317,6 +416,13 @@ export interface components {
             warnings: string[];
             certificate?: components["schemas"]["CertificateViewDto"];
             dns?: components["schemas"]["DnsViewDto"];
+            /**
+             * @description of its database; null before run_migrations
+             * @example 0004
+             */
+            schemaVersion: string | null;
+            /** @description the last failed schema upgrade, until one succeeds */
+            schemaUpgrade?: components["schemas"]["SchemaUpgradeDto"];
             /** @description stream revision of the last event folded in */
             revision: number;
         };
@@ -362,6 +468,115 @@ export interface components {
             limit: number;
             offset: number;
         };
+        ProjectionStatusDto: {
+            /** @example school-read-model */
+            name: string;
+            /** @description the last event applied, as commit/prepare */
+            position: string | null;
+            /** @description events of its streams behind the store's head */
+            lag: number;
+            /** @description the lag was counted up to its cap and is larger */
+            lagCapped: boolean;
+            /** @enum {string} */
+            state: "live" | "rebuilding";
+            lastError: string | null;
+            /** Format: date-time */
+            updatedAt: string | null;
+        };
+        ProjectionsDto: {
+            projections: components["schemas"]["ProjectionStatusDto"][];
+        };
+        OnboardingLineDto: {
+            /**
+             * @description the period (UTC): a day, the Monday of a week, or a month
+             * @example 2026-11-23
+             */
+            period: string;
+            district?: string;
+            board?: string;
+            requested: number;
+            activated: number;
+            failed: number;
+            deleted: number;
+            /** @description median seconds from the POST to active */
+            medianSecondsToActive: number | null;
+        };
+        OnboardingReportDto: {
+            /** @enum {string} */
+            period: "day" | "week" | "month";
+            /**
+             * @example [
+             *       "district",
+             *       "board"
+             *     ]
+             */
+            groupBy: string[];
+            /** Format: date-time */
+            from: string | null;
+            /** Format: date-time */
+            to: string | null;
+            lines: components["schemas"]["OnboardingLineDto"][];
+        };
+        FailureReasonDto: {
+            reason: string;
+            count: number;
+        };
+        StepsLineDto: {
+            /** @example create_database */
+            action: string;
+            /** @example step */
+            kind: string;
+            runs: number;
+            failures: number;
+            /** @description runs that were a second or later attempt */
+            retries: number;
+            p50Ms: number;
+            p95Ms: number;
+            maxMs: number;
+            /** @description the most frequent failure reasons (at most 3) */
+            topFailures: components["schemas"]["FailureReasonDto"][];
+        };
+        StepsReportDto: {
+            /** Format: date-time */
+            from: string | null;
+            /** Format: date-time */
+            to: string | null;
+            lines: components["schemas"]["StepsLineDto"][];
+        };
+        FleetStatusCountDto: {
+            status: string;
+            district: string;
+            board: string;
+            count: number;
+        };
+        FleetSchemaCountDto: {
+            /** @example 0004 */
+            schemaVersion: string | null;
+            count: number;
+        };
+        CertificateExpiryDto: {
+            within7Days: number;
+            within30Days: number;
+            later: number;
+        };
+        StuckSchoolDto: {
+            /** Format: uuid */
+            id: string;
+            slug: string;
+            status: string;
+            /** Format: date-time */
+            since: string;
+            seconds: number;
+        };
+        FleetReportDto: {
+            byStatus: components["schemas"]["FleetStatusCountDto"][];
+            bySchemaVersion: components["schemas"]["FleetSchemaCountDto"][];
+            certificateExpiry: components["schemas"]["CertificateExpiryDto"];
+            /** @description SCS_STUCK_AFTER_S */
+            stuckAfterSeconds: number;
+            /** @description non-terminal for longer than stuckAfterSeconds */
+            stuck: components["schemas"]["StuckSchoolDto"][];
+        };
         HealthDto: {
             /** @enum {string} */
             status: "ok";
@@ -403,6 +618,32 @@ export interface components {
             field?: string;
             /** @description the slug that is taken (409 slug-taken) */
             slug?: string;
+        };
+        AuditEventDto: {
+            /** @description the position in the store (commit/prepare) */
+            position: string;
+            /** @example school-7d2f3a64-9a41-4c2e-9a57-5a0c1b2d3e4f */
+            streamId: string;
+            revision: number;
+            /** Format: uuid */
+            id: string;
+            /** @example SchoolRequested */
+            type: string;
+            /** Format: date-time */
+            time: string;
+            /** @description the event's data */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description actor, correlationId, causationId, clientAddress, … */
+            metadata: {
+                [key: string]: unknown;
+            };
+        };
+        AuditPageDto: {
+            events: components["schemas"]["AuditEventDto"][];
+            /** @description pass as `after` for the next page; null at the end */
+            next: string | null;
         };
     };
     responses: never;
@@ -777,6 +1018,7 @@ export interface operations {
             query?: {
                 offset?: number;
                 limit?: number;
+                schemaVersion?: string;
                 board?: string;
                 district?: string;
                 status?: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
@@ -793,6 +1035,335 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SchoolListDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_projections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectionsDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_onboarding: {
+        parameters: {
+            query?: {
+                groupBy?: string;
+                period?: "day" | "week" | "month";
+                to?: string;
+                from?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnboardingReportDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_steps: {
+        parameters: {
+            query?: {
+                to?: string;
+                from?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepsReportDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ReportsController_fleet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetReportDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    AuditController_events: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description the cursor of the last page */
+                after?: string;
+                schoolId?: string;
+                type?: string;
+                actor?: string;
+                to?: string;
+                from?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPageDto"];
+                    "application/x-ndjson": components["schemas"]["AuditEventDto"];
                 };
             };
             /** @description bad input: a problem naming every field at fault in `errors[]` */
