@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { decidedEventId, RetryingAppends } from '../../src/application/event-store/retrying-appends.js';
-import { comparePositions, EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore, type NewEvent, type RecordedEvent } from '../../src/application/ports/event-store.port.js';
+import { comparePositions, EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '../../src/application/ports/event-store.port.js';
 import { PostgresCheckpointStore } from '../../src/infrastructure/event-store/postgres/postgres-checkpoint-store.js';
 import { freshDatabase } from '../support/databases.js';
 import { applyEventStoreSchema, ev, sleep, testMetadata as metadata, unique, until } from '../support/event-store-fixtures.js';

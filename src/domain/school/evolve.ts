@@ -124,8 +124,8 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
       return { ...state, status: 'failed', steps: skipPending(state.steps) };
     case 'SchoolDeleted':
       return { ...state, status: 'deleted', steps: skipPending(state.steps) };
+    // SchoolRequestAbandoned is only ever the first event of a stream, which then never holds a school.
     case 'OrphanRemoved':
-    // Only ever the first event of a stream, which then never holds a school (no state to change).
     case 'SchoolRequestAbandoned':
       return state;
     case 'SchoolCredentialsRotated':

@@ -13,7 +13,10 @@ import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './to
 const PROVIDERS = Symbol('Providers');
 type Providers = Awaited<ReturnType<typeof createProviders>>;
 
-/** The providers family: DNS, certificates and mail as DNS_PROVIDER, CERT_PROVIDER and MAIL_PROVIDER chose, and the archives. */
+/**
+ * The providers family: DNS, certificates and mail as DNS_PROVIDER, CERT_PROVIDER and MAIL_PROVIDER chose,
+ * and the archives.
+ */
 @Global()
 @Module({
   providers: [

@@ -66,11 +66,13 @@ export class PrometheusMetrics implements Telemetry {
     for (const step of STEPS.filter((s) => s !== 'reserve_slug')) this.zero(step, 'step');
     for (const step of UNDO_ORDER) this.zero(step, 'compensation');
 
-    const metrics = this;
+    // The gauges' collect() runs with the gauge as `this`: they reach the sources through these.
+    const read = <T>(fn: (sources: MetricSources) => Promise<T>) => this.read(fn);
+    const processManager = () => this.sources?.processManager();
     new Gauge({
       name: 'scs_schools', help: 'Schools by status (read model)', labelNames: ['status'], registers,
       async collect() {
-        const counts = await metrics.read((s) => s.schoolsByStatus());
+        const counts = await read((s) => s.schoolsByStatus());
         for (const status of STATUSES) this.set({ status }, counts?.[status] ?? 0);
       },
     });
@@ -79,14 +81,14 @@ export class PrometheusMetrics implements Telemetry {
       help: 'Age of the oldest school still provisioning, rolling back or deprovisioning (0: none): the stuck alarm',
       registers,
       async collect() {
-        this.set((await metrics.read((s) => s.oldestUnfinishedSeconds())) ?? 0);
+        this.set((await read((s) => s.oldestUnfinishedSeconds())) ?? 0);
       },
     });
     new Gauge({
       name: 'scs_projection_lag_events', help: 'School events not yet applied by the projection',
       labelNames: ['projection'], registers,
       async collect() {
-        const lag = await metrics.read((s) => s.projectionLag());
+        const lag = await read((s) => s.projectionLag());
         if (lag === undefined) this.reset();
         else this.set({ projection: 'school-read-model' }, lag);
       },
@@ -94,13 +96,13 @@ export class PrometheusMetrics implements Telemetry {
     new Gauge({
       name: 'scs_process_manager_in_flight_schools', help: 'Schools the process manager is working on now', registers,
       collect() {
-        this.set(metrics.sources?.processManager().running ?? 0);
+        this.set(processManager()?.running ?? 0);
       },
     });
     new Gauge({
       name: 'scs_process_manager_queued_schools', help: 'Schools waiting for a free slot (SCS_CONCURRENCY)', registers,
       collect() {
-        this.set(metrics.sources?.processManager().queued ?? 0);
+        this.set(processManager()?.queued ?? 0);
       },
     });
   }

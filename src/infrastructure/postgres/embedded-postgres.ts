@@ -111,7 +111,7 @@ class EmbeddedSupervisor {
       await this.server.start();
     } catch (error) {
       // The package rejects with nothing when the server exits during start-up: its last words say why.
-      throw new Error(error instanceof Error ? error.message : `exited during start-up: ${this.lastLog || '-'}`);
+      throw new Error(error instanceof Error ? error.message : `exited during start-up: ${this.lastLog || '-'}`, { cause: error });
     }
     this.watch();
   }
@@ -226,7 +226,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
   try {
     await supervisor.start();
   } catch (error) {
-    throw new Error(`the embedded PostgreSQL could not start on 127.0.0.1:${port} (is the port taken? set SCS_EMBEDDED_PG_PORT, or DATABASE_URL to use your own server): ${describeError(error)}`);
+    throw new Error(`the embedded PostgreSQL could not start on 127.0.0.1:${port} (is the port taken? set SCS_EMBEDDED_PG_PORT, or DATABASE_URL to use your own server): ${describeError(error)}`, { cause: error });
   }
   logger.log(`embedded PostgreSQL running on 127.0.0.1:${port}, data in ${databaseDir}`);
   return { url, stop: () => supervisor.stop() };

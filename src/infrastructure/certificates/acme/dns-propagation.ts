@@ -11,7 +11,7 @@ export async function waitForTxt(server: string, name: string, value: string, ti
   resolver.setServers([server]);
   const deadline = Date.now() + timeoutMs;
   let delay = 25;
-  let last = 'no answer yet';
+  let last: string;
   for (;;) {
     try {
       const records = await resolver.resolveTxt(name);
