@@ -111,7 +111,7 @@ describe('docker compose and the image', () => {
           (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
       });
       expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
-      expect(run.stdout).toMatch(/^usage: npm run scs -- <command>/);
+      expect(run.stdout).toMatch(/^Usage: scs \[options\] \[command\]/);
     } finally {
       rmSync(image, { recursive: true, force: true });
     }
