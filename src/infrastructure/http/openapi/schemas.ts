@@ -34,6 +34,11 @@ export class ProblemDto {
   errors?: FieldErrorDto[];
   @ApiPropertyOptional({ description: 'the field at fault (409 slug-taken)' }) field?: string;
   @ApiPropertyOptional({ description: 'the slug that is taken (409 slug-taken)' }) slug?: string;
+  @ApiPropertyOptional({
+    type: 'integer', minimum: 1,
+    description: 'seconds until a claim that may be abandoned is taken over (409 slug-taken; also Retry-After)',
+  })
+  retryAfter?: number;
 }
 
 /** What POST /school answers (202). */
