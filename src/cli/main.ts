@@ -9,6 +9,7 @@ import type { Runtime } from '../infrastructure/runtime.js';
 import { createRuntime } from '../infrastructure/composition/create-runtime.js';
 import { SCHOOL_STREAM_PREFIX } from '../domain/school/events.js';
 import { SECRETS_USAGE, secretsCommand } from './commands/secrets.js';
+import { SERVERS_USAGE, serversCommand } from './commands/servers.js';
 import { parseSchoolsMigrateArgs, schoolsMigrate, SCHOOLS_MIGRATE_USAGE } from './commands/schools-migrate.js';
 
 const USAGE = `usage: npm run scs -- <command>
@@ -22,6 +23,7 @@ commands:
                              orphans and records each removal as an OrphanRemoved event (--json for JSON)
 ${SECRETS_USAGE}
 ${SCHOOLS_MIGRATE_USAGE}
+${SERVERS_USAGE}
   help                       this text
 
 The CLI uses the same configuration as the service (DATABASE_URL, or the embedded PostgreSQL).`;
@@ -73,6 +75,11 @@ async function main(argv: string[]): Promise<number> {
     const value = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] ?? '' : undefined);
     const options = { command, only: value('--only'), concurrency: value('--concurrency') };
     return withRuntime((runtime) => secretsCommand(runtime, options));
+  }
+  if (group === 'servers') {
+    const capacity = argv.includes('--capacity') ? argv[argv.indexOf('--capacity') + 1] ?? '' : undefined;
+    const positional = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--capacity');
+    return withRuntime((runtime) => serversCommand(runtime, { command, name: positional[2], capacity, json }));
   }
   if (group === 'projections' && command === 'rebuild') {
     await withRuntime(rebuild);

@@ -317,6 +317,7 @@ describe('presentSchool', () => {
       'compensations',
       'warnings',
       'schemaVersion',
+      'server',
       'revision',
     ]);
     expect(Object.keys(presented.steps[2])).toEqual([

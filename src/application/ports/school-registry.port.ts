@@ -4,6 +4,8 @@ export interface RegistryEntry {
   slug: string;
   name: string;
   databaseName: string;
+  /** The tenant server the database is on: where the school apps connect. */
+  server?: string;
   subdomain: string;
   district: string;
   board: string;
@@ -19,14 +21,10 @@ export interface SchoolRegistry {
   find(schoolId: string): Promise<RegistryEntry | undefined>;
   list(): Promise<RegistryEntry[]>;
   /**
-   * Sets the registered role's password and the row's sealed copy of it in one transaction (the role and
-   * the registry are on one PostgreSQL server), so an app reading the row never gets a password the role
-   * does not have. `replaced: false` when the row or the role is gone (the school is being torn down).
+   * Replaces the row's sealed copy of its role's password (the role itself lives on the school's tenant
+   * server and is changed there first). `replaced: false` when the row is gone (a teardown).
    */
-  replaceCredentials(
-    schoolId: string,
-    credentials: { role: string; password: string; sealed: string },
-  ): Promise<{ replaced: boolean }>;
+  replaceSealedPassword(schoolId: string, credentials: { role: string; sealed: string }): Promise<{ replaced: boolean }>;
 }
 
 export const SCHOOL_REGISTRY = Symbol('SchoolRegistry');

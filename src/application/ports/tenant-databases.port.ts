@@ -1,7 +1,7 @@
 import { StepError } from '../process-manager/step-error.js';
 
 /**
- * School (tenant) databases on the PostgreSQL server of DATABASE_URL or the embedded one. Every
+ * School (tenant) databases on one PostgreSQL server (one of the tenant servers, see tenant-servers.port). Every
  * operation is idempotent, because the process manager runs a step again after a crash.
  */
 export interface CreatedDatabase {
@@ -75,6 +75,8 @@ export interface TenantDatabases {
    * CONNECT away from PUBLIC, so no other school's role can reach it. Idempotent.
    */
   secure(databaseName: string, owner: { role: string; password: string }): Promise<void>;
+  /** Sets the owner role's password if the role exists (`changed: false` when it is gone: a teardown). */
+  setOwnerPassword(databaseName: string, owner: { role: string; password: string }): Promise<{ changed: boolean }>;
   /** Drops the database and its owner role. */
   drop(databaseName: string): Promise<DroppedDatabase>;
   exists(databaseName: string): Promise<boolean>;

@@ -47,6 +47,7 @@ export async function secretsCommand(runtime: Runtime, options: SecretsOptions):
   const report = await rotateCredentials(
     {
       store: runtime.store,
+      servers: runtime.servers,
       registry: runtime.registry,
       credentials,
       faults: new FaultInjector(config.faults, join(config.dataDir, 'faults')),

@@ -14,7 +14,11 @@ type Event<Type extends string, Data> = { type: Type; data: Data };
 export type SchoolEvent =
   | Event<'SchoolRequested', SchoolDetails & { schoolId: string; databaseName: string; subdomain: string; requestedAt: string }>
   | Event<'SlugReserved', StepRun & { slug: string; slugStream: string; slugRevision: number }>
-  | Event<'DatabaseCreated', StepRun & { databaseName: string; method: 'template' | 'empty'; alreadyExisted: boolean; durationMs: number }>
+  | Event<'DatabaseCreated', StepRun & {
+      databaseName: string; method: 'template' | 'empty'; alreadyExisted: boolean; durationMs: number;
+      /** The tenant server it was placed on (a name, never a URL); absent before placement: `central`. */
+      server?: string;
+    }>
   | Event<'MigrationsApplied', StepRun & {
       databaseName: string; schemaVersion: string; applied: string[]; tableCount: number; durationMs: number;
       /** The credentials key the owner role's password was derived from (absent before key ids). */
@@ -34,6 +38,8 @@ export type SchoolEvent =
       databaseName: string;
       existed: boolean;
       terminatedConnections: number;
+      /** The tenant server it was dropped on (absent: none was placed, or before placement). */
+      server?: string;
       /** The final archive taken before a teardown dropped it (none on a rollback: nothing to keep). */
       archive?: { location: string; format: string; bytes: number; sha256: string; rows?: number };
     }>

@@ -63,6 +63,8 @@ export interface SchoolState {
     failedAt: string;
     retryAt?: string;
   };
+  /** The tenant server its database is on (from `DatabaseCreated`; kept after a drop, for the audit). */
+  server?: string;
   /** A transient failure waiting for its retry. */
   pendingRetry?: { action: ActionName; attempt: number; retryAt: string };
 }

@@ -258,6 +258,21 @@ export class PostgresTenantDatabases implements TenantDatabases {
     });
   }
 
+  async setOwnerPassword(databaseName: string, owner: { role: string; password: string }): Promise<{ changed: boolean }> {
+    quoteSchoolDatabase(databaseName);
+    if (owner.role !== `${databaseName}_owner`) throw StepError.permanent(`unexpected owner role ${owner.role} for ${databaseName}`);
+    return this.withServer(async (server) => {
+      try {
+        // Password literals cannot be bound as parameters in DDL; escapeLiteral quotes them safely.
+        await server.query(`ALTER ROLE ${pg.escapeIdentifier(owner.role)} PASSWORD ${pg.escapeLiteral(owner.password)}`);
+        return { changed: true };
+      } catch (error) {
+        if (codeOf(error) === '42704') return { changed: false }; // the role is gone: a teardown finished
+        throw error;
+      }
+    });
+  }
+
   async drop(databaseName: string): Promise<DroppedDatabase> {
     const name = quoteSchoolDatabase(databaseName);
     return this.withServer(async (server) => {
