@@ -10,6 +10,7 @@ import { createRuntime } from '../infrastructure/composition/create-runtime.js';
 import { SCHOOL_STREAM_PREFIX } from '../domain/school/events.js';
 import { SECRETS_USAGE, secretsCommand } from './commands/secrets.js';
 import { SERVERS_USAGE, serversCommand } from './commands/servers.js';
+import { SCHOOL_MOVE_USAGE, schoolMove } from './commands/school-move.js';
 import { parseSchoolsMigrateArgs, schoolsMigrate, SCHOOLS_MIGRATE_USAGE } from './commands/schools-migrate.js';
 
 const USAGE = `usage: npm run scs -- <command>
@@ -18,6 +19,7 @@ commands:
   projections rebuild        rebuild the school read model from the first event
   school history <id>        print a school's events in order (add --json for JSON)
   school show <id>           print a school as the API shows it
+${SCHOOL_MOVE_USAGE}
   reconcile [--fix]          compare databases, DNS records, certificates and registry rows with the
                              events; report orphans and drift (exit 1 when any is left); --fix removes
                              orphans and records each removal as an OrphanRemoved event (--json for JSON)
@@ -80,6 +82,11 @@ async function main(argv: string[]): Promise<number> {
     const capacity = argv.includes('--capacity') ? argv[argv.indexOf('--capacity') + 1] ?? '' : undefined;
     const positional = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--capacity');
     return withRuntime((runtime) => serversCommand(runtime, { command, name: positional[2], capacity, json }));
+  }
+  if (group === 'school' && command === 'move') {
+    const to = argv.includes('--to') ? argv[argv.indexOf('--to') + 1] : undefined;
+    const id = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--to')[2];
+    return withRuntime((runtime) => schoolMove(runtime, { id, to }));
   }
   if (group === 'projections' && command === 'rebuild') {
     await withRuntime(rebuild);

@@ -20,6 +20,8 @@ export interface SchoolRegistry {
   unregister(schoolId: string): Promise<{ existed: boolean }>;
   find(schoolId: string): Promise<RegistryEntry | undefined>;
   list(): Promise<RegistryEntry[]>;
+  /** Points the row at the tenant server the school's database is on now (a move's switch). */
+  setServer(schoolId: string, server: string): Promise<{ updated: boolean }>;
   /**
    * Replaces the row's sealed copy of its role's password (the role itself lives on the school's tenant
    * server and is changed there first). `replaced: false` when the row is gone (a teardown).

@@ -77,6 +77,11 @@ export interface TenantDatabases {
   secure(databaseName: string, owner: { role: string; password: string }): Promise<void>;
   /** Sets the owner role's password if the role exists (`changed: false` when it is gone: a teardown). */
   setOwnerPassword(databaseName: string, owner: { role: string; password: string }): Promise<{ changed: boolean }>;
+  /**
+   * `false`: refuses new sessions and ends the open ones (a move's copy must see no more writes);
+   * `true`: allows them again. Returns the sessions ended.
+   */
+  allowConnections(databaseName: string, allowed: boolean): Promise<{ terminated: number }>;
   /** Drops the database and its owner role. */
   drop(databaseName: string): Promise<DroppedDatabase>;
   exists(databaseName: string): Promise<boolean>;

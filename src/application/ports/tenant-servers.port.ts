@@ -38,6 +38,14 @@ export interface TenantServers {
   status(): Promise<TenantServerStatus[]>;
   /** `servers drain|open|close`; capacity `null` removes the limit, undefined keeps it. */
   setState(server: string, state: TenantServerState, capacity?: number | null): Promise<void>;
+  /**
+   * Copies a school database's rows (every table but schema_migrations, and the sequences) from its
+   * database on `from` into the one of the same name on `to`, which must exist at the same schema (made
+   * by `create`). The source first refuses new sessions and its open ones are ended (the school is down
+   * from here: no write may be lost); it stays so, for the drop. `allowConnections(true)` undoes that on
+   * a failed move. The target's tables are emptied first, so a re-run after a crash starts over.
+   */
+  copyDatabase(databaseName: string, from: string, to: string): Promise<{ tables: number; rows: number }>;
   /** The latest school schema version shipped (the same on every server). */
   currentSchemaVersion(): string;
 }

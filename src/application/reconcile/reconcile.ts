@@ -64,7 +64,8 @@ export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; me
   const schools = await allSchools(deps.store);
   const settled = (id: string | undefined) => {
     const school = id ? schools.get(id) : undefined;
-    return !school || TERMINAL_STATUSES.has(school.status);
+    // A school being moved has a database on two servers until its move is recorded: left alone.
+    return !school || (TERMINAL_STATUSES.has(school.status) && !school.move);
   };
   const [listed, records, certificates, registryRows] = await Promise.all([
     listEveryServer(deps.servers), deps.dns.list(), deps.certificates.listActive(), deps.registry.list(),

@@ -79,6 +79,14 @@ export type SchoolEvent =
   /** The reconciler removed a resource of this school that the events said was gone (an audit fact). */
   | Event<'OrphanRemoved', { resource: string; name: string; detail: string; removedAt: string }>
   /** The owner role got a new password made with `keyId`, and the registry its copy sealed with it. */
+  /** `school move`: the school's database is being copied to `to`; it is down until `SchoolMoved`. */
+  | Event<'SchoolMoveStarted', { from: string; to: string; startedAt: string }>
+  /** Its database is on `to` now (the registry row says so); the old one on `from` is dropped after this. */
+  | Event<'SchoolMoved', {
+      from: string; to: string; tables: number; rows: number; downtimeMs: number; startedAt: string; finishedAt: string;
+    }>
+  /** The copy failed: the school stays on `from` (connections allowed again), the copy on `to` dropped. */
+  | Event<'SchoolMoveFailed', { from: string; to: string; error: string; startedAt: string; finishedAt: string }>
   | Event<'SchoolCredentialsRotated', {
       keyId: string; previousKeyId: string | null; generation: number; startedAt: string; finishedAt: string;
     }>;

@@ -131,6 +131,12 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
     // Only ever the first event of a stream, which then never holds a school (no state to change).
     case 'SchoolRequestAbandoned':
       return state;
+    case 'SchoolMoveStarted':
+      return { ...state, move: { to: event.data.to, startedAt: event.data.startedAt } };
+    case 'SchoolMoved':
+      return { ...state, server: event.data.to, move: undefined };
+    case 'SchoolMoveFailed':
+      return { ...state, move: undefined };
     case 'SchoolCredentialsRotated':
       return { ...state, credentials: { keyId: event.data.keyId, generation: event.data.generation } };
     case 'CertificateRenewed': {

@@ -114,6 +114,11 @@ function apply(view: SchoolView, event: FoldableEvent): SchoolView {
       return skipPending({ ...view, status: 'failed' });
     case 'SchoolDeleted':
       return skipPending({ ...view, status: 'deleted' });
+    case 'SchoolMoved':
+      return { ...view, server: event.data.to };
+    case 'SchoolMoveStarted':
+    case 'SchoolMoveFailed': // the history shows a move under way or failed; the server changes only once moved
+      return view;
     case 'OrphanRemoved':
     case 'SchoolRequestAbandoned': // a dead request's stream: the school never existed
     case 'SchoolCredentialsRotated': // secrets stay out of the read model; the registry has the sealed copy

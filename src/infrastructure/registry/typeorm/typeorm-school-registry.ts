@@ -63,6 +63,11 @@ export class TypeOrmSchoolRegistry implements SchoolRegistry {
     return this.dataSource.getRepository(SchoolRegistryEntity).find({ order: { registeredAt: 'ASC' } });
   }
 
+  async setServer(schoolId: string, server: string): Promise<{ updated: boolean }> {
+    const result = await this.dataSource.getRepository(SchoolRegistryEntity).update({ schoolId }, { server });
+    return { updated: (result.affected ?? 0) > 0 };
+  }
+
   async replaceSealedPassword(schoolId: string, credentials: { role: string; sealed: string }): Promise<{ replaced: boolean }> {
     const { role, sealed } = credentials;
     if (!OWNER_ROLE.test(role)) throw new Error(`not a school owner role: ${JSON.stringify(role).slice(0, 80)}`);

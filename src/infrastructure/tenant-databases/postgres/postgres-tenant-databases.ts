@@ -273,6 +273,35 @@ export class PostgresTenantDatabases implements TenantDatabases {
     });
   }
 
+  async allowConnections(databaseName: string, allowed: boolean): Promise<{ terminated: number }> {
+    return this.closeExcept(databaseName, allowed, null);
+  }
+
+  /** As allowConnections, keeping one session (`keep`: the pid of a copy's own connection). */
+  async closeExcept(databaseName: string, allowed: boolean, keep: number | null): Promise<{ terminated: number }> {
+    const name = quoteSchoolDatabase(databaseName);
+    return this.withServer(async (server) => {
+      await server.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS ${allowed}`);
+      if (allowed) return { terminated: 0 };
+      const ended = await server.query<{ n: number }>(
+        `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+          WHERE datname = $1 AND pid <> pg_backend_pid() AND pid IS DISTINCT FROM $2`,
+        [databaseName, keep],
+      );
+      return { terminated: ended.rows[0].n };
+    });
+  }
+
+  /** A client on one of this server's school databases, for a copy between servers (the caller ends it). */
+  async connectTo(databaseName: string): Promise<pg.Client> {
+    quoteSchoolDatabase(databaseName);
+    const url = new URL(this.options.serverUrl);
+    url.pathname = `/${databaseName}`;
+    const client = guardClient(new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 10_000 }), 'school database copy');
+    await client.connect();
+    return client;
+  }
+
   async drop(databaseName: string): Promise<DroppedDatabase> {
     const name = quoteSchoolDatabase(databaseName);
     return this.withServer(async (server) => {

@@ -1,0 +1,25 @@
+import { moveSchool } from '../../application/move-school/move-school.js';
+import { systemClock } from '../../application/ports/clock.port.js';
+import type { Runtime } from '../../infrastructure/runtime.js';
+
+export const SCHOOL_MOVE_USAGE = `  school move <id> --to <server>
+                             move a live school's database to another tenant server (archive, restore,
+                             switch; the school is down while its rows are copied: see the README)`;
+
+/** `npm run scs -- school move <id> --to <server>`: exit 0 moved, 1 refused or failed (and undone), 2 usage. */
+export async function schoolMove(runtime: Runtime, options: { id?: string; to?: string }): Promise<number> {
+  if (!options.id || !options.to) {
+    process.stderr.write(`school move needs a school id and --to <server>\n\n${SCHOOL_MOVE_USAGE}\n`);
+    return 2;
+  }
+  const { store, servers, registry, credentials } = runtime;
+  const result = await moveSchool({ store, servers, registry, credentials, clock: systemClock }, options.id, options.to, 'cli');
+  if (!result.moved) {
+    process.stderr.write(`${result.reason}\n`);
+    return 1;
+  }
+  const { from, to, tables, rows, downtimeMs, oldDropped } = result;
+  process.stdout.write(`moved school ${options.id} from ${from} to ${to}: ${rows} rows in ${tables} tables, `
+    + `down ${downtimeMs} ms; ${oldDropped ? 'old database dropped' : 'old database NOT dropped: run reconcile --fix'}\n`);
+  return 0;
+}
