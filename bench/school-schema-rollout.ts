@@ -161,8 +161,14 @@ async function main(): Promise<void> {
     await undo(url, names);
     const report = await runRollout(
       // Schools recorded without a server are on `central`, the one tenant server here.
-      { store, servers: new PostgresTenantServers(pool, [{ name: CENTRAL_SERVER, url: maintenanceUrl(central), databases: current }]),
-        faults: NO_FAULTS, logger: silentLogger },
+      {
+        store,
+        servers: new PostgresTenantServers(pool, [
+          { name: CENTRAL_SERVER, url: maintenanceUrl(central), databases: current },
+        ]),
+        faults: NO_FAULTS,
+        logger: silentLogger,
+      },
       {
         concurrency,
         timeouts: { lockTimeoutMs: 5000, statementTimeoutMs: 600_000 },

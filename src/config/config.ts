@@ -289,7 +289,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
 const KEY_ID = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const SERVER_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
-/** `SCS_TENANT_SERVERS=name=url,name=url`; the messages name a server, never repeat its URL (it may hold a password). */
+/** `SCS_TENANT_SERVERS=name=url,name=url`; messages name a server, never its URL (it may hold a password). */
 function parseTenantServers(raw: string, problems: string[]): TenantServerConfig[] {
   const servers: TenantServerConfig[] = [];
   for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {

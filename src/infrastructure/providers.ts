@@ -58,6 +58,7 @@ export function createArchives(
   const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(config.archiveDir);
   const retentionDays = config.archiveRetentionDays;
   if (!s3) return new FolderDatabaseArchives({ dir: config.archiveDir, serverUrl, servers, retentionDays });
-  const staging = new FolderDatabaseArchives({ dir: join(config.dataDir, 'archive-staging'), serverUrl, servers, retentionDays: 1 });
+  const stagingDir = join(config.dataDir, 'archive-staging');
+  const staging = new FolderDatabaseArchives({ dir: stagingDir, serverUrl, servers, retentionDays: 1 });
   return new S3DatabaseArchives({ client: new S3Client({}), bucket: s3[1], prefix: s3[2], staging, retentionDays: config.archiveRetentionDays });
 }

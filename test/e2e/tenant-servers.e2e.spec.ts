@@ -17,7 +17,8 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
   const env = () => ({ SCS_TENANT_SERVERS: servers() });
   const cli = (...args: string[]) => runCli(central.url, args, env());
   const post = async () => (await scs.request('/school', { method: 'POST', json: schoolBody() })).body.id as string;
-  const inDatabase = (server: string, name: string) => Object.assign(new URL(server), { pathname: `/${name}` }).toString();
+  const inDatabase = (server: string, name: string) =>
+    Object.assign(new URL(server), { pathname: `/${name}` }).toString();
   const owned = async (url: string) => (await sql<{ datname: string }>(url,
     `SELECT datname FROM pg_database WHERE shobj_description(oid, 'pg_database') = $1`, [`scs-owner:${central.name}`]))
     .map((r) => r.datname);
@@ -50,7 +51,8 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
     expect(on('two')).toHaveLength(20);
     expect((await owned(serverUrl())).sort()).toEqual(on('one').map((s) => s.databaseName).sort());
     expect((await owned(two())).sort()).toEqual(on('two').map((s) => s.databaseName).sort());
-    const registry = await sql<{ school_id: string; server: string }>(central.url, 'SELECT school_id, server FROM school_registry');
+    type Row = { school_id: string; server: string };
+    const registry = await sql<Row>(central.url, 'SELECT school_id, server FROM school_registry');
     expect(Object.fromEntries(registry.map((r) => [r.school_id, r.server])))
       .toEqual(Object.fromEntries(schools.map((s) => [s.id, s.server])));
     const history = (await scs.request(`/school/${on('two')[0].id}/history`)).body.events;
@@ -78,7 +80,7 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
     }
   }, 90_000);
 
-  it('with a server stopped, provisions on the other; a school placed on the stopped one finishes when it returns', async () => {
+  it('with a server stopped, provisions on the other; one placed on it finishes when it returns', async () => {
     const waiting = await post(); // one has 24, two 20: placed on two
     await waitFor('its database made and run_migrations waiting for its retry', async () => {
       const school = (await scs.request(`/school/${waiting}`)).body;
@@ -112,7 +114,8 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
     await waitForStatus(scs, school.id, ['deleted'], 60_000);
     const events = (await scs.request(`/school/${school.id}/history`)).body.events;
     const dropped = events.find((e: { type: string }) => e.type === 'DatabaseDropped').data;
-    expect(dropped).toMatchObject({ server: 'two', existed: true, archive: expect.objectContaining({ bytes: expect.any(Number) }) });
+    const archive = expect.objectContaining({ bytes: expect.any(Number) });
+    expect(dropped).toMatchObject({ server: 'two', existed: true, archive });
     expect(await owned(two())).not.toContain(school.databaseName);
   }, 90_000);
 
@@ -120,23 +123,27 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
     const school = (await scs.request('/schools?status=active&limit=100')).body.items
       .find((s: { server: string }) => s.server === 'one');
     const on = (server: string) => inDatabase(server === 'one' ? serverUrl() : two(), school.databaseName);
-    await sql(on('one'), `INSERT INTO academic_years (name, starts_on, ends_on) VALUES ('2026-27', '2026-06-01', '2027-03-31')`);
+    const insert = (name: string, year: number) => `INSERT INTO academic_years (name, starts_on, ends_on) `
+      + `VALUES ('${name}', '${year}-06-01', '${year + 1}-03-31')`;
+    await sql(on('one'), insert('2026-27', 2026));
     expect((await cli('school', 'move', school.id, '--to', 'one')).code).toBe(1); // already there
 
     const moved = await cli('school', 'move', school.id, '--to', 'two');
     expect(moved.stderr).toBe('');
-    expect(moved.stdout).toMatch(/moved school .* from one to two: \d+ rows in \d+ tables, down \d+ ms; old database dropped/);
+    expect(moved.stdout).toMatch(/from one to two: \d+ rows in \d+ tables, down \d+ ms; old database dropped/);
     expect(moved.code).toBe(0);
     expect(await sql(on('two'), 'SELECT id, name FROM academic_years')).toEqual([{ id: 1, name: '2026-27' }]);
     // The identity sequence came along: the next row does not collide.
-    await sql(on('two'), `INSERT INTO academic_years (name, starts_on, ends_on) VALUES ('2027-28', '2027-06-01', '2028-03-31')`);
+    await sql(on('two'), insert('2027-28', 2027));
     expect((await sql(on('two'), 'SELECT max(id) AS id FROM academic_years'))[0].id).toBe(2);
     expect((await scs.request(`/school/${school.id}`)).body.server).toBe('two');
-    expect((await sql(central.url, 'SELECT server FROM school_registry WHERE school_id = $1', [school.id]))[0].server).toBe('two');
+    const row = 'SELECT server FROM school_registry WHERE school_id = $1';
+    expect(await sql(central.url, row, [school.id])).toEqual([{ server: 'two' }]);
     expect(await owned(serverUrl())).not.toContain(school.databaseName);
     expect(await owned(two())).toContain(school.databaseName);
     const role = `${school.databaseName}_owner`;
-    expect(await sql(two(), 'SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', [role])).toEqual([{ rolcanlogin: true }]);
+    const login = 'SELECT rolcanlogin FROM pg_roles WHERE rolname = $1';
+    expect(await sql(two(), login, [role])).toEqual([{ rolcanlogin: true }]);
     expect(await sql(serverUrl(), 'SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).toEqual([]);
     const types = (await scs.request(`/school/${school.id}/history`)).body.events.map((e: { type: string }) => e.type);
     expect(types.slice(-2)).toEqual(['SchoolMoveStarted', 'SchoolMoved']);

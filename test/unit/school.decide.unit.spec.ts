@@ -146,7 +146,8 @@ describe('decide and renewalDueAt: certificate renewal', () => {
 
 describe('decide: moving a school to another tenant server', () => {
   const start = (to: string): SchoolCommand => ({ type: 'StartMove', data: { to, now: NOW } });
-  const started = (to: string, from = 'central'): SchoolEvent => ({ type: 'SchoolMoveStarted', data: { from, to, startedAt: NOW } });
+  const started = (to: string, from = 'central'): SchoolEvent =>
+    ({ type: 'SchoolMoveStarted', data: { from, to, startedAt: NOW } });
   const done = { to: 'two', tables: 3, rows: 7, downtimeMs: 40, startedAt: NOW, finishedAt: LATER };
 
   it('starts a move of a live school from the server its DatabaseCreated names', () => {
@@ -171,7 +172,9 @@ describe('decide: moving a school to another tenant server', () => {
   it('records a failed move, which leaves the school where it was', () => {
     const data = { to: 'two', error: 'boom', startedAt: NOW, finishedAt: LATER };
     const failed: SchoolEvent = { type: 'SchoolMoveFailed', data: { ...data, from: 'central' } };
-    given(...provisionedSchool(), started('two')).when({ type: 'RecordMoveFailure', data: { ...data, now: LATER } }).then([failed]);
-    expect(fold([...provisionedSchool(), started('two'), failed])).toMatchObject({ server: 'central', move: undefined });
+    const record: SchoolCommand = { type: 'RecordMoveFailure', data: { ...data, now: LATER } };
+    given(...provisionedSchool(), started('two')).when(record).then([failed]);
+    const after = fold([...provisionedSchool(), started('two'), failed]);
+    expect(after).toMatchObject({ server: 'central', move: undefined });
   });
 });

@@ -38,7 +38,8 @@ export async function moveSchool(deps: MoveDeps, schoolId: string, to: string, a
     actor, correlationId: `move-${schoolId}`, causationId: randomUUID(), now: deps.clock.now().toISOString(),
   });
   const startedAt = deps.clock.now().toISOString();
-  await executeSchoolCommand(deps.store, schoolId, () => ({ type: 'StartMove', data: { to, now: startedAt } }), metadata());
+  const start = { to, now: startedAt };
+  await executeSchoolCommand(deps.store, schoolId, () => ({ type: 'StartMove', data: start }), metadata());
   const from = serverOf(state);
   const { databaseName } = state;
   let switched = false;
@@ -73,13 +74,15 @@ export async function moveSchool(deps: MoveDeps, schoolId: string, to: string, a
 
 /** Why a move cannot start (checked before anything is recorded), or undefined. */
 async function refusal(deps: MoveDeps, state: SchoolState, to: string): Promise<string | undefined> {
-  if (!deps.servers.names.includes(to)) return `no tenant server "${to}" (configured: ${deps.servers.names.join(', ')})`;
+  const names = deps.servers.names;
+  if (!names.includes(to)) return `no tenant server "${to}" (configured: ${names.join(', ')})`;
   if (state.status !== 'active') return `school ${state.id} is ${state.status}; only an active school moves`;
   if (state.move && state.move.to !== to) return `school ${state.id} is already moving to ${state.move.to}`;
   if (serverOf(state) === to && !state.move) return `school ${state.id} is already on ${to}`;
   const current = deps.servers.currentSchemaVersion();
   if (state.schemaVersion !== current) {
-    return `school ${state.id} is at schema ${state.schemaVersion ?? 'unknown'}, not ${current}: roll the schema out first`;
+    const at = state.schemaVersion ?? 'unknown';
+    return `school ${state.id} is at schema ${at}, not ${current}: roll the schema out first`;
   }
   const target = (await deps.servers.status()).find((s) => s.name === to);
   if (!target?.reachable) return `tenant server ${to} does not answer${target?.error ? ` (${target.error})` : ''}`;

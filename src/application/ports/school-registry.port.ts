@@ -26,7 +26,10 @@ export interface SchoolRegistry {
    * Replaces the row's sealed copy of its role's password (the role itself lives on the school's tenant
    * server and is changed there first). `replaced: false` when the row is gone (a teardown).
    */
-  replaceSealedPassword(schoolId: string, credentials: { role: string; sealed: string }): Promise<{ replaced: boolean }>;
+  replaceSealedPassword(
+    schoolId: string,
+    credentials: { role: string; sealed: string },
+  ): Promise<{ replaced: boolean }>;
 }
 
 export const SCHOOL_REGISTRY = Symbol('SchoolRegistry');

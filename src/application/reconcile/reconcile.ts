@@ -156,7 +156,9 @@ export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; me
 }
 
 /** Each server's school databases; a server that does not answer is reported, not taken as empty. */
-async function listEveryServer(servers: TenantServers): Promise<Array<{ server: string; names?: string[]; error?: string }>> {
+type Listed = { server: string; names?: string[]; error?: string };
+
+async function listEveryServer(servers: TenantServers): Promise<Listed[]> {
   return Promise.all(servers.names.map(async (server) => {
     try {
       return { server, names: await servers.on(server).list() };
@@ -193,7 +195,8 @@ async function schemaDrift(servers: TenantServers, schools: SchoolState[]): Prom
   const findings: Finding[] = [];
   for (const school of schools) {
     const { id: schoolId, databaseName: name } = school;
-    const status = await servers.on(serverOf(school)).schemaStatus(name).catch((error: Error) => ({ error: error.message }));
+    const databases = servers.on(serverOf(school));
+    const status = await databases.schemaStatus(name).catch((error: Error) => ({ error: error.message }));
     if ('error' in status) {
       const detail = `cannot read its schema: ${status.error}`;
       findings.push({ kind: 'drift', resource: 'schema', name, schoolId, detail });

@@ -63,7 +63,8 @@ export async function rotateSchool(
   // The role first, on the school's tenant server; then the registry's copy in the central database.
   const { changed } = await deps.servers.on(serverOf(state)).setOwnerPassword(state.databaseName, { role, password });
   if (!changed) return 'not-live';
-  const { replaced } = await deps.registry.replaceSealedPassword(schoolId, { role, sealed: deps.credentials.encrypt(password) });
+  const sealed = deps.credentials.encrypt(password);
+  const { replaced } = await deps.registry.replaceSealedPassword(schoolId, { role, sealed });
   if (!replaced) return 'not-live';
   deps.faults.afterSideEffect('rotate_credentials', schoolId);
   const finishedAt = deps.clock.now().toISOString();

@@ -13,13 +13,15 @@ export async function schoolMove(runtime: Runtime, options: { id?: string; to?: 
     return 2;
   }
   const { store, servers, registry, credentials } = runtime;
-  const result = await moveSchool({ store, servers, registry, credentials, clock: systemClock }, options.id, options.to, 'cli');
+  const deps = { store, servers, registry, credentials, clock: systemClock };
+  const result = await moveSchool(deps, options.id, options.to, 'cli');
   if (!result.moved) {
     process.stderr.write(`${result.reason}\n`);
     return 1;
   }
   const { from, to, tables, rows, downtimeMs, oldDropped } = result;
+  const old = oldDropped ? 'old database dropped' : 'old database NOT dropped: run reconcile --fix';
   process.stdout.write(`moved school ${options.id} from ${from} to ${to}: ${rows} rows in ${tables} tables, `
-    + `down ${downtimeMs} ms; ${oldDropped ? 'old database dropped' : 'old database NOT dropped: run reconcile --fix'}\n`);
+    + `down ${downtimeMs} ms; ${old}\n`);
   return 0;
 }

@@ -1,8 +1,8 @@
 import type { TenantServerState } from '../../domain/school/placement.js';
 import type { Runtime } from '../../infrastructure/runtime.js';
 
-export const SERVERS_USAGE = `  servers list [--json]      the tenant servers (SCS_TENANT_SERVERS): state, schools placed, capacity,
-                             and whether each answers now
+export const SERVERS_USAGE = `  servers list [--json]      the tenant servers (SCS_TENANT_SERVERS): state, schools,
+                             capacity, and whether each answers now
   servers drain <name>       no new school is placed there (its schools stay; move them to empty it)
   servers open <name> [--capacity N|none]
                              new schools may be placed there again (optionally with a capacity)
@@ -28,12 +28,15 @@ export async function serversCommand(runtime: Runtime, options: ServersOptions):
     out(`${'server'.padEnd(16)} ${'state'.padEnd(9)} ${'schools'.padStart(7)} ${'capacity'.padStart(8)}  reachable`);
     for (const s of servers) {
       const reachable = s.reachable ? 'yes' : `no (${s.error ?? 'no answer'})`;
-      out(`${s.name.padEnd(16)} ${s.state.padEnd(9)} ${String(s.schools).padStart(7)} ${String(s.capacity ?? '-').padStart(8)}  ${reachable}`);
+      const counts = `${String(s.schools).padStart(7)} ${String(s.capacity ?? '-').padStart(8)}`;
+      out(`${s.name.padEnd(16)} ${s.state.padEnd(9)} ${counts}  ${reachable}`);
     }
     return 0;
   }
   const state = command ? STATES[command] : undefined;
-  if (!state || !name) return usage(`servers ${command ?? ''}: expected list, drain <name>, open <name> or close <name>`);
+  if (!state || !name) {
+    return usage(`servers ${command ?? ''}: expected list, drain <name>, open <name> or close <name>`);
+  }
   if (!runtime.servers.names.includes(name)) {
     process.stderr.write(`no tenant server "${name}" (SCS_TENANT_SERVERS lists ${runtime.servers.names.join(', ')})\n`);
     return 1;

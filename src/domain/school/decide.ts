@@ -113,9 +113,10 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       const { to, now } = command.data;
       const from = serverOf(school);
       if (school.move?.to === to) return []; // a resumed move
-      if (school.status !== 'active') throw new DomainError('move_refused', `school ${school.id} is ${school.status}, not active`);
-      if (school.move) throw new DomainError('move_refused', `school ${school.id} is already moving to ${school.move.to}`);
-      if (from === to) throw new DomainError('move_refused', `school ${school.id} is already on ${to}`);
+      const refuse = (why: string) => new DomainError('move_refused', `school ${school.id} ${why}`);
+      if (school.status !== 'active') throw refuse(`is ${school.status}, not active`);
+      if (school.move) throw refuse(`is already moving to ${school.move.to}`);
+      if (from === to) throw refuse(`is already on ${to}`);
       return [{ type: 'SchoolMoveStarted', data: { from, to, startedAt: now } }];
     }
     case 'RecordMove': {

@@ -34,7 +34,8 @@ function faultInjector(config: Config, logger: AppLogger): FaultInjector {
 function stepPorts(...ports: [Config, EventStore, TenantServers, DnsProvider, CertificateProvider, Mailer,
   SchoolRegistry, DatabaseArchives, FaultInjector, SchoolCredentials]): StepPorts {
   const [config, store, servers, dns, certificates, mailer, registry, archives, faults, credentials] = ports;
-  return { store, servers, dns, certificates, mailer, registry, archives, faults, credentials, dnsTarget: config.dnsTarget };
+  const dnsTarget = config.dnsTarget;
+  return { store, servers, dns, certificates, mailer, registry, archives, faults, credentials, dnsTarget };
 }
 
 /** The work beside the requests: the process manager, the read-model projection and the certificate renewer. */

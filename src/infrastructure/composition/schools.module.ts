@@ -27,7 +27,8 @@ export function tenantServerUrls(config: Config, centralUrl: string): Map<string
 function tenantServers(config: Config, central: CentralDatabase, logger: AppLogger): PostgresTenantServers {
   const owner = databaseNameOf(central.url);
   const servers = [...tenantServerUrls(config, central.url)].map(([name, serverUrl]) => {
-    const databases = new PostgresTenantDatabases({ serverUrl, logger, owner, migrationsDir: config.schoolMigrationsDir });
+    const migrationsDir = config.schoolMigrationsDir;
+    const databases = new PostgresTenantDatabases({ serverUrl, logger, owner, migrationsDir });
     return { name, url: serverUrl, databases };
   });
   return new PostgresTenantServers(central.pool, servers, logger);

@@ -8,7 +8,9 @@ import { createGzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { guardClient } from '../../postgres/connection-faults.js';
-import type { ArchiveRequest, DatabaseArchive, DatabaseArchives } from '../../../application/ports/database-archives.port.js';
+import type {
+  ArchiveRequest, DatabaseArchive, DatabaseArchives,
+} from '../../../application/ports/database-archives.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
 
 const run = promisify(execFile);
@@ -76,7 +78,8 @@ export class FolderDatabaseArchives implements DatabaseArchives {
 
   private async pgDump(databaseUrl: string, file: string): Promise<DatabaseArchive> {
     const temp = `${file}.partial`;
-    await run(this.options.pgDump ?? 'pg_dump', ['--format=custom', '--no-owner', `--file=${temp}`, `--dbname=${databaseUrl}`], { maxBuffer: 16 * 1024 * 1024 });
+    const args = ['--format=custom', '--no-owner', `--file=${temp}`, `--dbname=${databaseUrl}`];
+    await run(this.options.pgDump ?? 'pg_dump', args, { maxBuffer: 16 * 1024 * 1024 });
     renameSync(temp, file);
     return { location: file, format: 'pg_dump-custom', bytes: statSync(file).size, sha256: await sha256Of(file) };
   }

@@ -1,7 +1,9 @@
 import { createReadStream, rmSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ArchiveRequest, DatabaseArchive, DatabaseArchives } from '../../../application/ports/database-archives.port.js';
+import type {
+  ArchiveRequest, DatabaseArchive, DatabaseArchives,
+} from '../../../application/ports/database-archives.port.js';
 
 /**
  * Final archives in S3: each is made in a local folder first (by the folder adapter), uploaded with

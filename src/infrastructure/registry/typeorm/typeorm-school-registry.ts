@@ -68,7 +68,10 @@ export class TypeOrmSchoolRegistry implements SchoolRegistry {
     return { updated: (result.affected ?? 0) > 0 };
   }
 
-  async replaceSealedPassword(schoolId: string, credentials: { role: string; sealed: string }): Promise<{ replaced: boolean }> {
+  async replaceSealedPassword(
+    schoolId: string,
+    credentials: { role: string; sealed: string },
+  ): Promise<{ replaced: boolean }> {
     const { role, sealed } = credentials;
     if (!OWNER_ROLE.test(role)) throw new Error(`not a school owner role: ${JSON.stringify(role).slice(0, 80)}`);
     const rows: unknown[] = await this.dataSource.query(

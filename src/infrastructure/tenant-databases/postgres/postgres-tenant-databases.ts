@@ -258,13 +258,19 @@ export class PostgresTenantDatabases implements TenantDatabases {
     });
   }
 
-  async setOwnerPassword(databaseName: string, owner: { role: string; password: string }): Promise<{ changed: boolean }> {
+  async setOwnerPassword(
+    databaseName: string,
+    owner: { role: string; password: string },
+  ): Promise<{ changed: boolean }> {
     quoteSchoolDatabase(databaseName);
-    if (owner.role !== `${databaseName}_owner`) throw StepError.permanent(`unexpected owner role ${owner.role} for ${databaseName}`);
+    if (owner.role !== `${databaseName}_owner`) {
+      throw StepError.permanent(`unexpected owner role ${owner.role} for ${databaseName}`);
+    }
+    const role = pg.escapeIdentifier(owner.role);
     return this.withServer(async (server) => {
       try {
         // Password literals cannot be bound as parameters in DDL; escapeLiteral quotes them safely.
-        await server.query(`ALTER ROLE ${pg.escapeIdentifier(owner.role)} PASSWORD ${pg.escapeLiteral(owner.password)}`);
+        await server.query(`ALTER ROLE ${role} PASSWORD ${pg.escapeLiteral(owner.password)}`);
         return { changed: true };
       } catch (error) {
         if (codeOf(error) === '42704') return { changed: false }; // the role is gone: a teardown finished
@@ -297,7 +303,8 @@ export class PostgresTenantDatabases implements TenantDatabases {
     quoteSchoolDatabase(databaseName);
     const url = new URL(this.options.serverUrl);
     url.pathname = `/${databaseName}`;
-    const client = guardClient(new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 10_000 }), 'school database copy');
+    const options = { connectionString: url.toString(), connectionTimeoutMillis: 10_000 };
+    const client = guardClient(new pg.Client(options), 'school database copy');
     await client.connect();
     return client;
   }

@@ -43,7 +43,8 @@ export class PostgresTenantServers implements TenantServers {
   on(server: string): PostgresTenantDatabases {
     const found = this.servers.get(server);
     if (!found) {
-      throw StepError.permanent(`tenant server "${server}" is not configured (SCS_TENANT_SERVERS lists ${this.names.join(', ')})`);
+      const listed = this.names.join(', ');
+      throw StepError.permanent(`tenant server "${server}" is not configured (SCS_TENANT_SERVERS lists ${listed})`);
     }
     return found.databases;
   }
@@ -224,7 +225,8 @@ async function copyRows(source: pg.Client, target: pg.Client): Promise<{ tables:
         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations' ORDER BY 1`,
     )).rows.map((r) => r.name);
     await target.query('SET LOCAL session_replication_role = replica');
-    if (tables.length > 0) await target.query(`TRUNCATE ${tables.map((t) => pg.escapeIdentifier(t)).join(', ')} CASCADE`);
+    const all = tables.map((t) => pg.escapeIdentifier(t)).join(', ');
+    if (tables.length > 0) await target.query(`TRUNCATE ${all} CASCADE`);
     let rows = 0;
     for (const table of tables) {
       const t = pg.escapeIdentifier(table);
