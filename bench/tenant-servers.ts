@@ -3,7 +3,8 @@
  * BENCH_BATCH) on two private embedded PostgreSQL servers (the first also holds the central database),
  * and prints the POST→active p50 of the first 100 and of the last 100 schools (flat: within 20%), the
  * schools per server, and how long `npm run scs -- reconcile` takes over all of them (wall time, with the
- * CLI's start-up), then moves one school and prints its downtime. Run after `npx tsc -p tsconfig.json`: node dist/bench/tenant-servers.js
+ * CLI's start-up), then moves one school and prints its downtime. Run after `npx tsc -p tsconfig.json`:
+ * node dist/bench/tenant-servers.js
  */
 import { runCli } from '../test/support/cli.js';
 import { freshDatabase } from '../test/support/databases.js';
@@ -49,8 +50,10 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const first = median(results.slice(0, window).map((r) => r.ms));
     const last = median(results.slice(-window).map((r) => r.ms));
-    const perServer = results.reduce<Record<string, number>>((m, r) => ({ ...m, [r.server]: (m[r.server] ?? 0) + 1 }), {});
-    console.log(`${n} schools in batches of ${batch} in ${seconds.toFixed(1)} s; per server ${JSON.stringify(perServer)}`);
+    const perServer: Record<string, number> = {};
+    for (const { server } of results) perServer[server] = (perServer[server] ?? 0) + 1;
+    console.log(`${n} schools in batches of ${batch} in ${seconds.toFixed(1)} s; `
+      + `per server ${JSON.stringify(perServer)}`);
     const change = ((last - first) / first) * 100;
     console.log(`POST→active p50: first ${window} ${first.toFixed(0)} ms, last ${window} ${last.toFixed(0)} ms `
       + `(${change >= 0 ? '+' : ''}${change.toFixed(0)}%: ${Math.abs(change) <= 20 ? 'flat' : 'NOT flat'} within 20%)`);

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { SchoolCredentials } from '../../src/infrastructure/secrets/credentials.js';
 import { runCli } from '../support/cli.js';
 import { freshDatabase, query as sql, serverUrl } from '../support/databases.js';
+import { connectsAs, isRolePassword } from '../support/role-password.js';
 import { schoolBody, startScs, waitFor, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 import { startSecondServer, stopSecondServer } from '../support/test-postgres.js';
 
@@ -9,12 +11,19 @@ import { startSecondServer, stopSecondServer } from '../support/test-postgres.js
  * embedded server the test support starts. Every school run_migrations fails once (SCS_FAULTS) and retries a
  * second later, which leaves a window, after its database was placed and made, in which `two` is stopped.
  */
+const OLD = randomBytes(32);
+const NEW = randomBytes(32);
+const ring = new SchoolCredentials([{ id: 'new', key: NEW }, { id: 'old', key: OLD }]);
+
 describe('tenant servers: school databases placed across two PostgreSQL servers', () => {
   let central: Awaited<ReturnType<typeof freshDatabase>>;
   let scs: ScsProcess;
   const two = () => process.env.SCS_TEST_SECOND_DATABASE_URL!;
   const servers = () => `one=${serverUrl()},two=${two()}`;
-  const env = () => ({ SCS_TENANT_SERVERS: servers() });
+  const keys = (...list: Array<[string, Buffer]>) =>
+    list.map(([id, key]) => `${id}:${key.toString('hex')}`).join(',');
+  let credentialsKeys = keys(['old', OLD]);
+  const env = () => ({ SCS_TENANT_SERVERS: servers(), SCS_CREDENTIALS_KEYS: credentialsKeys });
   const cli = (...args: string[]) => runCli(central.url, args, env());
   const post = async () => (await scs.request('/school', { method: 'POST', json: schoolBody() })).body.id as string;
   const inDatabase = (server: string, name: string) =>
@@ -149,9 +158,28 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
     expect(types.slice(-2)).toEqual(['SchoolMoveStarted', 'SchoolMoved']);
   }, 90_000);
 
+  it('rotates credentials where each school lives: the registry row holds its role\'s password there', async () => {
+    credentialsKeys = keys(['new', NEW], ['old', OLD]);
+    const rotated = await cli('secrets', 'rotate');
+    expect(rotated.stderr).not.toMatch(/failed/);
+    expect(rotated.code).toBe(0);
+    const rows = await sql<{ school_id: string; server: string; database_name: string; database_role: string;
+      database_password_encrypted: string }>(central.url, 'SELECT * FROM school_registry');
+    expect(new Set(rows.map((r) => r.server))).toEqual(new Set(['one', 'two']));
+    const events = await sql(central.url, `SELECT 1 FROM scs_events WHERE type = 'SchoolCredentialsRotated'`);
+    expect(events).toHaveLength(rows.length); // every live school, wherever it is
+    for (const row of rows) {
+      expect(row.database_password_encrypted.startsWith('v2:new:')).toBe(true);
+      const server = row.server === 'one' ? serverUrl() : two();
+      const password = ring.decrypt(row.database_password_encrypted);
+      expect(await isRolePassword(row.database_role, password, server)).toBe(true);
+      expect(await connectsAs(row.database_role, password, row.database_name, server)).toBe(true);
+    }
+  }, 120_000);
+
   it('the reconciler finds 0 orphans across both servers, and one left on the second server', async () => {
     const clean = JSON.parse((await cli('reconcile', '--json')).stdout);
-    expect(clean.findings.filter((f: { kind: string }) => f.kind !== 'retired-key')).toEqual([]);
+    expect(clean.findings).toEqual([]);
     expect(clean.checked.databases).toBe((await owned(serverUrl())).length + (await owned(two())).length);
 
     const stray = `school_${randomBytes(16).toString('hex')}`;

@@ -91,8 +91,6 @@ export interface TenantDatabases {
   currentSchemaVersion(): string;
 }
 
-export const TENANT_DATABASES = Symbol('TenantDatabases');
-
 /** `school_` and the school id's 32 hex digits: generated, never taken from input. */
 export function databaseNameFor(schoolId: string): string {
   const hex = schoolId.replace(/-/g, '').toLowerCase();

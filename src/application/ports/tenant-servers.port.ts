@@ -46,6 +46,8 @@ export interface TenantServers {
    * a failed move. The target's tables are emptied first, so a re-run after a crash starts over.
    */
   copyDatabase(databaseName: string, from: string, to: string): Promise<{ tables: number; rows: number }>;
+  /** Whether a server is the central database's own server (a role there can change with a registry row). */
+  sharesCentral(server: string): boolean;
   /** The latest school schema version shipped (the same on every server). */
   currentSchemaVersion(): string;
 }

@@ -31,7 +31,7 @@ function tenantServers(config: Config, central: CentralDatabase, logger: AppLogg
     const databases = new PostgresTenantDatabases({ serverUrl, logger, owner, migrationsDir });
     return { name, url: serverUrl, databases };
   });
-  return new PostgresTenantServers(central.pool, servers, logger);
+  return new PostgresTenantServers(central.pool, servers, logger, central.url);
 }
 
 /** The schools family: their databases, their credentials, the registry and the read model's queries. */

@@ -68,6 +68,42 @@ export class TypeOrmSchoolRegistry implements SchoolRegistry {
     return { updated: (result.affected ?? 0) > 0 };
   }
 
+  async replaceCredentials(
+    schoolId: string,
+    credentials: { role: string; password: string; sealed: string },
+  ): Promise<{ replaced: boolean }> {
+    // Names are generated from school ids; this guard keeps anything else out of DDL.
+    const { role, password, sealed } = credentials;
+    if (!OWNER_ROLE.test(role)) throw new Error(`not a school owner role: ${JSON.stringify(role).slice(0, 80)}`);
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      // The row first: its lock makes a concurrent unregister wait, or this find nothing.
+      const rows: unknown[] = await runner.query(
+        `UPDATE school_registry SET database_password_encrypted = $2
+           WHERE school_id = $1 AND database_role = $3 RETURNING 1`,
+        [schoolId, sealed, role],
+      );
+      const roleExists = (await runner.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).length === 1;
+      if (rows.length === 0 || !roleExists) {
+        await runner.rollbackTransaction();
+        return { replaced: false };
+      }
+      // Password literals cannot be bound as parameters in DDL; escapeLiteral quotes them safely.
+      await runner.query(`ALTER ROLE ${pg.escapeIdentifier(role)} PASSWORD ${pg.escapeLiteral(password)}`);
+      await runner.commitTransaction();
+      return { replaced: true };
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      // 42704: the role was dropped between the check and the ALTER (a teardown finishing).
+      if ((error as { code?: string }).code === '42704') return { replaced: false };
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
   async replaceSealedPassword(
     schoolId: string,
     credentials: { role: string; sealed: string },

@@ -34,6 +34,8 @@ export class PostgresTenantServers implements TenantServers {
     private readonly central: pg.Pool,
     servers: ReadonlyArray<{ name: string; url: string; databases: PostgresTenantDatabases }>,
     private readonly logger: Logger = { log: () => undefined, warn: () => undefined },
+    /** The central database's URL: a tenant server at the same host and port shares its server. */
+    private readonly centralUrl?: string,
   ) {
     if (servers.length === 0) throw new Error('at least one tenant server is needed');
     this.names = servers.map((s) => s.name);
@@ -47,6 +49,11 @@ export class PostgresTenantServers implements TenantServers {
       throw StepError.permanent(`tenant server "${server}" is not configured (SCS_TENANT_SERVERS lists ${listed})`);
     }
     return found.databases;
+  }
+
+  sharesCentral(server: string): boolean {
+    const url = this.servers.get(server)?.url;
+    return !!url && !!this.centralUrl && new URL(url).host === new URL(this.centralUrl).host;
   }
 
   currentSchemaVersion(): string {
