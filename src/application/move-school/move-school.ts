@@ -43,10 +43,9 @@ export async function moveSchool(deps: MoveDeps, schoolId: string, to: string, a
   const from = serverOf(state);
   const { databaseName } = state;
   let switched = false;
-  let blockedAt = 0;
   try {
     await deps.servers.on(to).create(databaseName);
-    blockedAt = performance.now();
+    const blockedAt = performance.now();
     const { tables, rows } = await deps.servers.copyDatabase(databaseName, from, to);
     const password = deps.credentials.passwordFor(schoolId, state.credentials);
     await deps.servers.on(to).secure(databaseName, { role: deps.credentials.roleFor(databaseName), password });
