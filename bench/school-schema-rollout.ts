@@ -21,6 +21,8 @@ import { PostgresEventStore } from '../src/infrastructure/event-store/postgres/p
 import { maintenanceUrl, prepareCentralDatabase } from '../src/infrastructure/postgres/central-database.js';
 import { migrationsDir } from '../src/infrastructure/postgres/sql-migrations.js';
 import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import { PostgresTenantServers } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-servers.js';
+import { CENTRAL_SERVER } from '../src/domain/school/placement.js';
 import { startTestPostgres, stopTestPostgres } from '../test/support/test-postgres.js';
 
 const n = Number(process.env.BENCH_N ?? 100);
@@ -158,7 +160,15 @@ async function main(): Promise<void> {
     const parallel = await floor(url, names, concurrency);
     await undo(url, names);
     const report = await runRollout(
-      { store, databases: current, faults: NO_FAULTS, logger: silentLogger },
+      // Schools recorded without a server are on `central`, the one tenant server here.
+      {
+        store,
+        servers: new PostgresTenantServers(pool, [
+          { name: CENTRAL_SERVER, url: maintenanceUrl(central), databases: current },
+        ]),
+        faults: NO_FAULTS,
+        logger: silentLogger,
+      },
       {
         concurrency,
         timeouts: { lockTimeoutMs: 5000, statementTimeoutMs: 600_000 },

@@ -63,6 +63,17 @@ export interface Config {
   logLevel: string;
   /** SCS_METRICS_PORT: /metrics on a port of its own instead of the API's. */
   metricsPort?: number;
+  /**
+   * SCS_TENANT_SERVERS=name=url,…: the PostgreSQL servers school databases are placed on, in order.
+   * Absent: the central server alone, under the name `central`.
+   */
+  tenantServers?: TenantServerConfig[];
+}
+
+export interface TenantServerConfig {
+  name: string;
+  /** A postgres:// URL of a login that may create databases and roles (its path is ignored). */
+  url: string;
 }
 
 export interface CredentialsKey {
@@ -273,11 +284,40 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
   }
   config.logLevel = logLevel;
   if (env.SCS_METRICS_PORT) config.metricsPort = int('SCS_METRICS_PORT', 0, 0, 65535);
+  if (env.SCS_TENANT_SERVERS) config.tenantServers = parseTenantServers(env.SCS_TENANT_SERVERS, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
 
 const KEY_ID = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+const SERVER_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/** `SCS_TENANT_SERVERS=name=url,name=url`; messages name a server, never its URL (it may hold a password). */
+function parseTenantServers(raw: string, problems: string[]): TenantServerConfig[] {
+  const servers: TenantServerConfig[] = [];
+  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const at = entry.indexOf('=');
+    const name = at > 0 ? entry.slice(0, at) : '';
+    const url = entry.slice(at + 1);
+    let protocol = '';
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      /* reported below */
+    }
+    if (!SERVER_NAME.test(name)) {
+      problems.push('SCS_TENANT_SERVERS entries must be name=postgres://…, the name of a-z, 0-9, - and _ (up to 32)');
+    } else if (!['postgres:', 'postgresql:'].includes(protocol)) {
+      problems.push(`SCS_TENANT_SERVERS: server "${name}" needs a postgres:// URL`);
+    } else if (servers.some((s) => s.name === name)) {
+      problems.push(`SCS_TENANT_SERVERS: server "${name}" appears twice`);
+    } else {
+      servers.push({ name, url });
+    }
+  }
+  if (servers.length === 0 && problems.length === 0) problems.push('SCS_TENANT_SERVERS lists no server');
+  return servers;
+}
 
 /** `SCS_CREDENTIALS_KEYS=id:key,id:key` (the first active) or `SCS_CREDENTIALS_KEY=key` (id `default`). */
 function parseCredentialsKeys(env: NodeJS.ProcessEnv, problems: string[]): CredentialsKey[] {

@@ -52,9 +52,13 @@ export async function createProviders(
 }
 
 /** SCS_ARCHIVE_DIR: a folder, or s3://bucket/prefix (staged in the data folder, then uploaded). */
-export function createArchives(config: Config, serverUrl: string): DatabaseArchives {
+export function createArchives(
+  config: Config, serverUrl: string, servers?: ReadonlyMap<string, string>,
+): DatabaseArchives {
   const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(config.archiveDir);
-  if (!s3) return new FolderDatabaseArchives({ dir: config.archiveDir, serverUrl, retentionDays: config.archiveRetentionDays });
-  const staging = new FolderDatabaseArchives({ dir: join(config.dataDir, 'archive-staging'), serverUrl, retentionDays: 1 });
+  const retentionDays = config.archiveRetentionDays;
+  if (!s3) return new FolderDatabaseArchives({ dir: config.archiveDir, serverUrl, servers, retentionDays });
+  const stagingDir = join(config.dataDir, 'archive-staging');
+  const staging = new FolderDatabaseArchives({ dir: stagingDir, serverUrl, servers, retentionDays: 1 });
   return new S3DatabaseArchives({ client: new S3Client({}), bucket: s3[1], prefix: s3[2], staging, retentionDays: config.archiveRetentionDays });
 }

@@ -23,7 +23,7 @@ import { PrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { metricSources } from './metrics/metric-sources.js';
 import type { TypeOrmSchoolRegistry } from './registry/typeorm/typeorm-school-registry.js';
 import { SchoolCredentials } from './secrets/credentials.js';
-import { PostgresTenantDatabases } from './tenant-databases/postgres/postgres-tenant-databases.js';
+import { PostgresTenantServers } from './tenant-databases/postgres/postgres-tenant-servers.js';
 import { CHECKPOINT_STORE, type CheckpointStore } from '../application/ports/checkpoint-store.port.js';
 import { describeError } from '../application/describe-error.js';
 
@@ -50,7 +50,7 @@ export class Runtime implements OnApplicationShutdown {
     @Inject(DataSource) readonly dataSource: DataSource,
     @Inject(EVENT_STORE) readonly store: EventStore,
     @Inject(CHECKPOINT_STORE) checkpoints: CheckpointStore,
-    @Inject(PostgresTenantDatabases) readonly databases: PostgresTenantDatabases,
+    @Inject(PostgresTenantServers) readonly servers: PostgresTenantServers,
     @Inject(DNS_PROVIDER) readonly dns: DnsProvider,
     @Inject(CERTIFICATE_PROVIDER) readonly certificates: CertificateProvider,
     @Inject(MAILER) readonly mailer: Mailer,
@@ -75,7 +75,7 @@ export class Runtime implements OnApplicationShutdown {
     const now = new Date().toISOString();
     return reconcile(
       {
-        store: this.store, databases: this.databases, dns: this.dns, certificates: this.certificates,
+        store: this.store, servers: this.servers, dns: this.dns, certificates: this.certificates,
         registry: this.registry, baseDomain: this.config.baseDomain, credentials: this.credentials,
       },
       { fix, metadata: { actor, correlationId: `reconcile-${now}`, now } },
@@ -84,7 +84,7 @@ export class Runtime implements OnApplicationShutdown {
 
   /** What a school schema rollout works with (application/schema-rollout). */
   rolloutDeps(): RolloutDeps {
-    return { store: this.store, databases: this.databases, faults: this.faults, logger: this.logger };
+    return { store: this.store, servers: this.servers, faults: this.faults, logger: this.logger };
   }
 
   /** The rollout options the configuration gives (SCS_MIGRATION_*, SCS_RETRY_*). */
@@ -141,8 +141,8 @@ export class Runtime implements OnApplicationShutdown {
   }
 
   async start(): Promise<void> {
-    // New school databases are cloned from this template; it is brought to the current schema first.
-    await this.databases.ensureTemplate();
+    // New school databases are cloned from a template on each server, brought to the current schema first.
+    await this.servers.ensureTemplates();
     await this.projections.start();
     await this.processManager.start();
     if (this.config.schemaRollout.autoMigrate) this.startAutoRollout();
@@ -185,6 +185,14 @@ export class Runtime implements OnApplicationShutdown {
         ]);
         return { database, eventStore };
       },
+      servers: () => {
+        // Bounded like the checks: a central database that does not answer must not hold /ready.
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timed out')), 3000);
+        });
+        return Promise.race([this.servers.status(), timeout]).finally(() => clearTimeout(timer));
+      },
     };
   }
 
@@ -220,7 +228,7 @@ export class Runtime implements OnApplicationShutdown {
     await this.processManager.stop().catch((e) => this.logger.warn(`stopping the process manager: ${describeError(e)}`));
     await this.projections.stop().catch(() => undefined);
     await this.store.close().catch(() => undefined);
-    await this.databases.close().catch(() => undefined);
+    await this.servers.close().catch(() => undefined);
     await this.locks.close().catch(() => undefined);
     await this.dataSource.destroy().catch(() => undefined);
     await this.pool.end().catch(() => undefined);

@@ -152,6 +152,11 @@ describe('the HTTP edge: bad input gets a clear 4xx problem, never a 500', () =>
     expect((await scs.request('/health', { key: null })).body).toEqual({ status: 'ok' });
     const ready = await scs.request('/ready', { key: null });
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { database: { ok: true }, eventStore: { ok: true } } });
+    expect(ready.body).toEqual({
+      status: 'ready',
+      checks: { database: { ok: true }, eventStore: { ok: true } },
+      // The tenant servers are listed beside the checks (here the central server alone).
+      servers: [expect.objectContaining({ name: 'central', state: 'open', reachable: true })],
+    });
   });
 });

@@ -55,8 +55,13 @@ describe('reconciler: orphans and drift between the real resources and the event
     expect(report.code).toBe(1);
     const findings = JSON.parse(report.stdout).findings;
     expect(findings).toEqual(expect.arrayContaining([
-      expect.objectContaining({ kind: 'orphan', resource: 'database', name: stray, detail: 'no school claims it' }),
-      expect.objectContaining({ kind: 'orphan', resource: 'database', name: deleted.databaseName, schoolId: deleted.id }),
+      // Databases are named by their tenant server (`central` unless SCS_TENANT_SERVERS says otherwise).
+      expect.objectContaining({
+        kind: 'orphan', resource: 'database', name: `central/${stray}`, detail: 'no school claims it',
+      }),
+      expect.objectContaining({
+        kind: 'orphan', resource: 'database', name: `central/${deleted.databaseName}`, schoolId: deleted.id,
+      }),
       expect.objectContaining({ kind: 'orphan', resource: 'dns', name: 'ghost.syncad.in A' }),
     ]));
     expect(findings).toHaveLength(3);
@@ -68,7 +73,11 @@ describe('reconciler: orphans and drift between the real resources and the event
     expect(await sql(central.url, `SELECT 1 FROM local_dns_records WHERE name = 'ghost.syncad.in'`)).toHaveLength(0);
 
     const history = await scs.request(`/school/${deleted.id}/history`);
-    expect(history.body.events.at(-1)).toMatchObject({ type: 'OrphanRemoved', data: { resource: 'database', name: deleted.databaseName }, metadata: { actor: 'cli' } });
+    expect(history.body.events.at(-1)).toMatchObject({
+      type: 'OrphanRemoved',
+      data: { resource: 'database', name: `central/${deleted.databaseName}` },
+      metadata: { actor: 'cli' },
+    });
     expect((await cli()).stdout).toContain('orphans: 0, drift: 0');
   });
 

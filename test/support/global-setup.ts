@@ -1,4 +1,4 @@
-import { startTestPostgres } from './test-postgres.js';
+import { startSecondTestPostgres, startTestPostgres } from './test-postgres.js';
 
 /**
  * Gives every test worker a real PostgreSQL server: the one at SCS_TEST_DATABASE_URL (CI points it at
@@ -7,4 +7,6 @@ import { startTestPostgres } from './test-postgres.js';
 export default async function globalSetup(): Promise<void> {
   const url = await startTestPostgres();
   process.env.SCS_TEST_DATABASE_URL = url;
+  // A second server for the tenant-server suites (schools placed across two servers).
+  await startSecondTestPostgres();
 }

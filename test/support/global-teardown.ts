@@ -1,5 +1,6 @@
-import { stopTestPostgres } from './test-postgres.js';
+import { stopSecondTestPostgres, stopTestPostgres } from './test-postgres.js';
 
 export default async function globalTeardown(): Promise<void> {
+  await stopSecondTestPostgres();
   await stopTestPostgres();
 }

@@ -6,9 +6,9 @@ import { query, urlForDatabase } from './databases.js';
  * Whether `password` is the role's password, read from its SCRAM-SHA-256 verifier in pg_authid (or
  * an md5 hash), so the answer does not depend on the server's pg_hba (CI's trusts local connections).
  */
-export async function isRolePassword(role: string, password: string): Promise<boolean> {
+export async function isRolePassword(role: string, password: string, server?: string): Promise<boolean> {
   const [row] = await query<{ rolpassword: string | null }>(
-    urlForDatabase('postgres'),
+    server ?? urlForDatabase('postgres'),
     'SELECT rolpassword FROM pg_authid WHERE rolname = $1',
     [role],
   );
@@ -28,9 +28,12 @@ export async function isRolePassword(role: string, password: string): Promise<bo
   );
 }
 
-/** Connects to a school database as its role, runs one query and disconnects. */
-export async function connectsAs(role: string, password: string, database: string): Promise<boolean> {
-  const url = new URL(urlForDatabase(database));
+/** Connects to a school database as its role (on `server`, default the test server), runs one query. */
+export async function connectsAs(
+  role: string, password: string, database: string, server?: string,
+): Promise<boolean> {
+  const url = new URL(server ?? urlForDatabase(database));
+  url.pathname = `/${database}`;
   url.username = role;
   url.password = password;
   const client = new pg.Client({ connectionString: url.toString() });

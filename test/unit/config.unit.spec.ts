@@ -20,6 +20,25 @@ describe('configuration', () => {
     for (const name of ['DATABASE_URL', 'SCS_API_KEY', 'PORT', 'BASE_DOMAIN', 'DNS_PROVIDER', 'SCS_FAULTS', 'SCS_RETRY_MAX_ATTEMPTS']) expect(text).toContain(name);
   });
 
+  it('reads SCS_TENANT_SERVERS and names bad entries without repeating a URL', () => {
+    expect(load({}).tenantServers).toBeUndefined();
+    const env = { SCS_TENANT_SERVERS: 'pg-a=postgres://scs:pw@a:5432/postgres, pg-b=postgresql://b/x' };
+    expect(load(env).tenantServers).toEqual([
+      { name: 'pg-a', url: 'postgres://scs:pw@a:5432/postgres' }, { name: 'pg-b', url: 'postgresql://b/x' },
+    ]);
+    let error: ConfigError | undefined;
+    try {
+      load({ SCS_TENANT_SERVERS: 'A B=postgres://x,b=http://secret@host,c=postgres://y,c=postgres://z' });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    const text = error!.problems.join('\n');
+    expect(text).toContain('SCS_TENANT_SERVERS entries must be name=');
+    expect(text).toContain('server "b" needs a postgres:// URL');
+    expect(text).toContain('server "c" appears twice');
+    expect(text).not.toContain('secret');
+  });
+
   it('reads the schema rollout settings and names bad ones', () => {
     expect(load({}).schemaRollout).toEqual({
       concurrency: 4, lockTimeoutMs: 5000, statementTimeoutMs: 600_000, autoMigrate: false,

@@ -31,23 +31,30 @@ function fakePorts(store: InMemoryEventStore) {
     const failure = failures.get(action)?.shift();
     if (failure) throw failure;
   };
+  const databases = {
+    create: async (name: string) => {
+      await call('create_database', name);
+      return { method: 'template', alreadyExisted: false, durationMs: 1 };
+    },
+    migrate: async (name: string) => {
+      await call('run_migrations', name);
+      return { schemaVersion: '0001', applied: ['0001'], tableCount: 1, durationMs: 1 };
+    },
+    secure: async () => undefined,
+    exists: async () => true,
+    drop: async (name: string) => {
+      await call('drop_database', name);
+      return { existed: true, terminatedConnections: 0 };
+    },
+  };
   const ports = {
     store,
-    databases: {
-      create: async (name: string) => {
-        await call('create_database', name);
-        return { method: 'template', alreadyExisted: false, durationMs: 1 };
-      },
-      migrate: async (name: string) => {
-        await call('run_migrations', name);
-        return { schemaVersion: '0001', applied: ['0001'], tableCount: 1, durationMs: 1 };
-      },
-      secure: async () => undefined,
-      exists: async () => true,
-      drop: async (name: string) => {
-        await call('drop_database', name);
-        return { existed: true, terminatedConnections: 0 };
-      },
+    // One tenant server: placement is the tenant-servers tests' subject, not the process manager's.
+    servers: {
+      place: async () => 'central',
+      placementOf: async () => 'central',
+      release: async () => undefined,
+      on: () => databases,
     },
     dns: {
       name: 'fake',

@@ -143,3 +143,38 @@ describe('decide and renewalDueAt: certificate renewal', () => {
     expect(renewalDueAt(fold([...provisionedSchool(), { type: 'TeardownRequested', data: { requestedAt: LATER, statusBefore: 'active' } }])!)).toBeUndefined();
   });
 });
+
+describe('decide: moving a school to another tenant server', () => {
+  const start = (to: string): SchoolCommand => ({ type: 'StartMove', data: { to, now: NOW } });
+  const started = (to: string, from = 'central'): SchoolEvent =>
+    ({ type: 'SchoolMoveStarted', data: { from, to, startedAt: NOW } });
+  const done = { to: 'two', tables: 3, rows: 7, downtimeMs: 40, startedAt: NOW, finishedAt: LATER };
+
+  it('starts a move of a live school from the server its DatabaseCreated names', () => {
+    given(...provisionedSchool()).when(start('two')).then([started('two')]);
+  });
+
+  it('resumes a move to the same server, refuses another, refuses a school that is not active or already there', () => {
+    given(...provisionedSchool(), started('two')).when(start('two')).then([]);
+    given(...provisionedSchool(), started('two')).when(start('three')).thenThrows('move_refused');
+    given(ev.requested(), ev.slug()).when(start('two')).thenThrows('move_refused');
+    given(...provisionedSchool()).when(start('central')).thenThrows('move_refused');
+  });
+
+  it('records the switch once, after which the school is on the new server', () => {
+    const record: SchoolCommand = { type: 'RecordMove', data: { ...done, now: LATER } };
+    const moved: SchoolEvent = { type: 'SchoolMoved', data: { ...done, from: 'central' } };
+    given(...provisionedSchool(), started('two')).when(record).then([moved]);
+    given(...provisionedSchool(), started('two'), moved).when(record).then([]);
+    expect(fold([...provisionedSchool(), started('two'), moved])).toMatchObject({ server: 'two', move: undefined });
+  });
+
+  it('records a failed move, which leaves the school where it was', () => {
+    const data = { to: 'two', error: 'boom', startedAt: NOW, finishedAt: LATER };
+    const failed: SchoolEvent = { type: 'SchoolMoveFailed', data: { ...data, from: 'central' } };
+    const record: SchoolCommand = { type: 'RecordMoveFailure', data: { ...data, now: LATER } };
+    given(...provisionedSchool(), started('two')).when(record).then([failed]);
+    const after = fold([...provisionedSchool(), started('two'), failed]);
+    expect(after).toMatchObject({ server: 'central', move: undefined });
+  });
+});

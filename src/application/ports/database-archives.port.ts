@@ -9,8 +9,15 @@ export interface DatabaseArchive {
   rows?: number;
 }
 
+export interface ArchiveRequest {
+  schoolId: string;
+  databaseName: string;
+  server?: string;
+}
+
 export interface DatabaseArchives {
-  archive(request: { schoolId: string; databaseName: string }): Promise<DatabaseArchive>;
+  /** `server`: the tenant server the database is on (absent: the first configured). */
+  archive(request: ArchiveRequest): Promise<DatabaseArchive>;
   /** Deletes archives older than the retention; returns how many. */
   purgeExpired(now: Date): Promise<number>;
 }

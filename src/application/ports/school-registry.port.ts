@@ -4,6 +4,8 @@ export interface RegistryEntry {
   slug: string;
   name: string;
   databaseName: string;
+  /** The tenant server the database is on: where the school apps connect. */
+  server?: string;
   subdomain: string;
   district: string;
   board: string;
@@ -18,14 +20,25 @@ export interface SchoolRegistry {
   unregister(schoolId: string): Promise<{ existed: boolean }>;
   find(schoolId: string): Promise<RegistryEntry | undefined>;
   list(): Promise<RegistryEntry[]>;
+  /** Points the row at the tenant server the school's database is on now (a move's switch). */
+  setServer(schoolId: string, server: string): Promise<{ updated: boolean }>;
   /**
-   * Sets the registered role's password and the row's sealed copy of it in one transaction (the role and
-   * the registry are on one PostgreSQL server), so an app reading the row never gets a password the role
-   * does not have. `replaced: false` when the row or the role is gone (the school is being torn down).
+   * Sets the registered role's password and the row's sealed copy of it in one transaction, for a school
+   * whose tenant server is the central database's server (the role and the registry on one server), so an
+   * app reading the row never gets a password the role does not have. `replaced: false` when the row or
+   * the role is gone (the school is being torn down).
    */
   replaceCredentials(
     schoolId: string,
     credentials: { role: string; password: string; sealed: string },
+  ): Promise<{ replaced: boolean }>;
+  /**
+   * Replaces the row's sealed copy of its role's password (the role itself lives on the school's tenant
+   * server and is changed there first). `replaced: false` when the row is gone (a teardown).
+   */
+  replaceSealedPassword(
+    schoolId: string,
+    credentials: { role: string; sealed: string },
   ): Promise<{ replaced: boolean }>;
 }
 

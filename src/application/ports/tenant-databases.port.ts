@@ -1,7 +1,7 @@
 import { StepError } from '../process-manager/step-error.js';
 
 /**
- * School (tenant) databases on the PostgreSQL server of DATABASE_URL or the embedded one. Every
+ * School (tenant) databases on one PostgreSQL server (one of the tenant servers, see tenant-servers.port). Every
  * operation is idempotent, because the process manager runs a step again after a crash.
  */
 export interface CreatedDatabase {
@@ -75,6 +75,13 @@ export interface TenantDatabases {
    * CONNECT away from PUBLIC, so no other school's role can reach it. Idempotent.
    */
   secure(databaseName: string, owner: { role: string; password: string }): Promise<void>;
+  /** Sets the owner role's password if the role exists (`changed: false` when it is gone: a teardown). */
+  setOwnerPassword(databaseName: string, owner: { role: string; password: string }): Promise<{ changed: boolean }>;
+  /**
+   * `false`: refuses new sessions and ends the open ones (a move's copy must see no more writes);
+   * `true`: allows them again. Returns the sessions ended.
+   */
+  allowConnections(databaseName: string, allowed: boolean): Promise<{ terminated: number }>;
   /** Drops the database and its owner role. */
   drop(databaseName: string): Promise<DroppedDatabase>;
   exists(databaseName: string): Promise<boolean>;
@@ -83,8 +90,6 @@ export interface TenantDatabases {
   /** The latest school schema version shipped under migrations/school. */
   currentSchemaVersion(): string;
 }
-
-export const TENANT_DATABASES = Symbol('TenantDatabases');
 
 /** `school_` and the school id's 32 hex digits: generated, never taken from input. */
 export function databaseNameFor(schoolId: string): string {

@@ -5,19 +5,21 @@ import type { CertificateProvider } from '../ports/certificates.port.js';
 import type { DnsProvider, DnsRecordType } from '../ports/dns.port.js';
 import type { EventMetadata, EventStore } from '../ports/event-store.port.js';
 import type { SchoolRegistry } from '../ports/school-registry.port.js';
-import type { TenantDatabases } from '../ports/tenant-databases.port.js';
+import type { TenantServers } from '../ports/tenant-servers.port.js';
+import { serverOf } from '../../domain/school/placement.js';
 import { onRetiredKey } from '../rotate-credentials/rotate-credentials.js';
 import { allSchools } from '../school/all-schools.js';
 import { abandonedClaims, type AbandonedClaim } from '../request-school/slug-claims.js';
 
-export type Resource = 'database' | 'dns' | 'certificate' | 'registry' | 'credentials' | 'schema';
+export type Resource = 'database' | 'dns' | 'certificate' | 'registry' | 'credentials' | 'schema' | 'server';
 
 export interface Finding {
   /**
    * `orphan`: it exists but no school accounts for it; `drift`: a school accounts for it but it is gone;
-   * `retired-key`: a live school's database password was made with a key that is not the active one.
+   * `retired-key`: a live school's database password was made with a key that is not the active one;
+   * `unreachable`: a tenant server did not answer, so its databases were not compared.
    */
-  kind: 'orphan' | 'drift' | 'retired-key';
+  kind: 'orphan' | 'drift' | 'retired-key' | 'unreachable';
   resource: Resource;
   name: string;
   schoolId?: string;
@@ -27,7 +29,8 @@ export interface Finding {
 
 export interface ReconcileDeps {
   store: EventStore;
-  databases: TenantDatabases;
+  /** Every tenant server's school databases are compared with the schools placed there. */
+  servers: TenantServers;
   dns: DnsProvider;
   certificates: CertificateProvider;
   registry: SchoolRegistry;
@@ -61,11 +64,14 @@ export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; me
   const schools = await allSchools(deps.store);
   const settled = (id: string | undefined) => {
     const school = id ? schools.get(id) : undefined;
-    return !school || TERMINAL_STATUSES.has(school.status);
+    // A school being moved has a database on two servers until its move is recorded: left alone.
+    return !school || (TERMINAL_STATUSES.has(school.status) && !school.move);
   };
-  const [databases, records, certificates, registryRows] = await Promise.all([
-    deps.databases.list(), deps.dns.list(), deps.certificates.listActive(), deps.registry.list(),
+  const [listed, records, certificates, registryRows] = await Promise.all([
+    listEveryServer(deps.servers), deps.dns.list(), deps.certificates.listActive(), deps.registry.list(),
   ]);
+  const databases = listed.flatMap(({ server, names }) => (names ?? []).map((name) => ({ server, name })));
+  const unreachable = new Set(listed.filter((l) => l.error !== undefined).map((l) => l.server));
   const bySubdomain = new Map([...schools.values()].map((s) => [s.subdomain, s]));
   const findings: Finding[] = [];
   const removals = new Map<Finding, () => Promise<unknown>>();
@@ -83,9 +89,13 @@ export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; me
     removals.set(finding, remove);
   };
 
-  for (const name of databases) {
+  const placedOn = (school: SchoolState | undefined, server: string) =>
+    !!school?.resources.database && serverOf(school) === server;
+  for (const { server, name } of databases) {
     const id = idFromDatabase(name);
-    consider('database', name, id, !!(id && schools.get(id)?.resources.database), () => deps.databases.drop(name));
+    // Named `server/database`: the same school's database on another server than its own is an orphan.
+    consider('database', `${server}/${name}`, id, placedOn(id ? schools.get(id) : undefined, server),
+      () => deps.servers.on(server).drop(name));
   }
   const zone = deps.baseDomain.toLowerCase();
   for (const record of records.filter((r) => r.type !== 'TXT' && r.name.endsWith(`.${zone}`))) {
@@ -101,22 +111,30 @@ export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; me
   }
 
   // Drift: settled schools whose events say a resource exists that is not there.
-  const realDatabases = new Set(databases);
+  const realDatabases = new Set(databases.map(({ server, name }) => `${server}/${name}`));
+  const real = (school: SchoolState) => realDatabases.has(`${serverOf(school)}/${school.databaseName}`);
   const realNames = new Set(records.map((r) => r.name));
   const certified = new Set(certificates.map((c) => c.schoolId));
   const registered = new Set(registryRows.map((r) => r.schoolId));
   for (const school of schools.values()) {
     if (!TERMINAL_STATUSES.has(school.status)) continue;
     const r = school.resources;
-    if (r.database && !realDatabases.has(school.databaseName)) findings.push({ kind: 'drift', resource: 'database', name: school.databaseName, schoolId: school.id, detail: 'the events say it exists, the server does not have it' });
+    if (r.database && !unreachable.has(serverOf(school)) && !real(school)) {
+      const name = `${serverOf(school)}/${school.databaseName}`;
+      const detail = 'the events say it exists, the server does not have it';
+      findings.push({ kind: 'drift', resource: 'database', name, schoolId: school.id, detail });
+    }
     if (r.dns && !realNames.has(school.subdomain)) findings.push({ kind: 'drift', resource: 'dns', name: school.subdomain, schoolId: school.id, detail: 'the events say the record exists, the zone does not have it' });
     if (r.certificate && !certified.has(school.id)) findings.push({ kind: 'drift', resource: 'certificate', name: r.certificate.serialNumber, schoolId: school.id, detail: 'no live certificate at the provider' });
     if (r.registered && !registered.has(school.id)) findings.push({ kind: 'drift', resource: 'registry', name: school.details.slug, schoolId: school.id, detail: 'no registry row' });
   }
 
   if (deps.credentials) findings.push(...retiredKeys(schools.values(), deps.credentials));
-  findings.push(...(await schemaDrift(deps.databases, [...schools.values()].filter((s) => s.status === 'active'
-    && s.resources.database && !!s.schemaVersion && realDatabases.has(s.databaseName)))));
+  for (const { server, error } of listed) {
+    if (error !== undefined) findings.push({ kind: 'unreachable', resource: 'server', name: server, detail: error });
+  }
+  findings.push(...(await schemaDrift(deps.servers, [...schools.values()].filter((s) => s.status === 'active'
+    && s.resources.database && !!s.schemaVersion && real(s)))));
 
   if (options.fix) {
     for (const [finding, remove] of removals) {
@@ -135,6 +153,19 @@ export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; me
     abandonedClaims: claims.map((claim) => ({ ...claim, released: options.fix })),
     checked: { schools: schools.size, databases: databases.length, dnsRecords: records.length, certificates: certificates.length, registryRows: registryRows.length, skippedInFlight },
   };
+}
+
+/** Each server's school databases; a server that does not answer is reported, not taken as empty. */
+type Listed = { server: string; names?: string[]; error?: string };
+
+async function listEveryServer(servers: TenantServers): Promise<Listed[]> {
+  return Promise.all(servers.names.map(async (server) => {
+    try {
+      return { server, names: await servers.on(server).list() };
+    } catch (error) {
+      return { server, error: `tenant server unreachable: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }));
 }
 
 /** Live schools whose password is not made with the active key: `npm run scs -- secrets rotate` moves them. */
@@ -160,10 +191,11 @@ function retiredKeys(
  * Schema drift: the version a live school's events say against the one its database records, and
  * applied migrations whose shipped file has changed since. Reported only; a rollout fixes the first.
  */
-async function schemaDrift(databases: TenantDatabases, schools: SchoolState[]): Promise<Finding[]> {
+async function schemaDrift(servers: TenantServers, schools: SchoolState[]): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const school of schools) {
     const { id: schoolId, databaseName: name } = school;
+    const databases = servers.on(serverOf(school));
     const status = await databases.schemaStatus(name).catch((error: Error) => ({ error: error.message }));
     if ('error' in status) {
       const detail = `cannot read its schema: ${status.error}`;

@@ -5,6 +5,8 @@ import type { Clock } from '../ports/clock.port.js';
 import type { EventMetadata, EventStore } from '../ports/event-store.port.js';
 import type { SchoolCredentialsPort } from '../ports/school-credentials.port.js';
 import type { SchoolRegistry } from '../ports/school-registry.port.js';
+import type { TenantServers } from '../ports/tenant-servers.port.js';
+import { serverOf } from '../../domain/school/placement.js';
 import type { FaultInjector } from '../process-manager/faults.js';
 import { describeError } from '../process-manager/step-error.js';
 import { allSchools } from '../school/all-schools.js';
@@ -12,6 +14,8 @@ import { executeSchoolCommand, loadSchool } from '../school/school-stream.js';
 
 export interface RotationDeps {
   store: EventStore;
+  /** The school's role lives on its tenant server. */
+  servers: TenantServers;
   registry: SchoolRegistry;
   credentials: SchoolCredentialsPort;
   faults: FaultInjector;
@@ -35,10 +39,11 @@ export function onRetiredKey(state: SchoolState, activeKeyId: string): boolean {
 }
 
 /**
- * Moves one school to new credentials under the active key: the role's password and the registry's
- * sealed copy change in one transaction, then `SchoolCredentialsRotated` records it. The new password is
- * derived from the state (key id, generation + 1), so after a crash between the two the re-run sets the
- * same password again and records it. `force` rotates a school already on the active key (a new
+ * Moves one school to new credentials under the active key, then `SchoolCredentialsRotated` records it.
+ * On the central database's server the role's password and the registry's sealed copy change in one
+ * transaction; on another tenant server the role changes first, then the row, so between them
+ * (milliseconds; after a crash, until the re-run) the row holds the old password. The new password is derived from the state (key id, generation + 1), so the re-run sets the
+ * same password again, seals it and records it. `force` rotates a school already on the active key (a new
  * generation: a suspected leak of its password).
  */
 export async function rotateSchool(
@@ -55,12 +60,19 @@ export async function rotateSchool(
   const password = deps.credentials.passwordFor(schoolId, { keyId, generation });
   deps.faults.beforeStep('rotate_credentials', 1);
   const role = deps.credentials.roleFor(state.databaseName);
-  const { replaced } = await deps.registry.replaceCredentials(schoolId, {
-    role,
-    password,
-    sealed: deps.credentials.encrypt(password),
-  });
-  if (!replaced) return 'not-live';
+  const sealed = deps.credentials.encrypt(password);
+  const server = serverOf(state);
+  if (deps.servers.sharesCentral(server)) {
+    // The role and the registry on one server: both change in one transaction.
+    const { replaced } = await deps.registry.replaceCredentials(schoolId, { role, password, sealed });
+    if (!replaced) return 'not-live';
+  } else {
+    // The role first, on the school's tenant server; then the registry's copy in the central database.
+    const { changed } = await deps.servers.on(server).setOwnerPassword(state.databaseName, { role, password });
+    if (!changed) return 'not-live';
+    const { replaced } = await deps.registry.replaceSealedPassword(schoolId, { role, sealed });
+    if (!replaced) return 'not-live';
+  }
   deps.faults.afterSideEffect('rotate_credentials', schoolId);
   const finishedAt = deps.clock.now().toISOString();
   const metadata: EventMetadata = {

@@ -1,7 +1,9 @@
 import type { SchoolState } from '../../domain/school/state.js';
 import type { EventMetadata, EventStore } from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
-import type { MigrationTimeouts, SchemaStatus, TenantDatabases } from '../ports/tenant-databases.port.js';
+import type { MigrationTimeouts, SchemaStatus } from '../ports/tenant-databases.port.js';
+import type { TenantServers } from '../ports/tenant-servers.port.js';
+import { serverOf } from '../../domain/school/placement.js';
 import { SchemaMigrationError } from '../ports/tenant-databases.port.js';
 import type { FaultInjector } from '../process-manager/faults.js';
 import { retryDelayMs, type RetryPolicy } from '../process-manager/retry-policy.js';
@@ -14,7 +16,8 @@ export const UPGRADE_SCHEMA = 'upgrade_schema';
 
 export interface RolloutDeps {
   store: EventStore;
-  databases: TenantDatabases;
+  /** Each school is migrated on the tenant server its events name. */
+  servers: TenantServers;
   faults: FaultInjector;
   logger: Pick<AppLogger, 'log' | 'warn'>;
 }
@@ -91,7 +94,7 @@ export async function planRollout(
   deps: RolloutDeps,
   options: Pick<RolloutOptions, 'concurrency' | 'only'>,
 ): Promise<PlannedUpgrade[]> {
-  const schools = await schoolsBehind(deps.store, deps.databases.currentSchemaVersion(), options.only);
+  const schools = await schoolsBehind(deps.store, deps.servers.currentSchemaVersion(), options.only);
   return inPool(schools, options.concurrency, async (school) => {
     const planned = {
       schoolId: school.id,
@@ -100,7 +103,7 @@ export async function planRollout(
       from: school.schemaVersion!,
     };
     try {
-      return { ...planned, status: await deps.databases.schemaStatus(school.databaseName) };
+      return { ...planned, status: await deps.servers.on(serverOf(school)).schemaStatus(school.databaseName) };
     } catch (error) {
       return { ...planned, error: describeError(error) };
     }
@@ -117,7 +120,7 @@ export async function planRollout(
  */
 export async function runRollout(deps: RolloutDeps, options: RolloutOptions): Promise<RolloutReport> {
   const started = performance.now();
-  const target = deps.databases.currentSchemaVersion();
+  const target = deps.servers.currentSchemaVersion();
   const schools = await schoolsBehind(deps.store, target, options.only);
   const outcomes = new Map<string, SchoolOutcome>();
   const progress = () => {
@@ -186,7 +189,8 @@ async function upgradeSchool(deps: RolloutDeps, options: RolloutOptions, school:
     const t0 = performance.now();
     try {
       deps.faults.beforeStep(UPGRADE_SCHEMA, attempt - first + 1);
-      const migrated = await deps.databases.migrate(databaseName, { timeouts: options.timeouts });
+      const databases = deps.servers.on(serverOf(school));
+      const migrated = await databases.migrate(databaseName, { timeouts: options.timeouts });
       deps.faults.afterSideEffect(UPGRADE_SCHEMA, schoolId);
       // After a crash the database may already be ahead with nothing applied now: it records what it ran.
       const migrations = (migrated.recorded ?? migrated.applied).filter((m) => m.slice(0, 4) > from);

@@ -3,6 +3,8 @@ import { registerAudit } from './audit.js';
 import { registerProjections } from './projections.js';
 import { registerReport } from './report.js';
 import { registerSchoolsMigrate } from './schools-migrate.js';
+import { registerSchoolMove } from './school-move.js';
+import { registerServers } from './servers.js';
 import { registerReconcile } from './reconcile.js';
 import { registerSchool } from './school.js';
 import { registerSchoolsList } from './schools.js';
@@ -16,9 +18,11 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerSchoolsList,
   registerSchoolsMigrate,
   registerSchool,
+  registerSchoolMove,
   registerReconcile,
   registerProjections,
   registerReport,
   registerAudit,
   registerSecrets,
+  registerServers,
 ];

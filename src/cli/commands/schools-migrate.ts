@@ -42,7 +42,7 @@ export function parseSchoolsMigrateArgs(args: string[]): SchoolsMigrateOptions |
 export async function schoolsMigrate(runtime: Runtime, options: SchoolsMigrateOptions): Promise<number> {
   const deps = runtime.rolloutDeps();
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const target = runtime.databases.currentSchemaVersion();
+  const target = runtime.servers.currentSchemaVersion();
   if (options.dryRun) {
     const plan = await planRollout(deps, { concurrency: runtime.config.schemaRollout.concurrency, only: options.only });
     if (options.json) return (out(JSON.stringify({ target, schools: plan }, null, 2)), 0);
@@ -58,7 +58,7 @@ export async function schoolsMigrate(runtime: Runtime, options: SchoolsMigrateOp
     return 0;
   }
   // New schools are cloned from the template: bring it up to date first (issue: schools made during a rollout).
-  await runtime.databases.ensureTemplate();
+  await runtime.servers.ensureTemplates();
   const bar = new cliProgress.SingleBar(
     {
       format: `schema rollout to ${target} [{bar}] {value}/{total}` +

@@ -43,6 +43,7 @@ export async function secretsRotate(runtime: Runtime, options: SecretsOptions): 
   const report = await rotateCredentials(
     {
       store: runtime.store,
+      servers: runtime.servers,
       registry: runtime.registry,
       credentials,
       faults: new FaultInjector(config.faults, join(config.dataDir, 'faults')),

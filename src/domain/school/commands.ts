@@ -44,6 +44,11 @@ export type SchoolCommand =
   /** A rollout's migration failed in the school's database; `version` is what the database is at now. */
   | Command<'RecordSchemaUpgradeFailure',
       EventOf<'SchoolSchemaUpgradeFailed'>['data'] & { applied: string[]; now: string }>
+  /** `school move <id> --to <server>` starts (or resumes, for the same server) moving a live school. */
+  | Command<'StartMove', { to: string; now: string }>
+  /** The move's copy is in place and switched to: recorded once. */
+  | Command<'RecordMove', Omit<EventOf<'SchoolMoved'>['data'], 'from'> & { now: string }>
+  | Command<'RecordMoveFailure', Omit<EventOf<'SchoolMoveFailed'>['data'], 'from'> & { now: string }>
   /** Closes provisioning, rollback or teardown when nothing is left to do. */
   | Command<'Conclude', { now: string }>;
 

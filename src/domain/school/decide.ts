@@ -4,6 +4,7 @@ import { DomainError } from './errors.js';
 import type { SchoolEvent } from './events.js';
 import { SUCCESS_EVENT } from './events.js';
 import { evolve } from './evolve.js';
+import { serverOf } from './placement.js';
 import { isUndoing, nextStep, pendingCompensations } from './plan.js';
 import type { SchoolState } from './state.js';
 import { CRITICAL, isCompensationName, type StepName } from './steps.js';
@@ -106,6 +107,29 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
           }]
         : [];
       return [...upgraded, { type: 'SchoolSchemaUpgradeFailed', data: { ...data, version } }];
+    }
+    case 'StartMove': {
+      const school = existing(state);
+      const { to, now } = command.data;
+      const from = serverOf(school);
+      if (school.move?.to === to) return []; // a resumed move
+      const refuse = (why: string) => new DomainError('move_refused', `school ${school.id} ${why}`);
+      if (school.status !== 'active') throw refuse(`is ${school.status}, not active`);
+      if (school.move) throw refuse(`is already moving to ${school.move.to}`);
+      if (from === to) throw refuse(`is already on ${to}`);
+      return [{ type: 'SchoolMoveStarted', data: { from, to, startedAt: now } }];
+    }
+    case 'RecordMove': {
+      const school = existing(state);
+      const { now: _now, ...data } = command.data;
+      if (school.move?.to !== data.to) return [];
+      return [{ type: 'SchoolMoved', data: { ...data, from: serverOf(school) } }];
+    }
+    case 'RecordMoveFailure': {
+      const school = existing(state);
+      const { now: _now, ...data } = command.data;
+      if (school.move?.to !== data.to) return [];
+      return [{ type: 'SchoolMoveFailed', data: { ...data, from: serverOf(school) } }];
     }
     case 'Conclude':
       return withConclusion(existing(state), [], command.data.now);

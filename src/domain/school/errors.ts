@@ -4,7 +4,9 @@ export type DomainErrorCode =
   | 'school_already_exists'
   | 'school_deleted'
   | 'invalid_details'
-  | 'unexpected_result';
+  | 'unexpected_result'
+  /** A move asked of a school that is not active, already moving elsewhere, or already on that server. */
+  | 'move_refused';
 
 export class DomainError extends Error {
   constructor(readonly code: DomainErrorCode, message: string) {

@@ -14,7 +14,11 @@ type Event<Type extends string, Data> = { type: Type; data: Data };
 export type SchoolEvent =
   | Event<'SchoolRequested', SchoolDetails & { schoolId: string; databaseName: string; subdomain: string; requestedAt: string }>
   | Event<'SlugReserved', StepRun & { slug: string; slugStream: string; slugRevision: number }>
-  | Event<'DatabaseCreated', StepRun & { databaseName: string; method: 'template' | 'empty'; alreadyExisted: boolean; durationMs: number }>
+  | Event<'DatabaseCreated', StepRun & {
+      databaseName: string; method: 'template' | 'empty'; alreadyExisted: boolean; durationMs: number;
+      /** The tenant server it was placed on (a name, never a URL); absent before placement: `central`. */
+      server?: string;
+    }>
   | Event<'MigrationsApplied', StepRun & {
       databaseName: string; schemaVersion: string; applied: string[]; tableCount: number; durationMs: number;
       /** The credentials key the owner role's password was derived from (absent before key ids). */
@@ -34,6 +38,8 @@ export type SchoolEvent =
       databaseName: string;
       existed: boolean;
       terminatedConnections: number;
+      /** The tenant server it was dropped on (absent: none was placed, or before placement). */
+      server?: string;
       /** The final archive taken before a teardown dropped it (none on a rollback: nothing to keep). */
       archive?: { location: string; format: string; bytes: number; sha256: string; rows?: number };
     }>
@@ -73,6 +79,14 @@ export type SchoolEvent =
   /** The reconciler removed a resource of this school that the events said was gone (an audit fact). */
   | Event<'OrphanRemoved', { resource: string; name: string; detail: string; removedAt: string }>
   /** The owner role got a new password made with `keyId`, and the registry its copy sealed with it. */
+  /** `school move`: the school's database is being copied to `to`; it is down until `SchoolMoved`. */
+  | Event<'SchoolMoveStarted', { from: string; to: string; startedAt: string }>
+  /** Its database is on `to` now (the registry row says so); the old one on `from` is dropped after this. */
+  | Event<'SchoolMoved', {
+      from: string; to: string; tables: number; rows: number; downtimeMs: number; startedAt: string; finishedAt: string;
+    }>
+  /** The copy failed: the school stays on `from` (connections allowed again), the copy on `to` dropped. */
+  | Event<'SchoolMoveFailed', { from: string; to: string; error: string; startedAt: string; finishedAt: string }>
   | Event<'SchoolCredentialsRotated', {
       keyId: string; previousKeyId: string | null; generation: number; startedAt: string; finishedAt: string;
     }>;

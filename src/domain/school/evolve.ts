@@ -3,6 +3,7 @@ import type { SchoolState, StepState } from './state.js';
 import { initialSteps } from './state.js';
 import type { ActionName, CompensationName, StepName } from './steps.js';
 import { isCompensationName } from './steps.js';
+import { serverOf } from './placement.js';
 
 /** An event as folded: the domain event plus when it was decided (from its metadata). */
 export type FoldableEvent = SchoolEvent & { metadata?: { now?: string }; revision?: number };
@@ -53,8 +54,10 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
       return state;
     case 'SlugReserved':
       return { ...withStep(state, 'reserve_slug', succeeded(event.data, 'reserve_slug')), resources: { ...r, slug: true } };
-    case 'DatabaseCreated':
-      return { ...withStep(state, 'create_database', succeeded(event.data, 'create_database')), resources: { ...r, database: true } };
+    case 'DatabaseCreated': {
+      const created = withStep(state, 'create_database', succeeded(event.data, 'create_database'));
+      return { ...created, resources: { ...r, database: true }, server: serverOf(event.data) };
+    }
     case 'MigrationsApplied': {
       const keyId = event.data.credentialsKeyId;
       const migrated = withStep(state, 'run_migrations', succeeded(event.data, 'run_migrations'));
@@ -128,6 +131,12 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
     case 'OrphanRemoved':
     case 'SchoolRequestAbandoned':
       return state;
+    case 'SchoolMoveStarted':
+      return { ...state, move: { to: event.data.to, startedAt: event.data.startedAt } };
+    case 'SchoolMoved':
+      return { ...state, server: event.data.to, move: undefined };
+    case 'SchoolMoveFailed':
+      return { ...state, move: undefined };
     case 'SchoolCredentialsRotated':
       return { ...state, credentials: { keyId: event.data.keyId, generation: event.data.generation } };
     case 'CertificateRenewed': {

@@ -66,6 +66,10 @@ export interface SchoolState {
     failedAt: string;
     retryAt?: string;
   };
+  /** The tenant server its database is on (from `DatabaseCreated`; kept after a drop, for the audit). */
+  server?: string;
+  /** A move under way (`SchoolMoveStarted`, until `SchoolMoved` or `SchoolMoveFailed`). */
+  move?: { to: string; startedAt: string };
   /** A transient failure waiting for its retry. */
   pendingRetry?: { action: ActionName; attempt: number; retryAt: string };
 }

@@ -15,7 +15,7 @@ import { LOCKS, type Locks } from '../../application/ports/locks.port.js';
 import type { AppLogger } from '../../application/ports/logger.port.js';
 import { MAILER, type Mailer } from '../../application/ports/mailer.port.js';
 import { SCHOOL_REGISTRY, type SchoolRegistry } from '../../application/ports/school-registry.port.js';
-import { TENANT_DATABASES, type TenantDatabases } from '../../application/ports/tenant-databases.port.js';
+import { TENANT_SERVERS, type TenantServers } from '../../application/ports/tenant-servers.port.js';
 import type { Config } from '../../config/config.js';
 import { ProjectionRunner } from '../../projections/projection-runner.js';
 import { PROJECTIONS } from '../../projections/registry.js';
@@ -32,10 +32,11 @@ function faultInjector(config: Config, logger: AppLogger): FaultInjector {
 }
 
 /** What the steps may use (each step module takes only the ports it names). */
-function stepPorts(...ports: [Config, EventStore, TenantDatabases, DnsProvider, CertificateProvider, Mailer,
+function stepPorts(...ports: [Config, EventStore, TenantServers, DnsProvider, CertificateProvider, Mailer,
   SchoolRegistry, DatabaseArchives, FaultInjector, SchoolCredentials]): StepPorts {
-  const [config, store, databases, dns, certificates, mailer, registry, archives, faults, credentials] = ports;
-  return { store, databases, dns, certificates, mailer, registry, archives, faults, credentials, dnsTarget: config.dnsTarget };
+  const [config, store, servers, dns, certificates, mailer, registry, archives, faults, credentials] = ports;
+  const dnsTarget = config.dnsTarget;
+  return { store, servers, dns, certificates, mailer, registry, archives, faults, credentials, dnsTarget };
 }
 
 /** The work beside the requests: the process manager, the projections and the certificate renewer. */
@@ -45,7 +46,7 @@ function stepPorts(...ports: [Config, EventStore, TenantDatabases, DnsProvider, 
     { provide: FaultInjector, inject: [CONFIG, APP_LOGGER], useFactory: faultInjector },
     {
       provide: STEP_PORTS,
-      inject: [CONFIG, EVENT_STORE, TENANT_DATABASES, DNS_PROVIDER, CERTIFICATE_PROVIDER, MAILER, SCHOOL_REGISTRY,
+      inject: [CONFIG, EVENT_STORE, TENANT_SERVERS, DNS_PROVIDER, CERTIFICATE_PROVIDER, MAILER, SCHOOL_REGISTRY,
         DATABASE_ARCHIVES, FaultInjector, SchoolCredentials],
       useFactory: stepPorts,
     },

@@ -8,6 +8,7 @@ import type { Config } from '../../config/config.js';
 import { maintenanceUrl } from '../postgres/central-database.js';
 import { createArchives, createProviders } from '../providers.js';
 import { SchoolCredentials } from '../secrets/credentials.js';
+import { tenantServerUrls } from './schools.module.js';
 import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './tokens.js';
 
 const PROVIDERS = Symbol('Providers');
@@ -32,7 +33,8 @@ type Providers = Awaited<ReturnType<typeof createProviders>>;
     {
       provide: DATABASE_ARCHIVES,
       inject: [CONFIG, CENTRAL_DATABASE],
-      useFactory: (config: Config, central: CentralDatabase) => createArchives(config, maintenanceUrl(central.url)),
+      useFactory: (config: Config, central: CentralDatabase) =>
+        createArchives(config, maintenanceUrl(central.url), tenantServerUrls(config, central.url)),
     },
   ],
   exports: [DNS_PROVIDER, CERTIFICATE_PROVIDER, MAILER, DATABASE_ARCHIVES],

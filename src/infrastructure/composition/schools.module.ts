@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { EVENT_STORE, type EventStore } from '../../application/ports/event-store.port.js';
 import type { AppLogger } from '../../application/ports/logger.port.js';
 import { SCHOOL_REGISTRY } from '../../application/ports/school-registry.port.js';
-import { TENANT_DATABASES } from '../../application/ports/tenant-databases.port.js';
+import { TENANT_SERVERS } from '../../application/ports/tenant-servers.port.js';
+import { CENTRAL_SERVER } from '../../domain/school/placement.js';
 import type { Config } from '../../config/config.js';
 import { resolveCredentialsKeys } from '../../config/dev-secrets.js';
 import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
@@ -11,24 +12,34 @@ import { databaseNameOf, maintenanceUrl } from '../postgres/central-database.js'
 import { TypeOrmSchoolRegistry } from '../registry/typeorm/typeorm-school-registry.js';
 import { SchoolCredentials } from '../secrets/credentials.js';
 import { PostgresTenantDatabases } from '../tenant-databases/postgres/postgres-tenant-databases.js';
+import { PostgresTenantServers } from '../tenant-databases/postgres/postgres-tenant-servers.js';
 import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './tokens.js';
+
+/**
+ * SCS_TENANT_SERVERS, or the central server alone as `central`. Every server's databases are marked with
+ * this central database's name, so each SCS instance lists only its own.
+ */
+export function tenantServerUrls(config: Config, centralUrl: string): Map<string, string> {
+  const declared = config.tenantServers ?? [{ name: CENTRAL_SERVER, url: centralUrl }];
+  return new Map(declared.map(({ name, url }) => [name, maintenanceUrl(url)]));
+}
+
+function tenantServers(config: Config, central: CentralDatabase, logger: AppLogger): PostgresTenantServers {
+  const owner = databaseNameOf(central.url);
+  const servers = [...tenantServerUrls(config, central.url)].map(([name, serverUrl]) => {
+    const migrationsDir = config.schoolMigrationsDir;
+    const databases = new PostgresTenantDatabases({ serverUrl, logger, owner, migrationsDir });
+    return { name, url: serverUrl, databases };
+  });
+  return new PostgresTenantServers(central.pool, servers, logger, central.url);
+}
 
 /** The schools family: their databases, their credentials, the registry and the read model's queries. */
 @Global()
 @Module({
   providers: [
-    {
-      provide: PostgresTenantDatabases,
-      inject: [CONFIG, CENTRAL_DATABASE, APP_LOGGER],
-      useFactory: (config: Config, central: CentralDatabase, logger: AppLogger) =>
-        new PostgresTenantDatabases({
-          serverUrl: maintenanceUrl(central.url),
-          logger,
-          owner: databaseNameOf(central.url),
-          migrationsDir: config.schoolMigrationsDir,
-        }),
-    },
-    { provide: TENANT_DATABASES, useExisting: PostgresTenantDatabases },
+    { provide: PostgresTenantServers, inject: [CONFIG, CENTRAL_DATABASE, APP_LOGGER], useFactory: tenantServers },
+    { provide: TENANT_SERVERS, useExisting: PostgresTenantServers },
     {
       provide: SchoolCredentials,
       inject: [CONFIG, APP_LOGGER],
@@ -45,6 +56,6 @@ import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './to
       useFactory: (dataSource: DataSource, store: EventStore) => new SchoolQueries(dataSource, store),
     },
   ],
-  exports: [PostgresTenantDatabases, TENANT_DATABASES, SchoolCredentials, SCHOOL_REGISTRY, SchoolQueries],
+  exports: [PostgresTenantServers, TENANT_SERVERS, SchoolCredentials, SCHOOL_REGISTRY, SchoolQueries],
 })
 export class SchoolsModule {}

@@ -20,16 +20,22 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: the central database and the event store answer. */
+  /**
+   * Readiness: the central database and the event store answer. The tenant servers are listed (state,
+   * schools, reachable) but do not decide it: new schools go to the servers that answer.
+   */
   @ApiOperation({ summary: 'readiness: the central database and the event store answer (no key)' })
   @ApiResponse({ status: 200, type: ReadyDto })
   @ApiResponse({ status: 503, type: ReadyDto, description: 'a check failed: it says which' })
   @Public()
   @Get('ready')
   async ready(@Res({ passthrough: true }) res: Response) {
-    const checks = await this.readiness.check();
+    const [checks, servers] = await Promise.all([
+      this.readiness.check(),
+      this.readiness.servers?.().catch(() => undefined),
+    ]);
     const ok = Object.values(checks).every((c) => c.ok);
     res.status(ok ? 200 : 503);
-    return { status: ok ? 'ready' : 'not_ready', checks };
+    return { status: ok ? 'ready' : 'not_ready', checks, ...(servers ? { servers } : {}) };
   }
 }

@@ -3,6 +3,7 @@ import type { FoldableEvent } from '../../domain/school/evolve.js';
 import type { StepStatus } from '../../domain/school/state.js';
 import type { ActionName, CompensationName, StepName } from '../../domain/school/steps.js';
 import { isCompensationName, STEPS } from '../../domain/school/steps.js';
+import { serverOf } from '../../domain/school/placement.js';
 import type { SchoolView, StepView } from './school-view.js';
 
 /**
@@ -30,6 +31,7 @@ export function evolveView(view: SchoolView | undefined, event: FoldableEvent): 
       compensations: [],
       warnings: [],
       schemaVersion: null,
+      server: null,
       revision: event.revision ?? 0,
     };
   }
@@ -51,7 +53,7 @@ function apply(view: SchoolView, event: FoldableEvent): SchoolView {
     case 'SlugReserved':
       return withStep(view, succeeded('reserve_slug', event.data));
     case 'DatabaseCreated':
-      return withStep(view, succeeded('create_database', event.data));
+      return { ...withStep(view, succeeded('create_database', event.data)), server: serverOf(event.data) };
     case 'MigrationsApplied':
       return { ...withStep(view, succeeded('run_migrations', event.data)), schemaVersion: event.data.schemaVersion };
     case 'SchoolSchemaUpgraded':
@@ -112,6 +114,11 @@ function apply(view: SchoolView, event: FoldableEvent): SchoolView {
       return skipPending({ ...view, status: 'failed' });
     case 'SchoolDeleted':
       return skipPending({ ...view, status: 'deleted' });
+    case 'SchoolMoved':
+      return { ...view, server: event.data.to };
+    case 'SchoolMoveStarted':
+    case 'SchoolMoveFailed': // the history shows a move under way or failed; the server changes only once moved
+      return view;
     case 'OrphanRemoved':
     case 'SchoolRequestAbandoned': // a dead request's stream: the school never existed
     case 'SchoolCredentialsRotated': // secrets stay out of the read model; the registry has the sealed copy

@@ -8,9 +8,10 @@ import { STEPS, UNDO_ORDER } from '../../domain/school/steps.js';
  * is not read as a view, and the projection rebuilds the table when it finds one. The version is the
  * number below (bump it when `SchoolView` changes) and the step list, since every view lists the
  * steps: adding, removing or moving a step rebuilds the read model by itself.
- * 1: the domain's `SchoolState` (until 0009_read_model_view); 2: this `SchoolView`; 3: with `schemaVersion`.
+ * 1: the domain's `SchoolState` (until 0009_read_model_view); 2: this `SchoolView`; 3: with `schemaVersion`;
+ * 4: with `server`.
  */
-export const SCHOOL_VIEW_VERSION = `3:${STEPS.join(',')}`;
+export const SCHOOL_VIEW_VERSION = `4:${STEPS.join(',')}`;
 
 export interface StepView {
   name: ActionName;
@@ -68,6 +69,8 @@ export interface SchoolView {
   dns?: { name: string; type: string; provider: string };
   /** The school schema version of its database (null before run_migrations). */
   schemaVersion: string | null;
+  /** The tenant server its database is on (null before create_database): where the school apps connect. */
+  server: string | null;
   /** The last schema upgrade that failed, until one succeeds. */
   schemaUpgrade?: SchemaUpgradeView;
   /** Stream revision of the last event folded in. */
@@ -126,6 +129,7 @@ export function presentSchool(v: SchoolView): SchoolView {
     ...optional('certificate', v.certificate && presentCertificate(v.certificate)),
     ...optional('dns', v.dns && { name: v.dns.name, type: v.dns.type, provider: v.dns.provider }),
     schemaVersion: v.schemaVersion ?? null,
+    server: v.server ?? null,
     ...optional('schemaUpgrade', v.schemaUpgrade),
     revision: v.revision,
   };

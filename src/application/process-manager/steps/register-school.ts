@@ -1,3 +1,4 @@
+import { serverOf } from '../../../domain/school/placement.js';
 import { defineStep } from './step-module.js';
 
 /** The school's row in the central registry the rest of the platform reads. */
@@ -12,6 +13,7 @@ export const registerSchool = defineStep({
       slug,
       name,
       databaseName,
+      server: serverOf(state),
       subdomain,
       district,
       board,

@@ -1,15 +1,17 @@
+import { serverOf } from '../../../domain/school/placement.js';
 import { defineStep } from './step-module.js';
 
 /** Brings the school database to the current school schema and hands it to the school's own role. */
 export const runMigrations = defineStep({
   name: 'run_migrations',
-  needs: ['databases', 'credentials'],
+  needs: ['servers', 'credentials'],
   run: async ({ ports, state, run }) => {
     const { databaseName } = state;
-    const migrated = await ports.databases.migrate(databaseName);
+    const databases = ports.servers.on(serverOf(state));
+    const migrated = await databases.migrate(databaseName);
     const credentialsKeyId = ports.credentials.activeKeyId;
     const password = ports.credentials.passwordFor(state.id, { keyId: credentialsKeyId, generation: 0 });
-    await ports.databases.secure(databaseName, { role: ports.credentials.roleFor(databaseName), password });
+    await databases.secure(databaseName, { role: ports.credentials.roleFor(databaseName), password });
     const { schemaVersion, applied, tableCount, durationMs } = migrated;
     const data = { ...run(), databaseName, schemaVersion, applied, tableCount, durationMs, credentialsKeyId };
     return { type: 'MigrationsApplied', data };

@@ -8,13 +8,14 @@ import type { EventMetadata, EventStore } from '../../ports/event-store.port.js'
 import type { Mailer } from '../../ports/mailer.port.js';
 import type { SchoolCredentialsPort } from '../../ports/school-credentials.port.js';
 import type { SchoolRegistry } from '../../ports/school-registry.port.js';
-import type { TenantDatabases } from '../../ports/tenant-databases.port.js';
+import type { TenantServers } from '../../ports/tenant-servers.port.js';
 import type { FaultInjector } from '../faults.js';
 
 /** Everything a step may use; each step module names the part it needs. */
 export interface StepPorts {
   store: EventStore;
-  databases: TenantDatabases;
+  /** The tenant servers: a school's database is on the one its events name (`state.server`). */
+  servers: TenantServers;
   dns: DnsProvider;
   certificates: CertificateProvider;
   mailer: Mailer;

@@ -8,7 +8,9 @@ import { createGzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { guardClient } from '../../postgres/connection-faults.js';
-import type { DatabaseArchive, DatabaseArchives } from '../../../application/ports/database-archives.port.js';
+import type {
+  ArchiveRequest, DatabaseArchive, DatabaseArchives,
+} from '../../../application/ports/database-archives.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
 
 const run = promisify(execFile);
@@ -29,10 +31,15 @@ async function sha256Of(file: string): Promise<string> {
 export class FolderDatabaseArchives implements DatabaseArchives {
   private pgDumpMajor?: number | null;
 
-  constructor(private readonly options: { dir: string; serverUrl: string; retentionDays: number; pgDump?: string }) {}
+  /** `serverUrl`: the server of databases archived without a `server`; `servers`: each tenant server's URL. */
+  constructor(private readonly options: {
+    dir: string; serverUrl: string; retentionDays: number; pgDump?: string; servers?: ReadonlyMap<string, string>;
+  }) {}
 
-  private urlFor(database: string): string {
-    const url = new URL(this.options.serverUrl);
+  private urlFor(database: string, server?: string): string {
+    const base = server === undefined ? this.options.serverUrl : this.options.servers?.get(server);
+    if (!base) throw StepError.permanent(`archive: tenant server "${server}" is not configured`);
+    const url = new URL(base);
     url.pathname = `/${database}`;
     return url.toString();
   }
@@ -48,12 +55,12 @@ export class FolderDatabaseArchives implements DatabaseArchives {
     return this.pgDumpMajor;
   }
 
-  async archive(request: { schoolId: string; databaseName: string }): Promise<DatabaseArchive> {
+  async archive(request: ArchiveRequest): Promise<DatabaseArchive> {
     if (!/^school_[0-9a-f]{32}$/.test(request.databaseName)) throw StepError.permanent(`not a school database: ${request.databaseName}`);
     const folder = join(this.options.dir, request.schoolId);
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const url = this.urlFor(request.databaseName);
+    const url = this.urlFor(request.databaseName, request.server);
     const client = guardClient(new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 }), 'archive');
     await client.connect();
     try {
@@ -61,7 +68,7 @@ export class FolderDatabaseArchives implements DatabaseArchives {
       const dumpMajor = await this.dumpMajor();
       if (dumpMajor !== null && dumpMajor >= serverMajor) {
         await client.end();
-        return await this.pgDump(request.databaseName, join(folder, `${request.databaseName}-${stamp}.dump`));
+        return await this.pgDump(url, join(folder, `${request.databaseName}-${stamp}.dump`));
       }
       return await this.jsonLines(client, join(folder, `${request.databaseName}-${stamp}.jsonl.gz`));
     } finally {
@@ -69,9 +76,10 @@ export class FolderDatabaseArchives implements DatabaseArchives {
     }
   }
 
-  private async pgDump(database: string, file: string): Promise<DatabaseArchive> {
+  private async pgDump(databaseUrl: string, file: string): Promise<DatabaseArchive> {
     const temp = `${file}.partial`;
-    await run(this.options.pgDump ?? 'pg_dump', ['--format=custom', '--no-owner', `--file=${temp}`, `--dbname=${this.urlFor(database)}`], { maxBuffer: 16 * 1024 * 1024 });
+    const args = ['--format=custom', '--no-owner', `--file=${temp}`, `--dbname=${databaseUrl}`];
+    await run(this.options.pgDump ?? 'pg_dump', args, { maxBuffer: 16 * 1024 * 1024 });
     renameSync(temp, file);
     return { location: file, format: 'pg_dump-custom', bytes: statSync(file).size, sha256: await sha256Of(file) };
   }

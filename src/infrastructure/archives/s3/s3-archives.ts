@@ -1,7 +1,9 @@
 import { createReadStream, rmSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { DatabaseArchive, DatabaseArchives } from '../../../application/ports/database-archives.port.js';
+import type {
+  ArchiveRequest, DatabaseArchive, DatabaseArchives,
+} from '../../../application/ports/database-archives.port.js';
 
 /**
  * Final archives in S3: each is made in a local folder first (by the folder adapter), uploaded with
@@ -15,7 +17,7 @@ export class S3DatabaseArchives implements DatabaseArchives {
     return [this.options.prefix.replace(/\/+$/, ''), schoolId, file].filter(Boolean).join('/');
   }
 
-  async archive(request: { schoolId: string; databaseName: string }): Promise<DatabaseArchive> {
+  async archive(request: ArchiveRequest): Promise<DatabaseArchive> {
     const local = await this.options.staging.archive(request);
     const key = this.key(request.schoolId, basename(local.location));
     const body = createReadStream(local.location);

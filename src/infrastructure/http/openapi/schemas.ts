@@ -3,6 +3,7 @@ import type { SchoolSummary } from '../../../application/request-school/request-
 import type { HistoryEntry } from '../../../application/school/school-history.js';
 import { SCHOOL_STATUSES, STEP_STATUSES, type StepStatus } from '../../../domain/school/state.js';
 import { STEPS, UNDO_ORDER, type ActionName } from '../../../domain/school/steps.js';
+import type { TenantServerStatus } from '../../../application/ports/tenant-servers.port.js';
 import type {
   CertificateView, SchemaUpgradeView, SchoolView, StepView,
 } from '../../../projections/school-read-model/school-view.js';
@@ -110,6 +111,11 @@ export class SchoolViewDto extends SchoolSummaryDto implements SchoolView {
   @ApiProperty({ type: [String] }) warnings!: string[];
   @ApiPropertyOptional({ type: CertificateViewDto }) certificate?: CertificateViewDto;
   @ApiPropertyOptional({ type: DnsViewDto }) dns?: DnsViewDto;
+  @ApiProperty({
+    type: 'string', nullable: true, example: 'central',
+    description: 'the tenant server its database is on (null before create_database): where the school apps connect',
+  })
+  server!: string | null;
   @ApiProperty({ type: 'string', nullable: true, example: '0004', description: 'of its database; null before run_migrations' })
   schemaVersion!: string | null;
   @ApiPropertyOptional({ type: SchemaUpgradeDto, description: 'the last failed schema upgrade, until one succeeds' })
@@ -167,7 +173,22 @@ export class ReadinessChecksDto {
   @ApiProperty({ type: CheckDto }) eventStore!: CheckDto;
 }
 
+export class TenantServerStatusDto implements TenantServerStatus {
+  @ApiProperty({ example: 'central' }) name!: string;
+  @ApiProperty({ enum: ['open', 'draining', 'closed'] }) state!: TenantServerStatus['state'];
+  @ApiPropertyOptional({ type: 'integer', minimum: 1 }) capacity?: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'schools placed there and not yet dropped' })
+  schools!: number;
+  @ApiProperty() reachable!: boolean;
+  @ApiPropertyOptional() error?: string;
+}
+
 export class ReadyDto {
   @ApiProperty({ enum: ['ready', 'not_ready'] }) status!: string;
   @ApiProperty({ type: ReadinessChecksDto }) checks!: ReadinessChecksDto;
+  @ApiPropertyOptional({
+    type: [TenantServerStatusDto],
+    description: 'the tenant servers (listed; they do not decide readiness: new schools go to those that answer)',
+  })
+  servers?: TenantServerStatusDto[];
 }

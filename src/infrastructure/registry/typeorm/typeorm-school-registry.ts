@@ -15,6 +15,7 @@ export const SchoolRegistryEntity = new EntitySchema<RegistryRow>({
     slug: { type: 'text', unique: true },
     name: { type: 'text' },
     databaseName: { name: 'database_name', type: 'text' },
+    server: { type: 'text', nullable: true },
     subdomain: { type: 'text' },
     district: { type: 'text' },
     board: { type: 'text' },
@@ -62,6 +63,11 @@ export class TypeOrmSchoolRegistry implements SchoolRegistry {
     return this.dataSource.getRepository(SchoolRegistryEntity).find({ order: { registeredAt: 'ASC' } });
   }
 
+  async setServer(schoolId: string, server: string): Promise<{ updated: boolean }> {
+    const result = await this.dataSource.getRepository(SchoolRegistryEntity).update({ schoolId }, { server });
+    return { updated: (result.affected ?? 0) > 0 };
+  }
+
   async replaceCredentials(
     schoolId: string,
     credentials: { role: string; password: string; sealed: string },
@@ -96,5 +102,19 @@ export class TypeOrmSchoolRegistry implements SchoolRegistry {
     } finally {
       await runner.release();
     }
+  }
+
+  async replaceSealedPassword(
+    schoolId: string,
+    credentials: { role: string; sealed: string },
+  ): Promise<{ replaced: boolean }> {
+    const { role, sealed } = credentials;
+    if (!OWNER_ROLE.test(role)) throw new Error(`not a school owner role: ${JSON.stringify(role).slice(0, 80)}`);
+    const rows: unknown[] = await this.dataSource.query(
+      `UPDATE school_registry SET database_password_encrypted = $2
+         WHERE school_id = $1 AND database_role = $3 RETURNING 1`,
+      [schoolId, sealed, role],
+    );
+    return { replaced: rows.length > 0 };
   }
 }

@@ -258,6 +258,57 @@ export class PostgresTenantDatabases implements TenantDatabases {
     });
   }
 
+  async setOwnerPassword(
+    databaseName: string,
+    owner: { role: string; password: string },
+  ): Promise<{ changed: boolean }> {
+    quoteSchoolDatabase(databaseName);
+    if (owner.role !== `${databaseName}_owner`) {
+      throw StepError.permanent(`unexpected owner role ${owner.role} for ${databaseName}`);
+    }
+    const role = pg.escapeIdentifier(owner.role);
+    return this.withServer(async (server) => {
+      try {
+        // Password literals cannot be bound as parameters in DDL; escapeLiteral quotes them safely.
+        await server.query(`ALTER ROLE ${role} PASSWORD ${pg.escapeLiteral(owner.password)}`);
+        return { changed: true };
+      } catch (error) {
+        if (codeOf(error) === '42704') return { changed: false }; // the role is gone: a teardown finished
+        throw error;
+      }
+    });
+  }
+
+  async allowConnections(databaseName: string, allowed: boolean): Promise<{ terminated: number }> {
+    return this.closeExcept(databaseName, allowed, null);
+  }
+
+  /** As allowConnections, keeping one session (`keep`: the pid of a copy's own connection). */
+  async closeExcept(databaseName: string, allowed: boolean, keep: number | null): Promise<{ terminated: number }> {
+    const name = quoteSchoolDatabase(databaseName);
+    return this.withServer(async (server) => {
+      await server.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS ${allowed}`);
+      if (allowed) return { terminated: 0 };
+      const ended = await server.query<{ n: number }>(
+        `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+          WHERE datname = $1 AND pid <> pg_backend_pid() AND pid IS DISTINCT FROM $2`,
+        [databaseName, keep],
+      );
+      return { terminated: ended.rows[0].n };
+    });
+  }
+
+  /** A client on one of this server's school databases, for a copy between servers (the caller ends it). */
+  async connectTo(databaseName: string): Promise<pg.Client> {
+    quoteSchoolDatabase(databaseName);
+    const url = new URL(this.options.serverUrl);
+    url.pathname = `/${databaseName}`;
+    const options = { connectionString: url.toString(), connectionTimeoutMillis: 10_000 };
+    const client = guardClient(new pg.Client(options), 'school database copy');
+    await client.connect();
+    return client;
+  }
+
   async drop(databaseName: string): Promise<DroppedDatabase> {
     const name = quoteSchoolDatabase(databaseName);
     return this.withServer(async (server) => {
