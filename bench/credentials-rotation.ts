@@ -23,10 +23,15 @@ async function main(): Promise<void> {
     const scs = await startScs({ databaseUrl: central.url, env: { SCS_CREDENTIALS_KEYS: keys[0], ...unlimited } });
     const provisioning = performance.now();
     for (let i = 0; i < n; i++) await scs.request('/school', { method: 'POST', json: schoolBody() });
-    await waitFor(`${n} schools to be active`, async () => {
-      const list = await scs.request('/schools?status=active&limit=1');
-      return list.body.total === n ? true : undefined;
-    }, 30 * 60_000, 1000);
+    await waitFor(
+      `${n} schools to be active`,
+      async () => {
+        const list = await scs.request('/schools?status=active&limit=1');
+        return list.body.total === n ? true : undefined;
+      },
+      30 * 60_000,
+      1000,
+    );
     const provisioned = ((performance.now() - provisioning) / 1000).toFixed(1);
     console.log(`provisioned ${n} schools in ${provisioned} s`);
     await scs.stop();

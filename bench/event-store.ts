@@ -23,7 +23,11 @@ const appends = Number(process.env.BENCH_APPENDS ?? 500);
 const catchUpEvents = Number(process.env.BENCH_EVENTS ?? 10_000);
 const run = randomBytes(4).toString('hex');
 
-const event = (n: number): NewEvent => ({ type: 'Counted', data: { n, padding: 'x'.repeat(200) }, metadata: { actor: 'bench', correlationId: run, now: new Date().toISOString() } });
+const event = (n: number): NewEvent => ({
+  type: 'Counted',
+  data: { n, padding: 'x'.repeat(200) },
+  metadata: { actor: 'bench', correlationId: run, now: new Date().toISOString() },
+});
 
 interface Figures {
   appendMedianMs: number;
@@ -42,7 +46,11 @@ async function measure(store: EventStore): Promise<Figures> {
   // The catch-up source: BENCH_EVENTS events in streams of 100, appended in batches.
   const prefix = `bench_${run}-catchup-`;
   for (let s = 0; s < catchUpEvents / 100; s++) {
-    await store.append(`${prefix}${s}`, Array.from({ length: 100 }, (_, i) => event(s * 100 + i)), 'no_stream');
+    await store.append(
+      `${prefix}${s}`,
+      Array.from({ length: 100 }, (_, i) => event(s * 100 + i)),
+      'no_stream',
+    );
   }
   const t0 = performance.now();
   let received = 0;
@@ -56,7 +64,11 @@ async function measure(store: EventStore): Promise<Figures> {
     });
   });
   const seconds = (performance.now() - t0) / 1000;
-  return { appendMedianMs: percentile(latencies, 50), appendP90Ms: percentile(latencies, 90), catchUpPerSecond: catchUpEvents / seconds };
+  return {
+    appendMedianMs: percentile(latencies, 50),
+    appendP90Ms: percentile(latencies, 90),
+    catchUpPerSecond: catchUpEvents / seconds,
+  };
 }
 
 async function postgres(): Promise<Figures> {
@@ -85,7 +97,10 @@ async function eventStoreDb(): Promise<{ label: string; figures: Figures }> {
   const server = real ? undefined : await startEsdbTestServer();
   const store = new EventStoreDbEventStore({ connectionString: real ?? server!.connectionString });
   try {
-    return { label: real ? 'eventstoredb (real server)' : 'eventstoredb (gRPC test server)', figures: await measure(store) };
+    return {
+      label: real ? 'eventstoredb (real server)' : 'eventstoredb (gRPC test server)',
+      figures: await measure(store),
+    };
   } finally {
     await store.close();
     await server?.stop();
@@ -95,8 +110,14 @@ async function eventStoreDb(): Promise<{ label: string; figures: Figures }> {
 const rows: Array<[string, Figures]> = [['postgres', await postgres()]];
 const esdb = await eventStoreDb();
 rows.push([esdb.label, esdb.figures]);
-console.log(`${appends} single-event appends (expected revision), then catch-up of ${catchUpEvents} events by a new subscription:`);
+console.log(
+  `${appends} single-event appends (expected revision), then catch-up of ${catchUpEvents} events by a new subscription:`,
+);
 for (const [label, f] of rows) {
-  console.log(`${label.padEnd(32)} append median ${f.appendMedianMs.toFixed(2).padStart(6)} ms  p90 ${f.appendP90Ms.toFixed(2).padStart(6)} ms | catch-up ${Math.round(f.catchUpPerSecond).toString().padStart(7)} events/s`);
+  console.log(
+    `${label.padEnd(32)} append median ${f.appendMedianMs.toFixed(2).padStart(6)} ms  p90 ${f.appendP90Ms.toFixed(2).padStart(6)} ms | catch-up ${Math.round(f.catchUpPerSecond).toString().padStart(7)} events/s`,
+  );
 }
-console.log(`ratio postgres / ${esdb.label}: append median ${(rows[0][1].appendMedianMs / esdb.figures.appendMedianMs).toFixed(2)}, catch-up ${(rows[0][1].catchUpPerSecond / esdb.figures.catchUpPerSecond).toFixed(2)}`);
+console.log(
+  `ratio postgres / ${esdb.label}: append median ${(rows[0][1].appendMedianMs / esdb.figures.appendMedianMs).toFixed(2)}, catch-up ${(rows[0][1].catchUpPerSecond / esdb.figures.catchUpPerSecond).toFixed(2)}`,
+);

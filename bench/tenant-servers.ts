@@ -10,7 +10,10 @@ import { runCli } from '../test/support/cli.js';
 import { freshDatabase } from '../test/support/databases.js';
 import { schoolBody, startScs, waitForStatus, type ScsProcess } from '../test/support/scs-process.js';
 import {
-  startSecondTestPostgres, startTestPostgres, stopSecondTestPostgres, stopTestPostgres,
+  startSecondTestPostgres,
+  startTestPostgres,
+  stopSecondTestPostgres,
+  stopTestPostgres,
 } from '../test/support/test-postgres.js';
 
 const n = Number(process.env.BENCH_N ?? 1000);
@@ -34,7 +37,9 @@ async function main(): Promise<void> {
   const central = await freshDatabase('bench_servers');
   const env = {
     SCS_TENANT_SERVERS: `one=${process.env.SCS_TEST_DATABASE_URL},two=${process.env.SCS_TEST_SECOND_DATABASE_URL}`,
-    SCS_RATE_LIMIT_PER_MINUTE: '1000000', SCS_POST_RATE_LIMIT_PER_MINUTE: '1000000', SCS_RECONCILE_INTERVAL_S: '0',
+    SCS_RATE_LIMIT_PER_MINUTE: '1000000',
+    SCS_POST_RATE_LIMIT_PER_MINUTE: '1000000',
+    SCS_RECONCILE_INTERVAL_S: '0',
   };
   let scs: ScsProcess | undefined;
   try {
@@ -52,18 +57,23 @@ async function main(): Promise<void> {
     const last = median(results.slice(-window).map((r) => r.ms));
     const perServer: Record<string, number> = {};
     for (const { server } of results) perServer[server] = (perServer[server] ?? 0) + 1;
-    console.log(`${n} schools in batches of ${batch} in ${seconds.toFixed(1)} s; `
-      + `per server ${JSON.stringify(perServer)}`);
+    console.log(
+      `${n} schools in batches of ${batch} in ${seconds.toFixed(1)} s; ` + `per server ${JSON.stringify(perServer)}`,
+    );
     const change = ((last - first) / first) * 100;
-    console.log(`POST→active p50: first ${window} ${first.toFixed(0)} ms, last ${window} ${last.toFixed(0)} ms `
-      + `(${change >= 0 ? '+' : ''}${change.toFixed(0)}%: ${Math.abs(change) <= 20 ? 'flat' : 'NOT flat'} within 20%)`);
+    console.log(
+      `POST→active p50: first ${window} ${first.toFixed(0)} ms, last ${window} ${last.toFixed(0)} ms ` +
+        `(${change >= 0 ? '+' : ''}${change.toFixed(0)}%: ${Math.abs(change) <= 20 ? 'flat' : 'NOT flat'} within 20%)`,
+    );
     await scs.stop();
     scs = undefined;
     const t0 = performance.now();
     const reconciled = await runCli(central.url, ['reconcile'], env);
     const wall = ((performance.now() - t0) / 1000).toFixed(2);
-    console.log(`reconcile over ${n} schools on two servers: ${wall} s wall with the CLI's start-up; `
-      + `${reconciled.stdout.trim().split('\n').at(-1)}`);
+    console.log(
+      `reconcile over ${n} schools on two servers: ${wall} s wall with the CLI's start-up; ` +
+        `${reconciled.stdout.trim().split('\n').at(-1)}`,
+    );
     // A move's downtime for a freshly provisioned school (its schema's tables, no rows of its own).
     const { id, server } = results[0];
     const moved = await runCli(central.url, ['school', 'move', id, '--to', server === 'one' ? 'two' : 'one'], env);

@@ -20,7 +20,11 @@ function files(dir) {
 function inputsHash() {
   const hash = createHash('sha256');
   const all = [...INPUTS.map((f) => join(root, f)).filter((f) => existsSync(f)), ...files(join(root, 'src'))];
-  for (const file of all.sort()) hash.update(`${relative(root, file)}\0`).update(readFileSync(file)).update('\0');
+  for (const file of all.sort())
+    hash
+      .update(`${relative(root, file)}\0`)
+      .update(readFileSync(file))
+      .update('\0');
   return hash.digest('hex');
 }
 

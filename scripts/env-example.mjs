@@ -58,8 +58,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (have !== want) {
       const wantLines = want.split('\n');
       const first = have.split('\n').findIndex((line, i) => line !== wantLines[i]);
-      process.stderr.write(`${out} differs from README.md's configuration table (line ${first + 1}: ` +
-        `expected "${wantLines[first]}"); run \`npm run env:example\`\n`);
+      process.stderr.write(
+        `${out} differs from README.md's configuration table (line ${first + 1}: ` +
+          `expected "${wantLines[first]}"); run \`npm run env:example\`\n`,
+      );
       process.exit(1);
     }
   } else {

@@ -10,7 +10,10 @@ import { apiKey, ApiKeyGuard } from './infrastructure/http/api-key.guard.js';
 import { HealthController } from './infrastructure/http/health.controller.js';
 import { MetricsController } from './infrastructure/http/metrics.controller.js';
 import { IdempotencyStore } from './infrastructure/http/idempotency/idempotency-store.js';
-import { IDEMPOTENCY_STORE, IdempotencyInterceptor } from './infrastructure/http/idempotency/idempotency.interceptor.js';
+import {
+  IDEMPOTENCY_STORE,
+  IdempotencyInterceptor,
+} from './infrastructure/http/idempotency/idempotency.interceptor.js';
 import { ProblemFilter } from './infrastructure/http/problem.filter.js';
 import { SchoolsController } from './infrastructure/http/schools.controller.js';
 import { READINESS, REPORTING } from './infrastructure/http/tokens.js';

@@ -40,7 +40,9 @@ async function main(): Promise<void> {
   const lines = [
     `SCS is listening on ${url} (${config.env}; ${runtime.embeddedDatabase ? `embedded PostgreSQL, data in ${config.dataDir}` : 'PostgreSQL at DATABASE_URL'})`,
     `providers: dns=${config.dnsProvider} certificates=${config.certProvider} mail=${config.mailProvider}; BASE_DOMAIN=${config.baseDomain}`,
-    key.generated ? `API key (generated for development, kept in ${key.generated.file}): ${key.generated.value}` : `API keys: ${key.keys.length} configured (SCS_API_KEY/SCS_API_KEYS)`,
+    key.generated
+      ? `API key (generated for development, kept in ${key.generated.file}): ${key.generated.value}`
+      : `API keys: ${key.keys.length} configured (SCS_API_KEY/SCS_API_KEYS)`,
     `try: curl -s -X POST ${url}/school -H 'X-SCS-Key: ${key.generated ? key.generated.value : '$SCS_API_KEY'}' -H 'Content-Type: application/json' \\`,
     `       -d '{"name":"Greenwood High","slug":"greenwood","district":"Pune","board":"CBSE","adminEmail":"admin@greenwood.example","phone":"+919876543210"}'`,
   ];

@@ -17,7 +17,10 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, config: 78 } as const;
 
 /** An exit code a command chose, with its message for stderr (not found, already deleted, …). */
 export class CliFailure extends Error {
-  constructor(message: string, readonly code: number = EXIT.failed) {
+  constructor(
+    message: string,
+    readonly code: number = EXIT.failed,
+  ) {
     super(message);
   }
 }
@@ -52,7 +55,13 @@ export async function withRuntime(fn: (run: CliRun) => Promise<number>): Promise
 
 /** Prints `data` as JSON with --json, else the human lines. */
 export function print(json: boolean | undefined, data: unknown, human: () => string[]): void {
-  process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : human().map((l) => `${l}\n`).join(''));
+  process.stdout.write(
+    json
+      ? `${JSON.stringify(data, null, 2)}\n`
+      : human()
+          .map((l) => `${l}\n`)
+          .join(''),
+  );
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -85,15 +94,20 @@ function version(): string {
 /** The program with our conventions; every command added to it afterwards inherits them. */
 export function createProgram(): Command {
   return new Command('scs')
-    .description('Operate SCS from a shell, with the configuration of the service (DATABASE_URL, or the embedded '
-      + 'PostgreSQL).')
+    .description(
+      'Operate SCS from a shell, with the configuration of the service (DATABASE_URL, or the embedded ' +
+        'PostgreSQL).',
+    )
     .version(version(), '-V, --version')
     .helpOption('-h, --help', 'show help for this command')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Exit codes: 0 done, 1 the command failed or found problems, 2 usage error, 78 configuration error.
-Every command that prints data takes --json.`);
+Every command that prints data takes --json.`,
+    );
 }
 
 /** Parses and runs; answers the exit code for any outcome (commander's own errors are usage errors). */

@@ -83,7 +83,9 @@ export interface CredentialsKey {
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`SCS cannot start: the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `SCS cannot start: the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -106,13 +108,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
   const oneOf = <T extends string>(name: string, allowed: readonly T[], later: Record<string, string> = {}): T => {
     const raw = env[name] || allowed[0];
     if ((allowed as readonly string[]).includes(raw)) return raw as T;
-    if (later[raw]) problems.push(`${name}=${raw} is not available in this version (${later[raw]}); use ${allowed.join(' or ')}`);
+    if (later[raw])
+      problems.push(`${name}=${raw} is not available in this version (${later[raw]}); use ${allowed.join(' or ')}`);
     else problems.push(`${name}=${raw} must be one of: ${allowed.join(', ')}`);
     return allowed[0];
   };
 
   const nodeEnv = env.NODE_ENV || 'development';
-  if (!['development', 'test', 'production'].includes(nodeEnv)) problems.push(`NODE_ENV=${nodeEnv} must be development, test or production`);
+  if (!['development', 'test', 'production'].includes(nodeEnv))
+    problems.push(`NODE_ENV=${nodeEnv} must be development, test or production`);
   const production = nodeEnv === 'production';
 
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -132,22 +136,32 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     if (env.SCS_API_KEY.length < 16) problems.push('SCS_API_KEY must be at least 16 characters');
     else apiKeys.push({ secret: env.SCS_API_KEY });
   }
-  for (const entry of (env.SCS_API_KEYS ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of (env.SCS_API_KEYS ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const at = entry.indexOf(':');
     const id = entry.slice(0, at);
     const secret = entry.slice(at + 1);
     // The message never repeats the secret: configuration errors end up in logs.
-    if (at < 1 || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(id)) problems.push('SCS_API_KEYS entries must be id:secret with an id of a-z, 0-9, - and _ (up to 32 characters)');
-    else if (secret.length < 16) problems.push(`SCS_API_KEYS: the secret of key "${id}" must be at least 16 characters`);
+    if (at < 1 || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(id))
+      problems.push('SCS_API_KEYS entries must be id:secret with an id of a-z, 0-9, - and _ (up to 32 characters)');
+    else if (secret.length < 16)
+      problems.push(`SCS_API_KEYS: the secret of key "${id}" must be at least 16 characters`);
     else if (apiKeys.some((k) => k.id === id)) problems.push(`SCS_API_KEYS: key id "${id}" appears twice`);
     else apiKeys.push({ id, secret });
   }
   const credentialsKeys = parseCredentialsKeys(env, problems);
   if (credentialsKeys.length === 0 && production) {
-    problems.push('SCS_CREDENTIALS_KEY (or SCS_CREDENTIALS_KEYS) is required in production: 32 random bytes as hex '
-      + '(`openssl rand -hex 32`); it derives and encrypts the school database passwords');
+    problems.push(
+      'SCS_CREDENTIALS_KEY (or SCS_CREDENTIALS_KEYS) is required in production: 32 random bytes as hex ' +
+        '(`openssl rand -hex 32`); it derives and encrypts the school database passwords',
+    );
   }
-  if (apiKeys.length === 0 && production) problems.push('SCS_API_KEY (or SCS_API_KEYS) is required in production: set it to a long random secret (e.g. `openssl rand -hex 32`)');
+  if (apiKeys.length === 0 && production)
+    problems.push(
+      'SCS_API_KEY (or SCS_API_KEYS) is required in production: set it to a long random secret (e.g. `openssl rand -hex 32`)',
+    );
 
   const baseDomain = (env.BASE_DOMAIN || 'syncad.in').toLowerCase().replace(/\.$/, '');
   if (!baseDomain.split('.').every((label) => DNS_LABEL.test(label)) || !baseDomain.includes('.')) {
@@ -160,7 +174,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
 
   const eventStoreConnectionString = env.EVENTSTORE_CONNECTION_STRING || undefined;
   if (eventStoreConnectionString && !/^esdb(\+discover)?:\/\/[^/?]+/.test(eventStoreConnectionString)) {
-    problems.push('EVENTSTORE_CONNECTION_STRING must be an EventStoreDB connection string such as esdb://eventstore:2113?tls=false (or esdb+discover://… for a cluster)');
+    problems.push(
+      'EVENTSTORE_CONNECTION_STRING must be an EventStoreDB connection string such as esdb://eventstore:2113?tls=false (or esdb+discover://… for a cluster)',
+    );
   }
   const dnsProvider = oneOf('DNS_PROVIDER', ['local', 'powerdns', 'route53'] as const);
   const certProvider = oneOf('CERT_PROVIDER', ['local', 'acme', 'acm'] as const);
@@ -173,21 +189,30 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
   const url = (name: string, value: string, protocols: string[]) => {
     if (!value) return;
     try {
-      if (!protocols.includes(new URL(value).protocol)) problems.push(`${name} must be a ${protocols.join(' or ')} URL`);
+      if (!protocols.includes(new URL(value).protocol))
+        problems.push(`${name} must be a ${protocols.join(' or ')} URL`);
     } catch {
       problems.push(`${name} is not a valid URL`);
     }
   };
   let powerdns: Config['powerdns'];
   if (dnsProvider === 'powerdns') {
-    powerdns = { apiUrl: required('POWERDNS_API_URL', 'with DNS_PROVIDER=powerdns (e.g. http://127.0.0.1:8081)'), apiKey: required('POWERDNS_API_KEY', 'with DNS_PROVIDER=powerdns'), serverId: env.POWERDNS_SERVER_ID || 'localhost' };
+    powerdns = {
+      apiUrl: required('POWERDNS_API_URL', 'with DNS_PROVIDER=powerdns (e.g. http://127.0.0.1:8081)'),
+      apiKey: required('POWERDNS_API_KEY', 'with DNS_PROVIDER=powerdns'),
+      serverId: env.POWERDNS_SERVER_ID || 'localhost',
+    };
     url('POWERDNS_API_URL', powerdns.apiUrl, ['http:', 'https:']);
   }
   let acme: Config['acme'];
   if (certProvider === 'acme') {
     const dnsResolver = env.ACME_DNS_RESOLVER || undefined;
-    if (dnsResolver && !/^[^:\s]+:\d{1,5}$/.test(dnsResolver)) problems.push('ACME_DNS_RESOLVER must be host:port of the zone\'s authoritative server (e.g. 127.0.0.1:53)');
-    if (dnsProvider === 'local') problems.push('CERT_PROVIDER=acme needs a real DNS provider for DNS-01 (DNS_PROVIDER=powerdns): the local zone is not served to the CA');
+    if (dnsResolver && !/^[^:\s]+:\d{1,5}$/.test(dnsResolver))
+      problems.push("ACME_DNS_RESOLVER must be host:port of the zone's authoritative server (e.g. 127.0.0.1:53)");
+    if (dnsProvider === 'local')
+      problems.push(
+        'CERT_PROVIDER=acme needs a real DNS provider for DNS-01 (DNS_PROVIDER=powerdns): the local zone is not served to the CA',
+      );
     acme = {
       directoryUrl: env.ACME_DIRECTORY_URL || 'https://acme-v02.api.letsencrypt.org/directory',
       accountEmail: required('ACME_ACCOUNT_EMAIL', 'with CERT_PROVIDER=acme (the ACME account contact)'),
@@ -198,8 +223,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
   }
   let route53HostedZoneId: string | undefined;
   if (dnsProvider === 'route53') route53HostedZoneId = required('ROUTE53_HOSTED_ZONE_ID', 'with DNS_PROVIDER=route53');
-  if (certProvider === 'acm' && dnsProvider === 'local') problems.push('CERT_PROVIDER=acm needs a real DNS provider for its validation records (DNS_PROVIDER=route53 or powerdns)');
-  if (mailProvider === 'ses' && !env.SES_FROM_EMAIL) problems.push('SES_FROM_EMAIL is required with MAIL_PROVIDER=ses (a verified sender identity)');
+  if (certProvider === 'acm' && dnsProvider === 'local')
+    problems.push(
+      'CERT_PROVIDER=acm needs a real DNS provider for its validation records (DNS_PROVIDER=route53 or powerdns)',
+    );
+  if (mailProvider === 'ses' && !env.SES_FROM_EMAIL)
+    problems.push('SES_FROM_EMAIL is required with MAIL_PROVIDER=ses (a verified sender identity)');
   let smtpUrl: string | undefined;
   if (mailProvider === 'smtp') {
     smtpUrl = required('SMTP_URL', 'with MAIL_PROVIDER=smtp (e.g. smtp://user:pass@host:587)');
@@ -295,7 +324,10 @@ const SERVER_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 /** `SCS_TENANT_SERVERS=name=url,name=url`; messages name a server, never its URL (it may hold a password). */
 function parseTenantServers(raw: string, problems: string[]): TenantServerConfig[] {
   const servers: TenantServerConfig[] = [];
-  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const at = entry.indexOf('=');
     const name = at > 0 ? entry.slice(0, at) : '';
     const url = entry.slice(at + 1);
@@ -322,19 +354,24 @@ function parseTenantServers(raw: string, problems: string[]): TenantServerConfig
 /** `SCS_CREDENTIALS_KEYS=id:key,id:key` (the first active) or `SCS_CREDENTIALS_KEY=key` (id `default`). */
 function parseCredentialsKeys(env: NodeJS.ProcessEnv, problems: string[]): CredentialsKey[] {
   const single = env.SCS_CREDENTIALS_KEY;
-  const listed = (env.SCS_CREDENTIALS_KEYS ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const listed = (env.SCS_CREDENTIALS_KEYS ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   if (single && listed.length > 0) {
     const id = DEFAULT_CREDENTIALS_KEY_ID;
-    problems.push(`set SCS_CREDENTIALS_KEYS or SCS_CREDENTIALS_KEY, not both (SCS_CREDENTIALS_KEY is the key "${id}": `
-      + `list it as ${id}:<key>)`);
+    problems.push(
+      `set SCS_CREDENTIALS_KEYS or SCS_CREDENTIALS_KEY, not both (SCS_CREDENTIALS_KEY is the key "${id}": ` +
+        `list it as ${id}:<key>)`,
+    );
     return [];
   }
   const entries = single
     ? [{ id: DEFAULT_CREDENTIALS_KEY_ID, raw: single, name: 'SCS_CREDENTIALS_KEY' }]
     : listed.map((entry) => {
-      const id = entry.slice(0, Math.max(entry.indexOf(':'), 0));
-      return { id, raw: entry.slice(entry.indexOf(':') + 1), name: `SCS_CREDENTIALS_KEYS key "${id}"` };
-    });
+        const id = entry.slice(0, Math.max(entry.indexOf(':'), 0));
+        return { id, raw: entry.slice(entry.indexOf(':') + 1), name: `SCS_CREDENTIALS_KEYS key "${id}"` };
+      });
   const keys: CredentialsKey[] = [];
   for (const { id, raw, name } of entries) {
     // The messages never repeat a key: configuration errors end up in logs.

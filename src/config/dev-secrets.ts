@@ -9,7 +9,13 @@ import type { Config, CredentialsKey } from './config.js';
  * A secret generated once into the data folder (readable by the owner only) for development, so that
  * it survives restarts. Production never gets here: the configuration requires the real variable.
  */
-function developmentSecret(config: Config, logger: AppLogger, variable: string, fileName: string, bytes: number): { value: string; file: string } {
+function developmentSecret(
+  config: Config,
+  logger: AppLogger,
+  variable: string,
+  fileName: string,
+  bytes: number,
+): { value: string; file: string } {
   if (config.env === 'production') throw new Error(`${variable} is required in production`);
   const file = join(config.dataDir, fileName);
   if (!existsSync(file)) {
@@ -21,7 +27,10 @@ function developmentSecret(config: Config, logger: AppLogger, variable: string, 
 }
 
 /** SCS_API_KEY/SCS_API_KEYS, or a development key, so the printed curl examples keep working. */
-export function resolveApiKeys(config: Config, logger: AppLogger): { keys: Config['apiKeys']; generated?: { value: string; file: string } } {
+export function resolveApiKeys(
+  config: Config,
+  logger: AppLogger,
+): { keys: Config['apiKeys']; generated?: { value: string; file: string } } {
   if (config.apiKeys.length > 0) return { keys: config.apiKeys };
   const generated = developmentSecret(config, logger, 'SCS_API_KEY', 'api-key', 24);
   return { keys: [{ id: 'dev', secret: generated.value }], generated };

@@ -26,39 +26,68 @@ import { SmtpMailer } from './mail/smtp/smtp-mailer.js';
 /** The providers the configuration chose (DNS_PROVIDER, CERT_PROVIDER, MAIL_PROVIDER). */
 /** `sealingKeys`: for secrets at rest (the ACME keys), the active credentials key's first, then older ones. */
 export async function createProviders(
-  config: Config, pool: pg.Pool, sealingKeys: Buffer[], logger: AppLogger,
+  config: Config,
+  pool: pg.Pool,
+  sealingKeys: Buffer[],
+  logger: AppLogger,
 ): Promise<{ dns: DnsProvider; certificates: CertificateProvider; mailer: Mailer }> {
   // The AWS clients take region and credentials from the SDK's default chain (AWS_REGION, AWS_ACCESS_KEY_ID, …);
   // their own retries are off because the adapters retry throttling themselves, with jitter.
   const dns: DnsProvider =
-    config.dnsProvider === 'powerdns' ? new PowerDnsProvider({ ...config.powerdns!, zone: config.dnsZone })
-    : config.dnsProvider === 'route53' ? new Route53DnsProvider({ client: new Route53Client({ maxAttempts: 1 }), hostedZoneId: config.route53HostedZoneId!, zone: config.dnsZone })
-    : new LocalDnsProvider({ pool, zone: config.dnsZone });
+    config.dnsProvider === 'powerdns'
+      ? new PowerDnsProvider({ ...config.powerdns!, zone: config.dnsZone })
+      : config.dnsProvider === 'route53'
+        ? new Route53DnsProvider({
+            client: new Route53Client({ maxAttempts: 1 }),
+            hostedZoneId: config.route53HostedZoneId!,
+            zone: config.dnsZone,
+          })
+        : new LocalDnsProvider({ pool, zone: config.dnsZone });
 
   const certificates: CertificateProvider =
     config.certProvider === 'acme'
       ? new AcmeCertificateProvider({
-        pool, dns, ...config.acme!, encryptionKey: sealingKeys[0], decryptionKeys: sealingKeys.slice(1), logger,
-      })
-    : config.certProvider === 'acm' ? new AcmCertificateProvider({ client: new ACMClient({ maxAttempts: 1 }), dns })
-    : new LocalCertificateProvider({ pool, ca: await LocalCertificateAuthority.loadOrCreate(join(config.dataDir, 'ca')), validityDays: config.localCertificateValiditySeconds / 86_400 });
+          pool,
+          dns,
+          ...config.acme!,
+          encryptionKey: sealingKeys[0],
+          decryptionKeys: sealingKeys.slice(1),
+          logger,
+        })
+      : config.certProvider === 'acm'
+        ? new AcmCertificateProvider({ client: new ACMClient({ maxAttempts: 1 }), dns })
+        : new LocalCertificateProvider({
+            pool,
+            ca: await LocalCertificateAuthority.loadOrCreate(join(config.dataDir, 'ca')),
+            validityDays: config.localCertificateValiditySeconds / 86_400,
+          });
 
   const mailer: Mailer =
-    config.mailProvider === 'smtp' ? new SmtpMailer({ url: config.smtpUrl!, from: config.mailFrom })
-    : config.mailProvider === 'ses' ? new SesMailer({ client: new SESv2Client({ maxAttempts: 1 }), from: config.mailFrom })
-    : new OutboxMailer({ dir: join(config.dataDir, 'outbox'), from: config.mailFrom });
+    config.mailProvider === 'smtp'
+      ? new SmtpMailer({ url: config.smtpUrl!, from: config.mailFrom })
+      : config.mailProvider === 'ses'
+        ? new SesMailer({ client: new SESv2Client({ maxAttempts: 1 }), from: config.mailFrom })
+        : new OutboxMailer({ dir: join(config.dataDir, 'outbox'), from: config.mailFrom });
 
   return { dns, certificates, mailer };
 }
 
 /** SCS_ARCHIVE_DIR: a folder, or s3://bucket/prefix (staged in the data folder, then uploaded). */
 export function createArchives(
-  config: Config, serverUrl: string, servers?: ReadonlyMap<string, string>,
+  config: Config,
+  serverUrl: string,
+  servers?: ReadonlyMap<string, string>,
 ): DatabaseArchives {
   const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(config.archiveDir);
   const retentionDays = config.archiveRetentionDays;
   if (!s3) return new FolderDatabaseArchives({ dir: config.archiveDir, serverUrl, servers, retentionDays });
   const stagingDir = join(config.dataDir, 'archive-staging');
   const staging = new FolderDatabaseArchives({ dir: stagingDir, serverUrl, servers, retentionDays: 1 });
-  return new S3DatabaseArchives({ client: new S3Client({}), bucket: s3[1], prefix: s3[2], staging, retentionDays: config.archiveRetentionDays });
+  return new S3DatabaseArchives({
+    client: new S3Client({}),
+    bucket: s3[1],
+    prefix: s3[2],
+    staging,
+    retentionDays: config.archiveRetentionDays,
+  });
 }

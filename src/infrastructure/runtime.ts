@@ -75,8 +75,13 @@ export class Runtime implements OnApplicationShutdown {
     const now = new Date().toISOString();
     return reconcile(
       {
-        store: this.store, servers: this.servers, dns: this.dns, certificates: this.certificates,
-        registry: this.registry, baseDomain: this.config.baseDomain, credentials: this.credentials,
+        store: this.store,
+        servers: this.servers,
+        dns: this.dns,
+        certificates: this.certificates,
+        registry: this.registry,
+        baseDomain: this.config.baseDomain,
+        credentials: this.credentials,
       },
       { fix, metadata: { actor, correlationId: `reconcile-${now}`, now } },
     );
@@ -98,12 +103,15 @@ export class Runtime implements OnApplicationShutdown {
   /** SCS_AUTO_MIGRATE_SCHOOLS: the rollout runs in the background; a stopping service starts no new school. */
   private startAutoRollout(): void {
     const options = { ...this.rolloutOptions('schema-rollout'), shouldStop: () => this.stopping };
-    this.autoRollout = runRollout(this.rolloutDeps(), options).then((report) => {
-      const { target, upgraded, failed, total } = report;
-      const line = `schema rollout to ${target}: ${upgraded} upgraded, ${failed} failed of ${total}`;
-      if (failed > 0) this.logger.warn(`${line}; see GET /schools and \`npm run scs -- schools migrate --dry-run\``);
-      else this.logger.log(line);
-    }, (error) => this.logger.warn(`schema rollout failed: ${describeError(error)}`));
+    this.autoRollout = runRollout(this.rolloutDeps(), options).then(
+      (report) => {
+        const { target, upgraded, failed, total } = report;
+        const line = `schema rollout to ${target}: ${upgraded} upgraded, ${failed} failed of ${total}`;
+        if (failed > 0) this.logger.warn(`${line}; see GET /schools and \`npm run scs -- schools migrate --dry-run\``);
+        else this.logger.log(line);
+      },
+      (error) => this.logger.warn(`schema rollout failed: ${describeError(error)}`),
+    );
   }
 
   private async purgeArchives(): Promise<void> {
@@ -112,7 +120,10 @@ export class Runtime implements OnApplicationShutdown {
       this.logger.warn(`archive retention: ${describeError(error)}`);
       return 0;
     });
-    if (removed > 0) this.logger.log(`archive retention: removed ${removed} archive(s) older than ${this.config.archiveRetentionDays} days`);
+    if (removed > 0)
+      this.logger.log(
+        `archive retention: removed ${removed} archive(s) older than ${this.config.archiveRetentionDays} days`,
+      );
   }
 
   private startPeriodicReconcile(): void {
@@ -129,7 +140,9 @@ export class Runtime implements OnApplicationShutdown {
             const line = `reconcile: ${f.kind} ${f.resource} ${f.name}${school}: ${f.detail}`;
             this.logger.warn(line, { schoolId: f.schoolId });
           }
-          this.logger.warn(`reconcile: ${report.findings.length} finding(s); run \`npm run scs -- reconcile --fix\` to remove orphans`);
+          this.logger.warn(
+            `reconcile: ${report.findings.length} finding(s); run \`npm run scs -- reconcile --fix\` to remove orphans`,
+          );
         })
         .catch((error) => this.logger.warn(`reconcile failed: ${describeError(error)}`));
     }, seconds * 1000);
@@ -153,7 +166,9 @@ export class Runtime implements OnApplicationShutdown {
     }
     if (this.config.renewalCheckSeconds > 0) {
       this.renewalTimer = setInterval(() => {
-        this.renewer.sweep().catch((error) => this.logger.warn(`certificate renewal sweep failed: ${describeError(error)}`));
+        this.renewer
+          .sweep()
+          .catch((error) => this.logger.warn(`certificate renewal sweep failed: ${describeError(error)}`));
       }, this.config.renewalCheckSeconds * 1000);
       this.renewalTimer.unref();
     }
@@ -225,7 +240,9 @@ export class Runtime implements OnApplicationShutdown {
     this.stopping = true;
     await this.autoRollout;
     await this.metrics.close();
-    await this.processManager.stop().catch((e) => this.logger.warn(`stopping the process manager: ${describeError(e)}`));
+    await this.processManager
+      .stop()
+      .catch((e) => this.logger.warn(`stopping the process manager: ${describeError(e)}`));
     await this.projections.stop().catch(() => undefined);
     await this.store.close().catch(() => undefined);
     await this.servers.close().catch(() => undefined);

@@ -86,13 +86,14 @@ class RunningProjection {
     this.subscription = this.store.subscribeToAll({
       after: checkpoint,
       streamPrefix,
-      handler: (event) => this.dataSource.transaction(async (m) => {
-        // The checkpoint may have moved past this event (a rebuild swapped in meanwhile): then skip it.
-        const fresh = after([event], await lockCheckpoint(m, name));
-        if (fresh.length === 0) return;
-        await this.projection.apply(m, tables, fresh, context);
-        await saveCheckpoint(m, name, event.position);
-      }),
+      handler: (event) =>
+        this.dataSource.transaction(async (m) => {
+          // The checkpoint may have moved past this event (a rebuild swapped in meanwhile): then skip it.
+          const fresh = after([event], await lockCheckpoint(m, name));
+          if (fresh.length === 0) return;
+          await this.projection.apply(m, tables, fresh, context);
+          await saveCheckpoint(m, name, event.position);
+        }),
       onError: (error) => {
         const message = (error as Error).message;
         this.logger.error(`projection ${name} stopped: ${message}; starting it again in 2 s`);

@@ -59,8 +59,9 @@ export async function rebuildProjection(
     });
     return { events };
   } catch (error) {
-    await recordError(dataSource.manager, projection.name, `rebuild failed: ${(error as Error).message}`)
-      .catch(() => undefined);
+    await recordError(dataSource.manager, projection.name, `rebuild failed: ${(error as Error).message}`).catch(
+      () => undefined,
+    );
     await recordState(dataSource.manager, projection.name, 'live').catch(() => undefined);
     throw error;
   }

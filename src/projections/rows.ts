@@ -15,10 +15,9 @@ export async function foldRowsBySchool<Row extends { school_id: string }>(
 ): Promise<void> {
   const ids = [...new Set(events.map((e) => schoolIdFromStream(e.streamId)).filter((id): id is string => !!id))];
   if (ids.length === 0) return;
-  const stored: Row[] = await manager.query(
-    `SELECT to_jsonb(t) AS row FROM ${table} t WHERE school_id = ANY($1::uuid[]) FOR UPDATE`,
-    [ids],
-  ).then((rows: Array<{ row: Row }>) => rows.map((r) => r.row));
+  const stored: Row[] = await manager
+    .query(`SELECT to_jsonb(t) AS row FROM ${table} t WHERE school_id = ANY($1::uuid[]) FOR UPDATE`, [ids])
+    .then((rows: Array<{ row: Row }>) => rows.map((r) => r.row));
   const rows = new Map(stored.map((row) => [row.school_id, row]));
   const touched = new Set<string>();
   for (const event of events) {
@@ -31,7 +30,12 @@ export async function foldRowsBySchool<Row extends { school_id: string }>(
     }
   }
   if (touched.size === 0) return;
-  await insertRows(manager, table, [...touched].map((id) => rows.get(id)!), 'school_id');
+  await insertRows(
+    manager,
+    table,
+    [...touched].map((id) => rows.get(id)!),
+    'school_id',
+  );
 }
 
 /** Inserts rows (objects keyed by column) in one statement; on a key conflict, updates them (or skips). */

@@ -44,20 +44,22 @@ export async function projectionStatuses(
   const rows: Array<{ name: string; state: ProjectionState; last_error: string | null; updated_at: Date }> =
     await dataSource.query('SELECT name, state, last_error, updated_at FROM scs_projections');
   const head = await store.headPosition();
-  return Promise.all(projections.map(async (p) => {
-    const row = rows.find((r) => r.name === p.name);
-    const position = await loadCheckpoint(dataSource.manager, p.name);
-    const lag = await countBehind(store, position, head, p.streamPrefix);
-    return {
-      name: p.name,
-      position: formatPosition(position),
-      lag: lag.count,
-      lagCapped: lag.capped,
-      state: row?.state ?? 'live',
-      lastError: row?.last_error ?? null,
-      updatedAt: row?.updated_at?.toISOString() ?? null,
-    };
-  }));
+  return Promise.all(
+    projections.map(async (p) => {
+      const row = rows.find((r) => r.name === p.name);
+      const position = await loadCheckpoint(dataSource.manager, p.name);
+      const lag = await countBehind(store, position, head, p.streamPrefix);
+      return {
+        name: p.name,
+        position: formatPosition(position),
+        lag: lag.count,
+        lagCapped: lag.capped,
+        state: row?.state ?? 'live',
+        lastError: row?.last_error ?? null,
+        updatedAt: row?.updated_at?.toISOString() ?? null,
+      };
+    }),
+  );
 }
 
 /** Events after `position` up to `head`, counted through the port (so on either store), up to a cap. */

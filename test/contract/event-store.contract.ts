@@ -1,10 +1,23 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { decidedEventId, RetryingAppends } from '../../src/application/event-store/retrying-appends.js';
-import { comparePositions, EventStoreUnavailableError, WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '../../src/application/ports/event-store.port.js';
+import {
+  comparePositions,
+  EventStoreUnavailableError,
+  WrongExpectedRevisionError,
+  type EventStore,
+  type RecordedEvent,
+} from '../../src/application/ports/event-store.port.js';
 import { PostgresCheckpointStore } from '../../src/infrastructure/event-store/postgres/postgres-checkpoint-store.js';
 import { freshDatabase } from '../support/databases.js';
-import { applyEventStoreSchema, ev, sleep, testMetadata as metadata, unique, until } from '../support/event-store-fixtures.js';
+import {
+  applyEventStoreSchema,
+  ev,
+  sleep,
+  testMetadata as metadata,
+  unique,
+  until,
+} from '../support/event-store-fixtures.js';
 
 /**
  * The event-store port's contract: the same cases for every adapter. A suite names itself
@@ -53,13 +66,36 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
     it('appends and reads a stream back: ids, types, data, metadata, revisions from 0, positions', async () => {
       const stream = `${unique('school')}s`;
       const id = randomUUID();
-      const result = await store.append(stream, [ev('SchoolRequested', { name: 'Green Valley', n: 1 }, id), ev('SlugReserved', { slug: 'gv' }), ev('DatabaseCreated', { nested: { ok: true } })], 'no_stream');
+      const result = await store.append(
+        stream,
+        [
+          ev('SchoolRequested', { name: 'Green Valley', n: 1 }, id),
+          ev('SlugReserved', { slug: 'gv' }),
+          ev('DatabaseCreated', { nested: { ok: true } }),
+        ],
+        'no_stream',
+      );
       expect(result.nextExpectedRevision).toBe(2);
 
       const events = await store.readStream(stream);
-      expect(events.map((e) => [e.revision, e.type])).toEqual([[0, 'SchoolRequested'], [1, 'SlugReserved'], [2, 'DatabaseCreated']]);
-      expect(events.map((e) => e.data)).toEqual([{ name: 'Green Valley', n: 1 }, { slug: 'gv' }, { nested: { ok: true } }]);
-      expect(events.every((e) => e.streamId === stream && e.recordedAt instanceof Date && Math.abs(e.recordedAt.getTime() - Date.now()) < 60_000)).toBe(true);
+      expect(events.map((e) => [e.revision, e.type])).toEqual([
+        [0, 'SchoolRequested'],
+        [1, 'SlugReserved'],
+        [2, 'DatabaseCreated'],
+      ]);
+      expect(events.map((e) => e.data)).toEqual([
+        { name: 'Green Valley', n: 1 },
+        { slug: 'gv' },
+        { nested: { ok: true } },
+      ]);
+      expect(
+        events.every(
+          (e) =>
+            e.streamId === stream &&
+            e.recordedAt instanceof Date &&
+            Math.abs(e.recordedAt.getTime() - Date.now()) < 60_000,
+        ),
+      ).toBe(true);
       expect(events[0].metadata).toEqual(metadata);
       expect(events[0].id).toBe(id);
       expect(events[1].id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -67,7 +103,9 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
       expect(comparePositions(events[0].position, events[1].position)).toBeLessThan(0);
       expect(comparePositions(events[1].position, events[2].position)).toBeLessThan(0);
 
-      expect((await store.readStream(stream, { fromRevision: 1, maxCount: 1 })).map((e) => e.type)).toEqual(['SlugReserved']);
+      expect((await store.readStream(stream, { fromRevision: 1, maxCount: 1 })).map((e) => e.type)).toEqual([
+        'SlugReserved',
+      ]);
       expect((await store.readStream(stream, { fromRevision: 2 })).map((e) => e.type)).toEqual(['DatabaseCreated']);
       expect(await store.readStream(stream, { fromRevision: 3 })).toEqual([]);
       expect(await store.readStream(`${stream}-absent`)).toEqual([]);
@@ -81,24 +119,48 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
       await expect(noStream).rejects.toMatchObject({ streamId: stream, expected: 'no_stream', actual: 1 });
 
       expect((await store.append(stream, [ev('C')], 1)).nextExpectedRevision).toBe(2);
-      await expect(store.append(stream, [ev('D')], 1)).rejects.toMatchObject({ name: 'WrongExpectedRevisionError', expected: 1, actual: 2 });
+      await expect(store.append(stream, [ev('D')], 1)).rejects.toMatchObject({
+        name: 'WrongExpectedRevisionError',
+        expected: 1,
+        actual: 2,
+      });
       await expect(store.append(stream, [ev('D')], 7)).rejects.toMatchObject({ expected: 7, actual: 2 });
-      await expect(store.append(`${stream}-absent`, [ev('D')], 0)).rejects.toMatchObject({ expected: 0, actual: 'no_stream' });
+      await expect(store.append(`${stream}-absent`, [ev('D')], 0)).rejects.toMatchObject({
+        expected: 0,
+        actual: 'no_stream',
+      });
 
       expect((await store.append(stream, [ev('D'), ev('E')], 'any')).nextExpectedRevision).toBe(4);
       expect((await store.append(`${stream}-any`, [ev('A')], 'any')).nextExpectedRevision).toBe(0);
 
-      await expect(store.append(`${stream}-missing`, [ev('A')], 'stream_exists')).rejects.toMatchObject({ expected: 'stream_exists', actual: 'no_stream' });
+      await expect(store.append(`${stream}-missing`, [ev('A')], 'stream_exists')).rejects.toMatchObject({
+        expected: 'stream_exists',
+        actual: 'no_stream',
+      });
       expect(await store.readStream(`${stream}-missing`)).toEqual([]);
       expect((await store.append(stream, [ev('F')], 'stream_exists')).nextExpectedRevision).toBe(5);
-      expect((await store.readStream(stream)).map((e) => `${e.revision}${e.type}`)).toEqual(['0A', '1B', '2C', '3D', '4E', '5F']);
+      expect((await store.readStream(stream)).map((e) => `${e.revision}${e.type}`)).toEqual([
+        '0A',
+        '1B',
+        '2C',
+        '3D',
+        '4E',
+        '5F',
+      ]);
     });
 
     // With ids too, as RetryingAppends gives every append: a loser then checks for an earlier append of
     // its own, which must not need a second connection (the adapter's pool is smaller than 20 here).
-    it.each([['without event ids', false], ['with event ids', true]])('lets exactly one of 20 concurrent no_stream appends win (%s)', async (_name, withIds) => {
+    it.each([
+      ['without event ids', false],
+      ['with event ids', true],
+    ])('lets exactly one of 20 concurrent no_stream appends win (%s)', async (_name, withIds) => {
       const stream = `${unique('slug')}s`;
-      const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.append(stream, [ev('SlugReserved', { by: i }, withIds ? randomUUID() : undefined)], 'no_stream')));
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          store.append(stream, [ev('SlugReserved', { by: i }, withIds ? randomUUID() : undefined)], 'no_stream'),
+        ),
+      );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       expect(lost).toHaveLength(19);
@@ -151,7 +213,11 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
       const second = await retrying.append(stream, [ev('Three', { n: 3 })], 1);
       const stored = await store.readStream(stream);
       expect(stored.map((e) => e.type)).toEqual(['One', 'Two', 'Three']);
-      expect(stored.map((e) => e.id)).toEqual([decidedEventId(stream, 0, ev('One', { n: 1 })), decidedEventId(stream, 1, ev('Two', { n: 2 })), decidedEventId(stream, 2, ev('Three', { n: 3 }))]);
+      expect(stored.map((e) => e.id)).toEqual([
+        decidedEventId(stream, 0, ev('One', { n: 1 })),
+        decidedEventId(stream, 1, ev('Two', { n: 2 })),
+        decidedEventId(stream, 2, ev('Three', { n: 3 })),
+      ]);
       expect(first).toEqual({ nextExpectedRevision: 1, position: stored[1].position });
       expect(second).toEqual({ nextExpectedRevision: 2, position: stored[2].position });
 
@@ -159,7 +225,9 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
       await expect(store.append(stream, [ev('Three', { n: 3 })], 1)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
       // A store that stays unreachable: the attempts run out and the caller hears it is unavailable.
       losses = 100;
-      await expect(new RetryingAppends(lossy, { baseDelayMs: 5, attempts: 3 }).append(stream, [ev('Four')], 2)).rejects.toBeInstanceOf(EventStoreUnavailableError);
+      await expect(
+        new RetryingAppends(lossy, { baseDelayMs: 5, attempts: 3 }).append(stream, [ev('Four')], 2),
+      ).rejects.toBeInstanceOf(EventStoreUnavailableError);
       expect(losses).toBe(97);
       expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['One', 'Two', 'Three', 'Four']);
     });
@@ -167,19 +235,27 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
     it('gives readAll every event of 10 concurrent writers exactly once, in one order, pages of any size agreeing', async () => {
       const prefix = unique('many');
       const appended: string[] = [];
-      await Promise.all(Array.from({ length: 10 }, async (_, w) => {
-        for (let i = 0; i < 20; i++) {
-          const events = [ev('Counted', { w, i }, randomUUID()), ev('Counted', { w, i, second: true }, randomUUID())];
-          await store.append(`${prefix}${w}`, events, i === 0 ? 'no_stream' : 2 * i - 1);
-          appended.push(...events.map((e) => e.id!));
-        }
-      }));
-      const all = await until(() => readAllPaged(prefix, 37), (events) => events.length >= 400);
+      await Promise.all(
+        Array.from({ length: 10 }, async (_, w) => {
+          for (let i = 0; i < 20; i++) {
+            const events = [ev('Counted', { w, i }, randomUUID()), ev('Counted', { w, i, second: true }, randomUUID())];
+            await store.append(`${prefix}${w}`, events, i === 0 ? 'no_stream' : 2 * i - 1);
+            appended.push(...events.map((e) => e.id!));
+          }
+        }),
+      );
+      const all = await until(
+        () => readAllPaged(prefix, 37),
+        (events) => events.length >= 400,
+      );
       expect(all).toHaveLength(400);
       expect(new Set(all.map((e) => e.id))).toEqual(new Set(appended));
-      for (let i = 1; i < all.length; i++) expect(comparePositions(all[i - 1].position, all[i].position)).toBeLessThan(0);
+      for (let i = 1; i < all.length; i++)
+        expect(comparePositions(all[i - 1].position, all[i].position)).toBeLessThan(0);
       for (let w = 0; w < 10; w++) {
-        expect(all.filter((e) => e.streamId === `${prefix}${w}`).map((e) => e.revision)).toEqual(Array.from({ length: 40 }, (_, r) => r));
+        expect(all.filter((e) => e.streamId === `${prefix}${w}`).map((e) => e.revision)).toEqual(
+          Array.from({ length: 40 }, (_, r) => r),
+        );
       }
       expect((await readAllPaged(prefix, 101)).map((e) => e.id)).toEqual(all.map((e) => e.id));
     });
@@ -194,7 +270,10 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
         idsOfA.push(e.id!);
         await store.append(`${b}s`, [ev('InB', { i })], i === 0 ? 'no_stream' : i - 1);
       }
-      await until(() => store.readAll({ streamPrefix: a }), (events) => events.length === 5);
+      await until(
+        () => store.readAll({ streamPrefix: a }),
+        (events) => events.length === 5,
+      );
 
       const p1 = await store.readAll({ streamPrefix: a, maxCount: 2 });
       const p2 = await store.readAll({ streamPrefix: a, maxCount: 2, after: p1[1].position });
@@ -206,7 +285,9 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
       // Unfiltered, the other stream's events sit between them, and none of the store's own events shows.
       const between = await store.readAll({ after: p1[0].position, maxCount: 1 });
       expect(between[0].streamId).toBe(`${b}s`);
-      expect((await store.readAll({ maxCount: 5000 })).filter((e) => e.streamId.startsWith('$') || e.type.startsWith('$'))).toEqual([]);
+      expect(
+        (await store.readAll({ maxCount: 5000 })).filter((e) => e.streamId.startsWith('$') || e.type.startsWith('$')),
+      ).toEqual([]);
     });
 
     it('resumes a subscription from its stored checkpoint: every event exactly once, in order, while 4 writers append', async () => {
@@ -235,21 +316,32 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
           client.release();
         }
       };
-      const start = async () => store.subscribeToAll({ after: await checkpoints.load(name), streamPrefix: prefix, handler, onError: (e) => errors.push(e) });
+      const start = async () =>
+        store.subscribeToAll({
+          after: await checkpoints.load(name),
+          streamPrefix: prefix,
+          handler,
+          onError: (e) => errors.push(e),
+        });
 
       const appended: string[] = [];
-      const writers = Promise.all([0, 1, 2, 3].map(async (w) => {
-        for (let i = 0; i < 50; i++) {
-          const e = ev('Counted', { w, i }, randomUUID());
-          await store.append(`${prefix}${w}`, [e], i === 0 ? 'no_stream' : i - 1);
-          appended.push(e.id!);
-          await sleep(Math.random() * 4);
-        }
-      }));
+      const writers = Promise.all(
+        [0, 1, 2, 3].map(async (w) => {
+          for (let i = 0; i < 50; i++) {
+            const e = ev('Counted', { w, i }, randomUUID());
+            await store.append(`${prefix}${w}`, [e], i === 0 ? 'no_stream' : i - 1);
+            appended.push(e.id!);
+            await sleep(Math.random() * 4);
+          }
+        }),
+      );
 
       let subscription = await start();
       for (const reached of [30, 90]) {
-        await until(() => delivered.length, (n) => n >= reached);
+        await until(
+          () => delivered.length,
+          (n) => n >= reached,
+        );
         await subscription.stop();
         const atStop = delivered.length;
         expect(await checkpoints.load(name)).toEqual(delivered.at(-1)!.position);
@@ -258,14 +350,18 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
         subscription = await start();
       }
       await writers;
-      await until(() => delivered.length, (n) => n >= 200);
+      await until(
+        () => delivered.length,
+        (n) => n >= 200,
+      );
       await sleep(150);
       await subscription.stop();
 
       expect(errors).toEqual([]);
       expect(delivered).toHaveLength(200);
       expect(new Set(delivered.map((e) => e.id))).toEqual(new Set(appended));
-      for (let i = 1; i < delivered.length; i++) expect(comparePositions(delivered[i - 1].position, delivered[i].position)).toBeLessThan(0);
+      for (let i = 1; i < delivered.length; i++)
+        expect(comparePositions(delivered[i - 1].position, delivered[i].position)).toBeLessThan(0);
       expect((await pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n).toBe(200);
       expect(await checkpoints.load(name)).toEqual(delivered.at(-1)!.position);
     });
@@ -284,7 +380,10 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
         },
         onError: (e) => errors.push(e),
       });
-      await until(() => errors.length, (n) => n > 0);
+      await until(
+        () => errors.length,
+        (n) => n > 0,
+      );
       await store.append(stream, [ev('Four')], 2);
       await sleep(300);
       expect(errors).toEqual([boom]);
@@ -306,7 +405,10 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
         },
       });
       await store.append(stream, [ev('One'), ev('Two')], 'no_stream');
-      await until(() => calls.length, (n) => n > 0);
+      await until(
+        () => calls.length,
+        (n) => n > 0,
+      );
       let stopped = false;
       const stopping = subscription.stop().then(() => (stopped = true));
       await sleep(100);
@@ -324,14 +426,31 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
       const prefix = unique('outage');
       const received: RecordedEvent[] = [];
       const errors: unknown[] = [];
-      const subscription = store.subscribeToAll({ streamPrefix: prefix, handler: async (e) => void received.push(e), onError: (e) => errors.push(e) });
+      const subscription = store.subscribeToAll({
+        streamPrefix: prefix,
+        handler: async (e) => void received.push(e),
+        onError: (e) => errors.push(e),
+      });
       try {
         await store.append(`${prefix}s`, [ev('Before')], 'no_stream');
-        await until(() => received.length, (n) => n === 1);
+        await until(
+          () => received.length,
+          (n) => n === 1,
+        );
         await subject.outage(1_500);
-        await until(() => store.ping().then(() => true, () => false), (ok) => ok);
+        await until(
+          () =>
+            store.ping().then(
+              () => true,
+              () => false,
+            ),
+          (ok) => ok,
+        );
         await store.append(`${prefix}s`, [ev('After1'), ev('After2')], 0);
-        await until(() => received.length, (n) => n >= 3);
+        await until(
+          () => received.length,
+          (n) => n >= 3,
+        );
         await sleep(200);
         expect(received.map((e) => e.type)).toEqual(['Before', 'After1', 'After2']);
         expect(errors).toEqual([]);
@@ -359,9 +478,14 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
       const readMs = Date.now() - readStarted;
       expect(read).toHaveLength(10_000);
       expect(read.every((e, i) => e.revision === i && e.data.n === i)).toBe(true);
-      const all = await until(() => readAllPaged(stream, 500), (events) => events.length >= 10_000);
+      const all = await until(
+        () => readAllPaged(stream, 500),
+        (events) => events.length >= 10_000,
+      );
       expect(all.map((e) => e.id)).toEqual(read.map((e) => e.id));
-      console.log(`${adapter}: 10,000 events appended in ${appendedMs} ms (20 appends), read in pages of 500 in ${readMs} ms`);
+      console.log(
+        `${adapter}: 10,000 events appended in ${appendedMs} ms (20 appends), read in pages of 500 in ${readMs} ms`,
+      );
     });
 
     it('gives the head position: the last event readAll returns, moving with each append', async () => {
@@ -373,10 +497,16 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
         return page.length === 0 ? store.headPosition() : undefined;
       };
       // Nobody else appends in this suite now: the head is the second event's position.
-      const head = await until(last, (position) => position !== undefined && comparePositions(position, appended.position) >= 0);
+      const head = await until(
+        last,
+        (position) => position !== undefined && comparePositions(position, appended.position) >= 0,
+      );
       expect(comparePositions(head!, appended.position)).toBe(0);
       const next = await store.append(stream, [ev('Third', { n: 3 })], 1);
-      const moved = await until(() => store.headPosition(), (p) => p !== undefined && comparePositions(p, head!) > 0);
+      const moved = await until(
+        () => store.headPosition(),
+        (p) => p !== undefined && comparePositions(p, head!) > 0,
+      );
       expect(comparePositions(moved!, next.position)).toBe(0);
     });
 

@@ -15,12 +15,13 @@ eventStoreContract('postgres', async () => {
   return {
     store,
     // The store's database refuses connections and loses the ones it had, then comes back.
-    outage: (ms) => withClient(serverUrl(), async (admin) => {
-      await admin.query(`ALTER DATABASE "${db.name}" WITH ALLOW_CONNECTIONS false`);
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [db.name]);
-      await new Promise((resolve) => setTimeout(resolve, ms));
-      await admin.query(`ALTER DATABASE "${db.name}" WITH ALLOW_CONNECTIONS true`);
-    }),
+    outage: (ms) =>
+      withClient(serverUrl(), async (admin) => {
+        await admin.query(`ALTER DATABASE "${db.name}" WITH ALLOW_CONNECTIONS false`);
+        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [db.name]);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        await admin.query(`ALTER DATABASE "${db.name}" WITH ALLOW_CONNECTIONS true`);
+      }),
     async close() {
       await store.close();
       await pool.end();

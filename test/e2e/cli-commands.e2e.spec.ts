@@ -11,8 +11,15 @@ const NOWHERE = 'postgres://postgres@127.0.0.1:1/none';
 
 describe('CLI conventions: help, version, usage errors and exit codes', () => {
   it.each([
-    [['--help']], [['-h']], [['help']], [['school', '--help']], [['school', 'delete', '-h']],
-    [['reconcile', '--help']], [['schools', 'list', '--help']], [['secrets', 'rotate', '--help']], [['help', 'school']],
+    [['--help']],
+    [['-h']],
+    [['help']],
+    [['school', '--help']],
+    [['school', 'delete', '-h']],
+    [['reconcile', '--help']],
+    [['schools', 'list', '--help']],
+    [['secrets', 'rotate', '--help']],
+    [['help', 'school']],
   ])('%j prints usage on stdout and exits 0 without doing anything', async (args) => {
     const { code, stdout } = await runCli(NOWHERE, args);
     expect(code).toBe(0);
@@ -47,7 +54,7 @@ describe('CLI conventions: help, version, usage errors and exit codes', () => {
   });
 });
 
-describe('CLI operator commands: schools list, school delete, school retry (through the API\'s handlers)', () => {
+describe("CLI operator commands: schools list, school delete, school retry (through the API's handlers)", () => {
   let central: Awaited<ReturnType<typeof freshDatabase>>;
   let scs: ScsProcess | undefined;
   let failedId: string;
@@ -81,8 +88,9 @@ describe('CLI operator commands: schools list, school delete, school retry (thro
     const page = JSON.parse(json.stdout);
     expect(page).toMatchObject({ total: 1, limit: 50, offset: 0 });
     expect(page.items.map((s: { id: string }) => s.id)).toEqual([failedId]);
-    const byDistrict = JSON.parse((await cli('schools', 'list', '--district', 'Nashik', '--board', 'CBSE', '--json'))
-      .stdout);
+    const byDistrict = JSON.parse(
+      (await cli('schools', 'list', '--district', 'Nashik', '--board', 'CBSE', '--json')).stdout,
+    );
     expect(byDistrict.items.map((s: { id: string }) => s.id)).toEqual([activeId]);
     const table = await cli('schools', 'list');
     expect(table.code).toBe(0);

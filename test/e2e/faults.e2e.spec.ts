@@ -1,5 +1,12 @@
 import { freshDatabase, query, urlForDatabase } from '../support/databases.js';
-import { reconcileReport, schoolBody, startScs, waitFor, waitForStatus, type ScsProcess } from '../support/scs-process.js';
+import {
+  reconcileReport,
+  schoolBody,
+  startScs,
+  waitFor,
+  waitForStatus,
+  type ScsProcess,
+} from '../support/scs-process.js';
 
 const eventTypes = async (scs: ScsProcess, id: string): Promise<string[]> =>
   (await scs.request(`/school/${id}/history`)).body.events.map((e: { type: string }) => e.type);
@@ -31,13 +38,31 @@ describe('fault injection (SCS_FAULTS): failure, retry, crash and restart', () =
     expect(school.steps.find((s: { name: string }) => s.name === 'create_database').status).toBe('undone');
     expect(school.steps.find((s: { name: string }) => s.name === 'register_school').status).toBe('skipped');
 
-    expect(await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [school.databaseName])).toHaveLength(0);
-    expect(await query(central.url, 'SELECT 1 FROM local_dns_records WHERE name = $1', [school.subdomain])).toHaveLength(0);
-    expect(await query(central.url, 'SELECT 1 FROM local_certificates WHERE school_id = $1 AND revoked_at IS NULL', [school.id])).toHaveLength(0);
+    expect(
+      await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [school.databaseName]),
+    ).toHaveLength(0);
+    expect(
+      await query(central.url, 'SELECT 1 FROM local_dns_records WHERE name = $1', [school.subdomain]),
+    ).toHaveLength(0);
+    expect(
+      await query(central.url, 'SELECT 1 FROM local_certificates WHERE school_id = $1 AND revoked_at IS NULL', [
+        school.id,
+      ]),
+    ).toHaveLength(0);
     expect(await query(central.url, 'SELECT 1 FROM school_registry WHERE school_id = $1', [school.id])).toHaveLength(0);
     expect(await eventTypes(scs, school.id)).toEqual([
-      'SchoolRequested', 'SlugReserved', 'DatabaseCreated', 'MigrationsApplied', 'DnsRecordCreated', 'ProvisioningStepFailed', 'RollbackStarted',
-      'CertificateRevoked', 'DnsRecordDeleted', 'DatabaseDropped', 'SlugReleased', 'SchoolRolledBack',
+      'SchoolRequested',
+      'SlugReserved',
+      'DatabaseCreated',
+      'MigrationsApplied',
+      'DnsRecordCreated',
+      'ProvisioningStepFailed',
+      'RollbackStarted',
+      'CertificateRevoked',
+      'DnsRecordDeleted',
+      'DatabaseDropped',
+      'SlugReleased',
+      'SchoolRolledBack',
     ]);
     // The slug is free again.
     await scs.stop();
@@ -52,33 +77,62 @@ describe('fault injection (SCS_FAULTS): failure, retry, crash and restart', () =
     const created = await scs.request('/school', { method: 'POST', json: schoolBody() });
     const school = await waitForStatus(scs, created.body.id, ['active', 'failed']);
     expect(school.status).toBe('active');
-    expect(school.steps.find((s: { name: string }) => s.name === 'create_dns')).toMatchObject({ status: 'succeeded', attempts: 3 });
+    expect(school.steps.find((s: { name: string }) => s.name === 'create_dns')).toMatchObject({
+      status: 'succeeded',
+      attempts: 3,
+    });
     const types = await eventTypes(scs, school.id);
     expect(types.filter((t) => t === 'StepAttemptFailed')).toHaveLength(2);
     expect(types.filter((t) => t === 'DnsRecordCreated')).toHaveLength(1);
   });
 
   it('create_dns:flaky:10 with 3 attempts → gives up after the third and rolls back cleanly', async () => {
-    scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: 'create_dns:flaky:10', SCS_RETRY_MAX_ATTEMPTS: '3' } });
+    scs = await startScs({
+      databaseUrl: central.url,
+      env: { SCS_FAULTS: 'create_dns:flaky:10', SCS_RETRY_MAX_ATTEMPTS: '3' },
+    });
     const created = await scs.request('/school', { method: 'POST', json: schoolBody() });
     const school = await waitForStatus(scs, created.body.id, ['failed', 'active']);
-    expect(school).toMatchObject({ status: 'failed', failedStep: 'create_dns', failureReason: expect.stringMatching(/gave up after 3 attempts/) });
-    expect(school.steps.find((s: { name: string }) => s.name === 'create_dns')).toMatchObject({ status: 'failed', attempts: 3 });
-    expect(await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [school.databaseName])).toHaveLength(0);
+    expect(school).toMatchObject({
+      status: 'failed',
+      failedStep: 'create_dns',
+      failureReason: expect.stringMatching(/gave up after 3 attempts/),
+    });
+    expect(school.steps.find((s: { name: string }) => s.name === 'create_dns')).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+    });
+    expect(
+      await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [school.databaseName]),
+    ).toHaveLength(0);
   });
 
   it('DELETE while still provisioning rolls back what was done and ends deleted', async () => {
-    scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: 'issue_certificate:flaky:3', SCS_RETRY_BASE_MS: '300' } });
+    scs = await startScs({
+      databaseUrl: central.url,
+      env: { SCS_FAULTS: 'issue_certificate:flaky:3', SCS_RETRY_BASE_MS: '300' },
+    });
     const created = await scs.request('/school', { method: 'POST', json: schoolBody() });
     await waitFor('the certificate step to be retrying', async () => {
       const res = await scs!.request(`/school/${created.body.id}`);
-      return res.body.steps?.find((s: { name: string; status: string }) => s.name === 'issue_certificate' && s.status === 'retrying') ? res : undefined;
+      return res.body.steps?.find(
+        (s: { name: string; status: string }) => s.name === 'issue_certificate' && s.status === 'retrying',
+      )
+        ? res
+        : undefined;
     });
     const deleted = await scs.request(`/school/${created.body.id}`, { method: 'DELETE' });
     expect(deleted.status).toBe(202);
     const school = await waitForStatus(scs, created.body.id, ['deleted']);
-    expect(school.compensations.map((c: { name: string }) => c.name)).toEqual(['revoke_certificate', 'delete_dns', 'drop_database', 'release_slug']);
-    expect(await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [school.databaseName])).toHaveLength(0);
+    expect(school.compensations.map((c: { name: string }) => c.name)).toEqual([
+      'revoke_certificate',
+      'delete_dns',
+      'drop_database',
+      'release_slug',
+    ]);
+    expect(
+      await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [school.databaseName]),
+    ).toHaveLength(0);
   });
 
   it('send_welcome_email:fail → active with a warning', async () => {
@@ -90,7 +144,14 @@ describe('fault injection (SCS_FAULTS): failure, retry, crash and restart', () =
     expect(school.steps.find((s: { name: string }) => s.name === 'send_welcome_email').status).toBe('warning');
   });
 
-  it.each(['create_database', 'run_migrations', 'create_dns', 'issue_certificate', 'register_school', 'send_welcome_email'])(
+  it.each([
+    'create_database',
+    'run_migrations',
+    'create_dns',
+    'issue_certificate',
+    'register_school',
+    'send_welcome_email',
+  ])(
     '%s:crash → killed after the side effect; after a restart the school is active with each event once',
     async (step) => {
       scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: `${step}:crash` } });
@@ -104,13 +165,29 @@ describe('fault injection (SCS_FAULTS): failure, retry, crash and restart', () =
       const school = await waitForStatus(scs, created.body.id, ['active', 'failed']);
       expect(school.status).toBe('active');
       const types = await eventTypes(scs, school.id);
-      for (const type of ['SchoolRequested', 'SlugReserved', 'DatabaseCreated', 'MigrationsApplied', 'DnsRecordCreated', 'CertificateIssued', 'SchoolRegistered', 'WelcomeEmailSent', 'SchoolProvisioned']) {
+      for (const type of [
+        'SchoolRequested',
+        'SlugReserved',
+        'DatabaseCreated',
+        'MigrationsApplied',
+        'DnsRecordCreated',
+        'CertificateIssued',
+        'SchoolRegistered',
+        'WelcomeEmailSent',
+        'SchoolProvisioned',
+      ]) {
         expect(types.filter((t) => t === type)).toHaveLength(1);
       }
       // No duplicate resource: one certificate, one registry row, one DNS record.
-      expect(await query(central.url, 'SELECT 1 FROM local_certificates WHERE school_id = $1', [school.id])).toHaveLength(1);
-      expect(await query(central.url, 'SELECT 1 FROM school_registry WHERE school_id = $1', [school.id])).toHaveLength(1);
-      expect(await query(central.url, 'SELECT 1 FROM local_dns_records WHERE name = $1', [school.subdomain])).toHaveLength(1);
+      expect(
+        await query(central.url, 'SELECT 1 FROM local_certificates WHERE school_id = $1', [school.id]),
+      ).toHaveLength(1);
+      expect(await query(central.url, 'SELECT 1 FROM school_registry WHERE school_id = $1', [school.id])).toHaveLength(
+        1,
+      );
+      expect(
+        await query(central.url, 'SELECT 1 FROM local_dns_records WHERE name = $1', [school.subdomain]),
+      ).toHaveLength(1);
     },
   );
 
@@ -128,19 +205,39 @@ describe('fault injection (SCS_FAULTS): failure, retry, crash and restart', () =
       scs = await startScs({ databaseUrl: central.url, dataDir, env: { SCS_FAULTS: `${compensation}:crash` } });
       await waitForStatus(scs, school.id, ['deleted']);
       const types = await eventTypes(scs, school.id);
-      for (const type of ['TeardownRequested', 'SchoolUnregistered', 'CertificateRevoked', 'DnsRecordDeleted', 'DatabaseDropped', 'SlugReleased', 'SchoolDeleted']) {
+      for (const type of [
+        'TeardownRequested',
+        'SchoolUnregistered',
+        'CertificateRevoked',
+        'DnsRecordDeleted',
+        'DatabaseDropped',
+        'SlugReleased',
+        'SchoolDeleted',
+      ]) {
         expect(types.filter((t) => t === type)).toHaveLength(1);
       }
-      expect(await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [school.databaseName])).toHaveLength(0);
-      expect(await query(central.url, 'SELECT 1 FROM local_dns_records WHERE name = $1', [school.subdomain])).toHaveLength(0);
-      expect(await query(central.url, 'SELECT 1 FROM local_certificates WHERE school_id = $1 AND revoked_at IS NULL', [school.id])).toHaveLength(0);
-      expect(await query(central.url, 'SELECT 1 FROM school_registry WHERE school_id = $1', [school.id])).toHaveLength(0);
+      expect(
+        await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [school.databaseName]),
+      ).toHaveLength(0);
+      expect(
+        await query(central.url, 'SELECT 1 FROM local_dns_records WHERE name = $1', [school.subdomain]),
+      ).toHaveLength(0);
+      expect(
+        await query(central.url, 'SELECT 1 FROM local_certificates WHERE school_id = $1 AND revoked_at IS NULL', [
+          school.id,
+        ]),
+      ).toHaveLength(0);
+      expect(await query(central.url, 'SELECT 1 FROM school_registry WHERE school_id = $1', [school.id])).toHaveLength(
+        0,
+      );
       // The slug is free again.
       expect((await scs.request('/school', { method: 'POST', json: body })).status).toBe(202);
     },
   );
 
   it('refuses SCS_FAULTS in production', async () => {
-    await expect(startScs({ databaseUrl: central.url, env: { NODE_ENV: 'production', SCS_FAULTS: 'create_dns:fail' } })).rejects.toThrow(/SCS_FAULTS is for tests/);
+    await expect(
+      startScs({ databaseUrl: central.url, env: { NODE_ENV: 'production', SCS_FAULTS: 'create_dns:fail' } }),
+    ).rejects.toThrow(/SCS_FAULTS is for tests/);
   });
 });

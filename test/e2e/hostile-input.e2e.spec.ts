@@ -45,7 +45,10 @@ describe('hostile input on every field and route: a 4xx problem naming the field
 
   beforeAll(async () => {
     central = await freshDatabase('scs_hostile');
-    scs = await startScs({ databaseUrl: central.url, env: { SCS_RATE_LIMIT_PER_MINUTE: '100000', SCS_POST_RATE_LIMIT_PER_MINUTE: '100000' } });
+    scs = await startScs({
+      databaseUrl: central.url,
+      env: { SCS_RATE_LIMIT_PER_MINUTE: '100000', SCS_POST_RATE_LIMIT_PER_MINUTE: '100000' },
+    });
   });
   afterAll(async () => {
     console.log(`hostile inputs tried: ${tried}`);
@@ -55,7 +58,9 @@ describe('hostile input on every field and route: a 4xx problem naming the field
 
   const cases = [
     ...FIELDS.flatMap((field) => HOSTILE.map(([what, value]) => [field, what, value] as const)),
-    ...(['slug', 'adminEmail', 'phone'] as const).flatMap((field) => LOOK_ALIKES.map(([what, value]) => [field, what, value] as const)),
+    ...(['slug', 'adminEmail', 'phone'] as const).flatMap((field) =>
+      LOOK_ALIKES.map(([what, value]) => [field, what, value] as const),
+    ),
   ];
 
   it.each(cases)('%s: %s → 400 naming the field', async (...row) => {
@@ -95,13 +100,23 @@ describe('hostile input on every field and route: a 4xx problem naming the field
     ['an X-SCS-Key of 10 kB', 'k'.repeat(10_000), {}, [401, 431]],
     ['a percent-encoded non-ASCII X-SCS-Key', encodeURIComponent('ключ'), {}, [401]],
     ['an empty X-SCS-Key', '', {}, [401]],
-    ['a Content-Type with a charset we do not speak', undefined, { 'Content-Type': 'application/json; charset=utf-7' }, [415]],
+    [
+      'a Content-Type with a charset we do not speak',
+      undefined,
+      { 'Content-Type': 'application/json; charset=utf-7' },
+      [415],
+    ],
     ['a huge X-Correlation-Id', undefined, { 'X-Correlation-Id': 'c'.repeat(8000) }, [202, 431]],
     ['an Idempotency-Key with spaces', undefined, { 'Idempotency-Key': 'a b c' }, [400]],
   ] as Array<[string, string | undefined, Record<string, string>, number[]]>)('header abuse: %s', async (...row) => {
     const [, key, headers, statuses] = row;
     tried++;
-    const res = await scs.request('/school', { method: 'POST', key, body: JSON.stringify(schoolBody()), headers: { 'Content-Type': 'application/json', ...headers } });
+    const res = await scs.request('/school', {
+      method: 'POST',
+      key,
+      body: JSON.stringify(schoolBody()),
+      headers: { 'Content-Type': 'application/json', ...headers },
+    });
     expect(statuses).toContain(res.status);
     if (res.status >= 400 && res.status !== 431) expect(res.headers.get('content-type')).toMatch(/problem\+json/);
   });
@@ -152,7 +167,12 @@ describe('hostile input on every field and route: a 4xx problem naming the field
   });
 
   it('made no school and no database from any hostile request', async () => {
-    const streams = (await query(central.url, `SELECT count(DISTINCT stream_id)::int AS n FROM scs_events WHERE stream_id LIKE 'school-%'`))[0].n;
+    const streams = (
+      await query(
+        central.url,
+        `SELECT count(DISTINCT stream_id)::int AS n FROM scs_events WHERE stream_id LIKE 'school-%'`,
+      )
+    )[0].n;
     // Only the well-formed request with the long correlation id may have made a school.
     expect(streams).toBeLessThanOrEqual(1);
     const list = await waitFor('the read model to catch up', async () => {

@@ -19,19 +19,49 @@ describe('the HTTP edge: bad input gets a clear 4xx problem, never a 500', () =>
   });
 
   const good = () => schoolBody();
-  type Case = [string, string, string, { json?: unknown; body?: string; headers?: Record<string, string>; key?: string | null }, number, string?];
+  type Case = [
+    string,
+    string,
+    string,
+    { json?: unknown; body?: string; headers?: Record<string, string>; key?: string | null },
+    number,
+    string?,
+  ];
   const cases: Case[] = [
     ['no API key', 'POST', '/school', { json: good(), key: null }, 401],
     ['wrong API key', 'POST', '/school', { json: good(), key: 'wrong-key-wrong-key' }, 401],
     ['API key of the wrong length', 'GET', '/schools', { key: 'x' }, 401],
     ['missing every field', 'POST', '/school', { json: {} }, 400, 'name'],
     ['unknown field (mass assignment)', 'POST', '/school', { json: { ...good(), status: 'active' } }, 400, 'status'],
-    ['id supplied by the client', 'POST', '/school', { json: { ...good(), id: '00000000-0000-0000-0000-000000000000' } }, 400, 'id'],
-    ['__proto__ field', 'POST', '/school', { body: JSON.stringify(good()).replace('{', '{"__proto__":{"admin":true},'), headers: { 'Content-Type': 'application/json' } }, 400],
+    [
+      'id supplied by the client',
+      'POST',
+      '/school',
+      { json: { ...good(), id: '00000000-0000-0000-0000-000000000000' } },
+      400,
+      'id',
+    ],
+    [
+      '__proto__ field',
+      'POST',
+      '/school',
+      {
+        body: JSON.stringify(good()).replace('{', '{"__proto__":{"admin":true},'),
+        headers: { 'Content-Type': 'application/json' },
+      },
+      400,
+    ],
     ['slug with capitals', 'POST', '/school', { json: { ...good(), slug: 'Greenwood' } }, 400, 'slug'],
     ['reserved slug', 'POST', '/school', { json: { ...good(), slug: 'admin' } }, 400, 'slug'],
     ['punycode slug', 'POST', '/school', { json: { ...good(), slug: 'xn--80ak6aa92e' } }, 400, 'slug'],
-    ['SQL in the slug', 'POST', '/school', { json: { ...good(), slug: "x'; DROP DATABASE postgres; --" } }, 400, 'slug'],
+    [
+      'SQL in the slug',
+      'POST',
+      '/school',
+      { json: { ...good(), slug: "x'; DROP DATABASE postgres; --" } },
+      400,
+      'slug',
+    ],
     ['slug of 64 characters', 'POST', '/school', { json: { ...good(), slug: 'a'.repeat(64) } }, 400, 'slug'],
     ['number as name', 'POST', '/school', { json: { ...good(), name: 12345 } }, 400, 'name'],
     ['array as district', 'POST', '/school', { json: { ...good(), district: ['Pune'] } }, 400, 'district'],
@@ -44,14 +74,27 @@ describe('the HTTP edge: bad input gets a clear 4xx problem, never a 500', () =>
     ['JSON string body', 'POST', '/school', { body: '"hello"', headers: { 'Content-Type': 'application/json' } }, 400],
     ['malformed JSON', 'POST', '/school', { body: '{"name": ', headers: { 'Content-Type': 'application/json' } }, 400],
     ['body over the limit', 'POST', '/school', { json: { ...good(), name: 'a'.repeat(70_000) } }, 413],
-    ['form-encoded body', 'POST', '/school', { body: 'name=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, 415],
+    [
+      'form-encoded body',
+      'POST',
+      '/school',
+      { body: 'name=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+      415,
+    ],
     ['no content type', 'POST', '/school', { body: JSON.stringify(good()) }, 415],
     ['taken slug', 'POST', '/school', { json: {} }, 409, 'slug'],
     ['unknown id', 'GET', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b', {}, 404],
     ['id that is not a UUID', 'GET', '/school/1%20OR%201=1', {}, 404],
     ['path traversal in the id', 'GET', '/school/..%2F..%2Fetc%2Fpasswd', {}, 404],
     ['history of an unknown id', 'GET', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b/history', {}, 404],
-    ['asOf that is not a time', 'GET', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b/history?asOf=yesterday', {}, 400, 'asOf'],
+    [
+      'asOf that is not a time',
+      'GET',
+      '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b/history?asOf=yesterday',
+      {},
+      400,
+      'asOf',
+    ],
     ['DELETE an unknown id', 'DELETE', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b', {}, 404],
     ['list with a bad status', 'GET', '/schools?status=sleeping', {}, 400, 'status'],
     ['list with a negative offset', 'GET', '/schools?offset=-1', {}, 400, 'offset'],
@@ -98,14 +141,17 @@ describe('the HTTP edge: bad input gets a clear 4xx problem, never a 500', () =>
   });
 
   /** Sends bytes as they are (no client would send them) and returns the whole answer. */
-  const rawRequest = (bytes: string) => new Promise<string>((resolve, reject) => {
-    const { hostname, port } = new URL(scs.url);
-    const socket = connect(Number(port), hostname, () => socket.end(bytes));
-    let answer = '';
-    socket.on('data', (chunk) => { answer += chunk.toString('latin1'); });
-    socket.on('end', () => resolve(answer));
-    socket.on('error', reject);
-  });
+  const rawRequest = (bytes: string) =>
+    new Promise<string>((resolve, reject) => {
+      const { hostname, port } = new URL(scs.url);
+      const socket = connect(Number(port), hostname, () => socket.end(bytes));
+      let answer = '';
+      socket.on('data', (chunk) => {
+        answer += chunk.toString('latin1');
+      });
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+    });
 
   it.each([
     ['a request line that is not HTTP', 400, 'HELLO THERE\r\n\r\n'],
@@ -140,12 +186,20 @@ describe('the HTTP edge: bad input gets a clear 4xx problem, never a 500', () =>
 
   it('lets exactly one of 20 concurrent POSTs of the same slug win; the rest get 409', async () => {
     const body = schoolBody();
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => scs.request('/school', { method: 'POST', json: { ...body, name: `Contender ${i}` } })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        scs.request('/school', { method: 'POST', json: { ...body, name: `Contender ${i}` } }),
+      ),
+    );
     // Any answer but the one 202 and the 409s is shown whole: CI once got two that were neither (a
     // pool deadlock in the event store, answered 500 and 503).
-    expect(answers.filter((a) => a.status !== 202 && a.status !== 409).map((a) => ({ status: a.status, body: a.body }))).toEqual([]);
+    expect(
+      answers.filter((a) => a.status !== 202 && a.status !== 409).map((a) => ({ status: a.status, body: a.body })),
+    ).toEqual([]);
     expect(answers.filter((a) => a.status === 202)).toHaveLength(1);
-    expect(answers.filter((a) => a.status === 409).map((a) => a.body.type)).toEqual(Array(19).fill(expect.stringMatching(/\/slug-taken$/)));
+    expect(answers.filter((a) => a.status === 409).map((a) => a.body.type)).toEqual(
+      Array(19).fill(expect.stringMatching(/\/slug-taken$/)),
+    );
   });
 
   it('answers health without a key, and readiness with its checks', async () => {

@@ -68,7 +68,8 @@ describe('Idempotency-Key and several API keys', () => {
     const byCi = await post({ ...body, slug: `${body.slug}-ci` }, 'shared-key', CI);
     expect(byCi.status).toBe(202);
     await waitForStatus(scs, byOps.body.id, ['active'], 30_000);
-    const del = () => scs.request(`/school/${byOps.body.id}`, { method: 'DELETE', key: OPS, headers: { 'Idempotency-Key': 'del-1' } });
+    const del = () =>
+      scs.request(`/school/${byOps.body.id}`, { method: 'DELETE', key: OPS, headers: { 'Idempotency-Key': 'del-1' } });
     const [d1, d2] = [await del(), await del()];
     expect(d1.status).toBe(202);
     expect(d2.status).toBe(202);

@@ -15,7 +15,10 @@ describe('isolation: each school database has its own owner role', () => {
   beforeAll(async () => {
     central = await freshDatabase('scs_iso');
     scs = await startScs({ databaseUrl: central.url, env: { SCS_CREDENTIALS_KEY: KEY } });
-    const [ra, rb] = await Promise.all([scs.request('/school', { method: 'POST', json: schoolBody() }), scs.request('/school', { method: 'POST', json: schoolBody() })]);
+    const [ra, rb] = await Promise.all([
+      scs.request('/school', { method: 'POST', json: schoolBody() }),
+      scs.request('/school', { method: 'POST', json: schoolBody() }),
+    ]);
     a = await waitForStatus(scs, ra.body.id, ['active']);
     b = await waitForStatus(scs, rb.body.id, ['active']);
   });
@@ -34,7 +37,11 @@ describe('isolation: each school database has its own owner role', () => {
   };
 
   it('keeps the role and its password, encrypted, in the registry', async () => {
-    const [row] = await query(central.url, 'SELECT database_role, database_password_encrypted FROM school_registry WHERE school_id = $1', [a.id]);
+    const [row] = await query(
+      central.url,
+      'SELECT database_role, database_password_encrypted FROM school_registry WHERE school_id = $1',
+      [a.id],
+    );
     expect(row.database_role).toBe(`${a.databaseName}_owner`);
     const password = credentials.decrypt(row.database_password_encrypted);
     expect(password).toBe(credentials.passwordFor(a.id, { keyId: 'default', generation: 0 }));
@@ -42,7 +49,11 @@ describe('isolation: each school database has its own owner role', () => {
   });
 
   it("lets school A's role use its own database and refuses it school B's", async () => {
-    const [row] = await query(central.url, 'SELECT database_role, database_password_encrypted FROM school_registry WHERE school_id = $1', [a.id]);
+    const [row] = await query(
+      central.url,
+      'SELECT database_role, database_password_encrypted FROM school_registry WHERE school_id = $1',
+      [a.id],
+    );
     const password = credentials.decrypt(row.database_password_encrypted);
     const own = await connectAs(row.database_role, password, a.databaseName);
     try {
@@ -51,24 +62,39 @@ describe('isolation: each school database has its own owner role', () => {
     } finally {
       await own.end();
     }
-    await expect(connectAs(row.database_role, password, b.databaseName)).rejects.toThrow(/permission denied for database/);
-    const [acl] = await query(urlForDatabase('postgres'), `SELECT datacl::text AS acl FROM pg_database WHERE datname = $1`, [b.databaseName]);
+    await expect(connectAs(row.database_role, password, b.databaseName)).rejects.toThrow(
+      /permission denied for database/,
+    );
+    const [acl] = await query(
+      urlForDatabase('postgres'),
+      `SELECT datacl::text AS acl FROM pg_database WHERE datname = $1`,
+      [b.databaseName],
+    );
     expect(acl.acl).not.toMatch(/(^|[{,])=[a-zA-Z]*c/); // no CONNECT for PUBLIC
   });
 
   it("refuses a school's role the central database and the template: no CONNECT, no TEMPORARY", async () => {
-    const [row] = await query(central.url, 'SELECT database_role, database_password_encrypted FROM school_registry WHERE school_id = $1', [a.id]);
+    const [row] = await query(
+      central.url,
+      'SELECT database_role, database_password_encrypted FROM school_registry WHERE school_id = $1',
+      [a.id],
+    );
     const password = credentials.decrypt(row.database_password_encrypted);
     const centralName = decodeURIComponent(new URL(central.url).pathname.slice(1));
     for (const database of [centralName, 'scs_school_template']) {
-      const refused = await connectAs(row.database_role, password, database).then(async (client) => {
-        await client.end();
-        return `connected to ${database}`;
-      }, (error: Error) => error.message);
+      const refused = await connectAs(row.database_role, password, database).then(
+        async (client) => {
+          await client.end();
+          return `connected to ${database}`;
+        },
+        (error: Error) => error.message,
+      );
       expect(refused).toMatch(/permission denied for database/);
-      const [may] = await query(urlForDatabase('postgres'),
+      const [may] = await query(
+        urlForDatabase('postgres'),
         `SELECT has_database_privilege($1, $2, 'CONNECT') AS connect, has_database_privilege($1, $2, 'TEMPORARY') AS temp`,
-        [row.database_role, database]);
+        [row.database_role, database],
+      );
       expect({ database, ...may }).toEqual({ database, connect: false, temp: false });
     }
   });
@@ -76,6 +102,8 @@ describe('isolation: each school database has its own owner role', () => {
   it('drops the role with the database', async () => {
     await scs.request(`/school/${b.id}`, { method: 'DELETE' });
     await waitForStatus(scs, b.id, ['deleted']);
-    expect(await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_roles WHERE rolname = $1', [`${b.databaseName}_owner`])).toHaveLength(0);
+    expect(
+      await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_roles WHERE rolname = $1', [`${b.databaseName}_owner`]),
+    ).toHaveLength(0);
   });
 });

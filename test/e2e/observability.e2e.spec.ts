@@ -4,18 +4,27 @@ import { scrape } from '../support/prometheus.js';
 import { API_KEY, schoolBody, startScs, waitFor, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 
 const STEPS = [
-  'create_database', 'run_migrations', 'create_dns', 'issue_certificate', 'register_school', 'send_welcome_email',
+  'create_database',
+  'run_migrations',
+  'create_dns',
+  'issue_certificate',
+  'register_school',
+  'send_welcome_email',
 ];
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
 function jsonLines(scs: ScsProcess): Array<Record<string, any>> {
-  return scs.logs.join('').split('\n').filter((line) => line !== '').map((line) => {
-    try {
-      return JSON.parse(line) as Record<string, any>;
-    } catch {
-      throw new Error(`not a JSON line: ${line}`);
-    }
-  });
+  return scs.logs
+    .join('')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, any>;
+      } catch {
+        throw new Error(`not a JSON line: ${line}`);
+      }
+    });
 }
 
 describe('operating SCS in production: Prometheus metrics and JSON logs (real process)', () => {
@@ -28,8 +37,10 @@ describe('operating SCS in production: Prometheus metrics and JSON logs (real pr
     scs = await startScs({
       databaseUrl: central.url,
       env: {
-        NODE_ENV: 'production', SCS_CREDENTIALS_KEY: randomBytes(32).toString('hex'),
-        SCS_METRICS_PORT: '0', LOG_LEVEL: 'info',
+        NODE_ENV: 'production',
+        SCS_CREDENTIALS_KEY: randomBytes(32).toString('hex'),
+        SCS_METRICS_PORT: '0',
+        LOG_LEVEL: 'info',
       },
     });
     const listening = /metrics on http:\/\/localhost:(\d+)\/metrics/;
@@ -46,25 +57,35 @@ describe('operating SCS in production: Prometheus metrics and JSON logs (real pr
     const before = await scrape(metricsUrl);
     const correlationId = `ops-${Date.now()}`;
     const posted = await scs.request('/school', {
-      method: 'POST', json: schoolBody(), headers: { 'X-Correlation-Id': correlationId, traceparent: TRACEPARENT },
+      method: 'POST',
+      json: schoolBody(),
+      headers: { 'X-Correlation-Id': correlationId, traceparent: TRACEPARENT },
     });
     expect(posted.status).toBe(202);
     await waitForStatus(scs, posted.body.id, ['active']);
     // The projection and the process manager settle just after the answer that said active.
     const after = await waitFor('a settled scrape', async () => {
       const s = await scrape(metricsUrl);
-      return s.value('scs_schools', { status: 'active' }) === before.value('scs_schools', { status: 'active' }) + 1
-        && s.value('scs_process_manager_in_flight_schools') === 0 ? s : undefined;
+      return s.value('scs_schools', { status: 'active' }) === before.value('scs_schools', { status: 'active' }) + 1 &&
+        s.value('scs_process_manager_in_flight_schools') === 0
+        ? s
+        : undefined;
     });
 
     for (const [name, type] of [
-      ['scs_http_request_duration_seconds', 'HISTOGRAM'], ['scs_school_provisioning_duration_seconds', 'HISTOGRAM'],
-      ['scs_step_duration_seconds', 'HISTOGRAM'], ['scs_step_failures_total', 'COUNTER'],
-      ['scs_step_retries_total', 'COUNTER'], ['scs_schools', 'GAUGE'], ['scs_projection_lag_events', 'GAUGE'],
+      ['scs_http_request_duration_seconds', 'HISTOGRAM'],
+      ['scs_school_provisioning_duration_seconds', 'HISTOGRAM'],
+      ['scs_step_duration_seconds', 'HISTOGRAM'],
+      ['scs_step_failures_total', 'COUNTER'],
+      ['scs_step_retries_total', 'COUNTER'],
+      ['scs_schools', 'GAUGE'],
+      ['scs_projection_lag_events', 'GAUGE'],
       ['scs_process_manager_in_flight_schools', 'GAUGE'],
-      ['scs_process_manager_queued_schools', 'GAUGE'], ['scs_oldest_unfinished_school_age_seconds', 'GAUGE'],
+      ['scs_process_manager_queued_schools', 'GAUGE'],
+      ['scs_oldest_unfinished_school_age_seconds', 'GAUGE'],
       ['scs_event_store_append_duration_seconds', 'HISTOGRAM'],
-    ]) expect([name, after.families.get(name)?.type]).toEqual([name, type]);
+    ])
+      expect([name, after.families.get(name)?.type]).toEqual([name, type]);
 
     const moved = (name: string, labels: Record<string, string> = {}) =>
       after.value(name, labels) - before.value(name, labels);

@@ -24,15 +24,37 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
     expect(res.status).toBe(200);
     const document = res.body;
     expect(document.openapi).toBe('3.1.0');
-    const operations = Object.entries(document.paths as Record<string, Record<string, unknown>>)
-      .flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
+    const operations = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     expect(operations.sort()).toEqual([
-      'DELETE /school/{id}', 'GET /audit/events', 'GET /docs', 'GET /health', 'GET /metrics', 'GET /openapi.json',
-      'GET /projections', 'GET /ready', 'GET /reports/fleet', 'GET /reports/onboarding', 'GET /reports/steps',
-      'GET /school/{id}', 'GET /school/{id}/history', 'GET /schools', 'POST /school',
+      'DELETE /school/{id}',
+      'GET /audit/events',
+      'GET /docs',
+      'GET /health',
+      'GET /metrics',
+      'GET /openapi.json',
+      'GET /projections',
+      'GET /ready',
+      'GET /reports/fleet',
+      'GET /reports/onboarding',
+      'GET /reports/steps',
+      'GET /school/{id}',
+      'GET /school/{id}/history',
+      'GET /schools',
+      'POST /school',
     ]);
-    const keyed = ['/school', '/school/{id}', '/school/{id}/history', '/schools', '/projections', '/reports/onboarding',
-      '/reports/steps', '/reports/fleet', '/audit/events'];
+    const keyed = [
+      '/school',
+      '/school/{id}',
+      '/school/{id}/history',
+      '/schools',
+      '/projections',
+      '/reports/onboarding',
+      '/reports/steps',
+      '/reports/fleet',
+      '/audit/events',
+    ];
     for (const path of keyed) {
       for (const operation of Object.values(document.paths[path]) as Array<Record<string, any>>) {
         expect(operation.security).toEqual([{ 'X-SCS-Key': [] }]);
@@ -41,8 +63,9 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
         }
       }
     }
-    expect(document.paths['/school'].post.requestBody.content['application/json'].schema)
-      .toEqual({ $ref: '#/components/schemas/CreateSchoolDto' });
+    expect(document.paths['/school'].post.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/CreateSchoolDto',
+    });
     expect(document.components.schemas.CreateSchoolDto.additionalProperties).toBe(false);
   });
 

@@ -6,7 +6,10 @@ import { freshDatabase, urlForDatabase, withClient } from '../support/databases.
 import { schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 
 async function databaseExists(name: string): Promise<boolean> {
-  return withClient(urlForDatabase('postgres'), async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
+  return withClient(
+    urlForDatabase('postgres'),
+    async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1,
+  );
 }
 
 describe('provisioning and teardown, end to end (real PostgreSQL, real process)', () => {
@@ -28,7 +31,12 @@ describe('provisioning and teardown, end to end (real PostgreSQL, real process)'
     const res = await scs.request('/school', { method: 'POST', json: body });
     expect(res.status).toBe(202);
     expect(res.headers.get('location')).toBe(`/school/${res.body.id}`);
-    expect(res.body).toMatchObject({ name: body.name, slug: body.slug, status: 'provisioning', subdomain: `${body.slug}.syncad.in` });
+    expect(res.body).toMatchObject({
+      name: body.name,
+      slug: body.slug,
+      status: 'provisioning',
+      subdomain: `${body.slug}.syncad.in`,
+    });
     expect(res.body.databaseName).toMatch(/^school_[0-9a-f]{32}$/);
 
     const immediately = await scs.request(res.headers.get('location')!);
@@ -37,16 +45,34 @@ describe('provisioning and teardown, end to end (real PostgreSQL, real process)'
     const school = await waitForStatus(scs, res.body.id, ['active', 'failed']);
     expect(school.status).toBe('active');
     expect(school.steps.map((s: { name: string }) => s.name)).toEqual([
-      'reserve_slug', 'create_database', 'run_migrations', 'create_dns', 'issue_certificate', 'register_school', 'send_welcome_email',
+      'reserve_slug',
+      'create_database',
+      'run_migrations',
+      'create_dns',
+      'issue_certificate',
+      'register_school',
+      'send_welcome_email',
     ]);
-    expect(school.steps.every((s: { status: string; attempts: number }) => s.status === 'succeeded' && s.attempts === 1)).toBe(true);
-    expect(school).toMatchObject({ district: 'Pune', board: 'CBSE', adminEmail: body.adminEmail, phone: body.phone, warnings: [] });
+    expect(
+      school.steps.every((s: { status: string; attempts: number }) => s.status === 'succeeded' && s.attempts === 1),
+    ).toBe(true);
+    expect(school).toMatchObject({
+      district: 'Pune',
+      board: 'CBSE',
+      adminEmail: body.adminEmail,
+      phone: body.phone,
+      warnings: [],
+    });
     expect(school.certificate.serialNumber).toMatch(/^[0-9a-f]+$/i);
 
     // The school database exists with the school schema and records its version.
     const tables = await withClient(urlForDatabase(school.databaseName), async (c) => {
-      const t = await c.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
-      const fks = await c.query(`SELECT count(*)::int AS n FROM information_schema.table_constraints WHERE constraint_type = 'FOREIGN KEY'`);
+      const t = await c.query(
+        `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+      );
+      const fks = await c.query(
+        `SELECT count(*)::int AS n FROM information_schema.table_constraints WHERE constraint_type = 'FOREIGN KEY'`,
+      );
       const version = await c.query(`SELECT max(version) AS v FROM schema_migrations`);
       return { tables: t.rows[0].n, fks: fks.rows[0].n, version: version.rows[0].v };
     });
@@ -56,21 +82,51 @@ describe('provisioning and teardown, end to end (real PostgreSQL, real process)'
 
     // The registry row, the DNS record and the certificate exist where other parts will look.
     await withClient(central.url, async (c) => {
-      expect((await c.query('SELECT slug FROM school_registry WHERE school_id = $1', [school.id])).rows).toEqual([{ slug: body.slug }]);
-      expect((await c.query('SELECT value FROM local_dns_records WHERE name = $1', [school.subdomain])).rows).toEqual([{ value: '127.0.0.1' }]);
-      expect((await c.query('SELECT count(*)::int AS n FROM local_certificates WHERE school_id = $1 AND revoked_at IS NULL', [school.id])).rows[0].n).toBe(1);
+      expect((await c.query('SELECT slug FROM school_registry WHERE school_id = $1', [school.id])).rows).toEqual([
+        { slug: body.slug },
+      ]);
+      expect((await c.query('SELECT value FROM local_dns_records WHERE name = $1', [school.subdomain])).rows).toEqual([
+        { value: '127.0.0.1' },
+      ]);
+      expect(
+        (
+          await c.query(
+            'SELECT count(*)::int AS n FROM local_certificates WHERE school_id = $1 AND revoked_at IS NULL',
+            [school.id],
+          )
+        ).rows[0].n,
+      ).toBe(1);
     });
   });
 
   it('keeps the history in order with who asked, and answers asOf', async () => {
-    const created = await scs.request('/school', { method: 'POST', json: schoolBody(), headers: { 'X-Correlation-Id': 'audit-trail-1' } });
+    const created = await scs.request('/school', {
+      method: 'POST',
+      json: schoolBody(),
+      headers: { 'X-Correlation-Id': 'audit-trail-1' },
+    });
     await waitForStatus(scs, created.body.id, ['active']);
     const history = await scs.request(`/school/${created.body.id}/history`);
     expect(history.status).toBe(200);
     const types = history.body.events.map((e: { type: string }) => e.type);
-    expect(types).toEqual(['SchoolRequested', 'SlugReserved', 'DatabaseCreated', 'MigrationsApplied', 'DnsRecordCreated', 'CertificateIssued', 'SchoolRegistered', 'WelcomeEmailSent', 'SchoolProvisioned']);
-    expect(history.body.events.map((e: { revision: number }) => e.revision)).toEqual(types.map((_: string, i: number) => i));
-    expect(history.body.events[0].metadata).toMatchObject({ actor: expect.stringMatching(/^key-[0-9a-f]{8}$/), correlationId: 'audit-trail-1' });
+    expect(types).toEqual([
+      'SchoolRequested',
+      'SlugReserved',
+      'DatabaseCreated',
+      'MigrationsApplied',
+      'DnsRecordCreated',
+      'CertificateIssued',
+      'SchoolRegistered',
+      'WelcomeEmailSent',
+      'SchoolProvisioned',
+    ]);
+    expect(history.body.events.map((e: { revision: number }) => e.revision)).toEqual(
+      types.map((_: string, i: number) => i),
+    );
+    expect(history.body.events[0].metadata).toMatchObject({
+      actor: expect.stringMatching(/^key-[0-9a-f]{8}$/),
+      correlationId: 'audit-trail-1',
+    });
     expect(history.body.events[3].metadata).toMatchObject({ actor: 'process-manager', correlationId: 'audit-trail-1' });
 
     const firstTime = history.body.events[0].time;
@@ -87,27 +143,46 @@ describe('provisioning and teardown, end to end (real PostgreSQL, real process)'
     const school = await waitForStatus(scs, created.body.id, ['active']);
     expect(await databaseExists(school.databaseName)).toBe(true);
 
-    await withClient(urlForDatabase(school.databaseName), (c) => c.query(`INSERT INTO rooms (code, capacity) VALUES ('LAB-42', 30)`));
+    await withClient(urlForDatabase(school.databaseName), (c) =>
+      c.query(`INSERT INTO rooms (code, capacity) VALUES ('LAB-42', 30)`),
+    );
     const deleted = await scs.request(`/school/${school.id}`, { method: 'DELETE' });
     expect(deleted.status).toBe(202);
     expect(deleted.body.status).toBe('deprovisioning');
     const gone = await waitForStatus(scs, school.id, ['deleted']);
-    expect(gone.compensations.map((c: { name: string }) => c.name)).toEqual(['unregister_school', 'revoke_certificate', 'delete_dns', 'drop_database', 'release_slug']);
+    expect(gone.compensations.map((c: { name: string }) => c.name)).toEqual([
+      'unregister_school',
+      'revoke_certificate',
+      'delete_dns',
+      'drop_database',
+      'release_slug',
+    ]);
 
     expect(await databaseExists(school.databaseName)).toBe(false);
     await withClient(central.url, async (c) => {
       expect((await c.query('SELECT 1 FROM school_registry WHERE school_id = $1', [school.id])).rowCount).toBe(0);
       expect((await c.query('SELECT 1 FROM local_dns_records WHERE name = $1', [school.subdomain])).rowCount).toBe(0);
-      expect((await c.query('SELECT count(*)::int AS n FROM local_certificates WHERE school_id = $1 AND revoked_at IS NOT NULL', [school.id])).rows[0].n).toBe(1);
+      expect(
+        (
+          await c.query(
+            'SELECT count(*)::int AS n FROM local_certificates WHERE school_id = $1 AND revoked_at IS NOT NULL',
+            [school.id],
+          )
+        ).rows[0].n,
+      ).toBe(1);
     });
     const history = await scs.request(`/school/${school.id}/history`);
     expect(history.body.events.at(-1).type).toBe('SchoolDeleted');
     // The data was archived before the drop, and the event says where.
     const dropped = history.body.events.find((e: { type: string }) => e.type === 'DatabaseDropped');
-    expect(dropped.data.archive).toMatchObject({ location: expect.stringContaining(school.id), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    const archived = dropped.data.archive.format === 'scs-jsonl-v1'
-      ? gunzipSync(readFileSync(dropped.data.archive.location)).toString()
-      : execFileSync('pg_restore', ['--data-only', '-f', '-', dropped.data.archive.location]).toString();
+    expect(dropped.data.archive).toMatchObject({
+      location: expect.stringContaining(school.id),
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    const archived =
+      dropped.data.archive.format === 'scs-jsonl-v1'
+        ? gunzipSync(readFileSync(dropped.data.archive.location)).toString()
+        : execFileSync('pg_restore', ['--data-only', '-f', '-', dropped.data.archive.location]).toString();
     expect(archived).toContain('LAB-42');
     expect((await scs.request(`/school/${school.id}`, { method: 'DELETE' })).status).toBe(410);
 
@@ -140,7 +215,9 @@ describe('provisioning and teardown, end to end (real PostgreSQL, real process)'
     expect(file).toBeDefined();
     const eml = readFileSync(join(outbox, file!), 'utf8');
     expect(eml).toMatch(/^To: admin@greenwood\.example\r?$/m);
-    const parts = [...eml.matchAll(/base64\r?\n\r?\n([A-Za-z0-9+/=\r\n]+)/g)].map((m) => Buffer.from(m[1].replace(/\s/g, ""), "base64").toString("utf8"));
+    const parts = [...eml.matchAll(/base64\r?\n\r?\n([A-Za-z0-9+/=\r\n]+)/g)].map((m) =>
+      Buffer.from(m[1].replace(/\s/g, ''), 'base64').toString('utf8'),
+    );
     expect(parts).toHaveLength(2);
     for (const part of parts) expect(part).toContain(`https://${created.body.slug}.syncad.in/`);
   });

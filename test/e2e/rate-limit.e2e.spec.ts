@@ -35,7 +35,8 @@ describe('rate limits: per client, and POSTs per API key', () => {
   it('limits the POSTs of one API key', async () => {
     const scs = await start({ SCS_POST_RATE_LIMIT_PER_MINUTE: '3' });
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await scs.request('/school', { method: 'POST', json: { ...schoolBody(), slug: 'WWW' } })).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push((await scs.request('/school', { method: 'POST', json: { ...schoolBody(), slug: 'WWW' } })).status);
     expect(statuses).toEqual([400, 400, 400, 429]);
     expect((await scs.request('/schools')).status).toBe(200); // reads are not POSTs
   });
@@ -53,7 +54,11 @@ describe('rate limits: per client, and POSTs per API key', () => {
     const posts: number[] = [];
     const other = { 'X-Forwarded-For': '203.0.113.7' };
     for (let i = 0; i < 4; i++) {
-      const res = await [a, b][i % 2].request('/school', { method: 'POST', headers: other, json: { ...schoolBody(), slug: 'WWW' } });
+      const res = await [a, b][i % 2].request('/school', {
+        method: 'POST',
+        headers: other,
+        json: { ...schoolBody(), slug: 'WWW' },
+      });
       posts.push(res.status);
     }
     expect(posts).toEqual([400, 400, 400, 429]);

@@ -27,14 +27,20 @@ describe('reconciler: orphans and drift between the real resources and the event
   });
   afterAll(async () => {
     await scs?.stop();
-    await sql(server(), `DROP DATABASE IF EXISTS ${deleted?.databaseName ?? 'none'} WITH (FORCE)`).catch(() => undefined);
+    await sql(server(), `DROP DATABASE IF EXISTS ${deleted?.databaseName ?? 'none'} WITH (FORCE)`).catch(
+      () => undefined,
+    );
     await central?.drop();
   });
 
-  const cli = (...args: string[]) => run(process.execPath, ['dist/src/cli/main.js', 'reconcile', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: central.url, SCS_API_KEY: API_KEY, NODE_ENV: 'test' },
-  }).then((r) => ({ code: 0, ...r }), (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }));
+  const cli = (...args: string[]) =>
+    run(process.execPath, ['dist/src/cli/main.js', 'reconcile', ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: central.url, SCS_API_KEY: API_KEY, NODE_ENV: 'test' },
+    }).then(
+      (r) => ({ code: 0, ...r }),
+      (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
+    );
 
   it('finds nothing after normal provisioning and teardown', async () => {
     const result = await cli();
@@ -49,27 +55,40 @@ describe('reconciler: orphans and drift between the real resources and the event
     await sql(server(), `COMMENT ON DATABASE ${stray} IS '${owner}'`);
     await sql(server(), `CREATE DATABASE ${deleted.databaseName}`); // the deleted school's database, back again
     await sql(server(), `COMMENT ON DATABASE ${deleted.databaseName} IS '${owner}'`);
-    await sql(central.url, `INSERT INTO local_dns_records (zone, name, type, value, ttl) VALUES ('syncad.in', 'ghost.syncad.in', 'A', '10.0.0.1', 300)`);
+    await sql(
+      central.url,
+      `INSERT INTO local_dns_records (zone, name, type, value, ttl) VALUES ('syncad.in', 'ghost.syncad.in', 'A', '10.0.0.1', 300)`,
+    );
 
     const report = await cli('--json');
     expect(report.code).toBe(1);
     const findings = JSON.parse(report.stdout).findings;
-    expect(findings).toEqual(expect.arrayContaining([
-      // Databases are named by their tenant server (`central` unless SCS_TENANT_SERVERS says otherwise).
-      expect.objectContaining({
-        kind: 'orphan', resource: 'database', name: `central/${stray}`, detail: 'no school claims it',
-      }),
-      expect.objectContaining({
-        kind: 'orphan', resource: 'database', name: `central/${deleted.databaseName}`, schoolId: deleted.id,
-      }),
-      expect.objectContaining({ kind: 'orphan', resource: 'dns', name: 'ghost.syncad.in A' }),
-    ]));
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        // Databases are named by their tenant server (`central` unless SCS_TENANT_SERVERS says otherwise).
+        expect.objectContaining({
+          kind: 'orphan',
+          resource: 'database',
+          name: `central/${stray}`,
+          detail: 'no school claims it',
+        }),
+        expect.objectContaining({
+          kind: 'orphan',
+          resource: 'database',
+          name: `central/${deleted.databaseName}`,
+          schoolId: deleted.id,
+        }),
+        expect.objectContaining({ kind: 'orphan', resource: 'dns', name: 'ghost.syncad.in A' }),
+      ]),
+    );
     expect(findings).toHaveLength(3);
 
     const fixed = await cli('--fix');
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toMatch(/removed/);
-    expect(await sql(server(), 'SELECT 1 FROM pg_database WHERE datname = ANY($1)', [[stray, deleted.databaseName]])).toHaveLength(0);
+    expect(
+      await sql(server(), 'SELECT 1 FROM pg_database WHERE datname = ANY($1)', [[stray, deleted.databaseName]]),
+    ).toHaveLength(0);
     expect(await sql(central.url, `SELECT 1 FROM local_dns_records WHERE name = 'ghost.syncad.in'`)).toHaveLength(0);
 
     const history = await scs.request(`/school/${deleted.id}/history`);

@@ -34,9 +34,16 @@ describe('school schema rollout: every live school upgraded once, failures isola
   const runCli = (args: string[], extra: Record<string, string> = {}) =>
     new Promise<CliResult>((done) => {
       const cliEnv = {
-        PATH: process.env.PATH ?? '', DATABASE_URL: central.url, SCS_API_KEY: API_KEY, NODE_ENV: 'test',
-        SCS_DATA_DIR: dataDir, SCS_RETRY_BASE_MS: '50', SCS_RETRY_MAX_MS: '200', SCS_RETRY_MAX_ATTEMPTS: '3',
-        ...env(), ...extra,
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: central.url,
+        SCS_API_KEY: API_KEY,
+        NODE_ENV: 'test',
+        SCS_DATA_DIR: dataDir,
+        SCS_RETRY_BASE_MS: '50',
+        SCS_RETRY_MAX_MS: '200',
+        SCS_RETRY_MAX_ATTEMPTS: '3',
+        ...env(),
+        ...extra,
       };
       const options = { cwd: ROOT, env: cliEnv };
       execFile(process.execPath, ['dist/src/cli/main.js', ...args], options, (error, stdout, stderr) => {
@@ -152,13 +159,20 @@ describe('school schema rollout: every live school upgraded once, failures isola
     writeFileSync(join(dir, '0006_rollout_notes.sql'), 'CREATE TABLE rollout_notes (id int PRIMARY KEY, body text);\n');
     await scs.stop();
     scs = await startScs({ databaseUrl: central.url, dataDir, env: { ...env(), SCS_AUTO_MIGRATE_SCHOOLS: 'true' } });
-    const listed = await waitFor('every upgradable school on 0006', async () => {
-      const res = await scs.request('/schools?schemaVersion=0006&limit=500');
-      return res.body.total === SCHOOLS ? res.body : undefined;
-    }, 60_000);
+    const listed = await waitFor(
+      'every upgradable school on 0006',
+      async () => {
+        const res = await scs.request('/schools?schemaVersion=0006&limit=500');
+        return res.body.total === SCHOOLS ? res.body : undefined;
+      },
+      60_000,
+    );
     expect(listed.items.map((s: any) => s.id)).not.toContain(ids[0]); // still failing at 0005, still 0004
     const upgrades = await ofType(ids[1], 'SchoolSchemaUpgraded');
-    expect(upgrades.map((e) => [e.data.from, e.data.to])).toEqual([['0004', '0005'], ['0005', '0006']]);
+    expect(upgrades.map((e) => [e.data.from, e.data.to])).toEqual([
+      ['0004', '0005'],
+      ['0005', '0006'],
+    ]);
     const summary = () => (scs.logs.join('').includes('schema rollout to 0006:') ? true : undefined);
     await waitFor('the start-up rollout summary', async () => summary());
     expect(scs.logs.join('')).toMatch(/schema rollout to 0006: 20 upgraded, 1 failed of 21/);

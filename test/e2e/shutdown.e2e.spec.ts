@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { freshDatabase } from '../support/databases.js';
 import { freePort } from '../support/self-hosted.js';
 import {
-  expectSettledOnce, reconcileReport, schoolBody, startScs, waitForLog, waitForReady, waitForStatus, type ScsProcess,
+  expectSettledOnce,
+  reconcileReport,
+  schoolBody,
+  startScs,
+  waitForLog,
+  waitForReady,
+  waitForStatus,
+  type ScsProcess,
 } from '../support/scs-process.js';
 
 const logText = (scs: ScsProcess) => scs.logs.join('');
@@ -31,8 +38,11 @@ describe('SIGTERM in the middle of a 20-school burst', () => {
     const first = scs;
     first.child.kill('SIGTERM');
     const exit = await first.exited;
-    expect({ ...exit, drained: /SIGTERM: drained and stopped in \d+ ms; exiting 0/.test(logText(first)) })
-      .toEqual({ code: 0, signal: null, drained: true });
+    expect({ ...exit, drained: /SIGTERM: drained and stopped in \d+ ms; exiting 0/.test(logText(first)) }).toEqual({
+      code: 0,
+      signal: null,
+      drained: true,
+    });
     expect(logText(first)).toMatch(/SIGTERM: finishing in-flight steps and stopping \(\d+ school\(s\) in flight/);
 
     scs = await startScs({ databaseUrl: central.url, dataDir: first.dataDir, env: { SCS_RECONCILE_INTERVAL_S: '0' } });
@@ -59,7 +69,9 @@ describe('the embedded PostgreSQL, owned by SCS', () => {
     await scs?.stop();
     try {
       process.kill(postmasterPid(), 'SIGINT'); // only if a failed test left it running
-    } catch { /* stopped */ }
+    } catch {
+      /* stopped */
+    }
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -82,10 +94,16 @@ describe('the embedded PostgreSQL, owned by SCS', () => {
     const signalAt = log.indexOf('SIGTERM: finishing in-flight steps');
     const stoppedAt = log.indexOf('embedded PostgreSQL stopped');
     const exitAt = log.indexOf('exiting 0');
-    expect({ signalAt: signalAt >= 0, stoppedAfterSignal: stoppedAt > signalAt, exitLineAfterStop: exitAt > stoppedAt })
-      .toEqual({ signalAt: true, stoppedAfterSignal: true, exitLineAfterStop: true });
+    expect({
+      signalAt: signalAt >= 0,
+      stoppedAfterSignal: stoppedAt > signalAt,
+      exitLineAfterStop: exitAt > stoppedAt,
+    }).toEqual({ signalAt: true, stoppedAfterSignal: true, exitLineAfterStop: true });
     // Stopped last: no connection of SCS was still open when it went down, and it shut down cleanly.
-    const lost = log.slice(signalAt).split('\n').filter((line) => /connection lost|terminating connection/.test(line));
+    const lost = log
+      .slice(signalAt)
+      .split('\n')
+      .filter((line) => /connection lost|terminating connection/.test(line));
     expect(lost).toEqual([]);
     expect(existsSync(pidFile())).toBe(false);
   }, 180_000);

@@ -8,7 +8,17 @@ const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCHOOLS = 16;
 const KILLS = 4;
-const STEP_EVENTS = ['SchoolRequested', 'SlugReserved', 'DatabaseCreated', 'MigrationsApplied', 'DnsRecordCreated', 'CertificateIssued', 'SchoolRegistered', 'WelcomeEmailSent', 'SchoolProvisioned'];
+const STEP_EVENTS = [
+  'SchoolRequested',
+  'SlugReserved',
+  'DatabaseCreated',
+  'MigrationsApplied',
+  'DnsRecordCreated',
+  'CertificateIssued',
+  'SchoolRegistered',
+  'WelcomeEmailSent',
+  'SchoolProvisioned',
+];
 
 describe('SIGKILL soak: schools provisioned while the service is killed at random moments', () => {
   let central: Awaited<ReturnType<typeof freshDatabase>>;
@@ -26,8 +36,11 @@ describe('SIGKILL soak: schools provisioned while the service is killed at rando
     // One school at a time keeps many of them in flight across the kills.
     scs = await startScs({ databaseUrl: central.url, env: { SCS_CONCURRENCY: '2' } });
     const dataDir = scs.dataDir;
-    const answers = await Promise.all(Array.from({ length: SCHOOLS }, (_, i) =>
-      scs!.request('/school', { method: 'POST', json: schoolBody(), headers: { 'Idempotency-Key': `soak-${i}` } })));
+    const answers = await Promise.all(
+      Array.from({ length: SCHOOLS }, (_, i) =>
+        scs!.request('/school', { method: 'POST', json: schoolBody(), headers: { 'Idempotency-Key': `soak-${i}` } }),
+      ),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array(SCHOOLS).fill(202));
     const ids = answers.map((a) => a.body.id as string);
 
@@ -43,14 +56,24 @@ describe('SIGKILL soak: schools provisioned while the service is killed at rando
     console.log(`soak: killed ${KILLS} times with ${killedAt.join(', ')} of ${SCHOOLS} schools active`);
     expect(killedAt.some((n) => n < SCHOOLS)).toBe(true); // the kills hit work in flight
 
-    await waitFor('every school to settle', async () => {
-      const list = await scs!.request('/schools?limit=500');
-      return list.body.items.filter((s: { status: string }) => ['active', 'failed'].includes(s.status)).length === SCHOOLS ? list : undefined;
-    }, 90_000, 250);
+    await waitFor(
+      'every school to settle',
+      async () => {
+        const list = await scs!.request('/schools?limit=500');
+        return list.body.items.filter((s: { status: string }) => ['active', 'failed'].includes(s.status)).length ===
+          SCHOOLS
+          ? list
+          : undefined;
+      },
+      90_000,
+      250,
+    );
     for (const id of ids) {
       const school = (await scs.request(`/school/${id}`)).body;
       expect(school.status).toBe('active');
-      const types: string[] = (await scs.request(`/school/${id}/history`)).body.events.map((e: { type: string }) => e.type);
+      const types: string[] = (await scs.request(`/school/${id}/history`)).body.events.map(
+        (e: { type: string }) => e.type,
+      );
       for (const type of STEP_EVENTS) expect(types.filter((t) => t === type)).toHaveLength(1);
     }
     const { stdout } = await run(process.execPath, ['dist/src/cli/main.js', 'reconcile'], {

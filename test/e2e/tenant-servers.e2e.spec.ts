@@ -13,32 +13,43 @@ import { startSecondServer, stopSecondServer } from '../support/test-postgres.js
  */
 const OLD = randomBytes(32);
 const NEW = randomBytes(32);
-const ring = new SchoolCredentials([{ id: 'new', key: NEW }, { id: 'old', key: OLD }]);
+const ring = new SchoolCredentials([
+  { id: 'new', key: NEW },
+  { id: 'old', key: OLD },
+]);
 
 describe('tenant servers: school databases placed across two PostgreSQL servers', () => {
   let central: Awaited<ReturnType<typeof freshDatabase>>;
   let scs: ScsProcess;
   const two = () => process.env.SCS_TEST_SECOND_DATABASE_URL!;
   const servers = () => `one=${serverUrl()},two=${two()}`;
-  const keys = (...list: Array<[string, Buffer]>) =>
-    list.map(([id, key]) => `${id}:${key.toString('hex')}`).join(',');
+  const keys = (...list: Array<[string, Buffer]>) => list.map(([id, key]) => `${id}:${key.toString('hex')}`).join(',');
   let credentialsKeys = keys(['old', OLD]);
   const env = () => ({ SCS_TENANT_SERVERS: servers(), SCS_CREDENTIALS_KEYS: credentialsKeys });
   const cli = (...args: string[]) => runCli(central.url, args, env());
   const post = async () => (await scs.request('/school', { method: 'POST', json: schoolBody() })).body.id as string;
   const inDatabase = (server: string, name: string) =>
     Object.assign(new URL(server), { pathname: `/${name}` }).toString();
-  const owned = async (url: string) => (await sql<{ datname: string }>(url,
-    `SELECT datname FROM pg_database WHERE shobj_description(oid, 'pg_database') = $1`, [`scs-owner:${central.name}`]))
-    .map((r) => r.datname);
+  const owned = async (url: string) =>
+    (
+      await sql<{ datname: string }>(
+        url,
+        `SELECT datname FROM pg_database WHERE shobj_description(oid, 'pg_database') = $1`,
+        [`scs-owner:${central.name}`],
+      )
+    ).map((r) => r.datname);
 
   beforeAll(async () => {
     central = await freshDatabase('scs_srv');
     scs = await startScs({
       databaseUrl: central.url,
       env: {
-        ...env(), SCS_CONCURRENCY: '8', SCS_FAULTS: 'run_migrations:flaky:1',
-        SCS_RETRY_BASE_MS: '1500', SCS_RETRY_MAX_MS: '2000', SCS_RETRY_MAX_ATTEMPTS: '40',
+        ...env(),
+        SCS_CONCURRENCY: '8',
+        SCS_FAULTS: 'run_migrations:flaky:1',
+        SCS_RETRY_BASE_MS: '1500',
+        SCS_RETRY_MAX_MS: '2000',
+        SCS_RETRY_MAX_ATTEMPTS: '40',
       },
     });
   });
@@ -58,12 +69,21 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
     const on = (server: string) => schools.filter((s) => s.server === server);
     expect(on('one')).toHaveLength(20);
     expect(on('two')).toHaveLength(20);
-    expect((await owned(serverUrl())).sort()).toEqual(on('one').map((s) => s.databaseName).sort());
-    expect((await owned(two())).sort()).toEqual(on('two').map((s) => s.databaseName).sort());
+    expect((await owned(serverUrl())).sort()).toEqual(
+      on('one')
+        .map((s) => s.databaseName)
+        .sort(),
+    );
+    expect((await owned(two())).sort()).toEqual(
+      on('two')
+        .map((s) => s.databaseName)
+        .sort(),
+    );
     type Row = { school_id: string; server: string };
     const registry = await sql<Row>(central.url, 'SELECT school_id, server FROM school_registry');
-    expect(Object.fromEntries(registry.map((r) => [r.school_id, r.server])))
-      .toEqual(Object.fromEntries(schools.map((s) => [s.id, s.server])));
+    expect(Object.fromEntries(registry.map((r) => [r.school_id, r.server]))).toEqual(
+      Object.fromEntries(schools.map((s) => [s.id, s.server])),
+    );
     const history = (await scs.request(`/school/${on('two')[0].id}/history`)).body.events;
     expect(history.find((e: { type: string }) => e.type === 'DatabaseCreated').data.server).toBe('two');
     const ready = (await scs.request('/ready', { key: null })).body;
@@ -91,17 +111,26 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
 
   it('with a server stopped, provisions on the other; one placed on it finishes when it returns', async () => {
     const waiting = await post(); // one has 24, two 20: placed on two
-    await waitFor('its database made and run_migrations waiting for its retry', async () => {
-      const school = (await scs.request(`/school/${waiting}`)).body;
-      const step = school.steps?.find((s: { name: string }) => s.name === 'run_migrations');
-      return school.server === 'two' && step?.status === 'retrying' ? true : undefined;
-    }, 30_000, 50);
+    await waitFor(
+      'its database made and run_migrations waiting for its retry',
+      async () => {
+        const school = (await scs.request(`/school/${waiting}`)).body;
+        const step = school.steps?.find((s: { name: string }) => s.name === 'run_migrations');
+        return school.server === 'two' && step?.status === 'retrying' ? true : undefined;
+      },
+      30_000,
+      50,
+    );
     await stopSecondServer();
     // A probe's answer stands for a second: once SCS has seen `two` down, new schools go to `one`.
-    await waitFor('/ready to report two unreachable', async () => {
-      const servers = (await scs.request('/ready', { key: null })).body.servers ?? [];
-      return servers.some((s: { name: string; reachable: boolean }) => s.name === 'two' && !s.reachable) || undefined;
-    }, 10_000);
+    await waitFor(
+      '/ready to report two unreachable',
+      async () => {
+        const servers = (await scs.request('/ready', { key: null })).body.servers ?? [];
+        return servers.some((s: { name: string; reachable: boolean }) => s.name === 'two' && !s.reachable) || undefined;
+      },
+      10_000,
+    );
     const others = await Promise.all(Array.from({ length: 3 }, post));
     const placed = await Promise.all(others.map((id) => waitForStatus(scs, id, ['active'], 60_000)));
     expect(placed.map((s) => s.server)).toEqual(['one', 'one', 'one']);
@@ -129,11 +158,13 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
   }, 90_000);
 
   it('moves a school with its data: copied to two, API and registry switched, the old database dropped', async () => {
-    const school = (await scs.request('/schools?status=active&limit=100')).body.items
-      .find((s: { server: string }) => s.server === 'one');
+    const school = (await scs.request('/schools?status=active&limit=100')).body.items.find(
+      (s: { server: string }) => s.server === 'one',
+    );
     const on = (server: string) => inDatabase(server === 'one' ? serverUrl() : two(), school.databaseName);
-    const insert = (name: string, year: number) => `INSERT INTO academic_years (name, starts_on, ends_on) `
-      + `VALUES ('${name}', '${year}-06-01', '${year + 1}-03-31')`;
+    const insert = (name: string, year: number) =>
+      `INSERT INTO academic_years (name, starts_on, ends_on) ` +
+      `VALUES ('${name}', '${year}-06-01', '${year + 1}-03-31')`;
     await sql(on('one'), insert('2026-27', 2026));
     expect((await cli('school', 'move', school.id, '--to', 'one')).code).toBe(1); // already there
 
@@ -158,13 +189,18 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
     expect(types.slice(-2)).toEqual(['SchoolMoveStarted', 'SchoolMoved']);
   }, 90_000);
 
-  it('rotates credentials where each school lives: the registry row holds its role\'s password there', async () => {
+  it("rotates credentials where each school lives: the registry row holds its role's password there", async () => {
     credentialsKeys = keys(['new', NEW], ['old', OLD]);
     const rotated = await cli('secrets', 'rotate');
     expect(rotated.stderr).not.toMatch(/failed/);
     expect(rotated.code).toBe(0);
-    const rows = await sql<{ school_id: string; server: string; database_name: string; database_role: string;
-      database_password_encrypted: string }>(central.url, 'SELECT * FROM school_registry');
+    const rows = await sql<{
+      school_id: string;
+      server: string;
+      database_name: string;
+      database_role: string;
+      database_password_encrypted: string;
+    }>(central.url, 'SELECT * FROM school_registry');
     expect(new Set(rows.map((r) => r.server))).toEqual(new Set(['one', 'two']));
     const events = await sql(central.url, `SELECT 1 FROM scs_events WHERE type = 'SchoolCredentialsRotated'`);
     expect(events).toHaveLength(rows.length); // every live school, wherever it is

@@ -9,9 +9,11 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url)); // dist/test/
 /** `npm start`'s prestart (scripts/build.mjs --if-changed), run in a small project of the same layout. */
 describe('scripts/build.mjs: npm start rebuilds only when the sources changed', () => {
   let dir: string;
-  const build = (...args: string[]) => execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), ...args], {
-    cwd: dir, encoding: 'utf8',
-  });
+  const build = (...args: string[]) =>
+    execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
   const output = () => join(dir, 'dist/src/main.js');
 
   beforeAll(() => {
@@ -19,10 +21,13 @@ describe('scripts/build.mjs: npm start rebuilds only when the sources changed', 
     mkdirSync(join(dir, 'src/deep'), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
     writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
-    writeFileSync(join(dir, 'tsconfig.build.json'), JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'NodeNext', outDir: 'dist', rootDir: '.', types: [] },
-      include: ['src/**/*.ts'],
-    }));
+    writeFileSync(
+      join(dir, 'tsconfig.build.json'),
+      JSON.stringify({
+        compilerOptions: { target: 'ES2022', module: 'NodeNext', outDir: 'dist', rootDir: '.', types: [] },
+        include: ['src/**/*.ts'],
+      }),
+    );
     writeFileSync(join(dir, 'src/main.ts'), "import { answer } from './deep/answer.js';\nconsole.log(answer);\n");
     writeFileSync(join(dir, 'src/deep/answer.ts'), 'export const answer: number = 41;\n');
   });

@@ -1,6 +1,10 @@
 import pg from 'pg';
 import { silentLogger } from '../../src/application/ports/logger.port.js';
-import { bindEventStore, EventStoreMismatchError, prepareCentralDatabase } from '../../src/infrastructure/postgres/central-database.js';
+import {
+  bindEventStore,
+  EventStoreMismatchError,
+  prepareCentralDatabase,
+} from '../../src/infrastructure/postgres/central-database.js';
 import { freshDatabase } from '../support/databases.js';
 
 describe('central database: bound to one event store kind', () => {
@@ -23,14 +27,22 @@ describe('central database: bound to one event store kind', () => {
     await bindEventStore(pool, 'eventstoredb');
     const refused = bindEventStore(pool, 'postgres');
     await expect(refused).rejects.toBeInstanceOf(EventStoreMismatchError);
-    await expect(refused).rejects.toThrow(/built from the eventstoredb event store.*set EVENTSTORE_CONNECTION_STRING again, or start on a new central database/);
+    await expect(refused).rejects.toThrow(
+      /built from the eventstoredb event store.*set EVENTSTORE_CONNECTION_STRING again, or start on a new central database/,
+    );
     expect((await pool.query('SELECT kind FROM scs_event_store_binding')).rows).toEqual([{ kind: 'eventstoredb' }]);
   });
 
   it('lets only one kind win when replicas of both start at once', async () => {
     await pool.query('DELETE FROM scs_event_store_binding');
-    const results = await Promise.allSettled((['postgres', 'eventstoredb', 'postgres', 'eventstoredb'] as const).map((kind) => bindEventStore(pool, kind)));
+    const results = await Promise.allSettled(
+      (['postgres', 'eventstoredb', 'postgres', 'eventstoredb'] as const).map((kind) => bindEventStore(pool, kind)),
+    );
     const bound = (await pool.query('SELECT kind FROM scs_event_store_binding')).rows[0].kind;
-    expect(results.map((r) => r.status)).toEqual((['postgres', 'eventstoredb', 'postgres', 'eventstoredb']).map((kind) => (kind === bound ? 'fulfilled' : 'rejected')));
+    expect(results.map((r) => r.status)).toEqual(
+      ['postgres', 'eventstoredb', 'postgres', 'eventstoredb'].map((kind) =>
+        kind === bound ? 'fulfilled' : 'rejected',
+      ),
+    );
   });
 });

@@ -30,7 +30,10 @@ let unique = 0;
 const streamName = (label: string): string => `${label}-${Date.now()}-${(unique += 1)}`;
 const event = (type: string, data: Record<string, unknown> = {}) => jsonEvent({ type, data });
 
-async function readStream(name: string, options: Parameters<EventStoreDBClient['readStream']>[1] = {}): Promise<ResolvedEvent[]> {
+async function readStream(
+  name: string,
+  options: Parameters<EventStoreDBClient['readStream']>[1] = {},
+): Promise<ResolvedEvent[]> {
   const events: ResolvedEvent[] = [];
   for await (const resolved of client.readStream(name, options)) events.push(resolved);
   return events;
@@ -69,7 +72,8 @@ function record(subscription: NodeJS.EventEmitter): Recording {
 }
 
 const revisionsOf = (events: ResolvedEvent[]): bigint[] => events.map((resolved) => resolved.event!.revision);
-const comparePositions = (a: Position, b: Position): number => (a.commit === b.commit ? Number(a.prepare - b.prepare) : a.commit < b.commit ? -1 : 1);
+const comparePositions = (a: Position, b: Position): number =>
+  a.commit === b.commit ? Number(a.prepare - b.prepare) : a.commit < b.commit ? -1 : 1;
 
 beforeAll(async () => {
   server = await startEsdbTestServer();
@@ -84,7 +88,11 @@ afterAll(async () => {
 describe('appendToStream and reads', () => {
   it('round-trips a json event with its id, type, data, metadata, revision, position and creation time', async () => {
     const name = streamName('round-trip');
-    const appended = jsonEvent({ type: 'SchoolRequested', data: { slug: 'hill', size: 3 }, metadata: { correlationId: 'c-1' } });
+    const appended = jsonEvent({
+      type: 'SchoolRequested',
+      data: { slug: 'hill', size: 3 },
+      metadata: { correlationId: 'c-1' },
+    });
     const before = Date.now();
 
     const result = await client.appendToStream(name, appended, { expectedRevision: NO_STREAM });
@@ -123,43 +131,53 @@ describe('appendToStream and reads', () => {
     ['a revision ahead of the stream', 2, 5n, 5n, 1n],
     ['stream_exists on a missing stream', 0, STREAM_EXISTS, 'stream_exists', 'no_stream'],
     ['a revision on a missing stream', 0, 0n, 0n, 'no_stream'],
-  ] as const)('throws WrongExpectedVersionError for %s', async (_case, existing, expectedRevision, expectedVersion, actualVersion) => {
-    const name = streamName('wrong-version');
-    if (existing > 0) await client.appendToStream(name, [event('A'), event('B')]);
+  ] as const)(
+    'throws WrongExpectedVersionError for %s',
+    async (_case, existing, expectedRevision, expectedVersion, actualVersion) => {
+      const name = streamName('wrong-version');
+      if (existing > 0) await client.appendToStream(name, [event('A'), event('B')]);
 
-    const failure = await client.appendToStream(name, event('C'), { expectedRevision }).catch((error: unknown) => error);
+      const failure = await client
+        .appendToStream(name, event('C'), { expectedRevision })
+        .catch((error: unknown) => error);
 
-    expect(failure).toBeInstanceOf(WrongExpectedVersionError);
-    expect(failure).toMatchObject({ streamName: name, expectedVersion, actualVersion });
-    expect(await readStream(name).catch(() => [])).toHaveLength(existing);
-  });
+      expect(failure).toBeInstanceOf(WrongExpectedVersionError);
+      expect(failure).toMatchObject({ streamName: name, expectedVersion, actualVersion });
+      expect(await readStream(name).catch(() => [])).toHaveLength(existing);
+    },
+  );
 
   it.each([
     ['no_stream', NO_STREAM],
     ['any', ANY],
     ['the exact revision', 0n],
-  ] as const)('answers a retried append with %s like the original, without writing twice', async (_case, expectedRevision) => {
-    const name = streamName('idempotent');
-    if (expectedRevision === 0n) await client.appendToStream(name, event('First'));
-    const events = [event('A', { n: 1 }), event('B', { n: 2 })];
+  ] as const)(
+    'answers a retried append with %s like the original, without writing twice',
+    async (_case, expectedRevision) => {
+      const name = streamName('idempotent');
+      if (expectedRevision === 0n) await client.appendToStream(name, event('First'));
+      const events = [event('A', { n: 1 }), event('B', { n: 2 })];
 
-    const original = await client.appendToStream(name, events, { expectedRevision });
-    const retry = await client.appendToStream(name, events, { expectedRevision });
+      const original = await client.appendToStream(name, events, { expectedRevision });
+      const retry = await client.appendToStream(name, events, { expectedRevision });
 
-    expect(retry).toEqual(original);
-    expect((await readStream(name)).map((resolved) => resolved.event!.id)).toEqual([
-      ...(expectedRevision === 0n ? [expect.any(String)] : []),
-      events[0]!.id,
-      events[1]!.id,
-    ]);
-  });
+      expect(retry).toEqual(original);
+      expect((await readStream(name)).map((resolved) => resolved.event!.id)).toEqual([
+        ...(expectedRevision === 0n ? [expect.any(String)] : []),
+        events[0]!.id,
+        events[1]!.id,
+      ]);
+    },
+  );
 
   it('refuses a retry that only partly matches what was written', async () => {
     const name = streamName('partial-retry');
     const written = [event('A'), event('B')];
     await client.appendToStream(name, written, { expectedRevision: NO_STREAM });
 
-    const failure = await client.appendToStream(name, [written[0]!, event('Other')], { expectedRevision: NO_STREAM }).catch((error: unknown) => error);
+    const failure = await client
+      .appendToStream(name, [written[0]!, event('Other')], { expectedRevision: NO_STREAM })
+      .catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(WrongExpectedVersionError);
     expect(failure).toMatchObject({ expectedVersion: 'no_stream', actualVersion: 1n });
@@ -182,11 +200,20 @@ describe('appendToStream and reads', () => {
 
   it('reads a stream from a revision inclusively, forwards and backwards, with a count', async () => {
     const name = streamName('directions');
-    await client.appendToStream(name, [0, 1, 2, 3, 4].map((n) => event('N', { n })));
+    await client.appendToStream(
+      name,
+      [0, 1, 2, 3, 4].map((n) => event('N', { n })),
+    );
 
     expect(revisionsOf(await readStream(name, { fromRevision: 2n }))).toEqual([2n, 3n, 4n]);
     expect(revisionsOf(await readStream(name, { fromRevision: 2n, maxCount: 2 }))).toEqual([2n, 3n]);
-    expect(revisionsOf(await readStream(name, { direction: BACKWARDS, fromRevision: END }))).toEqual([4n, 3n, 2n, 1n, 0n]);
+    expect(revisionsOf(await readStream(name, { direction: BACKWARDS, fromRevision: END }))).toEqual([
+      4n,
+      3n,
+      2n,
+      1n,
+      0n,
+    ]);
     expect(revisionsOf(await readStream(name, { direction: BACKWARDS, fromRevision: 2n }))).toEqual([2n, 1n, 0n]);
     expect(revisionsOf(await readStream(name, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }))).toEqual([4n]);
     expect(await readStream(name, { fromRevision: 9n })).toEqual([]);
@@ -205,8 +232,14 @@ describe('appendToStream and reads', () => {
     const beforeSecond = await readAll({ direction: BACKWARDS, fromPosition: ours[1]!.event!.position, maxCount: 1 });
 
     expect(ours.map((resolved) => resolved.event!.type)).toEqual(['A1', 'B1', 'A2']);
-    expect(all.some((resolved) => resolved.event!.streamId.startsWith('$') && resolved.event!.type.startsWith('$'))).toBe(true);
-    expect(all.every((resolved, i) => i === 0 || comparePositions(all[i - 1]!.event!.position, resolved.event!.position) < 0)).toBe(true);
+    expect(
+      all.some((resolved) => resolved.event!.streamId.startsWith('$') && resolved.event!.type.startsWith('$')),
+    ).toBe(true);
+    expect(
+      all.every(
+        (resolved, i) => i === 0 || comparePositions(all[i - 1]!.event!.position, resolved.event!.position) < 0,
+      ),
+    ).toBe(true);
     expect(all).toHaveLength(server.eventCount);
     expect(fromSecond.map((resolved) => resolved.event!.type)).toEqual(['B1', 'A2']);
     expect(backwards.map((resolved) => resolved.event!.type)).toEqual(['A2', 'B1', 'A1']);
@@ -217,7 +250,9 @@ describe('appendToStream and reads', () => {
     const name = streamName('large');
     for (let batch = 0; batch < 20; batch += 1) {
       const events = Array.from({ length: 500 }, (_, i) => event('Numbered', { n: batch * 500 + i }));
-      await client.appendToStream(name, events, { expectedRevision: batch === 0 ? NO_STREAM : BigInt(batch * 500 - 1) });
+      await client.appendToStream(name, events, {
+        expectedRevision: batch === 0 ? NO_STREAM : BigInt(batch * 500 - 1),
+      });
     }
     const started = Date.now();
 
@@ -236,7 +271,10 @@ describe('appendToStream and reads', () => {
 describe('subscriptions', () => {
   it('delivers catch-up events, caught up, then live events appended concurrently, each exactly once', async () => {
     const name = streamName('catch-up');
-    await client.appendToStream(name, [0, 1, 2].map((n) => event('N', { n })));
+    await client.appendToStream(
+      name,
+      [0, 1, 2].map((n) => event('N', { n })),
+    );
     const subscription = client.subscribeToStream(name, { fromRevision: START });
     const recording = record(subscription);
 
@@ -272,14 +310,20 @@ describe('subscriptions', () => {
     const name = streamName('all-exclusive');
     const first = await client.appendToStream(name, event('A'));
     await client.appendToStream(name, event('B'));
-    const filtered = client.subscribeToAll({ fromPosition: first.position!, filter: streamNameFilter({ prefixes: [name] }) });
+    const filtered = client.subscribeToAll({
+      fromPosition: first.position!,
+      filter: streamNameFilter({ prefixes: [name] }),
+    });
     const unfiltered = client.subscribeToAll({ fromPosition: first.position! });
     const recordings = [record(filtered), record(unfiltered)];
 
     await waitUntil(() => recordings.every((recording) => recording.log.includes('caughtUp')), 'catch-up');
     await Promise.all([filtered.unsubscribe(), unfiltered.unsubscribe()]);
 
-    expect(recordings.map((recording) => recording.events.map((resolved) => resolved.event!.type))).toEqual([['B'], ['B']]);
+    expect(recordings.map((recording) => recording.events.map((resolved) => resolved.event!.type))).toEqual([
+      ['B'],
+      ['B'],
+    ]);
   });
 
   it('filters $all by stream prefix and event type regex, and reports checkpoints before going live', async () => {
@@ -291,12 +335,20 @@ describe('subscriptions', () => {
     const checkpoints: Position[] = [];
     const byStream = client.subscribeToAll({
       fromPosition: START,
-      filter: streamNameFilter({ prefixes: [wanted], maxSearchWindow: 4, checkpointInterval: 2, checkpointReached: (_s, position) => void checkpoints.push(position) }),
+      filter: streamNameFilter({
+        prefixes: [wanted],
+        maxSearchWindow: 4,
+        checkpointInterval: 2,
+        checkpointReached: (_s, position) => void checkpoints.push(position),
+      }),
     });
     const byType = client.subscribeToAll({ fromPosition: START, filter: eventTypeFilter({ regex: '^Od' }) });
     const [streamRecording, typeRecording] = [record(byStream), record(byType)];
     byStream.on('caughtUp', () => streamRecording.log.push(`checkpoints ${checkpoints.length}`));
-    await waitUntil(() => streamRecording.log.includes('caughtUp') && typeRecording.log.includes('caughtUp'), 'both to catch up');
+    await waitUntil(
+      () => streamRecording.log.includes('caughtUp') && typeRecording.log.includes('caughtUp'),
+      'both to catch up',
+    );
 
     const live = await client.appendToStream(wanted, event('Odd', { n: 10 }));
     await waitUntil(() => streamRecording.events.length === 11, 'the live event');
@@ -306,10 +358,14 @@ describe('subscriptions', () => {
     const lastEventPosition = streamRecording.events[9]!.event!.position!;
     expect(streamRecording.events.map((resolved) => resolved.event!.streamId)).toEqual(Array(11).fill(wanted));
     expect(typeRecording.events.every((resolved) => resolved.event!.type === 'Odd')).toBe(true);
-    expect(revisionsOf(typeRecording.events.filter((resolved) => resolved.event!.streamId === wanted)).slice(0, 5)).toEqual([1n, 3n, 5n, 7n, 9n]);
+    expect(
+      revisionsOf(typeRecording.events.filter((resolved) => resolved.event!.streamId === wanted)).slice(0, 5),
+    ).toEqual([1n, 3n, 5n, 7n, 9n]);
     expect(caughtUpEntry).toBe(`checkpoints ${checkpoints.length}`);
     expect(checkpoints.length).toBeGreaterThan(2);
-    expect(checkpoints.every((position, i) => i === 0 || comparePositions(checkpoints[i - 1]!, position) < 0)).toBe(true);
+    expect(checkpoints.every((position, i) => i === 0 || comparePositions(checkpoints[i - 1]!, position) < 0)).toBe(
+      true,
+    );
     expect(comparePositions(checkpoints.at(-1)!, lastEventPosition)).toBeGreaterThanOrEqual(0);
     expect(comparePositions(checkpoints.at(-1)!, live.position!)).toBeLessThan(0);
   });
@@ -340,7 +396,10 @@ describe('subscriptions', () => {
       }
     })();
     for (let batch = 0; batch < 10; batch += 1) {
-      await client.appendToStream(name, Array.from({ length: 30 }, (_, i) => event('Big', { n: batch * 30 + i, payload })));
+      await client.appendToStream(
+        name,
+        Array.from({ length: 30 }, (_, i) => event('Big', { n: batch * 30 + i, payload })),
+      );
     }
     await consuming;
 

@@ -16,9 +16,18 @@ describe('FolderDatabaseArchives: the final archive before a school database is 
     dir = mkdtempSync(join(tmpdir(), 'scs-archives-'));
     await query(serverUrl(), `CREATE DATABASE ${databaseName}`);
     const url = urlForDatabase(databaseName);
-    await query(url, `CREATE TABLE schema_migrations (version text PRIMARY KEY); INSERT INTO schema_migrations VALUES ('0004')`);
-    await query(url, `CREATE TABLE rooms (id int PRIMARY KEY, code text NOT NULL); INSERT INTO rooms SELECT g, 'R-' || g FROM generate_series(1, 2500) g`);
-    await query(url, `CREATE TABLE notices (id int PRIMARY KEY, title text); INSERT INTO notices VALUES (1, 'Sports day ✓ "quoted"')`);
+    await query(
+      url,
+      `CREATE TABLE schema_migrations (version text PRIMARY KEY); INSERT INTO schema_migrations VALUES ('0004')`,
+    );
+    await query(
+      url,
+      `CREATE TABLE rooms (id int PRIMARY KEY, code text NOT NULL); INSERT INTO rooms SELECT g, 'R-' || g FROM generate_series(1, 2500) g`,
+    );
+    await query(
+      url,
+      `CREATE TABLE notices (id int PRIMARY KEY, title text); INSERT INTO notices VALUES (1, 'Sports day ✓ "quoted"')`,
+    );
   });
   afterAll(async () => {
     await query(serverUrl(), `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
@@ -26,12 +35,25 @@ describe('FolderDatabaseArchives: the final archive before a school database is 
   });
 
   it('writes every row of every table as gzip JSON lines when no suitable pg_dump exists', async () => {
-    const archives = new FolderDatabaseArchives({ dir, serverUrl: serverUrl(), retentionDays: 30, pgDump: '/nonexistent/pg_dump' });
+    const archives = new FolderDatabaseArchives({
+      dir,
+      serverUrl: serverUrl(),
+      retentionDays: 30,
+      pgDump: '/nonexistent/pg_dump',
+    });
     const archive = await archives.archive({ schoolId, databaseName });
     expect(archive).toMatchObject({ format: 'scs-jsonl-v1', rows: 2502 });
     expect(archive.location.startsWith(join(dir, schoolId))).toBe(true);
-    const content = gunzipSync(readFileSync(archive.location)).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(content[0]).toMatchObject({ format: 'scs-jsonl-v1', schemaVersion: '0004', tables: ['notices', 'rooms', 'schema_migrations'] });
+    const content = gunzipSync(readFileSync(archive.location))
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(content[0]).toMatchObject({
+      format: 'scs-jsonl-v1',
+      schemaVersion: '0004',
+      tables: ['notices', 'rooms', 'schema_migrations'],
+    });
     expect(content.filter((l) => l.table === 'rooms')).toHaveLength(2500);
     expect(content).toContainEqual({ table: 'notices', row: { id: 1, title: 'Sports day ✓ "quoted"' } });
     expect(archive.bytes).toBe(readFileSync(archive.location).length);
@@ -51,7 +73,12 @@ describe('FolderDatabaseArchives: the final archive before a school database is 
   });
 
   it('removes archives past their retention, and keeps the rest', async () => {
-    const archives = new FolderDatabaseArchives({ dir, serverUrl: serverUrl(), retentionDays: 7, pgDump: '/nonexistent/pg_dump' });
+    const archives = new FolderDatabaseArchives({
+      dir,
+      serverUrl: serverUrl(),
+      retentionDays: 7,
+      pgDump: '/nonexistent/pg_dump',
+    });
     const old = await archives.archive({ schoolId, databaseName });
     const fresh = await archives.archive({ schoolId, databaseName });
     const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3600 * 1000);

@@ -24,8 +24,13 @@ async function leafOf(serialNumber: string): Promise<X509Certificate> {
   return new X509Certificate(pem!);
 }
 
-async function rowsFor(schoolId: string): Promise<Array<{ serial_number: string; revoked_at: Date | null; revocation_reason: string | null }>> {
-  const rows = await pool.query('SELECT serial_number, revoked_at, revocation_reason FROM local_certificates WHERE school_id = $1 ORDER BY issued_at', [schoolId]);
+async function rowsFor(
+  schoolId: string,
+): Promise<Array<{ serial_number: string; revoked_at: Date | null; revocation_reason: string | null }>> {
+  const rows = await pool.query(
+    'SELECT serial_number, revoked_at, revocation_reason FROM local_certificates WHERE school_id = $1 ORDER BY issued_at',
+    [schoolId],
+  );
   return rows.rows;
 }
 
@@ -65,7 +70,9 @@ describe('LocalCertificateAuthority', () => {
 
   it('reloads the same CA on the next start', async () => {
     const again = await LocalCertificateAuthority.loadOrCreate(caDir);
-    expect(new X509Certificate(again.certificatePem).fingerprint256).toBe(new X509Certificate(ca.certificatePem).fingerprint256);
+    expect(new X509Certificate(again.certificatePem).fingerprint256).toBe(
+      new X509Certificate(ca.certificatePem).fingerprint256,
+    );
   });
 
   it('ends with one CA when several processes start at once, and completes a key left without a certificate', async () => {
@@ -76,7 +83,8 @@ describe('LocalCertificateAuthority', () => {
 
     rmSync(join(dir, 'ca.cert.pem'));
     const completed = await LocalCertificateAuthority.loadOrCreate(dir);
-    const pub = (c: LocalCertificateAuthority) => new X509Certificate(c.certificatePem).publicKey.export({ format: 'der', type: 'spki' }).toString('hex');
+    const pub = (c: LocalCertificateAuthority) =>
+      new X509Certificate(c.certificatePem).publicKey.export({ format: 'der', type: 'spki' }).toString('hex');
     expect(pub(completed)).toBe(pub(cas[0]));
   });
 });
@@ -108,7 +116,9 @@ describe('LocalCertificateProvider', () => {
     expect(new Date(leaf.validTo).toISOString()).toBe(issued.notAfter);
     expect((Date.parse(issued.notAfter) - Date.parse(issued.notBefore)) / DAY_MS).toBe(90);
     expect(Date.parse(issued.notBefore)).toBeLessThanOrEqual(Date.now());
-    const row = await pool.query('SELECT private_key_pem FROM local_certificates WHERE serial_number = $1', [issued.serialNumber]);
+    const row = await pool.query('SELECT private_key_pem FROM local_certificates WHERE serial_number = $1', [
+      issued.serialNumber,
+    ]);
     expect(row.rows[0].private_key_pem).toContain('BEGIN PRIVATE KEY');
     expect(leaf.checkPrivateKey(createPrivateKey(row.rows[0].private_key_pem))).toBe(true);
   });
@@ -136,35 +146,53 @@ describe('LocalCertificateProvider', () => {
 
   it('stores one certificate when the same school is issued concurrently', async () => {
     const schoolId = randomUUID();
-    const results = await Promise.all(Array.from({ length: 8 }, () => certificates.issue({ schoolId, domain: 'race.syncad.in' })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => certificates.issue({ schoolId, domain: 'race.syncad.in' })),
+    );
     expect(new Set(results.map((r) => r.serialNumber)).size).toBe(1);
-    expect(await rowsFor(schoolId)).toEqual([expect.objectContaining({ serial_number: results[0].serialNumber, revoked_at: null })]);
+    expect(await rowsFor(schoolId)).toEqual([
+      expect.objectContaining({ serial_number: results[0].serialNumber, revoked_at: null }),
+    ]);
   });
 
   it('revokes the live certificate; issuing afterwards gives a new serial', async () => {
     const schoolId = randomUUID();
     const first = await certificates.issue({ schoolId, domain: 'maple.syncad.in' });
-    expect(await certificates.revoke({ schoolId, domain: 'maple.syncad.in' })).toEqual({ revoked: true, reference: first.reference });
+    expect(await certificates.revoke({ schoolId, domain: 'maple.syncad.in' })).toEqual({
+      revoked: true,
+      reference: first.reference,
+    });
     expect(await certificates.revoke({ schoolId, domain: 'maple.syncad.in' })).toEqual({ revoked: false });
     const rows = await rowsFor(schoolId);
-    expect(rows[0]).toEqual(expect.objectContaining({ serial_number: first.serialNumber, revocation_reason: 'cessationOfOperation' }));
+    expect(rows[0]).toEqual(
+      expect.objectContaining({ serial_number: first.serialNumber, revocation_reason: 'cessationOfOperation' }),
+    );
     expect(rows[0].revoked_at).toBeInstanceOf(Date);
     expect((await certificates.listActive()).some((c) => c.serialNumber === first.serialNumber)).toBe(false);
 
     const second = await certificates.issue({ schoolId, domain: 'maple.syncad.in' });
     expect(second.serialNumber).not.toBe(first.serialNumber);
-    expect((await leafOf(first.serialNumber)).serialNumber.toLowerCase()).toBe(first.serialNumber); // revoked PEM is kept
-    expect(await certificates.listActive()).toContainEqual({ schoolId, domain: 'maple.syncad.in', serialNumber: second.serialNumber });
+    // the revoked PEM is kept
+    expect((await leafOf(first.serialNumber)).serialNumber.toLowerCase()).toBe(first.serialNumber);
+    expect(await certificates.listActive()).toContainEqual({
+      schoolId,
+      domain: 'maple.syncad.in',
+      serialNumber: second.serialNumber,
+    });
   });
 
   it('answers revoked false for a school that has no certificate', async () => {
-    expect(await certificates.revoke({ schoolId: randomUUID(), domain: 'nothing.syncad.in' })).toEqual({ revoked: false });
+    expect(await certificates.revoke({ schoolId: randomUUID(), domain: 'nothing.syncad.in' })).toEqual({
+      revoked: false,
+    });
   });
 
   it('replaces an expired certificate instead of returning it', async () => {
     const schoolId = randomUUID();
     const old = await certificates.issue({ schoolId, domain: 'elm.syncad.in' });
-    await pool.query(`UPDATE local_certificates SET not_after = now() - interval '1 day' WHERE serial_number = $1`, [old.serialNumber]);
+    await pool.query(`UPDATE local_certificates SET not_after = now() - interval '1 day' WHERE serial_number = $1`, [
+      old.serialNumber,
+    ]);
     const fresh = await certificates.issue({ schoolId, domain: 'elm.syncad.in' });
     expect(fresh.serialNumber).not.toBe(old.serialNumber);
     expect((await rowsFor(schoolId)).map((r) => r.revocation_reason)).toEqual(['superseded', null]);
@@ -175,6 +203,8 @@ describe('LocalCertificateProvider', () => {
     const issued = await short.issue({ schoolId: randomUUID(), domain: 'short.syncad.in' });
     const leaf = await leafOf(issued.serialNumber);
     expect((Date.parse(leaf.validTo) - Date.parse(leaf.validFrom)) / DAY_MS).toBe(7);
-    await expect(short.issue({ schoolId: randomUUID(), domain: 'CN=evil, O=x' })).rejects.toEqual(expect.objectContaining({ permanent: true }));
+    await expect(short.issue({ schoolId: randomUUID(), domain: 'CN=evil, O=x' })).rejects.toEqual(
+      expect.objectContaining({ permanent: true }),
+    );
   });
 });

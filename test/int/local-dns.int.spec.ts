@@ -50,13 +50,17 @@ describe('LocalDnsProvider', () => {
     const before = await zoneSerial();
     const change = await dns.upsert({ name: 'maple.syncad.in', type: 'A', value: '10.0.0.10', ttl: 60 });
     expect(change.reference).toBe(`local:${before + 1}`);
-    expect((await dns.list()).filter((r) => r.name === 'maple.syncad.in')).toEqual([{ name: 'maple.syncad.in', type: 'A', value: '10.0.0.10', ttl: 60 }]);
+    expect((await dns.list()).filter((r) => r.name === 'maple.syncad.in')).toEqual([
+      { name: 'maple.syncad.in', type: 'A', value: '10.0.0.10', ttl: 60 },
+    ]);
   });
 
   it('keeps one record set per name and type under concurrent upserts, and one serial per change', async () => {
     const before = await zoneSerial();
     const values = Array.from({ length: 8 }, (_, i) => `10.1.0.${i + 1}`);
-    const changes = await Promise.all(values.map((value) => dns.upsert({ name: 'race.syncad.in', type: 'A', value, ttl: 300 })));
+    const changes = await Promise.all(
+      values.map((value) => dns.upsert({ name: 'race.syncad.in', type: 'A', value, ttl: 300 })),
+    );
     const records = (await dns.list()).filter((r) => r.name === 'race.syncad.in');
     expect(records).toHaveLength(1);
     expect(values).toContain(records[0].value);
@@ -79,16 +83,26 @@ describe('LocalDnsProvider', () => {
     await dns.upsert({ name: 'pine.syncad.in', type: 'A', value: '10.0.0.11', ttl: 300 });
     await dns.upsert({ name: '_acme-challenge.pine.syncad.in', type: 'TXT', value: 'token', ttl: 60 });
     expect((await dns.remove('pine.syncad.in', 'TXT')).existed).toBe(false);
-    expect((await dns.list()).map((r) => `${r.name} ${r.type}`)).toEqual(expect.arrayContaining(['pine.syncad.in A', '_acme-challenge.pine.syncad.in TXT']));
+    expect((await dns.list()).map((r) => `${r.name} ${r.type}`)).toEqual(
+      expect.arrayContaining(['pine.syncad.in A', '_acme-challenge.pine.syncad.in TXT']),
+    );
   });
 
   it('refuses names outside the zone and malformed values as permanent errors', async () => {
     const permanent = expect.objectContaining({ name: 'StepError', permanent: true });
-    await expect(dns.upsert({ name: 'evil.example.com', type: 'A', value: '10.0.0.1', ttl: 300 })).rejects.toEqual(permanent);
-    await expect(dns.upsert({ name: 'notsyncad.in', type: 'A', value: '10.0.0.1', ttl: 300 })).rejects.toEqual(permanent);
+    await expect(dns.upsert({ name: 'evil.example.com', type: 'A', value: '10.0.0.1', ttl: 300 })).rejects.toEqual(
+      permanent,
+    );
+    await expect(dns.upsert({ name: 'notsyncad.in', type: 'A', value: '10.0.0.1', ttl: 300 })).rejects.toEqual(
+      permanent,
+    );
     await expect(dns.remove('evil.example.com', 'A')).rejects.toEqual(permanent);
-    await expect(dns.upsert({ name: 'bad name.syncad.in', type: 'A', value: '10.0.0.1', ttl: 300 })).rejects.toEqual(permanent);
-    await expect(dns.upsert({ name: 'ip.syncad.in', type: 'A', value: 'not-an-ip', ttl: 300 })).rejects.toEqual(permanent);
+    await expect(dns.upsert({ name: 'bad name.syncad.in', type: 'A', value: '10.0.0.1', ttl: 300 })).rejects.toEqual(
+      permanent,
+    );
+    await expect(dns.upsert({ name: 'ip.syncad.in', type: 'A', value: 'not-an-ip', ttl: 300 })).rejects.toEqual(
+      permanent,
+    );
     expect((await dns.list()).some((r) => r.name.includes('evil') || r.name === 'ip.syncad.in')).toBe(false);
   });
 
@@ -105,7 +119,12 @@ describe('LocalDnsProvider', () => {
     const serial = await zoneSerial();
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).toBe('$ORIGIN syncad.in.');
-    expect(text).toMatch(new RegExp(`^@ IN SOA ns1\\.syncad\\.in\\. hostmaster\\.syncad\\.in\\. \\( ${serial} \\d+ \\d+ \\d+ \\d+ \\)$`, 'm'));
+    expect(text).toMatch(
+      new RegExp(
+        `^@ IN SOA ns1\\.syncad\\.in\\. hostmaster\\.syncad\\.in\\. \\( ${serial} \\d+ \\d+ \\d+ \\d+ \\)$`,
+        'm',
+      ),
+    );
     expect(text).toMatch(/^@ IN NS ns1\.syncad\.in\.$/m);
     expect(lines).toContain('greenwood.syncad.in. 300 IN A 10.0.0.7');
     expect(lines).toContain('maple.syncad.in. 60 IN A 10.0.0.10');

@@ -42,7 +42,10 @@ function parseEml(raw: string): ParsedMail {
     const end = text.indexOf('\r\n\r\n');
     const partHeaders = parseHeaders(text.slice(0, end));
     expect(partHeaders.get('content-transfer-encoding')).toBe('base64');
-    const lines = text.slice(end + 4).split('\r\n').filter(Boolean);
+    const lines = text
+      .slice(end + 4)
+      .split('\r\n')
+      .filter(Boolean);
     expect(lines.every((l) => l.length <= 76)).toBe(true);
     return { headers: partHeaders, body: Buffer.from(lines.join(''), 'base64').toString('utf8') };
   });
@@ -87,7 +90,10 @@ describe('OutboxMailer', () => {
     expect(eml.headers.get('mime-version')).toBe('1.0');
     expect(eml.headers.get('content-type')).toMatch(/^multipart\/alternative; boundary="/);
 
-    expect(eml.parts.map((p) => p.headers.get('content-type'))).toEqual(['text/plain; charset=UTF-8', 'text/html; charset=UTF-8']);
+    expect(eml.parts.map((p) => p.headers.get('content-type'))).toEqual([
+      'text/plain; charset=UTF-8',
+      'text/html; charset=UTF-8',
+    ]);
     const [text, html] = eml.parts.map((p) => p.body);
     expect(text).toContain('Greenwood High is ready on Syncad.');
     expect(text).toContain('https://greenwood.syncad.in/login');
@@ -108,7 +114,9 @@ describe('OutboxMailer', () => {
     const subject = eml.headers.get('subject')!;
     expect(subject).toMatch(/^[\x20-\x7e]*$/);
     expect(subject).toContain('=?UTF-8?B?');
-    expect(decodeWords(subject)).toBe(`Welcome to Syncad, <script>alert("x")</script> & Vidyālaya मराठी शाळा Bcc: victim@example.com`);
+    expect(decodeWords(subject)).toBe(
+      `Welcome to Syncad, <script>alert("x")</script> & Vidyālaya मराठी शाळा Bcc: victim@example.com`,
+    );
     const rawSubjectLines = eml.raw.slice(0, eml.raw.indexOf('\r\n\r\n')).split('\r\n');
     expect(rawSubjectLines.every((l) => l.length <= 78)).toBe(true);
     expect(eml.headers.get('from')).toMatch(/^=\?UTF-8\?B\?[^?]+\?= <no-reply@syncad\.in>$/);
@@ -153,7 +161,9 @@ describe('OutboxMailer', () => {
 
   it('refuses a school id that is not a UUID, since it becomes part of a file name', async () => {
     const mailer = new OutboxMailer({ dir: join(root, 'refused'), from: 'no-reply@syncad.in' });
-    await expect(mailer.sendWelcome(mail({ schoolId: '../../etc/passwd' }))).rejects.toEqual(expect.objectContaining({ permanent: true }));
+    await expect(mailer.sendWelcome(mail({ schoolId: '../../etc/passwd' }))).rejects.toEqual(
+      expect.objectContaining({ permanent: true }),
+    );
   });
 });
 

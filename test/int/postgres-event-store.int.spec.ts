@@ -35,15 +35,24 @@ describe('PostgresEventStore', () => {
     const stream = `${unique('ids')}s`;
     const id = randomUUID();
     await store.append(stream, [ev('One', {}, id)], 'no_stream');
-    await expect(store.append(stream, [ev('One', {}, id), ev('Two', {}, randomUUID())], 0)).rejects.toMatchObject({ code: '23505' });
-    await expect(store.append(`${stream}-other`, [ev('One', {}, id)], 'no_stream')).rejects.toMatchObject({ code: '23505' });
+    await expect(store.append(stream, [ev('One', {}, id), ev('Two', {}, randomUUID())], 0)).rejects.toMatchObject({
+      code: '23505',
+    });
+    await expect(store.append(`${stream}-other`, [ev('One', {}, id)], 'no_stream')).rejects.toMatchObject({
+      code: '23505',
+    });
     expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['One']);
   });
 
   it('delivers a transaction that commits late, which a reader by sequence number alone skips', async () => {
     const prefix = unique('late');
     const sequenceReader = async (after: bigint) =>
-      (await pool.query<{ pos: string }>('SELECT global_position::text AS pos FROM scs_events WHERE starts_with(stream_id, $1) AND global_position > $2 ORDER BY global_position', [prefix, after.toString()])).rows.map((r) => BigInt(r.pos));
+      (
+        await pool.query<{ pos: string }>(
+          'SELECT global_position::text AS pos FROM scs_events WHERE starts_with(stream_id, $1) AND global_position > $2 ORDER BY global_position',
+          [prefix, after.toString()],
+        )
+      ).rows.map((r) => BigInt(r.pos));
     const received: RecordedEvent[] = [];
     const clientA = await pool.connect();
     try {
@@ -63,7 +72,10 @@ describe('PostgresEventStore', () => {
         expect(await store.readAll({ streamPrefix: prefix })).toEqual([]);
 
         await clientA.query('COMMIT');
-        await until(() => received.length, (n) => n >= 2);
+        await until(
+          () => received.length,
+          (n) => n >= 2,
+        );
         expect(received.map((e) => e.type)).toEqual(['A', 'B']);
         expect(received.map((e) => e.position)).toEqual([a.position, b.position]);
         // A arrived although its sequence number lies behind a cursor a sequence reader had already passed...
@@ -72,7 +84,10 @@ describe('PostgresEventStore', () => {
         expect(await sequenceReader(sequenceCursor)).toEqual([]);
 
         await store.append(`${prefix}c`, [ev('C')], 'no_stream');
-        await until(() => received.length, (n) => n >= 3);
+        await until(
+          () => received.length,
+          (n) => n >= 3,
+        );
         await sleep(150);
         expect(received.map((e) => e.type)).toEqual(['A', 'B', 'C']);
       } finally {
@@ -92,20 +107,33 @@ describe('PostgresEventStore', () => {
     // A poll of a minute: anything delivered within seconds came through a notification.
     const own = new PostgresEventStore({ pool: ownPool, pollIntervalMs: 60_000, logger });
     const listeners = async () =>
-      (await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query = 'LISTEN scs_events'`, [app])).rows.map((r) => r.pid);
+      (
+        await pool.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query = 'LISTEN scs_events'`,
+          [app],
+        )
+      ).rows.map((r) => r.pid);
     const stream = `${unique('listen')}s`;
     const received: string[] = [];
     const subscription = own.subscribeToAll({ streamPrefix: stream, handler: async (e) => void received.push(e.type) });
     try {
       const [first] = await until(listeners, (pids) => pids.length === 1);
       await store.append(stream, [ev('One')], 'no_stream');
-      await until(() => received.length, (n) => n === 1, 5_000);
+      await until(
+        () => received.length,
+        (n) => n === 1,
+        5_000,
+      );
 
       await pool.query('SELECT pg_terminate_backend($1)', [first]);
       await until(listeners, (pids) => pids.length === 1 && pids[0] !== first);
       expect(logger.warnings.some((w) => w.includes('connection lost'))).toBe(true);
       await store.append(stream, [ev('Two')], 0);
-      await until(() => received.length, (n) => n === 2, 5_000);
+      await until(
+        () => received.length,
+        (n) => n === 2,
+        5_000,
+      );
       expect(received).toEqual(['One', 'Two']);
     } finally {
       await subscription.stop();
@@ -123,18 +151,28 @@ describe('PostgresEventStore', () => {
     const late = new PostgresEventStore({ pool: latePool, pollIntervalMs: 50, logger });
     const received: string[] = [];
     const errors: unknown[] = [];
-    const subscription = late.subscribeToAll({ handler: async (e) => void received.push(e.type), onError: (e) => errors.push(e) });
+    const subscription = late.subscribeToAll({
+      handler: async (e) => void received.push(e.type),
+      onError: (e) => errors.push(e),
+    });
     const admin = new pg.Client({ connectionString: serverUrl() });
     await admin.connect();
     try {
-      await until(() => logger.warnings.filter((w) => w.includes('reading failed')).length, (n) => n >= 2);
+      await until(
+        () => logger.warnings.filter((w) => w.includes('reading failed')).length,
+        (n) => n >= 2,
+      );
       // Made and migrated under another name, then renamed: the subscription must never see the database
       // without its tables (a missing table is a permanent error, which would end it).
       await admin.query(`CREATE DATABASE "${name}_prep"`);
       await migrate(urlForDatabase(`${name}_prep`));
       await admin.query(`ALTER DATABASE "${name}_prep" RENAME TO "${name}"`);
       await late.append('late-s', [ev('Late')], 'no_stream');
-      await until(() => received.length, (n) => n === 1, 15_000);
+      await until(
+        () => received.length,
+        (n) => n === 1,
+        15_000,
+      );
       expect(errors).toEqual([]);
     } finally {
       await subscription.stop();
@@ -152,7 +190,10 @@ describe('PostgresEventStore', () => {
     const received: string[] = [];
     own.subscribeToAll({ streamPrefix: stream, handler: async (e) => void received.push(e.type) });
     await own.append(stream, [ev('Before')], 'no_stream');
-    await until(() => received.length, (n) => n === 1);
+    await until(
+      () => received.length,
+      (n) => n === 1,
+    );
     await own.close();
     await store.append(stream, [ev('After')], 0);
     await sleep(300);
@@ -160,7 +201,10 @@ describe('PostgresEventStore', () => {
     expect(() => own.subscribeToAll({ handler: async () => undefined })).toThrow(/closed/);
     await expect(own.readStream(stream)).resolves.toHaveLength(2);
 
-    const nowhere = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 1000 });
+    const nowhere = new pg.Pool({
+      connectionString: 'postgres://postgres@127.0.0.1:1/none',
+      connectionTimeoutMillis: 1000,
+    });
     await expect(new PostgresEventStore({ pool: nowhere }).ping()).rejects.toThrow();
     await nowhere.end();
   });

@@ -3,7 +3,10 @@ import { PowerDnsProvider, quoteTxt, unquoteTxt } from '../../src/infrastructure
 import { describeWith, freePort, startPowerDns, type PowerDnsServer } from '../support/self-hosted.js';
 
 async function rejection(promise: Promise<unknown>): Promise<StepError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(StepError);
   return error as StepError;
 }
@@ -32,8 +35,18 @@ describeWith(['pdns_server', 'gsqlite3', 'sqlite3', 'dig'])('PowerDnsProvider ag
 
   it('upserts A, CNAME and TXT records that the server answers, each change raising the zone serial', async () => {
     const a = await dns.upsert({ name: 'greenwood.scs.test', type: 'A', value: '192.0.2.10', ttl: 60 });
-    const cname = await dns.upsert({ name: 'www.greenwood.scs.test', type: 'CNAME', value: 'greenwood.scs.test', ttl: 60 });
-    const txt = await dns.upsert({ name: '_acme-challenge.greenwood.scs.test', type: 'TXT', value: 'token "quoted" \\ end', ttl: 60 });
+    const cname = await dns.upsert({
+      name: 'www.greenwood.scs.test',
+      type: 'CNAME',
+      value: 'greenwood.scs.test',
+      ttl: 60,
+    });
+    const txt = await dns.upsert({
+      name: '_acme-challenge.greenwood.scs.test',
+      type: 'TXT',
+      value: 'token "quoted" \\ end',
+      ttl: 60,
+    });
 
     expect(await server.dig('greenwood.scs.test', 'A')).toEqual(['192.0.2.10']);
     expect(await server.dig('www.greenwood.scs.test', 'CNAME')).toEqual(['greenwood.scs.test.']);
@@ -47,7 +60,9 @@ describeWith(['pdns_server', 'gsqlite3', 'sqlite3', 'dig'])('PowerDnsProvider ag
     await dns.upsert({ name: 'oakridge.scs.test', type: 'A', value: '192.0.2.20', ttl: 60 });
     await dns.upsert({ name: 'oakridge.scs.test', type: 'A', value: '192.0.2.21', ttl: 120 });
     expect(await server.dig('oakridge.scs.test', 'A')).toEqual(['192.0.2.21']);
-    expect((await dns.list()).filter((r) => r.name === 'oakridge.scs.test')).toEqual([{ name: 'oakridge.scs.test', type: 'A', value: '192.0.2.21', ttl: 120 }]);
+    expect((await dns.list()).filter((r) => r.name === 'oakridge.scs.test')).toEqual([
+      { name: 'oakridge.scs.test', type: 'A', value: '192.0.2.21', ttl: 120 },
+    ]);
   });
 
   it('lists the A, CNAME and TXT records of the zone in the port shape, without SOA and NS', async () => {
@@ -96,7 +111,11 @@ describeWith(['pdns_server', 'gsqlite3', 'sqlite3', 'dig'])('PowerDnsProvider ag
   });
 
   it('treats an unreachable server as transient', async () => {
-    const down = new PowerDnsProvider({ apiUrl: `http://127.0.0.1:${await freePort()}`, apiKey: server.apiKey, zone: 'scs.test' });
+    const down = new PowerDnsProvider({
+      apiUrl: `http://127.0.0.1:${await freePort()}`,
+      apiKey: server.apiKey,
+      zone: 'scs.test',
+    });
     const error = await rejection(down.list());
     expect(error.permanent).toBe(false);
   });

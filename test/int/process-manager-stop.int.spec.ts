@@ -30,23 +30,49 @@ describe('process manager: stopped while a school waits for its lock', () => {
     const store = new PostgresEventStore({ pool });
     const checkpoints = new PostgresCheckpointStore(pool);
     const schoolId = randomUUID();
-    const details = validateSchoolDetails({ name: 'Greenwood High', slug: `stop-${schoolId.slice(0, 8)}`,
-      district: 'Pune', board: 'CBSE', adminEmail: 'admin@greenwood.example', phone: '+919876543210',
+    const details = validateSchoolDetails({
+      name: 'Greenwood High',
+      slug: `stop-${schoolId.slice(0, 8)}`,
+      district: 'Pune',
+      board: 'CBSE',
+      adminEmail: 'admin@greenwood.example',
+      phone: '+919876543210',
     }) as SchoolDetails;
     const now = new Date().toISOString();
-    await executeSchoolCommand(store, schoolId, () => ({ type: 'RequestSchool', data: {
-      schoolId, details, databaseName: databaseNameFor(schoolId), subdomain: `${details.slug}.syncad.in`,
-      slugStream: `school_slug-${details.slug}`, slugRevision: 0, now } }),
-    { actor: 'test', correlationId: 'c-1', now });
+    await executeSchoolCommand(
+      store,
+      schoolId,
+      () => ({
+        type: 'RequestSchool',
+        data: {
+          schoolId,
+          details,
+          databaseName: databaseNameFor(schoolId),
+          subdomain: `${details.slug}.syncad.in`,
+          slugStream: `school_slug-${details.slug}`,
+          slugRevision: 0,
+          now,
+        },
+      }),
+      { actor: 'test', correlationId: 'c-1', now },
+    );
 
     // The lock is granted only after stop() has begun: the school's work starts, but no step may run.
     let entered!: () => void;
     const inLock = new Promise<void>((resolve) => (entered = resolve));
     let grant!: () => void;
     const granted = new Promise<void>((resolve) => (grant = resolve));
-    const locks = { tryLock: async () => { entered(); await granted; return { release: async () => undefined }; } };
-    const manager = new ProcessManager(store, checkpoints, {} as StepPorts, systemClock, silentLogger,
-      { policy: { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 10 }, locks });
+    const locks = {
+      tryLock: async () => {
+        entered();
+        await granted;
+        return { release: async () => undefined };
+      },
+    };
+    const manager = new ProcessManager(store, checkpoints, {} as StepPorts, systemClock, silentLogger, {
+      policy: { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 10 },
+      locks,
+    });
     await manager.start();
     await inLock;
     const stopped = manager.stop();

@@ -16,7 +16,8 @@ async function terminateSessions(database: string): Promise<number> {
   try {
     const { rowCount } = await admin.query(
       'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-      [database]);
+      [database],
+    );
     return rowCount ?? 0;
   } finally {
     await admin.end();
@@ -56,7 +57,10 @@ describe('runtime: a connection lost while it is held does not end the process',
     await new Promise((r) => setImmediate(r));
 
     for (const client of [central, registry]) {
-      const error = await client.query('SELECT 1').then(() => undefined, (e: unknown) => e);
+      const error = await client.query('SELECT 1').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isDatabaseUnavailable(error)).toBe(true);
       client.release(error as Error);
     }

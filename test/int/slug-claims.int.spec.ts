@@ -40,11 +40,19 @@ describe('slug claims abandoned by a request that died before recording its scho
   const request = (schoolId: string, slug: string, now: string) => ({
     type: 'RequestSchool' as const,
     data: {
-      schoolId, databaseName: `school_${schoolId.replace(/-/g, '')}`, subdomain: `${slug}.syncad.in`,
-      slugStream: slugStreamId(slug), slugRevision: 0, now,
+      schoolId,
+      databaseName: `school_${schoolId.replace(/-/g, '')}`,
+      subdomain: `${slug}.syncad.in`,
+      slugStream: slugStreamId(slug),
+      slugRevision: 0,
+      now,
       details: {
-        name: 'Greenwood High', slug, district: 'Pune', board: 'CBSE',
-        adminEmail: 'admin@greenwood.example', phone: '+919876543210',
+        name: 'Greenwood High',
+        slug,
+        district: 'Pune',
+        board: 'CBSE',
+        adminEmail: 'admin@greenwood.example',
+        phone: '+919876543210',
       },
     },
   });

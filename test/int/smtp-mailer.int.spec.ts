@@ -11,7 +11,10 @@ const welcome = (to: string) => ({
 });
 
 async function rejection(promise: Promise<unknown>): Promise<StepError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(StepError);
   return error as StepError;
 }
@@ -19,7 +22,11 @@ async function rejection(promise: Promise<unknown>): Promise<StepError> {
 /** The headers of a raw message, unfolded, by lowercase name. */
 function headers(raw: string): Record<string, string> {
   const head = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
-  return Object.fromEntries(head.split('\r\n').map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+  return Object.fromEntries(
+    head
+      .split('\r\n')
+      .map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
 }
 
 describe('SmtpMailer against a real SMTP server', () => {
@@ -28,7 +35,10 @@ describe('SmtpMailer against a real SMTP server', () => {
 
   beforeAll(async () => {
     receiver = await startSmtpReceiver();
-    mailer = new SmtpMailer({ url: `smtp://scs:secret@127.0.0.1:${receiver.port}`, from: 'Syncad <no-reply@syncad.test>' });
+    mailer = new SmtpMailer({
+      url: `smtp://scs:secret@127.0.0.1:${receiver.port}`,
+      from: 'Syncad <no-reply@syncad.test>',
+    });
   });
 
   afterAll(async () => {
@@ -76,7 +86,10 @@ describe('SmtpMailer against a real SMTP server', () => {
   });
 
   it('classifies a server that is down as transient', async () => {
-    const down = new SmtpMailer({ url: `smtp://scs:secret@127.0.0.1:${await freePort()}`, from: 'no-reply@syncad.test' });
+    const down = new SmtpMailer({
+      url: `smtp://scs:secret@127.0.0.1:${await freePort()}`,
+      from: 'no-reply@syncad.test',
+    });
     const error = await rejection(down.sendWelcome(welcome('principal@greenwood.test')));
     expect(error.permanent).toBe(false);
     expect(error.message).toMatch(/ECONNREFUSED|connect/i);

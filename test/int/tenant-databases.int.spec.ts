@@ -3,7 +3,11 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { applySqlMigrations, listSqlMigrations, migrationsDir } from '../../src/infrastructure/postgres/sql-migrations.js';
+import {
+  applySqlMigrations,
+  listSqlMigrations,
+  migrationsDir,
+} from '../../src/infrastructure/postgres/sql-migrations.js';
 import { PostgresTenantDatabases } from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
 import { freshDatabase, serverUrl, urlForDatabase, withClient } from '../support/databases.js';
 
@@ -58,17 +62,43 @@ describe('PostgresTenantDatabases', () => {
     expect(createdDb).toMatchObject({ databaseName: name, method: 'template', alreadyExisted: false });
 
     const migrated = await databases.migrate(name);
-    expect(migrated).toMatchObject({ databaseName: name, applied: [], schemaVersion: databases.currentSchemaVersion() });
+    expect(migrated).toMatchObject({
+      databaseName: name,
+      applied: [],
+      schemaVersion: databases.currentSchemaVersion(),
+    });
     expect(migrated.schemaVersion).toBe(schoolFiles[schoolFiles.length - 1].version);
     expect(migrated.tableCount).toBeGreaterThanOrEqual(55);
 
     await onServer(async (c) => {
       const recorded = await c.query('SELECT version, checksum FROM schema_migrations ORDER BY version');
       expect(recorded.rows).toEqual(schoolFiles.map((f) => ({ version: f.version, checksum: f.checksum })));
-      const tables = await c.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
+      const tables = await c.query<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+      );
       const names = tables.rows.map((r) => r.table_name);
       expect(names.length - 1).toBe(migrated.tableCount); // schema_migrations is not counted
-      for (const t of ['students', 'guardians', 'student_guardians', 'staff', 'enrollments', 'timetable_slots', 'student_attendance', 'marks', 'report_cards', 'invoices', 'payments', 'payment_allocations', 'refunds', 'library_loans', 'hostel_allocations', 'transport_assignments', 'notices', 'audit_log', 'user_roles']) {
+      for (const t of [
+        'students',
+        'guardians',
+        'student_guardians',
+        'staff',
+        'enrollments',
+        'timetable_slots',
+        'student_attendance',
+        'marks',
+        'report_cards',
+        'invoices',
+        'payments',
+        'payment_allocations',
+        'refunds',
+        'library_loans',
+        'hostel_allocations',
+        'transport_assignments',
+        'notices',
+        'audit_log',
+        'user_roles',
+      ]) {
         expect(names).toContain(t);
       }
       const counts = await c.query<{ fks: number; checks: number; uniques: number; indexes: number }>(`
@@ -89,9 +119,17 @@ describe('PostgresTenantDatabases', () => {
             AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] <@ c.conkey)`);
       expect(unindexed.rows).toEqual([]);
       // Constraints are live, not decorative.
-      await expect(c.query(`INSERT INTO terms (academic_year_id, name, starts_on, ends_on) VALUES (999, 'T1', '2026-06-01', '2026-09-30')`)).rejects.toMatchObject({ code: '23503' });
-      await c.query(`INSERT INTO academic_years (name, starts_on, ends_on) VALUES ('2026-27', '2026-06-01', '2027-03-31')`);
-      await expect(c.query(`INSERT INTO academic_years (name, starts_on, ends_on) VALUES ('bad', '2027-06-01', '2027-03-31')`)).rejects.toMatchObject({ code: '23514' });
+      await expect(
+        c.query(
+          `INSERT INTO terms (academic_year_id, name, starts_on, ends_on) VALUES (999, 'T1', '2026-06-01', '2026-09-30')`,
+        ),
+      ).rejects.toMatchObject({ code: '23503' });
+      await c.query(
+        `INSERT INTO academic_years (name, starts_on, ends_on) VALUES ('2026-27', '2026-06-01', '2027-03-31')`,
+      );
+      await expect(
+        c.query(`INSERT INTO academic_years (name, starts_on, ends_on) VALUES ('bad', '2027-06-01', '2027-03-31')`),
+      ).rejects.toMatchObject({ code: '23514' });
     }, urlForDatabase(name));
   });
 
@@ -111,7 +149,9 @@ describe('PostgresTenantDatabases', () => {
     await databases.create(clone);
     expect(again.tableCount).toBe((await databases.migrate(clone)).tableCount);
     expect(await noTemplate.exists(name)).toBe(true);
-    expect(await onServer(async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [absent])).rowCount)).toBe(0);
+    expect(
+      await onServer(async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [absent])).rowCount),
+    ).toBe(0);
   });
 
   it('treats a second create of the same school as already done', async () => {
@@ -164,14 +204,24 @@ describe('PostgresTenantDatabases', () => {
 
   it('refuses names that are not school_<32 hex> before touching the server', async () => {
     const before = await onServer(async (c) => (await c.query('SELECT count(*)::int AS n FROM pg_database')).rows[0].n);
-    const bad = ['postgres', templateName, 'school_abc', `school_${'A'.repeat(32)}`, `school_${'a'.repeat(33)}`, `school_${'a'.repeat(32)}"; DROP DATABASE postgres; --`, ` school_${'a'.repeat(32)}`];
+    const bad = [
+      'postgres',
+      templateName,
+      'school_abc',
+      `school_${'A'.repeat(32)}`,
+      `school_${'a'.repeat(33)}`,
+      `school_${'a'.repeat(32)}"; DROP DATABASE postgres; --`,
+      ` school_${'a'.repeat(32)}`,
+    ];
     for (const name of bad) {
       await expect(databases.create(name)).rejects.toMatchObject({ name: 'StepError', permanent: true });
       await expect(databases.migrate(name)).rejects.toThrow(/not a school database name/);
       await expect(databases.drop(name)).rejects.toThrow(/not a school database name/);
       await expect(databases.exists(name)).rejects.toThrow(/not a school database name/);
     }
-    expect(await onServer(async (c) => (await c.query('SELECT count(*)::int AS n FROM pg_database')).rows[0].n)).toBe(before);
+    expect(await onServer(async (c) => (await c.query('SELECT count(*)::int AS n FROM pg_database')).rows[0].n)).toBe(
+      before,
+    );
     expect(() => new PostgresTenantDatabases({ serverUrl: serverUrl(), templateName: 'x"; DROP' })).toThrow(/template/);
   });
 
@@ -183,12 +233,17 @@ describe('PostgresTenantDatabases', () => {
     copyFileSync(join(migrationsDir('school'), schoolFiles[0].file), join(firstOnly, schoolFiles[0].file));
     await onServer((c) => applySqlMigrations(c, firstOnly), urlForDatabase(behind));
 
-    const instances = [1, 2, 3].map(() => new PostgresTenantDatabases({ serverUrl: serverUrl(), templateName: behind }));
+    const instances = [1, 2, 3].map(
+      () => new PostgresTenantDatabases({ serverUrl: serverUrl(), templateName: behind }),
+    );
     const early = schoolName();
     expect(await instances[0].create(early)).toMatchObject({ method: 'empty' });
 
     await Promise.all(instances.map((i) => i.ensureTemplate()));
-    const versions = await onServer(async (c) => (await c.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version), urlForDatabase(behind));
+    const versions = await onServer(
+      async (c) => (await c.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version),
+      urlForDatabase(behind),
+    );
     expect(versions).toEqual(schoolFiles.map((f) => f.version));
     const late = schoolName();
     expect(await instances[1].create(late)).toMatchObject({ method: 'template' });
@@ -221,8 +276,14 @@ describe('applySqlMigrations', () => {
   });
 
   it('applies each migration once even when two migrators race, and refuses an edited one', async () => {
-    const v1 = tempMigrations({ '0001_widgets.sql': 'CREATE TABLE widgets (id int PRIMARY KEY);', '0002_gadgets.sql': 'CREATE TABLE gadgets (id int PRIMARY KEY);' });
-    const [a, b] = await Promise.all([onServer((c) => applySqlMigrations(c, v1, { table: 'm' }), db.url), onServer((c) => applySqlMigrations(c, v1, { table: 'm' }), db.url)]);
+    const v1 = tempMigrations({
+      '0001_widgets.sql': 'CREATE TABLE widgets (id int PRIMARY KEY);',
+      '0002_gadgets.sql': 'CREATE TABLE gadgets (id int PRIMARY KEY);',
+    });
+    const [a, b] = await Promise.all([
+      onServer((c) => applySqlMigrations(c, v1, { table: 'm' }), db.url),
+      onServer((c) => applySqlMigrations(c, v1, { table: 'm' }), db.url),
+    ]);
     expect([a.applied, b.applied].sort((x, y) => y.length - x.length)).toEqual([['0001_widgets', '0002_gadgets'], []]);
     expect(a.version).toBe('0002');
     expect(b.version).toBe('0002');
@@ -242,21 +303,34 @@ describe('applySqlMigrations', () => {
   });
 
   it('rolls a failing migration back whole and records nothing for it', async () => {
-    const dir = tempMigrations({ '0001_ok.sql': 'CREATE TABLE ok_table (id int);', '0002_broken.sql': 'CREATE TABLE half (id int);\nSELECT * FROM no_such_table;' });
-    await expect(onServer((c) => applySqlMigrations(c, dir, { table: 'm2' }), db.url)).rejects.toThrow(/0002_broken\.sql failed.*no_such_table/);
-    const state = await onServer(async (c) => ({
-      versions: (await c.query('SELECT version FROM m2')).rows.map((r) => r.version),
-      half: (await c.query(`SELECT to_regclass('half') AS t`)).rows[0].t,
-    }), db.url);
+    const dir = tempMigrations({
+      '0001_ok.sql': 'CREATE TABLE ok_table (id int);',
+      '0002_broken.sql': 'CREATE TABLE half (id int);\nSELECT * FROM no_such_table;',
+    });
+    await expect(onServer((c) => applySqlMigrations(c, dir, { table: 'm2' }), db.url)).rejects.toThrow(
+      /0002_broken\.sql failed.*no_such_table/,
+    );
+    const state = await onServer(
+      async (c) => ({
+        versions: (await c.query('SELECT version FROM m2')).rows.map((r) => r.version),
+        half: (await c.query(`SELECT to_regclass('half') AS t`)).rows[0].t,
+      }),
+      db.url,
+    );
     expect(state).toEqual({ versions: ['0001'], half: null });
   });
 
   it('lists NNNN_name.sql files in order and rejects misnamed or duplicate versions', () => {
     const dir = tempMigrations({ '0002_b.sql': 'SELECT 2;', '0001_a.sql': 'SELECT 1;' });
-    expect(listSqlMigrations(dir).map((m) => [m.version, m.name, m.file])).toEqual([['0001', 'a', '0001_a.sql'], ['0002', 'b', '0002_b.sql']]);
+    expect(listSqlMigrations(dir).map((m) => [m.version, m.name, m.file])).toEqual([
+      ['0001', 'a', '0001_a.sql'],
+      ['0002', 'b', '0002_b.sql'],
+    ]);
     expect(listSqlMigrations(dir)[0].checksum).toMatch(/^[0-9a-f]{64}$/);
     expect(() => listSqlMigrations(tempMigrations({ '1_a.sql': 'SELECT 1;' }))).toThrow(/NNNN_/);
-    expect(() => listSqlMigrations(tempMigrations({ '0001_a.sql': '', '0001_b.sql': '' }))).toThrow(/share version 0001/);
+    expect(() => listSqlMigrations(tempMigrations({ '0001_a.sql': '', '0001_b.sql': '' }))).toThrow(
+      /share version 0001/,
+    );
   });
 });
 
@@ -304,7 +378,9 @@ describe('migrations of a live school database (rollouts)', () => {
     await onServer((c) => c.query(edit), urlForDatabase(name));
     expect((await rollout.schemaStatus(name)).mismatched).toEqual(['9001_index_students.sql']);
     await expect(rollout.migrate(name)).rejects.toMatchObject({
-      name: 'SchemaMigrationError', migration: '9001_index_students.sql', permanent: true,
+      name: 'SchemaMigrationError',
+      migration: '9001_index_students.sql',
+      permanent: true,
     });
     await dropDatabase(rollout.templateName);
   }, 60_000);

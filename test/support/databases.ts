@@ -3,7 +3,8 @@ import pg from 'pg';
 
 export function serverUrl(): string {
   const url = process.env.SCS_TEST_DATABASE_URL;
-  if (!url) throw new Error('SCS_TEST_DATABASE_URL is not set: run the tests through jest (its globalSetup starts PostgreSQL)');
+  if (!url)
+    throw new Error('SCS_TEST_DATABASE_URL is not set: run the tests through jest (its globalSetup starts PostgreSQL)');
   return url;
 }
 
@@ -14,7 +15,9 @@ export function urlForDatabase(name: string): string {
 }
 
 /** A fresh, empty central database for one test file; `drop()` removes it. */
-export async function freshDatabase(prefix = 'scs_test'): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+export async function freshDatabase(
+  prefix = 'scs_test',
+): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl() });
   await admin.connect();

@@ -7,7 +7,12 @@ import { withClient } from './databases.js';
 
 /** Shared by the event-store contract and the PostgreSQL adapter's own tests. */
 export const testMetadata = { actor: 'test', correlationId: 'corr-1', now: '2026-01-01T00:00:00.000Z' };
-export const ev = (type: string, data: Record<string, unknown> = {}, id?: string): NewEvent => ({ type, data, metadata: { ...testMetadata }, ...(id ? { id } : {}) });
+export const ev = (type: string, data: Record<string, unknown> = {}, id?: string): NewEvent => ({
+  type,
+  data,
+  metadata: { ...testMetadata },
+  ...(id ? { id } : {}),
+});
 /** Stream names unique to a run: a real server keeps every earlier run's streams. */
 export const unique = (name: string) => `${name}_${randomBytes(5).toString('hex')}-`;
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

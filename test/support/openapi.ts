@@ -79,10 +79,15 @@ export class ApiContract {
     if (answer.body === undefined && !response.content) return;
     const type = mediaType(answer.contentType);
     if (!response.content?.[type]) {
-      throw new ContractViolation(`${what}: content type ${type} not documented (${Object.keys(response.content ?? {})})`);
+      throw new ContractViolation(
+        `${what}: content type ${type} not documented (${Object.keys(response.content ?? {})})`,
+      );
     }
     const key = operation.responses[status] ? status : 'default';
-    this.validate(pointer('paths', route.template, answer.method.toLowerCase(), 'responses', key, 'content', type,
-      'schema'), answer.body, what);
+    this.validate(
+      pointer('paths', route.template, answer.method.toLowerCase(), 'responses', key, 'content', type, 'schema'),
+      answer.body,
+      what,
+    );
   }
 }

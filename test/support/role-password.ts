@@ -29,9 +29,7 @@ export async function isRolePassword(role: string, password: string, server?: st
 }
 
 /** Connects to a school database as its role (on `server`, default the test server), runs one query. */
-export async function connectsAs(
-  role: string, password: string, database: string, server?: string,
-): Promise<boolean> {
+export async function connectsAs(role: string, password: string, database: string, server?: string): Promise<boolean> {
   const url = new URL(server ?? urlForDatabase(database));
   url.pathname = `/${database}`;
   url.username = role;

@@ -40,17 +40,83 @@ const run = { attempt: 1, startedAt: NOW, finishedAt: NOW };
 
 /** The events of a school provisioned up to and including `upTo` (by event type). */
 export const ev = {
-  requested: (): SchoolEvent => ({ type: 'SchoolRequested', data: { schoolId: SCHOOL_ID, ...details, databaseName: 'school_7d2f3a649a414c2e9a575a0c1b2d3e4f', subdomain: 'greenwood.syncad.in', requestedAt: NOW } }),
-  slug: (): SchoolEvent => ({ type: 'SlugReserved', data: { ...run, slug: 'greenwood', slugStream: 'school_slug-greenwood', slugRevision: 0 } }),
-  database: (): SchoolEvent => ({ type: 'DatabaseCreated', data: { ...run, databaseName: 'school_7d2f3a649a414c2e9a575a0c1b2d3e4f', method: 'template', alreadyExisted: false, durationMs: 80 } }),
-  migrations: (): SchoolEvent => ({ type: 'MigrationsApplied', data: { ...run, databaseName: 'school_7d2f3a649a414c2e9a575a0c1b2d3e4f', schemaVersion: '0003', applied: [], tableCount: 60, durationMs: 10 } }),
-  dns: (): SchoolEvent => ({ type: 'DnsRecordCreated', data: { ...run, provider: 'local', name: 'greenwood.syncad.in', recordType: 'A', value: '127.0.0.1', reference: 'local:2' } }),
-  certificate: (): SchoolEvent => ({ type: 'CertificateIssued', data: { ...run, provider: 'local', domain: 'greenwood.syncad.in', reference: 'local:ab12', serialNumber: 'ab12', issuer: 'CN=SCS Local CA', notBefore: NOW, notAfter: '2027-02-22T10:00:00.000Z' } }),
+  requested: (): SchoolEvent => ({
+    type: 'SchoolRequested',
+    data: {
+      schoolId: SCHOOL_ID,
+      ...details,
+      databaseName: 'school_7d2f3a649a414c2e9a575a0c1b2d3e4f',
+      subdomain: 'greenwood.syncad.in',
+      requestedAt: NOW,
+    },
+  }),
+  slug: (): SchoolEvent => ({
+    type: 'SlugReserved',
+    data: { ...run, slug: 'greenwood', slugStream: 'school_slug-greenwood', slugRevision: 0 },
+  }),
+  database: (): SchoolEvent => ({
+    type: 'DatabaseCreated',
+    data: {
+      ...run,
+      databaseName: 'school_7d2f3a649a414c2e9a575a0c1b2d3e4f',
+      method: 'template',
+      alreadyExisted: false,
+      durationMs: 80,
+    },
+  }),
+  migrations: (): SchoolEvent => ({
+    type: 'MigrationsApplied',
+    data: {
+      ...run,
+      databaseName: 'school_7d2f3a649a414c2e9a575a0c1b2d3e4f',
+      schemaVersion: '0003',
+      applied: [],
+      tableCount: 60,
+      durationMs: 10,
+    },
+  }),
+  dns: (): SchoolEvent => ({
+    type: 'DnsRecordCreated',
+    data: {
+      ...run,
+      provider: 'local',
+      name: 'greenwood.syncad.in',
+      recordType: 'A',
+      value: '127.0.0.1',
+      reference: 'local:2',
+    },
+  }),
+  certificate: (): SchoolEvent => ({
+    type: 'CertificateIssued',
+    data: {
+      ...run,
+      provider: 'local',
+      domain: 'greenwood.syncad.in',
+      reference: 'local:ab12',
+      serialNumber: 'ab12',
+      issuer: 'CN=SCS Local CA',
+      notBefore: NOW,
+      notAfter: '2027-02-22T10:00:00.000Z',
+    },
+  }),
   registered: (): SchoolEvent => ({ type: 'SchoolRegistered', data: { ...run, alreadyRegistered: false } }),
-  emailed: (): SchoolEvent => ({ type: 'WelcomeEmailSent', data: { ...run, provider: 'outbox', to: details.adminEmail, messageId: '<welcome@scs.local>' } }),
+  emailed: (): SchoolEvent => ({
+    type: 'WelcomeEmailSent',
+    data: { ...run, provider: 'outbox', to: details.adminEmail, messageId: '<welcome@scs.local>' },
+  }),
   provisioned: (): SchoolEvent => ({ type: 'SchoolProvisioned', data: { provisionedAt: LATER, durationMs: 5000 } }),
 };
 
 export function provisionedSchool(): SchoolEvent[] {
-  return [ev.requested(), ev.slug(), ev.database(), ev.migrations(), ev.dns(), ev.certificate(), ev.registered(), ev.emailed(), ev.provisioned()];
+  return [
+    ev.requested(),
+    ev.slug(),
+    ev.database(),
+    ev.migrations(),
+    ev.dns(),
+    ev.certificate(),
+    ev.registered(),
+    ev.emailed(),
+    ev.provisioned(),
+  ];
 }

@@ -417,6 +417,11 @@ export interface components {
             certificate?: components["schemas"]["CertificateViewDto"];
             dns?: components["schemas"]["DnsViewDto"];
             /**
+             * @description the tenant server its database is on (null before create_database): where the school apps connect
+             * @example central
+             */
+            server: string | null;
+            /**
              * @description of its database; null before run_migrations
              * @example 0004
              */
@@ -589,10 +594,23 @@ export interface components {
             database: components["schemas"]["CheckDto"];
             eventStore: components["schemas"]["CheckDto"];
         };
+        TenantServerStatusDto: {
+            /** @example central */
+            name: string;
+            /** @enum {string} */
+            state: "open" | "draining" | "closed";
+            capacity?: number;
+            /** @description schools placed there and not yet dropped */
+            schools: number;
+            reachable: boolean;
+            error?: string;
+        };
         ReadyDto: {
             /** @enum {string} */
             status: "ready" | "not_ready";
             checks: components["schemas"]["ReadinessChecksDto"];
+            /** @description the tenant servers (listed; they do not decide readiness: new schools go to those that answer) */
+            servers?: components["schemas"]["TenantServerStatusDto"][];
         };
         FieldErrorDto: {
             /** @example slug */
@@ -618,6 +636,8 @@ export interface components {
             field?: string;
             /** @description the slug that is taken (409 slug-taken) */
             slug?: string;
+            /** @description seconds until a claim that may be abandoned is taken over (409 slug-taken; also Retry-After) */
+            retryAfter?: number;
         };
         AuditEventDto: {
             /** @description the position in the store (commit/prepare) */

@@ -17,16 +17,21 @@ export interface ScsProcess {
   logs: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
-  request(path: string, init?: RequestInit & { json?: unknown; key?: string | null }): Promise<{ status: number; headers: Headers; body: any }>;
+  request(
+    path: string,
+    init?: RequestInit & { json?: unknown; key?: string | null },
+  ): Promise<{ status: number; headers: Headers; body: any }>;
 }
 
 /**
  * Starts `node dist/src/main.js` as a real process against the given central database (without one, SCS
  * runs its embedded PostgreSQL in the data folder: set SCS_EMBEDDED_PG_PORT in `env`).
  */
-export async function startScs(
-  options: { databaseUrl?: string; dataDir?: string; env?: Record<string, string> },
-): Promise<ScsProcess> {
+export async function startScs(options: {
+  databaseUrl?: string;
+  dataDir?: string;
+  env?: Record<string, string>;
+}): Promise<ScsProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'scs-e2e-'));
   const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
@@ -45,7 +50,9 @@ export async function startScs(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`SCS did not start in 30 s:\n${logs.join('')}`)), 30_000);
     const onData = (chunk: Buffer) => {
@@ -81,7 +88,13 @@ export async function startScs(
       /* not JSON */
     }
     const method = init.method ?? 'GET';
-    contract.check({ method, url: path, status: res.status, contentType: res.headers.get('content-type'), body: parsed });
+    contract.check({
+      method,
+      url: path,
+      status: res.status,
+      contentType: res.headers.get('content-type'),
+      body: parsed,
+    });
     return { status: res.status, headers: res.headers, body: parsed };
   };
   return {
@@ -103,7 +116,12 @@ export async function startScs(
   };
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -120,32 +138,66 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>,
 
 /** Polls GET /school/:id until its status is one of `statuses`. */
 export async function waitForStatus(scs: ScsProcess, id: string, statuses: string[], timeoutMs = 30_000): Promise<any> {
-  return waitFor(`school ${id} to be ${statuses.join('/')}`, async () => {
-    const res = await scs.request(`/school/${id}`);
-    return res.status === 200 && statuses.includes(res.body.status) ? res.body : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `school ${id} to be ${statuses.join('/')}`,
+    async () => {
+      const res = await scs.request(`/school/${id}`);
+      return res.status === 200 && statuses.includes(res.body.status) ? res.body : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 let counter = 0;
 export function schoolBody(slug?: string): Record<string, string> {
   const s = slug ?? `school-${process.pid}-${Date.now().toString(36)}-${counter++}`;
-  return { name: 'Greenwood High', slug: s, district: 'Pune', board: 'CBSE', adminEmail: 'admin@greenwood.example', phone: '+919876543210' };
+  return {
+    name: 'Greenwood High',
+    slug: s,
+    district: 'Pune',
+    board: 'CBSE',
+    adminEmail: 'admin@greenwood.example',
+    phone: '+919876543210',
+  };
 }
 
 /** Runs `scs reconcile` against a central database and returns its output (exit 1 when anything is found). */
-export async function reconcileReport(databaseUrl: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string }> {
+export async function reconcileReport(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string }> {
   const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'reconcile'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, SCS_API_KEY: API_KEY, NODE_ENV: 'test', ...env },
-    }, (error, stdout) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout }));
+    execFile(
+      process.execPath,
+      [join(ROOT, 'dist/src/cli/main.js'), 'reconcile'],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL: databaseUrl,
+          SCS_API_KEY: API_KEY,
+          NODE_ENV: 'test',
+          ...env,
+        },
+      },
+      (error, stdout) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout }),
+    );
   });
 }
 
 /** The events of a provisioned school, each exactly once. */
-export const STEP_EVENTS = ['SchoolRequested', 'SlugReserved', 'DatabaseCreated', 'MigrationsApplied',
-  'DnsRecordCreated', 'CertificateIssued', 'SchoolRegistered', 'WelcomeEmailSent', 'SchoolProvisioned'];
+export const STEP_EVENTS = [
+  'SchoolRequested',
+  'SlugReserved',
+  'DatabaseCreated',
+  'MigrationsApplied',
+  'DnsRecordCreated',
+  'CertificateIssued',
+  'SchoolRegistered',
+  'WelcomeEmailSent',
+  'SchoolProvisioned',
+];
 
 /**
  * A settled school's events: active with each step's event once, or cleanly failed (rolled back, each

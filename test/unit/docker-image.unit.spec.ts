@@ -60,12 +60,16 @@ describe('docker compose and the image', () => {
   it('names in README every variable compose requires', () => {
     const required = [...text('docker-compose.yml').matchAll(/\$\{(\w+):\?/g)].map((m) => m[1]);
     expect(required.sort()).toEqual(Object.keys(OPERATOR).sort());
-    const docker = text('README.md').split(/^## /m).find((s) => s.startsWith('Docker'));
+    const docker = text('README.md')
+      .split(/^## /m)
+      .find((s) => s.startsWith('Docker'));
     for (const name of required) expect(docker).toContain(name);
   });
 
   it('makes /data for user node before dropping root, so a new scs-data volume is writable', () => {
-    const runtimeStage = text('Dockerfile').split(/^FROM /m).pop()!;
+    const runtimeStage = text('Dockerfile')
+      .split(/^FROM /m)
+      .pop()!;
     const chown = runtimeStage.search(/^RUN mkdir -p \/data && chown node:node \/data$/m);
     expect(chown).toBeGreaterThan(-1);
     expect(chown).toBeLessThan(runtimeStage.search(/^USER node$/m));
@@ -73,7 +77,10 @@ describe('docker compose and the image', () => {
   });
 
   it('keeps local secrets and builds out of the build context', () => {
-    const ignored = text('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const ignored = text('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     expect(ignored).toEqual(expect.arrayContaining(['.scs-data*', 'node_modules', 'dist', '.git']));
   });
 
@@ -81,12 +88,14 @@ describe('docker compose and the image', () => {
     const pkg = JSON.parse(text('package.json'));
     const allowed = new Set([...Object.keys(pkg.dependencies), ...builtinModules]);
     const imports = new Set<string>();
-    const files = readdirSync(join(root, 'dist/src'), { recursive: true, encoding: 'utf8' })
-      .filter((f) => f.endsWith('.js'));
+    const files = readdirSync(join(root, 'dist/src'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.js'),
+    );
     for (const file of files) {
       const code = readFileSync(join(root, 'dist/src', file), 'utf8');
       // Static imports and re-exports start a line in tsc's output; dynamic imports may stand anywhere.
-      const statements = /^(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
+      const statements =
+        /^(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
       for (const found of code.matchAll(statements)) {
         const m = [found[0], found[1] ?? found[2] ?? found[3]];
         if (m[1].startsWith('.') || m[1].startsWith('/')) continue;
@@ -107,8 +116,9 @@ describe('docker compose and the image', () => {
       symlinkSync(join(root, 'node_modules'), join(image, 'node_modules'));
       const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         const env = { PATH: process.env.PATH, NODE_ENV: 'production' };
-        execFile('npm', ['run', 'scs', '--silent', '--', 'help'], { cwd: image, env },
-          (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+        execFile('npm', ['run', 'scs', '--silent', '--', 'help'], { cwd: image, env }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
       });
       expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
       expect(run.stdout).toMatch(/^Usage: scs \[options\] \[command\]/);

@@ -47,8 +47,10 @@ describe('.env.example and the README configuration table', () => {
   });
 
   it('the check fails, naming the variable, when the table and the file differ', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-      .replace('| `PORT`, `HOST` | `8080`,', '| `PORT`, `HOST` | `8081`,');
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8').replace(
+      '| `PORT`, `HOST` | `8080`,',
+      '| `PORT`, `HOST` | `8081`,',
+    );
     const copy = join(mkdtempSync(join(tmpdir(), 'scs-env-')), 'README.md');
     writeFileSync(copy, readme);
     const check = run('--check', '--readme', copy);
@@ -68,7 +70,9 @@ describe('.env.example and the README configuration table', () => {
     expect(loadConfig(file, { dataDir: '/tmp/scs' })).toEqual(loadConfig({}, { dataDir: '/tmp/scs' }));
     const print = 'console.log(process.env.SCS_RETRY_BASE_MS)';
     const node = spawnSync(process.execPath, ['--env-file=.env.example', '-e', print], {
-      cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' },
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
     });
     expect(node.stdout.trim()).toBe('500');
   });

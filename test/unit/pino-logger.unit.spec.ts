@@ -27,7 +27,11 @@ describe('logging through pino', () => {
     const fields = { schoolId: 's-1', slug: 'greenwood', correlationId: 'c-1', step: 'create_dns' };
     new Logger('SCS').log('create_dns attempt 1', fields);
     new Logger('SCS').debug('below the level');
-    const lines = out.text().trim().split('\n').map((l) => JSON.parse(l));
+    const lines = out
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const time = expect.stringMatching(/Z$/);
     expect(lines).toEqual([{ level: 'info', time, context: 'SCS', msg: 'create_dns attempt 1', ...fields }]);
   });
@@ -39,9 +43,17 @@ describe('logging through pino', () => {
     const res = {
       headersSent: false,
       setHeader: () => undefined,
-      status(code: number) { sent.status = code; return this; },
-      type() { return this; },
-      send(body: string) { sent.body = body; return this; },
+      status(code: number) {
+        sent.status = code;
+        return this;
+      },
+      type() {
+        return this;
+      },
+      send(body: string) {
+        sent.body = body;
+        return this;
+      },
     };
     const req = { method: 'GET', path: '/school/x', originalUrl: '/school/x', correlationId: 'corr-500' };
     const http = { getRequest: () => req, getResponse: () => res };

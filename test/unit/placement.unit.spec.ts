@@ -1,7 +1,12 @@
 import { chooseServer, serverOf, type PlacementCandidate } from '../../src/domain/school/placement.js';
 
-const server = (name: string, schools: number, more: Partial<PlacementCandidate> = {}): PlacementCandidate =>
-  ({ name, state: 'open', schools, reachable: true, ...more });
+const server = (name: string, schools: number, more: Partial<PlacementCandidate> = {}): PlacementCandidate => ({
+  name,
+  state: 'open',
+  schools,
+  reachable: true,
+  ...more,
+});
 
 describe('chooseServer: the open, reachable server with the most room', () => {
   it('takes the one with the fewest schools when none has a capacity, ties by name', () => {

@@ -21,7 +21,9 @@ describe('PositionTracker', () => {
 describe('SCS_FAULTS', () => {
   it('parses fail, flaky and crash', () => {
     expect([...parseFaults('issue_certificate:fail, create_dns:flaky:2,run_migrations:crash')]).toEqual([
-      ['issue_certificate', { kind: 'fail' }], ['create_dns', { kind: 'flaky', times: 2 }], ['run_migrations', { kind: 'crash' }],
+      ['issue_certificate', { kind: 'fail' }],
+      ['create_dns', { kind: 'flaky', times: 2 }],
+      ['run_migrations', { kind: 'crash' }],
     ]);
     expect(() => parseFaults('create_dns:flaky')).toThrow(/step:flaky:N/);
     expect(() => parseFaults('create_dns:explode')).toThrow();

@@ -199,7 +199,9 @@ describe('ProcessManager (in-memory store, fake clock)', () => {
     expect(decided.length).toBeGreaterThan(5);
     for (const event of decided) {
       // Caused by the last event of the stream when the manager decided it (an earlier one of the same stream).
-      const earlier = stream.filter((e) => e.revision < event.revision && e.metadata.causationId !== event.metadata.causationId);
+      const earlier = stream.filter(
+        (e) => e.revision < event.revision && e.metadata.causationId !== event.metadata.causationId,
+      );
       expect(event.metadata.causationId).toBe(earlier.at(-1)?.id);
       expect(event.metadata.correlationId).toBe(`request-${A}`);
     }

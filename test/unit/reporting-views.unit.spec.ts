@@ -145,14 +145,22 @@ describe('fleet view', () => {
 
   it('given schema upgrades, then the version the last upgrade (or the failed one) left the database at', () => {
     const run = { attempt: 1, startedAt: LATER, finishedAt: LATER };
-    const upgraded = at({
-      type: 'SchoolSchemaUpgraded',
-      data: { ...run, databaseName: 'db', from: '0003', to: '0005', migrations: ['0004_a', '0005_b'], durationMs: 3 },
-    }, 9, LATER);
-    const failed = at({
-      type: 'SchoolSchemaUpgradeFailed',
-      data: { ...run, databaseName: 'db', migration: '0007_c', error: 'boom', permanent: false, version: '0006' },
-    }, 10, LATER);
+    const upgraded = at(
+      {
+        type: 'SchoolSchemaUpgraded',
+        data: { ...run, databaseName: 'db', from: '0003', to: '0005', migrations: ['0004_a', '0005_b'], durationMs: 3 },
+      },
+      9,
+      LATER,
+    );
+    const failed = at(
+      {
+        type: 'SchoolSchemaUpgradeFailed',
+        data: { ...run, databaseName: 'db', migration: '0007_c', error: 'boom', permanent: false, version: '0006' },
+      },
+      10,
+      LATER,
+    );
     expect(fold(evolveFleet, [...provisioned(), upgraded])?.schema_version).toBe('0005');
     expect(fold(evolveFleet, [...provisioned(), upgraded, failed])?.schema_version).toBe('0006');
   });

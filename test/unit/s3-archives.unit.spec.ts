@@ -20,14 +20,27 @@ describe('S3DatabaseArchives at the SDK boundary', () => {
     },
     purgeExpired: async () => 0,
   };
-  const archives = () => new S3DatabaseArchives({ client: new S3Client({ region: 'ap-south-1' }), bucket: 'scs-archives', prefix: 'prod/', staging, retentionDays: 30 });
+  const archives = () =>
+    new S3DatabaseArchives({
+      client: new S3Client({ region: 'ap-south-1' }),
+      bucket: 'scs-archives',
+      prefix: 'prod/',
+      staging,
+      retentionDays: 30,
+    });
 
   beforeEach(() => s3.reset());
 
   it('uploads the archive encrypted, with its checksum, and removes the local copy', async () => {
     s3.on(PutObjectCommand).resolves({});
     const archive = await archives().archive({ schoolId: SCHOOL, databaseName: DB });
-    expect(archive).toEqual({ location: `s3://scs-archives/prod/${SCHOOL}/${DB}-2026.jsonl.gz`, format: 'scs-jsonl-v1', bytes: 8, sha256: 'f'.repeat(64), rows: 3 });
+    expect(archive).toEqual({
+      location: `s3://scs-archives/prod/${SCHOOL}/${DB}-2026.jsonl.gz`,
+      format: 'scs-jsonl-v1',
+      bytes: 8,
+      sha256: 'f'.repeat(64),
+      rows: 3,
+    });
     const input = s3.commandCalls(PutObjectCommand)[0].args[0].input;
     expect({ ...input, Body: undefined }).toEqual({
       Bucket: 'scs-archives',
@@ -36,7 +49,12 @@ describe('S3DatabaseArchives at the SDK boundary', () => {
       ContentLength: 8,
       ContentType: 'application/gzip',
       ServerSideEncryption: 'AES256',
-      Metadata: { 'scs-school-id': SCHOOL, 'scs-database': DB, 'scs-format': 'scs-jsonl-v1', 'scs-sha256': 'f'.repeat(64) },
+      Metadata: {
+        'scs-school-id': SCHOOL,
+        'scs-database': DB,
+        'scs-format': 'scs-jsonl-v1',
+        'scs-sha256': 'f'.repeat(64),
+      },
     });
     expect(existsSync(file)).toBe(false);
   });
@@ -50,10 +68,22 @@ describe('S3DatabaseArchives at the SDK boundary', () => {
   it('deletes objects past the retention, page by page', async () => {
     const now = new Date('2026-11-24T00:00:00Z');
     const old = new Date('2026-09-01T00:00:00Z');
-    s3.on(ListObjectsV2Command, { ContinuationToken: undefined }).resolves({ Contents: [{ Key: 'prod/a/1', LastModified: old }, { Key: 'prod/a/2', LastModified: now }], IsTruncated: true, NextContinuationToken: 't2' })
-      .on(ListObjectsV2Command, { ContinuationToken: 't2' }).resolves({ Contents: [{ Key: 'prod/b/1', LastModified: old }], IsTruncated: false });
+    s3.on(ListObjectsV2Command, { ContinuationToken: undefined })
+      .resolves({
+        Contents: [
+          { Key: 'prod/a/1', LastModified: old },
+          { Key: 'prod/a/2', LastModified: now },
+        ],
+        IsTruncated: true,
+        NextContinuationToken: 't2',
+      })
+      .on(ListObjectsV2Command, { ContinuationToken: 't2' })
+      .resolves({ Contents: [{ Key: 'prod/b/1', LastModified: old }], IsTruncated: false });
     s3.on(DeleteObjectsCommand).resolves({});
     expect(await archives().purgeExpired(now)).toBe(2);
-    expect(s3.commandCalls(DeleteObjectsCommand).map((c) => c.args[0].input.Delete?.Objects)).toEqual([[{ Key: 'prod/a/1' }], [{ Key: 'prod/b/1' }]]);
+    expect(s3.commandCalls(DeleteObjectsCommand).map((c) => c.args[0].input.Delete?.Objects)).toEqual([
+      [{ Key: 'prod/a/1' }],
+      [{ Key: 'prod/b/1' }],
+    ]);
   });
 });

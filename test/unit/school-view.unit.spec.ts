@@ -336,27 +336,44 @@ describe('evolveView: the tenant server a school is on', () => {
   const created = (server?: string): SchoolEvent => ({
     type: 'DatabaseCreated',
     data: {
-      ...run, databaseName: 'x', method: 'template', alreadyExisted: false, durationMs: 1,
+      ...run,
+      databaseName: 'x',
+      method: 'template',
+      alreadyExisted: false,
+      durationMs: 1,
       ...(server ? { server } : {}),
     },
   });
   const moveData = { from: 'two', to: 'three', startedAt: NOW };
 
   it('is null before create_database, then the server DatabaseCreated names (central for older events)', () => {
-    given(ev.requested(), ev.slug()).when(ev.migrations()).then((view) => expect(view.server).toBeNull());
-    given(ev.requested(), ev.slug()).when(created('two')).then((view) => expect(view.server).toBe('two'));
-    given(ev.requested(), ev.slug()).when(created()).then((view) => expect(view.server).toBe('central'));
+    given(ev.requested(), ev.slug())
+      .when(ev.migrations())
+      .then((view) => expect(view.server).toBeNull());
+    given(ev.requested(), ev.slug())
+      .when(created('two'))
+      .then((view) => expect(view.server).toBe('two'));
+    given(ev.requested(), ev.slug())
+      .when(created())
+      .then((view) => expect(view.server).toBe('central'));
   });
 
   it('changes when a move is recorded, not when it starts or fails', () => {
     const started: SchoolEvent = { type: 'SchoolMoveStarted', data: moveData };
     const failed: SchoolEvent = { type: 'SchoolMoveFailed', data: { ...moveData, error: 'boom', finishedAt: LATER } };
     const moved: SchoolEvent = {
-      type: 'SchoolMoved', data: { ...moveData, tables: 1, rows: 1, downtimeMs: 5, finishedAt: LATER },
+      type: 'SchoolMoved',
+      data: { ...moveData, tables: 1, rows: 1, downtimeMs: 5, finishedAt: LATER },
     };
-    given(ev.requested(), ev.slug(), created('two')).when(started).then((view) => expect(view.server).toBe('two'));
+    given(ev.requested(), ev.slug(), created('two'))
+      .when(started)
+      .then((view) => expect(view.server).toBe('two'));
     const moving = [ev.requested(), ev.slug(), created('two'), started];
-    given(...moving).when(failed).then((view) => expect(view.server).toBe('two'));
-    given(...moving).when(moved).then((view) => expect(view.server).toBe('three'));
+    given(...moving)
+      .when(failed)
+      .then((view) => expect(view.server).toBe('two'));
+    given(...moving)
+      .when(moved)
+      .then((view) => expect(view.server).toBe('three'));
   });
 });

@@ -12,7 +12,10 @@ describe('evolve: the school state', () => {
   });
 
   it('holds no school in a stream fenced as abandoned, whatever follows', () => {
-    const fence: SchoolEvent = { type: 'SchoolRequestAbandoned', data: { schoolId: 'x', slug: 'greenwood', reason: 'abandoned claim' } };
+    const fence: SchoolEvent = {
+      type: 'SchoolRequestAbandoned',
+      data: { schoolId: 'x', slug: 'greenwood', reason: 'abandoned claim' },
+    };
     expect(fold([fence])).toBeUndefined();
     expect(fold([fence, ev.slug()])).toBeUndefined();
   });
@@ -21,21 +24,61 @@ describe('evolve: the school state', () => {
     const state = fold(provisionedSchool())!;
     expect(state.status).toBe('active');
     expect(Object.values(state.steps).every((s) => s.status === 'succeeded')).toBe(true);
-    expect(state.resources).toMatchObject({ slug: true, database: true, registered: true, dns: { name: 'greenwood.syncad.in' }, certificate: { serialNumber: 'ab12' } });
+    expect(state.resources).toMatchObject({
+      slug: true,
+      database: true,
+      registered: true,
+      dns: { name: 'greenwood.syncad.in' },
+      certificate: { serialNumber: 'ab12' },
+    });
   });
 
   it('counts attempts and shows the pending retry', () => {
-    const state = fold([ev.requested(), ev.slug(), { type: 'StepAttemptFailed', data: { step: 'create_database', attempt: 2, error: 'timeout', startedAt: NOW, finishedAt: NOW, retryAt: LATER } }])!;
-    expect(state.steps.create_database).toMatchObject({ status: 'retrying', attempts: 2, error: 'timeout', retryAt: LATER });
+    const state = fold([
+      ev.requested(),
+      ev.slug(),
+      {
+        type: 'StepAttemptFailed',
+        data: {
+          step: 'create_database',
+          attempt: 2,
+          error: 'timeout',
+          startedAt: NOW,
+          finishedAt: NOW,
+          retryAt: LATER,
+        },
+      },
+    ])!;
+    expect(state.steps.create_database).toMatchObject({
+      status: 'retrying',
+      attempts: 2,
+      error: 'timeout',
+      retryAt: LATER,
+    });
     expect(state.pendingRetry).toEqual({ action: 'create_database', attempt: 2, retryAt: LATER });
   });
 
   it('records the failure, the undo and the skipped steps of a rollback', () => {
     const events: SchoolEvent[] = [
-      ev.requested(), ev.slug(), ev.database(),
-      { type: 'ProvisioningStepFailed', data: { step: 'run_migrations', attempt: 1, startedAt: NOW, finishedAt: NOW, error: 'syntax error' } },
+      ev.requested(),
+      ev.slug(),
+      ev.database(),
+      {
+        type: 'ProvisioningStepFailed',
+        data: { step: 'run_migrations', attempt: 1, startedAt: NOW, finishedAt: NOW, error: 'syntax error' },
+      },
       { type: 'RollbackStarted', data: { failedStep: 'run_migrations', reason: 'syntax error' } },
-      { type: 'DatabaseDropped', data: { attempt: 1, startedAt: NOW, finishedAt: NOW, databaseName: 'x', existed: true, terminatedConnections: 0 } },
+      {
+        type: 'DatabaseDropped',
+        data: {
+          attempt: 1,
+          startedAt: NOW,
+          finishedAt: NOW,
+          databaseName: 'x',
+          existed: true,
+          terminatedConnections: 0,
+        },
+      },
       { type: 'SlugReleased', data: { attempt: 1, startedAt: NOW, finishedAt: NOW, slug: 'greenwood' } },
       { type: 'SchoolRolledBack', data: { failedStep: 'run_migrations', reason: 'syntax error', finishedAt: LATER } },
     ];
@@ -50,7 +93,10 @@ describe('evolve: the school state', () => {
   });
 
   it('takes updatedAt and revision from the recorded event', () => {
-    const state = fold([{ ...ev.requested(), revision: 0 }, { ...ev.slug(), revision: 1, metadata: { now: LATER } }] as never)!;
+    const state = fold([
+      { ...ev.requested(), revision: 0 },
+      { ...ev.slug(), revision: 1, metadata: { now: LATER } },
+    ] as never)!;
     expect(state.updatedAt).toBe(LATER);
     expect(state.revision).toBe(1);
   });

@@ -6,7 +6,10 @@ import { ev, LATER, NOW, provisionedSchool } from '../support/school-spec.js';
 const at = (...events: SchoolEvent[]) => fold(events);
 const teardown: SchoolEvent = { type: 'TeardownRequested', data: { requestedAt: LATER, statusBefore: 'active' } };
 const failed = (step: string): SchoolEvent[] => [
-  { type: 'ProvisioningStepFailed', data: { step: step as never, attempt: 1, startedAt: NOW, finishedAt: NOW, error: 'boom' } },
+  {
+    type: 'ProvisioningStepFailed',
+    data: { step: step as never, attempt: 1, startedAt: NOW, finishedAt: NOW, error: 'boom' },
+  },
   { type: 'RollbackStarted', data: { failedStep: step as never, reason: 'boom' } },
 ];
 
@@ -18,21 +21,49 @@ describe('react: the process manager reactions', () => {
 
   it('runs the steps in order after the request', () => {
     expect(react(at(ev.requested(), ev.slug()), NOW)).toEqual({ type: 'run', action: 'create_database', attempt: 1 });
-    expect(react(at(ev.requested(), ev.slug(), ev.database()), NOW)).toEqual({ type: 'run', action: 'run_migrations', attempt: 1 });
-    expect(react(at(...provisionedSchool().slice(0, 7)), NOW)).toEqual({ type: 'run', action: 'send_welcome_email', attempt: 1 });
+    expect(react(at(ev.requested(), ev.slug(), ev.database()), NOW)).toEqual({
+      type: 'run',
+      action: 'run_migrations',
+      attempt: 1,
+    });
+    expect(react(at(...provisionedSchool().slice(0, 7)), NOW)).toEqual({
+      type: 'run',
+      action: 'send_welcome_email',
+      attempt: 1,
+    });
   });
 
   it('waits for a scheduled retry, then runs the next attempt', () => {
-    const retrying = at(ev.requested(), ev.slug(), { type: 'StepAttemptFailed', data: { step: 'create_database', attempt: 2, error: 'x', startedAt: NOW, finishedAt: NOW, retryAt: LATER } });
+    const retrying = at(ev.requested(), ev.slug(), {
+      type: 'StepAttemptFailed',
+      data: { step: 'create_database', attempt: 2, error: 'x', startedAt: NOW, finishedAt: NOW, retryAt: LATER },
+    });
     expect(react(retrying, NOW)).toEqual({ type: 'wait', until: LATER, action: 'create_database' });
     expect(react(retrying, LATER)).toEqual({ type: 'run', action: 'create_database', attempt: 3 });
   });
 
   it('undoes in reverse order on rollback, including the step that failed', () => {
-    const state = at(ev.requested(), ev.slug(), ev.database(), ev.migrations(), ev.dns(), ...failed('issue_certificate'));
+    const state = at(
+      ev.requested(),
+      ev.slug(),
+      ev.database(),
+      ev.migrations(),
+      ev.dns(),
+      ...failed('issue_certificate'),
+    );
     expect(react(state, NOW)).toEqual({ type: 'run', action: 'revoke_certificate', attempt: 1 });
-    const afterRevoke = at(ev.requested(), ev.slug(), ev.database(), ev.migrations(), ev.dns(), ...failed('issue_certificate'),
-      { type: 'CertificateRevoked', data: { attempt: 1, startedAt: NOW, finishedAt: NOW, provider: 'local', revoked: false } });
+    const afterRevoke = at(
+      ev.requested(),
+      ev.slug(),
+      ev.database(),
+      ev.migrations(),
+      ev.dns(),
+      ...failed('issue_certificate'),
+      {
+        type: 'CertificateRevoked',
+        data: { attempt: 1, startedAt: NOW, finishedAt: NOW, provider: 'local', revoked: false },
+      },
+    );
     expect(react(afterRevoke, NOW)).toEqual({ type: 'run', action: 'delete_dns', attempt: 1 });
   });
 
@@ -50,9 +81,23 @@ describe('react: the process manager reactions', () => {
   });
 
   it('concludes when nothing is left to undo', () => {
-    const state = at(ev.requested(), ev.slug(), teardown,
-      { type: 'DatabaseDropped', data: { attempt: 1, startedAt: NOW, finishedAt: NOW, databaseName: 'x', existed: false, terminatedConnections: 0 } },
-      { type: 'SlugReleased', data: { attempt: 1, startedAt: NOW, finishedAt: NOW, slug: 'greenwood' } });
+    const state = at(
+      ev.requested(),
+      ev.slug(),
+      teardown,
+      {
+        type: 'DatabaseDropped',
+        data: {
+          attempt: 1,
+          startedAt: NOW,
+          finishedAt: NOW,
+          databaseName: 'x',
+          existed: false,
+          terminatedConnections: 0,
+        },
+      },
+      { type: 'SlugReleased', data: { attempt: 1, startedAt: NOW, finishedAt: NOW, slug: 'greenwood' } },
+    );
     expect(react(state, NOW)).toEqual({ type: 'conclude' });
   });
 });

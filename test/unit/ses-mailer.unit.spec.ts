@@ -2,12 +2,25 @@ import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SesMailer } from '../../src/infrastructure/mail/ses/ses-mailer.js';
 
-const awsError = (name: string, status: number) => Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status } });
-const mail = { schoolId: '7d2f3a64-9a41-4c2e-9a57-5a0c1b2d3e4f', schoolName: 'Greenwood <High>', slug: 'greenwood', to: 'admin@greenwood.example', loginUrl: 'https://greenwood.syncad.in/' };
+const awsError = (name: string, status: number) =>
+  Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status } });
+const mail = {
+  schoolId: '7d2f3a64-9a41-4c2e-9a57-5a0c1b2d3e4f',
+  schoolName: 'Greenwood <High>',
+  slug: 'greenwood',
+  to: 'admin@greenwood.example',
+  loginUrl: 'https://greenwood.syncad.in/',
+};
 
 describe('SesMailer at the SDK boundary', () => {
   const ses = mockClient(SESv2Client);
-  const mailer = () => new SesMailer({ client: new SESv2Client({ region: 'ap-south-1', maxAttempts: 1 }), from: 'welcome@syncad.in', retry: { attempts: 3, baseDelayMs: 10 }, sleep: async () => undefined });
+  const mailer = () =>
+    new SesMailer({
+      client: new SESv2Client({ region: 'ap-south-1', maxAttempts: 1 }),
+      from: 'welcome@syncad.in',
+      retry: { attempts: 3, baseDelayMs: 10 },
+      sleep: async () => undefined,
+    });
 
   beforeEach(() => ses.reset());
 
@@ -18,7 +31,10 @@ describe('SesMailer at the SDK boundary', () => {
     expect(input).toMatchObject({
       FromEmailAddress: 'welcome@syncad.in',
       Destination: { ToAddresses: ['admin@greenwood.example'] },
-      EmailTags: [{ Name: 'scs-school-id', Value: mail.schoolId }, { Name: 'scs-mail', Value: 'welcome' }],
+      EmailTags: [
+        { Name: 'scs-school-id', Value: mail.schoolId },
+        { Name: 'scs-mail', Value: 'welcome' },
+      ],
     });
     const simple = input.Content!.Simple!;
     expect(simple.Subject).toEqual({ Data: 'Welcome to Syncad, Greenwood <High>', Charset: 'UTF-8' });
@@ -34,7 +50,10 @@ describe('SesMailer at the SDK boundary', () => {
 
   it('fails permanently on a rejected message, saying what the sandbox needs', async () => {
     ses.on(SendEmailCommand).rejects(awsError('MessageRejected', 400));
-    await expect(mailer().sendWelcome(mail)).rejects.toMatchObject({ permanent: true, message: expect.stringMatching(/sandbox/) });
+    await expect(mailer().sendWelcome(mail)).rejects.toMatchObject({
+      permanent: true,
+      message: expect.stringMatching(/sandbox/),
+    });
   });
 
   it('fails transiently when SES keeps failing with 5xx', async () => {

@@ -36,10 +36,12 @@ export function decodeCursor(cursor: string): GlobalPosition | undefined {
 
 export function matches(event: RecordedEvent, filter: AuditFilter): boolean {
   const time = event.recordedAt.getTime();
-  return (filter.from === undefined || time >= filter.from.getTime())
-    && (filter.to === undefined || time < filter.to.getTime())
-    && (filter.actor === undefined || event.metadata?.actor === filter.actor)
-    && (filter.type === undefined || event.type === filter.type);
+  return (
+    (filter.from === undefined || time >= filter.from.getTime()) &&
+    (filter.to === undefined || time < filter.to.getTime()) &&
+    (filter.actor === undefined || event.metadata?.actor === filter.actor) &&
+    (filter.type === undefined || event.type === filter.type)
+  );
 }
 
 export function toAuditEvent(event: RecordedEvent): AuditEvent {

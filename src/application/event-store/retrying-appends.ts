@@ -47,7 +47,10 @@ export class RetryingAppends implements EventStore {
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     const first = expected === 'no_stream' ? 0 : typeof expected === 'number' ? expected + 1 : undefined;
-    const withIds = events.map((e, i) => ({ ...e, id: e.id ?? (first === undefined ? randomUUID() : decidedEventId(streamId, first + i, e)) }));
+    const withIds = events.map((e, i) => ({
+      ...e,
+      id: e.id ?? (first === undefined ? randomUUID() : decidedEventId(streamId, first + i, e)),
+    }));
     const attempts = this.options.attempts ?? 4;
     const telemetry = this.options.telemetry ?? noTelemetry;
     for (let attempt = 1; ; attempt++) {
@@ -58,12 +61,18 @@ export class RetryingAppends implements EventStore {
         telemetry.appended('succeeded', seconds());
         return result;
       } catch (error) {
-        const outcome = error instanceof EventStoreUnavailableError ? 'unavailable'
-          : error instanceof WrongExpectedRevisionError ? 'conflict' : 'failed';
+        const outcome =
+          error instanceof EventStoreUnavailableError
+            ? 'unavailable'
+            : error instanceof WrongExpectedRevisionError
+              ? 'conflict'
+              : 'failed';
         telemetry.appended(outcome, seconds());
         if (!(error instanceof EventStoreUnavailableError) || attempt >= attempts) throw error;
         const delay = (this.options.baseDelayMs ?? 200) * 2 ** (attempt - 1);
-        (this.options.logger ?? silentLogger).warn(`append to ${streamId}: ${error.message}; trying again in ${delay} ms with the same event ids`);
+        (this.options.logger ?? silentLogger).warn(
+          `append to ${streamId}: ${error.message}; trying again in ${delay} ms with the same event ids`,
+        );
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }

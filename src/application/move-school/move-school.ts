@@ -35,7 +35,10 @@ export async function moveSchool(deps: MoveDeps, schoolId: string, to: string, a
   const refused = await refusal(deps, state, to);
   if (refused) return { moved: false, reason: refused };
   const metadata = (): EventMetadata => ({
-    actor, correlationId: `move-${schoolId}`, causationId: randomUUID(), now: deps.clock.now().toISOString(),
+    actor,
+    correlationId: `move-${schoolId}`,
+    causationId: randomUUID(),
+    now: deps.clock.now().toISOString(),
   });
   const startedAt = deps.clock.now().toISOString();
   const start = { to, now: startedAt };
@@ -56,14 +59,26 @@ export async function moveSchool(deps: MoveDeps, schoolId: string, to: string, a
     const finishedAt = deps.clock.now().toISOString();
     const data = { to, tables, rows, downtimeMs, startedAt, finishedAt, now: finishedAt };
     await executeSchoolCommand(deps.store, schoolId, () => ({ type: 'RecordMove', data }), metadata());
-    const dropped = await deps.servers.on(from).drop(databaseName).then(() => true, () => false);
+    const dropped = await deps.servers
+      .on(from)
+      .drop(databaseName)
+      .then(
+        () => true,
+        () => false,
+      );
     return { moved: true, from, to, tables, rows, downtimeMs, oldDropped: dropped };
   } catch (error) {
     if (switched) throw error; // the copy is live and in the registry: recording is what is left (re-run)
     await deps.servers.movePlacement(schoolId, from).catch(() => undefined);
     await deps.registry.setServer(schoolId, from).catch(() => undefined);
-    await deps.servers.on(from).allowConnections(databaseName, true).catch(() => undefined);
-    await deps.servers.on(to).drop(databaseName).catch(() => undefined);
+    await deps.servers
+      .on(from)
+      .allowConnections(databaseName, true)
+      .catch(() => undefined);
+    await deps.servers
+      .on(to)
+      .drop(databaseName)
+      .catch(() => undefined);
     const finishedAt = deps.clock.now().toISOString();
     const data = { to, error: describeError(error), startedAt, finishedAt, now: finishedAt };
     await executeSchoolCommand(deps.store, schoolId, () => ({ type: 'RecordMoveFailure', data }), metadata());

@@ -22,7 +22,11 @@ export interface CertificateProvider {
    */
   renew(request: { schoolId: string; domain: string; serialNumber: string }): Promise<IssuedCertificate>;
   /** Revokes (or deletes) the school's certificate; one already revoked or absent is success. */
-  revoke(request: { schoolId: string; domain: string; reference?: string }): Promise<{ revoked: boolean; reference?: string }>;
+  revoke(request: {
+    schoolId: string;
+    domain: string;
+    reference?: string;
+  }): Promise<{ revoked: boolean; reference?: string }>;
   /** Unrevoked certificates the provider holds for schools (for the reconciler). */
   listActive(): Promise<Array<{ schoolId: string; domain: string; serialNumber: string }>>;
 }

@@ -8,12 +8,16 @@ export type Fault = { kind: 'fail' } | { kind: 'flaky'; times: number } | { kind
 export function parseFaults(spec: string | undefined): Map<string, Fault> {
   const faults = new Map<string, Fault>();
   if (!spec || !spec.trim()) return faults;
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [step, kind, count] = part.split(':');
     if (!step || !kind) throw new Error(`SCS_FAULTS: "${part}" is not step:fail, step:flaky:N or step:crash`);
     if (kind === 'fail') faults.set(step, { kind: 'fail' });
     else if (kind === 'crash') faults.set(step, { kind: 'crash' });
-    else if (kind === 'flaky' && /^[1-9][0-9]*$/.test(count ?? '')) faults.set(step, { kind: 'flaky', times: Number(count) });
+    else if (kind === 'flaky' && /^[1-9][0-9]*$/.test(count ?? ''))
+      faults.set(step, { kind: 'flaky', times: Number(count) });
     else throw new Error(`SCS_FAULTS: "${part}" is not step:fail, step:flaky:N or step:crash`);
   }
   return faults;
@@ -24,7 +28,10 @@ export function parseFaults(spec: string | undefined): Map<string, Fault> {
  * school and step: a marker file in the data folder keeps the restarted process from crashing again.
  */
 export class FaultInjector {
-  constructor(private readonly faults: Map<string, Fault>, private readonly markerDir: string) {}
+  constructor(
+    private readonly faults: Map<string, Fault>,
+    private readonly markerDir: string,
+  ) {}
 
   get active(): boolean {
     return this.faults.size > 0;
@@ -34,7 +41,9 @@ export class FaultInjector {
     const fault = this.faults.get(action);
     if (fault?.kind === 'fail') throw StepError.permanent(`injected failure (SCS_FAULTS=${action}:fail)`);
     if (fault?.kind === 'flaky' && attempt <= fault.times) {
-      throw StepError.transient(`injected transient failure ${attempt} of ${fault.times} (SCS_FAULTS=${action}:flaky:${fault.times})`);
+      throw StepError.transient(
+        `injected transient failure ${attempt} of ${fault.times} (SCS_FAULTS=${action}:flaky:${fault.times})`,
+      );
     }
   }
 

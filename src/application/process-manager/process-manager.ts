@@ -6,7 +6,13 @@ import { isCompensationName, type ActionName } from '../../domain/school/steps.j
 import type { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import { systemTimers, type Clock, type Timers } from '../ports/clock.port.js';
 import { noLocks, type Locks } from '../ports/locks.port.js';
-import type { EventMetadata, EventStore, GlobalPosition, RecordedEvent, Subscription } from '../ports/event-store.port.js';
+import type {
+  EventMetadata,
+  EventStore,
+  GlobalPosition,
+  RecordedEvent,
+  Subscription,
+} from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
 import { noTelemetry, type Telemetry } from '../ports/telemetry.port.js';
 import { executeSchoolCommand, loadSchool } from '../school/school-stream.js';
@@ -48,7 +54,10 @@ export class ProcessManager {
   private stopping = false;
   private lastDelivered?: GlobalPosition;
   /** The correlation id (and trace context) of each school's request, carried by every event written for it. */
-  private readonly correlation = new Map<string, { correlationId: string; traceparent?: unknown; causationId?: string }>();
+  private readonly correlation = new Map<
+    string,
+    { correlationId: string; traceparent?: unknown; causationId?: string }
+  >();
   private saving: Promise<void> = Promise.resolve();
 
   constructor(
@@ -81,7 +90,8 @@ export class ProcessManager {
       },
       onError: (error) => {
         this.logger.error(`process manager subscription stopped: ${describeError(error)}; starting it again in 2 s`);
-        if (!this.stopping) setTimeout(() => !this.stopping && this.subscribe(this.lastDelivered ?? after), 2000).unref();
+        if (!this.stopping)
+          setTimeout(() => !this.stopping && this.subscribe(this.lastDelivered ?? after), 2000).unref();
       },
     });
   }
@@ -170,10 +180,13 @@ export class ProcessManager {
 
   private lookAgain(schoolId: string, ms: number): void {
     if (this.stopping) return;
-    this.timers.set(schoolId, this.clockTimers.set(() => {
-      this.timers.delete(schoolId);
-      this.schedule(schoolId);
-    }, ms));
+    this.timers.set(
+      schoolId,
+      this.clockTimers.set(() => {
+        this.timers.delete(schoolId);
+        this.schedule(schoolId);
+      }, ms),
+    );
   }
 
   private get clockTimers(): Timers {
@@ -234,10 +247,25 @@ export class ProcessManager {
       timed({ permanent });
       const failed = `${action} attempt ${attempt} failed${permanent ? ' permanently' : ''}`;
       this.logger.warn(`school ${state.id} (${state.details.slug}): ${failed}: ${message}`, fields);
-      const recorded = await executeSchoolCommand(this.store, state.id, () => ({
-        type: 'RecordStepFailure',
-        data: { action, attempt, error: message, permanent, maxAttempts: this.options.policy.maxAttempts, retryAt, startedAt, finishedAt: now.toISOString(), now: now.toISOString() },
-      }), { ...metadata, now: now.toISOString() });
+      const recorded = await executeSchoolCommand(
+        this.store,
+        state.id,
+        () => ({
+          type: 'RecordStepFailure',
+          data: {
+            action,
+            attempt,
+            error: message,
+            permanent,
+            maxAttempts: this.options.policy.maxAttempts,
+            retryAt,
+            startedAt,
+            finishedAt: now.toISOString(),
+            now: now.toISOString(),
+          },
+        }),
+        { ...metadata, now: now.toISOString() },
+      );
       this.settled(state, recorded.state);
     }
   }

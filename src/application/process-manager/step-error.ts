@@ -7,7 +7,11 @@ export { describeError };
  * transient ones are retried with backoff. Errors that are not StepErrors count as transient.
  */
 export class StepError extends Error {
-  constructor(message: string, readonly permanent: boolean, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'StepError';
   }

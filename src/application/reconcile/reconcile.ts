@@ -46,7 +46,14 @@ export interface ReconcileReport {
    * one over, so they need nothing done; `fix` releases them now (`released`).
    */
   abandonedClaims: Array<AbandonedClaim & { released: boolean }>;
-  checked: { schools: number; databases: number; dnsRecords: number; certificates: number; registryRows: number; skippedInFlight: number };
+  checked: {
+    schools: number;
+    databases: number;
+    dnsRecords: number;
+    certificates: number;
+    registryRows: number;
+    skippedInFlight: number;
+  };
 }
 
 function idFromDatabase(name: string): string | undefined {
@@ -60,7 +67,10 @@ function idFromDatabase(name: string): string | undefined {
  * are removed and each removal is recorded as an `OrphanRemoved` event (in the school's stream, or in
  * `scs_reconciler` when no school claims it), so the audit trail shows it.
  */
-export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; metadata: EventMetadata }): Promise<ReconcileReport> {
+export async function reconcile(
+  deps: ReconcileDeps,
+  options: { fix: boolean; metadata: EventMetadata },
+): Promise<ReconcileReport> {
   const schools = await allSchools(deps.store);
   const settled = (id: string | undefined) => {
     const school = id ? schools.get(id) : undefined;
@@ -68,7 +78,10 @@ export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; me
     return !school || (TERMINAL_STATUSES.has(school.status) && !school.move);
   };
   const [listed, records, certificates, registryRows] = await Promise.all([
-    listEveryServer(deps.servers), deps.dns.list(), deps.certificates.listActive(), deps.registry.list(),
+    listEveryServer(deps.servers),
+    deps.dns.list(),
+    deps.certificates.listActive(),
+    deps.registry.list(),
   ]);
   const databases = listed.flatMap(({ server, names }) => (names ?? []).map((name) => ({ server, name })));
   const unreachable = new Set(listed.filter((l) => l.error !== undefined).map((l) => l.server));
@@ -76,14 +89,22 @@ export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; me
   const findings: Finding[] = [];
   const removals = new Map<Finding, () => Promise<unknown>>();
   let skippedInFlight = 0;
-  const consider = (resource: Resource, name: string, schoolId: string | undefined, accounted: boolean, remove: () => Promise<unknown>) => {
+  const consider = (
+    resource: Resource,
+    name: string,
+    schoolId: string | undefined,
+    accounted: boolean,
+    remove: () => Promise<unknown>,
+  ) => {
     if (!settled(schoolId)) {
       skippedInFlight++;
       return;
     }
     if (accounted) return;
     const known = schoolId ? schools.get(schoolId) : undefined;
-    const detail = known ? `school is ${known.status} and its events say this was removed or never made` : 'no school claims it';
+    const detail = known
+      ? `school is ${known.status} and its events say this was removed or never made`
+      : 'no school claims it';
     const finding: Finding = { kind: 'orphan', resource, name, schoolId, detail };
     findings.push(finding);
     removals.set(finding, remove);
@@ -94,20 +115,34 @@ export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; me
   for (const { server, name } of databases) {
     const id = idFromDatabase(name);
     // Named `server/database`: the same school's database on another server than its own is an orphan.
-    consider('database', `${server}/${name}`, id, placedOn(id ? schools.get(id) : undefined, server),
-      () => deps.servers.on(server).drop(name));
+    consider('database', `${server}/${name}`, id, placedOn(id ? schools.get(id) : undefined, server), () =>
+      deps.servers.on(server).drop(name),
+    );
   }
   const zone = deps.baseDomain.toLowerCase();
   for (const record of records.filter((r) => r.type !== 'TXT' && r.name.endsWith(`.${zone}`))) {
     const school = bySubdomain.get(record.name);
-    consider('dns', `${record.name} ${record.type}`, school?.id, !!school?.resources.dns, () => deps.dns.remove(record.name, record.type as DnsRecordType));
+    consider('dns', `${record.name} ${record.type}`, school?.id, !!school?.resources.dns, () =>
+      deps.dns.remove(record.name, record.type as DnsRecordType),
+    );
   }
   for (const cert of certificates) {
-    consider('certificate', `${cert.domain} #${cert.serialNumber}`, cert.schoolId, !!schools.get(cert.schoolId)?.resources.certificate,
-      () => deps.certificates.revoke({ schoolId: cert.schoolId, domain: cert.domain }));
+    consider(
+      'certificate',
+      `${cert.domain} #${cert.serialNumber}`,
+      cert.schoolId,
+      !!schools.get(cert.schoolId)?.resources.certificate,
+      () => deps.certificates.revoke({ schoolId: cert.schoolId, domain: cert.domain }),
+    );
   }
   for (const row of registryRows) {
-    consider('registry', `${row.slug} (${row.schoolId})`, row.schoolId, !!schools.get(row.schoolId)?.resources.registered, () => deps.registry.unregister(row.schoolId));
+    consider(
+      'registry',
+      `${row.slug} (${row.schoolId})`,
+      row.schoolId,
+      !!schools.get(row.schoolId)?.resources.registered,
+      () => deps.registry.unregister(row.schoolId),
+    );
   }
 
   // Drift: settled schools whose events say a resource exists that is not there.
@@ -124,34 +159,75 @@ export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; me
       const detail = 'the events say it exists, the server does not have it';
       findings.push({ kind: 'drift', resource: 'database', name, schoolId: school.id, detail });
     }
-    if (r.dns && !realNames.has(school.subdomain)) findings.push({ kind: 'drift', resource: 'dns', name: school.subdomain, schoolId: school.id, detail: 'the events say the record exists, the zone does not have it' });
-    if (r.certificate && !certified.has(school.id)) findings.push({ kind: 'drift', resource: 'certificate', name: r.certificate.serialNumber, schoolId: school.id, detail: 'no live certificate at the provider' });
-    if (r.registered && !registered.has(school.id)) findings.push({ kind: 'drift', resource: 'registry', name: school.details.slug, schoolId: school.id, detail: 'no registry row' });
+    if (r.dns && !realNames.has(school.subdomain))
+      findings.push({
+        kind: 'drift',
+        resource: 'dns',
+        name: school.subdomain,
+        schoolId: school.id,
+        detail: 'the events say the record exists, the zone does not have it',
+      });
+    if (r.certificate && !certified.has(school.id))
+      findings.push({
+        kind: 'drift',
+        resource: 'certificate',
+        name: r.certificate.serialNumber,
+        schoolId: school.id,
+        detail: 'no live certificate at the provider',
+      });
+    if (r.registered && !registered.has(school.id))
+      findings.push({
+        kind: 'drift',
+        resource: 'registry',
+        name: school.details.slug,
+        schoolId: school.id,
+        detail: 'no registry row',
+      });
   }
 
   if (deps.credentials) findings.push(...retiredKeys(schools.values(), deps.credentials));
   for (const { server, error } of listed) {
     if (error !== undefined) findings.push({ kind: 'unreachable', resource: 'server', name: server, detail: error });
   }
-  findings.push(...(await schemaDrift(deps.servers, [...schools.values()].filter((s) => s.status === 'active'
-    && s.resources.database && !!s.schemaVersion && real(s)))));
+  findings.push(
+    ...(await schemaDrift(
+      deps.servers,
+      [...schools.values()].filter(
+        (s) => s.status === 'active' && s.resources.database && !!s.schemaVersion && real(s),
+      ),
+    )),
+  );
 
   if (options.fix) {
     for (const [finding, remove] of removals) {
       await remove();
-      const stream = finding.schoolId && schools.has(finding.schoolId) ? schoolStreamId(finding.schoolId) : 'scs_reconciler';
-      const data = { resource: finding.resource, name: finding.name, detail: finding.detail, removedAt: options.metadata.now };
+      const stream =
+        finding.schoolId && schools.has(finding.schoolId) ? schoolStreamId(finding.schoolId) : 'scs_reconciler';
+      const data = {
+        resource: finding.resource,
+        name: finding.name,
+        detail: finding.detail,
+        removedAt: options.metadata.now,
+      };
       await deps.store.append(stream, [{ type: 'OrphanRemoved', data, metadata: options.metadata }], 'any');
       finding.fixed = true;
     }
   }
   const claims = await abandonedClaims(deps.store, new Set(schools.keys()), {
-    now: options.metadata.now, release: options.fix ? options.metadata : undefined,
+    now: options.metadata.now,
+    release: options.fix ? options.metadata : undefined,
   });
   return {
     findings,
     abandonedClaims: claims.map((claim) => ({ ...claim, released: options.fix })),
-    checked: { schools: schools.size, databases: databases.length, dnsRecords: records.length, certificates: certificates.length, registryRows: registryRows.length, skippedInFlight },
+    checked: {
+      schools: schools.size,
+      databases: databases.length,
+      dnsRecords: records.length,
+      certificates: certificates.length,
+      registryRows: registryRows.length,
+      skippedInFlight,
+    },
   };
 }
 
@@ -159,13 +235,18 @@ export async function reconcile(deps: ReconcileDeps, options: { fix: boolean; me
 type Listed = { server: string; names?: string[]; error?: string };
 
 async function listEveryServer(servers: TenantServers): Promise<Listed[]> {
-  return Promise.all(servers.names.map(async (server) => {
-    try {
-      return { server, names: await servers.on(server).list() };
-    } catch (error) {
-      return { server, error: `tenant server unreachable: ${error instanceof Error ? error.message : String(error)}` };
-    }
-  }));
+  return Promise.all(
+    servers.names.map(async (server) => {
+      try {
+        return { server, names: await servers.on(server).list() };
+      } catch (error) {
+        return {
+          server,
+          error: `tenant server unreachable: ${error instanceof Error ? error.message : String(error)}`,
+        };
+      }
+    }),
+  );
 }
 
 /** Live schools whose password is not made with the active key: `npm run scs -- secrets rotate` moves them. */
@@ -179,8 +260,9 @@ function retiredKeys(
     const keyId = school.credentials?.keyId;
     const on = keyId ? `key "${keyId}"` : 'the key from before key ids ("default")';
     const listed = keyId ? keys.keyIds.includes(keyId) : keys.keyIds.includes(DEFAULT_CREDENTIALS_KEY_ID);
-    const detail = `password made with ${on}${listed ? '' : ', which is no longer listed'}, `
-      + `not the active key "${keys.activeKeyId}": run \`npm run scs -- secrets rotate\``;
+    const detail =
+      `password made with ${on}${listed ? '' : ', which is no longer listed'}, ` +
+      `not the active key "${keys.activeKeyId}": run \`npm run scs -- secrets rotate\``;
     const name = `${school.databaseName}_owner`;
     findings.push({ kind: 'retired-key', resource: 'credentials', name, schoolId: school.id, detail });
   }

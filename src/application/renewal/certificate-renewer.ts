@@ -70,35 +70,80 @@ export class CertificateRenewer {
     const current = state.resources.certificate!;
     const attempt = (state.renewal?.attempts ?? 0) + 1;
     const startedAt = now.toISOString();
-    const metadata = { actor: 'certificate-renewer', correlationId: events[0]?.metadata.correlationId ?? schoolId, causationId: randomUUID(), now: startedAt };
+    const metadata = {
+      actor: 'certificate-renewer',
+      correlationId: events[0]?.metadata.correlationId ?? schoolId,
+      causationId: randomUUID(),
+      now: startedAt,
+    };
     const { slug } = state.details;
     const fields = { schoolId, slug, correlationId: metadata.correlationId, step: 'renew_certificate' };
     try {
       this.faults.beforeStep('renew_certificate', attempt);
-      const cert = await this.certificates.renew({ schoolId, domain: state.subdomain, serialNumber: current.serialNumber });
+      const cert = await this.certificates.renew({
+        schoolId,
+        domain: state.subdomain,
+        serialNumber: current.serialNumber,
+      });
       this.faults.afterSideEffect('renew_certificate', schoolId);
       const finishedAt = this.clock.now().toISOString();
-      await executeSchoolCommand(this.store, schoolId, () => ({
-        type: 'RecordCertificateRenewal',
-        data: {
-          event: { type: 'CertificateRenewed', data: { provider: this.certificates.name, domain: cert.domain, reference: cert.reference, serialNumber: cert.serialNumber, issuer: cert.issuer, notBefore: cert.notBefore, notAfter: cert.notAfter, previousSerialNumber: current.serialNumber, attempt, startedAt, finishedAt } },
-          now: finishedAt,
-        },
-      }), { ...metadata, now: finishedAt });
+      await executeSchoolCommand(
+        this.store,
+        schoolId,
+        () => ({
+          type: 'RecordCertificateRenewal',
+          data: {
+            event: {
+              type: 'CertificateRenewed',
+              data: {
+                provider: this.certificates.name,
+                domain: cert.domain,
+                reference: cert.reference,
+                serialNumber: cert.serialNumber,
+                issuer: cert.issuer,
+                notBefore: cert.notBefore,
+                notAfter: cert.notAfter,
+                previousSerialNumber: current.serialNumber,
+                attempt,
+                startedAt,
+                finishedAt,
+              },
+            },
+            now: finishedAt,
+          },
+        }),
+        { ...metadata, now: finishedAt },
+      );
       const renewed = `certificate renewed, serial ${cert.serialNumber}, valid until ${cert.notAfter}`;
       this.logger.log(`school ${schoolId} (${slug}): ${renewed}`, fields);
       return true;
     } catch (error) {
       const finishedAt = this.clock.now();
       // Renewal never gives up (an expired certificate is an outage), but backs off up to a day.
-      const retryAt = new Date(finishedAt.getTime() + retryDelayMs({ ...this.policy, maxDelayMs: Math.max(this.policy.maxDelayMs, 1000) }, attempt)).toISOString();
+      const retryAt = new Date(
+        finishedAt.getTime() +
+          retryDelayMs({ ...this.policy, maxDelayMs: Math.max(this.policy.maxDelayMs, 1000) }, attempt),
+      ).toISOString();
       const message = describeError(error);
       const failed = `certificate renewal attempt ${attempt} failed: ${message}; next attempt at ${retryAt}`;
       this.logger.warn(`school ${schoolId} (${slug}): ${failed}`, fields);
-      await executeSchoolCommand(this.store, schoolId, () => ({
-        type: 'RecordCertificateRenewalFailure',
-        data: { serialNumber: current.serialNumber, attempt, error: message, retryAt, startedAt, finishedAt: finishedAt.toISOString(), now: finishedAt.toISOString() },
-      }), { ...metadata, now: finishedAt.toISOString() });
+      await executeSchoolCommand(
+        this.store,
+        schoolId,
+        () => ({
+          type: 'RecordCertificateRenewalFailure',
+          data: {
+            serialNumber: current.serialNumber,
+            attempt,
+            error: message,
+            retryAt,
+            startedAt,
+            finishedAt: finishedAt.toISOString(),
+            now: finishedAt.toISOString(),
+          },
+        }),
+        { ...metadata, now: finishedAt.toISOString() },
+      );
       return false;
     }
   }

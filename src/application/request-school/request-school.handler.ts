@@ -26,7 +26,8 @@ export class RequestSchoolHandler implements ICommandHandler<RequestSchoolComman
   async execute(command: RequestSchoolCommand): Promise<SchoolSummary> {
     const input = command.details;
     const details = validateSchoolDetails(input);
-    if (Array.isArray(details)) throw new DomainError('invalid_details', details.map((e) => `${e.field} ${e.message}`).join('; '));
+    if (Array.isArray(details))
+      throw new DomainError('invalid_details', details.map((e) => `${e.field} ${e.message}`).join('; '));
     const schoolId = randomUUID();
     const now = this.clock.now().toISOString();
     const metadata = requestMetadata(command, now);
@@ -43,7 +44,15 @@ export class RequestSchoolHandler implements ICommandHandler<RequestSchoolComman
       await releaseSlug(this.store, details.slug, schoolId, metadata).catch(() => undefined);
       throw error;
     }
-    return { id: schoolId, name: details.name, slug: details.slug, databaseName, subdomain, status: 'provisioning', createdAt: now };
+    return {
+      id: schoolId,
+      name: details.name,
+      slug: details.slug,
+      databaseName,
+      subdomain,
+      status: 'provisioning',
+      createdAt: now,
+    };
   }
 }
 
@@ -53,10 +62,15 @@ export class RequestSchoolHandler implements ICommandHandler<RequestSchoolComman
  * append then fails, and the slug, now someone else's, is answered as taken rather than given twice.
  */
 export async function recordRequestedSchool(
-  store: EventStore, command: Extract<SchoolCommand, { type: 'RequestSchool' }>, metadata: EventMetadata,
+  store: EventStore,
+  command: Extract<SchoolCommand, { type: 'RequestSchool' }>,
+  metadata: EventMetadata,
 ): Promise<void> {
-  const events = decide(command, undefined)
-    .map((e) => ({ type: e.type, data: e.data as Record<string, unknown>, metadata }));
+  const events = decide(command, undefined).map((e) => ({
+    type: e.type,
+    data: e.data as Record<string, unknown>,
+    metadata,
+  }));
   try {
     await store.append(schoolStreamId(command.data.schoolId), events, 'no_stream');
   } catch (error) {

@@ -11,11 +11,16 @@ export const ABANDONED_CLAIM_AFTER_MS = 5_000;
 
 export class SlugTakenError extends Error {
   /** Set when the holder's school was never recorded: the claim is taken over after that many seconds. */
-  constructor(readonly slug: string, readonly retryAfterSeconds?: number) {
-    super(retryAfterSeconds
-      ? `slug "${slug}" is claimed by a request that has not recorded its school; `
-        + `if it never does, the slug is free in ${retryAfterSeconds} s`
-      : `slug "${slug}" is taken`);
+  constructor(
+    readonly slug: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(
+      retryAfterSeconds
+        ? `slug "${slug}" is claimed by a request that has not recorded its school; ` +
+            `if it never does, the slug is free in ${retryAfterSeconds} s`
+        : `slug "${slug}" is taken`,
+    );
     this.name = 'SlugTakenError';
   }
 }
@@ -77,7 +82,10 @@ const ABANDONED_REASON = 'abandoned claim: the school was never recorded';
  * the school was recorded after all.
  */
 async function fenceAbandonedSchool(
-  store: EventStore, schoolId: string, slug: string, metadata: EventMetadata,
+  store: EventStore,
+  schoolId: string,
+  slug: string,
+  metadata: EventMetadata,
 ): Promise<boolean> {
   const stream = schoolStreamId(schoolId);
   try {
@@ -109,8 +117,11 @@ export async function abandonedClaims(
 ): Promise<AbandonedClaim[]> {
   const holders = new Map<string, AbandonedClaim | undefined>();
   let after: GlobalPosition | undefined;
-  for (let page = await store.readAll({ streamPrefix: SLUG_STREAM_PREFIX, maxCount: 1000 }); page.length > 0;
-    page = await store.readAll({ after, streamPrefix: SLUG_STREAM_PREFIX, maxCount: 1000 })) {
+  for (
+    let page = await store.readAll({ streamPrefix: SLUG_STREAM_PREFIX, maxCount: 1000 });
+    page.length > 0;
+    page = await store.readAll({ after, streamPrefix: SLUG_STREAM_PREFIX, maxCount: 1000 })
+  ) {
     for (const e of page) {
       const claimedAt = e.recordedAt.toISOString();
       const claim = { slug: String(e.data.slug), schoolId: String(e.data.schoolId), claimedAt };
@@ -119,8 +130,9 @@ export async function abandonedClaims(
     after = page[page.length - 1].position;
   }
   const cutoff = Date.parse(options.now) - (options.abandonAfterMs ?? ABANDONED_CLAIM_AFTER_MS);
-  const found = [...holders.values()].filter((c): c is AbandonedClaim =>
-    !!c && !knownSchools.has(c.schoolId) && Date.parse(c.claimedAt) <= cutoff);
+  const found = [...holders.values()].filter(
+    (c): c is AbandonedClaim => !!c && !knownSchools.has(c.schoolId) && Date.parse(c.claimedAt) <= cutoff,
+  );
   const abandoned: AbandonedClaim[] = [];
   for (const claim of found) {
     if (!options.release) abandoned.push(claim);
@@ -134,7 +146,11 @@ export async function abandonedClaims(
 
 /** Releases the slug if this school still holds it; idempotent. */
 export async function releaseSlug(
-  store: EventStore, slug: string, schoolId: string, metadata: EventMetadata, reason?: string,
+  store: EventStore,
+  slug: string,
+  schoolId: string,
+  metadata: EventMetadata,
+  reason?: string,
 ): Promise<{ released: boolean }> {
   const stream = slugStreamId(slug);
   for (let round = 0; round < 5; round++) {

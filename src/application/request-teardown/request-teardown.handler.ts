@@ -8,7 +8,10 @@ import { RequestTeardownCommand } from './request-teardown.command.js';
 
 @CommandHandler(RequestTeardownCommand)
 export class RequestTeardownHandler implements ICommandHandler<RequestTeardownCommand, { id: string; status: string }> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async execute(command: RequestTeardownCommand): Promise<{ id: string; status: string }> {
     const { schoolId } = command;

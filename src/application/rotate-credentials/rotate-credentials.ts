@@ -42,7 +42,8 @@ export function onRetiredKey(state: SchoolState, activeKeyId: string): boolean {
  * Moves one school to new credentials under the active key, then `SchoolCredentialsRotated` records it.
  * On the central database's server the role's password and the registry's sealed copy change in one
  * transaction; on another tenant server the role changes first, then the row, so between them
- * (milliseconds; after a crash, until the re-run) the row holds the old password. The new password is derived from the state (key id, generation + 1), so the re-run sets the
+ * (milliseconds; after a crash, until the re-run) the row holds the old password. The new password is derived
+ * from the state (key id, generation + 1), so the re-run sets the
  * same password again, seals it and records it. `force` rotates a school already on the active key (a new
  * generation: a suspected leak of its password).
  */

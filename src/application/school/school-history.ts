@@ -12,5 +12,11 @@ export interface HistoryEntry {
 /** A school's audit trail: every event of its stream in order. */
 export async function schoolHistory(store: EventStore, schoolId: string): Promise<HistoryEntry[]> {
   const events = await store.readStream(schoolStreamId(schoolId));
-  return events.map((e) => ({ revision: e.revision, type: e.type, time: e.recordedAt.toISOString(), data: e.data, metadata: e.metadata }));
+  return events.map((e) => ({
+    revision: e.revision,
+    type: e.type,
+    time: e.recordedAt.toISOString(),
+    data: e.data,
+    metadata: e.metadata,
+  }));
 }

@@ -8,10 +8,18 @@ import type { EventMetadata, EventStore, RecordedEvent } from '../ports/event-st
 import { WrongExpectedRevisionError } from '../ports/event-store.port.js';
 
 export function toFoldable(event: RecordedEvent): FoldableEvent {
-  return { type: event.type, data: event.data, metadata: event.metadata, revision: event.revision } as unknown as FoldableEvent;
+  return {
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata,
+    revision: event.revision,
+  } as unknown as FoldableEvent;
 }
 
-export async function loadSchool(store: EventStore, schoolId: string): Promise<{ state?: SchoolState; events: RecordedEvent[] }> {
+export async function loadSchool(
+  store: EventStore,
+  schoolId: string,
+): Promise<{ state?: SchoolState; events: RecordedEvent[] }> {
   const events = await store.readStream(schoolStreamId(schoolId));
   return { state: fold(events.map(toFoldable)), events };
 }
@@ -33,7 +41,11 @@ export async function executeSchoolCommand(
     if (events.length === 0) return { events, state };
     const expected = recorded.length === 0 ? 'no_stream' : recorded[recorded.length - 1].revision;
     try {
-      await store.append(schoolStreamId(schoolId), events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown>, metadata })), expected);
+      await store.append(
+        schoolStreamId(schoolId),
+        events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown>, metadata })),
+        expected,
+      );
       return { events, state: fold(events, state) };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) || conflict >= maxConflicts) throw error;

@@ -100,13 +100,21 @@ export function registerAudit(program: Command): void {
     .option('--to <time>', 'events recorded until this ISO 8601 time')
     .option('--actor <id>', "one actor's events (an API key's id, cli, process-manager, …)")
     .option('--type <type>', 'one event type')
-    .action(action(async (options: Omit<AuditOptions, 'command' | 'json'>) =>
-      withRuntime(({ runtime }) => auditCommand(runtime, { ...options, command: 'export', json: false }))));
+    .action(
+      action(async (options: Omit<AuditOptions, 'command' | 'json'>) =>
+        withRuntime(({ runtime }) => auditCommand(runtime, { ...options, command: 'export', json: false })),
+      ),
+    );
   audit
     .command('verify')
-    .description('replay every event: revisions gap-free, each school folded again and compared with its read-model '
-      + 'row and registry row (exit 1 on a mismatch)')
+    .description(
+      'replay every event: revisions gap-free, each school folded again and compared with its read-model ' +
+        'row and registry row (exit 1 on a mismatch)',
+    )
     .option('--json', 'print the result as JSON')
-    .action(action(async (options: { json?: boolean }) =>
-      withRuntime(({ runtime }) => auditCommand(runtime, { command: 'verify', json: options.json === true }))));
+    .action(
+      action(async (options: { json?: boolean }) =>
+        withRuntime(({ runtime }) => auditCommand(runtime, { command: 'verify', json: options.json === true })),
+      ),
+    );
 }

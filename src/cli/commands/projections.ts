@@ -58,16 +58,32 @@ export function registerProjections(program: Command): void {
     .command('list')
     .description("each projection: position, lag (events behind the store's head), state, last error")
     .option('--json', 'print the list as JSON')
-    .action(action(async (options: { json?: boolean }) => withRuntime(({ runtime }) =>
-      projectionsCommand(runtime, { command: 'list', all: false, json: options.json === true }))));
+    .action(
+      action(async (options: { json?: boolean }) =>
+        withRuntime(({ runtime }) =>
+          projectionsCommand(runtime, { command: 'list', all: false, json: options.json === true }),
+        ),
+      ),
+    );
   projections
     .command('rebuild')
     .argument('[name]', `the projection (${PROJECTIONS.map((p) => p.name).join(', ')})`)
-    .description('rebuild from the first event into shadow tables and swap them in; the service may keep running '
-      + '(readers see the old tables until the swap)')
+    .description(
+      'rebuild from the first event into shadow tables and swap them in; the service may keep running ' +
+        '(readers see the old tables until the swap)',
+    )
     .option('--all', 'rebuild every projection')
     .option('--json', 'print the result as JSON')
-    .action(action(async (name: string | undefined, options: { all?: boolean; json?: boolean }) =>
-      withRuntime(({ runtime }) =>
-        projectionsCommand(runtime, { command: 'rebuild', name, all: options.all === true, json: options.json === true }))));
+    .action(
+      action(async (name: string | undefined, options: { all?: boolean; json?: boolean }) =>
+        withRuntime(({ runtime }) =>
+          projectionsCommand(runtime, {
+            command: 'rebuild',
+            name,
+            all: options.all === true,
+            json: options.json === true,
+          }),
+        ),
+      ),
+    );
 }

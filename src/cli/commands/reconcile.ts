@@ -5,25 +5,37 @@ import { action, print, withRuntime } from '../cli.js';
 export function registerReconcile(program: Command): void {
   program
     .command('reconcile')
-    .description('compare databases, DNS records, certificates and registry rows with the events; report orphans '
-      + 'and drift (exit 1 when any is left)')
+    .description(
+      'compare databases, DNS records, certificates and registry rows with the events; report orphans ' +
+        'and drift (exit 1 when any is left)',
+    )
     .option('--fix', 'remove orphans, each recorded as an OrphanRemoved event')
     .option('--json', 'print the report as JSON')
-    .action(action(async (options: { fix?: boolean; json?: boolean }) => withRuntime(async ({ runtime, actor }) => {
-      const report = await runtime.reconcile(options.fix === true, actor);
-      const count = (kind: string) => report.findings.filter((f) => f.kind === kind).length;
-      print(options.json, report, () => {
-        const c = report.checked;
-        return [
-          `checked ${c.schools} schools: ${c.databases} databases, ${c.dnsRecords} DNS records, ${c.certificates} `
-            + `certificates, ${c.registryRows} registry rows (${c.skippedInFlight} in flight, left alone)`,
-          ...report.findings.map((f) => `${f.kind.padEnd(6)} ${f.resource.padEnd(11)} ${f.name}`
-            + `${f.schoolId ? ` (school ${f.schoolId})` : ''}: ${f.detail}${f.fixed ? ' — removed' : ''}`),
-          `orphans: ${count('orphan')}, drift: ${count('drift')}, on a retired key: ${count('retired-key')}`,
-          ...report.abandonedClaims.map((c) => `abandoned slug claim ${c.slug} (school ${c.schoolId}, claimed `
-            + `${c.claimedAt}): ${c.released ? 'released' : 'the next request for it takes it over'}`),
-        ];
-      });
-      return report.findings.some((f) => !f.fixed) ? 1 : 0;
-    })));
+    .action(
+      action(async (options: { fix?: boolean; json?: boolean }) =>
+        withRuntime(async ({ runtime, actor }) => {
+          const report = await runtime.reconcile(options.fix === true, actor);
+          const count = (kind: string) => report.findings.filter((f) => f.kind === kind).length;
+          print(options.json, report, () => {
+            const c = report.checked;
+            return [
+              `checked ${c.schools} schools: ${c.databases} databases, ${c.dnsRecords} DNS records, ${c.certificates} ` +
+                `certificates, ${c.registryRows} registry rows (${c.skippedInFlight} in flight, left alone)`,
+              ...report.findings.map(
+                (f) =>
+                  `${f.kind.padEnd(6)} ${f.resource.padEnd(11)} ${f.name}` +
+                  `${f.schoolId ? ` (school ${f.schoolId})` : ''}: ${f.detail}${f.fixed ? ' — removed' : ''}`,
+              ),
+              `orphans: ${count('orphan')}, drift: ${count('drift')}, on a retired key: ${count('retired-key')}`,
+              ...report.abandonedClaims.map(
+                (c) =>
+                  `abandoned slug claim ${c.slug} (school ${c.schoolId}, claimed ` +
+                  `${c.claimedAt}): ${c.released ? 'released' : 'the next request for it takes it over'}`,
+              ),
+            ];
+          });
+          return report.findings.some((f) => !f.fixed) ? 1 : 0;
+        }),
+      ),
+    );
 }

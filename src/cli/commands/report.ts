@@ -115,8 +115,12 @@ export function registerReport(program: Command): void {
     .option('--group-by <fields>', 'onboarding: a list of district, board')
     .option('--format <format>', 'table, json or csv', 'table')
     .option('--json', 'the same as --format json')
-    .action(action(async (name: string, options: Omit<ReportOptions, 'name'> & { json?: boolean }) => {
-      const { json, ...rest } = options;
-      return withRuntime(({ runtime }) => reportCommand(runtime, { ...rest, name, format: json ? 'json' : rest.format }));
-    }));
+    .action(
+      action(async (name: string, options: Omit<ReportOptions, 'name'> & { json?: boolean }) => {
+        const { json, ...rest } = options;
+        return withRuntime(({ runtime }) =>
+          reportCommand(runtime, { ...rest, name, format: json ? 'json' : rest.format }),
+        );
+      }),
+    );
 }

@@ -21,8 +21,10 @@ export async function schoolMove(runtime: Runtime, options: { id?: string; to?: 
   }
   const { from, to, tables, rows, downtimeMs, oldDropped } = result;
   const old = oldDropped ? 'old database dropped' : 'old database NOT dropped: run reconcile --fix';
-  process.stdout.write(`moved school ${options.id} from ${from} to ${to}: ${rows} rows in ${tables} tables, `
-    + `down ${downtimeMs} ms; ${old}\n`);
+  process.stdout.write(
+    `moved school ${options.id} from ${from} to ${to}: ${rows} rows in ${tables} tables, ` +
+      `down ${downtimeMs} ms; ${old}\n`,
+  );
   return 0;
 }
 
@@ -32,8 +34,13 @@ export function registerSchoolMove(program: Command): void {
     .command('move')
     .argument('<id>', 'the school', schoolIdArg)
     .requiredOption('--to <server>', 'the tenant server to move it to')
-    .description("move a live school's database to another tenant server (copy, switch, then drop the old one; the "
-      + 'school is down while its rows are copied)')
-    .action(action(async (id: string, options: { to: string }) =>
-      withRuntime(({ runtime }) => schoolMove(runtime, { id, to: options.to }))));
+    .description(
+      "move a live school's database to another tenant server (copy, switch, then drop the old one; the " +
+        'school is down while its rows are copied)',
+    )
+    .action(
+      action(async (id: string, options: { to: string }) =>
+        withRuntime(({ runtime }) => schoolMove(runtime, { id, to: options.to })),
+      ),
+    );
 }

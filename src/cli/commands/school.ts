@@ -22,49 +22,89 @@ function refused(id: string, error: unknown): unknown {
 }
 
 function summary(data: Record<string, unknown>): string {
-  const keys = ['step', 'attempt', 'error', 'databaseName', 'method', 'schemaVersion', 'name', 'serialNumber', 'slug',
-    'reason', 'existed', 'messageId'];
-  return keys.filter((k) => data[k] !== undefined).map((k) => `${k}=${String(data[k])}`).join(' ').slice(0, 160);
+  const keys = [
+    'step',
+    'attempt',
+    'error',
+    'databaseName',
+    'method',
+    'schemaVersion',
+    'name',
+    'serialNumber',
+    'slug',
+    'reason',
+    'existed',
+    'messageId',
+  ];
+  return keys
+    .filter((k) => data[k] !== undefined)
+    .map((k) => `${k}=${String(data[k])}`)
+    .join(' ')
+    .slice(0, 160);
 }
 
 /** `scs school history|show|delete|retry <id>`: one school; delete and retry go through the API's handlers. */
 export function registerSchool(program: Command): void {
   const school = group(program, 'school', 'one school, by id');
 
-  school.command('history').argument('<id>', 'school id', schoolIdArg)
+  school
+    .command('history')
+    .argument('<id>', 'school id', schoolIdArg)
     .description("print a school's events in order")
     .option('--json', 'print the events as GET /school/:id/history does')
-    .action(action(async (id: string, options: Json) => withRuntime(async ({ runtime }) => {
-      const events = await schoolHistory(runtime.store, id);
-      if (events.length === 0) throw notFound(id);
-      print(options.json, events, () => events.map((e) => `${String(e.revision).padStart(3)}  ${e.time}  `
-        + `${e.type.padEnd(24)} ${String(e.metadata.actor ?? '').padEnd(16)} ${summary(e.data)}`));
-      return 0;
-    })));
+    .action(
+      action(async (id: string, options: Json) =>
+        withRuntime(async ({ runtime }) => {
+          const events = await schoolHistory(runtime.store, id);
+          if (events.length === 0) throw notFound(id);
+          print(options.json, events, () =>
+            events.map(
+              (e) =>
+                `${String(e.revision).padStart(3)}  ${e.time}  ` +
+                `${e.type.padEnd(24)} ${String(e.metadata.actor ?? '').padEnd(16)} ${summary(e.data)}`,
+            ),
+          );
+          return 0;
+        }),
+      ),
+    );
 
-  school.command('show').argument('<id>', 'school id', schoolIdArg)
+  school
+    .command('show')
+    .argument('<id>', 'school id', schoolIdArg)
     .description('print a school as the API shows it (GET /school/:id)')
     .option('--json', 'print the whole view as JSON')
-    .action(action(async (id: string, options: Json) => withRuntime(async ({ runtime }) => {
-      const view = await runtime.queries.get(id);
-      if (!view) throw notFound(id);
-      print(options.json, view, () => [
-        `${view.id}  ${view.status}  ${view.name} (${view.slug}, ${view.district}, ${view.board})`,
-        `  ${view.subdomain}  database ${view.databaseName}  created ${view.createdAt}  updated ${view.updatedAt}`,
-        ...(view.failedStep ? [`  failed at ${view.failedStep}: ${view.failureReason ?? ''}`] : []),
-        ...view.steps.map((s) => `  ${s.name.padEnd(20)} ${s.status.padEnd(10)} attempts ${s.attempts}`
-          + `${s.error ? `  ${s.error}` : ''}`),
-        ...view.warnings.map((w) => `  warning: ${w}`),
-      ]);
-      return 0;
-    })));
+    .action(
+      action(async (id: string, options: Json) =>
+        withRuntime(async ({ runtime }) => {
+          const view = await runtime.queries.get(id);
+          if (!view) throw notFound(id);
+          print(options.json, view, () => [
+            `${view.id}  ${view.status}  ${view.name} (${view.slug}, ${view.district}, ${view.board})`,
+            `  ${view.subdomain}  database ${view.databaseName}  created ${view.createdAt}  updated ${view.updatedAt}`,
+            ...(view.failedStep ? [`  failed at ${view.failedStep}: ${view.failureReason ?? ''}`] : []),
+            ...view.steps.map(
+              (s) =>
+                `  ${s.name.padEnd(20)} ${s.status.padEnd(10)} attempts ${s.attempts}` +
+                `${s.error ? `  ${s.error}` : ''}`,
+            ),
+            ...view.warnings.map((w) => `  warning: ${w}`),
+          ]);
+          return 0;
+        }),
+      ),
+    );
 
-  school.command('delete').argument('<id>', 'school id', schoolIdArg)
+  school
+    .command('delete')
+    .argument('<id>', 'school id', schoolIdArg)
     .description('tear a school down, as DELETE /school/:id (its events record the actor "cli")')
     .option('--json', 'print {id, status} as JSON')
     .action(action(async (id: string, options: Json) => withRuntime((run) => teardown(id, options, run))));
 
-  school.command('retry').argument('<id>', 'id of a failed school', schoolIdArg)
+  school
+    .command('retry')
+    .argument('<id>', 'id of a failed school', schoolIdArg)
     .description('request a failed school again with the same details, as POST /school (a new id; actor "cli")')
     .option('--json', 'print the new school as POST /school answers it, with retryOf')
     .action(action(async (id: string, options: Json) => withRuntime((run) => retry(id, options, run))));
@@ -92,8 +132,8 @@ async function retry(id: string, options: Json, { runtime, handlers, actor, corr
     throw refused(id, error);
   });
   print(options.json, { ...school, retryOf: id }, () => [
-    `requested school ${school.id} (${school.slug}) again for failed school ${id}: ${school.status}`
-      + ` (correlation id ${correlationId})`,
+    `requested school ${school.id} (${school.slug}) again for failed school ${id}: ${school.status}` +
+      ` (correlation id ${correlationId})`,
   ]);
   return 0;
 }

@@ -61,7 +61,8 @@ export async function schoolsMigrate(runtime: Runtime, options: SchoolsMigrateOp
   await runtime.servers.ensureTemplates();
   const bar = new cliProgress.SingleBar(
     {
-      format: `schema rollout to ${target} [{bar}] {value}/{total}` +
+      format:
+        `schema rollout to ${target} [{bar}] {value}/{total}` +
         ' | upgraded {upgraded} | failed {failed} | left {left}',
       stream: process.stderr,
       noTTYOutput: true,
@@ -106,14 +107,24 @@ function printSummary(report: RolloutReport, out: (line: string) => void): void 
 export function registerSchoolsMigrate(program: Command): void {
   group(program, 'schools', 'the schools')
     .command('migrate')
-    .description("bring every live school's database to the newest school schema (SCS_MIGRATION_CONCURRENCY at a "
-      + 'time); exit 1 when a school failed')
+    .description(
+      "bring every live school's database to the newest school schema (SCS_MIGRATION_CONCURRENCY at a " +
+        'time); exit 1 when a school failed',
+    )
     .option('--dry-run', 'list which schools would run which migrations; change nothing')
     .option('--only <id>', 'upgrade this school only', schoolIdArg)
     .option('--canary <n>', 'upgrade n schools first and stop if one fails', intArg(1, 999_999))
     .option('--json', 'print the report as JSON')
-    .action(action(async (options: { dryRun?: boolean; only?: string; canary?: number; json?: boolean }) =>
-      withRuntime(({ runtime }) => schoolsMigrate(runtime, {
-        dryRun: options.dryRun === true, only: options.only, canary: options.canary, json: options.json === true,
-      }))));
+    .action(
+      action(async (options: { dryRun?: boolean; only?: string; canary?: number; json?: boolean }) =>
+        withRuntime(({ runtime }) =>
+          schoolsMigrate(runtime, {
+            dryRun: options.dryRun === true,
+            only: options.only,
+            canary: options.canary,
+            json: options.json === true,
+          }),
+        ),
+      ),
+    );
 }

@@ -22,14 +22,26 @@ export function registerSchoolsList(program: Command): void {
     .option('--limit <n>', 'at most this many (1-500)', intArg(1, 500), 50)
     .option('--offset <n>', 'skip this many', intArg(0, 10_000_000), 0)
     .option('--json', 'print {items, total, limit, offset} as GET /schools answers it')
-    .action(action(async (options: ListOptions) => withRuntime(async ({ runtime }) => {
-      const { status, district, board, limit, offset } = options;
-      const page = await runtime.queries.list({ status, district, board, limit, offset });
-      print(options.json, page, () => [
-        ...page.items.map((s) => [s.id, s.status.padEnd(14), s.slug.padEnd(24), s.district.padEnd(16),
-          s.board.padEnd(10), s.createdAt].join('  ')),
-        `${page.items.length} of ${page.total} schools (offset ${page.offset})`,
-      ]);
-      return 0;
-    })));
+    .action(
+      action(async (options: ListOptions) =>
+        withRuntime(async ({ runtime }) => {
+          const { status, district, board, limit, offset } = options;
+          const page = await runtime.queries.list({ status, district, board, limit, offset });
+          print(options.json, page, () => [
+            ...page.items.map((s) =>
+              [
+                s.id,
+                s.status.padEnd(14),
+                s.slug.padEnd(24),
+                s.district.padEnd(16),
+                s.board.padEnd(10),
+                s.createdAt,
+              ].join('  '),
+            ),
+            `${page.items.length} of ${page.total} schools (offset ${page.offset})`,
+          ]);
+          return 0;
+        }),
+      ),
+    );
 }

@@ -17,8 +17,10 @@ export interface SecretsOptions {
 export function registerSecrets(program: Command): void {
   group(program, 'secrets', 'school database credentials')
     .command('rotate')
-    .description('move every live school to the active credentials key (the first of SCS_CREDENTIALS_KEYS): a new '
-      + 'password on its role and the registry row re-encrypted, each a SchoolCredentialsRotated event; resumable')
+    .description(
+      'move every live school to the active credentials key (the first of SCS_CREDENTIALS_KEYS): a new ' +
+        'password on its role and the registry row re-encrypted, each a SchoolCredentialsRotated event; resumable',
+    )
     .option('--only <id>', 'rotate this school only, even one already on the active key', schoolIdArg)
     .option('--concurrency <n>', 'schools at a time (1 to 64)', intArg(1, 64), 4)
     .option('--json', 'print the report as JSON')

@@ -63,13 +63,21 @@ export function registerServers(program: Command): void {
     .command('list')
     .description('each server: state, schools, capacity, and whether it answers now')
     .option('--json', 'print the list as JSON')
-    .action(action(async (options: { json?: boolean }) =>
-      withRuntime(({ runtime }) => serversCommand(runtime, { command: 'list', json: options.json === true }))));
+    .action(
+      action(async (options: { json?: boolean }) =>
+        withRuntime(({ runtime }) => serversCommand(runtime, { command: 'list', json: options.json === true })),
+      ),
+    );
   const change = (command: string, description: string, capacity = false) => {
     const sub = servers.command(command).argument('<name>', 'the server').description(description);
     if (capacity) sub.option('--capacity <n>', 'schools it may hold, or none');
-    sub.action(action(async (name: string, options: { capacity?: string }) =>
-      withRuntime(({ runtime }) => serversCommand(runtime, { command, name, capacity: options.capacity, json: false }))));
+    sub.action(
+      action(async (name: string, options: { capacity?: string }) =>
+        withRuntime(({ runtime }) =>
+          serversCommand(runtime, { command, name, capacity: options.capacity, json: false }),
+        ),
+      ),
+    );
   };
   change('drain', 'no new school is placed there (its schools stay; move them to empty it)');
   change('open', 'new schools may be placed there again (optionally with a capacity)', true);

@@ -5,45 +5,71 @@ import type { ActionName } from './steps.js';
 type Command<Type extends string, Data> = { type: Type; data: Data };
 
 export type SchoolCommand =
-  | Command<'RequestSchool', {
-      schoolId: string;
-      details: SchoolDetails;
-      databaseName: string;
-      subdomain: string;
-      slugStream: string;
-      slugRevision: number;
-      now: string;
-    }>
+  | Command<
+      'RequestSchool',
+      {
+        schoolId: string;
+        details: SchoolDetails;
+        databaseName: string;
+        subdomain: string;
+        slugStream: string;
+        slugRevision: number;
+        now: string;
+      }
+    >
   | Command<'RequestTeardown', { now: string }>
   /** The process manager reports a step's (or compensation's) side effect as done. */
   | Command<'RecordStepResult', { action: ActionName; event: SchoolEvent; now: string }>
   /** The process manager reports a failed attempt; the policy (max attempts, next retry) comes with it. */
-  | Command<'RecordStepFailure', {
-      action: ActionName;
-      attempt: number;
-      error: string;
-      permanent: boolean;
-      maxAttempts: number;
-      retryAt: string;
-      startedAt: string;
-      finishedAt: string;
-      now: string;
-    }>
+  | Command<
+      'RecordStepFailure',
+      {
+        action: ActionName;
+        attempt: number;
+        error: string;
+        permanent: boolean;
+        maxAttempts: number;
+        retryAt: string;
+        startedAt: string;
+        finishedAt: string;
+        now: string;
+      }
+    >
   /** A renewed certificate replaces the school's current one (`previousSerialNumber`). */
   | Command<'RecordCertificateRenewal', { event: SchoolEvent & { type: 'CertificateRenewed' }; now: string }>
-  | Command<'RecordCertificateRenewalFailure', { serialNumber: string; attempt: number; error: string; retryAt: string; startedAt: string; finishedAt: string; now: string }>
+  | Command<
+      'RecordCertificateRenewalFailure',
+      {
+        serialNumber: string;
+        attempt: number;
+        error: string;
+        retryAt: string;
+        startedAt: string;
+        finishedAt: string;
+        now: string;
+      }
+    >
   /** A live school's role and registry row were moved to new credentials (`generation` = the last + 1). */
-  | Command<'RecordCredentialsRotation', {
-      keyId: string; generation: number; startedAt: string; finishedAt: string; now: string;
-    }>
+  | Command<
+      'RecordCredentialsRotation',
+      {
+        keyId: string;
+        generation: number;
+        startedAt: string;
+        finishedAt: string;
+        now: string;
+      }
+    >
   /**
    * A rollout brought the school's database to `to` (`from` is what the database was at when the events
    * last knew it; `migrations` ran). Recorded once: a re-run after a crash finds it already recorded.
    */
   | Command<'RecordSchemaUpgrade', Omit<EventOf<'SchoolSchemaUpgraded'>['data'], 'from'> & { now: string }>
   /** A rollout's migration failed in the school's database; `version` is what the database is at now. */
-  | Command<'RecordSchemaUpgradeFailure',
-      EventOf<'SchoolSchemaUpgradeFailed'>['data'] & { applied: string[]; now: string }>
+  | Command<
+      'RecordSchemaUpgradeFailure',
+      EventOf<'SchoolSchemaUpgradeFailed'>['data'] & { applied: string[]; now: string }
+    >
   /** `school move <id> --to <server>` starts (or resumes, for the same server) moving a live school. */
   | Command<'StartMove', { to: string; now: string }>
   /** The move's copy is in place and switched to: recorded once. */

@@ -16,15 +16,20 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       if (state) throw new DomainError('school_already_exists', `school ${command.data.schoolId} already exists`);
       const { schoolId, details, databaseName, subdomain, slugStream, slugRevision, now } = command.data;
       const checked = validateSchoolDetails(details);
-      if (Array.isArray(checked)) throw new DomainError('invalid_details', checked.map((e) => `${e.field} ${e.message}`).join('; '));
+      if (Array.isArray(checked))
+        throw new DomainError('invalid_details', checked.map((e) => `${e.field} ${e.message}`).join('; '));
       return [
         { type: 'SchoolRequested', data: { schoolId, ...checked, databaseName, subdomain, requestedAt: now } },
-        { type: 'SlugReserved', data: { slug: checked.slug, slugStream, slugRevision, attempt: 1, startedAt: now, finishedAt: now } },
+        {
+          type: 'SlugReserved',
+          data: { slug: checked.slug, slugStream, slugRevision, attempt: 1, startedAt: now, finishedAt: now },
+        },
       ];
     }
     case 'RequestTeardown': {
       const school = existing(state);
-      if (school.status === 'deleted') throw new DomainError('school_deleted', `school ${school.id} is already deleted`);
+      if (school.status === 'deleted')
+        throw new DomainError('school_deleted', `school ${school.id} is already deleted`);
       if (school.status === 'deprovisioning') return [];
       return [{ type: 'TeardownRequested', data: { requestedAt: command.data.now, statusBefore: school.status } }];
     }
@@ -55,25 +60,43 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       }
       const reason = permanent ? error : `${error} (gave up after ${attempt} attempts)`;
       if (!CRITICAL[action]) {
-        return withConclusion(school, [{ type: 'WelcomeEmailFailed', data: { attempt, startedAt, finishedAt, error: reason } }], now);
+        return withConclusion(
+          school,
+          [{ type: 'WelcomeEmailFailed', data: { attempt, startedAt, finishedAt, error: reason } }],
+          now,
+        );
       }
-      return withConclusion(school, [
-        { type: 'ProvisioningStepFailed', data: { step: action as StepName, attempt, startedAt, finishedAt, error: reason } },
-        { type: 'RollbackStarted', data: { failedStep: action as StepName, reason } },
-      ], now);
+      return withConclusion(
+        school,
+        [
+          {
+            type: 'ProvisioningStepFailed',
+            data: { step: action as StepName, attempt, startedAt, finishedAt, error: reason },
+          },
+          { type: 'RollbackStarted', data: { failedStep: action as StepName, reason } },
+        ],
+        now,
+      );
     }
     case 'RecordCertificateRenewal': {
       const school = existing(state);
       const current = school.resources.certificate;
       // Only a live school's current certificate is replaced; a stale or repeated renewal changes nothing.
-      if (school.status !== 'active' || !current || current.serialNumber !== command.data.event.data.previousSerialNumber) return [];
+      if (
+        school.status !== 'active' ||
+        !current ||
+        current.serialNumber !== command.data.event.data.previousSerialNumber
+      )
+        return [];
       return [command.data.event];
     }
     case 'RecordCertificateRenewalFailure': {
       const school = existing(state);
       const { serialNumber, attempt, error, retryAt, startedAt, finishedAt } = command.data;
       if (school.status !== 'active' || school.resources.certificate?.serialNumber !== serialNumber) return [];
-      return [{ type: 'CertificateRenewalFailed', data: { serialNumber, attempt, error, retryAt, startedAt, finishedAt } }];
+      return [
+        { type: 'CertificateRenewalFailed', data: { serialNumber, attempt, error, retryAt, startedAt, finishedAt } },
+      ];
     }
     case 'RecordCredentialsRotation': {
       const school = existing(state);
@@ -98,14 +121,24 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       const from = school.schemaVersion;
       const version = data.version > from ? data.version : from;
       const { databaseName, attempt, startedAt, finishedAt } = data;
-      const upgraded: SchoolEvent[] = version > from
-        ? [{
-            type: 'SchoolSchemaUpgraded',
-            data: {
-              databaseName, from, to: version, migrations: applied, durationMs: 0, attempt, startedAt, finishedAt,
-            },
-          }]
-        : [];
+      const upgraded: SchoolEvent[] =
+        version > from
+          ? [
+              {
+                type: 'SchoolSchemaUpgraded',
+                data: {
+                  databaseName,
+                  from,
+                  to: version,
+                  migrations: applied,
+                  durationMs: 0,
+                  attempt,
+                  startedAt,
+                  finishedAt,
+                },
+              },
+            ]
+          : [];
       return [...upgraded, { type: 'SchoolSchemaUpgradeFailed', data: { ...data, version } }];
     }
     case 'StartMove': {
@@ -162,7 +195,10 @@ function withConclusion(state: SchoolState, events: SchoolEvent[], now: string):
   if (isUndoing(after) && pendingCompensations(after).length === 0) {
     if (after.status === 'deprovisioning') return [...events, { type: 'SchoolDeleted', data: { deletedAt: now } }];
     const failure = after.failure ?? { step: 'reserve_slug' as StepName, reason: 'rolled back' };
-    return [...events, { type: 'SchoolRolledBack', data: { failedStep: failure.step, reason: failure.reason, finishedAt: now } }];
+    return [
+      ...events,
+      { type: 'SchoolRolledBack', data: { failedStep: failure.step, reason: failure.reason, finishedAt: now } },
+    ];
   }
   return events;
 }

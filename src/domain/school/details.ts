@@ -17,28 +17,31 @@ export interface FieldError {
 
 // Letters and marks of any script, digits, and the punctuation school names use; no control characters.
 const NAME_PATTERN = /^[\p{L}\p{M}\p{N}][\p{L}\p{M}\p{N} .,'&()\-/]*$/u;
-const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL_PATTERN =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const E164_PATTERN = /^\+[1-9][0-9]{6,14}$/;
 
 type Rule = (value: unknown) => string | undefined;
 
-const text = (min: number, max: number, pattern: RegExp, what: string): Rule => (value) => {
-  if (typeof value !== 'string') return 'must be a string';
-  if (value !== value.trim()) return 'must not start or end with spaces';
-  if (value.length < min) return `must be at least ${min} characters`;
-  if (value.length > max) return `must be at most ${max} characters`;
-  if (!pattern.test(value)) return what;
-  return undefined;
-};
+const text =
+  (min: number, max: number, pattern: RegExp, what: string): Rule =>
+  (value) => {
+    if (typeof value !== 'string') return 'must be a string';
+    if (value !== value.trim()) return 'must not start or end with spaces';
+    if (value.length < min) return `must be at least ${min} characters`;
+    if (value.length > max) return `must be at most ${max} characters`;
+    if (!pattern.test(value)) return what;
+    return undefined;
+  };
 
 export const DETAIL_RULES: Record<keyof SchoolDetails, Rule> = {
-  name: text(3, 200, NAME_PATTERN, 'may contain letters, digits, spaces and . , \' & ( ) - / only'),
+  name: text(3, 200, NAME_PATTERN, "may contain letters, digits, spaces and . , ' & ( ) - / only"),
   slug: (value) => {
     const parsed = Slug.parse(value);
     return parsed.ok ? undefined : parsed.message;
   },
-  district: text(2, 100, NAME_PATTERN, 'may contain letters, digits, spaces and . , \' & ( ) - / only'),
-  board: text(2, 64, NAME_PATTERN, 'may contain letters, digits, spaces and . , \' & ( ) - / only'),
+  district: text(2, 100, NAME_PATTERN, "may contain letters, digits, spaces and . , ' & ( ) - / only"),
+  board: text(2, 64, NAME_PATTERN, "may contain letters, digits, spaces and . , ' & ( ) - / only"),
   adminEmail: (value) => {
     if (typeof value !== 'string') return 'must be a string';
     if (value.length > 254) return 'must be at most 254 characters';

@@ -9,7 +9,10 @@ export type DomainErrorCode =
   | 'move_refused';
 
 export class DomainError extends Error {
-  constructor(readonly code: DomainErrorCode, message: string) {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'DomainError';
   }

@@ -12,68 +12,131 @@ export interface StepRun {
 type Event<Type extends string, Data> = { type: Type; data: Data };
 
 export type SchoolEvent =
-  | Event<'SchoolRequested', SchoolDetails & { schoolId: string; databaseName: string; subdomain: string; requestedAt: string }>
+  | Event<
+      'SchoolRequested',
+      SchoolDetails & { schoolId: string; databaseName: string; subdomain: string; requestedAt: string }
+    >
   | Event<'SlugReserved', StepRun & { slug: string; slugStream: string; slugRevision: number }>
-  | Event<'DatabaseCreated', StepRun & {
-      databaseName: string; method: 'template' | 'empty'; alreadyExisted: boolean; durationMs: number;
-      /** The tenant server it was placed on (a name, never a URL); absent before placement: `central`. */
-      server?: string;
-    }>
-  | Event<'MigrationsApplied', StepRun & {
-      databaseName: string; schemaVersion: string; applied: string[]; tableCount: number; durationMs: number;
-      /** The credentials key the owner role's password was derived from (absent before key ids). */
-      credentialsKeyId?: string;
-    }>
-  | Event<'DnsRecordCreated', StepRun & { provider: string; name: string; recordType: string; value: string; reference: string }>
-  | Event<'CertificateIssued', StepRun & { provider: string; domain: string; reference: string; serialNumber: string; issuer: string; notBefore: string; notAfter: string }>
+  | Event<
+      'DatabaseCreated',
+      StepRun & {
+        databaseName: string;
+        method: 'template' | 'empty';
+        alreadyExisted: boolean;
+        durationMs: number;
+        /** The tenant server it was placed on (a name, never a URL); absent before placement: `central`. */
+        server?: string;
+      }
+    >
+  | Event<
+      'MigrationsApplied',
+      StepRun & {
+        databaseName: string;
+        schemaVersion: string;
+        applied: string[];
+        tableCount: number;
+        durationMs: number;
+        /** The credentials key the owner role's password was derived from (absent before key ids). */
+        credentialsKeyId?: string;
+      }
+    >
+  | Event<
+      'DnsRecordCreated',
+      StepRun & { provider: string; name: string; recordType: string; value: string; reference: string }
+    >
+  | Event<
+      'CertificateIssued',
+      StepRun & {
+        provider: string;
+        domain: string;
+        reference: string;
+        serialNumber: string;
+        issuer: string;
+        notBefore: string;
+        notAfter: string;
+      }
+    >
   | Event<'SchoolRegistered', StepRun & { alreadyRegistered: boolean }>
   | Event<'WelcomeEmailSent', StepRun & { provider: string; to: string; messageId: string }>
   | Event<'WelcomeEmailFailed', StepRun & { error: string }>
   | Event<'SchoolProvisioned', { provisionedAt: string; durationMs: number }>
-  | Event<'StepAttemptFailed', { step: ActionName; attempt: number; error: string; startedAt: string; finishedAt: string; retryAt: string }>
+  | Event<
+      'StepAttemptFailed',
+      { step: ActionName; attempt: number; error: string; startedAt: string; finishedAt: string; retryAt: string }
+    >
   | Event<'ProvisioningStepFailed', StepRun & { step: StepName; error: string }>
   | Event<'RollbackStarted', { failedStep: StepName; reason: string }>
   | Event<'TeardownRequested', { requestedAt: string; statusBefore: string }>
-  | Event<'DatabaseDropped', StepRun & {
-      databaseName: string;
-      existed: boolean;
-      terminatedConnections: number;
-      /** The tenant server it was dropped on (absent: none was placed, or before placement). */
-      server?: string;
-      /** The final archive taken before a teardown dropped it (none on a rollback: nothing to keep). */
-      archive?: { location: string; format: string; bytes: number; sha256: string; rows?: number };
-    }>
-  | Event<'DnsRecordDeleted', StepRun & { provider: string; name: string; recordType: string; existed: boolean; reference: string }>
+  | Event<
+      'DatabaseDropped',
+      StepRun & {
+        databaseName: string;
+        existed: boolean;
+        terminatedConnections: number;
+        /** The tenant server it was dropped on (absent: none was placed, or before placement). */
+        server?: string;
+        /** The final archive taken before a teardown dropped it (none on a rollback: nothing to keep). */
+        archive?: { location: string; format: string; bytes: number; sha256: string; rows?: number };
+      }
+    >
+  | Event<
+      'DnsRecordDeleted',
+      StepRun & { provider: string; name: string; recordType: string; existed: boolean; reference: string }
+    >
   | Event<'CertificateRevoked', StepRun & { provider: string; reference?: string; revoked: boolean }>
   | Event<'SchoolUnregistered', StepRun & { existed: boolean }>
   | Event<'SlugReleased', StepRun & { slug: string }>
   | Event<'SchoolRolledBack', { failedStep: StepName; reason: string; finishedAt: string }>
   | Event<'SchoolDeleted', { deletedAt: string }>
-  | Event<'CertificateRenewed', { provider: string; domain: string; reference: string; serialNumber: string; issuer: string; notBefore: string; notAfter: string; previousSerialNumber: string; attempt: number; startedAt: string; finishedAt: string }>
-  | Event<'CertificateRenewalFailed', { serialNumber: string; attempt: number; error: string; retryAt: string; startedAt: string; finishedAt: string }>
+  | Event<
+      'CertificateRenewed',
+      {
+        provider: string;
+        domain: string;
+        reference: string;
+        serialNumber: string;
+        issuer: string;
+        notBefore: string;
+        notAfter: string;
+        previousSerialNumber: string;
+        attempt: number;
+        startedAt: string;
+        finishedAt: string;
+      }
+    >
+  | Event<
+      'CertificateRenewalFailed',
+      { serialNumber: string; attempt: number; error: string; retryAt: string; startedAt: string; finishedAt: string }
+    >
   /** A live school's database was brought from schema `from` to `to` by a rollout (`migrations` ran, in order). */
-  | Event<'SchoolSchemaUpgraded', {
-      databaseName: string;
-      from: string;
-      to: string;
-      migrations: string[];
-      durationMs: number;
-      attempt: number;
-      startedAt: string;
-      finishedAt: string;
-    }>
+  | Event<
+      'SchoolSchemaUpgraded',
+      {
+        databaseName: string;
+        from: string;
+        to: string;
+        migrations: string[];
+        durationMs: number;
+        attempt: number;
+        startedAt: string;
+        finishedAt: string;
+      }
+    >
   /** A rollout's migration failed in this school's database and was rolled back; it stays on `version`. */
-  | Event<'SchoolSchemaUpgradeFailed', {
-      databaseName: string;
-      migration: string;
-      error: string;
-      attempt: number;
-      permanent: boolean;
-      version: string;
-      retryAt?: string;
-      startedAt: string;
-      finishedAt: string;
-    }>
+  | Event<
+      'SchoolSchemaUpgradeFailed',
+      {
+        databaseName: string;
+        migration: string;
+        error: string;
+        attempt: number;
+        permanent: boolean;
+        version: string;
+        retryAt?: string;
+        startedAt: string;
+        finishedAt: string;
+      }
+    >
   /** A request claimed the slug but never recorded its school; written first, so it never will. */
   | Event<'SchoolRequestAbandoned', { schoolId: string; slug: string; reason: string }>
   /** The reconciler removed a resource of this school that the events said was gone (an audit fact). */
@@ -82,14 +145,30 @@ export type SchoolEvent =
   /** `school move`: the school's database is being copied to `to`; it is down until `SchoolMoved`. */
   | Event<'SchoolMoveStarted', { from: string; to: string; startedAt: string }>
   /** Its database is on `to` now (the registry row says so); the old one on `from` is dropped after this. */
-  | Event<'SchoolMoved', {
-      from: string; to: string; tables: number; rows: number; downtimeMs: number; startedAt: string; finishedAt: string;
-    }>
+  | Event<
+      'SchoolMoved',
+      {
+        from: string;
+        to: string;
+        tables: number;
+        rows: number;
+        downtimeMs: number;
+        startedAt: string;
+        finishedAt: string;
+      }
+    >
   /** The copy failed: the school stays on `from` (connections allowed again), the copy on `to` dropped. */
   | Event<'SchoolMoveFailed', { from: string; to: string; error: string; startedAt: string; finishedAt: string }>
-  | Event<'SchoolCredentialsRotated', {
-      keyId: string; previousKeyId: string | null; generation: number; startedAt: string; finishedAt: string;
-    }>;
+  | Event<
+      'SchoolCredentialsRotated',
+      {
+        keyId: string;
+        previousKeyId: string | null;
+        generation: number;
+        startedAt: string;
+        finishedAt: string;
+      }
+    >;
 
 export type SchoolEventType = SchoolEvent['type'];
 export type EventOf<T extends SchoolEventType> = Extract<SchoolEvent, { type: T }>;

@@ -19,7 +19,9 @@ function withStep(state: SchoolState, step: StepName, value: StepState): SchoolS
 function withUndo(state: SchoolState, undo: CompensationName, run: StepRun, undone: StepName | undefined): SchoolState {
   // A step that failed stays `failed` (the compensation list shows its undo); one that succeeded is `undone`.
   const keep = !undone || state.steps[undone].status === 'failed';
-  const steps = keep ? state.steps : { ...state.steps, [undone]: { ...state.steps[undone], status: 'undone' as const } };
+  const steps = keep
+    ? state.steps
+    : { ...state.steps, [undone]: { ...state.steps[undone], status: 'undone' as const } };
   return { ...state, steps, undo: { ...state.undo, [undo]: succeeded(run, undo) }, pendingRetry: undefined };
 }
 
@@ -29,7 +31,14 @@ export function evolve(state: SchoolState | undefined, event: FoldableEvent): Sc
     const d = event.data;
     return {
       id: d.schoolId,
-      details: { name: d.name, slug: d.slug, district: d.district, board: d.board, adminEmail: d.adminEmail, phone: d.phone },
+      details: {
+        name: d.name,
+        slug: d.slug,
+        district: d.district,
+        board: d.board,
+        adminEmail: d.adminEmail,
+        phone: d.phone,
+      },
       databaseName: d.databaseName,
       subdomain: d.subdomain,
       status: 'provisioning',
@@ -53,7 +62,10 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
     case 'SchoolRequested':
       return state;
     case 'SlugReserved':
-      return { ...withStep(state, 'reserve_slug', succeeded(event.data, 'reserve_slug')), resources: { ...r, slug: true } };
+      return {
+        ...withStep(state, 'reserve_slug', succeeded(event.data, 'reserve_slug')),
+        resources: { ...r, slug: true },
+      };
     case 'DatabaseCreated': {
       const created = withStep(state, 'create_database', succeeded(event.data, 'create_database'));
       return { ...created, resources: { ...r, database: true }, server: serverOf(event.data) };
@@ -69,7 +81,12 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
     case 'SchoolSchemaUpgradeFailed': {
       const { migration, error, attempt, permanent, finishedAt, retryAt, version } = event.data;
       const failure = {
-        migration, error, attempts: attempt, permanent, failedAt: finishedAt, ...(retryAt ? { retryAt } : {}),
+        migration,
+        error,
+        attempts: attempt,
+        permanent,
+        failedAt: finishedAt,
+        ...(retryAt ? { retryAt } : {}),
       };
       return { ...state, schemaVersion: version, schemaUpgradeFailure: failure };
     }
@@ -80,21 +97,42 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
     case 'CertificateIssued': {
       const { provider, reference, serialNumber, notBefore, notAfter, issuer } = event.data;
       const certificate = { provider, reference, serialNumber, notBefore, notAfter, issuer };
-      return { ...withStep(state, 'issue_certificate', succeeded(event.data, 'issue_certificate')), resources: { ...r, certificate } };
+      return {
+        ...withStep(state, 'issue_certificate', succeeded(event.data, 'issue_certificate')),
+        resources: { ...r, certificate },
+      };
     }
     case 'SchoolRegistered':
-      return { ...withStep(state, 'register_school', succeeded(event.data, 'register_school')), resources: { ...r, registered: true } };
+      return {
+        ...withStep(state, 'register_school', succeeded(event.data, 'register_school')),
+        resources: { ...r, registered: true },
+      };
     case 'WelcomeEmailSent':
       return withStep(state, 'send_welcome_email', succeeded(event.data, 'send_welcome_email'));
     case 'WelcomeEmailFailed': {
-      const step: StepState = { ...succeeded(event.data, 'send_welcome_email'), status: 'warning', error: event.data.error };
-      return { ...withStep(state, 'send_welcome_email', step), warnings: [...state.warnings, `welcome email not sent: ${event.data.error}`] };
+      const step: StepState = {
+        ...succeeded(event.data, 'send_welcome_email'),
+        status: 'warning',
+        error: event.data.error,
+      };
+      return {
+        ...withStep(state, 'send_welcome_email', step),
+        warnings: [...state.warnings, `welcome email not sent: ${event.data.error}`],
+      };
     }
     case 'SchoolProvisioned':
       return { ...state, status: 'active' };
     case 'StepAttemptFailed': {
       const { step, attempt, error, startedAt, finishedAt, retryAt } = event.data;
-      const failed: StepState = { name: step, status: 'retrying', attempts: attempt, startedAt, finishedAt, error, retryAt };
+      const failed: StepState = {
+        name: step,
+        status: 'retrying',
+        attempts: attempt,
+        startedAt,
+        finishedAt,
+        error,
+        retryAt,
+      };
       const pendingRetry = { action: step, attempt, retryAt };
       if (isCompensationName(step)) return { ...state, undo: { ...state.undo, [step]: failed }, pendingRetry };
       return { ...state, steps: { ...state.steps, [step]: failed }, pendingRetry };
@@ -110,17 +148,24 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
       return { ...state, status: 'deprovisioning', pendingRetry: undefined };
     case 'DatabaseDropped': {
       const next = withUndo(state, 'drop_database', event.data, 'create_database');
-      const steps = state.steps.run_migrations.status === 'succeeded'
-        ? { ...next.steps, run_migrations: { ...next.steps.run_migrations, status: 'undone' as const } }
-        : next.steps;
+      const steps =
+        state.steps.run_migrations.status === 'succeeded'
+          ? { ...next.steps, run_migrations: { ...next.steps.run_migrations, status: 'undone' as const } }
+          : next.steps;
       return { ...next, steps, resources: { ...r, database: false } };
     }
     case 'DnsRecordDeleted':
       return { ...withUndo(state, 'delete_dns', event.data, 'create_dns'), resources: { ...r, dns: undefined } };
     case 'CertificateRevoked':
-      return { ...withUndo(state, 'revoke_certificate', event.data, 'issue_certificate'), resources: { ...r, certificate: undefined } };
+      return {
+        ...withUndo(state, 'revoke_certificate', event.data, 'issue_certificate'),
+        resources: { ...r, certificate: undefined },
+      };
     case 'SchoolUnregistered':
-      return { ...withUndo(state, 'unregister_school', event.data, 'register_school'), resources: { ...r, registered: false } };
+      return {
+        ...withUndo(state, 'unregister_school', event.data, 'register_school'),
+        resources: { ...r, registered: false },
+      };
     case 'SlugReleased':
       return { ...withUndo(state, 'release_slug', event.data, 'reserve_slug'), resources: { ...r, slug: false } };
     case 'SchoolRolledBack':
@@ -141,10 +186,20 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
       return { ...state, credentials: { keyId: event.data.keyId, generation: event.data.generation } };
     case 'CertificateRenewed': {
       const { provider, reference, serialNumber, notBefore, notAfter, issuer, finishedAt } = event.data;
-      return { ...state, resources: { ...r, certificate: { provider, reference, serialNumber, notBefore, notAfter, issuer, renewedAt: finishedAt } }, renewal: undefined };
+      return {
+        ...state,
+        resources: {
+          ...r,
+          certificate: { provider, reference, serialNumber, notBefore, notAfter, issuer, renewedAt: finishedAt },
+        },
+        renewal: undefined,
+      };
     }
     case 'CertificateRenewalFailed':
-      return { ...state, renewal: { attempts: event.data.attempt, error: event.data.error, retryAt: event.data.retryAt } };
+      return {
+        ...state,
+        renewal: { attempts: event.data.attempt, error: event.data.error, retryAt: event.data.retryAt },
+      };
     default: {
       const never: never = event;
       return never;
@@ -153,7 +208,10 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
 }
 
 function skipPending(steps: Record<StepName, StepState>): Record<StepName, StepState> {
-  const entries = Object.entries(steps).map(([name, step]) => [name, step.status === 'pending' ? { ...step, status: 'skipped' } : step]);
+  const entries = Object.entries(steps).map(([name, step]) => [
+    name,
+    step.status === 'pending' ? { ...step, status: 'skipped' } : step,
+  ]);
   return Object.fromEntries(entries) as Record<StepName, StepState>;
 }
 

@@ -23,7 +23,10 @@ export function react(state: SchoolState | undefined, now: string): Reaction {
     if (Date.parse(retry.retryAt) > Date.parse(now)) return { type: 'wait', until: retry.retryAt, action };
     return { type: 'run', action, attempt: retry.attempt + 1 };
   }
-  const previous = state.status === 'provisioning' ? state.steps[action as keyof typeof state.steps] : state.undo[action as keyof typeof state.undo];
+  const previous =
+    state.status === 'provisioning'
+      ? state.steps[action as keyof typeof state.steps]
+      : state.undo[action as keyof typeof state.undo];
   // A step that failed on another path (e.g. before a teardown) starts counting afresh.
   return { type: 'run', action, attempt: (previous?.status === 'retrying' ? previous.attempts : 0) + 1 };
 }

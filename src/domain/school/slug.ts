@@ -1,20 +1,54 @@
 /** A school's slug: its DNS label under BASE_DOMAIN, so DNS label rules apply (RFC 1035, lowercase). */
 export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
-  'www', 'api', 'admin', 'mail', 'scs', 'smtp', 'imap', 'pop', 'ftp', 'ns1', 'ns2', 'dns', 'mx',
-  'app', 'apps', 'auth', 'login', 'sso', 'status', 'static', 'cdn', 'assets', 'docs', 'help',
-  'support', 'blog', 'dev', 'staging', 'test', 'internal', 'root', 'localhost', 'syncad',
-  'dashboard', 'portal', 'billing', 'webmail', 'autodiscover', 'autoconfig', 'postmaster',
-  'hostmaster', 'webmaster', 'abuse', 'security', 'wildcard',
+  'www',
+  'api',
+  'admin',
+  'mail',
+  'scs',
+  'smtp',
+  'imap',
+  'pop',
+  'ftp',
+  'ns1',
+  'ns2',
+  'dns',
+  'mx',
+  'app',
+  'apps',
+  'auth',
+  'login',
+  'sso',
+  'status',
+  'static',
+  'cdn',
+  'assets',
+  'docs',
+  'help',
+  'support',
+  'blog',
+  'dev',
+  'staging',
+  'test',
+  'internal',
+  'root',
+  'localhost',
+  'syncad',
+  'dashboard',
+  'portal',
+  'billing',
+  'webmail',
+  'autodiscover',
+  'autoconfig',
+  'postmaster',
+  'hostmaster',
+  'webmaster',
+  'abuse',
+  'security',
+  'wildcard',
 ]);
 
 export type SlugError =
-  | 'not_a_string'
-  | 'too_short'
-  | 'too_long'
-  | 'invalid_characters'
-  | 'hyphen_at_edge'
-  | 'punycode_prefix'
-  | 'reserved';
+  'not_a_string' | 'too_short' | 'too_long' | 'invalid_characters' | 'hyphen_at_edge' | 'punycode_prefix' | 'reserved';
 
 const MESSAGES: Record<SlugError, string> = {
   not_a_string: 'must be a string',

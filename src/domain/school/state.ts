@@ -3,7 +3,14 @@ import type { ActionName, CompensationName, StepName } from './steps.js';
 import { STEPS } from './steps.js';
 
 /** Every status a school can be in (provisioning → active; rolling_back → failed; deprovisioning → deleted). */
-export const SCHOOL_STATUSES = ['provisioning', 'active', 'rolling_back', 'failed', 'deprovisioning', 'deleted'] as const;
+export const SCHOOL_STATUSES = [
+  'provisioning',
+  'active',
+  'rolling_back',
+  'failed',
+  'deprovisioning',
+  'deleted',
+] as const;
 export type SchoolStatus = (typeof SCHOOL_STATUSES)[number];
 
 export function isSchoolStatus(value: string): value is SchoolStatus {
@@ -12,7 +19,13 @@ export function isSchoolStatus(value: string): value is SchoolStatus {
 
 export type StepStatus = 'pending' | 'retrying' | 'succeeded' | 'failed' | 'warning' | 'skipped' | 'undone';
 export const STEP_STATUSES: readonly StepStatus[] = [
-  'pending', 'retrying', 'succeeded', 'failed', 'warning', 'skipped', 'undone',
+  'pending',
+  'retrying',
+  'succeeded',
+  'failed',
+  'warning',
+  'skipped',
+  'undone',
 ];
 
 export interface StepState {
@@ -43,7 +56,15 @@ export interface SchoolState {
     slug: boolean;
     database: boolean;
     dns?: { name: string; recordType: string; provider: string };
-    certificate?: { provider: string; reference: string; serialNumber: string; notBefore?: string; notAfter: string; issuer: string; renewedAt?: string };
+    certificate?: {
+      provider: string;
+      reference: string;
+      serialNumber: string;
+      notBefore?: string;
+      notAfter: string;
+      issuer: string;
+      renewedAt?: string;
+    };
     registered: boolean;
   };
   failure?: { step: StepName; reason: string };
@@ -87,7 +108,10 @@ export interface CredentialsRef {
 }
 
 export function initialSteps(): Record<StepName, StepState> {
-  return Object.fromEntries(STEPS.map((name) => [name, { name, status: 'pending', attempts: 0 }])) as Record<StepName, StepState>;
+  return Object.fromEntries(STEPS.map((name) => [name, { name, status: 'pending', attempts: 0 }])) as Record<
+    StepName,
+    StepState
+  >;
 }
 
 export const TERMINAL_STATUSES: ReadonlySet<SchoolStatus> = new Set(['active', 'failed', 'deleted']);

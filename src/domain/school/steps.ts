@@ -24,8 +24,7 @@ export type ActionName = StepName | CompensationName;
 
 /** The event type that records an action's success. */
 export type RecordedBy<A extends ActionName> =
-  | Extract<StepDefinition, { name: A }>['done']
-  | Extract<StepDefinition, { undo: A }>['undone'];
+  Extract<StepDefinition, { name: A }>['done'] | Extract<StepDefinition, { undo: A }>['undone'];
 
 /** The compensation that undoes step `N` (never when it has none). */
 export type CompensationOf<N extends StepName> = Extract<StepDefinition, { name: N; undo: string }>['undo'];
@@ -37,8 +36,9 @@ export const COMPENSATIONS = Object.fromEntries(
 ) as Record<StepName, CompensationName | undefined>;
 
 /** Undo order: the reverse of the steps. */
-export const UNDO_ORDER: readonly CompensationName[] = STEP_ORDER.flatMap((step) => ('undo' in step ? [step.undo] : []))
-  .reverse();
+export const UNDO_ORDER: readonly CompensationName[] = STEP_ORDER.flatMap((step) =>
+  'undo' in step ? [step.undo] : [],
+).reverse();
 
 export const CRITICAL = Object.fromEntries(
   STEP_ORDER.map((step) => [step.name, !('critical' in step) || step.critical]),
@@ -46,10 +46,7 @@ export const CRITICAL = Object.fromEntries(
 
 /** The event type that records each step's (or compensation's) success. */
 export const RECORDED_BY = Object.fromEntries(
-  STEP_ORDER.flatMap((step) => [
-    [step.name, step.done],
-    ...('undo' in step ? [[step.undo, step.undone]] : []),
-  ]),
+  STEP_ORDER.flatMap((step) => [[step.name, step.done], ...('undo' in step ? [[step.undo, step.undone]] : [])]),
 ) as { [A in ActionName]: RecordedBy<A> };
 
 export function isStepName(value: string): value is StepName {

@@ -7,7 +7,14 @@ interface SdkError {
   $metadata?: { httpStatusCode?: number };
 }
 
-const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete', 'TooManyRequestsException', 'RequestLimitExceeded', 'LimitExceededException']);
+const THROTTLING = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'PriorRequestNotComplete',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+]);
 
 /** Throttling, 5xx and network errors are worth retrying; the SDK marks some itself. */
 export function isRetryable(error: unknown): boolean {
@@ -34,8 +41,13 @@ export async function withAwsRetry<T>(
       return await call();
     } catch (error) {
       const e = error as SdkError;
-      if (!isRetryable(error)) throw StepError.permanent(`${what}: ${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`, error);
-      if (attempt >= options.attempts) throw StepError.transient(`${what}: still ${e?.name ?? 'failing'} after ${attempt} attempts: ${e?.message ?? String(error)}`, error);
+      if (!isRetryable(error))
+        throw StepError.permanent(`${what}: ${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`, error);
+      if (attempt >= options.attempts)
+        throw StepError.transient(
+          `${what}: still ${e?.name ?? 'failing'} after ${attempt} attempts: ${e?.message ?? String(error)}`,
+          error,
+        );
       await options.sleep(Math.round((options.random ?? Math.random)() * options.baseDelayMs * 2 ** (attempt - 1)));
     }
   }

@@ -25,7 +25,11 @@ function createEventStore(config: Config, central: CentralDatabase, logger: AppL
   const store: EventStore = connectionString
     ? new EventStoreDbEventStore({ connectionString, logger })
     : new PostgresEventStore({ pool: central.pool, logger });
-  logger.log(connectionString ? `events in EventStoreDB at ${redacted(connectionString)}` : 'events in the central PostgreSQL database');
+  logger.log(
+    connectionString
+      ? `events in EventStoreDB at ${redacted(connectionString)}`
+      : 'events in the central PostgreSQL database',
+  );
   return new RetryingAppends(store, { logger, telemetry: metrics });
 }
 
@@ -33,7 +37,11 @@ function createEventStore(config: Config, central: CentralDatabase, logger: AppL
 @Global()
 @Module({
   providers: [
-    { provide: EVENT_STORE, inject: [CONFIG, CENTRAL_DATABASE, APP_LOGGER, PrometheusMetrics], useFactory: createEventStore },
+    {
+      provide: EVENT_STORE,
+      inject: [CONFIG, CENTRAL_DATABASE, APP_LOGGER, PrometheusMetrics],
+      useFactory: createEventStore,
+    },
     {
       provide: CHECKPOINT_STORE,
       inject: [CENTRAL_DATABASE],

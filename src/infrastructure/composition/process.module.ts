@@ -32,8 +32,20 @@ function faultInjector(config: Config, logger: AppLogger): FaultInjector {
 }
 
 /** What the steps may use (each step module takes only the ports it names). */
-function stepPorts(...ports: [Config, EventStore, TenantServers, DnsProvider, CertificateProvider, Mailer,
-  SchoolRegistry, DatabaseArchives, FaultInjector, SchoolCredentials]): StepPorts {
+function stepPorts(
+  ...ports: [
+    Config,
+    EventStore,
+    TenantServers,
+    DnsProvider,
+    CertificateProvider,
+    Mailer,
+    SchoolRegistry,
+    DatabaseArchives,
+    FaultInjector,
+    SchoolCredentials,
+  ]
+): StepPorts {
   const [config, store, servers, dns, certificates, mailer, registry, archives, faults, credentials] = ports;
   const dnsTarget = config.dnsTarget;
   return { store, servers, dns, certificates, mailer, registry, archives, faults, credentials, dnsTarget };
@@ -46,17 +58,38 @@ function stepPorts(...ports: [Config, EventStore, TenantServers, DnsProvider, Ce
     { provide: FaultInjector, inject: [CONFIG, APP_LOGGER], useFactory: faultInjector },
     {
       provide: STEP_PORTS,
-      inject: [CONFIG, EVENT_STORE, TENANT_SERVERS, DNS_PROVIDER, CERTIFICATE_PROVIDER, MAILER, SCHOOL_REGISTRY,
-        DATABASE_ARCHIVES, FaultInjector, SchoolCredentials],
+      inject: [
+        CONFIG,
+        EVENT_STORE,
+        TENANT_SERVERS,
+        DNS_PROVIDER,
+        CERTIFICATE_PROVIDER,
+        MAILER,
+        SCHOOL_REGISTRY,
+        DATABASE_ARCHIVES,
+        FaultInjector,
+        SchoolCredentials,
+      ],
       useFactory: stepPorts,
     },
     {
       provide: ProcessManager,
       inject: [EVENT_STORE, CHECKPOINT_STORE, STEP_PORTS, CLOCK, APP_LOGGER, CONFIG, LOCKS, PrometheusMetrics],
-      useFactory: (store: EventStore, checkpoints: CheckpointStore, ports: StepPorts, clock: Clock, logger: AppLogger,
-        config: Config, locks: Locks, telemetry: PrometheusMetrics) =>
+      useFactory: (
+        store: EventStore,
+        checkpoints: CheckpointStore,
+        ports: StepPorts,
+        clock: Clock,
+        logger: AppLogger,
+        config: Config,
+        locks: Locks,
+        telemetry: PrometheusMetrics,
+      ) =>
         new ProcessManager(store, checkpoints, ports, clock, logger, {
-          policy: config.retry, concurrency: config.concurrency, locks, telemetry,
+          policy: config.retry,
+          concurrency: config.concurrency,
+          locks,
+          telemetry,
         }),
     },
     {
@@ -69,8 +102,14 @@ function stepPorts(...ports: [Config, EventStore, TenantServers, DnsProvider, Ce
     {
       provide: CertificateRenewer,
       inject: [EVENT_STORE, CERTIFICATE_PROVIDER, FaultInjector, CLOCK, APP_LOGGER, CONFIG],
-      useFactory: (store: EventStore, certificates: CertificateProvider, faults: FaultInjector, clock: Clock,
-        logger: AppLogger, config: Config) => new CertificateRenewer(store, certificates, faults, clock, logger, config.retry),
+      useFactory: (
+        store: EventStore,
+        certificates: CertificateProvider,
+        faults: FaultInjector,
+        clock: Clock,
+        logger: AppLogger,
+        config: Config,
+      ) => new CertificateRenewer(store, certificates, faults, clock, logger, config.retry),
     },
   ],
   exports: [FaultInjector, ProcessManager, ProjectionRunner, CertificateRenewer],

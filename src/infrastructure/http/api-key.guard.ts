@@ -1,5 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Injectable, SetMetadata, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { problem } from './problem.js';
@@ -28,17 +34,25 @@ export const API_KEYS = Symbol('ApiKeys');
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector, private readonly keys: ApiKey[]) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKey[],
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]))
+      return true;
     const req = context.switchToHttp().getRequest<Request & { actor?: string }>();
     const header = req.headers['x-scs-key'];
-    const presented = createHash('sha256').update(typeof header === 'string' ? header : '').digest();
+    const presented = createHash('sha256')
+      .update(typeof header === 'string' ? header : '')
+      .digest();
     let match: ApiKey | undefined;
     for (const key of this.keys) if (timingSafeEqual(presented, key.digest) && typeof header === 'string') match = key;
     if (!match) {
-      throw new UnauthorizedException(problem(401, 'unauthorized', 'Missing or invalid API key', 'send the key in the X-SCS-Key header'));
+      throw new UnauthorizedException(
+        problem(401, 'unauthorized', 'Missing or invalid API key', 'send the key in the X-SCS-Key header'),
+      );
     }
     req.actor = match.id;
     return true;

@@ -47,7 +47,9 @@ export async function createHttpApp(
   setupOpenApi(app); // GET /openapi.json and /docs
   await app.init();
   // Errors raised before routing (body-parser's 400 and 413) never reach Nest's filters.
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => sendProblem(res, toProblem(error), req.originalUrl?.slice(0, 200)));
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) =>
+    sendProblem(res, toProblem(error), req.originalUrl?.slice(0, 200)),
+  );
   answerClientErrors(app.getHttpServer());
   // No enableShutdownHooks(): Nest would close the app and then re-raise the signal, killing the process
   // before the runtime drains. main.ts owns SIGTERM/SIGINT.

@@ -53,7 +53,9 @@ export function answerClientErrors(server: Server): void {
     }
     const [status, slug, detail] = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED;
     const body = JSON.stringify(problem(status, slug, STATUS_CODES[status] ?? 'Bad Request', detail));
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n`
-      + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
 }

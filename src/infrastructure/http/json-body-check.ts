@@ -8,7 +8,11 @@ export class JsonBodyError extends Error {
   /** Read by body-parser (http-errors), so the answer is 400, not its default 403 for `verify`. */
   readonly status = 400;
   readonly type = 'entity.verify.failed';
-  constructor(readonly reason: 'too-deep' | 'duplicate-member', readonly field: string, message: string) {
+  constructor(
+    readonly reason: 'too-deep' | 'duplicate-member',
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'JsonBodyError';
   }
@@ -26,7 +30,12 @@ type Frame = { keys: Set<string> | undefined; expectKey: boolean; at: string };
 export function checkJsonBody(text: string, maxDepth = MAX_JSON_DEPTH): void {
   const scanner = createScanner(text, true);
   const stack: Frame[] = [];
-  const path = (): string => stack.map((f) => f.at).filter(Boolean).join('.').slice(0, 64) || '(body)';
+  const path = (): string =>
+    stack
+      .map((f) => f.at)
+      .filter(Boolean)
+      .join('.')
+      .slice(0, 64) || '(body)';
   for (let token = scanner.scan(); token !== SyntaxKind.EOF; token = scanner.scan()) {
     const top = stack[stack.length - 1];
     if (token === SyntaxKind.OpenBraceToken || token === SyntaxKind.OpenBracketToken) {

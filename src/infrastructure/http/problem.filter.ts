@@ -34,11 +34,16 @@ export function toProblem(error: unknown): Problem {
   }
   if (error instanceof DomainError) {
     switch (error.code) {
-      case 'school_not_found': return problem(404, 'school-not-found', 'School not found', error.message);
-      case 'school_deleted': return problem(410, 'school-deleted', 'School is deleted', error.message);
-      case 'school_already_exists': return problem(409, 'conflict', 'School already exists', error.message);
-      case 'invalid_details': return problem(400, 'validation', 'Invalid request', error.message);
-      default: return problem(500, 'internal', 'Internal error', 'the request could not be completed');
+      case 'school_not_found':
+        return problem(404, 'school-not-found', 'School not found', error.message);
+      case 'school_deleted':
+        return problem(410, 'school-deleted', 'School is deleted', error.message);
+      case 'school_already_exists':
+        return problem(409, 'conflict', 'School already exists', error.message);
+      case 'invalid_details':
+        return problem(400, 'validation', 'Invalid request', error.message);
+      default:
+        return problem(500, 'internal', 'Internal error', 'the request could not be completed');
     }
   }
   // Nest wraps body-parser's errors (ours from its `verify` too) in an HttpException with the cause.
@@ -52,19 +57,28 @@ export function toProblem(error: unknown): Problem {
     const body = error.getResponse();
     if (typeof body === 'object' && body && 'type' in body) return body as Problem;
     const [slug, title] = HTTP_SLUGS[status] ?? ['error', 'Error'];
-    const message = typeof body === 'object' && body && 'message' in body ? (body as { message: unknown }).message : error.message;
+    const message =
+      typeof body === 'object' && body && 'message' in body ? (body as { message: unknown }).message : error.message;
     return problem(status, slug, title, Array.isArray(message) ? message.join('; ') : String(message));
   }
   // body-parser's errors carry an HTTP status and a type.
   const parserError = error as { status?: number; type?: string; message?: string };
   if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
-    if (parserError.type === 'entity.too.large') return problem(413, 'payload-too-large', 'Request body too large', parserError.message);
-    if (parserError.type === 'entity.parse.failed') return problem(400, 'malformed-json', 'Malformed JSON', 'the request body is not valid JSON');
-    if (parserError.type === 'encoding.unsupported' || parserError.type === 'charset.unsupported') return problem(415, 'unsupported-media-type', 'Unsupported encoding', parserError.message);
+    if (parserError.type === 'entity.too.large')
+      return problem(413, 'payload-too-large', 'Request body too large', parserError.message);
+    if (parserError.type === 'entity.parse.failed')
+      return problem(400, 'malformed-json', 'Malformed JSON', 'the request body is not valid JSON');
+    if (parserError.type === 'encoding.unsupported' || parserError.type === 'charset.unsupported')
+      return problem(415, 'unsupported-media-type', 'Unsupported encoding', parserError.message);
     const [slug, title] = HTTP_SLUGS[parserError.status] ?? ['bad-request', 'Bad request'];
     return problem(parserError.status, slug, title, parserError.message);
   }
-  return problem(500, 'internal', 'Internal error', 'the request could not be completed; the error is in the service log');
+  return problem(
+    500,
+    'internal',
+    'Internal error',
+    'the request could not be completed; the error is in the service log',
+  );
 }
 
 @Catch()

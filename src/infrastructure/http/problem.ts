@@ -12,7 +12,13 @@ export interface Problem {
 
 export const PROBLEM_BASE = 'https://scs.syncad.in/problems/';
 
-export function problem(status: number, slug: string, title: string, detail?: string, extra: Record<string, unknown> = {}): Problem {
+export function problem(
+  status: number,
+  slug: string,
+  title: string,
+  detail?: string,
+  extra: Record<string, unknown> = {},
+): Problem {
   return { type: `${PROBLEM_BASE}${slug}`, title, status, ...(detail ? { detail } : {}), ...extra };
 }
 
@@ -24,5 +30,8 @@ export function sendProblem(res: Response, body: Problem, instance?: string): vo
   if (typeof body.retryAfter === 'number') res.setHeader('Retry-After', String(body.retryAfter));
   // Every 503 is a dependency that cannot be reached right now: tell the client when to try again.
   if (body.status === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '5');
-  res.status(body.status).type('application/problem+json').send(JSON.stringify({ ...body, ...(instance ? { instance } : {}) }));
+  res
+    .status(body.status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ ...body, ...(instance ? { instance } : {}) }));
 }

@@ -23,7 +23,10 @@ export function rateLimits(perClient: number, postsPerKey: number): ThrottlerMod
         skipIf: (context) => requestOf(context).method !== 'POST',
         getTracker: (req) => {
           const key = req.headers?.['x-scs-key'];
-          return `key:${createHash('sha256').update(typeof key === 'string' ? key : '').digest('hex').slice(0, 24)}`;
+          return `key:${createHash('sha256')
+            .update(typeof key === 'string' ? key : '')
+            .digest('hex')
+            .slice(0, 24)}`;
         },
       },
     ],
@@ -34,10 +37,21 @@ export function rateLimits(perClient: number, postsPerKey: number): ThrottlerMod
 /** The throttler's 429, as problem+json with Retry-After like every other error. */
 @Injectable()
 export class ProblemThrottlerGuard extends ThrottlerGuard {
-  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
     const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire ?? detail.timeToExpire ?? 60));
     context.switchToHttp().getResponse().setHeader('Retry-After', String(retryAfter));
     const what = detail.key.includes('posts') ? 'POST /school requests with this API key' : 'requests from this client';
-    throw new HttpException(problem(429, 'too-many-requests', 'Too many requests', `too many ${what}: at most ${detail.limit} a minute; retry in ${retryAfter} s`), 429);
+    throw new HttpException(
+      problem(
+        429,
+        'too-many-requests',
+        'Too many requests',
+        `too many ${what}: at most ${detail.limit} a minute; retry in ${retryAfter} s`,
+      ),
+      429,
+    );
   }
 }

@@ -28,8 +28,14 @@ export function correlationMiddleware(req: ScsRequest, res: Response, next: Next
 
 /** Bodies are JSON only: a POST with any other content type gets 415 before it is parsed. */
 export function jsonOnlyMiddleware(req: Request, res: Response, next: NextFunction): void {
-  const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0' || req.headers['transfer-encoding'] !== undefined;
-  if ((req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') && (hasBody || req.method === 'POST') && !req.is('application/json')) {
+  const hasBody =
+    (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') ||
+    req.headers['transfer-encoding'] !== undefined;
+  if (
+    (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') &&
+    (hasBody || req.method === 'POST') &&
+    !req.is('application/json')
+  ) {
     unsupported(res, 'send the body as application/json');
     return;
   }
@@ -43,10 +49,15 @@ export function jsonOnlyMiddleware(req: Request, res: Response, next: NextFuncti
 }
 
 function unsupported(res: Response, detail: string): void {
-  res.status(415).type('application/problem+json').send(JSON.stringify({
-    type: 'https://scs.syncad.in/problems/unsupported-media-type',
-    title: 'Unsupported media type',
-    status: 415,
-    detail,
-  }));
+  res
+    .status(415)
+    .type('application/problem+json')
+    .send(
+      JSON.stringify({
+        type: 'https://scs.syncad.in/problems/unsupported-media-type',
+        title: 'Unsupported media type',
+        status: 415,
+        detail,
+      }),
+    );
 }

@@ -1,7 +1,30 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, Res, BadRequestException, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  BadRequestException,
+  UseInterceptors,
+} from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
-  ApiBody, ApiExtraModels, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiSecurity, ApiTags,
+  ApiBody,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -15,7 +38,12 @@ import { SchoolQueries } from '../../projections/school-read-model/school-querie
 import { CreateSchoolDto, CreateSchoolPipe } from './create-school.dto.js';
 import { API_KEY_SCHEME, ApiProblems } from './openapi/openapi.js';
 import {
-  AsOfDto, HistoryDto, SchoolListDto, SchoolSummaryDto, SchoolViewDto, TeardownAcceptedDto,
+  AsOfDto,
+  HistoryDto,
+  SchoolListDto,
+  SchoolSummaryDto,
+  SchoolViewDto,
+  TeardownAcceptedDto,
 } from './openapi/schemas.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { problem } from './problem.js';
@@ -25,7 +53,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function schoolId(raw: string): string {
   // Ids are generated UUIDs; anything else cannot name a school (and never reaches a query).
-  if (!UUID.test(raw)) throw new NotFoundException(problem(404, 'school-not-found', 'School not found', 'no school has this id'));
+  if (!UUID.test(raw))
+    throw new NotFoundException(problem(404, 'school-not-found', 'School not found', 'no school has this id'));
   return raw;
 }
 
@@ -36,7 +65,11 @@ function notFound(): NotFoundException {
 export function queryText(value: unknown, name: string, max = 100): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length > max) {
-    throw new BadRequestException(problem(400, 'validation', 'Invalid query', `${name} must be a single value of at most ${max} characters`, { errors: [{ field: name, message: 'is invalid' }] }));
+    throw new BadRequestException(
+      problem(400, 'validation', 'Invalid query', `${name} must be a single value of at most ${max} characters`, {
+        errors: [{ field: name, message: 'is invalid' }],
+      }),
+    );
   }
   return value;
 }
@@ -46,14 +79,19 @@ export function queryInt(value: unknown, name: string, fallback: number, min: nu
   if (text === undefined) return fallback;
   const n = Number(text);
   if (!/^[0-9]+$/.test(text) || n < min || n > max) {
-    throw new BadRequestException(problem(400, 'validation', 'Invalid query', `${name} must be a whole number from ${min} to ${max}`, { errors: [{ field: name, message: `must be from ${min} to ${max}` }] }));
+    throw new BadRequestException(
+      problem(400, 'validation', 'Invalid query', `${name} must be a whole number from ${min} to ${max}`, {
+        errors: [{ field: name, message: `must be from ${min} to ${max}` }],
+      }),
+    );
   }
   return n;
 }
 
 const SCHOOL_ID = ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid' } });
 const IDEMPOTENCY_KEY = ApiHeader({
-  name: 'Idempotency-Key', required: false,
+  name: 'Idempotency-Key',
+  required: false,
   description: '1-200 visible ASCII characters: a retry with the same key and request gets the first answer again',
 });
 const LOCATION = { Location: { description: '/school/<id>', schema: { type: 'string' } } };
@@ -77,8 +115,18 @@ export class SchoolsController {
   @Post('school')
   @HttpCode(202)
   @UseInterceptors(IdempotencyInterceptor)
-  async create(@Body(CreateSchoolPipe) details: SchoolDetails, @Req() req: ScsRequest, @Res({ passthrough: true }) res: Response) {
-    const command = new RequestSchoolCommand(details, req.actor ?? 'anonymous', req.correlationId!, req.traceparent, originOf(req));
+  async create(
+    @Body(CreateSchoolPipe) details: SchoolDetails,
+    @Req() req: ScsRequest,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const command = new RequestSchoolCommand(
+      details,
+      req.actor ?? 'anonymous',
+      req.correlationId!,
+      req.traceparent,
+      originOf(req),
+    );
     const school = await this.commands.execute(command);
     res.setHeader('Location', `/school/${school.id}`);
     return school;
@@ -128,7 +176,11 @@ export class SchoolsController {
     }
     const asOf = new Date(asOfText);
     if (!/^\d{4}-\d{2}-\d{2}/.test(asOfText) || Number.isNaN(asOf.getTime())) {
-      throw new BadRequestException(problem(400, 'validation', 'Invalid query', 'asOf must be an ISO 8601 time such as 2026-11-24T10:00:00Z', { errors: [{ field: 'asOf', message: 'must be an ISO 8601 time' }] }));
+      throw new BadRequestException(
+        problem(400, 'validation', 'Invalid query', 'asOf must be an ISO 8601 time such as 2026-11-24T10:00:00Z', {
+          errors: [{ field: 'asOf', message: 'must be an ISO 8601 time' }],
+        }),
+      );
     }
     const result = await this.queries.asOf(sid, asOf);
     if (!result.exists) throw notFound();
@@ -149,11 +201,26 @@ export class SchoolsController {
     const known = new Set(['status', 'district', 'board', 'schemaVersion', 'limit', 'offset']);
     const unknown = Object.keys(query).filter((k) => !known.has(k));
     if (unknown.length > 0) {
-      throw new BadRequestException(problem(400, 'validation', 'Invalid query', `unknown parameter(s): ${unknown.slice(0, 5).map((k) => k.slice(0, 40)).join(', ')}`, { errors: unknown.slice(0, 5).map((k) => ({ field: k.slice(0, 40), message: 'is not a known parameter' })) }));
+      throw new BadRequestException(
+        problem(
+          400,
+          'validation',
+          'Invalid query',
+          `unknown parameter(s): ${unknown
+            .slice(0, 5)
+            .map((k) => k.slice(0, 40))
+            .join(', ')}`,
+          { errors: unknown.slice(0, 5).map((k) => ({ field: k.slice(0, 40), message: 'is not a known parameter' })) },
+        ),
+      );
     }
     const status = queryText(query.status, 'status', 20);
     if (status !== undefined && !isSchoolStatus(status)) {
-      throw new BadRequestException(problem(400, 'validation', 'Invalid query', `status must be one of ${SCHOOL_STATUSES.join(', ')}`, { errors: [{ field: 'status', message: 'is not a status' }] }));
+      throw new BadRequestException(
+        problem(400, 'validation', 'Invalid query', `status must be one of ${SCHOOL_STATUSES.join(', ')}`, {
+          errors: [{ field: 'status', message: 'is not a status' }],
+        }),
+      );
     }
     const schemaVersion = queryText(query.schemaVersion, 'schemaVersion', 20);
     if (schemaVersion !== undefined && !/^[0-9]{4}$/.test(schemaVersion)) {

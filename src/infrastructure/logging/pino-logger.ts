@@ -22,13 +22,16 @@ export function createLogger(options: LogOptions): Logger {
     formatters: { level: (label: string) => ({ level: label }) },
   };
   if (options.pretty) {
-    return pino(settings, pretty({
-      destination: options.destination ?? 1,
-      sync: true,
-      translateTime: 'SYS:HH:MM:ss.l',
-      messageFormat: '{if context}[{context}] {end}{msg}',
-      ignore: 'context',
-    }));
+    return pino(
+      settings,
+      pretty({
+        destination: options.destination ?? 1,
+        sync: true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        messageFormat: '{if context}[{context}] {end}{msg}',
+        ignore: 'context',
+      }),
+    );
   }
   // Synchronous: the last lines before an exit (a crash, a signal) are not lost.
   return pino(settings, options.destination ?? pino.destination({ dest: 1, sync: true }));

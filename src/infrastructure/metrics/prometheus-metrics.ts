@@ -38,29 +38,45 @@ export class PrometheusMetrics implements Telemetry {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.http = new Histogram({
-      name: 'scs_http_request_duration_seconds', help: 'HTTP requests by method, route and status',
-      labelNames: ['method', 'route', 'status'], buckets: HTTP_BUCKETS, registers,
+      name: 'scs_http_request_duration_seconds',
+      help: 'HTTP requests by method, route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: HTTP_BUCKETS,
+      registers,
     });
     this.provisioning = new Histogram({
       name: 'scs_school_provisioning_duration_seconds',
       help: 'From POST /school to the school settling: outcome active, or failed after its rollback',
-      labelNames: ['outcome'], buckets: SCHOOL_BUCKETS, registers,
+      labelNames: ['outcome'],
+      buckets: SCHOOL_BUCKETS,
+      registers,
     });
     this.actions = new Histogram({
       name: 'scs_step_duration_seconds',
       help: 'Runs of provisioning steps (kind step) and compensations (kind compensation)',
-      labelNames: ['step', 'kind', 'outcome'], buckets: STEP_BUCKETS, registers,
+      labelNames: ['step', 'kind', 'outcome'],
+      buckets: STEP_BUCKETS,
+      registers,
     });
     const labelNames = ['step', 'kind'] as const;
     this.failures = new Counter({
-      name: 'scs_step_failures_total', help: 'Failed runs of a step or compensation', labelNames, registers,
+      name: 'scs_step_failures_total',
+      help: 'Failed runs of a step or compensation',
+      labelNames,
+      registers,
     });
     this.retries = new Counter({
-      name: 'scs_step_retries_total', help: 'Failed runs that will be tried again', labelNames, registers,
+      name: 'scs_step_retries_total',
+      help: 'Failed runs that will be tried again',
+      labelNames,
+      registers,
     });
     this.appends = new Histogram({
-      name: 'scs_event_store_append_duration_seconds', help: 'Appends to the event store, per attempt, by outcome',
-      labelNames: ['outcome'], buckets: APPEND_BUCKETS, registers,
+      name: 'scs_event_store_append_duration_seconds',
+      help: 'Appends to the event store, per attempt, by outcome',
+      labelNames: ['outcome'],
+      buckets: APPEND_BUCKETS,
+      registers,
     });
     // Series that exist from the start, so that rate() and absent-or-zero alerts work before the first failure.
     for (const step of STEPS.filter((s) => s !== 'reserve_slug')) this.zero(step, 'step');
@@ -70,7 +86,10 @@ export class PrometheusMetrics implements Telemetry {
     const read = <T>(fn: (sources: MetricSources) => Promise<T>) => this.read(fn);
     const processManager = () => this.sources?.processManager();
     new Gauge({
-      name: 'scs_schools', help: 'Schools by status (read model)', labelNames: ['status'], registers,
+      name: 'scs_schools',
+      help: 'Schools by status (read model)',
+      labelNames: ['status'],
+      registers,
       async collect() {
         const counts = await read((s) => s.schoolsByStatus());
         for (const status of STATUSES) this.set({ status }, counts?.[status] ?? 0);
@@ -85,8 +104,10 @@ export class PrometheusMetrics implements Telemetry {
       },
     });
     new Gauge({
-      name: 'scs_projection_lag_events', help: 'School events not yet applied by the projection',
-      labelNames: ['projection'], registers,
+      name: 'scs_projection_lag_events',
+      help: 'School events not yet applied by the projection',
+      labelNames: ['projection'],
+      registers,
       async collect() {
         const lag = await read((s) => s.projectionLag());
         if (lag === undefined) this.reset();
@@ -94,13 +115,17 @@ export class PrometheusMetrics implements Telemetry {
       },
     });
     new Gauge({
-      name: 'scs_process_manager_in_flight_schools', help: 'Schools the process manager is working on now', registers,
+      name: 'scs_process_manager_in_flight_schools',
+      help: 'Schools the process manager is working on now',
+      registers,
       collect() {
         this.set(processManager()?.running ?? 0);
       },
     });
     new Gauge({
-      name: 'scs_process_manager_queued_schools', help: 'Schools waiting for a free slot (SCS_CONCURRENCY)', registers,
+      name: 'scs_process_manager_queued_schools',
+      help: 'Schools waiting for a free slot (SCS_CONCURRENCY)',
+      registers,
       collect() {
         this.set(processManager()?.queued ?? 0);
       },

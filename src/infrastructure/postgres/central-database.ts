@@ -15,7 +15,10 @@ export function databaseNameOf(databaseUrl: string): string {
 }
 
 /** Creates the central database if it is missing and brings it to the current central schema. */
-export async function prepareCentralDatabase(databaseUrl: string, logger: AppLogger): Promise<{ applied: string[]; version: string }> {
+export async function prepareCentralDatabase(
+  databaseUrl: string,
+  logger: AppLogger,
+): Promise<{ applied: string[]; version: string }> {
   const name = databaseNameOf(databaseUrl);
   const admin = guardClient(new pg.Client({ connectionString: maintenanceUrl(databaseUrl) }), 'central set-up');
   await admin.connect();
@@ -45,11 +48,16 @@ export type EventStoreKind = 'postgres' | 'eventstoredb';
 
 /** The central database was built from the other event store: starting would mix two histories. */
 export class EventStoreMismatchError extends Error {
-  constructor(readonly bound: EventStoreKind, readonly wanted: EventStoreKind) {
+  constructor(
+    readonly bound: EventStoreKind,
+    readonly wanted: EventStoreKind,
+  ) {
     super(
       `this central database's read model and checkpoints were built from the ${bound} event store, but ` +
-      (wanted === 'eventstoredb' ? 'EVENTSTORE_CONNECTION_STRING selects EventStoreDB' : 'EVENTSTORE_CONNECTION_STRING is unset, which selects the PostgreSQL event store') +
-      `. Positions of one store mean nothing in the other; ${bound === 'eventstoredb' ? 'set EVENTSTORE_CONNECTION_STRING again' : 'unset EVENTSTORE_CONNECTION_STRING'}, or start on a new central database (DATABASE_URL).`,
+        (wanted === 'eventstoredb'
+          ? 'EVENTSTORE_CONNECTION_STRING selects EventStoreDB'
+          : 'EVENTSTORE_CONNECTION_STRING is unset, which selects the PostgreSQL event store') +
+        `. Positions of one store mean nothing in the other; ${bound === 'eventstoredb' ? 'set EVENTSTORE_CONNECTION_STRING again' : 'unset EVENTSTORE_CONNECTION_STRING'}, or start on a new central database (DATABASE_URL).`,
     );
     this.name = 'EventStoreMismatchError';
   }
@@ -57,7 +65,9 @@ export class EventStoreMismatchError extends Error {
 
 /** Binds the central database to an event store kind on first use, and refuses the other kind after. */
 export async function bindEventStore(pool: pg.Pool, wanted: EventStoreKind): Promise<void> {
-  await pool.query('INSERT INTO scs_event_store_binding (kind) VALUES ($1) ON CONFLICT (singleton) DO NOTHING', [wanted]);
+  await pool.query('INSERT INTO scs_event_store_binding (kind) VALUES ($1) ON CONFLICT (singleton) DO NOTHING', [
+    wanted,
+  ]);
   const bound = (await pool.query<{ kind: EventStoreKind }>('SELECT kind FROM scs_event_store_binding')).rows[0].kind;
   if (bound !== wanted) throw new EventStoreMismatchError(bound, wanted);
 }

@@ -2,14 +2,16 @@ import type pg from 'pg';
 import type { AppLogger } from '../../application/ports/logger.port.js';
 
 const UNREACHABLE_CODE = /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|08|57P0[123]|53300)/;
-const UNREACHABLE_MESSAGE = new RegExp([
-  'Connection terminated',
-  'timeout exceeded when trying to connect',
-  'Client has encountered a connection error',
-  'Client was closed and is not queryable',
-  'terminating connection due to',
-  'the database system is (starting up|shutting down|in recovery mode)',
-].join('|'));
+const UNREACHABLE_MESSAGE = new RegExp(
+  [
+    'Connection terminated',
+    'timeout exceeded when trying to connect',
+    'Client has encountered a connection error',
+    'Client was closed and is not queryable',
+    'terminating connection due to',
+    'the database system is (starting up|shutting down|in recovery mode)',
+  ].join('|'),
+);
 
 /**
  * The one classification of "PostgreSQL cannot be reached right now": socket errors, SQLSTATE class 08

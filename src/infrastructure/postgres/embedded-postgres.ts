@@ -64,7 +64,8 @@ async function openSessions(url: string, ms: number): Promise<number> {
     for (;;) {
       const { rows } = await client.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`);
+          WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+      );
       if (rows[0].n === 0 || Date.now() > deadline) return rows[0].n;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -111,7 +112,9 @@ class EmbeddedSupervisor {
       await this.server.start();
     } catch (error) {
       // The package rejects with nothing when the server exits during start-up: its last words say why.
-      throw new Error(error instanceof Error ? error.message : `exited during start-up: ${this.lastLog || '-'}`, { cause: error });
+      throw new Error(error instanceof Error ? error.message : `exited during start-up: ${this.lastLog || '-'}`, {
+        cause: error,
+      });
     }
     this.watch();
   }
@@ -200,18 +203,19 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
   const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
 
   const EmbeddedPostgres = await importEmbeddedPostgres();
-  const makeServer = (onLog: (message: string) => void) => new EmbeddedPostgres({
-    databaseDir,
-    user: 'postgres',
-    password,
-    port,
-    persistent: true,
-    // PostgreSQL refuses to run as root; as root the package creates and uses a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
-    onLog,
-    onError: (message: unknown) => logger.warn(`embedded PostgreSQL: ${String(message).trim()}`),
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-  });
+  const makeServer = (onLog: (message: string) => void) =>
+    new EmbeddedPostgres({
+      databaseDir,
+      user: 'postgres',
+      password,
+      port,
+      persistent: true,
+      // PostgreSQL refuses to run as root; as root the package creates and uses a `postgres` system user.
+      createPostgresUser: process.getuid?.() === 0,
+      onLog,
+      onError: (message: unknown) => logger.warn(`embedded PostgreSQL: ${String(message).trim()}`),
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    });
   const supervisor = new EmbeddedSupervisor(makeServer, { url, databaseDir, logger });
   if (await canConnect(url)) {
     logger.log(`embedded PostgreSQL already running on 127.0.0.1:${port} (left by an earlier process): reusing it`);
@@ -226,7 +230,10 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
   try {
     await supervisor.start();
   } catch (error) {
-    throw new Error(`the embedded PostgreSQL could not start on 127.0.0.1:${port} (is the port taken? set SCS_EMBEDDED_PG_PORT, or DATABASE_URL to use your own server): ${describeError(error)}`, { cause: error });
+    throw new Error(
+      `the embedded PostgreSQL could not start on 127.0.0.1:${port} (is the port taken? set SCS_EMBEDDED_PG_PORT, or DATABASE_URL to use your own server): ${describeError(error)}`,
+      { cause: error },
+    );
   }
   logger.log(`embedded PostgreSQL running on 127.0.0.1:${port}, data in ${databaseDir}`);
   return { url, stop: () => supervisor.stop() };

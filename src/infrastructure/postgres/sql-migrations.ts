@@ -15,15 +15,25 @@ export interface SqlMigration {
 
 /** An applied migration whose file no longer matches what was run: fix it with a new migration. */
 export class MigrationChecksumError extends Error {
-  constructor(readonly file: string, readonly recorded: string, readonly current: string) {
-    super(`migration ${file} was changed after it was applied (recorded sha256 ${recorded.slice(0, 12)}…, file ${current.slice(0, 12)}…); add a new migration instead of editing an applied one`);
+  constructor(
+    readonly file: string,
+    readonly recorded: string,
+    readonly current: string,
+  ) {
+    super(
+      `migration ${file} was changed after it was applied (recorded sha256 ${recorded.slice(0, 12)}…, file ${current.slice(0, 12)}…); add a new migration instead of editing an applied one`,
+    );
     this.name = 'MigrationChecksumError';
   }
 }
 
 /** A migration that failed in its database; it was rolled back, and those before it stay applied. */
 export class MigrationFailedError extends Error {
-  constructor(readonly file: string, readonly applied: string[], cause: unknown) {
+  constructor(
+    readonly file: string,
+    readonly applied: string[],
+    cause: unknown,
+  ) {
     super(`migration ${file} failed and was rolled back: ${(cause as Error)?.message ?? String(cause)}`, { cause });
     this.name = 'MigrationFailedError';
   }
@@ -64,7 +74,9 @@ const cache = new Map<string, SqlMigration[]>();
 export function listSqlMigrations(dir: string): SqlMigration[] {
   const cached = cache.get(dir);
   if (cached) return cached;
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   const migrations = files.map((file) => {
     const match = FILE.exec(file);
     if (!match) throw new Error(`${join(dir, file)}: migration files are named NNNN_lower_snake_name.sql`);
@@ -72,7 +84,8 @@ export function listSqlMigrations(dir: string): SqlMigration[] {
     return { version: match[1], name: match[2], file, sql, checksum: createHash('sha256').update(sql).digest('hex') };
   });
   migrations.forEach((m, i) => {
-    if (i > 0 && migrations[i - 1].version === m.version) throw new Error(`${dir}: ${migrations[i - 1].file} and ${m.file} share version ${m.version}`);
+    if (i > 0 && migrations[i - 1].version === m.version)
+      throw new Error(`${dir}: ${migrations[i - 1].file} and ${m.file} share version ${m.version}`);
   });
   cache.set(dir, migrations);
   return migrations;
@@ -116,7 +129,8 @@ export async function applySqlMigrations(
     const names = new Map(rows.map((r) => [r.version, `${r.version}_${r.name}`]));
     for (const migration of migrations) {
       const checksum = recorded.get(migration.version);
-      if (checksum !== undefined && checksum !== migration.checksum) throw new MigrationChecksumError(migration.file, checksum, migration.checksum);
+      if (checksum !== undefined && checksum !== migration.checksum)
+        throw new MigrationChecksumError(migration.file, checksum, migration.checksum);
     }
     const applied: string[] = [];
     for (const migration of migrations.filter((m) => !recorded.has(m.version))) {
@@ -129,7 +143,11 @@ export async function applySqlMigrations(
           await client.query(`SET LOCAL lock_timeout = ${lock}; SET LOCAL statement_timeout = ${statement}`);
         }
         await client.query(migration.sql);
-        await client.query(`INSERT INTO ${table} (version, name, checksum) VALUES ($1, $2, $3)`, [migration.version, migration.name, migration.checksum]);
+        await client.query(`INSERT INTO ${table} (version, name, checksum) VALUES ($1, $2, $3)`, [
+          migration.version,
+          migration.name,
+          migration.checksum,
+        ]);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);

@@ -19,8 +19,14 @@ export function evolveFleet(row: FleetRow | undefined, event: ViewEvent): FleetR
   if (event.type === 'SchoolRequested') {
     const { schoolId, slug, district, board, requestedAt } = event.data;
     return {
-      school_id: schoolId, slug, district, board, status: 'provisioning', status_since: requestedAt,
-      schema_version: null, certificate_not_after: null,
+      school_id: schoolId,
+      slug,
+      district,
+      board,
+      status: 'provisioning',
+      status_since: requestedAt,
+      schema_version: null,
+      certificate_not_after: null,
     };
   }
   if (!row) return row;

@@ -16,8 +16,13 @@ export function evolveOnboarding(row: OnboardingRow | undefined, event: ViewEven
   if (event.type === 'SchoolRequested') {
     const { schoolId, district, board, requestedAt } = event.data;
     return {
-      school_id: schoolId, district, board, requested_at: requestedAt,
-      activated_at: null, failed_at: null, deleted_at: null,
+      school_id: schoolId,
+      district,
+      board,
+      requested_at: requestedAt,
+      activated_at: null,
+      failed_at: null,
+      deleted_at: null,
     };
   }
   if (!row) return row;

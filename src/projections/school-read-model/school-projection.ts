@@ -31,10 +31,10 @@ async function applyBatch(manager: EntityManager, store: EventStore, table: stri
   const ids = [...new Set(events.map((e) => schoolIdFromStream(e.streamId)).filter((id): id is string => !!id))];
   const rows: Array<{ id: string; document: SchoolView; version: string }> = ids.length
     ? await manager.query(
-      `SELECT id::text AS id, document, document_version AS version FROM ${table}
+        `SELECT id::text AS id, document, document_version AS version FROM ${table}
        WHERE id = ANY($1::uuid[]) FOR UPDATE`,
-      [ids],
-    )
+        [ids],
+      )
     : [];
   const views = new Map<string, SchoolView | undefined>();
   for (const row of rows) {
@@ -51,7 +51,11 @@ async function applyBatch(manager: EntityManager, store: EventStore, table: stri
     views.set(id, evolveView(current, toFoldable(event)));
     touched.add(id);
   }
-  await upsert(manager, table, [...touched].map((id) => views.get(id)).filter((v): v is SchoolView => !!v));
+  await upsert(
+    manager,
+    table,
+    [...touched].map((id) => views.get(id)).filter((v): v is SchoolView => !!v),
+  );
 }
 
 /** The school's view just before the first of `events` that belongs to it. */
@@ -65,9 +69,21 @@ async function viewBefore(store: EventStore, id: string, events: RecordedEvent[]
 async function upsert(manager: EntityManager, table: string, views: SchoolView[]): Promise<void> {
   if (views.length === 0) return;
   const rows = views.map((v) => ({
-    id: v.id, slug: v.slug, name: v.name, district: v.district, board: v.board, admin_email: v.adminEmail,
-    phone: v.phone, database_name: v.databaseName, subdomain: v.subdomain, status: v.status, created_at: v.createdAt,
-    updated_at: v.updatedAt, revision: v.revision, document: v, document_version: SCHOOL_VIEW_VERSION,
+    id: v.id,
+    slug: v.slug,
+    name: v.name,
+    district: v.district,
+    board: v.board,
+    admin_email: v.adminEmail,
+    phone: v.phone,
+    database_name: v.databaseName,
+    subdomain: v.subdomain,
+    status: v.status,
+    created_at: v.createdAt,
+    updated_at: v.updatedAt,
+    revision: v.revision,
+    document: v,
+    document_version: SCHOOL_VIEW_VERSION,
     schema_version: v.schemaVersion ?? null,
   }));
   const columns = Object.keys(rows[0]).join(', ');

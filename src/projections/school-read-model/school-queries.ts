@@ -51,7 +51,10 @@ export class SchoolQueries {
     const where: string[] = [];
     const params: unknown[] = [];
     const columns = {
-      status: 'status', district: 'district', board: 'board', schemaVersion: 'schema_version',
+      status: 'status',
+      district: 'district',
+      board: 'board',
+      schemaVersion: 'schema_version',
     } as const;
     for (const key of ['status', 'district', 'board', 'schemaVersion'] as const) {
       if (filters[key] !== undefined) {

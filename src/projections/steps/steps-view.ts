@@ -26,8 +26,12 @@ const ACTION_OF = new Map<string, ActionName>(
  * after the last), so runs, failures and retries count themselves.
  */
 export function stepRunOf(schoolId: string, event: ViewEvent): StepRunRow | undefined {
-  const run = (action: string, kind: StepRunRow['kind'], d: { attempt: number; startedAt: string; finishedAt: string },
-    error: string | null = null): StepRunRow => ({
+  const run = (
+    action: string,
+    kind: StepRunRow['kind'],
+    d: { attempt: number; startedAt: string; finishedAt: string },
+    error: string | null = null,
+  ): StepRunRow => ({
     school_id: schoolId,
     revision: event.revision,
     action,

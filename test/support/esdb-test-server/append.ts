@@ -29,7 +29,10 @@ function proposedEvent(message: Proposed): ProposedEvent | CallError {
   const type = metadata.get('type');
   const contentType = metadata.get('content-type');
   if (type === undefined || contentType === undefined) {
-    return { code: status.INVALID_ARGUMENT, details: `Required metadata property ${type === undefined ? 'type' : 'content-type'} is missing` };
+    return {
+      code: status.INVALID_ARGUMENT,
+      details: `Required metadata property ${type === undefined ? 'type' : 'content-type'} is missing`,
+    };
   }
   return {
     id: uuidToString(message.getId()),
@@ -53,7 +56,10 @@ function response(outcome: AppendOutcome, expected: ExpectedRevision): AppendRes
 }
 
 /** Both the current fields and the 20.6.0 ones, as the node fills them. */
-function wrongExpectedVersion(current: number, expected: ExpectedRevision): InstanceType<typeof streamsPb.AppendResp.WrongExpectedVersion> {
+function wrongExpectedVersion(
+  current: number,
+  expected: ExpectedRevision,
+): InstanceType<typeof streamsPb.AppendResp.WrongExpectedVersion> {
   const answer = new streamsPb.AppendResp.WrongExpectedVersion();
   if (current < 0) answer.setCurrentNoStream(new sharedPb.Empty()).setNoStream2060(new sharedPb.Empty());
   else answer.setCurrentRevision(current.toString()).setCurrentRevision2060(current);
@@ -66,11 +72,16 @@ function wrongExpectedVersion(current: number, expected: ExpectedRevision): Inst
       // The node puts ulong.MaxValue in the 20.6.0 field; jspb holds that field as a JS number.
       return answer.setExpectedNoStream(new sharedPb.Empty()).setExpectedRevision2060(Number.MAX_SAFE_INTEGER);
     case 'revision':
-      return answer.setExpectedRevision(expected.revision.toString()).setExpectedRevision2060(Number(expected.revision));
+      return answer
+        .setExpectedRevision(expected.revision.toString())
+        .setExpectedRevision2060(Number(expected.revision));
   }
 }
 
-/** Streams.Append (client streaming): the options first, then the proposed events; nothing is written until the client ends. */
+/**
+ * Streams.Append (client streaming): the options first, then the proposed events; nothing is written until the
+ * client ends.
+ */
 export function handleAppend(log: EventLog, registry: CallRegistry) {
   return (call: ServerReadableStream<AppendReq, AppendResp>, callback: sendUnaryData<AppendResp>): void => {
     let answered = false;
@@ -88,11 +99,14 @@ export function handleAppend(log: EventLog, registry: CallRegistry) {
       if (answered) return;
       if (options === undefined) {
         options = request.getOptions();
-        if (options === undefined) answer({ code: status.INVALID_ARGUMENT, details: 'the first append message must be the options' });
+        if (options === undefined)
+          answer({ code: status.INVALID_ARGUMENT, details: 'the first append message must be the options' });
         return;
       }
       const message = request.getProposedMessage();
-      const event = message ? proposedEvent(message) : { code: status.INVALID_ARGUMENT, details: 'expected a proposed message' };
+      const event = message
+        ? proposedEvent(message)
+        : { code: status.INVALID_ARGUMENT, details: 'expected a proposed message' };
       if ('code' in event) answer(event);
       else events.push(event);
     });

@@ -21,7 +21,10 @@ export class CallRegistry {
   }
 }
 
-export const unavailable = (details: string): { code: status; details: string } => ({ code: status.UNAVAILABLE, details });
+export const unavailable = (details: string): { code: status; details: string } => ({
+  code: status.UNAVAILABLE,
+  details,
+});
 
 /**
  * A server-streaming answer that waits for 'drain' whenever grpc-js buffers, and stops writing once the

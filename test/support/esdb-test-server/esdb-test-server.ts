@@ -9,7 +9,10 @@ import { streamsGrpc } from './proto.js';
 export interface EsdbTestServer {
   readonly port: number;
   readonly connectionString: string; // `esdb://127.0.0.1:${port}?tls=false`
-  /** Ends every in-flight call with UNAVAILABLE (what a client sees when the connection drops); the server keeps listening. */
+  /**
+   * Ends every in-flight call with UNAVAILABLE (what a client sees when the connection drops); the server keeps
+   * listening.
+   */
   dropConnections(): void;
   /** Stops listening (in-flight calls end with UNAVAILABLE); data is kept. */
   stop(): Promise<void>;
@@ -34,11 +37,23 @@ const noMetadata = new Uint8Array();
  */
 function seedFreshNode(log: EventLog): void {
   log.reserve(EPOCH_RECORD_SIZE);
-  const epoch = { epochPosition: 0, epochNumber: 0, epochId: randomUUID(), leaderInstanceId: randomUUID(), time: new Date().toISOString() };
-  const system = (type: string, data: Uint8Array) => [{ id: randomUUID(), type, isJson: true, data, metadata: noMetadata }];
+  const epoch = {
+    epochPosition: 0,
+    epochNumber: 0,
+    epochId: randomUUID(),
+    leaderInstanceId: randomUUID(),
+    time: new Date().toISOString(),
+  };
+  const system = (type: string, data: Uint8Array) => [
+    { id: randomUUID(), type, isJson: true, data, metadata: noMetadata },
+  ];
   log.append('$epoch-information', { kind: 'no_stream' }, system('$epoch-information', json(epoch)));
   log.append(`$$${STATS_STREAM}`, { kind: 'no_stream' }, system('$metadata', json({ $maxAge: 864_000 })));
-  log.append(STATS_STREAM, { kind: 'any' }, system('$statsCollected', json({ 'proc-startTime': new Date().toISOString() })));
+  log.append(
+    STATS_STREAM,
+    { kind: 'any' },
+    system('$statsCollected', json({ 'proc-startTime': new Date().toISOString() })),
+  );
 }
 
 function unimplemented(_call: unknown, callback?: (error: { code: status; details: string }) => void): void {
@@ -78,11 +93,14 @@ class InMemoryEsdb implements EsdbTestServer {
       append: handleAppend(this.log, this.calls),
       delete: unimplemented,
       tombstone: unimplemented,
-      batchAppend: (call: { emit(event: 'error', error: object): void }) => call.emit('error', { code: status.UNIMPLEMENTED, details: 'BatchAppend is not implemented' }),
+      batchAppend: (call: { emit(event: 'error', error: object): void }) =>
+        call.emit('error', { code: status.UNIMPLEMENTED, details: 'BatchAppend is not implemented' }),
     };
     server.addService(streamsGrpc.StreamsService, streams);
     this.port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${this.host}:${this.port}`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+      server.bindAsync(`${this.host}:${this.port}`, ServerCredentials.createInsecure(), (error, port) =>
+        error ? reject(error) : resolve(port),
+      ),
     );
     this.server = server;
   }

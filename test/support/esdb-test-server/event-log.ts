@@ -39,7 +39,8 @@ export interface LogPosition {
   readonly prepare: bigint;
 }
 
-type CommitCheck = { kind: 'write' } | { kind: 'idempotent'; lastRevision: number } | { kind: 'wrong_expected_version' };
+type CommitCheck =
+  { kind: 'write' } | { kind: 'idempotent'; lastRevision: number } | { kind: 'wrong_expected_version' };
 
 const NO_STREAM = -1;
 // Sizes of LogV2 records: a prepare's fixed fields plus length prefix and suffix, then its strings and
@@ -50,7 +51,13 @@ const EMPTY_PREPARE_SIZE = PREPARE_OVERHEAD + 2n;
 const utf8Length = (text: string): bigint => BigInt(Buffer.byteLength(text, 'utf8'));
 
 function recordSize(streamName: string, event: ProposedEvent): bigint {
-  return PREPARE_OVERHEAD + 2n + utf8Length(streamName) + utf8Length(event.type) + BigInt(event.data.length + event.metadata.length);
+  return (
+    PREPARE_OVERHEAD +
+    2n +
+    utf8Length(streamName) +
+    utf8Length(event.type) +
+    BigInt(event.data.length + event.metadata.length)
+  );
 }
 
 const ticksNow = (): string => (BigInt(Date.now()) * 10_000n).toString();
@@ -76,7 +83,10 @@ export function isHiddenFromAll(event: StoredEvent): boolean {
   return persistentAll && (name.endsWith('-checkpoint') || name.endsWith('-parked'));
 }
 
-/** The transaction file and the stream index, in memory: one array of events in log order plus per-stream index arrays. */
+/**
+ * The transaction file and the stream index, in memory: one array of events in log order plus per-stream index
+ * arrays.
+ */
 export class EventLog {
   private readonly events: StoredEvent[] = [];
   private readonly streams = new Map<string, number[]>();
@@ -143,7 +153,9 @@ export class EventLog {
 
   /** Number of leading events whose record ends by `to` (reading $all backwards from `to`). */
   countEndingBy(to: LogPosition): number {
-    return this.search((event) => comparePositions({ commit: event.postPosition, prepare: event.postPosition }, to) > 0);
+    return this.search(
+      (event) => comparePositions({ commit: event.postPosition, prepare: event.postPosition }, to) > 0,
+    );
   }
 
   /** Resolves after the next append, or at once if `signal` aborts. */
@@ -178,7 +190,12 @@ export class EventLog {
    * revision or `no_stream`, at the revisions the expected revision puts them. A partial match is
    * answered as a wrong expected version (CorruptedIdempotency).
    */
-  private checkCommit(streamName: string, expected: ExpectedRevision, proposed: readonly ProposedEvent[], current: number): CommitCheck {
+  private checkCommit(
+    streamName: string,
+    expected: ExpectedRevision,
+    proposed: readonly ProposedEvent[],
+    current: number,
+  ): CommitCheck {
     switch (expected.kind) {
       case 'stream_exists':
         if (current === NO_STREAM) return { kind: 'wrong_expected_version' };
@@ -205,7 +222,12 @@ export class EventLog {
     return proposed.length === 0 ? { kind: 'write' } : { kind: 'idempotent', lastRevision };
   }
 
-  private checkIdsAt(streamName: string, expected: number, proposed: readonly ProposedEvent[], current: number): CommitCheck {
+  private checkIdsAt(
+    streamName: string,
+    expected: number,
+    proposed: readonly ProposedEvent[],
+    current: number,
+  ): CommitCheck {
     if (expected === current) return { kind: 'write' };
     if (expected > current || proposed.length === 0) return { kind: 'wrong_expected_version' };
     const indexes = this.streamIndexes(streamName);
@@ -232,7 +254,14 @@ export class EventLog {
     for (const event of proposed) {
       const position = this.nextPosition;
       this.nextPosition += recordSize(streamName, event);
-      last = { ...event, streamName, revision: indexes.length, createdTicks, position, postPosition: this.nextPosition };
+      last = {
+        ...event,
+        streamName,
+        revision: indexes.length,
+        createdTicks,
+        position,
+        postPosition: this.nextPosition,
+      };
       ids.set(event.id, last.revision);
       indexes.push(this.events.length);
       this.events.push(last);

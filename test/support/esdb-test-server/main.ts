@@ -5,7 +5,8 @@ function portArgument(args: readonly string[]): number | undefined {
   const at = args.indexOf('--port');
   if (at < 0) return undefined;
   const port = Number(args[at + 1]);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port needs a port number, got ${args[at + 1]}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`--port needs a port number, got ${args[at + 1]}`);
   return port;
 }
 

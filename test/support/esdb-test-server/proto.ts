@@ -65,6 +65,8 @@ export function eventResponse(event: StoredEvent, format: UuidFormat): ReadResp 
 }
 
 export function checkpointResponse(commit: bigint, prepare: bigint): ReadResp {
-  const checkpoint = new streamsPb.ReadResp.Checkpoint().setCommitPosition(commit.toString()).setPreparePosition(prepare.toString());
+  const checkpoint = new streamsPb.ReadResp.Checkpoint()
+    .setCommitPosition(commit.toString())
+    .setPreparePosition(prepare.toString());
   return new streamsPb.ReadResp().setCheckpoint(checkpoint);
 }

@@ -1,7 +1,15 @@
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import { isHiddenFromAll, type EventLog, type LogPosition } from './event-log.js';
 import { CallRegistry, ResponseStream } from './calls.js';
-import { eventResponse, streamIdentifier, streamNameOf, streamsPb, type ReadReq, type ReadResp, type UuidFormat } from './proto.js';
+import {
+  eventResponse,
+  streamIdentifier,
+  streamNameOf,
+  streamsPb,
+  type ReadReq,
+  type ReadResp,
+  type UuidFormat,
+} from './proto.js';
 import { subscribeToAll, subscribeToStream } from './subscription.js';
 
 type Options = InstanceType<typeof streamsPb.ReadReq.Options>;
@@ -68,7 +76,13 @@ async function dispatch(log: EventLog, options: Options, responses: ResponseStre
     if (backwards) return unsupported(responses, 'a backwards subscription');
     if (onAll) return subscribeToAll(log, allFrom(options.getAll()!), filter, format, responses);
     if (filter) return unsupported(responses, 'a filtered stream subscription');
-    return subscribeToStream(log, streamNameOf(options.getStream()?.getStreamIdentifier()), streamFrom(options.getStream()!), format, responses);
+    return subscribeToStream(
+      log,
+      streamNameOf(options.getStream()?.getStreamIdentifier()),
+      streamFrom(options.getStream()!),
+      format,
+      responses,
+    );
   }
   // This client never filters a bounded read; the server's filtered reads page by a search window.
   if (filter) return unsupported(responses, 'a filtered read');
@@ -115,7 +129,8 @@ function* allIndexes(log: EventLog, from: AllFrom, backwards: boolean): Generato
 function* streamIndexes(indexes: readonly number[], from: StreamFrom, backwards: boolean): Generator<number> {
   const last = indexes.length - 1;
   if (backwards) {
-    const first = from === 'end' || (from !== 'start' && from > BigInt(last)) ? last : from === 'start' ? 0 : Number(from);
+    const first =
+      from === 'end' || (from !== 'start' && from > BigInt(last)) ? last : from === 'start' ? 0 : Number(from);
     for (let revision = first; revision >= 0; revision -= 1) yield indexes[revision]!;
     return;
   }

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { comparePositions, isHiddenFromAll, positionOf, type EventLog, type LogPosition, type StoredEvent } from './event-log.js';
+import {
+  comparePositions,
+  isHiddenFromAll,
+  positionOf,
+  type EventLog,
+  type LogPosition,
+  type StoredEvent,
+} from './event-log.js';
 import type { ResponseStream } from './calls.js';
 import { checkpointResponse, eventResponse, streamsPb, type UuidFormat } from './proto.js';
 import type { AllFrom, StreamFrom } from './read.js';
@@ -48,7 +55,13 @@ async function follow(
 }
 
 /** subscribeToStream: revisions after `from` (exclusive), then live; a missing stream simply waits. */
-export async function subscribeToStream(log: EventLog, streamName: string, from: StreamFrom, format: UuidFormat, responses: ResponseStream): Promise<void> {
+export async function subscribeToStream(
+  log: EventLog,
+  streamName: string,
+  from: StreamFrom,
+  format: UuidFormat,
+  responses: ResponseStream,
+): Promise<void> {
   const confirmedRevision = log.currentRevision(streamName);
   if (!(await confirm(responses))) return;
   let next = from === 'start' ? 0 : from === 'end' ? confirmedRevision + 1 : Number(from) + 1;
@@ -62,7 +75,13 @@ export async function subscribeToStream(log: EventLog, streamName: string, from:
 }
 
 /** subscribeToAll: events after `from` (exclusive), then live; filtered ones also get checkpoints. */
-export async function subscribeToAll(log: EventLog, from: AllFrom, filter: FilterOptions | undefined, format: UuidFormat, responses: ResponseStream): Promise<void> {
+export async function subscribeToAll(
+  log: EventLog,
+  from: AllFrom,
+  filter: FilterOptions | undefined,
+  format: UuidFormat,
+  responses: ResponseStream,
+): Promise<void> {
   if (filter) return new FilteredAllSubscription(log, from, filter, format, responses).run();
   const confirmedLength = log.length;
   if (!(await confirm(responses))) return;
@@ -84,7 +103,9 @@ function eventFilter(filter: FilterOptions): (event: StoredEvent) => boolean {
   const field = (event: StoredEvent): string => (onType ? event.type : event.streamName);
   const regex = expression.getRegex();
   // .NET's Regex.Match is unanchored, as JavaScript's test() is; both accept the patterns clients send.
-  const matches = regex ? ((value: string) => new RegExp(regex).test(value)) : (value: string) => expression.getPrefixList().some((prefix) => value.startsWith(prefix));
+  const matches = regex
+    ? (value: string) => new RegExp(regex).test(value)
+    : (value: string) => expression.getPrefixList().some((prefix) => value.startsWith(prefix));
   return (event) => !isHiddenFromAll(event) && matches(field(event));
 }
 
@@ -169,7 +190,10 @@ class FilteredAllSubscription {
     return { start, considered, endOfLog: false };
   }
 
-  /** Live until the subscriber lets the live buffer overflow; then it falls behind and catches up from its checkpoint. */
+  /**
+   * Live until the subscriber lets the live buffer overflow; then it falls behind and catches up from its
+   * checkpoint.
+   */
   private async goLive(): Promise<boolean> {
     if (!(await caughtUp(this.responses))) return false;
     for (const position of this.pendingLiveCheckpoints.splice(0)) {
@@ -190,7 +214,12 @@ class FilteredAllSubscription {
       const event = this.log.at(index);
       this.next += 1;
       if (this.allowed(event) && !(await this.sendEvent(event))) return false;
-      if (this.isLiveCheckpoint(index) && comparePositions(positionOf(event), this.checkpoint) >= 0 && !(await this.sendCheckpoint(positionOf(event)))) return false;
+      if (
+        this.isLiveCheckpoint(index) &&
+        comparePositions(positionOf(event), this.checkpoint) >= 0 &&
+        !(await this.sendCheckpoint(positionOf(event)))
+      )
+        return false;
     }
     return false;
   }
@@ -216,7 +245,8 @@ class FilteredAllSubscription {
 
   private async sendCheckpoint(position: LogPosition): Promise<boolean> {
     this.checkpoint = maxPosition(this.checkpoint, position);
-    if (comparePositions(position, HEAD_OF_LOG) === 0 || comparePositions(position, this.lastCheckpointSent) <= 0) return true;
+    if (comparePositions(position, HEAD_OF_LOG) === 0 || comparePositions(position, this.lastCheckpointSent) <= 0)
+      return true;
     this.lastCheckpointSent = position;
     return this.responses.send(checkpointResponse(position.commit, position.prepare));
   }

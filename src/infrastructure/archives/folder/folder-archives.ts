@@ -9,7 +9,9 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import { guardClient } from '../../postgres/connection-faults.js';
 import type {
-  ArchiveRequest, DatabaseArchive, DatabaseArchives,
+  ArchiveRequest,
+  DatabaseArchive,
+  DatabaseArchives,
 } from '../../../application/ports/database-archives.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
 
@@ -32,9 +34,15 @@ export class FolderDatabaseArchives implements DatabaseArchives {
   private pgDumpMajor?: number | null;
 
   /** `serverUrl`: the server of databases archived without a `server`; `servers`: each tenant server's URL. */
-  constructor(private readonly options: {
-    dir: string; serverUrl: string; retentionDays: number; pgDump?: string; servers?: ReadonlyMap<string, string>;
-  }) {}
+  constructor(
+    private readonly options: {
+      dir: string;
+      serverUrl: string;
+      retentionDays: number;
+      pgDump?: string;
+      servers?: ReadonlyMap<string, string>;
+    },
+  ) {}
 
   private urlFor(database: string, server?: string): string {
     const base = server === undefined ? this.options.serverUrl : this.options.servers?.get(server);
@@ -56,7 +64,8 @@ export class FolderDatabaseArchives implements DatabaseArchives {
   }
 
   async archive(request: ArchiveRequest): Promise<DatabaseArchive> {
-    if (!/^school_[0-9a-f]{32}$/.test(request.databaseName)) throw StepError.permanent(`not a school database: ${request.databaseName}`);
+    if (!/^school_[0-9a-f]{32}$/.test(request.databaseName))
+      throw StepError.permanent(`not a school database: ${request.databaseName}`);
     const folder = join(this.options.dir, request.schoolId);
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -64,7 +73,9 @@ export class FolderDatabaseArchives implements DatabaseArchives {
     const client = guardClient(new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 }), 'archive');
     await client.connect();
     try {
-      const serverMajor = Math.floor(Number((await client.query<{ v: string }>('SHOW server_version_num')).rows[0].v) / 10000);
+      const serverMajor = Math.floor(
+        Number((await client.query<{ v: string }>('SHOW server_version_num')).rows[0].v) / 10000,
+      );
       const dumpMajor = await this.dumpMajor();
       if (dumpMajor !== null && dumpMajor >= serverMajor) {
         await client.end();
@@ -86,10 +97,16 @@ export class FolderDatabaseArchives implements DatabaseArchives {
 
   private async jsonLines(client: pg.Client, file: string): Promise<DatabaseArchive> {
     const temp = `${file}.partial`;
-    const tables = (await client.query<{ name: string }>(
-      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
-    )).rows.map((r) => r.name);
-    const version = (await client.query<{ v: string | null }>('SELECT max(version) AS v FROM schema_migrations').catch(() => ({ rows: [{ v: null }] }))).rows[0].v;
+    const tables = (
+      await client.query<{ name: string }>(
+        `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+      )
+    ).rows.map((r) => r.name);
+    const version = (
+      await client
+        .query<{ v: string | null }>('SELECT max(version) AS v FROM schema_migrations')
+        .catch(() => ({ rows: [{ v: null }] }))
+    ).rows[0].v;
     let rows = 0;
     async function* lines(): AsyncGenerator<string> {
       yield `${JSON.stringify({ format: 'scs-jsonl-v1', schemaVersion: version, tables, archivedAt: new Date().toISOString() })}\n`;
@@ -97,7 +114,9 @@ export class FolderDatabaseArchives implements DatabaseArchives {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
         for (const table of tables) {
-          await client.query(`DECLARE archive_cursor NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS row FROM ${pg.escapeIdentifier(table)} t`);
+          await client.query(
+            `DECLARE archive_cursor NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS row FROM ${pg.escapeIdentifier(table)} t`,
+          );
           for (;;) {
             const batch = await client.query<{ row: string }>('FETCH 1000 FROM archive_cursor');
             if (batch.rows.length === 0) break;

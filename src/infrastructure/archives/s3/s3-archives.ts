@@ -2,7 +2,9 @@ import { createReadStream, rmSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type {
-  ArchiveRequest, DatabaseArchive, DatabaseArchives,
+  ArchiveRequest,
+  DatabaseArchive,
+  DatabaseArchives,
 } from '../../../application/ports/database-archives.port.js';
 
 /**
@@ -11,7 +13,15 @@ import type {
  * objects older than the retention under the prefix (an S3 lifecycle rule can do the same).
  */
 export class S3DatabaseArchives implements DatabaseArchives {
-  constructor(private readonly options: { client: S3Client; bucket: string; prefix: string; staging: DatabaseArchives; retentionDays: number }) {}
+  constructor(
+    private readonly options: {
+      client: S3Client;
+      bucket: string;
+      prefix: string;
+      staging: DatabaseArchives;
+      retentionDays: number;
+    },
+  ) {}
 
   private key(schoolId: string, file: string): string {
     return [this.options.prefix.replace(/\/+$/, ''), schoolId, file].filter(Boolean).join('/');
@@ -22,15 +32,24 @@ export class S3DatabaseArchives implements DatabaseArchives {
     const key = this.key(request.schoolId, basename(local.location));
     const body = createReadStream(local.location);
     body.on('error', () => undefined); // a failed upload reports itself; the stream must not crash us
-    await this.options.client.send(new PutObjectCommand({
-      Bucket: this.options.bucket,
-      Key: key,
-      Body: body,
-      ContentLength: statSync(local.location).size,
-      ContentType: local.format === 'pg_dump-custom' ? 'application/octet-stream' : 'application/gzip',
-      ServerSideEncryption: 'AES256',
-      Metadata: { 'scs-school-id': request.schoolId, 'scs-database': request.databaseName, 'scs-format': local.format, 'scs-sha256': local.sha256 },
-    })).finally(() => body.destroy());
+    await this.options.client
+      .send(
+        new PutObjectCommand({
+          Bucket: this.options.bucket,
+          Key: key,
+          Body: body,
+          ContentLength: statSync(local.location).size,
+          ContentType: local.format === 'pg_dump-custom' ? 'application/octet-stream' : 'application/gzip',
+          ServerSideEncryption: 'AES256',
+          Metadata: {
+            'scs-school-id': request.schoolId,
+            'scs-database': request.databaseName,
+            'scs-format': local.format,
+            'scs-sha256': local.sha256,
+          },
+        }),
+      )
+      .finally(() => body.destroy());
     rmSync(local.location, { force: true });
     return { ...local, location: `s3://${this.options.bucket}/${key}` };
   }
@@ -40,10 +59,20 @@ export class S3DatabaseArchives implements DatabaseArchives {
     let removed = 0;
     let token: string | undefined;
     do {
-      const page = await this.options.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: this.options.prefix || undefined, ContinuationToken: token }));
-      const expired = (page.Contents ?? []).filter((o) => o.Key && o.LastModified && o.LastModified.getTime() < limit).map((o) => ({ Key: o.Key! }));
+      const page = await this.options.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.options.bucket,
+          Prefix: this.options.prefix || undefined,
+          ContinuationToken: token,
+        }),
+      );
+      const expired = (page.Contents ?? [])
+        .filter((o) => o.Key && o.LastModified && o.LastModified.getTime() < limit)
+        .map((o) => ({ Key: o.Key! }));
       if (expired.length > 0) {
-        await this.options.client.send(new DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: expired, Quiet: true } }));
+        await this.options.client.send(
+          new DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: expired, Quiet: true } }),
+        );
         removed += expired.length;
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;

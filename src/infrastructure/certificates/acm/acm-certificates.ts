@@ -1,4 +1,12 @@
-import { DeleteCertificateCommand, DescribeCertificateCommand, ListCertificatesCommand, ListTagsForCertificateCommand, RequestCertificateCommand, type ACMClient, type CertificateDetail } from '@aws-sdk/client-acm';
+import {
+  DeleteCertificateCommand,
+  DescribeCertificateCommand,
+  ListCertificatesCommand,
+  ListTagsForCertificateCommand,
+  RequestCertificateCommand,
+  type ACMClient,
+  type CertificateDetail,
+} from '@aws-sdk/client-acm';
 import type { CertificateProvider, IssuedCertificate } from '../../../application/ports/certificates.port.js';
 import type { DnsProvider } from '../../../application/ports/dns.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
@@ -34,16 +42,24 @@ export class AcmCertificateProvider implements CertificateProvider {
   }
 
   private describe(arn: string): Promise<CertificateDetail> {
-    return this.call(`DescribeCertificate ${arn}`, async () => (await this.options.client.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate ?? {});
+    return this.call(
+      `DescribeCertificate ${arn}`,
+      async () =>
+        (await this.options.client.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate ?? {},
+    );
   }
 
   async issue(request: { schoolId: string; domain: string }): Promise<IssuedCertificate> {
-    const requested = await this.call(`RequestCertificate ${request.domain}`, () => this.options.client.send(new RequestCertificateCommand({
-      DomainName: request.domain,
-      ValidationMethod: 'DNS',
-      IdempotencyToken: request.schoolId.replace(/-/g, '').slice(0, 32),
-      Tags: [{ Key: TAG, Value: request.schoolId }],
-    })));
+    const requested = await this.call(`RequestCertificate ${request.domain}`, () =>
+      this.options.client.send(
+        new RequestCertificateCommand({
+          DomainName: request.domain,
+          ValidationMethod: 'DNS',
+          IdempotencyToken: request.schoolId.replace(/-/g, '').slice(0, 32),
+          Tags: [{ Key: TAG, Value: request.schoolId }],
+        }),
+      ),
+    );
     const arn = requested.CertificateArn!;
     const deadline = Date.now() + (this.options.deadlineMs ?? 30 * 60_000);
     let validationWritten = false;
@@ -51,14 +67,24 @@ export class AcmCertificateProvider implements CertificateProvider {
       const detail = await this.describe(arn);
       if (detail.Status === 'ISSUED') return this.view(arn, detail);
       if (detail.Status && ['FAILED', 'VALIDATION_TIMED_OUT', 'REVOKED', 'EXPIRED'].includes(detail.Status)) {
-        throw StepError.permanent(`ACM certificate ${arn} for ${request.domain} is ${detail.Status}${detail.FailureReason ? `: ${detail.FailureReason}` : ''}`);
+        throw StepError.permanent(
+          `ACM certificate ${arn} for ${request.domain} is ${detail.Status}${detail.FailureReason ? `: ${detail.FailureReason}` : ''}`,
+        );
       }
       const record = detail.DomainValidationOptions?.find((o) => o.ResourceRecord)?.ResourceRecord;
       if (record && !validationWritten) {
-        await this.options.dns.upsert({ name: record.Name!.replace(/\.$/, ''), type: 'CNAME', value: record.Value!.replace(/\.$/, ''), ttl: 300 });
+        await this.options.dns.upsert({
+          name: record.Name!.replace(/\.$/, ''),
+          type: 'CNAME',
+          value: record.Value!.replace(/\.$/, ''),
+          ttl: 300,
+        });
         validationWritten = true;
       }
-      if (Date.now() > deadline) throw StepError.transient(`ACM validation of ${request.domain} still pending after ${Math.round((this.options.deadlineMs ?? 1_800_000) / 1000)} s (certificate ${arn})`);
+      if (Date.now() > deadline)
+        throw StepError.transient(
+          `ACM validation of ${request.domain} still pending after ${Math.round((this.options.deadlineMs ?? 1_800_000) / 1000)} s (certificate ${arn})`,
+        );
       await this.sleep(this.options.pollMs ?? 10_000);
     }
   }
@@ -80,13 +106,21 @@ export class AcmCertificateProvider implements CertificateProvider {
     if (!arn) throw StepError.permanent(`no ACM certificate is tagged with school ${request.schoolId}`);
     const current = this.view(arn, await this.describe(arn));
     if (current.serialNumber === request.serialNumber) {
-      throw StepError.transient(`ACM's managed renewal has not replaced certificate ${arn} yet (it renews about 60 days before expiry, once validation still works)`);
+      throw StepError.transient(
+        `ACM's managed renewal has not replaced certificate ${arn} yet (it renews about 60 days before expiry, once validation still works)`,
+      );
     }
     return current;
   }
 
-  async revoke(request: { schoolId: string; domain: string; reference?: string }): Promise<{ revoked: boolean; reference?: string }> {
-    const arn = request.reference?.startsWith('arn:') ? request.reference : (await this.findBySchool(request.schoolId))[0];
+  async revoke(request: {
+    schoolId: string;
+    domain: string;
+    reference?: string;
+  }): Promise<{ revoked: boolean; reference?: string }> {
+    const arn = request.reference?.startsWith('arn:')
+      ? request.reference
+      : (await this.findBySchool(request.schoolId))[0];
     if (!arn) return { revoked: false };
     let detail: CertificateDetail;
     try {
@@ -97,11 +131,15 @@ export class AcmCertificateProvider implements CertificateProvider {
     }
     const record = detail.DomainValidationOptions?.find((o) => o.ResourceRecord)?.ResourceRecord;
     try {
-      await this.call(`DeleteCertificate ${arn}`, () => this.options.client.send(new DeleteCertificateCommand({ CertificateArn: arn })));
+      await this.call(`DeleteCertificate ${arn}`, () =>
+        this.options.client.send(new DeleteCertificateCommand({ CertificateArn: arn })),
+      );
     } catch (error) {
       if (error instanceof StepError && /ResourceNotFoundException/.test(error.message)) return { revoked: false };
       if (error instanceof StepError && /ResourceInUseException/.test(error.message)) {
-        throw StepError.transient(`ACM certificate ${arn} is still attached to a load balancer or CloudFront; detach it and the deletion is retried`);
+        throw StepError.transient(
+          `ACM certificate ${arn} is still attached to a load balancer or CloudFront; detach it and the deletion is retried`,
+        );
       }
       throw error;
     }
@@ -113,11 +151,16 @@ export class AcmCertificateProvider implements CertificateProvider {
     const found: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.call('ListCertificates', () => this.options.client.send(new ListCertificatesCommand({ NextToken: token })));
+      const page = await this.call('ListCertificates', () =>
+        this.options.client.send(new ListCertificatesCommand({ NextToken: token })),
+      );
       for (const summary of page.CertificateSummaryList ?? []) {
-        const tags = await this.call('ListTagsForCertificate', () => this.options.client.send(new ListTagsForCertificateCommand({ CertificateArn: summary.CertificateArn })));
+        const tags = await this.call('ListTagsForCertificate', () =>
+          this.options.client.send(new ListTagsForCertificateCommand({ CertificateArn: summary.CertificateArn })),
+        );
         const owner = tags.Tags?.find((t) => t.Key === TAG)?.Value;
-        if (owner && (schoolId === undefined || owner === schoolId)) found.push(`${summary.CertificateArn}|${owner}|${summary.DomainName}`);
+        if (owner && (schoolId === undefined || owner === schoolId))
+          found.push(`${summary.CertificateArn}|${owner}|${summary.DomainName}`);
       }
       token = page.NextToken;
     } while (token);

@@ -40,7 +40,14 @@ export interface AcmeCertificateOptions {
 /** The owner of the shared wildcard certificate. */
 export const SHARED_OWNER = '00000000-0000-0000-0000-000000000000';
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
-const PERMANENT = new Set(['unauthorized', 'caa', 'rejectedIdentifier', 'malformed', 'unsupportedIdentifier', 'invalidContact']);
+const PERMANENT = new Set([
+  'unauthorized',
+  'caa',
+  'rejectedIdentifier',
+  'malformed',
+  'unsupportedIdentifier',
+  'invalidContact',
+]);
 // Status polls start fast (Pebble answers in milliseconds) and back off to 10 s for a real CA: ~60 s in all.
 const BACKOFF = { backoffAttempts: 12, backoffMin: 50, backoffMax: 10_000 };
 const COLUMNS = 'domain, serial_number, not_before, not_after, certificate_pem, order_url';
@@ -56,7 +63,8 @@ interface CertificateRow {
 
 function canonicalDomain(domain: string): string {
   const name = domain.trim().toLowerCase().replace(/\.$/, '');
-  if (!HOSTNAME.test(name)) throw StepError.permanent(`${JSON.stringify(domain)} is not a host name a certificate can be issued for`);
+  if (!HOSTNAME.test(name))
+    throw StepError.permanent(`${JSON.stringify(domain)} is not a host name a certificate can be issued for`);
   return name;
 }
 
@@ -84,7 +92,9 @@ export class AcmeCertificateProvider implements CertificateProvider {
 
   async issue(request: { schoolId: string; domain: string }): Promise<IssuedCertificate> {
     const host = canonicalDomain(request.domain);
-    const [owner, domain] = this.options.wildcard ? [SHARED_OWNER, `*.${host.slice(host.indexOf('.') + 1)}`] : [request.schoolId, host];
+    const [owner, domain] = this.options.wildcard
+      ? [SHARED_OWNER, `*.${host.slice(host.indexOf('.') + 1)}`]
+      : [request.schoolId, host];
     const live = await this.live(owner, domain);
     if (live) return toIssued(live);
 
@@ -96,7 +106,16 @@ export class AcmeCertificateProvider implements CertificateProvider {
     await this.options.pool.query(
       `INSERT INTO acme_certificates (school_id, domain, serial_number, not_before, not_after, certificate_pem, private_key_enc, order_url)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (school_id, domain) WHERE revoked_at IS NULL DO NOTHING`,
-      [owner, domain, leaf.serialNumber.toLowerCase(), new Date(leaf.validFrom), new Date(leaf.validTo), certificatePem, seal(this.key, keyPem), orderUrl],
+      [
+        owner,
+        domain,
+        leaf.serialNumber.toLowerCase(),
+        new Date(leaf.validFrom),
+        new Date(leaf.validTo),
+        certificatePem,
+        seal(this.key, keyPem),
+        orderUrl,
+      ],
     );
     this.logger.log(`acme: issued ${domain} (serial ${leaf.serialNumber.toLowerCase()}) in ${Date.now() - started} ms`);
     return toIssued((await this.live(owner, domain))!);
@@ -105,7 +124,9 @@ export class AcmeCertificateProvider implements CertificateProvider {
   /** Orders a replacement; the old certificate is retired in the same transaction, not revoked at the CA. */
   async renew(request: { schoolId: string; domain: string; serialNumber: string }): Promise<IssuedCertificate> {
     const host = canonicalDomain(request.domain);
-    const [owner, domain] = this.options.wildcard ? [SHARED_OWNER, `*.${host.slice(host.indexOf('.') + 1)}`] : [request.schoolId, host];
+    const [owner, domain] = this.options.wildcard
+      ? [SHARED_OWNER, `*.${host.slice(host.indexOf('.') + 1)}`]
+      : [request.schoolId, host];
     const live = await this.live(owner, domain);
     if (live && live.serial_number !== request.serialNumber) return toIssued(live);
     const { certificatePem, keyPem, orderUrl } = await this.order(domain);
@@ -113,11 +134,23 @@ export class AcmeCertificateProvider implements CertificateProvider {
     const client = await this.options.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query('UPDATE acme_certificates SET revoked_at = now() WHERE school_id = $1 AND domain = $2 AND serial_number = $3 AND revoked_at IS NULL', [owner, domain, request.serialNumber]);
+      await client.query(
+        'UPDATE acme_certificates SET revoked_at = now() WHERE school_id = $1 AND domain = $2 AND serial_number = $3 AND revoked_at IS NULL',
+        [owner, domain, request.serialNumber],
+      );
       await client.query(
         `INSERT INTO acme_certificates (school_id, domain, serial_number, not_before, not_after, certificate_pem, private_key_enc, order_url)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (school_id, domain) WHERE revoked_at IS NULL DO NOTHING`,
-        [owner, domain, leaf.serialNumber.toLowerCase(), new Date(leaf.validFrom), new Date(leaf.validTo), certificatePem, seal(this.key, keyPem), orderUrl],
+        [
+          owner,
+          domain,
+          leaf.serialNumber.toLowerCase(),
+          new Date(leaf.validFrom),
+          new Date(leaf.validTo),
+          certificatePem,
+          seal(this.key, keyPem),
+          orderUrl,
+        ],
       );
       await client.query('COMMIT');
     } catch (error) {
@@ -130,7 +163,11 @@ export class AcmeCertificateProvider implements CertificateProvider {
     return toIssued((await this.live(owner, domain))!);
   }
 
-  async revoke(request: { schoolId: string; domain: string; reference?: string }): Promise<{ revoked: boolean; reference?: string }> {
+  async revoke(request: {
+    schoolId: string;
+    domain: string;
+    reference?: string;
+  }): Promise<{ revoked: boolean; reference?: string }> {
     const { rows } = await this.options.pool.query<CertificateRow & { id: string }>(
       `SELECT id, ${COLUMNS} FROM acme_certificates WHERE school_id = $1 AND domain = $2 AND revoked_at IS NULL`,
       [request.schoolId, canonicalDomain(request.domain)],
@@ -144,7 +181,10 @@ export class AcmeCertificateProvider implements CertificateProvider {
     } catch (error) {
       if (!trace.problems.some((p) => p.type === 'alreadyRevoked')) throw classify(error, trace);
     }
-    await this.options.pool.query('UPDATE acme_certificates SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [row.id]);
+    await this.options.pool.query(
+      'UPDATE acme_certificates SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
+      [row.id],
+    );
     return { revoked: true, reference: row.order_url };
   }
 
@@ -179,7 +219,8 @@ export class AcmeCertificateProvider implements CertificateProvider {
           // Our own check asked the authoritative server; acme-client's would use the system resolver.
           skipChallengeVerification: dnsResolver !== undefined,
           challengeCreateFn: async (authz, challenge, keyAuthorization) => {
-            if (challenge.type !== 'dns-01') throw StepError.permanent(`the ACME server offers no dns-01 challenge for ${domain}`);
+            if (challenge.type !== 'dns-01')
+              throw StepError.permanent(`the ACME server offers no dns-01 challenge for ${domain}`);
             const name = `_acme-challenge.${authz.identifier.value}`;
             await dns.upsert({ name, type: 'TXT', value: keyAuthorization, ttl: 60 });
             if (dnsResolver) await waitForTxt(dnsResolver, name, keyAuthorization, propagationTimeoutMs);
@@ -187,11 +228,16 @@ export class AcmeCertificateProvider implements CertificateProvider {
           // acme-client calls this after every create, also when validation failed.
           challengeRemoveFn: async (authz) => {
             const name = `_acme-challenge.${authz.identifier.value}`;
-            await dns.remove(name, 'TXT').catch((e: unknown) => this.logger.warn(`acme: could not remove ${name} TXT: ${String(e)}`));
+            await dns
+              .remove(name, 'TXT')
+              .catch((e: unknown) => this.logger.warn(`acme: could not remove ${name} TXT: ${String(e)}`));
           },
         }),
       );
-      if (!trace.orderUrl) throw StepError.transient(`the ACME server at ${this.options.directoryUrl} returned no order URL for ${domain}`);
+      if (!trace.orderUrl)
+        throw StepError.transient(
+          `the ACME server at ${this.options.directoryUrl} returned no order URL for ${domain}`,
+        );
       return { certificatePem, keyPem: key.toString(), orderUrl: trace.orderUrl };
     } catch (error) {
       throw classify(error, trace);
@@ -210,12 +256,18 @@ export class AcmeCertificateProvider implements CertificateProvider {
   private async loadAccount(): Promise<acme.Client> {
     const { pool, directoryUrl, accountEmail } = this.options;
     const select = () =>
-      pool.query<{ account_key_enc: Buffer; account_url: string | null }>('SELECT account_key_enc, account_url FROM acme_accounts WHERE directory_url = $1', [directoryUrl]);
+      pool.query<{ account_key_enc: Buffer; account_url: string | null }>(
+        'SELECT account_key_enc, account_url FROM acme_accounts WHERE directory_url = $1',
+        [directoryUrl],
+      );
     let row = (await select()).rows[0];
     if (!row) {
       const created = await acme.crypto.createPrivateEcdsaKey();
       // Racing processes: the first key stored wins and everyone reads it back.
-      await pool.query('INSERT INTO acme_accounts (directory_url, email, account_key_enc) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [directoryUrl, accountEmail, seal(this.key, created)]);
+      await pool.query(
+        'INSERT INTO acme_accounts (directory_url, email, account_key_enc) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [directoryUrl, accountEmail, seal(this.key, created)],
+      );
       row = (await select()).rows[0];
     }
     const opened = unsealWithAny([this.key, ...(this.options.decryptionKeys ?? [])], row.account_key_enc);
@@ -231,11 +283,16 @@ export class AcmeCertificateProvider implements CertificateProvider {
       const trace: AcmeTrace = { problems: [] };
       try {
         // With an existing key the CA answers with that account, so a repeat is harmless.
-        await traced(trace, () => client.createAccount({ termsOfServiceAgreed: true, contact: [`mailto:${accountEmail}`] }));
+        await traced(trace, () =>
+          client.createAccount({ termsOfServiceAgreed: true, contact: [`mailto:${accountEmail}`] }),
+        );
       } catch (error) {
         throw classify(error, trace);
       }
-      await pool.query('UPDATE acme_accounts SET account_url = $2 WHERE directory_url = $1', [directoryUrl, client.getAccountUrl()]);
+      await pool.query('UPDATE acme_accounts SET account_url = $2 WHERE directory_url = $1', [
+        directoryUrl,
+        client.getAccountUrl(),
+      ]);
     }
     return client;
   }
@@ -251,7 +308,8 @@ export function classify(error: unknown, trace: AcmeTrace): StepError {
     const after = problem.retryAfter ? `; retry after ${problem.retryAfter}` : '';
     return StepError.transient(`ACME rate limit: ${problem.detail}${after}`, error);
   }
-  if (problem && PERMANENT.has(problem.type)) return StepError.permanent(`ACME ${problem.type}: ${problem.detail}`, error);
+  if (problem && PERMANENT.has(problem.type))
+    return StepError.permanent(`ACME ${problem.type}: ${problem.detail}`, error);
   const code = (error as { code?: string }).code;
   return StepError.transient(`ACME ${problem?.type ?? code ?? 'error'}: ${message}`, error);
 }

@@ -45,7 +45,8 @@ function install(): void {
         if (problem) trace.problems.push(problem);
       }
       // The first order object seen is newOrder's answer, whose Location is the order URL.
-      if (!trace.orderUrl && typeof data.finalize === 'string') trace.orderUrl = (response.headers?.location as string | undefined) ?? response.config.url;
+      if (!trace.orderUrl && typeof data.finalize === 'string')
+        trace.orderUrl = (response.headers?.location as string | undefined) ?? response.config.url;
     }
     return response;
   });

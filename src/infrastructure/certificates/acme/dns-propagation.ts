@@ -21,7 +21,9 @@ export async function waitForTxt(server: string, name: string, value: string, ti
       last = (error as { code?: string }).code ?? String(error);
     }
     if (Date.now() + delay > deadline) {
-      throw StepError.transient(`the DNS-01 TXT record ${name} was not visible at ${server} within ${timeoutMs} ms (${last})`);
+      throw StepError.transient(
+        `the DNS-01 TXT record ${name} was not visible at ${server} within ${timeoutMs} ms (${last})`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay = Math.min(delay * 2, 2000);

@@ -30,13 +30,18 @@ export async function exportPrivateKeyPem(key: CryptoKey): Promise<string> {
 
 /** Imports a PKCS#8 P-256 key and derives its public half (WebCrypto has no direct way; JWK carries x and y). */
 async function importKeyPair(pem: string): Promise<CryptoKeyPair> {
-  const privateKey = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(pem), EC_ALGORITHM, true, ['sign']);
+  const privateKey = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(pem), EC_ALGORITHM, true, [
+    'sign',
+  ]);
   const { kty, crv, x, y } = await webcrypto.subtle.exportKey('jwk', privateKey);
   const publicKey = await webcrypto.subtle.importKey('jwk', { kty, crv, x, y }, EC_ALGORITHM, true, ['verify']);
   return { privateKey, publicKey };
 }
 
-/** Places `content` at `file` only if nothing is there yet: a complete temp file is hard-linked, which fails on EEXIST. */
+/**
+ * Places `content` at `file` only if nothing is there yet: a complete temp file is hard-linked, which fails on
+ * EEXIST.
+ */
 function createExclusively(file: string, content: string, mode: number): void {
   const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   writeFileSync(temp, content, { mode });
@@ -90,7 +95,9 @@ export class LocalCertificateAuthority {
     const certKeyId = await certificate.publicKey.getKeyIdentifier();
     const ownKeyId = await (await x509.PublicKey.create(keys.publicKey as never)).getKeyIdentifier();
     if (Buffer.compare(Buffer.from(certKeyId), Buffer.from(ownKeyId)) !== 0) {
-      throw new Error(`${certFile} does not belong to ${keyFile}: restore the matching pair or remove both to create a new CA`);
+      throw new Error(
+        `${certFile} does not belong to ${keyFile}: restore the matching pair or remove both to create a new CA`,
+      );
     }
     return new LocalCertificateAuthority(certificate, keys.privateKey, certificatePem);
   }

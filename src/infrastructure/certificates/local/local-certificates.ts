@@ -2,7 +2,13 @@ import type pg from 'pg';
 import * as x509 from '@peculiar/x509';
 import type { CertificateProvider, IssuedCertificate } from '../../../application/ports/certificates.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
-import { EC_ALGORITHM, exportPrivateKeyPem, generateKeyPair, randomSerialNumber, type LocalCertificateAuthority } from './local-ca.js';
+import {
+  EC_ALGORITHM,
+  exportPrivateKeyPem,
+  generateKeyPair,
+  randomSerialNumber,
+  type LocalCertificateAuthority,
+} from './local-ca.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
@@ -20,7 +26,8 @@ const normalise = (domain: string) => domain.trim().toLowerCase().replace(/\.$/,
 
 function canonicalDomain(domain: string): string {
   const name = normalise(domain);
-  if (!HOSTNAME.test(name)) throw StepError.permanent(`${JSON.stringify(domain)} is not a host name a certificate can be issued for`);
+  if (!HOSTNAME.test(name))
+    throw StepError.permanent(`${JSON.stringify(domain)} is not a host name a certificate can be issued for`);
   return name;
 }
 
@@ -74,7 +81,10 @@ export class LocalCertificateProvider implements CertificateProvider {
     );
     if (inserted.rows[0]) return this.view(inserted.rows[0]);
     const winner = await this.live(request.schoolId, domain);
-    if (!winner) throw StepError.transient(`a concurrent certificate for ${domain} was revoked while this one was being stored; retry`);
+    if (!winner)
+      throw StepError.transient(
+        `a concurrent certificate for ${domain} was revoked while this one was being stored; retry`,
+      );
     return this.view(winner);
   }
 
@@ -108,7 +118,13 @@ export class LocalCertificateProvider implements CertificateProvider {
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as never),
       ],
     });
-    return { serialNumber, certificatePem: certificate.toString('pem'), privateKeyPem: await exportPrivateKeyPem(keys.privateKey), notBefore, notAfter };
+    return {
+      serialNumber,
+      certificatePem: certificate.toString('pem'),
+      privateKeyPem: await exportPrivateKeyPem(keys.privateKey),
+      notBefore,
+      notAfter,
+    };
   }
 
   async renew(request: { schoolId: string; domain: string; serialNumber: string }): Promise<IssuedCertificate> {
@@ -143,7 +159,11 @@ export class LocalCertificateProvider implements CertificateProvider {
     return this.view(winner);
   }
 
-  async revoke(request: { schoolId: string; domain: string; reference?: string }): Promise<{ revoked: boolean; reference?: string }> {
+  async revoke(request: {
+    schoolId: string;
+    domain: string;
+    reference?: string;
+  }): Promise<{ revoked: boolean; reference?: string }> {
     const rows = await this.options.pool.query<{ serial_number: string }>(
       `UPDATE local_certificates SET revoked_at = now(), revocation_reason = 'cessationOfOperation'
        WHERE school_id = $1 AND domain = $2 AND revoked_at IS NULL RETURNING serial_number`,

@@ -18,7 +18,12 @@ function txtStrings(value: string): string {
     chunks.push(rest.subarray(0, 255).toString('latin1'));
     rest = rest.subarray(255);
   } while (rest.length > 0);
-  return chunks.map((c) => `"${c.replace(/["\\]/g, '\\$&').replace(/[^\x20-\x7e]/g, (ch) => `\\${ch.charCodeAt(0).toString().padStart(3, '0')}`)}"`).join(' ');
+  return chunks
+    .map(
+      (c) =>
+        `"${c.replace(/["\\]/g, '\\$&').replace(/[^\x20-\x7e]/g, (ch) => `\\${ch.charCodeAt(0).toString().padStart(3, '0')}`)}"`,
+    )
+    .join(' ');
 }
 
 /**
@@ -37,31 +42,48 @@ export class LocalDnsProvider implements DnsProvider {
 
   private inZone(name: string): string {
     const fqdn = canonical(name);
-    if (fqdn !== this.zone && !fqdn.endsWith(`.${this.zone}`)) throw StepError.permanent(`${fqdn} is not in the zone ${this.zone}`);
-    if (!fqdn.split('.').every((label) => LABEL.test(label))) throw StepError.permanent(`${fqdn} is not a valid DNS name`);
+    if (fqdn !== this.zone && !fqdn.endsWith(`.${this.zone}`))
+      throw StepError.permanent(`${fqdn} is not in the zone ${this.zone}`);
+    if (!fqdn.split('.').every((label) => LABEL.test(label)))
+      throw StepError.permanent(`${fqdn} is not a valid DNS name`);
     return fqdn;
   }
 
   private checkValue(record: DnsRecord): string {
     const value = record.type === 'CNAME' ? canonical(record.value) : record.value;
     const valid =
-      record.type === 'A' ? isIPv4(value) : record.type === 'CNAME' ? value.split('.').every((label) => LABEL.test(label)) : value.length > 0;
+      record.type === 'A'
+        ? isIPv4(value)
+        : record.type === 'CNAME'
+          ? value.split('.').every((label) => LABEL.test(label))
+          : value.length > 0;
     if (!valid) throw StepError.permanent(`${JSON.stringify(record.value)} is not a valid ${record.type} record value`);
-    if (!Number.isInteger(record.ttl) || record.ttl <= 0) throw StepError.permanent(`TTL ${record.ttl} must be a positive integer`);
+    if (!Number.isInteger(record.ttl) || record.ttl <= 0)
+      throw StepError.permanent(`TTL ${record.ttl} must be a positive integer`);
     return value;
   }
 
   /** Runs `change` with the zone's row locked, so the serial orders changes; it bumps only when asked. */
-  private async change<T>(fn: (client: pg.PoolClient) => Promise<{ changed: boolean; result: T }>): Promise<T & { serial: string }> {
+  private async change<T>(
+    fn: (client: pg.PoolClient) => Promise<{ changed: boolean; result: T }>,
+  ): Promise<T & { serial: string }> {
     const client = await this.options.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query('INSERT INTO local_dns_zone (zone, serial) VALUES ($1, 1) ON CONFLICT (zone) DO NOTHING', [this.zone]);
-      const locked = await client.query<{ serial: string }>('SELECT serial::text FROM local_dns_zone WHERE zone = $1 FOR UPDATE', [this.zone]);
+      await client.query('INSERT INTO local_dns_zone (zone, serial) VALUES ($1, 1) ON CONFLICT (zone) DO NOTHING', [
+        this.zone,
+      ]);
+      const locked = await client.query<{ serial: string }>(
+        'SELECT serial::text FROM local_dns_zone WHERE zone = $1 FOR UPDATE',
+        [this.zone],
+      );
       const { changed, result } = await fn(client);
       let serial = locked.rows[0].serial;
       if (changed) {
-        const bumped = await client.query<{ serial: string }>('UPDATE local_dns_zone SET serial = serial + 1 WHERE zone = $1 RETURNING serial::text', [this.zone]);
+        const bumped = await client.query<{ serial: string }>(
+          'UPDATE local_dns_zone SET serial = serial + 1 WHERE zone = $1 RETURNING serial::text',
+          [this.zone],
+        );
         serial = bumped.rows[0].serial;
       }
       await client.query('COMMIT');
@@ -93,7 +115,11 @@ export class LocalDnsProvider implements DnsProvider {
   async remove(name: string, type: DnsRecordType): Promise<DnsChange & { existed: boolean }> {
     const fqdn = this.inZone(name);
     const { existed, serial } = await this.change(async (client) => {
-      const deleted = await client.query('DELETE FROM local_dns_records WHERE zone = $1 AND name = $2 AND type = $3', [this.zone, fqdn, type]);
+      const deleted = await client.query('DELETE FROM local_dns_records WHERE zone = $1 AND name = $2 AND type = $3', [
+        this.zone,
+        fqdn,
+        type,
+      ]);
       const gone = (deleted.rowCount ?? 0) > 0;
       return { changed: gone, result: { existed: gone } };
     });
@@ -117,8 +143,13 @@ export class LocalDnsProvider implements DnsProvider {
     try {
       // One snapshot for the serial and the records, so the SOA serial describes exactly these records.
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const zone = await client.query<{ serial: string }>('SELECT serial::text FROM local_dns_zone WHERE zone = $1', [this.zone]);
-      const records = await client.query<DnsRecord>('SELECT name, type, value, ttl FROM local_dns_records WHERE zone = $1 ORDER BY name, type', [this.zone]);
+      const zone = await client.query<{ serial: string }>('SELECT serial::text FROM local_dns_zone WHERE zone = $1', [
+        this.zone,
+      ]);
+      const records = await client.query<DnsRecord>(
+        'SELECT name, type, value, ttl FROM local_dns_records WHERE zone = $1 ORDER BY name, type',
+        [this.zone],
+      );
       await client.query('COMMIT');
       const serial = zone.rows[0]?.serial ?? '1';
       const lines = [

@@ -37,7 +37,11 @@ export function quoteTxt(value: string): string {
   const chunks: string[] = [];
   for (let i = 0; i === 0 || i < bytes.length; i += 255) {
     const escaped = [...bytes.subarray(i, i + 255)].map((b) =>
-      b === 0x22 || b === 0x5c ? `\\${String.fromCharCode(b)}` : b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\${String(b).padStart(3, '0')}`,
+      b === 0x22 || b === 0x5c
+        ? `\\${String.fromCharCode(b)}`
+        : b >= 0x20 && b < 0x7f
+          ? String.fromCharCode(b)
+          : `\\${String(b).padStart(3, '0')}`,
     );
     chunks.push(`"${escaped.join('')}"`);
   }
@@ -85,7 +89,13 @@ export class PowerDnsProvider implements DnsProvider {
   }
 
   async upsert(record: DnsRecord): Promise<DnsChange> {
-    await this.patch({ name: absolute(record.name), type: record.type, ttl: record.ttl, changetype: 'REPLACE', records: [{ content: content(record), disabled: false }] });
+    await this.patch({
+      name: absolute(record.name),
+      type: record.type,
+      ttl: record.ttl,
+      changetype: 'REPLACE',
+      records: [{ content: content(record), disabled: false }],
+    });
     return { reference: await this.serial() };
   }
 
@@ -109,7 +119,12 @@ export class PowerDnsProvider implements DnsProvider {
             name: bare(r.name),
             type: r.type,
             ttl: r.ttl,
-            value: r.type === 'TXT' ? unquoteTxt(record.content) : r.type === 'CNAME' ? bare(record.content) : record.content,
+            value:
+              r.type === 'TXT'
+                ? unquoteTxt(record.content)
+                : r.type === 'CNAME'
+                  ? bare(record.content)
+                  : record.content,
           })),
       );
   }
@@ -127,7 +142,11 @@ export class PowerDnsProvider implements DnsProvider {
     try {
       response = await this.fetch(url, {
         method,
-        headers: { 'X-API-Key': this.options.apiKey, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        headers: {
+          'X-API-Key': this.options.apiKey,
+          Accept: 'application/json',
+          ...(body ? { 'Content-Type': 'application/json' } : {}),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
@@ -142,7 +161,9 @@ export class PowerDnsProvider implements DnsProvider {
   private classify(method: string, status: number, detail: string): StepError {
     const what = `PowerDNS ${method} zone ${this.zone}: HTTP ${status}`;
     if (status === 404) {
-      return StepError.permanent(`${what}: zone ${this.zone} does not exist on server ${this.options.serverId ?? 'localhost'} (${detail})`);
+      return StepError.permanent(
+        `${what}: zone ${this.zone} does not exist on server ${this.options.serverId ?? 'localhost'} (${detail})`,
+      );
     }
     if (status === 401 || status === 403) return StepError.permanent(`${what}: the API key was refused (${detail})`);
     if (status === 422 || status === 400) return StepError.permanent(`${what}: ${detail}`);

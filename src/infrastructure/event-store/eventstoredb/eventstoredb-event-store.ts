@@ -46,10 +46,14 @@ const isSystem = (streamId: string, type: string) => streamId.startsWith('$') ||
 
 function toExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
   switch (expected) {
-    case 'no_stream': return NO_STREAM;
-    case 'any': return ANY;
-    case 'stream_exists': return STREAM_EXISTS;
-    default: return BigInt(expected);
+    case 'no_stream':
+      return NO_STREAM;
+    case 'any':
+      return ANY;
+    case 'stream_exists':
+      return STREAM_EXISTS;
+    default:
+      return BigInt(expected);
   }
 }
 
@@ -74,12 +78,20 @@ const UNREACHABLE_CODES = new Set([14, 4]);
 /** What the client throws when it cannot reach a server (or loses it mid-call). */
 function isUnavailable(error: unknown): boolean {
   const { type, code } = error as { type?: unknown; code?: unknown };
-  return type === 'unavailable' || type === 'deadline-exceeded' || type === 'not-leader' || type === 'timeout' || type === 'cancelled'
-    || (typeof code === 'number' && UNREACHABLE_CODES.has(code));
+  return (
+    type === 'unavailable' ||
+    type === 'deadline-exceeded' ||
+    type === 'not-leader' ||
+    type === 'timeout' ||
+    type === 'cancelled' ||
+    (typeof code === 'number' && UNREACHABLE_CODES.has(code))
+  );
 }
 
 function unavailable(operation: string, error: unknown): Error {
-  return isUnavailable(error) ? new EventStoreUnavailableError(`EventStoreDB ${operation}: ${describeError(error)}`, { cause: error }) : (error as Error);
+  return isUnavailable(error)
+    ? new EventStoreUnavailableError(`EventStoreDB ${operation}: ${describeError(error)}`, { cause: error })
+    : (error as Error);
 }
 
 /**
@@ -104,12 +116,22 @@ export class EventStoreDbEventStore implements EventStore {
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new Error(`append to ${streamId}: no events`);
-    const proposed = events.map((e) => jsonEvent({ ...(e.id ? { id: e.id } : {}), type: e.type, data: e.data, metadata: e.metadata }));
+    const proposed = events.map((e) =>
+      jsonEvent({ ...(e.id ? { id: e.id } : {}), type: e.type, data: e.data, metadata: e.metadata }),
+    );
     try {
-      const result = await this.client.appendToStream(streamId, proposed, { expectedRevision: toExpectedRevision(expected) });
-      const position = result.position ?? (await this.readStream(streamId, { fromRevision: Number(result.nextExpectedRevision), maxCount: 1 }))[0]?.position;
+      const result = await this.client.appendToStream(streamId, proposed, {
+        expectedRevision: toExpectedRevision(expected),
+      });
+      const position =
+        result.position ??
+        (await this.readStream(streamId, { fromRevision: Number(result.nextExpectedRevision), maxCount: 1 }))[0]
+          ?.position;
       if (!position) throw new Error(`append to ${streamId}: the server returned no position`);
-      return { nextExpectedRevision: Number(result.nextExpectedRevision), position: { commit: position.commit, prepare: position.prepare } };
+      return {
+        nextExpectedRevision: Number(result.nextExpectedRevision),
+        position: { commit: position.commit, prepare: position.prepare },
+      };
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
         const actual = typeof error.actualVersion === 'bigint' ? Number(error.actualVersion) : 'no_stream';
@@ -119,7 +141,10 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
-  async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<RecordedEvent[]> {
+  async readStream(
+    streamId: string,
+    options: { fromRevision?: number; maxCount?: number } = {},
+  ): Promise<RecordedEvent[]> {
     const events: RecordedEvent[] = [];
     try {
       const read = this.client.readStream(streamId, {
@@ -150,7 +175,11 @@ export class EventStoreDbEventStore implements EventStore {
     for (;;) {
       let seen = 0;
       try {
-        const read = this.client.readAll({ fromPosition: (after ?? START) as ReadPosition, maxCount: PAGE, direction: FORWARDS });
+        const read = this.client.readAll({
+          fromPosition: (after ?? START) as ReadPosition,
+          maxCount: PAGE,
+          direction: FORWARDS,
+        });
         for await (const resolved of read) {
           seen++;
           const position = resolved.event?.position;
@@ -182,7 +211,10 @@ export class EventStoreDbEventStore implements EventStore {
     };
 
     // The server filters by stream name, and answers from a position exclusively.
-    const filter = options.streamPrefix !== undefined ? streamNameFilter({ prefixes: [options.streamPrefix] }) : excludeSystemEvents();
+    const filter =
+      options.streamPrefix !== undefined
+        ? streamNameFilter({ prefixes: [options.streamPrefix] })
+        : excludeSystemEvents();
     const run = async () => {
       let failures = 0;
       while (!stopped) {
@@ -223,7 +255,9 @@ export class EventStoreDbEventStore implements EventStore {
       }
     };
 
-    const done = run().catch(fail).finally(() => this.subscriptions.delete(handle));
+    const done = run()
+      .catch(fail)
+      .finally(() => this.subscriptions.delete(handle));
     const handle: Subscription = {
       stop: async () => {
         stopped = true;
@@ -253,7 +287,12 @@ export class EventStoreDbEventStore implements EventStore {
   /** Reads the last event of `$all`, with a short deadline. */
   async ping(): Promise<void> {
     try {
-      const read = this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1, deadline: PING_TIMEOUT_MS });
+      const read = this.client.readAll({
+        fromPosition: END,
+        direction: BACKWARDS,
+        maxCount: 1,
+        deadline: PING_TIMEOUT_MS,
+      });
       for await (const _ of read) break;
     } catch (error) {
       throw unavailable('ping', error);
@@ -266,7 +305,10 @@ export class EventStoreDbEventStore implements EventStore {
     // dispose() waits for every call the client made to finish; a call the server ended while no one
     // was reading it (a subscription dropped mid-stream) never does, so it gets a moment, not forever.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.client.dispose(), new Promise((resolve) => (timer = setTimeout(resolve, DISPOSE_WAIT_MS)))]);
+    await Promise.race([
+      this.client.dispose(),
+      new Promise((resolve) => (timer = setTimeout(resolve, DISPOSE_WAIT_MS))),
+    ]);
     clearTimeout(timer);
   }
 }

@@ -32,7 +32,8 @@ interface EventRow {
 }
 
 // xid8 and bigint leave PostgreSQL as text: a JS number would lose precision past 2^53.
-const COLUMNS = 'event_id, stream_id, revision, type, data, metadata, recorded_at, transaction_id::text AS tx, global_position::text AS pos';
+const COLUMNS =
+  'event_id, stream_id, revision, type, data, metadata, recorded_at, transaction_id::text AS tx, global_position::text AS pos';
 const PAGE = 500;
 const UNIQUE_VIOLATION = '23505';
 
@@ -42,7 +43,10 @@ interface PauseState {
   wake: () => void;
 }
 
-const toPosition = (row: { tx: string; pos: string }): GlobalPosition => ({ commit: BigInt(row.tx), prepare: BigInt(row.pos) });
+const toPosition = (row: { tx: string; pos: string }): GlobalPosition => ({
+  commit: BigInt(row.tx),
+  prepare: BigInt(row.pos),
+});
 
 function toEvent(row: EventRow): RecordedEvent {
   return {
@@ -91,7 +95,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    const client = await this.pool.connect().catch((error: unknown) => { throw unavailable(`append to ${streamId}`, error); });
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw unavailable(`append to ${streamId}`, error);
+    });
     try {
       await client.query('BEGIN');
       const result = await this.appendWithClient(client, streamId, events, expected);
@@ -99,11 +105,14 @@ export class PostgresEventStore implements EventStore {
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      const conflict = error instanceof WrongExpectedRevisionError || (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+      const conflict =
+        error instanceof WrongExpectedRevisionError || (error as { code?: unknown }).code === UNIQUE_VIOLATION;
       // On the connection already held: asking the pool for another while holding this one deadlocks
       // once every connection is held by a losing appender (20 concurrent claims of one slug did).
       const retried = conflict
-        ? await this.earlierAppend(client, streamId, events, expected).catch((cause: unknown) => { throw unavailable(`append to ${streamId}`, cause); })
+        ? await this.earlierAppend(client, streamId, events, expected).catch((cause: unknown) => {
+            throw unavailable(`append to ${streamId}`, cause);
+          })
         : undefined;
       if (retried) return retried;
       throw unavailable(`append to ${streamId}`, error);
@@ -116,29 +125,41 @@ export class PostgresEventStore implements EventStore {
    * The append inside the caller's open transaction. Internal: `append` wraps it, and tests use it to
    * hold a transaction open. The `scs_streams` row is the lock that serialises writers of a stream.
    */
-  async appendWithClient(client: pg.ClientBase, streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  async appendWithClient(
+    client: pg.ClientBase,
+    streamId: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
     if (events.length === 0) throw new Error(`append to ${streamId}: no events`);
     const n = events.length;
     let last: number | undefined;
     if (expected === 'no_stream') {
       // DO NOTHING waits for a concurrent creator and then yields no row, without aborting the transaction.
-      last = (await client.query<{ revision: number }>(
-        'INSERT INTO scs_streams (stream_id, revision) VALUES ($1, $2) ON CONFLICT (stream_id) DO NOTHING RETURNING revision',
-        [streamId, n - 1],
-      )).rows[0]?.revision;
+      last = (
+        await client.query<{ revision: number }>(
+          'INSERT INTO scs_streams (stream_id, revision) VALUES ($1, $2) ON CONFLICT (stream_id) DO NOTHING RETURNING revision',
+          [streamId, n - 1],
+        )
+      ).rows[0]?.revision;
     } else if (expected === 'any') {
-      last = (await client.query<{ revision: number }>(
-        `INSERT INTO scs_streams AS s (stream_id, revision) VALUES ($1, $2 - 1)
+      last = (
+        await client.query<{ revision: number }>(
+          `INSERT INTO scs_streams AS s (stream_id, revision) VALUES ($1, $2 - 1)
          ON CONFLICT (stream_id) DO UPDATE SET revision = s.revision + $2 RETURNING revision`,
-        [streamId, n],
-      )).rows[0].revision;
+          [streamId, n],
+        )
+      ).rows[0].revision;
     } else {
-      last = (await client.query<{ revision: number }>(
-        `UPDATE scs_streams SET revision = revision + $2 WHERE stream_id = $1 AND ($3::integer IS NULL OR revision = $3) RETURNING revision`,
-        [streamId, n, expected === 'stream_exists' ? null : expected],
-      )).rows[0]?.revision;
+      last = (
+        await client.query<{ revision: number }>(
+          `UPDATE scs_streams SET revision = revision + $2 WHERE stream_id = $1 AND ($3::integer IS NULL OR revision = $3) RETURNING revision`,
+          [streamId, n, expected === 'stream_exists' ? null : expected],
+        )
+      ).rows[0]?.revision;
     }
-    if (last === undefined) throw new WrongExpectedRevisionError(streamId, expected, await this.currentRevision(client, streamId));
+    if (last === undefined)
+      throw new WrongExpectedRevisionError(streamId, expected, await this.currentRevision(client, streamId));
 
     const first = last - n + 1;
     const inserted = await client.query<{ tx: string; pos: string }>(
@@ -165,12 +186,19 @@ export class PostgresEventStore implements EventStore {
    * A retried append whose first attempt committed (EventStoreDB's idempotence): every event carries an
    * id and all of them are already stored in this stream at consecutive revisions where `expected` put them.
    */
-  private async earlierAppend(client: pg.ClientBase, streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult | undefined> {
+  private async earlierAppend(
+    client: pg.ClientBase,
+    streamId: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult | undefined> {
     if (events.some((e) => e.id === undefined)) return undefined;
-    const rows = (await client.query<EventRow>(
-      `SELECT ${COLUMNS} FROM scs_events WHERE stream_id = $1 AND event_id = ANY($2::uuid[])`,
-      [streamId, events.map((e) => e.id)],
-    )).rows;
+    const rows = (
+      await client.query<EventRow>(
+        `SELECT ${COLUMNS} FROM scs_events WHERE stream_id = $1 AND event_id = ANY($2::uuid[])`,
+        [streamId, events.map((e) => e.id)],
+      )
+    ).rows;
     const stored = events.map((e) => rows.find((r) => r.event_id === e.id?.toLowerCase()));
     if (stored.some((r) => r === undefined)) return undefined;
     const first = stored[0]!.revision;
@@ -182,15 +210,24 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async currentRevision(client: pg.ClientBase, streamId: string): Promise<number | 'no_stream'> {
-    const found = await client.query<{ revision: number }>('SELECT revision FROM scs_streams WHERE stream_id = $1', [streamId]);
+    const found = await client.query<{ revision: number }>('SELECT revision FROM scs_streams WHERE stream_id = $1', [
+      streamId,
+    ]);
     return found.rows[0]?.revision ?? 'no_stream';
   }
 
-  async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<RecordedEvent[]> {
-    const rows = await this.pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM scs_events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
-      [streamId, options.fromRevision ?? 0, options.maxCount ?? null],
-    ).catch((error: unknown) => { throw unavailable(`read ${streamId}`, error); });
+  async readStream(
+    streamId: string,
+    options: { fromRevision?: number; maxCount?: number } = {},
+  ): Promise<RecordedEvent[]> {
+    const rows = await this.pool
+      .query<EventRow>(
+        `SELECT ${COLUMNS} FROM scs_events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
+        [streamId, options.fromRevision ?? 0, options.maxCount ?? null],
+      )
+      .catch((error: unknown) => {
+        throw unavailable(`read ${streamId}`, error);
+      });
     return rows.rows.map(toEvent);
   }
 
@@ -205,10 +242,14 @@ export class PostgresEventStore implements EventStore {
       params.push(options.streamPrefix);
       where.push(`starts_with(stream_id, $${params.length}::text)`);
     }
-    const rows = await this.pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM scs_events WHERE ${where.join(' AND ')} ORDER BY transaction_id, global_position LIMIT $1`,
-      params,
-    ).catch((error: unknown) => { throw unavailable('read all', error); });
+    const rows = await this.pool
+      .query<EventRow>(
+        `SELECT ${COLUMNS} FROM scs_events WHERE ${where.join(' AND ')} ORDER BY transaction_id, global_position LIMIT $1`,
+        params,
+      )
+      .catch((error: unknown) => {
+        throw unavailable('read all', error);
+      });
     return rows.rows.map(toEvent);
   }
 
@@ -235,7 +276,9 @@ export class PostgresEventStore implements EventStore {
           if (isPermanent(error)) return fail(error);
           failures++;
           const delay = Math.min(5_000, 100 * 2 ** failures);
-          this.logger.warn(`event subscription: reading failed (${describeError(error)}); retry ${failures} in ${delay} ms`);
+          this.logger.warn(
+            `event subscription: reading failed (${describeError(error)}); retry ${failures} in ${delay} ms`,
+          );
           await this.pause(state, delay, false);
           continue;
         }
@@ -254,7 +297,9 @@ export class PostgresEventStore implements EventStore {
       }
     };
 
-    const done = run().catch(fail).finally(() => this.subscriptions.delete(subscription));
+    const done = run()
+      .catch(fail)
+      .finally(() => this.subscriptions.delete(subscription));
     const subscription: Subscription = {
       stop: async () => {
         state.stopped = true;
@@ -284,11 +329,15 @@ export class PostgresEventStore implements EventStore {
 
   /** The last event below the transaction horizon: what `readAll` and the subscriptions can see. */
   async headPosition(): Promise<GlobalPosition | undefined> {
-    const rows = await this.pool.query<{ c: string; p: string }>(
-      `SELECT transaction_id::text AS c, global_position::text AS p FROM scs_events
+    const rows = await this.pool
+      .query<{ c: string; p: string }>(
+        `SELECT transaction_id::text AS c, global_position::text AS p FROM scs_events
        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
-    ).catch((error: unknown) => { throw unavailable('read the head position', error); });
+      )
+      .catch((error: unknown) => {
+        throw unavailable('read the head position', error);
+      });
     const row = rows.rows[0];
     return row && { commit: BigInt(row.c), prepare: BigInt(row.p) };
   }
@@ -320,7 +369,10 @@ class NotificationListener {
   private retryTimer?: NodeJS.Timeout;
   private closed = false;
 
-  constructor(private readonly config: pg.ClientConfig, private readonly logger: AppLogger) {}
+  constructor(
+    private readonly config: pg.ClientConfig,
+    private readonly logger: AppLogger,
+  ) {}
 
   /** Calls `wake` once on the next notification; returns the function that cancels it. */
   onNext(wake: () => void): () => void {
@@ -360,7 +412,9 @@ class NotificationListener {
       client.end().catch(() => undefined);
       this.failures++;
       const delay = Math.min(5_000, 100 * 2 ** this.failures);
-      this.logger.warn(`event notifications: cannot listen (${describeError(error)}); polling, next try in ${delay} ms`);
+      this.logger.warn(
+        `event notifications: cannot listen (${describeError(error)}); polling, next try in ${delay} ms`,
+      );
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
         if (this.waiters.size > 0) this.ensureConnected();

@@ -25,7 +25,12 @@ export class IdempotencyStore {
       [actor, key, requestHash],
     );
     if (inserted.rowCount === 1) return { kind: 'new' };
-    const rows = await this.pool.query<{ request_hash: string; status: number | null; response: unknown; location: string | null }>(
+    const rows = await this.pool.query<{
+      request_hash: string;
+      status: number | null;
+      response: unknown;
+      location: string | null;
+    }>(
       'SELECT request_hash, status, response, location FROM scs_idempotency_keys WHERE actor = $1 AND idempotency_key = $2',
       [actor, key],
     );
@@ -36,7 +41,13 @@ export class IdempotencyStore {
     return { kind: 'replay', status: row.status, response: row.response, location: row.location };
   }
 
-  async complete(actor: string, key: string, status: number, response: unknown, location: string | null): Promise<void> {
+  async complete(
+    actor: string,
+    key: string,
+    status: number,
+    response: unknown,
+    location: string | null,
+  ): Promise<void> {
     await this.pool.query(
       'UPDATE scs_idempotency_keys SET status = $3, response = $4, location = $5 WHERE actor = $1 AND idempotency_key = $2',
       [actor, key, status, JSON.stringify(response ?? null), location],
@@ -45,11 +56,16 @@ export class IdempotencyStore {
 
   /** A request that failed on our side (5xx) leaves no answer behind: the client may retry it. */
   async release(actor: string, key: string): Promise<void> {
-    await this.pool.query('DELETE FROM scs_idempotency_keys WHERE actor = $1 AND idempotency_key = $2 AND status IS NULL', [actor, key]);
+    await this.pool.query(
+      'DELETE FROM scs_idempotency_keys WHERE actor = $1 AND idempotency_key = $2 AND status IS NULL',
+      [actor, key],
+    );
   }
 
   async purgeExpired(): Promise<number> {
-    const result = await this.pool.query(`DELETE FROM scs_idempotency_keys WHERE created_at < now() - interval '${TTL}'`);
+    const result = await this.pool.query(
+      `DELETE FROM scs_idempotency_keys WHERE created_at < now() - interval '${TTL}'`,
+    );
     return result.rowCount ?? 0;
   }
 }

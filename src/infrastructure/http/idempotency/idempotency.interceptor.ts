@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { BadRequestException, ConflictException, HttpException, Inject, Injectable, UnprocessableEntityException, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  HttpException,
+  Inject,
+  Injectable,
+  UnprocessableEntityException,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { toProblem } from '../problem.filter.js';
@@ -13,7 +23,10 @@ const KEY = /^[\x21-\x7e]{1,200}$/;
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -37,16 +50,40 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   private async handle(req: ScsRequest, res: Response, next: CallHandler, header: string | string[]): Promise<unknown> {
     if (typeof header !== 'string' || !KEY.test(header)) {
-      throw new BadRequestException(problem(400, 'validation', 'Invalid Idempotency-Key', 'Idempotency-Key must be 1 to 200 visible ASCII characters', { errors: [{ field: 'Idempotency-Key', message: 'is invalid' }] }));
+      throw new BadRequestException(
+        problem(
+          400,
+          'validation',
+          'Invalid Idempotency-Key',
+          'Idempotency-Key must be 1 to 200 visible ASCII characters',
+          { errors: [{ field: 'Idempotency-Key', message: 'is invalid' }] },
+        ),
+      );
     }
     const actor = req.actor ?? 'anonymous';
-    const hash = createHash('sha256').update(`${req.method} ${req.path}\n${canonical(req.body ?? null)}`).digest('hex');
+    const hash = createHash('sha256')
+      .update(`${req.method} ${req.path}\n${canonical(req.body ?? null)}`)
+      .digest('hex');
     const claim = await this.store.claim(actor, header, hash);
     if (claim.kind === 'mismatch') {
-      throw new UnprocessableEntityException(problem(422, 'idempotency-key-reused', 'Idempotency-Key reused', 'this Idempotency-Key was used with a different request'));
+      throw new UnprocessableEntityException(
+        problem(
+          422,
+          'idempotency-key-reused',
+          'Idempotency-Key reused',
+          'this Idempotency-Key was used with a different request',
+        ),
+      );
     }
     if (claim.kind === 'in_progress') {
-      throw new ConflictException(problem(409, 'idempotency-key-in-progress', 'Request in progress', 'a request with this Idempotency-Key is still being processed; retry shortly'));
+      throw new ConflictException(
+        problem(
+          409,
+          'idempotency-key-in-progress',
+          'Request in progress',
+          'a request with this Idempotency-Key is still being processed; retry shortly',
+        ),
+      );
     }
     if (claim.kind === 'replay') {
       res.setHeader('Idempotent-Replayed', 'true');
@@ -69,4 +106,3 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
   }
 }
-

@@ -26,11 +26,15 @@ const PROBLEMS: Record<number, string> = {
 
 /** Documents `application/problem+json` answers with these statuses. */
 export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
-  return applyDecorators(...statuses.map((status) => ApiResponse({
-    status,
-    description: PROBLEMS[status],
-    content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
-  })));
+  return applyDecorators(
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: PROBLEMS[status],
+        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
+      }),
+    ),
+  );
 }
 
 type Node = Record<string, unknown>;
@@ -50,7 +54,11 @@ function closeObjects(node: unknown): void {
 /** The routes SwaggerModule serves itself, described like the others. */
 function ownRoutes(document: OpenAPIObject): void {
   const page = (summary: string, type: string, schema: Node) => ({
-    get: { tags: ['operations'], summary, responses: { 200: { description: summary, content: { [type]: { schema } } } } },
+    get: {
+      tags: ['operations'],
+      summary,
+      responses: { 200: { description: summary, content: { [type]: { schema } } } },
+    },
   });
   document.paths['/openapi.json'] = page('this document (OpenAPI 3.1)', 'application/json', { type: 'object' });
   document.paths['/docs'] = page('the document in Swagger UI', 'text/html', { type: 'string' });
@@ -62,8 +70,10 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setOpenAPIVersion('3.1.0')
     .setTitle('SCS — School Creation Service')
-    .setDescription('Provisions a school tenant (database, DNS, TLS certificate, registry row, welcome email) and '
-      + 'tears it down. Errors are RFC 9457 `application/problem+json` with a stable `type`.')
+    .setDescription(
+      'Provisions a school tenant (database, DNS, TLS certificate, registry row, welcome email) and ' +
+        'tears it down. Errors are RFC 9457 `application/problem+json` with a stable `type`.',
+    )
     .setVersion(version)
     .addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_SCHEME }, API_KEY_SCHEME)
     .addGlobalResponse({
@@ -72,7 +82,9 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
     })
     .build();
-  const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto, HistoryDto, AsOfDto, AuditPageDto, AuditEventDto] });
+  const document = SwaggerModule.createDocument(app, config, {
+    extraModels: [ProblemDto, HistoryDto, AsOfDto, AuditPageDto, AuditEventDto],
+  });
   ownRoutes(document);
   closeObjects(document.components);
   return document;

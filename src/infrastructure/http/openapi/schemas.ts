@@ -5,7 +5,10 @@ import { SCHOOL_STATUSES, STEP_STATUSES, type StepStatus } from '../../../domain
 import { STEPS, UNDO_ORDER, type ActionName } from '../../../domain/school/steps.js';
 import type { TenantServerStatus } from '../../../application/ports/tenant-servers.port.js';
 import type {
-  CertificateView, SchemaUpgradeView, SchoolView, StepView,
+  CertificateView,
+  SchemaUpgradeView,
+  SchoolView,
+  StepView,
 } from '../../../projections/school-read-model/school-view.js';
 
 /*
@@ -24,8 +27,11 @@ export class FieldErrorDto {
 
 /** RFC 9457 problem details, the body of every error (`application/problem+json`). */
 export class ProblemDto {
-  @ApiProperty({ format: 'uri', example: 'https://scs.syncad.in/problems/validation',
-    description: 'stable: switch on it (https://scs.syncad.in/problems/<slug>)' })
+  @ApiProperty({
+    format: 'uri',
+    example: 'https://scs.syncad.in/problems/validation',
+    description: 'stable: switch on it (https://scs.syncad.in/problems/<slug>)',
+  })
   type!: string;
   @ApiProperty() title!: string;
   @ApiProperty({ type: 'integer', minimum: 400, maximum: 599 }) status!: number;
@@ -36,7 +42,8 @@ export class ProblemDto {
   @ApiPropertyOptional({ description: 'the field at fault (409 slug-taken)' }) field?: string;
   @ApiPropertyOptional({ description: 'the slug that is taken (409 slug-taken)' }) slug?: string;
   @ApiPropertyOptional({
-    type: 'integer', minimum: 1,
+    type: 'integer',
+    minimum: 1,
     description: 'seconds until a claim that may be abandoned is taken over (409 slug-taken; also Retry-After)',
   })
   retryAfter?: number;
@@ -112,11 +119,18 @@ export class SchoolViewDto extends SchoolSummaryDto implements SchoolView {
   @ApiPropertyOptional({ type: CertificateViewDto }) certificate?: CertificateViewDto;
   @ApiPropertyOptional({ type: DnsViewDto }) dns?: DnsViewDto;
   @ApiProperty({
-    type: 'string', nullable: true, example: 'central',
+    type: 'string',
+    nullable: true,
+    example: 'central',
     description: 'the tenant server its database is on (null before create_database): where the school apps connect',
   })
   server!: string | null;
-  @ApiProperty({ type: 'string', nullable: true, example: '0004', description: 'of its database; null before run_migrations' })
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    example: '0004',
+    description: 'of its database; null before run_migrations',
+  })
   schemaVersion!: string | null;
   @ApiPropertyOptional({ type: SchemaUpgradeDto, description: 'the last failed schema upgrade, until one succeeds' })
   schemaUpgrade?: SchemaUpgradeDto;

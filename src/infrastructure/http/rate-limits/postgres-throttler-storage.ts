@@ -37,15 +37,25 @@ export class PostgresThrottlerStorage implements ThrottlerStorage {
   private lastSweep = Date.now();
   private lastWarning = 0;
 
-  constructor(private readonly pool: pg.Pool, private readonly logger: Pick<AppLogger, 'warn'>) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly logger: Pick<AppLogger, 'warn'>,
+  ) {}
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<ThrottlerStorageRecord> {
     this.sweepExpired();
     let timer: NodeJS.Timeout | undefined;
     try {
       const result = await Promise.race([
-        this.pool.query<{ hits: number; expires_in: string; blocked_in: string | null }>(INCREMENT, [key, ttl, limit, blockDuration]),
-        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer in ${TIMEOUT_MS} ms`)), TIMEOUT_MS); }),
+        this.pool.query<{ hits: number; expires_in: string; blocked_in: string | null }>(INCREMENT, [
+          key,
+          ttl,
+          limit,
+          blockDuration,
+        ]),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer in ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+        }),
       ]);
       const row = result.rows[0];
       const blockedIn = row.blocked_in === null ? 0 : Number(row.blocked_in);
@@ -58,7 +68,9 @@ export class PostgresThrottlerStorage implements ThrottlerStorage {
     } catch (error) {
       if (Date.now() - this.lastWarning > 10_000) {
         this.lastWarning = Date.now();
-        this.logger.warn(`rate limits: the central database did not count a request (${describeError(error)}); letting requests through`);
+        this.logger.warn(
+          `rate limits: the central database did not count a request (${describeError(error)}); letting requests through`,
+        );
       }
       return { totalHits: 0, timeToExpire: Math.ceil(ttl / 1000), isBlocked: false, timeToBlockExpire: 0 };
     } finally {
@@ -71,7 +83,9 @@ export class PostgresThrottlerStorage implements ThrottlerStorage {
     if (Date.now() - this.lastSweep < SWEEP_EVERY_MS) return;
     this.lastSweep = Date.now();
     this.pool
-      .query('DELETE FROM scs_rate_limits WHERE expires_at < now() AND (blocked_until IS NULL OR blocked_until < now())')
+      .query(
+        'DELETE FROM scs_rate_limits WHERE expires_at < now() AND (blocked_until IS NULL OR blocked_until < now())',
+      )
       .catch(() => undefined);
   }
 }

@@ -21,7 +21,10 @@ export class AdvisoryLocks implements Locks {
     const onError = () => undefined;
     client.on('error', onError);
     try {
-      const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [`scs:${name}`]);
+      const { rows } = await client.query<{ locked: boolean }>(
+        `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`,
+        [`scs:${name}`],
+      );
       if (!rows[0].locked) {
         client.off('error', onError);
         client.release();

@@ -52,7 +52,9 @@ function rfc5322Date(d: Date): string {
 }
 
 function base64Body(text: string): string {
-  return Buffer.from(text.replace(/\r?\n/g, '\r\n'), 'utf8').toString('base64').replace(/.{1,76}/g, '$&\r\n');
+  return Buffer.from(text.replace(/\r?\n/g, '\r\n'), 'utf8')
+    .toString('base64')
+    .replace(/.{1,76}/g, '$&\r\n');
 }
 
 /**
@@ -71,7 +73,9 @@ export class OutboxMailer implements Mailer {
   filesFor(schoolId: string): string[] {
     const suffix = `-welcome-${schoolId.toLowerCase()}.eml`;
     try {
-      return readdirSync(this.options.dir).filter((f) => f.endsWith(suffix)).sort();
+      return readdirSync(this.options.dir)
+        .filter((f) => f.endsWith(suffix))
+        .sort();
     } catch (error) {
       if ((error as { code?: string }).code === 'ENOENT') return [];
       throw error;
@@ -80,7 +84,8 @@ export class OutboxMailer implements Mailer {
 
   async sendWelcome(mail: WelcomeEmail): Promise<{ messageId: string }> {
     // The id becomes part of a file name, so anything but a UUID is refused rather than sanitised.
-    if (!UUID.test(mail.schoolId)) throw StepError.permanent(`school id ${JSON.stringify(mail.schoolId)} is not a UUID`);
+    if (!UUID.test(mail.schoolId))
+      throw StepError.permanent(`school id ${JSON.stringify(mail.schoolId)} is not a UUID`);
     const schoolId = mail.schoolId.toLowerCase();
     const now = this.clock.now();
     const messageId = `<welcome-${schoolId}@scs.local>`;
@@ -102,7 +107,13 @@ export class OutboxMailer implements Mailer {
     const { subject, text, html } = renderWelcomeEmail(mail);
     const boundary = `=_scs_${randomBytes(10).toString('hex')}`;
     const part = (type: string, body: string) =>
-      [`--${boundary}`, `Content-Type: ${type}; charset=UTF-8`, 'Content-Transfer-Encoding: base64', '', base64Body(body)].join('\r\n');
+      [
+        `--${boundary}`,
+        `Content-Type: ${type}; charset=UTF-8`,
+        'Content-Transfer-Encoding: base64',
+        '',
+        base64Body(body),
+      ].join('\r\n');
     return [
       `From: ${encodeMailbox(this.options.from)}`,
       `To: ${oneLine(mail.to)}`,

@@ -8,7 +8,14 @@ import { renderWelcomeEmail } from '../welcome-template.js';
 export class SesMailer implements Mailer {
   readonly name = 'ses';
 
-  constructor(private readonly options: { client: SESv2Client; from: string; retry?: { attempts: number; baseDelayMs: number }; sleep?: (ms: number) => Promise<void> }) {}
+  constructor(
+    private readonly options: {
+      client: SESv2Client;
+      from: string;
+      retry?: { attempts: number; baseDelayMs: number };
+      sleep?: (ms: number) => Promise<void>;
+    },
+  ) {}
 
   async sendWelcome(mail: WelcomeEmail): Promise<{ messageId: string }> {
     const { subject, text, html } = renderWelcomeEmail(mail);
@@ -21,7 +28,10 @@ export class SesMailer implements Mailer {
           Body: { Text: { Data: text, Charset: 'UTF-8' }, Html: { Data: html, Charset: 'UTF-8' } },
         },
       },
-      EmailTags: [{ Name: 'scs-school-id', Value: mail.schoolId }, { Name: 'scs-mail', Value: 'welcome' }],
+      EmailTags: [
+        { Name: 'scs-school-id', Value: mail.schoolId },
+        { Name: 'scs-mail', Value: 'welcome' },
+      ],
     });
     try {
       const result = await withAwsRetry(`SES SendEmail to ${mail.to}`, () => this.options.client.send(command), {
@@ -31,8 +41,15 @@ export class SesMailer implements Mailer {
       });
       return { messageId: result.MessageId ?? '' };
     } catch (error) {
-      if (error instanceof StepError && error.permanent && /MessageRejected|NotFound|MailFromDomainNotVerified/.test(error.message)) {
-        throw StepError.permanent(`${error.message} (in the SES sandbox both sender and recipient must be verified)`, error);
+      if (
+        error instanceof StepError &&
+        error.permanent &&
+        /MessageRejected|NotFound|MailFromDomainNotVerified/.test(error.message)
+      ) {
+        throw StepError.permanent(
+          `${error.message} (in the SES sandbox both sender and recipient must be verified)`,
+          error,
+        );
       }
       throw error;
     }

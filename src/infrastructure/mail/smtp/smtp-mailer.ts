@@ -38,7 +38,11 @@ export class SmtpMailer implements Mailer {
   }
 
   private classify(error: unknown): StepError {
-    const { responseCode, response, message } = (error ?? {}) as { responseCode?: number; response?: string; message?: string };
+    const { responseCode, response, message } = (error ?? {}) as {
+      responseCode?: number;
+      response?: string;
+      message?: string;
+    };
     const detail = `SMTP ${this.host}: ${(response ?? message ?? String(error)).trim()}`;
     // 5xx is the relay's final answer (unknown mailbox, refused sender, bad credentials); 4xx and a lost
     // connection may pass, so the process manager retries them.

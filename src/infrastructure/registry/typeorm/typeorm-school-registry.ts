@@ -43,7 +43,10 @@ export class TypeOrmSchoolRegistry implements SchoolRegistry {
       .execute();
     if (result.identifiers.length > 0 && result.raw.length > 0) return { alreadyRegistered: false };
     const existing = await repository.findOneBy({ schoolId: entry.schoolId });
-    if (!existing) throw StepError.permanent(`registry: slug "${entry.slug}" or database ${entry.databaseName} is registered to another school`);
+    if (!existing)
+      throw StepError.permanent(
+        `registry: slug "${entry.slug}" or database ${entry.databaseName} is registered to another school`,
+      );
     return { alreadyRegistered: true };
   }
 

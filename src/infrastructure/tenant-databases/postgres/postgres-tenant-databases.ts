@@ -3,13 +3,25 @@ import { guardClient } from '../../postgres/connection-faults.js';
 import type { AppLogger } from '../../../application/ports/logger.port.js';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { CreatedDatabase, DroppedDatabase, MigratedDatabase, MigrationTimeouts, SchemaStatus, TenantDatabases }
-  from '../../../application/ports/tenant-databases.port.js';
+import type {
+  CreatedDatabase,
+  DroppedDatabase,
+  MigratedDatabase,
+  MigrationTimeouts,
+  SchemaStatus,
+  TenantDatabases,
+} from '../../../application/ports/tenant-databases.port.js';
 import { SchemaMigrationError } from '../../../application/ports/tenant-databases.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
 import {
-  advisoryLockKey, applySqlMigrations, latestVersion, listSqlMigrations, MigrationChecksumError, MigrationFailedError,
-  migrationsDir, migrationStatus,
+  advisoryLockKey,
+  applySqlMigrations,
+  latestVersion,
+  listSqlMigrations,
+  MigrationChecksumError,
+  MigrationFailedError,
+  migrationsDir,
+  migrationStatus,
 } from '../../postgres/sql-migrations.js';
 import { describeError } from '../../../application/describe-error.js';
 
@@ -31,7 +43,8 @@ function defaultTemplateName(dir: string): string {
 
 function quoteSchoolDatabase(name: string): string {
   // Names are generated from school ids; this guard keeps anything else out of DDL.
-  if (typeof name !== 'string' || !SCHOOL_DATABASE.test(name)) throw StepError.permanent(`not a school database name: ${JSON.stringify(name)?.slice(0, 80)}`);
+  if (typeof name !== 'string' || !SCHOOL_DATABASE.test(name))
+    throw StepError.permanent(`not a school database name: ${JSON.stringify(name)?.slice(0, 80)}`);
   return pg.escapeIdentifier(name);
 }
 
@@ -60,17 +73,20 @@ export class PostgresTenantDatabases implements TenantDatabases {
    * — which the reconciler compares with the read model — sees only this instance's databases even
    * when other SCS instances or tests share the server.
    */
-  constructor(private readonly options: {
-    serverUrl: string;
-    templateName?: string;
-    logger?: Logger;
-    owner?: string;
-    /** The school migrations folder (default migrations/school). */
-    migrationsDir?: string;
-  }) {
+  constructor(
+    private readonly options: {
+      serverUrl: string;
+      templateName?: string;
+      logger?: Logger;
+      owner?: string;
+      /** The school migrations folder (default migrations/school). */
+      migrationsDir?: string;
+    },
+  ) {
     this.dir = options.migrationsDir ?? migrationsDir('school');
     this.templateName = options.templateName ?? defaultTemplateName(this.dir);
-    if (!TEMPLATE_NAME.test(this.templateName)) throw new Error(`not a usable template database name: ${this.templateName}`);
+    if (!TEMPLATE_NAME.test(this.templateName))
+      throw new Error(`not a usable template database name: ${this.templateName}`);
     this.logger = options.logger ?? { log: () => undefined, warn: () => undefined };
     this.lockKey = advisoryLockKey(`scs-school-template:${this.templateName}`);
     listSqlMigrations(this.dir); // fail at start-up, not at the first school, if the files are unreadable
@@ -95,13 +111,18 @@ export class PostgresTenantDatabases implements TenantDatabases {
           return void (this.templateCurrent = true);
         }
         if (state === 'diverged') {
-          this.logger.warn(`school template ${this.templateName} was built from migration files that have since changed: rebuilding it`);
+          this.logger.warn(
+            `school template ${this.templateName} was built from migration files that have since changed: rebuilding it`,
+          );
           await server.query(`DROP DATABASE ${template} WITH (FORCE)`);
         }
-        if (state === 'missing' || state === 'diverged') await server.query(`CREATE DATABASE ${template} TEMPLATE template0`);
+        if (state === 'missing' || state === 'diverged')
+          await server.query(`CREATE DATABASE ${template} TEMPLATE template0`);
         await closeTemplate();
         const result = await this.withDatabase(this.templateName, (c) => applySqlMigrations(c, this.dir));
-        this.logger.log(`school template ${this.templateName} at schema ${result.version} (applied ${result.applied.join(', ') || 'nothing'})`);
+        this.logger.log(
+          `school template ${this.templateName} at schema ${result.version} (applied ${result.applied.join(', ') || 'nothing'})`,
+        );
         this.templateCurrent = true;
       } finally {
         await server.query('SELECT pg_advisory_unlock($1)', [this.lockKey]).catch(() => undefined);
@@ -113,7 +134,11 @@ export class PostgresTenantDatabases implements TenantDatabases {
     const created = await this.createUnmarked(databaseName);
     // Also on a re-run: the mark may be what the crashed attempt did not get to.
     if (this.options.owner) {
-      await this.withServer((server) => server.query(`COMMENT ON DATABASE ${quoteSchoolDatabase(databaseName)} IS ${pg.escapeLiteral(`scs-owner:${this.options.owner}`)}`));
+      await this.withServer((server) =>
+        server.query(
+          `COMMENT ON DATABASE ${quoteSchoolDatabase(databaseName)} IS ${pg.escapeLiteral(`scs-owner:${this.options.owner}`)}`,
+        ),
+      );
     }
     return created;
   }
@@ -135,7 +160,9 @@ export class PostgresTenantDatabases implements TenantDatabases {
         try {
           this.templateCurrent = (await this.templateState(server)) === 'current';
         } catch (error) {
-          this.logger.warn(`cannot read the schema of ${this.templateName} (${describeError(error)}); creating ${databaseName} empty`);
+          this.logger.warn(
+            `cannot read the schema of ${this.templateName} (${describeError(error)}); creating ${databaseName} empty`,
+          );
         } finally {
           await server.query('SELECT pg_advisory_unlock($1)', [this.lockKey]);
         }
@@ -155,7 +182,11 @@ export class PostgresTenantDatabases implements TenantDatabases {
     });
   }
 
-  private async cloneTemplate(server: pg.Client, name: string, databaseName: string): Promise<'created' | 'existed' | 'failed'> {
+  private async cloneTemplate(
+    server: pg.Client,
+    name: string,
+    databaseName: string,
+  ): Promise<'created' | 'existed' | 'failed'> {
     await server.query('SELECT pg_advisory_lock_shared($1)', [this.lockKey]);
     try {
       for (let attempt = 1; ; attempt++) {
@@ -168,7 +199,9 @@ export class PostgresTenantDatabases implements TenantDatabases {
           // 55006: someone else (a psql session, say) is connected to the template. PostgreSQL has
           // already waited 5 s for them to leave; wait a little more, then stop depending on it.
           if (codeOf(error) !== '55006' || attempt === CLONE_ATTEMPTS) {
-            this.logger.warn(`cloning ${this.templateName} into ${databaseName} failed (${describeError(error)}); creating it empty instead`);
+            this.logger.warn(
+              `cloning ${this.templateName} into ${databaseName} failed (${describeError(error)}); creating it empty instead`,
+            );
             return 'failed';
           }
           await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
@@ -184,7 +217,10 @@ export class PostgresTenantDatabases implements TenantDatabases {
     if (!(await this.existsOn(server, this.templateName))) return 'missing';
     let rows: Array<{ version: string; checksum: string }>;
     try {
-      rows = await this.withDatabase(this.templateName, async (c) => (await c.query('SELECT version, checksum FROM schema_migrations')).rows);
+      rows = await this.withDatabase(
+        this.templateName,
+        async (c) => (await c.query('SELECT version, checksum FROM schema_migrations')).rows,
+      );
     } catch (error) {
       if (codeOf(error) === '42P01') return 'behind'; // created, never migrated
       throw error;
@@ -235,15 +271,20 @@ export class PostgresTenantDatabases implements TenantDatabases {
 
   async secure(databaseName: string, owner: { role: string; password: string }): Promise<void> {
     const name = quoteSchoolDatabase(databaseName);
-    if (owner.role !== `${databaseName}_owner`) throw StepError.permanent(`unexpected owner role ${owner.role} for ${databaseName}`);
+    if (owner.role !== `${databaseName}_owner`)
+      throw StepError.permanent(`unexpected owner role ${owner.role} for ${databaseName}`);
     const role = pg.escapeIdentifier(owner.role);
     await this.withServer(async (server) => {
       const exists = (await server.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [owner.role])).rowCount === 1;
       // Password literals cannot be bound as parameters in DDL; escapeLiteral quotes them safely.
       const password = pg.escapeLiteral(owner.password);
-      await server.query(`${exists ? 'ALTER' : 'CREATE'} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${password}`).catch((error) => {
-        if (codeOf(error) !== '42710') throw error; // created meanwhile by a concurrent run
-      });
+      await server
+        .query(
+          `${exists ? 'ALTER' : 'CREATE'} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${password}`,
+        )
+        .catch((error) => {
+          if (codeOf(error) !== '42710') throw error; // created meanwhile by a concurrent run
+        });
       await server.query(`ALTER DATABASE ${name} OWNER TO ${role}`);
       await server.query(`REVOKE ALL ON DATABASE ${name} FROM PUBLIC`);
       await server.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${name} TO ${role}`);

@@ -63,12 +63,18 @@ export class PostgresTenantServers implements TenantServers {
   /** Brings the template forward on every server; one that is down is reported and done at its first school. */
   async ensureTemplates(): Promise<void> {
     await this.register();
-    await Promise.all(this.names.map(async (name) => {
-      await this.on(name).ensureTemplate().catch((error) => {
-        this.logger.warn(`tenant server ${name}: cannot prepare the school template (${describeError(error)}); `
-          + 'its schools wait for it, new schools go to the others');
-      });
-    }));
+    await Promise.all(
+      this.names.map(async (name) => {
+        await this.on(name)
+          .ensureTemplate()
+          .catch((error) => {
+            this.logger.warn(
+              `tenant server ${name}: cannot prepare the school template (${describeError(error)}); ` +
+                'its schools wait for it, new schools go to the others',
+            );
+          });
+      }),
+    );
   }
 
   async place(schoolId: string): Promise<string> {
@@ -82,7 +88,9 @@ export class PostgresTenantServers implements TenantServers {
       // One placement at a time per central database, so each one counts the ones before it.
       await client.query('SELECT pg_advisory_xact_lock($1)', [PLACEMENT_LOCK]);
       const again = await client.query<{ server: string }>(
-        'SELECT server FROM scs_school_placements WHERE school_id = $1', [schoolId]);
+        'SELECT server FROM scs_school_placements WHERE school_id = $1',
+        [schoolId],
+      );
       if (again.rows[0]) {
         await client.query('COMMIT');
         return again.rows[0].server;
@@ -91,8 +99,13 @@ export class PostgresTenantServers implements TenantServers {
       const chosen = chooseServer(rows.map((r) => ({ ...r, reachable: probes.get(r.name)?.reachable ?? false })));
       if (!chosen) {
         await client.query('ROLLBACK');
-        const why = rows.map((r) => `${r.name}: ${r.state}, ${r.schools}${r.capacity ? `/${r.capacity}` : ''} schools, `
-          + (probes.get(r.name)?.reachable ? 'reachable' : 'unreachable')).join('; ');
+        const why = rows
+          .map(
+            (r) =>
+              `${r.name}: ${r.state}, ${r.schools}${r.capacity ? `/${r.capacity}` : ''} schools, ` +
+              (probes.get(r.name)?.reachable ? 'reachable' : 'unreachable'),
+          )
+          .join('; ');
         throw StepError.transient(`no tenant server can take a school now (${why})`);
       }
       await client.query('INSERT INTO scs_school_placements (school_id, server) VALUES ($1, $2)', [schoolId, chosen]);
@@ -108,7 +121,9 @@ export class PostgresTenantServers implements TenantServers {
 
   async placementOf(schoolId: string): Promise<string | undefined> {
     const rows = await this.central.query<{ server: string }>(
-      'SELECT server FROM scs_school_placements WHERE school_id = $1', [schoolId]);
+      'SELECT server FROM scs_school_placements WHERE school_id = $1',
+      [schoolId],
+    );
     return rows.rows[0]?.server;
   }
 
@@ -161,14 +176,16 @@ export class PostgresTenantServers implements TenantServers {
   /** Configured servers get a row (open, no capacity) the first time this central database sees them. */
   private register(): Promise<void> {
     this.registered ??= this.central
-      .query(
-        'INSERT INTO scs_tenant_servers (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING',
-        [this.names],
-      )
-      .then(() => undefined, (error) => {
-        this.registered = undefined;
-        throw error;
-      });
+      .query('INSERT INTO scs_tenant_servers (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING', [
+        this.names,
+      ])
+      .then(
+        () => undefined,
+        (error) => {
+          this.registered = undefined;
+          throw error;
+        },
+      );
     return this.registered;
   }
 
@@ -189,20 +206,24 @@ export class PostgresTenantServers implements TenantServers {
 
   private async probeAll(): Promise<Map<string, { reachable: boolean; error?: string }>> {
     const now = Date.now();
-    const answers = await Promise.all(this.names.map(async (name) => {
-      let probe = this.probes.get(name);
-      if (!probe || now - probe.at > PROBE_TTL_MS) {
-        probe = { at: now, result: this.probe(this.servers.get(name)!.url) };
-        this.probes.set(name, probe);
-      }
-      return [name, await probe.result] as const;
-    }));
+    const answers = await Promise.all(
+      this.names.map(async (name) => {
+        let probe = this.probes.get(name);
+        if (!probe || now - probe.at > PROBE_TTL_MS) {
+          probe = { at: now, result: this.probe(this.servers.get(name)!.url) };
+          this.probes.set(name, probe);
+        }
+        return [name, await probe.result] as const;
+      }),
+    );
     return new Map(answers);
   }
 
   private async probe(url: string): Promise<{ reachable: boolean; error?: string }> {
-    const client = guardClient(new pg.Client({ connectionString: url, connectionTimeoutMillis: PROBE_TIMEOUT_MS }),
-      'tenant server probe');
+    const client = guardClient(
+      new pg.Client({ connectionString: url, connectionTimeoutMillis: PROBE_TIMEOUT_MS }),
+      'tenant server probe',
+    );
     try {
       await client.connect();
       await client.query('SELECT 1');
@@ -227,20 +248,27 @@ async function copyRows(source: pg.Client, target: pg.Client): Promise<{ tables:
   await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   await target.query('BEGIN');
   try {
-    const tables = (await source.query<{ name: string }>(
-      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    const tables = (
+      await source.query<{ name: string }>(
+        `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations' ORDER BY 1`,
-    )).rows.map((r) => r.name);
+      )
+    ).rows.map((r) => r.name);
     await target.query('SET LOCAL session_replication_role = replica');
     const all = tables.map((t) => pg.escapeIdentifier(t)).join(', ');
     if (tables.length > 0) await target.query(`TRUNCATE ${all} CASCADE`);
     let rows = 0;
     for (const table of tables) {
       const t = pg.escapeIdentifier(table);
-      const columns = (await target.query<{ name: string }>(
-        `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0
-           AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`, [t],
-      )).rows.map((r) => pg.escapeIdentifier(r.name)).join(', ');
+      const columns = (
+        await target.query<{ name: string }>(
+          `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0
+           AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`,
+          [t],
+        )
+      ).rows
+        .map((r) => pg.escapeIdentifier(r.name))
+        .join(', ');
       await source.query(`DECLARE copy_cursor NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS row FROM ${t} t`);
       for (;;) {
         const batch = await source.query<{ row: string }>(`FETCH ${BATCH} FROM copy_cursor`);
