@@ -14,6 +14,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY migrations ./migrations
+COPY public ./public
 # A new named volume mounted at /data takes this folder's owner, so the service (user node) can write it.
 RUN mkdir -p /data && chown node:node /data
 USER node

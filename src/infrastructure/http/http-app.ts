@@ -11,6 +11,7 @@ import { setupOpenApi } from './openapi/openapi.js';
 import { toProblem } from './problem.filter.js';
 import { answerClientErrors, methodNotAllowed } from './http-edges.js';
 import { checkJsonBody } from './json-body-check.js';
+import { consoleAssets } from './console.js';
 import { sendProblem } from './problem.js';
 import { correlationMiddleware, jsonOnlyMiddleware } from './request-context.js';
 
@@ -37,6 +38,7 @@ export async function createHttpApp(
   app.use(correlationMiddleware);
   app.use(runtime.metrics.httpMiddleware());
   if (logger instanceof PinoLoggerService) app.use(logger.accessLog());
+  app.use(consoleAssets()); // GET /console: the operator console's static files, no key
   app.use(methodNotAllowed(() => app.getHttpAdapter().getInstance().router));
   app.use(jsonOnlyMiddleware);
   // Depth and duplicate member names are checked on the raw text, before anything walks the parsed value

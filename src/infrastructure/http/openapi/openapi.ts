@@ -62,6 +62,7 @@ function ownRoutes(document: OpenAPIObject): void {
   });
   document.paths['/openapi.json'] = page('this document (OpenAPI 3.1)', 'application/json', { type: 'object' });
   document.paths['/docs'] = page('the document in Swagger UI', 'text/html', { type: 'string' });
+  document.paths['/console'] = page('the operator console (no key: it asks for one)', 'text/html', { type: 'string' });
 }
 
 /** The OpenAPI 3.1 document of the application's routes, generated from their decorators. */

@@ -1,0 +1,443 @@
+// The SCS operator console: a client of the public API only. The key lives in sessionStorage and goes
+// out as X-SCS-Key; every value from the API is put in the page as text (textContent), never as HTML.
+import { barChart } from './charts.js';
+
+const KEY = 'scs-key';
+const TERMINAL = new Set(['active', 'failed', 'deleted']);
+const main = document.getElementById('main');
+let timer;
+
+/** An element with attributes and children (strings become text nodes). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null) continue;
+    node.append(typeof child === 'string' || typeof child === 'number' ? String(child) : child);
+  }
+  return node;
+}
+
+class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+async function api(path, init = {}) {
+  const headers = { 'X-SCS-Key': sessionStorage.getItem(KEY) ?? '', Accept: 'application/json' };
+  if (init.body) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, { ...init, headers });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    if (res.status === 401 && !init.signingIn) {
+      sessionStorage.removeItem(KEY);
+      location.hash = '#/signin';
+    }
+    throw new ApiError(res.status, body);
+  }
+  return body;
+}
+
+const time = (iso) => (iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 19) : '');
+const seconds = (from, to) => (from && to ? ((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1) + ' s' : '');
+const statusCell = (status) => el('span', { class: `status status-${status}`, 'data-status': status }, status);
+const problemLine = (error) => el('p', { class: 'problem', role: 'alert' }, error.message);
+
+function show(...children) {
+  main.replaceChildren(...children);
+}
+
+/**
+ * Polls `load` every second while `busy` says work is in flight or the answer changed, backing off
+ * (doubling up to 8 s) while it stays the same; `forever` keeps polling when nothing is in flight.
+ */
+function poll(load, busy, forever = false) {
+  let delay = 1000;
+  let last = '';
+  const tick = async () => {
+    const data = await load().catch(() => undefined);
+    const seen = JSON.stringify(data);
+    const inFlight = data !== undefined && busy(data);
+    delay = seen !== last || inFlight ? 1000 : Math.min(delay * 2, 8000);
+    last = seen;
+    if (inFlight || forever) timer = setTimeout(tick, delay);
+  };
+  void tick();
+}
+
+function signIn() {
+  const input = el('input', { type: 'password', name: 'key', autocomplete: 'off', required: true });
+  const message = el('div');
+  const form = el(
+    'form',
+    {
+      id: 'sign-in',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        sessionStorage.setItem(KEY, input.value);
+        try {
+          await api('/schools?limit=1', { signingIn: true });
+          location.hash = '#/schools';
+        } catch (error) {
+          sessionStorage.removeItem(KEY);
+          message.replaceChildren(problemLine(error));
+        }
+      },
+    },
+    el('label', {}, 'API key ', input),
+    ' ',
+    el('button', { type: 'submit' }, 'Sign in'),
+    message,
+  );
+  show(el('h1', {}, 'Sign in'), form);
+}
+
+function schoolsPage(params) {
+  const query = new URLSearchParams(params);
+  const limit = Number(query.get('limit') ?? 20);
+  const offset = Number(query.get('offset') ?? 0);
+  const filter = (name, options) =>
+    options
+      ? el('select', { name }, el('option', { value: '' }, 'any'), ...options.map((o) => el('option', { value: o }, o)))
+      : el('input', { name, size: 10 });
+  const fields = {
+    status: filter('status', ['provisioning', 'active', 'rolling_back', 'failed', 'deprovisioning', 'deleted']),
+    district: filter('district'),
+    board: filter('board'),
+    schemaVersion: filter('schemaVersion'),
+  };
+  for (const [name, input] of Object.entries(fields)) input.value = query.get(name) ?? '';
+  const go = (newOffset) => {
+    const next = new URLSearchParams({ limit: String(limit), offset: String(Math.max(0, newOffset)) });
+    for (const [name, input] of Object.entries(fields)) if (input.value) next.set(name, input.value);
+    location.hash = `#/schools?${next}`;
+  };
+  const filters = el(
+    'form',
+    { id: 'filters', onsubmit: (e) => (e.preventDefault(), go(0)) },
+    ...Object.entries(fields).map(([name, input]) => el('label', {}, `${name} `, input, ' ')),
+    el('button', { type: 'submit' }, 'Filter'),
+  );
+  const table = el('div');
+  show(el('h1', {}, 'Schools'), filters, table);
+  const apiQuery = new URLSearchParams({ limit: String(limit), offset: String(offset) });
+  for (const [name, input] of Object.entries(fields)) if (input.value) apiQuery.set(name, input.value);
+  const render = (page) => {
+    const rows = page.items.map((s) => {
+      const active =
+        s.status === 'active'
+          ? s.steps
+              .map((st) => st.finishedAt)
+              .filter(Boolean)
+              .sort()
+              .pop()
+          : null;
+      return el(
+        'tr',
+        { 'data-id': s.id },
+        el('td', {}, el('a', { href: `#/school/${s.id}` }, s.name)),
+        el('td', {}, s.slug),
+        el('td', {}, statusCell(s.status)),
+        el('td', {}, s.district),
+        el('td', {}, s.board),
+        el('td', {}, s.schemaVersion ?? ''),
+        el('td', {}, time(s.createdAt)),
+        el('td', {}, seconds(s.createdAt, active)),
+      );
+    });
+    const head = ['name', 'slug', 'status', 'district', 'board', 'schema', 'created', 'POST→active'];
+    table.replaceChildren(
+      el('table', { id: 'schools' }, el('tr', {}, ...head.map((h) => el('th', {}, h))), ...rows),
+      el(
+        'p',
+        {},
+        `${page.total === 0 ? 0 : offset + 1}–${offset + page.items.length} of ${page.total} `,
+        el('button', { type: 'button', disabled: offset === 0, onclick: () => go(offset - limit) }, 'Previous'),
+        ' ',
+        el(
+          'button',
+          { type: 'button', disabled: offset + limit >= page.total, onclick: () => go(offset + limit) },
+          'Next',
+        ),
+      ),
+    );
+  };
+  poll(
+    () =>
+      api(`/schools?${apiQuery}`).then(
+        (page) => (render(page), page),
+        (error) => void table.replaceChildren(problemLine(error)),
+      ),
+    (page) => page.items.some((s) => !TERMINAL.has(s.status)),
+    true,
+  );
+}
+
+function stepItem(step, compensation) {
+  return el(
+    'li',
+    { class: compensation ? 'compensation' : 'step', 'data-step': step.name },
+    el('strong', {}, step.name),
+    ' ',
+    el('span', { class: `step-${step.status}` }, step.status),
+    el(
+      'span',
+      { class: 'muted' },
+      ` · started ${time(step.startedAt) || '—'} · finished ${time(step.finishedAt) || '—'}`,
+      ` · attempts ${step.attempts}${step.retryAt ? ` · retry at ${time(step.retryAt)}` : ''}`,
+    ),
+    step.error ? el('div', { class: 'problem' }, step.error) : null,
+  );
+}
+
+function schoolView(school) {
+  const facts = [
+    ['status', statusCell(school.status)],
+    ['slug', school.slug],
+    ['subdomain', school.subdomain],
+    ['district / board', `${school.district} / ${school.board}`],
+    ['database', `${school.databaseName} on ${school.server ?? '—'} (schema ${school.schemaVersion ?? '—'})`],
+    ['DNS', school.dns ? `${school.dns.name} ${school.dns.type} (${school.dns.provider})` : '—'],
+    [
+      'certificate',
+      school.certificate ? `${school.certificate.issuer}, until ${time(school.certificate.notAfter)}` : '—',
+    ],
+    ['failure', school.failedStep ? `${school.failedStep}: ${school.failureReason ?? ''}` : null],
+    ['warnings', school.warnings.length ? school.warnings.join('; ') : null],
+  ].filter(([, value]) => value !== null);
+  return el(
+    'div',
+    {},
+    el('table', {}, ...facts.map(([name, value]) => el('tr', {}, el('th', {}, name), el('td', {}, value)))),
+    el('h2', {}, 'Steps'),
+    el('ol', { class: 'timeline', id: 'timeline' }, ...school.steps.map((s) => stepItem(s, false))),
+    school.compensations.length ? el('h2', {}, 'Compensations') : null,
+    el('ol', { class: 'timeline' }, ...school.compensations.map((s) => stepItem(s, true))),
+  );
+}
+
+function historyTable(events) {
+  const head = ['#', 'time', 'event', 'actor', 'correlation id', 'data'];
+  return el(
+    'table',
+    { id: 'history' },
+    el('tr', {}, ...head.map((h) => el('th', {}, h))),
+    ...events.map((e) =>
+      el(
+        'tr',
+        {},
+        el('td', {}, e.revision),
+        el('td', {}, time(e.time)),
+        el('td', {}, e.type),
+        el('td', {}, String(e.metadata.actor ?? '')),
+        el('td', {}, String(e.metadata.correlationId ?? '')),
+        el('td', {}, el('pre', {}, JSON.stringify(e.data))),
+      ),
+    ),
+  );
+}
+
+function schoolPage(id) {
+  const view = el('div');
+  const history = el('div');
+  const actions = el('div');
+  const slider = el('div');
+  show(el('h1', { id: 'school-name' }), actions, view, el('h2', {}, 'History'), slider, history);
+  let events = [];
+  const renderSlider = () => {
+    if (events.length < 2) return;
+    const range = el('input', { type: 'range', id: 'as-of', min: 0, max: events.length - 1, value: events.length - 1 });
+    const label = el('span', { class: 'muted' }, 'now');
+    range.addEventListener('change', async () => {
+      const at = events[Number(range.value)].time;
+      label.textContent = `as of ${time(at)}`;
+      const past = await api(`/school/${id}/history?asOf=${encodeURIComponent(at)}`);
+      if (past.state) view.replaceChildren(schoolView(past.state));
+    });
+    slider.replaceChildren(el('label', {}, 'as of ', range, ' '), label);
+  };
+  const renderActions = (school) => {
+    if (school.status === 'deleted' || school.status === 'deprovisioning') return actions.replaceChildren();
+    const confirm = el('input', { id: 'confirm-slug', placeholder: 'type the slug', size: 16 });
+    const message = el('span');
+    const remove = async () => {
+      if (confirm.value !== school.slug) return void (message.textContent = ' type the slug to confirm');
+      try {
+        await api(`/school/${id}`, { method: 'DELETE' });
+        message.textContent = ' deleting…';
+        load((s) => s.status !== 'deleted'); // the read model may still say active for a moment
+      } catch (error) {
+        message.replaceChildren(problemLine(error));
+      }
+    };
+    actions.replaceChildren(
+      el(
+        'p',
+        {},
+        'Delete: ',
+        confirm,
+        ' ',
+        el('button', { type: 'button', id: 'delete', onclick: remove }, 'Delete'),
+        message,
+      ),
+    );
+  };
+  const load = (busy = (school) => !TERMINAL.has(school.status)) =>
+    poll(async () => {
+      try {
+        const [school, past] = await Promise.all([api(`/school/${id}`), api(`/school/${id}/history`)]);
+        document.getElementById('school-name').textContent = school.name;
+        view.replaceChildren(schoolView(school));
+        const grew = past.events.length !== events.length;
+        events = past.events;
+        history.replaceChildren(historyTable(events));
+        if (grew) renderSlider();
+        if (TERMINAL.has(school.status) || grew) renderActions(school);
+        return school;
+      } catch (error) {
+        view.replaceChildren(problemLine(error));
+        return undefined;
+      }
+    }, busy);
+  load();
+}
+
+const FIELDS = ['name', 'slug', 'district', 'board', 'adminEmail', 'phone'];
+
+function newSchoolPage() {
+  const inputs = Object.fromEntries(FIELDS.map((f) => [f, el('input', { name: f, size: 32 })]));
+  const errors = Object.fromEntries(FIELDS.map((f) => [f, el('span', { class: 'field-error', 'data-field': f })]));
+  const message = el('div');
+  const form = el(
+    'form',
+    {
+      class: 'school',
+      id: 'new-school',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        for (const span of Object.values(errors)) span.textContent = '';
+        message.replaceChildren();
+        const body = Object.fromEntries(FIELDS.map((f) => [f, inputs[f].value]));
+        try {
+          const school = await api('/school', { method: 'POST', body: JSON.stringify(body) });
+          location.hash = `#/school/${school.id}`;
+        } catch (error) {
+          message.replaceChildren(problemLine(error));
+          const fieldErrors = error.problem?.errors ?? (error.problem?.field ? [{ field: error.problem.field }] : []);
+          for (const e of fieldErrors) if (errors[e.field]) errors[e.field].textContent = e.message ?? error.message;
+        }
+      },
+    },
+    ...FIELDS.map((f) => el('label', {}, el('span', { class: 'name' }, f), inputs[f], errors[f])),
+    el('button', { type: 'submit' }, 'Create'),
+    message,
+  );
+  show(el('h1', {}, 'New school'), form);
+}
+
+async function reportsPage() {
+  show(el('h1', {}, 'Reports'), el('p', { class: 'muted' }, 'loading…'));
+  try {
+    const [onboarding, steps, fleet, projections] = await Promise.all([
+      api('/reports/onboarding?period=day&groupBy=district'),
+      api('/reports/steps'),
+      api('/reports/fleet'),
+      api('/projections'),
+    ]);
+    const byStatus = new Map();
+    for (const c of fleet.byStatus) byStatus.set(c.status, (byStatus.get(c.status) ?? 0) + c.count);
+    const stepLines = steps.lines.filter((l) => l.runs > 0);
+    show(
+      el('h1', {}, 'Reports'),
+      el(
+        'div',
+        { class: 'charts' },
+        barChart({
+          id: 'chart-onboarding',
+          title: 'Onboarding per day and district (requested / activated / failed)',
+          labels: onboarding.lines.map((l) => `${l.period} ${l.district ?? ''}`),
+          series: [
+            { name: 'requested', values: onboarding.lines.map((l) => l.requested) },
+            { name: 'activated', values: onboarding.lines.map((l) => l.activated) },
+            { name: 'failed', values: onboarding.lines.map((l) => l.failed) },
+          ],
+        }),
+        barChart({
+          id: 'chart-steps',
+          title: 'Step durations, ms (p50 / p95)',
+          labels: stepLines.map((l) => l.action),
+          series: [
+            { name: 'p50Ms', values: stepLines.map((l) => l.p50Ms) },
+            { name: 'p95Ms', values: stepLines.map((l) => l.p95Ms) },
+          ],
+        }),
+      ),
+      el('h2', {}, 'Fleet'),
+      el(
+        'table',
+        { id: 'fleet' },
+        ...[...byStatus].map(([status, count]) => el('tr', {}, el('th', {}, status), el('td', {}, count))),
+      ),
+      el('h2', {}, `Stuck (non-terminal over ${fleet.stuckAfterSeconds} s)`),
+      el(
+        'table',
+        { id: 'stuck' },
+        ...fleet.stuck.map((s) =>
+          el(
+            'tr',
+            { class: 'stuck' },
+            el('td', {}, el('a', { href: `#/school/${s.id}` }, s.slug)),
+            el('td', {}, s.status),
+            el('td', {}, `${Math.round(s.seconds)} s`),
+          ),
+        ),
+      ),
+      el('h2', {}, 'Projections'),
+      el(
+        'table',
+        { id: 'projections' },
+        el('tr', {}, el('th', {}, 'projection'), el('th', {}, 'state'), el('th', {}, 'lag'), el('th', {}, 'error')),
+        ...projections.projections.map((p) =>
+          el(
+            'tr',
+            {},
+            el('td', {}, p.name),
+            el('td', {}, p.state),
+            el('td', {}, p.lag),
+            el('td', {}, p.lastError ?? ''),
+          ),
+        ),
+      ),
+    );
+  } catch (error) {
+    show(el('h1', {}, 'Reports'), problemLine(error));
+  }
+}
+
+function route() {
+  clearTimeout(timer);
+  timer = undefined;
+  const signedIn = sessionStorage.getItem(KEY) !== null;
+  document.getElementById('nav').hidden = !signedIn;
+  const [path, params = ''] = location.hash.slice(1).split('?');
+  if (!signedIn || path === '/signin') return signIn();
+  const school = /^\/school\/([0-9a-f-]{36})$/.exec(path);
+  if (school) return schoolPage(school[1]);
+  if (path === '/new') return newSchoolPage();
+  if (path === '/reports') return void reportsPage();
+  return schoolsPage(params);
+}
+
+document.getElementById('sign-out').addEventListener('click', () => {
+  sessionStorage.removeItem(KEY);
+  location.hash = '#/signin';
+});
+window.addEventListener('hashchange', route);
+route();
