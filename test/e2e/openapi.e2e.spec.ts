@@ -30,6 +30,7 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
     expect(operations.sort()).toEqual([
       'DELETE /school/{id}',
       'GET /audit/events',
+      'GET /console',
       'GET /docs',
       'GET /health',
       'GET /metrics',
