@@ -99,6 +99,38 @@ describe('PostgresEventStore', () => {
     }
   });
 
+  it('delivers an event held back by an older transaction of another database soon after that one ends', async () => {
+    // A poll of a second: the end of the older transaction notifies nobody, so only the store's own
+    // look-again delivers within the bound below (before it did, the event waited out the poll).
+    const own = new PostgresEventStore({ pool, pollIntervalMs: 1_000 });
+    const older = new pg.Client({ connectionString: serverUrl() }); // as a CREATE DATABASE of a tenant holds it
+    await older.connect();
+    const stream = `${unique('held')}s`;
+    const received: number[] = [];
+    let subscription: { stop(): Promise<void> } | undefined;
+    try {
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()'); // takes a transaction id: the horizon stops there
+      await store.append(stream, [ev('Held')], 'no_stream');
+      subscription = own.subscribeToAll({ streamPrefix: stream, handler: async () => void received.push(Date.now()) });
+      await sleep(200);
+      expect(received).toEqual([]); // committed, but above the horizon
+      const ended = Date.now();
+      await older.query('COMMIT');
+      await until(
+        () => received.length,
+        (n) => n === 1,
+        5_000,
+      );
+      expect(received[0] - ended).toBeLessThan(400);
+    } finally {
+      await older.query('ROLLBACK').catch(() => undefined);
+      await older.end();
+      await subscription?.stop();
+      await own.close();
+    }
+  });
+
   it('listens again after losing its LISTEN connection, and logs it', async () => {
     const app = `scs_listener_${randomBytes(3).toString('hex')}`;
     const ownPool = new pg.Pool({ connectionString: db.url, application_name: app, max: 3 });

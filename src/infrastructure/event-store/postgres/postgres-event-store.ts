@@ -36,6 +36,9 @@ const COLUMNS =
   'event_id, stream_id, revision, type, data, metadata, recorded_at, transaction_id::text AS tx, global_position::text AS pos';
 const PAGE = 500;
 const UNIQUE_VIOLATION = '23505';
+const HORIZON = 'pg_snapshot_xmin(pg_current_snapshot())';
+/** The first wait for events held back behind the transaction horizon; each further one is 1.5× longer. */
+const HELD_FIRST_MS = 5;
 
 /** A subscription's flag, and how to cut short whatever it is waiting for. */
 interface PauseState {
@@ -265,6 +268,7 @@ export class PostgresEventStore implements EventStore {
 
     const run = async () => {
       let failures = 0;
+      let heldDelay = HELD_FIRST_MS;
       while (!state.stopped) {
         // A notification arriving while this page is read must not be slept through.
         const seen = this.listener.generation;
@@ -291,9 +295,14 @@ export class PostgresEventStore implements EventStore {
           }
           position = event.position;
         }
-        // The poll also covers events that become readable without a notification: those that were
-        // above the horizon until some older transaction (in any database of the cluster) ended.
-        if (page.length < PAGE && this.listener.generation === seen) await this.pause(state, this.pollIntervalMs, true);
+        if (page.length === PAGE || this.listener.generation !== seen) continue;
+        // Committed events above the horizon wait for an older transaction (in any database of the
+        // cluster, e.g. a CREATE DATABASE) whose end notifies nobody: look again soon, ever less often.
+        // A failed look falls back to the poll; the next read reports the fault.
+        const held = await this.heldBack(position, options.streamPrefix).catch(() => false);
+        if (this.listener.generation !== seen) continue; // an append committed during that look
+        heldDelay = held && page.length === 0 ? Math.min(this.pollIntervalMs, heldDelay * 1.5) : HELD_FIRST_MS;
+        await this.pause(state, held ? heldDelay : this.pollIntervalMs, true);
       }
     };
 
@@ -309,6 +318,27 @@ export class PostgresEventStore implements EventStore {
     };
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /**
+   * Whether committed events of `streamPrefix` after `after` exist that a read did not return: above the
+   * horizon now, or below it but not read yet (the horizon moved since the read).
+   */
+  private async heldBack(after: GlobalPosition | undefined, streamPrefix: string | undefined): Promise<boolean> {
+    const params: unknown[] = [streamPrefix ?? null];
+    const ofPrefix = '($1::text IS NULL OR starts_with(stream_id, $1::text))';
+    let unread = '';
+    if (after) {
+      params.push(after.commit.toString(), after.prepare.toString());
+      unread = ' AND (transaction_id, global_position) > ($2::text::xid8, $3::bigint)';
+    }
+    // One statement, one snapshot: an older transaction ending between the read and this look shows as unread.
+    const rows = await this.pool.query<{ held: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM scs_events WHERE transaction_id >= ${HORIZON} AND ${ofPrefix})
+           OR EXISTS (SELECT 1 FROM scs_events WHERE transaction_id < ${HORIZON} AND ${ofPrefix}${unread}) AS held`,
+      params,
+    );
+    return rows.rows[0]?.held === true;
   }
 
   /** Sleeps `ms`, or less when stopped or (if `onNotify`) when an append commits. */
