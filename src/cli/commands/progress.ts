@@ -28,9 +28,3 @@ export function logProgress(label: string, head: GlobalPosition | undefined) {
     },
   };
 }
-
-/** The value after `--name` (undefined when absent, '' when it has no value). */
-export function option(argv: string[], name: string): string | undefined {
-  const at = argv.indexOf(name);
-  return at < 0 ? undefined : (argv[at + 1] ?? '');
-}

@@ -4,14 +4,8 @@ import type { Runtime } from '../../infrastructure/runtime.js';
 import type { Command } from 'commander';
 import { action, group, schoolIdArg, withRuntime } from '../cli.js';
 
-const SCHOOL_MOVE_USAGE = 'school move <id> --to <server>';
-
-/** `npm run scs -- school move <id> --to <server>`: exit 0 moved, 1 refused or failed (and undone), 2 usage. */
-export async function schoolMove(runtime: Runtime, options: { id?: string; to?: string }): Promise<number> {
-  if (!options.id || !options.to) {
-    process.stderr.write(`school move needs a school id and --to <server>\n\n${SCHOOL_MOVE_USAGE}\n`);
-    return 2;
-  }
+/** `npm run scs -- school move <id> --to <server>`: exit 0 moved, 1 refused or failed (and undone). */
+export async function schoolMove(runtime: Runtime, options: { id: string; to: string }): Promise<number> {
   const { store, servers, registry, credentials } = runtime;
   const deps = { store, servers, registry, credentials, clock: systemClock };
   const result = await moveSchool(deps, options.id, options.to, 'cli');

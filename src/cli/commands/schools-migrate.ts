@@ -11,34 +11,6 @@ export interface SchoolsMigrateOptions {
   json: boolean;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-export const SCHOOLS_MIGRATE_USAGE = `  schools migrate [--dry-run] [--only <id>] [--canary N] [--json]
-                             bring every live school's database to the newest school schema
-                             (SCS_MIGRATION_CONCURRENCY at a time); --dry-run lists which schools would run
-                             which migrations; --canary N upgrades N schools first and stops if one fails;
-                             exit 1 when a school failed`;
-
-/** Parses the arguments after `schools migrate`; an error names the option. */
-export function parseSchoolsMigrateArgs(args: string[]): SchoolsMigrateOptions | { error: string } {
-  const options: SchoolsMigrateOptions = { dryRun: false, json: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '--dry-run') options.dryRun = true;
-    else if (arg === '--json') options.json = true;
-    else if (arg === '--only') {
-      const id = args[++i];
-      if (!id || !UUID.test(id)) return { error: '--only needs a school id (a UUID)' };
-      options.only = id;
-    } else if (arg === '--canary') {
-      const n = args[++i];
-      if (!n || !/^[1-9][0-9]{0,5}$/.test(n)) return { error: '--canary needs a number of schools from 1' };
-      options.canary = Number(n);
-    } else return { error: `unknown option for schools migrate: ${arg.slice(0, 40)}` };
-  }
-  return options;
-}
-
 export async function schoolsMigrate(runtime: Runtime, options: SchoolsMigrateOptions): Promise<number> {
   const deps = runtime.rolloutDeps();
   const out = (line: string) => process.stdout.write(`${line}\n`);

@@ -11,12 +11,9 @@ import {
 import { API_KEY_SCHEME, ApiProblems } from './openapi/openapi.js';
 import { AuditEventDto, AuditPageDto } from './openapi/report-schemas.js';
 import { problem } from './problem.js';
-import { onlyKnown, queryRange } from './query-params.js';
+import { isSchoolId, onlyKnown, queryInt, queryRange, queryText } from './query-params.js';
 import type { ScsRequest } from './request-context.js';
-import { queryInt, queryText } from './schools.controller.js';
 import { REPORTING, type Reporting } from './tokens.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function invalid(field: string, detail: string): BadRequestException {
   return new BadRequestException(
@@ -55,7 +52,7 @@ export class AuditController {
   async events(@Query() query: Record<string, unknown>, @Req() req: ScsRequest, @Res() res: Response): Promise<void> {
     onlyKnown(query, ['from', 'to', 'actor', 'type', 'schoolId', 'after', 'limit']);
     const schoolId = queryText(query.schoolId, 'schoolId', 36);
-    if (schoolId !== undefined && !UUID.test(schoolId)) throw invalid('schoolId', 'schoolId must be a school id');
+    if (schoolId !== undefined && !isSchoolId(schoolId)) throw invalid('schoolId', 'schoolId must be a school id');
     const filter: AuditFilter = {
       ...queryRange(query),
       actor: queryText(query.actor, 'actor'),

@@ -1,9 +1,40 @@
 import { BadRequestException } from '@nestjs/common';
 import { problem } from './problem.js';
-import { queryText } from './schools.controller.js';
 
 function invalid(field: string, detail: string, message: string): BadRequestException {
   return new BadRequestException(problem(400, 'validation', 'Invalid query', detail, { errors: [{ field, message }] }));
+}
+
+/** School ids are generated UUIDs: anything else cannot name a school (and never reaches a query). */
+export function isSchoolId(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
+}
+
+/** One text value of at most `max` characters, or undefined when absent. */
+export function queryText(value: unknown, name: string, max = 100): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length > max) {
+    throw new BadRequestException(
+      problem(400, 'validation', 'Invalid query', `${name} must be a single value of at most ${max} characters`, {
+        errors: [{ field: name, message: 'is invalid' }],
+      }),
+    );
+  }
+  return value;
+}
+
+export function queryInt(value: unknown, name: string, fallback: number, min: number, max: number): number {
+  const text = queryText(value, name, 12);
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || n < min || n > max) {
+    throw new BadRequestException(
+      problem(400, 'validation', 'Invalid query', `${name} must be a whole number from ${min} to ${max}`, {
+        errors: [{ field: name, message: `must be from ${min} to ${max}` }],
+      }),
+    );
+  }
+  return n;
 }
 
 /** Refuses parameters a route does not know, naming them. */

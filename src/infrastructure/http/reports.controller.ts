@@ -8,8 +8,7 @@ import { stepsReport } from '../../projections/steps/steps-report.js';
 import { API_KEY_SCHEME, ApiProblems } from './openapi/openapi.js';
 import { FleetReportDto, OnboardingReportDto, ProjectionsDto, StepsReportDto } from './openapi/report-schemas.js';
 import { problem } from './problem.js';
-import { onlyKnown, queryChoice, queryRange } from './query-params.js';
-import { queryText } from './schools.controller.js';
+import { onlyKnown, queryChoice, queryRange, queryText } from './query-params.js';
 import { REPORTING, type Reporting } from './tokens.js';
 
 /** The reporting projections' answers, and the projections' own state. */

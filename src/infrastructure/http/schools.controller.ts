@@ -47,45 +47,18 @@ import {
 } from './openapi/schemas.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { problem } from './problem.js';
+import { isSchoolId, queryInt, queryText } from './query-params.js';
 import { originOf, type ScsRequest } from './request-context.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function schoolId(raw: string): string {
   // Ids are generated UUIDs; anything else cannot name a school (and never reaches a query).
-  if (!UUID.test(raw))
+  if (!isSchoolId(raw))
     throw new NotFoundException(problem(404, 'school-not-found', 'School not found', 'no school has this id'));
   return raw;
 }
 
 function notFound(): NotFoundException {
   return new NotFoundException(problem(404, 'school-not-found', 'School not found', 'no school has this id'));
-}
-
-export function queryText(value: unknown, name: string, max = 100): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length > max) {
-    throw new BadRequestException(
-      problem(400, 'validation', 'Invalid query', `${name} must be a single value of at most ${max} characters`, {
-        errors: [{ field: name, message: 'is invalid' }],
-      }),
-    );
-  }
-  return value;
-}
-
-export function queryInt(value: unknown, name: string, fallback: number, min: number, max: number): number {
-  const text = queryText(value, name, 12);
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!/^[0-9]+$/.test(text) || n < min || n > max) {
-    throw new BadRequestException(
-      problem(400, 'validation', 'Invalid query', `${name} must be a whole number from ${min} to ${max}`, {
-        errors: [{ field: name, message: `must be from ${min} to ${max}` }],
-      }),
-    );
-  }
-  return n;
 }
 
 const SCHOOL_ID = ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid' } });
