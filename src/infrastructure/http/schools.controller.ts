@@ -30,6 +30,7 @@ import {
 import type { Response } from 'express';
 import { EVENT_STORE, type EventStore } from '../../application/ports/event-store.port.js';
 import { RequestSchoolCommand } from '../../application/request-school/request-school.command.js';
+import { RetrySchoolCommand } from '../../application/retry-school/retry-school.command.js';
 import { RequestTeardownCommand } from '../../application/request-teardown/request-teardown.command.js';
 import { schoolHistory } from '../../application/school/school-history.js';
 import type { SchoolDetails } from '../../domain/school/details.js';
@@ -40,6 +41,7 @@ import { API_KEY_SCHEME, ApiProblems } from './openapi/openapi.js';
 import {
   AsOfDto,
   HistoryDto,
+  RetriedSchoolDto,
   SchoolListDto,
   SchoolSummaryDto,
   SchoolViewDto,
@@ -100,6 +102,24 @@ export class SchoolsController {
       req.traceparent,
       originOf(req),
     );
+    const school = await this.commands.execute(command);
+    res.setHeader('Location', `/school/${school.id}`);
+    return school;
+  }
+
+  @ApiOperation({
+    summary: 'request a failed school again with the same details: a new school (new id), linked by retryOf',
+  })
+  @SCHOOL_ID
+  @IDEMPOTENCY_KEY
+  @ApiResponse({ status: 202, type: RetriedSchoolDto, headers: LOCATION })
+  @ApiProblems(400, 404, 409, 422)
+  @Post('school/:id/retry')
+  @HttpCode(202)
+  @UseInterceptors(IdempotencyInterceptor)
+  async retry(@Param('id') id: string, @Req() req: ScsRequest, @Res({ passthrough: true }) res: Response) {
+    const actor = req.actor ?? 'anonymous';
+    const command = new RetrySchoolCommand(schoolId(id), actor, req.correlationId!, req.traceparent, originOf(req));
     const school = await this.commands.execute(command);
     res.setHeader('Location', `/school/${school.id}`);
     return school;
