@@ -33,8 +33,11 @@ export function createLogger(options: LogOptions): Logger {
       }),
     );
   }
-  // Synchronous: the last lines before an exit (a crash, a signal) are not lost.
-  return pino(settings, options.destination ?? pino.destination({ dest: 1, sync: true }));
+  // Asynchronous, without a minimum length: a line is written at once, unless a write is under way, in which
+  // case the lines that came meanwhile go out together in the next one (under load one write() for many access
+  // lines, instead of one blocking write per request). pino flushes the rest synchronously on exit, so the
+  // last lines before an exit (a crash, a signal) are not lost.
+  return pino(settings, options.destination ?? pino.destination({ dest: 1, sync: false, minLength: 0 }));
 }
 
 /**
