@@ -67,7 +67,7 @@ describe('school read model: document versions', () => {
   });
 
   it("answers a row of another version from the school's events; the projection rebuilds on start", async () => {
-    const queries = new SchoolQueries(dataSource, store);
+    const queries = new SchoolQueries(pool, store);
     const fromEvents = await queries.get(SCHOOL_ID);
     expect(fromEvents).toMatchObject({
       id: SCHOOL_ID,

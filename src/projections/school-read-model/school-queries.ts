@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type pg from 'pg';
 import type { EventStore } from '../../application/ports/event-store.port.js';
 import { toFoldable } from '../../application/school/school-stream.js';
 import { schoolStreamId } from '../../domain/school/events.js';
@@ -20,9 +20,42 @@ interface Row {
   version: string;
 }
 
+const COLUMNS = 'id::text AS id, document, document_version AS version';
+const FILTERS = [
+  ['status', 'status'],
+  ['district', 'district'],
+  ['board', 'board'],
+  ['schemaVersion', 'schema_version'],
+] as const;
+
+/**
+ * Each query is a named (prepared) statement, parsed and planned once per connection. The order is the
+ * table's `id` (a uuid), not the `id` text column of the answer, so a page is read from the index
+ * `(created_at, id)` (or `(<filter>, created_at, id)`) and stops after `limit` rows.
+ */
+function listStatement(filters: SchoolFilters): { name: string; text: string; values: unknown[] } {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  for (const [key, column] of FILTERS) {
+    if (filters[key] === undefined) continue;
+    values.push(filters[key]);
+    where.push(`${column} = $${values.length}`);
+  }
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const page = `SELECT ${COLUMNS} FROM school_read_model ${clause}
+    ORDER BY created_at, school_read_model.id LIMIT $${values.length + 1} OFFSET $${values.length + 2}`;
+  // One round trip: the total beside the page, and one row with no school when the page is empty.
+  const text = `SELECT (SELECT count(*)::int FROM school_read_model ${clause}) AS total, p.*
+    FROM (SELECT 1) AS one LEFT JOIN LATERAL (${page}) AS p ON true`;
+  const name = `school-list:${FILTERS.filter(([key]) => filters[key] !== undefined)
+    .map(([key]) => key)
+    .join(',')}`;
+  return { name, text, values: [...values, filters.limit, filters.offset] };
+}
+
 export class SchoolQueries {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly pool: Pick<pg.Pool, 'query'>,
     private readonly store: EventStore,
   ) {}
 
@@ -31,10 +64,11 @@ export class SchoolQueries {
    * school's own stream answers instead, so a 202's Location never gives a 404.
    */
   async get(id: string): Promise<SchoolView | undefined> {
-    const rows: Row[] = await this.dataSource.query(
-      'SELECT id::text AS id, document, document_version AS version FROM school_read_model WHERE id = $1',
-      [id],
-    );
+    const { rows } = await this.pool.query<Row>({
+      name: 'school-get',
+      text: `SELECT ${COLUMNS} FROM school_read_model WHERE id = $1`,
+      values: [id],
+    });
     return rows[0] ? this.fromRow(rows[0]) : this.fromStream(id);
   }
 
@@ -48,32 +82,10 @@ export class SchoolQueries {
   }
 
   async list(filters: SchoolFilters): Promise<{ items: SchoolView[]; total: number; limit: number; offset: number }> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const columns = {
-      status: 'status',
-      district: 'district',
-      board: 'board',
-      schemaVersion: 'schema_version',
-    } as const;
-    for (const key of ['status', 'district', 'board', 'schemaVersion'] as const) {
-      if (filters[key] !== undefined) {
-        params.push(filters[key]);
-        where.push(`${columns[key]} = $${params.length}`);
-      }
-    }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = await this.dataSource.query(
-      `SELECT count(*)::int AS total FROM school_read_model ${clause}`,
-      params,
-    );
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT id::text AS id, document, document_version AS version FROM school_read_model ${clause}
-       ORDER BY created_at, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, filters.limit, filters.offset],
-    );
-    const items = await Promise.all(rows.map(async (row) => (await this.fromRow(row))!));
-    return { items, total, limit: filters.limit, offset: filters.offset };
+    const { rows } = await this.pool.query<Partial<Row> & { total: number }>(listStatement(filters));
+    const page = rows.filter((row): row is Row & { total: number } => row.id !== null);
+    const items = await Promise.all(page.map(async (row) => (await this.fromRow(row))!));
+    return { items, total: rows[0].total, limit: filters.limit, offset: filters.offset };
   }
 
   /** A row of another document version is never read as a view: the school's stream answers instead. */
