@@ -18,11 +18,14 @@ interface Row {
   id: string;
   revision: number;
   version: string;
-  /** The stored document as JSON text: parsed only when its answer is not cached yet. */
+  /** The stored document as JSON text: parsed only when its answer is not kept yet. */
   document: string;
 }
 
-const COLUMNS = 'id::text AS id, revision, document_version AS version, document::text AS document';
+const answerKey = (row: Pick<Row, 'id' | 'revision' | 'version'>) => `${row.id}:${row.revision}:${row.version}`;
+
+const KEY_COLUMNS = 'id::text AS id, revision, document_version AS version';
+const COLUMNS = `${KEY_COLUMNS}, document::text AS document`;
 /** Answers kept (about 1 KB each); past that the oldest are forgotten. */
 const ANSWERS_KEPT = 10_000;
 const FILTERS = [
@@ -37,7 +40,7 @@ const FILTERS = [
  * table's `id` (a uuid), not the `id` text column of the answer, so a page is read from the index
  * `(created_at, id)` (or `(<filter>, created_at, id)`) and stops after `limit` rows.
  */
-function listStatement(filters: SchoolFilters): { name: string; text: string; values: unknown[] } {
+function listStatement(filters: SchoolFilters, documents: boolean): { name: string; text: string; values: unknown[] } {
   const where: string[] = [];
   const values: unknown[] = [];
   for (const [key, column] of FILTERS) {
@@ -46,12 +49,12 @@ function listStatement(filters: SchoolFilters): { name: string; text: string; va
     where.push(`${column} = $${values.length}`);
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const page = `SELECT ${COLUMNS} FROM school_read_model ${clause}
+  const page = `SELECT ${documents ? COLUMNS : KEY_COLUMNS} FROM school_read_model ${clause}
     ORDER BY created_at, school_read_model.id LIMIT $${values.length + 1} OFFSET $${values.length + 2}`;
   // One round trip: the total beside the page, and one row with no school when the page is empty.
   const text = `SELECT (SELECT count(*)::int FROM school_read_model ${clause}) AS total, p.*
     FROM (SELECT 1) AS one LEFT JOIN LATERAL (${page}) AS p ON true`;
-  const name = `school-list:${FILTERS.filter(([key]) => filters[key] !== undefined)
+  const name = `school-list${documents ? '' : '-keys'}:${FILTERS.filter(([key]) => filters[key] !== undefined)
     .map(([key]) => key)
     .join(',')}`;
   return { name, text, values: [...values, filters.limit, filters.offset] };
@@ -100,11 +103,18 @@ export class SchoolQueries {
     return rows[0] ? this.answerOf(rows[0]) : this.fromStream(id);
   }
 
-  /** `{items, total, limit, offset}` as JSON text, the bytes JSON.stringify gives for that object. */
+  /**
+   * `{items, total, limit, offset}` as JSON text, the bytes JSON.stringify gives for that object. The page
+   * is read without its documents first: when every answer on it is kept, that is all (PostgreSQL does
+   * not turn 50 documents into text that would not be read); otherwise it is read again with them, so the
+   * total, the order and every answer still come from one snapshot.
+   */
   async listJson(filters: SchoolFilters): Promise<string> {
-    const { rows } = await this.pool.query<(Row | { [K in keyof Row]: null }) & { total: number }>(
-      listStatement(filters),
-    );
+    type ListRow = (Row | { [K in keyof Row]: null }) & { total: number };
+    let { rows } = await this.pool.query<ListRow>(listStatement(filters, false));
+    const answered = (row: ListRow) =>
+      row.id === null || row.version !== SCHOOL_VIEW_VERSION || this.answers.has(answerKey(row));
+    if (!rows.every(answered)) ({ rows } = await this.pool.query<ListRow>(listStatement(filters, true)));
     const page = rows.filter((row): row is Row & { total: number } => row.id !== null);
     const items = await Promise.all(page.map(async (row) => (await this.answerOf(row))!));
     return `{"items":[${items.join(',')}],"total":${rows[0].total},"limit":${filters.limit},"offset":${filters.offset}}`;
@@ -122,7 +132,7 @@ export class SchoolQueries {
   /** A row of another document version is never read as a view: the school's stream answers instead. */
   private async answerOf(row: Row): Promise<string | undefined> {
     if (row.version !== SCHOOL_VIEW_VERSION) return this.fromStream(row.id);
-    const key = `${row.id}:${row.revision}:${row.version}`;
+    const key = answerKey(row);
     let answer = this.answers.get(key);
     if (answer === undefined) {
       answer = JSON.stringify(presentSchool(JSON.parse(row.document) as SchoolView));
