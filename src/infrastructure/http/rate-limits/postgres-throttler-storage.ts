@@ -5,7 +5,7 @@ import { describeError } from '../../../application/describe-error.js';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
-// scs_rate_limit_take (migration 0025): takes up to LEASE_MAX hits of the key's window at once (an eighth
+// scs_rate_limit_take (migration 0027): takes up to LEASE_MAX hits of the key's window at once (an eighth
 // of what is left, at least 1), or reports the block. The database's clock serves every replica.
 const TAKE = 'SELECT hits, granted, expires_in, blocked_in FROM scs_rate_limit_take($1, $2, $3, $4, $5)';
 const LEASE_MAX = 100;
