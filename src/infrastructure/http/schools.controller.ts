@@ -63,6 +63,12 @@ function notFound(): NotFoundException {
   return new NotFoundException(problem(404, 'school-not-found', 'School not found', 'no school has this id'));
 }
 
+/** Sends JSON text the read model made as `res.json` sends an object: the same headers and bytes. */
+function sendJson(res: Response, json: string): void {
+  if (!res.get('Content-Type')) res.set('Content-Type', 'application/json');
+  res.send(json);
+}
+
 const SCHOOL_ID = ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid' } });
 const IDEMPOTENCY_KEY = ApiHeader({
   name: 'Idempotency-Key',
@@ -130,10 +136,10 @@ export class SchoolsController {
   @ApiResponse({ status: 200, type: SchoolViewDto })
   @ApiProblems(404)
   @Get('school/:id')
-  async get(@Param('id') id: string) {
-    const school = await this.queries.get(schoolId(id));
+  async get(@Param('id') id: string, @Res() res: Response) {
+    const school = await this.queries.getJson(schoolId(id));
     if (!school) throw notFound();
-    return school;
+    sendJson(res, school);
   }
 
   @ApiOperation({ summary: 'tear a school down (or roll back one still provisioning)' })
@@ -190,7 +196,7 @@ export class SchoolsController {
   @ApiResponse({ status: 200, type: SchoolListDto })
   @ApiProblems(400)
   @Get('schools')
-  async list(@Query() query: Record<string, unknown>) {
+  async list(@Query() query: Record<string, unknown>, @Res() res: Response) {
     const known = new Set(['status', 'district', 'board', 'schemaVersion', 'limit', 'offset']);
     const unknown = Object.keys(query).filter((k) => !known.has(k));
     if (unknown.length > 0) {
@@ -221,7 +227,7 @@ export class SchoolsController {
       const errors = [{ field: 'schemaVersion', message: 'is not a schema version' }];
       throw new BadRequestException(problem(400, 'validation', 'Invalid query', detail, { errors }));
     }
-    return this.queries.list({
+    const page = await this.queries.listJson({
       status,
       schemaVersion,
       district: queryText(query.district, 'district'),
@@ -229,5 +235,6 @@ export class SchoolsController {
       limit: queryInt(query.limit, 'limit', 50, 1, 500),
       offset: queryInt(query.offset, 'offset', 0, 0, 10_000_000),
     });
+    sendJson(res, page);
   }
 }
