@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
+  deliverEvents,
   EventStoreUnavailableError,
   WrongExpectedRevisionError,
   type AppendResult,
@@ -286,15 +287,13 @@ export class PostgresEventStore implements EventStore {
           await this.pause(state, delay, false);
           continue;
         }
-        for (const event of page) {
-          if (state.stopped) return;
-          try {
-            await options.handler(event);
-          } catch (error) {
-            return fail(error);
-          }
-          position = event.position;
+        try {
+          const taken = await deliverEvents(options, page, () => state.stopped);
+          if (taken > 0) position = page[taken - 1].position;
+        } catch (error) {
+          return fail(error);
         }
+        if (state.stopped) return;
         if (page.length === PAGE || this.listener.generation !== seen) continue;
         // Committed events above the horizon wait for an older transaction (in any database of the
         // cluster, e.g. a CREATE DATABASE) whose end notifies nobody: look again soon, ever less often.
