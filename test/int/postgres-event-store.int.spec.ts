@@ -99,11 +99,11 @@ describe('PostgresEventStore', () => {
     }
   });
 
-  it('delivers an event held back by an older transaction of another database soon after that one ends', async () => {
+  it('delivers an event held back by an older transaction of its database soon after that one ends', async () => {
     // A poll of a second: the end of the older transaction notifies nobody, so only the store's own
     // look-again delivers within the bound below (before it did, the event waited out the poll).
     const own = new PostgresEventStore({ pool, pollIntervalMs: 1_000 });
-    const older = new pg.Client({ connectionString: serverUrl() }); // as a CREATE DATABASE of a tenant holds it
+    const older = new pg.Client({ connectionString: db.url }); // as a projection writing its rows holds it
     await older.connect();
     const stream = `${unique('held')}s`;
     const received: number[] = [];
@@ -126,6 +126,35 @@ describe('PostgresEventStore', () => {
     } finally {
       await older.query('ROLLBACK').catch(() => undefined);
       await older.end();
+      await subscription?.stop();
+      await own.close();
+    }
+  });
+
+  it('is not held back by a transaction of another database, which cannot add events', async () => {
+    // A poll of a minute: only the append's notification and a horizon of this database deliver in time.
+    const own = new PostgresEventStore({ pool, pollIntervalMs: 60_000 });
+    const elsewhere = new pg.Client({ connectionString: serverUrl() }); // as a CREATE DATABASE of a tenant
+    await elsewhere.connect();
+    const stream = `${unique('elsewhere')}s`;
+    const received: string[] = [];
+    let subscription: { stop(): Promise<void> } | undefined;
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()'); // older than the append below, still running
+      subscription = own.subscribeToAll({ streamPrefix: stream, handler: async (e) => void received.push(e.type) });
+      await store.append(stream, [ev('Appended')], 'no_stream');
+      await until(
+        () => received.length,
+        (n) => n === 1,
+        2_000,
+      );
+      expect(received).toEqual(['Appended']);
+      expect((await store.readAll({ streamPrefix: stream })).map((e) => e.type)).toEqual(['Appended']);
+      expect(await store.headPosition()).toBeDefined();
+    } finally {
+      await elsewhere.query('ROLLBACK').catch(() => undefined);
+      await elsewhere.end();
       await subscription?.stop();
       await own.close();
     }

@@ -37,7 +37,20 @@ const COLUMNS =
   'event_id, stream_id, revision, type, data, metadata, recorded_at, transaction_id::text AS tx, global_position::text AS pos';
 const PAGE = 500;
 const UNIQUE_VIOLATION = '23505';
-const HORIZON = 'pg_snapshot_xmin(pg_current_snapshot())';
+/**
+ * The transaction horizon of the store's own database: the oldest transaction id that may still add
+ * events (anything below it has ended), taken from the statement's own snapshot. That snapshot's
+ * running transactions (`xip`) count unless pg_stat_activity shows them running in another database,
+ * which cannot write to scs_events: a CREATE DATABASE (run from the maintenance database), a school's
+ * migrations or another tenant's work no longer hold delivery back, as `pg_snapshot_xmin`, the oldest
+ * running transaction of the whole cluster, did. A transaction shown in no database (one that ended
+ * meanwhile, or a prepared one) still counts; one that starts later gets an id at or above `xmax`.
+ */
+const HORIZON = `(SELECT least(pg_snapshot_xmax(s.snapshot), (
+    SELECT min(x) FROM pg_snapshot_xip(s.snapshot) AS x WHERE x::xid NOT IN (
+      SELECT a.backend_xid FROM pg_stat_activity a
+       WHERE a.backend_xid IS NOT NULL AND a.datname IS DISTINCT FROM current_database())))
+  FROM (SELECT pg_current_snapshot() AS snapshot) s)`;
 /** The first wait for events held back behind the transaction horizon; each further one is 1.5× longer. */
 const HELD_FIRST_MS = 5;
 
@@ -79,7 +92,7 @@ function unavailable(operation: string, error: unknown): unknown {
 
 /**
  * The event store on PostgreSQL. Appends check the stream's revision in `scs_streams`. Readers of the
- * whole log see only events of transactions below `pg_snapshot_xmin` (all of them finished) ordered by
+ * whole log see only events of transactions below the horizon (HORIZON: all of them finished) ordered by
  * (transaction id, sequence), so a transaction that took its sequence numbers first but commits last
  * is still delivered after the events already read, never skipped (a reader by global sequence alone would skip it).
  */
@@ -237,7 +250,7 @@ export class PostgresEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const params: unknown[] = [options.maxCount ?? 1000];
-    const where = ['transaction_id < pg_snapshot_xmin(pg_current_snapshot())'];
+    const where = [`transaction_id < ${HORIZON}`];
     if (options.after) {
       params.push(options.after.commit.toString(), options.after.prepare.toString());
       where.push(`(transaction_id, global_position) > ($${params.length - 1}::text::xid8, $${params.length}::bigint)`);
@@ -361,7 +374,7 @@ export class PostgresEventStore implements EventStore {
     const rows = await this.pool
       .query<{ c: string; p: string }>(
         `SELECT transaction_id::text AS c, global_position::text AS p FROM scs_events
-       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       WHERE transaction_id < ${HORIZON}
        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
       )
       .catch((error: unknown) => {
