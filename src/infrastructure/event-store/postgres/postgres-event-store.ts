@@ -249,25 +249,44 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return (await this.readPage(options, false)).events;
+  }
+
+  /**
+   * What `readAll` returns and, when `withHeld`, whether committed events of the prefix wait above the
+   * horizon (an older transaction of this database is still open, and its end notifies nobody),
+   * answered by the same statement, so from the same snapshot as the page.
+   */
+  private async readPage(
+    options: ReadAllOptions,
+    withHeld: boolean,
+  ): Promise<{ events: RecordedEvent[]; held: boolean }> {
     const params: unknown[] = [options.maxCount ?? 1000];
     const where = [`transaction_id < ${HORIZON}`];
     if (options.after) {
       params.push(options.after.commit.toString(), options.after.prepare.toString());
       where.push(`(transaction_id, global_position) > ($${params.length - 1}::text::xid8, $${params.length}::bigint)`);
     }
+    let ofPrefix = '';
     if (options.streamPrefix !== undefined) {
       params.push(options.streamPrefix);
-      where.push(`starts_with(stream_id, $${params.length}::text)`);
+      ofPrefix = ` AND starts_with(stream_id, $${params.length}::text)`;
     }
+    const page = `SELECT ${COLUMNS} FROM scs_events WHERE ${where.join(' AND ')}${ofPrefix}
+      ORDER BY transaction_id, global_position LIMIT $1`;
+    const held = `SELECT EXISTS (SELECT 1 FROM scs_events WHERE transaction_id >= ${HORIZON}${ofPrefix}) AS held`;
     const rows = await this.pool
-      .query<EventRow>(
-        `SELECT ${COLUMNS} FROM scs_events WHERE ${where.join(' AND ')} ORDER BY transaction_id, global_position LIMIT $1`,
+      .query<EventRow & { held?: boolean }>(
+        withHeld ? `SELECT h.held, p.* FROM (${held}) h LEFT JOIN LATERAL (${page}) p ON true` : page,
         params,
       )
       .catch((error: unknown) => {
         throw unavailable('read all', error);
       });
-    return rows.rows.map(toEvent);
+    return {
+      events: rows.rows.filter((r) => r.event_id !== null).map(toEvent),
+      held: rows.rows[0]?.held === true,
+    };
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
@@ -287,8 +306,12 @@ export class PostgresEventStore implements EventStore {
         // A notification arriving while this page is read must not be slept through.
         const seen = this.listener.generation;
         let page: RecordedEvent[];
+        let held: boolean;
         try {
-          page = await this.readAll({ after: position, maxCount: PAGE, streamPrefix: options.streamPrefix });
+          ({ events: page, held } = await this.readPage(
+            { after: position, maxCount: PAGE, streamPrefix: options.streamPrefix },
+            true,
+          ));
           failures = 0;
         } catch (error) {
           if (isPermanent(error)) return fail(error);
@@ -308,11 +331,8 @@ export class PostgresEventStore implements EventStore {
         }
         if (state.stopped) return;
         if (page.length === PAGE || this.listener.generation !== seen) continue;
-        // Committed events above the horizon wait for an older transaction (in any database of the
-        // cluster, e.g. a CREATE DATABASE) whose end notifies nobody: look again soon, ever less often.
-        // A failed look falls back to the poll; the next read reports the fault.
-        const held = await this.heldBack(position, options.streamPrefix).catch(() => false);
-        if (this.listener.generation !== seen) continue; // an append committed during that look
+        // Committed events above the horizon wait for an older transaction of this database (e.g. a
+        // projection's write) whose end notifies nobody: look again soon, ever less often.
         heldDelay = held && page.length === 0 ? Math.min(this.pollIntervalMs, heldDelay * 1.5) : HELD_FIRST_MS;
         await this.pause(state, held ? heldDelay : this.pollIntervalMs, true);
       }
@@ -330,27 +350,6 @@ export class PostgresEventStore implements EventStore {
     };
     this.subscriptions.add(subscription);
     return subscription;
-  }
-
-  /**
-   * Whether committed events of `streamPrefix` after `after` exist that a read did not return: above the
-   * horizon now, or below it but not read yet (the horizon moved since the read).
-   */
-  private async heldBack(after: GlobalPosition | undefined, streamPrefix: string | undefined): Promise<boolean> {
-    const params: unknown[] = [streamPrefix ?? null];
-    const ofPrefix = '($1::text IS NULL OR starts_with(stream_id, $1::text))';
-    let unread = '';
-    if (after) {
-      params.push(after.commit.toString(), after.prepare.toString());
-      unread = ' AND (transaction_id, global_position) > ($2::text::xid8, $3::bigint)';
-    }
-    // One statement, one snapshot: an older transaction ending between the read and this look shows as unread.
-    const rows = await this.pool.query<{ held: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM scs_events WHERE transaction_id >= ${HORIZON} AND ${ofPrefix})
-           OR EXISTS (SELECT 1 FROM scs_events WHERE transaction_id < ${HORIZON} AND ${ofPrefix}${unread}) AS held`,
-      params,
-    );
-    return rows.rows[0]?.held === true;
   }
 
   /** Sleeps `ms`, or less when stopped or (if `onNotify`) when an append commits. */
