@@ -91,6 +91,33 @@ function unavailable(operation: string, error: unknown): unknown {
 }
 
 /**
+ * The statement of `readAll` and of a subscription's look (`withHeld`: whether committed events of the
+ * prefix wait above the horizon, from the same snapshot as the page). Exported for the plan's test.
+ */
+export function readPageStatement(options: ReadAllOptions, withHeld: boolean): { text: string; params: unknown[] } {
+  const params: unknown[] = [options.maxCount ?? 1000];
+  const where = [`transaction_id < ${HORIZON}`];
+  if (options.after) {
+    params.push(options.after.commit.toString(), options.after.prepare.toString());
+    where.push(`(transaction_id, global_position) > ($${params.length - 1}::text::xid8, $${params.length}::bigint)`);
+  }
+  let ofPrefix = '';
+  if (options.streamPrefix !== undefined) {
+    params.push(options.streamPrefix);
+    ofPrefix = ` AND starts_with(stream_id, $${params.length}::text)`;
+  }
+  const page = `SELECT ${COLUMNS} FROM scs_events WHERE ${where.join(' AND ')}${ofPrefix}
+    ORDER BY transaction_id, global_position LIMIT $1`;
+  // Not EXISTS: with a horizon the planner cannot know before running, EXISTS scanned the whole table
+  // for a row that is rarely there (a look per subscription per append, O(events) each); the first
+  // row in index order is one probe.
+  const held = `SELECT (SELECT transaction_id FROM scs_events WHERE transaction_id >= ${HORIZON}${ofPrefix}
+    ORDER BY transaction_id LIMIT 1) IS NOT NULL AS held`;
+  const text = withHeld ? `SELECT h.held, p.* FROM (${held}) h LEFT JOIN LATERAL (${page}) p ON true` : page;
+  return { text, params };
+}
+
+/**
  * The event store on PostgreSQL. Appends check the stream's revision in `scs_streams`. Readers of the
  * whole log see only events of transactions below the horizon (HORIZON: all of them finished) ordered by
  * (transaction id, sequence), so a transaction that took its sequence numbers first but commits last
@@ -261,28 +288,10 @@ export class PostgresEventStore implements EventStore {
     options: ReadAllOptions,
     withHeld: boolean,
   ): Promise<{ events: RecordedEvent[]; held: boolean }> {
-    const params: unknown[] = [options.maxCount ?? 1000];
-    const where = [`transaction_id < ${HORIZON}`];
-    if (options.after) {
-      params.push(options.after.commit.toString(), options.after.prepare.toString());
-      where.push(`(transaction_id, global_position) > ($${params.length - 1}::text::xid8, $${params.length}::bigint)`);
-    }
-    let ofPrefix = '';
-    if (options.streamPrefix !== undefined) {
-      params.push(options.streamPrefix);
-      ofPrefix = ` AND starts_with(stream_id, $${params.length}::text)`;
-    }
-    const page = `SELECT ${COLUMNS} FROM scs_events WHERE ${where.join(' AND ')}${ofPrefix}
-      ORDER BY transaction_id, global_position LIMIT $1`;
-    const held = `SELECT EXISTS (SELECT 1 FROM scs_events WHERE transaction_id >= ${HORIZON}${ofPrefix}) AS held`;
-    const rows = await this.pool
-      .query<EventRow & { held?: boolean }>(
-        withHeld ? `SELECT h.held, p.* FROM (${held}) h LEFT JOIN LATERAL (${page}) p ON true` : page,
-        params,
-      )
-      .catch((error: unknown) => {
-        throw unavailable('read all', error);
-      });
+    const { text, params } = readPageStatement(options, withHeld);
+    const rows = await this.pool.query<EventRow & { held?: boolean }>(text, params).catch((error: unknown) => {
+      throw unavailable('read all', error);
+    });
     return {
       events: rows.rows.filter((r) => r.event_id !== null).map(toEvent),
       held: rows.rows[0]?.held === true,
