@@ -86,14 +86,17 @@ class RunningProjection {
     this.subscription = this.store.subscribeToAll({
       after: checkpoint,
       streamPrefix,
-      handler: (event) =>
-        this.dataSource.transaction(async (m) => {
-          // The checkpoint may have moved past this event (a rebuild swapped in meanwhile): then skip it.
-          const fresh = after([event], await lockCheckpoint(m, name));
+      // One transaction per batch the store had ready (up to a page): a burst of schools costs each
+      // projection a few transactions, not one per event.
+      handleBatch: async (events) => {
+        await this.dataSource.transaction(async (m) => {
+          // The checkpoint may have moved past these events (a rebuild swapped in meanwhile): then skip them.
+          const fresh = after(events, await lockCheckpoint(m, name));
           if (fresh.length === 0) return;
           await this.projection.apply(m, tables, fresh, context);
-          await saveCheckpoint(m, name, event.position);
-        }),
+          await saveCheckpoint(m, name, fresh[fresh.length - 1].position);
+        });
+      },
       onError: (error) => {
         const message = (error as Error).message;
         this.logger.error(`projection ${name} stopped: ${message}; starting it again in 2 s`);

@@ -418,6 +418,53 @@ export function eventStoreContract(adapter: string, open: () => Promise<Contract
       expect(calls).toEqual(['start One', 'end One']);
     });
 
+    it('hands a batch handler every event once, in order, in non-empty batches; a rejection stops it', async () => {
+      const prefix = unique('batch');
+      for (let w = 0; w < 3; w++)
+        await store.append(
+          `${prefix}${w}`,
+          Array.from({ length: 10 }, (_, i) => ev('Counted', { w, i })),
+          'no_stream',
+        );
+      const batches: RecordedEvent[][] = [];
+      const errors: unknown[] = [];
+      const boom = new Error('boom');
+      const subscription = store.subscribeToAll({
+        streamPrefix: prefix,
+        handleBatch: async (events) => {
+          batches.push(events);
+          if (events.some((e) => e.type === 'Refused')) throw boom;
+        },
+        onError: (e) => errors.push(e),
+      });
+      try {
+        await until(
+          () => batches.flat().length,
+          (n) => n >= 30,
+        );
+        await store.append(`${prefix}0`, [ev('Late')], 9);
+        await until(
+          () => batches.flat().length,
+          (n) => n >= 31,
+        );
+        await store.append(`${prefix}1`, [ev('Refused')], 9);
+        await until(
+          () => errors.length,
+          (n) => n > 0,
+        );
+        await store.append(`${prefix}2`, [ev('AfterTheStop')], 9);
+        await sleep(300);
+        const delivered = batches.flat();
+        expect(batches.every((b) => b.length > 0)).toBe(true);
+        expect(delivered.map((e) => e.type)).toEqual([...Array(30).fill('Counted'), 'Late', 'Refused']);
+        for (let i = 1; i < delivered.length; i++)
+          expect(comparePositions(delivered[i - 1].position, delivered[i].position)).toBeLessThan(0);
+        expect(errors).toEqual([boom]);
+      } finally {
+        await subscription.stop();
+      }
+    });
+
     it('keeps a subscription through an outage of the store and delivers every event once after it', async () => {
       if (!subject.outage) {
         console.log(`${adapter}: no outage can be caused here; the case is covered by the adapters that can`);

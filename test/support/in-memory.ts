@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CheckpointStore } from '../../src/application/ports/checkpoint-store.port.js';
 import type { Clock, Timers } from '../../src/application/ports/clock.port.js';
 import {
+  deliverEvents,
   WrongExpectedRevisionError,
   type AppendResult,
   type EventStore,
@@ -62,11 +63,9 @@ export class InMemoryEventStore implements EventStore {
     let stopped = false;
     let pumping: Promise<void> = Promise.resolve();
     const pump = async () => {
-      for (const event of this.after(position, options.streamPrefix)) {
-        if (stopped) return;
-        await options.handler(event);
-        position = event.position;
-      }
+      const events = this.after(position, options.streamPrefix);
+      const taken = await deliverEvents(options, events, () => stopped);
+      if (taken > 0) position = events[taken - 1].position;
     };
     const wake = () => {
       pumping = pumping.then(pump).catch((error) => options.onError?.(error));

@@ -207,6 +207,27 @@ describe('ProcessManager (in-memory store, fake clock)', () => {
     }
   });
 
+  it('reads the stream once per action: it records the result on the stream it has just read', async () => {
+    const t = setup();
+    running = t.manager;
+    const read = t.store.readStream.bind(t.store);
+    let reads = 0;
+    t.store.readStream = async (streamId) => {
+      if (streamId === schoolStreamId(A)) reads++;
+      return read(streamId);
+    };
+    await t.manager.start();
+    await t.request(A, 'alpha');
+    await eventually(() => t.types(A).includes('SchoolProvisioned'), 'provisioned');
+    await checkpointAtTheEnd(t);
+    const appends = t.store.events.filter(
+      (e) => e.streamId === schoolStreamId(A) && e.metadata.actor === 'process-manager',
+    );
+    // The request's own read, one before each action and the conclusion, one that finds nothing left,
+    // one for the rerun its own events cause; reading again to record each result would double that.
+    expect(reads).toBeLessThanOrEqual(appends.length + 3);
+  });
+
   it('works on at most `concurrency` schools at once and queues the others until one is done', async () => {
     const t = setup({ concurrency: 1 });
     running = t.manager;

@@ -75,13 +75,49 @@ export interface ReadAllOptions {
   streamPrefix?: string;
 }
 
-export interface SubscribeOptions {
+export type SubscribeOptions = {
   after?: GlobalPosition;
   streamPrefix?: string;
-  /** Called once per event, in position order, never concurrently; a rejection stops the subscription. */
-  handler: (event: RecordedEvent) => Promise<void>;
   /** Called when the subscription stops because of an error (handler or store). */
   onError?: (error: unknown) => void;
+} & (
+  | {
+      /** Called once per event, in position order, never concurrently; a rejection stops the subscription. */
+      handler: (event: RecordedEvent) => Promise<void>;
+      handleBatch?: never;
+    }
+  | {
+      /**
+       * Called with the events the store had ready together (in position order, at least one), never
+       * concurrently; a rejection stops the subscription. For a subscriber that writes in transactions:
+       * one per batch instead of one per event.
+       */
+      handleBatch: (events: RecordedEvent[]) => Promise<void>;
+      handler?: never;
+    }
+);
+
+/**
+ * Hands `events` (in position order) to the subscriber: all at once to a batch handler, else one by one
+ * until `stopped()`. Returns how many it took; a handler's rejection is thrown.
+ */
+export async function deliverEvents(
+  options: SubscribeOptions,
+  events: RecordedEvent[],
+  stopped: () => boolean,
+): Promise<number> {
+  if (events.length === 0 || stopped()) return 0;
+  if (options.handleBatch) {
+    await options.handleBatch(events);
+    return events.length;
+  }
+  let taken = 0;
+  for (const event of events) {
+    if (stopped()) break;
+    await options.handler(event);
+    taken++;
+  }
+  return taken;
 }
 
 export interface Subscription {

@@ -15,7 +15,7 @@ import type {
 } from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
 import { noTelemetry, type Telemetry } from '../ports/telemetry.port.js';
-import { executeSchoolCommand, loadSchool } from '../school/school-stream.js';
+import { executeSchoolCommand, loadSchool, type LoadedSchool } from '../school/school-stream.js';
 import { PositionTracker } from './position-tracker.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { describeError, isPermanent } from './step-error.js';
@@ -197,7 +197,8 @@ export class ProcessManager {
   private async advance(schoolId: string): Promise<number | undefined> {
     for (;;) {
       if (this.stopping) return undefined;
-      const { state, events } = await loadSchool(this.store, schoolId);
+      const loaded = await loadSchool(this.store, schoolId);
+      const { state, events } = loaded;
       const request = events[0]?.metadata;
       const correlationId = request?.correlationId ?? schoolId;
       // What the process manager appends next is caused by the school's last event (the one it reacts to).
@@ -214,18 +215,22 @@ export class ProcessManager {
         case 'conclude': {
           const now = this.clock.now().toISOString();
           const conclude = () => ({ type: 'Conclude' as const, data: { now } });
-          const concluded = await executeSchoolCommand(this.store, schoolId, conclude, this.metadata(schoolId));
+          const concluded = await executeSchoolCommand(this.store, schoolId, conclude, this.metadata(schoolId), {
+            known: loaded,
+          });
           this.settled(state!, concluded.state);
           continue;
         }
         case 'run':
-          await this.runOne(state!, reaction.action, reaction.attempt);
+          await this.runOne(loaded, reaction.action, reaction.attempt);
           continue;
       }
     }
   }
 
-  private async runOne(state: SchoolState, action: ActionName, attempt: number): Promise<void> {
+  /** Runs one action on the school as just loaded, and records its result or failure on that stream. */
+  private async runOne(loaded: LoadedSchool, action: ActionName, attempt: number): Promise<void> {
+    const state = loaded.state!;
     const metadata = this.metadata(state.id);
     const startedAt = this.clock.now().toISOString();
     const { correlationId } = metadata;
@@ -237,7 +242,13 @@ export class ProcessManager {
       timed();
       const now = this.clock.now().toISOString();
       const result = () => ({ type: 'RecordStepResult' as const, data: { action, event, now } });
-      const recorded = await executeSchoolCommand(this.store, state.id, result, { ...metadata, now });
+      const recorded = await executeSchoolCommand(
+        this.store,
+        state.id,
+        result,
+        { ...metadata, now },
+        { known: loaded },
+      );
       this.settled(state, recorded.state);
     } catch (error) {
       const now = this.clock.now();
@@ -265,6 +276,7 @@ export class ProcessManager {
           },
         }),
         { ...metadata, now: now.toISOString() },
+        { known: loaded },
       );
       this.settled(state, recorded.state);
     }

@@ -16,10 +16,12 @@ export function toFoldable(event: RecordedEvent): FoldableEvent {
   } as unknown as FoldableEvent;
 }
 
-export async function loadSchool(
-  store: EventStore,
-  schoolId: string,
-): Promise<{ state?: SchoolState; events: RecordedEvent[] }> {
+export interface LoadedSchool {
+  state?: SchoolState;
+  events: RecordedEvent[];
+}
+
+export async function loadSchool(store: EventStore, schoolId: string): Promise<LoadedSchool> {
   const events = await store.readStream(schoolStreamId(schoolId));
   return { state: fold(events.map(toFoldable)), events };
 }
@@ -27,16 +29,20 @@ export async function loadSchool(
 /**
  * The command handler shell: read the stream, fold, decide, append with the expected revision.
  * A concurrent writer makes the append fail; the command is then decided again on the new state.
+ * `known`: the stream as the caller has just read it, decided on first instead of reading it again
+ * (the expected revision still refuses the append if the stream moved since).
  */
 export async function executeSchoolCommand(
   store: EventStore,
   schoolId: string,
   makeCommand: (state: SchoolState | undefined) => SchoolCommand,
   metadata: EventMetadata,
-  maxConflicts = 10,
+  options: { known?: LoadedSchool; maxConflicts?: number } = {},
 ): Promise<{ events: SchoolEvent[]; state?: SchoolState }> {
+  const maxConflicts = options.maxConflicts ?? 10;
   for (let conflict = 0; ; conflict++) {
-    const { state, events: recorded } = await loadSchool(store, schoolId);
+    const { state, events: recorded } =
+      conflict === 0 && options.known ? options.known : await loadSchool(store, schoolId);
     const events = decide(makeCommand(state), state);
     if (events.length === 0) return { events, state };
     const expected = recorded.length === 0 ? 'no_stream' : recorded[recorded.length - 1].revision;

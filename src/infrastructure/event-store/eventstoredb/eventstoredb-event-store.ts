@@ -19,6 +19,7 @@ import {
 } from '@eventstore/db-client';
 import {
   comparePositions,
+  deliverEvents,
   EventStoreUnavailableError,
   WrongExpectedRevisionError,
   type AppendResult,
@@ -229,7 +230,7 @@ export class EventStoreDbEventStore implements EventStore {
             if (position && comparePositions(event.position, position) <= 0) continue;
             if (options.streamPrefix !== undefined && !event.streamId.startsWith(options.streamPrefix)) continue;
             try {
-              await options.handler(event);
+              await deliverEvents(options, [event], () => stopped);
             } catch (error) {
               await subscription.unsubscribe().catch(() => undefined);
               return fail(error);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
+  deliverEvents,
   EventStoreUnavailableError,
   WrongExpectedRevisionError,
   type AppendResult,
@@ -36,7 +37,20 @@ const COLUMNS =
   'event_id, stream_id, revision, type, data, metadata, recorded_at, transaction_id::text AS tx, global_position::text AS pos';
 const PAGE = 500;
 const UNIQUE_VIOLATION = '23505';
-const HORIZON = 'pg_snapshot_xmin(pg_current_snapshot())';
+/**
+ * The transaction horizon of the store's own database: the oldest transaction id that may still add
+ * events (anything below it has ended), taken from the statement's own snapshot. That snapshot's
+ * running transactions (`xip`) count unless pg_stat_activity shows them running in another database,
+ * which cannot write to scs_events: a CREATE DATABASE (run from the maintenance database), a school's
+ * migrations or another tenant's work no longer hold delivery back, as `pg_snapshot_xmin`, the oldest
+ * running transaction of the whole cluster, did. A transaction shown in no database (one that ended
+ * meanwhile, or a prepared one) still counts; one that starts later gets an id at or above `xmax`.
+ */
+const HORIZON = `(SELECT least(pg_snapshot_xmax(s.snapshot), (
+    SELECT min(x) FROM pg_snapshot_xip(s.snapshot) AS x WHERE x::xid NOT IN (
+      SELECT a.backend_xid FROM pg_stat_activity a
+       WHERE a.backend_xid IS NOT NULL AND a.datname IS DISTINCT FROM current_database())))
+  FROM (SELECT pg_current_snapshot() AS snapshot) s)`;
 /** The first wait for events held back behind the transaction horizon; each further one is 1.5× longer. */
 const HELD_FIRST_MS = 5;
 
@@ -77,8 +91,35 @@ function unavailable(operation: string, error: unknown): unknown {
 }
 
 /**
+ * The statement of `readAll` and of a subscription's look (`withHeld`: whether committed events of the
+ * prefix wait above the horizon, from the same snapshot as the page). Exported for the plan's test.
+ */
+export function readPageStatement(options: ReadAllOptions, withHeld: boolean): { text: string; params: unknown[] } {
+  const params: unknown[] = [options.maxCount ?? 1000];
+  const where = [`transaction_id < ${HORIZON}`];
+  if (options.after) {
+    params.push(options.after.commit.toString(), options.after.prepare.toString());
+    where.push(`(transaction_id, global_position) > ($${params.length - 1}::text::xid8, $${params.length}::bigint)`);
+  }
+  let ofPrefix = '';
+  if (options.streamPrefix !== undefined) {
+    params.push(options.streamPrefix);
+    ofPrefix = ` AND starts_with(stream_id, $${params.length}::text)`;
+  }
+  const page = `SELECT ${COLUMNS} FROM scs_events WHERE ${where.join(' AND ')}${ofPrefix}
+    ORDER BY transaction_id, global_position LIMIT $1`;
+  // Not EXISTS: with a horizon the planner cannot know before running, EXISTS scanned the whole table
+  // for a row that is rarely there (a look per subscription per append, O(events) each); the first
+  // row in index order is one probe.
+  const held = `SELECT (SELECT transaction_id FROM scs_events WHERE transaction_id >= ${HORIZON}${ofPrefix}
+    ORDER BY transaction_id LIMIT 1) IS NOT NULL AS held`;
+  const text = withHeld ? `SELECT h.held, p.* FROM (${held}) h LEFT JOIN LATERAL (${page}) p ON true` : page;
+  return { text, params };
+}
+
+/**
  * The event store on PostgreSQL. Appends check the stream's revision in `scs_streams`. Readers of the
- * whole log see only events of transactions below `pg_snapshot_xmin` (all of them finished) ordered by
+ * whole log see only events of transactions below the horizon (HORIZON: all of them finished) ordered by
  * (transaction id, sequence), so a transaction that took its sequence numbers first but commits last
  * is still delivered after the events already read, never skipped (a reader by global sequence alone would skip it).
  */
@@ -197,25 +238,26 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const params: unknown[] = [options.maxCount ?? 1000];
-    const where = ['transaction_id < pg_snapshot_xmin(pg_current_snapshot())'];
-    if (options.after) {
-      params.push(options.after.commit.toString(), options.after.prepare.toString());
-      where.push(`(transaction_id, global_position) > ($${params.length - 1}::text::xid8, $${params.length}::bigint)`);
-    }
-    if (options.streamPrefix !== undefined) {
-      params.push(options.streamPrefix);
-      where.push(`starts_with(stream_id, $${params.length}::text)`);
-    }
-    const rows = await this.pool
-      .query<EventRow>(
-        `SELECT ${COLUMNS} FROM scs_events WHERE ${where.join(' AND ')} ORDER BY transaction_id, global_position LIMIT $1`,
-        params,
-      )
-      .catch((error: unknown) => {
-        throw unavailable('read all', error);
-      });
-    return rows.rows.map(toEvent);
+    return (await this.readPage(options, false)).events;
+  }
+
+  /**
+   * What `readAll` returns and, when `withHeld`, whether committed events of the prefix wait above the
+   * horizon (an older transaction of this database is still open, and its end notifies nobody),
+   * answered by the same statement, so from the same snapshot as the page.
+   */
+  private async readPage(
+    options: ReadAllOptions,
+    withHeld: boolean,
+  ): Promise<{ events: RecordedEvent[]; held: boolean }> {
+    const { text, params } = readPageStatement(options, withHeld);
+    const rows = await this.pool.query<EventRow & { held?: boolean }>(text, params).catch((error: unknown) => {
+      throw unavailable('read all', error);
+    });
+    return {
+      events: rows.rows.filter((r) => r.event_id !== null).map(toEvent),
+      held: rows.rows[0]?.held === true,
+    };
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
@@ -235,8 +277,12 @@ export class PostgresEventStore implements EventStore {
         // A notification arriving while this page is read must not be slept through.
         const seen = this.listener.generation;
         let page: RecordedEvent[];
+        let held: boolean;
         try {
-          page = await this.readAll({ after: position, maxCount: PAGE, streamPrefix: options.streamPrefix });
+          ({ events: page, held } = await this.readPage(
+            { after: position, maxCount: PAGE, streamPrefix: options.streamPrefix },
+            true,
+          ));
           failures = 0;
         } catch (error) {
           if (isPermanent(error)) return fail(error);
@@ -248,21 +294,16 @@ export class PostgresEventStore implements EventStore {
           await this.pause(state, delay, false);
           continue;
         }
-        for (const event of page) {
-          if (state.stopped) return;
-          try {
-            await options.handler(event);
-          } catch (error) {
-            return fail(error);
-          }
-          position = event.position;
+        try {
+          const taken = await deliverEvents(options, page, () => state.stopped);
+          if (taken > 0) position = page[taken - 1].position;
+        } catch (error) {
+          return fail(error);
         }
+        if (state.stopped) return;
         if (page.length === PAGE || this.listener.generation !== seen) continue;
-        // Committed events above the horizon wait for an older transaction (in any database of the
-        // cluster, e.g. a CREATE DATABASE) whose end notifies nobody: look again soon, ever less often.
-        // A failed look falls back to the poll; the next read reports the fault.
-        const held = await this.heldBack(position, options.streamPrefix).catch(() => false);
-        if (this.listener.generation !== seen) continue; // an append committed during that look
+        // Committed events above the horizon wait for an older transaction of this database (e.g. a
+        // projection's write) whose end notifies nobody: look again soon, ever less often.
         heldDelay = held && page.length === 0 ? Math.min(this.pollIntervalMs, heldDelay * 1.5) : HELD_FIRST_MS;
         await this.pause(state, held ? heldDelay : this.pollIntervalMs, true);
       }
@@ -280,27 +321,6 @@ export class PostgresEventStore implements EventStore {
     };
     this.subscriptions.add(subscription);
     return subscription;
-  }
-
-  /**
-   * Whether committed events of `streamPrefix` after `after` exist that a read did not return: above the
-   * horizon now, or below it but not read yet (the horizon moved since the read).
-   */
-  private async heldBack(after: GlobalPosition | undefined, streamPrefix: string | undefined): Promise<boolean> {
-    const params: unknown[] = [streamPrefix ?? null];
-    const ofPrefix = '($1::text IS NULL OR starts_with(stream_id, $1::text))';
-    let unread = '';
-    if (after) {
-      params.push(after.commit.toString(), after.prepare.toString());
-      unread = ' AND (transaction_id, global_position) > ($2::text::xid8, $3::bigint)';
-    }
-    // One statement, one snapshot: an older transaction ending between the read and this look shows as unread.
-    const rows = await this.pool.query<{ held: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM scs_events WHERE transaction_id >= ${HORIZON} AND ${ofPrefix})
-           OR EXISTS (SELECT 1 FROM scs_events WHERE transaction_id < ${HORIZON} AND ${ofPrefix}${unread}) AS held`,
-      params,
-    );
-    return rows.rows[0]?.held === true;
   }
 
   /** Sleeps `ms`, or less when stopped or (if `onNotify`) when an append commits. */
@@ -324,7 +344,7 @@ export class PostgresEventStore implements EventStore {
     const rows = await this.pool
       .query<{ c: string; p: string }>(
         `SELECT transaction_id::text AS c, global_position::text AS p FROM scs_events
-       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       WHERE transaction_id < ${HORIZON}
        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
       )
       .catch((error: unknown) => {
