@@ -34,12 +34,20 @@ export async function rebuildProjection(
     let position: GlobalPosition | undefined;
     let events = 0;
     const context = { store };
+    // The next page is read while the current one is written: the store and the tables work at once.
+    const read = (after: GlobalPosition | undefined) => {
+      const page = store.readAll({ after, maxCount: PAGE, streamPrefix: projection.streamPrefix });
+      page.catch(() => undefined); // awaited below, unless writing the current page failed first
+      return page;
+    };
     const catchUp = async (write: (work: (m: EntityManager) => Promise<void>) => Promise<void>): Promise<void> => {
-      for (;;) {
-        const page = await store.readAll({ after: position, maxCount: PAGE, streamPrefix: projection.streamPrefix });
+      for (let next = read(position); ;) {
+        const page = await next;
         if (page.length === 0) return;
+        const last = page[page.length - 1].position;
+        next = read(last);
         await write((manager) => projection.apply(manager, shadows, page, context));
-        position = page[page.length - 1].position;
+        position = last;
         events += page.length;
         onProgress?.({ events, position });
       }
