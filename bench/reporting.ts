@@ -1,12 +1,13 @@
 /**
  * Item 5 of issue 9: BENCH_EVENTS (default 200,000) realistic school events, generated through the
  * domain's `decide` (the process manager's loop: `react` → a step's event → `decide`), appended to the
- * PostgreSQL event store; then each projection rebuilt from the first event (events/s), and
+ * PostgreSQL event store; then each projection rebuilt from the first event (events/s), all four at once
+ * (one read of the store, as `projections rebuild --all` does), and
  * `scs audit export` run as a process with its stdout read (events/s, its RSS at 50k and at the end).
  *   npx tsc -p tsconfig.json && node dist/bench/reporting.js
  * A fresh database on SCS_BENCH_DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432/postgres),
  * dropped at the end. For profiling, BENCH_DATABASE=<name> keeps that database (filled on the first run,
- * reused after) and BENCH_ONLY=<projection>,…|export runs only those parts:
+ * reused after) and BENCH_ONLY=<projection>,…|all|export runs only those parts (all: `rebuild --all`):
  *   BENCH_DATABASE=scs_rebuild_prof BENCH_ONLY=steps node --cpu-prof dist/bench/reporting.js
  */
 import { spawn } from 'node:child_process';
@@ -26,7 +27,7 @@ import type { SchoolState } from '../src/domain/school/state.js';
 import type { ActionName } from '../src/domain/school/steps.js';
 import { PostgresEventStore } from '../src/infrastructure/event-store/postgres/postgres-event-store.js';
 import { prepareCentralDatabase } from '../src/infrastructure/postgres/central-database.js';
-import { rebuildProjection } from '../src/projections/rebuild.js';
+import { rebuildProjection, rebuildProjections } from '../src/projections/rebuild.js';
 import { PROJECTIONS } from '../src/projections/registry.js';
 
 const serverUrl = process.env.SCS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -250,6 +251,15 @@ async function main(): Promise<void> {
       const s = (performance.now() - t) / 1000;
       console.log(
         `rebuild ${projection.name.padEnd(18)} ${events} events in ${s.toFixed(2)} s: ` +
+          `${Math.round(events / s)} events/s (${load()})`,
+      );
+    }
+    if (runs('all')) {
+      const t = performance.now();
+      const { events } = await rebuildProjections(PROJECTIONS, store, dataSource);
+      const s = (performance.now() - t) / 1000;
+      console.log(
+        `rebuild --all (one read)  ${events} events into ${PROJECTIONS.length} projections in ${s.toFixed(2)} s: ` +
           `${Math.round(events / s)} events/s (${load()})`,
       );
     }
