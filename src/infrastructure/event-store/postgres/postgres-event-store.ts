@@ -277,7 +277,23 @@ export class PostgresEventStore implements EventStore {
       )
       .then((r) => r.rows[0]?.stale === true)
       .catch(() => false);
-    if (stale) await this.pool.query('ANALYZE scs_events').catch(() => undefined);
+    if (stale) await this.analyze().catch(() => undefined);
+  }
+
+  /** ANALYZE, unless a VACUUM (autovacuum's) holds the table: then it gives up rather than make readers wait. */
+  private async analyze(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL lock_timeout = '200ms'`);
+      await client.query('ANALYZE scs_events');
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
