@@ -8,13 +8,11 @@
  * server, whose figures show the adapter and client over gRPC on loopback, not a real server's disk.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import type { EventStore, NewEvent } from '../src/application/ports/event-store.port.js';
 import { EventStoreDbEventStore } from '../src/infrastructure/event-store/eventstoredb/eventstoredb-event-store.js';
 import { PostgresEventStore } from '../src/infrastructure/event-store/postgres/postgres-event-store.js';
-import { migrationsDir } from '../src/infrastructure/postgres/sql-migrations.js';
+import { applyEventStoreSchema } from '../test/support/event-store-fixtures.js';
 import { startEsdbTestServer } from '../test/support/esdb-test-server/esdb-test-server.js';
 import { percentile } from './support/stats.js';
 
@@ -80,7 +78,7 @@ async function postgres(): Promise<Figures> {
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
   try {
-    await pool.query(readFileSync(join(migrationsDir('central'), '0001_event_store.sql'), 'utf8'));
+    await applyEventStoreSchema(url.toString());
     const store = new PostgresEventStore({ pool });
     const figures = await measure(store);
     await store.close();

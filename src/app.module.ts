@@ -6,6 +6,7 @@ import { ProblemThrottlerGuard, rateLimits } from './infrastructure/http/rate-li
 import { PostgresThrottlerStorage } from './infrastructure/http/rate-limits/postgres-throttler-storage.js';
 import { RequestSchoolHandler } from './application/request-school/request-school.handler.js';
 import { RequestTeardownHandler } from './application/request-teardown/request-teardown.handler.js';
+import { RetrySchoolHandler } from './application/retry-school/retry-school.handler.js';
 import { apiKey, ApiKeyGuard } from './infrastructure/http/api-key.guard.js';
 import { HealthController } from './infrastructure/http/health.controller.js';
 import { MetricsController } from './infrastructure/http/metrics.controller.js';
@@ -50,6 +51,7 @@ export class AppModule {
       providers: [
         RequestSchoolHandler,
         RequestTeardownHandler,
+        RetrySchoolHandler,
         { provide: READINESS, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.readiness() },
         { provide: REPORTING, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.reporting() },
         {

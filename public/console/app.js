@@ -1,58 +1,10 @@
 // The SCS operator console: a client of the public API only. The key lives in sessionStorage and goes
 // out as X-SCS-Key; every value from the API is put in the page as text (textContent), never as HTML.
-import { barChart } from './charts.js';
+import { reportsPage } from './reports.js';
+import { api, el, KEY, problemLine, seconds, show, statusCell, time } from './ui.js';
 
-const KEY = 'scs-key';
 const TERMINAL = new Set(['active', 'failed', 'deleted']);
-const main = document.getElementById('main');
 let timer;
-
-/** An element with attributes and children (strings become text nodes). */
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value === true ? '' : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === undefined || child === null) continue;
-    node.append(typeof child === 'string' || typeof child === 'number' ? String(child) : child);
-  }
-  return node;
-}
-
-class ApiError extends Error {
-  constructor(status, problem) {
-    super(problem.detail || problem.title || `HTTP ${status}`);
-    this.status = status;
-    this.problem = problem;
-  }
-}
-
-async function api(path, init = {}) {
-  const headers = { 'X-SCS-Key': sessionStorage.getItem(KEY) ?? '', Accept: 'application/json' };
-  if (init.body) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { ...init, headers });
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) {
-    if (res.status === 401 && !init.signingIn) {
-      sessionStorage.removeItem(KEY);
-      location.hash = '#/signin';
-    }
-    throw new ApiError(res.status, body);
-  }
-  return body;
-}
-
-const time = (iso) => (iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 19) : '');
-const seconds = (from, to) => (from && to ? ((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1) + ' s' : '');
-const statusCell = (status) => el('span', { class: `status status-${status}`, 'data-status': status }, status);
-const problemLine = (error) => el('p', { class: 'problem', role: 'alert' }, error.message);
-
-function show(...children) {
-  main.replaceChildren(...children);
-}
 
 /**
  * Polls `load` every second while `busy` says work is in flight or the answer changed, backing off
@@ -244,12 +196,34 @@ function historyTable(events) {
   );
 }
 
+/** A failed school's Retry: POST /school/:id/retry requests its details again as a new school, shown next. */
+function retryLine(school) {
+  const message = el('span');
+  const button = el('button', { type: 'button', id: 'retry' }, 'Retry');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    message.textContent = ' requesting…';
+    try {
+      const retried = await api(`/school/${school.id}/retry`, { method: 'POST' });
+      location.hash = `#/school/${retried.id}`;
+    } catch (error) {
+      button.disabled = false;
+      message.replaceChildren(problemLine(error));
+    }
+  });
+  return el('p', {}, `Retry: request ${school.slug} again as a new school with the same details `, button, message);
+}
+
+const retryOfLine = (id) =>
+  el('p', { id: 'retry-of', class: 'muted' }, 'retry of failed school ', el('a', { href: `#/school/${id}` }, id));
+
 function schoolPage(id) {
   const view = el('div');
   const history = el('div');
   const actions = el('div');
   const slider = el('div');
-  show(el('h1', { id: 'school-name' }), actions, view, el('h2', {}, 'History'), slider, history);
+  const origin = el('div');
+  show(el('h1', { id: 'school-name' }), origin, actions, view, el('h2', {}, 'History'), slider, history);
   let events = [];
   const renderSlider = () => {
     if (events.length < 2) return;
@@ -278,6 +252,7 @@ function schoolPage(id) {
       }
     };
     actions.replaceChildren(
+      school.status === 'failed' ? retryLine(school) : null,
       el(
         'p',
         {},
@@ -297,6 +272,8 @@ function schoolPage(id) {
         view.replaceChildren(schoolView(school));
         const grew = past.events.length !== events.length;
         events = past.events;
+        const retryOf = events[0]?.metadata.retryOf;
+        if (typeof retryOf === 'string') origin.replaceChildren(retryOfLine(retryOf));
         history.replaceChildren(historyTable(events));
         if (grew) renderSlider();
         if (TERMINAL.has(school.status) || grew) renderActions(school);
@@ -342,85 +319,6 @@ function newSchoolPage() {
   show(el('h1', {}, 'New school'), form);
 }
 
-async function reportsPage() {
-  show(el('h1', {}, 'Reports'), el('p', { class: 'muted' }, 'loading…'));
-  try {
-    const [onboarding, steps, fleet, projections] = await Promise.all([
-      api('/reports/onboarding?period=day&groupBy=district'),
-      api('/reports/steps'),
-      api('/reports/fleet'),
-      api('/projections'),
-    ]);
-    const byStatus = new Map();
-    for (const c of fleet.byStatus) byStatus.set(c.status, (byStatus.get(c.status) ?? 0) + c.count);
-    const stepLines = steps.lines.filter((l) => l.runs > 0);
-    show(
-      el('h1', {}, 'Reports'),
-      el(
-        'div',
-        { class: 'charts' },
-        barChart({
-          id: 'chart-onboarding',
-          title: 'Onboarding per day and district (requested / activated / failed)',
-          labels: onboarding.lines.map((l) => `${l.period} ${l.district ?? ''}`),
-          series: [
-            { name: 'requested', values: onboarding.lines.map((l) => l.requested) },
-            { name: 'activated', values: onboarding.lines.map((l) => l.activated) },
-            { name: 'failed', values: onboarding.lines.map((l) => l.failed) },
-          ],
-        }),
-        barChart({
-          id: 'chart-steps',
-          title: 'Step durations, ms (p50 / p95)',
-          labels: stepLines.map((l) => l.action),
-          series: [
-            { name: 'p50Ms', values: stepLines.map((l) => l.p50Ms) },
-            { name: 'p95Ms', values: stepLines.map((l) => l.p95Ms) },
-          ],
-        }),
-      ),
-      el('h2', {}, 'Fleet'),
-      el(
-        'table',
-        { id: 'fleet' },
-        ...[...byStatus].map(([status, count]) => el('tr', {}, el('th', {}, status), el('td', {}, count))),
-      ),
-      el('h2', {}, `Stuck (non-terminal over ${fleet.stuckAfterSeconds} s)`),
-      el(
-        'table',
-        { id: 'stuck' },
-        ...fleet.stuck.map((s) =>
-          el(
-            'tr',
-            { class: 'stuck' },
-            el('td', {}, el('a', { href: `#/school/${s.id}` }, s.slug)),
-            el('td', {}, s.status),
-            el('td', {}, `${Math.round(s.seconds)} s`),
-          ),
-        ),
-      ),
-      el('h2', {}, 'Projections'),
-      el(
-        'table',
-        { id: 'projections' },
-        el('tr', {}, el('th', {}, 'projection'), el('th', {}, 'state'), el('th', {}, 'lag'), el('th', {}, 'error')),
-        ...projections.projections.map((p) =>
-          el(
-            'tr',
-            {},
-            el('td', {}, p.name),
-            el('td', {}, p.state),
-            el('td', {}, p.lag),
-            el('td', {}, p.lastError ?? ''),
-          ),
-        ),
-      ),
-    );
-  } catch (error) {
-    show(el('h1', {}, 'Reports'), problemLine(error));
-  }
-}
-
 function route() {
   clearTimeout(timer);
   timer = undefined;
@@ -431,7 +329,7 @@ function route() {
   const school = /^\/school\/([0-9a-f-]{36})$/.exec(path);
   if (school) return schoolPage(school[1]);
   if (path === '/new') return newSchoolPage();
-  if (path === '/reports') return void reportsPage();
+  if (path === '/reports') return void reportsPage(params);
   return schoolsPage(params);
 }
 

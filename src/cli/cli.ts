@@ -6,6 +6,7 @@ import { systemClock } from '../application/ports/clock.port.js';
 import { silentLogger } from '../application/ports/logger.port.js';
 import { RequestSchoolHandler } from '../application/request-school/request-school.handler.js';
 import { RequestTeardownHandler } from '../application/request-teardown/request-teardown.handler.js';
+import { RetrySchoolHandler } from '../application/retry-school/retry-school.handler.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { EventStoreMismatchError } from '../infrastructure/postgres/central-database.js';
 import { projectRoot } from '../infrastructure/postgres/sql-migrations.js';
@@ -28,7 +29,11 @@ export class CliFailure extends Error {
 /** What an action gets besides its arguments: the runtime, the API's command handlers, the actor. */
 export interface CliRun {
   runtime: Runtime;
-  handlers: { requestSchool: RequestSchoolHandler; requestTeardown: RequestTeardownHandler };
+  handlers: {
+    requestSchool: RequestSchoolHandler;
+    requestTeardown: RequestTeardownHandler;
+    retrySchool: RetrySchoolHandler;
+  };
   /** Recorded as the events' actor, as an API key's id is for the API. */
   actor: 'cli';
   correlationId: string;
@@ -43,9 +48,11 @@ export async function withRuntime(fn: (run: CliRun) => Promise<number>): Promise
   const runtime = await createRuntime(config, silentLogger);
   try {
     const { store } = runtime;
+    const requestSchool = new RequestSchoolHandler(store, systemClock, { baseDomain: config.baseDomain });
     const handlers = {
-      requestSchool: new RequestSchoolHandler(store, systemClock, { baseDomain: config.baseDomain }),
+      requestSchool,
       requestTeardown: new RequestTeardownHandler(store, systemClock),
+      retrySchool: new RetrySchoolHandler(store, requestSchool),
     };
     return await fn({ runtime, handlers, actor: 'cli', correlationId: randomUUID() });
   } finally {

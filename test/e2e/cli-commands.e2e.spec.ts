@@ -113,7 +113,7 @@ describe("CLI operator commands: schools list, school delete, school retry (thro
       expect(school[field]).toEqual(before[field]);
     }
     const history = (await scs!.request(`/school/${retried.id}/history`)).body.events;
-    expect(history[0]).toMatchObject({ type: 'SchoolRequested', metadata: { actor: 'cli' } });
+    expect(history[0]).toMatchObject({ type: 'SchoolRequested', metadata: { actor: 'cli', retryOf: failedId } });
   });
 
   it('school delete tears a school down through the teardown handler, recorded as the CLI', async () => {

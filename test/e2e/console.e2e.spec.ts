@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page, Request } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
 import { freshDatabase } from '../support/databases.js';
 import { API_KEY, schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
@@ -22,9 +22,16 @@ chromium.describe('operator console in Chromium', () => {
   const dialogs: string[] = [];
   const violations: string[] = [];
 
+  let failedId: string;
+
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     central = await freshDatabase('scs_console');
+    // A school that failed for good at create_dns (for Retry); then the service without that fault.
+    const faulty = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: 'create_dns:fail' } });
+    failedId = (await faulty.request('/school', { method: 'POST', json: schoolBody() })).body.id;
+    await waitForStatus(faulty, failedId, ['failed']);
+    await faulty.stop();
     scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: 'create_dns:flaky:1' } });
     context = await chromium.browser!.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
@@ -32,7 +39,7 @@ chromium.describe('operator console in Chromium', () => {
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
     });
-  }, 60_000);
+  }, 90_000);
   afterAll(async () => {
     await context?.close();
     await chromium.browser?.close();
@@ -48,9 +55,12 @@ chromium.describe('operator console in Chromium', () => {
 
   it('serves the page without a key, with a strict CSP and the security headers; weighs it', async () => {
     const sizes: number[] = [];
-    page.on('requestfinished', (request) => {
-      void request.sizes().then((s) => sizes.push(s.responseBodySize + s.responseHeadersSize));
-    });
+    const weigh = (request: Request) =>
+      void request.sizes().then(
+        (s) => sizes.push(s.responseBodySize + s.responseHeadersSize),
+        () => undefined,
+      );
+    page.on('requestfinished', weigh);
     const res = await page.goto(`${scs.url}/console`);
     expect(res!.status()).toBe(200);
     const headers = res!.headers();
@@ -61,9 +71,10 @@ chromium.describe('operator console in Chromium', () => {
     expect(headers['referrer-policy']).toBe('no-referrer');
     await page.waitForSelector('#sign-in');
     await page.waitForLoadState('networkidle');
+    page.off('requestfinished', weigh);
     const bytes = sizes.reduce((a, b) => a + b, 0);
     console.log(`console first load: ${sizes.length} requests, ${bytes} bytes transferred`);
-    expect(sizes.length).toBeGreaterThanOrEqual(4); // page, script, charts module, stylesheet
+    expect(sizes.length).toBeGreaterThanOrEqual(6); // page, stylesheet, app, ui, reports and charts modules
     expect(bytes).toBeLessThan(300 * 1024);
     await page.screenshot({ path: `${SHOTS}sign-in.png` });
   });
@@ -125,12 +136,14 @@ chromium.describe('operator console in Chromium', () => {
     expect(steps).toEqual(school.steps.map((s: any) => s.name));
     expect(await page.textContent('#school-name')).toBe(body.name);
     const history = (await scs.request(`/school/${id}/history`)).body.events;
-    await page.waitForFunction(`document.querySelectorAll('#history tr').length === ${history.length + 1}`);
+    // Not waitForFunction with a string: the page's CSP refuses eval once it has to poll.
+    await page.waitForSelector(`#history tr:nth-child(${history.length + 1})`);
     const rows = await page.$$eval('#history tr', (trs) => trs.slice(1).map((tr) => tr.children[2].textContent));
     expect(rows).toEqual(history.map((e: any) => e.type));
     const correlation = await page.$$eval('#history tr', (trs) => trs[1].children[4].textContent);
     expect(correlation).toBe(history[0].metadata.correlationId);
     await page.screenshot({ path: `${SHOTS}school.png`, fullPage: true });
+    expect(await page.$$('#retry')).toHaveLength(0); // only a failed school has Retry
 
     // As of the first event: the slider folds the stream up to then.
     await page.$eval('#as-of', (input) => {
@@ -153,6 +166,27 @@ chromium.describe('operator console in Chromium', () => {
     expect(violations).toEqual([]);
   }, 90_000);
 
+  it('retries a failed school from its page and follows the new school to active', async () => {
+    const failed = (await scs.request(`/school/${failedId}`)).body;
+    await page.goto(`${scs.url}/console#/school/${failedId}`);
+    await page.waitForSelector('[data-status=failed]');
+    await page.waitForSelector('#retry');
+    await page.screenshot({ path: `${SHOTS}school-failed.png`, fullPage: true });
+    await page.click('#retry');
+    await page.waitForURL((url) => /#\/school\/[0-9a-f-]{36}$/.test(url.hash) && !url.hash.includes(failedId));
+    const id = page.url().split('/').pop()!;
+    await page.waitForSelector('[data-status=active]', { timeout: 30_000 });
+    expect(await page.textContent('#school-name')).toBe(failed.name);
+    expect(await page.getAttribute('#retry-of a', 'href')).toBe(`#/school/${failedId}`);
+    const school = (await scs.request(`/school/${id}`)).body;
+    expect(school).toMatchObject({ status: 'active', slug: failed.slug, district: failed.district });
+    const history = (await scs.request(`/school/${id}/history`)).body.events;
+    expect(history[0].metadata.retryOf).toBe(failedId);
+    expect((await scs.request(`/school/${failedId}`)).body.status).toBe('failed');
+    expect(await page.$$('#retry')).toHaveLength(0);
+    expect(violations).toEqual([]);
+  }, 60_000);
+
   it('lists schools in flight and updates them by itself', async () => {
     await page.goto(`${scs.url}/console#/schools`);
     await page.waitForSelector('#schools');
@@ -164,7 +198,13 @@ chromium.describe('operator console in Chromium', () => {
 
   it('draws the reports with the numbers the API gives', async () => {
     const more = [];
-    for (let i = 0; i < 2; i++) more.push((await scs.request('/school', { method: 'POST', json: schoolBody() })).body);
+    for (const [district, board] of [
+      ['Nashik', 'ICSE'],
+      ['Nagpur', 'CBSE'],
+    ]) {
+      const json = { ...schoolBody(), district, board };
+      more.push((await scs.request('/school', { method: 'POST', json })).body);
+    }
     for (const s of more) await waitForStatus(scs, s.id, ['active']);
     await page.goto(`${scs.url}/console#/reports`);
     await page.waitForSelector('#chart-onboarding');
@@ -177,7 +217,8 @@ chromium.describe('operator console in Chromium', () => {
       page.$$eval(`#${chart} rect[data-series=${series}]`, (rects) => rects.map((r) => Number(r.dataset.value)));
     expect(await bars('chart-onboarding', 'requested')).toEqual(onboarding.lines.map((l: any) => l.requested));
     expect(await bars('chart-onboarding', 'activated')).toEqual(onboarding.lines.map((l: any) => l.activated));
-    expect(onboarding.lines.reduce((n: number, l: any) => n + l.requested, 0)).toBe(4);
+    // The failed school, its retry, the one created in the page, the one listed in flight, these two.
+    expect(onboarding.lines.reduce((n: number, l: any) => n + l.requested, 0)).toBe(6);
     const ran = steps.lines.filter((l: any) => l.runs > 0);
     expect(await bars('chart-steps', 'p50Ms')).toEqual(ran.map((l: any) => l.p50Ms));
     expect(await bars('chart-steps', 'p95Ms')).toEqual(ran.map((l: any) => l.p95Ms));
@@ -188,4 +229,89 @@ chromium.describe('operator console in Chromium', () => {
     expect(await page.$$('#projections tr')).not.toHaveLength(1);
     await page.screenshot({ path: `${SHOTS}reports.png`, fullPage: true });
   }, 90_000);
+
+  /** The request a chart was drawn from, as the page shows it under the chart. */
+  const queryOf = (chart: string) =>
+    page.textContent(`.chart:has(#${chart}) .query`).then((t) => t!.replace('GET ', ''));
+  const drawn = (chart: string, series: string) =>
+    page.$$eval(`#${chart} rect[data-series=${series}]`, (rects) => rects.map((r) => Number(r.dataset.value)));
+
+  it('passes the period controls to the API as it documents them and draws its answer', async () => {
+    await page.goto(`${scs.url}/console#/reports`);
+    await page.waitForSelector('#chart-onboarding');
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+
+    await page.selectOption('#report-controls select[name=period]', 'month');
+    await page.waitForSelector('.chart .query:has-text("period=month")');
+    await page.selectOption('#report-controls select[name=groupBy]', 'district,board');
+    await page.fill('#report-controls input[name=from]', today);
+    const onboardingPath = `/reports/onboarding?period=month&groupBy=district%2Cboard&from=${today}`;
+    await page.waitForSelector(`.chart .query:text-is("GET ${onboardingPath}")`);
+    await page.waitForSelector('#chart-onboarding');
+    const onboarding = (await scs.request(onboardingPath)).body;
+    expect(onboarding).toMatchObject({ period: 'month', groupBy: ['district', 'board'] });
+    expect(onboarding.lines.length).toBeGreaterThan(0);
+    for (const series of ['requested', 'activated', 'failed'])
+      expect(await drawn('chart-onboarding', series)).toEqual(onboarding.lines.map((l: any) => l[series]));
+    const labels = await page.$$eval('#chart-onboarding text.label', (texts) =>
+      texts.map((t) => t.firstChild!.textContent),
+    );
+    expect(labels).toEqual(onboarding.lines.map((l: any) => `${l.period} ${l.district} ${l.board}`));
+    expect(page.url()).toContain(`from=${today}`);
+
+    // Steps up to the start of today: nothing ran before, so the chart is empty, as the API says.
+    await page.fill('#report-controls input[name=stepsTo]', today);
+    await page.waitForSelector(`.chart:has(#chart-steps) .query:text-is("GET /reports/steps?to=${today}")`);
+    const stepsPath = await queryOf('chart-steps');
+    expect(stepsPath).toBe(`/reports/steps?to=${today}`);
+    const steps = (await scs.request(stepsPath)).body;
+    const ran = steps.lines.filter((l: any) => l.runs > 0);
+    expect(await drawn('chart-steps', 'p95Ms')).toEqual(ran.map((l: any) => l.p95Ms));
+    expect(ran).toEqual([]);
+
+    // An empty range is the API's 400, shown where the chart was.
+    await page.fill('#report-controls input[name=from]', tomorrow);
+    await page.fill('#report-controls input[name=to]', today);
+    await page.waitForSelector('.chart .problem');
+    expect(await page.textContent('.chart .problem')).toBe('to must be after from');
+    expect(violations).toEqual([]);
+  }, 60_000);
+
+  it('lays many periods out without overlapping labels, each with its full label and values in a tooltip', async () => {
+    // A chart of 120 days (more than the test can live through), drawn by the page's own module.
+    const result = await page.evaluate(`(async () => {
+      const { barChart } = await import('/console/charts.js');
+      const day = (i) => new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10);
+      const labels = Array.from({ length: 120 }, (_, i) => day(i) + ' Chhatrapati Sambhajinagar CBSE');
+      const values = (k) => labels.map((_, i) => (i * k) % 17);
+      const series = ['requested', 'activated', 'failed'].map((name, k) => ({ name, values: values(k + 1) }));
+      const chart = barChart({ id: 'chart-many', title: 'many periods', labels, series });
+      document.getElementById('main').append(chart);
+      const texts = [...chart.querySelectorAll('text.label')];
+      const boxes = texts.map((t) => t.getBBox()).map((b) => ({ x: b.x, y: b.y, bottom: b.y + b.height }));
+      const width = Number(chart.getAttribute('width'));
+      return {
+        labels: texts.length,
+        overlaps: boxes.filter((b, i) => i > 0 && b.y < boxes[i - 1].bottom).length,
+        clipped: boxes.filter((b) => b.x < 0).length,
+        tooltips: texts.map((t) => t.querySelector('title').textContent),
+        shown: texts.map((t) => t.firstChild.textContent),
+        bars: chart.querySelectorAll('rect[data-series]').length,
+        widest: Math.max(...[...chart.querySelectorAll('rect[data-series]')].map((r) => r.getBBox().x + r.getBBox().width)),
+        width,
+        last: labels[119],
+      };
+    })()`);
+    const r = result as Record<string, any>;
+    expect(r).toMatchObject({ labels: 120, overlaps: 0, clipped: 0, bars: 360 });
+    expect(r.widest).toBeLessThanOrEqual(r.width);
+    expect(r.tooltips[119]).toBe(
+      `${r.last}: requested ${(119 * 1) % 17}, activated ${(119 * 2) % 17}, failed ${(119 * 3) % 17}`,
+    );
+    expect(r.shown[119].length).toBeLessThan(r.last.length); // cut with an ellipsis; the tooltip has it whole
+    expect(r.shown[119]).toMatch(/…$/);
+    await page.locator('#chart-many').screenshot({ path: `${SHOTS}chart-many-periods.png` });
+    expect(violations).toEqual([]);
+  });
 });

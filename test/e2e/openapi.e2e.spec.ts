@@ -44,11 +44,13 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
       'GET /school/{id}/history',
       'GET /schools',
       'POST /school',
+      'POST /school/{id}/retry',
     ]);
     const keyed = [
       '/school',
       '/school/{id}',
       '/school/{id}/history',
+      '/school/{id}/retry',
       '/schools',
       '/projections',
       '/reports/onboarding',

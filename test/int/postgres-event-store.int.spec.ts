@@ -44,6 +44,33 @@ describe('PostgresEventStore', () => {
     expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['One']);
   });
 
+  it('appends in one statement, its own transaction: one round trip, refused ones too', async () => {
+    const sent: string[] = [];
+    const counted = new pg.Pool({ connectionString: db.url, max: 1 });
+    counted.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (text: unknown, ...rest: unknown[]) => {
+        sent.push(typeof text === 'string' ? text : String((text as { text?: unknown }).text));
+        return query(text, ...rest);
+      };
+    });
+    const own = new PostgresEventStore({ pool: counted });
+    const stream = `${unique('trips')}s`;
+    try {
+      await own.append(stream, [ev('One')], 'no_stream');
+      await own.append(stream, [ev('Two'), ev('Three')], 0);
+      expect(sent).toHaveLength(2);
+      expect(sent.every((text) => /scs_append/.test(text))).toBe(true);
+      // Refused: the answer names the current revision, still in one statement.
+      await expect(own.append(stream, [ev('Four')], 0)).rejects.toMatchObject({ actual: 2 });
+      expect(sent).toHaveLength(3);
+      expect((await own.readStream(stream)).map((e) => e.type)).toEqual(['One', 'Two', 'Three']);
+    } finally {
+      await own.close();
+      await counted.end();
+    }
+  });
+
   it('delivers a transaction that commits late, which a reader by sequence number alone skips', async () => {
     const prefix = unique('late');
     const sequenceReader = async (after: bigint) =>

@@ -67,7 +67,7 @@ describe('school read model: document versions', () => {
   });
 
   it("answers a row of another version from the school's events; the projection rebuilds on start", async () => {
-    const queries = new SchoolQueries(dataSource, store);
+    const queries = new SchoolQueries(pool, store);
     const fromEvents = await queries.get(SCHOOL_ID);
     expect(fromEvents).toMatchObject({
       id: SCHOOL_ID,
@@ -93,6 +93,12 @@ describe('school read model: document versions', () => {
       ]);
       expect(logs.some((m) => /rows of another document version; rebuilding/.test(m))).toBe(true);
       expect(await queries.get(SCHOOL_ID)).toEqual(fromEvents);
+      expect(await queries.list({ status: 'active', limit: 10, offset: 0 })).toEqual({
+        items: [fromEvents],
+        total: 1,
+        limit: 10,
+        offset: 0,
+      });
 
       // The live projection carries on from the rebuilt table.
       const teardown = {
@@ -105,6 +111,11 @@ describe('school read model: document versions', () => {
         () => queries.get(SCHOOL_ID),
         (view) => view?.status === 'deprovisioning',
       );
+      // An answer kept for the school's earlier revision is not given for the new one.
+      expect((await queries.list({ limit: 10, offset: 0 })).items.map((v) => [v.status, v.revision])).toEqual([
+        ['deprovisioning', 9],
+      ]);
+      expect((await queries.list({ status: 'active', limit: 10, offset: 0 })).total).toBe(0);
 
       // A row an older process wrote meanwhile is folded again from the stream, not misread.
       await pool.query(`UPDATE school_read_model SET document_version = '1', document = '{"old": true}'`);

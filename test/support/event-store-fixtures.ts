@@ -28,12 +28,15 @@ export async function until<T>(probe: () => T | Promise<T>, ok: (value: T) => bo
   }
 }
 
-/** The PostgreSQL event store's tables (and `scs_checkpoints`) in the database at `url`. */
+/** The central migrations that make the PostgreSQL event store: its tables (and `scs_checkpoints`), its append. */
+export const EVENT_STORE_MIGRATIONS = ['0001_event_store.sql', '0025_event_store_append.sql'];
+
+/** The PostgreSQL event store's schema in the database at `url`. */
 export async function applyEventStoreSchema(url: string): Promise<void> {
-  const sql = readFileSync(join(migrationsDir('central'), '0001_event_store.sql'), 'utf8');
   await withClient(url, async (client) => {
     await client.query('BEGIN');
-    await client.query(sql);
+    for (const file of EVENT_STORE_MIGRATIONS)
+      await client.query(readFileSync(join(migrationsDir('central'), file), 'utf8'));
     await client.query('COMMIT');
   });
 }

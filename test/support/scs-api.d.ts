@@ -21,6 +21,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/school/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** request a failed school again with the same details: a new school (new id), linked by retryOf */
+        post: operations["SchoolsController_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/school/{id}": {
         parameters: {
             query?: never;
@@ -358,6 +375,25 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        RetriedSchoolDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            slug: string;
+            /** @example school_0f8fad5bd9cb469fa16570867728950e */
+            databaseName: string;
+            /** @example greenwood.syncad.in */
+            subdomain: string;
+            /** @enum {string} */
+            status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description the failed school whose details were requested again
+             */
+            retryOf: string;
+        };
         StepViewDto: {
             /** @enum {string} */
             name: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "register_school" | "send_welcome_email" | "unregister_school" | "revoke_certificate" | "delete_dns" | "drop_database" | "release_slug";
@@ -674,6 +710,11 @@ export interface components {
             slug?: string;
             /** @description seconds until a claim that may be abandoned is taken over (409 slug-taken; also Retry-After) */
             retryAfter?: number;
+            /**
+             * @description the status of the school that is not failed (409 school-not-failed, POST /school/:id/retry)
+             * @enum {string}
+             */
+            schoolStatus?: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
         };
         AuditEventDto: {
             /** @description the position in the store (commit/prepare) */
@@ -754,7 +795,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), a retried school is not failed (`school-not-failed`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -774,6 +815,104 @@ export interface operations {
             };
             /** @description body not JSON (UTF-8) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description this Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    SchoolsController_retry: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1-200 visible ASCII characters: a retry with the same key and request gets the first answer again */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    /** @description /school/<id> */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetriedSchoolDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no school has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description conflict: the slug is taken (`slug-taken`), a retried school is not failed (`school-not-failed`), or a request with this Idempotency-Key is still running */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -936,7 +1075,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), a retried school is not failed (`school-not-failed`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,7 @@
+import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { Logger, type ArgumentsHost } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ProblemFilter } from '../../src/infrastructure/http/problem.filter.js';
 import { createLogger, PinoLoggerService } from '../../src/infrastructure/logging/pino-logger.js';
 
@@ -63,6 +65,46 @@ describe('logging through pino', () => {
     const line = JSON.parse(out.text().trim());
     expect(line).toMatchObject({ level: 'error', context: 'HTTP', correlationId: 'corr-500' });
     expect(line.msg).toContain('the disk is on fire');
+  });
+
+  it('writes one access line per request, at error for a 5xx, also when the connection closes first', () => {
+    const out = sink();
+    const access = json(out.stream).accessLog();
+    const request = (status: number, events: string[], actor?: string) => {
+      const req = { method: 'GET', route: { path: '/school/:id' }, baseUrl: '', correlationId: 'c-9', actor };
+      const res = Object.assign(new EventEmitter(), { statusCode: status });
+      let nexts = 0;
+      access(req as unknown as Request, res as unknown as Response, () => (nexts += 1));
+      for (const event of events) res.emit(event);
+      expect(nexts).toBe(1);
+    };
+    request(200, ['finish', 'close'], 'ops-key');
+    request(503, ['finish']);
+    request(200, ['close']);
+    const lines = out
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const common = { correlationId: 'c-9', method: 'GET', route: '/school/:id', ms: expect.any(Number) };
+    expect(lines).toEqual([
+      {
+        level: 'info',
+        time: expect.any(String),
+        ...common,
+        status: 200,
+        apiKeyId: 'ops-key',
+        msg: expect.stringMatching(/^GET \/school\/:id 200 \d+ ms$/),
+      },
+      { level: 'error', time: expect.any(String), ...common, status: 503, msg: 'GET /school/:id 503' },
+      {
+        level: 'info',
+        time: expect.any(String),
+        ...common,
+        status: 200,
+        msg: expect.stringMatching(/^GET \/school\/:id 200/),
+      },
+    ]);
   });
 
   it('is readable in a terminal in development: one pretty line, not JSON', () => {

@@ -30,7 +30,8 @@ export class RequestSchoolHandler implements ICommandHandler<RequestSchoolComman
       throw new DomainError('invalid_details', details.map((e) => `${e.field} ${e.message}`).join('; '));
     const schoolId = randomUUID();
     const now = this.clock.now().toISOString();
-    const metadata = requestMetadata(command, now);
+    const retry = command.retryOf ? { retryOf: command.retryOf } : {};
+    const metadata = { ...requestMetadata(command, now), ...retry };
     const databaseName = databaseNameFor(schoolId);
     const subdomain = `${details.slug}.${this.settings.baseDomain}`;
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { RequestSchoolCommand } from '../../application/request-school/request-school.command.js';
 import { SlugTakenError } from '../../application/request-school/slug-claims.js';
 import { RequestTeardownCommand } from '../../application/request-teardown/request-teardown.command.js';
+import { RetrySchoolCommand, SchoolNotFailedError } from '../../application/retry-school/retry-school.command.js';
 import { schoolHistory } from '../../application/school/school-history.js';
 import { DomainError } from '../../domain/school/errors.js';
 import { action, CliFailure, group, print, schoolIdArg, withRuntime, type CliRun } from '../cli.js';
@@ -15,6 +15,7 @@ function notFound(id: string): CliFailure {
 /** The command handlers' refusals, as the operator reads them (exit 1). */
 function refused(id: string, error: unknown): unknown {
   if (error instanceof DomainError && error.code === 'school_not_found') return notFound(id);
+  if (error instanceof SchoolNotFailedError) return new CliFailure(error.message);
   if (error instanceof DomainError || error instanceof SlugTakenError) {
     return new CliFailure(`school ${id}: ${error.message}`);
   }
@@ -119,19 +120,13 @@ async function teardown(id: string, options: Json, { handlers, actor, correlatio
   return 0;
 }
 
-/** A failed school's slug was released by its rollback, so the same details can be requested again. */
-async function retry(id: string, options: Json, { runtime, handlers, actor, correlationId }: CliRun): Promise<number> {
-  const failed = await runtime.queries.get(id);
-  if (!failed) throw notFound(id);
-  if (failed.status !== 'failed') {
-    throw new CliFailure(`school ${id} is ${failed.status}; only a failed school can be retried`);
-  }
-  const { name, slug, district, board, adminEmail, phone } = failed;
-  const command = new RequestSchoolCommand({ name, slug, district, board, adminEmail, phone }, actor, correlationId);
-  const school = await handlers.requestSchool.execute(command).catch((error: unknown) => {
+/** The same use case as POST /school/:id/retry: a new school with the failed one's details. */
+async function retry(id: string, options: Json, { handlers, actor, correlationId }: CliRun): Promise<number> {
+  const command = new RetrySchoolCommand(id, actor, correlationId);
+  const school = await handlers.retrySchool.execute(command).catch((error: unknown) => {
     throw refused(id, error);
   });
-  print(options.json, { ...school, retryOf: id }, () => [
+  print(options.json, school, () => [
     `requested school ${school.id} (${school.slug}) again for failed school ${id}: ${school.status}` +
       ` (correlation id ${correlationId})`,
   ]);

@@ -40,11 +40,16 @@ export async function openCentralDatabase(config: Config, logger: AppLogger): Pr
   }
 }
 
+/** The pg pool under TypeORM's DataSource: the registry's and the read model's connections. */
+export function poolOf(dataSource: DataSource): pg.Pool {
+  return (dataSource.driver as unknown as { master: pg.Pool }).master;
+}
+
 async function openDataSource(central: CentralDatabase): Promise<DataSource> {
   const extra = { max: 8, connectionTimeoutMillis: 10_000 };
   const options = { type: 'postgres' as const, url: central.url, entities: [SchoolRegistryEntity], extra };
   const dataSource = await new DataSource({ ...options, synchronize: false }).initialize();
-  guardPool((dataSource.driver as unknown as { master: pg.Pool }).master, 'central database (registry, read model)');
+  guardPool(poolOf(dataSource), 'central database (registry, read model)');
   return dataSource;
 }
 

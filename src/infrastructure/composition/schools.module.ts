@@ -13,6 +13,7 @@ import { TypeOrmSchoolRegistry } from '../registry/typeorm/typeorm-school-regist
 import { SchoolCredentials } from '../secrets/credentials.js';
 import { PostgresTenantDatabases } from '../tenant-databases/postgres/postgres-tenant-databases.js';
 import { PostgresTenantServers } from '../tenant-databases/postgres/postgres-tenant-servers.js';
+import { poolOf } from './central-database.module.js';
 import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './tokens.js';
 
 /**
@@ -53,7 +54,7 @@ function tenantServers(config: Config, central: CentralDatabase, logger: AppLogg
     {
       provide: SchoolQueries,
       inject: [DataSource, EVENT_STORE],
-      useFactory: (dataSource: DataSource, store: EventStore) => new SchoolQueries(dataSource, store),
+      useFactory: (dataSource: DataSource, store: EventStore) => new SchoolQueries(poolOf(dataSource), store),
     },
   ],
   exports: [PostgresTenantServers, TENANT_SERVERS, SchoolCredentials, SCHOOL_REGISTRY, SchoolQueries],

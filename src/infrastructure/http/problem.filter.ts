@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { Request, Response } from 'express';
 import { EventStoreUnavailableError } from '../../application/ports/event-store.port.js';
 import { SlugTakenError } from '../../application/request-school/slug-claims.js';
+import { SchoolNotFailedError } from '../../application/retry-school/retry-school.command.js';
 import { DomainError } from '../../domain/school/errors.js';
 import { isDatabaseUnavailable } from '../postgres/connection-faults.js';
 import { JsonBodyError } from './json-body-check.js';
@@ -25,6 +26,9 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof SlugTakenError) {
     const retry = error.retryAfterSeconds ? { retryAfter: error.retryAfterSeconds } : {};
     return problem(409, 'slug-taken', 'Slug is taken', error.message, { field: 'slug', slug: error.slug, ...retry });
+  }
+  if (error instanceof SchoolNotFailedError) {
+    return problem(409, 'school-not-failed', 'School is not failed', error.message, { schoolStatus: error.status });
   }
   if (error instanceof EventStoreUnavailableError) {
     return problem(503, 'unavailable', 'Service unavailable', 'the event store cannot be reached; try again shortly');

@@ -43,7 +43,7 @@ export class ProblemThrottlerGuard extends ThrottlerGuard {
   ): Promise<void> {
     const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire ?? detail.timeToExpire ?? 60));
     context.switchToHttp().getResponse().setHeader('Retry-After', String(retryAfter));
-    const what = detail.key.includes('posts') ? 'POST /school requests with this API key' : 'requests from this client';
+    const what = detail.key.includes('posts') ? 'POST requests with this API key' : 'requests from this client';
     throw new HttpException(
       problem(
         429,

@@ -26,14 +26,17 @@ export function correlationMiddleware(req: ScsRequest, res: Response, next: Next
   next();
 }
 
-/** Bodies are JSON only: a POST with any other content type gets 415 before it is parsed. */
+/**
+ * Bodies are JSON only: a body of any other content type gets 415 before it is parsed. A POST without a
+ * body (POST /school/:id/retry) has no content type to check; POST /school without one gets its 400.
+ */
 export function jsonOnlyMiddleware(req: Request, res: Response, next: NextFunction): void {
   const hasBody =
     (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') ||
     req.headers['transfer-encoding'] !== undefined;
   if (
     (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') &&
-    (hasBody || req.method === 'POST') &&
+    hasBody &&
     !req.is('application/json')
   ) {
     unsupported(res, 'send the body as application/json');

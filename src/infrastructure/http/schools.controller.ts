@@ -30,6 +30,7 @@ import {
 import type { Response } from 'express';
 import { EVENT_STORE, type EventStore } from '../../application/ports/event-store.port.js';
 import { RequestSchoolCommand } from '../../application/request-school/request-school.command.js';
+import { RetrySchoolCommand } from '../../application/retry-school/retry-school.command.js';
 import { RequestTeardownCommand } from '../../application/request-teardown/request-teardown.command.js';
 import { schoolHistory } from '../../application/school/school-history.js';
 import type { SchoolDetails } from '../../domain/school/details.js';
@@ -40,6 +41,7 @@ import { API_KEY_SCHEME, ApiProblems } from './openapi/openapi.js';
 import {
   AsOfDto,
   HistoryDto,
+  RetriedSchoolDto,
   SchoolListDto,
   SchoolSummaryDto,
   SchoolViewDto,
@@ -59,6 +61,12 @@ function schoolId(raw: string): string {
 
 function notFound(): NotFoundException {
   return new NotFoundException(problem(404, 'school-not-found', 'School not found', 'no school has this id'));
+}
+
+/** Sends JSON text the read model made as `res.json` sends an object: the same headers and bytes. */
+function sendJson(res: Response, json: string): void {
+  if (!res.get('Content-Type')) res.set('Content-Type', 'application/json');
+  res.send(json);
 }
 
 const SCHOOL_ID = ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid' } });
@@ -105,15 +113,33 @@ export class SchoolsController {
     return school;
   }
 
+  @ApiOperation({
+    summary: 'request a failed school again with the same details: a new school (new id), linked by retryOf',
+  })
+  @SCHOOL_ID
+  @IDEMPOTENCY_KEY
+  @ApiResponse({ status: 202, type: RetriedSchoolDto, headers: LOCATION })
+  @ApiProblems(400, 404, 409, 422)
+  @Post('school/:id/retry')
+  @HttpCode(202)
+  @UseInterceptors(IdempotencyInterceptor)
+  async retry(@Param('id') id: string, @Req() req: ScsRequest, @Res({ passthrough: true }) res: Response) {
+    const actor = req.actor ?? 'anonymous';
+    const command = new RetrySchoolCommand(schoolId(id), actor, req.correlationId!, req.traceparent, originOf(req));
+    const school = await this.commands.execute(command);
+    res.setHeader('Location', `/school/${school.id}`);
+    return school;
+  }
+
   @ApiOperation({ summary: 'a school as the read model shows it (never 404 right after its 202)' })
   @SCHOOL_ID
   @ApiResponse({ status: 200, type: SchoolViewDto })
   @ApiProblems(404)
   @Get('school/:id')
-  async get(@Param('id') id: string) {
-    const school = await this.queries.get(schoolId(id));
+  async get(@Param('id') id: string, @Res() res: Response) {
+    const school = await this.queries.getJson(schoolId(id));
     if (!school) throw notFound();
-    return school;
+    sendJson(res, school);
   }
 
   @ApiOperation({ summary: 'tear a school down (or roll back one still provisioning)' })
@@ -170,7 +196,7 @@ export class SchoolsController {
   @ApiResponse({ status: 200, type: SchoolListDto })
   @ApiProblems(400)
   @Get('schools')
-  async list(@Query() query: Record<string, unknown>) {
+  async list(@Query() query: Record<string, unknown>, @Res() res: Response) {
     const known = new Set(['status', 'district', 'board', 'schemaVersion', 'limit', 'offset']);
     const unknown = Object.keys(query).filter((k) => !known.has(k));
     if (unknown.length > 0) {
@@ -201,7 +227,7 @@ export class SchoolsController {
       const errors = [{ field: 'schemaVersion', message: 'is not a schema version' }];
       throw new BadRequestException(problem(400, 'validation', 'Invalid query', detail, { errors }));
     }
-    return this.queries.list({
+    const page = await this.queries.listJson({
       status,
       schemaVersion,
       district: queryText(query.district, 'district'),
@@ -209,5 +235,6 @@ export class SchoolsController {
       limit: queryInt(query.limit, 'limit', 50, 1, 500),
       offset: queryInt(query.offset, 'offset', 0, 0, 10_000_000),
     });
+    sendJson(res, page);
   }
 }

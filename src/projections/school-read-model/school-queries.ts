@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type pg from 'pg';
 import type { EventStore } from '../../application/ports/event-store.port.js';
 import { toFoldable } from '../../application/school/school-stream.js';
 import { schoolStreamId } from '../../domain/school/events.js';
@@ -16,26 +16,108 @@ export interface SchoolFilters {
 
 interface Row {
   id: string;
-  document: SchoolView;
+  revision: number;
   version: string;
+  /** The stored document as JSON text: parsed only when its answer is not kept yet. */
+  document: string;
 }
 
+const answerKey = (row: Pick<Row, 'id' | 'revision' | 'version'>) => `${row.id}:${row.revision}:${row.version}`;
+
+const KEY_COLUMNS = 'id::text AS id, revision, document_version AS version';
+const COLUMNS = `${KEY_COLUMNS}, document::text AS document`;
+/** Answers kept (about 1 KB each); past that the oldest are forgotten. */
+const ANSWERS_KEPT = 10_000;
+const FILTERS = [
+  ['status', 'status'],
+  ['district', 'district'],
+  ['board', 'board'],
+  ['schemaVersion', 'schema_version'],
+] as const;
+
+/**
+ * Each query is a named (prepared) statement, parsed and planned once per connection. The order is the
+ * table's `id` (a uuid), not the `id` text column of the answer, so a page is read from the index
+ * `(created_at, id)` (or `(<filter>, created_at, id)`) and stops after `limit` rows.
+ */
+function listStatement(filters: SchoolFilters, documents: boolean): { name: string; text: string; values: unknown[] } {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  for (const [key, column] of FILTERS) {
+    if (filters[key] === undefined) continue;
+    values.push(filters[key]);
+    where.push(`${column} = $${values.length}`);
+  }
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const page = `SELECT ${documents ? COLUMNS : KEY_COLUMNS} FROM school_read_model ${clause}
+    ORDER BY created_at, school_read_model.id LIMIT $${values.length + 1} OFFSET $${values.length + 2}`;
+  // One round trip: the total beside the page, and one row with no school when the page is empty.
+  const text = `SELECT (SELECT count(*)::int FROM school_read_model ${clause}) AS total, p.*
+    FROM (SELECT 1) AS one LEFT JOIN LATERAL (${page}) AS p ON true`;
+  const name = `school-list${documents ? '' : '-keys'}:${FILTERS.filter(([key]) => filters[key] !== undefined)
+    .map(([key]) => key)
+    .join(',')}`;
+  return { name, text, values: [...values, filters.limit, filters.offset] };
+}
+
+/**
+ * The read model's queries. The HTTP routes take their answers as JSON text (`getJson`, `listJson`): a
+ * row's answer is `JSON.stringify(presentSchool(document))`, a pure function of the row, so it is kept
+ * per school, revision and document version, and a row already answered is not parsed, reordered and
+ * serialised again (most of the CPU time of GET /schools was that, for 50 documents per request).
+ */
 export class SchoolQueries {
+  private readonly answers = new Map<string, string>();
+
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly pool: Pick<pg.Pool, 'query'>,
     private readonly store: EventStore,
   ) {}
+
+  /** `getJson`, parsed (for the CLI and the tests). */
+  async get(id: string): Promise<SchoolView | undefined> {
+    const json = await this.getJson(id);
+    return json === undefined ? undefined : (JSON.parse(json) as SchoolView);
+  }
+
+  /** `listJson`, parsed. */
+  async list(filters: SchoolFilters): Promise<{ items: SchoolView[]; total: number; limit: number; offset: number }> {
+    return JSON.parse(await this.listJson(filters)) as {
+      items: SchoolView[];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+  }
 
   /**
    * The read model's row; when the projection has not caught up yet (right after a POST), the
    * school's own stream answers instead, so a 202's Location never gives a 404.
    */
-  async get(id: string): Promise<SchoolView | undefined> {
-    const rows: Row[] = await this.dataSource.query(
-      'SELECT id::text AS id, document, document_version AS version FROM school_read_model WHERE id = $1',
-      [id],
-    );
-    return rows[0] ? this.fromRow(rows[0]) : this.fromStream(id);
+  async getJson(id: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<Row>({
+      name: 'school-get',
+      text: `SELECT ${COLUMNS} FROM school_read_model WHERE id = $1`,
+      values: [id],
+    });
+    return rows[0] ? this.answerOf(rows[0]) : this.fromStream(id);
+  }
+
+  /**
+   * `{items, total, limit, offset}` as JSON text, the bytes JSON.stringify gives for that object. The page
+   * is read without its documents first: when every answer on it is kept, that is all (PostgreSQL does
+   * not turn 50 documents into text that would not be read); otherwise it is read again with them, so the
+   * total, the order and every answer still come from one snapshot.
+   */
+  async listJson(filters: SchoolFilters): Promise<string> {
+    type ListRow = (Row | { [K in keyof Row]: null }) & { total: number };
+    let { rows } = await this.pool.query<ListRow>(listStatement(filters, false));
+    const answered = (row: ListRow) =>
+      row.id === null || row.version !== SCHOOL_VIEW_VERSION || this.answers.has(answerKey(row));
+    if (!rows.every(answered)) ({ rows } = await this.pool.query<ListRow>(listStatement(filters, true)));
+    const page = rows.filter((row): row is Row & { total: number } => row.id !== null);
+    const items = await Promise.all(page.map(async (row) => (await this.answerOf(row))!));
+    return `{"items":[${items.join(',')}],"total":${rows[0].total},"limit":${filters.limit},"offset":${filters.offset}}`;
   }
 
   /** The school as it was at `asOf`: its stream folded up to the last event recorded at or before then. */
@@ -47,42 +129,21 @@ export class SchoolQueries {
     return { exists: true, eventCount: upTo.length, view: view && presentSchool(view) };
   }
 
-  async list(filters: SchoolFilters): Promise<{ items: SchoolView[]; total: number; limit: number; offset: number }> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const columns = {
-      status: 'status',
-      district: 'district',
-      board: 'board',
-      schemaVersion: 'schema_version',
-    } as const;
-    for (const key of ['status', 'district', 'board', 'schemaVersion'] as const) {
-      if (filters[key] !== undefined) {
-        params.push(filters[key]);
-        where.push(`${columns[key]} = $${params.length}`);
-      }
-    }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = await this.dataSource.query(
-      `SELECT count(*)::int AS total FROM school_read_model ${clause}`,
-      params,
-    );
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT id::text AS id, document, document_version AS version FROM school_read_model ${clause}
-       ORDER BY created_at, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, filters.limit, filters.offset],
-    );
-    const items = await Promise.all(rows.map(async (row) => (await this.fromRow(row))!));
-    return { items, total, limit: filters.limit, offset: filters.offset };
-  }
-
   /** A row of another document version is never read as a view: the school's stream answers instead. */
-  private async fromRow(row: Row): Promise<SchoolView | undefined> {
-    return row.version === SCHOOL_VIEW_VERSION ? presentSchool(row.document) : this.fromStream(row.id);
+  private async answerOf(row: Row): Promise<string | undefined> {
+    if (row.version !== SCHOOL_VIEW_VERSION) return this.fromStream(row.id);
+    const key = answerKey(row);
+    let answer = this.answers.get(key);
+    if (answer === undefined) {
+      answer = JSON.stringify(presentSchool(JSON.parse(row.document) as SchoolView));
+      if (this.answers.size >= ANSWERS_KEPT) this.answers.delete(this.answers.keys().next().value!);
+      this.answers.set(key, answer);
+    }
+    return answer;
   }
 
-  private async fromStream(id: string): Promise<SchoolView | undefined> {
+  private async fromStream(id: string): Promise<string | undefined> {
     const view = foldView((await this.store.readStream(schoolStreamId(id))).map(toFoldable));
-    return view && presentSchool(view);
+    return view && JSON.stringify(presentSchool(view));
   }
 }

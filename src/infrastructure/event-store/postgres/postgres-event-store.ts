@@ -104,12 +104,10 @@ export class PostgresEventStore implements EventStore {
       throw unavailable(`append to ${streamId}`, error);
     });
     try {
-      await client.query('BEGIN');
-      const result = await this.appendWithClient(client, streamId, events, expected);
-      await client.query('COMMIT');
-      return result;
+      // One statement outside a transaction block is its own transaction: one round trip, and a
+      // failed append leaves nothing to roll back.
+      return await this.appendWithClient(client, streamId, events, expected);
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
       const conflict =
         error instanceof WrongExpectedRevisionError || (error as { code?: unknown }).code === UNIQUE_VIOLATION;
       // On the connection already held: asking the pool for another while holding this one deadlocks
@@ -127,8 +125,9 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * The append inside the caller's open transaction. Internal: `append` wraps it, and tests use it to
-   * hold a transaction open. The `scs_streams` row is the lock that serialises writers of a stream.
+   * The append as one call of `scs_append` (migrations/central/0025): it checks and moves the stream's
+   * revision in `scs_streams`, the lock that serialises writers of a stream, and inserts the events.
+   * `append` runs it as a transaction of its own; tests and the rebuild bench call it inside one they hold open.
    */
   async appendWithClient(
     client: pg.ClientBase,
@@ -137,54 +136,24 @@ export class PostgresEventStore implements EventStore {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     if (events.length === 0) throw new Error(`append to ${streamId}: no events`);
-    const n = events.length;
-    let last: number | undefined;
-    if (expected === 'no_stream') {
-      // DO NOTHING waits for a concurrent creator and then yields no row, without aborting the transaction.
-      last = (
-        await client.query<{ revision: number }>(
-          'INSERT INTO scs_streams (stream_id, revision) VALUES ($1, $2) ON CONFLICT (stream_id) DO NOTHING RETURNING revision',
-          [streamId, n - 1],
-        )
-      ).rows[0]?.revision;
-    } else if (expected === 'any') {
-      last = (
-        await client.query<{ revision: number }>(
-          `INSERT INTO scs_streams AS s (stream_id, revision) VALUES ($1, $2 - 1)
-         ON CONFLICT (stream_id) DO UPDATE SET revision = s.revision + $2 RETURNING revision`,
-          [streamId, n],
-        )
-      ).rows[0].revision;
-    } else {
-      last = (
-        await client.query<{ revision: number }>(
-          `UPDATE scs_streams SET revision = revision + $2 WHERE stream_id = $1 AND ($3::integer IS NULL OR revision = $3) RETURNING revision`,
-          [streamId, n, expected === 'stream_exists' ? null : expected],
-        )
-      ).rows[0]?.revision;
-    }
-    if (last === undefined)
-      throw new WrongExpectedRevisionError(streamId, expected, await this.currentRevision(client, streamId));
-
-    const first = last - n + 1;
-    const inserted = await client.query<{ tx: string; pos: string }>(
-      // ORDER BY keeps sequence numbers in revision order within the append.
-      `INSERT INTO scs_events (event_id, stream_id, revision, type, data, metadata)
-       SELECT e.id, $1, $2::integer + e.i::integer - 1, e.type, e.data, e.metadata
-       FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[]) WITH ORDINALITY AS e(id, type, data, metadata, i)
-       ORDER BY e.i
-       RETURNING transaction_id::text AS tx, global_position::text AS pos`,
-      [
+    const { rows } = await client.query<{ last: number | null; current: number | null; tx: string; pos: string }>({
+      // Named: parsed once per connection (0.05 ms less per append here). Like LISTEN, it needs
+      // session-level connections, not a transaction-pooling proxy.
+      name: 'scs_append',
+      text: `SELECT last_revision AS last, current_revision AS current, tx::text AS tx, last_position::text AS pos
+               FROM scs_append($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])`,
+      values: [
         streamId,
-        first,
+        String(expected),
         events.map((e) => e.id ?? randomUUID()),
         events.map((e) => e.type),
         events.map((e) => JSON.stringify(e.data)),
         events.map((e) => JSON.stringify(e.metadata)),
       ],
-    );
-    const lastRow = inserted.rows.reduce((a, b) => (BigInt(b.pos) > BigInt(a.pos) ? b : a));
-    return { nextExpectedRevision: last, position: toPosition(lastRow) };
+    });
+    const { last, current, tx, pos } = rows[0];
+    if (last === null) throw new WrongExpectedRevisionError(streamId, expected, current ?? 'no_stream');
+    return { nextExpectedRevision: last, position: toPosition({ tx, pos }) };
   }
 
   /**
@@ -212,13 +181,6 @@ export class PostgresEventStore implements EventStore {
     if (typeof expected === 'number' && first !== expected + 1) return undefined;
     const last = stored[stored.length - 1]!;
     return { nextExpectedRevision: last.revision, position: toPosition(last) };
-  }
-
-  private async currentRevision(client: pg.ClientBase, streamId: string): Promise<number | 'no_stream'> {
-    const found = await client.query<{ revision: number }>('SELECT revision FROM scs_streams WHERE stream_id = $1', [
-      streamId,
-    ]);
-    return found.rows[0]?.revision ?? 'no_stream';
   }
 
   async readStream(

@@ -14,7 +14,9 @@ const PROBLEMS: Record<number, string> = {
   400: 'bad input: a problem naming every field at fault in `errors[]`',
   401: 'no or wrong `X-SCS-Key`',
   404: 'no school has this id',
-  409: 'conflict: the slug is taken (`slug-taken`), or a request with this Idempotency-Key is still running',
+  409:
+    'conflict: the slug is taken (`slug-taken`), a retried school is not failed (`school-not-failed`), ' +
+    'or a request with this Idempotency-Key is still running',
   410: 'the school is deleted',
   413: 'body over SCS_BODY_LIMIT_BYTES',
   415: 'body not JSON (UTF-8)',

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { SchoolSummary } from '../../../application/request-school/request-school.command.js';
+import type { RetriedSchool } from '../../../application/retry-school/retry-school.command.js';
 import type { HistoryEntry } from '../../../application/school/school-history.js';
 import { SCHOOL_STATUSES, STEP_STATUSES, type StepStatus } from '../../../domain/school/state.js';
 import { STEPS, UNDO_ORDER, type ActionName } from '../../../domain/school/steps.js';
@@ -47,6 +48,11 @@ export class ProblemDto {
     description: 'seconds until a claim that may be abandoned is taken over (409 slug-taken; also Retry-After)',
   })
   retryAfter?: number;
+  @ApiPropertyOptional({
+    enum: SCHOOL_STATUSES,
+    description: 'the status of the school that is not failed (409 school-not-failed, POST /school/:id/retry)',
+  })
+  schoolStatus?: string;
 }
 
 /** What POST /school answers (202). */
@@ -58,6 +64,11 @@ export class SchoolSummaryDto implements SchoolSummary {
   @ApiProperty({ example: 'greenwood.syncad.in' }) subdomain!: string;
   @ApiProperty({ enum: SCHOOL_STATUSES }) status!: string;
   @ApiProperty(TIME) createdAt!: string;
+}
+
+/** What POST /school/:id/retry answers (202): the new school, and the failed school it retries. */
+export class RetriedSchoolDto extends SchoolSummaryDto implements RetriedSchool {
+  @ApiProperty({ ...UUID, description: 'the failed school whose details were requested again' }) retryOf!: string;
 }
 
 export class StepViewDto implements StepView {

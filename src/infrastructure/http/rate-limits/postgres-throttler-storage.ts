@@ -5,37 +5,37 @@ import { describeError } from '../../../application/describe-error.js';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
-const MS = `* interval '1 millisecond'`;
-// One statement per hit. A window starts at a key's first hit and lasts `ttl`; the hit that passes the
-// limit blocks the key for `blockDuration` (0: to the window's end), during which hits are not counted;
-// after a block the count starts again. The database's clock serves every replica.
-const INCREMENT = `
-  INSERT INTO scs_rate_limits AS r (key, hits, expires_at, blocked_until)
-  VALUES ($1, 1, now() + $2::int ${MS}, NULL)
-  ON CONFLICT (key) DO UPDATE SET
-    hits = CASE WHEN r.blocked_until > now() THEN r.hits
-                WHEN r.blocked_until IS NOT NULL OR r.expires_at <= now() THEN 1
-                ELSE r.hits + 1 END,
-    expires_at = CASE WHEN r.expires_at <= now() THEN EXCLUDED.expires_at ELSE r.expires_at END,
-    blocked_until = CASE WHEN r.blocked_until > now() THEN r.blocked_until
-                         WHEN r.blocked_until IS NULL AND r.expires_at > now() AND r.hits + 1 > $3::int
-                           THEN CASE WHEN $4::int > 0 THEN now() + $4::int ${MS} ELSE r.expires_at END
-                         END
-  RETURNING hits, extract(epoch FROM expires_at - now()) AS expires_in,
-            extract(epoch FROM blocked_until - now()) AS blocked_in`;
-
+// scs_rate_limit_take (migration 0027): takes up to LEASE_MAX hits of the key's window at once (an eighth
+// of what is left, at least 1), or reports the block. The database's clock serves every replica.
+const TAKE = 'SELECT hits, granted, expires_in, blocked_in FROM scs_rate_limit_take($1, $2, $3, $4, $5)';
+const LEASE_MAX = 100;
 const SWEEP_EVERY_MS = 60_000;
 const TIMEOUT_MS = 2_000;
 
+/** The hits of one key this replica took from the shared count and has not handed out yet. */
+interface Lease {
+  /** The shared count after the lease was taken. */
+  hits: number;
+  left: number;
+  expiresAt: number;
+  blockedUntil: number;
+}
+
 /**
  * @nestjs/throttler's storage in the central PostgreSQL database, so that a limit holds for a client
- * whatever the number of replicas, and across restarts. If the database does not answer within 2 s
- * the request is let through (and a warning logged): the limiter must not be what takes the API down,
- * and a request that needs the database fails on its own with 503.
+ * whatever the number of replicas, and across restarts. Each replica takes a key's hits in leases and
+ * counts them out in memory: a request waits for the database only when its replica's lease is spent
+ * (concurrent requests of one key share that one round trip), and a block is answered from memory until
+ * it ends. No more than the limit is ever let through; a client spread over replicas may get its 429 a
+ * few hits early while another replica still holds an unspent lease (at most an eighth of what was left).
+ * If the database does not answer within 2 s the request is let through (and a warning logged): the
+ * limiter must not be what takes the API down, and a request that needs the database fails on its own.
  */
 export class PostgresThrottlerStorage implements ThrottlerStorage {
   private lastSweep = Date.now();
   private lastWarning = 0;
+  private readonly leases = new Map<string, Lease>();
+  private readonly taking = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -44,27 +44,64 @@ export class PostgresThrottlerStorage implements ThrottlerStorage {
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<ThrottlerStorageRecord> {
     this.sweepExpired();
+    for (;;) {
+      const local = this.fromLease(key);
+      if (local) return local;
+      let taking = this.taking.get(key);
+      if (!taking) {
+        taking = this.take(key, ttl, limit, blockDuration).finally(() => this.taking.delete(key));
+        this.taking.set(key, taking);
+      }
+      if (!(await taking)) {
+        return { totalHits: 0, timeToExpire: Math.ceil(ttl / 1000), isBlocked: false, timeToBlockExpire: 0 };
+      }
+    }
+  }
+
+  /** One hit from the key's lease, or its block; undefined when the lease is spent or its window over. */
+  private fromLease(key: string): ThrottlerStorageRecord | undefined {
+    const lease = this.leases.get(key);
+    if (!lease) return undefined;
+    const now = Date.now();
+    const timeToExpire = Math.max(0, Math.ceil((lease.expiresAt - now) / 1000));
+    if (lease.blockedUntil > now) {
+      const timeToBlockExpire = Math.ceil((lease.blockedUntil - now) / 1000);
+      return { totalHits: lease.hits, timeToExpire, isBlocked: true, timeToBlockExpire };
+    }
+    if (lease.left > 0 && lease.expiresAt > now) {
+      lease.left -= 1;
+      return { totalHits: lease.hits - lease.left, timeToExpire, isBlocked: false, timeToBlockExpire: 0 };
+    }
+    this.leases.delete(key);
+    return undefined;
+  }
+
+  /** A new lease (or the block) from the shared count; false when the database did not answer. */
+  private async take(key: string, ttl: number, limit: number, blockDuration: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     try {
       const result = await Promise.race([
-        this.pool.query<{ hits: number; expires_in: string; blocked_in: string | null }>(INCREMENT, [
+        this.pool.query<{ hits: number; granted: number; expires_in: number; blocked_in: number | null }>(TAKE, [
           key,
           ttl,
           limit,
           blockDuration,
+          LEASE_MAX,
         ]),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer in ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
         }),
       ]);
       const row = result.rows[0];
+      const now = Date.now();
       const blockedIn = row.blocked_in === null ? 0 : Number(row.blocked_in);
-      return {
-        totalHits: row.hits,
-        timeToExpire: Math.ceil(Number(row.expires_in)),
-        isBlocked: blockedIn > 0,
-        timeToBlockExpire: blockedIn > 0 ? Math.ceil(blockedIn) : 0,
-      };
+      this.leases.set(key, {
+        hits: row.hits,
+        left: row.granted,
+        expiresAt: now + Number(row.expires_in) * 1000,
+        blockedUntil: blockedIn > 0 ? now + blockedIn * 1000 : 0,
+      });
+      return true;
     } catch (error) {
       if (Date.now() - this.lastWarning > 10_000) {
         this.lastWarning = Date.now();
@@ -72,7 +109,7 @@ export class PostgresThrottlerStorage implements ThrottlerStorage {
           `rate limits: the central database did not count a request (${describeError(error)}); letting requests through`,
         );
       }
-      return { totalHits: 0, timeToExpire: Math.ceil(ttl / 1000), isBlocked: false, timeToBlockExpire: 0 };
+      return false;
     } finally {
       clearTimeout(timer);
     }
@@ -80,8 +117,12 @@ export class PostgresThrottlerStorage implements ThrottlerStorage {
 
   /** Forgets windows and blocks that have ended, at most once a minute per process, off the request path. */
   private sweepExpired(): void {
-    if (Date.now() - this.lastSweep < SWEEP_EVERY_MS) return;
-    this.lastSweep = Date.now();
+    const now = Date.now();
+    if (now - this.lastSweep < SWEEP_EVERY_MS) return;
+    this.lastSweep = now;
+    for (const [key, lease] of this.leases) {
+      if (lease.expiresAt <= now && lease.blockedUntil <= now) this.leases.delete(key);
+    }
     this.pool
       .query(
         'DELETE FROM scs_rate_limits WHERE expires_at < now() AND (blocked_until IS NULL OR blocked_until < now())',

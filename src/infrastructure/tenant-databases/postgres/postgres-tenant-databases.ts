@@ -191,6 +191,8 @@ export class PostgresTenantDatabases implements TenantDatabases {
     try {
       for (let attempt = 1; ; attempt++) {
         try {
+          // The default STRATEGY (WAL_LOG since PostgreSQL 15) on purpose: FILE_COPY forces two
+          // checkpoints per database and was 3-5× slower here (docs/OPERATIONS.md).
           await server.query(`CREATE DATABASE ${name} TEMPLATE ${pg.escapeIdentifier(this.templateName)}`);
           return 'created';
         } catch (error) {
