@@ -245,6 +245,7 @@ async function main(): Promise<void> {
         : `generated ${total} events of ${schools} schools through decide in ` +
             `${((performance.now() - t0) / 1000).toFixed(1)} s (${load()})`,
     );
+    await everyEventVisible(pool, store);
     for (const projection of PROJECTIONS.filter((p) => runs(p.name))) {
       const t = performance.now();
       const { events } = await rebuildProjection(projection, store, dataSource);
@@ -271,6 +272,24 @@ async function main(): Promise<void> {
     if (!kept) await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();
   }
+}
+
+/**
+ * Waits until readers see every event: a transaction held open elsewhere on the server (another
+ * engineer's CREATE DATABASE) keeps the last appends above the horizon, and a rebuild started then
+ * reads only the events below it (it once read 147,289 of 200,198).
+ */
+async function everyEventVisible(pool: pg.Pool, store: PostgresEventStore): Promise<void> {
+  const last = await pool.query<{ c: string; p: string }>(
+    'SELECT transaction_id::text AS c, global_position::text AS p FROM scs_events ORDER BY transaction_id DESC, global_position DESC LIMIT 1',
+  );
+  const want = last.rows[0] && `${last.rows[0].c}/${last.rows[0].p}`;
+  for (let waited = 0; want && waited < 120_000; waited += 100) {
+    const head = await store.headPosition();
+    if (head && `${head.commit}/${head.prepare}` === want) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (want) throw new Error('the last appends stayed above the transaction horizon for 2 minutes');
 }
 
 /** `scs audit export` as a process: events/s from its first line to its last, its RSS at 50k lines and at the end. */
