@@ -1,11 +1,14 @@
 /**
  * Item 5 of issue 9: BENCH_EVENTS (default 200,000) realistic school events, generated through the
  * domain's `decide` (the process manager's loop: `react` → a step's event → `decide`), appended to the
- * PostgreSQL event store; then each projection rebuilt from the first event (events/s), and
+ * PostgreSQL event store; then each projection rebuilt from the first event (events/s), all four at once
+ * (one read of the store, as `projections rebuild --all` does), and
  * `scs audit export` run as a process with its stdout read (events/s, its RSS at 50k and at the end).
  *   npx tsc -p tsconfig.json && node dist/bench/reporting.js
  * A fresh database on SCS_BENCH_DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432/postgres),
- * dropped at the end.
+ * dropped at the end. For profiling, BENCH_DATABASE=<name> keeps that database (filled on the first run,
+ * reused after) and BENCH_ONLY=<projection>,…|all|export runs only those parts (all: `rebuild --all`):
+ *   BENCH_DATABASE=scs_rebuild_prof BENCH_ONLY=steps node --cpu-prof dist/bench/reporting.js
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -24,12 +27,15 @@ import type { SchoolState } from '../src/domain/school/state.js';
 import type { ActionName } from '../src/domain/school/steps.js';
 import { PostgresEventStore } from '../src/infrastructure/event-store/postgres/postgres-event-store.js';
 import { prepareCentralDatabase } from '../src/infrastructure/postgres/central-database.js';
-import { rebuildProjection } from '../src/projections/rebuild.js';
+import { rebuildProjection, rebuildProjections } from '../src/projections/rebuild.js';
 import { PROJECTIONS } from '../src/projections/registry.js';
 
 const serverUrl = process.env.SCS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const target = Number(process.env.BENCH_EVENTS ?? 200_000);
-const database = `scs_bench_reporting_${randomBytes(4).toString('hex')}`;
+const kept = process.env.BENCH_DATABASE;
+const database = kept ?? `scs_bench_reporting_${randomBytes(4).toString('hex')}`;
+const only = process.env.BENCH_ONLY?.split(',');
+const runs = (part: string) => !only || only.includes(part);
 const DISTRICTS = ['Pune', 'Mumbai', 'Nagpur', 'Nashik'];
 const BOARDS = ['CBSE', 'ICSE', 'State'];
 
@@ -194,7 +200,8 @@ function school(n: number, start: number): SchoolEvent[] {
 async function main(): Promise<void> {
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
+  const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rows.length > 0;
+  if (!exists) await admin.query(`CREATE DATABASE ${database}`);
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 8 });
@@ -205,7 +212,7 @@ async function main(): Promise<void> {
     await dataSource.initialize();
     const store = new PostgresEventStore({ pool });
     const t0 = performance.now();
-    let total = 0;
+    let total = exists ? Number((await pool.query('SELECT count(*) FROM scs_events')).rows[0].count) : 0;
     let schools = 0;
     const start = Date.parse('2026-09-01T00:00:00Z');
     while (total < target) {
@@ -233,10 +240,13 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(2))
         .join(' ')} on ${cpus().length} cores`;
     console.log(
-      `generated ${total} events of ${schools} schools through decide in ` +
-        `${((performance.now() - t0) / 1000).toFixed(1)} s (${load()})`,
+      exists
+        ? `reused the ${total} events of ${database} (${load()})`
+        : `generated ${total} events of ${schools} schools through decide in ` +
+            `${((performance.now() - t0) / 1000).toFixed(1)} s (${load()})`,
     );
-    for (const projection of PROJECTIONS) {
+    await everyEventVisible(pool, store);
+    for (const projection of PROJECTIONS.filter((p) => runs(p.name))) {
       const t = performance.now();
       const { events } = await rebuildProjection(projection, store, dataSource);
       const s = (performance.now() - t) / 1000;
@@ -245,14 +255,41 @@ async function main(): Promise<void> {
           `${Math.round(events / s)} events/s (${load()})`,
       );
     }
-    await exportFigures(url.toString(), total, load);
+    if (runs('all')) {
+      const t = performance.now();
+      const { events } = await rebuildProjections(PROJECTIONS, store, dataSource);
+      const s = (performance.now() - t) / 1000;
+      console.log(
+        `rebuild --all (one read)  ${events} events into ${PROJECTIONS.length} projections in ${s.toFixed(2)} s: ` +
+          `${Math.round(events / s)} events/s (${load()})`,
+      );
+    }
+    if (runs('export')) await exportFigures(url.toString(), total, load);
     await store.close();
   } finally {
     await dataSource.destroy().catch(() => undefined);
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    if (!kept) await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();
   }
+}
+
+/**
+ * Waits until readers see every event: a transaction held open elsewhere on the server (another
+ * engineer's CREATE DATABASE) keeps the last appends above the horizon, and a rebuild started then
+ * reads only the events below it (it once read 147,289 of 200,198).
+ */
+async function everyEventVisible(pool: pg.Pool, store: PostgresEventStore): Promise<void> {
+  const last = await pool.query<{ c: string; p: string }>(
+    'SELECT transaction_id::text AS c, global_position::text AS p FROM scs_events ORDER BY transaction_id DESC, global_position DESC LIMIT 1',
+  );
+  const want = last.rows[0] && `${last.rows[0].c}/${last.rows[0].p}`;
+  for (let waited = 0; want && waited < 120_000; waited += 100) {
+    const head = await store.headPosition();
+    if (head && `${head.commit}/${head.prepare}` === want) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (want) throw new Error('the last appends stayed above the transaction horizon for 2 minutes');
 }
 
 /** `scs audit export` as a process: events/s from its first line to its last, its RSS at 50k lines and at the end. */

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { EventStore, GlobalPosition } from '../application/ports/event-store.port.js';
+import type { EventStore, GlobalPosition, RecordedEvent } from '../application/ports/event-store.port.js';
 import { lockCheckpoint, saveCheckpoint } from './checkpoints.js';
-import { shadowTables, type Projection } from './projection.js';
+import { shadowTables, type Projection, type Tables } from './projection.js';
 import { recordError, recordState } from './status.js';
 
 const PAGE = 1000;
@@ -24,45 +24,104 @@ export async function rebuildProjection(
   dataSource: DataSource,
   onProgress?: (progress: RebuildProgress) => void,
 ): Promise<{ events: number }> {
-  const shadows = shadowTables(projection);
-  await recordState(dataSource.manager, projection.name, 'rebuilding');
-  try {
-    for (const table of projection.tables) {
-      await dataSource.query(`DROP TABLE IF EXISTS ${shadows[table]}`);
-      await dataSource.query(`CREATE TABLE ${shadows[table]} (LIKE ${table} INCLUDING ALL)`);
+  return rebuildProjections([projection], store, dataSource, onProgress);
+}
+
+/**
+ * Rebuilds several projections as `rebuildProjection` does each, reading the store once for all of
+ * them: every page fills each one's shadow tables; then each catches up and swaps in its own
+ * transaction. `events` counts the events read (those of any of their stream prefixes).
+ */
+export async function rebuildProjections(
+  projections: readonly Projection[],
+  store: EventStore,
+  dataSource: DataSource,
+  onProgress?: (progress: RebuildProgress) => void,
+): Promise<{ events: number }> {
+  const shadows = new Map(projections.map((p) => [p, shadowTables(p)]));
+  const context = { store };
+  const prefixes = new Set(projections.map((p) => p.streamPrefix));
+  // One prefix shared by all (all of today's are `school-`) is read as such; others read everything.
+  const prefix = prefixes.size === 1 ? projections[0].streamPrefix : undefined;
+  const ofProjection = (p: Projection, page: RecordedEvent[]) =>
+    p.streamPrefix === prefix ? page : page.filter((e) => e.streamId.startsWith(p.streamPrefix ?? ''));
+  const applyAll = async (manager: EntityManager, chosen: readonly Projection[], page: RecordedEvent[]) => {
+    for (const p of chosen) {
+      const events = ofProjection(p, page);
+      if (events.length > 0) await p.apply(manager, shadows.get(p) as Tables, events, context);
     }
-    let position: GlobalPosition | undefined;
-    let events = 0;
-    const context = { store };
-    const catchUp = async (write: (work: (m: EntityManager) => Promise<void>) => Promise<void>): Promise<void> => {
-      for (;;) {
-        const page = await store.readAll({ after: position, maxCount: PAGE, streamPrefix: projection.streamPrefix });
-        if (page.length === 0) return;
-        await write((manager) => projection.apply(manager, shadows, page, context));
-        position = page[page.length - 1].position;
-        events += page.length;
-        onProgress?.({ events, position });
+  };
+  let events = 0;
+  const progress = (page: RecordedEvent[], position: GlobalPosition) => {
+    events += page.length;
+    onProgress?.({ events, position });
+  };
+  for (const p of projections) await recordState(dataSource.manager, p.name, 'rebuilding');
+  try {
+    for (const p of projections) {
+      for (const table of p.tables) {
+        const shadow = (shadows.get(p) as Tables)[table];
+        await dataSource.query(`DROP TABLE IF EXISTS ${shadow}`);
+        await dataSource.query(`CREATE TABLE ${shadow} (LIKE ${table} INCLUDING ALL)`);
       }
-    };
+    }
     // A transaction per page: a long one would hold back the PostgreSQL store's horizon for everyone.
-    await catchUp((work) => dataSource.transaction(work));
-    await dataSource.transaction(async (manager) => {
-      await lockCheckpoint(manager, projection.name);
-      await catchUp((work) => work(manager));
-      for (const table of projection.tables) {
-        await manager.query(`DROP TABLE ${table}`);
-        await manager.query(`ALTER TABLE ${shadows[table]} RENAME TO ${table}`);
-      }
-      // Caught up under the lock, the rebuilt position is the head: the live projection resumes from it.
-      if (position) await saveCheckpoint(manager, projection.name, position);
-      await recordState(manager, projection.name, 'live');
-    });
+    const filled = await catchUp(
+      store,
+      undefined,
+      prefix,
+      (page) => dataSource.transaction((m) => applyAll(m, projections, page)),
+      progress,
+    );
+    for (const p of projections) {
+      await dataSource.transaction(async (manager) => {
+        await lockCheckpoint(manager, p.name);
+        const head = await catchUp(store, filled, p.streamPrefix, (page) => applyAll(manager, [p], page), progress);
+        for (const table of p.tables) {
+          await manager.query(`DROP TABLE ${table}`);
+          await manager.query(`ALTER TABLE ${(shadows.get(p) as Tables)[table]} RENAME TO ${table}`);
+        }
+        // Caught up under the lock, the rebuilt position is the head: the live projection resumes from it.
+        if (head) await saveCheckpoint(manager, p.name, head);
+        await recordState(manager, p.name, 'live');
+      });
+    }
     return { events };
   } catch (error) {
-    await recordError(dataSource.manager, projection.name, `rebuild failed: ${(error as Error).message}`).catch(
-      () => undefined,
-    );
-    await recordState(dataSource.manager, projection.name, 'live').catch(() => undefined);
+    for (const p of projections) {
+      await recordError(dataSource.manager, p.name, `rebuild failed: ${(error as Error).message}`).catch(
+        () => undefined,
+      );
+      await recordState(dataSource.manager, p.name, 'live').catch(() => undefined);
+    }
     throw error;
+  }
+}
+
+/**
+ * Reads every event after `from` page by page and writes each page; the next page is read while the
+ * current one is written, so the store and the tables work at once. Returns the last position written.
+ */
+async function catchUp(
+  store: EventStore,
+  from: GlobalPosition | undefined,
+  streamPrefix: string | undefined,
+  write: (page: RecordedEvent[]) => Promise<void>,
+  onPage: (page: RecordedEvent[], position: GlobalPosition) => void,
+): Promise<GlobalPosition | undefined> {
+  const read = (after: GlobalPosition | undefined) => {
+    const page = store.readAll({ after, maxCount: PAGE, streamPrefix });
+    page.catch(() => undefined); // awaited below, unless writing the current page failed first
+    return page;
+  };
+  let position = from;
+  for (let next = read(position); ;) {
+    const page = await next;
+    if (page.length === 0) return position;
+    const last = page[page.length - 1].position;
+    next = read(last);
+    await write(page);
+    position = last;
+    onPage(page, position);
   }
 }

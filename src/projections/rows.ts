@@ -38,7 +38,11 @@ export async function foldRowsBySchool<Row extends { school_id: string }>(
   );
 }
 
-/** Inserts rows (objects keyed by column) in one statement; on a key conflict, updates them (or skips). */
+/**
+ * Inserts rows (objects keyed by column) in one statement; on a key conflict, updates them (or skips).
+ * The rows travel as `json`, not `jsonb`: PostgreSQL reads them once either way, and json skips
+ * building a jsonb value first (a rebuild's inserts took ~25% less time).
+ */
 export async function insertRows(
   manager: EntityManager,
   table: string,
@@ -51,7 +55,7 @@ export async function insertRows(
   const set = columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ');
   await manager.query(
     `INSERT INTO ${table} (${columns.join(', ')})
-     SELECT ${columns.join(', ')} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)
+     SELECT ${columns.join(', ')} FROM json_populate_recordset(NULL::${table}, $1::json)
      ON CONFLICT (${conflictKey}) DO ${update ? `UPDATE SET ${set}` : 'NOTHING'}`,
     [JSON.stringify(rows)],
   );

@@ -319,6 +319,53 @@ describe('PostgresEventStore', () => {
     }
   });
 
+  it('reads a page of a stream prefix with work bounded by the page, not the store, on a table without statistics', async () => {
+    // A store just filled or restored has no planner statistics: the prefix filter's selectivity is then
+    // a guess, and a plan that sorts every event after the position made each page cost the whole store.
+    const fresh = await freshDatabase('scs_es_window');
+    const own = new pg.Pool({ connectionString: fresh.url, max: 2 });
+    try {
+      await migrate(fresh.url);
+      await own.query('ALTER TABLE scs_events SET (autovacuum_enabled = false)');
+      await own.query(
+        `INSERT INTO scs_events (event_id, stream_id, revision, type, data, metadata)
+         SELECT gen_random_uuid(), CASE WHEN i % 10 = 9 THEN 'other-' ELSE 'school-' END || (i / 10), i % 10, 'E',
+                jsonb_build_object('i', i), '{}'
+         FROM generate_series(0, 59999) i`,
+      );
+      const statements: Array<{ text: string; values: unknown[] }> = [];
+      const query = own.query.bind(own) as (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
+      const recording = Object.assign(Object.create(own) as pg.Pool, {
+        query: (text: string, values: unknown[] = []) => {
+          statements.push({ text, values });
+          return query(text, values);
+        },
+      });
+      const windowed = new PostgresEventStore({ pool: recording });
+      const start = (await windowed.readAll({ maxCount: 1000 })).at(-1)!.position;
+      statements.length = 0;
+      const page = await windowed.readAll({ after: start, maxCount: 100, streamPrefix: 'school-' });
+
+      const expected = await own.query<{ i: number }>(
+        `SELECT (data->>'i')::int AS i FROM scs_events WHERE global_position > $1 AND stream_id LIKE 'school-%'
+         ORDER BY global_position LIMIT 100`,
+        [start.prepare.toString()],
+      );
+      expect(page.map((e) => e.data.i)).toEqual(expected.rows.map((r) => r.i));
+      let examined = 0;
+      const reads = statements.filter((s) => /^\s*SELECT[\s\S]*FROM scs_events/.test(s.text));
+      for (const { text, values } of reads) {
+        const [{ 'QUERY PLAN': plans }] = (await query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values)).rows;
+        examined += rowsExamined(plans[0].Plan);
+      }
+      expect(reads.length).toBeGreaterThan(0);
+      expect(examined).toBeLessThan(10_000); // of the 59,000 events after the position
+    } finally {
+      await own.end();
+      await fresh.drop();
+    }
+  });
+
   it('pings, and close() stops its subscriptions but leaves the pool to its owner', async () => {
     const own = new PostgresEventStore({ pool, pollIntervalMs: 50 });
     await expect(own.ping()).resolves.toBeUndefined();
@@ -345,3 +392,22 @@ describe('PostgresEventStore', () => {
     await nowhere.end();
   });
 });
+
+interface PlanNode {
+  'Relation Name'?: string;
+  'Actual Rows': number;
+  'Actual Loops': number;
+  'Rows Removed by Filter'?: number;
+  'Rows Removed by Index Recheck'?: number;
+  Plans?: PlanNode[];
+}
+
+/** Rows the plan's scans of scs_events read (returned or filtered out), over all their loops. */
+function rowsExamined(node: PlanNode): number {
+  const own =
+    node['Relation Name'] === 'scs_events'
+      ? (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) *
+        node['Actual Loops']
+      : 0;
+  return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsExamined(child), 0);
+}

@@ -37,6 +37,7 @@ const COLUMNS =
   'event_id, stream_id, revision, type, data, metadata, recorded_at, transaction_id::text AS tx, global_position::text AS pos';
 const PAGE = 500;
 const UNIQUE_VIOLATION = '23505';
+const STATISTICS_CHECK_MS = 60_000;
 /**
  * The transaction horizon of the store's own database: the oldest transaction id that may still add
  * events (anything below it has ended), taken from the statement's own snapshot. That snapshot's
@@ -130,6 +131,7 @@ export class PostgresEventStore implements EventStore {
   private readonly listener: NotificationListener;
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
+  private statisticsCheckedAt = -Infinity;
 
   constructor(options: { pool: pg.Pool; pollIntervalMs?: number; logger?: AppLogger }) {
     this.pool = options.pool;
@@ -250,6 +252,7 @@ export class PostgresEventStore implements EventStore {
     options: ReadAllOptions,
     withHeld: boolean,
   ): Promise<{ events: RecordedEvent[]; held: boolean }> {
+    if (options.streamPrefix !== undefined) await this.ensureStatistics();
     const { text, params } = readPageStatement(options, withHeld);
     const rows = await this.pool.query<EventRow & { held?: boolean }>(text, params).catch((error: unknown) => {
       throw unavailable('read all', error);
@@ -258,6 +261,43 @@ export class PostgresEventStore implements EventStore {
       events: rows.rows.filter((r) => r.event_id !== null).map(toEvent),
       held: rows.rows[0]?.held === true,
     };
+  }
+
+  /**
+   * Analyzes `scs_events` when its planner statistics are missing or stale (a store just filled or
+   * restored, before autovacuum's turn). Without them the planner guesses that a stream prefix matches
+   * 0.5% of the events and, for each page, sorts every event after the position instead of walking the
+   * (transaction id, sequence) index: a rebuild's pages then cost O(events) each (7,600 events/s for
+   * 200k events, 40,000+ with statistics). Looked at once a minute; a role that may not analyze is ignored.
+   */
+  private async ensureStatistics(): Promise<void> {
+    if (Date.now() < this.statisticsCheckedAt + STATISTICS_CHECK_MS) return;
+    this.statisticsCheckedAt = Date.now();
+    const stale = await this.pool
+      .query<{ stale: boolean }>(
+        // reltuples is -1 until the table is first analyzed (or vacuumed).
+        `SELECT c.reltuples < 0 OR coalesce(s.n_mod_since_analyze, 0) > 1000 + 0.2 * c.reltuples AS stale
+         FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = 'scs_events'::regclass`,
+      )
+      .then((r) => r.rows[0]?.stale === true)
+      .catch(() => false);
+    if (stale) await this.analyze().catch(() => undefined);
+  }
+
+  /** ANALYZE, unless a VACUUM (autovacuum's) holds the table: then it gives up rather than make readers wait. */
+  private async analyze(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL lock_timeout = '200ms'`);
+      await client.query('ANALYZE scs_events');
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
