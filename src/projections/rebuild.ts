@@ -4,7 +4,10 @@ import { lockCheckpoint, saveCheckpoint } from './checkpoints.js';
 import { shadowTables, type Projection, type Tables } from './projection.js';
 import { recordError, recordState } from './status.js';
 
-const PAGE = 1000;
+// Events per page: a school's row is written once per page it appears in, so bigger pages write it less
+// often (measured: 1,000 → 4,000 took the read model from 37-39k to 44-50k events/s; 8,000 no better).
+// Two pages are in memory at most (one read ahead), whatever the number of events.
+const PAGE = 4000;
 
 export interface RebuildProgress {
   events: number;
