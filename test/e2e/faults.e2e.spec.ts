@@ -2,6 +2,7 @@ import { freshDatabase, query, urlForDatabase } from '../support/databases.js';
 import {
   reconcileReport,
   schoolBody,
+  STEP_EVENTS,
   startScs,
   waitFor,
   waitForStatus,
@@ -38,18 +39,7 @@ describe('fault injection (SCS_FAULTS): failure, retry, crash and restart', () =
     expect(school.steps.find((s: { name: string }) => s.name === 'create_database').status).toBe('undone');
     expect(school.steps.find((s: { name: string }) => s.name === 'register_school').status).toBe('skipped');
 
-    expect(
-      await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [school.databaseName]),
-    ).toHaveLength(0);
-    expect(
-      await query(central.url, 'SELECT 1 FROM local_dns_records WHERE name = $1', [school.subdomain]),
-    ).toHaveLength(0);
-    expect(
-      await query(central.url, 'SELECT 1 FROM local_certificates WHERE school_id = $1 AND revoked_at IS NULL', [
-        school.id,
-      ]),
-    ).toHaveLength(0);
-    expect(await query(central.url, 'SELECT 1 FROM school_registry WHERE school_id = $1', [school.id])).toHaveLength(0);
+    await expectNothingLeft(central.url, school);
     expect(await eventTypes(scs, school.id)).toEqual([
       'SchoolRequested',
       'SlugReserved',
@@ -165,17 +155,7 @@ describe('fault injection (SCS_FAULTS): failure, retry, crash and restart', () =
       const school = await waitForStatus(scs, created.body.id, ['active', 'failed']);
       expect(school.status).toBe('active');
       const types = await eventTypes(scs, school.id);
-      for (const type of [
-        'SchoolRequested',
-        'SlugReserved',
-        'DatabaseCreated',
-        'MigrationsApplied',
-        'DnsRecordCreated',
-        'CertificateIssued',
-        'SchoolRegistered',
-        'WelcomeEmailSent',
-        'SchoolProvisioned',
-      ]) {
+      for (const type of STEP_EVENTS) {
         expect(types.filter((t) => t === type)).toHaveLength(1);
       }
       // No duplicate resource: one certificate, one registry row, one DNS record.
@@ -216,20 +196,7 @@ describe('fault injection (SCS_FAULTS): failure, retry, crash and restart', () =
       ]) {
         expect(types.filter((t) => t === type)).toHaveLength(1);
       }
-      expect(
-        await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [school.databaseName]),
-      ).toHaveLength(0);
-      expect(
-        await query(central.url, 'SELECT 1 FROM local_dns_records WHERE name = $1', [school.subdomain]),
-      ).toHaveLength(0);
-      expect(
-        await query(central.url, 'SELECT 1 FROM local_certificates WHERE school_id = $1 AND revoked_at IS NULL', [
-          school.id,
-        ]),
-      ).toHaveLength(0);
-      expect(await query(central.url, 'SELECT 1 FROM school_registry WHERE school_id = $1', [school.id])).toHaveLength(
-        0,
-      );
+      await expectNothingLeft(central.url, school);
       // The slug is free again.
       expect((await scs.request('/school', { method: 'POST', json: body })).status).toBe(202);
     },
@@ -241,3 +208,22 @@ describe('fault injection (SCS_FAULTS): failure, retry, crash and restart', () =
     ).rejects.toThrow(/SCS_FAULTS is for tests/);
   });
 });
+
+/** No database, DNS record, live certificate or registry row is left of a school. */
+async function expectNothingLeft(
+  centralUrl: string,
+  school: { id: string; databaseName: string; subdomain: string },
+): Promise<void> {
+  expect(
+    await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_database WHERE datname = $1', [school.databaseName]),
+  ).toHaveLength(0);
+  expect(await query(centralUrl, 'SELECT 1 FROM local_dns_records WHERE name = $1', [school.subdomain])).toHaveLength(
+    0,
+  );
+  expect(
+    await query(centralUrl, 'SELECT 1 FROM local_certificates WHERE school_id = $1 AND revoked_at IS NULL', [
+      school.id,
+    ]),
+  ).toHaveLength(0);
+  expect(await query(centralUrl, 'SELECT 1 FROM school_registry WHERE school_id = $1', [school.id])).toHaveLength(0);
+}

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { freshDatabase, urlForDatabase, withClient } from '../support/databases.js';
-import { schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
+import { schoolBody, STEP_EVENTS, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 
 async function databaseExists(name: string): Promise<boolean> {
   return withClient(
@@ -109,17 +109,7 @@ describe('provisioning and teardown, end to end (real PostgreSQL, real process)'
     const history = await scs.request(`/school/${created.body.id}/history`);
     expect(history.status).toBe(200);
     const types = history.body.events.map((e: { type: string }) => e.type);
-    expect(types).toEqual([
-      'SchoolRequested',
-      'SlugReserved',
-      'DatabaseCreated',
-      'MigrationsApplied',
-      'DnsRecordCreated',
-      'CertificateIssued',
-      'SchoolRegistered',
-      'WelcomeEmailSent',
-      'SchoolProvisioned',
-    ]);
+    expect(types).toEqual(STEP_EVENTS);
     expect(history.body.events.map((e: { revision: number }) => e.revision)).toEqual(
       types.map((_: string, i: number) => i),
     );

@@ -1,19 +1,15 @@
 import { freshDatabase, query } from '../support/databases.js';
 import { startEsdbTestServer, type EsdbTestServer } from '../support/esdb-test-server/esdb-test-server.js';
-import { reconcileReport, schoolBody, startScs, waitFor, type ScsProcess } from '../support/scs-process.js';
+import {
+  reconcileReport,
+  schoolBody,
+  startScs,
+  waitFor,
+  type ScsProcess,
+  STEP_EVENTS,
+} from '../support/scs-process.js';
 
 const SCHOOLS = 30;
-const STEP_EVENTS = [
-  'SchoolRequested',
-  'SlugReserved',
-  'DatabaseCreated',
-  'MigrationsApplied',
-  'DnsRecordCreated',
-  'CertificateIssued',
-  'SchoolRegistered',
-  'WelcomeEmailSent',
-  'SchoolProvisioned',
-];
 
 describe.each(['postgres', 'eventstoredb'] as const)(
   'three replicas on one %s event store, one killed mid-way',

@@ -2,23 +2,12 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freshDatabase } from '../support/databases.js';
-import { API_KEY, schoolBody, startScs, waitFor, type ScsProcess } from '../support/scs-process.js';
+import { API_KEY, schoolBody, startScs, waitFor, type ScsProcess, STEP_EVENTS } from '../support/scs-process.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCHOOLS = 16;
 const KILLS = 4;
-const STEP_EVENTS = [
-  'SchoolRequested',
-  'SlugReserved',
-  'DatabaseCreated',
-  'MigrationsApplied',
-  'DnsRecordCreated',
-  'CertificateIssued',
-  'SchoolRegistered',
-  'WelcomeEmailSent',
-  'SchoolProvisioned',
-];
 
 describe('SIGKILL soak: schools provisioned while the service is killed at random moments', () => {
   let central: Awaited<ReturnType<typeof freshDatabase>>;
