@@ -60,12 +60,12 @@ export async function rebuildProjections(
     onProgress?.({ events, position });
   };
   for (const p of projections) await recordState(dataSource.manager, p.name, 'rebuilding');
+  const indexes = new Map<string, ShadowIndexes>();
   try {
     for (const p of projections) {
       for (const table of p.tables) {
         const shadow = (shadows.get(p) as Tables)[table];
-        await dataSource.query(`DROP TABLE IF EXISTS ${shadow}`);
-        await dataSource.query(`CREATE TABLE ${shadow} (LIKE ${table} INCLUDING ALL)`);
+        indexes.set(table, await createShadow(dataSource, table, shadow));
       }
     }
     // A transaction per page: a long one would hold back the PostgreSQL store's horizon for everyone.
@@ -76,6 +76,8 @@ export async function rebuildProjections(
       (page) => dataSource.transaction((m) => applyAll(m, projections, page)),
       progress,
     );
+    // Indexes other than the keys are built once over the filled tables, not kept up row by row.
+    for (const shadow of indexes.values()) for (const sql of shadow.deferred) await dataSource.query(sql);
     for (const p of projections) {
       await dataSource.transaction(async (manager) => {
         await lockCheckpoint(manager, p.name);
@@ -83,6 +85,7 @@ export async function rebuildProjections(
         for (const table of p.tables) {
           await manager.query(`DROP TABLE ${table}`);
           await manager.query(`ALTER TABLE ${(shadows.get(p) as Tables)[table]} RENAME TO ${table}`);
+          for (const sql of indexes.get(table)!.renames) await manager.query(sql);
         }
         // Caught up under the lock, the rebuilt position is the head: the live projection resumes from it.
         if (head) await saveCheckpoint(manager, p.name, head);
@@ -99,6 +102,45 @@ export async function rebuildProjections(
     }
     throw error;
   }
+}
+
+interface ShadowIndexes {
+  /** CREATE INDEX statements for the shadow's plain indexes, run once it is filled. */
+  deferred: string[];
+  /** After the swap: the shadow's indexes (and key constraints) take the names the live table's had. */
+  renames: string[];
+}
+
+/**
+ * Creates `shadow` as a copy of `table`'s definition with its keys (primary, unique, exclusion: what
+ * ON CONFLICT needs) but without its other indexes, which are returned to be built over the filled table:
+ * one sort per index instead of an index insertion per row written (the read model has six).
+ */
+async function createShadow(dataSource: DataSource, table: string, shadow: string): Promise<ShadowIndexes> {
+  await dataSource.query(`DROP TABLE IF EXISTS ${shadow}`);
+  await dataSource.query(`CREATE TABLE ${shadow} (LIKE ${table} INCLUDING ALL EXCLUDING INDEXES)`);
+  const found: Array<{ name: string; definition: string; constraint: string | null }> = await dataSource.query(
+    `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition,
+            (SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c WHERE c.conindid = x.indexrelid
+               AND c.conrelid = x.indrelid AND c.contype IN ('p', 'u', 'x')) AS constraint
+       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+      WHERE x.indrelid = $1::regclass ORDER BY i.relname`,
+    [table],
+  );
+  const deferred: string[] = [];
+  const renames: string[] = [];
+  for (const [n, index] of found.entries()) {
+    const temporary = `${shadow}_${n}`;
+    // pg_get_indexdef: CREATE [UNIQUE] INDEX <name> ON <schema>.<table> USING ...
+    const unique = index.definition.startsWith('CREATE UNIQUE');
+    const create = `CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${temporary} ON ${shadow}${index.definition.slice(index.definition.indexOf(' USING '))}`;
+    if (index.constraint)
+      await dataSource.query(`ALTER TABLE ${shadow} ADD CONSTRAINT ${temporary} ${index.constraint}`);
+    else if (unique) await dataSource.query(create);
+    else deferred.push(create);
+    renames.push(`ALTER INDEX ${temporary} RENAME TO "${index.name.replaceAll('"', '""')}"`);
+  }
+  return { deferred, renames };
 }
 
 /**

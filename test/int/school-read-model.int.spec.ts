@@ -5,6 +5,8 @@ import { schoolStreamId, type SchoolEvent } from '../../src/domain/school/events
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
 import { prepareCentralDatabase } from '../../src/infrastructure/postgres/central-database.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
+import { rebuildProjections } from '../../src/projections/rebuild.js';
+import { PROJECTIONS } from '../../src/projections/registry.js';
 import { schoolReadModel } from '../../src/projections/school-read-model/school-projection.js';
 import { SchoolQueries } from '../../src/projections/school-read-model/school-queries.js';
 import { SCHOOL_VIEW_VERSION } from '../../src/projections/school-read-model/school-view.js';
@@ -137,5 +139,33 @@ describe('school read model: document versions', () => {
     } finally {
       await projection.stop();
     }
+  });
+  it('a rebuild swaps in tables with the same keys and indexes, under the same names', async () => {
+    const tables = PROJECTIONS.flatMap((p) => p.tables);
+    const shape = () =>
+      pool
+        .query(
+          `SELECT c.relname AS table, i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition,
+                  coalesce((SELECT contype::text FROM pg_constraint WHERE conindid = x.indexrelid), '') AS constraint
+             FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
+            WHERE c.relname = ANY($1) ORDER BY 1, 2`,
+          [tables],
+        )
+        .then((r) => r.rows);
+    const before = await shape();
+    expect(before.filter((row) => row.table === 'school_read_model').map((row) => row.name)).toEqual(
+      expect.arrayContaining(['school_read_model_pkey', 'school_read_model_status_idx']),
+    );
+    const rows = () =>
+      pool.query('SELECT id, revision, document FROM school_read_model ORDER BY id').then((r) => r.rows);
+    const live = await rows();
+    for (let run = 0; run < 2; run++) {
+      await rebuildProjections(PROJECTIONS, store, dataSource);
+      expect(await shape()).toEqual(before);
+      expect(await rows()).toEqual(live);
+    }
+    // The shadow tables and their temporary indexes are gone.
+    const left = await pool.query(`SELECT relname FROM pg_class WHERE relname LIKE '%\\_rebuild%'`);
+    expect(left.rows).toEqual([]);
   });
 });
