@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { EventStore, Subscription } from '../application/ports/event-store.port.js';
 import type { AppLogger } from '../application/ports/logger.port.js';
 import { noLocks, type Locks } from '../application/ports/locks.port.js';
+import { noTelemetry, reportHandled, type Telemetry } from '../application/ports/telemetry.port.js';
 import { after, loadCheckpoint, lockCheckpoint, saveCheckpoint } from './checkpoints.js';
 import { liveTables, type Projection } from './projection.js';
 import { rebuildProjection } from './rebuild.js';
@@ -21,8 +22,9 @@ export class ProjectionRunner {
     dataSource: DataSource,
     logger: AppLogger,
     locks: Locks = noLocks,
+    telemetry: Telemetry = noTelemetry,
   ) {
-    this.running = projections.map((p) => new RunningProjection(p, store, dataSource, logger, locks));
+    this.running = projections.map((p) => new RunningProjection(p, store, dataSource, logger, locks, telemetry));
   }
 
   async start(): Promise<void> {
@@ -46,6 +48,7 @@ class RunningProjection {
     private readonly dataSource: DataSource,
     private readonly logger: AppLogger,
     private readonly locks: Locks,
+    private readonly telemetry: Telemetry,
   ) {}
 
   async start(): Promise<void> {
@@ -83,19 +86,23 @@ class RunningProjection {
     if (this.stopped) return;
     const tables = liveTables(this.projection);
     const context = { store: this.store };
+    const since = Date.now();
     this.subscription = this.store.subscribeToAll({
       after: checkpoint,
       streamPrefix,
       // One transaction per batch the store had ready (up to a page): a burst of schools costs each
       // projection a few transactions, not one per event.
       handleBatch: async (events) => {
-        await this.dataSource.transaction(async (m) => {
+        const applied = await this.dataSource.transaction(async (m) => {
           // The checkpoint may have moved past these events (a rebuild swapped in meanwhile): then skip them.
           const fresh = after(events, await lockCheckpoint(m, name));
-          if (fresh.length === 0) return;
+          if (fresh.length === 0) return fresh;
           await this.projection.apply(m, tables, fresh, context);
           await saveCheckpoint(m, name, fresh[fresh.length - 1].position);
+          return fresh;
         });
+        // Handled means committed: readers of the projection's tables see these events from now on.
+        reportHandled(this.telemetry, `projection:${name}`, since, Date.now(), applied);
       },
       onError: (error) => {
         const message = (error as Error).message;

@@ -84,6 +84,7 @@ describe('operating SCS in production: Prometheus metrics and JSON logs (real pr
       ['scs_process_manager_queued_schools', 'GAUGE'],
       ['scs_oldest_unfinished_school_age_seconds', 'GAUGE'],
       ['scs_event_store_append_duration_seconds', 'HISTOGRAM'],
+      ['scs_event_delivery_seconds', 'HISTOGRAM'],
     ])
       expect([name, after.families.get(name)?.type]).toEqual([name, type]);
 
@@ -112,6 +113,21 @@ describe('operating SCS in production: Prometheus metrics and JSON logs (real pr
     // The caller's trace context is kept beside the correlation id in every event of the provisioning.
     const history = await scs.request(`/school/${posted.body.id}/history`);
     expect(history.body.events.length).toBeGreaterThan(7);
+    // Every one of the school's events was timed from its recording to its handling, once per subscriber.
+    const subscribers = ['process-manager', 'projection:school-read-model', 'projection:onboarding']
+      .concat(['projection:steps', 'projection:fleet'])
+      .map((subscriber) => ({ subscriber }));
+    const events = history.body.events.length;
+    const handled = await waitFor('every subscriber to have handled the events', async () => {
+      const s = await scrape(metricsUrl);
+      const count = (labels: { subscriber: string }) =>
+        s.value('scs_event_delivery_seconds_count', labels) - before.value('scs_event_delivery_seconds_count', labels);
+      return subscribers.every((labels) => count(labels) >= events) ? { s, count } : undefined;
+    });
+    for (const labels of subscribers) {
+      expect([labels.subscriber, handled.count(labels)]).toEqual([labels.subscriber, events]);
+      expect(handled.s.value('scs_event_delivery_seconds_sum', labels)).toBeGreaterThan(0);
+    }
     for (const event of history.body.events) {
       expect(event.metadata).toMatchObject({ correlationId, traceparent: TRACEPARENT });
     }

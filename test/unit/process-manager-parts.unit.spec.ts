@@ -2,6 +2,7 @@ import { FaultInjector, parseFaults } from '../../src/application/process-manage
 import { PositionTracker } from '../../src/application/process-manager/position-tracker.js';
 import { retryDelayMs } from '../../src/application/process-manager/retry-policy.js';
 import { StepError } from '../../src/application/process-manager/step-error.js';
+import { noTelemetry, reportHandled } from '../../src/application/ports/telemetry.port.js';
 
 const p = (n: number) => ({ commit: BigInt(n), prepare: BigInt(n) });
 
@@ -46,5 +47,20 @@ describe('retry backoff', () => {
     expect(retryDelayMs(policy, 3, () => 1)).toBe(400);
     expect(retryDelayMs(policy, 10, () => 1)).toBe(1000);
     expect(StepError.transient('x').permanent).toBe(false);
+  });
+});
+
+describe('event delivery telemetry', () => {
+  it("reports each event's delay from its recording, except those recorded before the subscriber started", () => {
+    const seen: Array<[string, number]> = [];
+    const telemetry = { ...noTelemetry, eventHandled: (s: string, seconds: number) => seen.push([s, seconds]) };
+    const at = (ms: number) => ({ recordedAt: new Date(ms) });
+    reportHandled(telemetry, 'projection:steps', 10_000, 12_500, [at(9_999), at(10_000), at(12_000), at(13_000)]);
+    // 9,999 is a catch-up event (left out); a store clock ahead of ours gives 0, never a negative delay.
+    expect(seen).toEqual([
+      ['projection:steps', 2.5],
+      ['projection:steps', 0.5],
+      ['projection:steps', 0],
+    ]);
   });
 });

@@ -20,10 +20,34 @@ export interface Telemetry {
   schoolSettled(status: string, seconds: number): void;
   /** One append to the event store, timed per attempt. */
   appended(outcome: 'succeeded' | 'conflict' | 'unavailable' | 'failed', seconds: number): void;
+  /**
+   * A subscriber (`process-manager`, `projection:<name>`) handled an event `seconds` after it was recorded
+   * (the store's time): the delay from commit to reaction. Events recorded before the subscriber started
+   * (a catch-up after a restart) are not reported: they measure the downtime, not the delivery.
+   */
+  eventHandled(subscriber: string, seconds: number): void;
 }
 
 export const noTelemetry: Telemetry = {
   actionFinished: () => undefined,
   schoolSettled: () => undefined,
   appended: () => undefined,
+  eventHandled: () => undefined,
 };
+
+/**
+ * Reports each handled event's delay to `telemetry` for `subscriber`, skipping those recorded before
+ * `since` (the subscriber's start). Negative delays (the store's clock ahead of ours) count as 0.
+ */
+export function reportHandled(
+  telemetry: Telemetry,
+  subscriber: string,
+  since: number,
+  now: number,
+  events: ReadonlyArray<{ recordedAt: Date }>,
+): void {
+  for (const event of events) {
+    const recorded = event.recordedAt.getTime();
+    if (recorded >= since) telemetry.eventHandled(subscriber, Math.max(0, now - recorded) / 1000);
+  }
+}

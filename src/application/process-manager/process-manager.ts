@@ -14,7 +14,7 @@ import type {
   Subscription,
 } from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
-import { noTelemetry, type Telemetry } from '../ports/telemetry.port.js';
+import { noTelemetry, reportHandled, type Telemetry } from '../ports/telemetry.port.js';
 import { executeSchoolCommand, loadSchool, type LoadedSchool } from '../school/school-stream.js';
 import { PositionTracker } from './position-tracker.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
@@ -81,12 +81,15 @@ export class ProcessManager {
 
   /** Follows the school events; if the subscription ever stops on an error, it is started again. */
   private subscribe(after: GlobalPosition | undefined): void {
+    const since = this.clock.now().getTime();
+    const telemetry = this.options.telemetry ?? noTelemetry;
     this.subscription = this.store.subscribeToAll({
       after,
       streamPrefix: SCHOOL_STREAM_PREFIX,
       handler: async (event) => {
         this.lastDelivered = event.position;
         await this.onEvent(event);
+        reportHandled(telemetry, this.name, since, this.clock.now().getTime(), [event]);
       },
       onError: (error) => {
         this.logger.error(`process manager subscription stopped: ${describeError(error)}; starting it again in 2 s`);

@@ -95,9 +95,14 @@ function stepPorts(
     {
       // Every projection of the registry, each in one replica at a time (its own lock).
       provide: ProjectionRunner,
-      inject: [EVENT_STORE, DataSource, APP_LOGGER, LOCKS],
-      useFactory: (store: EventStore, dataSource: DataSource, logger: AppLogger, locks: Locks) =>
-        new ProjectionRunner(PROJECTIONS, store, dataSource, logger, locks),
+      inject: [EVENT_STORE, DataSource, APP_LOGGER, LOCKS, PrometheusMetrics],
+      useFactory: (
+        store: EventStore,
+        dataSource: DataSource,
+        logger: AppLogger,
+        locks: Locks,
+        telemetry: PrometheusMetrics,
+      ) => new ProjectionRunner(PROJECTIONS, store, dataSource, logger, locks, telemetry),
     },
     {
       provide: CertificateRenewer,

@@ -20,6 +20,7 @@ const STATUSES = ['provisioning', 'active', 'rolling_back', 'failed', 'deprovisi
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const APPEND_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const STEP_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+const DELIVERY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const SCHOOL_BUCKETS = [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600];
 
 /** The Prometheus metrics of one SCS process (prom-client), served at GET /metrics. */
@@ -33,6 +34,7 @@ export class PrometheusMetrics implements Telemetry {
   private readonly failures: Counter<'step' | 'kind'>;
   private readonly retries: Counter<'step' | 'kind'>;
   private readonly appends: Histogram<'outcome'>;
+  private readonly delivery: Histogram<'subscriber'>;
 
   constructor() {
     const registers = [this.registry];
@@ -76,6 +78,13 @@ export class PrometheusMetrics implements Telemetry {
       help: 'Appends to the event store, per attempt, by outcome',
       labelNames: ['outcome'],
       buckets: APPEND_BUCKETS,
+      registers,
+    });
+    this.delivery = new Histogram({
+      name: 'scs_event_delivery_seconds',
+      help: 'From an event being recorded to its subscriber having handled it (process-manager, projection:<name>)',
+      labelNames: ['subscriber'],
+      buckets: DELIVERY_BUCKETS,
       registers,
     });
     // Series that exist from the start, so that rate() and absent-or-zero alerts work before the first failure.
@@ -149,6 +158,10 @@ export class PrometheusMetrics implements Telemetry {
 
   appended(outcome: string, seconds: number): void {
     this.appends.observe({ outcome }, seconds);
+  }
+
+  eventHandled(subscriber: string, seconds: number): void {
+    this.delivery.observe({ subscriber }, seconds);
   }
 
   /** Times every request: the label is the declared route, never the raw path. */
