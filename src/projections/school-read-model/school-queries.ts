@@ -22,8 +22,6 @@ interface Row {
   document: string;
 }
 
-const answerKey = (row: Pick<Row, 'id' | 'revision' | 'version'>) => `${row.id}:${row.revision}:${row.version}`;
-
 const KEY_COLUMNS = 'id::text AS id, revision, document_version AS version';
 const COLUMNS = `${KEY_COLUMNS}, document::text AS document`;
 /** Answers kept (about 1 KB each); past that the oldest are forgotten. */
@@ -67,7 +65,8 @@ function listStatement(filters: SchoolFilters, documents: boolean): { name: stri
  * serialised again (most of the CPU time of GET /schools was that, for 50 documents per request).
  */
 export class SchoolQueries {
-  private readonly answers = new Map<string, string>();
+  /** Per school: the answer for its row at one revision and document version. */
+  private readonly answers = new Map<string, { revision: number; version: string; json: string }>();
 
   constructor(
     private readonly pool: Pick<pg.Pool, 'query'>,
@@ -95,10 +94,15 @@ export class SchoolQueries {
    * school's own stream answers instead, so a 202's Location never gives a 404.
    */
   async getJson(id: string): Promise<string | undefined> {
-    const { rows } = await this.pool.query<Row>({
+    // The document is sent only when the answer kept for this school is not for the row's revision and
+    // version: most reads then move ~60 bytes, and the server decompresses no document.
+    const kept = this.answers.get(id);
+    const { rows } = await this.pool.query<Row & { document: string | null }>({
       name: 'school-get',
-      text: `SELECT ${COLUMNS} FROM school_read_model WHERE id = $1`,
-      values: [id],
+      text: `SELECT ${KEY_COLUMNS},
+          CASE WHEN revision = $2 AND document_version = $3 THEN NULL ELSE document::text END AS document
+        FROM school_read_model WHERE id = $1`,
+      values: [id, kept?.revision ?? -1, kept?.version ?? ''],
     });
     return rows[0] ? this.answerOf(rows[0]) : this.fromStream(id);
   }
@@ -113,7 +117,7 @@ export class SchoolQueries {
     type ListRow = (Row | { [K in keyof Row]: null }) & { total: number };
     let { rows } = await this.pool.query<ListRow>(listStatement(filters, false));
     const answered = (row: ListRow) =>
-      row.id === null || row.version !== SCHOOL_VIEW_VERSION || this.answers.has(answerKey(row));
+      row.id === null || row.version !== SCHOOL_VIEW_VERSION || this.kept(row) !== undefined;
     if (!rows.every(answered)) ({ rows } = await this.pool.query<ListRow>(listStatement(filters, true)));
     const page = rows.filter((row): row is Row & { total: number } => row.id !== null);
     const items = await Promise.all(page.map(async (row) => (await this.answerOf(row))!));
@@ -130,16 +134,23 @@ export class SchoolQueries {
   }
 
   /** A row of another document version is never read as a view: the school's stream answers instead. */
-  private async answerOf(row: Row): Promise<string | undefined> {
+  private async answerOf(row: Omit<Row, 'document'> & { document: string | null }): Promise<string | undefined> {
     if (row.version !== SCHOOL_VIEW_VERSION) return this.fromStream(row.id);
-    const key = answerKey(row);
-    let answer = this.answers.get(key);
-    if (answer === undefined) {
-      answer = JSON.stringify(presentSchool(JSON.parse(row.document) as SchoolView));
-      if (this.answers.size >= ANSWERS_KEPT) this.answers.delete(this.answers.keys().next().value!);
-      this.answers.set(key, answer);
-    }
-    return answer;
+    const kept = this.kept(row);
+    if (kept !== undefined) return kept;
+    // Not kept (forgotten between the query and now): the row came without its document; read it again.
+    if (row.document === null || row.document === undefined) return this.getJson(row.id);
+    const json = JSON.stringify(presentSchool(JSON.parse(row.document) as SchoolView));
+    this.answers.delete(row.id); // re-inserted last: the oldest entries are forgotten first
+    if (this.answers.size >= ANSWERS_KEPT) this.answers.delete(this.answers.keys().next().value!);
+    this.answers.set(row.id, { revision: row.revision, version: row.version, json });
+    return json;
+  }
+
+  /** The answer kept for the row's school, if it is for the row's revision and document version. */
+  private kept(row: Pick<Row, 'id' | 'revision' | 'version'>): string | undefined {
+    const kept = this.answers.get(row.id);
+    return kept && kept.revision === row.revision && kept.version === row.version ? kept.json : undefined;
   }
 
   private async fromStream(id: string): Promise<string | undefined> {
