@@ -9,6 +9,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../src/infrastructure/postgres/sql-migrations.js';
 import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import { DELIVERY_BUCKETS } from '../src/infrastructure/metrics/prometheus-metrics.js';
+import { scrape, type Scrape } from '../test/support/prometheus.js';
 import { startScs, type ScsProcess } from '../test/support/scs-process.js';
 import { appends } from './appends.js';
 import { DatabaseFloors } from './databases.js';
@@ -24,7 +26,7 @@ import {
 } from './rebuild.js';
 import { formatTable, row, writeResults, type Row } from './support/report.js';
 import { BenchServer, DROPS_AT_ONCE } from './support/server.js';
-import { mapLimit, percentile } from './support/stats.js';
+import { bucketQuantile, mapLimit, percentile } from './support/stats.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const size = quick
@@ -37,6 +39,38 @@ const progress = (what: string) =>
 const count = (n: number) => n.toLocaleString('en-US');
 const ms = (v: number) => `${Math.round(v)} ms`;
 
+/**
+ * What the service's own `scs_event_delivery_seconds` saw during the sequential run: each event's time
+ * from its recording to its handling, for the process manager and the read model (no goal: it shows
+ * whether schools wait on event delivery, the issue's first suspect). Quantiles are read from the
+ * histogram's buckets as Prometheus' histogram_quantile reads them.
+ */
+async function deliveryRows(scs: ScsProcess, before: Scrape, rows: Row[]): Promise<void> {
+  const after = await scrape(`${scs.url}/metrics`);
+  for (const [subscriber, name] of [
+    ['process-manager', 'process manager'],
+    ['projection:school-read-model', 'read model'],
+  ] as const) {
+    const bucket = (le: string) =>
+      after.value('scs_event_delivery_seconds_bucket', { subscriber, le }) -
+      before.value('scs_event_delivery_seconds_bucket', { subscriber, le });
+    const counts = DELIVERY_BUCKETS.map((le) => bucket(String(le)));
+    const total = bucket('+Inf');
+    const quantile = (q: number) => bucketQuantile(DELIVERY_BUCKETS, counts, total, q) * 1000;
+    rows.push(
+      row({
+        id: `delivery_${subscriber.replace(/\W+/g, '_')}_p99`,
+        what: `event recorded → handled by the ${name} (sequential run): p99`,
+        value: quantile(0.99),
+        unit: 'ms',
+        better: 'lower',
+        detail: `p50 ${quantile(0.5).toFixed(1)} ms, ${count(total)} events`,
+        goal: 'shown, no goal',
+      }),
+    );
+  }
+}
+
 async function provisioningRows(scs: ScsProcess, floors: DatabaseFloors, rows: Row[]): Promise<string> {
   progress('template clone vs empty database + migrations');
   const clone = await floors.createAndMigrate('template', size.floorRuns);
@@ -44,7 +78,9 @@ async function provisioningRows(scs: ScsProcess, floors: DatabaseFloors, rows: R
   const cloneFloor = { what: 'template clone + migrate check, median', value: clone, unit: 'ms' };
 
   progress(`POST→active, ${size.sequential} sequential schools`);
+  const delivered = await scrape(`${scs.url}/metrics`);
   const seq = await sequential(scs, size.sequential);
+  await deliveryRows(scs, delivered, rows);
   const times = seq.map((s) => s.ms);
   const what = `POST→active, ${size.sequential} sequential schools`;
   const detail = `max ${ms(Math.max(...times))}`;

@@ -26,3 +26,16 @@ export async function mapLimit<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/** The q-quantile of a cumulative histogram (upper bounds `les`, counts per bound, `total`), interpolated. */
+export function bucketQuantile(les: readonly number[], counts: readonly number[], total: number, q: number): number {
+  if (total === 0) return Number.NaN;
+  const rank = q * total;
+  for (let i = 0; i < les.length; i++) {
+    if (counts[i] >= rank) {
+      const [lower, below] = i === 0 ? [0, 0] : [les[i - 1], counts[i - 1]];
+      return lower + ((les[i] - lower) * (rank - below)) / Math.max(1, counts[i] - below);
+    }
+  }
+  return les[les.length - 1];
+}

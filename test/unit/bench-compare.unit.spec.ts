@@ -1,5 +1,6 @@
 import { compareRows } from '../../bench/support/compare-rows.js';
 import { row, type Row } from '../../bench/support/report.js';
+import { bucketQuantile } from '../../bench/support/stats.js';
 
 const latency = (value: number, floor?: number): Row =>
   row({
@@ -54,5 +55,20 @@ describe('bench comparison', () => {
       expect.objectContaining({ id: 'p95', basis: 'value', before: 100, after: 130, flagged: true }),
     ]);
     expect(result.missing).toEqual(['rate']);
+  });
+});
+
+describe('bench: quantiles of a Prometheus histogram', () => {
+  const les = [0.005, 0.01, 0.025, 0.05];
+  it('interpolates within the bucket holding the rank, as histogram_quantile does', () => {
+    // 10 events: 4 up to 5 ms, 8 up to 10 ms, 9 up to 25 ms, 10 up to 50 ms (cumulative).
+    const counts = [4, 8, 9, 10];
+    expect(bucketQuantile(les, counts, 10, 0.5)).toBeCloseTo(0.005 + 0.005 * (1 / 4), 10);
+    expect(bucketQuantile(les, counts, 10, 0.2)).toBeCloseTo(0.0025, 10);
+    expect(bucketQuantile(les, counts, 10, 0.99)).toBeCloseTo(0.025 + 0.025 * 0.9, 10);
+  });
+  it('gives the last bound past it, and NaN with no events', () => {
+    expect(bucketQuantile(les, [0, 0, 0, 9], 10, 0.99)).toBe(0.05);
+    expect(bucketQuantile(les, [0, 0, 0, 0], 0, 0.5)).toBeNaN();
   });
 });
