@@ -38,6 +38,34 @@ const released: SchoolEvent = { type: 'SlugReleased', data: { ...run, slug: 'gre
 const teardown: SchoolEvent = { type: 'TeardownRequested', data: { requestedAt: LATER, statusBefore: 'active' } };
 
 describe('evolveView: the school read model', () => {
+  it('never changes a view it is given: each event makes a new one (every view below is frozen)', () => {
+    const deepFreeze = <T>(value: T): T => {
+      if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const child of Object.values(value)) deepFreeze(child);
+      }
+      return value;
+    };
+    const events: SchoolEvent[] = [
+      ...provisionedSchool(),
+      { type: 'OrphanRemoved', data: { resource: 'dns', name: 'x', detail: 'test', removedAt: NOW } },
+      { type: 'TeardownRequested', data: { requestedAt: LATER, statusBefore: 'active' } },
+    ];
+    let view: SchoolView | undefined;
+    const seen: SchoolView[] = [];
+    for (const [revision, event] of events.entries()) {
+      const before = JSON.stringify(view);
+      const next = evolveView(view && deepFreeze(view), { ...event, revision } as FoldableEvent);
+      expect(JSON.stringify(view)).toBe(before);
+      expect(next).not.toBe(view);
+      expect(next!.revision).toBe(revision);
+      seen.push(next!);
+      view = next;
+    }
+    expect(view!.status).toBe('deprovisioning');
+    expect(new Set(seen).size).toBe(events.length);
+  });
+
   it('starts at the request with every step pending, in step order', () => {
     const view = evolveView(undefined, { ...ev.requested(), revision: 0 })!;
     expect(view).toMatchObject({

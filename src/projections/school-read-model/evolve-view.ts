@@ -37,7 +37,14 @@ export function evolveView(view: SchoolView | undefined, event: FoldableEvent): 
   }
   if (!view) return view;
   const next = apply(view, event);
-  return { ...next, updatedAt: event.metadata?.now ?? next.updatedAt, revision: event.revision ?? view.revision + 1 };
+  const updatedAt = event.metadata?.now ?? next.updatedAt;
+  const revision = event.revision ?? view.revision + 1;
+  if (next === view) return { ...view, updatedAt, revision };
+  // `next` is a new object `apply` made for this event and nobody else holds: it is finished here rather
+  // than copied once more (a rebuild folds every event; the copy was a fifth of the fold's time).
+  next.updatedAt = updatedAt;
+  next.revision = revision;
+  return next;
 }
 
 export function foldView(events: Iterable<FoldableEvent>, initial?: SchoolView): SchoolView | undefined {
