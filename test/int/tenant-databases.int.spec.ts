@@ -10,6 +10,7 @@ import {
 } from '../../src/infrastructure/postgres/sql-migrations.js';
 import { PostgresTenantDatabases } from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
 import { freshDatabase, serverUrl, urlForDatabase, withClient } from '../support/databases.js';
+import { until } from '../support/event-store-fixtures.js';
 
 // Template names are per test file, so parallel test files never clone (or block) each other's.
 const suffix = randomBytes(4).toString('hex');
@@ -56,6 +57,25 @@ afterAll(async () => {
 });
 
 describe('PostgresTenantDatabases', () => {
+  it('keeps its sessions on the server between calls, and closes them with close()', async () => {
+    const own = new PostgresTenantDatabases({ serverUrl: serverUrl(), templateName, logger });
+    const sessions = () =>
+      onServer((c) =>
+        c
+          .query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'scs-tenant-server' ORDER BY pid`)
+          .then((r) => r.rows.map((row) => row.pid as number)),
+      );
+    const before = await sessions();
+    const name = schoolName();
+    expect(await own.exists(name)).toBe(false);
+    const first = (await sessions()).filter((pid) => !before.includes(pid));
+    expect(first).toHaveLength(1);
+    for (let i = 0; i < 5; i++) expect(await own.exists(name)).toBe(false);
+    expect((await sessions()).filter((pid) => !before.includes(pid))).toEqual(first);
+    await own.close();
+    await until(sessions, (pids) => !pids.includes(first[0]));
+  });
+
   it('clones the migrated template, so migrate finds nothing to apply and the full schema is there', async () => {
     const name = schoolName();
     const createdDb = await databases.create(name);

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { guardClient } from '../../postgres/connection-faults.js';
+import { guardClient, guardPool } from '../../postgres/connection-faults.js';
 import type { AppLogger } from '../../../application/ports/logger.port.js';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -67,6 +67,12 @@ export class PostgresTenantDatabases implements TenantDatabases {
   private readonly lockKey: string;
   /** Known current: later creates skip the check. Templates only move forward, so it stays true. */
   private templateCurrent = false;
+  /**
+   * Sessions on the server's maintenance database, kept between calls: a school's create and secure
+   * opened three, and each new session costs the server a process start (≈ 2.5 ms here). Idle ones
+   * close after 10 s and never keep the process alive; one that saw an error is discarded, not reused.
+   */
+  private readonly serverSessions: pg.Pool;
 
   /**
    * `owner` marks each school database this SCS creates (a comment on the database), so that `list`
@@ -89,6 +95,10 @@ export class PostgresTenantDatabases implements TenantDatabases {
       throw new Error(`not a usable template database name: ${this.templateName}`);
     this.logger = options.logger ?? { log: () => undefined, warn: () => undefined };
     this.lockKey = advisoryLockKey(`scs-school-template:${this.templateName}`);
+    // Named, so that operators (and the test) can tell SCS's kept sessions in pg_stat_activity.
+    const sessions = { connectionString: options.serverUrl, application_name: 'scs-tenant-server', max: 8 };
+    const timeouts = { idleTimeoutMillis: 10_000, connectionTimeoutMillis: 10_000, allowExitOnIdle: true };
+    this.serverSessions = guardPool(new pg.Pool({ ...sessions, ...timeouts }), 'tenant server');
     listSqlMigrations(this.dir); // fail at start-up, not at the first school, if the files are unreadable
   }
 
@@ -183,7 +193,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
   }
 
   private async cloneTemplate(
-    server: pg.Client,
+    server: pg.ClientBase,
     name: string,
     databaseName: string,
   ): Promise<'created' | 'existed' | 'failed'> {
@@ -215,7 +225,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
   }
 
   /** Compares the template's schema_migrations with the shipped files. Call under the exclusive lock. */
-  private async templateState(server: pg.Client): Promise<TemplateState> {
+  private async templateState(server: pg.ClientBase): Promise<TemplateState> {
     if (!(await this.existsOn(server, this.templateName))) return 'missing';
     let rows: Array<{ version: string; checksum: string }>;
     try {
@@ -395,15 +405,25 @@ export class PostgresTenantDatabases implements TenantDatabases {
     });
   }
 
-  /** Every connection is opened and closed per call; nothing to release. */
-  async close(): Promise<void> {}
+  /** Closes the kept sessions on the server (connections to school databases are opened per call). */
+  async close(): Promise<void> {
+    await this.serverSessions.end();
+  }
 
-  private async existsOn(server: pg.Client, databaseName: string): Promise<boolean> {
+  private async existsOn(server: pg.ClientBase, databaseName: string): Promise<boolean> {
     return (await server.query('SELECT 1 FROM pg_database WHERE datname = $1', [databaseName])).rowCount === 1;
   }
 
-  private withServer<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-    return this.withClient(this.options.serverUrl, fn);
+  private async withServer<T>(fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    const client = await this.serverSessions.connect();
+    try {
+      const result = await fn(client);
+      client.release();
+      return result;
+    } catch (error) {
+      client.release(true); // the failed call may have left its session holding a lock or a transaction
+      throw error;
+    }
   }
 
   private withDatabase<T>(database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {

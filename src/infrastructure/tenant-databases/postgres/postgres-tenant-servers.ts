@@ -171,7 +171,9 @@ export class PostgresTenantServers implements TenantServers {
   }
 
   /** Every connection is opened and closed per call; nothing to release. */
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await Promise.all([...this.servers.values()].map((s) => s.databases.close()));
+  }
 
   /** Configured servers get a row (open, no capacity) the first time this central database sees them. */
   private register(): Promise<void> {
