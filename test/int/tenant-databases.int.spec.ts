@@ -57,6 +57,41 @@ afterAll(async () => {
 });
 
 describe('PostgresTenantDatabases', () => {
+  it('migrate with an owner also secures the database for that role, in the same call', async () => {
+    const name = schoolName();
+    await databases.create(name);
+    const role = `${name}_owner`;
+    await expect(databases.migrate(name, { owner: { role: 'someone_else', password: 'x' } })).rejects.toThrow(
+      /unexpected owner role/,
+    );
+    const migrated = await databases.migrate(name, { owner: { role, password: 'a-long-enough-password' } });
+    expect(migrated.applied).toEqual([]);
+    const facts = await onServer((c) =>
+      c
+        .query(
+          `SELECT pg_get_userbyid(d.datdba) AS owner,
+                  has_database_privilege('public', d.datname, 'CONNECT') AS public_connect,
+                  has_database_privilege($2, d.datname, 'CONNECT') AS role_connect
+             FROM pg_database d WHERE d.datname = $1`,
+          [name, role],
+        )
+        .then((r) => r.rows[0]),
+    );
+    expect(facts).toEqual({ owner: role, public_connect: false, role_connect: true });
+    const tables = await withClient(urlForDatabase(name), (c) =>
+      c
+        .query(
+          `SELECT bool_and(has_table_privilege($1, c.oid, 'SELECT, INSERT, UPDATE, DELETE')) AS all_granted, count(*)::int AS n
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'`,
+          [role],
+        )
+        .then((r) => r.rows[0]),
+    );
+    expect(tables.n).toBeGreaterThan(0);
+    expect(tables.all_granted).toBe(true);
+    await databases.drop(name);
+  });
+
   it('keeps its sessions on the server between calls, and closes them with close()', async () => {
     const own = new PostgresTenantDatabases({ serverUrl: serverUrl(), templateName, logger });
     const sessions = () =>

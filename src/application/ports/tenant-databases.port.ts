@@ -67,8 +67,14 @@ export interface DroppedDatabase {
 
 export interface TenantDatabases {
   create(databaseName: string): Promise<CreatedDatabase>;
-  /** Applies the missing migrations, each in its own transaction; fails with a SchemaMigrationError. */
-  migrate(databaseName: string, options?: { timeouts?: MigrationTimeouts }): Promise<MigratedDatabase>;
+  /**
+   * Applies the missing migrations, each in its own transaction; fails with a SchemaMigrationError.
+   * With `owner`, then secures the database for it as `secure` does (one call where the step needs both).
+   */
+  migrate(
+    databaseName: string,
+    options?: { timeouts?: MigrationTimeouts; owner?: { role: string; password: string } },
+  ): Promise<MigratedDatabase>;
   schemaStatus(databaseName: string): Promise<SchemaStatus>;
   /**
    * Gives the database its own login role as owner (created, or its password reset) and takes

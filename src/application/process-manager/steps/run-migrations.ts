@@ -8,10 +8,10 @@ export const runMigrations = defineStep({
   run: async ({ ports, state, run }) => {
     const { databaseName } = state;
     const databases = ports.servers.on(serverOf(state));
-    const migrated = await databases.migrate(databaseName);
     const credentialsKeyId = ports.credentials.activeKeyId;
     const password = ports.credentials.passwordFor(state.id, { keyId: credentialsKeyId, generation: 0 });
-    await databases.secure(databaseName, { role: ports.credentials.roleFor(databaseName), password });
+    const owner = { role: ports.credentials.roleFor(databaseName), password };
+    const migrated = await databases.migrate(databaseName, { owner });
     const { schemaVersion, applied, tableCount, durationMs } = migrated;
     const data = { ...run(), databaseName, schemaVersion, applied, tableCount, durationMs, credentialsKeyId };
     return { type: 'MigrationsApplied', data };

@@ -243,8 +243,12 @@ export class PostgresTenantDatabases implements TenantDatabases {
     return files.every((f) => recorded.has(f.version)) ? 'current' : 'behind';
   }
 
-  async migrate(databaseName: string, options: { timeouts?: MigrationTimeouts } = {}): Promise<MigratedDatabase> {
+  async migrate(
+    databaseName: string,
+    options: { timeouts?: MigrationTimeouts; owner?: DatabaseOwner } = {},
+  ): Promise<MigratedDatabase> {
     quoteSchoolDatabase(databaseName);
+    if (options.owner) checkOwner(databaseName, options.owner);
     const started = performance.now();
     return this.withDatabase(databaseName, async (client) => {
       let result: { applied: string[]; version: string; all: string[] };
@@ -265,13 +269,16 @@ export class PostgresTenantDatabases implements TenantDatabases {
         `SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations'`,
       );
+      const durationMs = Math.round(performance.now() - started);
+      // Secured in this session: a new session on a school database is a process start and a cold cache.
+      if (options.owner) await this.secureIn(client, databaseName, options.owner);
       return {
         databaseName,
         schemaVersion: result.version,
         applied: result.applied,
         recorded: result.all,
         tableCount: tables.rows[0].n,
-        durationMs: Math.round(performance.now() - started),
+        durationMs,
       };
     });
   }
@@ -281,10 +288,15 @@ export class PostgresTenantDatabases implements TenantDatabases {
     return { databaseName, ...(await this.withDatabase(databaseName, (client) => migrationStatus(client, this.dir))) };
   }
 
-  async secure(databaseName: string, owner: { role: string; password: string }): Promise<void> {
+  async secure(databaseName: string, owner: DatabaseOwner): Promise<void> {
+    quoteSchoolDatabase(databaseName);
+    checkOwner(databaseName, owner);
+    await this.withDatabase(databaseName, (client) => this.secureIn(client, databaseName, owner));
+  }
+
+  /** `secure`, its grants inside the school database given through `client` (a session on it). */
+  private async secureIn(client: pg.ClientBase, databaseName: string, owner: DatabaseOwner): Promise<void> {
     const name = quoteSchoolDatabase(databaseName);
-    if (owner.role !== `${databaseName}_owner`)
-      throw StepError.permanent(`unexpected owner role ${owner.role} for ${databaseName}`);
     const role = pg.escapeIdentifier(owner.role);
     await this.withServer(async (server) => {
       const exists = (await server.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [owner.role])).rowCount === 1;
@@ -304,14 +316,12 @@ export class PostgresTenantDatabases implements TenantDatabases {
       );
     });
     // The tables were made by SCS's own role (in the template or by migrations): the owner gets them all.
-    await this.withDatabase(databaseName, async (client) => {
-      await client.query(
-        `GRANT ALL ON SCHEMA public TO ${role}; GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role};
-         GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${role};
-         ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO ${role};
-         ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO ${role}`,
-      );
-    });
+    await client.query(
+      `GRANT ALL ON SCHEMA public TO ${role}; GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role};
+       GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${role};
+       ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO ${role};
+       ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO ${role}`,
+    );
   }
 
   async setOwnerPassword(
@@ -442,4 +452,11 @@ export class PostgresTenantDatabases implements TenantDatabases {
       await client.end().catch(() => undefined);
     }
   }
+}
+
+type DatabaseOwner = { role: string; password: string };
+
+function checkOwner(databaseName: string, owner: DatabaseOwner): void {
+  if (owner.role !== `${databaseName}_owner`)
+    throw StepError.permanent(`unexpected owner role ${owner.role} for ${databaseName}`);
 }
