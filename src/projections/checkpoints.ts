@@ -8,6 +8,9 @@ const SELECT = 'SELECT commit_position::text AS c, prepare_position::text AS p F
  * projection's rows takes this lock first, so a batch and a rebuild's swap never interleave.
  */
 export async function lockCheckpoint(manager: EntityManager, name: string): Promise<GlobalPosition | undefined> {
+  // The row exists after a projection's first batch: one round trip then, two only the first time.
+  const [row] = await manager.query(`${SELECT} FOR UPDATE`, [name]);
+  if (row) return toPosition(row);
   await manager.query(
     `INSERT INTO scs_checkpoints (name, commit_position, prepare_position) VALUES ($1, -1, -1)
      ON CONFLICT (name) DO NOTHING`,
