@@ -65,6 +65,12 @@ export interface DroppedDatabase {
   terminatedConnections: number;
 }
 
+/** A school database's own login role: `<database>_owner`, and the password it logs in with. */
+export interface DatabaseOwner {
+  role: string;
+  password: string;
+}
+
 export interface TenantDatabases {
   create(databaseName: string): Promise<CreatedDatabase>;
   /**
@@ -73,16 +79,16 @@ export interface TenantDatabases {
    */
   migrate(
     databaseName: string,
-    options?: { timeouts?: MigrationTimeouts; owner?: { role: string; password: string } },
+    options?: { timeouts?: MigrationTimeouts; owner?: DatabaseOwner },
   ): Promise<MigratedDatabase>;
   schemaStatus(databaseName: string): Promise<SchemaStatus>;
   /**
    * Gives the database its own login role as owner (created, or its password reset) and takes
    * CONNECT away from PUBLIC, so no other school's role can reach it. Idempotent.
    */
-  secure(databaseName: string, owner: { role: string; password: string }): Promise<void>;
+  secure(databaseName: string, owner: DatabaseOwner): Promise<void>;
   /** Sets the owner role's password if the role exists (`changed: false` when it is gone: a teardown). */
-  setOwnerPassword(databaseName: string, owner: { role: string; password: string }): Promise<{ changed: boolean }>;
+  setOwnerPassword(databaseName: string, owner: DatabaseOwner): Promise<{ changed: boolean }>;
   /**
    * `false`: refuses new sessions and ends the open ones (a move's copy must see no more writes);
    * `true`: allows them again. Returns the sessions ended.

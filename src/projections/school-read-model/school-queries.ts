@@ -18,8 +18,11 @@ interface Row {
   id: string;
   revision: number;
   version: string;
-  /** The stored document as JSON text: parsed only when its answer is not kept yet. */
-  document: string;
+  /**
+   * The stored document as JSON text, parsed only when its answer is not kept yet; null (or absent from
+   * a page read without documents) when the answer kept for the row is current.
+   */
+  document?: string | null;
 }
 
 const KEY_COLUMNS = 'id::text AS id, revision, document_version AS version';
@@ -97,7 +100,7 @@ export class SchoolQueries {
     // The document is sent only when the answer kept for this school is not for the row's revision and
     // version: most reads then move ~60 bytes, and the server decompresses no document.
     const kept = this.answers.get(id);
-    const { rows } = await this.pool.query<Row & { document: string | null }>({
+    const { rows } = await this.pool.query<Row>({
       name: 'school-get',
       text: `SELECT ${KEY_COLUMNS},
           CASE WHEN revision = $2 AND document_version = $3 THEN NULL ELSE document::text END AS document
@@ -134,12 +137,12 @@ export class SchoolQueries {
   }
 
   /** A row of another document version is never read as a view: the school's stream answers instead. */
-  private async answerOf(row: Omit<Row, 'document'> & { document: string | null }): Promise<string | undefined> {
+  private async answerOf(row: Row): Promise<string | undefined> {
     if (row.version !== SCHOOL_VIEW_VERSION) return this.fromStream(row.id);
     const kept = this.kept(row);
     if (kept !== undefined) return kept;
     // Not kept (forgotten between the query and now): the row came without its document; read it again.
-    if (row.document === null || row.document === undefined) return this.getJson(row.id);
+    if (typeof row.document !== 'string') return this.getJson(row.id);
     const json = JSON.stringify(presentSchool(JSON.parse(row.document) as SchoolView));
     this.answers.delete(row.id); // re-inserted last: the oldest entries are forgotten first
     if (this.answers.size >= ANSWERS_KEPT) this.answers.delete(this.answers.keys().next().value!);

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type {
   CreatedDatabase,
+  DatabaseOwner,
   DroppedDatabase,
   MigratedDatabase,
   MigrationTimeouts,
@@ -324,10 +325,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
     );
   }
 
-  async setOwnerPassword(
-    databaseName: string,
-    owner: { role: string; password: string },
-  ): Promise<{ changed: boolean }> {
+  async setOwnerPassword(databaseName: string, owner: DatabaseOwner): Promise<{ changed: boolean }> {
     quoteSchoolDatabase(databaseName);
     if (owner.role !== `${databaseName}_owner`) {
       throw StepError.permanent(`unexpected owner role ${owner.role} for ${databaseName}`);
@@ -453,8 +451,6 @@ export class PostgresTenantDatabases implements TenantDatabases {
     }
   }
 }
-
-type DatabaseOwner = { role: string; password: string };
 
 function checkOwner(databaseName: string, owner: DatabaseOwner): void {
   if (owner.role !== `${databaseName}_owner`)

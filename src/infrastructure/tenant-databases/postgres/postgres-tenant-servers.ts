@@ -170,7 +170,7 @@ export class PostgresTenantServers implements TenantServers {
     }
   }
 
-  /** Every connection is opened and closed per call; nothing to release. */
+  /** Closes each server's kept sessions (at shutdown). */
   async close(): Promise<void> {
     await Promise.all([...this.servers.values()].map((s) => s.databases.close()));
   }
