@@ -6,6 +6,7 @@ import {
   PostgresEventStore,
   readPageStatement,
 } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
+import { NO_APPENDS_APPLICATION } from '../../src/infrastructure/postgres/central-database.js';
 import { freshDatabase, serverUrl, urlForDatabase } from '../support/databases.js';
 import { applyEventStoreSchema as migrate, ev, sleep, unique, until } from '../support/event-store-fixtures.js';
 
@@ -176,17 +177,20 @@ describe('PostgresEventStore', () => {
     }
   });
 
-  it('is not held back by a transaction of another database, which cannot add events', async () => {
-    // A poll of a minute: only a horizon of this database delivers in time.
+  /**
+   * Appends while `older` holds a transaction that took its id first, and expects a subscription with a
+   * poll of a minute to deliver the event within 2 s: only a horizon that leaves `older` out does. Then
+   * `whileOpen` runs, the transaction still open.
+   */
+  async function deliveredDespite(older: pg.Client, name: string, whileOpen: (stream: string) => Promise<void>) {
     const own = new PostgresEventStore({ pool, pollIntervalMs: 60_000 });
-    const elsewhere = new pg.Client({ connectionString: serverUrl() }); // as a CREATE DATABASE of a tenant
-    await elsewhere.connect();
-    const stream = `${unique('elsewhere')}s`;
+    await older.connect();
+    const stream = `${unique(name)}s`;
     const received: string[] = [];
     let subscription: { stop(): Promise<void> } | undefined;
     try {
-      await elsewhere.query('BEGIN');
-      await elsewhere.query('SELECT pg_current_xact_id()'); // older than the append below, still running
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()'); // older than the append below, still running
       await store.append(stream, [ev('Appended')], 'no_stream');
       // Subscribed after the append: its first read delivers it, with no notification to wait for.
       subscription = own.subscribeToAll({ streamPrefix: stream, handler: async (e) => void received.push(e.type) });
@@ -196,13 +200,54 @@ describe('PostgresEventStore', () => {
         2_000,
       );
       expect(received).toEqual(['Appended']);
-      expect((await store.readAll({ streamPrefix: stream })).map((e) => e.type)).toEqual(['Appended']);
-      expect(await store.headPosition()).toBeDefined();
+      await whileOpen(stream);
     } finally {
-      await elsewhere.query('ROLLBACK').catch(() => undefined);
-      await elsewhere.end();
+      await older.query('ROLLBACK').catch(() => undefined);
+      await older.end();
       await subscription?.stop();
       await own.close();
+    }
+  }
+
+  it('is not held back by a transaction of another database, which cannot add events', async () => {
+    // As a CREATE DATABASE of a tenant, run from the maintenance database.
+    await deliveredDespite(new pg.Client({ connectionString: serverUrl() }), 'elsewhere', async (stream) => {
+      expect((await store.readAll({ streamPrefix: stream })).map((e) => e.type)).toEqual(['Appended']);
+      expect(await store.headPosition()).toBeDefined();
+    });
+  });
+
+  it('is not held back by a transaction of a session that may not append (scs-no-appends: a projection writing)', async () => {
+    // Before, every projection's write held the other subscribers back until it committed.
+    const projection = new pg.Client({ connectionString: db.url, application_name: NO_APPENDS_APPLICATION });
+    await deliveredDespite(projection, 'noappends', async (stream) => {
+      // The same session under any other name counts again (the gap-free guarantee of the test above).
+      await projection.query(`SET application_name = 'someone'`);
+      expect(await store.readAll({ streamPrefix: stream })).toEqual([]);
+    });
+  });
+
+  it('refuses an append from a session named scs-no-appends, whose transactions the subscriptions do not wait for', async () => {
+    const named = new pg.Client({ connectionString: db.url, application_name: NO_APPENDS_APPLICATION });
+    await named.connect();
+    const stream = `${unique('refused')}s`;
+    try {
+      await expect(store.appendWithClient(named, stream, [ev('Refused')], 'no_stream')).rejects.toMatchObject({
+        code: '42501',
+        message: expect.stringContaining('scs-no-appends may not append events'),
+      });
+      await expect(
+        named.query(
+          `INSERT INTO scs_events (event_id, stream_id, revision, type, data, metadata)
+                     VALUES ($1, $2, 0, 'Raw', '{}', '{}')`,
+          [randomUUID(), stream],
+        ),
+      ).rejects.toMatchObject({ code: '42501' });
+      expect(await store.readStream(stream)).toEqual([]);
+      await store.append(stream, [ev('Allowed')], 'no_stream'); // the store's own sessions append as before
+      expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['Allowed']);
+    } finally {
+      await named.end();
     }
   });
 

@@ -29,7 +29,11 @@ export async function until<T>(probe: () => T | Promise<T>, ok: (value: T) => bo
 }
 
 /** The central migrations that make the PostgreSQL event store: its tables (and `scs_checkpoints`), its append. */
-export const EVENT_STORE_MIGRATIONS = ['0001_event_store.sql', '0025_event_store_append.sql'];
+export const EVENT_STORE_MIGRATIONS = [
+  '0001_event_store.sql',
+  '0025_event_store_append.sql',
+  '0029_no_appends_sessions.sql',
+];
 
 /** The PostgreSQL event store's schema in the database at `url`. */
 export async function applyEventStoreSchema(url: string): Promise<void> {

@@ -7,7 +7,7 @@ import type { AppLogger } from '../../application/ports/logger.port.js';
 import type { Config } from '../../config/config.js';
 import { PROJECTIONS } from '../../projections/registry.js';
 import { AdvisoryLocks } from '../locks/postgres/advisory-locks.js';
-import { bindEventStore, prepareCentralDatabase } from '../postgres/central-database.js';
+import { bindEventStore, NO_APPENDS_APPLICATION, prepareCentralDatabase } from '../postgres/central-database.js';
 import { guardPool } from '../postgres/connection-faults.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../postgres/embedded-postgres.js';
 import { SchoolRegistryEntity } from '../registry/typeorm/typeorm-school-registry.js';
@@ -47,7 +47,14 @@ export function poolOf(dataSource: DataSource): pg.Pool {
 
 async function openDataSource(central: CentralDatabase): Promise<DataSource> {
   const extra = { max: 8, connectionTimeoutMillis: 10_000 };
-  const options = { type: 'postgres' as const, url: central.url, entities: [SchoolRegistryEntity], extra };
+  // Named: these sessions never append events, so the event store's subscriptions need not wait for them.
+  const options = {
+    type: 'postgres' as const,
+    url: central.url,
+    applicationName: NO_APPENDS_APPLICATION,
+    entities: [SchoolRegistryEntity],
+    extra,
+  };
   const dataSource = await new DataSource({ ...options, synchronize: false }).initialize();
   guardPool(poolOf(dataSource), 'central database (registry, read model)');
   return dataSource;

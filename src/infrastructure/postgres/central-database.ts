@@ -3,6 +3,13 @@ import type { AppLogger } from '../../application/ports/logger.port.js';
 import { guardClient } from './connection-faults.js';
 import { applySqlMigrations, migrationsDir } from './sql-migrations.js';
 
+/**
+ * The application_name of central-database sessions that never append events (the pool under TypeORM:
+ * projections, the registry, the read side). The PostgreSQL store's subscriptions do not wait for
+ * their transactions, and central migration 0029 refuses an append from such a session.
+ */
+export const NO_APPENDS_APPLICATION = 'scs-no-appends';
+
 /** The same server's maintenance database, where databases are created and dropped. */
 export function maintenanceUrl(databaseUrl: string): string {
   const url = new URL(databaseUrl);

@@ -19,6 +19,7 @@ import { silentLogger, type AppLogger } from '../../../application/ports/logger.
 import { reportSubscriptionStop } from '../subscription-stop.js';
 import { describeError } from '../../../application/describe-error.js';
 import { isDatabaseUnavailable } from '../../postgres/connection-faults.js';
+import { NO_APPENDS_APPLICATION } from '../../postgres/central-database.js';
 
 interface EventRow {
   event_id: string;
@@ -44,7 +45,10 @@ const STATISTICS_CHECK_MS = 60_000;
  * running transactions (`xip`) count unless pg_stat_activity shows them running in another database,
  * which cannot write to scs_events: a CREATE DATABASE (run from the maintenance database), a school's
  * migrations or another tenant's work no longer hold delivery back, as `pg_snapshot_xmin`, the oldest
- * running transaction of the whole cluster, did. A transaction shown in no database (one that ended
+ * running transaction of the whole cluster, did. Nor do sessions of this database named `scs-no-appends`
+ * (NO_APPENDS_APPLICATION: the projections', the registry's), which central migration 0029 forbids to
+ * append: before, each projection's write held every other subscriber back until it committed (the
+ * read model's delivery p50 was 10 ms in a sequential run). A transaction shown in no database (one that ended
  * meanwhile, or a prepared one) still counts; one that starts later gets an id at or above `xmax`.
  * It reads pg_stat_get_activity, what the view pg_stat_activity reads, without the view's joins to
  * pg_database and pg_authid: a subscription's look (one per subscriber per append) took 1.8-2.1 ms of
@@ -54,7 +58,8 @@ const HORIZON = `(SELECT least(pg_snapshot_xmax(s.snapshot), (
     SELECT min(x) FROM pg_snapshot_xip(s.snapshot) AS x WHERE x::xid NOT IN (
       SELECT a.backend_xid FROM pg_stat_get_activity(NULL) a
        WHERE a.backend_xid IS NOT NULL
-         AND a.datid IS DISTINCT FROM (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()))))
+         AND (a.datid IS DISTINCT FROM (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+              OR a.application_name = '${NO_APPENDS_APPLICATION}'))))
   FROM (SELECT pg_current_snapshot() AS snapshot) s)`;
 /** The first wait for events held back behind the transaction horizon; each further one is 1.5× longer. */
 const HELD_FIRST_MS = 5;
