@@ -45,3 +45,45 @@ function toPosition(row: { c: string; p: string } | undefined): GlobalPosition |
 export function formatPosition(position: GlobalPosition | undefined): string | null {
   return position ? `${position.commit}/${position.prepare}` : null;
 }
+
+/**
+ * `lockCheckpoint` for several projections in one round trip (rows locked in name order, as a single
+ * projection's batch or a rebuild's swap takes one of them, so they never deadlock).
+ */
+export async function lockCheckpoints(
+  manager: EntityManager,
+  names: readonly string[],
+): Promise<Map<string, GlobalPosition | undefined>> {
+  const select = `SELECT name, commit_position::text AS c, prepare_position::text AS p FROM scs_checkpoints
+    WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE`;
+  let rows: Array<{ name: string; c: string; p: string }> = await manager.query(select, [names]);
+  if (rows.length < names.length) {
+    // A projection's first batch: its row is made once, then locked with the others.
+    await manager.query(
+      `INSERT INTO scs_checkpoints (name, commit_position, prepare_position)
+       SELECT n, -1, -1 FROM unnest($1::text[]) AS n ORDER BY n ON CONFLICT (name) DO NOTHING`,
+      [names],
+    );
+    rows = await manager.query(select, [names]);
+  }
+  return new Map(rows.map((row) => [row.name, toPosition(row)]));
+}
+
+/** `saveCheckpoint` for several projections in one statement. */
+export async function saveCheckpoints(
+  manager: EntityManager,
+  positions: ReadonlyArray<readonly [string, GlobalPosition]>,
+): Promise<void> {
+  if (positions.length === 0) return;
+  await manager.query(
+    `INSERT INTO scs_checkpoints (name, commit_position, prepare_position, updated_at)
+     SELECT n, c, p, now() FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS u(n, c, p) ORDER BY n
+     ON CONFLICT (name) DO UPDATE SET commit_position = EXCLUDED.commit_position,
+       prepare_position = EXCLUDED.prepare_position, updated_at = now()`,
+    [
+      positions.map(([name]) => name),
+      positions.map(([, position]) => position.commit.toString()),
+      positions.map(([, position]) => position.prepare.toString()),
+    ],
+  );
+}

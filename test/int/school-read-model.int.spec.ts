@@ -1,22 +1,21 @@
 import pg from 'pg';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { AppLogger } from '../../src/application/ports/logger.port.js';
 import { schoolStreamId, type SchoolEvent } from '../../src/domain/school/events.js';
-import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
-import { prepareCentralDatabase } from '../../src/infrastructure/postgres/central-database.js';
+import type { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { PROJECTIONS } from '../../src/projections/registry.js';
 import { schoolReadModel } from '../../src/projections/school-read-model/school-projection.js';
 import { SchoolQueries } from '../../src/projections/school-read-model/school-queries.js';
 import { SCHOOL_VIEW_VERSION } from '../../src/projections/school-read-model/school-view.js';
-import { freshDatabase } from '../support/databases.js';
+import { centralFixture, type CentralFixture } from '../support/central-fixture.js';
 import { testMetadata, until } from '../support/event-store-fixtures.js';
 import { details, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';
 
 /** The read model's rows carry the version of their document's shape; another version is never misread. */
 describe('school read model: document versions', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let central: CentralFixture;
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let dataSource: DataSource;
@@ -24,12 +23,8 @@ describe('school read model: document versions', () => {
   const logger: AppLogger = { log: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) };
 
   beforeAll(async () => {
-    db = await freshDatabase('scs_read_model');
-    await prepareCentralDatabase(db.url, logger);
-    pool = new pg.Pool({ connectionString: db.url, max: 5 });
-    store = new PostgresEventStore({ pool, pollIntervalMs: 50 });
-    dataSource = new DataSource({ type: 'postgres', url: db.url, entities: [], synchronize: false, extra: { max: 3 } });
-    await dataSource.initialize();
+    central = await centralFixture('scs_read_model', logger);
+    ({ pool, store, dataSource } = central);
     const events: SchoolEvent[] = provisionedSchool();
     const stored = events.map((e) => ({
       type: e.type,
@@ -62,10 +57,7 @@ describe('school read model: document versions', () => {
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await store?.close();
-    await pool?.end();
-    await db?.drop();
+    await central?.close();
   });
 
   it("answers a row of another version from the school's events; the projection rebuilds on start", async () => {
