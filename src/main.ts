@@ -52,6 +52,9 @@ async function main(): Promise<void> {
   // taking requests, drain the steps in flight, save checkpoints, close the pools, stop the embedded
   // PostgreSQL last, and exit 0.
   let closing = false;
+  // The log is written asynchronously: a line whose write is under way when the process exits is lost
+  // (pino's exit hook writes only the lines still queued), so the last lines are flushed first.
+  const exit = (code: number) => pino.pino.flush(() => process.exit(code));
   const shutdown = async (signal: NodeJS.Signals) => {
     if (closing) return void logger.warn(`${signal}: already stopping`);
     closing = true;
@@ -61,14 +64,15 @@ async function main(): Promise<void> {
     // finished is picked up again from the events by the next start.
     setTimeout(() => {
       logger.warn(`${signal}: still stopping after ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting now`);
-      process.exit(1);
+      exit(1);
+      setTimeout(() => process.exit(1), 1000).unref(); // a log that cannot be written does not keep it up
     }, SHUTDOWN_DEADLINE_MS).unref();
     const started = Date.now();
     // The HTTP server stops first; then Runtime's shutdown hook drains and closes everything in order.
     await app.close().catch((error) => logger.warn(`closing the application: ${describeError(error)}`));
     await runtime.close();
     logger.log(`${signal}: drained and stopped in ${Date.now() - started} ms; exiting 0`);
-    process.exit(0);
+    exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
