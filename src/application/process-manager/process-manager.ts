@@ -198,9 +198,12 @@ export class ProcessManager {
 
   /** Runs actions until the school has nothing to do (undefined) or must wait (the time to wake). */
   private async advance(schoolId: string): Promise<number | undefined> {
+    // The stream as this loop's last append left it: the next action is decided on it without reading
+    // the stream again (a writer that appended meanwhile makes that append fail, and it is read then).
+    let known: LoadedSchool | undefined;
     for (;;) {
       if (this.stopping) return undefined;
-      const loaded = await loadSchool(this.store, schoolId);
+      const loaded = known ?? (await loadSchool(this.store, schoolId));
       const { state, events } = loaded;
       const request = events[0]?.metadata;
       const correlationId = request?.correlationId ?? schoolId;
@@ -222,17 +225,18 @@ export class ProcessManager {
             known: loaded,
           });
           this.settled(state!, concluded.state);
+          known = concluded.loaded;
           continue;
         }
         case 'run':
-          await this.runOne(loaded, reaction.action, reaction.attempt);
+          known = await this.runOne(loaded, reaction.action, reaction.attempt);
           continue;
       }
     }
   }
 
   /** Runs one action on the school as just loaded, and records its result or failure on that stream. */
-  private async runOne(loaded: LoadedSchool, action: ActionName, attempt: number): Promise<void> {
+  private async runOne(loaded: LoadedSchool, action: ActionName, attempt: number): Promise<LoadedSchool | undefined> {
     const state = loaded.state!;
     const metadata = this.metadata(state.id);
     const startedAt = this.clock.now().toISOString();
@@ -253,6 +257,7 @@ export class ProcessManager {
         { known: loaded },
       );
       this.settled(state, recorded.state);
+      return recorded.loaded;
     } catch (error) {
       const now = this.clock.now();
       const permanent = isPermanent(error);
@@ -282,6 +287,7 @@ export class ProcessManager {
         { known: loaded },
       );
       this.settled(state, recorded.state);
+      return recorded.loaded;
     }
   }
 

@@ -6,6 +6,7 @@ import { fold, type FoldableEvent } from '../../domain/school/evolve.js';
 import type { SchoolState } from '../../domain/school/state.js';
 import type { EventMetadata, EventStore, RecordedEvent } from '../ports/event-store.port.js';
 import { WrongExpectedRevisionError } from '../ports/event-store.port.js';
+import { decidedEventId } from '../event-store/retrying-appends.js';
 
 export function toFoldable(event: RecordedEvent): FoldableEvent {
   return {
@@ -30,7 +31,9 @@ export async function loadSchool(store: EventStore, schoolId: string): Promise<L
  * The command handler shell: read the stream, fold, decide, append with the expected revision.
  * A concurrent writer makes the append fail; the command is then decided again on the new state.
  * `known`: the stream as the caller has just read it, decided on first instead of reading it again
- * (the expected revision still refuses the append if the stream moved since).
+ * (the expected revision still refuses the append if the stream moved since). `loaded`: the stream
+ * as this append left it (the appended events with the ids, revisions and position they were stored
+ * with; their `recordedAt` is this process's clock), for a caller that goes on deciding.
  */
 export async function executeSchoolCommand(
   store: EventStore,
@@ -38,7 +41,7 @@ export async function executeSchoolCommand(
   makeCommand: (state: SchoolState | undefined) => SchoolCommand,
   metadata: EventMetadata,
   options: { known?: LoadedSchool; maxConflicts?: number } = {},
-): Promise<{ events: SchoolEvent[]; state?: SchoolState }> {
+): Promise<{ events: SchoolEvent[]; state?: SchoolState; loaded?: LoadedSchool }> {
   const maxConflicts = options.maxConflicts ?? 10;
   for (let conflict = 0; ; conflict++) {
     const { state, events: recorded } =
@@ -46,13 +49,19 @@ export async function executeSchoolCommand(
     const events = decide(makeCommand(state), state);
     if (events.length === 0) return { events, state };
     const expected = recorded.length === 0 ? 'no_stream' : recorded[recorded.length - 1].revision;
+    const streamId = schoolStreamId(schoolId);
+    const first = expected === 'no_stream' ? 0 : expected + 1;
+    // The ids RetryingAppends would give them, known here so that `loaded` carries them.
+    const appended = events.map((e, i) => {
+      const event = { type: e.type, data: e.data as Record<string, unknown> };
+      return { id: decidedEventId(streamId, first + i, event), ...event, metadata };
+    });
     try {
-      await store.append(
-        schoolStreamId(schoolId),
-        events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown>, metadata })),
-        expected,
-      );
-      return { events, state: fold(events, state) };
+      const { position } = await store.append(streamId, appended, expected);
+      const after = fold(events, state);
+      const recordedAt = new Date();
+      const stored = appended.map((e, i) => ({ ...e, streamId, revision: first + i, position, recordedAt }));
+      return { events, state: after, loaded: { state: after, events: [...recorded, ...stored] } };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) || conflict >= maxConflicts) throw error;
     }
