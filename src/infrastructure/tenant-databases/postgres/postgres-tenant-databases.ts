@@ -251,6 +251,11 @@ export class PostgresTenantDatabases implements TenantDatabases {
     quoteSchoolDatabase(databaseName);
     if (options.owner) checkOwner(databaseName, options.owner);
     const started = performance.now();
+    // The owner's role and the database's ownership are the server's business, not the school database's:
+    // made on a kept server session while this one connects and migrates (a new session on a school
+    // database is a process start and a cold cache, ~10 ms; CREATE ROLE hashes the password, ~7 ms).
+    const owned = options.owner && this.ownDatabase(databaseName, options.owner);
+    owned?.catch(() => undefined); // awaited below; a failed migration must not leave it unhandled
     return this.withDatabase(databaseName, async (client) => {
       let result: { applied: string[]; version: string; all: string[] };
       try {
@@ -271,8 +276,11 @@ export class PostgresTenantDatabases implements TenantDatabases {
           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations'`,
       );
       const durationMs = Math.round(performance.now() - started);
-      // Secured in this session: a new session on a school database is a process start and a cold cache.
-      if (options.owner) await this.secureIn(client, databaseName, options.owner);
+      // The grants in this session: a new session on a school database is a process start and a cold cache.
+      if (options.owner) {
+        await owned;
+        await this.grantIn(client, options.owner);
+      }
       return {
         databaseName,
         schemaVersion: result.version,
@@ -292,11 +300,12 @@ export class PostgresTenantDatabases implements TenantDatabases {
   async secure(databaseName: string, owner: DatabaseOwner): Promise<void> {
     quoteSchoolDatabase(databaseName);
     checkOwner(databaseName, owner);
-    await this.withDatabase(databaseName, (client) => this.secureIn(client, databaseName, owner));
+    await this.ownDatabase(databaseName, owner);
+    await this.withDatabase(databaseName, (client) => this.grantIn(client, owner));
   }
 
-  /** `secure`, its grants inside the school database given through `client` (a session on it). */
-  private async secureIn(client: pg.ClientBase, databaseName: string, owner: DatabaseOwner): Promise<void> {
+  /** `secure`'s part on the server: the owner's role (made or its password set) owns the database, alone. */
+  private async ownDatabase(databaseName: string, owner: DatabaseOwner): Promise<void> {
     const name = quoteSchoolDatabase(databaseName);
     const role = pg.escapeIdentifier(owner.role);
     await this.withServer(async (server) => {
@@ -316,6 +325,11 @@ export class PostgresTenantDatabases implements TenantDatabases {
          GRANT CONNECT, TEMPORARY ON DATABASE ${name} TO ${role}`,
       );
     });
+  }
+
+  /** `secure`'s part inside the school database, through `client` (a session on it), once the role exists. */
+  private async grantIn(client: pg.ClientBase, owner: DatabaseOwner): Promise<void> {
+    const role = pg.escapeIdentifier(owner.role);
     // The tables were made by SCS's own role (in the template or by migrations): the owner gets them all.
     await client.query(
       `GRANT ALL ON SCHEMA public TO ${role}; GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role};
