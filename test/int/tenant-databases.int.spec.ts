@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import {
+  advisoryLockKey,
   applySqlMigrations,
   listSqlMigrations,
   migrationsDir,
@@ -109,6 +110,36 @@ describe('PostgresTenantDatabases', () => {
     expect((await sessions()).filter((pid) => !before.includes(pid))).toEqual(first);
     await own.close();
     await until(sessions, (pids) => !pids.includes(first[0]));
+  });
+
+  it('waits for a busy kept session as long as it takes, not for the connect timeout', async () => {
+    // One session, opened within 300 ms: a create that waits on the template's lock holds it far longer.
+    const own = new PostgresTenantDatabases({
+      serverUrl: serverUrl(),
+      templateName,
+      logger,
+      serverSessions: { max: 1, connectTimeoutMs: 300 },
+    });
+    const name = schoolName();
+    const holder = new pg.Client({ connectionString: serverUrl() });
+    await holder.connect();
+    try {
+      // Template maintenance's exclusive lock: a clone waits for it (holding its session).
+      await holder.query('SELECT pg_advisory_lock($1)', [advisoryLockKey(`scs-school-template:${templateName}`)]);
+      created.add(name);
+      const creating = own.create(name);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const waiting = own.exists(name); // queued for the only session, for longer than 300 ms
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      await holder.query('SELECT pg_advisory_unlock_all()');
+      expect(await creating).toMatchObject({ databaseName: name, method: 'template' });
+      // It ran once the create gave the session back. Before, the pool's connection timeout bounded this
+      // wait too: "timeout exceeded when trying to connect".
+      expect(await waiting).toBe(true);
+    } finally {
+      await holder.end();
+      await own.close();
+    }
   });
 
   it('clones the migrated template, so migrate finds nothing to apply and the full schema is there', async () => {

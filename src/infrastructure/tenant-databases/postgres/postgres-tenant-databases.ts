@@ -88,6 +88,8 @@ export class PostgresTenantDatabases implements TenantDatabases {
       owner?: string;
       /** The school migrations folder (default migrations/school). */
       migrationsDir?: string;
+      /** Kept sessions on the server (default 8), and how long opening one may take (default 10 s). */
+      serverSessions?: { max?: number; connectTimeoutMs?: number };
     },
   ) {
     this.dir = options.migrationsDir ?? migrationsDir('school');
@@ -97,9 +99,19 @@ export class PostgresTenantDatabases implements TenantDatabases {
     this.logger = options.logger ?? { log: () => undefined, warn: () => undefined };
     this.lockKey = advisoryLockKey(`scs-school-template:${this.templateName}`);
     // Named, so that operators (and the test) can tell SCS's kept sessions in pg_stat_activity.
-    const sessions = { connectionString: options.serverUrl, application_name: 'scs-tenant-server', max: 8 };
-    const timeouts = { idleTimeoutMillis: 10_000, connectionTimeoutMillis: 10_000, allowExitOnIdle: true };
-    this.serverSessions = guardPool(new pg.Pool({ ...sessions, ...timeouts }), 'tenant server');
+    const max = options.serverSessions?.max ?? 8;
+    const sessions = { connectionString: options.serverUrl, application_name: 'scs-tenant-server', max };
+    // Opening a session times out; waiting for a busy one does not: the pool's own connectionTimeoutMillis
+    // would also bound that wait, and a DROP DATABASE waits for a checkpoint (seconds on a busy disk), so
+    // 16 drops at once on 8 sessions failed with "timeout exceeded when trying to connect".
+    const connectionTimeoutMillis = options.serverSessions?.connectTimeoutMs ?? 10_000;
+    class Session extends pg.Client {
+      constructor(config?: pg.ClientConfig) {
+        super({ ...config, connectionTimeoutMillis });
+      }
+    }
+    const timeouts = { idleTimeoutMillis: 10_000, allowExitOnIdle: true };
+    this.serverSessions = guardPool(new pg.Pool({ ...sessions, ...timeouts, Client: Session }), 'tenant server');
     listSqlMigrations(this.dir); // fail at start-up, not at the first school, if the files are unreadable
   }
 
