@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import type pg from 'pg';
 import type { EventStore } from '../../application/ports/event-store.port.js';
 import { toFoldable } from '../../application/school/school-stream.js';
@@ -26,7 +27,11 @@ interface Row {
 }
 
 const KEY_COLUMNS = 'id::text AS id, revision, document_version AS version';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Reads of single schools gathered into one query: at most this many ids in it. */
+const READS_PER_QUERY = 100;
 const COLUMNS = `${KEY_COLUMNS}, document::text AS document`;
+const toError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 /** Answers kept (about 1 KB each); past that the oldest are forgotten. */
 const ANSWERS_KEPT = 10_000;
 const FILTERS = [
@@ -70,6 +75,29 @@ function listStatement(filters: SchoolFilters, documents: boolean): { name: stri
 export class SchoolQueries {
   /** Per school: the answer for its row at one revision and document version. */
   private readonly answers = new Map<string, { revision: number; version: string; json: string }>();
+  /**
+   * The rows of the single-school reads that arrived together (in one turn of the event loop: the batch
+   * goes out in setImmediate, after every request the loop had ready), read in one query. Not a cache:
+   * every read waits for a query sent after it arrived.
+   */
+  private readonly rows = new DataLoader<string, Row | undefined>((ids) => this.readRows(ids), {
+    cache: false,
+    batchScheduleFn: (run) => setImmediate(run),
+    maxBatchSize: READS_PER_QUERY,
+  });
+  /**
+   * Identical list requests that arrived together share one answer, read after the last of them arrived
+   * (a console's or a dashboard's polls, 50 clients asking the first page): one query, not one each.
+   */
+  private readonly lists = new DataLoader<string, string>(
+    async (keys) => {
+      const answers = new Map<string, Promise<string>>();
+      for (const key of keys) if (!answers.has(key)) answers.set(key, this.readList(JSON.parse(key) as SchoolFilters));
+      // Each request gets its own answer or error: one failing filter does not fail the others.
+      return Promise.all(keys.map((key) => answers.get(key)!.catch((error: unknown) => toError(error))));
+    },
+    { cache: false, batchScheduleFn: (run) => setImmediate(run) },
+  );
 
   constructor(
     private readonly pool: Pick<pg.Pool, 'query'>,
@@ -97,17 +125,30 @@ export class SchoolQueries {
    * school's own stream answers instead, so a 202's Location never gives a 404.
    */
   async getJson(id: string): Promise<string | undefined> {
-    // The document is sent only when the answer kept for this school is not for the row's revision and
-    // version: most reads then move ~60 bytes, and the server decompresses no document.
-    const kept = this.answers.get(id);
+    const row = await this.rows.load(id);
+    return row ? this.answerOf(row) : this.fromStream(id);
+  }
+
+  /**
+   * The rows of `ids` (undefined where there is none). The document is sent only when the answer kept
+   * for the school is not for the row's revision and version: most reads then move ~60 bytes, and the
+   * server decompresses no document.
+   */
+  private async readRows(ids: readonly string[]): Promise<Array<Row | undefined>> {
+    const asked = ids.filter((id) => UUID.test(id)); // anything else names no school (and must not fail the others)
+    if (asked.length === 0) return ids.map(() => undefined);
+    const kept = asked.map((id) => this.answers.get(id));
     const { rows } = await this.pool.query<Row>({
       name: 'school-get',
-      text: `SELECT ${KEY_COLUMNS},
-          CASE WHEN revision = $2 AND document_version = $3 THEN NULL ELSE document::text END AS document
-        FROM school_read_model WHERE id = $1`,
-      values: [id, kept?.revision ?? -1, kept?.version ?? ''],
+      text: `SELECT r.id::text AS id, r.revision, r.document_version AS version,
+          CASE WHEN r.revision = k.revision AND r.document_version = k.version THEN NULL ELSE r.document::text END
+            AS document
+        FROM unnest($1::uuid[], $2::int[], $3::text[]) AS k(id, revision, version)
+        JOIN school_read_model r ON r.id = k.id`,
+      values: [asked, kept.map((k) => k?.revision ?? -1), kept.map((k) => k?.version ?? '')],
     });
-    return rows[0] ? this.answerOf(rows[0]) : this.fromStream(id);
+    const found = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => found.get(id.toLowerCase()));
   }
 
   /**
@@ -117,6 +158,11 @@ export class SchoolQueries {
    * total, the order and every answer still come from one snapshot.
    */
   async listJson(filters: SchoolFilters): Promise<string> {
+    const { status, district, board, schemaVersion, limit, offset } = filters;
+    return this.lists.load(JSON.stringify({ status, district, board, schemaVersion, limit, offset }));
+  }
+
+  private async readList(filters: SchoolFilters): Promise<string> {
     type ListRow = (Row | { [K in keyof Row]: null }) & { total: number };
     let { rows } = await this.pool.query<ListRow>(listStatement(filters, false));
     const answered = (row: ListRow) =>

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { AppLogger } from '../../src/application/ports/logger.port.js';
+import { schoolStreamId } from '../../src/domain/school/events.js';
+import { rebuildProjection } from '../../src/projections/rebuild.js';
+import { schoolReadModel } from '../../src/projections/school-read-model/school-projection.js';
+import { SchoolQueries } from '../../src/projections/school-read-model/school-queries.js';
+import { centralFixture, type CentralFixture } from '../support/central-fixture.js';
+import { testMetadata } from '../support/event-store-fixtures.js';
+import { provisionedSchool } from '../support/school-spec.js';
+
+/** The read model's queries against PostgreSQL: reads that arrive together share their queries. */
+describe('SchoolQueries', () => {
+  let central: CentralFixture;
+  const ids = [randomUUID(), randomUUID(), randomUUID()];
+  const logger: AppLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+  beforeAll(async () => {
+    central = await centralFixture('scs_queries', logger);
+    for (const [n, id] of ids.entries()) {
+      const events = provisionedSchool().map((e) =>
+        e.type === 'SchoolRequested' ? { ...e, data: { ...e.data, schoolId: id, slug: `queries-${n}` } } : e,
+      );
+      const stored = events.map((e) => ({
+        type: e.type,
+        data: e.data as Record<string, unknown>,
+        metadata: testMetadata,
+      }));
+      await central.store.append(schoolStreamId(id), stored, 'no_stream');
+    }
+    await rebuildProjection(schoolReadModel, central.store, central.dataSource);
+  });
+
+  afterAll(async () => {
+    await central?.close();
+  });
+
+  /** SchoolQueries on the fixture's pool, counting the statements it sends. */
+  function counted(): { queries: SchoolQueries; sent: string[] } {
+    const sent: string[] = [];
+    const pool = {
+      query: (config: pg.QueryConfig) => {
+        sent.push(config.text);
+        return central.pool.query(config);
+      },
+    } as unknown as Pick<pg.Pool, 'query'>;
+    return { queries: new SchoolQueries(pool, central.store), sent };
+  }
+
+  it('answers single-school reads that arrive together with one query, each with its own school', async () => {
+    const { queries, sent } = counted();
+    const missing = randomUUID();
+    const answers = await Promise.all([...ids, missing, ids[0], 'not-a-uuid'].map((id) => queries.get(id)));
+    expect(answers.map((a) => a?.id)).toEqual([...ids, undefined, ids[0], undefined]);
+    expect(answers.slice(0, 3).map((a) => a?.slug)).toEqual(['queries-0', 'queries-1', 'queries-2']);
+    expect(sent.filter((text) => /FROM unnest/.test(text))).toHaveLength(1);
+
+    // A read arriving after that query was sent waits for a query of its own: it sees a change made since.
+    await central.pool.query(`UPDATE school_read_model SET revision = revision + 100 WHERE id = $1`, [ids[1]]);
+    const again = await queries.getJson(ids[1]);
+    expect(sent.filter((text) => /FROM unnest/.test(text))).toHaveLength(2);
+    expect(JSON.parse(again!).id).toBe(ids[1]);
+  });
+
+  it('answers identical list requests that arrive together with one read, and different ones apart', async () => {
+    const { queries, sent } = counted();
+    const page = { limit: 2, offset: 0 };
+    const [a, b, c, other] = await Promise.all([
+      queries.listJson(page),
+      queries.listJson({ ...page }),
+      queries.listJson(page),
+      queries.listJson({ ...page, offset: 2 }),
+    ]);
+    expect(b).toBe(a);
+    expect(c).toBe(a);
+    expect(JSON.parse(a)).toMatchObject({ total: 3, limit: 2, offset: 0 });
+    expect(JSON.parse(a).items).toHaveLength(2);
+    expect(JSON.parse(other)).toMatchObject({ total: 3, offset: 2, items: [expect.any(Object)] });
+    // Two reads of each distinct page: its keys, then its documents (none of its answers were kept yet).
+    expect(sent.filter((text) => /school_read_model/.test(text))).toHaveLength(4);
+
+    const later = await queries.listJson(page); // kept answers now: one read of the keys
+    expect(later).toBe(a);
+    expect(sent.filter((text) => /school_read_model/.test(text))).toHaveLength(5);
+  });
+});
