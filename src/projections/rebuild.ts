@@ -32,8 +32,9 @@ export async function rebuildProjection(
 
 /**
  * Rebuilds several projections as `rebuildProjection` does each, reading the store once for all of
- * them: every page fills each one's shadow tables; then each catches up and swaps in its own
- * transaction. `events` counts the events read (those of any of their stream prefixes).
+ * them: every page fills each one's shadow tables (in a transaction per projection, all at once); then
+ * each catches up and swaps in its own transaction. `events` counts the events read (those of any of
+ * their stream prefixes).
  */
 export async function rebuildProjections(
   projections: readonly Projection[],
@@ -73,7 +74,14 @@ export async function rebuildProjections(
       store,
       undefined,
       prefix,
-      (page) => dataSource.transaction((m) => applyAll(m, projections, page)),
+      // Each projection's page in a transaction of its own, all at once: one folds while another's rows
+      // are written (in one transaction, each waited for the one before it).
+      async (page) => {
+        const written = projections.map((p) => dataSource.transaction((m) => applyAll(m, [p], page)));
+        // Every one settled before a failure is reported: none is left writing behind the error.
+        const failed = (await Promise.allSettled(written)).find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
+      },
       progress,
     );
     // Indexes other than the keys are built once over the filled tables, not kept up row by row.
