@@ -98,8 +98,16 @@ describe('ProjectionRunner', () => {
       );
       expect(await rowsOf(healthy)).toEqual(['After', 'Poison']);
       expect(await rowsOf(failing)).toEqual([]);
-      const status = await pool.query('SELECT last_error FROM scs_projections WHERE name = $1', [failing]);
-      expect(status.rows[0]?.last_error).toBe(`${failing} cannot digest Poison`);
+      // Recorded by the runner without holding the lane up: looked for until it is there.
+      const lastError = await until(
+        () =>
+          pool
+            .query('SELECT last_error FROM scs_projections WHERE name = $1', [failing])
+            .then((r) => r.rows[0]?.last_error as string | undefined),
+        (error) => error !== undefined && error !== null,
+        5_000,
+      );
+      expect(lastError).toBe(`${failing} cannot digest Poison`);
       expect(logs).toContain(
         `projection ${failing} stopped: ${failing} cannot digest Poison; starting it again in 2 s`,
       );
