@@ -7,6 +7,7 @@ import { silentLogger } from '../application/ports/logger.port.js';
 import { RequestSchoolHandler } from '../application/request-school/request-school.handler.js';
 import { RequestTeardownHandler } from '../application/request-teardown/request-teardown.handler.js';
 import { RetrySchoolHandler } from '../application/retry-school/retry-school.handler.js';
+import { isSchoolId } from '../domain/school/events.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { EventStoreMismatchError } from '../infrastructure/postgres/central-database.js';
 import { projectRoot } from '../infrastructure/postgres/sql-migrations.js';
@@ -71,12 +72,11 @@ export function print(json: boolean | undefined, data: unknown, human: () => str
   );
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Argument parsers: a bad value is a usage error (exit 2) before anything connects. */
 export function schoolIdArg(value: string): string {
-  if (!UUID.test(value)) throw new InvalidArgumentError('expected a school id (a UUID).');
-  return value.toLowerCase();
+  const id = value.toLowerCase();
+  if (!isSchoolId(id)) throw new InvalidArgumentError('expected a school id (a UUID).');
+  return id;
 }
 
 export function intArg(min: number, max: number): (value: string) => number {

@@ -8,15 +8,7 @@ const SELECT = 'SELECT commit_position::text AS c, prepare_position::text AS p F
  * projection's rows takes this lock first, so a batch and a rebuild's swap never interleave.
  */
 export async function lockCheckpoint(manager: EntityManager, name: string): Promise<GlobalPosition | undefined> {
-  // The row exists after a projection's first batch: one round trip then, two only the first time.
-  const [row] = await manager.query(`${SELECT} FOR UPDATE`, [name]);
-  if (row) return toPosition(row);
-  await manager.query(
-    `INSERT INTO scs_checkpoints (name, commit_position, prepare_position) VALUES ($1, -1, -1)
-     ON CONFLICT (name) DO NOTHING`,
-    [name],
-  );
-  return toPosition((await manager.query(`${SELECT} FOR UPDATE`, [name]))[0]);
+  return (await lockCheckpoints(manager, [name])).get(name);
 }
 
 export async function loadCheckpoint(manager: EntityManager, name: string): Promise<GlobalPosition | undefined> {
@@ -24,12 +16,7 @@ export async function loadCheckpoint(manager: EntityManager, name: string): Prom
 }
 
 export async function saveCheckpoint(manager: EntityManager, name: string, position: GlobalPosition): Promise<void> {
-  await manager.query(
-    `INSERT INTO scs_checkpoints (name, commit_position, prepare_position, updated_at) VALUES ($1, $2, $3, now())
-     ON CONFLICT (name) DO UPDATE SET commit_position = EXCLUDED.commit_position,
-       prepare_position = EXCLUDED.prepare_position, updated_at = now()`,
-    [name, position.commit.toString(), position.prepare.toString()],
-  );
+  await saveCheckpoints(manager, [[name, position]]);
 }
 
 /** The events strictly after `checkpoint` (a redelivered or already rebuilt event is dropped). */
@@ -47,8 +34,9 @@ export function formatPosition(position: GlobalPosition | undefined): string | n
 }
 
 /**
- * `lockCheckpoint` for several projections in one round trip (rows locked in name order, as a single
- * projection's batch or a rebuild's swap takes one of them, so they never deadlock).
+ * `lockCheckpoint` for several projections in one round trip (rows locked in name order, so two callers
+ * never deadlock). A row exists after a projection's first batch: one round trip then, three only the
+ * first time.
  */
 export async function lockCheckpoints(
   manager: EntityManager,
@@ -58,7 +46,6 @@ export async function lockCheckpoints(
     WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE`;
   let rows: Array<{ name: string; c: string; p: string }> = await manager.query(select, [names]);
   if (rows.length < names.length) {
-    // A projection's first batch: its row is made once, then locked with the others.
     await manager.query(
       `INSERT INTO scs_checkpoints (name, commit_position, prepare_position)
        SELECT n, -1, -1 FROM unnest($1::text[]) AS n ORDER BY n ON CONFLICT (name) DO NOTHING`,

@@ -10,7 +10,7 @@ import type { AppLogger } from '../application/ports/logger.port.js';
 import { noLocks, type Locks } from '../application/ports/locks.port.js';
 import { noTelemetry, reportHandled, type Telemetry } from '../application/ports/telemetry.port.js';
 import { after, loadCheckpoint, lockCheckpoints, saveCheckpoints } from './checkpoints.js';
-import { liveTables, type Projection } from './projection.js';
+import { liveTables, ofProjection, sharedStreamPrefix, type Projection } from './projection.js';
 import { rebuildProjection } from './rebuild.js';
 import { recordError, recordState } from './status.js';
 
@@ -147,14 +147,13 @@ class Lane {
       return this.restartLater();
     }
     if (this.stopped) return;
-    const prefixes = new Set(this.members.map((m) => m.projection.streamPrefix));
+    const prefix = sharedStreamPrefix(this.members.map((m) => m.projection));
     const since = Date.now();
     this.subscription = this.store.subscribeToAll({
       after: from,
-      // One prefix shared by all (all of today's are `school-`) is read as such; others read everything.
-      streamPrefix: prefixes.size === 1 ? this.members[0].projection.streamPrefix : undefined,
+      streamPrefix: prefix,
       handleBatch: async (events) => {
-        const applied = await this.dataSource.transaction((m) => this.apply(m, events));
+        const applied = await this.dataSource.transaction((m) => this.apply(m, events, prefix));
         // Handled means committed: readers of the projections' tables see these events from now on.
         const now = Date.now();
         for (const [name, fresh] of applied) reportHandled(this.telemetry, `projection:${name}`, since, now, fresh);
@@ -168,13 +167,16 @@ class Lane {
    * One batch in one transaction: the members' checkpoints locked (a rebuild's swap may have moved one
    * past these events: then it skips them), each member's events applied, the new checkpoints saved.
    */
-  private async apply(manager: EntityManager, events: RecordedEvent[]): Promise<Map<string, RecordedEvent[]>> {
+  private async apply(
+    manager: EntityManager,
+    events: RecordedEvent[],
+    readPrefix: string | undefined,
+  ): Promise<Map<string, RecordedEvent[]>> {
     const checkpoints = await lockCheckpoints(manager, this.names);
     const applied = new Map<string, RecordedEvent[]>();
     const context = { store: this.store };
     for (const { projection } of this.members) {
-      const prefix = projection.streamPrefix ?? '';
-      const fresh = after(events, checkpoints.get(projection.name)).filter((e) => e.streamId.startsWith(prefix));
+      const fresh = ofProjection(projection, after(events, checkpoints.get(projection.name)), readPrefix);
       if (fresh.length === 0) continue;
       try {
         await projection.apply(manager, liveTables(projection), fresh, context);

@@ -33,3 +33,18 @@ export function liveTables(projection: Projection): Tables {
 export function shadowTables(projection: Projection): Tables {
   return Object.fromEntries(projection.tables.map((t) => [t, `${t}_rebuild`]));
 }
+
+/**
+ * The stream prefix to read for several projections at once: theirs when they share one (all of today's
+ * are `school-`), else none (everything is read and each keeps its own, `ofProjection`).
+ */
+export function sharedStreamPrefix(projections: readonly Projection[]): string | undefined {
+  const prefixes = new Set(projections.map((p) => p.streamPrefix));
+  return prefixes.size === 1 ? projections[0].streamPrefix : undefined;
+}
+
+/** The events of `read` (read with prefix `readPrefix`) that are `projection`'s. */
+export function ofProjection(projection: Projection, read: RecordedEvent[], readPrefix: string | undefined) {
+  if (projection.streamPrefix === readPrefix) return read;
+  return read.filter((e) => e.streamId.startsWith(projection.streamPrefix ?? ''));
+}

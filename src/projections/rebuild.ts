@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventStore, GlobalPosition, RecordedEvent } from '../application/ports/event-store.port.js';
 import { lockCheckpoint, saveCheckpoint } from './checkpoints.js';
-import { shadowTables, type Projection, type Tables } from './projection.js';
+import { ofProjection, shadowTables, sharedStreamPrefix, type Projection, type Tables } from './projection.js';
 import { recordError, recordState } from './status.js';
 
 // Events per page: a school's row is written once per page it appears in, so bigger pages write it less
@@ -44,14 +44,10 @@ export async function rebuildProjections(
 ): Promise<{ events: number }> {
   const shadows = new Map(projections.map((p) => [p, shadowTables(p)]));
   const context = { store };
-  const prefixes = new Set(projections.map((p) => p.streamPrefix));
-  // One prefix shared by all (all of today's are `school-`) is read as such; others read everything.
-  const prefix = prefixes.size === 1 ? projections[0].streamPrefix : undefined;
-  const ofProjection = (p: Projection, page: RecordedEvent[]) =>
-    p.streamPrefix === prefix ? page : page.filter((e) => e.streamId.startsWith(p.streamPrefix ?? ''));
+  const prefix = sharedStreamPrefix(projections);
   const applyAll = async (manager: EntityManager, chosen: readonly Projection[], page: RecordedEvent[]) => {
     for (const p of chosen) {
-      const events = ofProjection(p, page);
+      const events = ofProjection(p, page, prefix);
       if (events.length > 0) await p.apply(manager, shadows.get(p) as Tables, events, context);
     }
   };

@@ -1,30 +1,16 @@
-import pg from 'pg';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
-import type { AppLogger } from '../../src/application/ports/logger.port.js';
-import type { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
-import { centralFixture, type CentralFixture } from '../support/central-fixture.js';
+import { useCentralFixture } from '../support/central-fixture.js';
 import { ev, unique, until } from '../support/event-store-fixtures.js';
 
 /** The runner against PostgreSQL: its lane of projections, one transaction per batch, and a failing member. */
 describe('ProjectionRunner', () => {
-  let central: CentralFixture;
-  let pool: pg.Pool;
-  let store: PostgresEventStore;
-  let dataSource: DataSource;
-  const logs: string[] = [];
-  const logger: AppLogger = { log: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) };
+  const central = useCentralFixture('scs_runner');
 
   beforeAll(async () => {
-    central = await centralFixture('scs_runner', logger);
-    ({ pool, store, dataSource } = central);
-    await pool.query('CREATE TABLE runner_rows (projection text, event_id uuid, type text)');
-  });
-
-  afterAll(async () => {
-    await central?.close();
+    await central.pool.query('CREATE TABLE runner_rows (projection text, event_id uuid, type text)');
   });
 
   /** A projection writing one row per event; `poisoned` makes it throw on events of type Poison. */
@@ -42,20 +28,25 @@ describe('ProjectionRunner', () => {
   }
 
   const rowsOf = async (projection: string) =>
-    (await pool.query('SELECT type FROM runner_rows WHERE projection = $1 ORDER BY type', [projection])).rows.map(
-      (r: { type: string }) => r.type,
-    );
+    (
+      await central.pool.query('SELECT type FROM runner_rows WHERE projection = $1 ORDER BY type', [projection])
+    ).rows.map((r: { type: string }) => r.type);
 
   it('applies a batch to every projection it holds in one transaction, with their checkpoints', async () => {
     const prefix = unique('lane');
     const [a, b] = [`${prefix}a`, `${prefix}b`];
-    const runner = new ProjectionRunner([probe(a, prefix), probe(b, prefix)], store, dataSource, logger);
+    const runner = new ProjectionRunner(
+      [probe(a, prefix), probe(b, prefix)],
+      central.store,
+      central.dataSource,
+      central.logger,
+    );
     await runner.start();
     try {
-      const { position } = await store.append(`${prefix}1`, [ev('First'), ev('Second')], 'no_stream');
+      const { position } = await central.store.append(`${prefix}1`, [ev('First'), ev('Second')], 'no_stream');
       const checkpoints = await until(
         () =>
-          pool
+          central.pool
             .query(
               'SELECT name, commit_position::text AS c, xmin::text AS x FROM scs_checkpoints WHERE name = ANY($1)',
               [[a, b]],
@@ -67,9 +58,10 @@ describe('ProjectionRunner', () => {
       expect(await rowsOf(a)).toEqual(['First', 'Second']);
       expect(await rowsOf(b)).toEqual(['First', 'Second']);
       // One transaction wrote both projections' rows and both checkpoints (each was its own before).
-      const writers = await pool.query('SELECT DISTINCT xmin::text AS x FROM runner_rows WHERE projection = ANY($1)', [
-        [a, b],
-      ]);
+      const writers = await central.pool.query(
+        'SELECT DISTINCT xmin::text AS x FROM runner_rows WHERE projection = ANY($1)',
+        [[a, b]],
+      );
       expect(writers.rows.map((r: { x: string }) => r.x)).toEqual([checkpoints[0].x]);
       expect(checkpoints[1].x).toBe(checkpoints[0].x);
     } finally {
@@ -83,14 +75,14 @@ describe('ProjectionRunner', () => {
     const poisoned = { on: true };
     const runner = new ProjectionRunner(
       [probe(healthy, prefix), probe(failing, prefix, poisoned)],
-      store,
-      dataSource,
-      logger,
+      central.store,
+      central.dataSource,
+      central.logger,
     );
     await runner.start();
     try {
-      await store.append(`${prefix}1`, [ev('Poison')], 'no_stream');
-      await store.append(`${prefix}2`, [ev('After')], 'no_stream');
+      await central.store.append(`${prefix}1`, [ev('Poison')], 'no_stream');
+      await central.store.append(`${prefix}2`, [ev('After')], 'no_stream');
       await until(
         () => rowsOf(healthy),
         (rows) => rows.length === 2,
@@ -101,17 +93,17 @@ describe('ProjectionRunner', () => {
       // Recorded by the runner without holding the lane up: looked for until it is there.
       const lastError = await until(
         () =>
-          pool
+          central.pool
             .query('SELECT last_error FROM scs_projections WHERE name = $1', [failing])
             .then((r) => r.rows[0]?.last_error as string | undefined),
         (error) => error !== undefined && error !== null,
         5_000,
       );
       expect(lastError).toBe(`${failing} cannot digest Poison`);
-      expect(logs).toContain(
+      expect(central.logs).toContain(
         `projection ${failing} stopped: ${failing} cannot digest Poison; starting it again in 2 s`,
       );
-      expect(logs.some((m) => m.startsWith(`projection ${healthy} stopped`))).toBe(false);
+      expect(central.logs.some((m) => m.startsWith(`projection ${healthy} stopped`))).toBe(false);
 
       poisoned.on = false; // fixed: it resumes from its own checkpoint, alone, and misses nothing
       await until(
@@ -120,7 +112,7 @@ describe('ProjectionRunner', () => {
         10_000,
       );
       expect(await rowsOf(failing)).toEqual(['After', 'Poison']);
-      await store.append(`${prefix}3`, [ev('Later')], 'no_stream');
+      await central.store.append(`${prefix}3`, [ev('Later')], 'no_stream');
       await until(
         () => Promise.all([rowsOf(healthy), rowsOf(failing)]),
         ([h, f]) => h.length === 3 && f.length === 3,

@@ -1,22 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { AppLogger } from '../../src/application/ports/logger.port.js';
 import { schoolStreamId } from '../../src/domain/school/events.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
 import { schoolReadModel } from '../../src/projections/school-read-model/school-projection.js';
 import { SchoolQueries } from '../../src/projections/school-read-model/school-queries.js';
-import { centralFixture, type CentralFixture } from '../support/central-fixture.js';
+import { useCentralFixture } from '../support/central-fixture.js';
 import { testMetadata } from '../support/event-store-fixtures.js';
 import { provisionedSchool } from '../support/school-spec.js';
 
 /** The read model's queries against PostgreSQL: reads that arrive together share their queries. */
 describe('SchoolQueries', () => {
-  let central: CentralFixture;
+  const central = useCentralFixture('scs_queries');
   const ids = [randomUUID(), randomUUID(), randomUUID()];
-  const logger: AppLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
   beforeAll(async () => {
-    central = await centralFixture('scs_queries', logger);
     for (const [n, id] of ids.entries()) {
       const events = provisionedSchool().map((e) =>
         e.type === 'SchoolRequested' ? { ...e, data: { ...e.data, schoolId: id, slug: `queries-${n}` } } : e,
@@ -29,10 +26,6 @@ describe('SchoolQueries', () => {
       await central.store.append(schoolStreamId(id), stored, 'no_stream');
     }
     await rebuildProjection(schoolReadModel, central.store, central.dataSource);
-  });
-
-  afterAll(async () => {
-    await central?.close();
   });
 
   /** SchoolQueries on the fixture's pool, counting the statements it sends. */

@@ -1,39 +1,28 @@
-import pg from 'pg';
-import type { DataSource } from 'typeorm';
-import type { AppLogger } from '../../src/application/ports/logger.port.js';
 import { schoolStreamId, type SchoolEvent } from '../../src/domain/school/events.js';
-import type { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { PROJECTIONS } from '../../src/projections/registry.js';
 import { schoolReadModel } from '../../src/projections/school-read-model/school-projection.js';
 import { SchoolQueries } from '../../src/projections/school-read-model/school-queries.js';
 import { SCHOOL_VIEW_VERSION } from '../../src/projections/school-read-model/school-view.js';
-import { centralFixture, type CentralFixture } from '../support/central-fixture.js';
+import { useCentralFixture } from '../support/central-fixture.js';
 import { testMetadata, until } from '../support/event-store-fixtures.js';
 import { details, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';
 
 /** The read model's rows carry the version of their document's shape; another version is never misread. */
 describe('school read model: document versions', () => {
-  let central: CentralFixture;
-  let pool: pg.Pool;
-  let store: PostgresEventStore;
-  let dataSource: DataSource;
-  const logs: string[] = [];
-  const logger: AppLogger = { log: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) };
+  const central = useCentralFixture('scs_read_model');
 
   beforeAll(async () => {
-    central = await centralFixture('scs_read_model', logger);
-    ({ pool, store, dataSource } = central);
     const events: SchoolEvent[] = provisionedSchool();
     const stored = events.map((e) => ({
       type: e.type,
       data: e.data as Record<string, unknown>,
       metadata: testMetadata,
     }));
-    await store.append(schoolStreamId(SCHOOL_ID), stored, 'no_stream');
+    await central.store.append(schoolStreamId(SCHOOL_ID), stored, 'no_stream');
     // A row as an older process wrote it: another shape (the domain's state), version 1 by default.
-    await pool.query(
+    await central.pool.query(
       `INSERT INTO school_read_model (id, slug, name, district, board, admin_email, phone, database_name, subdomain,
          status,
          created_at, updated_at, revision, document)
@@ -56,12 +45,8 @@ describe('school read model: document versions', () => {
     );
   });
 
-  afterAll(async () => {
-    await central?.close();
-  });
-
   it("answers a row of another version from the school's events; the projection rebuilds on start", async () => {
-    const queries = new SchoolQueries(pool, store);
+    const queries = new SchoolQueries(central.pool, central.store);
     const fromEvents = await queries.get(SCHOOL_ID);
     expect(fromEvents).toMatchObject({
       id: SCHOOL_ID,
@@ -72,12 +57,14 @@ describe('school read model: document versions', () => {
     expect(fromEvents!.steps.map((s) => s.status)).toEqual(Array(7).fill('succeeded'));
     expect((await queries.list({ limit: 10, offset: 0 })).items).toEqual([fromEvents]);
 
-    const projection = new ProjectionRunner([schoolReadModel], store, dataSource, logger);
+    const projection = new ProjectionRunner([schoolReadModel], central.store, central.dataSource, central.logger);
     await projection.start();
     try {
       const rows = await until(
         () =>
-          pool.query('SELECT document_version, status, revision, document FROM school_read_model').then((r) => r.rows),
+          central.pool
+            .query('SELECT document_version, status, revision, document FROM school_read_model')
+            .then((r) => r.rows),
         // At revision 8: a transaction held open elsewhere on the server (another suite's CREATE DATABASE)
         // can hide the events from the rebuild, and the live projection then folds them one by one.
         (r) => r[0]?.document_version === SCHOOL_VIEW_VERSION && r[0]?.revision === 8,
@@ -85,7 +72,7 @@ describe('school read model: document versions', () => {
       expect(rows).toEqual([
         { document_version: SCHOOL_VIEW_VERSION, status: 'active', revision: 8, document: expect.any(Object) },
       ]);
-      expect(logs.some((m) => /rows of another document version; rebuilding/.test(m))).toBe(true);
+      expect(central.logs.some((m) => /rows of another document version; rebuilding/.test(m))).toBe(true);
       expect(await queries.get(SCHOOL_ID)).toEqual(fromEvents);
       expect(await queries.list({ status: 'active', limit: 10, offset: 0 })).toEqual({
         items: [fromEvents],
@@ -100,7 +87,7 @@ describe('school read model: document versions', () => {
         data: { requestedAt: testMetadata.now, statusBefore: 'active' },
         metadata: testMetadata,
       };
-      await store.append(schoolStreamId(SCHOOL_ID), [teardown], 8);
+      await central.store.append(schoolStreamId(SCHOOL_ID), [teardown], 8);
       await until(
         () => queries.get(SCHOOL_ID),
         (view) => view?.status === 'deprovisioning',
@@ -112,15 +99,15 @@ describe('school read model: document versions', () => {
       expect((await queries.list({ status: 'active', limit: 10, offset: 0 })).total).toBe(0);
 
       // A row an older process wrote meanwhile is folded again from the stream, not misread.
-      await pool.query(`UPDATE school_read_model SET document_version = '1', document = '{"old": true}'`);
+      await central.pool.query(`UPDATE school_read_model SET document_version = '1', document = '{"old": true}'`);
       const orphan = { resource: 'dns', name: 'x', detail: 'test', removedAt: testMetadata.now };
-      await store.append(
+      await central.store.append(
         schoolStreamId(SCHOOL_ID),
         [{ type: 'OrphanRemoved', data: orphan, metadata: testMetadata }],
         9,
       );
       const refolded = await until(
-        () => pool.query('SELECT document_version, document FROM school_read_model').then((r) => r.rows[0]),
+        () => central.pool.query('SELECT document_version, document FROM school_read_model').then((r) => r.rows[0]),
         (row) => row.document_version === SCHOOL_VIEW_VERSION,
       );
       expect(refolded.document).toMatchObject({
@@ -135,7 +122,7 @@ describe('school read model: document versions', () => {
   it('a rebuild swaps in tables with the same keys and indexes, under the same names', async () => {
     const tables = PROJECTIONS.flatMap((p) => p.tables);
     const shape = () =>
-      pool
+      central.pool
         .query(
           `SELECT c.relname AS table, i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition,
                   coalesce((SELECT contype::text FROM pg_constraint WHERE conindid = x.indexrelid), '') AS constraint
@@ -149,15 +136,15 @@ describe('school read model: document versions', () => {
       expect.arrayContaining(['school_read_model_pkey', 'school_read_model_status_idx']),
     );
     const rows = () =>
-      pool.query('SELECT id, revision, document FROM school_read_model ORDER BY id').then((r) => r.rows);
+      central.pool.query('SELECT id, revision, document FROM school_read_model ORDER BY id').then((r) => r.rows);
     const live = await rows();
     for (let run = 0; run < 2; run++) {
-      await rebuildProjections(PROJECTIONS, store, dataSource);
+      await rebuildProjections(PROJECTIONS, central.store, central.dataSource);
       expect(await shape()).toEqual(before);
       expect(await rows()).toEqual(live);
     }
     // The shadow tables and their temporary indexes are gone.
-    const left = await pool.query(`SELECT relname FROM pg_class WHERE relname LIKE '%\\_rebuild%'`);
+    const left = await central.pool.query(`SELECT relname FROM pg_class WHERE relname LIKE '%\\_rebuild%'`);
     expect(left.rows).toEqual([]);
   });
 });

@@ -10,33 +10,42 @@ export interface CentralFixture {
   pool: pg.Pool;
   store: PostgresEventStore;
   dataSource: DataSource;
-  close(): Promise<void>;
+  /** What the code under test logged (every level), through `logger`. */
+  logs: string[];
+  logger: AppLogger;
 }
 
-/** A fresh central database (every central migration), its event store on a pool, and a DataSource. */
-export async function centralFixture(prefix: string, logger: AppLogger): Promise<CentralFixture> {
-  const db = await freshDatabase(prefix);
-  await prepareCentralDatabase(db.url, logger);
-  const pool = new pg.Pool({ connectionString: db.url, max: 5 });
-  const store = new PostgresEventStore({ pool, pollIntervalMs: 50 });
-  const dataSource = new DataSource({
-    type: 'postgres',
-    url: db.url,
-    entities: [],
-    synchronize: false,
-    extra: { max: 4 },
+/**
+ * A fresh central database (every central migration), its event store on a pool, and a DataSource, for
+ * one describe block: opened in a beforeAll registered here (so before the block's own), dropped in an
+ * afterAll. Its fields are set once that beforeAll has run.
+ */
+export function useCentralFixture(prefix: string): CentralFixture {
+  const logs: string[] = [];
+  const logger: AppLogger = { log: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) };
+  const fixture = { logs, logger } as CentralFixture;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const db = await freshDatabase(prefix);
+    drop = () => db.drop();
+    await prepareCentralDatabase(db.url, logger);
+    const pool = new pg.Pool({ connectionString: db.url, max: 5 });
+    const store = new PostgresEventStore({ pool, pollIntervalMs: 50 });
+    const dataSource = new DataSource({
+      type: 'postgres',
+      url: db.url,
+      entities: [],
+      synchronize: false,
+      extra: { max: 4 },
+    });
+    Object.assign(fixture, { url: db.url, pool, store, dataSource });
+    await dataSource.initialize();
   });
-  await dataSource.initialize();
-  return {
-    url: db.url,
-    pool,
-    store,
-    dataSource,
-    async close() {
-      await dataSource.destroy();
-      await store.close();
-      await pool.end();
-      await db.drop();
-    },
-  };
+  afterAll(async () => {
+    if (fixture.dataSource?.isInitialized) await fixture.dataSource.destroy();
+    await fixture.store?.close();
+    await fixture.pool?.end();
+    await drop?.();
+  });
+  return fixture;
 }

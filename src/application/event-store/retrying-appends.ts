@@ -29,6 +29,22 @@ export function decidedEventId(streamId: string, revision: number, event: Pick<N
 }
 
 /**
+ * `events` with the ids an append gives them (theirs if set): deterministic where the expected revision
+ * places them (`decidedEventId`), random otherwise.
+ */
+export function withEventIds<E extends NewEvent>(
+  streamId: string,
+  events: E[],
+  expected: ExpectedRevision,
+): Array<E & { id: string }> {
+  const first = expected === 'no_stream' ? 0 : typeof expected === 'number' ? expected + 1 : undefined;
+  return events.map((e, i) => ({
+    ...e,
+    id: e.id ?? (first === undefined ? randomUUID() : decidedEventId(streamId, first + i, e)),
+  }));
+}
+
+/**
  * Gives every append ids before its first attempt (deterministic where the expected revision places
  * the events), and repeats an append whose outcome is unknown because the store could not be reached.
  * With the same ids a repeat is safe: the store either has the first attempt and answers with its
@@ -46,11 +62,7 @@ export class RetryingAppends implements EventStore {
   ) {}
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    const first = expected === 'no_stream' ? 0 : typeof expected === 'number' ? expected + 1 : undefined;
-    const withIds = events.map((e, i) => ({
-      ...e,
-      id: e.id ?? (first === undefined ? randomUUID() : decidedEventId(streamId, first + i, e)),
-    }));
+    const withIds = withEventIds(streamId, events, expected);
     const attempts = this.options.attempts ?? 4;
     const telemetry = this.options.telemetry ?? noTelemetry;
     for (let attempt = 1; ; attempt++) {

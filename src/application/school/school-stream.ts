@@ -6,7 +6,7 @@ import { fold, type FoldableEvent } from '../../domain/school/evolve.js';
 import type { SchoolState } from '../../domain/school/state.js';
 import type { EventMetadata, EventStore, RecordedEvent } from '../ports/event-store.port.js';
 import { WrongExpectedRevisionError } from '../ports/event-store.port.js';
-import { decidedEventId } from '../event-store/retrying-appends.js';
+import { withEventIds } from '../event-store/retrying-appends.js';
 
 export function toFoldable(event: RecordedEvent): FoldableEvent {
   return {
@@ -51,11 +51,9 @@ export async function executeSchoolCommand(
     const expected = recorded.length === 0 ? 'no_stream' : recorded[recorded.length - 1].revision;
     const streamId = schoolStreamId(schoolId);
     const first = expected === 'no_stream' ? 0 : expected + 1;
-    // The ids RetryingAppends would give them, known here so that `loaded` carries them.
-    const appended = events.map((e, i) => {
-      const event = { type: e.type, data: e.data as Record<string, unknown> };
-      return { id: decidedEventId(streamId, first + i, event), ...event, metadata };
-    });
+    // The ids RetryingAppends would give them, given here so that `loaded` carries them.
+    const newEvents = events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown>, metadata }));
+    const appended = withEventIds(streamId, newEvents, expected);
     try {
       const { position } = await store.append(streamId, appended, expected);
       const after = fold(events, state);

@@ -176,6 +176,11 @@ export type EventOf<T extends SchoolEventType> = Extract<SchoolEvent, { type: T 
 /** The event that records each step's (or compensation's) success (from the step order). */
 export const SUCCESS_EVENT: { [A in ActionName]: RecordedBy<A> & SchoolEventType } = RECORDED_BY;
 
+/** School ids are generated UUIDs, in lowercase: anything else cannot name a school (and never reaches a query). */
+export function isSchoolId(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
+}
+
 export function schoolStreamId(schoolId: string): string {
   return `school-${schoolId}`;
 }

@@ -11,7 +11,8 @@ import {
 import { API_KEY_SCHEME, ApiProblems } from './openapi/openapi.js';
 import { AuditEventDto, AuditPageDto } from './openapi/report-schemas.js';
 import { problem } from './problem.js';
-import { isSchoolId, onlyKnown, queryInt, queryRange, queryText } from './query-params.js';
+import { isSchoolId } from '../../domain/school/events.js';
+import { onlyKnown, queryInt, queryRange, queryText } from './query-params.js';
 import type { ScsRequest } from './request-context.js';
 import { REPORTING, type Reporting } from './tokens.js';
 

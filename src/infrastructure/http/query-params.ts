@@ -5,11 +5,6 @@ function invalid(field: string, detail: string, message: string): BadRequestExce
   return new BadRequestException(problem(400, 'validation', 'Invalid query', detail, { errors: [{ field, message }] }));
 }
 
-/** School ids are generated UUIDs: anything else cannot name a school (and never reaches a query). */
-export function isSchoolId(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
-}
-
 /** One text value of at most `max` characters, or undefined when absent. */
 export function queryText(value: unknown, name: string, max = 100): string | undefined {
   if (value === undefined) return undefined;

@@ -49,7 +49,8 @@ import {
 } from './openapi/schemas.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { problem } from './problem.js';
-import { isSchoolId, queryInt, queryText } from './query-params.js';
+import { isSchoolId } from '../../domain/school/events.js';
+import { queryInt, queryText } from './query-params.js';
 import { originOf, type ScsRequest } from './request-context.js';
 
 function schoolId(raw: string): string {

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type pg from 'pg';
 import type { EventStore } from '../../application/ports/event-store.port.js';
 import { toFoldable } from '../../application/school/school-stream.js';
-import { schoolStreamId } from '../../domain/school/events.js';
+import { isSchoolId, schoolStreamId } from '../../domain/school/events.js';
 import { foldView } from './evolve-view.js';
 import { presentSchool, SCHOOL_VIEW_VERSION, type SchoolView } from './school-view.js';
 
@@ -27,7 +27,6 @@ interface Row {
 }
 
 const KEY_COLUMNS = 'id::text AS id, revision, document_version AS version';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Reads of single schools gathered into one query: at most this many ids in it. */
 const READS_PER_QUERY = 100;
 const COLUMNS = `${KEY_COLUMNS}, document::text AS document`;
@@ -135,7 +134,8 @@ export class SchoolQueries {
    * server decompresses no document.
    */
   private async readRows(ids: readonly string[]): Promise<Array<Row | undefined>> {
-    const asked = ids.filter((id) => UUID.test(id)); // anything else names no school (and must not fail the others)
+    // Anything else names no school (and must not fail the others' query).
+    const asked = ids.filter((id) => isSchoolId(id.toLowerCase()));
     if (asked.length === 0) return ids.map(() => undefined);
     const kept = asked.map((id) => this.answers.get(id));
     const { rows } = await this.pool.query<Row>({
@@ -152,16 +152,19 @@ export class SchoolQueries {
   }
 
   /**
-   * `{items, total, limit, offset}` as JSON text, the bytes JSON.stringify gives for that object. The page
-   * is read without its documents first: when every answer on it is kept, that is all (PostgreSQL does
-   * not turn 50 documents into text that would not be read); otherwise it is read again with them, so the
-   * total, the order and every answer still come from one snapshot.
+   * `{items, total, limit, offset}` as JSON text, the bytes JSON.stringify gives for that object; shared
+   * with identical requests that arrived together (`lists`).
    */
   async listJson(filters: SchoolFilters): Promise<string> {
     const { status, district, board, schemaVersion, limit, offset } = filters;
     return this.lists.load(JSON.stringify({ status, district, board, schemaVersion, limit, offset }));
   }
 
+  /**
+   * One list answer. The page is read without its documents first: when every answer on it is kept, that
+   * is all (PostgreSQL does not turn 50 documents into text that would not be read); otherwise it is read
+   * again with them, so the total, the order and every answer still come from one snapshot.
+   */
   private async readList(filters: SchoolFilters): Promise<string> {
     type ListRow = (Row | { [K in keyof Row]: null }) & { total: number };
     let { rows } = await this.pool.query<ListRow>(listStatement(filters, false));

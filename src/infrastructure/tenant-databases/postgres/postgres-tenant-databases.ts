@@ -353,9 +353,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
 
   async setOwnerPassword(databaseName: string, owner: DatabaseOwner): Promise<{ changed: boolean }> {
     quoteSchoolDatabase(databaseName);
-    if (owner.role !== `${databaseName}_owner`) {
-      throw StepError.permanent(`unexpected owner role ${owner.role} for ${databaseName}`);
-    }
+    checkOwner(databaseName, owner);
     const role = pg.escapeIdentifier(owner.role);
     return this.withServer(async (server) => {
       try {
