@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { loadConfig, ConfigError } from './config/config.js';
 import { resolveApiKeys } from './config/dev-secrets.js';
 import { createHttpApp } from './infrastructure/http/http-app.js';
-import { createLogger, PinoLoggerService } from './infrastructure/logging/pino-logger.js';
+import { createLogger, PinoLoggerService, writeOut } from './infrastructure/logging/pino-logger.js';
 import { projectRoot } from './infrastructure/postgres/sql-migrations.js';
 import { EventStoreMismatchError } from './infrastructure/postgres/central-database.js';
 import { join } from 'node:path';
@@ -52,9 +52,8 @@ async function main(): Promise<void> {
   // taking requests, drain the steps in flight, save checkpoints, close the pools, stop the embedded
   // PostgreSQL last, and exit 0.
   let closing = false;
-  // The log is written asynchronously: a line whose write is under way when the process exits is lost
-  // (pino's exit hook writes only the lines still queued), so the last lines are flushed first.
-  const exit = (code: number) => pino.pino.flush(() => process.exit(code));
+  // The log is written asynchronously: the lines still on their way are written out, in order, first.
+  const exit = (code: number) => void writeOut(pino.pino).then(() => process.exit(code));
   const shutdown = async (signal: NodeJS.Signals) => {
     if (closing) return void logger.warn(`${signal}: already stopping`);
     closing = true;
