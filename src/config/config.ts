@@ -50,6 +50,8 @@ export interface Config {
   /** Final archives of dropped school databases, kept this many days (0: forever). */
   archiveDir: string;
   archiveRetentionDays: number;
+  /** SCS_SPARE_DATABASES: template clones each tenant server keeps ready for the next schools (0: none). */
+  spareDatabases: number;
   /** SCS_SCHOOL_MIGRATIONS_DIR: the school migrations folder (absent: the shipped migrations/school). */
   schoolMigrationsDir?: string;
   /** Schema rollouts: schools migrated at once, per-migration limits, and whether start-up rolls out. */
@@ -300,6 +302,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     credentialsKeys,
     logLevel: 'info',
     schoolMigrationsDir,
+    spareDatabases: int('SCS_SPARE_DATABASES', 2, 0, 64),
     schemaRollout: {
       concurrency: int('SCS_MIGRATION_CONCURRENCY', 4, 1, 64),
       lockTimeoutMs: int('SCS_MIGRATION_LOCK_TIMEOUT_MS', 5000, 1, 3_600_000),

@@ -156,6 +156,7 @@ export class Runtime implements OnApplicationShutdown {
   async start(): Promise<void> {
     // New school databases are cloned from a template on each server, brought to the current schema first.
     await this.servers.ensureTemplates();
+    this.servers.keepSpares();
     await this.projections.start();
     await this.processManager.start();
     if (this.config.schemaRollout.autoMigrate) this.startAutoRollout();

@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freshDatabase, query as sql, urlForDatabase } from '../support/databases.js';
+import { dropSpares, freshDatabase, query as sql, urlForDatabase } from '../support/databases.js';
 import { API_KEY, schoolBody, startScs, waitFor, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -73,6 +73,7 @@ describe('school schema rollout: every live school upgraded once, failures isola
     await central?.drop();
     const template = `scs_school_template_${createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 12)}`;
     await sql(urlForDatabase('postgres'), `DROP DATABASE IF EXISTS ${template} WITH (FORCE)`).catch(() => undefined);
+    await dropSpares(template);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -9,8 +9,11 @@ import {
   listSqlMigrations,
   migrationsDir,
 } from '../../src/infrastructure/postgres/sql-migrations.js';
-import { PostgresTenantDatabases } from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
-import { freshDatabase, serverUrl, urlForDatabase, withClient } from '../support/databases.js';
+import {
+  PostgresTenantDatabases,
+  spareDatabasePrefix,
+} from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import { dropSpares, freshDatabase, serverUrl, urlForDatabase, withClient } from '../support/databases.js';
 import { until } from '../support/event-store-fixtures.js';
 
 // Template names are per test file, so parallel test files never clone (or block) each other's.
@@ -469,5 +472,99 @@ describe('migrations of a live school database (rollouts)', () => {
       permanent: true,
     });
     await dropDatabase(rollout.templateName);
+  }, 60_000);
+});
+
+describe('spare template clones (SCS_SPARE_DATABASES)', () => {
+  const spareTemplate = `scs_tpl_spares_${suffix}`;
+  const spares = () =>
+    onServer((c) =>
+      c
+        .query<{ datname: string; oid: number; connect: boolean }>(
+          `SELECT datname, oid::int, has_database_privilege('public', datname, 'CONNECT') AS connect
+             FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname`,
+          [spareDatabasePrefix(spareTemplate)],
+        )
+        .then((r) => r.rows),
+    );
+  const oidOf = (name: string) =>
+    onServer((c) => c.query('SELECT oid::int FROM pg_database WHERE datname = $1', [name]).then((r) => r.rows[0]?.oid));
+  type Spare = Awaited<ReturnType<typeof spares>>[number];
+
+  /**
+   * An adapter on the test's template keeping `count` spares, with them ready; closed after `fn`. `made`:
+   * its ensureTemplate makes or brings the template forward, which leaves no spare until keepSpares.
+   */
+  async function withSpares(
+    { count, made = false, migrationsDir }: { count: number; made?: boolean; migrationsDir?: string },
+    fn: (kept: PostgresTenantDatabases, ready: Spare[]) => Promise<void>,
+  ): Promise<void> {
+    const options = { serverUrl: serverUrl(), templateName: spareTemplate, logger, spares: count, migrationsDir };
+    const kept = new PostgresTenantDatabases(options);
+    try {
+      await kept.ensureTemplate();
+      if (made) expect(await spares()).toHaveLength(0);
+      kept.keepSpares();
+      await fn(kept, await until(spares, (rows) => rows.length === count, 30_000));
+    } finally {
+      await kept.close();
+    }
+  }
+
+  afterAll(async () => {
+    await dropDatabase(spareTemplate);
+    await dropSpares(spareTemplate);
+  });
+
+  it('keeps N ready, closed to PUBLIC; a create renames one and a new one is cloned behind it', async () => {
+    await withSpares({ count: 2, made: true }, async (kept, ready) => {
+      expect(ready.map((r) => r.connect)).toEqual([false, false]);
+      const name = schoolName();
+      const made = await kept.create(name);
+      expect(made).toMatchObject({ databaseName: name, method: 'spare', alreadyExisted: false });
+      // Renamed, not copied: the school database is one of the spares (same oid), and that spare is gone.
+      const oid = await oidOf(name);
+      expect(ready.map((r) => r.oid)).toContain(oid);
+      const refilled = await until(spares, (rows) => rows.length === 2, 30_000);
+      expect(refilled.map((r) => r.oid)).not.toContain(oid);
+      // It is at the template's schema: migrate has nothing to do.
+      const migrated = await kept.migrate(name);
+      expect(migrated).toMatchObject({ schemaVersion: schoolFiles.at(-1)!.version, applied: [] });
+      expect(migrated.tableCount).toBeGreaterThan(50);
+      // A re-run (a crash after the rename) finds the database and takes no second spare.
+      expect(await kept.create(name)).toMatchObject({ alreadyExisted: true });
+      expect((await spares()).map((r) => r.oid)).toEqual(refilled.map((r) => r.oid));
+    });
+    // close() waited for the refill: no clone is still being made.
+    const cloning = await onServer((c) =>
+      c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query ILIKE 'CREATE DATABASE%scs_spare%'`),
+    );
+    expect(cloning.rows[0].n).toBe(0);
+  }, 60_000);
+
+  it('concurrent creates each get a database of their own, and none waits for a spare that is not there', async () => {
+    await withSpares({ count: 2 }, async (kept) => {
+      const names = Array.from({ length: 5 }, schoolName);
+      const results = await Promise.all(names.map((n) => kept.create(n)));
+      expect(results.every((r) => !r.alreadyExisted)).toBe(true);
+      const methods = results.map((r) => r.method);
+      // The two ready ones are taken; the rest clone at once (a refill may finish in time for one more).
+      expect(methods.filter((m) => m === 'spare').length).toBeGreaterThanOrEqual(2);
+      expect(methods.every((m) => m === 'spare' || m === 'template')).toBe(true);
+      expect(new Set(await Promise.all(names.map(oidOf))).size).toBe(5);
+    });
+  }, 60_000);
+
+  it('a template brought forward drops the spares of its older self', async () => {
+    let older: Spare[] = [];
+    await withSpares({ count: 2 }, async (_kept, ready) => void (older = ready));
+    const dir = tempMigrations(Object.fromEntries(schoolFiles.map((f) => [f.file, f.sql])));
+    writeFileSync(join(dir, '9001_spare_probe.sql'), 'CREATE TABLE spare_probe (id int);');
+    await withSpares({ count: 1, made: true, migrationsDir: dir }, async (forward, fresh) => {
+      expect(older.map((r) => r.datname)).not.toContain(fresh[0].datname);
+      const name = schoolName();
+      expect(await forward.create(name)).toMatchObject({ method: 'spare' });
+      expect(await forward.migrate(name)).toMatchObject({ schemaVersion: '9001', applied: [] });
+    });
   }, 60_000);
 });

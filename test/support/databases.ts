@@ -1,3 +1,4 @@
+import { spareDatabasePrefix } from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
@@ -64,4 +65,15 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
 /** One query's rows. */
 export async function query<T = any>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
   return withClient(url, async (client) => (await client.query(text, params)).rows as T[]);
+}
+
+/** Drops the spare clones (SCS_SPARE_DATABASES) of a template a test made, with the template or after it. */
+export async function dropSpares(templateName: string): Promise<void> {
+  await withClient(serverUrl(), async (c) => {
+    const spares = await c.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+      [spareDatabasePrefix(templateName)],
+    );
+    for (const { datname } of spares.rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  });
 }

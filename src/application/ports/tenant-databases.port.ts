@@ -6,8 +6,11 @@ import { StepError } from '../process-manager/step-error.js';
  */
 export interface CreatedDatabase {
   databaseName: string;
-  /** `template`: cloned from the migrated template; `empty`: created empty (migrations run next). */
-  method: 'template' | 'empty';
+  /**
+   * `template`: cloned from the migrated template; `spare`: a clone of it made ahead of time, renamed;
+   * `empty`: created empty (migrations run next).
+   */
+  method: 'template' | 'spare' | 'empty';
   /** True when the database was already there (a step re-run after a crash). */
   alreadyExisted: boolean;
   durationMs: number;

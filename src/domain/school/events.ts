@@ -21,7 +21,7 @@ export type SchoolEvent =
       'DatabaseCreated',
       StepRun & {
         databaseName: string;
-        method: 'template' | 'empty';
+        method: 'template' | 'spare' | 'empty';
         alreadyExisted: boolean;
         durationMs: number;
         /** The tenant server it was placed on (a name, never a URL); absent before placement: `central`. */

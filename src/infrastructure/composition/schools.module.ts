@@ -29,7 +29,8 @@ function tenantServers(config: Config, central: CentralDatabase, logger: AppLogg
   const owner = databaseNameOf(central.url);
   const servers = [...tenantServerUrls(config, central.url)].map(([name, serverUrl]) => {
     const migrationsDir = config.schoolMigrationsDir;
-    const databases = new PostgresTenantDatabases({ serverUrl, logger, owner, migrationsDir });
+    const spares = config.spareDatabases;
+    const databases = new PostgresTenantDatabases({ serverUrl, logger, owner, migrationsDir, spares });
     return { name, url: serverUrl, databases };
   });
   return new PostgresTenantServers(central.pool, servers, logger, central.url);

@@ -77,6 +77,11 @@ export class PostgresTenantServers implements TenantServers {
     );
   }
 
+  /** From now on each server keeps its spare template clones ready (the service calls it, the CLI does not). */
+  keepSpares(): void {
+    for (const { databases } of this.servers.values()) databases.keepSpares();
+  }
+
   async place(schoolId: string): Promise<string> {
     const known = await this.placementOf(schoolId);
     if (known) return known;
