@@ -49,7 +49,8 @@ export class ProcessManager {
   private subscription?: Subscription;
   private readonly running = new Map<string, Promise<void>>();
   private readonly rerun = new Set<string>();
-  private readonly queue: string[] = [];
+  /** Schools waiting for a free slot, in the order they came (a Set: each once, found at once). */
+  private readonly queue = new Set<string>();
   private readonly timers = new Map<string, unknown>();
   private stopping = false;
   private lastDelivered?: GlobalPosition;
@@ -104,13 +105,13 @@ export class ProcessManager {
     await this.subscription?.stop();
     for (const timer of this.timers.values()) this.clockTimers.clear(timer);
     this.timers.clear();
-    this.queue.length = 0;
+    this.queue.clear();
     await Promise.allSettled([...this.running.values()]);
     await this.saving;
   }
 
   get status(): { running: number; queued: number; backlog: number } {
-    return { running: this.running.size, queued: this.queue.length, backlog: this.tracker.backlog };
+    return { running: this.running.size, queued: this.queue.size, backlog: this.tracker.backlog };
   }
 
   private async onEvent(event: RecordedEvent): Promise<void> {
@@ -132,15 +133,18 @@ export class ProcessManager {
       return;
     }
     if (this.running.size >= this.concurrency) {
-      if (!this.queue.includes(schoolId)) this.queue.push(schoolId);
+      this.queue.add(schoolId);
       return;
     }
     const run = this.work(schoolId).finally(() => {
       this.running.delete(schoolId);
       const again = this.rerun.delete(schoolId);
       if (again) this.schedule(schoolId);
-      const next = this.queue.shift();
-      if (next) this.schedule(next);
+      const next = this.queue.values().next();
+      if (!next.done) {
+        this.queue.delete(next.value);
+        this.schedule(next.value);
+      }
     });
     this.running.set(schoolId, run);
   }
