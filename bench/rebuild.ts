@@ -10,7 +10,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -193,6 +193,16 @@ const PEAK_RSS =
   'data:text/javascript,' +
   `process.on('exit',()=>process.stderr.write('peak-rss-kb '+process.resourceUsage().maxRSS+'\\n'))`;
 
+/** The node flags of `npm run scs` (package.json), so that the bench runs the CLI as a user does. */
+function cliNodeFlags(): string[] {
+  const scripts = (
+    JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts;
+  const words = scripts.scs.split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`the scs script does not start with node: ${scripts.scs}`);
+  return words.slice(1, words.indexOf('dist/src/cli/main.js'));
+}
+
 /** Runs the CLI's rebuild against the central database at `url`: its printed rate and its peak RSS. */
 export async function cliRebuild(
   url: string,
@@ -204,6 +214,7 @@ export async function cliRebuild(
       execFile(
         process.execPath,
         [
+          ...cliNodeFlags(),
           '--import',
           PEAK_RSS,
           join(projectRoot(), 'dist/src/cli/main.js'),
