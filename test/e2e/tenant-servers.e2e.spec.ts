@@ -91,6 +91,12 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
       expect.objectContaining({ name: 'one', state: 'open', schools: 20, reachable: true }),
       expect.objectContaining({ name: 'two', state: 'open', schools: 20, reachable: true }),
     ]);
+    // Each server keeps its spare template clones (SCS_SPARE_DATABASES, default 2) ready again after it.
+    const spares = await waitFor('2 spares on each server', async () => {
+      const servers = (await scs.request('/ready', { key: null })).body.servers as Array<{ spares?: number }>;
+      return servers.every((s) => s.spares === 2) ? servers.map((s) => s.spares) : undefined;
+    });
+    expect(spares).toEqual([2, 2]);
   }, 180_000);
 
   it('places nothing on a draining server, and lists it as draining', async () => {

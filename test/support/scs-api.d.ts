@@ -675,6 +675,8 @@ export interface components {
             /** @description schools placed there and not yet dropped */
             schools: number;
             reachable: boolean;
+            /** @description template clones ready there for the next schools (SCS_SPARE_DATABASES) */
+            spares?: number;
             error?: string;
         };
         ReadyDto: {

@@ -9,6 +9,8 @@ export interface TenantServerStatus {
   /** Schools placed there and not yet dropped. */
   schools: number;
   reachable: boolean;
+  /** Template clones ready there for the next schools (SCS_SPARE_DATABASES); absent when not reachable. */
+  spares?: number;
   error?: string;
 }
 

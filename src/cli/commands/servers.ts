@@ -22,10 +22,11 @@ export async function serversCommand(runtime: Runtime, options: ServersOptions):
   if (command === 'list' || command === undefined) {
     const servers = await runtime.servers.status();
     if (options.json) return (out(JSON.stringify({ servers }, null, 2)), 0);
-    out(`${'server'.padEnd(16)} ${'state'.padEnd(9)} ${'schools'.padStart(7)} ${'capacity'.padStart(8)}  reachable`);
+    const header = `${'server'.padEnd(16)} ${'state'.padEnd(9)} ${'schools'.padStart(7)} ${'capacity'.padStart(8)}`;
+    out(`${header} ${'spares'.padStart(6)}  reachable`);
     for (const s of servers) {
       const reachable = s.reachable ? 'yes' : `no (${s.error ?? 'no answer'})`;
-      const counts = `${String(s.schools).padStart(7)} ${String(s.capacity ?? '-').padStart(8)}`;
+      const counts = `${String(s.schools).padStart(7)} ${String(s.capacity ?? '-').padStart(8)} ${String(s.spares ?? '-').padStart(6)}`;
       out(`${s.name.padEnd(16)} ${s.state.padEnd(9)} ${counts}  ${reachable}`);
     }
     return 0;

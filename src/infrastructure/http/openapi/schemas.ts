@@ -205,6 +205,12 @@ export class TenantServerStatusDto implements TenantServerStatus {
   @ApiProperty({ type: 'integer', minimum: 0, description: 'schools placed there and not yet dropped' })
   schools!: number;
   @ApiProperty() reachable!: boolean;
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    description: 'template clones ready there for the next schools (SCS_SPARE_DATABASES)',
+  })
+  spares?: number;
   @ApiPropertyOptional() error?: string;
 }
 

@@ -148,7 +148,17 @@ export class PostgresTenantServers implements TenantServers {
   async status(): Promise<TenantServerStatus[]> {
     await this.register();
     const [probes, rows] = await Promise.all([this.probeAll(), this.loads(this.central)]);
-    return rows.map((r) => ({ ...r, ...(probes.get(r.name) ?? { reachable: false }) }));
+    return Promise.all(
+      rows.map(async (r) => {
+        const probe = probes.get(r.name) ?? { reachable: false };
+        const spares = probe.reachable
+          ? await this.on(r.name)
+              .spareCount()
+              .catch(() => undefined)
+          : undefined;
+        return { ...r, ...probe, ...(spares === undefined ? {} : { spares }) };
+      }),
+    );
   }
 
   async setState(server: string, state: TenantServerState, capacity?: number | null): Promise<void> {
