@@ -94,7 +94,8 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
     // Each server keeps its spare template clones (SCS_SPARE_DATABASES, default 2) ready again after it.
     const spares = await waitFor('2 spares on each server', async () => {
       const servers = (await scs.request('/ready', { key: null })).body.servers as Array<{ spares?: number }>;
-      return servers.every((s) => s.spares === 2) ? servers.map((s) => s.spares) : undefined;
+      if (!servers.every((s) => s.spares === 2)) throw new Error(`servers: ${JSON.stringify(servers)}`);
+      return servers.map((s) => s.spares);
     });
     expect(spares).toEqual([2, 2]);
   }, 180_000);
