@@ -10,6 +10,7 @@ import {
   migrationsDir,
 } from '../../src/infrastructure/postgres/sql-migrations.js';
 import {
+  makingDatabasePrefix,
   PostgresTenantDatabases,
   spareDatabasePrefix,
 } from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
@@ -552,6 +553,21 @@ describe('spare template clones (SCS_SPARE_DATABASES)', () => {
       expect(methods.filter((m) => m === 'spare').length).toBeGreaterThanOrEqual(2);
       expect(methods.every((m) => m === 'spare' || m === 'template')).toBe(true);
       expect(new Set(await Promise.all(names.map(oidOf))).size).toBe(5);
+    });
+  }, 60_000);
+
+  it('a spare left half-made (a refill that died between its clone and its close) is dropped by the next', async () => {
+    const leftover = `${makingDatabasePrefix(spareTemplate)}deadbeef`;
+    await onServer((c) => c.query(`CREATE DATABASE ${leftover}`));
+    expect(await oidOf(leftover)).toBeDefined();
+    await withSpares({ count: 2 }, async (_kept, ready) => {
+      expect(ready.map((r) => r.connect)).toEqual([false, false]);
+      expect(
+        await until(
+          () => oidOf(leftover),
+          (oid) => oid === undefined,
+        ),
+      ).toBeUndefined();
     });
   }, 60_000);
 

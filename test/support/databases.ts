@@ -1,4 +1,7 @@
-import { spareDatabasePrefix } from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import {
+  makingDatabasePrefix,
+  spareDatabasePrefix,
+} from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
@@ -71,8 +74,8 @@ export async function query<T = any>(url: string, text: string, params: unknown[
 export async function dropSpares(templateName: string): Promise<void> {
   await withClient(serverUrl(), async (c) => {
     const spares = await c.query<{ datname: string }>(
-      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
-      [spareDatabasePrefix(templateName)],
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1) OR starts_with(datname, $2)',
+      [spareDatabasePrefix(templateName), makingDatabasePrefix(templateName)],
     );
     for (const { datname } of spares.rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   });

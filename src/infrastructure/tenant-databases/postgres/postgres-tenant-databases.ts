@@ -47,6 +47,11 @@ export function spareDatabasePrefix(templateName: string): string {
   return `scs_spare_${createHash('sha256').update(templateName).digest('hex').slice(0, 12)}_`;
 }
 
+/** A spare being made (cloned, not yet closed to PUBLIC) has this name: `scs_making_<12 hex>_…`. */
+export function makingDatabasePrefix(templateName: string): string {
+  return spareDatabasePrefix(templateName).replace(/^scs_spare_/, 'scs_making_');
+}
+
 function quoteSchoolDatabase(name: string): string {
   // Names are generated from school ids; this guard keeps anything else out of DDL.
   if (typeof name !== 'string' || !SCHOOL_DATABASE.test(name))
@@ -335,17 +340,21 @@ export class PostgresTenantDatabases implements TenantDatabases {
       const fill = await server.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1) AS got', [this.fillKey]);
       if (!fill.rows[0].got) return;
       try {
+        // Only the holder of this lock makes spares: one still being made now was left by a refill that died.
+        await this.dropNamed(server, makingDatabasePrefix(this.templateName));
         while (this.keepingSpares && this.templateCurrent) {
           await server.query('SELECT pg_advisory_lock_shared($1)', [this.lockKey]);
           try {
             if ((await this.sparesOn(server)).length >= wanted) return;
-            const spare = pg.escapeIdentifier(`${this.sparePrefix}${randomBytes(4).toString('hex')}`);
-            await server.query(`CREATE DATABASE ${spare} TEMPLATE ${pg.escapeIdentifier(this.templateName)}`);
-            // A new database lets PUBLIC connect; a spare waits long enough for a school's role to try.
-            // Taken meanwhile (3D000): the school's own run_migrations revokes it.
-            await server.query(`REVOKE CONNECT, TEMPORARY ON DATABASE ${spare} FROM PUBLIC`).catch((error) => {
-              if (codeOf(error) !== '3D000') throw error;
-            });
+            const hex = randomBytes(4).toString('hex');
+            const making = pg.escapeIdentifier(`${makingDatabasePrefix(this.templateName)}${hex}`);
+            await server.query(`CREATE DATABASE ${making} TEMPLATE ${pg.escapeIdentifier(this.templateName)}`);
+            // A new database lets PUBLIC connect, and a spare waits long enough for a school's role to try:
+            // it gets a spare's name (and can be taken) in the transaction that closes it.
+            const spare = pg.escapeIdentifier(`${this.sparePrefix}${hex}`);
+            await server.query(
+              `REVOKE CONNECT, TEMPORARY ON DATABASE ${making} FROM PUBLIC; ALTER DATABASE ${making} RENAME TO ${spare}`,
+            );
           } finally {
             await server.query('SELECT pg_advisory_unlock_shared($1)', [this.lockKey]);
           }
@@ -356,10 +365,19 @@ export class PostgresTenantDatabases implements TenantDatabases {
     });
   }
 
-  /** Drops every spare of this template. Call under the exclusive template lock. */
+  /** Drops every spare of this template, and any left half-made. Call under the exclusive template lock. */
   private async dropSpares(server: pg.ClientBase): Promise<void> {
-    for (const spare of await this.sparesOn(server))
-      await server.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(spare)} WITH (FORCE)`);
+    await this.dropNamed(server, this.sparePrefix);
+    await this.dropNamed(server, makingDatabasePrefix(this.templateName));
+  }
+
+  private async dropNamed(server: pg.ClientBase, prefix: string): Promise<void> {
+    const rows = await server.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+      [prefix],
+    );
+    for (const { datname } of rows.rows)
+      await server.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
   }
 
   /** Compares the template's schema_migrations with the shipped files. Call under the exclusive lock. */
