@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
 import { DROPS_AT_ONCE } from './support/server.js';
-import { mapLimit, median } from './support/stats.js';
+import { mapLimit, median, sleep } from './support/stats.js';
 
 const schoolDatabaseName = () => `school_${randomBytes(16).toString('hex')}`;
 
@@ -62,7 +62,7 @@ export class DatabaseFloors {
     const deadline = Date.now() + 60_000;
     while ((await this.sparing.spareCount()) < 1) {
       if (Date.now() > deadline) throw new Error('no spare template clone was made within 60 s');
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     }
   }
 

@@ -200,9 +200,7 @@ async function readRows(server: BenchServer, scs: ScsProcess, schoolId: string, 
   // The bursts leave hundreds of cloned databases' pages to write back; the reads are timed after that
   // write-back (a CHECKPOINT), not during it (which measured 1,874-2,485 req/s where the same reads on a
   // quiet server did 4,000+).
-  const checkpoint = performance.now();
-  await server.query('CHECKPOINT');
-  progress(`checkpoint after the bursts: ${((performance.now() - checkpoint) / 1000).toFixed(1)} s`);
+  await settle(server, 'the bursts');
   progress(`GET /school/:id, 50 connections, ${size.getSeconds} s`);
   const one = await load(`${scs.url}/school/${schoolId}`, size.getSeconds);
   rows.push(

@@ -84,8 +84,9 @@ export class PostgresTenantDatabases implements TenantDatabases {
    * close after 10 s and never keep the process alive; one that saw an error is discarded, not reused.
    */
   private readonly serverSessions: pg.Pool;
-  /** The spares of this template, whoever made them, have names beginning with it. */
+  /** Names of this template's spares (whoever made them) begin with the first; of those being made, the second. */
   private readonly sparePrefix: string;
+  private readonly makingPrefix: string;
   private readonly fillKey: string;
   private keepingSpares = false;
   /** The running refill, if any (one at a time per process); `close` waits for it. */
@@ -123,6 +124,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
     this.lockKey = advisoryLockKey(`scs-school-template:${this.templateName}`);
     this.fillKey = advisoryLockKey(`scs-school-spares:${this.templateName}`);
     this.sparePrefix = spareDatabasePrefix(this.templateName);
+    this.makingPrefix = makingDatabasePrefix(this.templateName);
     // Named, so that operators (and the test) can tell SCS's kept sessions in pg_stat_activity.
     const max = options.serverSessions?.max ?? 8;
     const sessions = { connectionString: options.serverUrl, application_name: 'scs-tenant-server', max };
@@ -284,10 +286,15 @@ export class PostgresTenantDatabases implements TenantDatabases {
     return this.withServer(async (server) => (await this.sparesOn(server)).length);
   }
 
-  private async sparesOn(server: pg.ClientBase): Promise<string[]> {
+  private sparesOn(server: pg.ClientBase): Promise<string[]> {
+    return this.namedOn(server, this.sparePrefix);
+  }
+
+  /** The databases on the server whose names begin with `prefix`, oldest first. */
+  private async namedOn(server: pg.ClientBase, prefix: string): Promise<string[]> {
     const rows = await server.query<{ datname: string }>(
       'SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY oid',
-      [this.sparePrefix],
+      [prefix],
     );
     return rows.rows.map((r) => r.datname);
   }
@@ -341,13 +348,13 @@ export class PostgresTenantDatabases implements TenantDatabases {
       if (!fill.rows[0].got) return;
       try {
         // Only the holder of this lock makes spares: one still being made now was left by a refill that died.
-        await this.dropNamed(server, makingDatabasePrefix(this.templateName));
+        await this.dropNamed(server, this.makingPrefix);
         while (this.keepingSpares && this.templateCurrent) {
           await server.query('SELECT pg_advisory_lock_shared($1)', [this.lockKey]);
           try {
             if ((await this.sparesOn(server)).length >= wanted) return;
             const hex = randomBytes(4).toString('hex');
-            const making = pg.escapeIdentifier(`${makingDatabasePrefix(this.templateName)}${hex}`);
+            const making = pg.escapeIdentifier(`${this.makingPrefix}${hex}`);
             await server.query(`CREATE DATABASE ${making} TEMPLATE ${pg.escapeIdentifier(this.templateName)}`);
             // A new database lets PUBLIC connect, and a spare waits long enough for a school's role to try:
             // it gets a spare's name (and can be taken) in the transaction that closes it.
@@ -368,16 +375,12 @@ export class PostgresTenantDatabases implements TenantDatabases {
   /** Drops every spare of this template, and any left half-made. Call under the exclusive template lock. */
   private async dropSpares(server: pg.ClientBase): Promise<void> {
     await this.dropNamed(server, this.sparePrefix);
-    await this.dropNamed(server, makingDatabasePrefix(this.templateName));
+    await this.dropNamed(server, this.makingPrefix);
   }
 
   private async dropNamed(server: pg.ClientBase, prefix: string): Promise<void> {
-    const rows = await server.query<{ datname: string }>(
-      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
-      [prefix],
-    );
-    for (const { datname } of rows.rows)
-      await server.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
+    for (const name of await this.namedOn(server, prefix))
+      await server.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
   }
 
   /** Compares the template's schema_migrations with the shipped files. Call under the exclusive lock. */
