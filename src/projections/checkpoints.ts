@@ -1,5 +1,7 @@
+import pg from 'pg';
 import type { EntityManager } from 'typeorm';
 import { comparePositions, type GlobalPosition, type RecordedEvent } from '../application/ports/event-store.port.js';
+import type { Write } from './writes.js';
 
 const SELECT = 'SELECT commit_position::text AS c, prepare_position::text AS p FROM scs_checkpoints WHERE name = $1';
 
@@ -56,21 +58,52 @@ export async function lockCheckpoints(
   return new Map(rows.map((row) => [row.name, toPosition(row)]));
 }
 
+/** A connection's simple-query side: several statements in one round trip, no parameters. */
+export interface SimpleQueries {
+  query(text: string): Promise<unknown>;
+}
+
+/**
+ * `BEGIN` and `lockCheckpoints` in one round trip: one simple query of both statements, the names as
+ * literals. Rows still missing (a projection's first batch) are made and locked by `lockCheckpoints`.
+ */
+export async function beginWithCheckpointsLocked(
+  connection: SimpleQueries,
+  manager: EntityManager,
+  names: readonly string[],
+): Promise<Map<string, GlobalPosition | undefined>> {
+  const list = names.map((name) => pg.escapeLiteral(name)).join(', ');
+  const results = (await connection.query(
+    `BEGIN; SELECT name, commit_position::text AS c, prepare_position::text AS p FROM scs_checkpoints
+      WHERE name = ANY(ARRAY[${list}]::text[]) ORDER BY name FOR UPDATE`,
+  )) as [unknown, { rows: Array<{ name: string; c: string; p: string }> }];
+  const rows = results[1].rows;
+  if (rows.length < names.length) return lockCheckpoints(manager, names);
+  return new Map(rows.map((row) => [row.name, toPosition(row)]));
+}
+
 /** `saveCheckpoint` for several projections in one statement. */
 export async function saveCheckpoints(
   manager: EntityManager,
   positions: ReadonlyArray<readonly [string, GlobalPosition]>,
 ): Promise<void> {
   if (positions.length === 0) return;
-  await manager.query(
-    `INSERT INTO scs_checkpoints (name, commit_position, prepare_position, updated_at)
+  const { text, params } = checkpointsWrite(positions);
+  await manager.query(text, params);
+}
+
+/** The statement of `saveCheckpoints`, as a write that may go out with a batch's other writes. */
+export function checkpointsWrite(positions: ReadonlyArray<readonly [string, GlobalPosition]>): Write {
+  return {
+    table: 'scs_checkpoints',
+    text: `INSERT INTO scs_checkpoints (name, commit_position, prepare_position, updated_at)
      SELECT n, c, p, now() FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS u(n, c, p) ORDER BY n
      ON CONFLICT (name) DO UPDATE SET commit_position = EXCLUDED.commit_position,
        prepare_position = EXCLUDED.prepare_position, updated_at = now()`,
-    [
+    params: [
       positions.map(([name]) => name),
       positions.map(([, position]) => position.commit.toString()),
       positions.map(([, position]) => position.prepare.toString()),
     ],
-  );
+  };
 }

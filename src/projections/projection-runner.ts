@@ -9,10 +9,17 @@ import {
 import type { AppLogger } from '../application/ports/logger.port.js';
 import { noLocks, type Locks } from '../application/ports/locks.port.js';
 import { noTelemetry, reportHandled, type Telemetry } from '../application/ports/telemetry.port.js';
-import { after, loadCheckpoint, lockCheckpoints, saveCheckpoints } from './checkpoints.js';
+import {
+  after,
+  beginWithCheckpointsLocked,
+  checkpointsWrite,
+  loadCheckpoint,
+  type SimpleQueries,
+} from './checkpoints.js';
 import { liveTables, ofProjection, sharedStreamPrefix, type Projection } from './projection.js';
 import { rebuildProjection } from './rebuild.js';
 import { recordError, recordState } from './status.js';
+import { GatheredWrites, immediateWrites, type Writes } from './writes.js';
 
 const RESTART_MS = 2000;
 const LOCK_RETRY_MS = 1000;
@@ -104,6 +111,13 @@ export class ProjectionRunner {
   }
 }
 
+/** The gathered writes of a batch failed: whose, the lane learns by sending them one by one. */
+class GatheredWritesFailed extends Error {
+  constructor(cause: unknown) {
+    super((cause as Error)?.message ?? String(cause), { cause });
+  }
+}
+
 /** Projections sharing a subscription and a transaction per batch. */
 class Lane {
   private subscription?: Subscription;
@@ -153,7 +167,7 @@ class Lane {
       after: from,
       streamPrefix: prefix,
       handleBatch: async (events) => {
-        const applied = await this.dataSource.transaction((m) => this.apply(m, events, prefix));
+        const applied = await this.applyBatch(events, prefix);
         // Handled means committed: readers of the projections' tables see these events from now on.
         const now = Date.now();
         for (const [name, fresh] of applied) reportHandled(this.telemetry, `projection:${name}`, since, now, fresh);
@@ -166,15 +180,50 @@ class Lane {
   /**
    * One batch in one transaction: the members' checkpoints locked (a rebuild's swap may have moved one
    * past these events: then it skips them), each member's events applied, the new checkpoints saved.
+   * Round trips: `BEGIN` with the locks, the members' reads, their writes with the checkpoints as one
+   * statement, `COMMIT`: six for today's four projections (eleven when each statement went alone).
    */
+  private async applyBatch(events: RecordedEvent[], readPrefix: string | undefined) {
+    try {
+      return await this.inTransaction((connection, manager) => this.apply(connection, manager, events, readPrefix));
+    } catch (error) {
+      if (!(error instanceof GatheredWritesFailed)) throw error;
+      // Sent together, the members' writes failed together: once more with each write sent alone, so
+      // that a failing member is named (and leaves the lane) while the others go on.
+      return this.inTransaction((connection, manager) =>
+        this.apply(connection, manager, events, readPrefix, immediateWrites(manager)),
+      );
+    }
+  }
+
+  private async inTransaction<T>(work: (connection: SimpleQueries, manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    const connection = (await runner.connect()) as SimpleQueries;
+    try {
+      const result = await work(connection, runner.manager);
+      await connection.query('COMMIT');
+      return result;
+    } catch (error) {
+      await connection.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Opens the batch's transaction (`BEGIN` with the locks) on `connection`; the caller ends it. */
   private async apply(
+    connection: SimpleQueries,
     manager: EntityManager,
     events: RecordedEvent[],
     readPrefix: string | undefined,
+    immediate?: Writes,
   ): Promise<Map<string, RecordedEvent[]>> {
-    const checkpoints = await lockCheckpoints(manager, this.names);
+    const checkpoints = await beginWithCheckpointsLocked(connection, manager, this.names);
     const applied = new Map<string, RecordedEvent[]>();
-    const context = { store: this.store };
+    const gathered = new GatheredWrites();
+    const writes = immediate ?? gathered;
+    const context = { store: this.store, writes };
     for (const { projection } of this.members) {
       const fresh = ofProjection(projection, after(events, checkpoints.get(projection.name)), readPrefix);
       if (fresh.length === 0) continue;
@@ -185,10 +234,14 @@ class Lane {
       }
       applied.set(projection.name, fresh);
     }
-    await saveCheckpoints(
-      manager,
-      [...applied].map(([name, fresh]) => [name, fresh[fresh.length - 1].position] as const),
-    );
+    if (applied.size === 0) return applied;
+    const positions = [...applied].map(([name, fresh]) => [name, fresh[fresh.length - 1].position] as const);
+    await writes.add(checkpointsWrite(positions));
+    for (const statement of gathered.statements()) {
+      await manager.query(statement.text, statement.params).catch((error: unknown) => {
+        throw new GatheredWritesFailed(error);
+      });
+    }
     return applied;
   }
 

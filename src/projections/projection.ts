@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { EventStore, RecordedEvent } from '../application/ports/event-store.port.js';
+import type { Writes } from './writes.js';
 
 /** The table names a projection writes in one run: its own tables, or their shadows during a rebuild. */
 export type Tables = Readonly<Record<string, string>>;
@@ -7,11 +8,17 @@ export type Tables = Readonly<Record<string, string>>;
 export interface ProjectionContext {
   /** For a projection that must read a stream (the read model refolds a row it cannot read). */
   store: EventStore;
+  /**
+   * Where its inserts and updates go: the runner sends a batch's writes together, with the checkpoints,
+   * after every read of the batch (so a projection reads with `manager` and never reads back its writes).
+   */
+  writes: Writes;
 }
 
 /**
  * One projection: a pure view (events → rows, in the projection's own folder) plus this shell, which
- * writes a batch of events into its tables. The runner gives it its tables' names, locks its checkpoint,
+ * writes a batch of events into its tables (reads through the manager, writes through `context.writes`).
+ * The runner gives it its tables' names, locks its checkpoint,
  * drops events at or before it and saves the new one in the same transaction; a rebuild gives it shadow
  * tables. Event types it does not know (another engineer's, a newer version's) are ignored, never fatal.
  */

@@ -2,13 +2,15 @@ import type { EntityManager } from 'typeorm';
 import type { RecordedEvent } from '../application/ports/event-store.port.js';
 import { schoolIdFromStream } from '../domain/school/events.js';
 import type { ViewEvent } from './view-event.js';
+import type { Writes } from './writes.js';
 
 /**
  * The shell of a projection keeping one row per school (`school_id` its key): reads the rows of the
- * batch's schools, folds the pure `evolve` over the events, writes the changed rows in one statement.
+ * batch's schools, folds the pure `evolve` over the events, writes the changed rows in one statement (to `writes`).
  */
 export async function foldRowsBySchool<Row extends { school_id: string }>(
   manager: EntityManager,
+  writes: Writes,
   table: string,
   events: RecordedEvent[],
   evolve: (row: Row | undefined, event: ViewEvent) => Row | undefined,
@@ -31,7 +33,7 @@ export async function foldRowsBySchool<Row extends { school_id: string }>(
   }
   if (touched.size === 0) return;
   await insertRows(
-    manager,
+    writes,
     table,
     [...touched].map((id) => rows.get(id)!),
     'school_id',
@@ -40,11 +42,12 @@ export async function foldRowsBySchool<Row extends { school_id: string }>(
 
 /**
  * Inserts rows (objects keyed by column) in one statement; on a key conflict, updates them (or skips).
+ * The statement goes to `writes`: it may be sent later, with the batch's other writes.
  * The rows travel as `json`, not `jsonb`: PostgreSQL reads them once either way, and json skips
  * building a jsonb value first (a rebuild's inserts took ~25% less time).
  */
 export async function insertRows(
-  manager: EntityManager,
+  writes: Writes,
   table: string,
   rows: object[],
   conflictKey: string,
@@ -53,12 +56,13 @@ export async function insertRows(
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]);
   const set = columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ');
-  await manager.query(
-    `INSERT INTO ${table} (${columns.join(', ')})
+  await writes.add({
+    table,
+    text: `INSERT INTO ${table} (${columns.join(', ')})
      SELECT ${columns.join(', ')} FROM json_populate_recordset(NULL::${table}, $1::json)
      ON CONFLICT (${conflictKey}) DO ${update ? `UPDATE SET ${set}` : 'NOTHING'}`,
-    [JSON.stringify(rows)],
-  );
+    params: [JSON.stringify(rows)],
+  });
 }
 
 export function toViewEvent(event: RecordedEvent): ViewEvent {

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type pg from 'pg';
 import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
@@ -118,6 +119,120 @@ describe('ProjectionRunner', () => {
         ([h, f]) => h.length === 3 && f.length === 3,
         5_000,
       );
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  /** A projection that reads once through the manager and writes its events through `context.writes`. */
+  function writer(name: string, streamPrefix: string, table: string, badOn?: string): Projection {
+    return {
+      name,
+      tables: [table],
+      streamPrefix,
+      async apply(manager: EntityManager, _tables, events: RecordedEvent[], { writes }) {
+        await manager.query(`SELECT count(*) FROM ${table}`);
+        const bad = badOn !== undefined && events.some((e) => e.type === badOn);
+        await writes.add({
+          table,
+          text: bad
+            ? `INSERT INTO ${table} (no_such_column) VALUES ($1)`
+            : `INSERT INTO ${table} (event_id, type) SELECT * FROM unnest($1::uuid[], $2::text[])`,
+          params: bad ? [1] : [events.map((e) => e.id), events.map((e) => e.type)],
+        });
+      },
+    };
+  }
+
+  /** Counts the statements sent on the DataSource's connections while `counting.on` is set. */
+  function countStatements(): { on: boolean; count: number } {
+    const counting = { on: false, count: 0 };
+    const pool = (central.dataSource.driver as unknown as { master: pg.Pool }).master;
+    const wrapped = new WeakSet<object>();
+    pool.on('acquire', (client) => {
+      if (wrapped.has(client)) return;
+      wrapped.add(client);
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (...args: unknown[]) => {
+        if (counting.on) counting.count++;
+        return query(...args);
+      };
+    });
+    return counting;
+  }
+
+  const rowsTable = (projection: string) => `${projection.replace(/\W/g, '_')}_rows`;
+  const typesIn = async (table: string) =>
+    (await central.pool.query(`SELECT type FROM ${table} ORDER BY type`)).rows.map((r: { type: string }) => r.type);
+
+  it('sends a batch in five round trips: BEGIN with the locks, a read per member, the writes and checkpoints as one, COMMIT', async () => {
+    const prefix = unique('trips');
+    const [a, b] = [`${prefix}a`, `${prefix}b`];
+    for (const name of [a, b]) await central.pool.query(`CREATE TABLE ${rowsTable(name)} (event_id uuid, type text)`);
+    const counting = countStatements();
+    const runner = new ProjectionRunner(
+      [writer(a, prefix, rowsTable(a)), writer(b, prefix, rowsTable(b))],
+      central.store,
+      central.dataSource,
+      central.logger,
+    );
+    await runner.start();
+    try {
+      // The first batch also makes the checkpoint rows; the second is every batch after it.
+      await central.store.append(`${prefix}1`, [ev('Warm')], 'no_stream');
+      await until(
+        () => typesIn(rowsTable(b)),
+        (types) => types.length === 1,
+        5_000,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the lane's start has recorded its state
+      counting.on = true;
+      await central.store.append(`${prefix}2`, [ev('Second')], 'no_stream');
+      await until(
+        () => typesIn(rowsTable(b)),
+        (types) => types.length === 2,
+        5_000,
+      );
+      counting.on = false;
+      expect(await typesIn(rowsTable(a))).toEqual(['Second', 'Warm']);
+      expect(counting.count).toBe(5);
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('names the member whose gathered write failed: it leaves the lane, the others go on', async () => {
+    const prefix = unique('badwrite');
+    const [healthy, failing] = [`${prefix}healthy`, `${prefix}failing`];
+    for (const name of [healthy, failing])
+      await central.pool.query(`CREATE TABLE ${rowsTable(name)} (event_id uuid, type text)`);
+    const runner = new ProjectionRunner(
+      [writer(healthy, prefix, rowsTable(healthy)), writer(failing, prefix, rowsTable(failing), 'BadWrite')],
+      central.store,
+      central.dataSource,
+      central.logger,
+    );
+    await runner.start();
+    try {
+      await central.store.append(`${prefix}1`, [ev('BadWrite')], 'no_stream');
+      await central.store.append(`${prefix}2`, [ev('After')], 'no_stream');
+      await until(
+        () => typesIn(rowsTable(healthy)),
+        (types) => types.length === 2,
+        5_000,
+      );
+      expect(await typesIn(rowsTable(healthy))).toEqual(['After', 'BadWrite']);
+      expect(await typesIn(rowsTable(failing))).toEqual([]);
+      const lastError = await until(
+        () =>
+          central.pool
+            .query('SELECT last_error FROM scs_projections WHERE name = $1', [failing])
+            .then((r) => r.rows[0]?.last_error as string | undefined),
+        (error) => typeof error === 'string',
+        5_000,
+      );
+      expect(lastError).toContain('no_such_column');
+      expect(central.logs.some((m) => m.startsWith(`projection ${healthy} stopped`))).toBe(false);
     } finally {
       await runner.stop();
     }

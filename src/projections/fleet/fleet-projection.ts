@@ -9,5 +9,5 @@ export const fleet: Projection = {
   name: 'fleet',
   tables: [TABLE],
   streamPrefix: SCHOOL_STREAM_PREFIX,
-  apply: (manager, tables, events) => foldRowsBySchool(manager, tables[TABLE], events, evolveFleet),
+  apply: (manager, tables, events, { writes }) => foldRowsBySchool(manager, writes, tables[TABLE], events, evolveFleet),
 };

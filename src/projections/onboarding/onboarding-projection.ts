@@ -9,5 +9,6 @@ export const onboarding: Projection = {
   name: 'onboarding',
   tables: [TABLE],
   streamPrefix: SCHOOL_STREAM_PREFIX,
-  apply: (manager, tables, events) => foldRowsBySchool(manager, tables[TABLE], events, evolveOnboarding),
+  apply: (manager, tables, events, { writes }) =>
+    foldRowsBySchool(manager, writes, tables[TABLE], events, evolveOnboarding),
 };

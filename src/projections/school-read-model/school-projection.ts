@@ -3,6 +3,7 @@ import type { EventStore, RecordedEvent } from '../../application/ports/event-st
 import { toFoldable } from '../../application/school/school-stream.js';
 import { schoolIdFromStream, schoolStreamId, SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
 import type { Projection } from '../projection.js';
+import type { Writes } from '../writes.js';
 import { evolveView, foldView } from './evolve-view.js';
 import { SCHOOL_VIEW_VERSION, type SchoolView } from './school-view.js';
 
@@ -19,7 +20,7 @@ export const schoolReadModel: Projection = {
   name: READ_MODEL_CHECKPOINT,
   tables: [TABLE],
   streamPrefix: SCHOOL_STREAM_PREFIX,
-  apply: (manager, tables, events, { store }) => applyBatch(manager, store, tables[TABLE], events),
+  apply: (manager, tables, events, { store, writes }) => applyBatch(manager, store, writes, tables[TABLE], events),
   needsRebuild: async (manager) => {
     const sql = `SELECT 1 FROM ${TABLE} WHERE document_version <> $1 LIMIT 1`;
     return (await manager.query(sql, [SCHOOL_VIEW_VERSION])).length > 0;
@@ -27,7 +28,13 @@ export const schoolReadModel: Projection = {
 };
 
 /** Folds a batch of events into rows of `table`. */
-async function applyBatch(manager: EntityManager, store: EventStore, table: string, events: RecordedEvent[]) {
+async function applyBatch(
+  manager: EntityManager,
+  store: EventStore,
+  writes: Writes,
+  table: string,
+  events: RecordedEvent[],
+) {
   const ids = [...new Set(events.map((e) => schoolIdFromStream(e.streamId)).filter((id): id is string => !!id))];
   const rows: Array<{ id: string; document: SchoolView; version: string }> = ids.length
     ? await manager.query(
@@ -52,7 +59,7 @@ async function applyBatch(manager: EntityManager, store: EventStore, table: stri
     touched.add(id);
   }
   await upsert(
-    manager,
+    writes,
     table,
     [...touched].map((id) => views.get(id)).filter((v): v is SchoolView => !!v),
   );
@@ -66,7 +73,7 @@ async function viewBefore(store: EventStore, id: string, events: RecordedEvent[]
 }
 
 /** Writes the views in one statement; a row already at a later revision (and this version) is kept. */
-async function upsert(manager: EntityManager, table: string, views: SchoolView[]): Promise<void> {
+async function upsert(writes: Writes, table: string, views: SchoolView[]): Promise<void> {
   if (views.length === 0) return;
   const rows = views.map((v) => ({
     id: v.id,
@@ -87,12 +94,13 @@ async function upsert(manager: EntityManager, table: string, views: SchoolView[]
     schema_version: v.schemaVersion ?? null,
   }));
   const columns = Object.keys(rows[0]).join(', ');
-  await manager.query(
-    `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)
+  await writes.add({
+    table,
+    text: `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)
      ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at,
        revision = EXCLUDED.revision, document = EXCLUDED.document, document_version = EXCLUDED.document_version,
        schema_version = EXCLUDED.schema_version
      WHERE ${table}.revision < EXCLUDED.revision OR ${table}.document_version <> EXCLUDED.document_version`,
-    [JSON.stringify(rows)],
-  );
+    params: [JSON.stringify(rows)],
+  });
 }

@@ -9,13 +9,13 @@ export const steps: Projection = {
   name: 'steps',
   tables: [TABLE],
   streamPrefix: SCHOOL_STREAM_PREFIX,
-  apply: async (manager, tables, events) => {
+  apply: async (_manager, tables, events, { writes }) => {
     const rows = events.flatMap((event) => {
       const schoolId = schoolIdFromStream(event.streamId);
       const row = schoolId ? stepRunOf(schoolId, toViewEvent(event)) : undefined;
       return row ? [row] : ([] as StepRunRow[]);
     });
     // A run is keyed by the event that recorded it: a redelivered event adds nothing.
-    await insertRows(manager, tables[TABLE], rows, 'school_id, revision', false);
+    await insertRows(writes, tables[TABLE], rows, 'school_id, revision', false);
   },
 };
