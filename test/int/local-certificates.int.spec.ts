@@ -1,6 +1,7 @@
 import 'reflect-metadata'; // before @peculiar/x509, whose tsyringe needs the Reflect polyfill
 import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
@@ -134,6 +135,43 @@ describe('LocalCertificateProvider', () => {
     const caUsage = ca.certificate.getExtension(x509.KeyUsagesExtension);
     expect(caUsage?.usages).toBe(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign);
     expect(ca.certificate.getExtension(x509.BasicConstraintsExtension)?.ca).toBe(true);
+  });
+
+  it('writes a leaf that OpenSSL verifies against the CA, with the profile of a server certificate', async () => {
+    const issued = await certificates.issue({ schoolId: randomUUID(), domain: 'profile.syncad.in' });
+    const pem = (await certificates.certificatePem(issued.serialNumber))!;
+    const leafFile = join(root, 'profile.pem');
+    writeFileSync(leafFile, pem);
+    const verified = execFileSync(
+      'openssl',
+      ['verify', '-CAfile', join(caDir, 'ca.cert.pem'), '-purpose', 'sslserver', '-x509_strict', leafFile],
+      { encoding: 'utf8' },
+    );
+    expect(verified.trim()).toBe(`${leafFile}: OK`);
+    const leaf = new x509.X509Certificate(pem);
+    expect(leaf.subject).toBe('CN=profile.syncad.in');
+    expect(leaf.signatureAlgorithm).toEqual(expect.objectContaining({ name: 'ECDSA', hash: { name: 'SHA-256' } }));
+    const constraints = leaf.getExtension(x509.BasicConstraintsExtension);
+    expect([constraints?.ca, constraints?.critical]).toEqual([false, true]);
+    const usage = leaf.getExtension(x509.KeyUsagesExtension);
+    expect([usage?.usages, usage?.critical]).toEqual([x509.KeyUsageFlags.digitalSignature, true]);
+    const ski = leaf.getExtension(x509.SubjectKeyIdentifierExtension);
+    expect(ski?.keyId).toBe(Buffer.from(await leaf.publicKey.getKeyIdentifier()).toString('hex'));
+    expect(leaf.getExtension(x509.SubjectAlternativeNameExtension)?.names.toJSON()).toEqual([
+      { type: 'dns', value: 'profile.syncad.in' },
+    ]);
+  });
+
+  it('writes a notAfter from 2050 on as GeneralizedTime, as RFC 5280 asks', async () => {
+    const long = new LocalCertificateProvider({ pool, ca, validityDays: 10_000 });
+    const issued = await long.issue({ schoolId: randomUUID(), domain: 'long.syncad.in' });
+    const leaf = await leafOf(issued.serialNumber);
+    expect(new Date(leaf.validTo).toISOString()).toBe(issued.notAfter);
+    expect(new Date(issued.notAfter).getUTCFullYear()).toBeGreaterThanOrEqual(2050);
+    const text = execFileSync('openssl', ['asn1parse'], {
+      input: (await certificates.certificatePem(issued.serialNumber))!,
+    });
+    expect(text.toString()).toMatch(/UTCTIME[^\n]*\n[^\n]*GENERALIZEDTIME/);
   });
 
   it('is idempotent per school and domain', async () => {

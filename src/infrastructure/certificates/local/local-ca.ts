@@ -1,10 +1,10 @@
 import 'reflect-metadata'; // @peculiar/x509 resolves its parts through tsyringe, which needs the Reflect polyfill
-import { randomBytes, webcrypto } from 'node:crypto';
+import { KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 
-export const EC_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const EC_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 x509.cryptoProvider.set(webcrypto as never);
 
 type CryptoKey = webcrypto.CryptoKey;
@@ -20,11 +20,11 @@ export function randomSerialNumber(): string {
   return bytes.toString('hex');
 }
 
-export async function generateKeyPair(): Promise<CryptoKeyPair> {
+async function generateKeyPair(): Promise<CryptoKeyPair> {
   return (await webcrypto.subtle.generateKey(EC_ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
 }
 
-export async function exportPrivateKeyPem(key: CryptoKey): Promise<string> {
+async function exportPrivateKeyPem(key: CryptoKey): Promise<string> {
   return x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
 }
 
@@ -64,6 +64,9 @@ function createExclusively(file: string, content: string, mode: number): void {
  * once end with one CA, and a crash between the two files leaves a key that the next start completes.
  */
 export class LocalCertificateAuthority {
+  private issuerDer?: Uint8Array;
+  private keyObject?: KeyObject;
+
   private constructor(
     readonly certificate: x509.X509Certificate,
     readonly privateKey: CryptoKey,
@@ -72,6 +75,18 @@ export class LocalCertificateAuthority {
 
   get subject(): string {
     return this.certificate.subject;
+  }
+
+  /** The CA's subject Name as DER, as leaves carry it for their issuer. */
+  get issuerName(): Uint8Array {
+    this.issuerDer ??= new Uint8Array(this.certificate.subjectName.toArrayBuffer());
+    return this.issuerDer;
+  }
+
+  /** The CA's private key as Node's KeyObject, for `crypto.sign`. */
+  get signingKey(): KeyObject {
+    this.keyObject ??= KeyObject.from(this.privateKey);
+    return this.keyObject;
   }
 
   /** The CA's subject key identifier (hex), which leaves carry as their authority key identifier. */

@@ -1,14 +1,8 @@
 import type pg from 'pg';
-import * as x509 from '@peculiar/x509';
 import type { CertificateProvider, IssuedCertificate } from '../../../application/ports/certificates.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
-import {
-  EC_ALGORITHM,
-  exportPrivateKeyPem,
-  generateKeyPair,
-  randomSerialNumber,
-  type LocalCertificateAuthority,
-} from './local-ca.js';
+import { issueLeaf } from './leaf-certificate.js';
+import { randomSerialNumber, type LocalCertificateAuthority } from './local-ca.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
@@ -90,41 +84,25 @@ export class LocalCertificateProvider implements CertificateProvider {
 
   private async sign(domain: string) {
     const ca = this.options.ca;
-    const keys = await generateKeyPair();
     const serialNumber = randomSerialNumber();
     // Whole seconds (X.509 times have no fractions), back-dated a little (a minute, at most a tenth of
     // the lifetime) for clients with slow clocks.
     const backdate = Math.min(60_000, Math.floor((this.validityDays * DAY_MS) / 10 / 1000) * 1000);
     const notBefore = new Date(Math.floor(Date.now() / 1000) * 1000 - backdate);
     const notAfter = new Date(notBefore.getTime() + this.validityDays * DAY_MS);
-    const authorityKey = ca.keyIdentifier
-      ? new x509.AuthorityKeyIdentifierExtension(ca.keyIdentifier)
-      : await x509.AuthorityKeyIdentifierExtension.create(ca.certificate.publicKey);
-    const certificate = await x509.X509CertificateGenerator.create({
+    // A CA certificate without a subject key identifier: the identifier of its public key, as RFC 5280 computes it.
+    const authorityKeyId =
+      ca.keyIdentifier ?? Buffer.from(await ca.certificate.publicKey.getKeyIdentifier()).toString('hex');
+    const { certificatePem, privateKeyPem } = issueLeaf({
+      domain,
       serialNumber,
-      subject: `CN=${domain}`,
-      issuer: ca.certificate.subjectName,
       notBefore,
       notAfter,
-      signingAlgorithm: EC_ALGORITHM,
-      publicKey: keys.publicKey as never,
-      signingKey: ca.privateKey as never,
-      extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: domain }]),
-        authorityKey,
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as never),
-      ],
+      issuer: ca.issuerName,
+      authorityKeyId,
+      caKey: ca.signingKey,
     });
-    return {
-      serialNumber,
-      certificatePem: certificate.toString('pem'),
-      privateKeyPem: await exportPrivateKeyPem(keys.privateKey),
-      notBefore,
-      notAfter,
-    };
+    return { serialNumber, certificatePem, privateKeyPem, notBefore, notAfter };
   }
 
   async renew(request: { schoolId: string; domain: string; serialNumber: string }): Promise<IssuedCertificate> {
