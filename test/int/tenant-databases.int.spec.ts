@@ -543,6 +543,23 @@ describe('spare template clones (SCS_SPARE_DATABASES)', () => {
     expect(cloning.rows[0].n).toBe(0);
   }, 60_000);
 
+  it('has had a session on each spare before it is one, so a school is not the first to connect', async () => {
+    await withSpares({ count: 2 }, async (_kept, ready) => {
+      // pg_stat_database counts sessions per database (its oid, so through the renames); a backend
+      // reports its session as it exits, which the statistics may show a moment later.
+      const sessions = () =>
+        onServer((c) =>
+          c
+            .query<{ n: number }>('SELECT sessions::int AS n FROM pg_stat_database WHERE datid = ANY($1::oid[])', [
+              ready.map((r) => r.oid),
+            ])
+            .then((r) => r.rows.map((row) => row.n)),
+        );
+      const counted = await until(sessions, (n) => n.length === 2 && n.every((x) => x >= 1), 5_000);
+      expect(counted.every((n) => n >= 1)).toBe(true);
+    });
+  }, 60_000);
+
   it('concurrent creates each get a database of their own, and none waits for a spare that is not there', async () => {
     await withSpares({ count: 2 }, async (kept) => {
       const names = Array.from({ length: 5 }, schoolName);
