@@ -237,4 +237,38 @@ describe('ProjectionRunner', () => {
       await runner.stop();
     }
   });
+
+  it('commits a batch without waiting for its WAL flush (derived rows and checkpoints go or stay together)', async () => {
+    const prefix = unique('async');
+    const settings: string[] = [];
+    const probeSetting: Projection = {
+      name: `${prefix}p`,
+      tables: [],
+      streamPrefix: prefix,
+      async apply(manager: EntityManager) {
+        const [row] = (await manager.query(`SELECT current_setting('synchronous_commit') AS s`)) as Array<{
+          s: string;
+        }>;
+        settings.push(row.s);
+      },
+    };
+    const runner = new ProjectionRunner([probeSetting], central.store, central.dataSource, central.logger);
+    await runner.start();
+    try {
+      await central.store.append(`${prefix}1`, [ev('One')], 'no_stream');
+      await until(
+        async () => settings,
+        (seen) => seen.length === 1,
+        5_000,
+      );
+      expect(settings).toEqual(['off']);
+      // Outside the batch's transaction the session is as it was.
+      const [outside] = (await central.dataSource.query(`SELECT current_setting('synchronous_commit') AS s`)) as Array<{
+        s: string;
+      }>;
+      expect(outside.s).toBe('on');
+    } finally {
+      await runner.stop();
+    }
+  });
 });
