@@ -74,7 +74,13 @@ export async function rebuildProjections(
       // Each projection's page in a transaction of its own, all at once: one folds while another's rows
       // are written (in one transaction, each waited for the one before it).
       async (page) => {
-        const written = projections.map((p) => dataSource.transaction((m) => applyAll(m, [p], page)));
+        const written = projections.map((p) =>
+          dataSource.transaction(async (m) => {
+            // Shadow rows: a crash before the swap leaves a rebuild to start again, whatever was flushed.
+            await m.query('SET LOCAL synchronous_commit = off');
+            await applyAll(m, [p], page);
+          }),
+        );
         // Every one settled before a failure is reported: none is left writing behind the error.
         const failed = (await Promise.allSettled(written)).find((r) => r.status === 'rejected');
         if (failed) throw failed.reason;
