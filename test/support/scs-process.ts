@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiContract } from './openapi.js';
+import { StartupLog } from './startup-log.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url)); // dist/test/support → project root
 export const API_KEY = 'test-key-0123456789abcdef';
@@ -49,15 +50,15 @@ export async function startScs(options: {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const logs: string[] = [];
+  const output = new StartupLog(/listening on (http:\/\/localhost:\d+)/);
+  const logs = output.chunks;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`SCS did not start in 30 s:\n${logs.join('')}`)), 30_000);
     const onData = (chunk: Buffer) => {
-      logs.push(chunk.toString());
-      const match = /listening on (http:\/\/localhost:\d+)/.exec(logs.join(''));
+      const match = output.push(chunk.toString());
       if (match) {
         clearTimeout(timer);
         resolve(match[1]);
