@@ -46,9 +46,9 @@ export async function rebuildProjections(
   const shadows = new Map(projections.map((p) => [p, shadowTables(p)]));
   const prefix = sharedStreamPrefix(projections);
   const applyAll = async (manager: EntityManager, chosen: readonly Projection[], page: RecordedEvent[]) => {
+    const context = { store, writes: immediateWrites(manager) };
     for (const p of chosen) {
       const events = ofProjection(p, page, prefix);
-      const context = { store, writes: immediateWrites(manager) };
       if (events.length > 0) await p.apply(manager, shadows.get(p) as Tables, events, context);
     }
   };

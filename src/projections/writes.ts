@@ -13,7 +13,7 @@ export interface Writes {
   add(write: Write): Promise<void> | void;
 }
 
-/** Each write sent as it comes, in the caller's transaction: rebuilds, tests, one-off folds. */
+/** Each write sent as it comes, in the caller's transaction: rebuilds, and the lane's retry that names a culprit. */
 export function immediateWrites(manager: EntityManager): Writes {
   return {
     add: async ({ text, params }) => {

@@ -28,6 +28,17 @@ describe('ProjectionRunner', () => {
     };
   }
 
+  /** The error the runner recorded for a projection, looked for until it is there (recorded off the lane). */
+  const recordedError = (projection: string) =>
+    until(
+      () =>
+        central.pool
+          .query('SELECT last_error FROM scs_projections WHERE name = $1', [projection])
+          .then((r) => r.rows[0]?.last_error as string | undefined | null),
+      (error): error is string => typeof error === 'string',
+      5_000,
+    );
+
   const rowsOf = async (projection: string) =>
     (
       await central.pool.query('SELECT type FROM runner_rows WHERE projection = $1 ORDER BY type', [projection])
@@ -92,14 +103,7 @@ describe('ProjectionRunner', () => {
       expect(await rowsOf(healthy)).toEqual(['After', 'Poison']);
       expect(await rowsOf(failing)).toEqual([]);
       // Recorded by the runner without holding the lane up: looked for until it is there.
-      const lastError = await until(
-        () =>
-          central.pool
-            .query('SELECT last_error FROM scs_projections WHERE name = $1', [failing])
-            .then((r) => r.rows[0]?.last_error as string | undefined),
-        (error) => error !== undefined && error !== null,
-        5_000,
-      );
+      const lastError = await recordedError(failing);
       expect(lastError).toBe(`${failing} cannot digest Poison`);
       expect(central.logs).toContain(
         `projection ${failing} stopped: ${failing} cannot digest Poison; starting it again in 2 s`,
@@ -223,14 +227,7 @@ describe('ProjectionRunner', () => {
       );
       expect(await typesIn(rowsTable(healthy))).toEqual(['After', 'BadWrite']);
       expect(await typesIn(rowsTable(failing))).toEqual([]);
-      const lastError = await until(
-        () =>
-          central.pool
-            .query('SELECT last_error FROM scs_projections WHERE name = $1', [failing])
-            .then((r) => r.rows[0]?.last_error as string | undefined),
-        (error) => typeof error === 'string',
-        5_000,
-      );
+      const lastError = await recordedError(failing);
       expect(lastError).toContain('no_such_column');
       expect(central.logs.some((m) => m.startsWith(`projection ${healthy} stopped`))).toBe(false);
     } finally {

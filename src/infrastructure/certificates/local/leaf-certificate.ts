@@ -4,7 +4,7 @@ import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:cryp
  * A server certificate of the local CA, written as DER here rather than by @peculiar/x509's generator:
  * the generator builds the certificate through asn1js, serialising every part and parsing it back,
  * 9-10 ms of the main thread's CPU per certificate on this project's 2-core machine (20-25 ms of a
- * sequential school's POST→active under load); this takes about 0.5 ms, with the key made and the
+ * sequential school's POST→active under load); this takes about 1 ms, with the key made and the
  * TBS signed by Node's own crypto. It has one shape (RFC 5280, profile below), and the tests read it
  * back with Node's X509Certificate, @peculiar/x509 and `openssl verify`.
  *

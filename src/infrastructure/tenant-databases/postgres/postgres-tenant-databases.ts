@@ -354,12 +354,13 @@ export class PostgresTenantDatabases implements TenantDatabases {
           try {
             if ((await this.sparesOn(server)).length >= wanted) return;
             const hex = randomBytes(4).toString('hex');
-            const making = pg.escapeIdentifier(`${this.makingPrefix}${hex}`);
+            const makingName = `${this.makingPrefix}${hex}`;
+            const making = pg.escapeIdentifier(makingName);
             await server.query(`CREATE DATABASE ${making} TEMPLATE ${pg.escapeIdentifier(this.templateName)}`);
             // The first session on a new database builds its relation cache from the catalogs and reads
             // them from disk: 6-14 ms to connect here, 3-5 ms after. Paid now, not by the school's
             // run_migrations; the cache file outlives the renames (it is kept per database oid).
-            await this.withDatabase(`${this.makingPrefix}${hex}`, (client) => migrationStatus(client, this.dir));
+            await this.withDatabase(makingName, (client) => migrationStatus(client, this.dir));
             // A new database lets PUBLIC connect, and a spare waits long enough for a school's role to try:
             // it gets a spare's name (and can be taken) in the transaction that closes it.
             const spare = pg.escapeIdentifier(`${this.sparePrefix}${hex}`);
