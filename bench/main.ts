@@ -25,6 +25,7 @@ import {
   SchoolGenerator,
   type HistoryEvent,
 } from './rebuild.js';
+import { measured, processCpuSeconds, ServerCpu } from './support/cpu.js';
 import { formatTable, row, writeResults, type Row } from './support/report.js';
 import { BenchServer, DROPS_AT_ONCE } from './support/server.js';
 import { bucketQuantile, mapLimit, percentile } from './support/stats.js';
@@ -95,6 +96,12 @@ async function provisioningRows(
   floors: DatabaseFloors,
   rows: Row[],
 ): Promise<string> {
+  // Where PostgreSQL runs on this machine, each burst's CPU is split between SCS and PostgreSQL, beside
+  // what PostgreSQL spends on the clones alone: steadier than wall time, and it says where time goes.
+  const serverCpu = await ServerCpu.locate(server.url);
+  if (!serverCpu) progress("PostgreSQL is not a local process here: the bursts' CPU rows are left out");
+  const postgresCpu = serverCpu && (() => serverCpu.seconds());
+  const scsCpu = () => processCpuSeconds(scs.child.pid!);
   progress('template clone vs empty database + migrations');
   const clone = await floors.createAndMigrate('template', size.floorRuns);
   const empty = await floors.createAndMigrate('empty', size.floorRuns);
@@ -135,9 +142,9 @@ async function provisioningRows(
     progress(`${n} template clones, 10 at a time; then ${n} POSTs at once`);
     // Each from written-back buffers: the floor must not pay for the burst before it, nor the burst for it.
     await settle(server, 'the schools before');
-    const floor = await floors.clones(n, 10);
+    const { result: floor, cpu: floorCpu } = await measured({ postgres: postgresCpu }, () => floors.clones(n, 10));
     await settle(server, `${n} clones`);
-    const wall = await burst(scs, n);
+    const { result: wall, cpu } = await measured({ postgres: postgresCpu, scs: scsCpu }, () => burst(scs, n));
     perSchool.push(wall / n);
     perClone.push(floor / n);
     overFloor.push(wall / floor);
@@ -154,6 +161,21 @@ async function provisioningRows(
         goalMet: (r) => (r.ratio ?? Infinity) <= 2,
       }),
     );
+    if (cpu.postgres !== undefined && cpu.scs !== undefined && floorCpu.postgres !== undefined) {
+      const msEach = (seconds: number) => (seconds * 1000) / n;
+      rows.push(
+        row({
+          id: `burst_${n}_cpu`,
+          what: `${n} POSTs at once: CPU per school, SCS + PostgreSQL`,
+          value: msEach(cpu.scs + cpu.postgres),
+          unit: 'ms',
+          better: 'lower',
+          detail: `SCS ${ms(msEach(cpu.scs))} + PostgreSQL ${ms(msEach(cpu.postgres))}`,
+          floor: { what: `PostgreSQL's CPU per template clone`, value: msEach(floorCpu.postgres), unit: 'ms' },
+          goal: 'shown, no goal',
+        }),
+      );
+    }
   }
   const [first, last] = [size.bursts[0], size.bursts[size.bursts.length - 1]];
   rows.push(
