@@ -1,6 +1,7 @@
+import { get } from 'node:http';
 import { connect } from 'node:net';
 import { freshDatabase } from '../support/databases.js';
-import { schoolBody, startScs, waitFor, type ScsProcess } from '../support/scs-process.js';
+import { API_KEY, schoolBody, startScs, waitFor, type ScsProcess } from '../support/scs-process.js';
 
 describe('the HTTP edge: bad input gets a clear 4xx problem, never a 500', () => {
   let central: Awaited<ReturnType<typeof freshDatabase>>;
@@ -200,6 +201,34 @@ describe('the HTTP edge: bad input gets a clear 4xx problem, never a 500', () =>
     expect(answers.filter((a) => a.status === 409).map((a) => a.body.type)).toEqual(
       Array(19).fill(expect.stringMatching(/\/slug-taken$/)),
     );
+  });
+
+  it('tags GET /school/:id with an ETag that a conditional GET answers with 304, until the school changes', async () => {
+    const id = (await scs.request('/school', { method: 'POST', json: good() })).body.id as string;
+    const active = await waitFor('the school to be active', async () => {
+      const res = await scs.request(`/school/${id}`);
+      return res.body.status === 'active' ? res : undefined;
+    });
+    const etag = active.headers.get('etag')!;
+    expect(etag).toMatch(/^W\/"[\w-]+"$/);
+    // node:http, not fetch: fetch sends `Cache-Control: no-cache` with a conditional request (as the Fetch
+    // standard asks), which rightly makes any server answer in full.
+    const conditional = () =>
+      new Promise<{ status: number; etag?: string }>((resolve, reject) => {
+        const headers = { 'X-SCS-Key': API_KEY, 'If-None-Match': etag };
+        get(`${scs.url}/school/${id}`, { headers }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, etag: res.headers.etag }));
+        }).on('error', reject);
+      });
+    expect(await conditional()).toEqual({ status: 304, etag });
+    expect((await scs.request(`/school/${id}`, { method: 'DELETE' })).status).toBe(202);
+    const changed = await waitFor('an answer other than 304', async () => {
+      const res = await conditional();
+      return res.status === 200 ? res : undefined;
+    });
+    expect(changed.etag).toMatch(/^W\/"[\w-]+"$/);
+    expect(changed.etag).not.toBe(etag);
   });
 
   it('answers health without a key, and readiness with its checks', async () => {

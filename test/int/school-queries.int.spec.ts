@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { schoolStreamId } from '../../src/domain/school/events.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
@@ -75,5 +75,26 @@ describe('SchoolQueries', () => {
     const later = await queries.listJson(page); // kept answers now: one read of the keys
     expect(later).toBe(a);
     expect(sent.filter((text) => /school_read_model/.test(text))).toHaveLength(5);
+  });
+
+  it("keeps each answer's digest with it: the same while the row's revision is, another when the document changes", async () => {
+    const { queries } = counted();
+    const sha1 = (text: string) => createHash('sha1').update(text).digest('base64url');
+    const first = await queries.getAnswer(ids[2]);
+    expect(first!.digest).toBe(sha1(first!.json));
+    const again = await queries.getAnswer(ids[2]);
+    expect(again).toEqual(first);
+
+    await central.pool.query(
+      `UPDATE school_read_model SET revision = revision + 1,
+         document = jsonb_set(document, '{name}', '"Renamed School"') WHERE id = $1`,
+      [ids[2]],
+    );
+    const changed = await queries.getAnswer(ids[2]);
+    expect(JSON.parse(changed!.json).name).toBe('Renamed School');
+    expect(changed!.digest).toBe(sha1(changed!.json));
+    expect(changed!.digest).not.toBe(first!.digest);
+    // A school the read model has no row for yet is folded from its stream: no kept answer, no digest.
+    expect(await queries.getAnswer(randomUUID())).toBeUndefined();
   });
 });

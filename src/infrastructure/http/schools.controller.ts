@@ -138,9 +138,12 @@ export class SchoolsController {
   @ApiProblems(404)
   @Get('school/:id')
   async get(@Param('id') id: string, @Res() res: Response) {
-    const school = await this.queries.getJson(schoolId(id));
+    const school = await this.queries.getAnswer(schoolId(id));
     if (!school) throw notFound();
-    sendJson(res, school);
+    // The kept answer's digest, made once per school and revision; Express would hash the text per request
+    // (and does, for an answer folded from the stream). A matching If-None-Match still gets its 304.
+    if (school.digest) res.set('ETag', `W/"${school.digest}"`);
+    sendJson(res, school.json);
   }
 
   @ApiOperation({ summary: 'tear a school down (or roll back one still provisioning)' })

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type pg from 'pg';
 import type { EventStore } from '../../application/ports/event-store.port.js';
@@ -31,6 +32,20 @@ const KEY_COLUMNS = 'id::text AS id, revision, document_version AS version';
 const READS_PER_QUERY = 100;
 const COLUMNS = `${KEY_COLUMNS}, document::text AS document`;
 const toError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+/** An answer as JSON text and, when it is a kept one, a digest of that text made once when it was kept. */
+export interface SchoolAnswer {
+  json: string;
+  /** base64url SHA-1 of `json` (an HTTP route's ETag); absent for an answer folded from the stream. */
+  digest?: string;
+}
+
+interface KeptAnswer {
+  revision: number;
+  version: string;
+  json: string;
+  digest: string;
+}
 /** Answers kept (about 1 KB each); past that the oldest are forgotten. */
 const ANSWERS_KEPT = 10_000;
 const FILTERS = [
@@ -73,7 +88,7 @@ function listStatement(filters: SchoolFilters, documents: boolean): { name: stri
  */
 export class SchoolQueries {
   /** Per school: the answer for its row at one revision and document version. */
-  private readonly answers = new Map<string, { revision: number; version: string; json: string }>();
+  private readonly answers = new Map<string, KeptAnswer>();
   /**
    * The rows of the single-school reads that arrived together (in one turn of the event loop: the batch
    * goes out in setImmediate, after every request the loop had ready), read in one query. Not a cache:
@@ -124,8 +139,14 @@ export class SchoolQueries {
    * school's own stream answers instead, so a 202's Location never gives a 404.
    */
   async getJson(id: string): Promise<string | undefined> {
+    return (await this.getAnswer(id))?.json;
+  }
+
+  /** `getJson` with the kept answer's digest, so that a route's ETag is not a hash of the text per request. */
+  async getAnswer(id: string): Promise<SchoolAnswer | undefined> {
     const row = await this.rows.load(id);
-    return row ? this.answerOf(row) : this.fromStream(id);
+    if (!row) return this.fromStream(id);
+    return this.answerOf(row);
   }
 
   /**
@@ -172,7 +193,7 @@ export class SchoolQueries {
       row.id === null || row.version !== SCHOOL_VIEW_VERSION || this.kept(row) !== undefined;
     if (!rows.every(answered)) ({ rows } = await this.pool.query<ListRow>(listStatement(filters, true)));
     const page = rows.filter((row): row is Row & { total: number } => row.id !== null);
-    const items = await Promise.all(page.map(async (row) => (await this.answerOf(row))!));
+    const items = await Promise.all(page.map(async (row) => (await this.answerOf(row))!.json));
     return `{"items":[${items.join(',')}],"total":${rows[0].total},"limit":${filters.limit},"offset":${filters.offset}}`;
   }
 
@@ -186,27 +207,30 @@ export class SchoolQueries {
   }
 
   /** A row of another document version is never read as a view: the school's stream answers instead. */
-  private async answerOf(row: Row): Promise<string | undefined> {
+  private async answerOf(row: Row): Promise<SchoolAnswer | undefined> {
     if (row.version !== SCHOOL_VIEW_VERSION) return this.fromStream(row.id);
     const kept = this.kept(row);
     if (kept !== undefined) return kept;
     // Not kept (forgotten between the query and now): the row came without its document; read it again.
-    if (typeof row.document !== 'string') return this.getJson(row.id);
+    if (typeof row.document !== 'string') return this.getAnswer(row.id);
     const json = JSON.stringify(presentSchool(JSON.parse(row.document) as SchoolView));
+    const answer = { revision: row.revision, version: row.version, json, digest: digestOf(json) };
     this.answers.delete(row.id); // re-inserted last: the oldest entries are forgotten first
     if (this.answers.size >= ANSWERS_KEPT) this.answers.delete(this.answers.keys().next().value!);
-    this.answers.set(row.id, { revision: row.revision, version: row.version, json });
-    return json;
+    this.answers.set(row.id, answer);
+    return answer;
   }
 
   /** The answer kept for the row's school, if it is for the row's revision and document version. */
-  private kept(row: Pick<Row, 'id' | 'revision' | 'version'>): string | undefined {
+  private kept(row: Pick<Row, 'id' | 'revision' | 'version'>): KeptAnswer | undefined {
     const kept = this.answers.get(row.id);
-    return kept && kept.revision === row.revision && kept.version === row.version ? kept.json : undefined;
+    return kept && kept.revision === row.revision && kept.version === row.version ? kept : undefined;
   }
 
-  private async fromStream(id: string): Promise<string | undefined> {
+  private async fromStream(id: string): Promise<SchoolAnswer | undefined> {
     const view = foldView((await this.store.readStream(schoolStreamId(id))).map(toFoldable));
-    return view && JSON.stringify(presentSchool(view));
+    return view && { json: JSON.stringify(presentSchool(view)) };
   }
 }
+
+const digestOf = (json: string): string => createHash('sha1').update(json).digest('base64url');

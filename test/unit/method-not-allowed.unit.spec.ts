@@ -1,0 +1,64 @@
+import express from 'express';
+import request from 'supertest';
+import { methodNotAllowed } from '../../src/infrastructure/http/http-edges.js';
+
+// A real Express 5 router with routes shaped like SCS's, the middleware in front as http-app.ts puts it.
+function app(): express.Express {
+  const app = express();
+  app.set('query parser', 'simple');
+  const router = () => (app as unknown as { router: { stack: unknown[] } }).router;
+  app.use(methodNotAllowed(router));
+  const ok = (_req: express.Request, res: express.Response) => void res.json({ ok: true });
+  app.post('/school', ok);
+  app.get('/school/:id', ok);
+  app.delete('/school/:id', ok);
+  app.get('/school/:id/history', ok);
+  app.get('/schools', ok);
+  app.get('/health', ok);
+  app.put('/:tenant/settings', ok); // a route that begins with a parameter
+  return app;
+}
+
+describe('405 for a wrong method on a known route (the router read through an index of first segments)', () => {
+  const id = '6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b';
+  const server = app();
+
+  it.each([
+    ['PATCH', `/school/${id}`, 'DELETE, GET, HEAD'],
+    ['PUT', '/school', 'POST'],
+    ['POST', `/school/${id}/history`, 'GET, HEAD'],
+    ['DELETE', '/schools', 'GET, HEAD'],
+    // Express matches routes without regard to case, and so does the index.
+    ['PATCH', `/School/${id}`, 'DELETE, GET, HEAD'],
+    ['POST', '/HEALTH', 'GET, HEAD'],
+    // A route that begins with a parameter is found from any first segment, beside the literal ones.
+    ['GET', '/acme/settings', 'PUT'],
+    ['POST', '/schools/settings', 'PUT'],
+  ])('%s %s → 405, Allow: %s', async (method, path, allow) => {
+    const res = await request(server)[method.toLowerCase() as 'get'](path);
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe(allow);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it.each([
+    ['GET', `/school/${id}`, 200],
+    ['DELETE', `/School/${id}`, 200],
+    ['PUT', '/acme/settings', 200],
+    ['GET', '/nowhere', 404],
+    ['PATCH', '/nowhere/at/all', 404],
+  ])('%s %s passes through (%i)', async (method, path, status) => {
+    const res = await request(server)[method.toLowerCase() as 'get'](path);
+    expect(res.status).toBe(status);
+    expect(res.headers.allow).toBeUndefined();
+  });
+
+  it('sees routes added after its first request (the index is made again when the stack grows)', async () => {
+    const late = app();
+    expect((await request(late).post('/reports')).status).toBe(404);
+    late.get('/reports', (_req, res) => void res.json({}));
+    const res = await request(late).post('/reports');
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe('GET, HEAD');
+  });
+});
