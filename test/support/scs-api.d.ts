@@ -963,7 +963,10 @@ export interface operations {
     SchoolsController_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the ETag of an earlier answer: 304 while unchanged */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -973,11 +976,20 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description weak; changes when the school does */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SchoolViewDto"];
                 };
+            };
+            /** @description not modified since the answer whose ETag was sent as If-None-Match */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description no or wrong `X-SCS-Key` */
             401: {

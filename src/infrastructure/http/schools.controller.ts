@@ -134,7 +134,17 @@ export class SchoolsController {
 
   @ApiOperation({ summary: 'a school as the read model shows it (never 404 right after its 202)' })
   @SCHOOL_ID
-  @ApiResponse({ status: 200, type: SchoolViewDto })
+  @ApiHeader({
+    name: 'If-None-Match',
+    required: false,
+    description: 'the ETag of an earlier answer: 304 while unchanged',
+  })
+  @ApiResponse({
+    status: 200,
+    type: SchoolViewDto,
+    headers: { ETag: { description: 'weak; changes when the school does', schema: { type: 'string' } } },
+  })
+  @ApiResponse({ status: 304, description: 'not modified since the answer whose ETag was sent as If-None-Match' })
   @ApiProblems(404)
   @Get('school/:id')
   async get(@Param('id') id: string, @Res() res: Response) {
