@@ -67,11 +67,10 @@ export interface SimpleQueries {
  * `BEGIN` and `lockCheckpoints` in one round trip: one simple query of both statements, the names as
  * literals. Rows still missing (a projection's first batch) are made and locked by `lockCheckpoints`.
  *
- * The transaction commits without waiting for its WAL to reach the disk (`synchronous_commit = off`):
- * what it writes is derived from the event store, and its rows and checkpoints commit or vanish
- * together, so a crash that loses its last batches only sends the projections back to a checkpoint
- * they redo from. Readers see a batch as soon as it commits, as before; the commit no longer waits for
- * a WAL flush, which a busy disk (a checkpoint writing back hundreds of clones) made several ms.
+ * The batch commits synchronously. It once committed with `synchronous_commit = off`, on the reasoning
+ * that rows and checkpoints vanish together in a crash; but the lane outlives a crash of the database
+ * and reads on from where its subscription was, so a batch lost after its COMMIT returned was never
+ * applied again (the database-kill e2e test saw schools left `provisioning` in the read model).
  */
 export async function beginWithCheckpointsLocked(
   connection: SimpleQueries,
@@ -80,11 +79,11 @@ export async function beginWithCheckpointsLocked(
 ): Promise<Map<string, GlobalPosition | undefined>> {
   const list = names.map((name) => pg.escapeLiteral(name)).join(', ');
   const results = (await connection.query(
-    `BEGIN; SET LOCAL synchronous_commit = off;
+    `BEGIN;
      SELECT name, commit_position::text AS c, prepare_position::text AS p FROM scs_checkpoints
       WHERE name = ANY(ARRAY[${list}]::text[]) ORDER BY name FOR UPDATE`,
-  )) as [unknown, unknown, { rows: Array<{ name: string; c: string; p: string }> }];
-  const rows = results[2].rows;
+  )) as [unknown, { rows: Array<{ name: string; c: string; p: string }> }];
+  const rows = results[1].rows;
   if (rows.length < names.length) return lockCheckpoints(manager, names);
   return new Map(rows.map((row) => [row.name, toPosition(row)]));
 }

@@ -118,9 +118,27 @@ class GatheredWritesFailed extends Error {
   }
 }
 
+/**
+ * A member's stored checkpoint is behind what this lane committed for it: a batch it saw committed is
+ * gone (the database crashed before that commit reached the disk, or failed over to a standby that never
+ * had it). Reading on from the subscription would skip those events for good: the lane starts again
+ * from the stored checkpoints instead.
+ */
+class CheckpointBehind extends Error {
+  constructor(name: string, stored: GlobalPosition | undefined, committed: GlobalPosition) {
+    const at = (p: GlobalPosition | undefined) => (p ? `${p.commit}/${p.prepare}` : 'none');
+    super(
+      `the checkpoint of ${name} (${at(stored)}) is behind what it committed (${at(committed)}): a committed batch ` +
+        'was lost with the database (a crash or a failover); applying those events again',
+    );
+  }
+}
+
 /** Projections sharing a subscription and a transaction per batch. */
 class Lane {
   private subscription?: Subscription;
+  /** Per member, the position of the last batch this lane saw committed since it (re)started. */
+  private readonly committed = new Map<string, GlobalPosition>();
   private stopped = false;
   private timer?: NodeJS.Timeout;
   /** Members that failed and left, until their lane of their own opens. */
@@ -143,6 +161,7 @@ class Lane {
   async start(): Promise<void> {
     const manager = this.dataSource.manager;
     let from: GlobalPosition | undefined;
+    this.committed.clear(); // from here on the stored checkpoints are the truth again
     try {
       const positions: Array<GlobalPosition | undefined> = [];
       for (const { projection } of this.members) {
@@ -168,6 +187,7 @@ class Lane {
       streamPrefix: prefix,
       handleBatch: async (events) => {
         const applied = await this.applyBatch(events, prefix);
+        for (const [name, fresh] of applied) this.committed.set(name, fresh[fresh.length - 1].position);
         // Handled means committed: readers of the projections' tables see these events from now on.
         const now = Date.now();
         for (const [name, fresh] of applied) reportHandled(this.telemetry, `projection:${name}`, since, now, fresh);
@@ -220,6 +240,11 @@ class Lane {
     immediate?: Writes,
   ): Promise<Map<string, RecordedEvent[]>> {
     const checkpoints = await beginWithCheckpointsLocked(connection, manager, this.names);
+    for (const name of this.names) {
+      const [stored, committed] = [checkpoints.get(name), this.committed.get(name)];
+      if (committed && (!stored || comparePositions(stored, committed) < 0))
+        throw new CheckpointBehind(name, stored, committed);
+    }
     const applied = new Map<string, RecordedEvent[]>();
     const gathered = new GatheredWrites();
     const writes = immediate ?? gathered;

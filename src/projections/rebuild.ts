@@ -58,6 +58,9 @@ export async function rebuildProjections(
     onProgress?.({ events, position });
   };
   for (const p of projections) await recordState(dataSource.manager, p.name, 'rebuilding');
+  // The shadow pages commit asynchronously: a restart of the server may lose the last of them while this
+  // process goes on with new connections. Each swap checks that the server is the one the fill began on.
+  const startedOn = await serverStart(dataSource.manager);
   const indexes = new Map<string, ShadowIndexes>();
   try {
     for (const p of projections) {
@@ -91,6 +94,12 @@ export async function rebuildProjections(
     for (const shadow of indexes.values()) for (const sql of shadow.deferred) await dataSource.query(sql);
     for (const p of projections) {
       await dataSource.transaction(async (manager) => {
+        const now = await serverStart(manager);
+        if (now !== startedOn)
+          throw new Error(
+            `the database server restarted during the rebuild (started ${startedOn}, now ${now}): shadow pages ` +
+              'committed asynchronously may be lost; nothing was swapped, run the rebuild again',
+          );
         await lockCheckpoint(manager, p.name);
         const head = await catchUp(store, filled, p.streamPrefix, (page) => applyAll(manager, [p], page), progress);
         for (const table of p.tables) {
@@ -113,6 +122,12 @@ export async function rebuildProjections(
     }
     throw error;
   }
+}
+
+/** When the server was started: it changes with every restart (a crash included) and every failover. */
+async function serverStart(manager: EntityManager): Promise<string> {
+  const [row] = (await manager.query('SELECT pg_postmaster_start_time()::text AS t')) as Array<{ t: string }>;
+  return row.t;
 }
 
 interface ShadowIndexes {

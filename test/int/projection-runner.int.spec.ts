@@ -235,8 +235,8 @@ describe('ProjectionRunner', () => {
     }
   });
 
-  it('commits a batch without waiting for its WAL flush (derived rows and checkpoints go or stay together)', async () => {
-    const prefix = unique('async');
+  it('commits a batch synchronously: a batch the lane saw committed is on disk', async () => {
+    const prefix = unique('sync');
     const settings: string[] = [];
     const probeSetting: Projection = {
       name: `${prefix}p`,
@@ -258,12 +258,55 @@ describe('ProjectionRunner', () => {
         (seen) => seen.length === 1,
         5_000,
       );
-      expect(settings).toEqual(['off']);
-      // Outside the batch's transaction the session is as it was.
-      const [outside] = (await central.dataSource.query(`SELECT current_setting('synchronous_commit') AS s`)) as Array<{
-        s: string;
-      }>;
-      expect(outside.s).toBe('on');
+      expect(settings).toEqual(['on']);
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  // As after a crash of the database (or a failover) that lost a batch whose COMMIT had returned: its rows
+  // and its checkpoint are gone together, while the lane goes on from where its subscription was.
+  it('applies again the events of a committed batch the database lost (its checkpoint went back)', async () => {
+    const prefix = unique('lost');
+    const name = `${prefix}p`;
+    const runner = new ProjectionRunner([probe(name, prefix)], central.store, central.dataSource, central.logger);
+    await runner.start();
+    try {
+      const checkpoint = () =>
+        central.pool
+          .query(
+            'SELECT commit_position::text AS c, prepare_position::text AS p FROM scs_checkpoints WHERE name = $1',
+            [name],
+          )
+          .then((r) => r.rows[0] as { c: string; p: string } | undefined);
+      await central.store.append(`${prefix}1`, [ev('Before')], 'no_stream');
+      await until(
+        () => rowsOf(name),
+        (rows) => rows.length === 1,
+        5_000,
+      );
+      const before = (await checkpoint())!;
+      await central.store.append(`${prefix}1`, [ev('Lost')], 'any');
+      await until(
+        () => rowsOf(name),
+        (rows) => rows.length === 2,
+        5_000,
+      );
+
+      await central.pool.query(`DELETE FROM runner_rows WHERE projection = $1 AND type = 'Lost'`, [name]);
+      await central.pool.query(
+        'UPDATE scs_checkpoints SET commit_position = $2, prepare_position = $3 WHERE name = $1',
+        [name, before.c, before.p],
+      );
+      await central.store.append(`${prefix}1`, [ev('After')], 'any');
+
+      const rows = await until(
+        () => rowsOf(name),
+        (found) => found.length === 3,
+        10_000,
+      );
+      expect(rows).toEqual(['After', 'Before', 'Lost']);
+      expect(central.logs.some((m) => m.includes(`the checkpoint of ${name}`) && m.includes('was lost'))).toBe(true);
     } finally {
       await runner.stop();
     }
