@@ -97,7 +97,7 @@ async function provisioningRows(
   rows: Row[],
 ): Promise<string> {
   // Where PostgreSQL runs on this machine, each burst's CPU is split between SCS and PostgreSQL, beside
-  // what PostgreSQL spends on the clones alone: steadier than wall time, and it says where time goes.
+  // what PostgreSQL spends on the clones alone: it says whether a slow burst spent more or waited more.
   const serverCpu = await ServerCpu.locate(server.url);
   if (!serverCpu) progress("PostgreSQL is not a local process here: the bursts' CPU rows are left out");
   const postgresCpu = serverCpu && (() => serverCpu.seconds());

@@ -6,20 +6,21 @@
  * `--drop` drops it. SCS_NODE_OPTIONS is passed to the service as NODE_OPTIONS (e.g. `--import prof.mjs`,
  * a module that starts node:inspector's Profiler: Node 20 refuses `--cpu-prof` there).
  */
-import { readFileSync } from 'node:fs';
 import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
 import { schoolBody, startScs, waitForStatus, type ScsProcess } from '../test/support/scs-process.js';
 import { load } from './reads.js';
+import { processCpuSeconds } from './support/cpu.js';
 import { generate, SchoolGenerator, type HistoryEvent } from './rebuild.js';
 import { BenchServer } from './support/server.js';
 import { sleep } from './support/stats.js';
 
 const NAME = 'scs_bench_reads';
 
-/** CPU seconds (user + system) the process has used so far: per request, a figure other load hardly moves. */
+/** CPU seconds (user + system) SCS has used so far: per request, a figure other load hardly moves. */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14, 15) in clock ticks
+  const seconds = processCpuSeconds(pid);
+  if (seconds === undefined) throw new Error(`cannot read /proc/${pid}/stat`);
+  return seconds;
 }
 const GENERATED = 700;
 

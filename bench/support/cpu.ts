@@ -1,8 +1,9 @@
 /**
  * CPU time, read from /proc: of one process, and of a whole PostgreSQL server (its postmaster, every
  * backend and helper it started, and those it has already reaped), so that a burst can be split into
- * what SCS spent and what PostgreSQL spent, beside what PostgreSQL spends on the clones alone. CPU time
- * moves far less than wall time with the machine's other load: it is the steadier figure to compare.
+ * what SCS spent and what PostgreSQL spent, beside what PostgreSQL spends on the clones alone: whether a
+ * slow burst spent more or waited more. (It moves too on this machine: the same clones cost 29-41 ms of
+ * CPU each in some runs and 64-93 ms in others.)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -90,7 +91,7 @@ export class ServerCpu {
   }
 }
 
-/** CPU seconds spent by `fn`'s work, per source, beside its wall time. */
+/** `fn`'s result, and the CPU seconds each source counted while it ran (undefined where one cannot be read). */
 export async function measured<T>(
   sources: Record<string, (() => number | undefined) | undefined>,
   fn: () => Promise<T>,

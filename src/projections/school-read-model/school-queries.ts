@@ -40,11 +40,9 @@ export interface SchoolAnswer {
   digest?: string;
 }
 
-interface KeptAnswer {
+interface KeptAnswer extends Required<SchoolAnswer> {
   revision: number;
   version: string;
-  json: string;
-  digest: string;
 }
 /** Answers kept (about 1 KB each); past that the oldest are forgotten. */
 const ANSWERS_KEPT = 10_000;
@@ -145,8 +143,7 @@ export class SchoolQueries {
   /** `getJson` with the kept answer's digest, so that a route's ETag is not a hash of the text per request. */
   async getAnswer(id: string): Promise<SchoolAnswer | undefined> {
     const row = await this.rows.load(id);
-    if (!row) return this.fromStream(id);
-    return this.answerOf(row);
+    return row ? this.answerOf(row) : this.fromStream(id);
   }
 
   /**
