@@ -49,7 +49,8 @@ export async function withRuntime(fn: (run: CliRun) => Promise<number>): Promise
   const runtime = await createRuntime(config, silentLogger);
   try {
     const { store } = runtime;
-    const requestSchool = new RequestSchoolHandler(store, systemClock, { baseDomain: config.baseDomain });
+    const settings = { baseDomain: config.baseDomain };
+    const requestSchool = new RequestSchoolHandler(store, systemClock, settings, runtime.dns);
     const handlers = {
       requestSchool,
       requestTeardown: new RequestTeardownHandler(store, systemClock),

@@ -25,6 +25,11 @@ export interface Config {
   route53HostedZoneId?: string;
   /** The zone SCS writes school records in (default BASE_DOMAIN). */
   dnsZone: string;
+  /**
+   * SCS_OWNER_ID: the name this SCS instance marks its DNS records and school databases with, so that
+   * instances sharing a zone or a server never touch each other's. Absent: the central database's name.
+   */
+  ownerId?: string;
   powerdns?: { apiUrl: string; apiKey: string; serverId: string };
   acme?: { directoryUrl: string; accountEmail: string; dnsResolver?: string; wildcard: boolean };
   smtpUrl?: string;
@@ -94,6 +99,7 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+const OWNER_ID = /^[A-Za-z0-9_.-]{1,63}$/;
 
 export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }): Config {
   const problems: string[] = [];
@@ -169,6 +175,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
   if (!baseDomain.split('.').every((label) => DNS_LABEL.test(label)) || !baseDomain.includes('.')) {
     problems.push(`BASE_DOMAIN=${env.BASE_DOMAIN} must be a domain name such as syncad.in`);
   }
+  const ownerId = env.SCS_OWNER_ID || undefined;
+  if (ownerId !== undefined && !OWNER_ID.test(ownerId))
+    problems.push(
+      `SCS_OWNER_ID=${ownerId} must be 1 to 63 characters of a-z, A-Z, 0-9, _, . and - (it is written into DNS TXT records)`,
+    );
   const dnsTarget = env.SCHOOL_DNS_TARGET || '127.0.0.1';
   if (!isIP(dnsTarget) && !dnsTarget.split('.').every((label) => DNS_LABEL.test(label))) {
     problems.push(`SCHOOL_DNS_TARGET=${dnsTarget} must be an IP address (A record) or a host name (CNAME)`);
@@ -275,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     certProvider,
     mailProvider,
     dnsZone: (env.DNS_ZONE || baseDomain).toLowerCase().replace(/\.$/, ''),
+    ownerId,
     powerdns,
     route53HostedZoneId,
     acme,

@@ -30,19 +30,21 @@ export async function createProviders(
   pool: pg.Pool,
   sealingKeys: Buffer[],
   logger: AppLogger,
+  owner: string,
 ): Promise<{ dns: DnsProvider; certificates: CertificateProvider; mailer: Mailer }> {
   // The AWS clients take region and credentials from the SDK's default chain (AWS_REGION, AWS_ACCESS_KEY_ID, …);
   // their own retries are off because the adapters retry throttling themselves, with jitter.
   const dns: DnsProvider =
     config.dnsProvider === 'powerdns'
-      ? new PowerDnsProvider({ ...config.powerdns!, zone: config.dnsZone })
+      ? new PowerDnsProvider({ ...config.powerdns!, zone: config.dnsZone, owner })
       : config.dnsProvider === 'route53'
         ? new Route53DnsProvider({
             client: new Route53Client({ maxAttempts: 1 }),
             hostedZoneId: config.route53HostedZoneId!,
             zone: config.dnsZone,
+            owner,
           })
-        : new LocalDnsProvider({ pool, zone: config.dnsZone });
+        : new LocalDnsProvider({ pool, zone: config.dnsZone, owner });
 
   const certificates: CertificateProvider =
     config.certProvider === 'acme'

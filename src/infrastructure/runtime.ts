@@ -71,7 +71,7 @@ export class Runtime implements OnApplicationShutdown {
   }
 
   /** Compares the real resources with the events (see application/reconcile). */
-  async reconcile(fix: boolean, actor: string): Promise<ReconcileReport> {
+  async reconcile(fix: boolean, actor: string, adopt = false): Promise<ReconcileReport> {
     const now = new Date().toISOString();
     return reconcile(
       {
@@ -83,7 +83,7 @@ export class Runtime implements OnApplicationShutdown {
         baseDomain: this.config.baseDomain,
         credentials: this.credentials,
       },
-      { fix, metadata: { actor, correlationId: `reconcile-${now}`, now } },
+      { fix, adopt, metadata: { actor, correlationId: `reconcile-${now}`, now } },
     );
   }
 
@@ -134,14 +134,18 @@ export class Runtime implements OnApplicationShutdown {
       void this.purgeArchives();
       this.reconcile(false, 'reconciler')
         .then((report) => {
-          if (report.findings.length === 0) return;
-          for (const f of report.findings) {
+          // Foreign records are other teams' business: counted, not warned about every interval.
+          const foreign = report.findings.filter((f) => f.kind === 'foreign').length;
+          const findings = report.findings.filter((f) => f.kind !== 'foreign');
+          if (foreign > 0) this.logger.log(`reconcile: ${foreign} foreign record(s) in the zone, left alone`);
+          if (findings.length === 0) return;
+          for (const f of findings) {
             const school = f.schoolId ? ` (school ${f.schoolId})` : '';
             const line = `reconcile: ${f.kind} ${f.resource} ${f.name}${school}: ${f.detail}`;
             this.logger.warn(line, { schoolId: f.schoolId });
           }
           this.logger.warn(
-            `reconcile: ${report.findings.length} finding(s); run \`npm run scs -- reconcile --fix\` to remove orphans`,
+            `reconcile: ${findings.length} finding(s); run \`npm run scs -- reconcile --fix\` to remove orphans`,
           );
         })
         .catch((error) => this.logger.warn(`reconcile failed: ${describeError(error)}`));

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freshDatabase, query as sql, urlForDatabase } from '../support/databases.js';
@@ -55,9 +55,17 @@ describe('reconciler: orphans and drift between the real resources and the event
     await sql(server(), `COMMENT ON DATABASE ${stray} IS '${owner}'`);
     await sql(server(), `CREATE DATABASE ${deleted.databaseName}`); // the deleted school's database, back again
     await sql(server(), `COMMENT ON DATABASE ${deleted.databaseName} IS '${owner}'`);
+    // An orphan record this instance made (its mark names it and a school nobody knows), and two records
+    // that other teams keep in the shared zone: an A record and an ACM-style validation CNAME.
+    const ghostMark = `heritage=scs,scs/owner=${central.name},scs/school=${randomUUID()},scs/type=A`;
     await sql(
       central.url,
-      `INSERT INTO local_dns_records (zone, name, type, value, ttl) VALUES ('syncad.in', 'ghost.syncad.in', 'A', '10.0.0.1', 300)`,
+      `INSERT INTO local_dns_records (zone, name, type, value, ttl) VALUES
+         ('syncad.in', 'ghost.syncad.in', 'A', '10.0.0.1', 300),
+         ('syncad.in', '_scs-owner.ghost.syncad.in', 'TXT', $1, 300),
+         ('syncad.in', 'team.syncad.in', 'A', '10.0.0.2', 300),
+         ('syncad.in', '_acme-challenge.team.syncad.in', 'CNAME', '_x1.acm-validations.aws', 300)`,
+      [ghostMark],
     );
 
     const report = await cli('--json');
@@ -79,17 +87,32 @@ describe('reconciler: orphans and drift between the real resources and the event
           schoolId: deleted.id,
         }),
         expect.objectContaining({ kind: 'orphan', resource: 'dns', name: 'ghost.syncad.in A' }),
+        expect.objectContaining({ kind: 'foreign', resource: 'dns', name: 'team.syncad.in A' }),
+        expect.objectContaining({ kind: 'foreign', resource: 'dns', name: '_acme-challenge.team.syncad.in CNAME' }),
       ]),
     );
-    expect(findings).toHaveLength(3);
+    expect(findings).toHaveLength(5);
 
     const fixed = await cli('--fix');
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toMatch(/removed/);
+    expect(fixed.stdout).toContain('foreign (left alone): 2');
+    // Only what this instance owns is removed: the other teams' records are still there.
+    expect(
+      await sql(
+        central.url,
+        `SELECT name, type, value FROM local_dns_records WHERE name LIKE '%team.syncad.in' ORDER BY name`,
+      ),
+    ).toEqual([
+      { name: '_acme-challenge.team.syncad.in', type: 'CNAME', value: '_x1.acm-validations.aws' },
+      { name: 'team.syncad.in', type: 'A', value: '10.0.0.2' },
+    ]);
+    expect(await sql(central.url, `SELECT 1 FROM local_dns_records WHERE name LIKE '%ghost.syncad.in'`)).toHaveLength(
+      0,
+    );
     expect(
       await sql(server(), 'SELECT 1 FROM pg_database WHERE datname = ANY($1)', [[stray, deleted.databaseName]]),
     ).toHaveLength(0);
-    expect(await sql(central.url, `SELECT 1 FROM local_dns_records WHERE name = 'ghost.syncad.in'`)).toHaveLength(0);
 
     const history = await scs.request(`/school/${deleted.id}/history`);
     expect(history.body.events.at(-1)).toMatchObject({
@@ -98,6 +121,28 @@ describe('reconciler: orphans and drift between the real resources and the event
       metadata: { actor: 'cli' },
     });
     expect((await cli()).stdout).toContain('orphans: 0, drift: 0');
+    await sql(central.url, `DELETE FROM local_dns_records WHERE name LIKE '%team.syncad.in'`);
+  });
+
+  it('adopts a record made before ownership records, which its school then owns', async () => {
+    const mark = `_scs-owner.${active.subdomain}`;
+    await sql(central.url, 'DELETE FROM local_dns_records WHERE name = $1', [mark]);
+    const before = await cli('--json');
+    expect(before.code).toBe(0);
+    expect(JSON.parse(before.stdout).findings).toEqual([
+      expect.objectContaining({
+        kind: 'foreign',
+        resource: 'dns',
+        name: `${active.subdomain} A`,
+        schoolId: active.id,
+        detail: expect.stringContaining('reconcile --adopt'),
+      }),
+    ]);
+    expect((await cli('--adopt')).stdout).toContain('adopted');
+    expect(await sql(central.url, 'SELECT value FROM local_dns_records WHERE name = $1', [mark])).toEqual([
+      { value: `heritage=scs,scs/owner=${central.name},scs/school=${active.id},scs/type=A` },
+    ]);
+    expect(JSON.parse((await cli('--json')).stdout).findings).toEqual([]);
   });
 
   it('reports drift when a live school has lost a resource', async () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import acme from 'acme-client';
 import pg from 'pg';
-import type { DnsProvider } from '../../src/application/ports/dns.port.js';
+import type { DnsProvider, DnsRecord } from '../../src/application/ports/dns.port.js';
 import { StepError } from '../../src/application/process-manager/step-error.js';
 import { AcmeCertificateProvider, classify } from '../../src/infrastructure/certificates/acme/acme-certificates.js';
 import { unseal } from '../../src/infrastructure/certificates/acme/secret-box.js';
@@ -101,7 +101,12 @@ describeWith(['pdns_server', 'gsqlite3', 'sqlite3', 'dig', 'pebble', 'openssl'])
       pebble = await startPebble(resolver);
       // acme-client talks through its own axios instance: it must trust Pebble's throwaway HTTPS CA.
       acme.axios.defaults.httpsAgent = pebble.httpsAgent;
-      dns = new PowerDnsProvider({ apiUrl: powerdns.apiUrl, apiKey: powerdns.apiKey, zone: 'scs.test' });
+      dns = new PowerDnsProvider({
+        apiUrl: powerdns.apiUrl,
+        apiKey: powerdns.apiKey,
+        zone: 'scs.test',
+        owner: 'scs-test',
+      });
     });
 
     afterAll(async () => {
@@ -215,12 +220,10 @@ describeWith(['pdns_server', 'gsqlite3', 'sqlite3', 'dig', 'pebble', 'openssl'])
     });
 
     it('fails transiently when the challenge record does not show up in time, and still removes it', async () => {
-      const wrongValue: DnsProvider = {
+      const wrongValue: DnsProvider = Object.assign(Object.create(dns) as DnsProvider, {
         name: 'wrong-value',
-        upsert: (record) => dns.upsert({ ...record, value: `${record.value}-not-it` }),
-        remove: (name, type) => dns.remove(name, type),
-        list: () => dns.list(),
-      };
+        upsert: (record: DnsRecord) => dns.upsert({ ...record, value: `${record.value}-not-it` }),
+      });
       const error = await rejection(
         provider({ dns: wrongValue, propagationTimeoutMs: 300 }).issue({
           schoolId: SCHOOL_B,

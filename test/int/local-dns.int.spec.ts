@@ -4,6 +4,7 @@ import pg from 'pg';
 import { LocalDnsProvider } from '../../src/infrastructure/dns/local/local-dns.js';
 import { migrationsDir } from '../../src/infrastructure/postgres/sql-migrations.js';
 import { freshDatabase } from '../support/databases.js';
+import { dnsOwnershipCases } from '../support/dns-ownership.js';
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 let pool: pg.Pool;
@@ -20,7 +21,7 @@ beforeAll(async () => {
   // Dropping the database WITH (FORCE) can reach a client pool.end() is still closing; that is not a failure.
   pool.on('error', () => undefined);
   await pool.query(readFileSync(join(migrationsDir('central'), '0003_local_providers.sql'), 'utf8'));
-  dns = new LocalDnsProvider({ pool, zone: 'Syncad.IN.' });
+  dns = new LocalDnsProvider({ pool, zone: 'Syncad.IN.', owner: 'scs-prod' });
 });
 
 afterAll(async () => {
@@ -107,7 +108,7 @@ describe('LocalDnsProvider', () => {
   });
 
   it('keeps zones apart', async () => {
-    const other = new LocalDnsProvider({ pool, zone: 'example.org' });
+    const other = new LocalDnsProvider({ pool, zone: 'example.org', owner: 'scs-prod' });
     await other.upsert({ name: 'a.example.org', type: 'A', value: '192.0.2.1', ttl: 300 });
     expect(await other.list()).toEqual([{ name: 'a.example.org', type: 'A', value: '192.0.2.1', ttl: 300 }]);
     expect((await dns.list()).some((r) => r.name === 'a.example.org')).toBe(false);
@@ -136,4 +137,8 @@ describe('LocalDnsProvider', () => {
     expect(strings.every((s) => s.replace(/\\(.)/g, '$1').length <= 255)).toBe(true);
     expect(strings.join('').replace(/\\(.)/g, '$1')).toBe(`say "hi" ${'x'.repeat(300)}`);
   });
+});
+
+describe('LocalDnsProvider ownership', () => {
+  dnsOwnershipCases((owner) => new LocalDnsProvider({ pool, zone: 'owned.test', owner }), 'owned.test');
 });

@@ -1,5 +1,6 @@
 import { StepError } from '../../src/application/process-manager/step-error.js';
 import { PowerDnsProvider, quoteTxt, unquoteTxt } from '../../src/infrastructure/dns/powerdns/powerdns-dns.js';
+import { dnsOwnershipCases } from '../support/dns-ownership.js';
 import { describeWith, freePort, startPowerDns, type PowerDnsServer } from '../support/self-hosted.js';
 
 async function rejection(promise: Promise<unknown>): Promise<StepError> {
@@ -26,7 +27,7 @@ describeWith(['pdns_server', 'gsqlite3', 'sqlite3', 'dig'])('PowerDnsProvider ag
 
   beforeAll(async () => {
     server = await startPowerDns('scs.test');
-    dns = new PowerDnsProvider({ apiUrl: server.apiUrl, apiKey: server.apiKey, zone: 'scs.test' });
+    dns = new PowerDnsProvider({ apiUrl: server.apiUrl, apiKey: server.apiKey, zone: 'scs.test', owner: 'scs-prod' });
   });
 
   afterAll(async () => {
@@ -91,14 +92,24 @@ describeWith(['pdns_server', 'gsqlite3', 'sqlite3', 'dig'])('PowerDnsProvider ag
   });
 
   it('refuses a bad API key permanently', async () => {
-    const wrongKey = new PowerDnsProvider({ apiUrl: server.apiUrl, apiKey: 'wrong', zone: 'scs.test' });
+    const wrongKey = new PowerDnsProvider({
+      apiUrl: server.apiUrl,
+      apiKey: 'wrong',
+      zone: 'scs.test',
+      owner: 'scs-prod',
+    });
     const error = await rejection(wrongKey.upsert({ name: 'x.scs.test', type: 'A', value: '192.0.2.1', ttl: 60 }));
     expect(error.permanent).toBe(true);
     expect(error.message).toMatch(/API key/);
   });
 
   it('names an unknown zone in a permanent error', async () => {
-    const elsewhere = new PowerDnsProvider({ apiUrl: server.apiUrl, apiKey: server.apiKey, zone: 'missing.test' });
+    const elsewhere = new PowerDnsProvider({
+      apiUrl: server.apiUrl,
+      apiKey: server.apiKey,
+      zone: 'missing.test',
+      owner: 'scs-prod',
+    });
     const error = await rejection(elsewhere.upsert({ name: 'x.missing.test', type: 'A', value: '192.0.2.1', ttl: 60 }));
     expect(error.permanent).toBe(true);
     expect(error.message).toContain('missing.test');
@@ -115,8 +126,16 @@ describeWith(['pdns_server', 'gsqlite3', 'sqlite3', 'dig'])('PowerDnsProvider ag
       apiUrl: `http://127.0.0.1:${await freePort()}`,
       apiKey: server.apiKey,
       zone: 'scs.test',
+      owner: 'scs-prod',
     });
     const error = await rejection(down.list());
     expect(error.permanent).toBe(false);
+  });
+
+  describe('ownership', () => {
+    dnsOwnershipCases(
+      (owner) => new PowerDnsProvider({ apiUrl: server.apiUrl, apiKey: server.apiKey, zone: 'scs.test', owner }),
+      'scs.test',
+    );
   });
 });

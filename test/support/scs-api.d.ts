@@ -692,6 +692,14 @@ export interface components {
             /** @example must be 3 to 63 characters */
             message: string;
         };
+        DnsRecordDto: {
+            /** @example shop.syncad.in */
+            name: string;
+            /** @enum {string} */
+            type: "A" | "CNAME" | "TXT";
+            /** @example 203.0.113.7 */
+            value: string;
+        };
         ProblemDto: {
             /**
              * Format: uri
@@ -706,8 +714,12 @@ export interface components {
             instance?: string;
             /** @description every field error (400 validation) */
             errors?: components["schemas"]["FieldErrorDto"][];
-            /** @description the field at fault (409 slug-taken) */
+            /** @description the field at fault (409 slug-taken, 409 name-taken) */
             field?: string;
+            /** @description the DNS name that is taken (409 name-taken) */
+            name?: string;
+            /** @description the records SCS does not own at that name or under it (409 name-taken) */
+            records?: components["schemas"]["DnsRecordDto"][];
             /** @description the slug that is taken (409 slug-taken) */
             slug?: string;
             /** @description seconds until a claim that may be abandoned is taken over (409 slug-taken; also Retry-After) */
@@ -797,7 +809,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), a retried school is not failed (`school-not-failed`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -913,7 +925,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), a retried school is not failed (`school-not-failed`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1089,7 +1101,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), a retried school is not failed (`school-not-failed`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;

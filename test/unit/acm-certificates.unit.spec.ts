@@ -7,7 +7,14 @@ import {
   RequestCertificateCommand,
 } from '@aws-sdk/client-acm';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { DnsProvider, DnsRecord } from '../../src/application/ports/dns.port.js';
+import {
+  foreignRecords,
+  isAtOrUnder,
+  ownedBy,
+  ownershipName,
+  ownershipRecord,
+} from '../../src/application/dns/ownership.js';
+import { DnsNameTakenError, type DnsProvider, type DnsRecord } from '../../src/application/ports/dns.port.js';
 import { AcmCertificateProvider } from '../../src/infrastructure/certificates/acm/acm-certificates.js';
 
 const SCHOOL = '7d2f3a64-9a41-4c2e-9a57-5a0c1b2d3e4f';
@@ -16,17 +23,40 @@ const VALIDATION = { Name: '_x1.greenwood.syncad.in.', Type: 'CNAME' as const, V
 const awsError = (name: string) =>
   Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: 400 } });
 
-/** The DNS port in memory: a fake of a port, not of our database. */
+/** The DNS port in memory, marks included: a fake of a port, not of our database. */
 function memoryDns(): DnsProvider & { records: Map<string, DnsRecord> } {
   const records = new Map<string, DnsRecord>();
+  const owner = 'scs-test';
+  const key = (name: string, type: string) => `${name} ${type}`;
+  const at = async (name: string) => [...records.values()].filter((r) => isAtOrUnder(r.name, name));
   return {
     name: 'memory',
+    owner,
     records,
-    upsert: async (r) => {
-      records.set(`${r.name} ${r.type}`, r);
+    claim: async (r, schoolId) => {
+      const foreign = foreignRecords(r.name, await at(r.name), owner, schoolId);
+      if (foreign.length > 0) throw new DnsNameTakenError(r.name, foreign);
+      for (const each of [ownershipRecord(r, owner, schoolId), r]) records.set(key(each.name, each.type), each);
       return { reference: 'm' };
     },
-    remove: async (name, type) => ({ existed: records.delete(`${name} ${type}`), reference: 'm' }),
+    release: async (name, type, schoolId) => {
+      const existed = records.has(key(name, type));
+      if (!ownedBy(name, await at(name), owner, schoolId)) return { existed, owned: !existed, reference: 'm' };
+      records.delete(key(name, type));
+      records.delete(key(ownershipName(name), 'TXT'));
+      return { existed, owned: true, reference: 'm' };
+    },
+    adopt: async (r, schoolId) => {
+      const mark = ownershipRecord(r, owner, schoolId);
+      records.set(key(mark.name, mark.type), mark);
+      return { reference: 'm' };
+    },
+    upsert: async (r) => {
+      records.set(key(r.name, r.type), r);
+      return { reference: 'm' };
+    },
+    remove: async (name, type) => ({ existed: records.delete(key(name, type)), reference: 'm' }),
+    recordsAt: at,
     list: async () => [...records.values()],
   };
 }
@@ -84,9 +114,19 @@ describe('AcmCertificateProvider at the SDK boundary', () => {
       DomainName: 'greenwood.syncad.in',
       ValidationMethod: 'DNS',
       IdempotencyToken: '7d2f3a649a414c2e9a575a0c1b2d3e4f',
-      Tags: [{ Key: 'scs:school-id', Value: SCHOOL }],
+      Tags: [
+        { Key: 'scs:school-id', Value: SCHOOL },
+        { Key: 'scs:owner', Value: 'scs-test' },
+      ],
     });
+    // The validation record is written as the school's: marked with this instance and the school.
     expect([...dns.records.values()]).toEqual([
+      {
+        name: '_scs-owner._x1.greenwood.syncad.in',
+        type: 'TXT',
+        value: `heritage=scs,scs/owner=scs-test,scs/school=${SCHOOL},scs/type=CNAME`,
+        ttl: 300,
+      },
       { name: '_x1.greenwood.syncad.in', type: 'CNAME', value: '_y1.acm-validations.aws', ttl: 300 },
     ]);
   });
@@ -109,13 +149,11 @@ describe('AcmCertificateProvider at the SDK boundary', () => {
     });
   });
 
-  it('deletes the certificate and its validation record on teardown', async () => {
-    dns.records.set('_x1.greenwood.syncad.in CNAME', {
-      name: '_x1.greenwood.syncad.in',
-      type: 'CNAME',
-      value: 'v',
-      ttl: 300,
-    });
+  it('deletes the certificate and its validation record on teardown, and never a validation record not its own', async () => {
+    const record = { name: '_x1.greenwood.syncad.in', type: 'CNAME' as const, value: 'v', ttl: 300 };
+    await dns.claim(record, SCHOOL);
+    const foreign = { name: '_x1.oakridge.syncad.in', type: 'CNAME' as const, value: 'theirs', ttl: 300 };
+    dns.records.set('_x1.oakridge.syncad.in CNAME', foreign);
     acm.on(DescribeCertificateCommand).resolves({
       Certificate: {
         Status: 'ISSUED',
@@ -128,7 +166,18 @@ describe('AcmCertificateProvider at the SDK boundary', () => {
       reference: ARN,
     });
     expect(acm.commandCalls(DeleteCertificateCommand)[0].args[0].input).toEqual({ CertificateArn: ARN });
-    expect(dns.records.size).toBe(0);
+    expect([...dns.records.values()]).toEqual([foreign]);
+    // Another school's certificate whose validation record is not SCS's: the certificate goes, the record stays.
+    acm.on(DescribeCertificateCommand).resolves({
+      Certificate: {
+        Status: 'ISSUED',
+        DomainValidationOptions: [
+          { DomainName: 'oakridge.syncad.in', ResourceRecord: { ...VALIDATION, Name: '_x1.oakridge.syncad.in.' } },
+        ],
+      },
+    });
+    await provider().revoke({ schoolId: SCHOOL, domain: 'oakridge.syncad.in', reference: ARN });
+    expect([...dns.records.values()]).toEqual([foreign]);
   });
 
   it('finds the certificate by its tag when the reference is missing, and reports one already gone', async () => {

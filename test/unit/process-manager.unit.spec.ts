@@ -58,13 +58,14 @@ function fakePorts(store: InMemoryEventStore) {
     },
     dns: {
       name: 'fake',
-      upsert: async (record: { name: string }) => {
+      owner: 'scs-test',
+      claim: async (record: { name: string }) => {
         await call('create_dns', record.name);
         return { reference: 'dns-1' };
       },
-      remove: async (name: string) => {
+      release: async (name: string) => {
         await call('delete_dns', name);
-        return { existed: true, reference: 'dns-2' };
+        return { existed: true, owned: true, reference: 'dns-2' };
       },
     },
     certificates: {

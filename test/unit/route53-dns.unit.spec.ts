@@ -5,7 +5,20 @@ import {
   Route53Client,
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
+import { DnsNameTakenError } from '../../src/application/ports/dns.port.js';
 import { Route53DnsProvider } from '../../src/infrastructure/dns/route53/route53-dns.js';
+
+const SCHOOL = '7d2f3a64-9a41-4c2e-9a57-5a0c1b2d3e4f';
+const MARK = `"heritage=scs,scs/owner=scs-prod,scs/school=${SCHOOL},scs/type=A"`;
+const SHOP_A = { Name: 'shop.syncad.in.', Type: 'A' as const, TTL: 300, ResourceRecords: [{ Value: '203.0.113.10' }] };
+const SHOP_MARK = {
+  Name: '_scs-owner.shop.syncad.in.',
+  Type: 'TXT' as const,
+  TTL: 300,
+  ResourceRecords: [{ Value: MARK }],
+};
+// Route53 lists names with their labels reversed: what lies under shop.syncad.in follows it, then the rest.
+const AFTER = { Name: 'zoo.syncad.in.', Type: 'A' as const, TTL: 300, ResourceRecords: [{ Value: '198.51.100.1' }] };
 
 const awsError = (name: string, status: number, message = name) =>
   Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
@@ -18,6 +31,7 @@ describe('Route53DnsProvider at the SDK boundary', () => {
       client: new Route53Client({ region: 'us-east-1', maxAttempts: 1 }),
       hostedZoneId: 'Z0123456789',
       zone: 'syncad.in',
+      owner: 'scs-prod',
       waitForSync: { timeoutMs: 1000, pollMs: 10 },
       retry: { attempts: 3, baseDelayMs: 100 },
       sleep: async (ms) => {
@@ -114,6 +128,7 @@ describe('Route53DnsProvider at the SDK boundary', () => {
       client: new Route53Client({ region: 'us-east-1' }),
       hostedZoneId: 'Z0123456789',
       zone: 'syncad.in',
+      owner: 'scs-prod',
       waitForSync: { timeoutMs: 30, pollMs: 10 },
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     });
@@ -182,5 +197,108 @@ describe('Route53DnsProvider at the SDK boundary', () => {
       { name: '*.syncad.in', type: 'A', value: '203.0.113.9', ttl: 60 },
       { name: 'x.syncad.in', type: 'TXT', value: 'token', ttl: 60 },
     ]);
+  });
+
+  describe('ownership: only records this SCS instance made are written or deleted', () => {
+    const record = { name: 'shop.syncad.in', type: 'A' as const, value: '203.0.113.10', ttl: 300 };
+    const listing = (...sets: object[]) =>
+      route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: sets as never, IsTruncated: false });
+    const insync = () =>
+      route53
+        .on(ChangeResourceRecordSetsCommand)
+        .resolves({ ChangeInfo: { Id: 'C9', Status: 'INSYNC', SubmittedAt: new Date() } });
+
+    it('creates a free name with CREATE: the record and its ownership mark in one change batch', async () => {
+      listing(AFTER);
+      insync();
+      expect(await provider().claim(record, SCHOOL)).toEqual({ reference: 'C9' });
+      expect(route53.commandCalls(ListResourceRecordSetsCommand)[0].args[0].input).toEqual({
+        HostedZoneId: 'Z0123456789',
+        StartRecordName: 'shop.syncad.in.',
+        StartRecordType: undefined,
+      });
+      expect(route53.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input).toEqual({
+        HostedZoneId: 'Z0123456789',
+        ChangeBatch: {
+          Comment: 'SCS',
+          Changes: [
+            { Action: 'CREATE', ResourceRecordSet: SHOP_MARK },
+            { Action: 'CREATE', ResourceRecordSet: SHOP_A },
+          ],
+        },
+      });
+    });
+
+    it('refuses a name holding a record it does not own, or a name under it, and changes nothing', async () => {
+      const foreign = { ...SHOP_A, ResourceRecords: [{ Value: '192.0.2.44' }] };
+      listing(foreign, AFTER);
+      const error = await provider()
+        .claim(record, SCHOOL)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DnsNameTakenError);
+      expect(error).toMatchObject({
+        permanent: true,
+        records: [{ name: 'shop.syncad.in', type: 'A', value: '192.0.2.44', ttl: 300 }],
+      });
+      route53.reset();
+      const validation = {
+        Name: '_x1.shop.syncad.in.',
+        Type: 'CNAME',
+        TTL: 300,
+        ResourceRecords: [{ Value: 'v.aws.' }],
+      };
+      listing(validation, AFTER);
+      await expect(provider().claim(record, SCHOOL)).rejects.toBeInstanceOf(DnsNameTakenError);
+      expect(route53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
+    });
+
+    it("refuses another SCS instance's record (staging and production sharing a zone)", async () => {
+      const staging = { ...SHOP_MARK, ResourceRecords: [{ Value: MARK.replace('scs-prod', 'scs-staging') }] };
+      listing(SHOP_A, staging, AFTER);
+      await expect(provider().claim(record, SCHOOL)).rejects.toBeInstanceOf(DnsNameTakenError);
+      expect(await provider().release('shop.syncad.in', 'A', SCHOOL)).toMatchObject({ existed: true, owned: false });
+      expect(route53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
+    });
+
+    it('UPSERTs its own name again (a step re-run), and a CREATE that lost a race is retried, not forced', async () => {
+      listing(SHOP_A, SHOP_MARK, AFTER);
+      insync();
+      await provider().claim(record, SCHOOL);
+      expect(
+        route53
+          .commandCalls(ChangeResourceRecordSetsCommand)[0]
+          .args[0].input.ChangeBatch!.Changes!.map((c) => c.Action),
+      ).toEqual(['UPSERT', 'UPSERT']);
+      route53.reset();
+      listing(AFTER);
+      route53
+        .on(ChangeResourceRecordSetsCommand)
+        .rejects(
+          awsError(
+            'InvalidChangeBatch',
+            400,
+            "[Tried to create resource record set [name='shop.syncad.in.', type='A'] but it already exists]",
+          ),
+        );
+      await expect(provider().claim(record, SCHOOL)).rejects.toMatchObject({ permanent: false });
+    });
+
+    it('deletes its own record with its mark, exactly as they are, and leaves an unmarked one', async () => {
+      listing(SHOP_A, SHOP_MARK, AFTER);
+      insync();
+      expect(await provider().release('shop.syncad.in', 'A', SCHOOL)).toEqual({
+        existed: true,
+        owned: true,
+        reference: 'C9',
+      });
+      expect(route53.commandCalls(ChangeResourceRecordSetsCommand)[0].args[0].input.ChangeBatch!.Changes).toEqual([
+        { Action: 'DELETE', ResourceRecordSet: SHOP_MARK },
+        { Action: 'DELETE', ResourceRecordSet: SHOP_A },
+      ]);
+      route53.reset();
+      listing(SHOP_A, AFTER);
+      expect(await provider().release('shop.syncad.in', 'A', SCHOOL)).toMatchObject({ existed: true, owned: false });
+      expect(route53.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(0);
+    });
   });
 });

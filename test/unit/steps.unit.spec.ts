@@ -34,8 +34,9 @@ describe('the step order and the step modules', () => {
     const seen: string[] = [];
     const dns = {
       name: 'fake',
-      upsert: async (record: { type: string }) => ({ reference: `fake:${record.type}` }),
-      remove: async () => ({ reference: 'fake:gone', existed: true }),
+      owner: 'scs-test',
+      claim: async (record: { type: string }) => ({ reference: `fake:${record.type}` }),
+      release: async () => ({ reference: 'fake:gone', existed: true, owned: true }),
       list: async () => [],
     };
     const ports = new Proxy({ dns, dnsTarget: '203.0.113.7', faults: NO_FAULTS } as unknown as StepPorts, {
@@ -58,7 +59,10 @@ describe('the step order and the step modules', () => {
       },
     });
     const undone = await runAction(ports, state, 'delete_dns', { attempt: 1, startedAt: NOW }, metadata);
-    expect(undone).toMatchObject({ type: 'DnsRecordDeleted', data: { existed: true, reference: 'fake:gone' } });
+    expect(undone).toMatchObject({
+      type: 'DnsRecordDeleted',
+      data: { existed: true, owned: true, reference: 'fake:gone' },
+    });
     expect(new Set(seen)).toEqual(new Set(['faults', 'dns', 'dnsTarget']));
   });
 });

@@ -27,8 +27,12 @@ export interface CertificateProvider {
     domain: string;
     reference?: string;
   }): Promise<{ revoked: boolean; reference?: string }>;
-  /** Unrevoked certificates the provider holds for schools (for the reconciler). */
-  listActive(): Promise<Array<{ schoolId: string; domain: string; serialNumber: string }>>;
+  /**
+   * Unrevoked certificates the provider holds for schools (for the reconciler). `owner`: the SCS instance
+   * a certificate is marked with where the provider is shared (ACM: '' when unmarked); absent where the
+   * provider is this instance's own (certificates kept in its central database).
+   */
+  listActive(): Promise<Array<{ schoolId: string; domain: string; serialNumber: string; owner?: string }>>;
 }
 
 export const CERTIFICATE_PROVIDER = Symbol('CertificateProvider');

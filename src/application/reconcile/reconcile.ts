@@ -2,7 +2,8 @@ import { schoolStreamId } from '../../domain/school/events.js';
 import type { SchoolState } from '../../domain/school/state.js';
 import { DEFAULT_CREDENTIALS_KEY_ID, TERMINAL_STATUSES } from '../../domain/school/state.js';
 import type { CertificateProvider } from '../ports/certificates.port.js';
-import type { DnsProvider, DnsRecordType } from '../ports/dns.port.js';
+import type { DnsProvider, DnsRecord } from '../ports/dns.port.js';
+import { ownershipByName, ownershipName } from '../dns/ownership.js';
 import type { EventMetadata, EventStore } from '../ports/event-store.port.js';
 import type { SchoolRegistry } from '../ports/school-registry.port.js';
 import type { TenantServers } from '../ports/tenant-servers.port.js';
@@ -17,14 +18,18 @@ export interface Finding {
   /**
    * `orphan`: it exists but no school accounts for it; `drift`: a school accounts for it but it is gone;
    * `retired-key`: a live school's database password was made with a key that is not the active one;
-   * `unreachable`: a tenant server did not answer, so its databases were not compared.
+   * `unreachable`: a tenant server did not answer, so its databases were not compared;
+   * `foreign`: it is not this SCS instance's (no ownership mark, or another instance's): reported, never
+   * removed; one its school's events name, made before ownership existed, is marked by `adopt`.
    */
-  kind: 'orphan' | 'drift' | 'retired-key' | 'unreachable';
+  kind: 'orphan' | 'drift' | 'retired-key' | 'unreachable' | 'foreign';
   resource: Resource;
   name: string;
   schoolId?: string;
   detail: string;
   fixed?: boolean;
+  /** A foreign record marked as its school's by `adopt`. */
+  adopted?: boolean;
 }
 
 export interface ReconcileDeps {
@@ -69,7 +74,7 @@ function idFromDatabase(name: string): string | undefined {
  */
 export async function reconcile(
   deps: ReconcileDeps,
-  options: { fix: boolean; metadata: EventMetadata },
+  options: { fix: boolean; adopt?: boolean; metadata: EventMetadata },
 ): Promise<ReconcileReport> {
   const schools = await allSchools(deps.store);
   const settled = (id: string | undefined) => {
@@ -120,13 +125,54 @@ export async function reconcile(
     );
   }
   const zone = deps.baseDomain.toLowerCase();
-  for (const record of records.filter((r) => r.type !== 'TXT' && r.name.endsWith(`.${zone}`))) {
-    const school = bySubdomain.get(record.name);
-    consider('dns', `${record.name} ${record.type}`, school?.id, !!school?.resources.dns, () =>
-      deps.dns.remove(record.name, record.type as DnsRecordType),
+  const inZone = records.filter((r) => r.name.endsWith(`.${zone}`));
+  const marks = ownershipByName(inZone);
+  const owner = deps.dns.owner;
+  // What a school accounts for: the record at its name while it has one, the rest under it (its
+  // certificate's validation records) while it has a certificate.
+  const accountedDns = (name: string, schoolId: string) => {
+    const school = schools.get(schoolId);
+    return !!school && (name === school.subdomain ? !!school.resources.dns : !!school.resources.certificate);
+  };
+  const adoptions: Array<{ finding: Finding; record: DnsRecord; schoolId: string }> = [];
+  for (const record of inZone.filter((r) => r.type !== 'TXT')) {
+    const mark = marks.get(record.name);
+    if (mark?.owner === owner) {
+      consider('dns', `${record.name} ${record.type}`, mark.schoolId, accountedDns(record.name, mark.schoolId), () =>
+        deps.dns.release(record.name, record.type, mark.schoolId),
+      );
+      continue;
+    }
+    const legacy = mark ? undefined : bySubdomain.get(record.name);
+    const adoptable = !!legacy?.resources.dns && (legacy.resources.dns.recordType ?? record.type) === record.type;
+    const detail = mark
+      ? `owned by the SCS instance "${mark.owner}", not this one ("${owner}"): left alone`
+      : adoptable
+        ? `made before ownership records, and school ${legacy.id}'s events name it: \`reconcile --adopt\` marks it as SCS's`
+        : 'not made by SCS (no ownership record): left alone';
+    const finding: Finding = { kind: 'foreign', resource: 'dns', name: `${record.name} ${record.type}`, detail };
+    if (legacy && adoptable) {
+      finding.schoolId = legacy.id;
+      adoptions.push({ finding, record, schoolId: legacy.id });
+    }
+    findings.push(finding);
+  }
+  // A mark of ours whose record is gone (someone deleted the record by hand).
+  const named = new Set(inZone.filter((r) => r.type !== 'TXT').map((r) => r.name));
+  for (const [name, mark] of marks) {
+    if (mark.owner !== owner || named.has(name)) continue;
+    consider('dns', `${ownershipName(name)} TXT`, mark.schoolId, accountedDns(name, mark.schoolId), () =>
+      deps.dns.release(name, mark.type, mark.schoolId),
     );
   }
   for (const cert of certificates) {
+    if (cert.owner !== undefined && cert.owner !== owner) {
+      const detail = cert.owner
+        ? `issued for the SCS instance "${cert.owner}", not this one ("${owner}"): left alone`
+        : 'carries no SCS owner tag (issued before ownership, or not by SCS): left alone';
+      findings.push({ kind: 'foreign', resource: 'certificate', name: `${cert.domain} #${cert.serialNumber}`, detail });
+      continue;
+    }
     consider(
       'certificate',
       `${cert.domain} #${cert.serialNumber}`,
@@ -211,6 +257,12 @@ export async function reconcile(
       };
       await deps.store.append(stream, [{ type: 'OrphanRemoved', data, metadata: options.metadata }], 'any');
       finding.fixed = true;
+    }
+  }
+  if (options.adopt) {
+    for (const { finding, record, schoolId } of adoptions) {
+      await deps.dns.adopt(record, schoolId);
+      finding.adopted = true;
     }
   }
   const claims = await abandonedClaims(deps.store, new Set(schools.keys()), {

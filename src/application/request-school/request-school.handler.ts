@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Inject } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { validateSchoolDetails } from '../../domain/school/details.js';
 import type { SchoolCommand } from '../../domain/school/commands.js';
 import { decide } from '../../domain/school/decide.js';
 import { DomainError } from '../../domain/school/errors.js';
 import { schoolStreamId } from '../../domain/school/events.js';
+import { foreignRecords } from '../dns/ownership.js';
 import { CLOCK, type Clock } from '../ports/clock.port.js';
+import { DNS_PROVIDER, DnsNameTakenError, type DnsProvider } from '../ports/dns.port.js';
 import { EVENT_STORE, WrongExpectedRevisionError } from '../ports/event-store.port.js';
 import type { EventMetadata, EventStore } from '../ports/event-store.port.js';
 import { databaseNameFor } from '../ports/tenant-databases.port.js';
@@ -21,6 +23,7 @@ export class RequestSchoolHandler implements ICommandHandler<RequestSchoolComman
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_SETTINGS) private readonly settings: AppSettings,
+    @Optional() @Inject(DNS_PROVIDER) private readonly dns?: DnsProvider,
   ) {}
 
   async execute(command: RequestSchoolCommand): Promise<SchoolSummary> {
@@ -34,6 +37,7 @@ export class RequestSchoolHandler implements ICommandHandler<RequestSchoolComman
     const metadata = { ...requestMetadata(command, now), ...retry };
     const databaseName = databaseNameFor(schoolId);
     const subdomain = `${details.slug}.${this.settings.baseDomain}`;
+    await this.checkNameFree(subdomain, schoolId);
 
     const claim = await claimSlug(this.store, details.slug, schoolId, metadata);
     try {
@@ -54,6 +58,17 @@ export class RequestSchoolHandler implements ICommandHandler<RequestSchoolComman
       status: 'provisioning',
       createdAt: now,
     };
+  }
+
+  /**
+   * A name that holds records SCS does not own is refused now rather than failing `create_dns` later.
+   * A provider that does not answer does not refuse the request: the step checks again before it writes.
+   */
+  private async checkNameFree(subdomain: string, schoolId: string): Promise<void> {
+    if (!this.dns) return;
+    const found = await this.dns.recordsAt(subdomain).catch(() => undefined);
+    const foreign = found && foreignRecords(subdomain, found, this.dns.owner, schoolId);
+    if (foreign && foreign.length > 0) throw new DnsNameTakenError(subdomain, foreign);
   }
 }
 

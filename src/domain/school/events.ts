@@ -81,7 +81,15 @@ export type SchoolEvent =
     >
   | Event<
       'DnsRecordDeleted',
-      StepRun & { provider: string; name: string; recordType: string; existed: boolean; reference: string }
+      StepRun & {
+        provider: string;
+        name: string;
+        recordType: string;
+        existed: boolean;
+        /** False when the record there is not this SCS instance's, so it was left (absent before ownership). */
+        owned?: boolean;
+        reference: string;
+      }
     >
   | Event<'CertificateRevoked', StepRun & { provider: string; reference?: string; revoked: boolean }>
   | Event<'SchoolUnregistered', StepRun & { existed: boolean }>

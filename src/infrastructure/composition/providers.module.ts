@@ -5,7 +5,7 @@ import { DNS_PROVIDER } from '../../application/ports/dns.port.js';
 import type { AppLogger } from '../../application/ports/logger.port.js';
 import { MAILER } from '../../application/ports/mailer.port.js';
 import type { Config } from '../../config/config.js';
-import { maintenanceUrl } from '../postgres/central-database.js';
+import { maintenanceUrl, ownerIdOf } from '../postgres/central-database.js';
 import { createArchives, createProviders } from '../providers.js';
 import { SchoolCredentials } from '../secrets/credentials.js';
 import { tenantServerUrls } from './schools.module.js';
@@ -25,7 +25,7 @@ type Providers = Awaited<ReturnType<typeof createProviders>>;
       provide: PROVIDERS,
       inject: [CONFIG, CENTRAL_DATABASE, SchoolCredentials, APP_LOGGER],
       useFactory: (config: Config, central: CentralDatabase, credentials: SchoolCredentials, logger: AppLogger) =>
-        createProviders(config, central.pool, credentials.sealingKeys(), logger),
+        createProviders(config, central.pool, credentials.sealingKeys(), logger, ownerIdOf(config, central.url)),
     },
     { provide: DNS_PROVIDER, inject: [PROVIDERS], useFactory: (p: Providers) => p.dns },
     { provide: CERTIFICATE_PROVIDER, inject: [PROVIDERS], useFactory: (p: Providers) => p.certificates },

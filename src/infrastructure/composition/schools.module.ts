@@ -8,7 +8,7 @@ import { CENTRAL_SERVER } from '../../domain/school/placement.js';
 import type { Config } from '../../config/config.js';
 import { resolveCredentialsKeys } from '../../config/dev-secrets.js';
 import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
-import { databaseNameOf, maintenanceUrl } from '../postgres/central-database.js';
+import { maintenanceUrl, ownerIdOf } from '../postgres/central-database.js';
 import { TypeOrmSchoolRegistry } from '../registry/typeorm/typeorm-school-registry.js';
 import { SchoolCredentials } from '../secrets/credentials.js';
 import { PostgresTenantDatabases } from '../tenant-databases/postgres/postgres-tenant-databases.js';
@@ -26,7 +26,7 @@ export function tenantServerUrls(config: Config, centralUrl: string): Map<string
 }
 
 function tenantServers(config: Config, central: CentralDatabase, logger: AppLogger): PostgresTenantServers {
-  const owner = databaseNameOf(central.url);
+  const owner = ownerIdOf(config, central.url);
   const servers = [...tenantServerUrls(config, central.url)].map(([name, serverUrl]) => {
     const migrationsDir = config.schoolMigrationsDir;
     const spares = config.spareDatabases;

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { DnsNameTakenError } from '../../application/ports/dns.port.js';
 import { EventStoreUnavailableError } from '../../application/ports/event-store.port.js';
 import { SlugTakenError } from '../../application/request-school/slug-claims.js';
 import { SchoolNotFailedError } from '../../application/retry-school/retry-school.command.js';
@@ -26,6 +27,14 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof SlugTakenError) {
     const retry = error.retryAfterSeconds ? { retryAfter: error.retryAfterSeconds } : {};
     return problem(409, 'slug-taken', 'Slug is taken', error.message, { field: 'slug', slug: error.slug, ...retry });
+  }
+  if (error instanceof DnsNameTakenError) {
+    const records = error.records.map(({ name, type, value }) => ({ name, type, value }));
+    return problem(409, 'name-taken', 'Name is taken in DNS', `${error.message}; choose another slug`, {
+      field: 'slug',
+      name: error.dnsName,
+      records,
+    });
   }
   if (error instanceof SchoolNotFailedError) {
     return problem(409, 'school-not-failed', 'School is not failed', error.message, { schoolStatus: error.status });

@@ -21,6 +21,11 @@ export function databaseNameOf(databaseUrl: string): string {
   return decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, '')) || 'postgres';
 }
 
+/** The name this instance marks what it makes with: SCS_OWNER_ID, or the central database's name. */
+export function ownerIdOf(config: { ownerId?: string }, centralUrl: string): string {
+  return config.ownerId ?? databaseNameOf(centralUrl);
+}
+
 /** Creates the central database if it is missing and brings it to the current central schema. */
 export async function prepareCentralDatabase(
   databaseUrl: string,

@@ -6,13 +6,16 @@ export function recordTypeFor(target: string): DnsRecordType {
   return isIP(target) ? 'A' : 'CNAME';
 }
 
-/** `<slug>.<BASE_DOMAIN>` pointing at the configured target. */
+/**
+ * `<slug>.<BASE_DOMAIN>` pointing at the configured target, marked as this SCS instance's. A name that
+ * holds records SCS does not own fails the step for good (DnsNameTakenError): it is never replaced.
+ */
 export const createDns = defineStep({
   name: 'create_dns',
   needs: ['dns', 'dnsTarget'],
-  run: async ({ ports, state: { subdomain: name }, run }) => {
+  run: async ({ ports, state: { id, subdomain: name }, run }) => {
     const recordType = recordTypeFor(ports.dnsTarget);
-    const change = await ports.dns.upsert({ name, type: recordType, value: ports.dnsTarget, ttl: 300 });
+    const change = await ports.dns.claim({ name, type: recordType, value: ports.dnsTarget, ttl: 300 }, id);
     const { reference } = change;
     return {
       type: 'DnsRecordCreated',
@@ -22,8 +25,9 @@ export const createDns = defineStep({
   undo: async ({ ports, state, run }) => {
     const name = state.subdomain;
     const recordType = (state.resources.dns?.recordType as DnsRecordType | undefined) ?? recordTypeFor(ports.dnsTarget);
-    const { existed, reference } = await ports.dns.remove(name, recordType);
-    const data = { ...run(), provider: ports.dns.name, name, recordType, existed, reference };
+    // A record that is not this instance's is left where it is (`owned: false` in the event).
+    const { existed, owned, reference } = await ports.dns.release(name, recordType, state.id);
+    const data = { ...run(), provider: ports.dns.name, name, recordType, existed, owned, reference };
     return { type: 'DnsRecordDeleted', data };
   },
 });

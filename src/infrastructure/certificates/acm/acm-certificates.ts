@@ -14,6 +14,7 @@ import { realSleep, withAwsRetry } from '../../aws/aws-errors.js';
 
 export interface AcmOptions {
   client: ACMClient;
+  /** Validation records are written as the school's, through the DNS provider (marked with its owner). */
   dns: DnsProvider;
   /** How long DNS validation may take before the step fails transiently (it is retried later). */
   deadlineMs?: number;
@@ -22,6 +23,11 @@ export interface AcmOptions {
 }
 
 const TAG = 'scs:school-id';
+/**
+ * The SCS instance that requested the certificate (the DNS provider's owner), so that instances sharing
+ * an AWS account tell theirs apart.
+ */
+const OWNER_TAG = 'scs:owner';
 
 /**
  * `acm`: a certificate from AWS Certificate Manager, validated through the DNS provider. The
@@ -56,7 +62,10 @@ export class AcmCertificateProvider implements CertificateProvider {
           DomainName: request.domain,
           ValidationMethod: 'DNS',
           IdempotencyToken: request.schoolId.replace(/-/g, '').slice(0, 32),
-          Tags: [{ Key: TAG, Value: request.schoolId }],
+          Tags: [
+            { Key: TAG, Value: request.schoolId },
+            { Key: OWNER_TAG, Value: this.options.dns.owner },
+          ],
         }),
       ),
     );
@@ -73,12 +82,11 @@ export class AcmCertificateProvider implements CertificateProvider {
       }
       const record = detail.DomainValidationOptions?.find((o) => o.ResourceRecord)?.ResourceRecord;
       if (record && !validationWritten) {
-        await this.options.dns.upsert({
-          name: record.Name!.replace(/\.$/, ''),
-          type: 'CNAME',
-          value: record.Value!.replace(/\.$/, ''),
-          ttl: 300,
-        });
+        const name = record.Name!.replace(/\.$/, '');
+        await this.options.dns.claim(
+          { name, type: 'CNAME', value: record.Value!.replace(/\.$/, ''), ttl: 300 },
+          request.schoolId,
+        );
         validationWritten = true;
       }
       if (Date.now() > deadline)
@@ -143,7 +151,7 @@ export class AcmCertificateProvider implements CertificateProvider {
       }
       throw error;
     }
-    if (record) await this.options.dns.remove(record.Name!.replace(/\.$/, ''), 'CNAME');
+    if (record) await this.options.dns.release(record.Name!.replace(/\.$/, ''), 'CNAME', request.schoolId);
     return { revoked: true, reference: arn };
   }
 
@@ -158,20 +166,21 @@ export class AcmCertificateProvider implements CertificateProvider {
         const tags = await this.call('ListTagsForCertificate', () =>
           this.options.client.send(new ListTagsForCertificateCommand({ CertificateArn: summary.CertificateArn })),
         );
-        const owner = tags.Tags?.find((t) => t.Key === TAG)?.Value;
-        if (owner && (schoolId === undefined || owner === schoolId))
-          found.push(`${summary.CertificateArn}|${owner}|${summary.DomainName}`);
+        const school = tags.Tags?.find((t) => t.Key === TAG)?.Value;
+        const owner = tags.Tags?.find((t) => t.Key === OWNER_TAG)?.Value ?? '';
+        if (school && (schoolId === undefined || school === schoolId))
+          found.push(`${summary.CertificateArn}|${school}|${summary.DomainName}|${owner}`);
       }
       token = page.NextToken;
     } while (token);
     return schoolId === undefined ? found : found.map((f) => f.split('|')[0]);
   }
 
-  async listActive(): Promise<Array<{ schoolId: string; domain: string; serialNumber: string }>> {
+  async listActive(): Promise<Array<{ schoolId: string; domain: string; serialNumber: string; owner: string }>> {
     const all = await this.findBySchool();
     return all.map((entry) => {
-      const [arn, schoolId, domain] = entry.split('|');
-      return { schoolId, domain, serialNumber: arn };
+      const [arn, schoolId, domain, owner] = entry.split('|');
+      return { schoolId, domain, serialNumber: arn, owner };
     });
   }
 }

@@ -1,6 +1,14 @@
 import { isIPv4 } from 'node:net';
 import type pg from 'pg';
-import type { DnsChange, DnsProvider, DnsRecord, DnsRecordType } from '../../../application/ports/dns.port.js';
+import { foreignRecords, ownedBy, ownershipName, ownershipRecord } from '../../../application/dns/ownership.js';
+import {
+  DnsNameTakenError,
+  type DnsChange,
+  type DnsProvider,
+  type DnsRecord,
+  type DnsRecordType,
+  type DnsRelease,
+} from '../../../application/ports/dns.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
 
 // Underscores are allowed because ACME DNS-01 writes `_acme-challenge.<name>` TXT records.
@@ -33,10 +41,12 @@ function txtStrings(value: string): string {
 export class LocalDnsProvider implements DnsProvider {
   readonly name = 'local';
   readonly zone: string;
+  readonly owner: string;
   private readonly nameServer: string;
 
-  constructor(private readonly options: { pool: pg.Pool; zone: string; nameServer?: string }) {
+  constructor(private readonly options: { pool: pg.Pool; zone: string; owner: string; nameServer?: string }) {
     this.zone = canonical(options.zone);
+    this.owner = options.owner;
     this.nameServer = canonical(options.nameServer ?? `ns1.${this.zone}`);
   }
 
@@ -96,18 +106,55 @@ export class LocalDnsProvider implements DnsProvider {
     }
   }
 
+  async claim(record: DnsRecord, schoolId: string): Promise<DnsChange> {
+    const name = this.inZone(record.name);
+    const value = this.checkValue(record);
+    const mark = ownershipRecord({ ...record, name, value }, this.owner, schoolId);
+    // The zone's row is locked while the name is checked and written, so nobody writes it in between.
+    const { serial } = await this.change(async (client) => {
+      const foreign = foreignRecords(name, await this.at(client, name), this.owner, schoolId);
+      if (foreign.length > 0) throw new DnsNameTakenError(name, foreign);
+      let changed = false;
+      for (const r of [mark, { ...record, name, value }]) changed = (await this.write(client, r)) || changed;
+      return { changed, result: {} };
+    });
+    return { reference: `local:${serial}` };
+  }
+
+  async release(name: string, type: DnsRecordType, schoolId: string): Promise<DnsRelease> {
+    const fqdn = this.inZone(name);
+    const { existed, owned, serial } = await this.change(async (client) => {
+      const here = await this.at(client, fqdn);
+      const found = here.some((r) => r.name === fqdn && r.type === type);
+      if (!ownedBy(fqdn, here, this.owner, schoolId))
+        return { changed: false, result: { existed: found, owned: !found } };
+      let gone = 0;
+      for (const [n, t] of [
+        [fqdn, type],
+        [ownershipName(fqdn), 'TXT'],
+      ] as const)
+        gone += await this.delete(client, n, t);
+      return { changed: gone > 0, result: { existed: found, owned: true } };
+    });
+    return { existed, owned, reference: `local:${serial}` };
+  }
+
+  async adopt(record: DnsRecord, schoolId: string): Promise<DnsChange> {
+    const name = this.inZone(record.name);
+    const { serial } = await this.change(async (client) => {
+      const changed = await this.write(client, ownershipRecord({ ...record, name }, this.owner, schoolId));
+      return { changed, result: {} };
+    });
+    return { reference: `local:${serial}` };
+  }
+
   async upsert(record: DnsRecord): Promise<DnsChange> {
     const name = this.inZone(record.name);
     const value = this.checkValue(record);
     // A re-run with the same value changes nothing, so the serial (and the reference) stays put.
     const { serial } = await this.change(async (client) => {
-      const written = await client.query(
-        `INSERT INTO local_dns_records (zone, name, type, value, ttl) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (zone, name, type) DO UPDATE SET value = EXCLUDED.value, ttl = EXCLUDED.ttl, updated_at = now()
-         WHERE (local_dns_records.value, local_dns_records.ttl) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.ttl)`,
-        [this.zone, name, record.type, value, record.ttl],
-      );
-      return { changed: (written.rowCount ?? 0) > 0, result: {} };
+      const changed = await this.write(client, { ...record, name, value });
+      return { changed, result: {} };
     });
     return { reference: `local:${serial}` };
   }
@@ -115,15 +162,43 @@ export class LocalDnsProvider implements DnsProvider {
   async remove(name: string, type: DnsRecordType): Promise<DnsChange & { existed: boolean }> {
     const fqdn = this.inZone(name);
     const { existed, serial } = await this.change(async (client) => {
-      const deleted = await client.query('DELETE FROM local_dns_records WHERE zone = $1 AND name = $2 AND type = $3', [
-        this.zone,
-        fqdn,
-        type,
-      ]);
-      const gone = (deleted.rowCount ?? 0) > 0;
+      const gone = (await this.delete(client, fqdn, type)) > 0;
       return { changed: gone, result: { existed: gone } };
     });
     return { existed, reference: `local:${serial}` };
+  }
+
+  async recordsAt(name: string): Promise<DnsRecord[]> {
+    return this.at(this.options.pool, this.inZone(name));
+  }
+
+  private async at(client: pg.Pool | pg.PoolClient, name: string): Promise<DnsRecord[]> {
+    const rows = await client.query<DnsRecord>(
+      `SELECT name, type, value, ttl FROM local_dns_records
+        WHERE zone = $1 AND (name = $2 OR right(name, length($2) + 1) = '.' || $2) ORDER BY name, type`,
+      [this.zone, name],
+    );
+    return rows.rows;
+  }
+
+  /** Writes a record set; true when that changed something. */
+  private async write(client: pg.PoolClient, record: DnsRecord): Promise<boolean> {
+    const written = await client.query(
+      `INSERT INTO local_dns_records (zone, name, type, value, ttl) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (zone, name, type) DO UPDATE SET value = EXCLUDED.value, ttl = EXCLUDED.ttl, updated_at = now()
+       WHERE (local_dns_records.value, local_dns_records.ttl) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.ttl)`,
+      [this.zone, record.name, record.type, record.value, record.ttl],
+    );
+    return (written.rowCount ?? 0) > 0;
+  }
+
+  private async delete(client: pg.PoolClient, name: string, type: DnsRecordType): Promise<number> {
+    const deleted = await client.query('DELETE FROM local_dns_records WHERE zone = $1 AND name = $2 AND type = $3', [
+      this.zone,
+      name,
+      type,
+    ]);
+    return deleted.rowCount ?? 0;
   }
 
   async list(): Promise<DnsRecord[]> {

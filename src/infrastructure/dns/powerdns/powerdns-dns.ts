@@ -1,4 +1,18 @@
-import type { DnsChange, DnsProvider, DnsRecord, DnsRecordType } from '../../../application/ports/dns.port.js';
+import {
+  foreignRecords,
+  isAtOrUnder,
+  ownedBy,
+  ownershipName,
+  ownershipRecord,
+} from '../../../application/dns/ownership.js';
+import {
+  DnsNameTakenError,
+  type DnsChange,
+  type DnsProvider,
+  type DnsRecord,
+  type DnsRecordType,
+  type DnsRelease,
+} from '../../../application/ports/dns.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
 
 const TYPES: readonly DnsRecordType[] = ['A', 'CNAME', 'TXT'];
@@ -21,6 +35,8 @@ export interface PowerDnsOptions {
   apiKey: string;
   serverId?: string;
   zone: string;
+  /** The SCS instance whose records these are (`SCS_OWNER_ID`). */
+  owner: string;
   fetch?: typeof fetch;
 }
 
@@ -78,24 +94,63 @@ function content(record: DnsRecord): string {
 export class PowerDnsProvider implements DnsProvider {
   readonly name = 'powerdns';
   readonly zone: string;
+  readonly owner: string;
   private readonly zoneUrl: string;
   private readonly fetch: typeof fetch;
 
   constructor(private readonly options: PowerDnsOptions) {
     this.zone = bare(options.zone);
+    this.owner = options.owner;
     const server = encodeURIComponent(options.serverId ?? 'localhost');
     this.zoneUrl = `${options.apiUrl.replace(/\/+$/, '')}/api/v1/servers/${server}/zones/${encodeURIComponent(absolute(this.zone))}`;
     this.fetch = options.fetch ?? globalThis.fetch;
   }
 
-  async upsert(record: DnsRecord): Promise<DnsChange> {
-    await this.patch({
+  /**
+   * PowerDNS has no conditional write: the name is read, then the record and its mark are written in one
+   * PATCH (one transaction on the server), so a foreign record made between the two is the only race.
+   */
+  async claim(record: DnsRecord, schoolId: string): Promise<DnsChange> {
+    const name = bare(record.name);
+    const foreign = foreignRecords(name, await this.recordsAt(name), this.owner, schoolId);
+    if (foreign.length > 0) throw new DnsNameTakenError(name, foreign);
+    await this.patch(this.replace(ownershipRecord({ ...record, name }, this.owner, schoolId)), this.replace(record));
+    return { reference: await this.serial() };
+  }
+
+  async release(name: string, type: DnsRecordType, schoolId: string): Promise<DnsRelease> {
+    const fqdn = bare(name);
+    const here = await this.recordsAt(fqdn);
+    const existed = here.some((r) => r.name === fqdn && r.type === type);
+    if (!ownedBy(fqdn, here, this.owner, schoolId)) return { existed, owned: !existed, reference: await this.serial() };
+    await this.patch(
+      { name: absolute(fqdn), type, changetype: 'DELETE' },
+      { name: absolute(ownershipName(fqdn)), type: 'TXT', changetype: 'DELETE' },
+    );
+    return { existed, owned: true, reference: await this.serial() };
+  }
+
+  async adopt(record: DnsRecord, schoolId: string): Promise<DnsChange> {
+    await this.patch(this.replace(ownershipRecord({ ...record, name: bare(record.name) }, this.owner, schoolId)));
+    return { reference: await this.serial() };
+  }
+
+  async recordsAt(name: string): Promise<DnsRecord[]> {
+    return (await this.list()).filter((r) => isAtOrUnder(r.name, bare(name)));
+  }
+
+  private replace(record: DnsRecord): Record<string, unknown> {
+    return {
       name: absolute(record.name),
       type: record.type,
       ttl: record.ttl,
       changetype: 'REPLACE',
       records: [{ content: content(record), disabled: false }],
-    });
+    };
+  }
+
+  async upsert(record: DnsRecord): Promise<DnsChange> {
+    await this.patch(this.replace(record));
     return { reference: await this.serial() };
   }
 
@@ -129,8 +184,8 @@ export class PowerDnsProvider implements DnsProvider {
       );
   }
 
-  private async patch(rrset: Record<string, unknown>): Promise<void> {
-    await this.request('PATCH', this.zoneUrl, { rrsets: [rrset] });
+  private async patch(...rrsets: Array<Record<string, unknown>>): Promise<void> {
+    await this.request('PATCH', this.zoneUrl, { rrsets });
   }
 
   private async serial(): Promise<string> {

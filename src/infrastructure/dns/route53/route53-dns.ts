@@ -5,7 +5,21 @@ import {
   type ResourceRecordSet,
   type Route53Client,
 } from '@aws-sdk/client-route-53';
-import type { DnsChange, DnsProvider, DnsRecord, DnsRecordType } from '../../../application/ports/dns.port.js';
+import {
+  foreignRecords,
+  isAtOrUnder,
+  ownedBy,
+  ownershipName,
+  ownershipRecord,
+} from '../../../application/dns/ownership.js';
+import {
+  DnsNameTakenError,
+  type DnsChange,
+  type DnsProvider,
+  type DnsRecord,
+  type DnsRecordType,
+  type DnsRelease,
+} from '../../../application/ports/dns.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
 import { realSleep, withAwsRetry } from '../../aws/aws-errors.js';
 
@@ -13,6 +27,8 @@ export interface Route53Options {
   client: Route53Client;
   hostedZoneId: string;
   zone: string;
+  /** The SCS instance whose records these are (`SCS_OWNER_ID`). */
+  owner: string;
   waitForSync?: { timeoutMs: number; pollMs: number };
   retry?: { attempts: number; baseDelayMs: number };
   sleep?: (ms: number) => Promise<void>;
@@ -27,10 +43,12 @@ const quoteTxt = (value: string) => `"${value.replace(/(["\\])/g, '\\$1')}"`;
 /** `route53`: the school's record in ROUTE53_HOSTED_ZONE_ID, waiting until the change is INSYNC. */
 export class Route53DnsProvider implements DnsProvider {
   readonly name = 'route53';
+  readonly owner: string;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: Route53Options) {
     this.sleep = options.sleep ?? realSleep;
+    this.owner = options.owner;
   }
 
   private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -47,12 +65,14 @@ export class Route53DnsProvider implements DnsProvider {
     return { Name: fqdn(record.name), Type: record.type, TTL: record.ttl, ResourceRecords: [{ Value: value }] };
   }
 
-  private async change(action: 'UPSERT' | 'DELETE', set: ResourceRecordSet): Promise<string> {
+  /** One change batch (Route53 applies it whole or not at all), waited for until INSYNC. */
+  private async change(action: 'CREATE' | 'UPSERT' | 'DELETE', ...sets: ResourceRecordSet[]): Promise<string> {
+    const set = sets[sets.length - 1];
     const changed = await this.call(`${action} ${set.Name} ${set.Type}`, () =>
       this.options.client.send(
         new ChangeResourceRecordSetsCommand({
           HostedZoneId: this.options.hostedZoneId,
-          ChangeBatch: { Comment: 'SCS', Changes: [{ Action: action, ResourceRecordSet: set }] },
+          ChangeBatch: { Comment: 'SCS', Changes: sets.map((s) => ({ Action: action, ResourceRecordSet: s })) },
         }),
       ),
     );
@@ -70,6 +90,108 @@ export class Route53DnsProvider implements DnsProvider {
         .ChangeInfo?.Status;
     }
     return id;
+  }
+
+  /**
+   * A name no mark of ours is on is written with CREATE, which Route53 refuses when either record exists,
+   * so a foreign record made after the read is never replaced; our own name is updated with UPSERT.
+   */
+  async claim(record: DnsRecord, schoolId: string): Promise<DnsChange> {
+    const name = record.name.toLowerCase().replace(/\.$/, '');
+    const here = await this.recordsAt(name);
+    const foreign = foreignRecords(name, here, this.owner, schoolId);
+    if (foreign.length > 0) throw new DnsNameTakenError(name, foreign);
+    const action = ownedBy(name, here, this.owner, schoolId) ? 'UPSERT' : 'CREATE';
+    const sets = [this.recordSet(ownershipRecord({ ...record, name }, this.owner, schoolId)), this.recordSet(record)];
+    try {
+      return { reference: await this.change(action, ...sets) };
+    } catch (error) {
+      if (action === 'CREATE' && error instanceof StepError && /already exists/i.test(error.message))
+        throw StepError.transient(
+          `${name} was written by someone else while SCS was creating it; checked again`,
+          error,
+        );
+      throw error;
+    }
+  }
+
+  async release(name: string, type: DnsRecordType, schoolId: string): Promise<DnsRelease> {
+    const bareName = name.toLowerCase().replace(/\.$/, '');
+    const sets = await this.setsAt(bareName);
+    const here = sets.flatMap((set) => this.records(set));
+    const current = sets.find((set) => unescape(set.Name ?? '').toLowerCase() === bareName && set.Type === type);
+    if (!ownedBy(bareName, here, this.owner, schoolId))
+      return { existed: !!current, owned: !current, reference: 'route53:not-owned' };
+    const mark = sets.find(
+      (set) => unescape(set.Name ?? '').toLowerCase() === ownershipName(bareName) && set.Type === 'TXT',
+    );
+    const doomed = [mark, current].filter((set): set is ResourceRecordSet => !!set);
+    try {
+      return { existed: !!current, owned: true, reference: await this.change('DELETE', ...doomed) };
+    } catch (error) {
+      // Deleted by someone else between the read and the change: the next attempt reads again.
+      if (error instanceof StepError && /not found/i.test(error.message))
+        throw StepError.transient(`${bareName} changed while SCS was deleting it; checked again`, error);
+      throw error;
+    }
+  }
+
+  async adopt(record: DnsRecord, schoolId: string): Promise<DnsChange> {
+    const name = record.name.toLowerCase().replace(/\.$/, '');
+    return {
+      reference: await this.change(
+        'UPSERT',
+        this.recordSet(ownershipRecord({ ...record, name }, this.owner, schoolId)),
+      ),
+    };
+  }
+
+  async recordsAt(name: string): Promise<DnsRecord[]> {
+    return (await this.setsAt(name)).flatMap((set) => this.records(set));
+  }
+
+  /**
+   * The record sets at `name` and under it: Route53 lists names sorted with their labels reversed
+   * (`in.syncad.shop`), so those under a name follow it; the listing stops at the first that is not.
+   */
+  private async setsAt(name: string): Promise<ResourceRecordSet[]> {
+    const bareName = name.toLowerCase().replace(/\.$/, '');
+    const sets: ResourceRecordSet[] = [];
+    for await (const set of this.sets(fqdn(bareName))) {
+      if (!isAtOrUnder(unescape(set.Name ?? '').toLowerCase(), bareName)) break;
+      sets.push(set);
+    }
+    return sets;
+  }
+
+  /** The zone's record sets in Route53's order from `startName` (from the first when absent), page by page. */
+  private async *sets(startName?: string): AsyncGenerator<ResourceRecordSet> {
+    let start: { name?: string; type?: string } = { name: startName };
+    for (;;) {
+      const page = await this.call(`ListResourceRecordSets${startName ? ` ${startName}` : ''}`, () =>
+        this.options.client.send(
+          new ListResourceRecordSetsCommand({
+            HostedZoneId: this.options.hostedZoneId,
+            StartRecordName: start.name,
+            StartRecordType: start.type as never,
+          }),
+        ),
+      );
+      yield* page.ResourceRecordSets ?? [];
+      if (!page.IsTruncated) return;
+      start = { name: page.NextRecordName, type: page.NextRecordType };
+    }
+  }
+
+  private records(set: ResourceRecordSet): DnsRecord[] {
+    const name = unescape(set.Name ?? '').toLowerCase();
+    if (!['A', 'CNAME', 'TXT'].includes(set.Type ?? '')) return [];
+    return (set.ResourceRecords ?? []).map((r) => ({
+      name,
+      type: set.Type as DnsRecordType,
+      value: set.Type === 'TXT' ? (r.Value ?? '').replace(/^"|"$/g, '') : (r.Value ?? '').replace(/\.$/, ''),
+      ttl: set.TTL ?? 0,
+    }));
   }
 
   async upsert(record: DnsRecord): Promise<DnsChange> {
@@ -104,28 +226,11 @@ export class Route53DnsProvider implements DnsProvider {
 
   async list(): Promise<DnsRecord[]> {
     const records: DnsRecord[] = [];
-    let start: { name?: string; type?: string } = {};
     const zone = this.options.zone.toLowerCase().replace(/\.$/, '');
-    for (;;) {
-      const page = await this.call('ListResourceRecordSets', () =>
-        this.options.client.send(
-          new ListResourceRecordSetsCommand({
-            HostedZoneId: this.options.hostedZoneId,
-            StartRecordName: start.name,
-            StartRecordType: start.type as never,
-          }),
-        ),
-      );
-      for (const set of page.ResourceRecordSets ?? []) {
-        const name = unescape(set.Name ?? '').toLowerCase();
-        if (!['A', 'CNAME', 'TXT'].includes(set.Type ?? '') || !(name === zone || name.endsWith(`.${zone}`))) continue;
-        for (const r of set.ResourceRecords ?? []) {
-          const value = set.Type === 'TXT' ? (r.Value ?? '').replace(/^"|"$/g, '') : (r.Value ?? '').replace(/\.$/, '');
-          records.push({ name, type: set.Type as DnsRecordType, value, ttl: set.TTL ?? 0 });
-        }
-      }
-      if (!page.IsTruncated) return records;
-      start = { name: page.NextRecordName, type: page.NextRecordType };
+    for await (const set of this.sets()) {
+      const name = unescape(set.Name ?? '').toLowerCase();
+      if (name === zone || name.endsWith(`.${zone}`)) records.push(...this.records(set));
     }
+    return records;
   }
 }

@@ -15,7 +15,7 @@ const PROBLEMS: Record<number, string> = {
   401: 'no or wrong `X-SCS-Key`',
   404: 'no school has this id',
   409:
-    'conflict: the slug is taken (`slug-taken`), a retried school is not failed (`school-not-failed`), ' +
+    'conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), ' +
     'or a request with this Idempotency-Key is still running',
   410: 'the school is deleted',
   413: 'body over SCS_BODY_LIMIT_BYTES',

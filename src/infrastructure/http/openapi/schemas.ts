@@ -26,6 +26,13 @@ export class FieldErrorDto {
   @ApiProperty({ example: 'must be 3 to 63 characters' }) message!: string;
 }
 
+/** A DNS record a problem names. */
+export class DnsRecordDto {
+  @ApiProperty({ example: 'shop.syncad.in' }) name!: string;
+  @ApiProperty({ enum: ['A', 'CNAME', 'TXT'] }) type!: string;
+  @ApiProperty({ example: '203.0.113.7' }) value!: string;
+}
+
 /** RFC 9457 problem details, the body of every error (`application/problem+json`). */
 export class ProblemDto {
   @ApiProperty({
@@ -40,7 +47,13 @@ export class ProblemDto {
   @ApiPropertyOptional({ description: 'the request path' }) instance?: string;
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'every field error (400 validation)' })
   errors?: FieldErrorDto[];
-  @ApiPropertyOptional({ description: 'the field at fault (409 slug-taken)' }) field?: string;
+  @ApiPropertyOptional({ description: 'the field at fault (409 slug-taken, 409 name-taken)' }) field?: string;
+  @ApiPropertyOptional({ description: 'the DNS name that is taken (409 name-taken)' }) name?: string;
+  @ApiPropertyOptional({
+    type: [DnsRecordDto],
+    description: 'the records SCS does not own at that name or under it (409 name-taken)',
+  })
+  records?: DnsRecordDto[];
   @ApiPropertyOptional({ description: 'the slug that is taken (409 slug-taken)' }) slug?: string;
   @ApiPropertyOptional({
     type: 'integer',
