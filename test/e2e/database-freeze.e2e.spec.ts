@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { KillablePostgres } from '../support/killable-postgres.js';
 import {
   expectSettledOnce,
@@ -96,5 +97,24 @@ describe('the database server frozen (SIGSTOP: there, but answering nothing)', (
     const ids = new Set([known, inFlight, ...listed.map((s) => s.id)]);
     for (const id of ids) expect(await expectSettledOnce(scs, id)).toBe('active');
     expect(scs.logs.join('')).not.toMatch(/Unhandled 'error' event/);
+    // The connections given up on are closed, not kept: SCS's sessions stay within its pools' sizes.
+    const client = new pg.Client({ connectionString: server.url('postgres') });
+    await client.connect();
+    try {
+      const sessions = async () =>
+        Number(
+          (
+            await client.query<{ n: string }>(
+              `SELECT count(*) AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+            )
+          ).rows[0].n,
+        );
+      // 10 (pg pool) + 8 (TypeORM) + 13 (locks: concurrency + 1 + projections) + 8 (tenant sessions) + 1 (LISTEN)
+      expect(
+        await waitFor('the given-up sessions to end', async () => ((await sessions()) <= 40 ? true : undefined)),
+      ).toBe(true);
+    } finally {
+      await client.end();
+    }
   }, 120_000);
 });
