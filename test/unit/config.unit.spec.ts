@@ -91,6 +91,21 @@ describe('configuration', () => {
     }
   });
 
+  it('reads the database deadlines and refuses a query timeout below the statement timeout', () => {
+    expect(load({}).database).toEqual({
+      connectTimeoutMs: 2000,
+      statementTimeoutMs: 2000,
+      queryTimeoutMs: 2500,
+      tenantQueryTimeoutMs: 60_000,
+    });
+    const env = { SCS_DB_STATEMENT_TIMEOUT_MS: '4000', SCS_DB_QUERY_TIMEOUT_MS: '5000' };
+    expect(load(env).database).toMatchObject({ statementTimeoutMs: 4000, queryTimeoutMs: 5000 });
+    expect(() => load({ SCS_DB_STATEMENT_TIMEOUT_MS: '3000', SCS_DB_QUERY_TIMEOUT_MS: '1000' })).toThrow(
+      /SCS_DB_QUERY_TIMEOUT_MS=1000 must not be below SCS_DB_STATEMENT_TIMEOUT_MS=3000/,
+    );
+    expect(() => load({ SCS_DB_CONNECT_TIMEOUT_MS: '0' })).toThrow(/SCS_DB_CONNECT_TIMEOUT_MS=0 must be/);
+  });
+
   it('reads several API keys with ids, and never echoes a secret in its errors', () => {
     const config = load({ SCS_API_KEY: 'a'.repeat(20), SCS_API_KEYS: `ops:${'b'.repeat(20)},ci:${'c'.repeat(20)}` });
     expect(config.apiKeys).toEqual([

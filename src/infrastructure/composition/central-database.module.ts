@@ -9,6 +9,7 @@ import { PROJECTIONS } from '../../projections/registry.js';
 import { AdvisoryLocks } from '../locks/postgres/advisory-locks.js';
 import { bindEventStore, NO_APPENDS_APPLICATION, prepareCentralDatabase } from '../postgres/central-database.js';
 import { guardPool } from '../postgres/connection-faults.js';
+import { centralPoolOptions } from '../postgres/deadlines.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../postgres/embedded-postgres.js';
 import { SchoolRegistryEntity } from '../registry/typeorm/typeorm-school-registry.js';
 import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './tokens.js';
@@ -26,7 +27,7 @@ export async function openCentralDatabase(config: Config, logger: AppLogger): Pr
     server.pathname = '/scs';
     url = server.toString();
   }
-  const options = { connectionString: url, max: 10, connectionTimeoutMillis: 10_000 };
+  const options = { connectionString: url, max: 10, ...centralPoolOptions(config.database) };
   let pool: pg.Pool | undefined;
   try {
     await prepareCentralDatabase(url, logger);
@@ -45,8 +46,8 @@ export function poolOf(dataSource: DataSource): pg.Pool {
   return (dataSource.driver as unknown as { master: pg.Pool }).master;
 }
 
-async function openDataSource(central: CentralDatabase): Promise<DataSource> {
-  const extra = { max: 8, connectionTimeoutMillis: 10_000 };
+async function openDataSource(central: CentralDatabase, config: Config): Promise<DataSource> {
+  const extra = { max: 8, ...centralPoolOptions(config.database) };
   // Named: these sessions never append events, so the event store's subscriptions need not wait for them.
   const options = {
     type: 'postgres' as const,
@@ -65,13 +66,13 @@ async function openDataSource(central: CentralDatabase): Promise<DataSource> {
 @Module({
   providers: [
     { provide: CENTRAL_DATABASE, inject: [CONFIG, APP_LOGGER], useFactory: openCentralDatabase },
-    { provide: DataSource, inject: [CENTRAL_DATABASE], useFactory: openDataSource },
+    { provide: DataSource, inject: [CENTRAL_DATABASE, CONFIG], useFactory: openDataSource },
     {
       // Session advisory locks: one replica per school at a time, one running each projection.
       provide: LOCKS,
       inject: [CENTRAL_DATABASE, CONFIG],
       useFactory: (central: CentralDatabase, config: Config) =>
-        new AdvisoryLocks(central.url, config.concurrency + 1 + PROJECTIONS.length),
+        new AdvisoryLocks(central.url, config.concurrency + 1 + PROJECTIONS.length, config.database),
     },
   ],
   exports: [CENTRAL_DATABASE, DataSource, LOCKS],

@@ -30,7 +30,11 @@ function tenantServers(config: Config, central: CentralDatabase, logger: AppLogg
   const servers = [...tenantServerUrls(config, central.url)].map(([name, serverUrl]) => {
     const migrationsDir = config.schoolMigrationsDir;
     const spares = config.spareDatabases;
-    const databases = new PostgresTenantDatabases({ serverUrl, logger, owner, migrationsDir, spares });
+    const serverSessions = {
+      connectTimeoutMs: config.database.connectTimeoutMs,
+      queryTimeoutMs: config.database.tenantQueryTimeoutMs,
+    };
+    const databases = new PostgresTenantDatabases({ serverUrl, logger, owner, migrationsDir, spares, serverSessions });
     return { name, url: serverUrl, databases };
   });
   return new PostgresTenantServers(central.pool, servers, logger, central.url);

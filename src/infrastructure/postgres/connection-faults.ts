@@ -1,10 +1,13 @@
 import type pg from 'pg';
 import type { AppLogger } from '../../application/ports/logger.port.js';
+import { QUERY_READ_TIMEOUT } from './deadlines.js';
 
-const UNREACHABLE_CODE = /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|08|57P0[123]|53300)/;
+const UNREACHABLE_CODE =
+  /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|08|57P0[123]|57014|53300)/;
 const UNREACHABLE_MESSAGE = new RegExp(
   [
     'Connection terminated',
+    QUERY_READ_TIMEOUT,
     'timeout exceeded when trying to connect',
     'Client has encountered a connection error',
     'Client was closed and is not queryable',
@@ -15,8 +18,9 @@ const UNREACHABLE_MESSAGE = new RegExp(
 
 /**
  * The one classification of "PostgreSQL cannot be reached right now": socket errors, SQLSTATE class 08
- * (connection exception), 57P01-57P03 (admin/crash shutdown, cannot connect now), 53300 (too many
- * connections) and the pg driver's own connection messages (pool connect timeouts included). Looks
+ * (connection exception), 57P01-57P03 (admin/crash shutdown, cannot connect now), 57014 (a statement
+ * cancelled: SCS_DB_STATEMENT_TIMEOUT_MS passed), 53300 (too many connections) and the pg driver's own
+ * messages (pool connect timeouts, a query left unanswered past SCS_DB_QUERY_TIMEOUT_MS). Looks
  * through `cause` and TypeORM's `driverError`, so a wrapped error is classified like the original.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {

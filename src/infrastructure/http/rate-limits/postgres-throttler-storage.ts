@@ -11,6 +11,8 @@ const TAKE = 'SELECT hits, granted, expires_in, blocked_in FROM scs_rate_limit_t
 const LEASE_MAX = 100;
 const SWEEP_EVERY_MS = 60_000;
 const TIMEOUT_MS = 2_000;
+/** After a take the database left unanswered, requests are let through at once for this long. */
+const UNANSWERED_MS = 5_000;
 
 /** The hits of one key this replica took from the shared count and has not handed out yet. */
 interface Lease {
@@ -30,10 +32,13 @@ interface Lease {
  * few hits early while another replica still holds an unspent lease (at most an eighth of what was left).
  * If the database does not answer within 2 s the request is let through (and a warning logged): the
  * limiter must not be what takes the API down, and a request that needs the database fails on its own.
+ * For 5 s after such a take the requests that need one are let through at once while a take goes on
+ * behind them: a database that answers nothing costs one request those 2 s, not every one.
  */
 export class PostgresThrottlerStorage implements ThrottlerStorage {
   private lastSweep = Date.now();
   private lastWarning = 0;
+  private unansweredUntil = 0;
   private readonly leases = new Map<string, Lease>();
   private readonly taking = new Map<string, Promise<boolean>>();
 
@@ -52,7 +57,7 @@ export class PostgresThrottlerStorage implements ThrottlerStorage {
         taking = this.take(key, ttl, limit, blockDuration).finally(() => this.taking.delete(key));
         this.taking.set(key, taking);
       }
-      if (!(await taking)) {
+      if (Date.now() < this.unansweredUntil || !(await taking)) {
         return { totalHits: 0, timeToExpire: Math.ceil(ttl / 1000), isBlocked: false, timeToBlockExpire: 0 };
       }
     }
@@ -101,8 +106,10 @@ export class PostgresThrottlerStorage implements ThrottlerStorage {
         expiresAt: now + Number(row.expires_in) * 1000,
         blockedUntil: blockedIn > 0 ? now + blockedIn * 1000 : 0,
       });
+      this.unansweredUntil = 0;
       return true;
     } catch (error) {
+      this.unansweredUntil = Date.now() + UNANSWERED_MS;
       if (Date.now() - this.lastWarning > 10_000) {
         this.lastWarning = Date.now();
         this.logger.warn(

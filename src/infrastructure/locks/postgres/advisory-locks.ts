@@ -1,5 +1,7 @@
 import pg from 'pg';
+import type { DatabaseDeadlines } from '../../../config/config.js';
 import { guardPool } from '../../postgres/connection-faults.js';
+import { centralPoolOptions } from '../../postgres/deadlines.js';
 import type { Locks } from '../../../application/ports/locks.port.js';
 
 /**
@@ -9,9 +11,9 @@ import type { Locks } from '../../../application/ports/locks.port.js';
 export class AdvisoryLocks implements Locks {
   private readonly pool: pg.Pool;
 
-  constructor(connectionString: string, max: number) {
+  constructor(connectionString: string, max: number, deadlines: DatabaseDeadlines) {
     // A dropped connection holds no lock; guarded, so that it cannot end the process either.
-    this.pool = guardPool(new pg.Pool({ connectionString, max, connectionTimeoutMillis: 10_000 }), 'locks');
+    this.pool = guardPool(new pg.Pool({ connectionString, max, ...centralPoolOptions(deadlines) }), 'locks');
   }
 
   async tryLock(name: string): Promise<{ release(): Promise<void> } | undefined> {

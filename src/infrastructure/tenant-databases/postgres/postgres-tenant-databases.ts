@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { guardClient, guardPool } from '../../postgres/connection-faults.js';
+import { DeadlineClient, KEEPALIVE } from '../../postgres/deadlines.js';
 import type { AppLogger } from '../../../application/ports/logger.port.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -106,8 +107,11 @@ export class PostgresTenantDatabases implements TenantDatabases {
       owner?: string;
       /** The school migrations folder (default migrations/school). */
       migrationsDir?: string;
-      /** Kept sessions on the server (default 8), and how long opening one may take (default 10 s). */
-      serverSessions?: { max?: number; connectTimeoutMs?: number };
+      /**
+       * Kept sessions on the server (default 8), how long opening one may take (default 10 s), and how long
+       * a statement may go unanswered before its session is closed (default: no limit).
+       */
+      serverSessions?: { max?: number; connectTimeoutMs?: number; queryTimeoutMs?: number };
       /**
        * Template clones to keep ready once `keepSpares` is called (default 0: none). `create` renames one
        * (a catalog update, ~1 ms) instead of copying the template then (40-70 ms here), and a new one is
@@ -132,9 +136,10 @@ export class PostgresTenantDatabases implements TenantDatabases {
     // would also bound that wait, and a DROP DATABASE waits for a checkpoint (seconds on a busy disk), so
     // 16 drops at once on 8 sessions failed with "timeout exceeded when trying to connect".
     const connectionTimeoutMillis = options.serverSessions?.connectTimeoutMs ?? 10_000;
-    class Session extends pg.Client {
+    const query_timeout = options.serverSessions?.queryTimeoutMs;
+    class Session extends DeadlineClient {
       constructor(config?: pg.ClientConfig) {
-        super({ ...config, connectionTimeoutMillis });
+        super({ ...config, ...KEEPALIVE, connectionTimeoutMillis, query_timeout });
       }
     }
     const timeouts = { idleTimeoutMillis: 10_000, allowExitOnIdle: true };
@@ -542,7 +547,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
     quoteSchoolDatabase(databaseName);
     const url = new URL(this.options.serverUrl);
     url.pathname = `/${databaseName}`;
-    const options = { connectionString: url.toString(), connectionTimeoutMillis: 10_000 };
+    const options = { connectionString: url.toString(), connectionTimeoutMillis: 10_000, ...KEEPALIVE };
     const client = guardClient(new pg.Client(options), 'school database copy');
     await client.connect();
     return client;
@@ -620,7 +625,8 @@ export class PostgresTenantDatabases implements TenantDatabases {
 
   private async withClient<T>(connectionString: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
     // A terminated idle session must not crash the process; the next query reports it.
-    const client = guardClient(new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 }), 'tenant database');
+    const options = { connectionString, connectionTimeoutMillis: 10_000, ...KEEPALIVE };
+    const client = guardClient(new pg.Client(options), 'tenant database');
     await client.connect();
     try {
       return await fn(client);

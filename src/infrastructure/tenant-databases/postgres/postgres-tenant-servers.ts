@@ -5,6 +5,7 @@ import type { TenantServers, TenantServerStatus } from '../../../application/por
 import { StepError } from '../../../application/process-manager/step-error.js';
 import { chooseServer, type TenantServerState } from '../../../domain/school/placement.js';
 import { guardClient } from '../../postgres/connection-faults.js';
+import { KEEPALIVE } from '../../postgres/deadlines.js';
 import { advisoryLockKey } from '../../postgres/sql-migrations.js';
 import { PostgresTenantDatabases } from './postgres-tenant-databases.js';
 
@@ -238,7 +239,12 @@ export class PostgresTenantServers implements TenantServers {
 
   private async probe(url: string): Promise<{ reachable: boolean; error?: string }> {
     const client = guardClient(
-      new pg.Client({ connectionString: url, connectionTimeoutMillis: PROBE_TIMEOUT_MS }),
+      new pg.Client({
+        connectionString: url,
+        connectionTimeoutMillis: PROBE_TIMEOUT_MS,
+        query_timeout: PROBE_TIMEOUT_MS,
+        ...KEEPALIVE,
+      }),
       'tenant server probe',
     );
     try {
