@@ -83,7 +83,7 @@ describe('reconciler: orphans and drift between the real resources and the event
     );
     expect(findings).toHaveLength(3);
 
-    const fixed = await cli('--fix');
+    const fixed = await cli('--fix', '--yes');
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toMatch(/removed/);
     expect(
