@@ -13,11 +13,12 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+COPY bin ./bin
 COPY migrations ./migrations
 COPY public ./public
 # A new named volume mounted at /data takes this folder's owner, so the service (user node) can write it.
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 8080
-# The CLI runs from dist/ too (no src/ or TypeScript here): docker compose exec scs npm run scs -- reconcile
+# The CLI runs from dist/ too (no src/ or TypeScript here): docker compose exec scs npx scs reconcile
 CMD ["node", "dist/src/main.js"]

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     for (const [i, concurrency] of concurrencies.entries()) {
       keys.unshift(`k${i + 1}:${randomBytes(32).toString('hex')}`);
       const started = performance.now();
-      const run = await runCli(central.url, ['secrets', 'rotate', '--concurrency', String(concurrency)], {
+      const run = await runCli(central.url, ['secrets', 'rotate', '--yes', '--concurrency', String(concurrency)], {
         SCS_CREDENTIALS_KEYS: keys.join(','),
       });
       const wall = ((performance.now() - started) / 1000).toFixed(2);

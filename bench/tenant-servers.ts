@@ -76,7 +76,11 @@ async function main(): Promise<void> {
     );
     // A move's downtime for a freshly provisioned school (its schema's tables, no rows of its own).
     const { id, server } = results[0];
-    const moved = await runCli(central.url, ['school', 'move', id, '--to', server === 'one' ? 'two' : 'one'], env);
+    const moved = await runCli(
+      central.url,
+      ['school', 'move', id, '--to', server === 'one' ? 'two' : 'one', '--yes'],
+      env,
+    );
     console.log(`school move: ${(moved.stdout || moved.stderr).trim()}`);
   } finally {
     await scs?.stop();

@@ -113,8 +113,11 @@ export function createProgram(): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 done, 1 the command failed or found problems, 2 usage error, 78 configuration error.
-Every command that prints data takes --json.`,
+Exit codes: 0 done, 1 the command failed or found problems (or was not confirmed), 2 usage error
+(also a command that removes or changes resources, run without --yes where stdin is not a terminal),
+78 configuration error.
+Every command that prints data takes --json. Such commands ask first on a terminal; --yes skips the
+question, --dry-run (where offered) shows what would be done.`,
     );
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../support/cli.js';
+import { runCli, runScsBin } from '../support/cli.js';
 import { freshDatabase } from '../support/databases.js';
 import { schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 
@@ -116,18 +116,76 @@ describe("CLI operator commands: schools list, school delete, school retry (thro
     expect(history[0]).toMatchObject({ type: 'SchoolRequested', metadata: { actor: 'cli', retryOf: failedId } });
   });
 
+  const status = async (id: string) => (await scs!.request(`/school/${id}`)).body.status as string;
+  const eventCount = async (id: string) => (await scs!.request(`/school/${id}/history`)).body.events.length as number;
+
+  it('school delete without --yes refuses when stdin is not a terminal (exit 2); the school stays active', async () => {
+    const before = await eventCount(activeId);
+    const { code, stdout, stderr } = await cli('school', 'delete', activeId);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+    expect(stderr).toMatch(/refusing to tear a school down without --yes: stdin is not a terminal/);
+    expect(await status(activeId)).toBe('active');
+    expect(await eventCount(activeId)).toBe(before);
+  });
+
+  it('school delete --dry-run prints what the teardown would undo and changes nothing', async () => {
+    const before = await eventCount(activeId);
+    const { code, stdout } = await cli('school', 'delete', activeId, '--dry-run');
+    expect(code).toBe(0);
+    const slug = (await scs!.request(`/school/${activeId}`)).body.slug as string;
+    expect(stdout).toContain(`school ${activeId} (${slug}) is active; a teardown would undo: `);
+    expect(stdout).toMatch(/unregister_school, revoke_certificate, delete_dns, drop_database, release_slug/);
+    expect(stdout).toMatch(/dry run: nothing was changed/);
+    const json = JSON.parse((await cli('school', 'delete', activeId, '--dry-run', '--json')).stdout);
+    expect(json).toMatchObject({ id: activeId, slug, status: 'active', records: true, dryRun: true });
+    expect(await status(activeId)).toBe('active');
+    expect(await eventCount(activeId)).toBe(before);
+  });
+
+  it('reconcile --fix and school move without --yes refuse too; --dry-run needs no --yes', async () => {
+    for (const args of [
+      ['reconcile', '--fix'],
+      ['school', 'move', activeId, '--to', 'default'],
+      ['secrets', 'rotate'],
+      ['schools', 'migrate'],
+    ]) {
+      const { code, stderr } = await cli(...args);
+      expect({ args, code, refused: /refusing to .* without --yes/.test(stderr) }).toEqual({
+        args,
+        code: 2,
+        refused: true,
+      });
+    }
+    const planned = await cli('reconcile', '--fix', '--dry-run');
+    expect(planned.code).toBe(0);
+    expect(planned.stdout).toMatch(/orphans: 0, drift: 0.*\ndry run: nothing was changed\n$/s);
+  });
+
+  it("audit export through the package's bin: stdout is the export alone, progress plain lines on stderr", async () => {
+    const { code, stdout, stderr } = await runScsBin(central.url, ['audit', 'export']);
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(10);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(lines.map((l) => JSON.parse(l).streamId)).toContain(`school-${activeId}`);
+    // stderr is a pipe: no bar glyphs, carriage returns or escape sequences, only lines.
+    expect(stderr).not.toMatch(/[\u2588\u2591\r]/);
+    expect(stderr).not.toContain('\u001b[');
+    expect(stderr).toMatch(/^exporting 100% \| \d+ events \| 0s left\nexported (\d+) of \d+ events\n$/m);
+  });
+
   it('school delete tears a school down through the teardown handler, recorded as the CLI', async () => {
-    const { code, stdout } = await cli('school', 'delete', activeId, '--json');
+    const { code, stdout } = await cli('school', 'delete', activeId, '--yes', '--json');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({ id: activeId, status: 'deprovisioning' });
     await waitForStatus(scs!, activeId, ['deleted']);
     const history = (await scs!.request(`/school/${activeId}/history`)).body.events;
     const requested = history.find((e: { type: string }) => e.type === 'TeardownRequested');
     expect(requested).toMatchObject({ metadata: { actor: 'cli' } });
-    const again = await cli('school', 'delete', activeId);
+    const again = await cli('school', 'delete', activeId, '--yes');
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/deleted/);
-    const unknown = await cli('school', 'delete', '6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b');
+    const unknown = await cli('school', 'delete', '6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b', '--yes');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/no school with id/);
   });

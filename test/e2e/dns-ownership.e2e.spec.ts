@@ -114,7 +114,7 @@ describeWith(['pdns_server', 'gsqlite3', 'sqlite3', 'dig'])(
       expect(again.body.type).toMatch(/\/name-taken$/);
 
       for (const { central } of instances) {
-        const fixed = await runCli(central.url, ['reconcile', '--fix'], {
+        const fixed = await runCli(central.url, ['reconcile', '--fix', '--yes'], {
           BASE_DOMAIN: 'shared.test',
           DNS_PROVIDER: 'powerdns',
           POWERDNS_API_URL: powerdns.apiUrl,

@@ -93,7 +93,7 @@ describe('reconciler: orphans and drift between the real resources and the event
     );
     expect(findings).toHaveLength(5);
 
-    const fixed = await cli('--fix');
+    const fixed = await cli('--fix', '--yes');
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toMatch(/removed/);
     expect(fixed.stdout).toContain('foreign (left alone): 2');

@@ -51,7 +51,8 @@ describe('school schema rollout: every live school upgraded once, failures isola
         done({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stdout, stderr });
       });
     });
-  const cli = (args: string[], extra: Record<string, string> = {}) => runCli(['schools', 'migrate', ...args], extra);
+  const cli = (args: string[], extra: Record<string, string> = {}) =>
+    runCli(['schools', 'migrate', '--yes', ...args], extra);
   const history = async (id: string) =>
     (await scs.request(`/school/${id}/history`)).body.events as Array<{ type: string; data: any }>;
   const ofType = async (id: string, type: string) => (await history(id)).filter((e) => e.type === type);

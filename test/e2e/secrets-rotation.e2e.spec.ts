@@ -51,7 +51,7 @@ describe(`secrets rotate: ${SCHOOLS} schools moved to a new credentials key`, ()
     );
   };
   const rotate = (args: string[], env: Record<string, string>) =>
-    runCli(central.url, ['secrets', 'rotate', ...args], { SCS_DATA_DIR: dataDir, ...env });
+    runCli(central.url, ['secrets', 'rotate', '--yes', ...args], { SCS_DATA_DIR: dataDir, ...env });
 
   beforeAll(async () => {
     central = await freshDatabase('scs_rotate');

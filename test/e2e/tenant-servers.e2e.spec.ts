@@ -173,9 +173,9 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
       `INSERT INTO academic_years (name, starts_on, ends_on) ` +
       `VALUES ('${name}', '${year}-06-01', '${year + 1}-03-31')`;
     await sql(on('one'), insert('2026-27', 2026));
-    expect((await cli('school', 'move', school.id, '--to', 'one')).code).toBe(1); // already there
+    expect((await cli('school', 'move', school.id, '--to', 'one', '--yes')).code).toBe(1); // already there
 
-    const moved = await cli('school', 'move', school.id, '--to', 'two');
+    const moved = await cli('school', 'move', school.id, '--to', 'two', '--yes');
     expect(moved.stderr).toBe('');
     expect(moved.stdout).toMatch(/from one to two: \d+ rows in \d+ tables, down \d+ ms; old database dropped/);
     expect(moved.code).toBe(0);
@@ -198,7 +198,7 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
 
   it("rotates credentials where each school lives: the registry row holds its role's password there", async () => {
     credentialsKeys = keys(['new', NEW], ['old', OLD]);
-    const rotated = await cli('secrets', 'rotate');
+    const rotated = await cli('secrets', 'rotate', '--yes');
     expect(rotated.stderr).not.toMatch(/failed/);
     expect(rotated.code).toBe(0);
     const rows = await sql<{
@@ -233,7 +233,7 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
     expect(JSON.parse(found.stdout).findings).toEqual([
       expect.objectContaining({ kind: 'orphan', resource: 'database', name: `two/${stray}` }),
     ]);
-    expect((await cli('reconcile', '--fix')).code).toBe(0); // every finding fixed
+    expect((await cli('reconcile', '--fix', '--yes')).code).toBe(0); // every finding fixed
     expect(await owned(two())).not.toContain(stray);
   }, 90_000);
 });

@@ -107,16 +107,24 @@ describe('docker compose and the image', () => {
     expect([...imports].filter((name) => !allowed.has(name))).toEqual([]);
   });
 
-  it('runs `npm run scs` in the image layout, from dist/ with no src/ and no TypeScript config', async () => {
+  it.each([
+    ['npm', ['run', 'scs', '--silent', '--', 'help']],
+    ['node', ['bin/scs.mjs', 'help']],
+  ])('runs the CLI in the image layout (%s), from dist/ with no src/ and no TypeScript config', async (file, args) => {
     const image = mkdtempSync(join(tmpdir(), 'scs-image-'));
     try {
-      for (const part of ['dist/src', 'package.json', 'migrations']) {
+      const runtimeStage = text('Dockerfile')
+        .split(/^FROM /m)
+        .pop()!;
+      const copied = [...runtimeStage.matchAll(/^COPY (?!--from)(\S+) /gm)].map((m) => m[1]);
+      expect(copied).toEqual(expect.arrayContaining(['package.json', 'bin', 'migrations']));
+      for (const part of ['dist/src', 'package.json', 'bin', 'migrations']) {
         cpSync(join(root, part), join(image, part), { recursive: true });
       }
       symlinkSync(join(root, 'node_modules'), join(image, 'node_modules'));
       const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         const env = { PATH: process.env.PATH, NODE_ENV: 'production' };
-        execFile('npm', ['run', 'scs', '--silent', '--', 'help'], { cwd: image, env }, (error, stdout, stderr) =>
+        execFile(file, args, { cwd: image, env }, (error, stdout, stderr) =>
           resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
         );
       });

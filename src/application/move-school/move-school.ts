@@ -30,10 +30,9 @@ export type MoveResult =
  * `SchoolMoved` but before the drop leaves the old database, which the reconciler reports as an orphan.
  */
 export async function moveSchool(deps: MoveDeps, schoolId: string, to: string, actor: string): Promise<MoveResult> {
-  const { state } = await loadSchool(deps.store, schoolId);
-  if (!state) return { moved: false, reason: `no school with id ${schoolId}` };
-  const refused = await refusal(deps, state, to);
-  if (refused) return { moved: false, reason: refused };
+  const plan = await planMove(deps, schoolId, to);
+  if (!plan.ready) return { moved: false, reason: plan.reason };
+  const { state, from } = plan;
   const metadata = (): EventMetadata => ({
     actor,
     correlationId: `move-${schoolId}`,
@@ -43,7 +42,6 @@ export async function moveSchool(deps: MoveDeps, schoolId: string, to: string, a
   const startedAt = deps.clock.now().toISOString();
   const start = { to, now: startedAt };
   await executeSchoolCommand(deps.store, schoolId, () => ({ type: 'StartMove', data: start }), metadata());
-  const from = serverOf(state);
   const { databaseName } = state;
   let switched = false;
   try {
@@ -86,7 +84,21 @@ export async function moveSchool(deps: MoveDeps, schoolId: string, to: string, a
   }
 }
 
-/** Why a move cannot start (checked before anything is recorded), or undefined. */
+export type MovePlan =
+  | { ready: true; state: SchoolState; slug: string; from: string; to: string; databaseName: string }
+  | { ready: false; reason: string };
+
+/** Whether the school can move to `to` now, and from where: checked before anything is recorded (and by a dry run). */
+export async function planMove(deps: MoveDeps, schoolId: string, to: string): Promise<MovePlan> {
+  const { state } = await loadSchool(deps.store, schoolId);
+  if (!state) return { ready: false, reason: `no school with id ${schoolId}` };
+  const refused = await refusal(deps, state, to);
+  if (refused) return { ready: false, reason: refused };
+  const { details, databaseName } = state;
+  return { ready: true, state, slug: details.slug, from: serverOf(state), to, databaseName };
+}
+
+/** Why a move cannot start, or undefined. */
 async function refusal(deps: MoveDeps, state: SchoolState, to: string): Promise<string | undefined> {
   const names = deps.servers.names;
   if (!names.includes(to)) return `no tenant server "${to}" (configured: ${names.join(', ')})`;

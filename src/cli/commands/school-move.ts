@@ -1,13 +1,32 @@
-import { moveSchool } from '../../application/move-school/move-school.js';
+import { moveSchool, planMove } from '../../application/move-school/move-school.js';
 import { systemClock } from '../../application/ports/clock.port.js';
 import type { Runtime } from '../../infrastructure/runtime.js';
 import type { Command } from 'commander';
 import { action, group, schoolIdArg, withRuntime } from '../cli.js';
+import { confirm, destructive, type Confirmable } from '../confirm.js';
 
-/** `npm run scs -- school move <id> --to <server>`: exit 0 moved, 1 refused or failed (and undone). */
-export async function schoolMove(runtime: Runtime, options: { id: string; to: string }): Promise<number> {
+export interface SchoolMoveOptions extends Confirmable {
+  id: string;
+  to: string;
+}
+
+/** `npm run scs -- school move <id> --to <server>`: exit 0 moved (or planned), 1 refused or failed (and undone). */
+export async function schoolMove(runtime: Runtime, options: SchoolMoveOptions): Promise<number> {
   const { store, servers, registry, credentials } = runtime;
   const deps = { store, servers, registry, credentials, clock: systemClock };
+  const plan = await planMove(deps, options.id, options.to);
+  if (!plan.ready) {
+    process.stderr.write(`${plan.reason}\n`);
+    return 1;
+  }
+  const what =
+    `school ${options.id} (${plan.slug}): database ${plan.databaseName} would be copied from ${plan.from} to ` +
+    `${plan.to} (the school is down while its rows are copied), then dropped on ${plan.from}`;
+  if (options.dryRun) {
+    process.stdout.write(`${what}\ndry run: nothing was changed\n`);
+    return 0;
+  }
+  await confirm(options, { what: `move ${plan.slug} to ${plan.to}`, answer: plan.slug, plan: [what] });
   const result = await moveSchool(deps, options.id, options.to, 'cli');
   if (!result.moved) {
     process.stderr.write(`${result.reason}\n`);
@@ -24,17 +43,18 @@ export async function schoolMove(runtime: Runtime, options: { id: string; to: st
 
 /** `scs school move <id> --to <server>`: see the README for its downtime. */
 export function registerSchoolMove(program: Command): void {
-  group(program, 'school', 'one school, by id')
-    .command('move')
+  const move = group(program, 'school', 'one school, by id').command('move');
+  destructive(move, 'move a school')
     .argument('<id>', 'the school', schoolIdArg)
     .requiredOption('--to <server>', 'the tenant server to move it to')
     .description(
       "move a live school's database to another tenant server (copy, switch, then drop the old one; the " +
-        'school is down while its rows are copied)',
+        "school is down while its rows are copied); on a terminal, asks for the school's slug first",
     )
+    .option('--dry-run', 'check that the move can start and print what it would do; change nothing')
     .action(
-      action(async (id: string, options: { to: string }) =>
-        withRuntime(({ runtime }) => schoolMove(runtime, { id, to: options.to })),
+      action(async (id: string, options: { to: string } & Confirmable) =>
+        withRuntime(({ runtime }) => schoolMove(runtime, { ...options, id })),
       ),
     );
 }

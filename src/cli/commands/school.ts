@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
+import { systemClock } from '../../application/ports/clock.port.js';
 import { SlugTakenError } from '../../application/request-school/slug-claims.js';
+import { planTeardown } from '../../application/request-teardown/plan-teardown.js';
 import { RequestTeardownCommand } from '../../application/request-teardown/request-teardown.command.js';
 import { RetrySchoolCommand, SchoolNotFailedError } from '../../application/retry-school/retry-school.command.js';
 import { schoolHistory } from '../../application/school/school-history.js';
 import { DomainError } from '../../domain/school/errors.js';
 import { action, CliFailure, group, print, schoolIdArg, withRuntime, type CliRun } from '../cli.js';
+import { confirm, destructive, type Confirmable } from '../confirm.js';
 
 type Json = { json?: boolean };
 
@@ -96,12 +99,17 @@ export function registerSchool(program: Command): void {
       ),
     );
 
-  school
-    .command('delete')
+  destructive(school.command('delete'), 'tear a school down')
     .argument('<id>', 'school id', schoolIdArg)
-    .description('tear a school down, as DELETE /school/:id (its events record the actor "cli")')
+    .description(
+      'tear a school down, as DELETE /school/:id (its events record the actor "cli"); on a terminal, asks ' +
+        "for the school's slug first",
+    )
+    .option('--dry-run', 'print what the teardown would undo; change nothing')
     .option('--json', 'print {id, status} as JSON')
-    .action(action(async (id: string, options: Json) => withRuntime((run) => teardown(id, options, run))));
+    .action(
+      action(async (id: string, options: Json & Confirmable) => withRuntime((run) => teardown(id, options, run))),
+    );
 
   school
     .command('retry')
@@ -111,7 +119,18 @@ export function registerSchool(program: Command): void {
     .action(action(async (id: string, options: Json) => withRuntime((run) => retry(id, options, run))));
 }
 
-async function teardown(id: string, options: Json, { handlers, actor, correlationId }: CliRun): Promise<number> {
+async function teardown(id: string, options: Json & Confirmable, run: CliRun): Promise<number> {
+  const { runtime, handlers, actor, correlationId } = run;
+  const plan = await planTeardown(runtime.store, id, systemClock.now().toISOString()).catch((error: unknown) => {
+    throw refused(id, error);
+  });
+  const steps = plan.records ? plan.undo.join(', ') || 'nothing' : 'nothing new (a teardown is under way)';
+  const what = `school ${id} (${plan.slug}) is ${plan.status}; a teardown would undo: ${steps}`;
+  if (options.dryRun) {
+    print(options.json, { ...plan, dryRun: true }, () => [what, 'dry run: nothing was changed']);
+    return 0;
+  }
+  await confirm(options, { what: `tear down ${plan.slug}`, answer: plan.slug, plan: [what] });
   const command = new RequestTeardownCommand(id, actor, correlationId);
   const result = await handlers.requestTeardown.execute(command).catch((error: unknown) => {
     throw refused(id, error);

@@ -1,14 +1,16 @@
-import cliProgress from 'cli-progress';
 import { planRollout, runRollout, type RolloutReport } from '../../application/schema-rollout/schema-rollout.js';
 import type { Runtime } from '../../infrastructure/runtime.js';
 import type { Command } from 'commander';
 import { action, group, intArg, schoolIdArg, withRuntime } from '../cli.js';
+import { confirm, destructive } from '../confirm.js';
+import { progressBar } from './progress.js';
 
 export interface SchoolsMigrateOptions {
   dryRun: boolean;
   only?: string;
   canary?: number;
   json: boolean;
+  yes?: boolean;
 }
 
 export async function schoolsMigrate(runtime: Runtime, options: SchoolsMigrateOptions): Promise<number> {
@@ -29,18 +31,12 @@ export async function schoolsMigrate(runtime: Runtime, options: SchoolsMigrateOp
     out(`${plan.length} school(s) behind ${target}; nothing was changed`);
     return 0;
   }
+  const which = options.only ? `school ${options.only}` : 'every live school behind it';
+  await confirm(options, { what: `migrate ${which} to schema ${target}`, answer: 'yes' });
   // New schools are cloned from the template: bring it up to date first (issue: schools made during a rollout).
   await runtime.servers.ensureTemplates();
-  const bar = new cliProgress.SingleBar(
-    {
-      format:
-        `schema rollout to ${target} [{bar}] {value}/{total}` +
-        ' | upgraded {upgraded} | failed {failed} | left {left}',
-      stream: process.stderr,
-      noTTYOutput: true,
-      notTTYSchedule: 1000,
-    },
-    cliProgress.Presets.shades_classic,
+  const bar = progressBar(
+    `schema rollout to ${target} [{bar}] {value}/{total} | upgraded {upgraded} | failed {failed} | left {left}`,
   );
   let started = false;
   const report = await runRollout(deps, {
@@ -77,8 +73,8 @@ function printSummary(report: RolloutReport, out: (line: string) => void): void 
 
 /** `scs schools migrate`: the newest school schema rolled out to every live school. */
 export function registerSchoolsMigrate(program: Command): void {
-  group(program, 'schools', 'the schools')
-    .command('migrate')
+  const migrate = group(program, 'schools', 'the schools').command('migrate');
+  destructive(migrate, 'migrate school databases')
     .description(
       "bring every live school's database to the newest school schema (SCS_MIGRATION_CONCURRENCY at a " +
         'time); exit 1 when a school failed',
@@ -88,13 +84,14 @@ export function registerSchoolsMigrate(program: Command): void {
     .option('--canary <n>', 'upgrade n schools first and stop if one fails', intArg(1, 999_999))
     .option('--json', 'print the report as JSON')
     .action(
-      action(async (options: { dryRun?: boolean; only?: string; canary?: number; json?: boolean }) =>
+      action(async (options: { dryRun?: boolean; only?: string; canary?: number; json?: boolean; yes?: boolean }) =>
         withRuntime(({ runtime }) =>
           schoolsMigrate(runtime, {
             dryRun: options.dryRun === true,
             only: options.only,
             canary: options.canary,
             json: options.json === true,
+            yes: options.yes,
           }),
         ),
       ),

@@ -1,22 +1,24 @@
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { systemClock } from '../../application/ports/clock.port.js';
 import { FaultInjector } from '../../application/process-manager/faults.js';
 import { rotateCredentials } from '../../application/rotate-credentials/rotate-credentials.js';
 import type { Runtime } from '../../infrastructure/runtime.js';
 import { action, group, intArg, print, schoolIdArg, withRuntime } from '../cli.js';
+import { confirm, destructive } from '../confirm.js';
+import { progressBar } from './progress.js';
 
 export interface SecretsOptions {
   only?: string;
   concurrency: number;
   json?: boolean;
+  yes?: boolean;
 }
 
 /** `scs secrets rotate`: every live school onto the active credentials key. */
 export function registerSecrets(program: Command): void {
-  group(program, 'secrets', 'school database credentials')
-    .command('rotate')
+  const rotate = group(program, 'secrets', 'school database credentials').command('rotate');
+  destructive(rotate, 'rotate school database credentials')
     .description(
       'move every live school to the active credentials key (the first of SCS_CREDENTIALS_KEYS): a new ' +
         'password on its role and the registry row re-encrypted, each a SchoolCredentialsRotated event; resumable',
@@ -31,14 +33,13 @@ export function registerSecrets(program: Command): void {
 export async function secretsRotate(runtime: Runtime, options: SecretsOptions): Promise<number> {
   const { concurrency } = options;
   const { config, credentials } = runtime;
-  const bar = new cliProgress.SingleBar(
-    {
-      format: `rotating to key "${credentials.activeKeyId}" [{bar}] {value}/{total} schools | {eta_formatted} left`,
-      stream: process.stderr,
-      noTTYOutput: true,
-      notTTYSchedule: 1000,
-    },
-    cliProgress.Presets.shades_classic,
+  const which = options.only ? `school ${options.only}` : 'every live school on another key';
+  await confirm(options, {
+    what: `give ${which} a new database password under key "${credentials.activeKeyId}"`,
+    answer: 'yes',
+  });
+  const bar = progressBar(
+    `rotating to key "${credentials.activeKeyId}" [{bar}] {value}/{total} schools | {eta_formatted} left`,
   );
   const started = performance.now();
   let done = 0;
