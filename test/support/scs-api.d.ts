@@ -779,7 +779,7 @@ export interface operations {
                     "application/json": components["schemas"]["SchoolSummaryDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -886,7 +886,7 @@ export interface operations {
                     "application/json": components["schemas"]["RetriedSchoolDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -991,6 +991,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description no or wrong `X-SCS-Key` */
             401: {
                 headers: {
@@ -1062,7 +1071,7 @@ export interface operations {
                     "application/json": components["schemas"]["TeardownAcceptedDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1166,7 +1175,7 @@ export interface operations {
                     "application/json": components["schemas"]["HistoryDto"] | components["schemas"]["AsOfDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1246,7 +1255,7 @@ export interface operations {
                     "application/json": components["schemas"]["SchoolListDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1310,6 +1319,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectionsDto"];
                 };
             };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description no or wrong `X-SCS-Key` */
             401: {
                 headers: {
@@ -1370,7 +1388,7 @@ export interface operations {
                     "application/json": components["schemas"]["OnboardingReportDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1437,7 +1455,7 @@ export interface operations {
                     "application/json": components["schemas"]["StepsReportDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1501,7 +1519,7 @@ export interface operations {
                     "application/json": components["schemas"]["FleetReportDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1575,7 +1593,7 @@ export interface operations {
                     "application/x-ndjson": components["schemas"]["AuditEventDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1639,6 +1657,15 @@ export interface operations {
                     "application/json": components["schemas"]["HealthDto"];
                 };
             };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description internal error (logged with the correlation id) */
             500: {
                 headers: {
@@ -1665,6 +1692,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReadyDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
             /** @description internal error (logged with the correlation id) */
@@ -1702,6 +1738,15 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
             /** @description rate limit: retry after `Retry-After` seconds */
