@@ -536,8 +536,8 @@ export interface components {
             asOf: string;
             /** @description events recorded at or before asOf */
             eventCount: number;
-            /** @description null before the first event */
-            state: components["schemas"]["SchoolViewDto"] | null;
+            /** @description the school as its events up to asOf show it */
+            state: components["schemas"]["SchoolViewDto"];
         };
         SchoolListDto: {
             items: components["schemas"]["SchoolViewDto"][];
@@ -717,6 +717,11 @@ export interface components {
              * @enum {string}
              */
             schoolStatus?: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            /**
+             * Format: date-time
+             * @description when the school was created: the earliest asOf that shows it (404 school-not-yet)
+             */
+            createdAt?: string;
         };
         AuditEventDto: {
             /** @description the position in the store (commit/prepare) */
@@ -1193,7 +1198,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description no school has this id */
+            /** @description no school has this id (`school-not-found`), or asOf is before the school was created (`school-not-yet`, with `createdAt`, the earliest asOf that shows it) */
             404: {
                 headers: {
                     [name: string]: unknown;

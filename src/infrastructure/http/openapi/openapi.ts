@@ -30,6 +30,11 @@ const PROBLEMS: Record<number, string> = {
 
 const problemContent = () => ({ 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } });
 
+/** Documents one `application/problem+json` answer whose meaning on this operation is its own. */
+export function ApiProblem(status: number, description: string): MethodDecorator & ClassDecorator {
+  return ApiResponse({ status, description, content: problemContent() });
+}
+
 /** Documents `application/problem+json` answers with these statuses. */
 export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
