@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../support/cli.js';
-import { freshDatabase } from '../support/databases.js';
+import { freshDatabase, query } from '../support/databases.js';
 import { schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -96,6 +96,38 @@ describe("CLI operator commands: schools list, school delete, school retry (thro
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(new RegExp(`${failedId}\\s+failed\\s+${failedSlug}`));
     expect(table.stdout).toMatch(new RegExp(`${activeId}\\s+active`));
+  });
+
+  it('audit verify compares every column of every projection row with the rows the events give', async () => {
+    expect((await cli('audit', 'verify')).code).toBe(0);
+    // By hand, beside the documents: the list filters on the column, so the failed school is listed as active.
+    await query(central.url, `UPDATE school_read_model SET status = 'active' WHERE id = $1`, [failedId]);
+    await query(central.url, `UPDATE report_fleet SET district = 'Nowhere' WHERE school_id = $1`, [activeId]);
+    const listed = JSON.parse((await cli('schools', 'list', '--status', 'active', '--json')).stdout);
+    expect(listed.items.map((s: { id: string }) => s.id)).toContain(failedId);
+    try {
+      const { code, stdout } = await cli('audit', 'verify', '--json');
+      expect(code).toBe(1);
+      const mismatches = JSON.parse(stdout).mismatches.map(({ detail: _, ...m }: Record<string, unknown>) => m);
+      const projection = (
+        id: string,
+        table: string,
+        key: object,
+        column: string,
+        expected: string,
+        actual: string,
+      ) => ({ kind: 'projection', streamId: `school-${id}`, table, key, column, expected, actual });
+      expect(mismatches).toEqual([
+        projection(failedId, 'school_read_model', { id: failedId }, 'status', 'failed', 'active'),
+        projection(activeId, 'report_fleet', { school_id: activeId }, 'district', 'Nashik', 'Nowhere'),
+      ]);
+      const text = await cli('audit', 'verify');
+      expect(text.stdout).toContain(`school_read_model id=${failedId} status: expected "failed", actual "active"`);
+    } finally {
+      await query(central.url, `UPDATE school_read_model SET status = 'failed' WHERE id = $1`, [failedId]);
+      await query(central.url, `UPDATE report_fleet SET district = 'Nashik' WHERE school_id = $1`, [activeId]);
+    }
+    expect((await cli('audit', 'verify')).code).toBe(0);
   });
 
   it('school retry requests a failed school again with the same details, recorded as the CLI', async () => {
