@@ -103,6 +103,15 @@ describe("CLI operator commands: schools list, school delete, school retry (thro
     // By hand, beside the documents: the list filters on the column, so the failed school is listed as active.
     await query(central.url, `UPDATE school_read_model SET status = 'active' WHERE id = $1`, [failedId]);
     await query(central.url, `UPDATE report_fleet SET district = 'Nowhere' WHERE school_id = $1`, [activeId]);
+    await query(central.url, `UPDATE school_read_model SET document = document || '{"board":"ICSE"}' WHERE id = $1`, [
+      activeId,
+    ]);
+    const [run] = await query(
+      central.url,
+      `DELETE FROM report_step_runs WHERE (school_id, revision) =
+         (SELECT school_id, min(revision) FROM report_step_runs WHERE school_id = $1 GROUP BY 1) RETURNING *`,
+      [failedId],
+    );
     const listed = JSON.parse((await cli('schools', 'list', '--status', 'active', '--json')).stdout);
     expect(listed.items.map((s: { id: string }) => s.id)).toContain(failedId);
     try {
@@ -117,15 +126,32 @@ describe("CLI operator commands: schools list, school delete, school retry (thro
         expected: string,
         actual: string,
       ) => ({ kind: 'projection', streamId: `school-${id}`, table, key, column, expected, actual });
-      expect(mismatches).toEqual([
-        projection(failedId, 'school_read_model', { id: failedId }, 'status', 'failed', 'active'),
-        projection(activeId, 'report_fleet', { school_id: activeId }, 'district', 'Nashik', 'Nowhere'),
-      ]);
+      expect(mismatches).toHaveLength(4);
+      expect(mismatches).toEqual(
+        expect.arrayContaining([
+          projection(activeId, 'school_read_model', { id: activeId }, 'document.board', 'CBSE', 'ICSE'),
+          projection(failedId, 'school_read_model', { id: failedId }, 'status', 'failed', 'active'),
+          projection(
+            failedId,
+            'report_step_runs',
+            { school_id: failedId, revision: run.revision },
+            '(row)',
+            'a row',
+            'no row',
+          ),
+          projection(activeId, 'report_fleet', { school_id: activeId }, 'district', 'Nashik', 'Nowhere'),
+        ]),
+      );
       const text = await cli('audit', 'verify');
       expect(text.stdout).toContain(`school_read_model id=${failedId} status: expected "failed", actual "active"`);
     } finally {
       await query(central.url, `UPDATE school_read_model SET status = 'failed' WHERE id = $1`, [failedId]);
       await query(central.url, `UPDATE report_fleet SET district = 'Nashik' WHERE school_id = $1`, [activeId]);
+      await query(central.url, `UPDATE school_read_model SET document = document || '{"board":"CBSE"}' WHERE id = $1`, [
+        activeId,
+      ]);
+      const restore = 'INSERT INTO report_step_runs SELECT * FROM json_populate_record(NULL::report_step_runs, $1)';
+      await query(central.url, restore, [JSON.stringify(run)]);
     }
     expect((await cli('audit', 'verify')).code).toBe(0);
   });
