@@ -1,5 +1,7 @@
 /** The few settings the use cases need, handed down from the validated configuration. */
 export interface AppSettings {
   baseDomain: string;
+  /** Slugs reserved besides the domain's built-in ones (SCS_RESERVED_SLUGS). */
+  reservedSlugs: readonly string[];
 }
 export const APP_SETTINGS = Symbol('AppSettings');

@@ -12,6 +12,7 @@ import { ConfigError, loadConfig } from '../config/config.js';
 import { EventStoreMismatchError } from '../infrastructure/postgres/central-database.js';
 import { projectRoot } from '../infrastructure/postgres/sql-migrations.js';
 import type { Runtime } from '../infrastructure/runtime.js';
+import { appSettings } from '../infrastructure/composition/config.module.js';
 import { createRuntime } from '../infrastructure/composition/create-runtime.js';
 
 /** Exit codes (documented in the README): sysexits' EX_USAGE and EX_CONFIG where they apply. */
@@ -49,8 +50,7 @@ export async function withRuntime(fn: (run: CliRun) => Promise<number>): Promise
   const runtime = await createRuntime(config, silentLogger);
   try {
     const { store } = runtime;
-    const settings = { baseDomain: config.baseDomain };
-    const requestSchool = new RequestSchoolHandler(store, systemClock, settings, runtime.dns);
+    const requestSchool = new RequestSchoolHandler(store, systemClock, appSettings(config), runtime.dns);
     const handlers = {
       requestSchool,
       requestTeardown: new RequestTeardownHandler(store, systemClock),

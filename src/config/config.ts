@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseFaults, type Fault } from '../application/process-manager/faults.js';
+import { Slug } from '../domain/school/slug.js';
 import { DEFAULT_CREDENTIALS_KEY_ID } from '../domain/school/state.js';
 import type { RetryPolicy } from '../application/process-manager/retry-policy.js';
 
@@ -50,6 +51,8 @@ export interface Config {
   /** How often certificates are checked for renewal, and the local CA's certificate lifetime. */
   renewalCheckSeconds: number;
   localCertificateValiditySeconds: number;
+  /** SCS_RESERVED_SLUGS: slugs no school may take, besides the domain's built-in ones. */
+  reservedSlugs: string[];
   /** The fleet report lists schools in a non-terminal status for longer than this as stuck. */
   stuckAfterSeconds: number;
   /** Final archives of dropped school databases, kept this many days (0: forever). */
@@ -324,6 +327,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     localCertificateValiditySeconds: int('SCS_LOCAL_CERT_VALIDITY_S', 90 * 86_400, 5, 825 * 86_400),
     reconcileIntervalSeconds: int('SCS_RECONCILE_INTERVAL_S', 900, 0, 86_400),
     stuckAfterSeconds: int('SCS_STUCK_AFTER_S', 600, 1, 30 * 86_400),
+    reservedSlugs: parseReservedSlugs(env.SCS_RESERVED_SLUGS ?? '', problems),
     archiveDir: env.SCS_ARCHIVE_DIR || `${env.SCS_DATA_DIR || defaults.dataDir}/archives`,
     archiveRetentionDays: int('SCS_ARCHIVE_RETENTION_DAYS', 30, 0, 36_500),
     credentialsKeys,
@@ -357,6 +361,19 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
   if (env.SCS_TENANT_SERVERS) config.tenantServers = parseTenantServers(env.SCS_TENANT_SERVERS, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** `SCS_RESERVED_SLUGS=a,b`: each must have a slug's shape (a built-in reserved name is allowed, as a no-op). */
+function parseReservedSlugs(raw: string, problems: string[]): string[] {
+  const slugs = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const slug of slugs) {
+    const parsed = Slug.parse(slug);
+    if (!parsed.ok && parsed.error !== 'reserved') problems.push(`SCS_RESERVED_SLUGS: "${slug}" ${parsed.message}`);
+  }
+  return slugs;
 }
 
 const KEY_ID = /^[a-z0-9][a-z0-9_-]{0,31}$/;

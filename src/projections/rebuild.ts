@@ -173,7 +173,7 @@ async function createShadow(dataSource: DataSource, table: string, shadow: strin
  * Reads every event after `from` page by page and writes each page; the next page is read while the
  * current one is written, so the store and the tables work at once. Returns the last position written.
  */
-async function catchUp(
+export async function catchUp(
   store: EventStore,
   from: GlobalPosition | undefined,
   streamPrefix: string | undefined,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCli, runScsBin } from '../support/cli.js';
-import { freshDatabase } from '../support/databases.js';
+import { freshDatabase, query } from '../support/databases.js';
 import { schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -96,6 +96,64 @@ describe("CLI operator commands: schools list, school delete, school retry (thro
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(new RegExp(`${failedId}\\s+failed\\s+${failedSlug}`));
     expect(table.stdout).toMatch(new RegExp(`${activeId}\\s+active`));
+  });
+
+  it('audit verify compares every column of every projection row with the rows the events give', async () => {
+    expect((await cli('audit', 'verify')).code).toBe(0);
+    // By hand, beside the documents: the list filters on the column, so the failed school is listed as active.
+    await query(central.url, `UPDATE school_read_model SET status = 'active' WHERE id = $1`, [failedId]);
+    await query(central.url, `UPDATE report_fleet SET district = 'Nowhere' WHERE school_id = $1`, [activeId]);
+    await query(central.url, `UPDATE school_read_model SET document = document || '{"board":"ICSE"}' WHERE id = $1`, [
+      activeId,
+    ]);
+    const [run] = await query(
+      central.url,
+      `DELETE FROM report_step_runs WHERE (school_id, revision) =
+         (SELECT school_id, min(revision) FROM report_step_runs WHERE school_id = $1 GROUP BY 1) RETURNING *`,
+      [failedId],
+    );
+    const listed = JSON.parse((await cli('schools', 'list', '--status', 'active', '--json')).stdout);
+    expect(listed.items.map((s: { id: string }) => s.id)).toContain(failedId);
+    try {
+      const { code, stdout } = await cli('audit', 'verify', '--json');
+      expect(code).toBe(1);
+      const mismatches = JSON.parse(stdout).mismatches.map(({ detail: _, ...m }: Record<string, unknown>) => m);
+      const projection = (
+        id: string,
+        table: string,
+        key: object,
+        column: string,
+        expected: string,
+        actual: string,
+      ) => ({ kind: 'projection', streamId: `school-${id}`, table, key, column, expected, actual });
+      expect(mismatches).toHaveLength(4);
+      expect(mismatches).toEqual(
+        expect.arrayContaining([
+          projection(activeId, 'school_read_model', { id: activeId }, 'document.board', 'CBSE', 'ICSE'),
+          projection(failedId, 'school_read_model', { id: failedId }, 'status', 'failed', 'active'),
+          projection(
+            failedId,
+            'report_step_runs',
+            { school_id: failedId, revision: run.revision },
+            '(row)',
+            'a row',
+            'no row',
+          ),
+          projection(activeId, 'report_fleet', { school_id: activeId }, 'district', 'Nashik', 'Nowhere'),
+        ]),
+      );
+      const text = await cli('audit', 'verify');
+      expect(text.stdout).toContain(`school_read_model id=${failedId} status: expected "failed", actual "active"`);
+    } finally {
+      await query(central.url, `UPDATE school_read_model SET status = 'failed' WHERE id = $1`, [failedId]);
+      await query(central.url, `UPDATE report_fleet SET district = 'Nashik' WHERE school_id = $1`, [activeId]);
+      await query(central.url, `UPDATE school_read_model SET document = document || '{"board":"CBSE"}' WHERE id = $1`, [
+        activeId,
+      ]);
+      const restore = 'INSERT INTO report_step_runs SELECT * FROM json_populate_record(NULL::report_step_runs, $1)';
+      await query(central.url, restore, [JSON.stringify(run)]);
+    }
+    expect((await cli('audit', 'verify')).code).toBe(0);
   });
 
   it('school retry requests a failed school again with the same details, recorded as the CLI', async () => {

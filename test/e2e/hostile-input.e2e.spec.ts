@@ -73,7 +73,7 @@ describe('hostile input on every field and route: a 4xx problem naming the field
   });
 
   const routes: Array<[string, string, number[]]> = [
-    ['GET', '/school/%00', [404]],
+    ['GET', '/school/%00', [400]],
     ['GET', '/school/..%2f..%2fadmin', [404]],
     ['GET', `/school/${'9'.repeat(5000)}`, [404, 414, 431]],
     ['GET', '/school/00000000-0000-0000-0000-000000000000%27%20OR%20%271%27=%271', [404]],
@@ -95,6 +95,48 @@ describe('hostile input on every field and route: a 4xx problem naming the field
     expect(statuses).toContain(res.status);
     expect(res.status).toBeLessThan(500);
   });
+
+  // PostgreSQL refuses a NUL in text ("invalid byte sequence for encoding UTF8: 0x00", a 500 once), and
+  // bytes that are not UTF-8 would reach it as U+FFFD: both are refused at the edge, on every route.
+  const SCHOOL = '6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b';
+  const notUtf8Body = Buffer.concat([
+    Buffer.from(JSON.stringify(schoolBody()).replace('"Greenwood High"', '"Green')),
+    Buffer.from([0xc3, 0x28]),
+    Buffer.from('wood"'),
+  ]);
+  it.each([
+    ['GET', '/schools?board=%00', 'board'],
+    ['GET', '/schools?district=%C3%28', 'district'],
+    ['GET', '/schools?status=active%00', 'status'],
+    ['GET', '/schools?bo%00ard=x', 'bo%00ard'],
+    ['GET', '/audit/events?actor=%00', 'actor'],
+    ['GET', '/audit/events?type=School%C3%28', 'type'],
+    ['GET', '/audit/events?after=%00', 'after'],
+    ['GET', '/reports/onboarding?groupBy=%FF', 'groupBy'],
+    ['GET', '/school/%00', 'id'],
+    ['GET', `/school/%C3%28/history`, 'id'],
+    ['DELETE', '/school/%00', 'id'],
+    ['GET', `/school/${SCHOOL}/history?asOf=%00`, 'asOf'],
+    ['POST', '/school', 'board', JSON.stringify({ ...schoolBody(), board: 'CB\u0000SE' })],
+    ['POST', '/school', 'name', notUtf8Body],
+    ['POST', '/school', 'Idempotency-Key', JSON.stringify(schoolBody()), { 'Idempotency-Key': 'key-\u00c3(' }],
+  ] as Array<[string, string, string, (string | Buffer)?, Record<string, string>?]>)(
+    'NUL or not UTF-8: %s %s → 400 invalid-text naming %s',
+    async (...row) => {
+      const [method, path, field, body, headers] = row;
+      tried++;
+      const res = await scs.request(path, {
+        method,
+        body,
+        headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(res.body.type).toMatch(/\/invalid-text$/);
+      expect(res.body.errors).toEqual([{ field, message: expect.any(String) }]);
+      expect(res.body.detail).toContain(field);
+    },
+  );
 
   it.each([
     ['an X-SCS-Key of 10 kB', 'k'.repeat(10_000), {}, [401, 431]],

@@ -10,7 +10,7 @@ describe('the HTTP edge: bad input gets a clear 4xx problem, never a 500', () =>
 
   beforeAll(async () => {
     central = await freshDatabase('scs_http');
-    scs = await startScs({ databaseUrl: central.url });
+    scs = await startScs({ databaseUrl: central.url, env: { SCS_RESERVED_SLUGS: 'campus,portal-two' } });
     taken = schoolBody();
     expect((await scs.request('/school', { method: 'POST', json: taken })).status).toBe(202);
   });
@@ -115,6 +115,18 @@ describe('the HTTP edge: bad input gets a clear 4xx problem, never a 500', () =>
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ status, type: expect.stringMatching(/^https:\/\//), title: expect.any(String) });
     if (field) expect(JSON.stringify(res.body)).toContain(field);
+  });
+
+  it('refuses a slug SCS_RESERVED_SLUGS adds with the answer a built-in reserved slug gets', async () => {
+    const answer = async (slug: string) => {
+      const res = await scs.request('/school', { method: 'POST', json: { ...good(), slug } });
+      return { status: res.status, type: res.headers.get('content-type'), body: res.body };
+    };
+    const builtIn = await answer('admin');
+    expect(builtIn.status).toBe(400);
+    expect(builtIn.body.errors).toEqual([{ field: 'slug', message: 'is reserved' }]);
+    expect(await answer('campus')).toEqual(builtIn);
+    expect(await answer('portal-two')).toEqual(builtIn);
   });
 
   it.each([

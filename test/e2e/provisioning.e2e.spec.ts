@@ -123,8 +123,14 @@ describe('provisioning and teardown, end to end (real PostgreSQL, real process)'
     const asOf = await scs.request(`/school/${created.body.id}/history?asOf=${encodeURIComponent(firstTime)}`);
     expect(asOf.status).toBe(200);
     expect(asOf.body.state.status).toBe('provisioning');
+    // Before the school existed: not a 200 with no state, a 404 saying when it was created.
     const before = await scs.request(`/school/${created.body.id}/history?asOf=2000-01-01T00:00:00Z`);
-    expect(before.body.state).toBeNull();
+    expect(before.status).toBe(404);
+    expect(before.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(before.body).toMatchObject({ type: expect.stringMatching(/\/school-not-yet$/), createdAt: firstTime });
+    expect(before.body.detail).toContain(firstTime);
+    const justBefore = new Date(Date.parse(firstTime) - 1).toISOString();
+    expect((await scs.request(`/school/${created.body.id}/history?asOf=${justBefore}`)).status).toBe(404);
   });
 
   it('DELETE tears everything down, keeps the history, and frees the slug', async () => {

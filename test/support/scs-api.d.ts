@@ -536,8 +536,8 @@ export interface components {
             asOf: string;
             /** @description events recorded at or before asOf */
             eventCount: number;
-            /** @description null before the first event */
-            state: components["schemas"]["SchoolViewDto"] | null;
+            /** @description the school as its events up to asOf show it */
+            state: components["schemas"]["SchoolViewDto"];
         };
         SchoolListDto: {
             items: components["schemas"]["SchoolViewDto"][];
@@ -729,6 +729,11 @@ export interface components {
              * @enum {string}
              */
             schoolStatus?: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            /**
+             * Format: date-time
+             * @description when the school was created: the earliest asOf that shows it (404 school-not-yet)
+             */
+            createdAt?: string;
         };
         AuditEventDto: {
             /** @description the position in the store (commit/prepare) */
@@ -791,7 +796,7 @@ export interface operations {
                     "application/json": components["schemas"]["SchoolSummaryDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -898,7 +903,7 @@ export interface operations {
                     "application/json": components["schemas"]["RetriedSchoolDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1003,6 +1008,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description no or wrong `X-SCS-Key` */
             401: {
                 headers: {
@@ -1074,7 +1088,7 @@ export interface operations {
                     "application/json": components["schemas"]["TeardownAcceptedDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1178,7 +1192,7 @@ export interface operations {
                     "application/json": components["schemas"]["HistoryDto"] | components["schemas"]["AsOfDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1196,7 +1210,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description no school has this id */
+            /** @description no school has this id (`school-not-found`), or asOf is before the school was created (`school-not-yet`, with `createdAt`, the earliest asOf that shows it) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1258,7 +1272,7 @@ export interface operations {
                     "application/json": components["schemas"]["SchoolListDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1322,6 +1336,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectionsDto"];
                 };
             };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description no or wrong `X-SCS-Key` */
             401: {
                 headers: {
@@ -1382,7 +1405,7 @@ export interface operations {
                     "application/json": components["schemas"]["OnboardingReportDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1449,7 +1472,7 @@ export interface operations {
                     "application/json": components["schemas"]["StepsReportDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1513,7 +1536,7 @@ export interface operations {
                     "application/json": components["schemas"]["FleetReportDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1587,7 +1610,7 @@ export interface operations {
                     "application/x-ndjson": components["schemas"]["AuditEventDto"];
                 };
             };
-            /** @description bad input: a problem naming every field at fault in `errors[]` */
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1651,6 +1674,15 @@ export interface operations {
                     "application/json": components["schemas"]["HealthDto"];
                 };
             };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description internal error (logged with the correlation id) */
             500: {
                 headers: {
@@ -1677,6 +1709,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReadyDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
             /** @description internal error (logged with the correlation id) */
@@ -1714,6 +1755,15 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
             /** @description rate limit: retry after `Retry-After` seconds */

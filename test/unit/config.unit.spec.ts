@@ -106,6 +106,26 @@ describe('configuration', () => {
     expect(() => load({ SCS_DB_CONNECT_TIMEOUT_MS: '0' })).toThrow(/SCS_DB_CONNECT_TIMEOUT_MS=0 must be/);
   });
 
+  it('reads SCS_RESERVED_SLUGS as more reserved slugs, naming each entry that is not a slug', () => {
+    expect(load({}).reservedSlugs).toEqual([]);
+    expect(load({ SCS_RESERVED_SLUGS: ' campus , portal-two,,admin ' }).reservedSlugs).toEqual([
+      'campus',
+      'portal-two',
+      'admin', // already built in: allowed, changes nothing
+    ]);
+    let error: ConfigError | undefined;
+    try {
+      load({ SCS_RESERVED_SLUGS: 'campus,Big_One,-edge,ab' });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error!.problems).toEqual([
+      'SCS_RESERVED_SLUGS: "Big_One" may contain only lowercase letters a-z, digits 0-9 and hyphens',
+      'SCS_RESERVED_SLUGS: "-edge" must not start or end with a hyphen',
+      'SCS_RESERVED_SLUGS: "ab" must be at least 3 characters',
+    ]);
+  });
+
   it('reads several API keys with ids, and never echoes a secret in its errors', () => {
     const config = load({ SCS_API_KEY: 'a'.repeat(20), SCS_API_KEYS: `ops:${'b'.repeat(20)},ci:${'c'.repeat(20)}` });
     expect(config.apiKeys).toEqual([

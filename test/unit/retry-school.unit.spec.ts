@@ -20,7 +20,10 @@ async function given(events: SchoolEvent[]) {
   const metadata = { actor: 'key-1', correlationId: 'first', now: NOW };
   const recorded = events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown>, metadata }));
   if (recorded.length > 0) await store.append(schoolStreamId(SCHOOL_ID), recorded, 'no_stream');
-  const requestSchool = new RequestSchoolHandler(store, new FakeClock(LATER), { baseDomain: 'syncad.in' });
+  const requestSchool = new RequestSchoolHandler(store, new FakeClock(LATER), {
+    baseDomain: 'syncad.in',
+    reservedSlugs: [],
+  });
   return { store, handler: new RetrySchoolHandler(store, requestSchool) };
 }
 

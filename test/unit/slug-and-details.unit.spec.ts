@@ -1,3 +1,4 @@
+import { decide } from '../../src/domain/school/decide.js';
 import { validateSchoolDetails } from '../../src/domain/school/details.js';
 import { Slug } from '../../src/domain/school/slug.js';
 import { details } from '../support/school-spec.js';
@@ -67,5 +68,25 @@ describe('school details', () => {
 
   it('accepts names in other scripts', () => {
     expect(Array.isArray(validateSchoolDetails({ ...details, name: 'सरस्वती विद्यालय' }))).toBe(false);
+  });
+});
+
+describe('reserved slugs added by the configuration', () => {
+  const reservedSlugs = new Set(['campus']);
+  it('are refused as the built-in ones are, by the details rules and by decide', () => {
+    expect(Slug.check('campus', reservedSlugs)).toBe('reserved');
+    expect(Slug.check('campus')).toBeUndefined();
+    expect(validateSchoolDetails({ ...details, slug: 'campus' }, { reservedSlugs })).toEqual([
+      { field: 'slug', message: 'is reserved' },
+    ]);
+    expect(validateSchoolDetails({ ...details, slug: 'admin' }, { reservedSlugs })).toEqual([
+      { field: 'slug', message: 'is reserved' },
+    ]);
+    const data = { schoolId: 'id', databaseName: 'db', subdomain: 's', slugStream: 'x', slugRevision: 0, now: 'n' };
+    const command = { type: 'RequestSchool', data: { ...data, details: { ...details, slug: 'campus' } } } as const;
+    expect(() => decide({ ...command, data: { ...command.data, reservedSlugs: ['campus'] } }, undefined)).toThrow(
+      'slug is reserved',
+    );
+    expect(decide(command, undefined).map((e) => e.type)).toEqual(['SchoolRequested', 'SlugReserved']);
   });
 });

@@ -28,7 +28,8 @@ export class RequestSchoolHandler implements ICommandHandler<RequestSchoolComman
 
   async execute(command: RequestSchoolCommand): Promise<SchoolSummary> {
     const input = command.details;
-    const details = validateSchoolDetails(input);
+    const { reservedSlugs } = this.settings;
+    const details = validateSchoolDetails(input, { reservedSlugs: new Set(reservedSlugs) });
     if (Array.isArray(details))
       throw new DomainError('invalid_details', details.map((e) => `${e.field} ${e.message}`).join('; '));
     const schoolId = randomUUID();
@@ -42,7 +43,7 @@ export class RequestSchoolHandler implements ICommandHandler<RequestSchoolComman
     const claim = await claimSlug(this.store, details.slug, schoolId, metadata);
     try {
       const slugClaim = { slugStream: claim.stream, slugRevision: claim.revision };
-      const data = { schoolId, details, databaseName, subdomain, ...slugClaim, now };
+      const data = { schoolId, details, databaseName, subdomain, ...slugClaim, now, reservedSlugs };
       await recordRequestedSchool(this.store, { type: 'RequestSchool', data }, metadata);
     } catch (error) {
       // The school was never recorded: give the slug back so that nobody waits for an abandoned claim.

@@ -5,13 +5,16 @@ import { toFoldable } from '../../application/school/school-stream.js';
 import type { Runtime } from '../../infrastructure/runtime.js';
 import type { Command } from 'commander';
 import { action, group, withRuntime } from '../cli.js';
+import { diffProjectionRows } from '../../projections/expected-rows.js';
+import { PROJECTIONS } from '../../projections/registry.js';
 import { foldView } from '../../projections/school-read-model/evolve-view.js';
 import { logProgress } from './progress.js';
 
 export const AUDIT_USAGE = `  audit export [--from <time>] [--to <time>] [--actor <id>] [--type <event type>]
                              every matching event as NDJSON on stdout, in store order (progress on stderr)
-  audit verify [--json]      replay every event: revisions gap-free, each school folded again and compared
-                             with its read-model row and registry row (exit 1 on a mismatch)`;
+  audit verify [--json]      replay every event: revisions gap-free, every column of every projection row
+                             (read model, reports) and each registry row compared with what the events give
+                             (exit 1 on a mismatch: table, key, column, expected and actual)`;
 
 export interface AuditOptions {
   command?: string;
@@ -63,10 +66,7 @@ async function verify(runtime: Runtime, json: boolean): Promise<number> {
     {
       store: runtime.store,
       registry: runtime.registry,
-      readModel: async (id) => {
-        const rows = await runtime.dataSource.query('SELECT document FROM school_read_model WHERE id = $1', [id]);
-        return rows[0]?.document;
-      },
+      projectionRows: () => diffProjectionRows(PROJECTIONS, runtime.store, runtime.dataSource),
       fold: (events) => foldView(events.map(toFoldable)),
       expectedRegistry: (folded) => {
         const view = folded as ReturnType<typeof foldView>;
@@ -82,7 +82,9 @@ async function verify(runtime: Runtime, json: boolean): Promise<number> {
   if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {
     process.stdout.write(`verified ${report.events} events in ${report.streams} streams, ${report.schools} schools\n`);
-    for (const m of report.mismatches) process.stdout.write(`${m.kind.padEnd(10)} ${m.streamId}: ${m.detail}\n`);
+    for (const m of report.mismatches) {
+      process.stdout.write(`${m.kind.padEnd(10)} ${m.streamId ?? m.kind}: ${m.detail}\n`);
+    }
     process.stdout.write(`mismatches: ${report.mismatches.length}\n`);
   }
   return report.mismatches.length > 0 ? 1 : 0;
@@ -108,8 +110,8 @@ export function registerAudit(program: Command): void {
   audit
     .command('verify')
     .description(
-      'replay every event: revisions gap-free, each school folded again and compared with its read-model ' +
-        'row and registry row (exit 1 on a mismatch)',
+      'replay every event: revisions gap-free, every column of every projection row (read model, reports) ' +
+        'and each registry row compared with what the events give (exit 1 on a mismatch)',
     )
     .option('--json', 'print the result as JSON')
     .action(

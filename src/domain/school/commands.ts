@@ -15,6 +15,8 @@ export type SchoolCommand =
         slugStream: string;
         slugRevision: number;
         now: string;
+        /** Slugs the operator reserved besides the built-in ones (SCS_RESERVED_SLUGS). */
+        reservedSlugs?: readonly string[];
       }
     >
   | Command<'RequestTeardown', { now: string }>

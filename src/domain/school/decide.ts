@@ -15,7 +15,7 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
     case 'RequestSchool': {
       if (state) throw new DomainError('school_already_exists', `school ${command.data.schoolId} already exists`);
       const { schoolId, details, databaseName, subdomain, slugStream, slugRevision, now } = command.data;
-      const checked = validateSchoolDetails(details);
+      const checked = validateSchoolDetails(details, { reservedSlugs: new Set(command.data.reservedSlugs) });
       if (Array.isArray(checked))
         throw new DomainError('invalid_details', checked.map((e) => `${e.field} ${e.message}`).join('; '));
       return [

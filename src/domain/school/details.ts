@@ -34,12 +34,22 @@ const text =
     return undefined;
   };
 
+/** What the rules take from the configuration: slugs reserved besides the built-in ones. */
+export interface DetailOptions {
+  reservedSlugs?: ReadonlySet<string>;
+}
+
+const slugRule =
+  (reserved?: ReadonlySet<string>): Rule =>
+  (value) => {
+    const parsed = Slug.parse(value, reserved);
+    return parsed.ok ? undefined : parsed.message;
+  };
+
+/** Each field's rule; the slug's with the built-in reserved names only (`validateSchoolDetails` takes more). */
 export const DETAIL_RULES: Record<keyof SchoolDetails, Rule> = {
   name: text(3, 200, NAME_PATTERN, "may contain letters, digits, spaces and . , ' & ( ) - / only"),
-  slug: (value) => {
-    const parsed = Slug.parse(value);
-    return parsed.ok ? undefined : parsed.message;
-  },
+  slug: slugRule(),
   district: text(2, 100, NAME_PATTERN, "may contain letters, digits, spaces and . , ' & ( ) - / only"),
   board: text(2, 64, NAME_PATTERN, "may contain letters, digits, spaces and . , ' & ( ) - / only"),
   adminEmail: (value) => {
@@ -58,7 +68,8 @@ export const DETAIL_RULES: Record<keyof SchoolDetails, Rule> = {
 export const DETAIL_FIELDS = Object.keys(DETAIL_RULES) as Array<keyof SchoolDetails>;
 
 /** Every field error at once (missing, wrong type, rule broken, unknown field). */
-export function validateSchoolDetails(input: unknown): FieldError[] | SchoolDetails {
+export function validateSchoolDetails(input: unknown, options: DetailOptions = {}): FieldError[] | SchoolDetails {
+  const rules = options.reservedSlugs ? { ...DETAIL_RULES, slug: slugRule(options.reservedSlugs) } : DETAIL_RULES;
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return [{ field: 'name', message: 'the body must be a JSON object' }];
   }
@@ -69,7 +80,7 @@ export function validateSchoolDetails(input: unknown): FieldError[] | SchoolDeta
       errors.push({ field, message: 'is required' });
       continue;
     }
-    const message = DETAIL_RULES[field](record[field]);
+    const message = rules[field](record[field]);
     if (message) errors.push({ field, message });
   }
   if (errors.length > 0) return errors;

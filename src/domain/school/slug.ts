@@ -63,13 +63,17 @@ const MESSAGES: Record<SlugError, string> = {
 export class Slug {
   private constructor(readonly value: string) {}
 
-  static parse(input: unknown): { ok: true; slug: Slug } | { ok: false; error: SlugError; message: string } {
-    const error = Slug.check(input);
+  /** `moreReserved`: names reserved besides the built-in ones (the operator's, from the configuration). */
+  static parse(
+    input: unknown,
+    moreReserved?: ReadonlySet<string>,
+  ): { ok: true; slug: Slug } | { ok: false; error: SlugError; message: string } {
+    const error = Slug.check(input, moreReserved);
     if (error) return { ok: false, error, message: MESSAGES[error] };
     return { ok: true, slug: new Slug(input as string) };
   }
 
-  static check(input: unknown): SlugError | undefined {
+  static check(input: unknown, moreReserved?: ReadonlySet<string>): SlugError | undefined {
     if (typeof input !== 'string') return 'not_a_string';
     if (input.length < 3) return 'too_short';
     if (input.length > 63) return 'too_long';
@@ -77,7 +81,7 @@ export class Slug {
     if (input.startsWith('-') || input.endsWith('-')) return 'hyphen_at_edge';
     // "xn--" marks punycode; RFC 5891 reserves every label with hyphens in positions 3 and 4.
     if (input.slice(2, 4) === '--') return 'punycode_prefix';
-    if (RESERVED_SLUGS.has(input)) return 'reserved';
+    if (RESERVED_SLUGS.has(input) || moreReserved?.has(input)) return 'reserved';
     return undefined;
   }
 

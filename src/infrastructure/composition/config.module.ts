@@ -1,9 +1,14 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { CLOCK, systemClock } from '../../application/ports/clock.port.js';
 import type { AppLogger } from '../../application/ports/logger.port.js';
-import { APP_SETTINGS } from '../../application/settings.js';
+import { APP_SETTINGS, type AppSettings } from '../../application/settings.js';
 import type { Config } from '../../config/config.js';
 import { APP_LOGGER, CONFIG } from './tokens.js';
+
+/** What the use cases take from the configuration. */
+export function appSettings(config: Config): AppSettings {
+  return { baseDomain: config.baseDomain, reservedSlugs: config.reservedSlugs };
+}
 
 /** The configuration, the logger, the clock and the use cases' settings, visible to every module. */
 @Global()
@@ -16,7 +21,7 @@ export class ConfigModule {
         { provide: CONFIG, useValue: config },
         { provide: APP_LOGGER, useValue: logger },
         { provide: CLOCK, useValue: systemClock },
-        { provide: APP_SETTINGS, useValue: { baseDomain: config.baseDomain } },
+        { provide: APP_SETTINGS, useValue: appSettings(config) },
       ],
       exports: [CONFIG, APP_LOGGER, CLOCK, APP_SETTINGS],
     };

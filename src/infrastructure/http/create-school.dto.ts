@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, type PipeTransform } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import {
@@ -9,7 +9,8 @@ import {
   type ValidationArguments,
   type ValidatorConstraintInterface,
 } from 'class-validator';
-import { DETAIL_FIELDS, DETAIL_RULES, type SchoolDetails } from '../../domain/school/details.js';
+import { APP_SETTINGS, type AppSettings } from '../../application/settings.js';
+import { DETAIL_FIELDS, DETAIL_RULES, validateSchoolDetails, type SchoolDetails } from '../../domain/school/details.js';
 import { problem } from './problem.js';
 
 /** Applies the domain's rule for one field, so HTTP and domain never disagree on what is valid. */
@@ -68,6 +69,11 @@ function invalid(errors: Array<{ field: string; message: string }>): BadRequestE
 
 @Injectable()
 export class CreateSchoolPipe implements PipeTransform<unknown, Promise<SchoolDetails>> {
+  private readonly reservedSlugs: ReadonlySet<string>;
+  constructor(@Inject(APP_SETTINGS) settings: AppSettings) {
+    this.reservedSlugs = new Set(settings.reservedSlugs);
+  }
+
   async transform(body: unknown): Promise<SchoolDetails> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw invalid([
@@ -96,6 +102,9 @@ export class CreateSchoolPipe implements PipeTransform<unknown, Promise<SchoolDe
       ...unknown.slice(0, 20).map((key) => ({ field: key.slice(0, 64), message: 'is not a known field' })),
     ];
     if (errors.length > 0) throw invalid(errors);
+    // The slugs the operator reserved: the domain's rules with them, so the answer is a built-in one's.
+    const checked = validateSchoolDetails(dto, { reservedSlugs: this.reservedSlugs });
+    if (Array.isArray(checked)) throw invalid(checked);
     const { name, slug, district, board, adminEmail, phone } = dto;
     return { name, slug, district, board, adminEmail, phone };
   }

@@ -9,8 +9,8 @@ import { PinoLoggerService } from '../logging/pino-logger.js';
 import { Runtime } from '../runtime.js';
 import { setupOpenApi } from './openapi/openapi.js';
 import { toProblem } from './problem.filter.js';
-import { answerClientErrors, methodNotAllowed } from './http-edges.js';
-import { checkJsonBody } from './json-body-check.js';
+import { answerClientErrors, methodNotAllowed, refuseBadText } from './http-edges.js';
+import { checkJsonBytes } from './json-body-check.js';
 import { consoleAssets } from './console.js';
 import { sendProblem } from './problem.js';
 import { correlationMiddleware, jsonOnlyMiddleware } from './request-context.js';
@@ -38,12 +38,14 @@ export async function createHttpApp(
   app.use(correlationMiddleware);
   app.use(runtime.metrics.httpMiddleware());
   if (logger instanceof PinoLoggerService) app.use(logger.accessLog());
+  const router = () => app.getHttpAdapter().getInstance().router;
+  app.use(refuseBadText(router)); // NUL or not UTF-8 in the path, the query or a header that reaches SQL
   app.use(consoleAssets()); // GET /console: the operator console's static files, no key
-  app.use(methodNotAllowed(() => app.getHttpAdapter().getInstance().router));
+  app.use(methodNotAllowed(router));
   app.use(jsonOnlyMiddleware);
   // Depth and duplicate member names are checked on the raw text, before anything walks the parsed value
   // (Nest's type leaves `verify` out, but passes it on to body-parser when rawBody is off).
-  const verify = (_req: unknown, _res: unknown, raw: Buffer) => checkJsonBody(raw.toString('utf8'));
+  const verify = (_req: unknown, _res: unknown, raw: Buffer) => checkJsonBytes(raw);
   const options = { limit: config.bodyLimitBytes, strict: true, verify };
   app.useBodyParser('json', options);
   setupOpenApi(app); // GET /openapi.json and /docs

@@ -2,6 +2,7 @@ import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { NextFunction, Request, Response } from 'express';
 import { problem, sendProblem } from './problem.js';
+import { percentBytes, textFault } from './text-input.js';
 
 /** What SCS needs of Express's router (router 2.x): its route layers, their path and their pure `match`. */
 interface RouteLayer {
@@ -71,6 +72,68 @@ export function methodNotAllowed(router: () => { stack: unknown[] }) {
     const detail = `${req.method.slice(0, 20)} is not allowed here; use ${allow}`;
     sendProblem(res, problem(405, 'method-not-allowed', 'Method not allowed', detail), req.path.slice(0, 200));
   };
+}
+
+/** Headers whose text reaches SQL. */
+const TEXT_HEADERS = ['Idempotency-Key'];
+
+/**
+ * Every text input outside the body (path segments, query parameter names and values, the headers that
+ * reach SQL) must be UTF-8 without NUL: else 400 `invalid-text` naming the parameter, before any route
+ * reads it. A path segment is named by the route parameter it would fill (`id`), from the router.
+ */
+export function refuseBadText(router: () => { stack: unknown[] }) {
+  const index = new RouteIndex();
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const bad = badText(req, index, router);
+    if (!bad) return next();
+    const { field, message } = bad;
+    const errors = [{ field, message }];
+    const body = problem(400, 'invalid-text', 'Invalid request', `${field} ${message}`, { errors });
+    sendProblem(res, body, req.originalUrl.slice(0, 200));
+  };
+}
+
+function badText(
+  req: Request,
+  index: RouteIndex,
+  router: () => { stack: unknown[] },
+): { field: string; message: string } | undefined {
+  for (const name of TEXT_HEADERS) {
+    const value = req.headers[name.toLowerCase()];
+    const message = typeof value === 'string' ? textFault(Buffer.from(value, 'latin1')) : undefined;
+    if (message) return { field: name, message };
+  }
+  const url = req.originalUrl ?? req.url;
+  // Printable ASCII without escapes (the common case) has nothing to decode.
+  if (/^[\x21-\x24\x26-\x7e]*$/.test(url)) return undefined;
+  const [path, query = ''] = url.split(/\?(.*)/s, 2);
+  const segments = path.split('/');
+  for (const [at, segment] of segments.entries()) {
+    const message = textFault(percentBytes(segment));
+    if (message) return { field: routeParameter(index.routesFor(router().stack, path), segments, at), message };
+  }
+  for (const pair of query.split('&')) {
+    const [name, value = ''] = pair.split(/=(.*)/s, 2);
+    const nameFault = textFault(percentBytes(name));
+    if (nameFault) return { field: name.slice(0, 40), message: nameFault };
+    const message = textFault(percentBytes(value));
+    if (message) return { field: percentBytes(name).toString('utf8').slice(0, 40), message };
+  }
+  return undefined;
+}
+
+/** The name of the route parameter at `segments[at]` (`/school/:id` → `id`), else `path`. */
+function routeParameter(routes: RouteLayer[], segments: string[], at: number): string {
+  for (const layer of routes) {
+    const template = typeof layer.route?.path === 'string' ? layer.route.path.split('/') : [];
+    if (template.length !== segments.length || !template[at]?.startsWith(':')) continue;
+    const literalsMatch = template.every(
+      (part, i) => part.startsWith(':') || part.toLowerCase() === segments[i].toLowerCase(),
+    );
+    if (literalsMatch) return template[at].slice(1);
+  }
+  return 'path';
 }
 
 const MALFORMED: [number, string, string] = [400, 'malformed-request', 'the request is not well-formed HTTP/1.1'];

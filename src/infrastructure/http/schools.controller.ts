@@ -37,7 +37,7 @@ import type { SchoolDetails } from '../../domain/school/details.js';
 import { isSchoolStatus, SCHOOL_STATUSES } from '../../domain/school/state.js';
 import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
 import { CreateSchoolDto, CreateSchoolPipe } from './create-school.dto.js';
-import { API_KEY_SCHEME, ApiProblems } from './openapi/openapi.js';
+import { API_KEY_SCHEME, ApiProblem, ApiProblems } from './openapi/openapi.js';
 import {
   AsOfDto,
   HistoryDto,
@@ -62,6 +62,15 @@ function schoolId(raw: string): string {
 
 function notFound(): NotFoundException {
   return new NotFoundException(problem(404, 'school-not-found', 'School not found', 'no school has this id'));
+}
+
+/** `asOf` before the school was recorded: it did not exist then (a 404 saying since when it does). */
+function notYet(asOf: Date, createdAt: Date): NotFoundException {
+  const created = createdAt.toISOString();
+  const detail = `the school did not exist at ${asOf.toISOString()}: it was created at ${created}`;
+  return new NotFoundException(
+    problem(404, 'school-not-yet', 'School did not exist yet', detail, { createdAt: created }),
+  );
 }
 
 /** Sends JSON text the read model made as `res.json` sends an object: the same headers and bytes. */
@@ -177,7 +186,12 @@ export class SchoolsController {
   @ApiQuery({ name: 'asOf', required: false, schema: { type: 'string', format: 'date-time' } })
   @ApiExtraModels(HistoryDto, AsOfDto)
   @ApiResponse({ status: 200, schema: { oneOf: [HistoryDto, AsOfDto].map((dto) => ({ $ref: getSchemaPath(dto) })) } })
-  @ApiProblems(400, 404)
+  @ApiProblems(400)
+  @ApiProblem(
+    404,
+    'no school has this id (`school-not-found`), or asOf is before the school was created (`school-not-yet`, ' +
+      'with `createdAt`, the earliest asOf that shows it)',
+  )
   @Get('school/:id/history')
   async history(@Param('id') id: string, @Query('asOf') asOfRaw: unknown) {
     const sid = schoolId(id);
@@ -195,9 +209,10 @@ export class SchoolsController {
         }),
       );
     }
-    const result = await this.queries.asOf(sid, asOf);
-    if (!result.exists) throw notFound();
-    return { id: sid, asOf: asOf.toISOString(), eventCount: result.eventCount, state: result.view ?? null };
+    const { createdAt, eventCount, view } = await this.queries.asOf(sid, asOf);
+    if (!createdAt) throw notFound();
+    if (!view) throw notYet(asOf, createdAt);
+    return { id: sid, asOf: asOf.toISOString(), eventCount, state: view };
   }
 
   @ApiOperation({ summary: 'schools, oldest first, with filters and paging' })

@@ -194,13 +194,18 @@ export class SchoolQueries {
     return `{"items":[${items.join(',')}],"total":${rows[0].total},"limit":${filters.limit},"offset":${filters.offset}}`;
   }
 
-  /** The school as it was at `asOf`: its stream folded up to the last event recorded at or before then. */
-  async asOf(id: string, asOf: Date): Promise<{ exists: boolean; eventCount: number; view?: SchoolView }> {
+  /**
+   * The school as it was at `asOf`: its stream folded up to the last event recorded at or before then.
+   * `createdAt` is when its `SchoolRequested` was recorded, the earliest `asOf` with a view (none: no school,
+   * as for a stream that only fences an abandoned claim).
+   */
+  async asOf(id: string, asOf: Date): Promise<{ createdAt?: Date; eventCount: number; view?: SchoolView }> {
     const events = await this.store.readStream(schoolStreamId(id));
-    if (events.length === 0) return { exists: false, eventCount: 0 };
+    const createdAt = events.find((e) => e.type === 'SchoolRequested')?.recordedAt;
+    if (!createdAt) return { eventCount: 0 };
     const upTo = events.filter((e) => e.recordedAt.getTime() <= asOf.getTime());
     const view = foldView(upTo.map(toFoldable));
-    return { exists: true, eventCount: upTo.length, view: view && presentSchool(view) };
+    return { createdAt, eventCount: upTo.length, view: view && presentSchool(view) };
   }
 
   /** A row of another document version is never read as a view: the school's stream answers instead. */

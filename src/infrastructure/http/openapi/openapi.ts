@@ -11,7 +11,9 @@ export const API_KEY_SCHEME = 'X-SCS-Key';
 
 /** Every problem status an operation may answer, and what it means there. */
 const PROBLEMS: Record<number, string> = {
-  400: 'bad input: a problem naming every field at fault in `errors[]`',
+  400:
+    'bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path ' +
+    'segment, query parameter, header or body string that is not UTF-8 or holds a NUL',
   401: 'no or wrong `X-SCS-Key`',
   404: 'no school has this id',
   409:
@@ -26,16 +28,17 @@ const PROBLEMS: Record<number, string> = {
   503: 'the event store cannot be reached: retry after `Retry-After` seconds',
 };
 
+const problemContent = () => ({ 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } });
+
+/** Documents one `application/problem+json` answer whose meaning on this operation is its own. */
+export function ApiProblem(status: number, description: string): MethodDecorator & ClassDecorator {
+  return ApiResponse({ status, description, content: problemContent() });
+}
+
 /** Documents `application/problem+json` answers with these statuses. */
 export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    ...statuses.map((status) =>
-      ApiResponse({
-        status,
-        description: PROBLEMS[status],
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
-      }),
-    ),
+    ...statuses.map((status) => ApiResponse({ status, description: PROBLEMS[status], content: problemContent() })),
   );
 }
 
@@ -79,11 +82,12 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion(version)
     .addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_SCHEME }, API_KEY_SCHEME)
-    .addGlobalResponse({
-      status: 500,
-      description: PROBLEMS[500],
-      content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
-    })
+    // Every route may answer these: 400 `invalid-text` from the HTTP edge (a path segment, query parameter or
+    // Idempotency-Key that is not UTF-8 or holds a NUL), before the route itself reads anything.
+    .addGlobalResponse(
+      { status: 400, description: PROBLEMS[400], content: problemContent() },
+      { status: 500, description: PROBLEMS[500], content: problemContent() },
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ProblemDto, HistoryDto, AsOfDto, AuditPageDto, AuditEventDto],

@@ -66,6 +66,11 @@ export class ProblemDto {
     description: 'the status of the school that is not failed (409 school-not-failed, POST /school/:id/retry)',
   })
   schoolStatus?: string;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'when the school was created: the earliest asOf that shows it (404 school-not-yet)',
+  })
+  createdAt?: string;
 }
 
 /** What POST /school answers (202). */
@@ -193,8 +198,8 @@ export class AsOfDto {
   @ApiProperty(UUID) id!: string;
   @ApiProperty(TIME) asOf!: string;
   @ApiProperty({ type: 'integer', description: 'events recorded at or before asOf' }) eventCount!: number;
-  @ApiProperty({ type: SchoolViewDto, nullable: true, description: 'null before the first event' })
-  state!: SchoolViewDto | null;
+  @ApiProperty({ type: SchoolViewDto, description: 'the school as its events up to asOf show it' })
+  state!: SchoolViewDto;
 }
 
 export class HealthDto {
