@@ -54,6 +54,11 @@ describe('DNS ownership: a school never takes over a name SCS did not make (loca
     expect(await zoneAt(name)).toEqual([{ name, type: 'A', value: '198.51.100.7' }]);
     const listed = await scs.request('/schools?limit=100');
     expect(listed.body.items.map((s: { slug: string }) => s.slug)).not.toContain(slug);
+    // The refusal gave the slug's claim back: once the other team's record is gone, the slug is free at once.
+    await sql(central.url, 'DELETE FROM local_dns_records WHERE name = $1', [name]);
+    const later = await scs.request('/school', { method: 'POST', json: schoolBody(slug) });
+    expect(later.status).toBe(202);
+    await waitForStatus(scs, later.body.id, ['active'], 60_000);
   });
 
   it('rolls a school back when a foreign record appears under its name before create_dns, and keeps that record', async () => {

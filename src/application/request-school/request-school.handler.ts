@@ -38,15 +38,16 @@ export class RequestSchoolHandler implements ICommandHandler<RequestSchoolComman
     const metadata = { ...requestMetadata(command, now), ...retry };
     const databaseName = databaseNameFor(schoolId);
     const subdomain = `${details.slug}.${this.settings.baseDomain}`;
-    await this.checkNameFree(subdomain, schoolId);
-
     const claim = await claimSlug(this.store, details.slug, schoolId, metadata);
     try {
+      // After the slug's claim: a slug another school of ours holds is answered as slug-taken, not name-taken.
+      await this.checkNameFree(subdomain, schoolId);
       const slugClaim = { slugStream: claim.stream, slugRevision: claim.revision };
       const data = { schoolId, details, databaseName, subdomain, ...slugClaim, now, reservedSlugs };
       await recordRequestedSchool(this.store, { type: 'RequestSchool', data }, metadata);
     } catch (error) {
-      // The school was never recorded: give the slug back so that nobody waits for an abandoned claim.
+      // The school was never recorded (or its name is taken in DNS): give the slug back so that nobody
+      // waits for an abandoned claim.
       await releaseSlug(this.store, details.slug, schoolId, metadata).catch(() => undefined);
       throw error;
     }
