@@ -11,6 +11,7 @@ import type {
   SchoolView,
   StepView,
 } from '../../../projections/school-read-model/school-view.js';
+import { SCOPES } from '../scopes.js';
 
 /*
  * The answers' schemas, as classes @nestjs/swagger can see. Each `implements` the type the code returns,
@@ -71,6 +72,16 @@ export class ProblemDto {
     description: 'when the school was created: the earliest asOf that shows it (404 school-not-yet)',
   })
   createdAt?: string;
+  @ApiPropertyOptional({ enum: SCOPES, description: 'the scope the key lacks (403 missing-scope)' })
+  scope?: string;
+}
+
+/** GET /me: the key that asked, and what it may do. */
+export class MeDto {
+  @ApiProperty({ description: "the key's id (the actor its requests are recorded with); never its secret" })
+  id!: string;
+  @ApiProperty({ enum: SCOPES, isArray: true, description: 'every scope the key has, in the order SCS lists them' })
+  scopes!: string[];
 }
 
 /** What POST /school answers (202). */
