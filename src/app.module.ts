@@ -7,6 +7,7 @@ import { PostgresThrottlerStorage } from './infrastructure/http/rate-limits/post
 import { RequestSchoolHandler } from './application/request-school/request-school.handler.js';
 import { RequestTeardownHandler } from './application/request-teardown/request-teardown.handler.js';
 import { RetrySchoolHandler } from './application/retry-school/retry-school.handler.js';
+import { ReadCredentialsHandler } from './application/read-credentials/read-credentials.js';
 import { apiKey, ApiKeyGuard, type Denial } from './infrastructure/http/api-key.guard.js';
 import { HTTP_CONTROLLERS } from './infrastructure/http/controllers.js';
 import { assertScopesDeclared } from './infrastructure/http/route-table.js';
@@ -54,6 +55,7 @@ export class AppModule {
         RequestSchoolHandler,
         RequestTeardownHandler,
         RetrySchoolHandler,
+        ReadCredentialsHandler,
         { provide: READINESS, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.readiness() },
         { provide: REPORTING, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.reporting() },
         {
