@@ -7,8 +7,11 @@ import { PostgresThrottlerStorage } from './infrastructure/http/rate-limits/post
 import { RequestSchoolHandler } from './application/request-school/request-school.handler.js';
 import { RequestTeardownHandler } from './application/request-teardown/request-teardown.handler.js';
 import { RetrySchoolHandler } from './application/retry-school/retry-school.handler.js';
-import { apiKey, ApiKeyGuard } from './infrastructure/http/api-key.guard.js';
-import { HealthController } from './infrastructure/http/health.controller.js';
+import { ReadCredentialsHandler } from './application/read-credentials/read-credentials.js';
+import { apiKey, ApiKeyGuard, type Denial } from './infrastructure/http/api-key.guard.js';
+import { HTTP_CONTROLLERS } from './infrastructure/http/controllers.js';
+import { assertScopesDeclared } from './infrastructure/http/route-table.js';
+import { PrometheusMetrics } from './infrastructure/metrics/prometheus-metrics.js';
 import { MetricsController } from './infrastructure/http/metrics.controller.js';
 import { IdempotencyStore } from './infrastructure/http/idempotency/idempotency-store.js';
 import {
@@ -16,23 +19,23 @@ import {
   IdempotencyInterceptor,
 } from './infrastructure/http/idempotency/idempotency.interceptor.js';
 import { ProblemFilter } from './infrastructure/http/problem.filter.js';
-import { SchoolsController } from './infrastructure/http/schools.controller.js';
 import { READINESS, REPORTING } from './infrastructure/http/tokens.js';
-import { ReportsController } from './infrastructure/http/reports.controller.js';
-import { AuditController } from './infrastructure/http/audit.controller.js';
 import { Runtime } from './infrastructure/runtime.js';
 import type { AppLogger } from './application/ports/logger.port.js';
-import type { Config } from './config/config.js';
+import type { Config, ConfiguredApiKey } from './config/config.js';
 import { CoreModule } from './infrastructure/composition/core.module.js';
 import { CENTRAL_DATABASE, type CentralDatabase } from './infrastructure/composition/tokens.js';
 
 /** The HTTP and command side over the adapters of CoreModule (one set, built once). */
 @Module({})
 export class AppModule {
-  static forConfig(config: Config, logger: AppLogger, apiKeys: Array<{ id?: string; secret: string }>): DynamicModule {
+  static forConfig(config: Config, logger: AppLogger, apiKeys: ConfiguredApiKey[]): DynamicModule {
     const keys = apiKeys.map(apiKey);
     // With SCS_METRICS_PORT, /metrics is served on that port only (infrastructure/metrics).
     const metrics = config.metricsPort === undefined ? [MetricsController] : [];
+    const controllers = [...HTTP_CONTROLLERS, ...metrics];
+    assertScopesDeclared(controllers);
+    const denials = new Logger('ApiKeys');
     return {
       module: AppModule,
       imports: [
@@ -47,11 +50,12 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [SchoolsController, ReportsController, AuditController, HealthController, ...metrics],
+      controllers,
       providers: [
         RequestSchoolHandler,
         RequestTeardownHandler,
         RetrySchoolHandler,
+        ReadCredentialsHandler,
         { provide: READINESS, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.readiness() },
         { provide: REPORTING, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.reporting() },
         {
@@ -64,8 +68,19 @@ export class AppModule {
         { provide: APP_GUARD, useClass: ProblemThrottlerGuard },
         {
           provide: APP_GUARD,
-          useFactory: (reflector: Reflector) => new ApiKeyGuard(reflector, keys),
-          inject: [Reflector],
+          // Every refusal is counted and logged with the key's id (never its secret).
+          useFactory: (reflector: Reflector, metrics: PrometheusMetrics) =>
+            new ApiKeyGuard(reflector, keys, (denial: Denial) => {
+              metrics.denied(denial);
+              const who = denial.keyId ? `key "${denial.keyId}"` : 'no valid key';
+              const why = denial.reason === 'missing-scope' ? `lacks ${denial.scope ?? 'a declared scope'}` : '';
+              denials.warn(`denied ${denial.method} ${denial.route}: ${who} ${why}`.trim(), {
+                apiKeyId: denial.keyId,
+                reason: denial.reason,
+                ...(denial.scope ? { scope: denial.scope } : {}),
+              });
+            }),
+          inject: [Reflector, PrometheusMetrics],
         },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],

@@ -1,7 +1,7 @@
 // The SCS operator console: a client of the public API only. The key lives in sessionStorage and goes
 // out as X-SCS-Key; every value from the API is put in the page as text (textContent), never as HTML.
 import { reportsPage } from './reports.js';
-import { api, el, KEY, problemLine, seconds, show, statusCell, time } from './ui.js';
+import { api, can, el, forgetScopes, KEY, problemLine, rememberScopes, seconds, show, statusCell, time } from './ui.js';
 
 const TERMINAL = new Set(['active', 'failed', 'deleted']);
 let timer;
@@ -35,8 +35,10 @@ function signIn() {
         event.preventDefault();
         sessionStorage.setItem(KEY, input.value);
         try {
-          await api('/schools?limit=1', { signingIn: true });
-          location.hash = '#/schools';
+          // GET /me: any valid key answers, with its scopes; the pages offer only what those allow.
+          const me = await api('/me', { signingIn: true });
+          rememberScopes(me.scopes);
+          location.hash = can('schools:read') ? '#/schools' : can('reports:read') ? '#/reports' : '#/me';
         } catch (error) {
           sessionStorage.removeItem(KEY);
           message.replaceChildren(problemLine(error));
@@ -239,6 +241,8 @@ function schoolPage(id) {
   };
   const renderActions = (school) => {
     if (school.status === 'deleted' || school.status === 'deprovisioning') return actions.replaceChildren();
+    if (!can('schools:delete'))
+      return actions.replaceChildren(school.status === 'failed' && can('schools:write') ? retryLine(school) : null);
     const confirm = el('input', { id: 'confirm-slug', placeholder: 'type the slug', size: 16 });
     const message = el('span');
     const remove = async () => {
@@ -252,7 +256,7 @@ function schoolPage(id) {
       }
     };
     actions.replaceChildren(
-      school.status === 'failed' ? retryLine(school) : null,
+      school.status === 'failed' && can('schools:write') ? retryLine(school) : null,
       el(
         'p',
         {},
@@ -319,13 +323,26 @@ function newSchoolPage() {
   show(el('h1', {}, 'New school'), form);
 }
 
+/** For a key that may read neither schools nor reports: who it is and what it may do. */
+async function mePage() {
+  const me = await api('/me');
+  show(el('h1', {}, 'This key'), el('p', { id: 'me' }, `${me.id}: ${me.scopes.join(', ') || 'no scopes'}`));
+}
+
 function route() {
   clearTimeout(timer);
   timer = undefined;
   const signedIn = sessionStorage.getItem(KEY) !== null;
   document.getElementById('nav').hidden = !signedIn;
+  for (const [href, scope] of [
+    ['#/schools', 'schools:read'],
+    ['#/new', 'schools:write'],
+    ['#/reports', 'reports:read'],
+  ])
+    document.querySelector(`#nav a[href="${href}"]`).hidden = !can(scope);
   const [path, params = ''] = location.hash.slice(1).split('?');
   if (!signedIn || path === '/signin') return signIn();
+  if (path === '/me') return void mePage();
   const school = /^\/school\/([0-9a-f-]{36})$/.exec(path);
   if (school) return schoolPage(school[1]);
   if (path === '/new') return newSchoolPage();
@@ -335,6 +352,7 @@ function route() {
 
 document.getElementById('sign-out').addEventListener('click', () => {
   sessionStorage.removeItem(KEY);
+  forgetScopes();
   location.hash = '#/signin';
 });
 window.addEventListener('hashchange', route);

@@ -1,6 +1,17 @@
 // What every page of the console shares: elements built as text (never HTML), the API client, formats.
 
 export const KEY = 'scs-key';
+const SCOPES = 'scs-scopes';
+
+/** Keeps what GET /me says the key may do, for `can`. */
+export const rememberScopes = (scopes) => sessionStorage.setItem(SCOPES, JSON.stringify(scopes));
+export const forgetScopes = () => sessionStorage.removeItem(SCOPES);
+
+/** Whether the signed-in key has `scope` (GET /me at sign-in); the API refuses with 403 what it lacks anyway. */
+export function can(scope) {
+  const kept = sessionStorage.getItem(SCOPES);
+  return kept === null || JSON.parse(kept).includes(scope);
+}
 const main = document.getElementById('main');
 
 /** An element with attributes and children (strings become text nodes). */

@@ -1,10 +1,11 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseFaults, type Fault } from '../application/process-manager/faults.js';
 import { Slug } from '../domain/school/slug.js';
 import { DEFAULT_CREDENTIALS_KEY_ID } from '../domain/school/state.js';
 import type { RetryPolicy } from '../application/process-manager/retry-policy.js';
+import { isScope, SCOPES, splitScopes, type Scope } from '../infrastructure/http/scopes.js';
 
 /** Everything SCS reads from its environment, validated once; nothing else reads process.env. */
 export interface Config {
@@ -16,8 +17,11 @@ export interface Config {
   /** EVENTSTORE_CONNECTION_STRING: events in EventStoreDB; absent: in the central PostgreSQL database. */
   eventStoreConnectionString?: string;
   dataDir: string;
-  /** SCS_API_KEY and SCS_API_KEYS together; several keys at once allow rotation without downtime. */
-  apiKeys: Array<{ id?: string; secret: string }>;
+  /**
+   * SCS_API_KEY and SCS_API_KEYS (or SCS_API_KEYS_FILE) together; several keys at once allow rotation
+   * without downtime. A key without `scopes` has every scope.
+   */
+  apiKeys: ConfiguredApiKey[];
   baseDomain: string;
   dnsTarget: string;
   dnsProvider: 'local' | 'powerdns' | 'route53';
@@ -85,6 +89,13 @@ export interface Config {
    * Absent: the central server alone, under the name `central`.
    */
   tenantServers?: TenantServerConfig[];
+}
+
+export interface ConfiguredApiKey {
+  id?: string;
+  secret: string;
+  /** What the key may do; absent: everything (SCS_API_KEY, and `id:secret` entries). */
+  scopes?: Scope[];
 }
 
 export interface DatabaseDeadlines {
@@ -162,20 +173,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     if (env.SCS_API_KEY.length < 16) problems.push('SCS_API_KEY must be at least 16 characters');
     else apiKeys.push({ secret: env.SCS_API_KEY });
   }
-  for (const entry of (env.SCS_API_KEYS ?? '')
-    .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean)) {
-    const at = entry.indexOf(':');
-    const id = entry.slice(0, at);
-    const secret = entry.slice(at + 1);
-    // The message never repeats the secret: configuration errors end up in logs.
-    if (at < 1 || !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(id))
-      problems.push('SCS_API_KEYS entries must be id:secret with an id of a-z, 0-9, - and _ (up to 32 characters)');
-    else if (secret.length < 16)
-      problems.push(`SCS_API_KEYS: the secret of key "${id}" must be at least 16 characters`);
-    else if (apiKeys.some((k) => k.id === id)) problems.push(`SCS_API_KEYS: key id "${id}" appears twice`);
-    else apiKeys.push({ id, secret });
+  for (const key of parseApiKeys(env, problems)) {
+    if (apiKeys.some((k) => k.id === key.id)) problems.push(`SCS_API_KEYS: key id "${key.id}" appears twice`);
+    else apiKeys.push(key);
   }
   const credentialsKeys = parseCredentialsKeys(env, problems);
   if (credentialsKeys.length === 0 && production) {
@@ -363,6 +363,54 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
   return config;
 }
 
+/**
+ * `SCS_API_KEYS=id:secret[:scope+scope],…`, or the same in the file SCS_API_KEYS_FILE (entries separated
+ * by commas or lines; blank lines and `#` lines skipped), so that the secrets need not sit in the environment.
+ */
+function parseApiKeys(env: NodeJS.ProcessEnv, problems: string[]): ConfiguredApiKey[] {
+  let raw = env.SCS_API_KEYS ?? '';
+  const file = env.SCS_API_KEYS_FILE || undefined;
+  if (file && raw.trim()) {
+    problems.push('set SCS_API_KEYS or SCS_API_KEYS_FILE, not both');
+    return [];
+  }
+  if (file) {
+    try {
+      raw = readFileSync(file, 'utf8');
+    } catch (error) {
+      problems.push(`SCS_API_KEYS_FILE=${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      return [];
+    }
+  }
+  const source = file ? 'SCS_API_KEYS_FILE' : 'SCS_API_KEYS';
+  const keys: ConfiguredApiKey[] = [];
+  for (const entry of raw
+    .split(/[,\n]/)
+    .map((e) => e.trim())
+    .filter((e) => e && !e.startsWith('#'))) {
+    const at = entry.indexOf(':');
+    const id = entry.slice(0, at);
+    const { secret, scopes } = splitScopes(entry.slice(at + 1));
+    // The messages never repeat a secret: configuration errors end up in logs.
+    if (at < 1 || !KEY_ID.test(id)) {
+      problems.push(
+        `${source} entries must be id:secret or id:secret:scope+scope, with an id of a-z, 0-9, - and _ (up to 32 characters)`,
+      );
+      continue;
+    }
+    if (secret.length < 16) problems.push(`${source}: the secret of key "${id}" must be at least 16 characters`);
+    // Named by position, not by value: a secret that holds `:` may be what was misread as scopes.
+    const unknown = (scopes ?? []).flatMap((scope, i) => (isScope(scope) ? [] : [i + 1]));
+    if (unknown.length > 0)
+      problems.push(
+        `${source}: key "${id}": scope ${unknown.join(', ')} of ${scopes!.length} after its secret is not one of ${SCOPES_TEXT}`,
+      );
+    if (secret.length >= 16 && unknown.length === 0)
+      keys.push({ id, secret, ...(scopes ? { scopes: scopes as Scope[] } : {}) });
+  }
+  return keys;
+}
+
 /** `SCS_RESERVED_SLUGS=a,b`: each must have a slug's shape (a built-in reserved name is allowed, as a no-op). */
 function parseReservedSlugs(raw: string, problems: string[]): string[] {
   const slugs = raw
@@ -377,6 +425,7 @@ function parseReservedSlugs(raw: string, problems: string[]): string[] {
 }
 
 const KEY_ID = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+const SCOPES_TEXT = SCOPES.join(', ');
 const SERVER_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
 /** `SCS_TENANT_SERVERS=name=url,name=url`; messages name a server, never its URL (it may hold a password). */

@@ -30,6 +30,8 @@ chromium.describe('operator console in Chromium', () => {
   const violations: string[] = [];
 
   let failedId: string;
+  /** A key that may read schools and reports, and do nothing else. */
+  const READER = 'reader-secret-0123456789';
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -39,7 +41,10 @@ chromium.describe('operator console in Chromium', () => {
     failedId = (await faulty.request('/school', { method: 'POST', json: schoolBody() })).body.id;
     await waitForStatus(faulty, failedId, ['failed']);
     await faulty.stop();
-    scs = await startScs({ databaseUrl: central.url, env: { SCS_FAULTS: 'create_dns:flaky:1' } });
+    scs = await startScs({
+      databaseUrl: central.url,
+      env: { SCS_FAULTS: 'create_dns:flaky:1', SCS_API_KEYS: `reader:${READER}:schools:read+reports:read` },
+    });
     context = await chromium.browser!.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     page.on('dialog', (dialog) => void (dialogs.push(dialog.message()), dialog.dismiss()));
@@ -321,4 +326,23 @@ chromium.describe('operator console in Chromium', () => {
     await page.locator('#chart-many').screenshot({ path: `${SHOTS}chart-many-periods.png` });
     expect(violations).toEqual([]);
   });
+
+  it('offers only what the key may do: a reader sees no New school, Delete or Retry', async () => {
+    await page.goto(`${scs.url}/console#/signin`);
+    await page.fill('#sign-in input[name=key]', READER);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForSelector('#schools');
+    expect(await page.evaluate("JSON.parse(sessionStorage.getItem('scs-scopes'))")).toEqual([
+      'schools:read',
+      'reports:read',
+    ]);
+    expect(await page.isVisible('#nav a[href="#/new"]')).toBe(false);
+    expect(await page.isVisible('#nav a[href="#/reports"]')).toBe(true);
+    await page.goto(`${scs.url}/console#/school/${failedId}`);
+    await page.waitForSelector('#main .status[data-status=failed]');
+    await page.waitForSelector('#history table, #main table');
+    expect(await page.$$('#delete, #retry')).toHaveLength(0);
+    await page.click('#sign-out');
+    expect(await page.evaluate("sessionStorage.getItem('scs-scopes')")).toBeNull();
+  }, 60_000);
 });

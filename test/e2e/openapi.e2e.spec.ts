@@ -33,6 +33,7 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
       'GET /console',
       'GET /docs',
       'GET /health',
+      'GET /me',
       'GET /metrics',
       'GET /openapi.json',
       'GET /projections',
@@ -41,6 +42,7 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
       'GET /reports/onboarding',
       'GET /reports/steps',
       'GET /school/{id}',
+      'GET /school/{id}/credentials',
       'GET /school/{id}/history',
       'GET /schools',
       'POST /school',
@@ -50,6 +52,7 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
       '/school',
       '/school/{id}',
       '/school/{id}/history',
+      '/school/{id}/credentials',
       '/school/{id}/retry',
       '/schools',
       '/projections',
@@ -57,11 +60,13 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
       '/reports/steps',
       '/reports/fleet',
       '/audit/events',
+      '/me',
     ];
     for (const path of keyed) {
       for (const operation of Object.values(document.paths[path]) as Array<Record<string, any>>) {
-        expect(operation.security).toEqual([{ 'X-SCS-Key': [] }]);
-        for (const status of ['401', '429', '500', '503']) {
+        // The scope it needs (none for /me, which any key may call): scopes.e2e checks each against its route.
+        expect(operation.security).toEqual([{ 'X-SCS-Key': operation['x-scopes'] }]);
+        for (const status of ['401', '429', '500', '503', ...(path === '/me' ? [] : ['403'])]) {
           expect(operation.responses[status].content).toHaveProperty(['application/problem+json']);
         }
       }

@@ -13,7 +13,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** request a school: provisioning starts, poll its Location */
+        /**
+         * request a school: provisioning starts, poll its Location
+         * @description Needs the scope `schools:write`.
+         */
         post: operations["SchoolsController_create"];
         delete?: never;
         options?: never;
@@ -30,7 +33,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** request a failed school again with the same details: a new school (new id), linked by retryOf */
+        /**
+         * request a failed school again with the same details: a new school (new id), linked by retryOf
+         * @description Needs the scope `schools:write`.
+         */
         post: operations["SchoolsController_retry"];
         delete?: never;
         options?: never;
@@ -45,11 +51,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** a school as the read model shows it (never 404 right after its 202) */
+        /**
+         * a school as the read model shows it (never 404 right after its 202)
+         * @description Needs the scope `schools:read`.
+         */
         get: operations["SchoolsController_get"];
         put?: never;
         post?: never;
-        /** tear a school down (or roll back one still provisioning) */
+        /**
+         * tear a school down (or roll back one still provisioning)
+         * @description Needs the scope `schools:delete`.
+         */
         delete: operations["SchoolsController_remove"];
         options?: never;
         head?: never;
@@ -63,7 +75,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** a school's events in order; with asOf, its state as it was then */
+        /**
+         * a school's events in order; with asOf, its state as it was then
+         * @description Needs the scope `schools:read`.
+         */
         get: operations["SchoolsController_history"];
         put?: never;
         post?: never;
@@ -80,8 +95,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** schools, oldest first, with filters and paging */
+        /**
+         * schools, oldest first, with filters and paging
+         * @description Needs the scope `schools:read`.
+         */
         get: operations["SchoolsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/school/{id}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * a live school's database connection: server, host, port, database, role, password (each read recorded)
+         * @description Needs the scope `credentials:read`.
+         */
+        get: operations["CredentialsController_read"];
         put?: never;
         post?: never;
         delete?: never;
@@ -97,7 +135,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** each projection's position, lag, state and last error */
+        /**
+         * each projection's position, lag, state and last error
+         * @description Needs the scope `reports:read`.
+         */
         get: operations["ReportsController_projections"];
         put?: never;
         post?: never;
@@ -114,7 +155,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** onboarding per period (UTC), district and board */
+        /**
+         * onboarding per period (UTC), district and board
+         * @description Needs the scope `reports:read`.
+         */
         get: operations["ReportsController_onboarding"];
         put?: never;
         post?: never;
@@ -131,7 +175,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** per step and compensation: runs, failures, retries, durations, failure reasons */
+        /**
+         * per step and compensation: runs, failures, retries, durations, failure reasons
+         * @description Needs the scope `reports:read`.
+         */
         get: operations["ReportsController_steps"];
         put?: never;
         post?: never;
@@ -148,7 +195,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** the fleet now: statuses, schema versions, certificate expiry, stuck schools */
+        /**
+         * the fleet now: statuses, schema versions, certificate expiry, stuck schools
+         * @description Needs the scope `reports:read`.
+         */
         get: operations["ReportsController_fleet"];
         put?: never;
         post?: never;
@@ -165,7 +215,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** the log in store order: a page with a cursor, or NDJSON (Accept: application/x-ndjson) */
+        /**
+         * the log in store order: a page with a cursor, or NDJSON (Accept: application/x-ndjson)
+         * @description Needs the scope `audit:read`.
+         */
         get: operations["AuditController_events"];
         put?: never;
         post?: never;
@@ -201,6 +254,26 @@ export interface paths {
         };
         /** readiness: the central database and the event store answer (no key) */
         get: operations["HealthController_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * the API key's id and scopes (any valid key)
+         * @description Any valid key.
+         */
+        get: operations["MeController_me"];
         put?: never;
         post?: never;
         delete?: never;
@@ -545,6 +618,20 @@ export interface components {
             limit: number;
             offset: number;
         };
+        SchoolConnectionDto: {
+            /** Format: uuid */
+            schoolId: string;
+            /** @description the tenant server (SCS_TENANT_SERVERS name) the database is on */
+            server: string;
+            /** @description its host as SCS reaches it */
+            host: string;
+            port: number;
+            database: string;
+            /** @description the school database's owner role */
+            role: string;
+            /** @description the role's current password; each read is recorded (SchoolCredentialsRead) */
+            password: string;
+        };
         ProjectionStatusDto: {
             /** @example school-read-model */
             name: string;
@@ -686,6 +773,12 @@ export interface components {
             /** @description the tenant servers (listed; they do not decide readiness: new schools go to those that answer) */
             servers?: components["schemas"]["TenantServerStatusDto"][];
         };
+        MeDto: {
+            /** @description the key's id (the actor its requests are recorded with); never its secret */
+            id: string;
+            /** @description every scope the key has, in the order SCS lists them */
+            scopes: ("schools:read" | "schools:write" | "schools:delete" | "reports:read" | "audit:read" | "credentials:read" | "webhooks:manage" | "operate")[];
+        };
         FieldErrorDto: {
             /** @example slug */
             field: string;
@@ -734,6 +827,11 @@ export interface components {
              * @description when the school was created: the earliest asOf that shows it (404 school-not-yet)
              */
             createdAt?: string;
+            /**
+             * @description the scope the key lacks (403 missing-scope)
+             * @enum {string}
+             */
+            scope?: "schools:read" | "schools:write" | "schools:delete" | "reports:read" | "audit:read" | "credentials:read" | "webhooks:manage" | "operate";
         };
         AuditEventDto: {
             /** @description the position in the store (commit/prepare) */
@@ -807,6 +905,15 @@ export interface operations {
             };
             /** @description no or wrong `X-SCS-Key` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -921,6 +1028,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description no school has this id */
             404: {
                 headers: {
@@ -1026,6 +1142,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description no school has this id */
             404: {
                 headers: {
@@ -1099,6 +1224,15 @@ export interface operations {
             };
             /** @description no or wrong `X-SCS-Key` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1210,6 +1344,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description no school has this id (`school-not-found`), or asOf is before the school was created (`school-not-yet`, with `createdAt`, the earliest asOf that shows it) */
             404: {
                 headers: {
@@ -1290,6 +1433,117 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    CredentialsController_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchoolConnectionDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no school has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the school is not active (`school-not-active`): its role does not exist yet, or is being undone */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the school is deleted */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description rate limit: retry after `Retry-After` seconds */
             429: {
                 headers: {
@@ -1347,6 +1601,15 @@ export interface operations {
             };
             /** @description no or wrong `X-SCS-Key` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1423,6 +1686,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description rate limit: retry after `Retry-After` seconds */
             429: {
                 headers: {
@@ -1490,6 +1762,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description rate limit: retry after `Retry-After` seconds */
             429: {
                 headers: {
@@ -1547,6 +1828,15 @@ export interface operations {
             };
             /** @description no or wrong `X-SCS-Key` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1621,6 +1911,15 @@ export interface operations {
             };
             /** @description no or wrong `X-SCS-Key` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1736,6 +2035,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReadyDto"];
+                };
+            };
+        };
+    };
+    MeController_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
         };

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 
 const load = (env: Record<string, string>) => loadConfig(env, { dataDir: '/tmp/scs-config-test' });
@@ -139,6 +142,49 @@ describe('configuration', () => {
     } catch (e) {
       expect((e as Error).message).not.toContain('supersecretvalue');
     }
+  });
+
+  it('reads scopes after a secret, keeps the old forms as every scope, and refuses an unknown scope', () => {
+    const secret = 'd'.repeat(20);
+    const config = load({
+      SCS_API_KEYS: `audit:${secret}:audit:read+schools:read, ops:${'e'.repeat(20)}:operate, old:p@ss:w0rd-0123456789abcdef`,
+    });
+    expect(config.apiKeys).toEqual([
+      { id: 'audit', secret, scopes: ['audit:read', 'schools:read'] },
+      { id: 'ops', secret: 'e'.repeat(20), scopes: ['operate'] },
+      { id: 'old', secret: 'p@ss:w0rd-0123456789abcdef' }, // the remainder is no scope list: the old form, every scope
+    ]);
+    const problems = (env: Record<string, string>) => {
+      try {
+        load(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    // A misspelt scope is an error, never part of the secret (which would give the key every scope).
+    const typo = problems({ SCS_API_KEYS: `audit:${secret}:schools:read+audit:raed` });
+    expect(typo).toEqual([
+      expect.stringMatching(/key "audit": scope 2 of 2 after its secret is not one of schools:read, /),
+    ]);
+    expect(typo.join()).not.toMatch(/raed|ddddd/);
+  });
+
+  it('reads the keys from SCS_API_KEYS_FILE (lines or commas, # comments), not with SCS_API_KEYS too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scs-keys-'));
+    const file = join(dir, 'keys');
+    writeFileSync(
+      file,
+      `# reporting\nreports:${'r'.repeat(20)}:reports:read\n\nci:${'c'.repeat(20)},all:${'a'.repeat(20)}\n`,
+    );
+    expect(load({ SCS_API_KEYS_FILE: file }).apiKeys).toEqual([
+      { id: 'reports', secret: 'r'.repeat(20), scopes: ['reports:read'] },
+      { id: 'ci', secret: 'c'.repeat(20) },
+      { id: 'all', secret: 'a'.repeat(20) },
+    ]);
+    expect(() => load({ SCS_API_KEYS_FILE: file, SCS_API_KEYS: `x:${'x'.repeat(20)}` })).toThrow(/not both/);
+    expect(() => load({ SCS_API_KEYS_FILE: join(dir, 'missing') })).toThrow(/cannot be read \(ENOENT\)/);
+    rmSync(dir, { recursive: true });
   });
 
   it("checks each provider's own settings", () => {

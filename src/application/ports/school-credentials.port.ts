@@ -12,3 +12,5 @@ export interface SchoolCredentialsPort {
   /** Sealed with the active key; the sealed value names its key id. */
   encrypt(plaintext: string): string;
 }
+
+export const SCHOOL_CREDENTIALS = Symbol('SchoolCredentials');

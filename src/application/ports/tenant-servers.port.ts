@@ -48,6 +48,8 @@ export interface TenantServers {
    * a failed move. The target's tables are emptied first, so a re-run after a crash starts over.
    */
   copyDatabase(databaseName: string, from: string, to: string): Promise<{ tables: number; rows: number }>;
+  /** Where clients reach a server's databases (its configured host and port; never its login). */
+  endpoint(server: string): { host: string; port: number };
   /** Whether a server is the central database's own server (a role there can change with a registry row). */
   sharesCentral(server: string): boolean;
   /** The latest school schema version shipped (the same on every server). */

@@ -1,23 +1,12 @@
-import { Command } from '@nestjs/cqrs';
 import type { SchoolStatus } from '../../domain/school/state.js';
 import type { SchoolSummary } from '../request-school/request-school.command.js';
-import type { RequestOrigin } from '../school/request-metadata.js';
+import { SchoolRequestCommand } from '../school/request-metadata.js';
 
 /** The new school a retry requested, as POST /school answers it, with the failed school it retries. */
 export type RetriedSchool = SchoolSummary & { retryOf: string };
 
 /** Asks for a failed school again: a new school (a new id) with the same details. */
-export class RetrySchoolCommand extends Command<RetriedSchool> {
-  constructor(
-    readonly schoolId: string,
-    readonly actor: string,
-    readonly correlationId: string,
-    readonly traceparent?: string,
-    readonly origin?: RequestOrigin,
-  ) {
-    super();
-  }
-}
+export class RetrySchoolCommand extends SchoolRequestCommand<RetriedSchool> {}
 
 /** Only a failed school is retried: one still provisioning, active or deleted has nothing to retry. */
 export class SchoolNotFailedError extends Error {

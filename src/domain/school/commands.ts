@@ -62,6 +62,8 @@ export type SchoolCommand =
         now: string;
       }
     >
+  /** `GET /school/:id/credentials`: `actor` is given the live school's connection details. */
+  | Command<'RecordCredentialsRead', { actor: string; now: string }>
   /**
    * A rollout brought the school's database to `to` (`from` is what the database was at when the events
    * last knew it; `migrations` ran). Recorded once: a re-run after a crash finds it already recorded.

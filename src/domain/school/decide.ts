@@ -164,6 +164,16 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       if (school.move?.to !== data.to) return [];
       return [{ type: 'SchoolMoveFailed', data: { ...data, from: serverOf(school) } }];
     }
+    case 'RecordCredentialsRead': {
+      const school = existing(state);
+      if (school.status === 'deleted') throw new DomainError('school_deleted', `school ${school.id} is deleted`);
+      if (school.status !== 'active')
+        throw new DomainError('school_not_active', `school ${school.id} is ${school.status}, not active`);
+      const keyId = school.credentials?.keyId ?? null; // null: made before key ids
+      const generation = school.credentials?.generation ?? 0;
+      const { actor, now } = command.data;
+      return [{ type: 'SchoolCredentialsRead', data: { actor, keyId, generation, readAt: now } }];
+    }
     case 'Conclude':
       return withConclusion(existing(state), [], command.data.now);
     default: {

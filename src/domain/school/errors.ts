@@ -6,7 +6,9 @@ export type DomainErrorCode =
   | 'invalid_details'
   | 'unexpected_result'
   /** A move asked of a school that is not active, already moving elsewhere, or already on that server. */
-  | 'move_refused';
+  | 'move_refused'
+  /** Credentials asked of a school that is not active (its role may not exist, or not yet or no longer). */
+  | 'school_not_active';
 
 export class DomainError extends Error {
   constructor(

@@ -167,6 +167,12 @@ export type SchoolEvent =
     >
   /** The copy failed: the school stays on `from` (connections allowed again), the copy on `to` dropped. */
   | Event<'SchoolMoveFailed', { from: string; to: string; error: string; startedAt: string; finishedAt: string }>
+  /**
+   * A client (`actor`: an API key's id) was given the school's database password: the one made with
+   * `keyId` (null: before key ids) and `generation`, never the password itself: audits show who read which
+   * school's password, and which one.
+   */
+  | Event<'SchoolCredentialsRead', { actor: string; keyId: string | null; generation: number; readAt: string }>
   | Event<
       'SchoolCredentialsRotated',
       {

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { EVENT_STORE, type EventStore } from '../../application/ports/event-store.port.js';
 import type { AppLogger } from '../../application/ports/logger.port.js';
 import { SCHOOL_REGISTRY } from '../../application/ports/school-registry.port.js';
+import { SCHOOL_CREDENTIALS } from '../../application/ports/school-credentials.port.js';
 import { TENANT_SERVERS } from '../../application/ports/tenant-servers.port.js';
 import { CENTRAL_SERVER } from '../../domain/school/placement.js';
 import type { Config } from '../../config/config.js';
@@ -51,6 +52,7 @@ function tenantServers(config: Config, central: CentralDatabase, logger: AppLogg
       inject: [CONFIG, APP_LOGGER],
       useFactory: (config: Config, logger: AppLogger) => new SchoolCredentials(resolveCredentialsKeys(config, logger)),
     },
+    { provide: SCHOOL_CREDENTIALS, useExisting: SchoolCredentials },
     {
       provide: SCHOOL_REGISTRY,
       inject: [DataSource],
@@ -62,6 +64,13 @@ function tenantServers(config: Config, central: CentralDatabase, logger: AppLogg
       useFactory: (dataSource: DataSource, store: EventStore) => new SchoolQueries(poolOf(dataSource), store),
     },
   ],
-  exports: [PostgresTenantServers, TENANT_SERVERS, SchoolCredentials, SCHOOL_REGISTRY, SchoolQueries],
+  exports: [
+    PostgresTenantServers,
+    TENANT_SERVERS,
+    SchoolCredentials,
+    SCHOOL_CREDENTIALS,
+    SCHOOL_REGISTRY,
+    SchoolQueries,
+  ],
 })
 export class SchoolsModule {}

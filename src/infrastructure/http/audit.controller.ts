@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiResponse, ApiSecurity, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import {
   auditEvents,
@@ -8,7 +8,8 @@ import {
   toAuditEvent,
   type AuditFilter,
 } from '../../application/audit/audit-log.js';
-import { API_KEY_SCHEME, ApiProblems } from './openapi/openapi.js';
+import { ApiProblems } from './openapi/openapi.js';
+import { RequireScope } from './api-key.guard.js';
 import { AuditEventDto, AuditPageDto } from './openapi/report-schemas.js';
 import { problem } from './problem.js';
 import { isSchoolId } from '../../domain/school/events.js';
@@ -27,8 +28,7 @@ function invalid(field: string, detail: string): BadRequestException {
  * event as NDJSON (`Accept: application/x-ndjson`), streamed page by page.
  */
 @ApiTags('audit')
-@ApiSecurity(API_KEY_SCHEME)
-@ApiProblems(401, 429, 503)
+@ApiProblems(401, 403, 429, 503)
 @Controller('audit')
 export class AuditController {
   constructor(@Inject(REPORTING) private readonly reporting: Reporting) {}
@@ -49,6 +49,7 @@ export class AuditController {
     },
   })
   @ApiProblems(400)
+  @RequireScope('audit:read')
   @Get('events')
   async events(@Query() query: Record<string, unknown>, @Req() req: ScsRequest, @Res() res: Response): Promise<void> {
     onlyKnown(query, ['from', 'to', 'actor', 'type', 'schoolId', 'after', 'limit']);

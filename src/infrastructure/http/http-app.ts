@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { LoggerService } from '@nestjs/common';
 import type { AppLogger } from '../../application/ports/logger.port.js';
-import type { Config } from '../../config/config.js';
+import type { Config, ConfiguredApiKey } from '../../config/config.js';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from '../../app.module.js';
 import { PinoLoggerService } from '../logging/pino-logger.js';
@@ -21,7 +21,7 @@ import { correlationMiddleware, jsonOnlyMiddleware } from './request-context.js'
  */
 export async function createHttpApp(
   config: Config,
-  apiKeys: Array<{ id?: string; secret: string }>,
+  apiKeys: ConfiguredApiKey[],
   logger: LoggerService | false,
   appLogger: AppLogger,
 ): Promise<{ app: NestExpressApplication; runtime: Runtime }> {

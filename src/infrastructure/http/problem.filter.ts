@@ -51,6 +51,8 @@ export function toProblem(error: unknown): Problem {
         return problem(404, 'school-not-found', 'School not found', error.message);
       case 'school_deleted':
         return problem(410, 'school-deleted', 'School is deleted', error.message);
+      case 'school_not_active':
+        return problem(409, 'school-not-active', 'School is not active', error.message);
       case 'school_already_exists':
         return problem(409, 'conflict', 'School already exists', error.message);
       case 'invalid_details':

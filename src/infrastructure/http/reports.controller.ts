@@ -1,11 +1,12 @@
 import { BadRequestException, Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { fleetReport } from '../../projections/fleet/fleet-report.js';
 import { GROUPS, onboardingReport, PERIODS, type Group } from '../../projections/onboarding/onboarding-report.js';
 import { PROJECTIONS } from '../../projections/registry.js';
 import { projectionStatuses } from '../../projections/status.js';
 import { stepsReport } from '../../projections/steps/steps-report.js';
-import { API_KEY_SCHEME, ApiProblems } from './openapi/openapi.js';
+import { ApiProblems } from './openapi/openapi.js';
+import { RequireScope } from './api-key.guard.js';
 import { FleetReportDto, OnboardingReportDto, ProjectionsDto, StepsReportDto } from './openapi/report-schemas.js';
 import { problem } from './problem.js';
 import { onlyKnown, queryChoice, queryRange, queryText } from './query-params.js';
@@ -13,14 +14,14 @@ import { REPORTING, type Reporting } from './tokens.js';
 
 /** The reporting projections' answers, and the projections' own state. */
 @ApiTags('reports')
-@ApiSecurity(API_KEY_SCHEME)
-@ApiProblems(401, 429, 503)
+@ApiProblems(401, 403, 429, 503)
 @Controller()
 export class ReportsController {
   constructor(@Inject(REPORTING) private readonly reporting: Reporting) {}
 
   @ApiOperation({ summary: "each projection's position, lag, state and last error" })
   @ApiResponse({ status: 200, type: ProjectionsDto })
+  @RequireScope('reports:read')
   @Get('projections')
   async projections() {
     const { store, dataSource } = this.reporting;
@@ -34,6 +35,7 @@ export class ReportsController {
   @ApiQuery({ name: 'groupBy', required: false, schema: { type: 'string', example: 'district,board' } })
   @ApiResponse({ status: 200, type: OnboardingReportDto })
   @ApiProblems(400)
+  @RequireScope('reports:read')
   @Get('reports/onboarding')
   async onboarding(@Query() query: Record<string, unknown>) {
     onlyKnown(query, ['from', 'to', 'period', 'groupBy']);
@@ -56,6 +58,7 @@ export class ReportsController {
   @ApiQuery({ name: 'to', required: false, schema: { type: 'string', format: 'date-time' } })
   @ApiResponse({ status: 200, type: StepsReportDto })
   @ApiProblems(400)
+  @RequireScope('reports:read')
   @Get('reports/steps')
   async steps(@Query() query: Record<string, unknown>) {
     onlyKnown(query, ['from', 'to']);
@@ -67,6 +70,7 @@ export class ReportsController {
   @ApiOperation({ summary: 'the fleet now: statuses, schema versions, certificate expiry, stuck schools' })
   @ApiResponse({ status: 200, type: FleetReportDto })
   @ApiProblems(400)
+  @RequireScope('reports:read')
   @Get('reports/fleet')
   async fleet(@Query() query: Record<string, unknown>) {
     onlyKnown(query, []);

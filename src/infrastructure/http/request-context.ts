@@ -1,11 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import type { Scope } from './scopes.js';
 
 const CORRELATION_ID = /^[A-Za-z0-9._-]{1,100}$/;
 /** W3C Trace Context `traceparent` (version 00 layout; version ff and all-zero ids are invalid). */
 const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
 
-export type ScsRequest = Request & { actor?: string; correlationId?: string; traceparent?: string; requestId?: string };
+export type ScsRequest = Request & {
+  /** The API key's id (set by ApiKeyGuard) and what it may do. */
+  actor?: string;
+  scopes?: ReadonlySet<Scope>;
+  correlationId?: string;
+  traceparent?: string;
+  requestId?: string;
+};
 
 /** The request as the origin of the events it appends (its id is their causation id). */
 export function originOf(req: ScsRequest): { requestId: string; clientAddress?: string } {

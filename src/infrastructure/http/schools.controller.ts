@@ -23,7 +23,6 @@ import {
   ApiParam,
   ApiQuery,
   ApiResponse,
-  ApiSecurity,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
@@ -37,7 +36,8 @@ import type { SchoolDetails } from '../../domain/school/details.js';
 import { isSchoolStatus, SCHOOL_STATUSES } from '../../domain/school/state.js';
 import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
 import { CreateSchoolDto, CreateSchoolPipe } from './create-school.dto.js';
-import { API_KEY_SCHEME, ApiProblem, ApiProblems } from './openapi/openapi.js';
+import { ApiProblem, ApiProblems } from './openapi/openapi.js';
+import { RequireScope } from './api-key.guard.js';
 import {
   AsOfDto,
   HistoryDto,
@@ -88,8 +88,7 @@ const IDEMPOTENCY_KEY = ApiHeader({
 const LOCATION = { Location: { description: '/school/<id>', schema: { type: 'string' } } };
 
 @ApiTags('schools')
-@ApiSecurity(API_KEY_SCHEME)
-@ApiProblems(401, 429, 503)
+@ApiProblems(401, 403, 429, 503)
 @Controller()
 export class SchoolsController {
   constructor(
@@ -103,6 +102,7 @@ export class SchoolsController {
   @IDEMPOTENCY_KEY
   @ApiResponse({ status: 202, type: SchoolSummaryDto, headers: LOCATION })
   @ApiProblems(400, 409, 413, 415, 422)
+  @RequireScope('schools:write')
   @Post('school')
   @HttpCode(202)
   @UseInterceptors(IdempotencyInterceptor)
@@ -130,6 +130,7 @@ export class SchoolsController {
   @IDEMPOTENCY_KEY
   @ApiResponse({ status: 202, type: RetriedSchoolDto, headers: LOCATION })
   @ApiProblems(400, 404, 409, 422)
+  @RequireScope('schools:write')
   @Post('school/:id/retry')
   @HttpCode(202)
   @UseInterceptors(IdempotencyInterceptor)
@@ -155,6 +156,7 @@ export class SchoolsController {
   })
   @ApiResponse({ status: 304, description: 'not modified since the answer whose ETag was sent as If-None-Match' })
   @ApiProblems(404)
+  @RequireScope('schools:read')
   @Get('school/:id')
   async get(@Param('id') id: string, @Res() res: Response) {
     const school = await this.queries.getAnswer(schoolId(id));
@@ -170,6 +172,7 @@ export class SchoolsController {
   @IDEMPOTENCY_KEY
   @ApiResponse({ status: 202, type: TeardownAcceptedDto, headers: LOCATION })
   @ApiProblems(400, 404, 409, 410, 422)
+  @RequireScope('schools:delete')
   @Delete('school/:id')
   @HttpCode(202)
   @UseInterceptors(IdempotencyInterceptor)
@@ -192,6 +195,7 @@ export class SchoolsController {
     'no school has this id (`school-not-found`), or asOf is before the school was created (`school-not-yet`, ' +
       'with `createdAt`, the earliest asOf that shows it)',
   )
+  @RequireScope('schools:read')
   @Get('school/:id/history')
   async history(@Param('id') id: string, @Query('asOf') asOfRaw: unknown) {
     const sid = schoolId(id);
@@ -224,6 +228,7 @@ export class SchoolsController {
   @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
   @ApiResponse({ status: 200, type: SchoolListDto })
   @ApiProblems(400)
+  @RequireScope('schools:read')
   @Get('schools')
   async list(@Query() query: Record<string, unknown>, @Res() res: Response) {
     const known = new Set(['status', 'district', 'board', 'schemaVersion', 'limit', 'offset']);

@@ -36,6 +36,7 @@ export class PrometheusMetrics implements Telemetry {
   private readonly retries: Counter<'step' | 'kind'>;
   private readonly appends: Histogram<'outcome'>;
   private readonly delivery: Histogram<'subscriber'>;
+  private readonly denials: Counter<'reason' | 'key_id' | 'scope' | 'route'>;
 
   constructor() {
     const registers = [this.registry];
@@ -86,6 +87,12 @@ export class PrometheusMetrics implements Telemetry {
       help: 'From an event being recorded to its subscriber having handled it (process-manager, projection:<name>)',
       labelNames: ['subscriber'],
       buckets: DELIVERY_BUCKETS,
+      registers,
+    });
+    this.denials = new Counter({
+      name: 'scs_http_denied_total',
+      help: 'Requests the API key guard refused: reason unauthorized (no key id) or missing-scope (key_id, scope)',
+      labelNames: ['reason', 'key_id', 'scope', 'route'],
       registers,
     });
     // Series that exist from the start, so that rate() and absent-or-zero alerts work before the first failure.
@@ -163,6 +170,16 @@ export class PrometheusMetrics implements Telemetry {
 
   eventHandled(subscriber: string, seconds: number): void {
     this.delivery.observe({ subscriber }, seconds);
+  }
+
+  /** A request the API key guard refused; the labels are bounded (configured key ids, scopes, declared routes). */
+  denied(denial: { reason: string; keyId?: string; scope?: string; route: string }): void {
+    this.denials.inc({
+      reason: denial.reason,
+      key_id: denial.keyId ?? '',
+      scope: denial.scope ?? '',
+      route: denial.route,
+    });
   }
 
   /** Times every request: the label is the declared route, never the raw path. */

@@ -129,6 +129,7 @@ function apply(view: SchoolView, event: FoldableEvent): SchoolView {
     case 'OrphanRemoved':
     case 'SchoolRequestAbandoned': // a dead request's stream: the school never existed
     case 'SchoolCredentialsRotated': // secrets stay out of the read model; the registry has the sealed copy
+    case 'SchoolCredentialsRead': // the history shows who read them
       return view;
     case 'CertificateRenewed': {
       const { provider, serialNumber, notBefore, notAfter, issuer, finishedAt: renewedAt } = event.data;

@@ -6,6 +6,7 @@ import { ApiResponse, DocumentBuilder, getSchemaPath, SwaggerModule, type OpenAP
 import { projectRoot } from '../../postgres/sql-migrations.js';
 import { AuditEventDto, AuditPageDto } from './report-schemas.js';
 import { AsOfDto, HistoryDto, ProblemDto } from './schemas.js';
+import { SCOPES } from '../scopes.js';
 
 export const API_KEY_SCHEME = 'X-SCS-Key';
 
@@ -15,6 +16,7 @@ const PROBLEMS: Record<number, string> = {
     'bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path ' +
     'segment, query parameter, header or body string that is not UTF-8 or holds a NUL',
   401: 'no or wrong `X-SCS-Key`',
+  403: 'the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`)',
   404: 'no school has this id',
   409:
     'conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), ' +
@@ -70,6 +72,20 @@ function ownRoutes(document: OpenAPIObject): void {
   document.paths['/console'] = page('the operator console (no key: it asks for one)', 'text/html', { type: 'string' });
 }
 
+/**
+ * Says each keyed operation's scope in its description too (Swagger UI shows it there), from the `x-scopes`
+ * that the route's @RequireScope or @AnyKey put beside its security requirement.
+ */
+function describeScopes(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths) as Array<Record<string, Node>>)
+    for (const operation of Object.values(item)) {
+      const scopes = operation['x-scopes'];
+      if (!Array.isArray(scopes)) continue;
+      const needs = scopes.length > 0 ? `Needs the scope \`${scopes.join('`, `')}\`.` : 'Any valid key.';
+      operation.description = operation.description ? `${String(operation.description)}\n\n${needs}` : needs;
+    }
+}
+
 /** The OpenAPI 3.1 document of the application's routes, generated from their decorators. */
 export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const { version } = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -81,7 +97,17 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
         'tears it down. Errors are RFC 9457 `application/problem+json` with a stable `type`.',
     )
     .setVersion(version)
-    .addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_SCHEME }, API_KEY_SCHEME)
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: API_KEY_SCHEME,
+        description:
+          `An API key; each operation names the scope it needs (its security requirement and \`x-scopes\`). ` +
+          `A key has the scopes listed after its secret, or all of them: ${SCOPES.join(', ')}. GET /me says which.`,
+      },
+      API_KEY_SCHEME,
+    )
     // Every route may answer these: 400 `invalid-text` from the HTTP edge (a path segment, query parameter or
     // Idempotency-Key that is not UTF-8 or holds a NUL), before the route itself reads anything.
     .addGlobalResponse(
@@ -93,6 +119,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     extraModels: [ProblemDto, HistoryDto, AsOfDto, AuditPageDto, AuditEventDto],
   });
   ownRoutes(document);
+  describeScopes(document);
   closeObjects(document.components);
   return document;
 }

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { SchoolSummary } from '../../../application/request-school/request-school.command.js';
 import type { RetriedSchool } from '../../../application/retry-school/retry-school.command.js';
 import type { HistoryEntry } from '../../../application/school/school-history.js';
+import type { SchoolConnection } from '../../../application/read-credentials/read-credentials.js';
 import { SCHOOL_STATUSES, STEP_STATUSES, type StepStatus } from '../../../domain/school/state.js';
 import { STEPS, UNDO_ORDER, type ActionName } from '../../../domain/school/steps.js';
 import type { TenantServerStatus } from '../../../application/ports/tenant-servers.port.js';
@@ -11,6 +12,7 @@ import type {
   SchoolView,
   StepView,
 } from '../../../projections/school-read-model/school-view.js';
+import { SCOPES } from '../scopes.js';
 
 /*
  * The answers' schemas, as classes @nestjs/swagger can see. Each `implements` the type the code returns,
@@ -71,6 +73,28 @@ export class ProblemDto {
     description: 'when the school was created: the earliest asOf that shows it (404 school-not-yet)',
   })
   createdAt?: string;
+  @ApiPropertyOptional({ enum: SCOPES, description: 'the scope the key lacks (403 missing-scope)' })
+  scope?: string;
+}
+
+/** GET /me: the key that asked, and what it may do. */
+export class MeDto {
+  @ApiProperty({ description: "the key's id (the actor its requests are recorded with); never its secret" })
+  id!: string;
+  @ApiProperty({ enum: SCOPES, isArray: true, description: 'every scope the key has, in the order SCS lists them' })
+  scopes!: string[];
+}
+
+/** GET /school/:id/credentials: what a school app needs to connect to its database. */
+export class SchoolConnectionDto implements SchoolConnection {
+  @ApiProperty(UUID) schoolId!: string;
+  @ApiProperty({ description: 'the tenant server (SCS_TENANT_SERVERS name) the database is on' }) server!: string;
+  @ApiProperty({ description: 'its host as SCS reaches it' }) host!: string;
+  @ApiProperty({ type: 'integer' }) port!: number;
+  @ApiProperty() database!: string;
+  @ApiProperty({ description: "the school database's owner role" }) role!: string;
+  @ApiProperty({ description: "the role's current password; each read is recorded (SchoolCredentialsRead)" })
+  password!: string;
 }
 
 /** What POST /school answers (202). */

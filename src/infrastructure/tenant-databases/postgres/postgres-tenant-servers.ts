@@ -52,6 +52,13 @@ export class PostgresTenantServers implements TenantServers {
     return found.databases;
   }
 
+  endpoint(server: string): { host: string; port: number } {
+    const url = this.servers.get(server)?.url;
+    if (!url) throw StepError.permanent(`tenant server "${server}" is not configured`);
+    const { hostname, port } = new URL(url);
+    return { host: hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(port || 5432) };
+  }
+
   sharesCentral(server: string): boolean {
     const url = this.servers.get(server)?.url;
     return !!url && !!this.centralUrl && new URL(url).host === new URL(this.centralUrl).host;

@@ -1,0 +1,56 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { serverOf } from '../../domain/school/placement.js';
+import { CLOCK, type Clock } from '../ports/clock.port.js';
+import { EVENT_STORE, type EventStore } from '../ports/event-store.port.js';
+import { SCHOOL_CREDENTIALS, type SchoolCredentialsPort } from '../ports/school-credentials.port.js';
+import { TENANT_SERVERS, type TenantServers } from '../ports/tenant-servers.port.js';
+import { requestMetadata, SchoolRequestCommand } from '../school/request-metadata.js';
+import { executeSchoolCommand } from '../school/school-stream.js';
+
+/** What a school app needs to connect to its database, and nothing more. */
+export interface SchoolConnection {
+  schoolId: string;
+  /** The tenant server's name (SCS_TENANT_SERVERS), and its host and port as SCS reaches it. */
+  server: string;
+  host: string;
+  port: number;
+  database: string;
+  role: string;
+  password: string;
+}
+
+/** `GET /school/:id/credentials`: the live school's connection details, recorded as read by `actor`. */
+export class ReadCredentialsCommand extends SchoolRequestCommand<SchoolConnection> {}
+
+/**
+ * Records `SchoolCredentialsRead` first and answers only once it is stored, so no password leaves SCS
+ * without the audit trail saying who got it. The password is derived from what the recorded event names
+ * (key id and generation), the same derivation that set the role's password.
+ */
+@CommandHandler(ReadCredentialsCommand)
+export class ReadCredentialsHandler implements ICommandHandler<ReadCredentialsCommand, SchoolConnection> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(TENANT_SERVERS) private readonly servers: TenantServers,
+    @Inject(SCHOOL_CREDENTIALS) private readonly credentials: SchoolCredentialsPort,
+  ) {}
+
+  async execute(command: ReadCredentialsCommand): Promise<SchoolConnection> {
+    const { schoolId, actor } = command;
+    const now = this.clock.now().toISOString();
+    const read = () => ({ type: 'RecordCredentialsRead' as const, data: { actor, now } });
+    const { state } = await executeSchoolCommand(this.store, schoolId, read, requestMetadata(command, now));
+    const school = state!; // decide refused anything but an active school
+    const server = serverOf(school);
+    return {
+      schoolId,
+      server,
+      ...this.servers.endpoint(server),
+      database: school.databaseName,
+      role: this.credentials.roleFor(school.databaseName),
+      password: this.credentials.passwordFor(schoolId, school.credentials),
+    };
+  }
+}
