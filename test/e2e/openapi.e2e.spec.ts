@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import createClient from 'openapi-fetch';
+import { INTEGRATION_EVENT_TYPES } from '../../src/application/integration-events/integration-events.js';
 import { freshDatabase } from '../support/databases.js';
 import { CLIENT_TYPES, generateClientTypes } from '../support/openapi-client.js';
 import { ContractViolation } from '../support/openapi.js';
@@ -70,6 +71,22 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
       $ref: '#/components/schemas/CreateSchoolDto',
     });
     expect(document.components.schemas.CreateSchoolDto.additionalProperties).toBe(false);
+  });
+
+  it('documents every integration event in its webhooks section, one closed JSON Schema per type', async () => {
+    const document = (await scs.request('/openapi.json', { key: null })).body;
+    expect(Object.keys(document.webhooks).sort()).toEqual([...INTEGRATION_EVENT_TYPES, 'webhook.test'].sort());
+    for (const [type, item] of Object.entries(document.webhooks as Record<string, any>)) {
+      const ref = item.post.requestBody.content['application/json'].schema.$ref as string;
+      const schema = document.components.schemas[ref.replace('#/components/schemas/', '')];
+      expect(schema).toMatchObject({ additionalProperties: false, properties: { type: { const: type } } });
+      expect(schema.properties.data.additionalProperties).toBe(false);
+      expect(item.post.parameters.map((p: { name: string }) => p.name)).toEqual([
+        'webhook-id',
+        'webhook-timestamp',
+        'webhook-signature',
+      ]);
+    }
   });
 
   it('serves Swagger UI at /docs', async () => {

@@ -335,7 +335,539 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "school.requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** a school was requested (POST /school); provisioning starts */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.requested"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.provisioned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** every step succeeded: the school is active */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.provisioned"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** a critical step failed for good and what was done is undone: the school is failed */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.failed"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** a teardown finished: the school is deleted */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.deleted"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.schema_upgraded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** the school's database was brought to a newer school schema */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.schema_upgraded"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.moved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** the school's database moved to another tenant server */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.moved"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.credentials_rotated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** the school's database password was rotated (the registry has the new one) */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.credentials_rotated"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.certificate_renewed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** the school's TLS certificate was renewed */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.certificate_renewed"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** sent by `scs webhooks test` / POST /webhooks/{id}/test only */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.webhook.test"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         CreateSchoolDto: {
@@ -760,6 +1292,322 @@ export interface components {
             events: components["schemas"]["AuditEventDto"][];
             /** @description pass as `after` for the next page; null at the end */
             next: string | null;
+        };
+        /** @description a school was requested (POST /school); provisioning starts */
+        "IntegrationEvent.school.requested": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.requested";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.requested:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                name: string;
+                district: string;
+                board: string;
+            };
+        };
+        /** @description every step succeeded: the school is active */
+        "IntegrationEvent.school.provisioned": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.provisioned";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.provisioned:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                /** Format: date-time */
+                provisionedAt: string;
+            };
+        };
+        /** @description a critical step failed for good and what was done is undone: the school is failed */
+        "IntegrationEvent.school.failed": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.failed";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.failed:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                /** @enum {string} */
+                failedStep: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "register_school" | "send_welcome_email";
+                reason: string;
+            };
+        };
+        /** @description a teardown finished: the school is deleted */
+        "IntegrationEvent.school.deleted": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.deleted";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.deleted:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                /** Format: date-time */
+                deletedAt: string;
+            };
+        };
+        /** @description the school's database was brought to a newer school schema */
+        "IntegrationEvent.school.schema_upgraded": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.schema_upgraded";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.schema_upgraded:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                fromVersion: string;
+                toVersion: string;
+            };
+        };
+        /** @description the school's database moved to another tenant server */
+        "IntegrationEvent.school.moved": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.moved";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.moved:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                fromServer: string;
+                toServer: string;
+                downtimeMs: number;
+            };
+        };
+        /** @description the school's database password was rotated (the registry has the new one) */
+        "IntegrationEvent.school.credentials_rotated": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.credentials_rotated";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.credentials_rotated:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                generation: number;
+            };
+        };
+        /** @description the school's TLS certificate was renewed */
+        "IntegrationEvent.school.certificate_renewed": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.certificate_renewed";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.certificate_renewed:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                serialNumber: string;
+                /** Format: date-time */
+                notAfter: string;
+            };
+        };
+        /** @description sent by `scs webhooks test` / POST /webhooks/{id}/test only */
+        "IntegrationEvent.webhook.test": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "webhook.test";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:webhook.test:v1";
+            data: {
+                /** Format: uuid */
+                endpointId: string;
+                /** Format: date-time */
+                sentAt: string;
+            };
         };
     };
     responses: never;
