@@ -20,6 +20,7 @@ import { SchoolsController } from './infrastructure/http/schools.controller.js';
 import { READINESS, REPORTING } from './infrastructure/http/tokens.js';
 import { ReportsController } from './infrastructure/http/reports.controller.js';
 import { AuditController } from './infrastructure/http/audit.controller.js';
+import { WebhooksController } from './infrastructure/http/webhooks.controller.js';
 import { Runtime } from './infrastructure/runtime.js';
 import type { AppLogger } from './application/ports/logger.port.js';
 import type { Config } from './config/config.js';
@@ -47,7 +48,14 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [SchoolsController, ReportsController, AuditController, HealthController, ...metrics],
+      controllers: [
+        SchoolsController,
+        ReportsController,
+        AuditController,
+        WebhooksController,
+        HealthController,
+        ...metrics,
+      ],
       providers: [
         RequestSchoolHandler,
         RequestTeardownHandler,

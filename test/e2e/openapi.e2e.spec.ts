@@ -28,25 +28,34 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
     const operations = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
       ([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
     );
-    expect(operations.sort()).toEqual([
-      'DELETE /school/{id}',
-      'GET /audit/events',
-      'GET /console',
-      'GET /docs',
-      'GET /health',
-      'GET /metrics',
-      'GET /openapi.json',
-      'GET /projections',
-      'GET /ready',
-      'GET /reports/fleet',
-      'GET /reports/onboarding',
-      'GET /reports/steps',
-      'GET /school/{id}',
-      'GET /school/{id}/history',
-      'GET /schools',
-      'POST /school',
-      'POST /school/{id}/retry',
-    ]);
+    expect(operations.sort()).toEqual(
+      [
+        'DELETE /school/{id}',
+        'GET /audit/events',
+        'GET /console',
+        'GET /docs',
+        'GET /health',
+        'GET /metrics',
+        'GET /openapi.json',
+        'GET /projections',
+        'GET /ready',
+        'GET /reports/fleet',
+        'GET /reports/onboarding',
+        'GET /reports/steps',
+        'GET /school/{id}',
+        'GET /school/{id}/history',
+        'GET /schools',
+        'POST /school',
+        'POST /school/{id}/retry',
+        'DELETE /webhooks/{id}',
+        'GET /webhooks',
+        'GET /webhooks/{id}',
+        'GET /webhooks/{id}/deliveries',
+        'POST /webhooks',
+        'POST /webhooks/{id}/rotate-secret',
+        'POST /webhooks/{id}/test',
+      ].sort(),
+    );
     const keyed = [
       '/school',
       '/school/{id}',
@@ -58,6 +67,11 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
       '/reports/steps',
       '/reports/fleet',
       '/audit/events',
+      '/webhooks',
+      '/webhooks/{id}',
+      '/webhooks/{id}/deliveries',
+      '/webhooks/{id}/rotate-secret',
+      '/webhooks/{id}/test',
     ];
     for (const path of keyed) {
       for (const operation of Object.values(document.paths[path]) as Array<Record<string, any>>) {

@@ -27,6 +27,11 @@ export const INTEGRATION_EVENT_TYPES: readonly IntegrationEventType[] = Object.v
 /** Sent by `scs webhooks test` and `POST /webhooks/:id/test` only: never made from a domain event. */
 export const TEST_EVENT_TYPE = 'webhook.test';
 
+/** Whether a domain event of this type makes a public one (subscribers skip the others unread). */
+export function makesIntegrationEvent(domainType: string): boolean {
+  return Object.hasOwn(MADE_FROM, domainType);
+}
+
 export function isIntegrationEventType(value: string): value is IntegrationEventType {
   return (INTEGRATION_EVENT_TYPES as readonly string[]).includes(value);
 }
