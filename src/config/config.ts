@@ -59,6 +59,16 @@ export interface Config {
   reservedSlugs: string[];
   /** The fleet report lists schools in a non-terminal status for longer than this as stuck. */
   stuckAfterSeconds: number;
+  /** Webhook deliveries: destinations, deadlines and the retry window before an endpoint is disabled. */
+  webhooks: {
+    allowPrivate: boolean;
+    allowHttp: boolean;
+    connectTimeoutMs: number;
+    timeoutMs: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    retryForSeconds: number;
+  };
   /** Final archives of dropped school databases, kept this many days (0: forever). */
   archiveDir: string;
   archiveRetentionDays: number;
@@ -285,6 +295,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
       problems.push(`SCS_SCHOOL_MIGRATIONS_DIR=${raw} is not a folder (of NNNN_name.sql school migrations)`);
     }
   }
+  const allowPrivateRaw = (env.SCS_WEBHOOK_ALLOW_PRIVATE ?? '').toLowerCase();
+  if (!['', 'true', 'false', '1', '0'].includes(allowPrivateRaw))
+    problems.push(`SCS_WEBHOOK_ALLOW_PRIVATE=${env.SCS_WEBHOOK_ALLOW_PRIVATE} must be true or false`);
   const autoMigrateRaw = (env.SCS_AUTO_MIGRATE_SCHOOLS ?? '').toLowerCase();
   if (!['', 'true', 'false', '1', '0'].includes(autoMigrateRaw)) {
     problems.push(`SCS_AUTO_MIGRATE_SCHOOLS=${env.SCS_AUTO_MIGRATE_SCHOOLS} must be true or false`);
@@ -327,6 +340,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     localCertificateValiditySeconds: int('SCS_LOCAL_CERT_VALIDITY_S', 90 * 86_400, 5, 825 * 86_400),
     reconcileIntervalSeconds: int('SCS_RECONCILE_INTERVAL_S', 900, 0, 86_400),
     stuckAfterSeconds: int('SCS_STUCK_AFTER_S', 600, 1, 30 * 86_400),
+    webhooks: {
+      allowPrivate: ['true', '1'].includes(allowPrivateRaw),
+      allowHttp: !production,
+      connectTimeoutMs: int('SCS_WEBHOOK_CONNECT_TIMEOUT_MS', 3000, 100, 60_000),
+      timeoutMs: int('SCS_WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      retryBaseMs: int('SCS_WEBHOOK_RETRY_BASE_MS', 1000, 1, 3_600_000),
+      retryMaxMs: int('SCS_WEBHOOK_RETRY_MAX_MS', 600_000, 1, 86_400_000),
+      retryForSeconds: int('SCS_WEBHOOK_RETRY_FOR_S', 86_400, 1, 30 * 86_400),
+    },
     reservedSlugs: parseReservedSlugs(env.SCS_RESERVED_SLUGS ?? '', problems),
     archiveDir: env.SCS_ARCHIVE_DIR || `${env.SCS_DATA_DIR || defaults.dataDir}/archives`,
     archiveRetentionDays: int('SCS_ARCHIVE_RETENTION_DAYS', 30, 0, 36_500),

@@ -26,6 +26,9 @@ import { SchoolCredentials } from './secrets/credentials.js';
 import { PostgresTenantServers } from './tenant-databases/postgres/postgres-tenant-servers.js';
 import { CHECKPOINT_STORE, type CheckpointStore } from '../application/ports/checkpoint-store.port.js';
 import { describeError } from '../application/describe-error.js';
+import type { WebhookParts } from '../application/webhooks/manage-webhooks.js';
+import { WebhookDispatcher } from '../application/webhooks/webhook-dispatcher.js';
+import { WEBHOOK_PARTS } from './composition/webhooks.module.js';
 
 /**
  * The lifecycle of what the composition modules (infrastructure/composition) built: start the background
@@ -64,6 +67,9 @@ export class Runtime implements OnApplicationShutdown {
     @Inject(SchoolCredentials) readonly credentials: SchoolCredentials,
     @Inject(PrometheusMetrics) readonly metrics: PrometheusMetrics,
     @Inject(FaultInjector) private readonly faults: FaultInjector,
+    @Inject(WebhookDispatcher) private readonly webhookDispatcher: WebhookDispatcher,
+    /** The webhook endpoints' use cases' parts (the routes and the CLI). */
+    @Inject(WEBHOOK_PARTS) readonly webhooks: WebhookParts,
   ) {
     this.databaseUrl = central.url;
     this.pool = central.pool;
@@ -163,6 +169,7 @@ export class Runtime implements OnApplicationShutdown {
     this.servers.keepSpares();
     await this.projections.start();
     await this.processManager.start();
+    this.webhookDispatcher.start();
     if (this.config.schemaRollout.autoMigrate) this.startAutoRollout();
     this.startPeriodicReconcile();
     if (this.config.metricsPort !== undefined) {
@@ -249,6 +256,7 @@ export class Runtime implements OnApplicationShutdown {
       .stop()
       .catch((e) => this.logger.warn(`stopping the process manager: ${describeError(e)}`));
     await this.projections.stop().catch(() => undefined);
+    await this.webhookDispatcher.stop().catch(() => undefined);
     await this.store.close().catch(() => undefined);
     await this.servers.close().catch(() => undefined);
     await this.locks.close().catch(() => undefined);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import createClient from 'openapi-fetch';
+import { INTEGRATION_EVENT_TYPES } from '../../src/application/integration-events/integration-events.js';
 import { freshDatabase } from '../support/databases.js';
 import { CLIENT_TYPES, generateClientTypes } from '../support/openapi-client.js';
 import { ContractViolation } from '../support/openapi.js';
@@ -27,27 +28,36 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
     const operations = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
       ([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
     );
-    expect(operations.sort()).toEqual([
-      'DELETE /school/{id}',
-      'GET /audit/events',
-      'GET /console',
-      'GET /docs',
-      'GET /health',
-      'GET /me',
-      'GET /metrics',
-      'GET /openapi.json',
-      'GET /projections',
-      'GET /ready',
-      'GET /reports/fleet',
-      'GET /reports/onboarding',
-      'GET /reports/steps',
-      'GET /school/{id}',
-      'GET /school/{id}/credentials',
-      'GET /school/{id}/history',
-      'GET /schools',
-      'POST /school',
-      'POST /school/{id}/retry',
-    ]);
+    expect(operations.sort()).toEqual(
+      [
+        'DELETE /school/{id}',
+        'GET /audit/events',
+        'GET /console',
+        'GET /docs',
+        'GET /health',
+        'GET /me',
+        'GET /metrics',
+        'GET /openapi.json',
+        'GET /projections',
+        'GET /ready',
+        'GET /reports/fleet',
+        'GET /reports/onboarding',
+        'GET /reports/steps',
+        'GET /school/{id}',
+        'GET /school/{id}/credentials',
+        'GET /school/{id}/history',
+        'GET /schools',
+        'POST /school',
+        'POST /school/{id}/retry',
+        'DELETE /webhooks/{id}',
+        'GET /webhooks',
+        'GET /webhooks/{id}',
+        'GET /webhooks/{id}/deliveries',
+        'POST /webhooks',
+        'POST /webhooks/{id}/rotate-secret',
+        'POST /webhooks/{id}/test',
+      ].sort(),
+    );
     const keyed = [
       '/school',
       '/school/{id}',
@@ -61,6 +71,11 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
       '/reports/fleet',
       '/audit/events',
       '/me',
+      '/webhooks',
+      '/webhooks/{id}',
+      '/webhooks/{id}/deliveries',
+      '/webhooks/{id}/rotate-secret',
+      '/webhooks/{id}/test',
     ];
     for (const path of keyed) {
       for (const operation of Object.values(document.paths[path]) as Array<Record<string, any>>) {
@@ -75,6 +90,22 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
       $ref: '#/components/schemas/CreateSchoolDto',
     });
     expect(document.components.schemas.CreateSchoolDto.additionalProperties).toBe(false);
+  });
+
+  it('documents every integration event in its webhooks section, one closed JSON Schema per type', async () => {
+    const document = (await scs.request('/openapi.json', { key: null })).body;
+    expect(Object.keys(document.webhooks).sort()).toEqual([...INTEGRATION_EVENT_TYPES, 'webhook.test'].sort());
+    for (const [type, item] of Object.entries(document.webhooks as Record<string, any>)) {
+      const ref = item.post.requestBody.content['application/json'].schema.$ref as string;
+      const schema = document.components.schemas[ref.replace('#/components/schemas/', '')];
+      expect(schema).toMatchObject({ additionalProperties: false, properties: { type: { const: type } } });
+      expect(schema.properties.data.additionalProperties).toBe(false);
+      expect(item.post.parameters.map((p: { name: string }) => p.name)).toEqual([
+        'webhook-id',
+        'webhook-timestamp',
+        'webhook-signature',
+      ]);
+    }
   });
 
   it('serves Swagger UI at /docs', async () => {

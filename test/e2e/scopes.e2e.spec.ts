@@ -102,9 +102,12 @@ describe('scoped API keys: every route declares its scope, and only keys with it
 
   it('counts each refusal in metrics and logs it with the key id, never the secret', async () => {
     const metrics = Scrape.parse((await scs.request('/metrics', { key: null })).body);
-    for (const route of ROUTES.filter((r) => r.access !== 'public' && r.access !== 'any-key')) {
+    const scoped = ROUTES.filter((r) => r.access !== 'public' && r.access !== 'any-key');
+    for (const route of scoped) {
       const labels = { reason: 'missing-scope', key_id: allBut(route.access as Scope), route: route.path };
-      expect([route.path, metrics.value('scs_http_denied_total', labels)]).toEqual([route.path, 1]);
+      // One refusal for each method on the path that needs this scope (GET and POST /webhooks).
+      const methods = scoped.filter((r) => r.path === route.path && r.access === route.access).length;
+      expect([route.path, metrics.value('scs_http_denied_total', labels)]).toEqual([route.path, methods]);
     }
     expect((await scs.request('/schools', { key: 'not-a-key-0123456789' })).status).toBe(401);
     const after = Scrape.parse((await scs.request('/metrics', { key: null })).body);

@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { DnsProvider, DnsRecord } from '../../src/application/ports/dns.port.js';
 import { StepError } from '../../src/application/process-manager/step-error.js';
 import { AcmeCertificateProvider, classify } from '../../src/infrastructure/certificates/acme/acme-certificates.js';
-import { unseal } from '../../src/infrastructure/certificates/acme/secret-box.js';
+import { unseal } from '../../src/infrastructure/secrets/secret-box.js';
 import { PowerDnsProvider } from '../../src/infrastructure/dns/powerdns/powerdns-dns.js';
 import { migrationsDir } from '../../src/infrastructure/postgres/sql-migrations.js';
 import { freshDatabase } from '../support/databases.js';

@@ -105,6 +105,22 @@ export const ev = {
     data: { ...run, provider: 'outbox', to: details.adminEmail, messageId: '<welcome@scs.local>' },
   }),
   provisioned: (): SchoolEvent => ({ type: 'SchoolProvisioned', data: { provisionedAt: LATER, durationMs: 5000 } }),
+  /** The certificate of `certificate()` renewed (serial ab12 → cd34). */
+  renewed: (): SchoolEvent => ({
+    type: 'CertificateRenewed',
+    data: {
+      provider: 'local',
+      domain: 'greenwood.syncad.in',
+      reference: 'local:cd34',
+      serialNumber: 'cd34',
+      issuer: 'CN=SCS Local CA',
+      notBefore: LATER,
+      notAfter: '2027-03-01T10:00:00.000Z',
+      previousSerialNumber: 'ab12',
+      ...run,
+      finishedAt: LATER,
+    },
+  }),
 };
 
 export function provisionedSchool(): SchoolEvent[] {

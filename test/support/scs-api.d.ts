@@ -282,6 +282,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * every endpoint (never a secret)
+         * @description Needs the scope `webhooks:manage`.
+         */
+        get: operations["WebhooksController_list"];
+        put?: never;
+        /**
+         * add an endpoint: its secret is in this answer only
+         * @description Needs the scope `webhooks:manage`.
+         */
+        post: operations["WebhooksController_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * one endpoint
+         * @description Needs the scope `webhooks:manage`.
+         */
+        get: operations["WebhooksController_get"];
+        put?: never;
+        post?: never;
+        /**
+         * remove an endpoint, its delivery log and its position
+         * @description Needs the scope `webhooks:manage`.
+         */
+        delete: operations["WebhooksController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * its delivery attempts, the newest first
+         * @description Needs the scope `webhooks:manage`.
+         */
+        get: operations["WebhooksController_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * a new secret (shown once); the old one signs too for overlapSeconds (default a day)
+         * @description Needs the scope `webhooks:manage`.
+         */
+        post: operations["WebhooksController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * send a signed webhook.test event now; the answer is the attempt (also in its log)
+         * @description Needs the scope `webhooks:manage`.
+         */
+        post: operations["WebhooksController_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -408,7 +516,539 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "school.requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** a school was requested (POST /school); provisioning starts */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.requested"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.provisioned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** every step succeeded: the school is active */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.provisioned"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** a critical step failed for good and what was done is undone: the school is failed */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.failed"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** a teardown finished: the school is deleted */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.deleted"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.schema_upgraded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** the school's database was brought to a newer school schema */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.schema_upgraded"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.moved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** the school's database moved to another tenant server */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.moved"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.credentials_rotated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** the school's database password was rotated (the registry has the new one) */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.credentials_rotated"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.certificate_renewed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** the school's TLS certificate was renewed */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.certificate_renewed"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** sent by `scs webhooks test` / POST /webhooks/{id}/test only */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.webhook.test"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         CreateSchoolDto: {
@@ -779,6 +1419,96 @@ export interface components {
             /** @description every scope the key has, in the order SCS lists them */
             scopes: ("schools:read" | "schools:write" | "schools:delete" | "reports:read" | "audit:read" | "credentials:read" | "webhooks:manage" | "operate")[];
         };
+        AddWebhookDto: {
+            /**
+             * @description https (http outside production)
+             * @example https://billing.example/scs-events
+             */
+            url: string;
+            /** @description the integration event types it wants (see `webhooks`) */
+            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed")[];
+        };
+        AddedWebhookDto: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed")[];
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description when SCS stopped delivering to it
+             */
+            disabledAt: string | null;
+            /** @description 410 Gone, or the retry window ran out */
+            disabledReason: string | null;
+            /**
+             * Format: date-time
+             * @description the previous secret signs deliveries too until then
+             */
+            previousSecretUntil: string | null;
+            /**
+             * @description shown this once: SCS keeps it sealed and never shows it again
+             * @example whsec_…
+             */
+            secret: string;
+        };
+        WebhookEndpointDto: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed")[];
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description when SCS stopped delivering to it
+             */
+            disabledAt: string | null;
+            /** @description 410 Gone, or the retry window ran out */
+            disabledReason: string | null;
+            /**
+             * Format: date-time
+             * @description the previous secret signs deliveries too until then
+             */
+            previousSecretUntil: string | null;
+        };
+        WebhookListDto: {
+            items: components["schemas"]["WebhookEndpointDto"][];
+        };
+        DeliveryAttemptDto: {
+            /** Format: uuid */
+            endpointId: string;
+            /** @description the event id (webhook-id) */
+            eventId: string;
+            /** @enum {string} */
+            eventType: "school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "webhook.test";
+            /** @description the school id (the endpoint id for a test) */
+            subject: string;
+            attempt: number;
+            /** @enum {string} */
+            outcome: "delivered" | "failed" | "gone";
+            /** @description null: no answer */
+            httpStatus: number | null;
+            latencyMs: number;
+            error: string | null;
+            /** Format: date-time */
+            attemptedAt: string;
+        };
+        DeliveryListDto: {
+            /** @description the newest first */
+            items: components["schemas"]["DeliveryAttemptDto"][];
+        };
+        RotateSecretDto: {
+            /** @default 86400 */
+            overlapSeconds: number;
+        };
+        RotatedSecretDto: {
+            /** @description the new secret, shown this once */
+            secret: string;
+            /** Format: date-time */
+            previousSecretUntil: string;
+        };
         FieldErrorDto: {
             /** @example slug */
             field: string;
@@ -858,6 +1588,322 @@ export interface components {
             events: components["schemas"]["AuditEventDto"][];
             /** @description pass as `after` for the next page; null at the end */
             next: string | null;
+        };
+        /** @description a school was requested (POST /school); provisioning starts */
+        "IntegrationEvent.school.requested": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.requested";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.requested:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                name: string;
+                district: string;
+                board: string;
+            };
+        };
+        /** @description every step succeeded: the school is active */
+        "IntegrationEvent.school.provisioned": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.provisioned";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.provisioned:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                /** Format: date-time */
+                provisionedAt: string;
+            };
+        };
+        /** @description a critical step failed for good and what was done is undone: the school is failed */
+        "IntegrationEvent.school.failed": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.failed";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.failed:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                /** @enum {string} */
+                failedStep: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "register_school" | "send_welcome_email";
+                reason: string;
+            };
+        };
+        /** @description a teardown finished: the school is deleted */
+        "IntegrationEvent.school.deleted": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.deleted";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.deleted:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                /** Format: date-time */
+                deletedAt: string;
+            };
+        };
+        /** @description the school's database was brought to a newer school schema */
+        "IntegrationEvent.school.schema_upgraded": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.schema_upgraded";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.schema_upgraded:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                fromVersion: string;
+                toVersion: string;
+            };
+        };
+        /** @description the school's database moved to another tenant server */
+        "IntegrationEvent.school.moved": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.moved";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.moved:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                fromServer: string;
+                toServer: string;
+                downtimeMs: number;
+            };
+        };
+        /** @description the school's database password was rotated (the registry has the new one) */
+        "IntegrationEvent.school.credentials_rotated": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.credentials_rotated";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.credentials_rotated:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                generation: number;
+            };
+        };
+        /** @description the school's TLS certificate was renewed */
+        "IntegrationEvent.school.certificate_renewed": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.certificate_renewed";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.certificate_renewed:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                serialNumber: string;
+                /** Format: date-time */
+                notAfter: string;
+            };
+        };
+        /** @description sent by `scs webhooks test` / POST /webhooks/{id}/test only */
+        "IntegrationEvent.webhook.test": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "webhook.test";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:webhook.test:v1";
+            data: {
+                /** Format: uuid */
+                endpointId: string;
+                /** Format: date-time */
+                sentAt: string;
+            };
         };
     };
     responses: never;
@@ -2067,6 +3113,581 @@ export interface operations {
             };
             /** @description no or wrong `X-SCS-Key` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookListDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddWebhookDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddedWebhookDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no webhook endpoint has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no webhook endpoint has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_deliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryListDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no webhook endpoint has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RotateSecretDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedSecretDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no webhook endpoint has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryAttemptDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no webhook endpoint has this id */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -247,21 +247,7 @@ describe('evolveView: the school read model', () => {
       .then((view) => {
         expect(view.certificate!.renewal).toEqual({ attempts: 1, error: 'rate limited', retryAt: LATER });
       });
-    const renewed: SchoolEvent = {
-      type: 'CertificateRenewed',
-      data: {
-        provider: 'local',
-        domain: 'greenwood.syncad.in',
-        reference: 'local:cd34',
-        serialNumber: 'cd34',
-        issuer: 'CN=SCS Local CA',
-        notBefore: LATER,
-        notAfter: '2027-03-01T10:00:00.000Z',
-        previousSerialNumber: 'ab12',
-        ...run,
-        finishedAt: LATER,
-      },
-    };
+    const renewed = ev.renewed();
     given(...provisionedSchool(), failed)
       .when(renewed)
       .then((view) => {

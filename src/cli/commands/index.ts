@@ -9,6 +9,7 @@ import { registerReconcile } from './reconcile.js';
 import { registerSchool } from './school.js';
 import { registerSchoolsList } from './schools.js';
 import { registerSecrets } from './secrets.js';
+import { registerWebhooks } from './webhooks.js';
 
 /**
  * Every CLI command, in help order. Adding one is a module that adds itself to the program (use
@@ -25,4 +26,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerAudit,
   registerSecrets,
   registerServers,
+  registerWebhooks,
 ];

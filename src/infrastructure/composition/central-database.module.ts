@@ -68,11 +68,11 @@ async function openDataSource(central: CentralDatabase, config: Config): Promise
     { provide: CENTRAL_DATABASE, inject: [CONFIG, APP_LOGGER], useFactory: openCentralDatabase },
     { provide: DataSource, inject: [CENTRAL_DATABASE, CONFIG], useFactory: openDataSource },
     {
-      // Session advisory locks: one replica per school at a time, one running each projection.
+      // Session advisory locks: one replica per school at a time, one running each projection, one the webhooks.
       provide: LOCKS,
       inject: [CENTRAL_DATABASE, CONFIG],
       useFactory: (central: CentralDatabase, config: Config) =>
-        new AdvisoryLocks(central.url, config.concurrency + 1 + PROJECTIONS.length, config.database),
+        new AdvisoryLocks(central.url, config.concurrency + 2 + PROJECTIONS.length, config.database),
     },
   ],
   exports: [CENTRAL_DATABASE, DataSource, LOCKS],

@@ -9,6 +9,7 @@ import { ProcessModule } from './process.module.js';
 import { ProvidersModule } from './providers.module.js';
 import { SchoolsModule } from './schools.module.js';
 import { TelemetryModule } from './telemetry.module.js';
+import { WebhooksModule } from './webhooks.module.js';
 
 /**
  * Every adapter SCS runs with, one module per port family, each choosing its adapters from the
@@ -28,6 +29,7 @@ export class CoreModule {
         SchoolsModule,
         ProvidersModule,
         ProcessModule,
+        WebhooksModule,
       ],
       providers: [Runtime],
       exports: [Runtime],

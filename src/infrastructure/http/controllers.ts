@@ -4,6 +4,7 @@ import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
 import { ReportsController } from './reports.controller.js';
 import { SchoolsController } from './schools.controller.js';
+import { WebhooksController } from './webhooks.controller.js';
 
 /** Every controller of the API but /metrics (which SCS_METRICS_PORT may move to a port of its own). */
 export const HTTP_CONTROLLERS = [
@@ -13,4 +14,5 @@ export const HTTP_CONTROLLERS = [
   AuditController,
   HealthController,
   MeController,
+  WebhooksController,
 ];

@@ -5,6 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { ActionOutcome, Telemetry } from '../../application/ports/telemetry.port.js';
 import { STEPS, UNDO_ORDER } from '../../domain/school/steps.js';
 import { routeOf } from '../http/route-of.js';
+import { WebhookMetrics } from './webhook-metrics.js';
 
 /** What the gauges read when Prometheus scrapes (the runtime's parts; see metric-sources.ts). */
 export interface MetricSources {
@@ -37,6 +38,8 @@ export class PrometheusMetrics implements Telemetry {
   private readonly appends: Histogram<'outcome'>;
   private readonly delivery: Histogram<'subscriber'>;
   private readonly denials: Counter<'reason' | 'key_id' | 'scope' | 'route'>;
+  /** The webhook deliveries' own (webhook-metrics.ts). */
+  readonly webhooks: WebhookMetrics;
 
   constructor() {
     const registers = [this.registry];
@@ -95,6 +98,7 @@ export class PrometheusMetrics implements Telemetry {
       labelNames: ['reason', 'key_id', 'scope', 'route'],
       registers,
     });
+    this.webhooks = new WebhookMetrics(this.registry, DELIVERY_BUCKETS);
     // Series that exist from the start, so that rate() and absent-or-zero alerts work before the first failure.
     for (const step of STEPS.filter((s) => s !== 'reserve_slug')) this.zero(step, 'step');
     for (const step of UNDO_ORDER) this.zero(step, 'compensation');

@@ -18,7 +18,7 @@ import { silentLogger } from '../../../application/ports/logger.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
 import { traced, type AcmeTrace } from './acme-trace.js';
 import { waitForTxt } from './dns-propagation.js';
-import { checkKey, seal, unsealWithAny } from './secret-box.js';
+import { checkKey, seal, unsealWithAny } from '../../secrets/secret-box.js';
 
 export interface AcmeCertificateOptions {
   pool: pg.Pool;

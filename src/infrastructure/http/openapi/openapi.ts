@@ -4,6 +4,7 @@ import { applyDecorators } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { ApiResponse, DocumentBuilder, getSchemaPath, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { projectRoot } from '../../postgres/sql-migrations.js';
+import { integrationEventSchemas } from '../../../application/integration-events/schemas.js';
 import { AuditEventDto, AuditPageDto } from './report-schemas.js';
 import { AsOfDto, HistoryDto, ProblemDto } from './schemas.js';
 import { SCOPES } from '../scopes.js';
@@ -86,6 +87,51 @@ function describeScopes(document: OpenAPIObject): void {
     }
 }
 
+const SIGNATURE_HEADERS = [
+  ['webhook-id', 'the event id: the same on every redelivery of one event'],
+  ['webhook-timestamp', 'seconds since the epoch when this attempt was signed'],
+  [
+    'webhook-signature',
+    'space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret',
+  ],
+] as const;
+
+/**
+ * What SCS sends to webhook endpoints: one `webhooks` entry and one schema per public event type
+ * (application/integration-events), each a CloudEvents 1.0 JSON object signed per Standard Webhooks.
+ */
+function integrationEvents(document: OpenAPIObject): void {
+  const schemas = ((document.components ??= {}).schemas ??= {});
+  const webhooks: Record<string, unknown> = {};
+  for (const [type, schema] of Object.entries(integrationEventSchemas())) {
+    const name = `IntegrationEvent.${type}`;
+    schemas[name] = schema;
+    webhooks[type] = {
+      post: {
+        tags: ['webhooks'],
+        summary: (schema as { description: string }).description,
+        parameters: SIGNATURE_HEADERS.map(([name, description]) => ({
+          name,
+          in: 'header',
+          required: true,
+          description,
+          schema: { type: 'string' },
+        })),
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } },
+        },
+        responses: {
+          '2XX': { description: 'delivered' },
+          '410': { description: 'the endpoint is gone: SCS disables it at once' },
+          default: { description: 'retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S' },
+        },
+      },
+    };
+  }
+  Object.assign(document, { webhooks });
+}
+
 /** The OpenAPI 3.1 document of the application's routes, generated from their decorators. */
 export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const { version } = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -120,6 +166,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   });
   ownRoutes(document);
   describeScopes(document);
+  integrationEvents(document);
   closeObjects(document.components);
   return document;
 }

@@ -6,8 +6,7 @@ const TAG_BYTES = 16;
 
 /** Fails at construction rather than at the first certificate: a wrong key length is a configuration error. */
 export function checkKey(key: Buffer): Buffer {
-  if (!Buffer.isBuffer(key) || key.length !== 32)
-    throw new Error('the ACME encryption key must be 32 bytes (AES-256-GCM)');
+  if (!Buffer.isBuffer(key) || key.length !== 32) throw new Error('a sealing key must be 32 bytes (AES-256-GCM)');
   return key;
 }
 

@@ -1,0 +1,123 @@
+import type { Command } from 'commander';
+import { INTEGRATION_EVENT_TYPES } from '../../application/integration-events/integration-events.js';
+import type { DeliveryAttempt } from '../../application/ports/webhooks.port.js';
+import {
+  addWebhook,
+  removeWebhook,
+  testWebhook,
+  WebhookInputError,
+  WebhookNotFound,
+} from '../../application/webhooks/manage-webhooks.js';
+import { action, CliFailure, group, print, schoolIdArg, withRuntime } from '../cli.js';
+import { confirm, destructive, type Confirmable } from '../confirm.js';
+
+type Json = { json?: boolean };
+
+/** The use cases' refusals, as the operator reads them (exit 1). */
+function refused(error: unknown): unknown {
+  if (error instanceof WebhookInputError) return new CliFailure(`refused: ${error.message}`);
+  if (error instanceof WebhookNotFound) return new CliFailure(error.message);
+  return error;
+}
+
+function attemptLine(a: DeliveryAttempt): string {
+  const answer = a.httpStatus !== null ? `HTTP ${a.httpStatus}` : (a.error ?? 'no answer');
+  return `${a.attemptedAt}  ${a.outcome.padEnd(9)} ${answer.padEnd(8)} ${String(a.latencyMs).padStart(5)} ms  ${a.eventType} ${a.eventId} (attempt ${a.attempt})`;
+}
+
+/** `scs webhooks add|list|remove|test|deliveries`: the same use cases as the /webhooks routes. */
+export function registerWebhooks(program: Command): void {
+  const webhooks = group(program, 'webhooks', 'endpoints told of integration events (signed per Standard Webhooks)');
+  webhooks
+    .command('add')
+    .argument('<url>', 'where to POST the events')
+    .requiredOption('--events <types>', `comma-separated: ${INTEGRATION_EVENT_TYPES.join(', ')}`)
+    .option('--json', 'print the endpoint and its secret as JSON')
+    .description('add an endpoint; its secret is printed this once (SCS keeps it sealed)')
+    .action(
+      action(async (url: string, options: Json & { events: string }) =>
+        withRuntime(async ({ runtime }) => {
+          const eventTypes = options.events
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean);
+          const added = await addWebhook(runtime.webhooks, { url, eventTypes }).catch((e: unknown) => {
+            throw refused(e);
+          });
+          print(options.json, { ...added.endpoint, secret: added.secret }, () => [
+            `webhook ${added.endpoint.id}: ${url} (${eventTypes.join(', ')})`,
+            `secret (shown this once): ${added.secret}`,
+          ]);
+          return 0;
+        }),
+      ),
+    );
+  webhooks
+    .command('list')
+    .option('--json', 'print the endpoints as JSON')
+    .description('every endpoint, disabled ones with why (never a secret)')
+    .action(
+      action(async (options: Json) =>
+        withRuntime(async ({ runtime }) => {
+          const items = await runtime.webhooks.endpoints.list();
+          print(options.json, { items }, () =>
+            items.length === 0
+              ? ['no webhook endpoints']
+              : items.map((e) => {
+                  const state = e.disabledAt ? `disabled ${e.disabledAt}: ${e.disabledReason}` : 'enabled';
+                  return `${e.id}  ${e.url}  ${e.eventTypes.join(',')}  ${state}`;
+                }),
+          );
+          return 0;
+        }),
+      ),
+    );
+  destructive(webhooks.command('remove'), 'remove a webhook endpoint')
+    .argument('<id>', 'endpoint id', schoolIdArg)
+    .description('remove an endpoint, its delivery log and its position; on a terminal, asks first')
+    .action(
+      action(async (id: string, options: Confirmable) =>
+        withRuntime(async ({ runtime }) => {
+          const endpoint = await runtime.webhooks.endpoints.get(id);
+          if (!endpoint) throw new CliFailure(`no webhook endpoint ${id}`);
+          await confirm(options, { what: `remove the webhook to ${endpoint.url}`, answer: 'yes' });
+          await removeWebhook(runtime.webhooks, id).catch((e: unknown) => {
+            throw refused(e);
+          });
+          process.stdout.write(`webhook ${id} removed\n`);
+          return 0;
+        }),
+      ),
+    );
+  webhooks
+    .command('test')
+    .argument('<id>', 'endpoint id', schoolIdArg)
+    .option('--json', 'print the attempt as JSON')
+    .description('send a signed webhook.test event now; exit 1 unless it answers 2xx')
+    .action(
+      action(async (id: string, options: Json) =>
+        withRuntime(async ({ runtime }) => {
+          const attempt = await testWebhook(runtime.webhooks, id).catch((e: unknown) => {
+            throw refused(e);
+          });
+          print(options.json, attempt, () => [attemptLine(attempt)]);
+          return attempt.outcome === 'delivered' ? 0 : 1;
+        }),
+      ),
+    );
+  webhooks
+    .command('deliveries')
+    .argument('<id>', 'endpoint id', schoolIdArg)
+    .option('--json', 'print the attempts as JSON')
+    .description('its delivery attempts, the newest first (100)')
+    .action(
+      action(async (id: string, options: Json) =>
+        withRuntime(async ({ runtime }) => {
+          if (!(await runtime.webhooks.endpoints.get(id))) throw new CliFailure(`no webhook endpoint ${id}`);
+          const items = await runtime.webhooks.endpoints.deliveries(id, 100);
+          print(options.json, { items }, () => (items.length === 0 ? ['no deliveries yet'] : items.map(attemptLine)));
+          return 0;
+        }),
+      ),
+    );
+}

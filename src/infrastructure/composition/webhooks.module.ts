@@ -1,0 +1,92 @@
+import { Global, Module } from '@nestjs/common';
+import { CHECKPOINT_STORE } from '../../application/ports/checkpoint-store.port.js';
+import { EVENT_STORE, type EventStore } from '../../application/ports/event-store.port.js';
+import { LOCKS, type Locks } from '../../application/ports/locks.port.js';
+import type { AppLogger } from '../../application/ports/logger.port.js';
+import {
+  WEBHOOK_ENDPOINTS,
+  WEBHOOK_TRANSPORT,
+  type WebhookEndpoints,
+  type WebhookTransport,
+} from '../../application/ports/webhooks.port.js';
+import type { WebhookParts } from '../../application/webhooks/manage-webhooks.js';
+import { WebhookDispatcher } from '../../application/webhooks/webhook-dispatcher.js';
+import type { Config } from '../../config/config.js';
+import type { PostgresCheckpointStore } from '../event-store/postgres/postgres-checkpoint-store.js';
+import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
+import { ownerIdOf } from '../postgres/central-database.js';
+import { SchoolCredentials } from '../secrets/credentials.js';
+import { HttpWebhookTransport } from '../webhooks/http/http-webhook-transport.js';
+import { PostgresWebhookEndpoints } from '../webhooks/postgres/postgres-webhook-endpoints.js';
+import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './tokens.js';
+
+/** What the webhook routes and CLI commands work with (application/webhooks/manage-webhooks). */
+export const WEBHOOK_PARTS = Symbol('WebhookParts');
+const EVENT_SOURCE = Symbol('EventSource');
+
+/** The CloudEvents `source` of this instance's integration events. */
+function eventSource(config: Config, central: CentralDatabase): string {
+  return `/scs/${ownerIdOf(config, central.url)}`;
+}
+
+/** Webhook endpoints (PostgreSQL), their HTTP deliveries and the dispatcher that drives them. */
+@Global()
+@Module({
+  providers: [
+    { provide: EVENT_SOURCE, inject: [CONFIG, CENTRAL_DATABASE], useFactory: eventSource },
+    {
+      provide: WEBHOOK_ENDPOINTS,
+      inject: [CENTRAL_DATABASE, CHECKPOINT_STORE, SchoolCredentials],
+      useFactory: (central: CentralDatabase, checkpoints: PostgresCheckpointStore, credentials: SchoolCredentials) =>
+        new PostgresWebhookEndpoints(central.pool, checkpoints, credentials.sealingKeys()),
+    },
+    {
+      provide: WEBHOOK_TRANSPORT,
+      inject: [CONFIG],
+      useFactory: (config: Config) => new HttpWebhookTransport(config.webhooks),
+    },
+    {
+      provide: WebhookDispatcher,
+      inject: [
+        EVENT_STORE,
+        WEBHOOK_ENDPOINTS,
+        WEBHOOK_TRANSPORT,
+        PrometheusMetrics,
+        APP_LOGGER,
+        LOCKS,
+        CONFIG,
+        EVENT_SOURCE,
+      ],
+      useFactory: (
+        ...[store, endpoints, transport, metrics, logger, locks, config, source]: [
+          EventStore,
+          WebhookEndpoints,
+          WebhookTransport,
+          PrometheusMetrics,
+          AppLogger,
+          Locks,
+          Config,
+          string,
+        ]
+      ) => {
+        const { retryBaseMs, retryMaxMs, retryForSeconds } = config.webhooks;
+        const policy = { baseDelayMs: retryBaseMs, maxDelayMs: retryMaxMs, retryForMs: retryForSeconds * 1000 };
+        const telemetry = metrics.webhooks;
+        return new WebhookDispatcher({ store, endpoints, transport, telemetry, logger, locks, policy, source });
+      },
+    },
+    {
+      provide: WEBHOOK_PARTS,
+      inject: [EVENT_STORE, WEBHOOK_ENDPOINTS, WEBHOOK_TRANSPORT, EVENT_SOURCE, WebhookDispatcher],
+      useFactory: (
+        store: EventStore,
+        endpoints: WebhookEndpoints,
+        transport: WebhookTransport,
+        source: string,
+        dispatcher: WebhookDispatcher,
+      ): WebhookParts => ({ store, endpoints, transport, source, changed: () => void dispatcher.refresh() }),
+    },
+  ],
+  exports: [WEBHOOK_PARTS, WebhookDispatcher],
+})
+export class WebhooksModule {}
