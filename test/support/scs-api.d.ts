@@ -1253,6 +1253,10 @@ export interface operations {
             query?: {
                 offset?: number;
                 limit?: number;
+                /** @description schools whose name (in any case) or slug begins with this */
+                q?: string;
+                /** @description exactly this slug (letters in any case); a slug freed by a deleted school may name several */
+                slug?: string;
                 schemaVersion?: string;
                 board?: string;
                 district?: string;

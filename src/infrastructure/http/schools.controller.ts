@@ -73,6 +73,21 @@ function notYet(asOf: Date, createdAt: Date): NotFoundException {
   );
 }
 
+function invalidQuery(field: string, detail: string, message: string): BadRequestException {
+  return new BadRequestException(problem(400, 'validation', 'Invalid query', detail, { errors: [{ field, message }] }));
+}
+
+/** `?slug=` (exact; DNS labels have no case) and `?q=` (a prefix of the name or the slug). */
+function searchOf(query: Record<string, unknown>): { slug?: string; q?: string } {
+  const slug = queryText(query.slug, 'slug', 63)?.toLowerCase();
+  if (slug !== undefined && !/^[a-z0-9-]+$/.test(slug)) {
+    throw invalidQuery('slug', 'slug may contain only letters a-z, digits 0-9 and hyphens', 'is not a slug');
+  }
+  const q = queryText(query.q, 'q', 200);
+  if (q === '') throw invalidQuery('q', 'q must be 1 to 200 characters', 'is empty');
+  return { slug, q };
+}
+
 /** Sends JSON text the read model made as `res.json` sends an object: the same headers and bytes. */
 function sendJson(res: Response, json: string): void {
   if (!res.get('Content-Type')) res.set('Content-Type', 'application/json');
@@ -220,13 +235,25 @@ export class SchoolsController {
   @ApiQuery({ name: 'district', required: false, schema: { type: 'string', maxLength: 100 } })
   @ApiQuery({ name: 'board', required: false, schema: { type: 'string', maxLength: 100 } })
   @ApiQuery({ name: 'schemaVersion', required: false, schema: { type: 'string', pattern: '^[0-9]{4}$' } })
+  @ApiQuery({
+    name: 'slug',
+    required: false,
+    description: 'exactly this slug (letters in any case); a slug freed by a deleted school may name several',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9-]{1,63}$' },
+  })
+  @ApiQuery({
+    name: 'q',
+    required: false,
+    description: 'schools whose name (in any case) or slug begins with this',
+    schema: { type: 'string', minLength: 1, maxLength: 200 },
+  })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } })
   @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
   @ApiResponse({ status: 200, type: SchoolListDto })
   @ApiProblems(400)
   @Get('schools')
   async list(@Query() query: Record<string, unknown>, @Res() res: Response) {
-    const known = new Set(['status', 'district', 'board', 'schemaVersion', 'limit', 'offset']);
+    const known = new Set(['status', 'district', 'board', 'schemaVersion', 'slug', 'q', 'limit', 'offset']);
     const unknown = Object.keys(query).filter((k) => !known.has(k));
     if (unknown.length > 0) {
       throw new BadRequestException(
@@ -259,6 +286,7 @@ export class SchoolsController {
     const page = await this.queries.listJson({
       status,
       schemaVersion,
+      ...searchOf(query),
       district: queryText(query.district, 'district'),
       board: queryText(query.board, 'board'),
       limit: queryInt(query.limit, 'limit', 50, 1, 500),
