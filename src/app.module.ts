@@ -7,6 +7,7 @@ import { PostgresThrottlerStorage } from './infrastructure/http/rate-limits/post
 import { RequestSchoolHandler } from './application/request-school/request-school.handler.js';
 import { RequestTeardownHandler } from './application/request-teardown/request-teardown.handler.js';
 import { RetrySchoolHandler } from './application/retry-school/retry-school.handler.js';
+import { ChangeDetailsHandler } from './application/change-details/change-details.handler.js';
 import { apiKey, ApiKeyGuard } from './infrastructure/http/api-key.guard.js';
 import { HealthController } from './infrastructure/http/health.controller.js';
 import { MetricsController } from './infrastructure/http/metrics.controller.js';
@@ -17,6 +18,7 @@ import {
 } from './infrastructure/http/idempotency/idempotency.interceptor.js';
 import { ProblemFilter } from './infrastructure/http/problem.filter.js';
 import { SchoolsController } from './infrastructure/http/schools.controller.js';
+import { SchoolLifecycleController } from './infrastructure/http/school-lifecycle.controller.js';
 import { READINESS, REPORTING } from './infrastructure/http/tokens.js';
 import { ReportsController } from './infrastructure/http/reports.controller.js';
 import { AuditController } from './infrastructure/http/audit.controller.js';
@@ -47,11 +49,19 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [SchoolsController, ReportsController, AuditController, HealthController, ...metrics],
+      controllers: [
+        SchoolsController,
+        SchoolLifecycleController,
+        ReportsController,
+        AuditController,
+        HealthController,
+        ...metrics,
+      ],
       providers: [
         RequestSchoolHandler,
         RequestTeardownHandler,
         RetrySchoolHandler,
+        ChangeDetailsHandler,
         { provide: READINESS, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.readiness() },
         { provide: REPORTING, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.reporting() },
         {

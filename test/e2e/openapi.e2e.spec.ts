@@ -43,6 +43,7 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
       'GET /school/{id}',
       'GET /school/{id}/history',
       'GET /schools',
+      'PATCH /school/{id}',
       'POST /school',
       'POST /school/{id}/retry',
     ]);
@@ -70,6 +71,14 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
       $ref: '#/components/schemas/CreateSchoolDto',
     });
     expect(document.components.schemas.CreateSchoolDto.additionalProperties).toBe(false);
+    const change = document.paths['/school/{id}'].patch;
+    for (const type of ['application/merge-patch+json', 'application/json']) {
+      expect(change.requestBody.content[type].schema).toEqual({ $ref: '#/components/schemas/ChangeDetailsDto' });
+    }
+    expect(change.parameters).toContainEqual(
+      expect.objectContaining({ name: 'If-Match', in: 'header', required: true }),
+    );
+    expect(Object.keys(change.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409', '412', '428']));
   });
 
   it('serves Swagger UI at /docs', async () => {

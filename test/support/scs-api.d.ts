@@ -53,7 +53,11 @@ export interface paths {
         delete: operations["SchoolsController_remove"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * change a school's name, district, board, admin email or phone (a JSON merge patch), if unchanged since GET
+         * @description Checked by the rules of POST /school, recorded as `SchoolDetailsChanged {changes, previous}`; the registry row follows. Answers the school as it is now, with its new ETag.
+         */
+        patch: operations["SchoolLifecycleController_change"];
         trace?: never;
     };
     "/school/{id}/history": {
@@ -545,6 +549,24 @@ export interface components {
             limit: number;
             offset: number;
         };
+        ChangeDetailsDto: {
+            /** @example Greenwood High School */
+            name?: string;
+            /** @example Pune */
+            district?: string;
+            /** @example ICSE */
+            board?: string;
+            /**
+             * Format: email
+             * @example office@greenwood.example
+             */
+            adminEmail?: string;
+            /**
+             * @description E.164
+             * @example +919876543211
+             */
+            phone?: string;
+        };
         ProjectionStatusDto: {
             /** @example school-read-model */
             name: string;
@@ -725,7 +747,7 @@ export interface components {
             /** @description seconds until a claim that may be abandoned is taken over (409 slug-taken; also Retry-After) */
             retryAfter?: number;
             /**
-             * @description the status of the school that is not failed (409 school-not-failed, POST /school/:id/retry)
+             * @description the status of the school that is not failed (409 school-not-failed, POST /school/:id/retry), or whose status does not allow the request (409 wrong-status)
              * @enum {string}
              */
             schoolStatus?: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
@@ -814,7 +836,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -930,7 +952,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -993,7 +1015,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
-                    /** @description weak; changes when the school does */
+                    /** @description strong: the digest of the answer's bytes; changes when the school does (send it as If-Match) */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -1115,7 +1137,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1135,6 +1157,145 @@ export interface operations {
             };
             /** @description this Idempotency-Key was used with another request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    SchoolLifecycleController_change: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the ETag of GET /school/:id: refused (412) when the school changed since */
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["ChangeDetailsDto"];
+                "application/json": components["schemas"]["ChangeDetailsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description strong: the digest of the answer's bytes; changes when the school does (send it as If-Match) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchoolViewDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no school has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the school is deleted */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description If-Match is not the school's current ETag: it changed since (`precondition-failed`); nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description body over SCS_BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description body not JSON (UTF-8) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no If-Match: send the ETag of GET /school/:id (`precondition-required`) */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };

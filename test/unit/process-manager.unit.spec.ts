@@ -95,6 +95,10 @@ function fakePorts(store: InMemoryEventStore) {
         await call('unregister_school', id);
         return { existed: true };
       },
+      updateDetails: async (id: string, written: { name: string }) => {
+        await call('update_registry', `${id} ${written.name}`);
+        return { updated: true };
+      },
     },
     mailer: {
       name: 'fake',
@@ -229,6 +233,29 @@ describe('ProcessManager (in-memory store, fake clock)', () => {
     // it read the stream again before each action and the conclusion: 8 and more.
     expect(appends.length).toBeGreaterThan(5);
     expect(reads).toBeLessThanOrEqual(3);
+  });
+
+  it('brings the registry row along after a details change, retrying a failed update until it succeeds', async () => {
+    const t = setup();
+    running = t.manager;
+    await t.manager.start();
+    await t.request(A, 'alpha');
+    await eventually(() => t.types(A).includes('SchoolProvisioned'), 'provisioned');
+    await checkpointAtTheEnd(t);
+    t.failures.set('update_registry', [StepError.permanent('registry gone for lunch')]);
+    const name = 'Alpha High School';
+    const change = () => ({ type: 'ChangeDetails' as const, data: { changes: { name }, now: NOW } });
+    await executeSchoolCommand(t.store, A, change, metadata(A));
+    await settle();
+    expect(t.clock.waiting).toHaveLength(1); // a lifecycle action is never given up, even on a permanent error
+    t.clock.advance(1000);
+    await eventually(() => t.types(A).includes('SchoolRegistryUpdated'), 'registry updated');
+    expect(t.calls.filter((c) => c.startsWith('update_registry'))).toEqual([
+      `update_registry ${A} ${name}`,
+      `update_registry ${A} ${name}`,
+    ]);
+    expect(t.types(A).slice(-3)).toEqual(['SchoolDetailsChanged', 'StepAttemptFailed', 'SchoolRegistryUpdated']);
+    await checkpointAtTheEnd(t);
   });
 
   it('works on at most `concurrency` schools at once and queues the others until one is done', async () => {

@@ -287,6 +287,42 @@ describe('evolveView: the school read model', () => {
       .then((view) => expect(view).toEqual({ ...before, revision: before.revision + 1 }));
   });
 
+  it('shows changed details, and nothing of the registry catching up with them or of its retries', () => {
+    const changed: SchoolEvent = {
+      type: 'SchoolDetailsChanged',
+      data: { changes: { name: 'Greenwood High School', board: 'ICSE' }, previous: {}, changedAt: LATER },
+    };
+    const before = foldView(provisionedSchool())!;
+    given(...provisionedSchool())
+      .when({ ...changed, metadata: { now: LATER } })
+      .then((view) =>
+        expect(view).toEqual({
+          ...before,
+          name: 'Greenwood High School',
+          board: 'ICSE',
+          updatedAt: LATER,
+          revision: before.revision + 1,
+        }),
+      );
+    const after = foldView([...provisionedSchool(), changed])!;
+    const updated: SchoolEvent = {
+      type: 'SchoolRegistryUpdated',
+      data: {
+        ...run,
+        name: 'Greenwood High School',
+        district: 'Pune',
+        board: 'ICSE',
+        adminEmail: 'a@b.in',
+        existed: true,
+      },
+    };
+    for (const event of [retry('update_registry', 1), updated]) {
+      given(...provisionedSchool(), changed)
+        .when(event)
+        .then((view) => expect(view).toEqual({ ...after, revision: after.revision + 1 }));
+    }
+  });
+
   it('agrees with the domain on the status of the school and of every step', () => {
     const scenarios: SchoolEvent[][] = [
       provisionedSchool(),
@@ -316,16 +352,44 @@ describe('evolveView: the school read model', () => {
   });
 });
 
+/** The view as a jsonb column gives it back: every object's keys by length, then bytes. */
+const asJsonb = (view: SchoolView): SchoolView =>
+  JSON.parse(
+    JSON.stringify(view, (_key, value) =>
+      value && typeof value === 'object' && !Array.isArray(value)
+        ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.length - b.length || a.localeCompare(b)))
+        : value,
+    ),
+  );
+
 describe('presentSchool', () => {
+  it('answers the same bytes (so the same ETag) for a view read back from jsonb, whatever it shows', () => {
+    const upgradeFailed: SchoolEvent = {
+      type: 'SchoolSchemaUpgradeFailed',
+      data: {
+        ...run,
+        databaseName: 'x',
+        migration: '0005_fees',
+        error: 'lock timeout',
+        permanent: false,
+        version: '0004',
+        retryAt: LATER,
+      },
+    };
+    const renewalFailed: SchoolEvent = {
+      type: 'CertificateRenewalFailed',
+      data: { ...run, serialNumber: 'ab12', error: 'rate limited', retryAt: LATER },
+    };
+    const rolledBack = [ev.requested(), ev.slug(), ...rollbackAt('create_database'), released];
+    for (const events of [[...provisionedSchool(), upgradeFailed, renewalFailed], rolledBack]) {
+      const view = foldView(events)!;
+      expect(JSON.stringify(presentSchool(asJsonb(view)))).toBe(JSON.stringify(presentSchool(view)));
+    }
+  });
+
   it('answers with the API key order whatever order the stored document has (jsonb reorders keys)', () => {
     const view = foldView([...provisionedSchool().slice(0, 3), retry('run_migrations')])!;
-    const reordered = JSON.parse(
-      JSON.stringify(view, (_key, value) =>
-        value && typeof value === 'object' && !Array.isArray(value)
-          ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.length - b.length || a.localeCompare(b)))
-          : value,
-      ),
-    );
+    const reordered = asJsonb(view);
     const presented = presentSchool(reordered);
     expect(JSON.stringify(presented)).toBe(JSON.stringify(presentSchool(view)));
     expect(Object.keys(presented)).toEqual([

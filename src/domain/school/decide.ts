@@ -1,13 +1,13 @@
 import type { SchoolCommand } from './commands.js';
-import { validateSchoolDetails } from './details.js';
-import { DomainError } from './errors.js';
+import { CHANGEABLE_FIELDS, type ChangeableDetails, validateSchoolDetails } from './details.js';
+import { DomainError, WrongStatusError } from './errors.js';
 import type { SchoolEvent } from './events.js';
 import { SUCCESS_EVENT } from './events.js';
 import { evolve } from './evolve.js';
 import { serverOf } from './placement.js';
-import { isUndoing, nextStep, pendingCompensations } from './plan.js';
+import { isUndoing, lifecycleAction, nextStep, pendingCompensations } from './plan.js';
 import type { SchoolState } from './state.js';
-import { CRITICAL, isCompensationName, type StepName } from './steps.js';
+import { CRITICAL, isCompensationName, isLifecycleAction, type StepName } from './steps.js';
 
 /** Decides which events a command produces, given the school's state. Pure. */
 export function decide(command: SchoolCommand, state: SchoolState | undefined): SchoolEvent[] {
@@ -33,12 +33,16 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       if (school.status === 'deprovisioning') return [];
       return [{ type: 'TeardownRequested', data: { requestedAt: command.data.now, statusBefore: school.status } }];
     }
+    case 'ChangeDetails':
+      return changeDetails(existing(state), command.data);
     case 'RecordStepResult': {
       const school = existing(state);
       const { action, event, now } = command.data;
       if (SUCCESS_EVENT[action] !== event.type) {
         throw new DomainError('unexpected_result', `${action} cannot be recorded by ${event.type}`);
       }
+      // Recorded while still wanted: a repeat, or one overtaken by a teardown, is not news.
+      if (isLifecycleAction(action)) return lifecycleAction(school) === action ? [event] : [];
       // A fact is recorded once; a re-run after a crash reports it again and is ignored.
       const already = isCompensationName(action)
         ? school.undo[action]?.status === 'succeeded'
@@ -49,6 +53,11 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
     case 'RecordStepFailure': {
       const school = existing(state);
       const { action, attempt, error, permanent, maxAttempts, retryAt, startedAt, finishedAt, now } = command.data;
+      // A lifecycle action is retried until it succeeds (as an undo is), while it is still wanted.
+      if (isLifecycleAction(action)) {
+        if (lifecycleAction(school) !== action) return [];
+        return [{ type: 'StepAttemptFailed', data: { step: action, attempt, error, startedAt, finishedAt, retryAt } }];
+      }
       if (isCompensationName(action)) {
         if (!isUndoing(school) || school.undo[action]?.status === 'succeeded') return [];
         // An undo is never abandoned: giving up would leave an orphan. It is retried until it succeeds.
@@ -171,6 +180,30 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       return never;
     }
   }
+}
+
+/**
+ * The changed fields as one event, with the values they replace; none changed, no event. Refused when the
+ * school moved on from the revision the caller saw, and once it is being or has been torn down.
+ */
+function changeDetails(
+  school: SchoolState,
+  { changes, expectedRevision, now }: Extract<SchoolCommand, { type: 'ChangeDetails' }>['data'],
+): SchoolEvent[] {
+  if (expectedRevision !== undefined && school.revision !== expectedRevision) {
+    const detail = `school ${school.id} is at revision ${school.revision}, not ${expectedRevision}`;
+    throw new DomainError('revision_mismatch', detail);
+  }
+  if (school.status === 'deleted') throw new DomainError('school_deleted', `school ${school.id} is deleted`);
+  if (school.status === 'deprovisioning') {
+    throw new WrongStatusError(school.status, `school ${school.id} is being torn down; its details cannot change`);
+  }
+  const changed = CHANGEABLE_FIELDS.filter((f) => changes[f] !== undefined && changes[f] !== school.details[f]);
+  if (changed.length === 0) return [];
+  const pick = (from: Partial<ChangeableDetails>) => Object.fromEntries(changed.map((f) => [f, from[f]]));
+  return [
+    { type: 'SchoolDetailsChanged', data: { changes: pick(changes), previous: pick(school.details), changedAt: now } },
+  ];
 }
 
 /** The generation a school's next credentials rotation makes. */

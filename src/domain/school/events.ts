@@ -1,4 +1,4 @@
-import type { SchoolDetails } from './details.js';
+import type { ChangeableDetails, RegistryDetails, SchoolDetails } from './details.js';
 import type { ActionName, RecordedBy, StepName } from './steps.js';
 import { RECORDED_BY } from './steps.js';
 
@@ -56,7 +56,8 @@ export type SchoolEvent =
         notAfter: string;
       }
     >
-  | Event<'SchoolRegistered', StepRun & { alreadyRegistered: boolean }>
+  /** `details`: what the row was written with (absent before details could change: the request's). */
+  | Event<'SchoolRegistered', StepRun & { alreadyRegistered: boolean; details?: RegistryDetails }>
   | Event<'WelcomeEmailSent', StepRun & { provider: string; to: string; messageId: string }>
   | Event<'WelcomeEmailFailed', StepRun & { error: string }>
   | Event<'SchoolProvisioned', { provisionedAt: string; durationMs: number }>
@@ -167,6 +168,13 @@ export type SchoolEvent =
     >
   /** The copy failed: the school stays on `from` (connections allowed again), the copy on `to` dropped. */
   | Event<'SchoolMoveFailed', { from: string; to: string; error: string; startedAt: string; finishedAt: string }>
+  /** `PATCH /school/:id`: the fields that changed, their new values and the ones they had. */
+  | Event<
+      'SchoolDetailsChanged',
+      { changes: Partial<ChangeableDetails>; previous: Partial<ChangeableDetails>; changedAt: string }
+    >
+  /** The registry row was written with these details (`existed: false`: there was no row to write). */
+  | Event<'SchoolRegistryUpdated', StepRun & RegistryDetails & { existed: boolean }>
   | Event<
       'SchoolCredentialsRotated',
       {

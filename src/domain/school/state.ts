@@ -1,4 +1,4 @@
-import type { SchoolDetails } from './details.js';
+import type { RegistryDetails, SchoolDetails } from './details.js';
 import type { ActionName, CompensationName, StepName } from './steps.js';
 import { STEPS } from './steps.js';
 
@@ -67,6 +67,8 @@ export interface SchoolState {
     };
     registered: boolean;
   };
+  /** What the registry row holds of the details, as the events tell (absent: no row). */
+  registryDetails?: RegistryDetails;
   failure?: { step: StepName; reason: string };
   warnings: string[];
   /** A certificate renewal that failed and waits for its retry (visible in the API). */

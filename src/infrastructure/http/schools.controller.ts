@@ -20,7 +20,6 @@ import {
   ApiExtraModels,
   ApiHeader,
   ApiOperation,
-  ApiParam,
   ApiQuery,
   ApiResponse,
   ApiSecurity,
@@ -49,20 +48,9 @@ import {
 } from './openapi/schemas.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { problem } from './problem.js';
-import { isSchoolId } from '../../domain/school/events.js';
 import { queryInt, queryText } from './query-params.js';
 import { originOf, type ScsRequest } from './request-context.js';
-
-function schoolId(raw: string): string {
-  // Ids are generated UUIDs; anything else cannot name a school (and never reaches a query).
-  if (!isSchoolId(raw))
-    throw new NotFoundException(problem(404, 'school-not-found', 'School not found', 'no school has this id'));
-  return raw;
-}
-
-function notFound(): NotFoundException {
-  return new NotFoundException(problem(404, 'school-not-found', 'School not found', 'no school has this id'));
-}
+import { ETAG, etagOf, IDEMPOTENCY_KEY, LOCATION, notFound, SCHOOL_ID, schoolId, sendJson } from './school-params.js';
 
 /** `asOf` before the school was recorded: it did not exist then (a 404 saying since when it does). */
 function notYet(asOf: Date, createdAt: Date): NotFoundException {
@@ -87,20 +75,6 @@ function searchOf(query: Record<string, unknown>): { slug?: string; q?: string }
   if (q === '') throw invalidQuery('q', 'q must be 1 to 200 characters', 'is empty');
   return { slug, q };
 }
-
-/** Sends JSON text the read model made as `res.json` sends an object: the same headers and bytes. */
-function sendJson(res: Response, json: string): void {
-  if (!res.get('Content-Type')) res.set('Content-Type', 'application/json');
-  res.send(json);
-}
-
-const SCHOOL_ID = ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid' } });
-const IDEMPOTENCY_KEY = ApiHeader({
-  name: 'Idempotency-Key',
-  required: false,
-  description: '1-200 visible ASCII characters: a retry with the same key and request gets the first answer again',
-});
-const LOCATION = { Location: { description: '/school/<id>', schema: { type: 'string' } } };
 
 @ApiTags('schools')
 @ApiSecurity(API_KEY_SCHEME)
@@ -163,11 +137,7 @@ export class SchoolsController {
     required: false,
     description: 'the ETag of an earlier answer: 304 while unchanged',
   })
-  @ApiResponse({
-    status: 200,
-    type: SchoolViewDto,
-    headers: { ETag: { description: 'weak; changes when the school does', schema: { type: 'string' } } },
-  })
+  @ApiResponse({ status: 200, type: SchoolViewDto, headers: ETAG })
   @ApiResponse({ status: 304, description: 'not modified since the answer whose ETag was sent as If-None-Match' })
   @ApiProblems(404)
   @Get('school/:id')
@@ -176,7 +146,7 @@ export class SchoolsController {
     if (!school) throw notFound();
     // The kept answer's digest, made once per school and revision; Express would hash the text per request
     // (and does, for an answer folded from the stream). A matching If-None-Match still gets its 304.
-    if (school.digest) res.set('ETag', `W/"${school.digest}"`);
+    res.set('ETag', etagOf(school.digest));
     sendJson(res, school.json);
   }
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ActionOutcome, Telemetry } from '../../application/ports/telemetry.port.js';
-import { STEPS, UNDO_ORDER } from '../../domain/school/steps.js';
+import { LIFECYCLE_ACTIONS, STEPS, UNDO_ORDER } from '../../domain/school/steps.js';
 import { routeOf } from '../http/route-of.js';
 
 /** What the gauges read when Prometheus scrapes (the runtime's parts; see metric-sources.ts). */
@@ -56,7 +56,7 @@ export class PrometheusMetrics implements Telemetry {
     });
     this.actions = new Histogram({
       name: 'scs_step_duration_seconds',
-      help: 'Runs of provisioning steps (kind step) and compensations (kind compensation)',
+      help: 'Runs of provisioning steps (kind step), compensations (compensation) and lifecycle actions (lifecycle)',
       labelNames: ['step', 'kind', 'outcome'],
       buckets: STEP_BUCKETS,
       registers,
@@ -64,7 +64,7 @@ export class PrometheusMetrics implements Telemetry {
     const labelNames = ['step', 'kind'] as const;
     this.failures = new Counter({
       name: 'scs_step_failures_total',
-      help: 'Failed runs of a step or compensation',
+      help: 'Failed runs of a step, compensation or lifecycle action',
       labelNames,
       registers,
     });
@@ -91,6 +91,7 @@ export class PrometheusMetrics implements Telemetry {
     // Series that exist from the start, so that rate() and absent-or-zero alerts work before the first failure.
     for (const step of STEPS.filter((s) => s !== 'reserve_slug')) this.zero(step, 'step');
     for (const step of UNDO_ORDER) this.zero(step, 'compensation');
+    for (const { name } of LIFECYCLE_ACTIONS) this.zero(name, 'lifecycle');
 
     // The gauges' collect() runs with the gauge as `this`: they reach the sources through these.
     const read = <T>(fn: (sources: MetricSources) => Promise<T>) => this.read(fn);
@@ -200,7 +201,7 @@ export class PrometheusMetrics implements Telemetry {
     if (server) await new Promise((resolve) => server.close(resolve));
   }
 
-  private zero(step: string, kind: 'step' | 'compensation'): void {
+  private zero(step: string, kind: ActionOutcome['kind']): void {
     this.failures.inc({ step, kind }, 0);
     this.retries.inc({ step, kind }, 0);
   }

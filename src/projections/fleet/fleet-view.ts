@@ -42,6 +42,10 @@ export function evolveFleet(row: FleetRow | undefined, event: ViewEvent): FleetR
       return status('deprovisioning');
     case 'SchoolDeleted':
       return status('deleted');
+    case 'SchoolDetailsChanged': {
+      const { district = row.district, board = row.board } = event.data.changes;
+      return { ...row, district, board };
+    }
     case 'MigrationsApplied':
       return { ...row, schema_version: event.data.schemaVersion };
     case 'SchoolSchemaUpgraded':

@@ -2,7 +2,7 @@ import type { StepRun } from '../../domain/school/events.js';
 import type { FoldableEvent } from '../../domain/school/evolve.js';
 import type { StepStatus } from '../../domain/school/state.js';
 import type { ActionName, CompensationName, StepName } from '../../domain/school/steps.js';
-import { isCompensationName, STEPS } from '../../domain/school/steps.js';
+import { isCompensationName, isLifecycleAction, STEPS } from '../../domain/school/steps.js';
 import { serverOf } from '../../domain/school/placement.js';
 import type { SchoolView, StepView } from './school-view.js';
 
@@ -92,6 +92,7 @@ function apply(view: SchoolView, event: FoldableEvent): SchoolView {
       return { ...view, status: 'active' };
     case 'StepAttemptFailed': {
       const { step: name, attempt: attempts, ...times } = event.data;
+      if (isLifecycleAction(name)) return view; // not a step: its attempts are in the history and the metrics
       const failed: StepView = { name, status: 'retrying', attempts, ...times };
       return isCompensationName(name) ? withCompensation(view, failed) : withStep(view, failed);
     }
@@ -121,6 +122,10 @@ function apply(view: SchoolView, event: FoldableEvent): SchoolView {
       return skipPending({ ...view, status: 'failed' });
     case 'SchoolDeleted':
       return skipPending({ ...view, status: 'deleted' });
+    case 'SchoolDetailsChanged':
+      return { ...view, ...event.data.changes };
+    case 'SchoolRegistryUpdated': // the registry row caught up with the details the view already shows
+      return view;
     case 'SchoolMoved':
       return { ...view, server: event.data.to };
     case 'SchoolMoveStarted':

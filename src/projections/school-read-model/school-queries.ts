@@ -37,14 +37,14 @@ const READS_PER_QUERY = 100;
 const COLUMNS = `${KEY_COLUMNS}, document::text AS document`;
 const toError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
-/** An answer as JSON text and, when it is a kept one, a digest of that text made once when it was kept. */
+/** An answer as JSON text and a digest of that text (made once for a kept answer). */
 export interface SchoolAnswer {
   json: string;
-  /** base64url SHA-1 of `json` (an HTTP route's ETag); absent for an answer folded from the stream. */
-  digest?: string;
+  /** base64url SHA-1 of `json`: an HTTP route's ETag. */
+  digest: string;
 }
 
-interface KeptAnswer extends Required<SchoolAnswer> {
+interface KeptAnswer extends SchoolAnswer {
   revision: number;
   version: string;
 }
@@ -247,8 +247,19 @@ export class SchoolQueries {
   }
 
   private async fromStream(id: string): Promise<SchoolAnswer | undefined> {
+    return (await this.current(id))?.answer;
+  }
+
+  /**
+   * The school as its stream says now, whatever the read model has reached: its answer (the same bytes,
+   * so the same digest, as the row's at that revision) and its revision. What a conditional change is
+   * checked against (If-Match).
+   */
+  async current(id: string): Promise<{ answer: SchoolAnswer; revision: number } | undefined> {
     const view = foldView((await this.store.readStream(schoolStreamId(id))).map(toFoldable));
-    return view && { json: JSON.stringify(presentSchool(view)) };
+    if (!view) return undefined;
+    const json = JSON.stringify(presentSchool(view));
+    return { answer: { json, digest: digestOf(json) }, revision: view.revision };
   }
 }
 

@@ -102,9 +102,15 @@ function presentCertificate(c: CertificateView): CertificateView {
   };
 }
 
+function presentSchemaUpgrade(u: SchemaUpgradeView): SchemaUpgradeView {
+  const { status, migration, error, attempts, permanent, failedAt, retryAt } = u;
+  return { status, migration, error, attempts, permanent, failedAt, ...optional('retryAt', retryAt) };
+}
+
 /**
- * The view with its keys in the API's order (the row is jsonb, which does not keep key order), and its
- * steps in step order and compensations in undo order.
+ * The view with its keys in the API's order (the row is jsonb, which does not keep key order: every object is
+ * rebuilt, so the answer's bytes and its ETag are the same whether the view was folded from the stream or
+ * read back from a row), and its steps in step order and compensations in undo order.
  */
 export function presentSchool(v: SchoolView): SchoolView {
   const byOrder = (order: readonly string[]) => (a: StepView, b: StepView) =>
@@ -130,7 +136,7 @@ export function presentSchool(v: SchoolView): SchoolView {
     ...optional('dns', v.dns && { name: v.dns.name, type: v.dns.type, provider: v.dns.provider }),
     schemaVersion: v.schemaVersion ?? null,
     server: v.server ?? null,
-    ...optional('schemaUpgrade', v.schemaUpgrade),
+    ...optional('schemaUpgrade', v.schemaUpgrade && presentSchemaUpgrade(v.schemaUpgrade)),
     revision: v.revision,
   };
 }

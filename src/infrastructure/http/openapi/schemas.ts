@@ -63,7 +63,9 @@ export class ProblemDto {
   retryAfter?: number;
   @ApiPropertyOptional({
     enum: SCHOOL_STATUSES,
-    description: 'the status of the school that is not failed (409 school-not-failed, POST /school/:id/retry)',
+    description:
+      'the status of the school that is not failed (409 school-not-failed, POST /school/:id/retry), or whose ' +
+      'status does not allow the request (409 wrong-status)',
   })
   schoolStatus?: string;
   @ApiPropertyOptional({
