@@ -8,6 +8,7 @@ import { RequestSchoolHandler } from './application/request-school/request-schoo
 import { RequestTeardownHandler } from './application/request-teardown/request-teardown.handler.js';
 import { RetrySchoolHandler } from './application/retry-school/retry-school.handler.js';
 import { ChangeDetailsHandler } from './application/change-details/change-details.handler.js';
+import { ResumeSchoolHandler, SuspendSchoolHandler } from './application/suspension/suspension.handlers.js';
 import { apiKey, ApiKeyGuard } from './infrastructure/http/api-key.guard.js';
 import { HealthController } from './infrastructure/http/health.controller.js';
 import { MetricsController } from './infrastructure/http/metrics.controller.js';
@@ -62,6 +63,8 @@ export class AppModule {
         RequestTeardownHandler,
         RetrySchoolHandler,
         ChangeDetailsHandler,
+        SuspendSchoolHandler,
+        ResumeSchoolHandler,
         { provide: READINESS, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.readiness() },
         { provide: REPORTING, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.reporting() },
         {

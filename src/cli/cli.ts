@@ -7,6 +7,7 @@ import { silentLogger } from '../application/ports/logger.port.js';
 import { RequestSchoolHandler } from '../application/request-school/request-school.handler.js';
 import { RequestTeardownHandler } from '../application/request-teardown/request-teardown.handler.js';
 import { RetrySchoolHandler } from '../application/retry-school/retry-school.handler.js';
+import { ResumeSchoolHandler, SuspendSchoolHandler } from '../application/suspension/suspension.handlers.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { EventStoreMismatchError } from '../infrastructure/postgres/central-database.js';
 import { projectRoot } from '../infrastructure/postgres/sql-migrations.js';
@@ -34,6 +35,8 @@ export interface CliRun {
     requestSchool: RequestSchoolHandler;
     requestTeardown: RequestTeardownHandler;
     retrySchool: RetrySchoolHandler;
+    suspendSchool: SuspendSchoolHandler;
+    resumeSchool: ResumeSchoolHandler;
   };
   /** Recorded as the events' actor, as an API key's id is for the API. */
   actor: 'cli';
@@ -54,6 +57,8 @@ export async function withRuntime(fn: (run: CliRun) => Promise<number>): Promise
       requestSchool,
       requestTeardown: new RequestTeardownHandler(store, systemClock),
       retrySchool: new RetrySchoolHandler(store, requestSchool),
+      suspendSchool: new SuspendSchoolHandler(store, systemClock),
+      resumeSchool: new ResumeSchoolHandler(store, systemClock),
     };
     return await fn({ runtime, handlers, actor: 'cli', correlationId: randomUUID() });
   } finally {

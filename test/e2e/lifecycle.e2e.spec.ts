@@ -1,8 +1,14 @@
+import pg from 'pg';
+import { SchoolCredentials } from '../../src/infrastructure/secrets/credentials.js';
 import { runCli } from '../support/cli.js';
-import { freshDatabase, query } from '../support/databases.js';
+import { freshDatabase, query, urlForDatabase } from '../support/databases.js';
+import { isRolePassword } from '../support/role-password.js';
 import { schoolBody, startScs, waitFor, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 
-/** A school's life after its creation, end to end: its details changed (PATCH /school/:id). */
+const KEY = 'b2'.repeat(32);
+const MAINTENANCE = '127.0.0.2';
+
+/** A school's life after its creation, end to end: its details changed, suspended and resumed. */
 describe('a school after its creation (real PostgreSQL, real process)', () => {
   let central: Awaited<ReturnType<typeof freshDatabase>>;
   let scs: ScsProcess;
@@ -10,7 +16,8 @@ describe('a school after its creation (real PostgreSQL, real process)', () => {
 
   beforeAll(async () => {
     central = await freshDatabase('scs_e2e_lifecycle');
-    scs = await startScs({ databaseUrl: central.url });
+    const env = { SCS_CREDENTIALS_KEY: KEY, SCHOOL_SUSPENDED_DNS_TARGET: MAINTENANCE };
+    scs = await startScs({ databaseUrl: central.url, env });
     id = (await scs.request('/school', { method: 'POST', json: schoolBody() })).body.id;
     await waitForStatus(scs, id, ['active']);
   });
@@ -154,6 +161,153 @@ describe('a school after its creation (real PostgreSQL, real process)', () => {
         body: '{"board":"ICSE"}',
       });
       expect(gone.status).toBe(410);
+    });
+  });
+
+  describe('POST /school/:id/suspend and /resume', () => {
+    const credentials = new SchoolCredentials([{ id: 'default', key: Buffer.from(KEY, 'hex') }]);
+    let school: { id: string; slug: string; databaseName: string; subdomain: string };
+
+    beforeAll(async () => {
+      const created = await scs.request('/school', { method: 'POST', json: schoolBody() });
+      school = await waitForStatus(scs, created.body.id, ['active']);
+    });
+
+    /** A session of the school's own role on its database (what the school's apps open). */
+    const session = async () => {
+      const url = new URL(urlForDatabase(school.databaseName));
+      url.username = `${school.databaseName}_owner`;
+      url.password = credentials.passwordFor(school.id, { keyId: 'default', generation: rotations });
+      const client = new pg.Client({ connectionString: url.toString() });
+      client.on('error', () => undefined); // a terminated idle session reports here
+      await client.connect();
+      return client;
+    };
+    let rotations = 0;
+    const refusal = async () => {
+      try {
+        await (await session()).end();
+        return 'connected';
+      } catch (error) {
+        return `${(error as { code?: string }).code}: ${(error as Error).message}`;
+      }
+    };
+    /** What the school's name resolves to in the local zone: its record's value. */
+    const resolves = async () =>
+      (await query(central.url, `SELECT type, value FROM local_dns_records WHERE name = $1 AND type <> 'TXT'`, [
+        school.subdomain,
+      ])) as Array<{ type: string; value: string }>;
+    const history = async () => (await scs.request(`/school/${school.id}/history`)).body.events;
+
+    it('suspends: the role is refused by PostgreSQL, its open sessions end, its name points at the maintenance target', async () => {
+      const open = await session();
+      expect((await open.query('SELECT count(*)::int AS n FROM rooms')).rows[0].n).toBe(0);
+      expect(await resolves()).toEqual([{ type: 'A', value: '127.0.0.1' }]);
+
+      const res = await scs.request(`/school/${school.id}/suspend`, {
+        method: 'POST',
+        json: { reason: 'contract lapsed' },
+      });
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ id: school.id, status: 'suspending' });
+      expect(res.headers.get('location')).toBe(`/school/${school.id}`);
+      const view = await waitForStatus(scs, school.id, ['suspended']);
+      expect(view.suspension).toEqual({
+        reason: 'contract lapsed',
+        requestedAt: expect.any(String),
+        suspendedAt: expect.any(String),
+      });
+
+      // Ended by the server (pg reports the lost connection on the next query).
+      await expect(open.query('SELECT 1')).rejects.toThrow(/terminat|connection error/);
+      const sessions = await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_stat_activity WHERE usename = $1', [
+        `${school.databaseName}_owner`,
+      ]);
+      expect(sessions).toEqual([]);
+      expect(await refusal()).toBe(`28000: role "${school.databaseName}_owner" is not permitted to log in`);
+      expect(await resolves()).toEqual([{ type: 'A', value: MAINTENANCE }]);
+      const events = await history();
+      expect(events.slice(-2).map((e: { type: string }) => e.type)).toEqual([
+        'SchoolSuspensionRequested',
+        'SchoolSuspended',
+      ]);
+      expect(events.at(-1).data).toMatchObject({
+        reason: 'contract lapsed',
+        terminatedSessions: 1,
+        dns: { name: school.subdomain, recordType: 'A', value: MAINTENANCE },
+      });
+      expect(events.at(-1).metadata.actor).toBe('process-manager');
+    });
+
+    it('refuses what a suspended school does not allow, and a reason that is not one', async () => {
+      const again = await scs.request(`/school/${school.id}/suspend`, { method: 'POST', json: { reason: 'again' } });
+      expect(again.status).toBe(409);
+      expect(again.body).toMatchObject({ type: expect.stringMatching(/\/wrong-status$/), schoolStatus: 'suspended' });
+      for (const [body, fields] of [
+        [{ reason: '' }, ['reason']],
+        [{}, ['reason']],
+        [{ reason: 'x', until: 'tomorrow' }, ['until']],
+      ] as const) {
+        const bad = await scs.request(`/school/${school.id}/suspend`, { method: 'POST', json: body });
+        expect(bad.status).toBe(400);
+        expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(fields);
+      }
+      const other = (await scs.request('/school', { method: 'POST', json: schoolBody() })).body.id as string;
+      await waitForStatus(scs, other, ['active']);
+      const notSuspended = await scs.request(`/school/${other}/resume`, { method: 'POST' });
+      expect(notSuspended.status).toBe(409);
+      expect(notSuspended.body.schoolStatus).toBe('active');
+    });
+
+    it("rotates a suspended school's credentials without letting its role log in", async () => {
+      const rotated = await runCli(central.url, ['secrets', 'rotate', '--only', school.slug, '--yes', '--json'], {
+        SCS_CREDENTIALS_KEY: KEY,
+      });
+      expect(rotated.code).toBe(0);
+      expect(JSON.parse(rotated.stdout)).toMatchObject({ rotated: 1 });
+      rotations = 1;
+      const role = `${school.databaseName}_owner`;
+      expect(await isRolePassword(role, credentials.passwordFor(school.id, { keyId: 'default', generation: 1 }))).toBe(
+        true,
+      );
+      expect(await refusal()).toMatch(/^28000: /);
+    });
+
+    it('resumes (here through the CLI, by slug): the role logs in again and the name points back', async () => {
+      const { code, stdout } = await runCli(central.url, ['school', 'resume', school.slug, '--json']);
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toEqual({ id: school.id, status: 'resuming' });
+      const view = await waitForStatus(scs, school.id, ['active']);
+      expect(view.suspension).toBeUndefined();
+      expect(await refusal()).toBe('connected');
+      expect(await resolves()).toEqual([{ type: 'A', value: '127.0.0.1' }]);
+      const events = await history();
+      expect(events.at(-1)).toMatchObject({
+        type: 'SchoolResumed',
+        data: { dns: { recordType: 'A', value: '127.0.0.1' } },
+      });
+      expect(events.find((e: { type: string }) => e.type === 'SchoolResumeRequested').metadata.actor).toBe('cli');
+    });
+
+    it('tears a suspended school down (suspended through the CLI, by slug)', async () => {
+      const refused = await runCli(central.url, ['school', 'suspend', school.slug, '--reason', 'closing']);
+      expect(refused.code).toBe(2); // no terminal, no --yes: nothing done
+      const cli = await runCli(central.url, ['school', 'suspend', school.slug, '--reason', 'closing', '--yes']);
+      expect(cli.code).toBe(0);
+      await waitForStatus(scs, school.id, ['suspended']);
+      expect((await scs.request(`/school/${school.id}`, { method: 'DELETE' })).status).toBe(202);
+      await waitForStatus(scs, school.id, ['deleted']);
+      expect(await resolves()).toEqual([]);
+      const [role] = await query(urlForDatabase('postgres'), 'SELECT 1 FROM pg_roles WHERE rolname = $1', [
+        `${school.databaseName}_owner`,
+      ]);
+      expect(role).toBeUndefined();
+      const steps = (await scs.request('/reports/steps')).body;
+      const actions = JSON.stringify(steps);
+      for (const action of ['suspend_school', 'resume_school', 'update_registry']) expect(actions).toContain(action);
+      await waitFor('audit verify to find nothing', async () =>
+        (await runCli(central.url, ['audit', 'verify'])).code === 0 ? true : undefined,
+      );
     });
   });
 });

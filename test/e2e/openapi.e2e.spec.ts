@@ -45,13 +45,17 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
       'GET /schools',
       'PATCH /school/{id}',
       'POST /school',
+      'POST /school/{id}/resume',
       'POST /school/{id}/retry',
+      'POST /school/{id}/suspend',
     ]);
     const keyed = [
       '/school',
       '/school/{id}',
       '/school/{id}/history',
       '/school/{id}/retry',
+      '/school/{id}/suspend',
+      '/school/{id}/resume',
       '/schools',
       '/projections',
       '/reports/onboarding',
@@ -79,6 +83,14 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
       expect.objectContaining({ name: 'If-Match', in: 'header', required: true }),
     );
     expect(Object.keys(change.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409', '412', '428']));
+    const suspend = document.paths['/school/{id}/suspend'].post;
+    expect(suspend.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/SuspendSchoolDto',
+    });
+    expect(document.components.schemas.SchoolViewDto.properties.suspension).toBeDefined();
+    expect(document.components.schemas.SchoolViewDto.properties.status.enum).toEqual(
+      expect.arrayContaining(['suspending', 'suspended', 'resuming']),
+    );
   });
 
   it('serves Swagger UI at /docs', async () => {

@@ -94,6 +94,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/school/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * suspend a school: its role cannot log in (its sessions end), its name points at the maintenance target
+         * @description Recorded as `SchoolSuspensionRequested`; the process manager suspends it (`suspend_school`, then `SchoolSuspended`): status `suspending`, then `suspended`. Nothing is lost; resume undoes it.
+         */
+        post: operations["SchoolLifecycleController_suspend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/school/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * resume a suspended school (or stop its suspension): its role logs in again, its name points back
+         * @description Recorded as `SchoolResumeRequested`; the process manager resumes it (`resume_school`, then `SchoolResumed`): status `resuming`, then `active`.
+         */
+        post: operations["SchoolLifecycleController_resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projections": {
         parameters: {
             query?: never;
@@ -375,7 +415,7 @@ export interface components {
             /** @example greenwood.syncad.in */
             subdomain: string;
             /** @enum {string} */
-            status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
             /** Format: date-time */
             createdAt: string;
         };
@@ -389,7 +429,7 @@ export interface components {
             /** @example greenwood.syncad.in */
             subdomain: string;
             /** @enum {string} */
-            status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
             /** Format: date-time */
             createdAt: string;
             /**
@@ -457,6 +497,27 @@ export interface components {
             /** Format: date-time */
             retryAt?: string;
         };
+        SuspensionRetryDto: {
+            /** @enum {string} */
+            action: "suspend_school" | "resume_school";
+            attempts: number;
+            error: string;
+            /** Format: date-time */
+            retryAt: string;
+        };
+        SuspensionViewDto: {
+            /** @example contract lapsed */
+            reason: string;
+            /** Format: date-time */
+            requestedAt: string;
+            /**
+             * Format: date-time
+             * @description null until the school is suspended
+             */
+            suspendedAt: string | null;
+            /** @description the last failed attempt, until one succeeds */
+            retry?: components["schemas"]["SuspensionRetryDto"];
+        };
         SchoolViewDto: {
             /** Format: uuid */
             id: string;
@@ -467,7 +528,7 @@ export interface components {
             /** @example greenwood.syncad.in */
             subdomain: string;
             /** @enum {string} */
-            status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -504,6 +565,8 @@ export interface components {
             schemaVersion: string | null;
             /** @description the last failed schema upgrade, until one succeeds */
             schemaUpgrade?: components["schemas"]["SchemaUpgradeDto"];
+            /** @description while suspending, suspended and resuming: why, since when */
+            suspension?: components["schemas"]["SuspensionViewDto"];
             /** @description stream revision of the last event folded in */
             revision: number;
         };
@@ -511,7 +574,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
         };
         HistoryEntryDto: {
             revision: number;
@@ -566,6 +629,22 @@ export interface components {
              * @example +919876543211
              */
             phone?: string;
+        };
+        SuspendSchoolDto: {
+            /**
+             * @description one line
+             * @example contract lapsed
+             */
+            reason: string;
+        };
+        SuspensionAcceptedDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @example suspending
+             * @enum {string}
+             */
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
         };
         ProjectionStatusDto: {
             /** @example school-read-model */
@@ -750,7 +829,7 @@ export interface components {
              * @description the status of the school that is not failed (409 school-not-failed, POST /school/:id/retry), or whose status does not allow the request (409 wrong-status)
              * @enum {string}
              */
-            schoolStatus?: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            schoolStatus?: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
             /**
              * Format: date-time
              * @description when the school was created: the earliest asOf that shows it (404 school-not-yet)
@@ -1421,7 +1500,7 @@ export interface operations {
                 schemaVersion?: string;
                 board?: string;
                 district?: string;
-                status?: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status?: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
             };
             header?: never;
             path?: never;
@@ -1448,6 +1527,242 @@ export interface operations {
             };
             /** @description no or wrong `X-SCS-Key` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    SchoolLifecycleController_suspend: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1-200 visible ASCII characters: a retry with the same key and request gets the first answer again */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuspendSchoolDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    /** @description /school/<id> */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuspensionAcceptedDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no school has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the school is deleted */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description body over SCS_BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description body not JSON (UTF-8) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description this Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    SchoolLifecycleController_resume: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1-200 visible ASCII characters: a retry with the same key and request gets the first answer again */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    /** @description /school/<id> */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuspensionAcceptedDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no school has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the school is deleted */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description this Idempotency-Key was used with another request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -211,6 +211,27 @@ describe('fleet view', () => {
     expect(onboarding).toMatchObject({ district: 'Pune', board: 'ICSE', activated_at: LATER });
   });
 
+  it('given a suspension and its undoing, then suspending, suspended, resuming, active, each since its event', () => {
+    const run = { attempt: 1, startedAt: LATER, finishedAt: LATER };
+    const events: SchoolEvent[] = [
+      { type: 'SchoolSuspensionRequested', data: { reason: 'lapsed', requestedAt: LATER, statusBefore: 'active' } },
+      { type: 'SchoolSuspended', data: { ...run, reason: 'lapsed', terminatedSessions: 0 } },
+      { type: 'SchoolResumeRequested', data: { requestedAt: LATER, statusBefore: 'suspended' } },
+      { type: 'SchoolResumed', data: run },
+    ];
+    let row = fold(evolveFleet, provisioned());
+    const statuses = events.map((event, i) => {
+      row = evolveFleet(row, at(event, 9 + i, `2026-11-25T0${i}:00:00.000Z`));
+      return [row?.status, row?.status_since];
+    });
+    expect(statuses).toEqual([
+      ['suspending', '2026-11-25T00:00:00.000Z'],
+      ['suspended', '2026-11-25T01:00:00.000Z'],
+      ['resuming', '2026-11-25T02:00:00.000Z'],
+      ['active', '2026-11-25T03:00:00.000Z'],
+    ]);
+  });
+
   it('ignores event types it does not know', () => {
     const row = fold(evolveFleet, provisioned());
     expect(evolveFleet(row, unknown(9))).toBe(row);

@@ -323,6 +323,60 @@ describe('evolveView: the school read model', () => {
     }
   });
 
+  it('shows a suspension while suspending, suspended and resuming, its failed attempts under it', () => {
+    const asked: SchoolEvent = {
+      type: 'SchoolSuspensionRequested',
+      data: { reason: 'contract lapsed', requestedAt: LATER, statusBefore: 'active' },
+    };
+    const dns = {
+      provider: 'local',
+      name: 'greenwood.syncad.in',
+      recordType: 'A',
+      value: '203.0.113.9',
+      reference: 'r',
+    };
+    const suspended: SchoolEvent = {
+      type: 'SchoolSuspended',
+      data: { ...run, finishedAt: LATER, reason: 'contract lapsed', terminatedSessions: 1, dns },
+    };
+    given(...provisionedSchool())
+      .when(asked)
+      .then((view) => {
+        expect(view.status).toBe('suspending');
+        expect(view.suspension).toEqual({ reason: 'contract lapsed', requestedAt: LATER, suspendedAt: null });
+      });
+    given(...provisionedSchool(), asked)
+      .when(retry('suspend_school', 1))
+      .then((view) =>
+        expect(view.suspension?.retry).toEqual({
+          action: 'suspend_school',
+          attempts: 1,
+          error: 'timeout',
+          retryAt: LATER,
+        }),
+      );
+    given(...provisionedSchool(), asked, retry('suspend_school', 1))
+      .when(suspended)
+      .then((view) => {
+        expect(view.status).toBe('suspended');
+        expect(view.suspension).toEqual({ reason: 'contract lapsed', requestedAt: LATER, suspendedAt: LATER });
+      });
+    const resuming: SchoolEvent = {
+      type: 'SchoolResumeRequested',
+      data: { requestedAt: LATER, statusBefore: 'suspended' },
+    };
+    const resumed: SchoolEvent = { type: 'SchoolResumed', data: { ...run, dns: { ...dns, value: '127.0.0.1' } } };
+    given(...provisionedSchool(), asked, suspended)
+      .when(resuming)
+      .then((view) => expect(view).toMatchObject({ status: 'resuming', suspension: { suspendedAt: LATER } }));
+    given(...provisionedSchool(), asked, suspended, resuming)
+      .when(resumed)
+      .then((view) => {
+        expect(view.status).toBe('active');
+        expect(view.suspension).toBeUndefined();
+      });
+  });
+
   it('agrees with the domain on the status of the school and of every step', () => {
     const scenarios: SchoolEvent[][] = [
       provisionedSchool(),
@@ -381,7 +435,15 @@ describe('presentSchool', () => {
       data: { ...run, serialNumber: 'ab12', error: 'rate limited', retryAt: LATER },
     };
     const rolledBack = [ev.requested(), ev.slug(), ...rollbackAt('create_database'), released];
-    for (const events of [[...provisionedSchool(), upgradeFailed, renewalFailed], rolledBack]) {
+    const suspending: SchoolEvent[] = [
+      { type: 'SchoolSuspensionRequested', data: { reason: 'lapsed', requestedAt: LATER, statusBefore: 'active' } },
+      retry('suspend_school', 3),
+    ];
+    for (const events of [
+      [...provisionedSchool(), upgradeFailed, renewalFailed],
+      rolledBack,
+      [...provisionedSchool(), ...suspending],
+    ]) {
       const view = foldView(events)!;
       expect(JSON.stringify(presentSchool(asJsonb(view)))).toBe(JSON.stringify(presentSchool(view)));
     }

@@ -312,9 +312,11 @@ export class ProcessManager {
     };
   }
 
-  /** A school that has just become active or failed: its time since the request, for operators. */
+  /** A school that has just become active or failed from its request: its time since then, for operators. */
   private settled(before: SchoolState, after: SchoolState | undefined): void {
     if (!after || after.status === before.status || (after.status !== 'active' && after.status !== 'failed')) return;
+    // A resumed school becomes active too: not the end of its provisioning.
+    if (before.status !== 'provisioning' && before.status !== 'rolling_back') return;
     const seconds = (this.clock.now().getTime() - Date.parse(after.createdAt)) / 1000;
     (this.options.telemetry ?? noTelemetry).schoolSettled(after.status, seconds);
   }

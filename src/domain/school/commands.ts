@@ -20,6 +20,10 @@ export type SchoolCommand =
       }
     >
   | Command<'RequestTeardown', { now: string }>
+  /** Suspend a live school (its role, its DNS name), for `reason`; the process manager does it. */
+  | Command<'RequestSuspension', { reason: string; now: string }>
+  /** Undo a suspension, done or under way. */
+  | Command<'RequestResume', { now: string }>
   /**
    * New values for some of the details, already checked by the rules of creation (`validateDetailChanges`).
    * `expectedRevision`: the revision the caller saw (its If-Match); another is refused, nothing changed.

@@ -6,7 +6,8 @@ import { SUCCESS_EVENT } from './events.js';
 import { evolve } from './evolve.js';
 import { serverOf } from './placement.js';
 import { isUndoing, lifecycleAction, nextStep, pendingCompensations } from './plan.js';
-import type { SchoolState } from './state.js';
+import { isLive, type SchoolState } from './state.js';
+import { reasonProblem } from './suspension.js';
 import { CRITICAL, isCompensationName, isLifecycleAction, type StepName } from './steps.js';
 
 /** Decides which events a command produces, given the school's state. Pure. */
@@ -35,6 +36,19 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
     }
     case 'ChangeDetails':
       return changeDetails(existing(state), command.data);
+    case 'RequestSuspension': {
+      const school = existing(state);
+      const { reason, now } = command.data;
+      const problem = reasonProblem(reason);
+      if (problem) throw new DomainError('invalid_details', `reason ${problem}`);
+      refuseUnless(school, ['active', 'resuming'], 'only an active school (or one resuming) can be suspended');
+      return [{ type: 'SchoolSuspensionRequested', data: { reason, requestedAt: now, statusBefore: school.status } }];
+    }
+    case 'RequestResume': {
+      const school = existing(state);
+      refuseUnless(school, ['suspended', 'suspending'], 'only a suspended school (or one being suspended) can resume');
+      return [{ type: 'SchoolResumeRequested', data: { requestedAt: command.data.now, statusBefore: school.status } }];
+    }
     case 'RecordStepResult': {
       const school = existing(state);
       const { action, event, now } = command.data;
@@ -91,18 +105,14 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       const school = existing(state);
       const current = school.resources.certificate;
       // Only a live school's current certificate is replaced; a stale or repeated renewal changes nothing.
-      if (
-        school.status !== 'active' ||
-        !current ||
-        current.serialNumber !== command.data.event.data.previousSerialNumber
-      )
+      if (!isLive(school) || !current || current.serialNumber !== command.data.event.data.previousSerialNumber)
         return [];
       return [command.data.event];
     }
     case 'RecordCertificateRenewalFailure': {
       const school = existing(state);
       const { serialNumber, attempt, error, retryAt, startedAt, finishedAt } = command.data;
-      if (school.status !== 'active' || school.resources.certificate?.serialNumber !== serialNumber) return [];
+      if (!isLive(school) || school.resources.certificate?.serialNumber !== serialNumber) return [];
       return [
         { type: 'CertificateRenewalFailed', data: { serialNumber, attempt, error, retryAt, startedAt, finishedAt } },
       ];
@@ -111,7 +121,7 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       const school = existing(state);
       const { keyId, generation, startedAt, finishedAt } = command.data;
       // Recorded once: a repeat after a crash, or a school no longer live, changes nothing.
-      if (school.status !== 'active' || generation !== nextCredentialsGeneration(school)) return [];
+      if (!isLive(school) || generation !== nextCredentialsGeneration(school)) return [];
       const previousKeyId = school.credentials?.keyId ?? null;
       return [{ type: 'SchoolCredentialsRotated', data: { keyId, previousKeyId, generation, startedAt, finishedAt } }];
     }
@@ -119,13 +129,13 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       const school = existing(state);
       const { now: _now, ...data } = command.data;
       // Only a live school's upgrade is news; one already recorded (a resumed rollout) is not.
-      if (school.status !== 'active' || !school.schemaVersion || school.schemaVersion >= data.to) return [];
+      if (!isLive(school) || !school.schemaVersion || school.schemaVersion >= data.to) return [];
       return [{ type: 'SchoolSchemaUpgraded', data: { ...data, from: school.schemaVersion } }];
     }
     case 'RecordSchemaUpgradeFailure': {
       const school = existing(state);
       const { now: _now, applied, ...data } = command.data;
-      if (school.status !== 'active' || !school.schemaVersion) return [];
+      if (!isLive(school) || !school.schemaVersion) return [];
       // Migrations before the failing one committed: the school really is on the newer version now.
       const from = school.schemaVersion;
       const version = data.version > from ? data.version : from;
@@ -204,6 +214,14 @@ function changeDetails(
   return [
     { type: 'SchoolDetailsChanged', data: { changes: pick(changes), previous: pick(school.details), changedAt: now } },
   ];
+}
+
+/** Refuses a command the school's status does not allow: 410 once deleted, else 409 with the status. */
+function refuseUnless(school: SchoolState, allowed: readonly string[], rule: string): void {
+  if (school.status === 'deleted') throw new DomainError('school_deleted', `school ${school.id} is deleted`);
+  if (!allowed.includes(school.status)) {
+    throw new WrongStatusError(school.status, `school ${school.id} is ${school.status}; ${rule}`);
+  }
 }
 
 /** The generation a school's next credentials rotation makes. */

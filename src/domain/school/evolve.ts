@@ -111,6 +111,22 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
       };
     case 'SchoolDetailsChanged':
       return { ...state, details: { ...state.details, ...event.data.changes } };
+    case 'SchoolSuspensionRequested': {
+      const suspension = { reason: event.data.reason, requestedAt: event.data.requestedAt };
+      return { ...state, status: 'suspending', suspension, pendingRetry: undefined };
+    }
+    case 'SchoolSuspended': {
+      const suspension = { reason: event.data.reason, requestedAt: state.suspension?.requestedAt ?? '' };
+      const suspended = { ...suspension, suspendedAt: event.data.finishedAt };
+      const next = { ...state, status: 'suspended' as const, suspension: suspended, pendingRetry: undefined };
+      return { ...next, resources: pointedAt(state, event.data.dns) };
+    }
+    case 'SchoolResumeRequested':
+      return { ...state, status: 'resuming', pendingRetry: undefined };
+    case 'SchoolResumed': {
+      const next = { ...state, status: 'active' as const, suspension: undefined, pendingRetry: undefined };
+      return { ...next, resources: pointedAt(state, event.data.dns) };
+    }
     case 'SchoolRegistryUpdated':
       return { ...state, registryDetails: registryDetailsOf(event.data), pendingRetry: undefined };
     case 'WelcomeEmailSent':
@@ -213,6 +229,12 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
       return never;
     }
   }
+}
+
+/** The school's resources with its DNS record as `dns` says it was pointed (unchanged without one). */
+function pointedAt(state: SchoolState, dns: { name: string; recordType: string; provider: string } | undefined) {
+  const r = state.resources;
+  return dns ? { ...r, dns: { name: dns.name, recordType: dns.recordType, provider: dns.provider } } : r;
 }
 
 function skipPending(steps: Record<StepName, StepState>): Record<StepName, StepState> {

@@ -46,6 +46,8 @@ export function registryBehind(state: SchoolState): boolean {
 
 /** The lifecycle action a school outside provisioning and undo needs now, if any. */
 export function lifecycleAction(state: SchoolState): LifecycleActionName | undefined {
+  if (state.status === 'suspending') return 'suspend_school';
+  if (state.status === 'resuming') return 'resume_school';
   if (state.status === 'provisioning' || isUndoing(state)) return undefined;
   return registryBehind(state) ? 'update_registry' : undefined;
 }

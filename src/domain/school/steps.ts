@@ -24,6 +24,10 @@ export const STEP_ORDER = [
 export const LIFECYCLE_ACTIONS = [
   // The registry row follows a change of the school's details.
   { name: 'update_registry', done: 'SchoolRegistryUpdated' },
+  // The school's role cannot log in (its sessions ended) and its name points at the maintenance target.
+  { name: 'suspend_school', done: 'SchoolSuspended' },
+  // Both undone.
+  { name: 'resume_school', done: 'SchoolResumed' },
 ] as const;
 
 type StepDefinition = (typeof STEP_ORDER)[number];

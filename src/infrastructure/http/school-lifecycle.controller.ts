@@ -1,15 +1,32 @@
-import { Body, Controller, Headers, HttpException, Inject, Param, Patch, Req, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  HttpException,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Req,
+  Res,
+  UseInterceptors,
+} from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ChangeDetailsCommand } from '../../application/change-details/change-details.command.js';
+import { ResumeSchoolCommand, SuspendSchoolCommand } from '../../application/suspension/suspension.commands.js';
+import { reasonProblem } from '../../domain/school/suspension.js';
 import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
 import { ChangeDetailsDto, checkedChanges } from './change-details.dto.js';
 import { API_KEY_SCHEME, ApiProblems } from './openapi/openapi.js';
-import { SchoolViewDto } from './openapi/schemas.js';
+import { SchoolViewDto, SuspendSchoolDto, SuspensionAcceptedDto } from './openapi/schemas.js';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { problem } from './problem.js';
 import { originOf, type ScsRequest } from './request-context.js';
-import { ETAG, etagOf, notFound, SCHOOL_ID, schoolId, sendJson } from './school-params.js';
+import { ETAG, etagOf, IDEMPOTENCY_KEY, LOCATION, notFound, SCHOOL_ID, schoolId, sendJson } from './school-params.js';
 
 /**
  * RFC 9110 §13.1.1: `*` (any current answer), or a list of entity tags compared strongly: a weak tag
@@ -20,10 +37,27 @@ export function ifMatchHolds(header: string, etag: string): boolean {
   return tags.includes('*') || tags.includes(etag);
 }
 
+/** POST /school/:id/suspend's body: `{reason}` and nothing else; every field at fault named. */
+function reasonOf(body: unknown): string {
+  const errors: Array<{ field: string; message: string }> = [];
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    errors.push({ field: '(body)', message: 'must be a JSON object with a reason' });
+  } else {
+    const { reason, ...others } = body as Record<string, unknown>;
+    const fault = reason === undefined ? 'is required' : reasonProblem(reason);
+    if (fault) errors.push({ field: 'reason', message: fault });
+    for (const field of Object.keys(others))
+      errors.push({ field: field.slice(0, 64), message: 'is not a known field' });
+  }
+  if (errors.length === 0) return (body as { reason: string }).reason;
+  const detail = errors.map((e) => `${e.field} ${e.message}`).join('; ');
+  throw new BadRequestException(problem(400, 'validation', 'Invalid request', detail, { errors: errors.slice(0, 20) }));
+}
+
 const preconditionFailed = (detail: string) =>
   new HttpException(problem(412, 'precondition-failed', 'Precondition failed', detail), 412);
 
-/** A school's life after its creation: its details changed (PATCH). */
+/** A school's life after its creation: its details changed (PATCH), suspended and resumed. */
 @ApiTags('schools')
 @ApiSecurity(API_KEY_SCHEME)
 @ApiProblems(401, 429, 503)
@@ -85,5 +119,62 @@ export class SchoolLifecycleController {
     const after = (await this.queries.current(sid)) ?? current;
     res.set('ETag', etagOf(after.answer.digest));
     sendJson(res, after.answer.json);
+  }
+
+  @ApiOperation({
+    summary: 'suspend a school: its role cannot log in (its sessions end), its name points at the maintenance target',
+    description:
+      'Recorded as `SchoolSuspensionRequested`; the process manager suspends it (`suspend_school`, then ' +
+      '`SchoolSuspended`): status `suspending`, then `suspended`. Nothing is lost; resume undoes it.',
+  })
+  @SCHOOL_ID
+  @IDEMPOTENCY_KEY
+  @ApiBody({ type: SuspendSchoolDto })
+  @ApiResponse({ status: 202, type: SuspensionAcceptedDto, headers: LOCATION })
+  @ApiProblems(400, 404, 409, 410, 413, 415, 422)
+  @Post('school/:id/suspend')
+  @HttpCode(202)
+  @UseInterceptors(IdempotencyInterceptor)
+  async suspend(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() req: ScsRequest,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const sid = schoolId(id);
+    const actor = req.actor ?? 'anonymous';
+    const command = new SuspendSchoolCommand(
+      sid,
+      reasonOf(body),
+      actor,
+      req.correlationId!,
+      req.traceparent,
+      originOf(req),
+    );
+    const accepted = await this.commands.execute(command);
+    res.setHeader('Location', `/school/${sid}`);
+    return accepted;
+  }
+
+  @ApiOperation({
+    summary: 'resume a suspended school (or stop its suspension): its role logs in again, its name points back',
+    description:
+      'Recorded as `SchoolResumeRequested`; the process manager resumes it (`resume_school`, then `SchoolResumed`): ' +
+      'status `resuming`, then `active`.',
+  })
+  @SCHOOL_ID
+  @IDEMPOTENCY_KEY
+  @ApiResponse({ status: 202, type: SuspensionAcceptedDto, headers: LOCATION })
+  @ApiProblems(400, 404, 409, 410, 422)
+  @Post('school/:id/resume')
+  @HttpCode(202)
+  @UseInterceptors(IdempotencyInterceptor)
+  async resume(@Param('id') id: string, @Req() req: ScsRequest, @Res({ passthrough: true }) res: Response) {
+    const sid = schoolId(id);
+    const actor = req.actor ?? 'anonymous';
+    const command = new ResumeSchoolCommand(sid, actor, req.correlationId!, req.traceparent, originOf(req));
+    const accepted = await this.commands.execute(command);
+    res.setHeader('Location', `/school/${sid}`);
+    return accepted;
   }
 }

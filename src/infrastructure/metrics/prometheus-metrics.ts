@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ActionOutcome, Telemetry } from '../../application/ports/telemetry.port.js';
+import { SCHOOL_STATUSES } from '../../domain/school/state.js';
 import { LIFECYCLE_ACTIONS, STEPS, UNDO_ORDER } from '../../domain/school/steps.js';
 import { routeOf } from '../http/route-of.js';
 
@@ -16,7 +17,6 @@ export interface MetricSources {
   projectionLag(): Promise<number>;
 }
 
-const STATUSES = ['provisioning', 'active', 'rolling_back', 'failed', 'deprovisioning', 'deleted'];
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const APPEND_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const STEP_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -103,12 +103,12 @@ export class PrometheusMetrics implements Telemetry {
       registers,
       async collect() {
         const counts = await read((s) => s.schoolsByStatus());
-        for (const status of STATUSES) this.set({ status }, counts?.[status] ?? 0);
+        for (const status of SCHOOL_STATUSES) this.set({ status }, counts?.[status] ?? 0);
       },
     });
     new Gauge({
       name: 'scs_oldest_unfinished_school_age_seconds',
-      help: 'Age of the oldest school still provisioning, rolling back or deprovisioning (0: none): the stuck alarm',
+      help: 'Age of the oldest school in flight (provisioning, suspending, resuming, rolling back, deprovisioning; 0: none): the stuck alarm',
       registers,
       async collect() {
         this.set((await read((s) => s.oldestUnfinishedSeconds())) ?? 0);

@@ -26,6 +26,8 @@ export interface StepPorts {
   faults: FaultInjector;
   /** What `<slug>.<BASE_DOMAIN>` points at: an IP gives an A record, a host name a CNAME. */
   dnsTarget: string;
+  /** What it points at while the school is suspended (a maintenance page); absent: it is left as it is. */
+  suspendedDnsTarget?: string;
 }
 
 export type PortName = keyof StepPorts;
