@@ -117,6 +117,14 @@ function stepEvent(
       return { type: 'CertificateRevoked', data: { ...run, provider: 'local', revoked: true } };
     case 'unregister_school':
       return { type: 'SchoolUnregistered', data: { ...run, existed: true } };
+    case 'suspend_school':
+      return { type: 'SchoolSuspended', data: { ...run, reason: 'contract lapsed', terminatedSessions: 0 } };
+    case 'resume_school':
+      return { type: 'SchoolResumed', data: { ...run } };
+    case 'update_registry': {
+      const { name, district, board, adminEmail } = state.details;
+      return { type: 'SchoolRegistryUpdated', data: { ...run, name, district, board, adminEmail, existed: true } };
+    }
   }
 }
 

@@ -12,6 +12,8 @@ import { apiKey, ApiKeyGuard, type Denial } from './infrastructure/http/api-key.
 import { HTTP_CONTROLLERS } from './infrastructure/http/controllers.js';
 import { assertScopesDeclared } from './infrastructure/http/route-table.js';
 import { PrometheusMetrics } from './infrastructure/metrics/prometheus-metrics.js';
+import { ChangeDetailsHandler } from './application/change-details/change-details.handler.js';
+import { ResumeSchoolHandler, SuspendSchoolHandler } from './application/suspension/suspension.handlers.js';
 import { MetricsController } from './infrastructure/http/metrics.controller.js';
 import { IdempotencyStore } from './infrastructure/http/idempotency/idempotency-store.js';
 import {
@@ -56,6 +58,9 @@ export class AppModule {
         RequestTeardownHandler,
         RetrySchoolHandler,
         ReadCredentialsHandler,
+        ChangeDetailsHandler,
+        SuspendSchoolHandler,
+        ResumeSchoolHandler,
         { provide: READINESS, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.readiness() },
         { provide: REPORTING, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.reporting() },
         {

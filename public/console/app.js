@@ -62,7 +62,17 @@ function schoolsPage(params) {
       ? el('select', { name }, el('option', { value: '' }, 'any'), ...options.map((o) => el('option', { value: o }, o)))
       : el('input', { name, size: 10 });
   const fields = {
-    status: filter('status', ['provisioning', 'active', 'rolling_back', 'failed', 'deprovisioning', 'deleted']),
+    status: filter('status', [
+      'provisioning',
+      'active',
+      'suspending',
+      'suspended',
+      'resuming',
+      'rolling_back',
+      'failed',
+      'deprovisioning',
+      'deleted',
+    ]),
     district: filter('district'),
     board: filter('board'),
     schemaVersion: filter('schemaVersion'),

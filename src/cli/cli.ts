@@ -7,7 +7,7 @@ import { silentLogger } from '../application/ports/logger.port.js';
 import { RequestSchoolHandler } from '../application/request-school/request-school.handler.js';
 import { RequestTeardownHandler } from '../application/request-teardown/request-teardown.handler.js';
 import { RetrySchoolHandler } from '../application/retry-school/retry-school.handler.js';
-import { isSchoolId } from '../domain/school/events.js';
+import { ResumeSchoolHandler, SuspendSchoolHandler } from '../application/suspension/suspension.handlers.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { EventStoreMismatchError } from '../infrastructure/postgres/central-database.js';
 import { projectRoot } from '../infrastructure/postgres/sql-migrations.js';
@@ -35,6 +35,8 @@ export interface CliRun {
     requestSchool: RequestSchoolHandler;
     requestTeardown: RequestTeardownHandler;
     retrySchool: RetrySchoolHandler;
+    suspendSchool: SuspendSchoolHandler;
+    resumeSchool: ResumeSchoolHandler;
   };
   /** Recorded as the events' actor, as an API key's id is for the API. */
   actor: 'cli';
@@ -55,6 +57,8 @@ export async function withRuntime(fn: (run: CliRun) => Promise<number>): Promise
       requestSchool,
       requestTeardown: new RequestTeardownHandler(store, systemClock),
       retrySchool: new RetrySchoolHandler(store, requestSchool),
+      suspendSchool: new SuspendSchoolHandler(store, systemClock),
+      resumeSchool: new ResumeSchoolHandler(store, systemClock),
     };
     return await fn({ runtime, handlers, actor: 'cli', correlationId: randomUUID() });
   } finally {
@@ -73,13 +77,7 @@ export function print(json: boolean | undefined, data: unknown, human: () => str
   );
 }
 
-/** Argument parsers: a bad value is a usage error (exit 2) before anything connects. */
-export function schoolIdArg(value: string): string {
-  const id = value.toLowerCase();
-  if (!isSchoolId(id)) throw new InvalidArgumentError('expected a school id (a UUID).');
-  return id;
-}
-
+/** Argument parsers (`school-ref.ts` has one for schools): a bad value is a usage error (exit 2) before connecting. */
 export function intArg(min: number, max: number): (value: string) => number {
   return (value) => {
     const n = Number(value);

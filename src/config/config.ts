@@ -24,6 +24,8 @@ export interface Config {
   apiKeys: ConfiguredApiKey[];
   baseDomain: string;
   dnsTarget: string;
+  /** SCHOOL_SUSPENDED_DNS_TARGET: what a suspended school's name points at (absent: left as it is). */
+  suspendedDnsTarget?: string;
   dnsProvider: 'local' | 'powerdns' | 'route53';
   certProvider: 'local' | 'acme' | 'acm';
   mailProvider: 'outbox' | 'smtp' | 'ses';
@@ -212,6 +214,21 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
   if (!isIP(dnsTarget) && !dnsTarget.split('.').every((label) => DNS_LABEL.test(label))) {
     problems.push(`SCHOOL_DNS_TARGET=${dnsTarget} must be an IP address (A record) or a host name (CNAME)`);
   }
+  const suspendedDnsTarget = env.SCHOOL_SUSPENDED_DNS_TARGET || undefined;
+  if (suspendedDnsTarget !== undefined) {
+    const isHost = (target: string) => target.split('.').every((label) => DNS_LABEL.test(label));
+    if (!isIP(suspendedDnsTarget) && !isHost(suspendedDnsTarget)) {
+      problems.push(
+        `SCHOOL_SUSPENDED_DNS_TARGET=${suspendedDnsTarget} must be an IP address (A record) or a host name (CNAME)`,
+      );
+    } else if (!isIP(suspendedDnsTarget) !== !isIP(dnsTarget)) {
+      // A record's type is not changed in place: a CNAME may have no neighbour, so one would go first.
+      problems.push(
+        `SCHOOL_SUSPENDED_DNS_TARGET=${suspendedDnsTarget} must be of SCHOOL_DNS_TARGET's kind: ` +
+          `both IP addresses (A records) or both host names (CNAME)`,
+      );
+    }
+  }
 
   const eventStoreConnectionString = env.EVENTSTORE_CONNECTION_STRING || undefined;
   if (eventStoreConnectionString && !/^esdb(\+discover)?:\/\/[^/?]+/.test(eventStoreConnectionString)) {
@@ -313,6 +330,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     apiKeys,
     baseDomain,
     dnsTarget,
+    suspendedDnsTarget,
     dnsProvider,
     certProvider,
     mailProvider,

@@ -38,8 +38,10 @@ describe('CLI conventions: help, version, usage errors and exit codes', () => {
     [['reconcile', '--fx'], /unknown option '--fx'/],
     [['schools', 'list', '--status'], /argument missing/],
     [['schools', 'list', '--status', 'sleeping'], /Allowed choices are provisioning/],
-    [['school', 'delete'], /missing required argument 'id'/],
-    [['school', 'delete', 'not-an-id'], /school id/],
+    [['school', 'delete'], /missing required argument 'school'/],
+    [['school', 'delete', 'not an id'], /a school id \(a UUID\) or its slug/],
+    [['school', 'show', 'greenwood.syncad.in'], /a school id \(a UUID\) or its slug/],
+    [['secrets', 'rotate', '--only', 'x/y'], /a school id \(a UUID\) or its slug/],
     [['secrets', 'rotate', '--concurrency', '0'], /1 to 64/],
   ])('%j is a usage error: exit 2 with a message on stderr', async (args, message) => {
     const { code, stderr } = await runCli(NOWHERE, args);
@@ -54,7 +56,7 @@ describe('CLI conventions: help, version, usage errors and exit codes', () => {
   });
 });
 
-describe("CLI operator commands: schools list, school delete, school retry (through the API's handlers)", () => {
+describe("CLI operator commands: schools list, school delete, school retry (through the API's handlers), by id or slug", () => {
   let central: Awaited<ReturnType<typeof freshDatabase>>;
   let scs: ScsProcess | undefined;
   let failedId: string;
@@ -172,6 +174,32 @@ describe("CLI operator commands: schools list, school delete, school retry (thro
     }
     const history = (await scs!.request(`/school/${retried.id}/history`)).body.events;
     expect(history[0]).toMatchObject({ type: 'SchoolRequested', metadata: { actor: 'cli', retryOf: failedId } });
+  });
+
+  it('takes a school by its slug wherever it takes its id: the school holding the slug, else the one that had it', async () => {
+    // The failed school gave its slug back; its retry (the test before) holds it now.
+    const listed = JSON.parse((await cli('schools', 'list', '--slug', failedSlug, '--json')).stdout);
+    expect(listed.items).toHaveLength(2);
+    const holder = listed.items.find((s: { id: string }) => s.id !== failedId).id as string;
+    const shown = await cli('school', 'show', failedSlug.toUpperCase(), '--json');
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout).id).toBe(holder);
+
+    const activeSlug = (await scs!.request(`/school/${activeId}`)).body.slug as string;
+    const history = await cli('school', 'history', activeSlug, '--json');
+    expect(JSON.parse(history.stdout)[0]).toMatchObject({ type: 'SchoolRequested', data: { schoolId: activeId } });
+    const planned = await cli('school', 'delete', activeSlug, '--dry-run');
+    expect(planned.stdout).toContain(`school ${activeId} (${activeSlug}) is active`);
+    const migrate = await cli('schools', 'migrate', '--only', activeSlug, '--dry-run', '--json');
+    expect(migrate.code).toBe(0);
+    const move = await cli('school', 'move', activeSlug, '--to', 'nowhere', '--dry-run');
+    expect(move.stderr).toMatch(/no tenant server "nowhere"/);
+    const retry = await cli('school', 'retry', activeSlug);
+    expect(retry.stderr).toContain(`school ${activeId} is active`);
+
+    const unknown = await cli('school', 'show', 'no-such-school');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no school with id or slug no-such-school/);
   });
 
   const status = async (id: string) => (await scs!.request(`/school/${id}`)).body.status as string;

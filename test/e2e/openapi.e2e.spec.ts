@@ -47,6 +47,9 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
         'GET /school/{id}/credentials',
         'GET /school/{id}/history',
         'GET /schools',
+        'PATCH /school/{id}',
+        'POST /school/{id}/resume',
+        'POST /school/{id}/suspend',
         'POST /school',
         'POST /school/{id}/retry',
         'DELETE /webhooks/{id}',
@@ -64,6 +67,8 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
       '/school/{id}/history',
       '/school/{id}/credentials',
       '/school/{id}/retry',
+      '/school/{id}/suspend',
+      '/school/{id}/resume',
       '/schools',
       '/projections',
       '/reports/onboarding',
@@ -90,6 +95,22 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
       $ref: '#/components/schemas/CreateSchoolDto',
     });
     expect(document.components.schemas.CreateSchoolDto.additionalProperties).toBe(false);
+    const change = document.paths['/school/{id}'].patch;
+    for (const type of ['application/merge-patch+json', 'application/json']) {
+      expect(change.requestBody.content[type].schema).toEqual({ $ref: '#/components/schemas/ChangeDetailsDto' });
+    }
+    expect(change.parameters).toContainEqual(
+      expect.objectContaining({ name: 'If-Match', in: 'header', required: true }),
+    );
+    expect(Object.keys(change.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409', '412', '428']));
+    const suspend = document.paths['/school/{id}/suspend'].post;
+    expect(suspend.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/SuspendSchoolDto',
+    });
+    expect(document.components.schemas.SchoolViewDto.properties.suspension).toBeDefined();
+    expect(document.components.schemas.SchoolViewDto.properties.status.enum).toEqual(
+      expect.arrayContaining(['suspending', 'suspended', 'resuming']),
+    );
   });
 
   it('documents every integration event in its webhooks section, one closed JSON Schema per type', async () => {

@@ -200,6 +200,33 @@ describe('provisioning and teardown, end to end (real PostgreSQL, real process)'
     expect(page.body.total).toBeGreaterThan(1);
   });
 
+  it('finds schools by slug (exactly) and by a prefix of the name or slug (any case)', async () => {
+    const body = schoolBody();
+    body.name = 'Zephyr Valley School';
+    const created = await scs.request('/school', { method: 'POST', json: body });
+    await waitForStatus(scs, created.body.id, ['active']);
+    const ids = async (query: string) => {
+      const res = await scs.request(`/schools?${query}`);
+      expect(res.status).toBe(200);
+      return res.body.items.map((s: { id: string }) => s.id);
+    };
+    expect(await ids(`slug=${body.slug}`)).toEqual([created.body.id]);
+    expect(await ids(`slug=${body.slug.toUpperCase()}`)).toEqual([created.body.id]);
+    expect(await ids(`slug=${body.slug.slice(0, -1)}`)).toEqual([]);
+    expect(await ids('q=zEPHYR%20v')).toEqual([created.body.id]);
+    expect(await ids(`q=${body.slug}&status=active`)).toEqual([created.body.id]);
+    expect(await ids('q=Valley')).toEqual([]);
+    for (const [query, field] of [
+      ['slug=not%20a%20slug', 'slug'],
+      ['q=', 'q'],
+      [`q=${'a'.repeat(201)}`, 'q'],
+    ]) {
+      const refused = await scs.request(`/schools?${query}`);
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+    }
+  });
+
   it('writes the welcome email to the outbox', async () => {
     const created = await scs.request('/school', { method: 'POST', json: schoolBody() });
     await waitForStatus(scs, created.body.id, ['active']);

@@ -149,6 +149,9 @@ describe(`secrets rotate: ${SCHOOLS} schools moved to a new credentials key`, ()
     });
     expect(await isRolePassword(`${schools[0].databaseName}_owner`, before)).toBe(false);
     expect(await usable(schools[0])).toBe(true);
-    expect((await rotate(['--only', 'not-a-school'], env)).code).toBe(2);
+    expect((await rotate(['--only', 'not a school'], env)).code).toBe(2); // neither an id nor a slug
+    const unknown = await rotate(['--only', 'no-such-school'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no school with id or slug no-such-school/);
   }, 120_000);
 });

@@ -77,6 +77,55 @@ describe('SchoolQueries', () => {
     expect(sent.filter((text) => /school_read_model/.test(text))).toHaveLength(5);
   });
 
+  it('finds schools by their exact slug, and by a prefix of their name (any case) or slug, wildcards taken literally', async () => {
+    const { queries } = counted();
+    const found = async (filters: { slug?: string; q?: string; status?: string }) =>
+      (await queries.list({ ...filters, limit: 50, offset: 0 })).items.map((s) => s.id).sort();
+    const all = [...ids].sort();
+    expect(await found({ slug: 'queries-1' })).toEqual([ids[1]]);
+    expect(await found({ slug: 'queries' })).toEqual([]);
+    expect(await found({ q: 'GREENWOOD h' })).toEqual(all);
+    expect(await found({ q: 'queries-2' })).toEqual([ids[2]]);
+    expect(await found({ q: 'Queries', status: 'active' })).toEqual(all);
+    expect(await found({ q: 'High' })).toEqual([]); // a prefix, not any part
+    // LIKE's wildcards are characters like any other: `_` would match the hyphen, `%` everything.
+    expect(await found({ q: 'queries_' })).toEqual([]);
+    expect(await found({ q: '%' })).toEqual([]);
+    expect((await queries.list({ q: 'queries', limit: 1, offset: 1 })).total).toBe(3);
+  });
+
+  it('plans a search by q or slug on the prefix indexes of central migration 0031', async () => {
+    const sent: pg.QueryConfig[] = [];
+    const pool = {
+      query: (config: pg.QueryConfig) => {
+        sent.push(config);
+        return central.pool.query(config);
+      },
+    } as unknown as Pick<pg.Pool, 'query'>;
+    const queries = new SchoolQueries(pool, central.store);
+    const plan = async (filters: { slug?: string; q?: string }) => {
+      sent.length = 0;
+      await queries.listJson({ ...filters, limit: 50, offset: 0 });
+      const client = await central.pool.connect();
+      try {
+        // Three rows: without this the planner rightly reads the table; the question is whether it can use the indexes.
+        await client.query('BEGIN');
+        await client.query('SET LOCAL enable_seqscan = off');
+        const { rows } = await client.query(`EXPLAIN ${sent[0].text}`, sent[0].values);
+        await client.query('ROLLBACK');
+        return rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+      } finally {
+        client.release();
+      }
+    };
+    const byQ = await plan({ q: 'Green' });
+    expect(byQ).toContain('school_read_model_name_prefix_idx');
+    expect(byQ).toContain('school_read_model_slug_prefix_idx');
+    expect(byQ).not.toMatch(/Seq Scan on school_read_model/);
+    expect(sent[0].name).toBeUndefined(); // planned with its value each time
+    expect(await plan({ slug: 'queries-1' })).toContain('school_read_model_slug_prefix_idx');
+  });
+
   it("keeps each answer's digest with it: the same while the row's revision is, another when the document changes", async () => {
     const { queries } = counted();
     const sha1 = (text: string) => createHash('sha1').update(text).digest('base64url');

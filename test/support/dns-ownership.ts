@@ -37,6 +37,18 @@ export function dnsOwnershipCases(provider: (owner: string) => DnsProvider, zone
     ]);
   });
 
+  it('repoints a name the school owns in place (a suspension and its undoing); no other school may', async () => {
+    const dns = provider('scs-prod');
+    await dns.claim(record('paused'), SCHOOL);
+    await dns.claim({ ...record('paused'), value: '192.0.2.99' }, SCHOOL);
+    const pointed = await at(dns, `paused.${zone}`);
+    expect(pointed.filter((r) => r.type === 'A')).toEqual([{ ...record('paused'), value: '192.0.2.99' }]);
+    expect(pointed.filter((r) => r.type === 'TXT')).toHaveLength(1);
+    await taken(dns.claim(record('paused'), OTHER_SCHOOL));
+    await dns.claim(record('paused'), SCHOOL);
+    expect((await at(dns, `paused.${zone}`)).filter((r) => r.type === 'A')).toEqual([record('paused')]);
+  });
+
   it("never replaces another team's record at the name, nor claims a name with one under it", async () => {
     const dns = provider('scs-prod');
     const theirs = { ...record('shop'), value: '198.51.100.7' };

@@ -65,7 +65,13 @@ export interface paths {
         delete: operations["SchoolsController_remove"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * change a school's name, district, board, admin email or phone (a JSON merge patch), if unchanged since GET
+         * @description Checked by the rules of POST /school, recorded as `SchoolDetailsChanged {changes, previous}`; the registry row follows. Answers the school as it is now, with its new ETag.
+         *
+         *     Needs the scope `schools:write`.
+         */
+        patch: operations["SchoolLifecycleController_change"];
         trace?: never;
     };
     "/school/{id}/history": {
@@ -102,6 +108,50 @@ export interface paths {
         get: operations["SchoolsController_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/school/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * suspend a school: its role cannot log in (its sessions end), its name points at the maintenance target
+         * @description Recorded as `SchoolSuspensionRequested`; the process manager suspends it (`suspend_school`, then `SchoolSuspended`): status `suspending`, then `suspended`. Nothing is lost; resume undoes it.
+         *
+         *     Needs the scope `operate`.
+         */
+        post: operations["SchoolLifecycleController_suspend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/school/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * resume a suspended school (or stop its suspension): its role logs in again, its name points back
+         * @description Recorded as `SchoolResumeRequested`; the process manager resumes it (`resume_school`, then `SchoolResumed`): status `resuming`, then `active`.
+         *
+         *     Needs the scope `operate`.
+         */
+        post: operations["SchoolLifecycleController_resume"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1084,7 +1134,7 @@ export interface components {
             /** @example greenwood.syncad.in */
             subdomain: string;
             /** @enum {string} */
-            status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
             /** Format: date-time */
             createdAt: string;
         };
@@ -1098,7 +1148,7 @@ export interface components {
             /** @example greenwood.syncad.in */
             subdomain: string;
             /** @enum {string} */
-            status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
             /** Format: date-time */
             createdAt: string;
             /**
@@ -1166,6 +1216,27 @@ export interface components {
             /** Format: date-time */
             retryAt?: string;
         };
+        SuspensionRetryDto: {
+            /** @enum {string} */
+            action: "suspend_school" | "resume_school";
+            attempts: number;
+            error: string;
+            /** Format: date-time */
+            retryAt: string;
+        };
+        SuspensionViewDto: {
+            /** @example contract lapsed */
+            reason: string;
+            /** Format: date-time */
+            requestedAt: string;
+            /**
+             * Format: date-time
+             * @description null until the school is suspended
+             */
+            suspendedAt: string | null;
+            /** @description the last failed attempt, until one succeeds */
+            retry?: components["schemas"]["SuspensionRetryDto"];
+        };
         SchoolViewDto: {
             /** Format: uuid */
             id: string;
@@ -1176,7 +1247,7 @@ export interface components {
             /** @example greenwood.syncad.in */
             subdomain: string;
             /** @enum {string} */
-            status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1213,6 +1284,8 @@ export interface components {
             schemaVersion: string | null;
             /** @description the last failed schema upgrade, until one succeeds */
             schemaUpgrade?: components["schemas"]["SchemaUpgradeDto"];
+            /** @description while suspending, suspended and resuming: why, since when */
+            suspension?: components["schemas"]["SuspensionViewDto"];
             /** @description stream revision of the last event folded in */
             revision: number;
         };
@@ -1220,7 +1293,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
         };
         HistoryEntryDto: {
             revision: number;
@@ -1257,6 +1330,40 @@ export interface components {
             total: number;
             limit: number;
             offset: number;
+        };
+        ChangeDetailsDto: {
+            /** @example Greenwood High School */
+            name?: string;
+            /** @example Pune */
+            district?: string;
+            /** @example ICSE */
+            board?: string;
+            /**
+             * Format: email
+             * @example office@greenwood.example
+             */
+            adminEmail?: string;
+            /**
+             * @description E.164
+             * @example +919876543211
+             */
+            phone?: string;
+        };
+        SuspendSchoolDto: {
+            /**
+             * @description one line
+             * @example contract lapsed
+             */
+            reason: string;
+        };
+        SuspensionAcceptedDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @example suspending
+             * @enum {string}
+             */
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
         };
         SchoolConnectionDto: {
             /** Format: uuid */
@@ -1548,10 +1655,10 @@ export interface components {
             /** @description seconds until a claim that may be abandoned is taken over (409 slug-taken; also Retry-After) */
             retryAfter?: number;
             /**
-             * @description the status of the school that is not failed (409 school-not-failed, POST /school/:id/retry)
+             * @description the status of the school that is not failed (409 school-not-failed, POST /school/:id/retry), or whose status does not allow the request (409 wrong-status)
              * @enum {string}
              */
-            schoolStatus?: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            schoolStatus?: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
             /**
              * Format: date-time
              * @description when the school was created: the earliest asOf that shows it (404 school-not-yet)
@@ -1620,7 +1727,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
                 name: string;
                 district: string;
                 board: string;
@@ -1657,7 +1764,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
                 /** Format: date-time */
                 provisionedAt: string;
             };
@@ -1693,7 +1800,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
                 /** @enum {string} */
                 failedStep: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "register_school" | "send_welcome_email";
                 reason: string;
@@ -1730,7 +1837,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
                 /** Format: date-time */
                 deletedAt: string;
             };
@@ -1766,7 +1873,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
                 fromVersion: string;
                 toVersion: string;
             };
@@ -1802,7 +1909,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
                 fromServer: string;
                 toServer: string;
                 downtimeMs: number;
@@ -1839,7 +1946,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
                 generation: number;
             };
         };
@@ -1874,7 +1981,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
                 serialNumber: string;
                 /** Format: date-time */
                 notAfter: string;
@@ -1967,7 +2074,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2092,7 +2199,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2155,7 +2262,7 @@ export interface operations {
         responses: {
             200: {
                 headers: {
-                    /** @description weak; changes when the school does */
+                    /** @description strong: the digest of the answer's bytes; changes when the school does (send it as If-Match) */
                     ETag?: string;
                     [name: string]: unknown;
                 };
@@ -2295,7 +2402,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2315,6 +2422,154 @@ export interface operations {
             };
             /** @description this Idempotency-Key was used with another request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    SchoolLifecycleController_change: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description the ETag of GET /school/:id: refused (412) when the school changed since */
+                "If-Match": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/merge-patch+json": components["schemas"]["ChangeDetailsDto"];
+                "application/json": components["schemas"]["ChangeDetailsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description strong: the digest of the answer's bytes; changes when the school does (send it as If-Match) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchoolViewDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no school has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the school is deleted */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description If-Match is not the school's current ETag: it changed since (`precondition-failed`); nothing was changed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description body over SCS_BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description body not JSON (UTF-8) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no If-Match: send the ETag of GET /school/:id (`precondition-required`) */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2442,10 +2697,14 @@ export interface operations {
             query?: {
                 offset?: number;
                 limit?: number;
+                /** @description schools whose name (in any case) or slug begins with this */
+                q?: string;
+                /** @description exactly this slug (letters in any case); a slug freed by a deleted school may name several */
+                slug?: string;
                 schemaVersion?: string;
                 board?: string;
                 district?: string;
-                status?: "provisioning" | "active" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status?: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
             };
             header?: never;
             path?: never;
@@ -2481,6 +2740,260 @@ export interface operations {
             };
             /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    SchoolLifecycleController_suspend: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1-200 visible ASCII characters: a retry with the same key and request gets the first answer again */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuspendSchoolDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    /** @description /school/<id> */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuspensionAcceptedDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no school has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the school is deleted */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description body over SCS_BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description body not JSON (UTF-8) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description this Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    SchoolLifecycleController_resume: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1-200 visible ASCII characters: a retry with the same key and request gets the first answer again */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    /** @description /school/<id> */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuspensionAcceptedDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no school has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the school is deleted */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description this Idempotency-Key was used with another request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -129,6 +129,27 @@ describe('configuration', () => {
     ]);
   });
 
+  it('reads SCHOOL_SUSPENDED_DNS_TARGET, of the kind of SCHOOL_DNS_TARGET (both IPs or both host names)', () => {
+    expect(load({}).suspendedDnsTarget).toBeUndefined();
+    expect(load({ SCHOOL_SUSPENDED_DNS_TARGET: '203.0.113.9' }).suspendedDnsTarget).toBe('203.0.113.9');
+    const hosts = { SCHOOL_DNS_TARGET: 'ingress.syncad.in', SCHOOL_SUSPENDED_DNS_TARGET: 'maintenance.syncad.in' };
+    expect(load(hosts)).toMatchObject({ dnsTarget: 'ingress.syncad.in', suspendedDnsTarget: 'maintenance.syncad.in' });
+    const problems = (env: Record<string, string>) => {
+      try {
+        load(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problems({ SCHOOL_SUSPENDED_DNS_TARGET: 'maintenance.syncad.in' })).toEqual([
+      "SCHOOL_SUSPENDED_DNS_TARGET=maintenance.syncad.in must be of SCHOOL_DNS_TARGET's kind: both IP addresses (A records) or both host names (CNAME)",
+    ]);
+    expect(problems({ SCHOOL_SUSPENDED_DNS_TARGET: 'not a name' })).toEqual([
+      'SCHOOL_SUSPENDED_DNS_TARGET=not a name must be an IP address (A record) or a host name (CNAME)',
+    ]);
+  });
+
   it('reads several API keys with ids, and never echoes a secret in its errors', () => {
     const config = load({ SCS_API_KEY: 'a'.repeat(20), SCS_API_KEYS: `ops:${'b'.repeat(20)},ci:${'c'.repeat(20)}` });
     expect(config.apiKeys).toEqual([

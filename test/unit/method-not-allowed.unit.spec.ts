@@ -12,6 +12,7 @@ function app(): express.Express {
   app.post('/school', ok);
   app.get('/school/:id', ok);
   app.delete('/school/:id', ok);
+  app.patch('/school/:id', ok);
   app.get('/school/:id/history', ok);
   app.get('/schools', ok);
   app.get('/health', ok);
@@ -24,12 +25,12 @@ describe('405 for a wrong method on a known route (the router read through an in
   const server = app();
 
   it.each([
-    ['PATCH', `/school/${id}`, 'DELETE, GET, HEAD'],
+    ['PUT', `/school/${id}`, 'DELETE, GET, HEAD, PATCH'],
     ['PUT', '/school', 'POST'],
     ['POST', `/school/${id}/history`, 'GET, HEAD'],
     ['DELETE', '/schools', 'GET, HEAD'],
     // Express matches routes without regard to case, and so does the index.
-    ['PATCH', `/School/${id}`, 'DELETE, GET, HEAD'],
+    ['PUT', `/School/${id}`, 'DELETE, GET, HEAD, PATCH'],
     ['POST', '/HEALTH', 'GET, HEAD'],
     // A route that begins with a parameter is found from any first segment, beside the literal ones.
     ['GET', '/acme/settings', 'PUT'],
@@ -44,6 +45,7 @@ describe('405 for a wrong method on a known route (the router read through an in
   it.each([
     ['GET', `/school/${id}`, 200],
     ['DELETE', `/School/${id}`, 200],
+    ['PATCH', `/school/${id}`, 200],
     ['PUT', '/acme/settings', 200],
     ['GET', '/nowhere', 404],
     ['PATCH', '/nowhere/at/all', 404],

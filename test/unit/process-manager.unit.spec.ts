@@ -3,6 +3,7 @@ import { ProcessManager } from '../../src/application/process-manager/process-ma
 import type { StepPorts } from '../../src/application/process-manager/step-runner.js';
 import { StepError } from '../../src/application/process-manager/step-error.js';
 import { silentLogger } from '../../src/application/ports/logger.port.js';
+import { noTelemetry, type Telemetry } from '../../src/application/ports/telemetry.port.js';
 import { executeSchoolCommand } from '../../src/application/school/school-stream.js';
 import { schoolStreamId } from '../../src/domain/school/events.js';
 import { slugStreamId } from '../../src/domain/school/slug.js';
@@ -41,6 +42,10 @@ function fakePorts(store: InMemoryEventStore) {
       return { schemaVersion: '0001', applied: ['0001'], tableCount: 1, durationMs: 1 };
     },
     secure: async () => undefined,
+    setOwnerLogin: async (name: string, allowed: boolean) => {
+      await call(allowed ? 'login' : 'nologin', name);
+      return { terminated: allowed ? 0 : 1, roleExists: true };
+    },
     exists: async () => true,
     drop: async (name: string) => {
       await call('drop_database', name);
@@ -95,6 +100,10 @@ function fakePorts(store: InMemoryEventStore) {
         await call('unregister_school', id);
         return { existed: true };
       },
+      updateDetails: async (id: string, written: { name: string }) => {
+        await call('update_registry', `${id} ${written.name}`);
+        return { updated: true };
+      },
     },
     mailer: {
       name: 'fake',
@@ -107,6 +116,7 @@ function fakePorts(store: InMemoryEventStore) {
     credentials: { roleFor: () => 'role', passwordFor: () => 'secret', encrypt: () => 'sealed' },
     faults: NO_FAULTS,
     dnsTarget: '203.0.113.7',
+    suspendedDnsTarget: '203.0.113.99',
   } as unknown as StepPorts;
   const hold = (action: string, key: string) => {
     let open!: () => void;
@@ -121,7 +131,7 @@ function fakePorts(store: InMemoryEventStore) {
   return { ports, calls, failures, hold };
 }
 
-function setup(options: { concurrency?: number; locks?: FakeLocks } = {}) {
+function setup(options: { concurrency?: number; locks?: FakeLocks; telemetry?: Telemetry } = {}) {
   const store = new InMemoryEventStore();
   const checkpoints = new InMemoryCheckpoints();
   const clock = new FakeClock();
@@ -132,6 +142,7 @@ function setup(options: { concurrency?: number; locks?: FakeLocks } = {}) {
     locks: options.locks,
     lockedRetryMs: 1000,
     timers: clock,
+    telemetry: options.telemetry,
   });
   const request = async (id: string, slug: string) => {
     const databaseName = `school_${id.replaceAll('-', '')}`;
@@ -229,6 +240,56 @@ describe('ProcessManager (in-memory store, fake clock)', () => {
     // it read the stream again before each action and the conclusion: 8 and more.
     expect(appends.length).toBeGreaterThan(5);
     expect(reads).toBeLessThanOrEqual(3);
+  });
+
+  it('brings the registry row along after a details change, retrying a failed update until it succeeds', async () => {
+    const t = setup();
+    running = t.manager;
+    await t.manager.start();
+    await t.request(A, 'alpha');
+    await eventually(() => t.types(A).includes('SchoolProvisioned'), 'provisioned');
+    await checkpointAtTheEnd(t);
+    t.failures.set('update_registry', [StepError.permanent('registry gone for lunch')]);
+    const name = 'Alpha High School';
+    const change = () => ({ type: 'ChangeDetails' as const, data: { changes: { name }, now: NOW } });
+    await executeSchoolCommand(t.store, A, change, metadata(A));
+    await settle();
+    expect(t.clock.waiting).toHaveLength(1); // a lifecycle action is never given up, even on a permanent error
+    t.clock.advance(1000);
+    await eventually(() => t.types(A).includes('SchoolRegistryUpdated'), 'registry updated');
+    expect(t.calls.filter((c) => c.startsWith('update_registry'))).toEqual([
+      `update_registry ${A} ${name}`,
+      `update_registry ${A} ${name}`,
+    ]);
+    expect(t.types(A).slice(-3)).toEqual(['SchoolDetailsChanged', 'StepAttemptFailed', 'SchoolRegistryUpdated']);
+    await checkpointAtTheEnd(t);
+  });
+
+  it('suspends and resumes a school as lifecycle actions; a resumed school is not counted as provisioned again', async () => {
+    const settled: string[] = [];
+    const t = setup({ telemetry: { ...noTelemetry, schoolSettled: (status) => void settled.push(status) } });
+    running = t.manager;
+    await t.manager.start();
+    const databaseName = await t.request(A, 'alpha');
+    await eventually(() => t.types(A).includes('SchoolProvisioned'), 'provisioned');
+    t.calls.length = 0;
+    const now = NOW;
+    await executeSchoolCommand(
+      t.store,
+      A,
+      () => ({ type: 'RequestSuspension', data: { reason: 'lapsed', now } }),
+      metadata(A),
+    );
+    await eventually(() => t.types(A).includes('SchoolSuspended'), 'suspended');
+    // The role first, then the name (claimed again, with the maintenance target).
+    expect(t.calls).toEqual([`nologin ${databaseName}`, 'create_dns alpha.syncad.in']);
+    const suspended = t.store.events.filter((e) => e.type === 'SchoolSuspended')[0];
+    expect(suspended.data).toMatchObject({ reason: 'lapsed', terminatedSessions: 1, dns: { value: '203.0.113.99' } });
+    await executeSchoolCommand(t.store, A, () => ({ type: 'RequestResume', data: { now } }), metadata(A));
+    await eventually(() => t.types(A).includes('SchoolResumed'), 'resumed');
+    expect(t.calls.slice(2)).toEqual([`login ${databaseName}`, 'create_dns alpha.syncad.in']);
+    await checkpointAtTheEnd(t);
+    expect(settled).toEqual(['active']);
   });
 
   it('works on at most `concurrency` schools at once and queues the others until one is done', async () => {

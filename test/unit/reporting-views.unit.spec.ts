@@ -122,6 +122,23 @@ describe('steps view', () => {
     });
   });
 
+  it('given a lifecycle action, then a run of kind lifecycle (update_registry), failed ones too', () => {
+    const run = { attempt: 2, startedAt: NOW, finishedAt: LATER };
+    const updated = at(
+      {
+        type: 'SchoolRegistryUpdated',
+        data: { ...run, name: 'G', district: 'Pune', board: 'CBSE', adminEmail: 'a@b.in', existed: true },
+      },
+      10,
+    );
+    expect(stepRunOf(SCHOOL_ID, updated)).toMatchObject({ action: 'update_registry', kind: 'lifecycle', attempt: 2 });
+    const failed = at(
+      { type: 'StepAttemptFailed', data: { ...run, step: 'update_registry', error: 'boom', retryAt: LATER } },
+      9,
+    );
+    expect(stepRunOf(SCHOOL_ID, failed)).toMatchObject({ kind: 'lifecycle', outcome: 'failed', error: 'boom' });
+  });
+
   it('records no run for events that are not runs, nor for types it does not know', () => {
     expect(stepRunOf(SCHOOL_ID, at(ev.requested(), 0))).toBeUndefined();
     expect(stepRunOf(SCHOOL_ID, at(ev.provisioned(), 8))).toBeUndefined();
@@ -182,6 +199,37 @@ describe('fleet view', () => {
     expect(evolveFleet(row, at({ type: 'SchoolDeleted', data: { deletedAt: LATER } }, 11, LATER))).toMatchObject({
       status: 'deleted',
     });
+  });
+
+  it('given changed details, then the district and board it has now (the slug never changes)', () => {
+    const changed = (changes: Record<string, string>, revision: number) =>
+      at({ type: 'SchoolDetailsChanged', data: { changes, previous: {}, changedAt: LATER } }, revision, LATER);
+    const row = fold(evolveFleet, [...provisioned(), changed({ district: 'Nashik', name: 'G' }, 9)]);
+    expect(row).toMatchObject({ district: 'Nashik', board: 'CBSE', slug: 'greenwood', status_since: LATER });
+    expect(evolveFleet(row, changed({ board: 'ICSE' }, 10))).toMatchObject({ district: 'Nashik', board: 'ICSE' });
+    const onboarding = fold(evolveOnboarding, [...provisioned(), changed({ board: 'ICSE', phone: '+911234567' }, 9)]);
+    expect(onboarding).toMatchObject({ district: 'Pune', board: 'ICSE', activated_at: LATER });
+  });
+
+  it('given a suspension and its undoing, then suspending, suspended, resuming, active, each since its event', () => {
+    const run = { attempt: 1, startedAt: LATER, finishedAt: LATER };
+    const events: SchoolEvent[] = [
+      { type: 'SchoolSuspensionRequested', data: { reason: 'lapsed', requestedAt: LATER, statusBefore: 'active' } },
+      { type: 'SchoolSuspended', data: { ...run, reason: 'lapsed', terminatedSessions: 0 } },
+      { type: 'SchoolResumeRequested', data: { requestedAt: LATER, statusBefore: 'suspended' } },
+      { type: 'SchoolResumed', data: run },
+    ];
+    let row = fold(evolveFleet, provisioned());
+    const statuses = events.map((event, i) => {
+      row = evolveFleet(row, at(event, 9 + i, `2026-11-25T0${i}:00:00.000Z`));
+      return [row?.status, row?.status_since];
+    });
+    expect(statuses).toEqual([
+      ['suspending', '2026-11-25T00:00:00.000Z'],
+      ['suspended', '2026-11-25T01:00:00.000Z'],
+      ['resuming', '2026-11-25T02:00:00.000Z'],
+      ['active', '2026-11-25T03:00:00.000Z'],
+    ]);
   });
 
   it('ignores event types it does not know', () => {

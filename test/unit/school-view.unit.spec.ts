@@ -273,6 +273,96 @@ describe('evolveView: the school read model', () => {
       .then((view) => expect(view).toEqual({ ...before, revision: before.revision + 1 }));
   });
 
+  it('shows changed details, and nothing of the registry catching up with them or of its retries', () => {
+    const changed: SchoolEvent = {
+      type: 'SchoolDetailsChanged',
+      data: { changes: { name: 'Greenwood High School', board: 'ICSE' }, previous: {}, changedAt: LATER },
+    };
+    const before = foldView(provisionedSchool())!;
+    given(...provisionedSchool())
+      .when({ ...changed, metadata: { now: LATER } })
+      .then((view) =>
+        expect(view).toEqual({
+          ...before,
+          name: 'Greenwood High School',
+          board: 'ICSE',
+          updatedAt: LATER,
+          revision: before.revision + 1,
+        }),
+      );
+    const after = foldView([...provisionedSchool(), changed])!;
+    const updated: SchoolEvent = {
+      type: 'SchoolRegistryUpdated',
+      data: {
+        ...run,
+        name: 'Greenwood High School',
+        district: 'Pune',
+        board: 'ICSE',
+        adminEmail: 'a@b.in',
+        existed: true,
+      },
+    };
+    for (const event of [retry('update_registry', 1), updated]) {
+      given(...provisionedSchool(), changed)
+        .when(event)
+        .then((view) => expect(view).toEqual({ ...after, revision: after.revision + 1 }));
+    }
+  });
+
+  it('shows a suspension while suspending, suspended and resuming, its failed attempts under it', () => {
+    const asked: SchoolEvent = {
+      type: 'SchoolSuspensionRequested',
+      data: { reason: 'contract lapsed', requestedAt: LATER, statusBefore: 'active' },
+    };
+    const dns = {
+      provider: 'local',
+      name: 'greenwood.syncad.in',
+      recordType: 'A',
+      value: '203.0.113.9',
+      reference: 'r',
+    };
+    const suspended: SchoolEvent = {
+      type: 'SchoolSuspended',
+      data: { ...run, finishedAt: LATER, reason: 'contract lapsed', terminatedSessions: 1, dns },
+    };
+    given(...provisionedSchool())
+      .when(asked)
+      .then((view) => {
+        expect(view.status).toBe('suspending');
+        expect(view.suspension).toEqual({ reason: 'contract lapsed', requestedAt: LATER, suspendedAt: null });
+      });
+    given(...provisionedSchool(), asked)
+      .when(retry('suspend_school', 1))
+      .then((view) =>
+        expect(view.suspension?.retry).toEqual({
+          action: 'suspend_school',
+          attempts: 1,
+          error: 'timeout',
+          retryAt: LATER,
+        }),
+      );
+    given(...provisionedSchool(), asked, retry('suspend_school', 1))
+      .when(suspended)
+      .then((view) => {
+        expect(view.status).toBe('suspended');
+        expect(view.suspension).toEqual({ reason: 'contract lapsed', requestedAt: LATER, suspendedAt: LATER });
+      });
+    const resuming: SchoolEvent = {
+      type: 'SchoolResumeRequested',
+      data: { requestedAt: LATER, statusBefore: 'suspended' },
+    };
+    const resumed: SchoolEvent = { type: 'SchoolResumed', data: { ...run, dns: { ...dns, value: '127.0.0.1' } } };
+    given(...provisionedSchool(), asked, suspended)
+      .when(resuming)
+      .then((view) => expect(view).toMatchObject({ status: 'resuming', suspension: { suspendedAt: LATER } }));
+    given(...provisionedSchool(), asked, suspended, resuming)
+      .when(resumed)
+      .then((view) => {
+        expect(view.status).toBe('active');
+        expect(view.suspension).toBeUndefined();
+      });
+  });
+
   it('agrees with the domain on the status of the school and of every step', () => {
     const scenarios: SchoolEvent[][] = [
       provisionedSchool(),
@@ -302,16 +392,52 @@ describe('evolveView: the school read model', () => {
   });
 });
 
+/** The view as a jsonb column gives it back: every object's keys by length, then bytes. */
+const asJsonb = (view: SchoolView): SchoolView =>
+  JSON.parse(
+    JSON.stringify(view, (_key, value) =>
+      value && typeof value === 'object' && !Array.isArray(value)
+        ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.length - b.length || a.localeCompare(b)))
+        : value,
+    ),
+  );
+
 describe('presentSchool', () => {
+  it('answers the same bytes (so the same ETag) for a view read back from jsonb, whatever it shows', () => {
+    const upgradeFailed: SchoolEvent = {
+      type: 'SchoolSchemaUpgradeFailed',
+      data: {
+        ...run,
+        databaseName: 'x',
+        migration: '0005_fees',
+        error: 'lock timeout',
+        permanent: false,
+        version: '0004',
+        retryAt: LATER,
+      },
+    };
+    const renewalFailed: SchoolEvent = {
+      type: 'CertificateRenewalFailed',
+      data: { ...run, serialNumber: 'ab12', error: 'rate limited', retryAt: LATER },
+    };
+    const rolledBack = [ev.requested(), ev.slug(), ...rollbackAt('create_database'), released];
+    const suspending: SchoolEvent[] = [
+      { type: 'SchoolSuspensionRequested', data: { reason: 'lapsed', requestedAt: LATER, statusBefore: 'active' } },
+      retry('suspend_school', 3),
+    ];
+    for (const events of [
+      [...provisionedSchool(), upgradeFailed, renewalFailed],
+      rolledBack,
+      [...provisionedSchool(), ...suspending],
+    ]) {
+      const view = foldView(events)!;
+      expect(JSON.stringify(presentSchool(asJsonb(view)))).toBe(JSON.stringify(presentSchool(view)));
+    }
+  });
+
   it('answers with the API key order whatever order the stored document has (jsonb reorders keys)', () => {
     const view = foldView([...provisionedSchool().slice(0, 3), retry('run_migrations')])!;
-    const reordered = JSON.parse(
-      JSON.stringify(view, (_key, value) =>
-        value && typeof value === 'object' && !Array.isArray(value)
-          ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.length - b.length || a.localeCompare(b)))
-          : value,
-      ),
-    );
+    const reordered = asJsonb(view);
     const presented = presentSchool(reordered);
     expect(JSON.stringify(presented)).toBe(JSON.stringify(presentSchool(view)));
     expect(Object.keys(presented)).toEqual([

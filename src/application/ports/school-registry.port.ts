@@ -1,3 +1,5 @@
+import type { RegistryDetails } from '../../domain/school/details.js';
+
 /** The central registry row other Syncad apps read to find a school. */
 export interface RegistryEntry {
   schoolId: string;
@@ -20,6 +22,8 @@ export interface SchoolRegistry {
   unregister(schoolId: string): Promise<{ existed: boolean }>;
   find(schoolId: string): Promise<RegistryEntry | undefined>;
   list(): Promise<RegistryEntry[]>;
+  /** Writes the school's details into its row (`updated: false` when there is no row: a teardown). */
+  updateDetails(schoolId: string, details: RegistryDetails): Promise<{ updated: boolean }>;
   /** Points the row at the tenant server the school's database is on now (a move's switch). */
   setServer(schoolId: string, server: string): Promise<{ updated: boolean }>;
   /**

@@ -1,9 +1,9 @@
 import type { ActionName } from '../../domain/school/steps.js';
 
-/** How one run of a step or a compensation ended. */
+/** How one run of a step, a compensation or a lifecycle action ended. */
 export interface ActionOutcome {
   action: ActionName;
-  kind: 'step' | 'compensation';
+  kind: 'step' | 'compensation' | 'lifecycle';
   outcome: 'succeeded' | 'failed';
   /** A failure that will be tried again (not permanent, attempts left) counts as a retry too. */
   retried: boolean;

@@ -93,6 +93,12 @@ export interface TenantDatabases {
   /** Sets the owner role's password if the role exists (`changed: false` when it is gone: a teardown). */
   setOwnerPassword(databaseName: string, owner: DatabaseOwner): Promise<{ changed: boolean }>;
   /**
+   * `false`: the owner role (`<database>_owner`) may no longer log in (NOLOGIN), and its open sessions
+   * are ended, on any database of the server; `true`: it may again. Returns the sessions ended; an absent
+   * role (a teardown finished) ends none and is not an error. Idempotent.
+   */
+  setOwnerLogin(databaseName: string, allowed: boolean): Promise<{ terminated: number; roleExists: boolean }>;
+  /**
    * `false`: refuses new sessions and ends the open ones (a move's copy must see no more writes);
    * `true`: allows them again. Returns the sessions ended.
    */

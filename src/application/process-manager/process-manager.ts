@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { react } from '../../domain/school/react.js';
 import { schoolIdFromStream, SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
 import type { SchoolState } from '../../domain/school/state.js';
-import { isCompensationName, type ActionName } from '../../domain/school/steps.js';
+import { kindOf, type ActionName } from '../../domain/school/steps.js';
 import type { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import { systemTimers, type Clock, type Timers } from '../ports/clock.port.js';
 import { noLocks, type Locks } from '../ports/locks.port.js';
@@ -302,19 +302,21 @@ export class ProcessManager {
     return (failure) => {
       if (reported) return;
       reported = true;
-      const kind = isCompensationName(action) ? 'compensation' : 'step';
-      // Compensations are retried until they succeed; steps until their last attempt.
+      const kind = kindOf(action);
+      // Compensations and lifecycle actions are retried until they succeed; steps until their last attempt.
       const lastAttempt = attempt >= this.options.policy.maxAttempts;
-      const retried = failure !== undefined && (kind === 'compensation' || (!failure.permanent && !lastAttempt));
+      const retried = failure !== undefined && (kind !== 'step' || (!failure.permanent && !lastAttempt));
       const outcome = failure ? 'failed' : 'succeeded';
       const seconds = (performance.now() - started) / 1000;
       (this.options.telemetry ?? noTelemetry).actionFinished({ action, kind, outcome, retried, seconds });
     };
   }
 
-  /** A school that has just become active or failed: its time since the request, for operators. */
+  /** A school that has just become active or failed from its request: its time since then, for operators. */
   private settled(before: SchoolState, after: SchoolState | undefined): void {
     if (!after || after.status === before.status || (after.status !== 'active' && after.status !== 'failed')) return;
+    // A resumed school becomes active too: not the end of its provisioning.
+    if (before.status !== 'provisioning' && before.status !== 'rolling_back') return;
     const seconds = (this.clock.now().getTime() - Date.parse(after.createdAt)) / 1000;
     (this.options.telemetry ?? noTelemetry).schoolSettled(after.status, seconds);
   }

@@ -1,7 +1,8 @@
 import type { SchoolEvent, StepRun } from '../../domain/school/events.js';
 import type { SchoolState } from '../../domain/school/state.js';
-import { isCompensationName, stepUndoneBy, type ActionName } from '../../domain/school/steps.js';
+import { isCompensationName, isLifecycleAction, stepUndoneBy, type ActionName } from '../../domain/school/steps.js';
 import type { EventMetadata } from '../ports/event-store.port.js';
+import { lifecycleModule } from './lifecycle/index.js';
 import { stepModule } from './steps/index.js';
 import type { PortName, StepContext, StepPorts } from './steps/step-module.js';
 
@@ -10,8 +11,8 @@ export type { StepPorts } from './steps/step-module.js';
 type Timing = Omit<StepRun, 'finishedAt'>;
 
 /**
- * Runs one step or compensation for a school through its module (`steps/<name>.ts`) and returns the
- * event that records it. The module sees only the ports it declares in `needs`.
+ * Runs one step, compensation or lifecycle action for a school through its module (`steps/<name>.ts`,
+ * `lifecycle/<name>.ts`) and returns the event that records it. The module sees only the ports it declares in `needs`.
  */
 export async function runAction(
   ports: StepPorts,
@@ -22,7 +23,7 @@ export async function runAction(
 ): Promise<SchoolEvent> {
   ports.faults.beforeStep(action, timing.attempt);
   const undo = isCompensationName(action);
-  const module = stepModule(undo ? stepUndoneBy(action) : action);
+  const module = isLifecycleAction(action) ? lifecycleModule(action) : stepModule(undo ? stepUndoneBy(action) : action);
   const needed = Object.fromEntries(module.needs.map((port) => [port, ports[port]])) as Pick<StepPorts, PortName>;
   const context: StepContext<PortName> = {
     ports: needed,

@@ -1,6 +1,6 @@
 import { schoolStreamId } from '../../domain/school/events.js';
 import type { SchoolState } from '../../domain/school/state.js';
-import { DEFAULT_CREDENTIALS_KEY_ID, TERMINAL_STATUSES } from '../../domain/school/state.js';
+import { DEFAULT_CREDENTIALS_KEY_ID, isLive, TERMINAL_STATUSES } from '../../domain/school/state.js';
 import type { CertificateProvider } from '../ports/certificates.port.js';
 import type { DnsProvider, DnsRecord } from '../ports/dns.port.js';
 import { ownershipByName, ownershipName } from '../dns/ownership.js';
@@ -238,9 +238,7 @@ export async function reconcile(
   findings.push(
     ...(await schemaDrift(
       deps.servers,
-      [...schools.values()].filter(
-        (s) => s.status === 'active' && s.resources.database && !!s.schemaVersion && real(s),
-      ),
+      [...schools.values()].filter((s) => isLive(s) && s.resources.database && !!s.schemaVersion && real(s)),
     )),
   );
 

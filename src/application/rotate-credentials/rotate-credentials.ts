@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { nextCredentialsGeneration } from '../../domain/school/decide.js';
-import type { SchoolState } from '../../domain/school/state.js';
+import { isLive, type SchoolState } from '../../domain/school/state.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventMetadata, EventStore } from '../ports/event-store.port.js';
 import type { SchoolCredentialsPort } from '../ports/school-credentials.port.js';
@@ -28,14 +28,14 @@ export interface RotationReport {
   rotated: number;
   /** Already on the active key (a re-run after a crash finds the ones done). */
   current: number;
-  /** Not active (still provisioning, being undone, deleted): left alone. */
+  /** Not live (still provisioning, being suspended or resumed, being undone, deleted): left alone. */
   notLive: number;
   failed: Array<{ schoolId: string; error: string }>;
 }
 
-/** Live schools whose role's password was not made with the active key. */
+/** Live schools (suspended ones too) whose role's password was not made with the active key. */
 export function onRetiredKey(state: SchoolState, activeKeyId: string): boolean {
-  return state.status === 'active' && state.credentials?.keyId !== activeKeyId;
+  return isLive(state) && state.credentials?.keyId !== activeKeyId;
 }
 
 /**
@@ -53,7 +53,7 @@ export async function rotateSchool(
   options: { force: boolean; actor: string },
 ): Promise<RotationOutcome> {
   const { state, events } = await loadSchool(deps.store, schoolId);
-  if (!state || state.status !== 'active') return 'not-live';
+  if (!state || !isLive(state)) return 'not-live';
   const keyId = deps.credentials.activeKeyId;
   if (!options.force && !onRetiredKey(state, keyId)) return 'current';
   const generation = nextCredentialsGeneration(state);

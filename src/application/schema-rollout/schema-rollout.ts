@@ -1,4 +1,4 @@
-import type { SchoolState } from '../../domain/school/state.js';
+import { isLive, type SchoolState } from '../../domain/school/state.js';
 import type { EventMetadata, EventStore } from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
 import type { MigrationTimeouts, SchemaStatus } from '../ports/tenant-databases.port.js';
@@ -81,11 +81,11 @@ export interface PlannedUpgrade {
   error?: string;
 }
 
-/** Live schools whose events say they are behind `target`, oldest first. */
+/** Live schools (suspended ones too) whose events say they are behind `target`, oldest first. */
 export async function schoolsBehind(store: EventStore, target: string, only?: string): Promise<SchoolState[]> {
   const schools = [...(await allSchools(store)).values()];
   return schools
-    .filter((s) => s.status === 'active' && !!s.schemaVersion && s.schemaVersion < target && (!only || s.id === only))
+    .filter((s) => isLive(s) && !!s.schemaVersion && s.schemaVersion < target && (!only || s.id === only))
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }
 

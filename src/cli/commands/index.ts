@@ -7,6 +7,7 @@ import { registerSchoolMove } from './school-move.js';
 import { registerServers } from './servers.js';
 import { registerReconcile } from './reconcile.js';
 import { registerSchool } from './school.js';
+import { registerSchoolSuspension } from './school-suspension.js';
 import { registerSchoolsList } from './schools.js';
 import { registerSecrets } from './secrets.js';
 import { registerWebhooks } from './webhooks.js';
@@ -20,6 +21,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerSchoolsMigrate,
   registerSchool,
   registerSchoolMove,
+  registerSchoolSuspension,
   registerReconcile,
   registerProjections,
   registerReport,

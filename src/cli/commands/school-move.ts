@@ -2,7 +2,8 @@ import { moveSchool, planMove } from '../../application/move-school/move-school.
 import { systemClock } from '../../application/ports/clock.port.js';
 import type { Runtime } from '../../infrastructure/runtime.js';
 import type { Command } from 'commander';
-import { action, group, schoolIdArg, withRuntime } from '../cli.js';
+import { action, group, withRuntime } from '../cli.js';
+import { resolveSchool, schoolRefArg } from '../school-ref.js';
 import { confirm, destructive, type Confirmable } from '../confirm.js';
 
 export interface SchoolMoveOptions extends Confirmable {
@@ -43,9 +44,9 @@ export async function schoolMove(runtime: Runtime, options: SchoolMoveOptions): 
 
 /** `scs school move <id> --to <server>`: see the README for its downtime. */
 export function registerSchoolMove(program: Command): void {
-  const move = group(program, 'school', 'one school, by id').command('move');
+  const move = group(program, 'school', 'one school, by id or slug').command('move');
   destructive(move, 'move a school')
-    .argument('<id>', 'the school', schoolIdArg)
+    .argument('<school>', 'its id or slug', schoolRefArg)
     .requiredOption('--to <server>', 'the tenant server to move it to')
     .description(
       "move a live school's database to another tenant server (copy, switch, then drop the old one; the " +
@@ -53,8 +54,10 @@ export function registerSchoolMove(program: Command): void {
     )
     .option('--dry-run', 'check that the move can start and print what it would do; change nothing')
     .action(
-      action(async (id: string, options: { to: string } & Confirmable) =>
-        withRuntime(({ runtime }) => schoolMove(runtime, { ...options, id })),
+      action(async (ref: string, options: { to: string } & Confirmable) =>
+        withRuntime(async ({ runtime }) =>
+          schoolMove(runtime, { ...options, id: await resolveSchool(runtime.queries, ref) }),
+        ),
       ),
     );
 }

@@ -6,7 +6,8 @@ import { RequestTeardownCommand } from '../../application/request-teardown/reque
 import { RetrySchoolCommand, SchoolNotFailedError } from '../../application/retry-school/retry-school.command.js';
 import { schoolHistory } from '../../application/school/school-history.js';
 import { DomainError } from '../../domain/school/errors.js';
-import { action, CliFailure, group, print, schoolIdArg, withRuntime, type CliRun } from '../cli.js';
+import { action, CliFailure, group, print, withRuntime, type CliRun } from '../cli.js';
+import { resolveSchool, schoolRefArg } from '../school-ref.js';
 import { confirm, destructive, type Confirmable } from '../confirm.js';
 
 type Json = { json?: boolean };
@@ -47,18 +48,19 @@ function summary(data: Record<string, unknown>): string {
     .slice(0, 160);
 }
 
-/** `scs school history|show|delete|retry <id>`: one school; delete and retry go through the API's handlers. */
+/** `scs school history|show|delete|retry <id|slug>`: one school; delete and retry go through the API's handlers. */
 export function registerSchool(program: Command): void {
-  const school = group(program, 'school', 'one school, by id');
+  const school = group(program, 'school', 'one school, by id or slug');
 
   school
     .command('history')
-    .argument('<id>', 'school id', schoolIdArg)
+    .argument('<school>', 'its id or slug', schoolRefArg)
     .description("print a school's events in order")
     .option('--json', 'print the events as GET /school/:id/history does')
     .action(
-      action(async (id: string, options: Json) =>
+      action(async (ref: string, options: Json) =>
         withRuntime(async ({ runtime }) => {
+          const id = await resolveSchool(runtime.queries, ref);
           const events = await schoolHistory(runtime.store, id);
           if (events.length === 0) throw notFound(id);
           print(options.json, events, () =>
@@ -75,12 +77,13 @@ export function registerSchool(program: Command): void {
 
   school
     .command('show')
-    .argument('<id>', 'school id', schoolIdArg)
+    .argument('<school>', 'its id or slug', schoolRefArg)
     .description('print a school as the API shows it (GET /school/:id)')
     .option('--json', 'print the whole view as JSON')
     .action(
-      action(async (id: string, options: Json) =>
+      action(async (ref: string, options: Json) =>
         withRuntime(async ({ runtime }) => {
+          const id = await resolveSchool(runtime.queries, ref);
           const view = await runtime.queries.get(id);
           if (!view) throw notFound(id);
           print(options.json, view, () => [
@@ -100,7 +103,7 @@ export function registerSchool(program: Command): void {
     );
 
   destructive(school.command('delete'), 'tear a school down')
-    .argument('<id>', 'school id', schoolIdArg)
+    .argument('<school>', 'its id or slug', schoolRefArg)
     .description(
       'tear a school down, as DELETE /school/:id (its events record the actor "cli"); on a terminal, asks ' +
         "for the school's slug first",
@@ -108,19 +111,20 @@ export function registerSchool(program: Command): void {
     .option('--dry-run', 'print what the teardown would undo; change nothing')
     .option('--json', 'print {id, status} as JSON')
     .action(
-      action(async (id: string, options: Json & Confirmable) => withRuntime((run) => teardown(id, options, run))),
+      action(async (ref: string, options: Json & Confirmable) => withRuntime((run) => teardown(ref, options, run))),
     );
 
   school
     .command('retry')
-    .argument('<id>', 'id of a failed school', schoolIdArg)
+    .argument('<school>', 'id or slug of a failed school', schoolRefArg)
     .description('request a failed school again with the same details, as POST /school (a new id; actor "cli")')
     .option('--json', 'print the new school as POST /school answers it, with retryOf')
-    .action(action(async (id: string, options: Json) => withRuntime((run) => retry(id, options, run))));
+    .action(action(async (ref: string, options: Json) => withRuntime((run) => retry(ref, options, run))));
 }
 
-async function teardown(id: string, options: Json & Confirmable, run: CliRun): Promise<number> {
+async function teardown(ref: string, options: Json & Confirmable, run: CliRun): Promise<number> {
   const { runtime, handlers, actor, correlationId } = run;
+  const id = await resolveSchool(runtime.queries, ref);
   const plan = await planTeardown(runtime.store, id, systemClock.now().toISOString()).catch((error: unknown) => {
     throw refused(id, error);
   });
@@ -140,7 +144,8 @@ async function teardown(id: string, options: Json & Confirmable, run: CliRun): P
 }
 
 /** The same use case as POST /school/:id/retry: a new school with the failed one's details. */
-async function retry(id: string, options: Json, { handlers, actor, correlationId }: CliRun): Promise<number> {
+async function retry(ref: string, options: Json, { runtime, handlers, actor, correlationId }: CliRun): Promise<number> {
+  const id = await resolveSchool(runtime.queries, ref);
   const command = new RetrySchoolCommand(id, actor, correlationId);
   const school = await handlers.retrySchool.execute(command).catch((error: unknown) => {
     throw refused(id, error);

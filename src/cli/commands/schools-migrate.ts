@@ -1,7 +1,8 @@
 import { planRollout, runRollout, type RolloutReport } from '../../application/schema-rollout/schema-rollout.js';
 import type { Runtime } from '../../infrastructure/runtime.js';
 import type { Command } from 'commander';
-import { action, group, intArg, schoolIdArg, withRuntime } from '../cli.js';
+import { action, group, intArg, withRuntime } from '../cli.js';
+import { resolveSchool, schoolRefArg } from '../school-ref.js';
 import { confirm, destructive } from '../confirm.js';
 import { progressBar } from './progress.js';
 
@@ -80,15 +81,15 @@ export function registerSchoolsMigrate(program: Command): void {
         'time); exit 1 when a school failed',
     )
     .option('--dry-run', 'list which schools would run which migrations; change nothing')
-    .option('--only <id>', 'upgrade this school only', schoolIdArg)
+    .option('--only <school>', 'upgrade this school only (its id or slug)', schoolRefArg)
     .option('--canary <n>', 'upgrade n schools first and stop if one fails', intArg(1, 999_999))
     .option('--json', 'print the report as JSON')
     .action(
       action(async (options: { dryRun?: boolean; only?: string; canary?: number; json?: boolean; yes?: boolean }) =>
-        withRuntime(({ runtime }) =>
+        withRuntime(async ({ runtime }) =>
           schoolsMigrate(runtime, {
             dryRun: options.dryRun === true,
-            only: options.only,
+            only: options.only && (await resolveSchool(runtime.queries, options.only)),
             canary: options.canary,
             json: options.json === true,
             yes: options.yes,

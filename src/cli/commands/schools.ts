@@ -6,6 +6,8 @@ interface ListOptions {
   status?: string;
   district?: string;
   board?: string;
+  slug?: string;
+  q?: string;
   limit: number;
   offset: number;
   json?: boolean;
@@ -19,6 +21,8 @@ export function registerSchoolsList(program: Command): void {
     .addOption(new Option('--status <status>', 'only schools in this status').choices(SCHOOL_STATUSES))
     .option('--district <district>', 'only schools in this district')
     .option('--board <board>', 'only schools of this board')
+    .option('--slug <slug>', 'only schools with exactly this slug')
+    .option('--q <text>', 'only schools whose name (in any case) or slug begins with this')
     .option('--limit <n>', 'at most this many (1-500)', intArg(1, 500), 50)
     .option('--offset <n>', 'skip this many', intArg(0, 10_000_000), 0)
     .option('--json', 'print {items, total, limit, offset} as GET /schools answers it')
@@ -26,7 +30,8 @@ export function registerSchoolsList(program: Command): void {
       action(async (options: ListOptions) =>
         withRuntime(async ({ runtime }) => {
           const { status, district, board, limit, offset } = options;
-          const page = await runtime.queries.list({ status, district, board, limit, offset });
+          const slug = options.slug?.toLowerCase();
+          const page = await runtime.queries.list({ status, district, board, slug, q: options.q, limit, offset });
           print(options.json, page, () => [
             ...page.items.map((s) =>
               [

@@ -4,7 +4,8 @@ import { systemClock } from '../../application/ports/clock.port.js';
 import { FaultInjector } from '../../application/process-manager/faults.js';
 import { rotateCredentials } from '../../application/rotate-credentials/rotate-credentials.js';
 import type { Runtime } from '../../infrastructure/runtime.js';
-import { action, group, intArg, print, schoolIdArg, withRuntime } from '../cli.js';
+import { action, group, intArg, print, withRuntime } from '../cli.js';
+import { resolveSchool, schoolRefArg } from '../school-ref.js';
 import { confirm, destructive } from '../confirm.js';
 import { progressBar } from './progress.js';
 
@@ -23,10 +24,21 @@ export function registerSecrets(program: Command): void {
       'move every live school to the active credentials key (the first of SCS_CREDENTIALS_KEYS): a new ' +
         'password on its role and the registry row re-encrypted, each a SchoolCredentialsRotated event; resumable',
     )
-    .option('--only <id>', 'rotate this school only, even one already on the active key', schoolIdArg)
+    .option(
+      '--only <school>',
+      'rotate this school only (its id or slug), even one already on the active key',
+      schoolRefArg,
+    )
     .option('--concurrency <n>', 'schools at a time (1 to 64)', intArg(1, 64), 4)
     .option('--json', 'print the report as JSON')
-    .action(action(async (options: SecretsOptions) => withRuntime(({ runtime }) => secretsRotate(runtime, options))));
+    .action(
+      action(async (options: SecretsOptions) =>
+        withRuntime(async ({ runtime }) => {
+          const only = options.only && (await resolveSchool(runtime.queries, options.only));
+          return secretsRotate(runtime, { ...options, only });
+        }),
+      ),
+    );
 }
 
 /** Returns the exit code (1 when a school could not be rotated). */

@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { isSchoolId } from '../../domain/school/events.js';
 import { INTEGRATION_EVENT_TYPES } from '../../application/integration-events/integration-events.js';
 import type { DeliveryAttempt } from '../../application/ports/webhooks.port.js';
 import {
@@ -8,7 +9,7 @@ import {
   WebhookInputError,
   WebhookNotFound,
 } from '../../application/webhooks/manage-webhooks.js';
-import { action, CliFailure, group, print, schoolIdArg, withRuntime } from '../cli.js';
+import { action, CliFailure, group, print, withRuntime } from '../cli.js';
 import { confirm, destructive, type Confirmable } from '../confirm.js';
 
 type Json = { json?: boolean };
@@ -73,7 +74,7 @@ export function registerWebhooks(program: Command): void {
       ),
     );
   destructive(webhooks.command('remove'), 'remove a webhook endpoint')
-    .argument('<id>', 'endpoint id', schoolIdArg)
+    .argument('<id>', 'endpoint id', endpointIdArg)
     .description('remove an endpoint, its delivery log and its position; on a terminal, asks first')
     .action(
       action(async (id: string, options: Confirmable) =>
@@ -91,7 +92,7 @@ export function registerWebhooks(program: Command): void {
     );
   webhooks
     .command('test')
-    .argument('<id>', 'endpoint id', schoolIdArg)
+    .argument('<id>', 'endpoint id', endpointIdArg)
     .option('--json', 'print the attempt as JSON')
     .description('send a signed webhook.test event now; exit 1 unless it answers 2xx')
     .action(
@@ -107,7 +108,7 @@ export function registerWebhooks(program: Command): void {
     );
   webhooks
     .command('deliveries')
-    .argument('<id>', 'endpoint id', schoolIdArg)
+    .argument('<id>', 'endpoint id', endpointIdArg)
     .option('--json', 'print the attempts as JSON')
     .description('its delivery attempts, the newest first (100)')
     .action(
@@ -120,4 +121,11 @@ export function registerWebhooks(program: Command): void {
         }),
       ),
     );
+}
+
+/** An endpoint's id: a UUID, like a school's. */
+function endpointIdArg(value: string): string {
+  const id = value.toLowerCase();
+  if (!isSchoolId(id)) throw new InvalidArgumentError('expected an endpoint id (a UUID).');
+  return id;
 }

@@ -1,4 +1,4 @@
-import type { SchoolDetails } from './details.js';
+import type { ChangeableDetails, SchoolDetails } from './details.js';
 import type { EventOf, SchoolEvent } from './events.js';
 import type { ActionName } from './steps.js';
 
@@ -20,6 +20,15 @@ export type SchoolCommand =
       }
     >
   | Command<'RequestTeardown', { now: string }>
+  /** Suspend a live school (its role, its DNS name), for `reason`; the process manager does it. */
+  | Command<'RequestSuspension', { reason: string; now: string }>
+  /** Undo a suspension, done or under way. */
+  | Command<'RequestResume', { now: string }>
+  /**
+   * New values for some of the details, already checked by the rules of creation (`validateDetailChanges`).
+   * `expectedRevision`: the revision the caller saw (its If-Match); another is refused, nothing changed.
+   */
+  | Command<'ChangeDetails', { changes: Partial<ChangeableDetails>; expectedRevision?: number; now: string }>
   /** The process manager reports a step's (or compensation's) side effect as done. */
   | Command<'RecordStepResult', { action: ActionName; event: SchoolEvent; now: string }>
   /** The process manager reports a failed attempt; the policy (max attempts, next retry) comes with it. */

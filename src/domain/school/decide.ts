@@ -1,13 +1,14 @@
 import type { SchoolCommand } from './commands.js';
-import { validateSchoolDetails } from './details.js';
-import { DomainError } from './errors.js';
+import { CHANGEABLE_FIELDS, type ChangeableDetails, validateSchoolDetails } from './details.js';
+import { DomainError, WrongStatusError } from './errors.js';
 import type { SchoolEvent } from './events.js';
 import { SUCCESS_EVENT } from './events.js';
 import { evolve } from './evolve.js';
 import { serverOf } from './placement.js';
-import { isUndoing, nextStep, pendingCompensations } from './plan.js';
-import type { SchoolState } from './state.js';
-import { CRITICAL, isCompensationName, type StepName } from './steps.js';
+import { isUndoing, lifecycleAction, nextStep, pendingCompensations } from './plan.js';
+import { isLive, type SchoolState } from './state.js';
+import { reasonProblem } from './suspension.js';
+import { CRITICAL, isCompensationName, isLifecycleAction, type StepName } from './steps.js';
 
 /** Decides which events a command produces, given the school's state. Pure. */
 export function decide(command: SchoolCommand, state: SchoolState | undefined): SchoolEvent[] {
@@ -33,12 +34,29 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       if (school.status === 'deprovisioning') return [];
       return [{ type: 'TeardownRequested', data: { requestedAt: command.data.now, statusBefore: school.status } }];
     }
+    case 'ChangeDetails':
+      return changeDetails(existing(state), command.data);
+    case 'RequestSuspension': {
+      const school = existing(state);
+      const { reason, now } = command.data;
+      const problem = reasonProblem(reason);
+      if (problem) throw new DomainError('invalid_details', `reason ${problem}`);
+      refuseUnless(school, ['active', 'resuming'], 'only an active school (or one resuming) can be suspended');
+      return [{ type: 'SchoolSuspensionRequested', data: { reason, requestedAt: now, statusBefore: school.status } }];
+    }
+    case 'RequestResume': {
+      const school = existing(state);
+      refuseUnless(school, ['suspended', 'suspending'], 'only a suspended school (or one being suspended) can resume');
+      return [{ type: 'SchoolResumeRequested', data: { requestedAt: command.data.now, statusBefore: school.status } }];
+    }
     case 'RecordStepResult': {
       const school = existing(state);
       const { action, event, now } = command.data;
       if (SUCCESS_EVENT[action] !== event.type) {
         throw new DomainError('unexpected_result', `${action} cannot be recorded by ${event.type}`);
       }
+      // Recorded while still wanted: a repeat, or one overtaken by a teardown, is not news.
+      if (isLifecycleAction(action)) return lifecycleAction(school) === action ? [event] : [];
       // A fact is recorded once; a re-run after a crash reports it again and is ignored.
       const already = isCompensationName(action)
         ? school.undo[action]?.status === 'succeeded'
@@ -49,6 +67,11 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
     case 'RecordStepFailure': {
       const school = existing(state);
       const { action, attempt, error, permanent, maxAttempts, retryAt, startedAt, finishedAt, now } = command.data;
+      // A lifecycle action is retried until it succeeds (as an undo is), while it is still wanted.
+      if (isLifecycleAction(action)) {
+        if (lifecycleAction(school) !== action) return [];
+        return [{ type: 'StepAttemptFailed', data: { step: action, attempt, error, startedAt, finishedAt, retryAt } }];
+      }
       if (isCompensationName(action)) {
         if (!isUndoing(school) || school.undo[action]?.status === 'succeeded') return [];
         // An undo is never abandoned: giving up would leave an orphan. It is retried until it succeeds.
@@ -82,18 +105,14 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       const school = existing(state);
       const current = school.resources.certificate;
       // Only a live school's current certificate is replaced; a stale or repeated renewal changes nothing.
-      if (
-        school.status !== 'active' ||
-        !current ||
-        current.serialNumber !== command.data.event.data.previousSerialNumber
-      )
+      if (!isLive(school) || !current || current.serialNumber !== command.data.event.data.previousSerialNumber)
         return [];
       return [command.data.event];
     }
     case 'RecordCertificateRenewalFailure': {
       const school = existing(state);
       const { serialNumber, attempt, error, retryAt, startedAt, finishedAt } = command.data;
-      if (school.status !== 'active' || school.resources.certificate?.serialNumber !== serialNumber) return [];
+      if (!isLive(school) || school.resources.certificate?.serialNumber !== serialNumber) return [];
       return [
         { type: 'CertificateRenewalFailed', data: { serialNumber, attempt, error, retryAt, startedAt, finishedAt } },
       ];
@@ -102,7 +121,7 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       const school = existing(state);
       const { keyId, generation, startedAt, finishedAt } = command.data;
       // Recorded once: a repeat after a crash, or a school no longer live, changes nothing.
-      if (school.status !== 'active' || generation !== nextCredentialsGeneration(school)) return [];
+      if (!isLive(school) || generation !== nextCredentialsGeneration(school)) return [];
       const previousKeyId = school.credentials?.keyId ?? null;
       return [{ type: 'SchoolCredentialsRotated', data: { keyId, previousKeyId, generation, startedAt, finishedAt } }];
     }
@@ -110,13 +129,13 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       const school = existing(state);
       const { now: _now, ...data } = command.data;
       // Only a live school's upgrade is news; one already recorded (a resumed rollout) is not.
-      if (school.status !== 'active' || !school.schemaVersion || school.schemaVersion >= data.to) return [];
+      if (!isLive(school) || !school.schemaVersion || school.schemaVersion >= data.to) return [];
       return [{ type: 'SchoolSchemaUpgraded', data: { ...data, from: school.schemaVersion } }];
     }
     case 'RecordSchemaUpgradeFailure': {
       const school = existing(state);
       const { now: _now, applied, ...data } = command.data;
-      if (school.status !== 'active' || !school.schemaVersion) return [];
+      if (!isLive(school) || !school.schemaVersion) return [];
       // Migrations before the failing one committed: the school really is on the newer version now.
       const from = school.schemaVersion;
       const version = data.version > from ? data.version : from;
@@ -180,6 +199,38 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       const never: never = command;
       return never;
     }
+  }
+}
+
+/**
+ * The changed fields as one event, with the values they replace; none changed, no event. Refused when the
+ * school moved on from the revision the caller saw, and once it is being or has been torn down.
+ */
+function changeDetails(
+  school: SchoolState,
+  { changes, expectedRevision, now }: Extract<SchoolCommand, { type: 'ChangeDetails' }>['data'],
+): SchoolEvent[] {
+  if (expectedRevision !== undefined && school.revision !== expectedRevision) {
+    const detail = `school ${school.id} is at revision ${school.revision}, not ${expectedRevision}`;
+    throw new DomainError('revision_mismatch', detail);
+  }
+  if (school.status === 'deleted') throw new DomainError('school_deleted', `school ${school.id} is deleted`);
+  if (school.status === 'deprovisioning') {
+    throw new WrongStatusError(school.status, `school ${school.id} is being torn down; its details cannot change`);
+  }
+  const changed = CHANGEABLE_FIELDS.filter((f) => changes[f] !== undefined && changes[f] !== school.details[f]);
+  if (changed.length === 0) return [];
+  const pick = (from: Partial<ChangeableDetails>) => Object.fromEntries(changed.map((f) => [f, from[f]]));
+  return [
+    { type: 'SchoolDetailsChanged', data: { changes: pick(changes), previous: pick(school.details), changedAt: now } },
+  ];
+}
+
+/** Refuses a command the school's status does not allow: 410 once deleted, else 409 with the status. */
+function refuseUnless(school: SchoolState, allowed: readonly string[], rule: string): void {
+  if (school.status === 'deleted') throw new DomainError('school_deleted', `school ${school.id} is deleted`);
+  if (!allowed.includes(school.status)) {
+    throw new WrongStatusError(school.status, `school ${school.id} is ${school.status}; ${rule}`);
   }
 }
 

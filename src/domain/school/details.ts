@@ -15,6 +15,19 @@ export interface FieldError {
   message: string;
 }
 
+/** What can change after the request (`PATCH /school/:id`): all but the slug, which names its DNS record and stream. */
+export type ChangeableDetails = Omit<SchoolDetails, 'slug'>;
+export const CHANGEABLE_FIELDS = ['name', 'district', 'board', 'adminEmail', 'phone'] as const;
+
+/** What the central registry row holds of the details (the platform's apps read it). */
+export type RegistryDetails = Pick<SchoolDetails, 'name' | 'district' | 'board' | 'adminEmail'>;
+export const REGISTRY_FIELDS = ['name', 'district', 'board', 'adminEmail'] as const;
+
+export function registryDetailsOf(details: RegistryDetails): RegistryDetails {
+  const { name, district, board, adminEmail } = details;
+  return { name, district, board, adminEmail };
+}
+
 // Letters and marks of any script, digits, and the punctuation school names use; no control characters.
 const NAME_PATTERN = /^[\p{L}\p{M}\p{N}][\p{L}\p{M}\p{N} .,'&()\-/]*$/u;
 const EMAIL_PATTERN =
@@ -85,7 +98,37 @@ export function validateSchoolDetails(input: unknown, options: DetailOptions = {
   }
   if (errors.length > 0) return errors;
   const details = Object.fromEntries(DETAIL_FIELDS.map((f) => [f, record[f]])) as unknown as SchoolDetails;
-  // Domains are case-insensitive; the local part is left as written (RFC 5321).
-  const at = details.adminEmail.lastIndexOf('@');
-  return { ...details, adminEmail: details.adminEmail.slice(0, at) + details.adminEmail.slice(at).toLowerCase() };
+  return { ...details, adminEmail: normalEmail(details.adminEmail) };
+}
+
+/** Domains are case-insensitive; the local part is left as written (RFC 5321). */
+function normalEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  return email.slice(0, at) + email.slice(at).toLowerCase();
+}
+
+/**
+ * A JSON merge patch (RFC 7396) of the details, checked with the rules of creation: only the changeable
+ * fields, each by its rule; `null` would remove a field, and every one is required. Every error at once.
+ */
+export function validateDetailChanges(
+  input: unknown,
+): Array<{ field: string; message: string }> | Partial<ChangeableDetails> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return [{ field: '(body)', message: 'the body must be a JSON object' }];
+  }
+  const errors: Array<{ field: string; message: string }> = [];
+  const changes: Record<string, string> = {};
+  for (const [field, value] of Object.entries(input as Record<string, unknown>)) {
+    if (field === 'slug') errors.push({ field, message: 'cannot be changed: it names the school in DNS' });
+    else if (!(CHANGEABLE_FIELDS as readonly string[]).includes(field)) {
+      errors.push({ field, message: 'is not a known field' });
+    } else if (value === null) errors.push({ field, message: 'is required and cannot be removed' });
+    else {
+      const message = DETAIL_RULES[field as keyof ChangeableDetails](value);
+      if (message) errors.push({ field, message });
+      else changes[field] = field === 'adminEmail' ? normalEmail(value as string) : (value as string);
+    }
+  }
+  return errors.length > 0 ? errors : changes;
 }

@@ -8,7 +8,11 @@ export type DomainErrorCode =
   /** A move asked of a school that is not active, already moving elsewhere, or already on that server. */
   | 'move_refused'
   /** Credentials asked of a school that is not active (its role may not exist, or not yet or no longer). */
-  | 'school_not_active';
+  | 'school_not_active'
+  /** The school changed since the revision the caller saw (a stale If-Match). */
+  | 'revision_mismatch'
+  /** A command the school's status does not allow (`WrongStatusError`). */
+  | 'wrong_status';
 
 export class DomainError extends Error {
   constructor(
@@ -17,5 +21,16 @@ export class DomainError extends Error {
   ) {
     super(message);
     this.name = 'DomainError';
+  }
+}
+
+/** A command the school's status does not allow (a details change during its teardown); `status` is the school's. */
+export class WrongStatusError extends DomainError {
+  constructor(
+    readonly status: string,
+    message: string,
+  ) {
+    super('wrong_status', message);
+    this.name = 'WrongStatusError';
   }
 }

@@ -1,4 +1,4 @@
-import type { SchoolDetails } from './details.js';
+import type { ChangeableDetails, RegistryDetails, SchoolDetails } from './details.js';
 import type { ActionName, RecordedBy, StepName } from './steps.js';
 import { RECORDED_BY } from './steps.js';
 
@@ -10,6 +10,15 @@ export interface StepRun {
 }
 
 type Event<Type extends string, Data> = { type: Type; data: Data };
+
+/** Where a school's DNS record was pointed (a suspension, a resumption), with the provider's reference. */
+export interface DnsPointing {
+  provider: string;
+  name: string;
+  recordType: string;
+  value: string;
+  reference: string;
+}
 
 export type SchoolEvent =
   | Event<
@@ -56,7 +65,8 @@ export type SchoolEvent =
         notAfter: string;
       }
     >
-  | Event<'SchoolRegistered', StepRun & { alreadyRegistered: boolean }>
+  /** `details`: what the row was written with (absent before details could change: the request's). */
+  | Event<'SchoolRegistered', StepRun & { alreadyRegistered: boolean; details?: RegistryDetails }>
   | Event<'WelcomeEmailSent', StepRun & { provider: string; to: string; messageId: string }>
   | Event<'WelcomeEmailFailed', StepRun & { error: string }>
   | Event<'SchoolProvisioned', { provisionedAt: string; durationMs: number }>
@@ -173,6 +183,24 @@ export type SchoolEvent =
    * school's password, and which one.
    */
   | Event<'SchoolCredentialsRead', { actor: string; keyId: string | null; generation: number; readAt: string }>
+  /** `PATCH /school/:id`: the fields that changed, their new values and the ones they had. */
+  | Event<
+      'SchoolDetailsChanged',
+      { changes: Partial<ChangeableDetails>; previous: Partial<ChangeableDetails>; changedAt: string }
+    >
+  /** `POST /school/:id/suspend`: the school is to be suspended (`suspend_school`), for `reason`. */
+  | Event<'SchoolSuspensionRequested', { reason: string; requestedAt: string; statusBefore: string }>
+  /**
+   * Its role cannot log in and its `terminatedSessions` ended; `dns`: its record as repointed at the
+   * maintenance target (absent when SCHOOL_SUSPENDED_DNS_TARGET is not set: the record was left as it was).
+   */
+  | Event<'SchoolSuspended', StepRun & { reason: string; terminatedSessions: number; dns?: DnsPointing }>
+  /** `POST /school/:id/resume`: the suspension is to be undone (`resume_school`). */
+  | Event<'SchoolResumeRequested', { requestedAt: string; statusBefore: string }>
+  /** Its role can log in again and `dns` is its record as pointed back at SCHOOL_DNS_TARGET. */
+  | Event<'SchoolResumed', StepRun & { dns?: DnsPointing }>
+  /** The registry row was written with these details (`existed: false`: there was no row to write). */
+  | Event<'SchoolRegistryUpdated', StepRun & RegistryDetails & { existed: boolean }>
   | Event<
       'SchoolCredentialsRotated',
       {

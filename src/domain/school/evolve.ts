@@ -2,7 +2,8 @@ import type { SchoolEvent, StepRun } from './events.js';
 import type { SchoolState, StepState } from './state.js';
 import { initialSteps } from './state.js';
 import type { ActionName, CompensationName, StepName } from './steps.js';
-import { isCompensationName } from './steps.js';
+import { isCompensationName, isLifecycleAction } from './steps.js';
+import { registryDetailsOf } from './details.js';
 import { serverOf } from './placement.js';
 
 /** An event as folded: the domain event plus when it was decided (from its metadata). */
@@ -106,7 +107,28 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
       return {
         ...withStep(state, 'register_school', succeeded(event.data, 'register_school')),
         resources: { ...r, registered: true },
+        registryDetails: event.data.details ?? registryDetailsOf(state.details),
       };
+    case 'SchoolDetailsChanged':
+      return { ...state, details: { ...state.details, ...event.data.changes } };
+    case 'SchoolSuspensionRequested': {
+      const suspension = { reason: event.data.reason, requestedAt: event.data.requestedAt };
+      return { ...state, status: 'suspending', suspension, pendingRetry: undefined };
+    }
+    case 'SchoolSuspended': {
+      const suspension = { reason: event.data.reason, requestedAt: state.suspension?.requestedAt ?? '' };
+      const suspended = { ...suspension, suspendedAt: event.data.finishedAt };
+      const next = { ...state, status: 'suspended' as const, suspension: suspended, pendingRetry: undefined };
+      return { ...next, resources: pointedAt(state, event.data.dns) };
+    }
+    case 'SchoolResumeRequested':
+      return { ...state, status: 'resuming', pendingRetry: undefined };
+    case 'SchoolResumed': {
+      const next = { ...state, status: 'active' as const, suspension: undefined, pendingRetry: undefined };
+      return { ...next, resources: pointedAt(state, event.data.dns) };
+    }
+    case 'SchoolRegistryUpdated':
+      return { ...state, registryDetails: registryDetailsOf(event.data), pendingRetry: undefined };
     case 'WelcomeEmailSent':
       return withStep(state, 'send_welcome_email', succeeded(event.data, 'send_welcome_email'));
     case 'WelcomeEmailFailed': {
@@ -134,6 +156,7 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
         retryAt,
       };
       const pendingRetry = { action: step, attempt, retryAt };
+      if (isLifecycleAction(step)) return { ...state, pendingRetry };
       if (isCompensationName(step)) return { ...state, undo: { ...state.undo, [step]: failed }, pendingRetry };
       return { ...state, steps: { ...state.steps, [step]: failed }, pendingRetry };
     }
@@ -165,6 +188,7 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
       return {
         ...withUndo(state, 'unregister_school', event.data, 'register_school'),
         resources: { ...r, registered: false },
+        registryDetails: undefined,
       };
     case 'SlugReleased':
       return { ...withUndo(state, 'release_slug', event.data, 'reserve_slug'), resources: { ...r, slug: false } };
@@ -209,6 +233,12 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
       return state;
     }
   }
+}
+
+/** The school's resources with its DNS record as `dns` says it was pointed (unchanged without one). */
+function pointedAt(state: SchoolState, dns: { name: string; recordType: string; provider: string } | undefined) {
+  const r = state.resources;
+  return dns ? { ...r, dns: { name: dns.name, recordType: dns.recordType, provider: dns.provider } } : r;
 }
 
 function skipPending(steps: Record<StepName, StepState>): Record<StepName, StepState> {

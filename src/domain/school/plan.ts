@@ -1,5 +1,6 @@
 import type { SchoolState } from './state.js';
-import type { CompensationName, StepName } from './steps.js';
+import { REGISTRY_FIELDS } from './details.js';
+import type { CompensationName, LifecycleActionName, StepName } from './steps.js';
 import { COMPENSATIONS, STEPS, UNDO_ORDER } from './steps.js';
 
 const DONE = new Set(['succeeded', 'warning']);
@@ -35,4 +36,18 @@ export function pendingCompensations(state: SchoolState): CompensationName[] {
 
 export function isUndoing(state: SchoolState): boolean {
   return state.status === 'rolling_back' || state.status === 'deprovisioning';
+}
+
+/** Whether the registry row holds other details than the school has (they changed since it was written). */
+export function registryBehind(state: SchoolState): boolean {
+  const written = state.registryDetails;
+  return !!written && state.resources.registered && REGISTRY_FIELDS.some((f) => written[f] !== state.details[f]);
+}
+
+/** The lifecycle action a school outside provisioning and undo needs now, if any. */
+export function lifecycleAction(state: SchoolState): LifecycleActionName | undefined {
+  if (state.status === 'suspending') return 'suspend_school';
+  if (state.status === 'resuming') return 'resume_school';
+  if (state.status === 'provisioning' || isUndoing(state)) return undefined;
+  return registryBehind(state) ? 'update_registry' : undefined;
 }

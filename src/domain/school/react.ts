@@ -1,4 +1,4 @@
-import { isUndoing, nextStep, pendingCompensations } from './plan.js';
+import { isUndoing, lifecycleAction, nextStep, pendingCompensations } from './plan.js';
 import type { SchoolState } from './state.js';
 import type { ActionName } from './steps.js';
 
@@ -15,7 +15,10 @@ export function react(state: SchoolState | undefined, now: string): Reaction {
   let action: ActionName | undefined;
   if (state.status === 'provisioning') action = nextStep(state);
   else if (isUndoing(state)) action = pendingCompensations(state)[0];
-  else return { type: 'ignore', reason: `school is ${state.status}` };
+  else {
+    action = lifecycleAction(state);
+    if (!action) return { type: 'ignore', reason: `school is ${state.status}` };
+  }
 
   if (!action) return { type: 'conclude' };
   const retry = state.pendingRetry;
@@ -26,7 +29,7 @@ export function react(state: SchoolState | undefined, now: string): Reaction {
   const previous =
     state.status === 'provisioning'
       ? state.steps[action as keyof typeof state.steps]
-      : state.undo[action as keyof typeof state.undo];
+      : state.undo[action as keyof typeof state.undo]; // a lifecycle action's attempts are its pendingRetry's
   // A step that failed on another path (e.g. before a teardown) starts counting afresh.
   return { type: 'run', action, attempt: (previous?.status === 'retrying' ? previous.attempts : 0) + 1 };
 }

@@ -1,4 +1,4 @@
-import type { SchoolState } from './state.js';
+import { isLive, type SchoolState } from './state.js';
 
 /**
  * When a live school's certificate is due for renewal: at `fraction` of its lifetime (two thirds by
@@ -6,7 +6,7 @@ import type { SchoolState } from './state.js';
  */
 export function renewalDueAt(state: SchoolState, fraction = 2 / 3): number | undefined {
   const certificate = state.resources.certificate;
-  if (state.status !== 'active' || !certificate?.notBefore) return undefined;
+  if (!isLive(state) || !certificate?.notBefore) return undefined;
   const from = Date.parse(certificate.notBefore);
   const to = Date.parse(certificate.notAfter);
   const due = from + fraction * (to - from);

@@ -1,11 +1,17 @@
-import type { SchoolDetails } from './details.js';
+import type { RegistryDetails, SchoolDetails } from './details.js';
 import type { ActionName, CompensationName, StepName } from './steps.js';
 import { STEPS } from './steps.js';
 
-/** Every status a school can be in (provisioning → active; rolling_back → failed; deprovisioning → deleted). */
+/**
+ * Every status a school can be in: provisioning → active; rolling_back → failed; active → suspending →
+ * suspended → resuming → active; deprovisioning → deleted.
+ */
 export const SCHOOL_STATUSES = [
   'provisioning',
   'active',
+  'suspending',
+  'suspended',
+  'resuming',
   'rolling_back',
   'failed',
   'deprovisioning',
@@ -67,7 +73,11 @@ export interface SchoolState {
     };
     registered: boolean;
   };
+  /** What the registry row holds of the details, as the events tell (absent: no row). */
+  registryDetails?: RegistryDetails;
   failure?: { step: StepName; reason: string };
+  /** Asked for while suspending, suspended and resuming (`suspendedAt` once the school is suspended). */
+  suspension?: { reason: string; requestedAt: string; suspendedAt?: string };
   warnings: string[];
   /** A certificate renewal that failed and waits for its retry (visible in the API). */
   renewal?: { attempts: number; error: string; retryAt: string };
@@ -114,4 +124,16 @@ export function initialSteps(): Record<StepName, StepState> {
   >;
 }
 
-export const TERMINAL_STATUSES: ReadonlySet<SchoolStatus> = new Set(['active', 'failed', 'deleted']);
+/** Statuses a school stays in until asked otherwise (the others are on their way to one of these). */
+export const TERMINAL_STATUSES: ReadonlySet<SchoolStatus> = new Set(['active', 'suspended', 'failed', 'deleted']);
+
+/** On their way: the process manager has work for the school (the stuck alarm and report watch these). */
+export const IN_FLIGHT_STATUSES: readonly SchoolStatus[] = SCHOOL_STATUSES.filter((s) => !TERMINAL_STATUSES.has(s));
+
+/**
+ * A live school: provisioned and not being torn down, with its database, role, DNS record, certificate and
+ * registry row. Suspended schools are live: schema rollouts, credential rotations and renewals include them.
+ */
+export function isLive(state: Pick<SchoolState, 'status'>): boolean {
+  return state.status === 'active' || state.status === 'suspended';
+}

@@ -17,14 +17,31 @@ export const STEP_ORDER = [
   { name: 'send_welcome_email', done: 'WelcomeEmailSent', critical: false },
 ] as const;
 
+/**
+ * What the process manager does for a school outside provisioning and its undo, each recorded by one
+ * event; `plan.ts` (`lifecycleAction`) says when. Like compensations, they are retried until they succeed.
+ */
+export const LIFECYCLE_ACTIONS = [
+  // The registry row follows a change of the school's details.
+  { name: 'update_registry', done: 'SchoolRegistryUpdated' },
+  // The school's role cannot log in (its sessions ended) and its name points at the maintenance target.
+  { name: 'suspend_school', done: 'SchoolSuspended' },
+  // Both undone.
+  { name: 'resume_school', done: 'SchoolResumed' },
+] as const;
+
 type StepDefinition = (typeof STEP_ORDER)[number];
+type LifecycleDefinition = (typeof LIFECYCLE_ACTIONS)[number];
 export type StepName = StepDefinition['name'];
 export type CompensationName = Extract<StepDefinition, { undo: string }>['undo'];
-export type ActionName = StepName | CompensationName;
+export type LifecycleActionName = LifecycleDefinition['name'];
+export type ActionName = StepName | CompensationName | LifecycleActionName;
 
 /** The event type that records an action's success. */
 export type RecordedBy<A extends ActionName> =
-  Extract<StepDefinition, { name: A }>['done'] | Extract<StepDefinition, { undo: A }>['undone'];
+  | Extract<StepDefinition, { name: A }>['done']
+  | Extract<StepDefinition, { undo: A }>['undone']
+  | Extract<LifecycleDefinition, { name: A }>['done'];
 
 /** The compensation that undoes step `N` (never when it has none). */
 export type CompensationOf<N extends StepName> = Extract<StepDefinition, { name: N; undo: string }>['undo'];
@@ -45,9 +62,10 @@ export const CRITICAL = Object.fromEntries(
 ) as Record<StepName, boolean>;
 
 /** The event type that records each step's (or compensation's) success. */
-export const RECORDED_BY = Object.fromEntries(
-  STEP_ORDER.flatMap((step) => [[step.name, step.done], ...('undo' in step ? [[step.undo, step.undone]] : [])]),
-) as { [A in ActionName]: RecordedBy<A> };
+export const RECORDED_BY = Object.fromEntries([
+  ...STEP_ORDER.flatMap((step) => [[step.name, step.done], ...('undo' in step ? [[step.undo, step.undone]] : [])]),
+  ...LIFECYCLE_ACTIONS.map((action) => [action.name, action.done]),
+]) as { [A in ActionName]: RecordedBy<A> };
 
 export function isStepName(value: string): value is StepName {
   return (STEPS as readonly string[]).includes(value);
@@ -55,6 +73,15 @@ export function isStepName(value: string): value is StepName {
 
 export function isCompensationName(value: string): value is CompensationName {
   return (UNDO_ORDER as readonly string[]).includes(value);
+}
+
+export function isLifecycleAction(value: string): value is LifecycleActionName {
+  return LIFECYCLE_ACTIONS.some((action) => action.name === value);
+}
+
+/** How the process manager's work on a school is counted (metrics, the steps report). */
+export function kindOf(action: ActionName): 'step' | 'compensation' | 'lifecycle' {
+  return isCompensationName(action) ? 'compensation' : isLifecycleAction(action) ? 'lifecycle' : 'step';
 }
 
 export function stepUndoneBy(compensation: CompensationName): StepName {

@@ -47,8 +47,9 @@ function stepPorts(
   ]
 ): StepPorts {
   const [config, store, servers, dns, certificates, mailer, registry, archives, faults, credentials] = ports;
-  const dnsTarget = config.dnsTarget;
-  return { store, servers, dns, certificates, mailer, registry, archives, faults, credentials, dnsTarget };
+  const { dnsTarget, suspendedDnsTarget } = config;
+  const targets = { dnsTarget, ...(suspendedDnsTarget !== undefined && { suspendedDnsTarget }) };
+  return { store, servers, dns, certificates, mailer, registry, archives, faults, credentials, ...targets };
 }
 
 /** The work beside the requests: the process manager, the projections and the certificate renewer. */

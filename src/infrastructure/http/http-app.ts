@@ -13,7 +13,7 @@ import { answerClientErrors, methodNotAllowed, refuseBadText } from './http-edge
 import { checkJsonBytes } from './json-body-check.js';
 import { consoleAssets } from './console.js';
 import { sendProblem } from './problem.js';
-import { correlationMiddleware, jsonOnlyMiddleware } from './request-context.js';
+import { correlationMiddleware, JSON_TYPES, jsonOnlyMiddleware } from './request-context.js';
 
 /**
  * Builds the Nest HTTP application with every adapter (AppModule imports CoreModule); the runtime it
@@ -46,7 +46,7 @@ export async function createHttpApp(
   // Depth and duplicate member names are checked on the raw text, before anything walks the parsed value
   // (Nest's type leaves `verify` out, but passes it on to body-parser when rawBody is off).
   const verify = (_req: unknown, _res: unknown, raw: Buffer) => checkJsonBytes(raw);
-  const options = { limit: config.bodyLimitBytes, strict: true, verify };
+  const options = { limit: config.bodyLimitBytes, strict: true, verify, type: JSON_TYPES };
   app.useBodyParser('json', options);
   setupOpenApi(app); // GET /openapi.json and /docs
   await app.init();

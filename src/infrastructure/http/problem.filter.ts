@@ -4,7 +4,7 @@ import { DnsNameTakenError } from '../../application/ports/dns.port.js';
 import { EventStoreUnavailableError } from '../../application/ports/event-store.port.js';
 import { SlugTakenError } from '../../application/request-school/slug-claims.js';
 import { SchoolNotFailedError } from '../../application/retry-school/retry-school.command.js';
-import { DomainError } from '../../domain/school/errors.js';
+import { DomainError, WrongStatusError } from '../../domain/school/errors.js';
 import { isDatabaseUnavailable } from '../postgres/connection-faults.js';
 import { JsonBodyError } from './json-body-check.js';
 import { problem, sendProblem, type Problem } from './problem.js';
@@ -18,6 +18,7 @@ const HTTP_SLUGS: Record<number, [string, string]> = {
   409: ['conflict', 'Conflict'],
   410: ['gone', 'Gone'],
   413: ['payload-too-large', 'Request body too large'],
+  412: ['precondition-failed', 'Precondition failed'],
   415: ['unsupported-media-type', 'Unsupported media type'],
   429: ['too-many-requests', 'Too many requests'],
 };
@@ -45,8 +46,13 @@ export function toProblem(error: unknown): Problem {
   if (isDatabaseUnavailable(error)) {
     return problem(503, 'unavailable', 'Service unavailable', 'the database cannot be reached; try again shortly');
   }
+  if (error instanceof WrongStatusError) {
+    return problem(409, 'wrong-status', 'Not in this status', error.message, { schoolStatus: error.status });
+  }
   if (error instanceof DomainError) {
     switch (error.code) {
+      case 'revision_mismatch':
+        return problem(412, 'precondition-failed', 'Precondition failed', `${error.message}: GET it again`);
       case 'school_not_found':
         return problem(404, 'school-not-found', 'School not found', error.message);
       case 'school_deleted':

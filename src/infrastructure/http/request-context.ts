@@ -34,6 +34,9 @@ export function correlationMiddleware(req: ScsRequest, res: Response, next: Next
   next();
 }
 
+/** The body types body-parser parses as JSON: a PATCH may say it is a JSON merge patch (RFC 7396). */
+export const JSON_TYPES = ['application/json', 'application/merge-patch+json'];
+
 /**
  * Bodies are JSON only: a body of any other content type gets 415 before it is parsed. A POST without a
  * body (POST /school/:id/retry) has no content type to check; POST /school without one gets its 400.
@@ -42,12 +45,9 @@ export function jsonOnlyMiddleware(req: Request, res: Response, next: NextFuncti
   const hasBody =
     (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') ||
     req.headers['transfer-encoding'] !== undefined;
-  if (
-    (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') &&
-    hasBody &&
-    !req.is('application/json')
-  ) {
-    unsupported(res, 'send the body as application/json');
+  const accepted = req.method === 'PATCH' ? JSON_TYPES : JSON_TYPES.slice(0, 1);
+  if ((req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') && hasBody && !req.is(accepted)) {
+    unsupported(res, `send the body as ${accepted.join(' or ')}`);
     return;
   }
   // JSON is UTF-8 (RFC 8259): any other declared charset is refused rather than guessed at.

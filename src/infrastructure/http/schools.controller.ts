@@ -20,7 +20,6 @@ import {
   ApiExtraModels,
   ApiHeader,
   ApiOperation,
-  ApiParam,
   ApiQuery,
   ApiResponse,
   ApiTags,
@@ -49,20 +48,9 @@ import {
 } from './openapi/schemas.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { problem } from './problem.js';
-import { isSchoolId } from '../../domain/school/events.js';
 import { queryInt, queryText } from './query-params.js';
 import { originOf, type ScsRequest } from './request-context.js';
-
-function schoolId(raw: string): string {
-  // Ids are generated UUIDs; anything else cannot name a school (and never reaches a query).
-  if (!isSchoolId(raw))
-    throw new NotFoundException(problem(404, 'school-not-found', 'School not found', 'no school has this id'));
-  return raw;
-}
-
-function notFound(): NotFoundException {
-  return new NotFoundException(problem(404, 'school-not-found', 'School not found', 'no school has this id'));
-}
+import { ETAG, etagOf, IDEMPOTENCY_KEY, LOCATION, notFound, SCHOOL_ID, schoolId, sendJson } from './school-params.js';
 
 /** `asOf` before the school was recorded: it did not exist then (a 404 saying since when it does). */
 function notYet(asOf: Date, createdAt: Date): NotFoundException {
@@ -73,19 +61,20 @@ function notYet(asOf: Date, createdAt: Date): NotFoundException {
   );
 }
 
-/** Sends JSON text the read model made as `res.json` sends an object: the same headers and bytes. */
-function sendJson(res: Response, json: string): void {
-  if (!res.get('Content-Type')) res.set('Content-Type', 'application/json');
-  res.send(json);
+function invalidQuery(field: string, detail: string, message: string): BadRequestException {
+  return new BadRequestException(problem(400, 'validation', 'Invalid query', detail, { errors: [{ field, message }] }));
 }
 
-const SCHOOL_ID = ApiParam({ name: 'id', schema: { type: 'string', format: 'uuid' } });
-const IDEMPOTENCY_KEY = ApiHeader({
-  name: 'Idempotency-Key',
-  required: false,
-  description: '1-200 visible ASCII characters: a retry with the same key and request gets the first answer again',
-});
-const LOCATION = { Location: { description: '/school/<id>', schema: { type: 'string' } } };
+/** `?slug=` (exact; DNS labels have no case) and `?q=` (a prefix of the name or the slug). */
+function searchOf(query: Record<string, unknown>): { slug?: string; q?: string } {
+  const slug = queryText(query.slug, 'slug', 63)?.toLowerCase();
+  if (slug !== undefined && !/^[a-z0-9-]+$/.test(slug)) {
+    throw invalidQuery('slug', 'slug may contain only letters a-z, digits 0-9 and hyphens', 'is not a slug');
+  }
+  const q = queryText(query.q, 'q', 200);
+  if (q === '') throw invalidQuery('q', 'q must be 1 to 200 characters', 'is empty');
+  return { slug, q };
+}
 
 @ApiTags('schools')
 @ApiProblems(401, 403, 429, 503)
@@ -149,11 +138,7 @@ export class SchoolsController {
     required: false,
     description: 'the ETag of an earlier answer: 304 while unchanged',
   })
-  @ApiResponse({
-    status: 200,
-    type: SchoolViewDto,
-    headers: { ETag: { description: 'weak; changes when the school does', schema: { type: 'string' } } },
-  })
+  @ApiResponse({ status: 200, type: SchoolViewDto, headers: ETAG })
   @ApiResponse({ status: 304, description: 'not modified since the answer whose ETag was sent as If-None-Match' })
   @ApiProblems(404)
   @RequireScope('schools:read')
@@ -163,7 +148,7 @@ export class SchoolsController {
     if (!school) throw notFound();
     // The kept answer's digest, made once per school and revision; Express would hash the text per request
     // (and does, for an answer folded from the stream). A matching If-None-Match still gets its 304.
-    if (school.digest) res.set('ETag', `W/"${school.digest}"`);
+    res.set('ETag', etagOf(school.digest));
     sendJson(res, school.json);
   }
 
@@ -224,6 +209,18 @@ export class SchoolsController {
   @ApiQuery({ name: 'district', required: false, schema: { type: 'string', maxLength: 100 } })
   @ApiQuery({ name: 'board', required: false, schema: { type: 'string', maxLength: 100 } })
   @ApiQuery({ name: 'schemaVersion', required: false, schema: { type: 'string', pattern: '^[0-9]{4}$' } })
+  @ApiQuery({
+    name: 'slug',
+    required: false,
+    description: 'exactly this slug (letters in any case); a slug freed by a deleted school may name several',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9-]{1,63}$' },
+  })
+  @ApiQuery({
+    name: 'q',
+    required: false,
+    description: 'schools whose name (in any case) or slug begins with this',
+    schema: { type: 'string', minLength: 1, maxLength: 200 },
+  })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } })
   @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
   @ApiResponse({ status: 200, type: SchoolListDto })
@@ -231,7 +228,7 @@ export class SchoolsController {
   @RequireScope('schools:read')
   @Get('schools')
   async list(@Query() query: Record<string, unknown>, @Res() res: Response) {
-    const known = new Set(['status', 'district', 'board', 'schemaVersion', 'limit', 'offset']);
+    const known = new Set(['status', 'district', 'board', 'schemaVersion', 'slug', 'q', 'limit', 'offset']);
     const unknown = Object.keys(query).filter((k) => !known.has(k));
     if (unknown.length > 0) {
       throw new BadRequestException(
@@ -264,6 +261,7 @@ export class SchoolsController {
     const page = await this.queries.listJson({
       status,
       schemaVersion,
+      ...searchOf(query),
       district: queryText(query.district, 'district'),
       board: queryText(query.board, 'board'),
       limit: queryInt(query.limit, 'limit', 50, 1, 500),

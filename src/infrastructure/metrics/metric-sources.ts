@@ -1,3 +1,4 @@
+import { IN_FLIGHT_STATUSES } from '../../domain/school/state.js';
 import type pg from 'pg';
 import type { CheckpointStore } from '../../application/ports/checkpoint-store.port.js';
 import type { EventStore } from '../../application/ports/event-store.port.js';
@@ -25,9 +26,11 @@ export function metricSources(parts: {
     },
     async oldestUnfinishedSeconds() {
       const { rows } = await parts.pool.query<{ age: number | null }>(
-        // Provisioning counts from the request; an undo (whose school may be years old) from its last event.
+        // Provisioning counts from the request; an undo, a suspension or a resumption (whose school may be
+        // years old) from its last event.
         `SELECT extract(epoch FROM now() - min(CASE status WHEN 'provisioning' THEN created_at ELSE updated_at END))
-           ::float8 AS age FROM school_read_model WHERE status IN ('provisioning', 'rolling_back', 'deprovisioning')`,
+           ::float8 AS age FROM school_read_model WHERE status = ANY($1)`,
+        [IN_FLIGHT_STATUSES],
       );
       return Math.max(0, rows[0]?.age ?? 0);
     },

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ActionOutcome, Telemetry } from '../../application/ports/telemetry.port.js';
-import { STEPS, UNDO_ORDER } from '../../domain/school/steps.js';
+import { SCHOOL_STATUSES } from '../../domain/school/state.js';
+import { LIFECYCLE_ACTIONS, STEPS, UNDO_ORDER } from '../../domain/school/steps.js';
 import { routeOf } from '../http/route-of.js';
 import { WebhookMetrics } from './webhook-metrics.js';
 
@@ -17,7 +18,6 @@ export interface MetricSources {
   projectionLag(): Promise<number>;
 }
 
-const STATUSES = ['provisioning', 'active', 'rolling_back', 'failed', 'deprovisioning', 'deleted'];
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const APPEND_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const STEP_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -60,7 +60,7 @@ export class PrometheusMetrics implements Telemetry {
     });
     this.actions = new Histogram({
       name: 'scs_step_duration_seconds',
-      help: 'Runs of provisioning steps (kind step) and compensations (kind compensation)',
+      help: 'Runs of provisioning steps (kind step), compensations (compensation) and lifecycle actions (lifecycle)',
       labelNames: ['step', 'kind', 'outcome'],
       buckets: STEP_BUCKETS,
       registers,
@@ -68,7 +68,7 @@ export class PrometheusMetrics implements Telemetry {
     const labelNames = ['step', 'kind'] as const;
     this.failures = new Counter({
       name: 'scs_step_failures_total',
-      help: 'Failed runs of a step or compensation',
+      help: 'Failed runs of a step, compensation or lifecycle action',
       labelNames,
       registers,
     });
@@ -102,6 +102,7 @@ export class PrometheusMetrics implements Telemetry {
     // Series that exist from the start, so that rate() and absent-or-zero alerts work before the first failure.
     for (const step of STEPS.filter((s) => s !== 'reserve_slug')) this.zero(step, 'step');
     for (const step of UNDO_ORDER) this.zero(step, 'compensation');
+    for (const { name } of LIFECYCLE_ACTIONS) this.zero(name, 'lifecycle');
 
     // The gauges' collect() runs with the gauge as `this`: they reach the sources through these.
     const read = <T>(fn: (sources: MetricSources) => Promise<T>) => this.read(fn);
@@ -113,12 +114,12 @@ export class PrometheusMetrics implements Telemetry {
       registers,
       async collect() {
         const counts = await read((s) => s.schoolsByStatus());
-        for (const status of STATUSES) this.set({ status }, counts?.[status] ?? 0);
+        for (const status of SCHOOL_STATUSES) this.set({ status }, counts?.[status] ?? 0);
       },
     });
     new Gauge({
       name: 'scs_oldest_unfinished_school_age_seconds',
-      help: 'Age of the oldest school still provisioning, rolling back or deprovisioning (0: none): the stuck alarm',
+      help: 'Age of the oldest school in flight (provisioning, suspending, resuming, rolling back, deprovisioning; 0: none): the stuck alarm',
       registers,
       async collect() {
         this.set((await read((s) => s.oldestUnfinishedSeconds())) ?? 0);
@@ -221,7 +222,7 @@ export class PrometheusMetrics implements Telemetry {
     if (server) await new Promise((resolve) => server.close(resolve));
   }
 
-  private zero(step: string, kind: 'step' | 'compensation'): void {
+  private zero(step: string, kind: ActionOutcome['kind']): void {
     this.failures.inc({ step, kind }, 0);
     this.retries.inc({ step, kind }, 0);
   }

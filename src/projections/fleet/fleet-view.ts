@@ -1,3 +1,4 @@
+import { IN_FLIGHT_STATUSES } from '../../domain/school/state.js';
 import type { ViewEvent } from '../view-event.js';
 
 /** One school as the fleet report counts it (a row of `report_fleet`); times are ISO strings. */
@@ -12,7 +13,8 @@ export interface FleetRow {
   certificate_not_after: string | null;
 }
 
-export const NON_TERMINAL = ['provisioning', 'rolling_back', 'deprovisioning'];
+/** Statuses a school is on its way out of: the report lists one that stays too long as stuck. */
+export const NON_TERMINAL: readonly string[] = IN_FLIGHT_STATUSES;
 
 /** Folds one event into the school's fleet row. Pure; other and unknown event types change nothing. */
 export function evolveFleet(row: FleetRow | undefined, event: ViewEvent): FleetRow | undefined {
@@ -36,12 +38,24 @@ export function evolveFleet(row: FleetRow | undefined, event: ViewEvent): FleetR
       return status('active');
     case 'RollbackStarted':
       return status('rolling_back');
+    case 'SchoolSuspensionRequested':
+      return status('suspending');
+    case 'SchoolSuspended':
+      return status('suspended');
+    case 'SchoolResumeRequested':
+      return status('resuming');
+    case 'SchoolResumed':
+      return status('active');
     case 'SchoolRolledBack':
       return status('failed');
     case 'TeardownRequested':
       return status('deprovisioning');
     case 'SchoolDeleted':
       return status('deleted');
+    case 'SchoolDetailsChanged': {
+      const { district = row.district, board = row.board } = event.data.changes;
+      return { ...row, district, board };
+    }
     case 'MigrationsApplied':
       return { ...row, schema_version: event.data.schemaVersion };
     case 'SchoolSchemaUpgraded':

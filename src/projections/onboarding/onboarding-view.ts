@@ -33,6 +33,11 @@ export function evolveOnboarding(row: OnboardingRow | undefined, event: ViewEven
       return { ...row, failed_at: event.data.finishedAt };
     case 'SchoolDeleted':
       return { ...row, deleted_at: event.data.deletedAt };
+    case 'SchoolDetailsChanged': {
+      // The report groups a school by its district and board as they are now (a corrected typo moves it).
+      const { district = row.district, board = row.board } = event.data.changes;
+      return { ...row, district, board };
+    }
     default:
       return row;
   }

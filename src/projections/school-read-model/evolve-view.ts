@@ -2,7 +2,7 @@ import type { StepRun } from '../../domain/school/events.js';
 import type { FoldableEvent } from '../../domain/school/evolve.js';
 import type { StepStatus } from '../../domain/school/state.js';
 import type { ActionName, CompensationName, StepName } from '../../domain/school/steps.js';
-import { isCompensationName, STEPS } from '../../domain/school/steps.js';
+import { isCompensationName, isLifecycleAction, STEPS } from '../../domain/school/steps.js';
 import { serverOf } from '../../domain/school/placement.js';
 import type { SchoolView, StepView } from './school-view.js';
 
@@ -92,6 +92,12 @@ function apply(view: SchoolView, event: FoldableEvent): SchoolView {
       return { ...view, status: 'active' };
     case 'StepAttemptFailed': {
       const { step: name, attempt: attempts, ...times } = event.data;
+      if (isLifecycleAction(name)) {
+        // Not a step: a suspension's (or its undoing's) shows under it; the registry's only in the history.
+        if (name === 'update_registry' || !view.suspension) return view;
+        const retry = { action: name, attempts, error: times.error, retryAt: times.retryAt };
+        return { ...view, suspension: { ...view.suspension, retry } };
+      }
       const failed: StepView = { name, status: 'retrying', attempts, ...times };
       return isCompensationName(name) ? withCompensation(view, failed) : withStep(view, failed);
     }
@@ -121,6 +127,25 @@ function apply(view: SchoolView, event: FoldableEvent): SchoolView {
       return skipPending({ ...view, status: 'failed' });
     case 'SchoolDeleted':
       return skipPending({ ...view, status: 'deleted' });
+    case 'SchoolDetailsChanged':
+      return { ...view, ...event.data.changes };
+    case 'SchoolSuspensionRequested': {
+      const { reason, requestedAt } = event.data;
+      return { ...view, status: 'suspending', suspension: { reason, requestedAt, suspendedAt: null } };
+    }
+    case 'SchoolSuspended': {
+      const { reason, finishedAt: suspendedAt, dns } = event.data;
+      const requestedAt = view.suspension?.requestedAt ?? suspendedAt;
+      return { ...pointed(view, dns), status: 'suspended', suspension: { reason, requestedAt, suspendedAt } };
+    }
+    case 'SchoolResumeRequested': {
+      const { retry: _retry, ...suspension } = view.suspension ?? { reason: '', requestedAt: '', suspendedAt: null };
+      return { ...view, status: 'resuming', suspension };
+    }
+    case 'SchoolResumed':
+      return { ...pointed(view, event.data.dns), status: 'active', suspension: undefined };
+    case 'SchoolRegistryUpdated': // the registry row caught up with the details the view already shows
+      return view;
     case 'SchoolMoved':
       return { ...view, server: event.data.to };
     case 'SchoolMoveStarted':
@@ -179,6 +204,14 @@ function withStatus(view: SchoolView, name: StepName, status: StepStatus): Schoo
 function undone(view: SchoolView, compensation: CompensationName, run: StepRun, step: StepName): SchoolView {
   const next = withCompensation(view, succeeded(compensation, run));
   return stepOf(view, step).status === 'failed' ? next : withStatus(next, step, 'undone');
+}
+
+/** The view with its DNS record as a suspension or a resumption pointed it (unchanged without one). */
+function pointed(
+  view: SchoolView,
+  dns: { name: string; recordType: string; provider: string } | undefined,
+): SchoolView {
+  return dns ? { ...view, dns: { name: dns.name, type: dns.recordType, provider: dns.provider } } : view;
 }
 
 function skipPending(view: SchoolView): SchoolView {

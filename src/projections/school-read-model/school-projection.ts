@@ -97,7 +97,8 @@ async function upsert(writes: Writes, table: string, views: SchoolView[]): Promi
   await writes.add({
     table,
     text: `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)
-     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at,
+     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, district = EXCLUDED.district, board = EXCLUDED.board,
+       admin_email = EXCLUDED.admin_email, phone = EXCLUDED.phone, status = EXCLUDED.status, updated_at = EXCLUDED.updated_at,
        revision = EXCLUDED.revision, document = EXCLUDED.document, document_version = EXCLUDED.document_version,
        schema_version = EXCLUDED.schema_version
      WHERE ${table}.revision < EXCLUDED.revision OR ${table}.document_version <> EXCLUDED.document_version`,

@@ -12,6 +12,10 @@ export interface SchoolFilters {
   district?: string;
   board?: string;
   schemaVersion?: string;
+  /** Exactly this slug. */
+  slug?: string;
+  /** A prefix of the name (in any case) or of the slug. */
+  q?: string;
   limit: number;
   offset: number;
 }
@@ -33,14 +37,14 @@ const READS_PER_QUERY = 100;
 const COLUMNS = `${KEY_COLUMNS}, document::text AS document`;
 const toError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
-/** An answer as JSON text and, when it is a kept one, a digest of that text made once when it was kept. */
+/** An answer as JSON text and a digest of that text (made once for a kept answer). */
 export interface SchoolAnswer {
   json: string;
-  /** base64url SHA-1 of `json` (an HTTP route's ETag); absent for an answer folded from the stream. */
-  digest?: string;
+  /** base64url SHA-1 of `json`: an HTTP route's ETag. */
+  digest: string;
 }
 
-interface KeptAnswer extends Required<SchoolAnswer> {
+interface KeptAnswer extends SchoolAnswer {
   revision: number;
   version: string;
 }
@@ -51,20 +55,31 @@ const FILTERS = [
   ['district', 'district'],
   ['board', 'board'],
   ['schemaVersion', 'schema_version'],
+  ['slug', 'slug'],
 ] as const;
 
+/** `q` as a LIKE pattern: itself (its wildcards escaped), then anything. */
+const prefixPattern = (q: string): string => `${q.replace(/[\\%_]/g, '\\$&')}%`;
+
 /**
- * Each query is a named (prepared) statement, parsed and planned once per connection. The order is the
- * table's `id` (a uuid), not the `id` text column of the answer, so a page is read from the index
- * `(created_at, id)` (or `(<filter>, created_at, id)`) and stops after `limit` rows.
+ * Each query is a named (prepared) statement, parsed and planned once per connection (but a search by `q`,
+ * below). The order is the table's `id` (a uuid), not the `id` text column of the answer, so a page is read
+ * from the index `(created_at, id)` (or `(<filter>, created_at, id)`) and stops after `limit` rows; a search
+ * by `q` or `slug` reads its few matches from the prefix indexes (central migration 0031) and sorts them.
  */
-function listStatement(filters: SchoolFilters, documents: boolean): { name: string; text: string; values: unknown[] } {
+function listStatement(filters: SchoolFilters, documents: boolean): { name?: string; text: string; values: unknown[] } {
   const where: string[] = [];
   const values: unknown[] = [];
   for (const [key, column] of FILTERS) {
     if (filters[key] === undefined) continue;
     values.push(filters[key]);
     where.push(`${column} = $${values.length}`);
+  }
+  if (filters.q !== undefined) {
+    values.push(prefixPattern(filters.q));
+    // lower($n) is folded into the pattern when the statement is planned with its value, which the
+    // indexes on lower(name) and slug (text_pattern_ops) need to serve a LIKE.
+    where.push(`(lower(name) LIKE lower($${values.length}) OR slug LIKE lower($${values.length}))`);
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const page = `SELECT ${documents ? COLUMNS : KEY_COLUMNS} FROM school_read_model ${clause}
@@ -75,7 +90,9 @@ function listStatement(filters: SchoolFilters, documents: boolean): { name: stri
   const name = `school-list${documents ? '' : '-keys'}:${FILTERS.filter(([key]) => filters[key] !== undefined)
     .map(([key]) => key)
     .join(',')}`;
-  return { name, text, values: [...values, filters.limit, filters.offset] };
+  // With q, unnamed: a named statement may be planned once for any value (a generic plan), and a LIKE whose
+  // pattern is unknown when planned reads every row; an unnamed one is planned with its value each time.
+  return { name: filters.q === undefined ? name : undefined, text, values: [...values, filters.limit, filters.offset] };
 }
 
 /**
@@ -174,8 +191,8 @@ export class SchoolQueries {
    * with identical requests that arrived together (`lists`).
    */
   async listJson(filters: SchoolFilters): Promise<string> {
-    const { status, district, board, schemaVersion, limit, offset } = filters;
-    return this.lists.load(JSON.stringify({ status, district, board, schemaVersion, limit, offset }));
+    const { status, district, board, schemaVersion, slug, q, limit, offset } = filters;
+    return this.lists.load(JSON.stringify({ status, district, board, schemaVersion, slug, q, limit, offset }));
   }
 
   /**
@@ -230,8 +247,19 @@ export class SchoolQueries {
   }
 
   private async fromStream(id: string): Promise<SchoolAnswer | undefined> {
+    return (await this.current(id))?.answer;
+  }
+
+  /**
+   * The school as its stream says now, whatever the read model has reached: its answer (the same bytes,
+   * so the same digest, as the row's at that revision) and its revision. What a conditional change is
+   * checked against (If-Match).
+   */
+  async current(id: string): Promise<{ answer: SchoolAnswer; revision: number } | undefined> {
     const view = foldView((await this.store.readStream(schoolStreamId(id))).map(toFoldable));
-    return view && { json: JSON.stringify(presentSchool(view)) };
+    if (!view) return undefined;
+    const json = JSON.stringify(presentSchool(view));
+    return { answer: { json, digest: digestOf(json) }, revision: view.revision };
   }
 }
 

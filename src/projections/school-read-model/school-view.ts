@@ -9,9 +9,9 @@ import { STEPS, UNDO_ORDER } from '../../domain/school/steps.js';
  * number below (bump it when `SchoolView` changes) and the step list, since every view lists the
  * steps: adding, removing or moving a step rebuilds the read model by itself.
  * 1: the domain's `SchoolState` (until 0009_read_model_view); 2: this `SchoolView`; 3: with `schemaVersion`;
- * 4: with `server`.
+ * 4: with `server`; 5: with `suspension`.
  */
-export const SCHOOL_VIEW_VERSION = `4:${STEPS.join(',')}`;
+export const SCHOOL_VIEW_VERSION = `5:${STEPS.join(',')}`;
 
 export interface StepView {
   name: ActionName;
@@ -45,6 +45,16 @@ export interface SchemaUpgradeView {
   retryAt?: string;
 }
 
+/** Why and since when a school is (being) suspended; shown while suspending, suspended and resuming. */
+export interface SuspensionView {
+  reason: string;
+  requestedAt: string;
+  /** Null until the school is suspended (its role locked out, its name repointed). */
+  suspendedAt: string | null;
+  /** The last failed attempt of the suspension (or of its undoing), until one succeeds. */
+  retry?: { action: string; attempts: number; error: string; retryAt: string };
+}
+
 export interface SchoolView {
   id: string;
   name: string;
@@ -73,6 +83,7 @@ export interface SchoolView {
   server: string | null;
   /** The last schema upgrade that failed, until one succeeds. */
   schemaUpgrade?: SchemaUpgradeView;
+  suspension?: SuspensionView;
   /** Stream revision of the last event folded in. */
   revision: number;
 }
@@ -102,9 +113,25 @@ function presentCertificate(c: CertificateView): CertificateView {
   };
 }
 
+function presentSuspension(s: SuspensionView): SuspensionView {
+  const retry = s.retry && {
+    action: s.retry.action,
+    attempts: s.retry.attempts,
+    error: s.retry.error,
+    retryAt: s.retry.retryAt,
+  };
+  return { reason: s.reason, requestedAt: s.requestedAt, suspendedAt: s.suspendedAt, ...optional('retry', retry) };
+}
+
+function presentSchemaUpgrade(u: SchemaUpgradeView): SchemaUpgradeView {
+  const { status, migration, error, attempts, permanent, failedAt, retryAt } = u;
+  return { status, migration, error, attempts, permanent, failedAt, ...optional('retryAt', retryAt) };
+}
+
 /**
- * The view with its keys in the API's order (the row is jsonb, which does not keep key order), and its
- * steps in step order and compensations in undo order.
+ * The view with its keys in the API's order (the row is jsonb, which does not keep key order: every object is
+ * rebuilt, so the answer's bytes and its ETag are the same whether the view was folded from the stream or
+ * read back from a row), and its steps in step order and compensations in undo order.
  */
 export function presentSchool(v: SchoolView): SchoolView {
   const byOrder = (order: readonly string[]) => (a: StepView, b: StepView) =>
@@ -130,7 +157,8 @@ export function presentSchool(v: SchoolView): SchoolView {
     ...optional('dns', v.dns && { name: v.dns.name, type: v.dns.type, provider: v.dns.provider }),
     schemaVersion: v.schemaVersion ?? null,
     server: v.server ?? null,
-    ...optional('schemaUpgrade', v.schemaUpgrade),
+    ...optional('schemaUpgrade', v.schemaUpgrade && presentSchemaUpgrade(v.schemaUpgrade)),
+    ...optional('suspension', v.suspension && presentSuspension(v.suspension)),
     revision: v.revision,
   };
 }

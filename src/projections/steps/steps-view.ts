@@ -1,13 +1,13 @@
 import type { ActionName } from '../../domain/school/steps.js';
-import { isCompensationName, RECORDED_BY } from '../../domain/school/steps.js';
+import { kindOf, RECORDED_BY } from '../../domain/school/steps.js';
 import type { ViewEvent } from '../view-event.js';
 
-/** One run of a step, a compensation or a certificate renewal (a row of `report_step_runs`). */
+/** One run of a step, a compensation, a lifecycle action or a certificate renewal (a row of `report_step_runs`). */
 export interface StepRunRow {
   school_id: string;
   revision: number;
   action: string;
-  kind: 'step' | 'compensation' | 'renewal';
+  kind: 'step' | 'compensation' | 'lifecycle' | 'renewal';
   attempt: number;
   outcome: 'succeeded' | 'failed';
   started_at: string;
@@ -43,7 +43,6 @@ export function stepRunOf(schoolId: string, event: ViewEvent): StepRunRow | unde
     duration_ms: Math.max(0, Date.parse(d.finishedAt) - Date.parse(d.startedAt)),
     error,
   });
-  const kindOf = (action: string) => (isCompensationName(action) ? 'compensation' : 'step');
   switch (event.type) {
     case 'StepAttemptFailed':
     case 'ProvisioningStepFailed':

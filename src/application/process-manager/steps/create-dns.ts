@@ -1,9 +1,22 @@
 import { isIP } from 'node:net';
-import type { DnsRecordType } from '../../ports/dns.port.js';
+import type { DnsPointing } from '../../../domain/school/events.js';
+import type { SchoolState } from '../../../domain/school/state.js';
+import type { DnsProvider, DnsRecordType } from '../../ports/dns.port.js';
 import { defineStep } from './step-module.js';
 
 export function recordTypeFor(target: string): DnsRecordType {
   return isIP(target) ? 'A' : 'CNAME';
+}
+
+/**
+ * Points the school's name at `target`, marked as this instance's for the school (`claim`: a name it owns
+ * is rewritten in place; one holding anybody else's records is refused with DnsNameTakenError). Idempotent.
+ */
+export async function pointName(dns: DnsProvider, state: SchoolState, target: string): Promise<DnsPointing> {
+  const { id, subdomain: name } = state;
+  const recordType = recordTypeFor(target);
+  const { reference } = await dns.claim({ name, type: recordType, value: target, ttl: 300 }, id);
+  return { provider: dns.name, name, recordType, value: target, reference };
 }
 
 /**
@@ -13,15 +26,10 @@ export function recordTypeFor(target: string): DnsRecordType {
 export const createDns = defineStep({
   name: 'create_dns',
   needs: ['dns', 'dnsTarget'],
-  run: async ({ ports, state: { id, subdomain: name }, run }) => {
-    const recordType = recordTypeFor(ports.dnsTarget);
-    const change = await ports.dns.claim({ name, type: recordType, value: ports.dnsTarget, ttl: 300 }, id);
-    const { reference } = change;
-    return {
-      type: 'DnsRecordCreated',
-      data: { ...run(), provider: ports.dns.name, name, recordType, value: ports.dnsTarget, reference },
-    };
-  },
+  run: async ({ ports, state, run }) => ({
+    type: 'DnsRecordCreated',
+    data: { ...run(), ...(await pointName(ports.dns, state, ports.dnsTarget)) },
+  }),
   undo: async ({ ports, state, run }) => {
     const name = state.subdomain;
     const recordType = (state.resources.dns?.recordType as DnsRecordType | undefined) ?? recordTypeFor(ports.dnsTarget);

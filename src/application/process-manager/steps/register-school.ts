@@ -1,3 +1,4 @@
+import { registryDetailsOf } from '../../../domain/school/details.js';
 import { serverOf } from '../../../domain/school/placement.js';
 import { defineStep } from './step-module.js';
 
@@ -22,7 +23,14 @@ export const registerSchool = defineStep({
       // The password run_migrations set (its key id is in the events), sealed with the active key.
       databasePasswordEncrypted: ports.credentials.encrypt(ports.credentials.passwordFor(state.id, state.credentials)),
     });
-    return { type: 'SchoolRegistered', data: { ...run(), alreadyRegistered: result.alreadyRegistered } };
+    // What the row holds: a row left by a run before a crash gets the details as they are now, and details
+    // changed after this read are written again by update_registry.
+    const written = registryDetailsOf(details);
+    if (result.alreadyRegistered) await ports.registry.updateDetails(state.id, written);
+    return {
+      type: 'SchoolRegistered',
+      data: { ...run(), alreadyRegistered: result.alreadyRegistered, details: written },
+    };
   },
   undo: async ({ ports, state, run }) => {
     const result = await ports.registry.unregister(state.id);

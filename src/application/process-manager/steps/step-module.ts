@@ -1,6 +1,6 @@
 import type { EventOf, SchoolEvent, StepRun } from '../../../domain/school/events.js';
 import type { SchoolState } from '../../../domain/school/state.js';
-import type { CompensationOf, RecordedBy, StepName } from '../../../domain/school/steps.js';
+import type { CompensationOf, LifecycleActionName, RecordedBy, StepName } from '../../../domain/school/steps.js';
 import type { CertificateProvider } from '../../ports/certificates.port.js';
 import type { DatabaseArchives } from '../../ports/database-archives.port.js';
 import type { DnsProvider } from '../../ports/dns.port.js';
@@ -26,6 +26,8 @@ export interface StepPorts {
   faults: FaultInjector;
   /** What `<slug>.<BASE_DOMAIN>` points at: an IP gives an A record, a host name a CNAME. */
   dnsTarget: string;
+  /** What it points at while the school is suspended (a maintenance page); absent: it is left as it is. */
+  suspendedDnsTarget?: string;
 }
 
 export type PortName = keyof StepPorts;
@@ -63,4 +65,18 @@ export interface AnyStepModule {
   needs: readonly PortName[];
   run(context: StepContext<PortName>): Promise<SchoolEvent>;
   undo?(context: StepContext<PortName>): Promise<SchoolEvent>;
+}
+
+/** A lifecycle action (`LIFECYCLE_ACTIONS`): what it does and the event that records it. Idempotent, as a step. */
+export interface LifecycleModule<N extends LifecycleActionName, P extends PortName> {
+  name: N;
+  needs: readonly P[];
+  run(context: StepContext<P>): Promise<EventOf<RecordedBy<N>>>;
+}
+
+/** Checks a lifecycle action's module against its types, as `defineStep` does a step's. */
+export function defineLifecycleAction<N extends LifecycleActionName, P extends PortName>(
+  module: LifecycleModule<N, P>,
+): LifecycleModule<N, P> {
+  return module;
 }

@@ -21,11 +21,14 @@ const PROBLEMS: Record<number, string> = {
   404: 'no school has this id',
   409:
     'conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), ' +
+    "the school's status does not allow it (`wrong-status`, with `schoolStatus`), " +
     'or a request with this Idempotency-Key is still running',
   410: 'the school is deleted',
+  412: "If-Match is not the school's current ETag: it changed since (`precondition-failed`); nothing was changed",
   413: 'body over SCS_BODY_LIMIT_BYTES',
   415: 'body not JSON (UTF-8)',
   422: 'this Idempotency-Key was used with another request',
+  428: 'no If-Match: send the ETag of GET /school/:id (`precondition-required`)',
   429: 'rate limit: retry after `Retry-After` seconds',
   500: 'internal error (logged with the correlation id)',
   503: 'the event store cannot be reached: retry after `Retry-After` seconds',

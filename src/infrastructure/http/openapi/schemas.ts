@@ -11,8 +11,11 @@ import type {
   SchemaUpgradeView,
   SchoolView,
   StepView,
+  SuspensionView,
 } from '../../../projections/school-read-model/school-view.js';
 import { SCOPES } from '../scopes.js';
+import type { SuspensionAccepted } from '../../../application/suspension/suspension.commands.js';
+import { REASON_MAX } from '../../../domain/school/suspension.js';
 
 /*
  * The answers' schemas, as classes @nestjs/swagger can see. Each `implements` the type the code returns,
@@ -65,7 +68,9 @@ export class ProblemDto {
   retryAfter?: number;
   @ApiPropertyOptional({
     enum: SCHOOL_STATUSES,
-    description: 'the status of the school that is not failed (409 school-not-failed, POST /school/:id/retry)',
+    description:
+      'the status of the school that is not failed (409 school-not-failed, POST /school/:id/retry), or whose ' +
+      'status does not allow the request (409 wrong-status)',
   })
   schoolStatus?: string;
   @ApiPropertyOptional({
@@ -156,6 +161,22 @@ export class SchemaUpgradeDto implements SchemaUpgradeView {
   @ApiPropertyOptional(TIME) retryAt?: string;
 }
 
+export class SuspensionRetryDto {
+  @ApiProperty({ enum: ['suspend_school', 'resume_school'] }) action!: string;
+  @ApiProperty({ type: 'integer' }) attempts!: number;
+  @ApiProperty() error!: string;
+  @ApiProperty(TIME) retryAt!: string;
+}
+
+export class SuspensionViewDto implements SuspensionView {
+  @ApiProperty({ example: 'contract lapsed' }) reason!: string;
+  @ApiProperty(TIME) requestedAt!: string;
+  @ApiProperty({ ...TIME, type: 'string', nullable: true, description: 'null until the school is suspended' })
+  suspendedAt!: string | null;
+  @ApiPropertyOptional({ type: SuspensionRetryDto, description: 'the last failed attempt, until one succeeds' })
+  retry?: SuspensionRetryDto;
+}
+
 /** GET /school/:id: the read model's view of a school. */
 export class SchoolViewDto extends SchoolSummaryDto implements SchoolView {
   @ApiProperty(TIME) updatedAt!: string;
@@ -187,6 +208,11 @@ export class SchoolViewDto extends SchoolSummaryDto implements SchoolView {
   schemaVersion!: string | null;
   @ApiPropertyOptional({ type: SchemaUpgradeDto, description: 'the last failed schema upgrade, until one succeeds' })
   schemaUpgrade?: SchemaUpgradeDto;
+  @ApiPropertyOptional({
+    type: SuspensionViewDto,
+    description: 'while suspending, suspended and resuming: why, since when',
+  })
+  suspension?: SuspensionViewDto;
   @ApiProperty({ type: 'integer', description: 'stream revision of the last event folded in' }) revision!: number;
 }
 
@@ -200,6 +226,18 @@ export class SchoolListDto {
 export class TeardownAcceptedDto {
   @ApiProperty(UUID) id!: string;
   @ApiProperty({ enum: SCHOOL_STATUSES }) status!: string;
+}
+
+/** What POST /school/:id/suspend and /resume answer (202): the status the school is in now. */
+export class SuspensionAcceptedDto implements SuspensionAccepted {
+  @ApiProperty(UUID) id!: string;
+  @ApiProperty({ enum: SCHOOL_STATUSES, example: 'suspending' }) status!: string;
+}
+
+/** POST /school/:id/suspend's body. */
+export class SuspendSchoolDto {
+  @ApiProperty({ minLength: 1, maxLength: REASON_MAX, example: 'contract lapsed', description: 'one line' })
+  reason!: string;
 }
 
 const FREE_FORM = { type: 'object', additionalProperties: true } as const;

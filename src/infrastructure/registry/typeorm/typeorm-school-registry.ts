@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { EntitySchema, type DataSource } from 'typeorm';
 import type { RegistryEntry, SchoolRegistry } from '../../../application/ports/school-registry.port.js';
+import type { RegistryDetails } from '../../../domain/school/details.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
 
 interface RegistryRow extends RegistryEntry {
@@ -64,6 +65,14 @@ export class TypeOrmSchoolRegistry implements SchoolRegistry {
 
   async list(): Promise<RegistryEntry[]> {
     return this.dataSource.getRepository(SchoolRegistryEntity).find({ order: { registeredAt: 'ASC' } });
+  }
+
+  async updateDetails(schoolId: string, details: RegistryDetails): Promise<{ updated: boolean }> {
+    const { name, district, board, adminEmail } = details;
+    const result = await this.dataSource
+      .getRepository(SchoolRegistryEntity)
+      .update({ schoolId }, { name, district, board, adminEmail });
+    return { updated: (result.affected ?? 0) > 0 };
   }
 
   async setServer(schoolId: string, server: string): Promise<{ updated: boolean }> {

@@ -523,6 +523,28 @@ export class PostgresTenantDatabases implements TenantDatabases {
     });
   }
 
+  async setOwnerLogin(databaseName: string, allowed: boolean): Promise<{ terminated: number; roleExists: boolean }> {
+    quoteSchoolDatabase(databaseName);
+    const owner = `${databaseName}_owner`;
+    const role = pg.escapeIdentifier(owner);
+    return this.withServer(async (server) => {
+      try {
+        await server.query(`ALTER ROLE ${role} ${allowed ? 'LOGIN' : 'NOLOGIN'}`);
+      } catch (error) {
+        if (codeOf(error) === '42704') return { terminated: 0, roleExists: false }; // dropped by a teardown
+        throw error;
+      }
+      if (allowed) return { terminated: 0, roleExists: true };
+      // After NOLOGIN, so no session can start between the two: every session of the role ends.
+      const ended = await server.query<{ n: number }>(
+        `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+          WHERE usename = $1 AND pid <> pg_backend_pid()`,
+        [owner],
+      );
+      return { terminated: ended.rows[0].n, roleExists: true };
+    });
+  }
+
   async allowConnections(databaseName: string, allowed: boolean): Promise<{ terminated: number }> {
     return this.closeExcept(databaseName, allowed, null);
   }
