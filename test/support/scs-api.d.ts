@@ -1039,6 +1039,183 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "school.details_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** the school's details were changed (PATCH /school/:id): the new values */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.details_changed"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.suspended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** the school is suspended: its role cannot log in and its name points at the maintenance target */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.suspended"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** a suspended school is active again */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.resumed"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -1533,13 +1710,13 @@ export interface components {
              */
             url: string;
             /** @description the integration event types it wants (see `webhooks`) */
-            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed")[];
+            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed")[];
         };
         AddedWebhookDto: {
             /** Format: uuid */
             id: string;
             url: string;
-            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed")[];
+            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed")[];
             /** Format: date-time */
             createdAt: string;
             /**
@@ -1564,7 +1741,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             url: string;
-            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed")[];
+            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed")[];
             /** Format: date-time */
             createdAt: string;
             /**
@@ -1589,7 +1766,7 @@ export interface components {
             /** @description the event id (webhook-id) */
             eventId: string;
             /** @enum {string} */
-            eventType: "school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "webhook.test";
+            eventType: "school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed" | "webhook.test";
             /** @description the school id (the endpoint id for a test) */
             subject: string;
             attempt: number;
@@ -1985,6 +2162,118 @@ export interface components {
                 serialNumber: string;
                 /** Format: date-time */
                 notAfter: string;
+            };
+        };
+        /** @description the school's details were changed (PATCH /school/:id): the new values */
+        "IntegrationEvent.school.details_changed": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.details_changed";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.details_changed:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                changes: {
+                    name?: string;
+                    district?: string;
+                    board?: string;
+                    adminEmail?: string;
+                    phone?: string;
+                };
+                /** Format: date-time */
+                changedAt: string;
+            };
+        };
+        /** @description the school is suspended: its role cannot log in and its name points at the maintenance target */
+        "IntegrationEvent.school.suspended": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.suspended";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.suspended:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                reason: string;
+            };
+        };
+        /** @description a suspended school is active again */
+        "IntegrationEvent.school.resumed": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.resumed";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.resumed:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
             };
         };
         /** @description sent by `scs webhooks test` / POST /webhooks/{id}/test only */

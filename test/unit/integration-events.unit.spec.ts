@@ -177,6 +177,45 @@ describe('integration events: one public event per domain event that has one', (
     });
   });
 
+  it('SchoolDetailsChanged → school.details_changed with the new values only', () => {
+    const changed: SchoolEvent = {
+      type: 'SchoolDetailsChanged',
+      data: { changes: { board: 'ICSE' }, previous: { board: 'CBSE' }, changedAt: LATER },
+    };
+    const event = valid(map(live(), changed));
+    expect(event).toEqual({
+      ...envelope('school.details_changed'),
+      data: { ...school, server: 'central', status: 'active', changes: { board: 'ICSE' }, changedAt: LATER },
+    });
+    expect(JSON.stringify(event)).not.toContain('CBSE');
+  });
+
+  it('SchoolSuspended → school.suspended with the reason, SchoolResumed → school.resumed', () => {
+    const run = { attempt: 1, startedAt: LATER, finishedAt: LATER };
+    const requested: SchoolEvent = {
+      type: 'SchoolSuspensionRequested',
+      data: { reason: 'contract lapsed', requestedAt: LATER, statusBefore: 'active' },
+    };
+    const suspended: SchoolEvent = {
+      type: 'SchoolSuspended',
+      data: { ...run, reason: 'contract lapsed', terminatedSessions: 1 },
+    };
+    expect(map(live(), requested)).toBeUndefined();
+    expect(valid(map([...live(), requested], suspended))).toEqual({
+      ...envelope('school.suspended'),
+      data: { ...school, server: 'central', status: 'suspended', reason: 'contract lapsed' },
+    });
+    const resumeRequested: SchoolEvent = {
+      type: 'SchoolResumeRequested',
+      data: { requestedAt: LATER, statusBefore: 'suspended' },
+    };
+    const resumed: SchoolEvent = { type: 'SchoolResumed', data: run };
+    expect(valid(map([...live(), requested, suspended, resumeRequested], resumed))).toEqual({
+      ...envelope('school.resumed'),
+      data: { ...school, server: 'central', status: 'active' },
+    });
+  });
+
   it('the steps and other internal events make none', () => {
     const history = live();
     for (let i = 1; i < history.length - 1; i++) expect(map(history.slice(0, i), history[i])).toBeUndefined();

@@ -19,6 +19,9 @@ const MADE_FROM = {
   SchoolMoved: 'school.moved',
   SchoolCredentialsRotated: 'school.credentials_rotated',
   CertificateRenewed: 'school.certificate_renewed',
+  SchoolDetailsChanged: 'school.details_changed',
+  SchoolSuspended: 'school.suspended',
+  SchoolResumed: 'school.resumed',
 } as const satisfies Partial<Record<SchoolEventType, string>>;
 
 export type IntegrationEventType = (typeof MADE_FROM)[keyof typeof MADE_FROM];
@@ -57,6 +60,9 @@ export interface IntegrationEventData {
   'school.moved': SchoolSnapshot & { fromServer: string; toServer: string; downtimeMs: number };
   'school.credentials_rotated': SchoolSnapshot & { generation: number };
   'school.certificate_renewed': SchoolSnapshot & { serialNumber: string; notAfter: string };
+  'school.details_changed': SchoolSnapshot & { changes: Record<string, string>; changedAt: string };
+  'school.suspended': SchoolSnapshot & { reason: string };
+  'school.resumed': SchoolSnapshot;
 }
 
 export interface IntegrationEvent<T extends IntegrationEventType = IntegrationEventType> {
@@ -137,6 +143,16 @@ function dataOf(event: SchoolEvent, school: SchoolSnapshot): IntegrationEventDat
       return { ...school, generation: event.data.generation };
     case 'CertificateRenewed':
       return { ...school, serialNumber: event.data.serialNumber, notAfter: event.data.notAfter };
+    case 'SchoolDetailsChanged':
+      return {
+        ...school,
+        changes: { ...event.data.changes } as Record<string, string>,
+        changedAt: event.data.changedAt,
+      };
+    case 'SchoolSuspended':
+      return { ...school, reason: event.data.reason };
+    case 'SchoolResumed':
+      return { ...school };
     default:
       return undefined;
   }

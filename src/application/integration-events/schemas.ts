@@ -36,6 +36,17 @@ const OWN: {
   'school.moved': { fromServer: text, toServer: text, downtimeMs: { type: 'integer', minimum: 0 } },
   'school.credentials_rotated': { generation: { type: 'integer', minimum: 0 } },
   'school.certificate_renewed': { serialNumber: text, notAfter: time },
+  'school.details_changed': {
+    changes: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: false,
+      properties: { name: text, district: text, board: text, adminEmail: text, phone: text },
+    },
+    changedAt: time,
+  },
+  'school.suspended': { reason: text },
+  'school.resumed': {},
 };
 
 const DESCRIPTIONS: Record<IntegrationEventType | typeof TEST_EVENT_TYPE, string> = {
@@ -47,6 +58,9 @@ const DESCRIPTIONS: Record<IntegrationEventType | typeof TEST_EVENT_TYPE, string
   'school.moved': "the school's database moved to another tenant server",
   'school.credentials_rotated': "the school's database password was rotated (the registry has the new one)",
   'school.certificate_renewed': "the school's TLS certificate was renewed",
+  'school.details_changed': "the school's details were changed (PATCH /school/:id): the new values",
+  'school.suspended': 'the school is suspended: its role cannot log in and its name points at the maintenance target',
+  'school.resumed': 'a suspended school is active again',
   [TEST_EVENT_TYPE]: 'sent by `scs webhooks test` / POST /webhooks/{id}/test only',
 };
 
