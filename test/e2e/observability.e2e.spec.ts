@@ -8,6 +8,7 @@ const STEPS = [
   'run_migrations',
   'create_dns',
   'issue_certificate',
+  'deliver_certificate',
   'register_school',
   'send_welcome_email',
 ];

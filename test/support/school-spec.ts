@@ -99,6 +99,25 @@ export const ev = {
       notAfter: '2027-02-22T10:00:00.000Z',
     },
   }),
+  delivered: (): SchoolEvent => ({
+    type: 'CertificateDelivered',
+    data: { ...run, delivery: 'none', domain: 'greenwood.syncad.in', serialNumber: 'ab12', changed: false },
+  }),
+  /** The certificate renewed: serial ab12 replaced by cd34. */
+  renewed: (): SchoolEvent => ({
+    type: 'CertificateRenewed',
+    data: {
+      ...run,
+      provider: 'local',
+      domain: 'greenwood.syncad.in',
+      reference: 'local:cd34',
+      serialNumber: 'cd34',
+      issuer: 'CN=SCS Local CA',
+      notBefore: LATER,
+      notAfter: '2027-03-01T10:00:00.000Z',
+      previousSerialNumber: 'ab12',
+    },
+  }),
   registered: (): SchoolEvent => ({ type: 'SchoolRegistered', data: { ...run, alreadyRegistered: false } }),
   emailed: (): SchoolEvent => ({
     type: 'WelcomeEmailSent',
@@ -115,6 +134,7 @@ export function provisionedSchool(): SchoolEvent[] {
     ev.migrations(),
     ev.dns(),
     ev.certificate(),
+    ev.delivered(),
     ev.registered(),
     ev.emailed(),
     ev.provisioned(),

@@ -469,7 +469,7 @@ export interface components {
         };
         StepViewDto: {
             /** @enum {string} */
-            name: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "register_school" | "send_welcome_email" | "unregister_school" | "revoke_certificate" | "delete_dns" | "drop_database" | "release_slug";
+            name: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "deliver_certificate" | "register_school" | "send_welcome_email" | "unregister_school" | "withdraw_certificate" | "revoke_certificate" | "delete_dns" | "drop_database" | "release_slug";
             /** @enum {string} */
             status: "pending" | "retrying" | "succeeded" | "failed" | "warning" | "skipped" | "undone";
             attempts: number;
@@ -490,6 +490,19 @@ export interface components {
             /** Format: date-time */
             retryAt: string;
         };
+        DeliveredDto: {
+            /**
+             * @description CERT_DELIVERY when it was delivered
+             * @enum {string}
+             */
+            delivery: "none" | "files" | "alb";
+            /** @description the serial delivered: behind `serialNumber` until a renewed certificate is delivered */
+            serialNumber: string;
+            /** @description the folder, or the load balancer listener (none with `none`) */
+            location?: string;
+            /** Format: date-time */
+            deliveredAt: string;
+        };
         CertificateViewDto: {
             /** @example local */
             provider: string;
@@ -503,6 +516,8 @@ export interface components {
             renewedAt?: string;
             /** @description a renewal that failed and waits for its retry */
             renewal?: components["schemas"]["RenewalDto"];
+            /** @description where it was delivered for TLS (CERT_DELIVERY) */
+            delivered?: components["schemas"]["DeliveredDto"];
         };
         DnsViewDto: {
             /** @example greenwood.syncad.in */
@@ -555,7 +570,7 @@ export interface components {
              * @description when failed
              * @enum {string}
              */
-            failedStep?: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "register_school" | "send_welcome_email";
+            failedStep?: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "deliver_certificate" | "register_school" | "send_welcome_email";
             /** @description when failed */
             failureReason?: string;
             warnings: string[];

@@ -1,6 +1,7 @@
 import { schoolStreamId } from '../../domain/school/events.js';
 import type { SchoolState } from '../../domain/school/state.js';
 import { DEFAULT_CREDENTIALS_KEY_ID, TERMINAL_STATUSES } from '../../domain/school/state.js';
+import type { CertificateDelivery, DeliveredCertificate } from '../ports/certificate-delivery.port.js';
 import type { CertificateProvider } from '../ports/certificates.port.js';
 import type { DnsProvider, DnsRecord } from '../ports/dns.port.js';
 import { ownershipByName, ownershipName } from '../dns/ownership.js';
@@ -12,7 +13,8 @@ import { onRetiredKey } from '../rotate-credentials/rotate-credentials.js';
 import { allSchools } from '../school/all-schools.js';
 import { abandonedClaims, type AbandonedClaim } from '../request-school/slug-claims.js';
 
-export type Resource = 'database' | 'dns' | 'certificate' | 'registry' | 'credentials' | 'schema' | 'server';
+export type Resource =
+  'database' | 'dns' | 'certificate' | 'delivery' | 'registry' | 'credentials' | 'schema' | 'server';
 
 export interface Finding {
   /**
@@ -38,6 +40,8 @@ export interface ReconcileDeps {
   servers: TenantServers;
   dns: DnsProvider;
   certificates: CertificateProvider;
+  /** Delivered certificates (CERT_DELIVERY): files or attachments this instance marked, compared too. */
+  delivery?: CertificateDelivery;
   registry: SchoolRegistry;
   baseDomain: string;
   /** The credentials keys: live schools on another than the active one are reported. */
@@ -56,6 +60,7 @@ export interface ReconcileReport {
     databases: number;
     dnsRecords: number;
     certificates: number;
+    deliveries: number;
     registryRows: number;
     skippedInFlight: number;
   };
@@ -82,11 +87,12 @@ export async function reconcile(
     // A school being moved has a database on two servers until its move is recorded: left alone.
     return !school || (TERMINAL_STATUSES.has(school.status) && !school.move);
   };
-  const [listed, records, certificates, registryRows] = await Promise.all([
+  const [listed, records, certificates, registryRows, deliveries] = await Promise.all([
     listEveryServer(deps.servers),
     deps.dns.list(),
     deps.certificates.listActive(),
     deps.registry.list(),
+    deps.delivery?.listDelivered() ?? Promise.resolve([] as DeliveredCertificate[]),
   ]);
   const databases = listed.flatMap(({ server, names }) => (names ?? []).map((name) => ({ server, name })));
   const unreachable = new Set(listed.filter((l) => l.error !== undefined).map((l) => l.server));
@@ -181,6 +187,22 @@ export async function reconcile(
       () => deps.certificates.revoke({ schoolId: cert.schoolId, domain: cert.domain }),
     );
   }
+  const delivery = deps.delivery;
+  for (const delivered of deliveries) {
+    if (!delivery) break;
+    if (delivered.owner !== delivery.owner || !delivered.schoolId) {
+      const detail = delivered.owner
+        ? `delivered by the SCS instance "${delivered.owner}", not this one ("${delivery.owner}"): left alone`
+        : 'carries no SCS mark (not delivered by SCS): left alone';
+      findings.push({ kind: 'foreign', resource: 'delivery', name: delivered.name, detail });
+      continue;
+    }
+    const schoolId = delivered.schoolId;
+    const school = schools.get(schoolId);
+    const domain = delivered.domain ?? school?.subdomain ?? '';
+    const withdraw = () => delivery.withdraw({ schoolId, domain, reference: delivered.reference });
+    consider('delivery', delivered.name, schoolId, !!school?.resources.delivered, withdraw);
+  }
   for (const row of registryRows) {
     consider(
       'registry',
@@ -197,6 +219,7 @@ export async function reconcile(
   const realNames = new Set(records.map((r) => r.name));
   const certified = new Set(certificates.map((c) => c.schoolId));
   const registered = new Set(registryRows.map((r) => r.schoolId));
+  const deliveredFor = new Set(deliveries.filter((d) => d.owner === delivery?.owner).map((d) => d.schoolId));
   for (const school of schools.values()) {
     if (!TERMINAL_STATUSES.has(school.status)) continue;
     const r = school.resources;
@@ -220,6 +243,15 @@ export async function reconcile(
         name: r.certificate.serialNumber,
         schoolId: school.id,
         detail: 'no live certificate at the provider',
+      });
+    const where = r.delivered?.delivery;
+    if (where && where !== 'none' && where === delivery?.name && !deliveredFor.has(school.id))
+      findings.push({
+        kind: 'drift',
+        resource: 'delivery',
+        name: r.delivered!.location ?? school.subdomain,
+        schoolId: school.id,
+        detail: `the events say the certificate was delivered (${where}), it is not there`,
       });
     if (r.registered && !registered.has(school.id))
       findings.push({
@@ -277,6 +309,7 @@ export async function reconcile(
       databases: databases.length,
       dnsRecords: records.length,
       certificates: certificates.length,
+      deliveries: deliveries.length,
       registryRows: registryRows.length,
       skippedInFlight,
     },

@@ -37,6 +37,8 @@ export class PrometheusMetrics implements Telemetry {
   private readonly appends: Histogram<'outcome'>;
   private readonly delivery: Histogram<'subscriber'>;
   private readonly denials: Counter<'reason' | 'key_id' | 'scope' | 'route'>;
+  private readonly reloads: Counter<'outcome'>;
+  private readonly reloadFailing: Gauge;
 
   constructor() {
     const registers = [this.registry];
@@ -95,6 +97,19 @@ export class PrometheusMetrics implements Telemetry {
       labelNames: ['reason', 'key_id', 'scope', 'route'],
       registers,
     });
+    this.reloads = new Counter({
+      name: 'scs_certificate_reload_total',
+      help: 'Runs of CERT_RELOAD_COMMAND after delivered certificate files changed, by outcome',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.reloadFailing = new Gauge({
+      name: 'scs_certificate_reload_failing',
+      help: '1 while the last CERT_RELOAD_COMMAND run failed (it is retried): the terminator serves old certificates',
+      registers,
+    });
+    for (const outcome of ['succeeded', 'failed']) this.reloads.inc({ outcome }, 0);
+    this.reloadFailing.set(0);
     // Series that exist from the start, so that rate() and absent-or-zero alerts work before the first failure.
     for (const step of STEPS.filter((s) => s !== 'reserve_slug')) this.zero(step, 'step');
     for (const step of UNDO_ORDER) this.zero(step, 'compensation');
@@ -170,6 +185,12 @@ export class PrometheusMetrics implements Telemetry {
 
   eventHandled(subscriber: string, seconds: number): void {
     this.delivery.observe({ subscriber }, seconds);
+  }
+
+  /** A run of CERT_RELOAD_COMMAND (files delivery). */
+  certificateReload(outcome: 'succeeded' | 'failed'): void {
+    this.reloads.inc({ outcome });
+    this.reloadFailing.set(outcome === 'failed' ? 1 : 0);
   }
 
   /** A request the API key guard refused; the labels are bounded (configured key ids, scopes, declared routes). */
