@@ -51,6 +51,18 @@ function serve(nginx: NginxServer, name: string, ca: string): Promise<Served> {
   });
 }
 
+/** The school's `scs_certificate_expiration_timestamp_seconds` (undefined: no series), and the undelivered count. */
+async function expiryMetric(scs: ScsProcess, schoolId: string): Promise<{ expiry?: number; undelivered: number }> {
+  const text = await (await fetch(`${scs.url}/metrics`)).text();
+  const line = text
+    .split('\n')
+    .find(
+      (l) => l.startsWith('scs_certificate_expiration_timestamp_seconds{') && l.includes(`school_id="${schoolId}"`),
+    );
+  const undelivered = Number(/^scs_certificates_undelivered (\d+)$/m.exec(text)?.[1]);
+  return { expiry: line ? Number(line.split(' ').at(-1)) : undefined, undelivered };
+}
+
 const show = (when: string, name: string, c: Served) =>
   console.log(`${when}: ${name} served subject "${c.subject}", issuer "${c.issuer}", serial ${c.serialNumber}`);
 /** nginx refusing the handshake (no certificate for the name), not a certificate the client refused. */
@@ -80,6 +92,8 @@ async function walkThrough(
   const name: string = school.subdomain;
   const pid = nginx.masterPid();
 
+  const issued = await waitFor('the expiry in /metrics', async () => (await expiryMetric(scs, school.id)).expiry);
+  expect(issued).toBe(Date.parse(school.certificate.notAfter) / 1000);
   const before = await serve(nginx, name, ca);
   show('before renewal', name, before);
   expect(before.subjectAltName).toBe(`DNS:${name}`);
@@ -114,11 +128,22 @@ async function walkThrough(
   expect(after.serialNumber).not.toBe(before.serialNumber);
   expect(after.subjectAltName).toBe(`DNS:${name}`);
   expect(nginx.masterPid()).toBe(pid); // the same nginx, never restarted
+  // The expiry metric follows the renewal (once the read model has it); every live certificate is delivered.
+  const renewedExpiry = Date.parse(renewed.certificate.notAfter) / 1000;
+  const metric = await waitFor('the renewed expiry in /metrics', async () => {
+    const m = await expiryMetric(scs, school.id);
+    return m.expiry === renewedExpiry ? m : undefined;
+  });
+  expect(metric.undelivered).toBe(0);
+  expect(renewedExpiry).toBeGreaterThan(Date.parse(school.certificate.notAfter) / 1000);
 
   expect((await scs.request(`/school/${school.id}`, { method: 'DELETE' })).status).toBe(202);
   await waitForStatus(scs, school.id, ['deleted'], timeoutMs);
   await expect(serve(nginx, name, ca)).rejects.toThrow(NO_CERTIFICATE);
   expect(nginx.masterPid()).toBe(pid);
+  await waitFor('the series gone with the school', async () =>
+    (await expiryMetric(scs, school.id)).expiry === undefined ? true : undefined,
+  );
   const history = (await scs.request(`/school/${school.id}/history`)).body.events.map((e: { type: string }) => e.type);
   expect(history.filter((t: string) => t === 'CertificateDelivered')).toHaveLength(2);
   expect(history).toContain('CertificateWithdrawn');

@@ -14,6 +14,17 @@ export interface MetricSources {
   oldestUnfinishedSeconds(): Promise<number>;
   /** School events the read-model projection has not applied yet (capped). */
   projectionLag(): Promise<number>;
+  /** Each live school's certificate (read model): when it expires, and whether it is the one delivered. */
+  certificates(): Promise<LiveCertificate[]>;
+}
+
+export interface LiveCertificate {
+  schoolId: string;
+  slug: string;
+  domain: string;
+  notAfterSeconds: number;
+  /** Whether CERT_DELIVERY delivered this certificate (not an older one, nor none yet). */
+  delivered: boolean;
 }
 
 const STATUSES = ['provisioning', 'active', 'rolling_back', 'failed', 'deprovisioning', 'deleted'];
@@ -144,6 +155,29 @@ export class PrometheusMetrics implements Telemetry {
         const lag = await read((s) => s.projectionLag());
         if (lag === undefined) this.reset();
         else this.set({ projection: 'school-read-model' }, lag);
+      },
+    });
+    new Gauge({
+      // cert-manager's certmanager_certificate_expiration_timestamp_seconds, one series per live school.
+      name: 'scs_certificate_expiration_timestamp_seconds',
+      help: "The expiry time (Unix seconds) of each live school's certificate (read model)",
+      labelNames: ['school_id', 'slug', 'domain'],
+      registers,
+      async collect() {
+        const certificates = await read((s) => s.certificates());
+        this.reset();
+        for (const c of certificates ?? [])
+          this.set({ school_id: c.schoolId, slug: c.slug, domain: c.domain }, c.notAfterSeconds);
+      },
+    });
+    new Gauge({
+      name: 'scs_certificates_undelivered',
+      help: 'Live schools whose current certificate CERT_DELIVERY has not delivered (yet): the renewer retries',
+      registers,
+      async collect() {
+        const certificates = await read((s) => s.certificates());
+        if (certificates === undefined) this.reset();
+        else this.set(certificates.filter((c) => !c.delivered).length);
       },
     });
     new Gauge({
