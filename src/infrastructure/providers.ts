@@ -100,7 +100,9 @@ export function createDelivery(
   const reload = command
     ? new ReloadCommand({ command, debounceMs: settings.reloadDebounceMs, logger, onOutcome: onReload })
     : undefined;
-  return new FileCertificateDelivery({ dir: settings.dir, owner, certificates, fileOwner: settings.fileOwner, reload });
+  const { dir, fileOwner } = settings;
+  const wildcard = config.acme?.wildcard ?? false; // one certificate for every school: delivered once
+  return new FileCertificateDelivery({ dir, owner, certificates, fileOwner, reload, wildcard });
 }
 
 /** SCS_ARCHIVE_DIR: a folder, or s3://bucket/prefix (staged in the data folder, then uploaded). */

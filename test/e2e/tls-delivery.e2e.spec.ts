@@ -1,11 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { X509Certificate } from 'node:crypto';
 import { freshDatabase } from '../support/databases.js';
-import { schoolBody, startScs, waitFor, waitForStatus, type ScsProcess } from '../support/scs-process.js';
+import { API_KEY, schoolBody, startScs, waitFor, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 import {
   describeWith,
   powerDnsAndPebbleEnv,
@@ -190,43 +192,19 @@ describeWith(['nginx'])('certificates delivered as files, served by nginx throug
 describeWith(['nginx', 'pdns_server', 'gsqlite3', 'sqlite3', 'dig', 'pebble', 'openssl'])(
   'certificates delivered as files, served by nginx through SNI (ACME, Pebble)',
   () => {
-    let central: Awaited<ReturnType<typeof freshDatabase>>;
-    let powerdns: PowerDnsServer;
-    let pebble: PebbleServer;
-    let nginx: NginxServer;
-    let scs: ScsProcess;
+    let stack: AcmeStack;
     const tls = tlsFolder();
-
     beforeAll(async () => {
-      central = await freshDatabase('scs_tls_acme');
-      powerdns = await startPowerDns('scs.test');
-      // 30-second certificates: renewed 20 s after they start.
-      pebble = await startPebble(`127.0.0.1:${powerdns.dnsPort}`, { certificateValiditySeconds: 30 });
-      nginx = await startNginx(tls.dir);
-      scs = await startScs({
-        databaseUrl: central.url,
-        env: {
-          ...powerDnsAndPebbleEnv(powerdns, pebble),
-          CERT_DELIVERY: 'files',
-          CERT_DELIVERY_DIR: tls.dir,
-          ...tls.owner,
-          // Not needed by this nginx (it reads the files at each handshake); run to show the command works.
-          CERT_RELOAD_COMMAND: nginx.reloadCommand,
-          CERT_RELOAD_DEBOUNCE_MS: '200',
-          SCS_RENEWAL_CHECK_S: '1',
-        },
-      });
+      stack = await startAcmeStack('scs_tls_acme', tls, {}, (nginx) => ({
+        // Not needed by this nginx (it reads the files at each handshake); run to show the command works.
+        CERT_RELOAD_COMMAND: nginx.reloadCommand,
+        CERT_RELOAD_DEBOUNCE_MS: '200',
+      }));
     });
-    afterAll(async () => {
-      await scs?.stop();
-      await nginx?.stop();
-      await pebble?.stop();
-      await powerdns?.stop();
-      await central?.drop();
-      rmSync(join(tls.dir, '..'), { recursive: true, force: true });
-    });
+    afterAll(() => stack?.stop());
 
     it("answers with the certificate Pebble issued, verified against Pebble's root, before and after renewal", async () => {
+      const { scs, nginx, pebble } = stack;
       const root = (await pebble.management('/roots/0')).body;
       expect(new X509Certificate(root).ca).toBe(true);
       const { before } = await walkThrough(scs, nginx, tls, root, 90_000);
@@ -249,3 +227,139 @@ describeWith(['nginx', 'pdns_server', 'gsqlite3', 'sqlite3', 'dig', 'pebble', 'o
     }, 150_000);
   },
 );
+
+describeWith(['nginx', 'pdns_server', 'gsqlite3', 'sqlite3', 'dig', 'pebble', 'openssl'])(
+  'CERT_WILDCARD: the one *.<zone> certificate delivered once, served for every school, renewed in place',
+  () => {
+    let stack: AcmeStack;
+    const tls = tlsFolder();
+    beforeAll(async () => {
+      stack = await startAcmeStack('scs_tls_wildcard', tls, { wildcardZone: 'scs.test' }, () => ({
+        CERT_WILDCARD: 'true',
+      }));
+    });
+    afterAll(() => stack?.stop());
+
+    it('serves both schools from one folder, the renewed certificate written once, kept until no school uses it', async () => {
+      const { scs, nginx, pebble, central, env } = stack;
+      const root = (await pebble.management('/roots/0')).body;
+      const schools = [];
+      for (let i = 0; i < 2; i++) {
+        const created = await scs.request('/school', { method: 'POST', json: schoolBody() });
+        schools.push(await waitForStatus(scs, created.body.id, ['active', 'failed'], 60_000));
+      }
+      expect(schools.map((s) => s.status)).toEqual(['active', 'active']);
+      const [a, b] = schools;
+      const first = [await serve(nginx, a.subdomain, root), await serve(nginx, b.subdomain, root)];
+      show('wildcard, before renewal', a.subdomain, first[0]);
+      expect(first[0].subjectAltName).toBe('DNS:*.scs.test');
+      expect(first[1].serialNumber).toBe(first[0].serialNumber);
+      expect(readdirSync(tls.dir)).toEqual(['_wildcard.scs.test']);
+
+      const renewedSerial = async (id: string) => {
+        const c = (await scs.request(`/school/${id}`)).body.certificate;
+        return c.serialNumber !== a.certificate.serialNumber && c.delivered?.serialNumber === c.serialNumber
+          ? c.serialNumber
+          : undefined;
+      };
+      const renewed = await waitFor(
+        'both schools renewed and delivered',
+        async () => {
+          const serials = [await renewedSerial(a.id), await renewedSerial(b.id)];
+          return serials.every(Boolean) ? serials : undefined;
+        },
+        60_000,
+      );
+      expect(renewed[1]).toBe(renewed[0]);
+      const after = [await serve(nginx, a.subdomain, root), await serve(nginx, b.subdomain, root)];
+      show('wildcard, after renewal', b.subdomain, after[1]);
+      expect(after.map((c) => c.serialNumber)).toEqual([bare(renewed[0]), bare(renewed[0])]);
+      expect(readdirSync(tls.dir)).toEqual(['_wildcard.scs.test']);
+      // Written once at the first delivery and once at the renewal; every other delivery found it there.
+      const deliveries = [];
+      for (const s of schools) {
+        const events = (await scs.request(`/school/${s.id}/history`)).body.events;
+        deliveries.push(...events.filter((e: { type: string }) => e.type === 'CertificateDelivered'));
+      }
+      expect(deliveries.map((e) => e.data.changed).sort()).toEqual([false, false, true, true]);
+
+      // One school's teardown leaves the shared certificate to the other.
+      await scs.request(`/school/${a.id}`, { method: 'DELETE' });
+      await waitForStatus(scs, a.id, ['deleted'], 60_000);
+      const withdrawn = (await scs.request(`/school/${a.id}/history`)).body.events.find(
+        (e: { type: string }) => e.type === 'CertificateWithdrawn',
+      );
+      expect(withdrawn.data).toMatchObject({ existed: true, owned: false });
+      expect((await serve(nginx, b.subdomain, root)).serialNumber).toBe(bare(renewed[0]));
+
+      // Once no school uses it, the reconciler finds it an orphan of this instance and --fix removes it.
+      await scs.request(`/school/${b.id}`, { method: 'DELETE' });
+      await waitForStatus(scs, b.id, ['deleted'], 60_000);
+      const shared = join(tls.dir, '_wildcard.scs.test');
+      const report = JSON.parse((await reconcileCli(central.url, env, '--json')).stdout);
+      expect(report.findings).toEqual([
+        expect.objectContaining({ kind: 'orphan', resource: 'delivery', name: shared, detail: 'no school claims it' }),
+      ]);
+      expect((await reconcileCli(central.url, env, '--fix', '--yes')).code).toBe(0);
+      expect(existsSync(shared)).toBe(false);
+      await expect(serve(nginx, b.subdomain, root)).rejects.toThrow(NO_CERTIFICATE);
+    }, 180_000);
+  },
+);
+
+interface AcmeStack {
+  central: Awaited<ReturnType<typeof freshDatabase>>;
+  powerdns: PowerDnsServer;
+  pebble: PebbleServer;
+  nginx: NginxServer;
+  scs: ScsProcess;
+  /** SCS's environment (for the CLI). */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** PowerDNS, Pebble issuing 30-second certificates (renewed 20 s after they start), nginx, and SCS delivering files. */
+async function startAcmeStack(
+  database: string,
+  tls: ReturnType<typeof tlsFolder>,
+  nginxOptions: { wildcardZone?: string },
+  more: (nginx: NginxServer) => Record<string, string>,
+): Promise<AcmeStack> {
+  const parts: Partial<AcmeStack> = {};
+  const stop = async () => {
+    await parts.scs?.stop();
+    await parts.nginx?.stop();
+    await parts.pebble?.stop();
+    await parts.powerdns?.stop();
+    await parts.central?.drop();
+    rmSync(join(tls.dir, '..'), { recursive: true, force: true });
+  };
+  try {
+    parts.central = await freshDatabase(database);
+    parts.powerdns = await startPowerDns('scs.test');
+    parts.pebble = await startPebble(`127.0.0.1:${parts.powerdns.dnsPort}`, { certificateValiditySeconds: 30 });
+    parts.nginx = await startNginx(tls.dir, nginxOptions);
+    parts.env = {
+      ...powerDnsAndPebbleEnv(parts.powerdns, parts.pebble),
+      ...{ CERT_DELIVERY: 'files', CERT_DELIVERY_DIR: tls.dir, ...tls.owner, SCS_RENEWAL_CHECK_S: '1' },
+      ...more(parts.nginx),
+    };
+    parts.scs = await startScs({ databaseUrl: parts.central.url, env: parts.env });
+    return { ...(parts as Omit<AcmeStack, 'stop'>), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** `scs reconcile …` as a process with the service's configuration. */
+function reconcileCli(databaseUrl: string, env: Record<string, string>, ...args: string[]) {
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  return promisify(execFile)(process.execPath, ['dist/src/cli/main.js', 'reconcile', ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: databaseUrl, SCS_API_KEY: API_KEY, ...env },
+  }).then(
+    (r) => ({ code: 0, stdout: r.stdout }),
+    (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+  );
+}

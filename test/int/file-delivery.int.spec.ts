@@ -120,6 +120,43 @@ describe('CERT_DELIVERY=files: PEM files per school host name, marked, written w
     ]);
   });
 
+  it('with CERT_WILDCARD delivers the one certificate once, renews it in place, and leaves it to the other schools', async () => {
+    const reloads: string[] = [];
+    const reload = { changed: () => reloads.push('changed') } as unknown as ReloadCommand;
+    const shared = () =>
+      new FileCertificateDelivery({ dir, owner: 'scs-test', certificates: provider, reload, wildcard: true });
+    const folder = join(dir, '_wildcard.syncad.in');
+    const other = { schoolId: OTHER, domain: 'oakridge.syncad.in', reference: 'x' };
+    expect(await shared().deliver(certificate('0a1b'))).toEqual({ location: folder, changed: true });
+    expect(await shared().deliver({ ...other, serialNumber: '0a1b' })).toEqual({ location: folder, changed: false });
+    expect(readdirSync(dir)).toEqual(['_wildcard.syncad.in']);
+    expect(readFileSync(join(folder, 'scs-owner'), 'utf8')).toBe(
+      'heritage=scs,scs/owner=scs-test,scs/school=shared,scs/serial=0a1b\n',
+    );
+    live = pem('0c2d'); // renewed: the first school's delivery writes it, the next finds it there
+    expect(await shared().deliver(certificate('0c2d'))).toEqual({ location: folder, changed: true });
+    expect(await shared().deliver({ ...other, serialNumber: '0c2d' })).toEqual({ location: folder, changed: false });
+    expect(readFileSync(join(folder, 'fullchain.pem'), 'utf8')).toBe(pem('0c2d').fullchainPem);
+    expect(reloads).toHaveLength(2);
+    // A school's teardown leaves the shared files to the others.
+    expect(await shared().withdraw({ schoolId: SCHOOL, domain: DOMAIN })).toEqual({
+      location: folder,
+      existed: true,
+      owned: false,
+    });
+    expect(existsSync(join(folder, 'privkey.pem'))).toBe(true);
+    expect(await shared().listDelivered()).toEqual([
+      { name: folder, domain: '_wildcard.syncad.in', schoolId: 'shared', owner: 'scs-test' },
+    ]);
+    // Once no school uses it, the reconciler withdraws it as the shared delivery.
+    expect(await shared().withdraw({ schoolId: 'shared', domain: '_wildcard.syncad.in' })).toEqual({
+      location: folder,
+      existed: true,
+      owned: true,
+    });
+    expect(existsSync(folder)).toBe(false);
+  });
+
   it('refuses a name that is not a host name (no path outside the folder)', async () => {
     await expect(files().deliver({ ...certificate('0a1b'), domain: '../etc' })).rejects.toMatchObject({
       permanent: true,

@@ -313,7 +313,10 @@ export interface NginxServer {
  * later) loads at each handshake, so a renewed file is served without a reload. As root, its worker runs as
  * `nobody`, the files' owner (CERT_DELIVERY_OWNER) in the tests.
  */
-export async function startNginx(certificatesDir: string): Promise<NginxServer> {
+export async function startNginx(
+  certificatesDir: string,
+  options: { wildcardZone?: string } = {},
+): Promise<NginxServer> {
   const dir = mkdtempSync(join(tmpdir(), 'scs-nginx-'));
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
@@ -331,8 +334,11 @@ export async function startNginx(certificatesDir: string): Promise<NginxServer> 
       `  access_log ${dir}/access.log;`,
       ...temp,
       // Only a host name makes a path: no SNI name reaches a file outside the folder.
+      // With CERT_WILDCARD every school's name is served from the one folder of the shared certificate.
       '  map $ssl_server_name $school_tls {',
-      '    "~^[a-z0-9][a-z0-9.-]*$" $ssl_server_name;',
+      options.wildcardZone
+        ? `    "~^[a-z0-9-]+\\.${options.wildcardZone.replace(/\./g, '\\.')}$" _wildcard.${options.wildcardZone};`
+        : '    "~^[a-z0-9][a-z0-9.-]*$" $ssl_server_name;',
       '    default none;',
       '  }',
       '  server {',

@@ -32,7 +32,7 @@ export interface DeliveredCertificate {
   domain?: string;
   /** The provider's reference where the delivery names one (the ACM ARN an `alb` listener holds). */
   reference?: string;
-  /** The school it was delivered for, as its ownership mark says; absent: unmarked. */
+  /** The school it was delivered for, as its ownership mark says (SHARED_DELIVERY: every school); absent: unmarked. */
   schoolId?: string;
   /** The SCS instance the mark names ('' when unmarked: not SCS's, never touched). */
   owner: string;
@@ -58,6 +58,13 @@ export interface CertificateDelivery {
 }
 
 export const CERTIFICATE_DELIVERY = Symbol('CertificateDelivery');
+
+/**
+ * The school a delivery is marked for when every school shares it (CERT_WILDCARD's one certificate,
+ * delivered once): `withdraw` with it removes the shared delivery itself (the reconciler, once no school
+ * uses it).
+ */
+export const SHARED_DELIVERY = 'shared';
 
 /** `none`: certificates stay with their provider (the default; the terminator gets them some other way). */
 export class NoCertificateDelivery implements CertificateDelivery {

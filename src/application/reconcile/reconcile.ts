@@ -2,6 +2,7 @@ import { schoolStreamId } from '../../domain/school/events.js';
 import type { SchoolState } from '../../domain/school/state.js';
 import { DEFAULT_CREDENTIALS_KEY_ID, TERMINAL_STATUSES } from '../../domain/school/state.js';
 import type { CertificateDelivery, DeliveredCertificate } from '../ports/certificate-delivery.port.js';
+import { compareDeliveries } from './deliveries.js';
 import type { CertificateProvider } from '../ports/certificates.port.js';
 import type { DnsProvider, DnsRecord } from '../ports/dns.port.js';
 import { ownershipByName, ownershipName } from '../dns/ownership.js';
@@ -15,6 +16,15 @@ import { abandonedClaims, type AbandonedClaim } from '../request-school/slug-cla
 
 export type Resource =
   'database' | 'dns' | 'certificate' | 'delivery' | 'registry' | 'credentials' | 'schema' | 'server';
+
+/** Reports a resource a settled school (or none) may not account for; an orphan gets its removal. */
+export type Consider = (
+  resource: Resource,
+  name: string,
+  schoolId: string | undefined,
+  accounted: boolean,
+  remove: () => Promise<unknown>,
+) => void;
 
 export interface Finding {
   /**
@@ -100,13 +110,7 @@ export async function reconcile(
   const findings: Finding[] = [];
   const removals = new Map<Finding, () => Promise<unknown>>();
   let skippedInFlight = 0;
-  const consider = (
-    resource: Resource,
-    name: string,
-    schoolId: string | undefined,
-    accounted: boolean,
-    remove: () => Promise<unknown>,
-  ) => {
+  const consider: Consider = (resource, name, schoolId, accounted, remove) => {
     if (!settled(schoolId)) {
       skippedInFlight++;
       return;
@@ -187,22 +191,7 @@ export async function reconcile(
       () => deps.certificates.revoke({ schoolId: cert.schoolId, domain: cert.domain }),
     );
   }
-  const delivery = deps.delivery;
-  for (const delivered of deliveries) {
-    if (!delivery) break;
-    if (delivered.owner !== delivery.owner || !delivered.schoolId) {
-      const detail = delivered.owner
-        ? `delivered by the SCS instance "${delivered.owner}", not this one ("${delivery.owner}"): left alone`
-        : 'carries no SCS mark (not delivered by SCS): left alone';
-      findings.push({ kind: 'foreign', resource: 'delivery', name: delivered.name, detail });
-      continue;
-    }
-    const schoolId = delivered.schoolId;
-    const school = schools.get(schoolId);
-    const domain = delivered.domain ?? school?.subdomain ?? '';
-    const withdraw = () => delivery.withdraw({ schoolId, domain, reference: delivered.reference });
-    consider('delivery', delivered.name, schoolId, !!school?.resources.delivered, withdraw);
-  }
+  if (deps.delivery) compareDeliveries(deps.delivery, deliveries, schools, consider, findings);
   for (const row of registryRows) {
     consider(
       'registry',
@@ -219,7 +208,6 @@ export async function reconcile(
   const realNames = new Set(records.map((r) => r.name));
   const certified = new Set(certificates.map((c) => c.schoolId));
   const registered = new Set(registryRows.map((r) => r.schoolId));
-  const deliveredFor = new Set(deliveries.filter((d) => d.owner === delivery?.owner).map((d) => d.schoolId));
   for (const school of schools.values()) {
     if (!TERMINAL_STATUSES.has(school.status)) continue;
     const r = school.resources;
@@ -243,15 +231,6 @@ export async function reconcile(
         name: r.certificate.serialNumber,
         schoolId: school.id,
         detail: 'no live certificate at the provider',
-      });
-    const where = r.delivered?.delivery;
-    if (where && where !== 'none' && where === delivery?.name && !deliveredFor.has(school.id))
-      findings.push({
-        kind: 'drift',
-        resource: 'delivery',
-        name: r.delivered!.location ?? school.subdomain,
-        schoolId: school.id,
-        detail: `the events say the certificate was delivered (${where}), it is not there`,
       });
     if (r.registered && !registered.has(school.id))
       findings.push({

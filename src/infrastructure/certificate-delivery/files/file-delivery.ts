@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type {
-  CertificateDelivery,
-  CertificateToDeliver,
-  Delivered,
-  DeliveredCertificate,
-  Withdrawn,
+import {
+  SHARED_DELIVERY,
+  type CertificateDelivery,
+  type CertificateToDeliver,
+  type Delivered,
+  type DeliveredCertificate,
+  type Withdrawn,
 } from '../../../application/ports/certificate-delivery.port.js';
 import type { CertificateProvider } from '../../../application/ports/certificates.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
@@ -23,6 +24,11 @@ export interface FileDeliveryOptions {
   fileOwner?: { uid: number; gid: number };
   /** CERT_RELOAD_COMMAND, run once per batch of changes. */
   reload?: ReloadCommand;
+  /**
+   * CERT_WILDCARD: every school has the one `*.<zone>` certificate, delivered once to
+   * `<dir>/_wildcard.<zone>/` (marked as shared) and renewed there in place, not per school.
+   */
+  wildcard?: boolean;
 }
 
 /** Beside the PEM files: which SCS instance wrote them, for which school (external-dns's TXT scheme as a file). */
@@ -30,6 +36,8 @@ export const MARK_FILE = 'scs-owner';
 const CHAIN = 'fullchain.pem';
 const KEY = 'privkey.pem';
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
+/** The shared certificate's folder: `_` never starts a host name, so no school's folder is named so. */
+const WILDCARD_PREFIX = '_wildcard.';
 
 interface Mark {
   owner: string;
@@ -79,8 +87,16 @@ export class FileCertificateDelivery implements CertificateDelivery {
 
   private folder(domain: string): string {
     const name = domain.trim().toLowerCase().replace(/\.$/, '');
-    if (!HOSTNAME.test(name)) throw StepError.permanent(`${JSON.stringify(domain)} is not a host name to deliver for`);
+    const host = name.startsWith(WILDCARD_PREFIX) ? name.slice(WILDCARD_PREFIX.length) : name;
+    if (!HOSTNAME.test(host)) throw StepError.permanent(`${JSON.stringify(domain)} is not a host name to deliver for`);
     return join(this.options.dir, name);
+  }
+
+  /** Where a school's certificate goes, and whose it is marked: the school's, or shared in wildcard mode. */
+  private target(schoolId: string, domain: string): { folder: string; owner: string } {
+    if (!this.options.wildcard) return { folder: this.folder(domain), owner: schoolId };
+    const zone = domain.slice(domain.indexOf('.') + 1);
+    return { folder: this.folder(`${WILDCARD_PREFIX}${zone}`), owner: SHARED_DELIVERY };
   }
 
   private async markOf(folder: string): Promise<Mark | undefined | null> {
@@ -91,7 +107,7 @@ export class FileCertificateDelivery implements CertificateDelivery {
 
   async deliver(certificate: CertificateToDeliver): Promise<Delivered> {
     const { schoolId, domain, serialNumber } = certificate;
-    const folder = this.folder(domain);
+    const { folder, owner } = this.target(schoolId, domain);
     const pem = await this.options.certificates.pemOf({ schoolId, domain });
     if (!pem) throw StepError.transient(`the certificate provider has no live certificate for ${domain}`);
     if (pem.serialNumber !== serialNumber)
@@ -101,9 +117,9 @@ export class FileCertificateDelivery implements CertificateDelivery {
     const mark = await this.markOf(folder);
     const present = [await readOrUndefined(join(folder, CHAIN)), await readOrUndefined(join(folder, KEY))];
     const unmarked = mark === undefined && present.some((f) => f !== undefined);
-    if (unmarked || mark === null || (mark && !this.ours(mark, schoolId)))
+    if (unmarked || mark === null || (mark && !this.ours(mark, owner)))
       throw StepError.permanent(`${folder} holds certificate files ${this.whose(mark)}: left alone`);
-    const wanted: Mark = { owner: this.owner, schoolId, serialNumber };
+    const wanted: Mark = { owner: this.owner, schoolId: owner, serialNumber };
     const same = present[0] === pem.fullchainPem && present[1] === pem.privateKeyPem;
     if (mark && markText(mark) === markText(wanted) && same) return { location: folder, changed: false };
 
@@ -121,15 +137,27 @@ export class FileCertificateDelivery implements CertificateDelivery {
     return { location: folder, changed: true };
   }
 
+  /**
+   * Removes the school's own files. In wildcard mode the shared files stay (other schools are served by
+   * them): reported as not this school's (`owned: false`). The reconciler removes shared files no school
+   * uses any more by withdrawing them for SHARED_DELIVERY.
+   */
   async withdraw(request: { schoolId: string; domain: string }): Promise<Withdrawn> {
-    const folder = this.folder(request.domain);
+    const own = await this.removeMarked(this.folder(request.domain), request.schoolId);
+    if (!this.options.wildcard || own.existed || request.schoolId === SHARED_DELIVERY) return own;
+    const shared = this.target(request.schoolId, request.domain).folder;
+    const files = await readdir(shared).catch(() => []);
+    return { location: shared, existed: files.length > 0, owned: false };
+  }
+
+  private async removeMarked(folder: string, owner: string): Promise<Withdrawn> {
     const mark = await this.markOf(folder);
     const files = await readdir(folder).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [];
       throw error;
     });
     if (files.length === 0) return { location: folder, existed: false, owned: true };
-    if (!mark || !this.ours(mark, request.schoolId)) return { location: folder, existed: true, owned: false };
+    if (!mark || !this.ours(mark, owner)) return { location: folder, existed: true, owned: false };
     for (const file of [CHAIN, KEY, MARK_FILE]) await rm(join(folder, file), { force: true });
     await rmdir(folder).catch(() => undefined); // something else of the operator's left in it stays
     this.options.reload?.changed();
@@ -155,14 +183,17 @@ export class FileCertificateDelivery implements CertificateDelivery {
     await this.options.reload?.close();
   }
 
-  private ours(mark: Mark, schoolId: string): boolean {
-    return mark.owner === this.owner && mark.schoolId === schoolId;
+  /** `owner`: the school (or SHARED_DELIVERY) the folder must be marked for. */
+  private ours(mark: Mark, owner: string): boolean {
+    return mark.owner === this.owner && mark.schoolId === owner;
   }
 
   private whose(mark: Mark | undefined | null): string {
     if (!mark) return 'without an SCS mark (not written by SCS)';
     if (mark.owner !== this.owner) return `of the SCS instance "${mark.owner}", not this one ("${this.owner}")`;
-    return `of another school (${mark.schoolId})`;
+    return mark.schoolId === SHARED_DELIVERY
+      ? 'shared by every school (CERT_WILDCARD)'
+      : `of another school (${mark.schoolId})`;
   }
 
   /** Whole, under a temporary name in the same folder, then renamed over the old one (atomic on one filesystem). */
