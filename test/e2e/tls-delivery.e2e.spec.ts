@@ -156,9 +156,10 @@ describeWith(['nginx'])('certificates delivered as files, served by nginx throug
   let central: Awaited<ReturnType<typeof freshDatabase>>;
   let nginx: NginxServer;
   let scs: ScsProcess;
-  const tls = tlsFolder();
+  let tls: ReturnType<typeof tlsFolder>;
 
   beforeAll(async () => {
+    tls = tlsFolder();
     central = await freshDatabase('scs_tls');
     nginx = await startNginx(tls.dir);
     // 30-second certificates: due for renewal 20 s after they start (two thirds), checked every second.
@@ -177,7 +178,7 @@ describeWith(['nginx'])('certificates delivered as files, served by nginx throug
     await scs?.stop();
     await nginx?.stop();
     await central?.drop();
-    rmSync(join(tls.dir, '..'), { recursive: true, force: true });
+    if (tls) rmSync(join(tls.dir, '..'), { recursive: true, force: true });
   });
 
   it("answers a new school's name with its certificate, the renewed one without a restart, and none after teardown", async () => {
@@ -193,8 +194,9 @@ describeWith(['nginx', 'pdns_server', 'gsqlite3', 'sqlite3', 'dig', 'pebble', 'o
   'certificates delivered as files, served by nginx through SNI (ACME, Pebble)',
   () => {
     let stack: AcmeStack;
-    const tls = tlsFolder();
+    let tls: ReturnType<typeof tlsFolder>;
     beforeAll(async () => {
+      tls = tlsFolder();
       stack = await startAcmeStack('scs_tls_acme', tls, {}, (nginx) => ({
         // Not needed by this nginx (it reads the files at each handshake); run to show the command works.
         CERT_RELOAD_COMMAND: nginx.reloadCommand,
@@ -232,8 +234,9 @@ describeWith(['nginx', 'pdns_server', 'gsqlite3', 'sqlite3', 'dig', 'pebble', 'o
   'CERT_WILDCARD: the one *.<zone> certificate delivered once, served for every school, renewed in place',
   () => {
     let stack: AcmeStack;
-    const tls = tlsFolder();
+    let tls: ReturnType<typeof tlsFolder>;
     beforeAll(async () => {
+      tls = tlsFolder();
       stack = await startAcmeStack('scs_tls_wildcard', tls, { wildcardZone: 'scs.test' }, () => ({
         CERT_WILDCARD: 'true',
       }));
