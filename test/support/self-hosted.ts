@@ -187,8 +187,9 @@ export async function startPowerDns(zone = 'scs.test'): Promise<PowerDnsServer> 
 
 export interface PebbleServer {
   directoryUrl: string;
-  /** The CA of Pebble's own HTTPS certificate (not of what it issues). */
+  /** The CA of Pebble's own HTTPS certificate (not of what it issues), and its file (gone after `stop`). */
   tlsCaPem: string;
+  tlsCaFile: string;
   httpsAgent: Agent;
   /** GET on the management API (`/roots/0`, `/intermediates/0`, `/cert-status-by-serial/<hex>`). */
   management(path: string): Promise<{ status: number; body: string }>;
@@ -287,6 +288,7 @@ export async function startPebble(
   return {
     directoryUrl,
     tlsCaPem,
+    tlsCaFile: join(dir, 'ca.pem'),
     httpsAgent,
     management: (path) => get(`https://127.0.0.1:${managementPort}${path}`),
     async stop() {
@@ -374,11 +376,9 @@ export async function startNginx(
 
 /**
  * SCS's settings for PowerDNS and ACME through Pebble (zone `powerdns.zone`). SCS trusts Pebble's throwaway
- * HTTPS certificate the way a private ACME CA is trusted in production: NODE_EXTRA_CA_CERTS, a file.
+ * HTTPS certificate the way a private ACME CA is trusted in production: NODE_EXTRA_CA_CERTS, a file (Pebble's).
  */
 export function powerDnsAndPebbleEnv(powerdns: PowerDnsServer, pebble: PebbleServer): Record<string, string> {
-  const caFile = join(mkdtempSync(join(tmpdir(), 'scs-pebble-ca-')), 'pebble-ca.pem');
-  writeFileSync(caFile, pebble.tlsCaPem);
   return {
     BASE_DOMAIN: powerdns.zone,
     DNS_PROVIDER: 'powerdns',
@@ -388,7 +388,7 @@ export function powerDnsAndPebbleEnv(powerdns: PowerDnsServer, pebble: PebbleSer
     ACME_DIRECTORY_URL: pebble.directoryUrl,
     ACME_ACCOUNT_EMAIL: `ops@${powerdns.zone}`,
     ACME_DNS_RESOLVER: `127.0.0.1:${powerdns.dnsPort}`,
-    NODE_EXTRA_CA_CERTS: caFile,
+    NODE_EXTRA_CA_CERTS: pebble.tlsCaFile,
   };
 }
 
