@@ -97,6 +97,10 @@ function stepEvent(
           notAfter: new Date(Date.parse(run.finishedAt) + 90 * 86_400_000).toISOString(),
         },
       };
+    case 'deliver_certificate': {
+      const serialNumber = state.resources.certificate?.serialNumber ?? '';
+      return { type: 'CertificateDelivered', data: { ...run, delivery: 'none', domain, serialNumber, changed: false } };
+    }
     case 'register_school':
       return { type: 'SchoolRegistered', data: { ...run, alreadyRegistered: false } };
     case 'send_welcome_email':
@@ -112,6 +116,11 @@ function stepEvent(
       return {
         type: 'DnsRecordDeleted',
         data: { ...run, provider: 'local', name: domain, recordType: 'A', existed: true, reference: 'local:1' },
+      };
+    case 'withdraw_certificate':
+      return {
+        type: 'CertificateWithdrawn',
+        data: { ...run, delivery: 'none', domain, existed: false, owned: true },
       };
     case 'revoke_certificate':
       return { type: 'CertificateRevoked', data: { ...run, provider: 'local', revoked: true } };

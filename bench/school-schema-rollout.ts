@@ -86,6 +86,10 @@ function provisioned(id: string, databaseName: string, version: string, i: numbe
         notAfter: now,
       },
     },
+    {
+      type: 'CertificateDelivered',
+      data: { ...run, delivery: 'none', domain: subdomain, serialNumber: 'bench', changed: false },
+    },
     { type: 'SchoolRegistered', data: { ...run, alreadyRegistered: false } },
     { type: 'WelcomeEmailSent', data: { ...run, provider: 'outbox', to: 'a@b.example', messageId: 'bench' } },
     { type: 'SchoolProvisioned', data: { provisionedAt: now, durationMs: 1 } },

@@ -6,6 +6,7 @@ import { Slug } from '../domain/school/slug.js';
 import { DEFAULT_CREDENTIALS_KEY_ID } from '../domain/school/state.js';
 import type { RetryPolicy } from '../application/process-manager/retry-policy.js';
 import { isScope, SCOPES, splitScopes, type Scope } from '../infrastructure/http/scopes.js';
+import { parseCertDelivery, type CertDeliveryConfig } from './cert-delivery.js';
 
 /** Everything SCS reads from its environment, validated once; nothing else reads process.env. */
 export interface Config {
@@ -39,6 +40,8 @@ export interface Config {
   ownerId?: string;
   powerdns?: { apiUrl: string; apiKey: string; serverId: string };
   acme?: { directoryUrl: string; accountEmail: string; dnsResolver?: string; wildcard: boolean };
+  /** CERT_DELIVERY: where school certificates go for TLS, and its settings. */
+  certDelivery: CertDeliveryConfig;
   smtpUrl?: string;
   mailFrom: string;
   faults: Map<string, Fault>;
@@ -339,6 +342,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     powerdns,
     route53HostedZoneId,
     acme,
+    certDelivery: parseCertDelivery(env, { dataDir: env.SCS_DATA_DIR || defaults.dataDir, certProvider, problems }),
     smtpUrl,
     mailFrom: env.SES_FROM_EMAIL || `no-reply@${baseDomain}`,
     faults,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type pg from 'pg';
 import { ACMClient } from '@aws-sdk/client-acm';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -8,6 +9,10 @@ import { AcmCertificateProvider } from './certificates/acm/acm-certificates.js';
 import { Route53DnsProvider } from './dns/route53/route53-dns.js';
 import { SesMailer } from './mail/ses/ses-mailer.js';
 import type { CertificateProvider } from '../application/ports/certificates.port.js';
+import { NoCertificateDelivery, type CertificateDelivery } from '../application/ports/certificate-delivery.port.js';
+import { AlbCertificateDelivery } from './certificate-delivery/alb/alb-delivery.js';
+import { FileCertificateDelivery } from './certificate-delivery/files/file-delivery.js';
+import { ReloadCommand } from './certificate-delivery/files/reload-command.js';
 import type { DatabaseArchives } from '../application/ports/database-archives.port.js';
 import { FolderDatabaseArchives } from './archives/folder/folder-archives.js';
 import { S3DatabaseArchives } from './archives/s3/s3-archives.js';
@@ -72,6 +77,32 @@ export async function createProviders(
         : new OutboxMailer({ dir: join(config.dataDir, 'outbox'), from: config.mailFrom });
 
   return { dns, certificates, mailer };
+}
+
+/** CERT_DELIVERY: where certificates go for TLS (`none`, PEM `files`, an `alb` listener). */
+export function createDelivery(
+  config: Config,
+  certificates: CertificateProvider,
+  owner: string,
+  logger: AppLogger,
+  onReload: (outcome: 'succeeded' | 'failed') => void,
+): CertificateDelivery {
+  const settings = config.certDelivery;
+  if (settings.mode === 'alb')
+    return new AlbCertificateDelivery({
+      client: new ElasticLoadBalancingV2Client({ maxAttempts: 1 }),
+      acm: new ACMClient({ maxAttempts: 1 }),
+      listenerArn: settings.albListenerArn!,
+      owner,
+    });
+  if (settings.mode !== 'files') return new NoCertificateDelivery(owner);
+  const command = settings.reloadCommand;
+  const reload = command
+    ? new ReloadCommand({ command, debounceMs: settings.reloadDebounceMs, logger, onOutcome: onReload })
+    : undefined;
+  const { dir, fileOwner } = settings;
+  const wildcard = config.acme?.wildcard ?? false; // one certificate for every school: delivered once
+  return new FileCertificateDelivery({ dir, owner, certificates, fileOwner, reload, wildcard });
 }
 
 /** SCS_ARCHIVE_DIR: a folder, or s3://bucket/prefix (staged in the data folder, then uploaded). */

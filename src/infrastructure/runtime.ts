@@ -6,6 +6,7 @@ import { reconcile, type ReconcileReport } from '../application/reconcile/reconc
 import { runRollout, type RolloutDeps, type RolloutOptions } from '../application/schema-rollout/schema-rollout.js';
 import { CertificateRenewer } from '../application/renewal/certificate-renewer.js';
 import { CERTIFICATE_PROVIDER, type CertificateProvider } from '../application/ports/certificates.port.js';
+import { CERTIFICATE_DELIVERY, type CertificateDelivery } from '../application/ports/certificate-delivery.port.js';
 import { DATABASE_ARCHIVES, type DatabaseArchives } from '../application/ports/database-archives.port.js';
 import { DNS_PROVIDER, type DnsProvider } from '../application/ports/dns.port.js';
 import { EVENT_STORE, type EventStore } from '../application/ports/event-store.port.js';
@@ -56,6 +57,7 @@ export class Runtime implements OnApplicationShutdown {
     @Inject(PostgresTenantServers) readonly servers: PostgresTenantServers,
     @Inject(DNS_PROVIDER) readonly dns: DnsProvider,
     @Inject(CERTIFICATE_PROVIDER) readonly certificates: CertificateProvider,
+    @Inject(CERTIFICATE_DELIVERY) readonly delivery: CertificateDelivery,
     @Inject(MAILER) readonly mailer: Mailer,
     @Inject(SCHOOL_REGISTRY) readonly registry: TypeOrmSchoolRegistry,
     @Inject(DATABASE_ARCHIVES) readonly archives: DatabaseArchives,
@@ -85,6 +87,7 @@ export class Runtime implements OnApplicationShutdown {
         servers: this.servers,
         dns: this.dns,
         certificates: this.certificates,
+        delivery: this.delivery,
         registry: this.registry,
         baseDomain: this.config.baseDomain,
         credentials: this.credentials,
@@ -255,6 +258,8 @@ export class Runtime implements OnApplicationShutdown {
     await this.processManager
       .stop()
       .catch((e) => this.logger.warn(`stopping the process manager: ${describeError(e)}`));
+    // A reload command waiting for its batch runs now: the files it was for are in place.
+    await this.delivery.close?.().catch((e) => this.logger.warn(`certificate reload at shutdown: ${describeError(e)}`));
     await this.projections.stop().catch(() => undefined);
     await this.webhookDispatcher.stop().catch(() => undefined);
     await this.store.close().catch(() => undefined);

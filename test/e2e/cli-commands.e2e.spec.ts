@@ -220,7 +220,9 @@ describe("CLI operator commands: schools list, school delete, school retry (thro
     expect(code).toBe(0);
     const slug = (await scs!.request(`/school/${activeId}`)).body.slug as string;
     expect(stdout).toContain(`school ${activeId} (${slug}) is active; a teardown would undo: `);
-    expect(stdout).toMatch(/unregister_school, revoke_certificate, delete_dns, drop_database, release_slug/);
+    expect(stdout).toMatch(
+      /unregister_school, withdraw_certificate, revoke_certificate, delete_dns, drop_database, release_slug/,
+    );
     expect(stdout).toMatch(/dry run: nothing was changed/);
     const json = JSON.parse((await cli('school', 'delete', activeId, '--dry-run', '--json')).stdout);
     expect(json).toMatchObject({ id: activeId, slug, status: 'active', records: true, dryRun: true });

@@ -188,6 +188,7 @@ describe('fault injection (SCS_FAULTS): failure, retry, crash and restart', () =
       for (const type of [
         'TeardownRequested',
         'SchoolUnregistered',
+        'CertificateWithdrawn',
         'CertificateRevoked',
         'DnsRecordDeleted',
         'DatabaseDropped',

@@ -8,6 +8,7 @@ const STEPS = [
   'run_migrations',
   'create_dns',
   'issue_certificate',
+  'deliver_certificate',
   'register_school',
   'send_welcome_email',
 ];
@@ -85,6 +86,10 @@ describe('operating SCS in production: Prometheus metrics and JSON logs (real pr
       ['scs_oldest_unfinished_school_age_seconds', 'GAUGE'],
       ['scs_event_store_append_duration_seconds', 'HISTOGRAM'],
       ['scs_event_delivery_seconds', 'HISTOGRAM'],
+      ['scs_certificate_expiration_timestamp_seconds', 'GAUGE'],
+      ['scs_certificates_undelivered', 'GAUGE'],
+      ['scs_certificate_reload_total', 'COUNTER'],
+      ['scs_certificate_reload_failing', 'GAUGE'],
     ])
       expect([name, after.families.get(name)?.type]).toEqual([name, type]);
 

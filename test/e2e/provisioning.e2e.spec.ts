@@ -50,6 +50,7 @@ describe('provisioning and teardown, end to end (real PostgreSQL, real process)'
       'run_migrations',
       'create_dns',
       'issue_certificate',
+      'deliver_certificate',
       'register_school',
       'send_welcome_email',
     ]);
@@ -148,6 +149,7 @@ describe('provisioning and teardown, end to end (real PostgreSQL, real process)'
     const gone = await waitForStatus(scs, school.id, ['deleted']);
     expect(gone.compensations.map((c: { name: string }) => c.name)).toEqual([
       'unregister_school',
+      'withdraw_certificate',
       'revoke_certificate',
       'delete_dns',
       'drop_database',

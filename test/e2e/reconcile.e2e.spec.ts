@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freshDatabase, query as sql, urlForDatabase } from '../support/databases.js';
@@ -14,10 +17,13 @@ describe('reconciler: orphans and drift between the real resources and the event
   let active: any;
   let deleted: any;
   const server = () => urlForDatabase('postgres');
+  // Certificates delivered as files, so that delivered files are compared too.
+  const tls = mkdtempSync(join(tmpdir(), 'scs-rec-tls-'));
+  const delivery = { CERT_DELIVERY: 'files', CERT_DELIVERY_DIR: tls };
 
   beforeAll(async () => {
     central = await freshDatabase('scs_rec');
-    scs = await startScs({ databaseUrl: central.url });
+    scs = await startScs({ databaseUrl: central.url, env: delivery });
     const a = await scs.request('/school', { method: 'POST', json: schoolBody() });
     const d = await scs.request('/school', { method: 'POST', json: schoolBody() });
     active = await waitForStatus(scs, a.body.id, ['active']);
@@ -31,18 +37,25 @@ describe('reconciler: orphans and drift between the real resources and the event
       () => undefined,
     );
     await central?.drop();
+    rmSync(tls, { recursive: true, force: true });
   });
 
   const cli = (...args: string[]) =>
     run(process.execPath, ['dist/src/cli/main.js', 'reconcile', ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: central.url, SCS_API_KEY: API_KEY, NODE_ENV: 'test' },
+      env: {
+        ...{ PATH: process.env.PATH ?? '', DATABASE_URL: central.url, SCS_API_KEY: API_KEY, NODE_ENV: 'test' },
+        ...delivery,
+      },
     }).then(
       (r) => ({ code: 0, ...r }),
       (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
     );
 
   it('finds nothing after normal provisioning and teardown', async () => {
+    // The live school's files are there, the deleted school's were withdrawn.
+    expect(readdirSync(tls)).toEqual([active.subdomain]);
+    expect(readdirSync(join(tls, active.subdomain)).sort()).toEqual(['fullchain.pem', 'privkey.pem', 'scs-owner']);
     const result = await cli();
     expect(result.stdout).toContain('orphans: 0, drift: 0');
     expect(result.code).toBe(0);
@@ -67,6 +80,14 @@ describe('reconciler: orphans and drift between the real resources and the event
          ('syncad.in', '_acme-challenge.team.syncad.in', 'CNAME', '_x1.acm-validations.aws', 300)`,
       [ghostMark],
     );
+    // Delivered files of a school nobody knows, marked by this instance, and a folder someone else keeps.
+    const ghostFiles = join(tls, 'ghost.syncad.in');
+    mkdirSync(ghostFiles);
+    writeFileSync(join(ghostFiles, 'scs-owner'), `heritage=scs,scs/owner=${central.name},scs/school=${randomUUID()}\n`);
+    writeFileSync(join(ghostFiles, 'privkey.pem'), 'key');
+    const teamFiles = join(tls, 'team.syncad.in');
+    mkdirSync(teamFiles);
+    writeFileSync(join(teamFiles, 'fullchain.pem'), 'theirs');
 
     const report = await cli('--json');
     expect(report.code).toBe(1);
@@ -89,14 +110,23 @@ describe('reconciler: orphans and drift between the real resources and the event
         expect.objectContaining({ kind: 'orphan', resource: 'dns', name: 'ghost.syncad.in A' }),
         expect.objectContaining({ kind: 'foreign', resource: 'dns', name: 'team.syncad.in A' }),
         expect.objectContaining({ kind: 'foreign', resource: 'dns', name: '_acme-challenge.team.syncad.in CNAME' }),
+        expect.objectContaining({ kind: 'orphan', resource: 'delivery', name: ghostFiles }),
+        expect.objectContaining({
+          kind: 'foreign',
+          resource: 'delivery',
+          name: teamFiles,
+          detail: 'carries no SCS mark (not delivered by SCS): left alone',
+        }),
       ]),
     );
-    expect(findings).toHaveLength(5);
+    expect(findings).toHaveLength(7);
 
     const fixed = await cli('--fix', '--yes');
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toMatch(/removed/);
-    expect(fixed.stdout).toContain('foreign (left alone): 2');
+    expect(fixed.stdout).toContain('foreign (left alone): 3');
+    expect(existsSync(ghostFiles)).toBe(false);
+    expect(readdirSync(teamFiles)).toEqual(['fullchain.pem']);
     // Only what this instance owns is removed: the other teams' records are still there.
     expect(
       await sql(
@@ -122,6 +152,7 @@ describe('reconciler: orphans and drift between the real resources and the event
     });
     expect((await cli()).stdout).toContain('orphans: 0, drift: 0');
     await sql(central.url, `DELETE FROM local_dns_records WHERE name LIKE '%team.syncad.in'`);
+    rmSync(teamFiles, { recursive: true });
   });
 
   it('adopts a record made before ownership records, which its school then owns', async () => {
@@ -147,10 +178,21 @@ describe('reconciler: orphans and drift between the real resources and the event
 
   it('reports drift when a live school has lost a resource', async () => {
     await sql(central.url, 'DELETE FROM local_dns_records WHERE name = $1', [active.subdomain]);
+    rmSync(join(tls, active.subdomain), { recursive: true });
     const result = await cli('--json');
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout).findings).toEqual([
-      expect.objectContaining({ kind: 'drift', resource: 'dns', name: active.subdomain, schoolId: active.id }),
-    ]);
+    const findings = JSON.parse(result.stdout).findings;
+    expect(findings).toHaveLength(2);
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'drift', resource: 'dns', name: active.subdomain, schoolId: active.id }),
+        expect.objectContaining({
+          kind: 'drift',
+          resource: 'delivery',
+          name: join(tls, active.subdomain),
+          schoolId: active.id,
+        }),
+      ]),
+    );
   });
 });

@@ -1,13 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { freshDatabase, query } from '../support/databases.js';
 import { schoolBody, startScs, waitFor, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 import {
   describeWith,
   freePort,
+  powerDnsAndPebbleEnv,
   startPebble,
   startPowerDns,
   startSmtpReceiver,
@@ -30,25 +28,14 @@ describeWith(['pdns_server', 'gsqlite3', 'sqlite3', 'dig', 'pebble', 'openssl'])
       powerdns = await startPowerDns('scs.test');
       pebble = await startPebble(`127.0.0.1:${powerdns.dnsPort}`);
       smtp = await startSmtpReceiver();
-      // SCS trusts Pebble's throwaway HTTPS certificate the way a private ACME CA is trusted in production.
-      const caFile = join(mkdtempSync(join(tmpdir(), 'scs-pebble-ca-')), 'pebble-ca.pem');
-      writeFileSync(caFile, pebble.tlsCaPem);
       scs = await startScs({
         databaseUrl: central.url,
         env: {
-          BASE_DOMAIN: 'scs.test',
+          ...powerDnsAndPebbleEnv(powerdns, pebble),
           SCHOOL_DNS_TARGET: '127.0.0.1',
-          DNS_PROVIDER: 'powerdns',
-          POWERDNS_API_URL: powerdns.apiUrl,
-          POWERDNS_API_KEY: powerdns.apiKey,
-          CERT_PROVIDER: 'acme',
-          ACME_DIRECTORY_URL: pebble.directoryUrl,
-          ACME_ACCOUNT_EMAIL: 'ops@scs.test',
-          ACME_DNS_RESOLVER: `127.0.0.1:${powerdns.dnsPort}`,
           MAIL_PROVIDER: 'smtp',
           SMTP_URL: `smtp://scs:secret@127.0.0.1:${smtp.port}`,
           SES_FROM_EMAIL: 'welcome@scs.test',
-          NODE_EXTRA_CA_CERTS: caFile,
         },
       });
     });

@@ -51,10 +51,10 @@ describe('school read model: document versions', () => {
     expect(fromEvents).toMatchObject({
       id: SCHOOL_ID,
       status: 'active',
-      revision: 8,
+      revision: 9,
       certificate: { serialNumber: 'ab12' },
     });
-    expect(fromEvents!.steps.map((s) => s.status)).toEqual(Array(7).fill('succeeded'));
+    expect(fromEvents!.steps.map((s) => s.status)).toEqual(Array(8).fill('succeeded'));
     expect((await queries.list({ limit: 10, offset: 0 })).items).toEqual([fromEvents]);
 
     const projection = new ProjectionRunner([schoolReadModel], central.store, central.dataSource, central.logger);
@@ -65,12 +65,12 @@ describe('school read model: document versions', () => {
           central.pool
             .query('SELECT document_version, status, revision, document FROM school_read_model')
             .then((r) => r.rows),
-        // At revision 8: a transaction held open elsewhere on the server (another suite's CREATE DATABASE)
+        // At revision 9: a transaction held open elsewhere on the server (another suite's CREATE DATABASE)
         // can hide the events from the rebuild, and the live projection then folds them one by one.
-        (r) => r[0]?.document_version === SCHOOL_VIEW_VERSION && r[0]?.revision === 8,
+        (r) => r[0]?.document_version === SCHOOL_VIEW_VERSION && r[0]?.revision === 9,
       );
       expect(rows).toEqual([
-        { document_version: SCHOOL_VIEW_VERSION, status: 'active', revision: 8, document: expect.any(Object) },
+        { document_version: SCHOOL_VIEW_VERSION, status: 'active', revision: 9, document: expect.any(Object) },
       ]);
       expect(central.logs.some((m) => /rows of another document version; rebuilding/.test(m))).toBe(true);
       expect(await queries.get(SCHOOL_ID)).toEqual(fromEvents);
@@ -87,14 +87,14 @@ describe('school read model: document versions', () => {
         data: { requestedAt: testMetadata.now, statusBefore: 'active' },
         metadata: testMetadata,
       };
-      await central.store.append(schoolStreamId(SCHOOL_ID), [teardown], 8);
+      await central.store.append(schoolStreamId(SCHOOL_ID), [teardown], 9);
       await until(
         () => queries.get(SCHOOL_ID),
         (view) => view?.status === 'deprovisioning',
       );
       // An answer kept for the school's earlier revision is not given for the new one.
       expect((await queries.list({ limit: 10, offset: 0 })).items.map((v) => [v.status, v.revision])).toEqual([
-        ['deprovisioning', 9],
+        ['deprovisioning', 10],
       ]);
       expect((await queries.list({ status: 'active', limit: 10, offset: 0 })).total).toBe(0);
 
@@ -104,7 +104,7 @@ describe('school read model: document versions', () => {
       await central.store.append(
         schoolStreamId(SCHOOL_ID),
         [{ type: 'OrphanRemoved', data: orphan, metadata: testMetadata }],
-        9,
+        10,
       );
       const refolded = await until(
         () => central.pool.query('SELECT document_version, document FROM school_read_model').then((r) => r.rows[0]),
@@ -112,7 +112,7 @@ describe('school read model: document versions', () => {
       );
       expect(refolded.document).toMatchObject({
         status: 'deprovisioning',
-        revision: 10,
+        revision: 11,
         certificate: { serialNumber: 'ab12' },
       });
     } finally {

@@ -99,16 +99,15 @@ export const ev = {
       notAfter: '2027-02-22T10:00:00.000Z',
     },
   }),
-  registered: (): SchoolEvent => ({ type: 'SchoolRegistered', data: { ...run, alreadyRegistered: false } }),
-  emailed: (): SchoolEvent => ({
-    type: 'WelcomeEmailSent',
-    data: { ...run, provider: 'outbox', to: details.adminEmail, messageId: '<welcome@scs.local>' },
+  delivered: (): SchoolEvent => ({
+    type: 'CertificateDelivered',
+    data: { ...run, delivery: 'none', domain: 'greenwood.syncad.in', serialNumber: 'ab12', changed: false },
   }),
-  provisioned: (): SchoolEvent => ({ type: 'SchoolProvisioned', data: { provisionedAt: LATER, durationMs: 5000 } }),
-  /** The certificate of `certificate()` renewed (serial ab12 → cd34). */
+  /** The certificate renewed: serial ab12 replaced by cd34. */
   renewed: (): SchoolEvent => ({
     type: 'CertificateRenewed',
     data: {
+      ...run,
       provider: 'local',
       domain: 'greenwood.syncad.in',
       reference: 'local:cd34',
@@ -117,10 +116,15 @@ export const ev = {
       notBefore: LATER,
       notAfter: '2027-03-01T10:00:00.000Z',
       previousSerialNumber: 'ab12',
-      ...run,
       finishedAt: LATER,
     },
   }),
+  registered: (): SchoolEvent => ({ type: 'SchoolRegistered', data: { ...run, alreadyRegistered: false } }),
+  emailed: (): SchoolEvent => ({
+    type: 'WelcomeEmailSent',
+    data: { ...run, provider: 'outbox', to: details.adminEmail, messageId: '<welcome@scs.local>' },
+  }),
+  provisioned: (): SchoolEvent => ({ type: 'SchoolProvisioned', data: { provisionedAt: LATER, durationMs: 5000 } }),
 };
 
 export function provisionedSchool(): SchoolEvent[] {
@@ -131,6 +135,7 @@ export function provisionedSchool(): SchoolEvent[] {
     ev.migrations(),
     ev.dns(),
     ev.certificate(),
+    ev.delivered(),
     ev.registered(),
     ev.emailed(),
     ev.provisioned(),

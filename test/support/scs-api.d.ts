@@ -1336,7 +1336,7 @@ export interface components {
         };
         StepViewDto: {
             /** @enum {string} */
-            name: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "register_school" | "send_welcome_email" | "unregister_school" | "revoke_certificate" | "delete_dns" | "drop_database" | "release_slug";
+            name: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "deliver_certificate" | "register_school" | "send_welcome_email" | "unregister_school" | "withdraw_certificate" | "revoke_certificate" | "delete_dns" | "drop_database" | "release_slug";
             /** @enum {string} */
             status: "pending" | "retrying" | "succeeded" | "failed" | "warning" | "skipped" | "undone";
             attempts: number;
@@ -1357,6 +1357,19 @@ export interface components {
             /** Format: date-time */
             retryAt: string;
         };
+        DeliveredDto: {
+            /**
+             * @description CERT_DELIVERY when it was delivered
+             * @enum {string}
+             */
+            delivery: "none" | "files" | "alb";
+            /** @description the serial delivered: behind `serialNumber` until a renewed certificate is delivered */
+            serialNumber: string;
+            /** @description the folder, or the load balancer listener (none with `none`) */
+            location?: string;
+            /** Format: date-time */
+            deliveredAt: string;
+        };
         CertificateViewDto: {
             /** @example local */
             provider: string;
@@ -1370,6 +1383,8 @@ export interface components {
             renewedAt?: string;
             /** @description a renewal that failed and waits for its retry */
             renewal?: components["schemas"]["RenewalDto"];
+            /** @description where it was delivered for TLS (CERT_DELIVERY) */
+            delivered?: components["schemas"]["DeliveredDto"];
         };
         DnsViewDto: {
             /** @example greenwood.syncad.in */
@@ -1443,7 +1458,7 @@ export interface components {
              * @description when failed
              * @enum {string}
              */
-            failedStep?: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "register_school" | "send_welcome_email";
+            failedStep?: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "deliver_certificate" | "register_school" | "send_welcome_email";
             /** @description when failed */
             failureReason?: string;
             warnings: string[];
@@ -1979,7 +1994,7 @@ export interface components {
                 /** @enum {string} */
                 status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
                 /** @enum {string} */
-                failedStep: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "register_school" | "send_welcome_email";
+                failedStep: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "deliver_certificate" | "register_school" | "send_welcome_email";
                 reason: string;
             };
         };

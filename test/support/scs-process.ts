@@ -195,6 +195,7 @@ export const STEP_EVENTS = [
   'MigrationsApplied',
   'DnsRecordCreated',
   'CertificateIssued',
+  'CertificateDelivered',
   'SchoolRegistered',
   'WelcomeEmailSent',
   'SchoolProvisioned',

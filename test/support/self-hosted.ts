@@ -2,18 +2,18 @@ import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_proces
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SMTPServer } from 'smtp-server';
 
 /**
- * Real self-hosted servers for the adapter tests (PowerDNS, Pebble, an SMTP receiver), each on free
+ * Real self-hosted servers for the adapter tests (PowerDNS, Pebble, an SMTP receiver, nginx), each on free
  * loopback ports in a temporary folder, started by one test file and stopped by it.
  */
 
-export const APT_PACKAGES = 'pdns-server pdns-backend-sqlite3 pebble bind9-dnsutils sqlite3 openssl';
+export const APT_PACKAGES = 'pdns-server pdns-backend-sqlite3 pebble bind9-dnsutils sqlite3 openssl nginx';
 
 export const BINARIES = {
   pdns_server: '/usr/sbin/pdns_server',
@@ -22,6 +22,7 @@ export const BINARIES = {
   dig: '/usr/bin/dig',
   pebble: '/usr/bin/pebble',
   openssl: '/usr/bin/openssl',
+  nginx: '/usr/sbin/nginx',
 } as const;
 
 /**
@@ -186,8 +187,9 @@ export async function startPowerDns(zone = 'scs.test'): Promise<PowerDnsServer> 
 
 export interface PebbleServer {
   directoryUrl: string;
-  /** The CA of Pebble's own HTTPS certificate (not of what it issues). */
+  /** The CA of Pebble's own HTTPS certificate (not of what it issues), and its file (gone after `stop`). */
   tlsCaPem: string;
+  tlsCaFile: string;
   httpsAgent: Agent;
   /** GET on the management API (`/roots/0`, `/intermediates/0`, `/cert-status-by-serial/<hex>`). */
   management(path: string): Promise<{ status: number; body: string }>;
@@ -199,8 +201,14 @@ function openssl(dir: string, args: string[]): void {
   if (result.status !== 0) throw new Error(`openssl ${args[0]}: ${result.stderr}`);
 }
 
-/** Pebble 2.4 resolving through `dnsServer`; its HTTPS certificate comes from a throwaway CA made here. */
-export async function startPebble(dnsServer: string): Promise<PebbleServer> {
+/**
+ * Pebble 2.4 resolving through `dnsServer`; its HTTPS certificate comes from a throwaway CA made here.
+ * `certificateValiditySeconds`: the lifetime of what it issues (Pebble's default: 5 years).
+ */
+export async function startPebble(
+  dnsServer: string,
+  options: { certificateValiditySeconds?: number } = {},
+): Promise<PebbleServer> {
   const dir = mkdtempSync(join(tmpdir(), 'scs-pebble-'));
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   openssl(dir, [
@@ -251,6 +259,7 @@ export async function startPebble(dnsServer: string): Promise<PebbleServer> {
       tlsPort,
       ocspResponderURL: '',
       externalAccountBindingRequired: false,
+      ...(options.certificateValiditySeconds ? { certificateValidityPeriod: options.certificateValiditySeconds } : {}),
     },
   };
   writeFileSync(join(dir, 'pebble.json'), JSON.stringify(config, null, 2));
@@ -279,6 +288,7 @@ export async function startPebble(dnsServer: string): Promise<PebbleServer> {
   return {
     directoryUrl,
     tlsCaPem,
+    tlsCaFile: join(dir, 'ca.pem'),
     httpsAgent,
     management: (path) => get(`https://127.0.0.1:${managementPort}${path}`),
     async stop() {
@@ -286,6 +296,99 @@ export async function startPebble(dnsServer: string): Promise<PebbleServer> {
       httpsAgent.destroy();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+export interface NginxServer {
+  port: number;
+  /** The master process's pid as its pid file says (a restart would change it). */
+  masterPid(): number;
+  /** What CERT_RELOAD_COMMAND would run to make it read its files again (`nginx -s reload`). */
+  reloadCommand: string;
+  errorLog(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * nginx (Debian's package) on a loopback port, terminating TLS with the certificates SCS delivered as files:
+ * one `server` whose `ssl_certificate` names the folder of the client's SNI name, which nginx (1.15.9 and
+ * later) loads at each handshake, so a renewed file is served without a reload. As root, its worker runs as
+ * `nobody`, the files' owner (CERT_DELIVERY_OWNER) in the tests.
+ */
+export async function startNginx(
+  certificatesDir: string,
+  options: { wildcardZone?: string } = {},
+): Promise<NginxServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'scs-nginx-'));
+  const port = await freePort();
+  const conf = join(dir, 'nginx.conf');
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`);
+  writeFileSync(
+    conf,
+    [
+      ...(process.getuid?.() === 0 ? ['user nobody nogroup;'] : []),
+      'worker_processes 1;',
+      'daemon off;',
+      `pid ${dir}/nginx.pid;`,
+      `error_log ${dir}/error.log info;`,
+      'events { worker_connections 64; }',
+      'http {',
+      `  access_log ${dir}/access.log;`,
+      ...temp,
+      // Only a host name makes a path: no SNI name reaches a file outside the folder.
+      // With CERT_WILDCARD every school's name is served from the one folder of the shared certificate.
+      '  map $ssl_server_name $school_tls {',
+      options.wildcardZone
+        ? `    "~^[a-z0-9-]+\\.${options.wildcardZone.replace(/\./g, '\\.')}$" _wildcard.${options.wildcardZone};`
+        : '    "~^[a-z0-9][a-z0-9.-]*$" $ssl_server_name;',
+      '    default none;',
+      '  }',
+      '  server {',
+      `    listen 127.0.0.1:${port} ssl;`,
+      `    ssl_certificate ${certificatesDir}/$school_tls/fullchain.pem;`,
+      `    ssl_certificate_key ${certificatesDir}/$school_tls/privkey.pem;`,
+      '    location / { return 200 "$ssl_server_name\\n"; }',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const args = ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')];
+  const daemon = startDaemon(BINARIES.nginx, args, dir);
+  const listening = () =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1')
+        .once('connect', () => (socket.destroy(), resolve(true)))
+        .once('error', () => resolve(false));
+    });
+  await waitUntil(daemon, 'nginx', async () => existsSync(join(dir, 'nginx.pid')) && (await listening()));
+  return {
+    port,
+    masterPid: () => Number(readFileSync(join(dir, 'nginx.pid'), 'utf8').trim()),
+    reloadCommand: `${BINARIES.nginx} ${args.join(' ')} -s reload`,
+    errorLog: () => readFileSync(join(dir, 'error.log'), 'utf8'),
+    async stop() {
+      await daemon.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * SCS's settings for PowerDNS and ACME through Pebble (zone `powerdns.zone`). SCS trusts Pebble's throwaway
+ * HTTPS certificate the way a private ACME CA is trusted in production: NODE_EXTRA_CA_CERTS, a file (Pebble's).
+ */
+export function powerDnsAndPebbleEnv(powerdns: PowerDnsServer, pebble: PebbleServer): Record<string, string> {
+  return {
+    BASE_DOMAIN: powerdns.zone,
+    DNS_PROVIDER: 'powerdns',
+    POWERDNS_API_URL: powerdns.apiUrl,
+    POWERDNS_API_KEY: powerdns.apiKey,
+    CERT_PROVIDER: 'acme',
+    ACME_DIRECTORY_URL: pebble.directoryUrl,
+    ACME_ACCOUNT_EMAIL: `ops@${powerdns.zone}`,
+    ACME_DNS_RESOLVER: `127.0.0.1:${powerdns.dnsPort}`,
+    NODE_EXTRA_CA_CERTS: pebble.tlsCaFile,
   };
 }
 

@@ -4,6 +4,15 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 
 const load = (env: Record<string, string>) => loadConfig(env, { dataDir: '/tmp/scs-config-test' });
+/** The problems a configuration has (none: it loads). */
+const problems = (env: Record<string, string>) => {
+  try {
+    load(env);
+    return [];
+  } catch (error) {
+    return (error as ConfigError).problems;
+  }
+};
 
 describe('configuration', () => {
   it('has working defaults for the embedded default', () => {
@@ -18,6 +27,54 @@ describe('configuration', () => {
       mailProvider: 'outbox',
       apiKeys: [],
     });
+  });
+
+  it('delivers certificates nowhere by default, and refuses deliveries the certificate provider cannot feed', () => {
+    expect(load({}).certDelivery).toEqual({ mode: 'none', dir: '/tmp/scs-config-test/tls', reloadDebounceMs: 2000 });
+    const files = load({
+      CERT_DELIVERY: 'files',
+      CERT_DELIVERY_DIR: '/srv/tls',
+      CERT_DELIVERY_OWNER: '33:33',
+      CERT_RELOAD_COMMAND: 'nginx -s reload',
+      CERT_RELOAD_DEBOUNCE_MS: '500',
+    }).certDelivery;
+    expect(files).toEqual({
+      mode: 'files',
+      dir: '/srv/tls',
+      fileOwner: { uid: 33, gid: 33 },
+      reloadCommand: 'nginx -s reload',
+      reloadDebounceMs: 500,
+    });
+    const acm = { CERT_PROVIDER: 'acm', DNS_PROVIDER: 'route53', ROUTE53_HOSTED_ZONE_ID: 'Z1' };
+    const listener =
+      'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/schools/50dc6c495c0c9188/f2f7dc8efc522ab2';
+    expect(load({ ...acm, CERT_DELIVERY: 'alb', CERT_ALB_LISTENER_ARN: listener }).certDelivery).toMatchObject({
+      mode: 'alb',
+      albListenerArn: listener,
+    });
+    expect(problems({ ...acm, CERT_DELIVERY: 'files' })).toEqual([expect.stringMatching(/ACM never exports/)]);
+    expect(problems({ CERT_DELIVERY: 'alb', CERT_ALB_LISTENER_ARN: listener })).toEqual([
+      expect.stringMatching(/needs CERT_PROVIDER=acm, not local/),
+    ]);
+    expect(problems({ ...acm, CERT_DELIVERY: 'alb' })).toEqual([
+      expect.stringMatching(/CERT_ALB_LISTENER_ARN is required/),
+    ]);
+    expect(problems({ ...acm, CERT_DELIVERY: 'alb', CERT_ALB_LISTENER_ARN: 'listener-1' })).toEqual([
+      expect.stringMatching(/must be an Application Load Balancer listener ARN/),
+    ]);
+    expect(
+      problems({
+        CERT_DELIVERY: 'disk',
+        CERT_DELIVERY_DIR: 'tls',
+        CERT_DELIVERY_OWNER: 'www-data',
+        CERT_RELOAD_COMMAND: 'x',
+      }),
+    ).toEqual([
+      expect.stringMatching(/CERT_DELIVERY=disk must be one of: none, files, alb/),
+      expect.stringMatching(/CERT_DELIVERY_DIR=tls must be an absolute path/),
+      expect.stringMatching(/CERT_DELIVERY_OWNER=www-data must be uid:gid/),
+      expect.stringMatching(/CERT_RELOAD_COMMAND is run only with CERT_DELIVERY=files/),
+    ]);
   });
 
   it('names every problem at once', () => {
@@ -175,14 +232,6 @@ describe('configuration', () => {
       { id: 'ops', secret: 'e'.repeat(20), scopes: ['operate'] },
       { id: 'old', secret: 'p@ss:w0rd-0123456789abcdef' }, // the remainder is no scope list: the old form, every scope
     ]);
-    const problems = (env: Record<string, string>) => {
-      try {
-        load(env);
-        return [];
-      } catch (error) {
-        return (error as ConfigError).problems;
-      }
-    };
     // A misspelt scope is an error, never part of the secret (which would give the key every scope).
     const typo = problems({ SCS_API_KEYS: `audit:${secret}:schools:read+audit:raed` });
     expect(typo).toEqual([

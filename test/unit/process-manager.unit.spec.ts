@@ -91,6 +91,18 @@ function fakePorts(store: InMemoryEventStore) {
         return { revoked: true };
       },
     },
+    delivery: {
+      name: 'files',
+      owner: 'scs-test',
+      deliver: async (request: { domain: string }) => {
+        await call('deliver_certificate', request.domain);
+        return { location: `/tls/${request.domain}`, changed: true };
+      },
+      withdraw: async (request: { domain: string }) => {
+        await call('withdraw_certificate', request.domain);
+        return { existed: true, owned: true };
+      },
+    },
     registry: {
       register: async (entry: { schoolId: string }) => {
         await call('register_school', entry.schoolId);

@@ -144,6 +144,17 @@ describe('steps view', () => {
     expect(stepRunOf(SCHOOL_ID, at(ev.provisioned(), 8))).toBeUndefined();
     expect(stepRunOf(SCHOOL_ID, unknown(9))).toBeUndefined();
   });
+
+  it('counts the provisioning delivery as a step and a delivery after a renewal as part of the renewal', () => {
+    const delivered = ev.delivered() as SchoolEvent & { type: 'CertificateDelivered' };
+    expect(stepRunOf(SCHOOL_ID, at(delivered, 6))).toMatchObject({ action: 'deliver_certificate', kind: 'step' });
+    const again = { ...delivered, data: { ...delivered.data, serialNumber: 'cd34', renewal: true } };
+    expect(stepRunOf(SCHOOL_ID, at(again, 12))).toMatchObject({
+      action: 'deliver_certificate',
+      kind: 'renewal',
+      outcome: 'succeeded',
+    });
+  });
 });
 
 describe('fleet view', () => {

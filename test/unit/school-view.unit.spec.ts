@@ -258,8 +258,52 @@ describe('evolveView: the school read model', () => {
           notAfter: '2027-03-01T10:00:00.000Z',
           issuer: 'CN=SCS Local CA',
           renewedAt: LATER,
+          // Still the one delivered before: behind until the renewer delivers the renewed one.
+          delivered: { delivery: 'none', serialNumber: 'ab12', deliveredAt: NOW },
         });
       });
+  });
+
+  it('shows where the certificate was delivered, the renewed one once delivered, and none after withdrawal', () => {
+    const delivered = (serialNumber: string, renewal?: boolean): SchoolEvent => ({
+      type: 'CertificateDelivered',
+      data: {
+        ...run,
+        finishedAt: LATER,
+        delivery: 'files',
+        domain: 'greenwood.syncad.in',
+        serialNumber,
+        location: '/srv/tls/greenwood.syncad.in',
+        changed: true,
+        ...(renewal ? { renewal } : {}),
+      },
+    });
+    const steps = provisionedSchool().filter((e) => e.type !== 'CertificateDelivered');
+    const atStep = steps.findIndex((e) => e.type === 'CertificateIssued') + 1;
+    const history = [...steps.slice(0, atStep), delivered('ab12'), ...steps.slice(atStep)];
+    const view = foldView(history)!;
+    expect(view.certificate!.delivered).toEqual({
+      delivery: 'files',
+      serialNumber: 'ab12',
+      location: '/srv/tls/greenwood.syncad.in',
+      deliveredAt: LATER,
+    });
+    expect(view.steps.find((s) => s.name === 'deliver_certificate')).toMatchObject({ status: 'succeeded' });
+    // The step keeps its provisioning run when the renewer delivers a renewed certificate.
+    const again = evolveView(view, { ...delivered('cd34', true), revision: 20 })!;
+    expect(again.certificate!.delivered!.serialNumber).toBe('cd34');
+    expect(again.steps.find((s) => s.name === 'deliver_certificate')).toEqual(
+      view.steps.find((s) => s.name === 'deliver_certificate'),
+    );
+    const withdrawn: SchoolEvent = {
+      type: 'CertificateWithdrawn',
+      data: { ...run, delivery: 'files', domain: 'greenwood.syncad.in', existed: true, owned: true },
+    };
+    const after = evolveView({ ...view, status: 'deprovisioning' }, withdrawn)!;
+    expect(after.certificate!.delivered).toBeUndefined();
+    expect(after.certificate!.serialNumber).toBe('ab12');
+    expect(after.steps.find((s) => s.name === 'deliver_certificate')!.status).toBe('undone');
+    expect(after.compensations.map((c) => c.name)).toEqual(['withdraw_certificate']);
   });
 
   it('changes nothing but the revision for an orphan removed', () => {

@@ -65,7 +65,7 @@ describe('decide: recording steps', () => {
 
   it('concludes provisioning with the last step', () => {
     const [, , ...rest] = provisionedSchool();
-    const history = [ev.requested(), ev.slug(), ...rest.slice(0, 5)];
+    const history = [ev.requested(), ev.slug(), ...rest.slice(0, 6)];
     given(...history)
       .when(result('send_welcome_email', ev.emailed()))
       .then((events) => {
@@ -101,7 +101,7 @@ describe('decide: recording steps', () => {
   });
 
   it('leaves the school active with a warning when the welcome email fails', () => {
-    const history = provisionedSchool().slice(0, 7);
+    const history = provisionedSchool().slice(0, 8);
     given(...history)
       .when(failure('send_welcome_email', 1, true))
       .thenTypes(['WelcomeEmailFailed', 'SchoolProvisioned']);
@@ -209,6 +209,42 @@ describe('decide and renewalDueAt: certificate renewal', () => {
       .then([renewedEvent('ab12')]);
     given(...provisionedSchool(), renewedEvent('ab12'))
       .when({ type: 'RecordCertificateRenewal', data: { event: renewedEvent('ab12'), now: LATER } })
+      .then([]);
+  });
+
+  it('records a delivery by the renewer only for the live certificate of a live school, when it is news', () => {
+    const delivered = (serialNumber: string, delivery = 'files') => ({
+      type: 'CertificateDelivered' as const,
+      data: {
+        ...{ attempt: 1, startedAt: LATER, finishedAt: LATER, delivery, domain: 'greenwood.syncad.in', serialNumber },
+        ...{ location: '/srv/tls/greenwood.syncad.in', changed: true, renewal: true },
+      },
+    });
+    const record = (event: ReturnType<typeof delivered>): SchoolCommand => ({
+      type: 'RecordCertificateDelivery',
+      data: { event, now: LATER },
+    });
+    const renewed = [...provisionedSchool(), renewedEvent('ab12')];
+    given(...renewed)
+      .when(record(delivered('cd34')))
+      .then([delivered('cd34')]);
+    // A repeat (a re-run after a crash) and a stale serial change nothing.
+    given(...renewed, delivered('cd34'))
+      .when(record(delivered('cd34')))
+      .then([]);
+    given(...renewed)
+      .when(record(delivered('ab12')))
+      .then([]);
+    // The same certificate delivered by another CERT_DELIVERY is news (provisioned with `none` here).
+    given(...provisionedSchool())
+      .when(record(delivered('ab12')))
+      .then([delivered('ab12')]);
+    given(...provisionedSchool())
+      .when(record(delivered('ab12', 'none')))
+      .then([]);
+    const teardown: SchoolEvent = { type: 'TeardownRequested', data: { requestedAt: LATER, statusBefore: 'active' } };
+    given(...renewed, teardown)
+      .when(record(delivered('cd34')))
       .then([]);
   });
 

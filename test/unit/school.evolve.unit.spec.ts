@@ -1,8 +1,49 @@
 import type { SchoolEvent } from '../../src/domain/school/events.js';
 import { fold } from '../../src/domain/school/evolve.js';
+import { isDeliveryBehind } from '../../src/domain/school/renewal.js';
 import { ev, LATER, NOW, provisionedSchool } from '../support/school-spec.js';
 
+const run = { attempt: 1, startedAt: NOW, finishedAt: NOW };
+
 describe('evolve: the school state', () => {
+  it('keeps the delivered certificate, behind the live one after a renewal until delivered again', () => {
+    const state = fold(provisionedSchool())!;
+    expect(state.resources.delivered).toEqual({ delivery: 'none', serialNumber: 'ab12', at: NOW });
+    expect(isDeliveryBehind(state, 'none')).toBe(false);
+    // Another CERT_DELIVERY than the one it was delivered with: delivered again.
+    expect(isDeliveryBehind(state, 'files')).toBe(true);
+    const renewed = fold([ev.renewed()], state)!;
+    expect(isDeliveryBehind(renewed, 'none')).toBe(true);
+    const again: SchoolEvent = {
+      type: 'CertificateDelivered',
+      data: {
+        ...run,
+        finishedAt: LATER,
+        delivery: 'none',
+        domain: 'greenwood.syncad.in',
+        serialNumber: 'cd34',
+        changed: false,
+        renewal: true,
+      },
+    };
+    const delivered = fold([again], renewed)!;
+    expect(isDeliveryBehind(delivered, 'none')).toBe(false);
+    expect(delivered.steps.deliver_certificate).toEqual(state.steps.deliver_certificate);
+    // Only live schools are delivered to.
+    expect(isDeliveryBehind({ ...renewed, status: 'deprovisioning' }, 'none')).toBe(false);
+    const withdrawn: SchoolEvent = {
+      type: 'CertificateWithdrawn',
+      data: { ...run, delivery: 'none', domain: 'greenwood.syncad.in', existed: false, owned: true },
+    };
+    const torn = fold(
+      [{ type: 'TeardownRequested', data: { requestedAt: LATER, statusBefore: 'active' } }, withdrawn],
+      delivered,
+    )!;
+    expect(torn.resources.delivered).toBeUndefined();
+    expect(torn.undo.withdraw_certificate?.status).toBe('succeeded');
+    expect(torn.steps.deliver_certificate.status).toBe('undone');
+  });
+
   it('is provisioning with the slug reserved after the request', () => {
     const state = fold([ev.requested(), ev.slug()])!;
     expect(state.status).toBe('provisioning');

@@ -26,7 +26,7 @@ describe('react: the process manager reactions', () => {
       action: 'run_migrations',
       attempt: 1,
     });
-    expect(react(at(...provisionedSchool().slice(0, 7)), NOW)).toEqual({
+    expect(react(at(...provisionedSchool().slice(0, 8)), NOW)).toEqual({
       type: 'run',
       action: 'send_welcome_email',
       attempt: 1,
@@ -70,6 +70,21 @@ describe('react: the process manager reactions', () => {
   it('tears down everything of an active school, from the registry to the slug', () => {
     const state = at(...provisionedSchool(), teardown);
     expect(react(state, NOW)).toEqual({ type: 'run', action: 'unregister_school', attempt: 1 });
+  });
+
+  it('withdraws the delivered certificate before revoking it', () => {
+    const unregistered: SchoolEvent = {
+      type: 'SchoolUnregistered',
+      data: { attempt: 1, startedAt: NOW, finishedAt: NOW, existed: true },
+    };
+    expect(react(at(...provisionedSchool(), teardown, unregistered), NOW)).toEqual({
+      type: 'run',
+      action: 'withdraw_certificate',
+      attempt: 1,
+    });
+    // A delivery in flight when a rollback begins is withdrawn too (its files may exist without its event).
+    const state = at(ev.requested(), ev.slug(), ev.database(), ev.migrations(), ev.dns(), ev.certificate(), teardown);
+    expect(react(state, NOW)).toEqual({ type: 'run', action: 'withdraw_certificate', attempt: 1 });
   });
 
   it('undoes the step in flight when a teardown races it (its side effect may exist without its event)', () => {

@@ -123,6 +123,7 @@ describe('the process manager and the state through a suspension', () => {
     expect(state.status).toBe('deprovisioning');
     expect(pendingCompensations(state)).toEqual([
       'unregister_school',
+      'withdraw_certificate',
       'revoke_certificate',
       'delete_dns',
       'drop_database',

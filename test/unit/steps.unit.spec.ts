@@ -19,6 +19,7 @@ describe('the step order and the step modules', () => {
   it('derives the undo order as the reverse of the steps', () => {
     expect(UNDO_ORDER).toEqual([
       'unregister_school',
+      'withdraw_certificate',
       'revoke_certificate',
       'delete_dns',
       'drop_database',
@@ -26,7 +27,7 @@ describe('the step order and the step modules', () => {
     ]);
     expect(STEPS).toEqual(STEP_ORDER.map((s) => s.name));
     expect(CRITICAL.send_welcome_email).toBe(false);
-    expect(STEPS.filter((s) => CRITICAL[s])).toHaveLength(6);
+    expect(STEPS.filter((s) => CRITICAL[s])).toHaveLength(7);
     expect(SUCCESS_EVENT.drop_database).toBe('DatabaseDropped');
   });
 
@@ -64,5 +65,44 @@ describe('the step order and the step modules', () => {
       data: { existed: true, owned: true, reference: 'fake:gone' },
     });
     expect(new Set(seen)).toEqual(new Set(['faults', 'dns', 'dnsTarget']));
+  });
+
+  it('delivers the certificate the events recorded, and withdraws it on undo', async () => {
+    const calls: unknown[] = [];
+    const delivery = {
+      name: 'files',
+      owner: 'scs-test',
+      deliver: async (request: unknown) => (calls.push(['deliver', request]), { location: '/tls/g', changed: true }),
+      withdraw: async (request: unknown) => (calls.push(['withdraw', request]), { existed: true, owned: true }),
+      listDelivered: async () => [],
+    };
+    const ports = { delivery, faults: NO_FAULTS } as unknown as StepPorts;
+    const state = fold([ev.requested(), ev.slug(), ev.database(), ev.migrations(), ev.dns(), ev.certificate()])!;
+    const metadata = { actor: 'test', correlationId: 'c', now: NOW };
+    const event = await runAction(ports, state, 'deliver_certificate', { attempt: 1, startedAt: NOW }, metadata);
+    expect(event).toMatchObject({
+      type: 'CertificateDelivered',
+      data: {
+        delivery: 'files',
+        domain: 'greenwood.syncad.in',
+        serialNumber: 'ab12',
+        location: '/tls/g',
+        changed: true,
+      },
+    });
+    const undone = await runAction(ports, state, 'withdraw_certificate', { attempt: 1, startedAt: NOW }, metadata);
+    expect(undone).toMatchObject({
+      type: 'CertificateWithdrawn',
+      data: { delivery: 'files', existed: true, owned: true },
+    });
+    const school = { schoolId: state.id, domain: 'greenwood.syncad.in' };
+    expect(calls).toEqual([
+      ['deliver', { ...school, serialNumber: 'ab12', reference: 'local:ab12' }],
+      ['withdraw', { ...school, reference: 'local:ab12' }],
+    ]);
+    // Before its certificate is recorded there is nothing to deliver: a permanent failure, not a guess.
+    const early = fold([ev.requested(), ev.slug(), ev.database(), ev.migrations(), ev.dns()])!;
+    const run = runAction(ports, early, 'deliver_certificate', { attempt: 1, startedAt: NOW }, metadata);
+    await expect(run).rejects.toMatchObject({ permanent: true });
   });
 });

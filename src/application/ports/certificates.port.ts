@@ -8,6 +8,13 @@ export interface IssuedCertificate {
   notAfter: string;
 }
 
+/** A certificate as a TLS terminator loads it: the PEM chain (leaf first) and its private key. */
+export interface CertificatePem {
+  serialNumber: string;
+  fullchainPem: string;
+  privateKeyPem: string;
+}
+
 export interface CertificateProvider {
   readonly name: string;
   /**
@@ -27,6 +34,11 @@ export interface CertificateProvider {
     domain: string;
     reference?: string;
   }): Promise<{ revoked: boolean; reference?: string }>;
+  /**
+   * The school's live certificate with its chain and private key (for CERT_DELIVERY=files); undefined when
+   * it has none. A provider that cannot export keys (ACM) throws a permanent error.
+   */
+  pemOf(request: { schoolId: string; domain: string }): Promise<CertificatePem | undefined>;
   /**
    * Unrevoked certificates the provider holds for schools (for the reconciler). `owner`: the SCS instance
    * a certificate is marked with where the provider is shared (ACM: '' when unmarked); absent where the

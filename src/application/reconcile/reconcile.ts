@@ -1,6 +1,8 @@
 import { schoolStreamId } from '../../domain/school/events.js';
 import type { SchoolState } from '../../domain/school/state.js';
 import { DEFAULT_CREDENTIALS_KEY_ID, isLive, TERMINAL_STATUSES } from '../../domain/school/state.js';
+import type { CertificateDelivery, DeliveredCertificate } from '../ports/certificate-delivery.port.js';
+import { compareDeliveries } from './deliveries.js';
 import type { CertificateProvider } from '../ports/certificates.port.js';
 import type { DnsProvider, DnsRecord } from '../ports/dns.port.js';
 import { ownershipByName, ownershipName } from '../dns/ownership.js';
@@ -12,7 +14,17 @@ import { onRetiredKey } from '../rotate-credentials/rotate-credentials.js';
 import { allSchools } from '../school/all-schools.js';
 import { abandonedClaims, type AbandonedClaim } from '../request-school/slug-claims.js';
 
-export type Resource = 'database' | 'dns' | 'certificate' | 'registry' | 'credentials' | 'schema' | 'server';
+export type Resource =
+  'database' | 'dns' | 'certificate' | 'delivery' | 'registry' | 'credentials' | 'schema' | 'server';
+
+/** Reports a resource a settled school (or none) may not account for; an orphan gets its removal. */
+export type Consider = (
+  resource: Resource,
+  name: string,
+  schoolId: string | undefined,
+  accounted: boolean,
+  remove: () => Promise<unknown>,
+) => void;
 
 export interface Finding {
   /**
@@ -38,6 +50,8 @@ export interface ReconcileDeps {
   servers: TenantServers;
   dns: DnsProvider;
   certificates: CertificateProvider;
+  /** Delivered certificates (CERT_DELIVERY): files or attachments this instance marked, compared too. */
+  delivery?: CertificateDelivery;
   registry: SchoolRegistry;
   baseDomain: string;
   /** The credentials keys: live schools on another than the active one are reported. */
@@ -56,6 +70,7 @@ export interface ReconcileReport {
     databases: number;
     dnsRecords: number;
     certificates: number;
+    deliveries: number;
     registryRows: number;
     skippedInFlight: number;
   };
@@ -82,11 +97,12 @@ export async function reconcile(
     // A school being moved has a database on two servers until its move is recorded: left alone.
     return !school || (TERMINAL_STATUSES.has(school.status) && !school.move);
   };
-  const [listed, records, certificates, registryRows] = await Promise.all([
+  const [listed, records, certificates, registryRows, deliveries] = await Promise.all([
     listEveryServer(deps.servers),
     deps.dns.list(),
     deps.certificates.listActive(),
     deps.registry.list(),
+    deps.delivery?.listDelivered() ?? Promise.resolve([] as DeliveredCertificate[]),
   ]);
   const databases = listed.flatMap(({ server, names }) => (names ?? []).map((name) => ({ server, name })));
   const unreachable = new Set(listed.filter((l) => l.error !== undefined).map((l) => l.server));
@@ -94,13 +110,7 @@ export async function reconcile(
   const findings: Finding[] = [];
   const removals = new Map<Finding, () => Promise<unknown>>();
   let skippedInFlight = 0;
-  const consider = (
-    resource: Resource,
-    name: string,
-    schoolId: string | undefined,
-    accounted: boolean,
-    remove: () => Promise<unknown>,
-  ) => {
+  const consider: Consider = (resource, name, schoolId, accounted, remove) => {
     if (!settled(schoolId)) {
       skippedInFlight++;
       return;
@@ -181,6 +191,7 @@ export async function reconcile(
       () => deps.certificates.revoke({ schoolId: cert.schoolId, domain: cert.domain }),
     );
   }
+  if (deps.delivery) compareDeliveries(deps.delivery, deliveries, schools, consider, findings);
   for (const row of registryRows) {
     consider(
       'registry',
@@ -275,6 +286,7 @@ export async function reconcile(
       databases: databases.length,
       dnsRecords: records.length,
       certificates: certificates.length,
+      deliveries: deliveries.length,
       registryRows: registryRows.length,
       skippedInFlight,
     },

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { SCHOOL_STREAM_PREFIX, schoolIdFromStream } from '../../domain/school/events.js';
 import { evolve } from '../../domain/school/evolve.js';
-import { isRenewalDue } from '../../domain/school/renewal.js';
+import { isDeliveryBehind, isRenewalDue } from '../../domain/school/renewal.js';
 import type { SchoolState } from '../../domain/school/state.js';
+import type { CertificateDelivery } from '../ports/certificate-delivery.port.js';
 import type { CertificateProvider } from '../ports/certificates.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventStore, GlobalPosition } from '../ports/event-store.port.js';
@@ -16,6 +17,9 @@ import { executeSchoolCommand, loadSchool, toFoldable } from '../school/school-s
  * Renews live schools' certificates before they expire (at two thirds of their lifetime). Each
  * renewal is an event: `CertificateRenewed`, or `CertificateRenewalFailed` with the next attempt's time,
  * which `GET /school/:id` shows; a failed renewal is retried with capped backoff until it succeeds.
+ * A renewed certificate is delivered again at once (CERT_DELIVERY), and every sweep delivers the live
+ * certificate of a school whose delivered one is behind it (a crash between the two, a failed delivery,
+ * a school from before delivery, or a new CERT_DELIVERY), each recorded as `CertificateDelivered`.
  */
 export class CertificateRenewer {
   private running = false;
@@ -23,24 +27,28 @@ export class CertificateRenewer {
   constructor(
     private readonly store: EventStore,
     private readonly certificates: CertificateProvider,
+    private readonly delivery: CertificateDelivery,
     private readonly faults: FaultInjector,
     private readonly clock: Clock,
     private readonly logger: AppLogger,
     private readonly policy: RetryPolicy,
   ) {}
 
-  /** One pass over every school; returns how many were renewed and how many failed. */
-  async sweep(): Promise<{ renewed: number; failed: number }> {
-    if (this.running) return { renewed: 0, failed: 0 };
+  /** One pass over every school; returns how many were renewed, delivered and how many failed. */
+  async sweep(): Promise<{ renewed: number; delivered: number; failed: number }> {
+    if (this.running) return { renewed: 0, delivered: 0, failed: 0 };
     this.running = true;
     try {
-      let renewed = 0;
-      let failed = 0;
+      let [renewed, delivered, failed] = [0, 0, 0];
+      const now = this.clock.now();
       for (const school of await this.dueSchools()) {
-        if (await this.renew(school.id)) renewed++;
-        else failed++;
+        const renewal = isRenewalDue(school, now);
+        const ok = renewal ? await this.renew(school.id) : await this.deliver(school.id);
+        if (!ok) failed++;
+        else if (renewal) renewed++;
+        else delivered++;
       }
-      return { renewed, failed };
+      return { renewed, delivered, failed };
     } finally {
       this.running = false;
     }
@@ -60,7 +68,8 @@ export class CertificateRenewer {
       after = page[page.length - 1].position;
     }
     const now = this.clock.now();
-    return [...schools.values()].filter((school) => isRenewalDue(school, now));
+    const behind = (school: SchoolState) => isDeliveryBehind(school, this.delivery.name);
+    return [...schools.values()].filter((school) => isRenewalDue(school, now) || behind(school));
   }
 
   private async renew(schoolId: string): Promise<boolean> {
@@ -116,6 +125,8 @@ export class CertificateRenewer {
       );
       const renewed = `certificate renewed, serial ${cert.serialNumber}, valid until ${cert.notAfter}`;
       this.logger.log(`school ${schoolId} (${slug}): ${renewed}`, fields);
+      // The renewal stands whatever the delivery does: a failed one is tried again by the next sweep.
+      await this.deliver(schoolId, current.reference);
       return true;
     } catch (error) {
       const finishedAt = this.clock.now();
@@ -144,6 +155,43 @@ export class CertificateRenewer {
         }),
         { ...metadata, now: finishedAt.toISOString() },
       );
+      return false;
+    }
+  }
+
+  /**
+   * Delivers the school's live certificate where it is behind (CERT_DELIVERY) and records it; a failure is
+   * logged and left to the next sweep (the terminator goes on serving the previous certificate meanwhile).
+   */
+  private async deliver(schoolId: string, previousReference?: string): Promise<boolean> {
+    const { state, events } = await loadSchool(this.store, schoolId);
+    if (!state || !isDeliveryBehind(state, this.delivery.name)) return true;
+    const certificate = state.resources.certificate!;
+    const { slug } = state.details;
+    const correlationId = events[0]?.metadata.correlationId ?? schoolId;
+    const fields = { schoolId, slug, correlationId, step: 'deliver_certificate' };
+    const startedAt = this.clock.now().toISOString();
+    try {
+      const { serialNumber, reference } = certificate;
+      const domain = state.subdomain;
+      const delivered = await this.delivery.deliver({ schoolId, domain, serialNumber, reference, previousReference });
+      const finishedAt = this.clock.now().toISOString();
+      const { location, changed } = delivered;
+      const data = {
+        ...{ attempt: 1, startedAt, finishedAt, delivery: this.delivery.name, domain, serialNumber },
+        ...(location ? { location } : {}),
+        ...{ changed, renewal: true },
+      };
+      const event = { type: 'CertificateDelivered' as const, data };
+      const metadata = { actor: 'certificate-renewer', correlationId, causationId: randomUUID(), now: finishedAt };
+      const command = () => ({ type: 'RecordCertificateDelivery' as const, data: { event, now: finishedAt } });
+      await executeSchoolCommand(this.store, schoolId, command, metadata);
+      const where = location ? ` to ${location}` : '';
+      this.logger.log(`school ${schoolId} (${slug}): certificate ${serialNumber} delivered${where}`, fields);
+      return true;
+    } catch (error) {
+      const failed = `delivering certificate ${certificate.serialNumber} failed: ${describeError(error)}; the next sweep tries again`;
+      this.logger.warn(`school ${schoolId} (${slug}): ${failed}`, fields);
       return false;
     }
   }

@@ -60,6 +60,8 @@ export type SchoolCommand =
         now: string;
       }
     >
+  /** The renewer delivered a live school's current certificate again (after a renewal, or a new CERT_DELIVERY). */
+  | Command<'RecordCertificateDelivery', { event: EventOf<'CertificateDelivered'>; now: string }>
   /** A live school's role and registry row were moved to new credentials (`generation` = the last + 1). */
   | Command<
       'RecordCredentialsRotation',

@@ -6,6 +6,7 @@ import { SUCCESS_EVENT } from './events.js';
 import { evolve } from './evolve.js';
 import { serverOf } from './placement.js';
 import { isUndoing, lifecycleAction, nextStep, pendingCompensations } from './plan.js';
+import { isDeliveryBehind } from './renewal.js';
 import { isLive, type SchoolState } from './state.js';
 import { reasonProblem } from './suspension.js';
 import { CRITICAL, isCompensationName, isLifecycleAction, type StepName } from './steps.js';
@@ -116,6 +117,14 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       return [
         { type: 'CertificateRenewalFailed', data: { serialNumber, attempt, error, retryAt, startedAt, finishedAt } },
       ];
+    }
+    case 'RecordCertificateDelivery': {
+      const school = existing(state);
+      const delivered = command.data.event.data;
+      // Only the live certificate, and only when it is news: a repeat or a stale delivery changes nothing.
+      if (school.resources.certificate?.serialNumber !== delivered.serialNumber) return [];
+      if (!isDeliveryBehind(school, delivered.delivery)) return [];
+      return [command.data.event];
     }
     case 'RecordCredentialsRotation': {
       const school = existing(state);

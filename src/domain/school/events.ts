@@ -65,6 +65,22 @@ export type SchoolEvent =
         notAfter: string;
       }
     >
+  /**
+   * The school's certificate was put where TLS is terminated (`delivery`: CERT_DELIVERY; `location`: the
+   * folder or the load balancer listener; none with `none`); `changed`: false when it was there already;
+   * `renewal`: delivered again by the renewer because the certificate (or CERT_DELIVERY) changed.
+   */
+  | Event<
+      'CertificateDelivered',
+      StepRun & {
+        delivery: string;
+        domain: string;
+        serialNumber: string;
+        location?: string;
+        changed: boolean;
+        renewal?: boolean;
+      }
+    >
   /** `details`: what the row was written with (absent before details could change: the request's). */
   | Event<'SchoolRegistered', StepRun & { alreadyRegistered: boolean; details?: RegistryDetails }>
   | Event<'WelcomeEmailSent', StepRun & { provider: string; to: string; messageId: string }>
@@ -102,6 +118,11 @@ export type SchoolEvent =
       }
     >
   | Event<'CertificateRevoked', StepRun & { provider: string; reference?: string; revoked: boolean }>
+  /** The delivered certificate was taken away; `owned: false`: what is there is not this instance's, so it was left. */
+  | Event<
+      'CertificateWithdrawn',
+      StepRun & { delivery: string; domain: string; location?: string; existed: boolean; owned: boolean }
+    >
   | Event<'SchoolUnregistered', StepRun & { existed: boolean }>
   | Event<'SlugReleased', StepRun & { slug: string }>
   | Event<'SchoolRolledBack', { failedStep: StepName; reason: string; finishedAt: string }>

@@ -103,6 +103,14 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
         resources: { ...r, certificate },
       };
     }
+    case 'CertificateDelivered': {
+      const { delivery, serialNumber, location, finishedAt: at } = event.data;
+      const delivered = { delivery, serialNumber, ...(location ? { location } : {}), at };
+      // A delivery after a renewal leaves the provisioning step as it was.
+      const step = state.steps.deliver_certificate.status === 'succeeded';
+      const next = step ? state : withStep(state, 'deliver_certificate', succeeded(event.data, 'deliver_certificate'));
+      return { ...next, resources: { ...r, delivered } };
+    }
     case 'SchoolRegistered':
       return {
         ...withStep(state, 'register_school', succeeded(event.data, 'register_school')),
@@ -179,6 +187,11 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
     }
     case 'DnsRecordDeleted':
       return { ...withUndo(state, 'delete_dns', event.data, 'create_dns'), resources: { ...r, dns: undefined } };
+    case 'CertificateWithdrawn':
+      return {
+        ...withUndo(state, 'withdraw_certificate', event.data, 'deliver_certificate'),
+        resources: { ...r, delivered: undefined },
+      };
     case 'CertificateRevoked':
       return {
         ...withUndo(state, 'revoke_certificate', event.data, 'issue_certificate'),

@@ -17,3 +17,14 @@ export function isRenewalDue(state: SchoolState, now: Date, fraction = 2 / 3): b
   const due = renewalDueAt(state, fraction);
   return due !== undefined && now.getTime() >= due;
 }
+
+/**
+ * Whether a live school's delivered certificate is not its current one: renewed since, or delivered by
+ * another CERT_DELIVERY than `delivery` (or never, for a school from before delivery). Pure.
+ */
+export function isDeliveryBehind(state: SchoolState, delivery: string): boolean {
+  const certificate = state.resources.certificate;
+  if (state.status !== 'active' || !certificate) return false;
+  const delivered = state.resources.delivered;
+  return delivered?.serialNumber !== certificate.serialNumber || delivered.delivery !== delivery;
+}

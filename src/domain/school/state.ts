@@ -71,6 +71,8 @@ export interface SchoolState {
       issuer: string;
       renewedAt?: string;
     };
+    /** Where the certificate was delivered (CERT_DELIVERY), and which one: behind the certificate after a renewal. */
+    delivered?: { delivery: string; serialNumber: string; location?: string; at: string };
     registered: boolean;
   };
   /** What the registry row holds of the details, as the events tell (absent: no row). */

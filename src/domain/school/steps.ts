@@ -12,6 +12,13 @@ export const STEP_ORDER = [
   { name: 'run_migrations', done: 'MigrationsApplied' },
   { name: 'create_dns', done: 'DnsRecordCreated', undo: 'delete_dns', undone: 'DnsRecordDeleted' },
   { name: 'issue_certificate', done: 'CertificateIssued', undo: 'revoke_certificate', undone: 'CertificateRevoked' },
+  // Withdrawn before the certificate is revoked (the undo order is the reverse of this list).
+  {
+    name: 'deliver_certificate',
+    done: 'CertificateDelivered',
+    undo: 'withdraw_certificate',
+    undone: 'CertificateWithdrawn',
+  },
   { name: 'register_school', done: 'SchoolRegistered', undo: 'unregister_school', undone: 'SchoolUnregistered' },
   // A sent email cannot be unsent; its failure leaves the school active with a warning.
   { name: 'send_welcome_email', done: 'WelcomeEmailSent', critical: false },

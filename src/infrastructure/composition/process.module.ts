@@ -6,6 +6,7 @@ import { ProcessManager } from '../../application/process-manager/process-manage
 import type { StepPorts } from '../../application/process-manager/step-runner.js';
 import { CertificateRenewer } from '../../application/renewal/certificate-renewer.js';
 import { CERTIFICATE_PROVIDER, type CertificateProvider } from '../../application/ports/certificates.port.js';
+import { CERTIFICATE_DELIVERY, type CertificateDelivery } from '../../application/ports/certificate-delivery.port.js';
 import { CHECKPOINT_STORE, type CheckpointStore } from '../../application/ports/checkpoint-store.port.js';
 import { CLOCK, type Clock } from '../../application/ports/clock.port.js';
 import { DATABASE_ARCHIVES, type DatabaseArchives } from '../../application/ports/database-archives.port.js';
@@ -39,6 +40,7 @@ function stepPorts(
     TenantServers,
     DnsProvider,
     CertificateProvider,
+    CertificateDelivery,
     Mailer,
     SchoolRegistry,
     DatabaseArchives,
@@ -46,10 +48,10 @@ function stepPorts(
     SchoolCredentials,
   ]
 ): StepPorts {
-  const [config, store, servers, dns, certificates, mailer, registry, archives, faults, credentials] = ports;
+  const [config, store, servers, dns, certificates, delivery, mailer, registry, archives, faults, credentials] = ports;
   const { dnsTarget, suspendedDnsTarget } = config;
   const targets = { dnsTarget, ...(suspendedDnsTarget !== undefined && { suspendedDnsTarget }) };
-  return { store, servers, dns, certificates, mailer, registry, archives, faults, credentials, ...targets };
+  return { store, servers, dns, certificates, delivery, mailer, registry, archives, faults, credentials, ...targets };
 }
 
 /** The work beside the requests: the process manager, the projections and the certificate renewer. */
@@ -65,6 +67,7 @@ function stepPorts(
         TENANT_SERVERS,
         DNS_PROVIDER,
         CERTIFICATE_PROVIDER,
+        CERTIFICATE_DELIVERY,
         MAILER,
         SCHOOL_REGISTRY,
         DATABASE_ARCHIVES,
@@ -107,15 +110,16 @@ function stepPorts(
     },
     {
       provide: CertificateRenewer,
-      inject: [EVENT_STORE, CERTIFICATE_PROVIDER, FaultInjector, CLOCK, APP_LOGGER, CONFIG],
+      inject: [EVENT_STORE, CERTIFICATE_PROVIDER, CERTIFICATE_DELIVERY, FaultInjector, CLOCK, APP_LOGGER, CONFIG],
       useFactory: (
         store: EventStore,
         certificates: CertificateProvider,
+        delivery: CertificateDelivery,
         faults: FaultInjector,
         clock: Clock,
         logger: AppLogger,
         config: Config,
-      ) => new CertificateRenewer(store, certificates, faults, clock, logger, config.retry),
+      ) => new CertificateRenewer(store, certificates, delivery, faults, clock, logger, config.retry),
     },
   ],
   exports: [FaultInjector, ProcessManager, ProjectionRunner, CertificateRenewer],

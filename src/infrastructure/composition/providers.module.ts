@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { CERTIFICATE_DELIVERY } from '../../application/ports/certificate-delivery.port.js';
 import { CERTIFICATE_PROVIDER } from '../../application/ports/certificates.port.js';
 import { DATABASE_ARCHIVES } from '../../application/ports/database-archives.port.js';
 import { DNS_PROVIDER } from '../../application/ports/dns.port.js';
@@ -6,7 +7,8 @@ import type { AppLogger } from '../../application/ports/logger.port.js';
 import { MAILER } from '../../application/ports/mailer.port.js';
 import type { Config } from '../../config/config.js';
 import { maintenanceUrl, ownerIdOf } from '../postgres/central-database.js';
-import { createArchives, createProviders } from '../providers.js';
+import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
+import { createArchives, createDelivery, createProviders } from '../providers.js';
 import { SchoolCredentials } from '../secrets/credentials.js';
 import { tenantServerUrls } from './schools.module.js';
 import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './tokens.js';
@@ -16,7 +18,7 @@ type Providers = Awaited<ReturnType<typeof createProviders>>;
 
 /**
  * The providers family: DNS, certificates and mail as DNS_PROVIDER, CERT_PROVIDER and MAIL_PROVIDER chose,
- * and the archives.
+ * where certificates are delivered (CERT_DELIVERY), and the archives.
  */
 @Global()
 @Module({
@@ -31,12 +33,18 @@ type Providers = Awaited<ReturnType<typeof createProviders>>;
     { provide: CERTIFICATE_PROVIDER, inject: [PROVIDERS], useFactory: (p: Providers) => p.certificates },
     { provide: MAILER, inject: [PROVIDERS], useFactory: (p: Providers) => p.mailer },
     {
+      provide: CERTIFICATE_DELIVERY,
+      inject: [CONFIG, PROVIDERS, CENTRAL_DATABASE, APP_LOGGER, PrometheusMetrics],
+      useFactory: (config: Config, p: Providers, central: CentralDatabase, logger: AppLogger, m: PrometheusMetrics) =>
+        createDelivery(config, p.certificates, ownerIdOf(config, central.url), logger, (o) => m.certificateReload(o)),
+    },
+    {
       provide: DATABASE_ARCHIVES,
       inject: [CONFIG, CENTRAL_DATABASE],
       useFactory: (config: Config, central: CentralDatabase) =>
         createArchives(config, maintenanceUrl(central.url), tenantServerUrls(config, central.url)),
     },
   ],
-  exports: [DNS_PROVIDER, CERTIFICATE_PROVIDER, MAILER, DATABASE_ARCHIVES],
+  exports: [DNS_PROVIDER, CERTIFICATE_PROVIDER, CERTIFICATE_DELIVERY, MAILER, DATABASE_ARCHIVES],
 })
 export class ProvidersModule {}

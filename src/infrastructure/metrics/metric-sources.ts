@@ -4,7 +4,8 @@ import type { CheckpointStore } from '../../application/ports/checkpoint-store.p
 import type { EventStore } from '../../application/ports/event-store.port.js';
 import { SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
 import { READ_MODEL_CHECKPOINT } from '../../projections/school-read-model/school-projection.js';
-import type { MetricSources } from './prometheus-metrics.js';
+import { SCHOOL_VIEW_VERSION } from '../../projections/school-read-model/school-view.js';
+import type { LiveCertificate, MetricSources } from './prometheus-metrics.js';
 
 /** Beyond this many unapplied events the lag is reported as this number (a scrape reads no more). */
 export const PROJECTION_LAG_CAP = 10_000;
@@ -33,6 +34,33 @@ export function metricSources(parts: {
         [IN_FLIGHT_STATUSES],
       );
       return Math.max(0, rows[0]?.age ?? 0);
+    },
+    async certificates(): Promise<LiveCertificate[]> {
+      // Only the few fields, taken out of the documents by the server.
+      const { rows } = await parts.pool.query<{
+        id: string;
+        slug: string;
+        subdomain: string;
+        not_after: string | null;
+        serial: string | null;
+        delivered: string | null;
+      }>(
+        `SELECT id, slug, subdomain, document #>> '{certificate,notAfter}' AS not_after,
+                document #>> '{certificate,serialNumber}' AS serial,
+                document #>> '{certificate,delivered,serialNumber}' AS delivered
+           FROM school_read_model
+          WHERE status = 'active' AND document_version = $1 AND document ? 'certificate'`,
+        [SCHOOL_VIEW_VERSION],
+      );
+      return rows
+        .filter((r) => r.not_after && Number.isFinite(Date.parse(r.not_after)))
+        .map((r) => ({
+          schoolId: r.id,
+          slug: r.slug,
+          domain: r.subdomain,
+          notAfterSeconds: Date.parse(r.not_after!) / 1000,
+          delivered: r.delivered !== null && r.delivered === r.serial,
+        }));
     },
     async projectionLag() {
       const after = await parts.checkpoints.load(READ_MODEL_CHECKPOINT);

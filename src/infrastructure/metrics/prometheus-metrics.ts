@@ -16,6 +16,17 @@ export interface MetricSources {
   oldestUnfinishedSeconds(): Promise<number>;
   /** School events the read-model projection has not applied yet (capped). */
   projectionLag(): Promise<number>;
+  /** Each live school's certificate (read model): when it expires, and whether it is the one delivered. */
+  certificates(): Promise<LiveCertificate[]>;
+}
+
+export interface LiveCertificate {
+  schoolId: string;
+  slug: string;
+  domain: string;
+  notAfterSeconds: number;
+  /** Whether CERT_DELIVERY delivered this certificate (not an older one, nor none yet). */
+  delivered: boolean;
 }
 
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -40,6 +51,8 @@ export class PrometheusMetrics implements Telemetry {
   private readonly denials: Counter<'reason' | 'key_id' | 'scope' | 'route'>;
   /** The webhook deliveries' own (webhook-metrics.ts). */
   readonly webhooks: WebhookMetrics;
+  private readonly reloads: Counter<'outcome'>;
+  private readonly reloadFailing: Gauge;
 
   constructor() {
     const registers = [this.registry];
@@ -99,6 +112,19 @@ export class PrometheusMetrics implements Telemetry {
       registers,
     });
     this.webhooks = new WebhookMetrics(this.registry, DELIVERY_BUCKETS);
+    this.reloads = new Counter({
+      name: 'scs_certificate_reload_total',
+      help: 'Runs of CERT_RELOAD_COMMAND after delivered certificate files changed, by outcome',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.reloadFailing = new Gauge({
+      name: 'scs_certificate_reload_failing',
+      help: '1 while the last CERT_RELOAD_COMMAND run failed (it is retried): the terminator serves old certificates',
+      registers,
+    });
+    for (const outcome of ['succeeded', 'failed']) this.reloads.inc({ outcome }, 0);
+    this.reloadFailing.set(0);
     // Series that exist from the start, so that rate() and absent-or-zero alerts work before the first failure.
     for (const step of STEPS.filter((s) => s !== 'reserve_slug')) this.zero(step, 'step');
     for (const step of UNDO_ORDER) this.zero(step, 'compensation');
@@ -134,6 +160,29 @@ export class PrometheusMetrics implements Telemetry {
         const lag = await read((s) => s.projectionLag());
         if (lag === undefined) this.reset();
         else this.set({ projection: 'school-read-model' }, lag);
+      },
+    });
+    new Gauge({
+      // cert-manager's certmanager_certificate_expiration_timestamp_seconds, one series per live school.
+      name: 'scs_certificate_expiration_timestamp_seconds',
+      help: "The expiry time (Unix seconds) of each live school's certificate (read model)",
+      labelNames: ['school_id', 'slug', 'domain'],
+      registers,
+      async collect() {
+        const certificates = await read((s) => s.certificates());
+        this.reset();
+        for (const c of certificates ?? [])
+          this.set({ school_id: c.schoolId, slug: c.slug, domain: c.domain }, c.notAfterSeconds);
+      },
+    });
+    new Gauge({
+      name: 'scs_certificates_undelivered',
+      help: 'Live schools whose current certificate CERT_DELIVERY has not delivered (yet): the renewer retries',
+      registers,
+      async collect() {
+        const certificates = await read((s) => s.certificates());
+        if (certificates === undefined) this.reset();
+        else this.set(certificates.filter((c) => !c.delivered).length);
       },
     });
     new Gauge({
@@ -175,6 +224,12 @@ export class PrometheusMetrics implements Telemetry {
 
   eventHandled(subscriber: string, seconds: number): void {
     this.delivery.observe({ subscriber }, seconds);
+  }
+
+  /** A run of CERT_RELOAD_COMMAND (files delivery). */
+  certificateReload(outcome: 'succeeded' | 'failed'): void {
+    this.reloads.inc({ outcome });
+    this.reloadFailing.set(outcome === 'failed' ? 1 : 0);
   }
 
   /** A request the API key guard refused; the labels are bounded (configured key ids, scopes, declared routes). */

@@ -79,6 +79,14 @@ function apply(view: SchoolView, event: FoldableEvent): SchoolView {
       const certificate = { provider, serialNumber, notBefore, notAfter, issuer };
       return { ...withStep(view, succeeded('issue_certificate', event.data)), certificate };
     }
+    case 'CertificateDelivered': {
+      const { delivery, serialNumber, location, finishedAt: deliveredAt } = event.data;
+      const delivered = { delivery, serialNumber, ...(location ? { location } : {}), deliveredAt };
+      // A delivery after a renewal leaves the provisioning step as it was.
+      const step = stepOf(view, 'deliver_certificate').status === 'succeeded';
+      const next = step ? view : withStep(view, succeeded('deliver_certificate', event.data));
+      return view.certificate ? { ...next, certificate: { ...view.certificate, delivered } } : next;
+    }
     case 'SchoolRegistered':
       return withStep(view, succeeded('register_school', event.data));
     case 'WelcomeEmailSent':
@@ -117,6 +125,12 @@ function apply(view: SchoolView, event: FoldableEvent): SchoolView {
     }
     case 'DnsRecordDeleted':
       return { ...undone(view, 'delete_dns', event.data, 'create_dns'), dns: undefined };
+    case 'CertificateWithdrawn': {
+      const next = undone(view, 'withdraw_certificate', event.data, 'deliver_certificate');
+      if (!view.certificate) return next;
+      const { delivered: _delivered, ...certificate } = view.certificate;
+      return { ...next, certificate };
+    }
     case 'CertificateRevoked':
       return { ...undone(view, 'revoke_certificate', event.data, 'issue_certificate'), certificate: undefined };
     case 'SchoolUnregistered':
@@ -158,7 +172,10 @@ function apply(view: SchoolView, event: FoldableEvent): SchoolView {
       return view;
     case 'CertificateRenewed': {
       const { provider, serialNumber, notBefore, notAfter, issuer, finishedAt: renewedAt } = event.data;
-      return { ...view, certificate: { provider, serialNumber, notBefore, notAfter, issuer, renewedAt } };
+      // The delivered one stays what it was until the renewed certificate is delivered too.
+      const delivered = view.certificate?.delivered;
+      const certificate = { provider, serialNumber, notBefore, notAfter, issuer, renewedAt };
+      return { ...view, certificate: delivered ? { ...certificate, delivered } : certificate };
     }
     case 'CertificateRenewalFailed': {
       const { attempt: attempts, error, retryAt } = event.data;

@@ -9,9 +9,9 @@ import { STEPS, UNDO_ORDER } from '../../domain/school/steps.js';
  * number below (bump it when `SchoolView` changes) and the step list, since every view lists the
  * steps: adding, removing or moving a step rebuilds the read model by itself.
  * 1: the domain's `SchoolState` (until 0009_read_model_view); 2: this `SchoolView`; 3: with `schemaVersion`;
- * 4: with `server`; 5: with `suspension`.
+ * 4: with `server`; 5: with `suspension`; 6: with `certificate.delivered`.
  */
-export const SCHOOL_VIEW_VERSION = `5:${STEPS.join(',')}`;
+export const SCHOOL_VIEW_VERSION = `6:${STEPS.join(',')}`;
 
 export interface StepView {
   name: ActionName;
@@ -33,6 +33,15 @@ export interface CertificateView {
   renewedAt?: string;
   /** A renewal that failed and waits for its retry. */
   renewal?: { attempts: number; error: string; retryAt: string };
+  /** Where the certificate was delivered (CERT_DELIVERY), and which serial (behind it until a renewal is delivered). */
+  delivered?: DeliveredView;
+}
+
+export interface DeliveredView {
+  delivery: string;
+  serialNumber: string;
+  location?: string;
+  deliveredAt: string;
 }
 
 export interface SchemaUpgradeView {
@@ -101,6 +110,11 @@ function presentRenewal(r: NonNullable<CertificateView['renewal']>): Certificate
   return { attempts: r.attempts, error: r.error, retryAt: r.retryAt };
 }
 
+function presentDelivered(d: DeliveredView): DeliveredView {
+  const { delivery, serialNumber, location, deliveredAt } = d;
+  return { delivery, serialNumber, ...optional('location', location), deliveredAt };
+}
+
 function presentCertificate(c: CertificateView): CertificateView {
   return {
     provider: c.provider,
@@ -110,6 +124,7 @@ function presentCertificate(c: CertificateView): CertificateView {
     issuer: c.issuer,
     ...optional('renewedAt', c.renewedAt || undefined),
     ...optional('renewal', c.renewal && presentRenewal(c.renewal)),
+    ...optional('delivered', c.delivered && presentDelivered(c.delivered)),
   };
 }
 

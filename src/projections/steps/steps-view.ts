@@ -51,6 +51,8 @@ export function stepRunOf(schoolId: string, event: ViewEvent): StepRunRow | unde
       return run('send_welcome_email', 'step', event.data, event.data.error);
     case 'CertificateRenewed':
       return run('renew_certificate', 'renewal', event.data);
+    case 'CertificateDelivered': // the renewer's delivery of a renewed certificate is part of the renewal
+      return run('deliver_certificate', event.data.renewal ? 'renewal' : 'step', event.data);
     case 'CertificateRenewalFailed':
       return run('renew_certificate', 'renewal', event.data, event.data.error);
     default: {

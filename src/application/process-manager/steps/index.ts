@@ -1,6 +1,7 @@
 import type { StepName } from '../../../domain/school/steps.js';
 import { createDatabase } from './create-database.js';
 import { createDns } from './create-dns.js';
+import { deliverCertificate } from './deliver-certificate.js';
 import { issueCertificate } from './issue-certificate.js';
 import { registerSchool } from './register-school.js';
 import { reserveSlug } from './reserve-slug.js';
@@ -15,6 +16,7 @@ const MODULES: { [N in StepName]: StepModule<N, PortName> } = {
   run_migrations: runMigrations,
   create_dns: createDns,
   issue_certificate: issueCertificate,
+  deliver_certificate: deliverCertificate,
   register_school: registerSchool,
   send_welcome_email: sendWelcomeEmail,
 };

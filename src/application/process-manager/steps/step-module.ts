@@ -1,6 +1,7 @@
 import type { EventOf, SchoolEvent, StepRun } from '../../../domain/school/events.js';
 import type { SchoolState } from '../../../domain/school/state.js';
 import type { CompensationOf, LifecycleActionName, RecordedBy, StepName } from '../../../domain/school/steps.js';
+import type { CertificateDelivery } from '../../ports/certificate-delivery.port.js';
 import type { CertificateProvider } from '../../ports/certificates.port.js';
 import type { DatabaseArchives } from '../../ports/database-archives.port.js';
 import type { DnsProvider } from '../../ports/dns.port.js';
@@ -18,6 +19,8 @@ export interface StepPorts {
   servers: TenantServers;
   dns: DnsProvider;
   certificates: CertificateProvider;
+  /** Where certificates go for TLS (CERT_DELIVERY). */
+  delivery: CertificateDelivery;
   mailer: Mailer;
   registry: SchoolRegistry;
   archives: DatabaseArchives;

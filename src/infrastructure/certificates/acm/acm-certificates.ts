@@ -7,7 +7,11 @@ import {
   type ACMClient,
   type CertificateDetail,
 } from '@aws-sdk/client-acm';
-import type { CertificateProvider, IssuedCertificate } from '../../../application/ports/certificates.port.js';
+import type {
+  CertificatePem,
+  CertificateProvider,
+  IssuedCertificate,
+} from '../../../application/ports/certificates.port.js';
 import type { DnsProvider } from '../../../application/ports/dns.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
 import { realSleep, withAwsRetry } from '../../aws/aws-errors.js';
@@ -153,6 +157,11 @@ export class AcmCertificateProvider implements CertificateProvider {
     }
     if (record) await this.options.dns.release(record.Name!.replace(/\.$/, ''), 'CNAME', request.schoolId);
     return { revoked: true, reference: arn };
+  }
+
+  /** ACM never hands out a private key: its certificates are served by AWS (CERT_DELIVERY=alb), not from files. */
+  async pemOf(): Promise<CertificatePem | undefined> {
+    throw StepError.permanent('ACM certificates cannot be exported with their keys: use CERT_DELIVERY=alb (or none)');
   }
 
   private async findBySchool(schoolId?: string): Promise<string[]> {

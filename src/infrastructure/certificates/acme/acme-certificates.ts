@@ -11,7 +11,11 @@
 import { X509Certificate } from 'node:crypto';
 import acme from 'acme-client';
 import type pg from 'pg';
-import type { CertificateProvider, IssuedCertificate } from '../../../application/ports/certificates.port.js';
+import type {
+  CertificatePem,
+  CertificateProvider,
+  IssuedCertificate,
+} from '../../../application/ports/certificates.port.js';
 import type { DnsProvider } from '../../../application/ports/dns.port.js';
 import type { AppLogger } from '../../../application/ports/logger.port.js';
 import { silentLogger } from '../../../application/ports/logger.port.js';
@@ -186,6 +190,28 @@ export class AcmeCertificateProvider implements CertificateProvider {
       [row.id],
     );
     return { revoked: true, reference: row.order_url };
+  }
+
+  /** The chain the CA sent (leaf first) and the key, unsealed; the shared certificate in wildcard mode. */
+  async pemOf(request: { schoolId: string; domain: string }): Promise<CertificatePem | undefined> {
+    const host = canonicalDomain(request.domain);
+    const [owner, domain] = this.options.wildcard
+      ? [SHARED_OWNER, `*.${host.slice(host.indexOf('.') + 1)}`]
+      : [request.schoolId, host];
+    const { rows } = await this.options.pool.query<{
+      serial_number: string;
+      certificate_pem: string;
+      private_key_enc: Buffer;
+    }>(
+      `SELECT serial_number, certificate_pem, private_key_enc FROM acme_certificates
+       WHERE school_id = $1 AND domain = $2 AND revoked_at IS NULL`,
+      [owner, domain],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const keys = [this.key, ...(this.options.decryptionKeys ?? [])];
+    const privateKeyPem = unsealWithAny(keys, row.private_key_enc).plaintext.toString('utf8');
+    return { serialNumber: row.serial_number, fullchainPem: row.certificate_pem, privateKeyPem };
   }
 
   async listActive(): Promise<Array<{ schoolId: string; domain: string; serialNumber: string }>> {

@@ -1,5 +1,9 @@
 import type pg from 'pg';
-import type { CertificateProvider, IssuedCertificate } from '../../../application/ports/certificates.port.js';
+import type {
+  CertificatePem,
+  CertificateProvider,
+  IssuedCertificate,
+} from '../../../application/ports/certificates.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
 import { issueLeaf } from './leaf-certificate.js';
 import { randomSerialNumber, type LocalCertificateAuthority } from './local-ca.js';
@@ -157,6 +161,19 @@ export class LocalCertificateProvider implements CertificateProvider {
       'SELECT school_id, domain, serial_number FROM local_certificates WHERE revoked_at IS NULL ORDER BY issued_at, serial_number',
     );
     return rows.rows.map((r) => ({ schoolId: r.school_id, domain: r.domain, serialNumber: r.serial_number }));
+  }
+
+  /** The leaf alone as the chain: the local CA is the root clients are given, never sent by the server. */
+  async pemOf(request: { schoolId: string; domain: string }): Promise<CertificatePem | undefined> {
+    type Row = { serial_number: string; certificate_pem: string; private_key_pem: string };
+    const rows = await this.options.pool.query<Row>(
+      `SELECT serial_number, certificate_pem, private_key_pem FROM local_certificates
+       WHERE school_id = $1 AND domain = $2 AND revoked_at IS NULL`,
+      [request.schoolId, normalise(request.domain)],
+    );
+    const row = rows.rows[0];
+    if (!row) return undefined;
+    return { serialNumber: row.serial_number, fullchainPem: row.certificate_pem, privateKeyPem: row.private_key_pem };
   }
 
   /** The PEM of an issued certificate (revoked ones too), for operators and tests. */

@@ -8,6 +8,7 @@ import { STEPS, UNDO_ORDER, type ActionName } from '../../../domain/school/steps
 import type { TenantServerStatus } from '../../../application/ports/tenant-servers.port.js';
 import type {
   CertificateView,
+  DeliveredView,
   SchemaUpgradeView,
   SchoolView,
   StepView,
@@ -134,6 +135,16 @@ export class RenewalDto {
   @ApiProperty(TIME) retryAt!: string;
 }
 
+export class DeliveredDto implements DeliveredView {
+  @ApiProperty({ enum: ['none', 'files', 'alb'], description: 'CERT_DELIVERY when it was delivered' })
+  delivery!: string;
+  @ApiProperty({ description: 'the serial delivered: behind `serialNumber` until a renewed certificate is delivered' })
+  serialNumber!: string;
+  @ApiPropertyOptional({ description: 'the folder, or the load balancer listener (none with `none`)' })
+  location?: string;
+  @ApiProperty(TIME) deliveredAt!: string;
+}
+
 export class CertificateViewDto implements CertificateView {
   @ApiProperty({ example: 'local' }) provider!: string;
   @ApiProperty() serialNumber!: string;
@@ -143,6 +154,8 @@ export class CertificateViewDto implements CertificateView {
   @ApiPropertyOptional(TIME) renewedAt?: string;
   @ApiPropertyOptional({ type: RenewalDto, description: 'a renewal that failed and waits for its retry' })
   renewal?: RenewalDto;
+  @ApiPropertyOptional({ type: DeliveredDto, description: 'where it was delivered for TLS (CERT_DELIVERY)' })
+  delivered?: DeliveredDto;
 }
 
 export class DnsViewDto {

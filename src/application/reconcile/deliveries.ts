@@ -1,0 +1,58 @@
+import type { SchoolState } from '../../domain/school/state.js';
+import { TERMINAL_STATUSES } from '../../domain/school/state.js';
+import {
+  SHARED_DELIVERY,
+  type CertificateDelivery,
+  type DeliveredCertificate,
+} from '../ports/certificate-delivery.port.js';
+import type { Consider, Finding } from './reconcile.js';
+
+/**
+ * Delivered certificates (CERT_DELIVERY) against the events: one this instance marked for a school that
+ * no longer accounts for it is an orphan (withdrawn by `--fix`), the shared one (CERT_WILDCARD) once no
+ * school has it; one unmarked or marked by another instance is foreign; a settled school whose delivered
+ * certificate is not there is drift.
+ */
+export function compareDeliveries(
+  delivery: CertificateDelivery,
+  deliveries: DeliveredCertificate[],
+  schools: Map<string, SchoolState>,
+  consider: Consider,
+  findings: Finding[],
+): void {
+  for (const delivered of deliveries) {
+    const schoolId = delivered.schoolId;
+    if (delivered.owner !== delivery.owner || !schoolId) {
+      const detail = delivered.owner
+        ? `delivered by the SCS instance "${delivered.owner}", not this one ("${delivery.owner}"): left alone`
+        : 'carries no SCS mark (not delivered by SCS): left alone';
+      findings.push({ kind: 'foreign', resource: 'delivery', name: delivered.name, detail });
+      continue;
+    }
+    if (schoolId === SHARED_DELIVERY) {
+      const used = [...schools.values()].some((s) => s.resources.delivered?.location === delivered.name);
+      const withdraw = () => delivery.withdraw({ schoolId, domain: delivered.domain ?? '' });
+      consider('delivery', delivered.name, undefined, used, withdraw);
+      continue;
+    }
+    const school = schools.get(schoolId);
+    const domain = delivered.domain ?? school?.subdomain ?? '';
+    const withdraw = () => delivery.withdraw({ schoolId, domain, reference: delivered.reference });
+    consider('delivery', delivered.name, schoolId, !!school?.resources.delivered, withdraw);
+  }
+
+  const ours = deliveries.filter((d) => d.owner === delivery.owner);
+  const there = new Set([...ours.map((d) => d.schoolId), ...ours.map((d) => d.name)]);
+  for (const school of schools.values()) {
+    const delivered = school.resources.delivered;
+    if (!TERMINAL_STATUSES.has(school.status) || !delivered || delivered.delivery !== delivery.name) continue;
+    if (delivered.delivery === 'none' || there.has(school.id) || there.has(delivered.location)) continue;
+    findings.push({
+      kind: 'drift',
+      resource: 'delivery',
+      name: delivered.location ?? school.subdomain,
+      schoolId: school.id,
+      detail: `the events say the certificate was delivered (${delivered.delivery}), it is not there`,
+    });
+  }
+}
