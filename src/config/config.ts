@@ -13,7 +13,7 @@ export interface Config {
   host: string;
   /** Absent: run the embedded PostgreSQL server. */
   databaseUrl?: string;
-  /** EVENTSTORE_CONNECTION_STRING: events in EventStoreDB; absent: in the central PostgreSQL database. */
+  /** EVENTSTORE_CONNECTION_STRING: events in KurrentDB (EventStoreDB); absent: in the central PostgreSQL database. */
   eventStoreConnectionString?: string;
   dataDir: string;
   /** SCS_API_KEY and SCS_API_KEYS together; several keys at once allow rotation without downtime. */
@@ -204,9 +204,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
   }
 
   const eventStoreConnectionString = env.EVENTSTORE_CONNECTION_STRING || undefined;
-  if (eventStoreConnectionString && !/^esdb(\+discover)?:\/\/[^/?]+/.test(eventStoreConnectionString)) {
+  if (
+    eventStoreConnectionString &&
+    !/^(kurrentdb|kurrent|kdb|esdb)(\+discover)?:\/\/[^/?]+/.test(eventStoreConnectionString)
+  ) {
     problems.push(
-      'EVENTSTORE_CONNECTION_STRING must be an EventStoreDB connection string such as esdb://eventstore:2113?tls=false (or esdb+discover://… for a cluster)',
+      'EVENTSTORE_CONNECTION_STRING must be a KurrentDB (EventStoreDB) connection string such as kurrentdb://eventstore:2113?tls=false or esdb://eventstore:2113?tls=false (kurrentdb+discover://… or esdb+discover://… for a cluster)',
     );
   }
   const dnsProvider = oneOf('DNS_PROVIDER', ['local', 'powerdns', 'route53'] as const);

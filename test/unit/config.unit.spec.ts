@@ -199,12 +199,19 @@ describe('configuration', () => {
     });
     expect(() => load({ CERT_PROVIDER: 'acm' })).toThrow(/CERT_PROVIDER=acm needs a real DNS provider/);
     expect(() => load({ DNS_PROVIDER: 'bind' })).toThrow(/DNS_PROVIDER=bind must be one of: local, powerdns, route53/);
-    expect(load({ EVENTSTORE_CONNECTION_STRING: 'esdb://eventstore:2113?tls=false' }).eventStoreConnectionString).toBe(
+    for (const given of [
       'esdb://eventstore:2113?tls=false',
-    );
+      'esdb+discover://scs:pw@cluster.internal:2113?tls=true',
+      'kurrentdb://eventstore:2113?tls=false',
+      'kurrentdb+discover://scs:pw@cluster.internal:2113?tls=true&nodePreference=leader',
+    ]) {
+      expect(load({ EVENTSTORE_CONNECTION_STRING: given }).eventStoreConnectionString).toBe(given);
+    }
     expect(load({}).eventStoreConnectionString).toBeUndefined();
-    expect(() => load({ EVENTSTORE_CONNECTION_STRING: 'http://eventstore:2113' })).toThrow(
-      /EVENTSTORE_CONNECTION_STRING must be an EventStoreDB connection string/,
-    );
+    for (const refused of ['http://eventstore:2113', 'kurrentdb:eventstore:2113', 'postgres://eventstore:2113']) {
+      expect(() => load({ EVENTSTORE_CONNECTION_STRING: refused })).toThrow(
+        /EVENTSTORE_CONNECTION_STRING must be a KurrentDB \(EventStoreDB\) connection string/,
+      );
+    }
   });
 });
