@@ -81,6 +81,12 @@ export interface Config {
   /** SCS_METRICS_PORT: /metrics on a port of its own instead of the API's. */
   metricsPort?: number;
   /**
+   * OpenTelemetry traces, on when an OTLP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT or
+   * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) or an exporter (OTEL_TRACES_EXPORTER) is named, unless
+   * OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none. The SDK reads the rest of its OTEL_* variables itself.
+   */
+  tracing?: { serviceName: string };
+  /**
    * SCS_TENANT_SERVERS=name=url,…: the PostgreSQL servers school databases are placed on, in order.
    * Absent: the central server alone, under the name `central`.
    */
@@ -361,9 +367,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
   }
   config.logLevel = logLevel;
   if (env.SCS_METRICS_PORT) config.metricsPort = int('SCS_METRICS_PORT', 0, 0, 65535);
+  config.tracing = tracingOf(env);
   if (env.SCS_TENANT_SERVERS) config.tenantServers = parseTenantServers(env.SCS_TENANT_SERVERS, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function tracingOf(env: NodeJS.ProcessEnv): Config['tracing'] {
+  const exporters = (env.OTEL_TRACES_EXPORTER ?? '').toLowerCase();
+  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const serviceName = env.OTEL_SERVICE_NAME || 'scs';
+  const off = (env.OTEL_SDK_DISABLED ?? '').toLowerCase() === 'true' || exporters.split(',').includes('none');
+  return off || (!endpoint && !exporters) ? undefined : { serviceName };
 }
 
 /** `SCS_RESERVED_SLUGS=a,b`: each must have a slug's shape (a built-in reserved name is allowed, as a no-op). */
