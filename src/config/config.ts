@@ -15,7 +15,7 @@ export interface Config {
   host: string;
   /** Absent: run the embedded PostgreSQL server. */
   databaseUrl?: string;
-  /** EVENTSTORE_CONNECTION_STRING: events in EventStoreDB; absent: in the central PostgreSQL database. */
+  /** EVENTSTORE_CONNECTION_STRING: events in KurrentDB (EventStoreDB); absent: in the central PostgreSQL database. */
   eventStoreConnectionString?: string;
   dataDir: string;
   /**
@@ -99,6 +99,12 @@ export interface Config {
   logLevel: string;
   /** SCS_METRICS_PORT: /metrics on a port of its own instead of the API's. */
   metricsPort?: number;
+  /**
+   * OpenTelemetry traces, on when an OTLP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT or
+   * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) or an exporter (OTEL_TRACES_EXPORTER) is named, unless
+   * OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none. The SDK reads the rest of its OTEL_* variables itself.
+   */
+  tracing?: { serviceName: string };
   /**
    * SCS_TENANT_SERVERS=name=url,…: the PostgreSQL servers school databases are placed on, in order.
    * Absent: the central server alone, under the name `central`.
@@ -234,9 +240,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
   }
 
   const eventStoreConnectionString = env.EVENTSTORE_CONNECTION_STRING || undefined;
-  if (eventStoreConnectionString && !/^esdb(\+discover)?:\/\/[^/?]+/.test(eventStoreConnectionString)) {
+  if (
+    eventStoreConnectionString &&
+    !/^(kurrentdb|kurrent|kdb|esdb)(\+discover)?:\/\/[^/?]+/.test(eventStoreConnectionString)
+  ) {
     problems.push(
-      'EVENTSTORE_CONNECTION_STRING must be an EventStoreDB connection string such as esdb://eventstore:2113?tls=false (or esdb+discover://… for a cluster)',
+      'EVENTSTORE_CONNECTION_STRING must be a KurrentDB (EventStoreDB) connection string such as kurrentdb://eventstore:2113?tls=false or esdb://eventstore:2113?tls=false (kurrentdb+discover://… or esdb+discover://… for a cluster)',
     );
   }
   const dnsProvider = oneOf('DNS_PROVIDER', ['local', 'powerdns', 'route53'] as const);
@@ -402,6 +411,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
   }
   config.logLevel = logLevel;
   if (env.SCS_METRICS_PORT) config.metricsPort = int('SCS_METRICS_PORT', 0, 0, 65535);
+  config.tracing = tracingOf(env);
   if (env.SCS_TENANT_SERVERS) config.tenantServers = parseTenantServers(env.SCS_TENANT_SERVERS, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -453,6 +463,14 @@ function parseApiKeys(env: NodeJS.ProcessEnv, problems: string[]): ConfiguredApi
       keys.push({ id, secret, ...(scopes ? { scopes: scopes as Scope[] } : {}) });
   }
   return keys;
+}
+
+function tracingOf(env: NodeJS.ProcessEnv): Config['tracing'] {
+  const exporters = (env.OTEL_TRACES_EXPORTER ?? '').toLowerCase();
+  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const serviceName = env.OTEL_SERVICE_NAME || 'scs';
+  const off = (env.OTEL_SDK_DISABLED ?? '').toLowerCase() === 'true' || exporters.split(',').includes('none');
+  return off || (!endpoint && !exporters) ? undefined : { serviceName };
 }
 
 /** `SCS_RESERVED_SLUGS=a,b`: each must have a slug's shape (a built-in reserved name is allowed, as a no-op). */

@@ -22,8 +22,8 @@ eventStoreContract('eventstoredb (gRPC test server)', async () => {
   };
 });
 
-// Against a real server when one is given (`docker compose up -d eventstore`, then
-// EVENTSTORE_CONNECTION_STRING=esdb://127.0.0.1:2113?tls=false npm run test:contract).
+// Against a real server when one is given (`docker compose up -d kurrentdb`, then
+// EVENTSTORE_CONNECTION_STRING=kurrentdb://127.0.0.1:2113?tls=false npm run test:contract).
 const real = process.env.EVENTSTORE_CONNECTION_STRING;
 if (real) {
   eventStoreContract('eventstoredb (real server)', async () => {

@@ -130,12 +130,12 @@ describe('the HTTP edge: bad input gets a clear 4xx problem, never a 500', () =>
   });
 
   it.each([
-    ['PUT', '/school', 'POST'],
-    ['GET', '/school', 'POST'],
-    ['PUT', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b', 'DELETE, GET, HEAD, PATCH'],
-    ['POST', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b/history', 'GET, HEAD'],
-    ['DELETE', '/schools', 'GET, HEAD'],
-    ['POST', '/health', 'GET, HEAD'],
+    ['PUT', '/school', 'OPTIONS, POST'],
+    ['GET', '/school', 'OPTIONS, POST'],
+    ['PUT', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b', 'DELETE, GET, HEAD, OPTIONS, PATCH'],
+    ['POST', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b/history', 'GET, HEAD, OPTIONS'],
+    ['DELETE', '/schools', 'GET, HEAD, OPTIONS'],
+    ['POST', '/health', 'GET, HEAD, OPTIONS'],
   ])('a wrong method on a known route: %s %s → 405 with Allow: %s', async (...row) => {
     const [method, path, allow] = row;
     const res = await scs.request(path, { method });

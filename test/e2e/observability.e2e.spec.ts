@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freshDatabase } from '../support/databases.js';
 import { scrape } from '../support/prometheus.js';
 import { API_KEY, schoolBody, startScs, waitFor, waitForStatus, type ScsProcess } from '../support/scs-process.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url)); // dist/test/e2e → project root
 
 const STEPS = [
   'create_database',
@@ -157,7 +162,19 @@ describe('operating SCS in production: Prometheus metrics and JSON logs (real pr
     expect(access[0]).toMatchObject({ level: 'info', method: 'POST', status: 202, apiKeyId });
     expect(typeof access[0].ms).toBe('number');
 
-    const school = lines.filter((l) => l.schoolId === posted.body.id);
+    // The access lines of a route that names a school carry its id, and say who asked.
+    const reads = lines.filter((l) => l.route === '/school/:id' && l.schoolId === posted.body.id);
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads[0]).toMatchObject({ clientAddress: expect.stringMatching(/127\.0\.0\.1$/), userAgent: 'node' });
+    // Probes and scrapes are logged at debug, which LOG_LEVEL=info leaves out.
+    expect((await scs.request('/health', { key: null })).status).toBe(200);
+    await scs.request('/schools?limit=1');
+    await waitFor('the access line after the probe', async () =>
+      jsonLines(scs).some((l) => l.route === '/schools') ? true : undefined,
+    );
+    expect(jsonLines(scs).filter((l) => l.route === '/health')).toEqual([]);
+
+    const school = lines.filter((l) => l.schoolId === posted.body.id && l.route === undefined);
     expect(school.map((l) => l.step)).toEqual(expect.arrayContaining(STEPS));
     for (const line of school) {
       expect(line).toMatchObject({ slug: posted.body.slug, correlationId, step: expect.any(String) });
@@ -187,6 +204,26 @@ describe('GET /metrics on the API port (the default), with injected step failure
     expect(metrics.value('scs_http_request_duration_seconds_count', { route: '/school/:id', status: '404' })).toBe(1);
     expect(metrics.value('scs_http_request_duration_seconds_count', { route: 'unmatched', status: '404' })).toBe(1);
     expect(metrics.has('process_cpu_user_seconds_total')).toBe(true);
+  });
+
+  it('labels the answers given before routing (400, 415, OPTIONS) with their route, and reports scs_build_info', async () => {
+    const post = (headers: Record<string, string>, body: string) =>
+      fetch(`${scs.url}/school`, { method: 'POST', headers: { 'X-SCS-Key': API_KEY, ...headers }, body });
+    expect((await post({ 'Content-Type': 'text/plain' }, 'a school')).status).toBe(415);
+    expect((await post({ 'Content-Type': 'application/json' }, '{"slug":')).status).toBe(400);
+    const options = await fetch(`${scs.url}/school`, { method: 'OPTIONS' });
+    expect({ status: options.status, allow: options.headers.get('allow') }).toEqual({
+      status: 204,
+      allow: 'OPTIONS, POST',
+    });
+    expect((await fetch(`${scs.url}/no/such/route`, { method: 'OPTIONS' })).status).toBe(404);
+
+    const metrics = await scrape(`${scs.url}/metrics`);
+    const count = (method: string, status: string) =>
+      metrics.value('scs_http_request_duration_seconds_count', { method, route: '/school', status });
+    expect([count('POST', '415'), count('POST', '400'), count('OPTIONS', '204')]).toEqual([1, 1, 1]);
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(metrics.value('scs_build_info', { version, node_version: process.versions.node })).toBe(1);
   });
 
   it('counts failures and retries by step, compensations, and a school that failed', async () => {

@@ -21,23 +21,34 @@ describe('rate limits: per client, and POSTs per API key', () => {
 
   it('answers 429 problem+json with Retry-After once a client passes its limit, wrong keys included; health is exempt', async () => {
     const scs = await start({ SCS_RATE_LIMIT_PER_MINUTE: '5' });
-    const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await scs.request('/schools', { key: 'wrong-key-wrong-key' })).status);
-    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    const answers = [];
+    for (let i = 0; i < 7; i++) answers.push(await scs.request('/schools', { key: 'wrong-key-wrong-key' }));
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    // The IETF RateLimit fields (draft-ietf-httpapi-ratelimit-headers), not the throttler's own X-RateLimit-*.
+    for (const [i, answer] of answers.slice(0, 5).entries()) {
+      expect(answer.headers.get('ratelimit-policy')).toBe('"client";q=5;w=60');
+      expect(answer.headers.get('ratelimit')).toMatch(new RegExp(`^"client";r=${4 - i};t=([1-9]|[1-5][0-9]|60)$`));
+      expect([...answer.headers.keys()].filter((name) => name.startsWith('x-ratelimit'))).toEqual([]);
+    }
     const limited = await scs.request('/schools');
     expect(limited.status).toBe(429);
     expect(limited.headers.get('content-type')).toMatch(/problem\+json/);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.headers.get('ratelimit')).toBe(`"client";r=0;t=${limited.headers.get('retry-after')}`);
     expect(limited.body.detail).toMatch(/at most 5 a minute/);
     expect((await scs.request('/health', { key: null })).status).toBe(200);
   });
 
   it('limits the POSTs of one API key', async () => {
     const scs = await start({ SCS_POST_RATE_LIMIT_PER_MINUTE: '3' });
-    const statuses: number[] = [];
+    const answers = [];
     for (let i = 0; i < 4; i++)
-      statuses.push((await scs.request('/school', { method: 'POST', json: { ...schoolBody(), slug: 'WWW' } })).status);
-    expect(statuses).toEqual([400, 400, 400, 429]);
+      answers.push(await scs.request('/school', { method: 'POST', json: { ...schoolBody(), slug: 'WWW' } }));
+    expect(answers.map((a) => a.status)).toEqual([400, 400, 400, 429]);
+    expect(answers[0]!.headers.get('ratelimit-policy')).toBe('"client";q=600;w=60, "posts";q=3;w=60');
+    expect(answers[0]!.headers.get('ratelimit')).toMatch(/^"client";r=599;t=\d+, "posts";r=2;t=\d+$/);
+    expect(answers[3]!.headers.get('ratelimit')).toMatch(/"posts";r=0;t=\d+$/);
+    expect(answers[3]!.body.detail).toMatch(/too many POST requests with this API key: at most 3 a minute/);
     expect((await scs.request('/schools')).status).toBe(200); // reads are not POSTs
   });
 

@@ -3,7 +3,7 @@ import {
   ANY,
   BACKWARDS,
   END,
-  EventStoreDBClient,
+  KurrentDBClient,
   NO_STREAM,
   START,
   STREAM_EXISTS,
@@ -16,15 +16,15 @@ import {
   type AllStreamResolvedEvent,
   type Position,
   type ResolvedEvent,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import { status } from '@grpc/grpc-js';
 import { startEsdbTestServer, type EsdbTestServer } from '../support/esdb-test-server/esdb-test-server.js';
 
-// The real @eventstore/db-client over a real gRPC connection, against the in-memory server that stands
+// The real @kurrent/kurrentdb-client over a real gRPC connection, against the in-memory server that stands
 // in for EventStoreDB in CI. Each test uses its own stream names; the server is shared.
 
 let server: EsdbTestServer;
-let client: EventStoreDBClient;
+let client: KurrentDBClient;
 let unique = 0;
 
 const streamName = (label: string): string => `${label}-${Date.now()}-${(unique += 1)}`;
@@ -32,14 +32,14 @@ const event = (type: string, data: Record<string, unknown> = {}) => jsonEvent({ 
 
 async function readStream(
   name: string,
-  options: Parameters<EventStoreDBClient['readStream']>[1] = {},
+  options: Parameters<KurrentDBClient['readStream']>[1] = {},
 ): Promise<ResolvedEvent[]> {
   const events: ResolvedEvent[] = [];
   for await (const resolved of client.readStream(name, options)) events.push(resolved);
   return events;
 }
 
-async function readAll(options: Parameters<EventStoreDBClient['readAll']>[0] = {}): Promise<AllStreamResolvedEvent[]> {
+async function readAll(options: Parameters<KurrentDBClient['readAll']>[0] = {}): Promise<AllStreamResolvedEvent[]> {
   const events: AllStreamResolvedEvent[] = [];
   for await (const resolved of client.readAll(options)) events.push(resolved);
   return events;
@@ -77,7 +77,7 @@ const comparePositions = (a: Position, b: Position): number =>
 
 beforeAll(async () => {
   server = await startEsdbTestServer();
-  client = EventStoreDBClient.connectionString(server.connectionString);
+  client = KurrentDBClient.connectionString(server.connectionString);
 });
 
 afterAll(async () => {
@@ -95,7 +95,7 @@ describe('appendToStream and reads', () => {
     });
     const before = Date.now();
 
-    const result = await client.appendToStream(name, appended, { expectedRevision: NO_STREAM });
+    const result = await client.appendToStream(name, appended, { streamState: NO_STREAM });
     const [read] = await readStream(name);
 
     expect(result).toEqual({ success: true, nextExpectedRevision: 0n, position: expect.anything() });
@@ -110,8 +110,30 @@ describe('appendToStream and reads', () => {
       position: result.position,
     });
     expect(read!.commitPosition).toBe(result.position!.commit);
-    expect(read!.event!.created.getTime()).toBeGreaterThanOrEqual(before - 1);
+    // Reads come through the client's Rust bridge, which gives `created` in whole seconds (below).
+    expect(read!.event!.created.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
     expect(read!.event!.created.getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
+  it("gives `created` to the millisecond in a subscription, but to the second in a read (the client's Rust bridge)", async () => {
+    // An event recorded at a whole second (one in a thousand) would prove nothing: take another.
+    for (let attempt = 0; ; attempt++) {
+      const name = streamName('created');
+      await client.appendToStream(name, event('Created'));
+      const [read] = await readStream(name);
+      const subscription = client.subscribeToStream(name, { fromRevision: START });
+      let subscribed: Date | undefined;
+      for await (const resolved of subscription) {
+        subscribed = resolved.event!.created;
+        break;
+      }
+      await subscription.unsubscribe();
+      if (subscribed!.getTime() % 1000 === 0 && attempt < 3) continue;
+
+      expect(subscribed!.getTime() % 1000).not.toBe(0);
+      expect(read!.event!.created.getTime()).toBe(Math.floor(subscribed!.getTime() / 1000) * 1000);
+      return;
+    }
   });
 
   it('gives each event of one append its own increasing position and answers with the last one', async () => {
@@ -133,16 +155,14 @@ describe('appendToStream and reads', () => {
     ['a revision on a missing stream', 0, 0n, 0n, 'no_stream'],
   ] as const)(
     'throws WrongExpectedVersionError for %s',
-    async (_case, existing, expectedRevision, expectedVersion, actualVersion) => {
+    async (_case, existing, streamState, expectedState, actualState) => {
       const name = streamName('wrong-version');
       if (existing > 0) await client.appendToStream(name, [event('A'), event('B')]);
 
-      const failure = await client
-        .appendToStream(name, event('C'), { expectedRevision })
-        .catch((error: unknown) => error);
+      const failure = await client.appendToStream(name, event('C'), { streamState }).catch((error: unknown) => error);
 
       expect(failure).toBeInstanceOf(WrongExpectedVersionError);
-      expect(failure).toMatchObject({ streamName: name, expectedVersion, actualVersion });
+      expect(failure).toMatchObject({ streamName: name, expectedState, actualState });
       expect(await readStream(name).catch(() => [])).toHaveLength(existing);
     },
   );
@@ -153,17 +173,17 @@ describe('appendToStream and reads', () => {
     ['the exact revision', 0n],
   ] as const)(
     'answers a retried append with %s like the original, without writing twice',
-    async (_case, expectedRevision) => {
+    async (_case, streamState) => {
       const name = streamName('idempotent');
-      if (expectedRevision === 0n) await client.appendToStream(name, event('First'));
+      if (streamState === 0n) await client.appendToStream(name, event('First'));
       const events = [event('A', { n: 1 }), event('B', { n: 2 })];
 
-      const original = await client.appendToStream(name, events, { expectedRevision });
-      const retry = await client.appendToStream(name, events, { expectedRevision });
+      const original = await client.appendToStream(name, events, { streamState });
+      const retry = await client.appendToStream(name, events, { streamState });
 
       expect(retry).toEqual(original);
       expect((await readStream(name)).map((resolved) => resolved.event!.id)).toEqual([
-        ...(expectedRevision === 0n ? [expect.any(String)] : []),
+        ...(streamState === 0n ? [expect.any(String)] : []),
         events[0]!.id,
         events[1]!.id,
       ]);
@@ -173,21 +193,21 @@ describe('appendToStream and reads', () => {
   it('refuses a retry that only partly matches what was written', async () => {
     const name = streamName('partial-retry');
     const written = [event('A'), event('B')];
-    await client.appendToStream(name, written, { expectedRevision: NO_STREAM });
+    await client.appendToStream(name, written, { streamState: NO_STREAM });
 
     const failure = await client
-      .appendToStream(name, [written[0]!, event('Other')], { expectedRevision: NO_STREAM })
+      .appendToStream(name, [written[0]!, event('Other')], { streamState: NO_STREAM })
       .catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(WrongExpectedVersionError);
-    expect(failure).toMatchObject({ expectedVersion: 'no_stream', actualVersion: 1n });
+    expect(failure).toMatchObject({ expectedState: 'no_stream', actualState: 1n });
     expect(await readStream(name)).toHaveLength(2);
   });
 
   it('accepts an empty append without creating the stream', async () => {
     const name = streamName('empty-append');
 
-    const result = await client.appendToStream(name, [], { expectedRevision: NO_STREAM });
+    const result = await client.appendToStream(name, [], { streamState: NO_STREAM });
 
     expect(result.success).toBe(true);
     await expect(readStream(name)).rejects.toBeInstanceOf(StreamNotFoundError);
@@ -251,7 +271,7 @@ describe('appendToStream and reads', () => {
     for (let batch = 0; batch < 20; batch += 1) {
       const events = Array.from({ length: 500 }, (_, i) => event('Numbered', { n: batch * 500 + i }));
       await client.appendToStream(name, events, {
-        expectedRevision: batch === 0 ? NO_STREAM : BigInt(batch * 500 - 1),
+        streamState: batch === 0 ? NO_STREAM : BigInt(batch * 500 - 1),
       });
     }
     const started = Date.now();
@@ -417,7 +437,7 @@ describe('connection faults', () => {
 
     server.dropConnections();
     await waitUntil(() => recording.errors.length > 0, 'the subscription error');
-    const after = await client.appendToStream(name, event('B'), { expectedRevision: 0n });
+    const after = await client.appendToStream(name, event('B'), { streamState: 0n });
 
     expect(recording.errors[0]).toMatchObject({ type: 'unavailable' });
     expect(after.nextExpectedRevision).toBe(1n);

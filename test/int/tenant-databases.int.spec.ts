@@ -98,22 +98,35 @@ describe('PostgresTenantDatabases', () => {
   });
 
   it('keeps its sessions on the server between calls, and closes them with close()', async () => {
-    const own = new PostgresTenantDatabases({ serverUrl: serverUrl(), templateName, logger });
-    const sessions = () =>
-      onServer((c) =>
-        c
-          .query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'scs-tenant-server' ORDER BY pid`)
-          .then((r) => r.rows.map((row) => row.pid as number)),
-      );
-    const before = await sessions();
-    const name = schoolName();
-    expect(await own.exists(name)).toBe(false);
-    const first = (await sessions()).filter((pid) => !before.includes(pid));
-    expect(first).toHaveLength(1);
-    for (let i = 0; i < 5; i++) expect(await own.exists(name)).toBe(false);
-    expect((await sessions()).filter((pid) => !before.includes(pid))).toEqual(first);
-    await own.close();
-    await until(sessions, (pids) => !pids.includes(first[0]));
+    // A maintenance database of its own: every SCS on this server (other suites, other checkouts sharing
+    // the machine's PostgreSQL) keeps sessions named scs-tenant-server on `postgres` too.
+    const maintenance = await freshDatabase('scs_tenant_sessions');
+    const own = new PostgresTenantDatabases({ serverUrl: maintenance.url, templateName, logger });
+    let closed = false;
+    try {
+      const sessions = () =>
+        onServer((c) =>
+          c
+            .query(
+              `SELECT pid FROM pg_stat_activity WHERE application_name = 'scs-tenant-server' AND datname = $1 ORDER BY pid`,
+              [maintenance.name],
+            )
+            .then((r) => r.rows.map((row) => row.pid as number)),
+        );
+      expect(await sessions()).toEqual([]);
+      const name = schoolName();
+      expect(await own.exists(name)).toBe(false);
+      const first = await sessions();
+      expect(first).toHaveLength(1);
+      for (let i = 0; i < 5; i++) expect(await own.exists(name)).toBe(false);
+      expect(await sessions()).toEqual(first);
+      await own.close();
+      closed = true;
+      await until(sessions, (pids) => !pids.includes(first[0]));
+    } finally {
+      if (!closed) await own.close();
+      await maintenance.drop();
+    }
   });
 
   it('waits for a busy kept session as long as it takes, not for the connect timeout', async () => {

@@ -34,7 +34,7 @@ export function contractLine(results: AggregatedResult): string | undefined {
   const ran = [...adapters].map(([name, c]) => `${name} (${c.passed} passed, ${c.failed} failed)`);
   const real = [...adapters.keys()].some((name) => name.includes('real server'))
     ? ''
-    : '; eventstoredb on a real server: not run (set EVENTSTORE_CONNECTION_STRING, e.g. after `docker compose up -d eventstore`)';
+    : '; eventstoredb on a real server: not run (set EVENTSTORE_CONNECTION_STRING, e.g. after `docker compose up -d kurrentdb`)';
   return `contract adapters: ${ran.join(', ')}${real}`;
 }
 

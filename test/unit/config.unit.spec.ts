@@ -166,6 +166,18 @@ describe('configuration', () => {
     expect(() => load({ SCS_DB_CONNECT_TIMEOUT_MS: '0' })).toThrow(/SCS_DB_CONNECT_TIMEOUT_MS=0 must be/);
   });
 
+  it('turns traces on when an OTLP endpoint or a traces exporter is named, unless the SDK is disabled', () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    expect(load({}).tracing).toBeUndefined();
+    expect(load(endpoint).tracing).toEqual({ serviceName: 'scs' });
+    expect(load({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }).tracing).toBeDefined();
+    expect(load({ OTEL_TRACES_EXPORTER: 'console' }).tracing).toBeDefined();
+    expect(load({ ...endpoint, OTEL_SERVICE_NAME: 'scs-staging' }).tracing).toEqual({ serviceName: 'scs-staging' });
+    expect(load({ ...endpoint, OTEL_SDK_DISABLED: 'true' }).tracing).toBeUndefined();
+    expect(load({ ...endpoint, OTEL_TRACES_EXPORTER: 'none' }).tracing).toBeUndefined();
+    expect(load({ OTEL_SERVICE_NAME: 'scs-staging' }).tracing).toBeUndefined(); // a name alone exports nothing
+  });
+
   it('reads SCS_RESERVED_SLUGS as more reserved slugs, naming each entry that is not a slug', () => {
     expect(load({}).reservedSlugs).toEqual([]);
     expect(load({ SCS_RESERVED_SLUGS: ' campus , portal-two,,admin ' }).reservedSlugs).toEqual([
@@ -315,12 +327,19 @@ describe('configuration', () => {
     });
     expect(() => load({ CERT_PROVIDER: 'acm' })).toThrow(/CERT_PROVIDER=acm needs a real DNS provider/);
     expect(() => load({ DNS_PROVIDER: 'bind' })).toThrow(/DNS_PROVIDER=bind must be one of: local, powerdns, route53/);
-    expect(load({ EVENTSTORE_CONNECTION_STRING: 'esdb://eventstore:2113?tls=false' }).eventStoreConnectionString).toBe(
+    for (const given of [
       'esdb://eventstore:2113?tls=false',
-    );
+      'esdb+discover://scs:pw@cluster.internal:2113?tls=true',
+      'kurrentdb://eventstore:2113?tls=false',
+      'kurrentdb+discover://scs:pw@cluster.internal:2113?tls=true&nodePreference=leader',
+    ]) {
+      expect(load({ EVENTSTORE_CONNECTION_STRING: given }).eventStoreConnectionString).toBe(given);
+    }
     expect(load({}).eventStoreConnectionString).toBeUndefined();
-    expect(() => load({ EVENTSTORE_CONNECTION_STRING: 'http://eventstore:2113' })).toThrow(
-      /EVENTSTORE_CONNECTION_STRING must be an EventStoreDB connection string/,
-    );
+    for (const refused of ['http://eventstore:2113', 'kurrentdb:eventstore:2113', 'postgres://eventstore:2113']) {
+      expect(() => load({ EVENTSTORE_CONNECTION_STRING: refused })).toThrow(
+        /EVENTSTORE_CONNECTION_STRING must be a KurrentDB \(EventStoreDB\) connection string/,
+      );
+    }
   });
 });

@@ -48,7 +48,30 @@ describe('docker compose and the image', () => {
     expect(config.apiKeys).toHaveLength(1);
     expect(config.dataDir).toBe('/data');
     expect(config.databaseUrl).toMatch(/^postgres:\/\/.*@postgres:5432\//);
-    expect(config.eventStoreConnectionString).toMatch(/^esdb:\/\/eventstore:2113/);
+    expect(config.eventStoreConnectionString).toMatch(/^kurrentdb:\/\/kurrentdb:2113/);
+    expect(Object.keys(parse(text('docker-compose.yml')).services.scs.depends_on)).toContain('kurrentdb');
+  });
+
+  it('keeps the three-node KurrentDB cluster in a profile, each node seeded with the other two and reachable from the host', () => {
+    const compose = parse(text('docker-compose.yml'), { merge: true });
+    const nodes = ['kurrentdb-1', 'kurrentdb-2', 'kurrentdb-3'].map((name) => compose.services[name]);
+    const address = (node: { networks: Record<string, { ipv4_address: string }> }) =>
+      node.networks['kurrentdb-cluster']!.ipv4_address;
+    const hostPort = (node: { ports: string[] }) => Number(node.ports[0]!.split(':')[0]);
+    for (const node of nodes) {
+      expect(node.profiles).toEqual(['cluster']); // a plain `docker compose up` starts none of them
+      expect(node.environment.KURRENTDB_CLUSTER_SIZE).toBe(3);
+      const others = nodes.filter((other) => other !== node).map((other) => `${address(other)}:2113`);
+      expect(node.environment.KURRENTDB_GOSSIP_SEED.split(',').sort()).toEqual(others.sort());
+      expect(node.environment.KURRENTDB_ADVERTISE_NODE_PORT_TO_CLIENT_AS).toBe(hostPort(node));
+    }
+    // The connection string the compose file gives for the cluster names every node and passes the loader.
+    const documented = /EVENTSTORE_CONNECTION_STRING='(kurrentdb:\/\/[^']+)'/.exec(text('docker-compose.yml'))![1]!;
+    expect(new Set(documented.split('//')[1]!.split('?')[0]!.split(','))).toEqual(
+      new Set(nodes.map((node) => `127.0.0.1:${hostPort(node)}`)),
+    );
+    const env = { ...composeEnvironment(OPERATOR), EVENTSTORE_CONNECTION_STRING: documented };
+    expect(loadConfig(env, { dataDir: '/app/.scs-data' }).eventStoreConnectionString).toBe(documented);
   });
 
   it('has compose refuse to start, naming the variable, while a secret the service needs is unset', () => {

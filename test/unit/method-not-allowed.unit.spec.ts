@@ -25,16 +25,16 @@ describe('405 for a wrong method on a known route (the router read through an in
   const server = app();
 
   it.each([
-    ['PUT', `/school/${id}`, 'DELETE, GET, HEAD, PATCH'],
-    ['PUT', '/school', 'POST'],
-    ['POST', `/school/${id}/history`, 'GET, HEAD'],
-    ['DELETE', '/schools', 'GET, HEAD'],
+    ['PUT', `/school/${id}`, 'DELETE, GET, HEAD, OPTIONS, PATCH'],
+    ['PUT', '/school', 'OPTIONS, POST'],
+    ['POST', `/school/${id}/history`, 'GET, HEAD, OPTIONS'],
+    ['DELETE', '/schools', 'GET, HEAD, OPTIONS'],
     // Express matches routes without regard to case, and so does the index.
-    ['PUT', `/School/${id}`, 'DELETE, GET, HEAD, PATCH'],
-    ['POST', '/HEALTH', 'GET, HEAD'],
+    ['PUT', `/School/${id}`, 'DELETE, GET, HEAD, OPTIONS, PATCH'],
+    ['POST', '/HEALTH', 'GET, HEAD, OPTIONS'],
     // A route that begins with a parameter is found from any first segment, beside the literal ones.
-    ['GET', '/acme/settings', 'PUT'],
-    ['POST', '/schools/settings', 'PUT'],
+    ['GET', '/acme/settings', 'OPTIONS, PUT'],
+    ['POST', '/schools/settings', 'OPTIONS, PUT'],
   ])('%s %s → 405, Allow: %s', async (method, path, allow) => {
     const res = await request(server)[method.toLowerCase() as 'get'](path);
     expect(res.status).toBe(405);
@@ -61,6 +61,21 @@ describe('405 for a wrong method on a known route (the router read through an in
     late.get('/reports', (_req, res) => void res.json({}));
     const res = await request(late).post('/reports');
     expect(res.status).toBe(405);
-    expect(res.headers.allow).toBe('GET, HEAD');
+    expect(res.headers.allow).toBe('GET, HEAD, OPTIONS');
+  });
+
+  it.each([
+    [`/school/${id}`, 'DELETE, GET, HEAD, OPTIONS, PATCH'],
+    ['/school', 'OPTIONS, POST'],
+    ['/acme/settings', 'OPTIONS, PUT'],
+  ])('OPTIONS %s → 204, Allow: %s', async (path, allow) => {
+    const res = await request(server).options(path);
+    expect(res.status).toBe(204);
+    expect(res.headers.allow).toBe(allow);
+    expect(res.text).toBe('');
+  });
+
+  it('answers OPTIONS on a path no route has with 404, as any method', async () => {
+    expect((await request(server).options('/nowhere')).status).toBe(404);
   });
 });

@@ -70,8 +70,17 @@ describe('logging through pino', () => {
   it('writes one access line per request, at error for a 5xx, also when the connection closes first', () => {
     const out = sink();
     const access = json(out.stream).accessLog();
-    const request = (status: number, events: string[], actor?: string) => {
-      const req = { method: 'GET', route: { path: '/school/:id' }, baseUrl: '', correlationId: 'c-9', actor };
+    const request = (status: number, events: string[], actor?: string, path = '/school/:id') => {
+      const req = {
+        method: 'GET',
+        route: { path },
+        baseUrl: '',
+        correlationId: 'c-9',
+        actor,
+        params: path.includes(':id') ? { id: 'f2c9…' } : {},
+        ip: '203.0.113.9',
+        headers: { 'user-agent': 'curl/8.5.0' },
+      };
       const res = Object.assign(new EventEmitter(), { statusCode: status });
       let nexts = 0;
       access(req as unknown as Request, res as unknown as Response, () => (nexts += 1));
@@ -81,29 +90,44 @@ describe('logging through pino', () => {
     request(200, ['finish', 'close'], 'ops-key');
     request(503, ['finish']);
     request(200, ['close']);
+    // Probes and scrapes are written at debug (not at this logger's info); a failing one is still an error.
+    request(200, ['finish'], undefined, '/health');
+    request(200, ['finish'], undefined, '/metrics');
+    request(503, ['finish'], undefined, '/ready');
     const lines = out
       .text()
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    const common = { correlationId: 'c-9', method: 'GET', route: '/school/:id', ms: expect.any(Number) };
+    const client = { clientAddress: '203.0.113.9', userAgent: 'curl/8.5.0' };
+    const common = { correlationId: 'c-9', method: 'GET', route: '/school/:id', ms: expect.any(Number), ...client };
     expect(lines).toEqual([
       {
         level: 'info',
         time: expect.any(String),
         ...common,
+        schoolId: 'f2c9…',
         status: 200,
         apiKeyId: 'ops-key',
         msg: expect.stringMatching(/^GET \/school\/:id 200 \d+ ms$/),
       },
-      { level: 'error', time: expect.any(String), ...common, status: 503, msg: 'GET /school/:id 503' },
+      {
+        level: 'error',
+        time: expect.any(String),
+        ...common,
+        schoolId: 'f2c9…',
+        status: 503,
+        msg: 'GET /school/:id 503',
+      },
       {
         level: 'info',
         time: expect.any(String),
         ...common,
+        schoolId: 'f2c9…',
         status: 200,
         msg: expect.stringMatching(/^GET \/school\/:id 200/),
       },
+      { level: 'error', time: expect.any(String), ...common, route: '/ready', status: 503, msg: 'GET /ready 503' },
     ]);
   });
 

@@ -1,9 +1,13 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { NO_FAULTS } from '../../src/application/process-manager/faults.js';
 import { ProcessManager } from '../../src/application/process-manager/process-manager.js';
 import type { StepPorts } from '../../src/application/process-manager/step-runner.js';
 import { StepError } from '../../src/application/process-manager/step-error.js';
 import { silentLogger } from '../../src/application/ports/logger.port.js';
 import { noTelemetry, type Telemetry } from '../../src/application/ports/telemetry.port.js';
+import type { Tracing } from '../../src/application/ports/tracing.port.js';
+import { OtelTracing } from '../../src/infrastructure/tracing/otel-tracing.js';
 import { executeSchoolCommand } from '../../src/application/school/school-stream.js';
 import { schoolStreamId } from '../../src/domain/school/events.js';
 import { slugStreamId } from '../../src/domain/school/slug.js';
@@ -19,7 +23,12 @@ import {
 
 const A = '0a000000-0000-4000-8000-00000000000a';
 const B = '0b000000-0000-4000-8000-00000000000b';
-const metadata = (id: string) => ({ actor: 'test', correlationId: `request-${id}`, now: NOW });
+const metadata = (id: string, traceparent?: string) => ({
+  actor: 'test',
+  correlationId: `request-${id}`,
+  now: NOW,
+  ...(traceparent ? { traceparent } : {}),
+});
 
 /** Step ports that record their calls; a school's database creation can be held, and actions made to fail. */
 function fakePorts(store: InMemoryEventStore) {
@@ -143,7 +152,15 @@ function fakePorts(store: InMemoryEventStore) {
   return { ports, calls, failures, hold };
 }
 
-function setup(options: { concurrency?: number; locks?: FakeLocks; telemetry?: Telemetry } = {}) {
+function setup(
+  options: {
+    concurrency?: number;
+    locks?: FakeLocks;
+    telemetry?: Telemetry;
+    tracing?: Tracing;
+    traceparent?: string;
+  } = {},
+) {
   const store = new InMemoryEventStore();
   const checkpoints = new InMemoryCheckpoints();
   const clock = new FakeClock();
@@ -155,6 +172,7 @@ function setup(options: { concurrency?: number; locks?: FakeLocks; telemetry?: T
     lockedRetryMs: 1000,
     timers: clock,
     telemetry: options.telemetry,
+    tracing: options.tracing,
   });
   const request = async (id: string, slug: string) => {
     const databaseName = `school_${id.replaceAll('-', '')}`;
@@ -179,7 +197,7 @@ function setup(options: { concurrency?: number; locks?: FakeLocks; telemetry?: T
           now: NOW,
         },
       }),
-      metadata(id),
+      metadata(id, options.traceparent),
     );
     return databaseName;
   };
@@ -371,6 +389,62 @@ describe('ProcessManager (in-memory store, fake clock)', () => {
     const created = t.store.events.find((e) => e.type === 'DatabaseCreated')!;
     expect(created.data.attempt).toBe(2);
     await checkpointAtTheEnd(t);
+  });
+
+  it("runs each step attempt in a span of the request's trace, the provider's calls under it (in-memory exporter)", async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    provider.register();
+    try {
+      const [traceId, requestSpan] = ['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7'];
+      const t = setup({ tracing: new OtelTracing(), traceparent: `00-${traceId}-${requestSpan}-01` });
+      running = t.manager;
+      // The DNS provider as an instrumented client would be: a span of its own for its call.
+      const dns = (t.ports as unknown as { dns: { claim: (record: unknown) => Promise<unknown> } }).dns;
+      const claim = dns.claim;
+      dns.claim = (record) =>
+        trace.getTracer('provider').startActiveSpan('dns call', (s) => claim(record).finally(() => s.end()));
+      t.failures.set('create_dns', [StepError.transient('SERVFAIL')]);
+      await t.manager.start();
+      await t.request(A, 'alpha');
+      await eventually(() => t.types(A).includes('StepAttemptFailed'), 'the failed attempt recorded');
+      await settle();
+      t.clock.advance(t.clock.waiting[0]!);
+      await eventually(() => t.types(A).includes('SchoolProvisioned'), 'provisioned after the retry');
+
+      const spans = exporter.getFinishedSpans();
+      const steps = spans.filter((s) => s.name.startsWith('step '));
+      expect(steps.map((s) => [s.name, s.attributes['scs.step.attempt'], s.attributes['scs.step.outcome']])).toEqual([
+        ['step create_database', 1, 'succeeded'],
+        ['step run_migrations', 1, 'succeeded'],
+        ['step create_dns', 1, 'failed'],
+        ['step create_dns', 2, 'succeeded'],
+        ['step issue_certificate', 1, 'succeeded'],
+        ['step deliver_certificate', 1, 'succeeded'],
+        ['step register_school', 1, 'succeeded'],
+        ['step send_welcome_email', 1, 'succeeded'],
+      ]);
+      for (const step of steps) {
+        expect(step.spanContext().traceId).toBe(traceId);
+        expect(step.parentSpanContext?.spanId).toBe(requestSpan);
+        expect(step.attributes).toMatchObject({
+          'scs.school.id': A,
+          'scs.school.slug': 'alpha',
+          'scs.step.kind': 'step',
+        });
+      }
+      expect(steps[2]!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'SERVFAIL' });
+      expect(steps[3]!.status.code).not.toBe(SpanStatusCode.ERROR);
+      const calls = spans.filter((s) => s.name === 'dns call');
+      expect(calls.map((c) => c.parentSpanContext?.spanId)).toEqual([
+        steps[2]!.spanContext().spanId,
+        steps[3]!.spanContext().spanId,
+      ]);
+      expect(calls.every((c) => c.spanContext().traceId === traceId)).toBe(true);
+    } finally {
+      await provider.shutdown();
+      trace.disable();
+    }
   });
 
   it('leaves a school another replica holds, looks again a second later, and takes it over once free', async () => {

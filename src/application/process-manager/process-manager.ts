@@ -15,6 +15,7 @@ import type {
 } from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
 import { noTelemetry, reportHandled, type Telemetry } from '../ports/telemetry.port.js';
+import { noTracing, type SpanAttributes, type SpanHandle, type Tracing } from '../ports/tracing.port.js';
 import { executeSchoolCommand, loadSchool, type LoadedSchool } from '../school/school-stream.js';
 import { PositionTracker } from './position-tracker.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
@@ -34,6 +35,8 @@ export interface ProcessManagerOptions {
   timers?: Timers;
   /** Step and school timings for operators (default: none). */
   telemetry?: Telemetry;
+  /** A span per step attempt and conclusion, in the trace of the school's request (default: none). */
+  tracing?: Tracing;
 }
 
 /**
@@ -225,8 +228,11 @@ export class ProcessManager {
         case 'conclude': {
           const now = this.clock.now().toISOString();
           const conclude = () => ({ type: 'Conclude' as const, data: { now } });
-          const concluded = await executeSchoolCommand(this.store, schoolId, conclude, this.metadata(schoolId), {
-            known: loaded,
+          const metadata = this.metadata(schoolId);
+          const concluded = await this.tracing.inSpan('conclude', this.spanOptions(state!, metadata), async (span) => {
+            const result = await executeSchoolCommand(this.store, schoolId, conclude, metadata, { known: loaded });
+            span.set({ 'scs.school.status': result.state?.status ?? 'unknown' });
+            return result;
           });
           this.settled(state!, concluded.state);
           known = concluded.loaded;
@@ -239,10 +245,30 @@ export class ProcessManager {
     }
   }
 
-  /** Runs one action on the school as just loaded, and records its result or failure on that stream. */
+  /**
+   * Runs one action on the school as just loaded, and records its result or failure on that stream, in a
+   * span of its own (`step create_dns`, `compensation delete_dns`, `lifecycle suspend_school`) in the trace
+   * of the school's request.
+   */
   private async runOne(loaded: LoadedSchool, action: ActionName, attempt: number): Promise<LoadedSchool | undefined> {
     const state = loaded.state!;
     const metadata = this.metadata(state.id);
+    const kind = kindOf(action);
+    const attributes = { 'scs.step.name': action, 'scs.step.kind': kind, 'scs.step.attempt': attempt };
+    const options = this.spanOptions(state, metadata, attributes);
+    return this.tracing.inSpan(`${kind} ${action}`, options, (span) =>
+      this.runTraced(loaded, action, attempt, metadata, span),
+    );
+  }
+
+  private async runTraced(
+    loaded: LoadedSchool,
+    action: ActionName,
+    attempt: number,
+    metadata: EventMetadata,
+    span: SpanHandle,
+  ): Promise<LoadedSchool | undefined> {
+    const state = loaded.state!;
     const startedAt = this.clock.now().toISOString();
     const { correlationId } = metadata;
     const fields = { schoolId: state.id, slug: state.details.slug, correlationId, step: action };
@@ -251,6 +277,7 @@ export class ProcessManager {
     try {
       const event = await runAction(this.ports, state, action, { attempt, startedAt }, metadata);
       timed();
+      span.set({ 'scs.step.outcome': 'succeeded' });
       const now = this.clock.now().toISOString();
       const result = () => ({ type: 'RecordStepResult' as const, data: { action, event, now } });
       const recorded = await executeSchoolCommand(
@@ -268,6 +295,8 @@ export class ProcessManager {
       const retryAt = new Date(now.getTime() + retryDelayMs(this.options.policy, attempt)).toISOString();
       const message = describeError(error);
       timed({ permanent });
+      span.set({ 'scs.step.outcome': permanent ? 'failed_permanently' : 'failed' });
+      span.fail(message);
       const failed = `${action} attempt ${attempt} failed${permanent ? ' permanently' : ''}`;
       this.logger.warn(`school ${state.id} (${state.details.slug}): ${failed}: ${message}`, fields);
       const recorded = await executeSchoolCommand(
@@ -327,6 +356,17 @@ export class ProcessManager {
     this.saving = this.saving
       .then(() => this.checkpoints.save(this.name, this.tracker.checkpoint ?? checkpoint))
       .catch((error) => this.logger.warn(`could not save the process manager checkpoint: ${describeError(error)}`));
+  }
+
+  private get tracing(): Tracing {
+    return this.options.tracing ?? noTracing;
+  }
+
+  /** A span about the school, continuing the trace its request's events carry (`traceparent`). */
+  private spanOptions(state: SchoolState, metadata: EventMetadata, attributes: SpanAttributes = {}) {
+    const traceparent = typeof metadata.traceparent === 'string' ? metadata.traceparent : undefined;
+    const school = { 'scs.school.id': state.id, 'scs.school.slug': state.details.slug };
+    return { traceparent, attributes: { ...school, ...attributes } };
   }
 
   private metadata(schoolId: string): EventMetadata {

@@ -27,7 +27,7 @@ function createEventStore(config: Config, central: CentralDatabase, logger: AppL
     : new PostgresEventStore({ pool: central.pool, logger });
   logger.log(
     connectionString
-      ? `events in EventStoreDB at ${redacted(connectionString)}`
+      ? `events in KurrentDB (EventStoreDB) at ${redacted(connectionString)}`
       : 'events in the central PostgreSQL database',
   );
   return new RetryingAppends(store, { logger, telemetry: metrics });

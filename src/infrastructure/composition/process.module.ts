@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { TRACING, type Tracing } from '../../application/ports/tracing.port.js';
 import { Global, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { FaultInjector } from '../../application/process-manager/faults.js';
@@ -78,7 +79,7 @@ function stepPorts(
     },
     {
       provide: ProcessManager,
-      inject: [EVENT_STORE, CHECKPOINT_STORE, STEP_PORTS, CLOCK, APP_LOGGER, CONFIG, LOCKS, PrometheusMetrics],
+      inject: [EVENT_STORE, CHECKPOINT_STORE, STEP_PORTS, CLOCK, APP_LOGGER, CONFIG, LOCKS, PrometheusMetrics, TRACING],
       useFactory: (
         store: EventStore,
         checkpoints: CheckpointStore,
@@ -88,12 +89,14 @@ function stepPorts(
         config: Config,
         locks: Locks,
         telemetry: PrometheusMetrics,
+        tracing: Tracing,
       ) =>
         new ProcessManager(store, checkpoints, ports, clock, logger, {
           policy: config.retry,
           concurrency: config.concurrency,
           locks,
           telemetry,
+          tracing,
         }),
     },
     {

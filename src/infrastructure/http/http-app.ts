@@ -39,9 +39,9 @@ export async function createHttpApp(
   app.use(runtime.metrics.httpMiddleware());
   if (logger instanceof PinoLoggerService) app.use(logger.accessLog());
   const router = () => app.getHttpAdapter().getInstance().router;
+  app.use(methodNotAllowed(router)); // first: it names the route for the answers the edges give
   app.use(refuseBadText(router)); // NUL or not UTF-8 in the path, the query or a header that reaches SQL
   app.use(consoleAssets()); // GET /console: the operator console's static files, no key
-  app.use(methodNotAllowed(router));
   app.use(jsonOnlyMiddleware);
   // Depth and duplicate member names are checked on the raw text, before anything walks the parsed value
   // (Nest's type leaves `verify` out, but passes it on to body-parser when rawBody is off).

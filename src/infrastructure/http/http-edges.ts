@@ -48,26 +48,43 @@ class RouteIndex {
 }
 
 /**
- * A wrong method on a known route gets 405 with `Allow` (RFC 9110 §15.5.6), not a 404. The allowed
- * methods are read from the router itself once the routes are registered, so they cannot drift from
- * the controllers. OPTIONS is left to Express, which answers it with `Allow` too. Only the routes that
- * share the request's first path segment are matched (`RouteIndex`): matching every route on every
- * request was about 4% of the CPU of a GET /school/:id.
+ * Whether the route matches. A parameter that is not UTF-8 makes Express's match throw: no match here
+ * (refuseBadText answers it).
+ */
+function matches(layer: RouteLayer, path: string): boolean {
+  try {
+    return Boolean(layer.match(path));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A wrong method on a known route gets 405 with `Allow` (RFC 9110 §15.5.6), not a 404, and OPTIONS on it
+ * gets 204 with `Allow` (§9.3.7). The allowed methods are read from the router itself once the routes are
+ * registered, so they cannot drift from the controllers. The declared route is kept in `res.locals.route`,
+ * so that an answer given before routing (this 405, a 400 or 415 of the edges, body-parser's 413) is
+ * still labelled with its route in metrics and logs (`routeOf`). Only the routes that share the request's
+ * first path segment are matched (`RouteIndex`): matching every route on every request was about 4% of
+ * the CPU of a GET /school/:id.
  */
 export function methodNotAllowed(router: () => { stack: unknown[] }) {
   const index = new RouteIndex();
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.method === 'OPTIONS') return next();
     const allowed = new Set<string>();
     for (const layer of index.routesFor(router().stack, req.path)) {
-      if (!layer.route || !layer.match(req.path)) continue;
+      if (!layer.route || !matches(layer, req.path)) continue;
+      if (res.locals.route === undefined && typeof layer.route.path === 'string') res.locals.route = layer.route.path;
       for (const [method, on] of Object.entries(layer.route.methods)) {
         if (on && method !== '_all') allowed.add(method.toUpperCase());
       }
     }
+    if (allowed.size === 0) return next();
     if (allowed.has('GET')) allowed.add('HEAD');
-    if (allowed.size === 0 || allowed.has(req.method)) return next();
+    allowed.add('OPTIONS');
     const allow = [...allowed].sort().join(', ');
+    if (req.method === 'OPTIONS') return void res.setHeader('Allow', allow).status(204).end();
+    if (allowed.has(req.method)) return next();
     res.setHeader('Allow', allow);
     const detail = `${req.method.slice(0, 20)} is not allowed here; use ${allow}`;
     sendProblem(res, problem(405, 'method-not-allowed', 'Method not allowed', detail), req.path.slice(0, 200));

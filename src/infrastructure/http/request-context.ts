@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Scope } from './scopes.js';
+import { activeTraceparent } from '../tracing/otel-tracing.js';
 
 const CORRELATION_ID = /^[A-Za-z0-9._-]{1,100}$/;
 /** W3C Trace Context `traceparent` (version 00 layout; version ff and all-zero ids are invalid). */
@@ -22,7 +23,9 @@ export function originOf(req: ScsRequest): { requestId: string; clientAddress?: 
 
 /**
  * Takes a well-formed X-Correlation-Id from the caller (or makes one) and echoes it back, and keeps a
- * well-formed `traceparent` to record beside it (a malformed one is ignored, as the W3C spec asks).
+ * `traceparent` to record beside it: with tracing on, this request's own span (a child of the caller's,
+ * when it sent one), so that the school's step spans join the request's trace; with tracing off, the
+ * caller's header when it is well formed (a malformed one is ignored, as the W3C spec asks).
  */
 export function correlationMiddleware(req: ScsRequest, res: Response, next: NextFunction): void {
   const given = req.headers['x-correlation-id'];
@@ -30,6 +33,7 @@ export function correlationMiddleware(req: ScsRequest, res: Response, next: Next
   req.requestId = randomUUID();
   const traceparent = req.headers.traceparent;
   if (typeof traceparent === 'string' && TRACEPARENT.test(traceparent.trim())) req.traceparent = traceparent.trim();
+  req.traceparent = activeTraceparent() ?? req.traceparent;
   res.setHeader('X-Correlation-Id', req.correlationId);
   next();
 }

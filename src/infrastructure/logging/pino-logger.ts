@@ -4,6 +4,14 @@ import { pino, stdTimeFunctions, symbols, type Level, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { routeOf } from '../http/route-of.js';
 
+const PROBES = new Set(['/health', '/ready', '/metrics']);
+
+/** `schoolId` for a route that names a school (`/school/:id`, `/school/:id/history`, …). */
+function schoolOf(route: string, params: Record<string, unknown> | undefined): { schoolId?: string } {
+  const id = params?.id;
+  return route.startsWith('/school/:id') && typeof id === 'string' ? { schoolId: id.slice(0, 100) } : {};
+}
+
 export interface LogOptions {
   level: string;
   /** Human-readable lines (pino-pretty) instead of JSON lines: for a terminal in development. */
@@ -106,6 +114,7 @@ export class PinoLoggerService implements LoggerService {
         const ms = Date.now() - started;
         const route = routeOf(req);
         const failed = error !== undefined || res.statusCode >= 500;
+        const userAgent = req.headers['user-agent'];
         const line = {
           correlationId: req.correlationId ?? '',
           method: req.method,
@@ -113,8 +122,13 @@ export class PinoLoggerService implements LoggerService {
           status: res.statusCode,
           ms: Math.round(ms * 10) / 10,
           ...(req.actor ? { apiKeyId: req.actor } : {}),
+          ...schoolOf(route, req.params),
+          clientAddress: req.ip ?? '',
+          ...(userAgent ? { userAgent: userAgent.slice(0, 200) } : {}),
         };
         if (failed) this.pino.error(line, `${req.method} ${route} ${res.statusCode}`);
+        // Load balancers' probes and Prometheus's scrapes come every few seconds: at debug, not info.
+        else if (PROBES.has(route)) this.pino.debug(line, `${req.method} ${route} ${res.statusCode}`);
         else this.pino.info(line, `${req.method} ${route} ${res.statusCode} ${Math.round(ms)} ms`);
       };
       res.on('close', done).on('finish', done).on('error', done);

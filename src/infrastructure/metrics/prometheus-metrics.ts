@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -7,6 +9,13 @@ import { SCHOOL_STATUSES } from '../../domain/school/state.js';
 import { LIFECYCLE_ACTIONS, STEPS, UNDO_ORDER } from '../../domain/school/steps.js';
 import { routeOf } from '../http/route-of.js';
 import { WebhookMetrics } from './webhook-metrics.js';
+import { projectRoot } from '../project-root.js';
+
+/** SCS's version (package.json) and the Node it runs on: what `scs_build_info` reports. */
+export function buildInfo(): { version: string; node_version: string } {
+  const { version } = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string };
+  return { version, node_version: process.versions.node };
+}
 
 /** What the gauges read when Prometheus scrapes (the runtime's parts; see metric-sources.ts). */
 export interface MetricSources {
@@ -57,6 +66,13 @@ export class PrometheusMetrics implements Telemetry {
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    // Constant 1; its labels say what runs (join on them: `* on(instance) group_left(version) scs_build_info`).
+    new Gauge({
+      name: 'scs_build_info',
+      help: 'The SCS version and Node.js version of this process (always 1)',
+      labelNames: ['version', 'node_version'],
+      registers,
+    }).set(buildInfo(), 1);
     this.http = new Histogram({
       name: 'scs_http_request_duration_seconds',
       help: 'HTTP requests by method, route and status',

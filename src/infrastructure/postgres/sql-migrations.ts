@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
+import { projectRoot } from '../project-root.js';
+
+export { projectRoot };
 
 export interface SqlMigration {
   version: string;
@@ -43,21 +45,6 @@ export class MigrationFailedError extends Error {
 export interface MigrationTimeouts {
   lockTimeoutMs: number;
   statementTimeoutMs: number;
-}
-
-let root: string | undefined;
-
-/** The project folder (the first parent holding package.json), wherever the code was built to. */
-export function projectRoot(): string {
-  if (root) return root;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the project folder (no package.json above the code)');
-    dir = parent;
-  }
-  root = dir;
-  return dir;
 }
 
 export function migrationsDir(set: 'school' | 'central'): string {

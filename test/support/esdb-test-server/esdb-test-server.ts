@@ -8,7 +8,7 @@ import { streamsGrpc } from './proto.js';
 
 export interface EsdbTestServer {
   readonly port: number;
-  readonly connectionString: string; // `esdb://127.0.0.1:${port}?tls=false`
+  readonly connectionString: string; // `kurrentdb://127.0.0.1:${port}?tls=false`
   /**
    * Ends every in-flight call with UNAVAILABLE (what a client sees when the connection drops); the server keeps
    * listening.
@@ -61,9 +61,9 @@ function unimplemented(_call: unknown, callback?: (error: { code: status; detail
 }
 
 /**
- * An in-memory EventStoreDB answering the Streams calls that @eventstore/db-client 6.2.1 makes for
- * appends, reads and catch-up subscriptions. ServerFeatures is left out on purpose: the client then
- * uses Streams.Append instead of BatchAppend.
+ * An in-memory EventStoreDB answering the Streams calls that @kurrent/kurrentdb-client 1.3 makes for
+ * appends (grpc-js), reads (its Rust bridge) and catch-up subscriptions (grpc-js). ServerFeatures is
+ * left out on purpose: the client then uses Streams.Append instead of BatchAppend or the v2 appends.
  */
 class InMemoryEsdb implements EsdbTestServer {
   private readonly log = new EventLog();
@@ -78,7 +78,7 @@ class InMemoryEsdb implements EsdbTestServer {
   }
 
   get connectionString(): string {
-    return `esdb://${this.host}:${this.port}?tls=false`;
+    return `kurrentdb://${this.host}:${this.port}?tls=false`;
   }
 
   get eventCount(): number {

@@ -2,7 +2,7 @@ import {
   ANY,
   BACKWARDS,
   END,
-  EventStoreDBClient,
+  KurrentDBClient,
   excludeSystemEvents,
   FORWARDS,
   jsonEvent,
@@ -13,10 +13,10 @@ import {
   streamNameFilter,
   WrongExpectedVersionError,
   type AllStreamResolvedEvent,
-  type AppendExpectedRevision,
+  type AppendStreamState,
   type ReadPosition,
   type ResolvedEvent,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import {
   comparePositions,
   deliverEvents,
@@ -45,7 +45,7 @@ const DISPOSE_WAIT_MS = 1_000;
 /** A stream or event of the server's own (`$`-prefixed), never one of ours. */
 const isSystem = (streamId: string, type: string) => streamId.startsWith('$') || type.startsWith('$');
 
-function toExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
+function toStreamState(expected: ExpectedRevision): AppendStreamState {
   switch (expected) {
     case 'no_stream':
       return NO_STREAM;
@@ -76,6 +76,15 @@ function toRecorded(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedE
 /** gRPC status codes the client passes through unwrapped while no server listens: UNAVAILABLE, DEADLINE_EXCEEDED. */
 const UNREACHABLE_CODES = new Set([14, 4]);
 
+/**
+ * The connection string as the KurrentDB client takes it: `esdb://` and `esdb+discover://` (the
+ * EventStoreDB client's schemes, which this client still accepts but warns about on the console at every
+ * connection) become `kurrentdb://` and `kurrentdb+discover://`; the rest is left as given.
+ */
+export function kurrentConnectionString(connectionString: string): string {
+  return connectionString.replace(/^esdb(\+discover)?:\/\//, 'kurrentdb$1://');
+}
+
 /** What the client throws when it cannot reach a server (or loses it mid-call). */
 function isUnavailable(error: unknown): boolean {
   const { type, code } = error as { type?: unknown; code?: unknown };
@@ -96,21 +105,22 @@ function unavailable(operation: string, error: unknown): Error {
 }
 
 /**
- * The event store on EventStoreDB (`@eventstore/db-client`, gRPC). Appends map the port's expected
+ * The event store on KurrentDB or EventStoreDB 20+ (`@kurrent/kurrentdb-client`, gRPC; its reads go through
+ * the client's Rust bridge, its appends and subscriptions through grpc-js). Appends map the port's expected
  * revision to the server's and carry our deterministic event ids, so a retried append is answered by
  * the server's idempotence check instead of writing twice. Reads of `$all` and subscriptions skip the
  * server's own `$` events. Subscriptions resume from the last event they handled when the connection
  * drops, with backoff; the client reconnects by itself on the next call.
  */
 export class EventStoreDbEventStore implements EventStore {
-  private readonly client: EventStoreDBClient;
+  private readonly client: KurrentDBClient;
   private readonly logger: AppLogger;
   private readonly retryMaxMs: number;
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
 
   constructor(options: { connectionString: string; logger?: AppLogger; retryMaxMs?: number }) {
-    this.client = EventStoreDBClient.connectionString(options.connectionString);
+    this.client = KurrentDBClient.connectionString(kurrentConnectionString(options.connectionString));
     this.logger = options.logger ?? silentLogger;
     this.retryMaxMs = options.retryMaxMs ?? 5_000;
   }
@@ -122,7 +132,7 @@ export class EventStoreDbEventStore implements EventStore {
     );
     try {
       const result = await this.client.appendToStream(streamId, proposed, {
-        expectedRevision: toExpectedRevision(expected),
+        streamState: toStreamState(expected),
       });
       const position =
         result.position ??
@@ -135,7 +145,7 @@ export class EventStoreDbEventStore implements EventStore {
       };
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
-        const actual = typeof error.actualVersion === 'bigint' ? Number(error.actualVersion) : 'no_stream';
+        const actual = typeof error.actualState === 'bigint' ? Number(error.actualState) : 'no_stream';
         throw new WrongExpectedRevisionError(streamId, expected, actual);
       }
       throw unavailable(`append to ${streamId}`, error);

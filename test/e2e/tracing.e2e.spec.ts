@@ -1,0 +1,119 @@
+import { STEP_ORDER } from '../../src/domain/school/steps.js';
+import { freshDatabase } from '../support/databases.js';
+import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
+import { schoolBody, startScs, waitFor, waitForStatus, type ScsProcess } from '../support/scs-process.js';
+
+const SERVER = 2;
+/** The last step: its span ends the provisioning's trace. */
+const LAST = 'step send_welcome_email';
+const CLIENT = 3;
+/** The steps the process manager runs (the request itself records `reserve_slug`). */
+const STEPS = STEP_ORDER.map((step) => step.name).filter((step) => step !== 'reserve_slug');
+/** The caller's own trace: SCS's spans must join it. */
+const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const CALLER_SPAN = '00f067aa0ba902b7';
+
+const isPg = (span: ReceivedSpan) => span.kind === CLIENT && span.attributes['db.system.name'] === 'postgresql';
+const childrenOf = (spans: ReceivedSpan[], parent: ReceivedSpan) =>
+  spans.filter((s) => s.parentSpanId === parent.spanId);
+const descendantsOf = (spans: ReceivedSpan[], parent: ReceivedSpan): ReceivedSpan[] =>
+  childrenOf(spans, parent).flatMap((child) => [child, ...descendantsOf(spans, child)]);
+
+/** Waits until the receiver holds the span `name` of the school, then gives every span of its trace. */
+async function traceOf(receiver: OtlpReceiver, schoolId: string, name: string): Promise<ReceivedSpan[]> {
+  const last = await waitFor(`the span ${name} of school ${schoolId}`, async () =>
+    receiver.spans.find((s) => s.name === name && s.attributes['scs.school.id'] === schoolId),
+  );
+  return receiver.spans.filter((s) => s.traceId === last.traceId);
+}
+
+describe('traces (OpenTelemetry, exported over OTLP/HTTP to a receiver on loopback)', () => {
+  let central: Awaited<ReturnType<typeof freshDatabase>>;
+  let receiver: OtlpReceiver;
+  let scs: ScsProcess | undefined;
+
+  beforeAll(async () => {
+    central = await freshDatabase('scs_tracing');
+    receiver = await OtlpReceiver.start();
+  });
+  afterEach(async () => {
+    await scs?.stop();
+    scs = undefined;
+  });
+  afterAll(async () => {
+    await receiver?.stop();
+    await central?.drop();
+  });
+
+  it("puts one school's POST, each step attempt and their PostgreSQL calls in the caller's trace", async () => {
+    scs = await startScs({ databaseUrl: central.url, env: receiver.env });
+    const traceparent = `00-${CALLER_TRACE}-${CALLER_SPAN}-01`;
+    const created = await scs.request('/school', { method: 'POST', json: schoolBody(), headers: { traceparent } });
+    expect(created.status).toBe(202);
+    const id = created.body.id as string;
+    expect((await waitForStatus(scs, id, ['active', 'failed'])).status).toBe('active');
+
+    const spans = await traceOf(receiver, id, LAST);
+    expect(spans.every((s) => s.traceId === CALLER_TRACE && s.service === 'scs')).toBe(true);
+
+    const post = spans.find((s) => s.kind === SERVER && s.attributes['http.route'] === '/school')!;
+    expect(post).toMatchObject({ name: 'POST /school', parentSpanId: CALLER_SPAN });
+    expect(descendantsOf(spans, post).some(isPg)).toBe(true); // the slug claim and the school's first events
+    // The events keep the request's span as their trace context: what the process manager does continues it.
+    const history = await scs.request(`/school/${id}/history`);
+    expect(history.body.events[0].metadata.traceparent).toBe(`00-${CALLER_TRACE}-${post.spanId}-01`);
+
+    for (const step of STEPS) {
+      const attempt = spans.find((s) => s.name === `step ${step}`)!;
+      expect(attempt).toMatchObject({
+        parentSpanId: post.spanId,
+        attributes: expect.objectContaining({
+          'scs.school.id': id,
+          'scs.step.name': step,
+          'scs.step.attempt': 1,
+          'scs.step.outcome': 'succeeded',
+        }),
+      });
+      expect(childrenOf(spans, attempt).filter(isPg).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('traces no /health, /ready or /metrics probe', async () => {
+    scs = await startScs({ databaseUrl: central.url, env: receiver.env });
+    for (const path of ['/health', '/ready', '/metrics']) expect((await scs.request(path)).status).toBe(200);
+    const after = await scs.request('/schools?limit=1');
+    expect(after.status).toBe(200);
+    await waitFor('the span of GET /schools', async () =>
+      receiver.spans.find((s) => s.kind === SERVER && s.name === 'GET /schools'),
+    );
+    const probes = receiver.spans.filter(
+      (s) => s.kind === SERVER && /^\/(health|ready|metrics)$/.test(String(s.attributes['url.path'])),
+    );
+    expect(probes).toEqual([]);
+  });
+
+  it('continues the trace after a restart mid-provisioning: the steps run by the new process join the request', async () => {
+    scs = await startScs({ databaseUrl: central.url, env: { ...receiver.env, SCS_FAULTS: 'create_dns:crash' } });
+    const dataDir = scs.dataDir;
+    const traceparent = `00-${CALLER_TRACE}-${CALLER_SPAN}-01`;
+    const created = await scs.request('/school', { method: 'POST', json: schoolBody(), headers: { traceparent } });
+    expect(created.status).toBe(202);
+    const id = created.body.id as string;
+    expect((await scs.exited).signal).toBe('SIGKILL'); // after create_dns's side effect, before its event
+    const killed = new Set(receiver.spans.map((s) => s.spanId));
+
+    scs = await startScs({
+      databaseUrl: central.url,
+      dataDir,
+      env: { ...receiver.env, SCS_FAULTS: 'create_dns:crash' },
+    });
+    expect((await waitForStatus(scs, id, ['active', 'failed'])).status).toBe('active');
+    const requestSpan = (await scs.request(`/school/${id}/history`)).body.events[0].metadata.traceparent.split('-')[2];
+    const spans = await traceOf(receiver, id, LAST);
+    const resumed = spans.filter((s) => s.name.startsWith('step ') && !killed.has(s.spanId));
+    expect(resumed.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['step create_dns', 'step issue_certificate', 'step register_school', LAST]),
+    );
+    for (const step of resumed) expect(step).toMatchObject({ traceId: CALLER_TRACE, parentSpanId: requestSpan });
+  });
+});
