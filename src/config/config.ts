@@ -151,8 +151,54 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const OWNER_ID = /^[A-Za-z0-9_.-]{1,63}$/;
 
-export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }): Config {
+/**
+ * The variables that hold secrets, each of which may instead name a file holding it (`<name>_FILE`, e.g. a
+ * Docker or Kubernetes secret mounted as a file): read when `<name>` is unset or empty, a trailing newline
+ * dropped; both set is a configuration problem.
+ */
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'EVENTSTORE_CONNECTION_STRING',
+  'SCS_API_KEY',
+  'SCS_API_KEYS',
+  'SCS_CREDENTIALS_KEY',
+  'SCS_CREDENTIALS_KEYS',
+  'SCS_TENANT_SERVERS',
+  'POWERDNS_API_KEY',
+  'SMTP_URL',
+] as const;
+
+/** `env` with each secret read from its `_FILE` where that is set; `fromFile` gets the names read so. */
+function withSecretFiles(env: NodeJS.ProcessEnv, problems: string[], fromFile: Set<string>): NodeJS.ProcessEnv {
+  const values = new Map<string, string | undefined>();
+  for (const name of SECRET_VARIABLES) {
+    const file = env[`${name}_FILE`] || undefined;
+    if (!file) continue;
+    fromFile.add(name);
+    if (env[name]) {
+      problems.push(`set ${name} or ${name}_FILE, not both`);
+      values.set(name, undefined);
+      continue;
+    }
+    try {
+      values.set(name, readFileSync(file, 'utf8').replace(/\r?\n$/, ''));
+    } catch (error) {
+      // The message names the file, never its contents.
+      problems.push(`${name}_FILE=${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      values.set(name, undefined);
+    }
+  }
+  if (values.size === 0) return env;
+  // A view, not a copy: every other read still goes to `env` itself.
+  return new Proxy(env, {
+    get: (target, name) => (typeof name === 'string' && values.has(name) ? values.get(name) : target[name as string]),
+  });
+}
+
+export function loadConfig(rawEnv: NodeJS.ProcessEnv, defaults: { dataDir: string }): Config {
   const problems: string[] = [];
+  const fromFile = new Set<string>();
+  const env = withSecretFiles(rawEnv, problems, fromFile);
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
@@ -194,7 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
     if (env.SCS_API_KEY.length < 16) problems.push('SCS_API_KEY must be at least 16 characters');
     else apiKeys.push({ secret: env.SCS_API_KEY });
   }
-  for (const key of parseApiKeys(env, problems)) {
+  for (const key of parseApiKeys(env, problems, fromFile.has('SCS_API_KEYS'))) {
     if (apiKeys.some((k) => k.id === key.id)) problems.push(`SCS_API_KEYS: key id "${key.id}" appears twice`);
     else apiKeys.push(key);
   }
@@ -420,23 +466,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { dataDir: string }
 /**
  * `SCS_API_KEYS=id:secret[:scope+scope],…`, or the same in the file SCS_API_KEYS_FILE (entries separated
  * by commas or lines; blank lines and `#` lines skipped), so that the secrets need not sit in the environment.
+ * The file is read with every other secret's (withSecretFiles).
  */
-function parseApiKeys(env: NodeJS.ProcessEnv, problems: string[]): ConfiguredApiKey[] {
-  let raw = env.SCS_API_KEYS ?? '';
-  const file = env.SCS_API_KEYS_FILE || undefined;
-  if (file && raw.trim()) {
-    problems.push('set SCS_API_KEYS or SCS_API_KEYS_FILE, not both');
-    return [];
-  }
-  if (file) {
-    try {
-      raw = readFileSync(file, 'utf8');
-    } catch (error) {
-      problems.push(`SCS_API_KEYS_FILE=${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-      return [];
-    }
-  }
-  const source = file ? 'SCS_API_KEYS_FILE' : 'SCS_API_KEYS';
+function parseApiKeys(env: NodeJS.ProcessEnv, problems: string[], fromFile: boolean): ConfiguredApiKey[] {
+  const raw = env.SCS_API_KEYS ?? '';
+  const source = fromFile ? 'SCS_API_KEYS_FILE' : 'SCS_API_KEYS';
   const keys: ConfiguredApiKey[] = [];
   for (const entry of raw
     .split(/[,\n]/)

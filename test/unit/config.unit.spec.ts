@@ -269,6 +269,48 @@ describe('configuration', () => {
     rmSync(dir, { recursive: true });
   });
 
+  it('reads every secret from <name>_FILE when <name> is unset, one trailing newline dropped; both set or an unreadable file is a problem', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scs-secrets-'));
+    const secret = (name: string, value: string) => {
+      writeFileSync(join(dir, name), `${value}\n`);
+      return join(dir, name);
+    };
+    const credentialsKey = 'c3'.repeat(32);
+    const tenantServers = 'b=postgres://scs:pw@b.internal:5432/postgres';
+    const config = load({
+      NODE_ENV: 'production',
+      DATABASE_URL_FILE: secret('database_url', 'postgres://scs:secret@db.internal:5432/scs'),
+      EVENTSTORE_CONNECTION_STRING_FILE: secret('esdb', 'kurrentdb://scs:pw@kurrentdb:2113?tls=true'),
+      SCS_API_KEY_FILE: secret('api_key', 'k'.repeat(40)),
+      SCS_CREDENTIALS_KEY_FILE: secret('credentials_key', credentialsKey),
+      SCS_TENANT_SERVERS_FILE: secret('tenant_servers', tenantServers),
+      DNS_PROVIDER: 'powerdns',
+      POWERDNS_API_URL: 'http://127.0.0.1:8081',
+      POWERDNS_API_KEY_FILE: secret('powerdns', 'pdns-secret'),
+      MAIL_PROVIDER: 'smtp',
+      SMTP_URL_FILE: secret('smtp', 'smtp://user:pass@mail.internal:587'),
+    });
+    expect(config.databaseUrl).toBe('postgres://scs:secret@db.internal:5432/scs');
+    expect(config.eventStoreConnectionString).toBe('kurrentdb://scs:pw@kurrentdb:2113?tls=true');
+    expect(config.apiKeys).toEqual([{ secret: 'k'.repeat(40) }]);
+    expect(config.credentialsKeys).toEqual([{ id: 'default', key: Buffer.from(credentialsKey, 'hex') }]);
+    expect(config.tenantServers).toEqual([{ name: 'b', url: 'postgres://scs:pw@b.internal:5432/postgres' }]);
+    expect(config.powerdns?.apiKey).toBe('pdns-secret');
+    expect(config.smtpUrl).toBe('smtp://user:pass@mail.internal:587');
+    // The keyed list form of the credentials keys too.
+    const keys = `new:${'a1'.repeat(32)}`;
+    expect(load({ SCS_CREDENTIALS_KEYS_FILE: secret('keys', keys) }).credentialsKeys.map((k) => k.id)).toEqual(['new']);
+
+    const both = problems({ SCS_API_KEY: 'k'.repeat(40), SCS_API_KEY_FILE: secret('api_key', 'k'.repeat(40)) });
+    expect(both).toEqual(['set SCS_API_KEY or SCS_API_KEY_FILE, not both']);
+    const missing = problems({ DATABASE_URL_FILE: join(dir, 'nothing-here') });
+    expect(missing).toEqual([`DATABASE_URL_FILE=${join(dir, 'nothing-here')} cannot be read (ENOENT)`]);
+    // What a file holds is validated as the variable would be, and never repeated in a message.
+    const short = problems({ SCS_API_KEY_FILE: secret('short', 'tooShort') });
+    expect(short).toEqual(['SCS_API_KEY must be at least 16 characters']);
+    rmSync(dir, { recursive: true });
+  });
+
   it("checks each provider's own settings", () => {
     let problems: string[] = [];
     try {

