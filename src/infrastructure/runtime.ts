@@ -3,7 +3,12 @@ import { DataSource } from 'typeorm';
 import { FaultInjector } from '../application/process-manager/faults.js';
 import { ProcessManager } from '../application/process-manager/process-manager.js';
 import { reconcile, type ReconcileReport } from '../application/reconcile/reconcile.js';
-import { runRollout, type RolloutDeps, type RolloutOptions } from '../application/schema-rollout/schema-rollout.js';
+import {
+  runRollout,
+  type RolloutDeps,
+  type RolloutOptions,
+  type RolloutProgress,
+} from '../application/schema-rollout/schema-rollout.js';
 import { CertificateRenewer } from '../application/renewal/certificate-renewer.js';
 import { CERTIFICATE_PROVIDER, type CertificateProvider } from '../application/ports/certificates.port.js';
 import { CERTIFICATE_DELIVERY, type CertificateDelivery } from '../application/ports/certificate-delivery.port.js';
@@ -75,7 +80,8 @@ export class Runtime implements OnApplicationShutdown {
   ) {
     this.databaseUrl = central.url;
     this.pool = central.pool;
-    metrics.observe(metricSources({ pool: central.pool, store, checkpoints, processManager }));
+    const tenantServers = servers;
+    metrics.observe(metricSources({ pool: central.pool, store, checkpoints, processManager, tenantServers }));
   }
 
   /** Compares the real resources with the events (see application/reconcile). */
@@ -111,15 +117,24 @@ export class Runtime implements OnApplicationShutdown {
 
   /** SCS_AUTO_MIGRATE_SCHOOLS: the rollout runs in the background; a stopping service starts no new school. */
   private startAutoRollout(): void {
-    const options = { ...this.rolloutOptions('schema-rollout'), shouldStop: () => this.stopping };
+    const options = {
+      ...this.rolloutOptions('schema-rollout'),
+      shouldStop: () => this.stopping,
+      onProgress: (progress: RolloutProgress) => this.metrics.rolloutProgress(progress, true),
+    };
+    this.metrics.rolloutRunning(true);
     this.autoRollout = runRollout(this.rolloutDeps(), options).then(
       (report) => {
         const { target, upgraded, failed, total } = report;
+        this.metrics.rolloutProgress({ total, upgraded, failed, left: total - upgraded - failed }, false);
         const line = `schema rollout to ${target}: ${upgraded} upgraded, ${failed} failed of ${total}`;
         if (failed > 0) this.logger.warn(`${line}; see GET /schools and \`npm run scs -- schools migrate --dry-run\``);
         else this.logger.log(line);
       },
-      (error) => this.logger.warn(`schema rollout failed: ${describeError(error)}`),
+      (error) => {
+        this.metrics.rolloutRunning(false);
+        this.logger.warn(`schema rollout failed: ${describeError(error)}`);
+      },
     );
   }
 
@@ -143,6 +158,7 @@ export class Runtime implements OnApplicationShutdown {
       void this.purgeArchives();
       this.reconcile(false, 'reconciler')
         .then((report) => {
+          this.metrics.reconciled(report.findings, new Date());
           // Foreign records are other teams' business: counted, not warned about every interval.
           const foreign = report.findings.filter((f) => f.kind === 'foreign').length;
           const findings = report.findings.filter((f) => f.kind !== 'foreign');

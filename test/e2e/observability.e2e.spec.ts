@@ -47,6 +47,7 @@ describe('operating SCS in production: Prometheus metrics and JSON logs (real pr
         SCS_CREDENTIALS_KEY: randomBytes(32).toString('hex'),
         SCS_METRICS_PORT: '0',
         LOG_LEVEL: 'info',
+        SCS_RECONCILE_INTERVAL_S: '2',
       },
     });
     const listening = /metrics on http:\/\/localhost:(\d+)\/metrics/;
@@ -95,6 +96,11 @@ describe('operating SCS in production: Prometheus metrics and JSON logs (real pr
       ['scs_certificates_undelivered', 'GAUGE'],
       ['scs_certificate_reload_total', 'COUNTER'],
       ['scs_certificate_reload_failing', 'GAUGE'],
+      ['scs_tenant_server_up', 'GAUGE'],
+      ['scs_reconcile_findings', 'GAUGE'],
+      ['scs_reconcile_last_run_timestamp_seconds', 'GAUGE'],
+      ['scs_schema_rollout_schools', 'GAUGE'],
+      ['scs_schema_rollout_running', 'GAUGE'],
     ])
       expect([name, after.families.get(name)?.type]).toEqual([name, type]);
 
@@ -113,7 +119,23 @@ describe('operating SCS in production: Prometheus metrics and JSON logs (real pr
     expect(moved('scs_schools', { status: 'active' })).toBe(1);
     // SchoolRequested + SlugReserved, the slug claim, one event per step and SchoolProvisioned.
     expect(moved('scs_event_store_append_duration_seconds_count', { outcome: 'succeeded' })).toBeGreaterThanOrEqual(8);
-    expect(after.value('scs_projection_lag_events', { projection: 'school-read-model' })).toBe(0);
+    // Every projection's lag, not only the read model's; the central server (the only tenant server) is up.
+    for (const projection of ['school-read-model', 'onboarding', 'steps', 'fleet']) {
+      const lag = await waitFor(`${projection} to catch up`, async () => {
+        const s = await scrape(metricsUrl);
+        const value = s.value('scs_projection_lag_events', { projection });
+        return s.has('scs_projection_lag_events', { projection }) && value === 0 ? value : undefined;
+      });
+      expect([projection, lag]).toEqual([projection, 0]);
+    }
+    expect(after.value('scs_tenant_server_up', { server: 'central' })).toBe(1);
+    // The periodic reconcile (every 2 s here) records when it ran, and found nothing amiss.
+    const reconciled = await waitFor('a periodic reconcile', async () => {
+      const s = await scrape(metricsUrl);
+      return s.value('scs_reconcile_last_run_timestamp_seconds') > 0 ? s : undefined;
+    });
+    expect(reconciled.value('scs_reconcile_last_run_timestamp_seconds')).toBeLessThanOrEqual(Date.now() / 1000);
+    expect(reconciled.has('scs_reconcile_findings', { kind: 'orphan' })).toBe(false);
     expect(after.value('scs_oldest_unfinished_school_age_seconds')).toBe(0);
     expect(after.value('scs_process_manager_queued_schools')).toBe(0);
 

@@ -2,20 +2,23 @@ import { IN_FLIGHT_STATUSES } from '../../domain/school/state.js';
 import type pg from 'pg';
 import type { CheckpointStore } from '../../application/ports/checkpoint-store.port.js';
 import type { EventStore } from '../../application/ports/event-store.port.js';
-import { SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
-import { READ_MODEL_CHECKPOINT } from '../../projections/school-read-model/school-projection.js';
+import { PROJECTIONS } from '../../projections/registry.js';
 import { SCHOOL_VIEW_VERSION } from '../../projections/school-read-model/school-view.js';
 import type { LiveCertificate, MetricSources } from './prometheus-metrics.js';
 
 /** Beyond this many unapplied events the lag is reported as this number (a scrape reads no more). */
 export const PROJECTION_LAG_CAP = 10_000;
 
-/** The gauges' readings: the read model for statuses and ages, the event store for the projection's lag. */
+/**
+ * The gauges' readings: the read model for statuses and ages, the event store for the projections' lag,
+ * the tenant servers' probes for their reachability.
+ */
 export function metricSources(parts: {
   pool: pg.Pool;
   store: EventStore;
   checkpoints: CheckpointStore;
   processManager: { status: { running: number; queued: number } };
+  tenantServers: { status(): Promise<Array<{ name: string; reachable: boolean }>> };
 }): MetricSources {
   return {
     processManager: () => parts.processManager.status,
@@ -63,10 +66,20 @@ export function metricSources(parts: {
         }));
     },
     async projectionLag() {
-      const after = await parts.checkpoints.load(READ_MODEL_CHECKPOINT);
-      const streamPrefix = SCHOOL_STREAM_PREFIX;
-      const behind = await parts.store.readAll({ after, streamPrefix, maxCount: PROJECTION_LAG_CAP });
-      return behind.length;
+      // Every registered projection, each from its own checkpoint (they are rebuilt and fail separately).
+      const lags = await Promise.all(
+        PROJECTIONS.map(async (projection) => {
+          const after = await parts.checkpoints.load(projection.name);
+          const streamPrefix = projection.streamPrefix;
+          const behind = await parts.store.readAll({ after, streamPrefix, maxCount: PROJECTION_LAG_CAP });
+          return [projection.name, behind.length] as const;
+        }),
+      );
+      return Object.fromEntries(lags);
+    },
+    async tenantServers() {
+      const servers = await parts.tenantServers.status();
+      return servers.map(({ name, reachable }) => ({ name, reachable }));
     },
   };
 }

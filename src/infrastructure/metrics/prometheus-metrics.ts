@@ -23,8 +23,10 @@ export interface MetricSources {
   schoolsByStatus(): Promise<Record<string, number>>;
   /** Seconds the oldest unfinished school has been provisioning (or undoing, since its last event); 0: none. */
   oldestUnfinishedSeconds(): Promise<number>;
-  /** School events the read-model projection has not applied yet (capped). */
-  projectionLag(): Promise<number>;
+  /** School events each projection (by name) has not applied yet (capped). */
+  projectionLag(): Promise<Record<string, number>>;
+  /** Each tenant server (SCS_TENANT_SERVERS, or `central`): whether it answered a probe now. */
+  tenantServers(): Promise<Array<{ name: string; reachable: boolean }>>;
   /** Each live school's certificate (read model): when it expires, and whether it is the one delivered. */
   certificates(): Promise<LiveCertificate[]>;
 }
@@ -62,6 +64,10 @@ export class PrometheusMetrics implements Telemetry {
   readonly webhooks: WebhookMetrics;
   private readonly reloads: Counter<'outcome'>;
   private readonly reloadFailing: Gauge;
+  private readonly findings: Gauge<'kind' | 'resource'>;
+  private readonly reconciledAt: Gauge;
+  private readonly rollout: Gauge<'state'>;
+  private readonly rolloutOn: Gauge;
 
   constructor() {
     const registers = [this.registry];
@@ -139,6 +145,30 @@ export class PrometheusMetrics implements Telemetry {
       help: '1 while the last CERT_RELOAD_COMMAND run failed (it is retried): the terminator serves old certificates',
       registers,
     });
+    this.findings = new Gauge({
+      name: 'scs_reconcile_findings',
+      help: 'What the last periodic reconcile found, by kind (orphan, drift, retired-key, unreachable, foreign) and resource',
+      labelNames: ['kind', 'resource'],
+      registers,
+    });
+    this.reconciledAt = new Gauge({
+      name: 'scs_reconcile_last_run_timestamp_seconds',
+      help: 'When the last periodic reconcile finished (Unix seconds; 0: none yet)',
+      registers,
+    });
+    this.rollout = new Gauge({
+      name: 'scs_schema_rollout_schools',
+      help: "The running (or last) school schema rollout's schools: total, upgraded, failed, left",
+      labelNames: ['state'],
+      registers,
+    });
+    this.rolloutOn = new Gauge({
+      name: 'scs_schema_rollout_running',
+      help: '1 while a school schema rollout runs in this process (SCS_AUTO_MIGRATE_SCHOOLS)',
+      registers,
+    });
+    this.reconciledAt.set(0);
+    this.rolloutOn.set(0);
     for (const outcome of ['succeeded', 'failed']) this.reloads.inc({ outcome }, 0);
     this.reloadFailing.set(0);
     // Series that exist from the start, so that rate() and absent-or-zero alerts work before the first failure.
@@ -169,13 +199,24 @@ export class PrometheusMetrics implements Telemetry {
     });
     new Gauge({
       name: 'scs_projection_lag_events',
-      help: 'School events not yet applied by the projection',
+      help: 'School events not yet applied, by projection (school-read-model, onboarding, steps, fleet; capped at 10000)',
       labelNames: ['projection'],
       registers,
       async collect() {
-        const lag = await read((s) => s.projectionLag());
-        if (lag === undefined) this.reset();
-        else this.set({ projection: 'school-read-model' }, lag);
+        const lags = await read((s) => s.projectionLag());
+        this.reset();
+        for (const [projection, lag] of Object.entries(lags ?? {})) this.set({ projection }, lag);
+      },
+    });
+    new Gauge({
+      name: 'scs_tenant_server_up',
+      help: 'Whether each tenant server answered a probe at this scrape (1) or not (0)',
+      labelNames: ['server'],
+      registers,
+      async collect() {
+        const servers = await read((s) => s.tenantServers());
+        this.reset();
+        for (const { name, reachable } of servers ?? []) this.set({ server: name }, reachable ? 1 : 0);
       },
     });
     new Gauge({
@@ -246,6 +287,24 @@ export class PrometheusMetrics implements Telemetry {
   certificateReload(outcome: 'succeeded' | 'failed'): void {
     this.reloads.inc({ outcome });
     this.reloadFailing.set(outcome === 'failed' ? 1 : 0);
+  }
+
+  /** A periodic reconcile's findings: the gauge holds this run's counts alone (a resolved finding's series goes). */
+  reconciled(findings: ReadonlyArray<{ kind: string; resource: string }>, at: Date): void {
+    this.findings.reset();
+    for (const { kind, resource } of findings) this.findings.inc({ kind, resource });
+    this.reconciledAt.set(at.getTime() / 1000);
+  }
+
+  /** A school schema rollout's progress in this process; `running` false once it has ended (its counts stay). */
+  rolloutProgress(progress: { total: number; upgraded: number; failed: number; left: number }, running: boolean): void {
+    for (const state of ['total', 'upgraded', 'failed', 'left'] as const) this.rollout.set({ state }, progress[state]);
+    this.rolloutRunning(running);
+  }
+
+  /** Whether a school schema rollout runs in this process now. */
+  rolloutRunning(running: boolean): void {
+    this.rolloutOn.set(running ? 1 : 0);
   }
 
   /** A request the API key guard refused; the labels are bounded (configured key ids, scopes, declared routes). */
