@@ -76,6 +76,23 @@ describe('traces (OpenTelemetry, exported over OTLP/HTTP to a receiver on loopba
       });
       expect(childrenOf(spans, attempt).filter(isPg).length).toBeGreaterThan(0);
     }
+
+    // Log lines written inside a span carry its trace_id and span_id: the step lines their attempt's span.
+    const lines = scs.logs
+      .join('')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const stepLines = lines.filter((l) => l.schoolId === id && typeof l.step === 'string' && l.trace_id);
+    expect(new Set(stepLines.map((l) => l.step))).toEqual(new Set(STEPS));
+    for (const line of stepLines) {
+      const attempts = spans.filter((s) => s.name === `step ${line.step as string}`).map((s) => s.spanId);
+      expect([line.msg, line.trace_id, attempts]).toEqual([
+        line.msg,
+        CALLER_TRACE,
+        expect.arrayContaining([line.span_id]),
+      ]);
+    }
   });
 
   it('traces no /health, /ready or /metrics probe', async () => {

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { Logger, type ArgumentsHost } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import type { Request, Response } from 'express';
 import { ProblemFilter } from '../../src/infrastructure/http/problem.filter.js';
 import { createLogger, PinoLoggerService } from '../../src/infrastructure/logging/pino-logger.js';
@@ -171,4 +173,37 @@ describe('writeOut before process.exit', () => {
     for (let batch = 0; batch < 15; batch++) seen.push(...(await Promise.all([run(), run(), run(), run()])));
     expect(seen.filter((s) => s !== 'AB')).toEqual([]);
   }, 60_000);
+});
+
+describe('log lines inside a span', () => {
+  it("carry the active span's trace_id and span_id, and lines outside any span carry neither", async () => {
+    const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] });
+    provider.register();
+    try {
+      const out = sink();
+      const logger = json(out.stream);
+      logger.log('before', 'SCS');
+      const ids = await trace.getTracer('test').startActiveSpan('step create_dns', async (span) => {
+        await Promise.resolve(); // still inside after an await (the context manager follows async calls)
+        logger.warn('inside', { schoolId: 's-1' });
+        span.end();
+        return span.spanContext();
+      });
+      logger.log('after', 'SCS');
+      const lines = out
+        .text()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.map((l) => [l.msg, l.trace_id, l.span_id])).toEqual([
+        ['before', undefined, undefined],
+        ['inside', ids.traceId, ids.spanId],
+        ['after', undefined, undefined],
+      ]);
+      expect(ids.traceId).toMatch(/^[0-9a-f]{32}$/);
+    } finally {
+      await provider.shutdown();
+      trace.disable();
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import type { Request, RequestHandler, Response } from 'express';
 import { pino, stdTimeFunctions, symbols, type Level, type Logger } from 'pino';
 import pretty from 'pino-pretty';
@@ -20,10 +21,21 @@ export interface LogOptions {
   destination?: NodeJS.WritableStream;
 }
 
+/**
+ * `trace_id` and `span_id` (W3C hex, the OpenTelemetry log data model's names) of the span active where a
+ * line is logged, so a line joins its trace; none without one (traces off: the API's no-op answers
+ * undefined at once).
+ */
+export function traceFields(): { trace_id?: string; span_id?: string } {
+  const context = trace.getActiveSpan()?.spanContext();
+  return context && isSpanContextValid(context) ? { trace_id: context.traceId, span_id: context.spanId } : {};
+}
+
 /** JSON lines with an ISO UTC `time` and the level's name, or pretty lines for a terminal. */
 export function createLogger(options: LogOptions): Logger {
   const settings = {
     level: options.level,
+    mixin: traceFields,
     timestamp: stdTimeFunctions.isoTime,
     base: undefined,
     formatters: { level: (label: string) => ({ level: label }) },
