@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -117,4 +117,104 @@ describe('credentials delivered by the API: a school app connects with what it i
     const gone = await scs.request(`/school/${created.body.id}/credentials`, { key: APP });
     expect([gone.status, gone.body.type]).toEqual([410, 'https://scs.syncad.in/problems/school-deleted']);
   }, 120_000);
+});
+
+/** What a school app (or its sidecar) reads from the folder SCS delivers to: libpq's variables. */
+function readEnvFile(file: string): Record<string, string> {
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  return Object.fromEntries(lines.map((line) => /^([A-Z_]+)='(.*)'$/.exec(line)!.slice(1, 3)));
+}
+
+function connectWith(vars: Record<string, string>) {
+  const { PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD } = vars;
+  return connect({ host: PGHOST, port: Number(PGPORT), database: PGDATABASE, role: PGUSER, password: PGPASSWORD });
+}
+
+/**
+ * `SCS_CREDENTIALS_DELIVERY=files`: the school app holds only its env file (no credentials key, no API key).
+ * Rotation is the operator's: a new key first in SCS_CREDENTIALS_KEYS, then `secrets rotate --yes`.
+ */
+describe('credentials delivered as files: a school app connects with its env file, and follows a rotation', () => {
+  let server: KillablePostgres;
+  let central: Awaited<ReturnType<typeof freshDatabase>>;
+  let scs: ScsProcess;
+  const dataDir = mkdtempSync(join(tmpdir(), 'scs-creds-files-'));
+  const credentialsDir = join(dataDir, 'school-credentials');
+  const k1 = `k1:${randomBytes(32).toString('hex')}`;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    server = await KillablePostgres.start('scs-pg-creds-files');
+    central = await freshDatabase('scs_creds_files');
+    env = {
+      SCS_TENANT_SERVERS: `apps=${server.url('postgres')}`,
+      SCS_CREDENTIALS_KEYS: k1,
+      SCS_DATA_DIR: dataDir,
+      SCS_CREDENTIALS_DELIVERY: 'files',
+      SCS_CREDENTIALS_DIR: credentialsDir,
+    };
+    scs = await startScs({ databaseUrl: central.url, dataDir, env: { ...env, SCS_SPARE_DATABASES: '0' } });
+  }, 90_000);
+  afterAll(async () => {
+    await scs?.stop();
+    await central?.drop();
+    await server?.remove();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('delivers <slug>.env (0600) on provisioning, the new password on rotation, and removes it on teardown', async () => {
+    const body = schoolBody();
+    const created = await scs.request('/school', { method: 'POST', json: body });
+    const school = await waitForStatus(scs, created.body.id, ['active'], 60_000);
+    const file = join(credentialsDir, `${body.slug}.env`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    const first = readEnvFile(file);
+    expect(first).toEqual({
+      PGHOST: '127.0.0.1',
+      PGPORT: String(server.port),
+      PGDATABASE: school.databaseName,
+      PGUSER: `${school.databaseName}_owner`,
+      PGPASSWORD: expect.any(String),
+      DATABASE_URL: expect.stringMatching(/^postgres:\/\//),
+    });
+    expect(await connectWith(first)).toBe('connected');
+    expect(await connectWith({ ...first, PGPASSWORD: 'not-the-password' })).toBe('refused: 28P01');
+    const viaUrl = new pg.Client({ connectionString: first.DATABASE_URL, connectionTimeoutMillis: 5000 });
+    await viaUrl.connect();
+    expect((await viaUrl.query('SELECT current_user AS who')).rows[0].who).toBe(first.PGUSER);
+    await viaUrl.end();
+    const registered = (await scs.request(`/school/${school.id}/history`)).body.events.find(
+      (e: { type: string }) => e.type === 'SchoolRegistered',
+    );
+    expect(registered.data.credentials).toEqual({ delivery: 'files', location: file });
+
+    // The operator adds a new key in front and rotates every school on the old one.
+    const k2 = `k2:${randomBytes(32).toString('hex')}`;
+    const rotated = await runCli(central.url, ['secrets', 'rotate', '--yes'], {
+      ...env,
+      SCS_CREDENTIALS_KEYS: `${k2},${k1}`,
+    });
+    expect([rotated.code, rotated.stdout]).toEqual([0, expect.stringContaining('rotated 1 schools to key "k2"')]);
+
+    const second = readEnvFile(file);
+    expect(second.PGPASSWORD).not.toBe(first.PGPASSWORD);
+    expect(second.DATABASE_URL).not.toBe(first.DATABASE_URL);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(credentialsDir)).toEqual([`${body.slug}.env`]); // no temporary file left behind
+    expect(await connectWith(second)).toBe('connected');
+    expect(await connectWith(first)).toBe('refused: 28P01'); // the old password no longer opens it
+    const history = (await scs.request(`/school/${school.id}/history`)).body.events;
+    const rotation = history.find((e: { type: string }) => e.type === 'SchoolCredentialsRotated');
+    expect(rotation.data).toMatchObject({ keyId: 'k2', credentials: { delivery: 'files', location: file } });
+    expect(JSON.stringify(history)).not.toContain(second.PGPASSWORD);
+
+    await scs.request(`/school/${school.id}`, { method: 'DELETE' });
+    await waitForStatus(scs, school.id, ['deleted'], 60_000);
+    expect(existsSync(file)).toBe(false);
+    const unregistered = (await scs.request(`/school/${school.id}/history`)).body.events.find(
+      (e: { type: string }) => e.type === 'SchoolUnregistered',
+    );
+    expect(unregistered.data.credentials).toEqual({ delivery: 'files', location: file, existed: true });
+  }, 180_000);
 });

@@ -77,6 +77,18 @@ describe('configuration', () => {
     ]);
   });
 
+  it('reads SCS_CREDENTIALS_DELIVERY: api by default, files into SCS_CREDENTIALS_DIR', () => {
+    expect(load({}).credentialsDelivery).toEqual({ mode: 'api', dir: '/tmp/scs-config-test/credentials' });
+    expect(load({ SCS_CREDENTIALS_DELIVERY: 'files', SCS_CREDENTIALS_DIR: '/srv/creds' }).credentialsDelivery).toEqual({
+      mode: 'files',
+      dir: '/srv/creds',
+    });
+    expect(problems({ SCS_CREDENTIALS_DELIVERY: 'vault', SCS_CREDENTIALS_DIR: 'creds' })).toEqual([
+      expect.stringMatching(/SCS_CREDENTIALS_DELIVERY=vault must be one of: api, files/),
+      expect.stringMatching(/SCS_CREDENTIALS_DIR=creds must be an absolute path/),
+    ]);
+  });
+
   it('names every problem at once', () => {
     let error: ConfigError | undefined;
     try {
