@@ -2,12 +2,16 @@ import { isAbsolute, resolve } from 'node:path';
 
 /** SCS_CREDENTIALS_DELIVERY and its settings: how school apps get their database connection (README, "Isolation"). */
 export interface CredentialsDeliveryConfig {
-  mode: 'api' | 'files';
+  mode: 'api' | 'files' | 'aws-secrets-manager';
   /** `files`: SCS_CREDENTIALS_DIR (default `<SCS_DATA_DIR>/credentials`). */
   dir: string;
+  /** `aws-secrets-manager`: SCS_CREDENTIALS_SECRET_PREFIX; each school's secret is `<prefix>/<school id>`. */
+  secretPrefix: string;
+  /** `aws-secrets-manager`: SCS_CREDENTIALS_RECOVERY_DAYS (7 to 30), how long a deleted secret can be restored. */
+  recoveryWindowDays: number;
 }
 
-const MODES = ['api', 'files'] as const;
+const MODES = ['api', 'files', 'aws-secrets-manager'] as const;
 
 /** Reads and checks SCS_CREDENTIALS_DELIVERY and its settings; problems are added to `problems`. */
 export function parseCredentialsDelivery(
@@ -21,5 +25,11 @@ export function parseCredentialsDelivery(
   const dir = env.SCS_CREDENTIALS_DIR || resolve(context.dataDir, 'credentials');
   if (env.SCS_CREDENTIALS_DIR && !isAbsolute(env.SCS_CREDENTIALS_DIR))
     problems.push(`SCS_CREDENTIALS_DIR=${env.SCS_CREDENTIALS_DIR} must be an absolute path (school apps read it too)`);
-  return { mode, dir };
+  const secretPrefix = (env.SCS_CREDENTIALS_SECRET_PREFIX || 'scs/schools').replace(/\/+$/, '');
+  if (!/^[A-Za-z0-9/_+=.@-]{1,400}$/.test(secretPrefix))
+    problems.push(`SCS_CREDENTIALS_SECRET_PREFIX=${secretPrefix} may hold only letters, digits and /_+=.@-`);
+  const recoveryWindowDays = Number(env.SCS_CREDENTIALS_RECOVERY_DAYS || '7');
+  if (!Number.isInteger(recoveryWindowDays) || recoveryWindowDays < 7 || recoveryWindowDays > 30)
+    problems.push(`SCS_CREDENTIALS_RECOVERY_DAYS=${env.SCS_CREDENTIALS_RECOVERY_DAYS} must be a whole number, 7 to 30`);
+  return { mode, dir, secretPrefix, recoveryWindowDays };
 }

@@ -1,3 +1,5 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerCredentialsDelivery } from './credentials-delivery/aws-secrets-manager/secrets-manager-delivery.js';
 import { ApiCredentialsDelivery, type CredentialsDelivery } from '../application/ports/credentials-delivery.port.js';
 import { FileCredentialsDelivery } from './credentials-delivery/files/file-credentials-delivery.js';
 import { join } from 'node:path';
@@ -108,9 +110,16 @@ export function createDelivery(
 }
 
 /** SCS_CREDENTIALS_DELIVERY: how school apps get their database connection (`api`, `files`, `aws-secrets-manager`). */
-export function createCredentialsDelivery(config: Config): CredentialsDelivery {
+export function createCredentialsDelivery(config: Config, owner: string): CredentialsDelivery {
   const settings = config.credentialsDelivery;
   if (settings.mode === 'files') return new FileCredentialsDelivery(settings.dir);
+  if (settings.mode === 'aws-secrets-manager')
+    return new SecretsManagerCredentialsDelivery({
+      client: new SecretsManagerClient({ maxAttempts: 1 }),
+      prefix: settings.secretPrefix,
+      recoveryWindowDays: settings.recoveryWindowDays,
+      owner,
+    });
   return new ApiCredentialsDelivery();
 }
 

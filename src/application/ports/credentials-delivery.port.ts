@@ -29,12 +29,13 @@ export interface CredentialsWithdrawn {
 
 /**
  * SCS_CREDENTIALS_DELIVERY: where a school app gets its database connection without SCS's credentials key
- * (`api`: only `GET /school/:id/credentials`, nothing is put anywhere; `files`: a 0600 env file per school).
+ * (`api`: only `GET /school/:id/credentials`, nothing is put anywhere; `files`: a 0600 env file per school;
+ * `aws-secrets-manager`: one secret per school).
  * Delivered when the school is registered and again after each rotation of its password, withdrawn when it
  * is unregistered. Every call is idempotent.
  */
 export interface CredentialsDelivery {
-  readonly name: 'api' | 'files';
+  readonly name: 'api' | 'files' | 'aws-secrets-manager';
   deliver(school: SchoolToDeliver, connection: SchoolConnection): Promise<CredentialsDelivered>;
   /** Takes the school's delivered credentials away; already gone is success (`existed: false`). */
   withdraw(school: SchoolToDeliver): Promise<CredentialsWithdrawn>;

@@ -22,7 +22,7 @@ export interface DnsPointing {
 
 /** Where SCS_CREDENTIALS_DELIVERY put the school's connection (absent with `api`, and in events before it). */
 export interface CredentialsDeliveryRecord {
-  delivery: 'files';
+  delivery: 'files' | 'aws-secrets-manager';
   location?: string;
 }
 

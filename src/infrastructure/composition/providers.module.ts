@@ -42,8 +42,9 @@ type Providers = Awaited<ReturnType<typeof createProviders>>;
     },
     {
       provide: CREDENTIALS_DELIVERY,
-      inject: [CONFIG],
-      useFactory: (config: Config) => createCredentialsDelivery(config),
+      inject: [CONFIG, CENTRAL_DATABASE],
+      useFactory: (config: Config, central: CentralDatabase) =>
+        createCredentialsDelivery(config, ownerIdOf(config, central.url)),
     },
     {
       provide: DATABASE_ARCHIVES,
