@@ -1,3 +1,4 @@
+import { parseCredentialsDelivery, type CredentialsDeliveryConfig } from './credentials-delivery.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
@@ -42,6 +43,8 @@ export interface Config {
   acme?: { directoryUrl: string; accountEmail: string; dnsResolver?: string; wildcard: boolean };
   /** CERT_DELIVERY: where school certificates go for TLS, and its settings. */
   certDelivery: CertDeliveryConfig;
+  /** SCS_CREDENTIALS_DELIVERY: how school apps get their database connection, and its settings. */
+  credentialsDelivery: CredentialsDeliveryConfig;
   smtpUrl?: string;
   mailFrom: string;
   faults: Map<string, Fault>;
@@ -398,6 +401,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, defaults: { dataDir: strin
     route53HostedZoneId,
     acme,
     certDelivery: parseCertDelivery(env, { dataDir: env.SCS_DATA_DIR || defaults.dataDir, certProvider, problems }),
+    credentialsDelivery: parseCredentialsDelivery(env, { dataDir: env.SCS_DATA_DIR || defaults.dataDir, problems }),
     smtpUrl,
     mailFrom: env.SES_FROM_EMAIL || `no-reply@${baseDomain}`,
     faults,

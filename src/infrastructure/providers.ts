@@ -1,3 +1,7 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerCredentialsDelivery } from './credentials-delivery/aws-secrets-manager/secrets-manager-delivery.js';
+import { ApiCredentialsDelivery, type CredentialsDelivery } from '../application/ports/credentials-delivery.port.js';
+import { FileCredentialsDelivery } from './credentials-delivery/files/file-credentials-delivery.js';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { ACMClient } from '@aws-sdk/client-acm';
@@ -103,6 +107,20 @@ export function createDelivery(
   const { dir, fileOwner } = settings;
   const wildcard = config.acme?.wildcard ?? false; // one certificate for every school: delivered once
   return new FileCertificateDelivery({ dir, owner, certificates, fileOwner, reload, wildcard });
+}
+
+/** SCS_CREDENTIALS_DELIVERY: how school apps get their database connection (`api`, `files`, `aws-secrets-manager`). */
+export function createCredentialsDelivery(config: Config, owner: string): CredentialsDelivery {
+  const settings = config.credentialsDelivery;
+  if (settings.mode === 'files') return new FileCredentialsDelivery(settings.dir);
+  if (settings.mode === 'aws-secrets-manager')
+    return new SecretsManagerCredentialsDelivery({
+      client: new SecretsManagerClient({ maxAttempts: 1 }),
+      prefix: settings.secretPrefix,
+      recoveryWindowDays: settings.recoveryWindowDays,
+      owner,
+    });
+  return new ApiCredentialsDelivery();
 }
 
 /** SCS_ARCHIVE_DIR: a folder, or s3://bucket/prefix (staged in the data folder, then uploaded). */

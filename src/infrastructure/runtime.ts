@@ -11,6 +11,7 @@ import {
 } from '../application/schema-rollout/schema-rollout.js';
 import { CertificateRenewer } from '../application/renewal/certificate-renewer.js';
 import { CERTIFICATE_PROVIDER, type CertificateProvider } from '../application/ports/certificates.port.js';
+import { CREDENTIALS_DELIVERY, type CredentialsDelivery } from '../application/ports/credentials-delivery.port.js';
 import { CERTIFICATE_DELIVERY, type CertificateDelivery } from '../application/ports/certificate-delivery.port.js';
 import { DATABASE_ARCHIVES, type DatabaseArchives } from '../application/ports/database-archives.port.js';
 import { DNS_PROVIDER, type DnsProvider } from '../application/ports/dns.port.js';
@@ -63,6 +64,7 @@ export class Runtime implements OnApplicationShutdown {
     @Inject(DNS_PROVIDER) readonly dns: DnsProvider,
     @Inject(CERTIFICATE_PROVIDER) readonly certificates: CertificateProvider,
     @Inject(CERTIFICATE_DELIVERY) readonly delivery: CertificateDelivery,
+    @Inject(CREDENTIALS_DELIVERY) readonly credentialsDelivery: CredentialsDelivery,
     @Inject(MAILER) readonly mailer: Mailer,
     @Inject(SCHOOL_REGISTRY) readonly registry: TypeOrmSchoolRegistry,
     @Inject(DATABASE_ARCHIVES) readonly archives: DatabaseArchives,

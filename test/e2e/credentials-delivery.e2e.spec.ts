@@ -1,5 +1,8 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -117,4 +120,244 @@ describe('credentials delivered by the API: a school app connects with what it i
     const gone = await scs.request(`/school/${created.body.id}/credentials`, { key: APP });
     expect([gone.status, gone.body.type]).toEqual([410, 'https://scs.syncad.in/problems/school-deleted']);
   }, 120_000);
+});
+
+/** What a school app (or its sidecar) reads from the folder SCS delivers to: libpq's variables. */
+function readEnvFile(file: string): Record<string, string> {
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  return Object.fromEntries(lines.map((line) => /^([A-Z_]+)='(.*)'$/.exec(line)!.slice(1, 3)));
+}
+
+function connectWith(vars: Record<string, string>) {
+  const { PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD } = vars;
+  return connect({ host: PGHOST, port: Number(PGPORT), database: PGDATABASE, role: PGUSER, password: PGPASSWORD });
+}
+
+/** A suite's own password-checking PostgreSQL server, central database and SCS, with `settings` added. */
+async function startWithDelivery(label: string, dataDir: string, settings: Record<string, string>) {
+  const server = await KillablePostgres.start(`scs-pg-creds-${label}`);
+  const central = await freshDatabase(`scs_creds_${label}`);
+  const k1 = `k1:${randomBytes(32).toString('hex')}`;
+  const env = {
+    SCS_TENANT_SERVERS: `apps=${server.url('postgres')}`,
+    SCS_CREDENTIALS_KEYS: k1,
+    SCS_DATA_DIR: dataDir,
+    ...settings,
+  };
+  const scs = await startScs({ databaseUrl: central.url, dataDir, env: { ...env, SCS_SPARE_DATABASES: '0' } });
+  return {
+    server,
+    scs,
+    /** What an operator does: a new key first in the list, then `secrets rotate --yes` (every school on k1). */
+    rotateToNewKey: () =>
+      runCli(central.url, ['secrets', 'rotate', '--yes'], {
+        ...env,
+        SCS_CREDENTIALS_KEYS: `k2:${randomBytes(32).toString('hex')},${k1}`,
+      }),
+    stop: async () => {
+      await scs.stop();
+      await central.drop();
+      await server.remove();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+type DeliverySuite = Awaited<ReturnType<typeof startWithDelivery>>;
+
+/**
+ * `SCS_CREDENTIALS_DELIVERY=files`: the school app holds only its env file (no credentials key, no API key).
+ * Rotation is the operator's: a new key first in SCS_CREDENTIALS_KEYS, then `secrets rotate --yes`.
+ */
+describe('credentials delivered as files: a school app connects with its env file, and follows a rotation', () => {
+  let suite: DeliverySuite;
+  const dataDir = mkdtempSync(join(tmpdir(), 'scs-creds-files-'));
+  const credentialsDir = join(dataDir, 'school-credentials');
+
+  beforeAll(async () => {
+    suite = await startWithDelivery('files', dataDir, {
+      SCS_CREDENTIALS_DELIVERY: 'files',
+      SCS_CREDENTIALS_DIR: credentialsDir,
+    });
+  }, 90_000);
+  afterAll(() => suite?.stop());
+
+  it('delivers <slug>.env (0600) on provisioning, the new password on rotation, and removes it on teardown', async () => {
+    const body = schoolBody();
+    const created = await suite.scs.request('/school', { method: 'POST', json: body });
+    const school = await waitForStatus(suite.scs, created.body.id, ['active'], 60_000);
+    const file = join(credentialsDir, `${body.slug}.env`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    const first = readEnvFile(file);
+    expect(first).toEqual({
+      PGHOST: '127.0.0.1',
+      PGPORT: String(suite.server.port),
+      PGDATABASE: school.databaseName,
+      PGUSER: `${school.databaseName}_owner`,
+      PGPASSWORD: expect.any(String),
+      DATABASE_URL: expect.stringMatching(/^postgres:\/\//),
+    });
+    expect(await connectWith(first)).toBe('connected');
+    expect(await connectWith({ ...first, PGPASSWORD: 'not-the-password' })).toBe('refused: 28P01');
+    const viaUrl = new pg.Client({ connectionString: first.DATABASE_URL, connectionTimeoutMillis: 5000 });
+    await viaUrl.connect();
+    expect((await viaUrl.query('SELECT current_user AS who')).rows[0].who).toBe(first.PGUSER);
+    await viaUrl.end();
+    const registered = (await suite.scs.request(`/school/${school.id}/history`)).body.events.find(
+      (e: { type: string }) => e.type === 'SchoolRegistered',
+    );
+    expect(registered.data.credentials).toEqual({ delivery: 'files', location: file });
+
+    // The operator adds a new key in front and rotates every school on the old one.
+    const rotated = await suite.rotateToNewKey();
+    expect([rotated.code, rotated.stdout]).toEqual([0, expect.stringContaining('rotated 1 schools to key "k2"')]);
+
+    const second = readEnvFile(file);
+    expect(second.PGPASSWORD).not.toBe(first.PGPASSWORD);
+    expect(second.DATABASE_URL).not.toBe(first.DATABASE_URL);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(credentialsDir)).toEqual([`${body.slug}.env`]); // no temporary file left behind
+    expect(await connectWith(second)).toBe('connected');
+    expect(await connectWith(first)).toBe('refused: 28P01'); // the old password no longer opens it
+    const history = (await suite.scs.request(`/school/${school.id}/history`)).body.events;
+    const rotation = history.find((e: { type: string }) => e.type === 'SchoolCredentialsRotated');
+    expect(rotation.data).toMatchObject({ keyId: 'k2', credentials: { delivery: 'files', location: file } });
+    expect(JSON.stringify(history)).not.toContain(second.PGPASSWORD);
+
+    await suite.scs.request(`/school/${school.id}`, { method: 'DELETE' });
+    await waitForStatus(suite.scs, school.id, ['deleted'], 60_000);
+    expect(existsSync(file)).toBe(false);
+    const unregistered = (await suite.scs.request(`/school/${school.id}/history`)).body.events.find(
+      (e: { type: string }) => e.type === 'SchoolUnregistered',
+    );
+    expect(unregistered.data.credentials).toEqual({ delivery: 'files', location: file, existed: true });
+  }, 180_000);
+});
+
+/**
+ * A stand-in for Secrets Manager's JSON API on loopback (AWS_ENDPOINT_URL_SECRETS_MANAGER): the secrets SCS
+ * creates, puts and deletes, and GetSecretValue for the school app; every request kept, in order.
+ */
+async function fakeSecretsManager() {
+  const secrets = new Map<string, { value: string; versions: number; deletion?: number }>();
+  const requests: Array<[string, Record<string, unknown>]> = [];
+  const fail = (res: ServerResponse, type: string) =>
+    res
+      .writeHead(400, { 'content-type': 'application/x-amz-json-1.1' })
+      .end(JSON.stringify({ __type: type, message: type }));
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const action = String(req.headers['x-amz-target']).replace('secretsmanager.', '');
+      const input = JSON.parse(body || '{}');
+      requests.push([action, input]);
+      const name = (input.Name ?? input.SecretId) as string;
+      const secret = secrets.get(name);
+      const ok = (out: object) =>
+        res
+          .writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
+          .end(JSON.stringify({ Name: name, ...out }));
+      if (action === 'CreateSecret') {
+        if (secret) return fail(res, 'ResourceExistsException');
+        secrets.set(name, { value: input.SecretString, versions: 1 });
+        return ok({ VersionId: input.ClientRequestToken });
+      }
+      if (!secret || secret.deletion !== undefined) return fail(res, 'ResourceNotFoundException');
+      if (action === 'PutSecretValue') {
+        Object.assign(secret, { value: input.SecretString, versions: secret.versions + 1 });
+        return ok({ VersionId: input.ClientRequestToken });
+      }
+      if (action === 'GetSecretValue') return ok({ SecretString: secret.value });
+      if (action === 'DeleteSecret') {
+        secret.deletion = input.RecoveryWindowInDays;
+        return ok({ DeletionDate: Date.now() / 1000 });
+      }
+      fail(res, 'InvalidRequestException');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, secrets, requests, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+/**
+ * `SCS_CREDENTIALS_DELIVERY=aws-secrets-manager`: the school app holds only read access to its own secret (here
+ * an SDK client pointed at the stand-in), no credentials key and no SCS API key.
+ */
+describe('credentials delivered to Secrets Manager: a school app connects with its secret, and follows a rotation', () => {
+  let suite: DeliverySuite;
+  let sm: Awaited<ReturnType<typeof fakeSecretsManager>>;
+  const aws = { AWS_REGION: 'ap-south-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+
+  beforeAll(async () => {
+    sm = await fakeSecretsManager();
+    suite = await startWithDelivery('sm', mkdtempSync(join(tmpdir(), 'scs-creds-sm-')), {
+      ...aws,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url,
+      SCS_CREDENTIALS_DELIVERY: 'aws-secrets-manager',
+      SCS_CREDENTIALS_SECRET_PREFIX: 'test/schools',
+      SCS_CREDENTIALS_RECOVERY_DAYS: '10',
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await suite?.stop();
+    await sm?.close();
+  });
+
+  it('creates the school’s secret, puts the new password on rotation, and deletes it with a recovery window', async () => {
+    const created = await suite.scs.request('/school', { method: 'POST', json: schoolBody() });
+    const school = await waitForStatus(suite.scs, created.body.id, ['active'], 60_000);
+    const name = `test/schools/${school.id}`;
+    // The school app: its own secret, read through the SDK as any app would.
+    const app = new SecretsManagerClient({
+      ...{ region: aws.AWS_REGION, endpoint: sm.url },
+      credentials: { accessKeyId: 'a', secretAccessKey: 's' },
+    });
+    const read = async () => {
+      const { SecretString } = await app.send(new GetSecretValueCommand({ SecretId: name }));
+      const s = JSON.parse(SecretString!);
+      return { host: s.host, port: s.port, database: s.dbname, role: s.username, password: s.password as string };
+    };
+
+    const first = await read();
+    expect(first).toEqual({
+      host: '127.0.0.1',
+      port: suite.server.port,
+      database: school.databaseName,
+      role: `${school.databaseName}_owner`,
+      password: expect.any(String),
+    });
+    expect(await connect(first)).toBe('connected');
+    expect(await connect({ ...first, password: 'not-the-password' })).toBe('refused: 28P01');
+
+    const rotated = await suite.rotateToNewKey();
+    expect([rotated.code, rotated.stdout]).toEqual([0, expect.stringContaining('rotated 1 schools to key "k2"')]);
+    const second = await read();
+    expect(second.password).not.toBe(first.password);
+    expect(await connect(second)).toBe('connected');
+    expect(await connect(first)).toBe('refused: 28P01'); // the old password no longer opens it
+
+    await suite.scs.request(`/school/${school.id}`, { method: 'DELETE' });
+    await waitForStatus(suite.scs, school.id, ['deleted'], 60_000);
+    await expect(read()).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    const ofSchool = sm.requests.filter(([, input]) => (input.Name ?? input.SecretId) === name);
+    expect(ofSchool.map(([action]) => action).filter((a) => a !== 'GetSecretValue')).toEqual([
+      'CreateSecret',
+      'CreateSecret', // the rotation: it exists, so its value is put
+      'PutSecretValue',
+      'DeleteSecret',
+    ]);
+    expect(ofSchool.find(([action]) => action === 'DeleteSecret')![1]).toEqual({
+      SecretId: name,
+      RecoveryWindowInDays: 10,
+    });
+    expect(sm.secrets.get(name)).toMatchObject({ versions: 2, deletion: 10 });
+    const history = (await suite.scs.request(`/school/${school.id}/history`)).body.events;
+    const where = (type: string) => history.find((e: { type: string }) => e.type === type).data.credentials;
+    expect(where('SchoolRegistered')).toEqual({ delivery: 'aws-secrets-manager', location: name });
+    expect(where('SchoolCredentialsRotated')).toEqual({ delivery: 'aws-secrets-manager', location: name });
+    expect(where('SchoolUnregistered')).toEqual({ delivery: 'aws-secrets-manager', location: name, existed: true });
+    app.destroy();
+  }, 180_000);
 });

@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { SchoolCredentials } from '../../src/infrastructure/secrets/credentials.js';
 import { runCli } from '../support/cli.js';
@@ -25,7 +29,21 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
   const servers = () => `one=${serverUrl()},two=${two()}`;
   const keys = (...list: Array<[string, Buffer]>) => list.map(([id, key]) => `${id}:${key.toString('hex')}`).join(',');
   let credentialsKeys = keys(['old', OLD]);
-  const env = () => ({ SCS_TENANT_SERVERS: servers(), SCS_CREDENTIALS_KEYS: credentialsKeys });
+  // Connections delivered as files (SCS_CREDENTIALS_DELIVERY): a move delivers the new server's.
+  const credentialsDir = mkdtempSync(join(tmpdir(), 'scs-srv-creds-'));
+  const env = () => ({
+    SCS_TENANT_SERVERS: servers(),
+    SCS_CREDENTIALS_KEYS: credentialsKeys,
+    SCS_CREDENTIALS_DELIVERY: 'files',
+    SCS_CREDENTIALS_DIR: credentialsDir,
+  });
+  const delivered = (slug: string) =>
+    Object.fromEntries(
+      readFileSync(join(credentialsDir, `${slug}.env`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => /^([A-Z_]+)='(.*)'$/.exec(line)!.slice(1, 3)),
+    );
   const cli = (...args: string[]) => runCli(central.url, args, env());
   const post = async () => (await scs.request('/school', { method: 'POST', json: schoolBody() })).body.id as string;
   const inDatabase = (server: string, name: string) =>
@@ -61,6 +79,7 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
       await sql(two(), `DROP ROLE IF EXISTS ${name}_owner`);
     }
     await central?.drop();
+    rmSync(credentialsDir, { recursive: true, force: true });
   });
 
   it('spreads 40 schools evenly, each database on the server its events, API and registry row name', async () => {
@@ -192,8 +211,17 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
     const login = 'SELECT rolcanlogin FROM pg_roles WHERE rolname = $1';
     expect(await sql(two(), login, [role])).toEqual([{ rolcanlogin: true }]);
     expect(await sql(serverUrl(), 'SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).toEqual([]);
-    const types = (await scs.request(`/school/${school.id}/history`)).body.events.map((e: { type: string }) => e.type);
-    expect(types.slice(-2)).toEqual(['SchoolMoveStarted', 'SchoolMoved']);
+    const events = (await scs.request(`/school/${school.id}/history`)).body.events;
+    expect(events.slice(-2).map((e: { type: string }) => e.type)).toEqual(['SchoolMoveStarted', 'SchoolMoved']);
+    // The school app's env file now names `two`, and opens the moved database there.
+    const file = join(credentialsDir, `${school.slug}.env`);
+    expect(events.at(-1).data.credentials).toEqual({ delivery: 'files', location: file });
+    const given = delivered(school.slug);
+    expect(`${given.PGHOST}:${given.PGPORT}`).toBe(new URL(two()).host);
+    const client = new pg.Client({ connectionString: given.DATABASE_URL });
+    await client.connect();
+    expect((await client.query('SELECT count(*)::int AS n FROM academic_years')).rows).toEqual([{ n: 2 }]);
+    await client.end();
   }, 90_000);
 
   it("rotates credentials where each school lives: the registry row holds its role's password there", async () => {

@@ -77,6 +77,39 @@ describe('configuration', () => {
     ]);
   });
 
+  it('reads SCS_CREDENTIALS_DELIVERY: api by default, files into SCS_CREDENTIALS_DIR, secrets under a prefix', () => {
+    const defaults = { secretPrefix: 'scs/schools', recoveryWindowDays: 7 };
+    expect(load({}).credentialsDelivery).toEqual({ mode: 'api', dir: '/tmp/scs-config-test/credentials', ...defaults });
+    expect(load({ SCS_CREDENTIALS_DELIVERY: 'files', SCS_CREDENTIALS_DIR: '/srv/creds' }).credentialsDelivery).toEqual({
+      mode: 'files',
+      dir: '/srv/creds',
+      ...defaults,
+    });
+    const aws = {
+      SCS_CREDENTIALS_DELIVERY: 'aws-secrets-manager',
+      SCS_CREDENTIALS_SECRET_PREFIX: 'prod/scs/',
+      SCS_CREDENTIALS_RECOVERY_DAYS: '30',
+    };
+    expect(load(aws).credentialsDelivery).toMatchObject({
+      mode: 'aws-secrets-manager',
+      secretPrefix: 'prod/scs',
+      recoveryWindowDays: 30,
+    });
+    expect(
+      problems({
+        SCS_CREDENTIALS_DELIVERY: 'vault',
+        SCS_CREDENTIALS_DIR: 'creds',
+        SCS_CREDENTIALS_SECRET_PREFIX: 'a b',
+        SCS_CREDENTIALS_RECOVERY_DAYS: '3',
+      }),
+    ).toEqual([
+      expect.stringMatching(/SCS_CREDENTIALS_DELIVERY=vault must be one of: api, files, aws-secrets-manager/),
+      expect.stringMatching(/SCS_CREDENTIALS_DIR=creds must be an absolute path/),
+      expect.stringMatching(/SCS_CREDENTIALS_SECRET_PREFIX=a b may hold only/),
+      expect.stringMatching(/SCS_CREDENTIALS_RECOVERY_DAYS=3 must be a whole number, 7 to 30/),
+    ]);
+  });
+
   it('names every problem at once', () => {
     let error: ConfigError | undefined;
     try {

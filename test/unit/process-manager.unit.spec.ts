@@ -1,3 +1,4 @@
+import { ApiCredentialsDelivery } from '../../src/application/ports/credentials-delivery.port.js';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { NO_FAULTS } from '../../src/application/process-manager/faults.js';
@@ -69,6 +70,7 @@ function fakePorts(store: InMemoryEventStore) {
       placementOf: async () => 'central',
       release: async () => undefined,
       on: () => databases,
+      endpoint: () => ({ host: '127.0.0.1', port: 5432 }),
     },
     dns: {
       name: 'fake',
@@ -135,6 +137,7 @@ function fakePorts(store: InMemoryEventStore) {
     },
     archives: { archive: async () => ({ location: 'nowhere', format: 'none', bytes: 0, sha256: '' }) },
     credentials: { roleFor: () => 'role', passwordFor: () => 'secret', encrypt: () => 'sealed' },
+    credentialsDelivery: new ApiCredentialsDelivery(),
     faults: NO_FAULTS,
     dnsTarget: '203.0.113.7',
     suspendedDnsTarget: '203.0.113.99',

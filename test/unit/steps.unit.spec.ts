@@ -1,3 +1,5 @@
+import { serverOf } from '../../src/domain/school/placement.js';
+import { ApiCredentialsDelivery } from '../../src/application/ports/credentials-delivery.port.js';
 import { runAction, type StepPorts } from '../../src/application/process-manager/step-runner.js';
 import { stepModule } from '../../src/application/process-manager/steps/index.js';
 import { NO_FAULTS } from '../../src/application/process-manager/faults.js';
@@ -104,5 +106,61 @@ describe('the step order and the step modules', () => {
     const early = fold([ev.requested(), ev.slug(), ev.database(), ev.migrations(), ev.dns()])!;
     const run = runAction(ports, early, 'deliver_certificate', { attempt: 1, startedAt: NOW }, metadata);
     await expect(run).rejects.toMatchObject({ permanent: true });
+  });
+
+  it('registers the school and delivers its connection (SCS_CREDENTIALS_DELIVERY), withdrawing it on undo', async () => {
+    const calls: unknown[] = [];
+    const credentialsDelivery = {
+      name: 'files',
+      deliver: async (school: unknown, connection: unknown) => (
+        calls.push(['deliver', school, connection]),
+        { location: '/creds/greenwood.env' }
+      ),
+      withdraw: async (school: unknown) => (
+        calls.push(['withdraw', school]),
+        { location: '/creds/greenwood.env', existed: true }
+      ),
+    };
+    const registry = {
+      register: async () => ({ alreadyRegistered: false }),
+      unregister: async () => ({ existed: true }),
+    };
+    const credentials = { roleFor: (db: string) => `${db}_owner`, passwordFor: () => 'pw-0', encrypt: () => 'sealed' };
+    const servers = { endpoint: (name: string) => ({ host: `${name}.db`, port: 6543 }) };
+    const ports = { registry, credentials, servers, credentialsDelivery, faults: NO_FAULTS } as unknown as StepPorts;
+    const state = fold([ev.requested(), ev.slug(), ev.database(), ev.migrations(), ev.dns(), ev.certificate()])!;
+    const metadata = { actor: 'test', correlationId: 'c', now: NOW };
+    const event = await runAction(ports, state, 'register_school', { attempt: 1, startedAt: NOW }, metadata);
+    expect(event).toMatchObject({
+      type: 'SchoolRegistered',
+      data: { credentials: { delivery: 'files', location: '/creds/greenwood.env' } },
+    });
+    const undone = await runAction(ports, state, 'unregister_school', { attempt: 1, startedAt: NOW }, metadata);
+    expect(undone).toMatchObject({
+      type: 'SchoolUnregistered',
+      data: { existed: true, credentials: { delivery: 'files', location: '/creds/greenwood.env', existed: true } },
+    });
+    const school = { id: state.id, slug: 'greenwood' };
+    const database = state.databaseName;
+    expect(calls).toEqual([
+      [
+        'deliver',
+        school,
+        {
+          schoolId: state.id,
+          server: serverOf(state),
+          host: `${serverOf(state)}.db`,
+          port: 6543,
+          database,
+          role: `${database}_owner`,
+          password: 'pw-0',
+        },
+      ],
+      ['withdraw', school],
+    ]);
+    // With `api` nothing is delivered, and the events say nothing about it.
+    const api = { ...ports, credentialsDelivery: new ApiCredentialsDelivery() } as StepPorts;
+    const plain = await runAction(api, state, 'register_school', { attempt: 1, startedAt: NOW }, metadata);
+    expect(plain.data).not.toHaveProperty('credentials');
   });
 });

@@ -3,6 +3,8 @@ import { serverOf } from '../../domain/school/placement.js';
 import type { SchoolState } from '../../domain/school/state.js';
 import { describeError } from '../describe-error.js';
 import type { Clock } from '../ports/clock.port.js';
+import { connectionOf, deliverConnection } from '../deliver-credentials/connection.js';
+import type { CredentialsDelivery } from '../ports/credentials-delivery.port.js';
 import type { EventMetadata, EventStore } from '../ports/event-store.port.js';
 import type { SchoolCredentialsPort } from '../ports/school-credentials.port.js';
 import type { SchoolRegistry } from '../ports/school-registry.port.js';
@@ -14,6 +16,8 @@ export interface MoveDeps {
   servers: TenantServers;
   registry: SchoolRegistry;
   credentials: SchoolCredentialsPort;
+  /** Where school apps get their connection (SCS_CREDENTIALS_DELIVERY): the new host once switched. */
+  delivery?: CredentialsDelivery;
   clock: Clock;
 }
 
@@ -25,8 +29,9 @@ export type MoveResult =
  * Moves a live school's database to another tenant server: `SchoolMoveStarted`; a database made on `to`
  * (from its template, at the current schema); the source closed to sessions (the downtime starts) and its
  * rows copied; the owner role made on `to` with the school's password; the placement and the registry row
- * switched; `SchoolMoved` recorded (the downtime ends); only then the old database dropped. A failure
- * before the switch opens the source again, drops the copy and records `SchoolMoveFailed`. A crash after
+ * switched, and the connection delivered again (SCS_CREDENTIALS_DELIVERY: the new host); `SchoolMoved`
+ * recorded (the downtime ends); only then the old database dropped. A failure before the switch opens the
+ * source again, drops the copy and records `SchoolMoveFailed`. A crash after
  * `SchoolMoved` but before the drop leaves the old database, which the reconciler reports as an orphan.
  */
 export async function moveSchool(deps: MoveDeps, schoolId: string, to: string, actor: string): Promise<MoveResult> {
@@ -53,9 +58,22 @@ export async function moveSchool(deps: MoveDeps, schoolId: string, to: string, a
     await deps.servers.movePlacement(schoolId, to);
     await deps.registry.setServer(schoolId, to);
     switched = true;
+    const moved = { ...state, server: to };
+    const credentials = deps.delivery
+      ? await deliverConnection(deps.delivery, moved, connectionOf(moved, deps))
+      : undefined;
     const downtimeMs = Math.round(performance.now() - blockedAt);
     const finishedAt = deps.clock.now().toISOString();
-    const data = { to, tables, rows, downtimeMs, startedAt, finishedAt, now: finishedAt };
+    const data = {
+      to,
+      tables,
+      rows,
+      downtimeMs,
+      startedAt,
+      finishedAt,
+      now: finishedAt,
+      ...(credentials && { credentials }),
+    };
     await executeSchoolCommand(deps.store, schoolId, () => ({ type: 'RecordMove', data }), metadata());
     const dropped = await deps.servers
       .on(from)

@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { serverOf } from '../../domain/school/placement.js';
+import { connectionOf } from '../deliver-credentials/connection.js';
+import type { SchoolConnection } from '../ports/credentials-delivery.port.js';
 import { CLOCK, type Clock } from '../ports/clock.port.js';
 import { EVENT_STORE, type EventStore } from '../ports/event-store.port.js';
 import { SCHOOL_CREDENTIALS, type SchoolCredentialsPort } from '../ports/school-credentials.port.js';
@@ -8,17 +9,7 @@ import { TENANT_SERVERS, type TenantServers } from '../ports/tenant-servers.port
 import { requestMetadata, SchoolRequestCommand } from '../school/request-metadata.js';
 import { executeSchoolCommand } from '../school/school-stream.js';
 
-/** What a school app needs to connect to its database, and nothing more. */
-export interface SchoolConnection {
-  schoolId: string;
-  /** The tenant server's name (SCS_TENANT_SERVERS), and its host and port as SCS reaches it. */
-  server: string;
-  host: string;
-  port: number;
-  database: string;
-  role: string;
-  password: string;
-}
+export type { SchoolConnection } from '../ports/credentials-delivery.port.js';
 
 /** `GET /school/:id/credentials`: the live school's connection details, recorded as read by `actor`. */
 export class ReadCredentialsCommand extends SchoolRequestCommand<SchoolConnection> {}
@@ -43,14 +34,6 @@ export class ReadCredentialsHandler implements ICommandHandler<ReadCredentialsCo
     const read = () => ({ type: 'RecordCredentialsRead' as const, data: { actor, now } });
     const { state } = await executeSchoolCommand(this.store, schoolId, read, requestMetadata(command, now));
     const school = state!; // decide refused anything but an active school
-    const server = serverOf(school);
-    return {
-      schoolId,
-      server,
-      ...this.servers.endpoint(server),
-      database: school.databaseName,
-      role: this.credentials.roleFor(school.databaseName),
-      password: this.credentials.passwordFor(schoolId, school.credentials),
-    };
+    return connectionOf(school, { servers: this.servers, credentials: this.credentials });
   }
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { nextCredentialsGeneration } from '../../domain/school/decide.js';
 import { isLive, type SchoolState } from '../../domain/school/state.js';
 import type { Clock } from '../ports/clock.port.js';
+import type { CredentialsDelivery } from '../ports/credentials-delivery.port.js';
+import { connectionOf, deliverConnection } from '../deliver-credentials/connection.js';
 import type { EventMetadata, EventStore } from '../ports/event-store.port.js';
 import type { SchoolCredentialsPort } from '../ports/school-credentials.port.js';
 import type { SchoolRegistry } from '../ports/school-registry.port.js';
@@ -18,6 +20,8 @@ export interface RotationDeps {
   servers: TenantServers;
   registry: SchoolRegistry;
   credentials: SchoolCredentialsPort;
+  /** Where school apps get the new password (SCS_CREDENTIALS_DELIVERY); absent: `api`, nothing to deliver. */
+  delivery?: CredentialsDelivery;
   faults: FaultInjector;
   clock: Clock;
 }
@@ -44,7 +48,8 @@ export function onRetiredKey(state: SchoolState, activeKeyId: string): boolean {
  * transaction; on another tenant server the role changes first, then the row, so between them
  * (milliseconds; after a crash, until the re-run) the row holds the old password. The new password is derived
  * from the state (key id, generation + 1), so the re-run sets the
- * same password again, seals it and records it. `force` rotates a school already on the active key (a new
+ * same password again, seals it, delivers it (SCS_CREDENTIALS_DELIVERY) and records it. `force` rotates a
+ * school already on the active key (a new
  * generation: a suspected leak of its password).
  */
 export async function rotateSchool(
@@ -74,6 +79,9 @@ export async function rotateSchool(
     const { replaced } = await deps.registry.replaceSealedPassword(schoolId, { role, sealed });
     if (!replaced) return 'not-live';
   }
+  // Delivered before it is recorded: a crash in between delivers the same password again on the re-run.
+  const connection = connectionOf(state, deps, { keyId, generation });
+  const credentials = deps.delivery ? await deliverConnection(deps.delivery, state, connection) : undefined;
   deps.faults.afterSideEffect('rotate_credentials', schoolId);
   const finishedAt = deps.clock.now().toISOString();
   const metadata: EventMetadata = {
@@ -87,7 +95,7 @@ export async function rotateSchool(
     schoolId,
     () => ({
       type: 'RecordCredentialsRotation',
-      data: { keyId, generation, startedAt, finishedAt, now: finishedAt },
+      data: { keyId, generation, startedAt, finishedAt, now: finishedAt, ...(credentials && { credentials }) },
     }),
     metadata,
   );

@@ -14,7 +14,7 @@ export interface SchoolMoveOptions extends Confirmable {
 /** `npm run scs -- school move <id> --to <server>`: exit 0 moved (or planned), 1 refused or failed (and undone). */
 export async function schoolMove(runtime: Runtime, options: SchoolMoveOptions): Promise<number> {
   const { store, servers, registry, credentials } = runtime;
-  const deps = { store, servers, registry, credentials, clock: systemClock };
+  const deps = { store, servers, registry, credentials, delivery: runtime.credentialsDelivery, clock: systemClock };
   const plan = await planMove(deps, options.id, options.to);
   if (!plan.ready) {
     process.stderr.write(`${plan.reason}\n`);

@@ -61,6 +61,7 @@ export async function secretsRotate(runtime: Runtime, options: SecretsOptions): 
       servers: runtime.servers,
       registry: runtime.registry,
       credentials,
+      delivery: runtime.credentialsDelivery,
       faults: new FaultInjector(config.faults, join(config.dataDir, 'faults')),
       clock: systemClock,
     },

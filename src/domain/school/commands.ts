@@ -1,5 +1,5 @@
 import type { ChangeableDetails, SchoolDetails } from './details.js';
-import type { EventOf, SchoolEvent } from './events.js';
+import type { CredentialsDeliveryRecord, EventOf, SchoolEvent } from './events.js';
 import type { ActionName } from './steps.js';
 
 type Command<Type extends string, Data> = { type: Type; data: Data };
@@ -71,6 +71,8 @@ export type SchoolCommand =
         startedAt: string;
         finishedAt: string;
         now: string;
+        /** Where the new password was delivered (SCS_CREDENTIALS_DELIVERY other than `api`). */
+        credentials?: CredentialsDeliveryRecord;
       }
     >
   /** `GET /school/:id/credentials`: `actor` is given the live school's connection details. */

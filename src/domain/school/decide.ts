@@ -128,11 +128,17 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
     }
     case 'RecordCredentialsRotation': {
       const school = existing(state);
-      const { keyId, generation, startedAt, finishedAt } = command.data;
+      const { keyId, generation, startedAt, finishedAt, credentials } = command.data;
       // Recorded once: a repeat after a crash, or a school no longer live, changes nothing.
       if (!isLive(school) || generation !== nextCredentialsGeneration(school)) return [];
       const previousKeyId = school.credentials?.keyId ?? null;
-      return [{ type: 'SchoolCredentialsRotated', data: { keyId, previousKeyId, generation, startedAt, finishedAt } }];
+      const delivered = credentials ? { credentials } : {};
+      return [
+        {
+          type: 'SchoolCredentialsRotated',
+          data: { keyId, previousKeyId, generation, startedAt, finishedAt, ...delivered },
+        },
+      ];
     }
     case 'RecordSchemaUpgrade': {
       const school = existing(state);

@@ -20,6 +20,17 @@ export interface DnsPointing {
   reference: string;
 }
 
+/** Where SCS_CREDENTIALS_DELIVERY put the school's connection (absent with `api`, and in events before it). */
+export interface CredentialsDeliveryRecord {
+  delivery: 'files' | 'aws-secrets-manager';
+  location?: string;
+}
+
+/** The delivered connection taken away on unregistering (`existed: false`: nothing was there). */
+export interface CredentialsWithdrawalRecord extends CredentialsDeliveryRecord {
+  existed: boolean;
+}
+
 export type SchoolEvent =
   | Event<
       'SchoolRequested',
@@ -82,7 +93,10 @@ export type SchoolEvent =
       }
     >
   /** `details`: what the row was written with (absent before details could change: the request's). */
-  | Event<'SchoolRegistered', StepRun & { alreadyRegistered: boolean; details?: RegistryDetails }>
+  | Event<
+      'SchoolRegistered',
+      StepRun & { alreadyRegistered: boolean; details?: RegistryDetails; credentials?: CredentialsDeliveryRecord }
+    >
   | Event<'WelcomeEmailSent', StepRun & { provider: string; to: string; messageId: string }>
   | Event<'WelcomeEmailFailed', StepRun & { error: string }>
   | Event<'SchoolProvisioned', { provisionedAt: string; durationMs: number }>
@@ -123,7 +137,7 @@ export type SchoolEvent =
       'CertificateWithdrawn',
       StepRun & { delivery: string; domain: string; location?: string; existed: boolean; owned: boolean }
     >
-  | Event<'SchoolUnregistered', StepRun & { existed: boolean }>
+  | Event<'SchoolUnregistered', StepRun & { existed: boolean; credentials?: CredentialsWithdrawalRecord }>
   | Event<'SlugReleased', StepRun & { slug: string }>
   | Event<'SchoolRolledBack', { failedStep: StepName; reason: string; finishedAt: string }>
   | Event<'SchoolDeleted', { deletedAt: string }>
@@ -194,6 +208,8 @@ export type SchoolEvent =
         downtimeMs: number;
         startedAt: string;
         finishedAt: string;
+        /** Where the connection on `to` was delivered (SCS_CREDENTIALS_DELIVERY; absent with `api`). */
+        credentials?: CredentialsDeliveryRecord;
       }
     >
   /** The copy failed: the school stays on `from` (connections allowed again), the copy on `to` dropped. */
@@ -230,6 +246,8 @@ export type SchoolEvent =
         generation: number;
         startedAt: string;
         finishedAt: string;
+        /** Where the new password was delivered (SCS_CREDENTIALS_DELIVERY; absent with `api`). */
+        credentials?: CredentialsDeliveryRecord;
       }
     >;
 

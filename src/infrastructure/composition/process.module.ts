@@ -7,6 +7,7 @@ import { ProcessManager } from '../../application/process-manager/process-manage
 import type { StepPorts } from '../../application/process-manager/step-runner.js';
 import { CertificateRenewer } from '../../application/renewal/certificate-renewer.js';
 import { CERTIFICATE_PROVIDER, type CertificateProvider } from '../../application/ports/certificates.port.js';
+import { CREDENTIALS_DELIVERY, type CredentialsDelivery } from '../../application/ports/credentials-delivery.port.js';
 import { CERTIFICATE_DELIVERY, type CertificateDelivery } from '../../application/ports/certificate-delivery.port.js';
 import { CHECKPOINT_STORE, type CheckpointStore } from '../../application/ports/checkpoint-store.port.js';
 import { CLOCK, type Clock } from '../../application/ports/clock.port.js';
@@ -47,12 +48,18 @@ function stepPorts(
     DatabaseArchives,
     FaultInjector,
     SchoolCredentials,
+    CredentialsDelivery,
   ]
 ): StepPorts {
-  const [config, store, servers, dns, certificates, delivery, mailer, registry, archives, faults, credentials] = ports;
+  const [config, store, servers, dns, certificates, delivery, mailer, registry, archives, faults, credentials, cd] =
+    ports;
   const { dnsTarget, suspendedDnsTarget } = config;
   const targets = { dnsTarget, ...(suspendedDnsTarget !== undefined && { suspendedDnsTarget }) };
-  return { store, servers, dns, certificates, delivery, mailer, registry, archives, faults, credentials, ...targets };
+  const credentialsDelivery = cd;
+  return {
+    ...{ store, servers, dns, certificates, delivery, mailer, registry, archives, faults, credentials },
+    ...{ credentialsDelivery, ...targets },
+  };
 }
 
 /** The work beside the requests: the process manager, the projections and the certificate renewer. */
@@ -74,6 +81,7 @@ function stepPorts(
         DATABASE_ARCHIVES,
         FaultInjector,
         SchoolCredentials,
+        CREDENTIALS_DELIVERY,
       ],
       useFactory: stepPorts,
     },

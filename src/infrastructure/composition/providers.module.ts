@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { CERTIFICATE_DELIVERY } from '../../application/ports/certificate-delivery.port.js';
+import { CREDENTIALS_DELIVERY } from '../../application/ports/credentials-delivery.port.js';
 import { CERTIFICATE_PROVIDER } from '../../application/ports/certificates.port.js';
 import { DATABASE_ARCHIVES } from '../../application/ports/database-archives.port.js';
 import { DNS_PROVIDER } from '../../application/ports/dns.port.js';
@@ -8,7 +9,7 @@ import { MAILER } from '../../application/ports/mailer.port.js';
 import type { Config } from '../../config/config.js';
 import { maintenanceUrl, ownerIdOf } from '../postgres/central-database.js';
 import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
-import { createArchives, createDelivery, createProviders } from '../providers.js';
+import { createArchives, createCredentialsDelivery, createDelivery, createProviders } from '../providers.js';
 import { SchoolCredentials } from '../secrets/credentials.js';
 import { tenantServerUrls } from './schools.module.js';
 import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './tokens.js';
@@ -18,7 +19,8 @@ type Providers = Awaited<ReturnType<typeof createProviders>>;
 
 /**
  * The providers family: DNS, certificates and mail as DNS_PROVIDER, CERT_PROVIDER and MAIL_PROVIDER chose,
- * where certificates are delivered (CERT_DELIVERY), and the archives.
+ * where certificates are delivered (CERT_DELIVERY), how school apps get their credentials
+ * (SCS_CREDENTIALS_DELIVERY), and the archives.
  */
 @Global()
 @Module({
@@ -39,12 +41,18 @@ type Providers = Awaited<ReturnType<typeof createProviders>>;
         createDelivery(config, p.certificates, ownerIdOf(config, central.url), logger, (o) => m.certificateReload(o)),
     },
     {
+      provide: CREDENTIALS_DELIVERY,
+      inject: [CONFIG, CENTRAL_DATABASE],
+      useFactory: (config: Config, central: CentralDatabase) =>
+        createCredentialsDelivery(config, ownerIdOf(config, central.url)),
+    },
+    {
       provide: DATABASE_ARCHIVES,
       inject: [CONFIG, CENTRAL_DATABASE],
       useFactory: (config: Config, central: CentralDatabase) =>
         createArchives(config, maintenanceUrl(central.url), tenantServerUrls(config, central.url)),
     },
   ],
-  exports: [DNS_PROVIDER, CERTIFICATE_PROVIDER, CERTIFICATE_DELIVERY, MAILER, DATABASE_ARCHIVES],
+  exports: [DNS_PROVIDER, CERTIFICATE_PROVIDER, CERTIFICATE_DELIVERY, CREDENTIALS_DELIVERY, MAILER, DATABASE_ARCHIVES],
 })
 export class ProvidersModule {}

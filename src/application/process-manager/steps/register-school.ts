@@ -1,11 +1,15 @@
 import { registryDetailsOf } from '../../../domain/school/details.js';
 import { serverOf } from '../../../domain/school/placement.js';
+import { connectionOf, deliverConnection, withdrawConnection } from '../../deliver-credentials/connection.js';
 import { defineStep } from './step-module.js';
 
-/** The school's row in the central registry the rest of the platform reads. */
+/**
+ * The school's row in the central registry the rest of the platform reads, and its connection delivered where
+ * school apps get it (SCS_CREDENTIALS_DELIVERY; recorded in the event's `credentials`); both taken away on undo.
+ */
 export const registerSchool = defineStep({
   name: 'register_school',
-  needs: ['registry', 'credentials'],
+  needs: ['registry', 'credentials', 'servers', 'credentialsDelivery'],
   run: async ({ ports, state, run }) => {
     const { details, databaseName, subdomain } = state;
     const { slug, name, district, board, adminEmail } = details;
@@ -27,13 +31,23 @@ export const registerSchool = defineStep({
     // changed after this read are written again by update_registry.
     const written = registryDetailsOf(details);
     if (result.alreadyRegistered) await ports.registry.updateDetails(state.id, written);
+    const credentials = await deliverConnection(ports.credentialsDelivery, state, connectionOf(state, ports));
     return {
       type: 'SchoolRegistered',
-      data: { ...run(), alreadyRegistered: result.alreadyRegistered, details: written },
+      data: {
+        ...run(),
+        alreadyRegistered: result.alreadyRegistered,
+        details: written,
+        ...(credentials && { credentials }),
+      },
     };
   },
   undo: async ({ ports, state, run }) => {
+    const credentials = await withdrawConnection(ports.credentialsDelivery, state);
     const result = await ports.registry.unregister(state.id);
-    return { type: 'SchoolUnregistered', data: { ...run(), existed: result.existed } };
+    return {
+      type: 'SchoolUnregistered',
+      data: { ...run(), existed: result.existed, ...(credentials && { credentials }) },
+    };
   },
 });

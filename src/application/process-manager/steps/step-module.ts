@@ -2,6 +2,7 @@ import type { EventOf, SchoolEvent, StepRun } from '../../../domain/school/event
 import type { SchoolState } from '../../../domain/school/state.js';
 import type { CompensationOf, LifecycleActionName, RecordedBy, StepName } from '../../../domain/school/steps.js';
 import type { CertificateDelivery } from '../../ports/certificate-delivery.port.js';
+import type { CredentialsDelivery } from '../../ports/credentials-delivery.port.js';
 import type { CertificateProvider } from '../../ports/certificates.port.js';
 import type { DatabaseArchives } from '../../ports/database-archives.port.js';
 import type { DnsProvider } from '../../ports/dns.port.js';
@@ -26,6 +27,8 @@ export interface StepPorts {
   archives: DatabaseArchives;
   /** Owner role and password of each school database (the password derived, never stored in clear). */
   credentials: SchoolCredentialsPort;
+  /** Where school apps get their connection (SCS_CREDENTIALS_DELIVERY): given on registering, taken on undo. */
+  credentialsDelivery: CredentialsDelivery;
   faults: FaultInjector;
   /** What `<slug>.<BASE_DOMAIN>` points at: an IP gives an A record, a host name a CNAME. */
   dnsTarget: string;
