@@ -22,7 +22,9 @@ export function envFileOf(connection: SchoolConnection): string {
     DATABASE_URL: url,
   };
   // Single-quoted: the derived passwords and names hold no quote, and a shell or dotenv reads them as they are.
-  return Object.entries(lines).map(([name, value]) => `${name}='${value.replaceAll("'", "'\\''")}'\n`).join('');
+  return Object.entries(lines)
+    .map(([name, value]) => `${name}='${value.replaceAll("'", "'\\''")}'\n`)
+    .join('');
 }
 
 /**
