@@ -56,6 +56,8 @@ export interface Config {
   /** Requests a minute from one client address, and POSTs a minute with one API key. */
   rateLimitPerMinute: number;
   postRateLimitPerMinute: number;
+  /** SCS_CORS_ORIGINS: the browser origins allowed to call the API (`*`: any); empty: CORS off. */
+  corsOrigins: string[];
   /** Express's `trust proxy` (e.g. `1`, `loopback`), so rate limits see clients behind a load balancer. */
   trustProxy?: string;
   /** How often the service compares resources with the events and logs what it finds (0: never). */
@@ -416,6 +418,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, defaults: { dataDir: strin
     bodyLimitBytes: int('SCS_BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
     rateLimitPerMinute: int('SCS_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     trustProxy: env.SCS_TRUST_PROXY || undefined,
+    corsOrigins: parseCorsOrigins(env.SCS_CORS_ORIGINS, problems),
     postRateLimitPerMinute: int('SCS_POST_RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
     renewalCheckSeconds: int('SCS_RENEWAL_CHECK_S', 3600, 0, 86_400),
     localCertificateValiditySeconds: int('SCS_LOCAL_CERT_VALIDITY_S', 90 * 86_400, 5, 825 * 86_400),
@@ -596,4 +599,26 @@ function parseCredentialsKeys(env: NodeJS.ProcessEnv, problems: string[]): Crede
     }
   }
   return keys;
+}
+
+/** `https://console.example.org,http://localhost:5173` or `*`: each an origin (scheme, host, port), no path. */
+function parseCorsOrigins(raw: string | undefined, problems: string[]): string[] {
+  const origins = (raw ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin)
+      problems.push(
+        `SCS_CORS_ORIGINS: "${origin}" is not an origin such as https://console.example.org (no path or slash)`,
+      );
+  }
+  return origins;
 }

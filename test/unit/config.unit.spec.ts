@@ -211,6 +211,19 @@ describe('configuration', () => {
     expect(load({ OTEL_SERVICE_NAME: 'scs-staging' }).tracing).toBeUndefined(); // a name alone exports nothing
   });
 
+  it('reads SCS_CORS_ORIGINS as origins, off by default, naming an entry that is not an origin', () => {
+    expect(load({}).corsOrigins).toEqual([]);
+    expect(load({ SCS_CORS_ORIGINS: 'https://console.example.org, http://localhost:5173' }).corsOrigins).toEqual([
+      'https://console.example.org',
+      'http://localhost:5173',
+    ]);
+    expect(load({ SCS_CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
+    expect(() => load({ SCS_CORS_ORIGINS: 'https://console.example.org/' })).toThrow(
+      /SCS_CORS_ORIGINS: "https:\/\/console.example.org\/"/,
+    );
+    expect(() => load({ SCS_CORS_ORIGINS: 'console.example.org' })).toThrow(/is not an origin/);
+  });
+
   it('reads SCS_RESERVED_SLUGS as more reserved slugs, naming each entry that is not a slug', () => {
     expect(load({}).reservedSlugs).toEqual([]);
     expect(load({ SCS_RESERVED_SLUGS: ' campus , portal-two,,admin ' }).reservedSlugs).toEqual([

@@ -9,7 +9,7 @@ import { PinoLoggerService } from '../logging/pino-logger.js';
 import { Runtime } from '../runtime.js';
 import { setupOpenApi } from './openapi/openapi.js';
 import { toProblem } from './problem.filter.js';
-import { answerClientErrors, methodNotAllowed, refuseBadText } from './http-edges.js';
+import { answerClientErrors, cors, methodNotAllowed, refuseBadText } from './http-edges.js';
 import { checkJsonBytes } from './json-body-check.js';
 import { consoleAssets } from './console.js';
 import { sendProblem } from './problem.js';
@@ -39,7 +39,8 @@ export async function createHttpApp(
   app.use(runtime.metrics.httpMiddleware());
   if (logger instanceof PinoLoggerService) app.use(logger.accessLog());
   const router = () => app.getHttpAdapter().getInstance().router;
-  app.use(methodNotAllowed(router)); // first: it names the route for the answers the edges give
+  app.use(cors(config.corsOrigins)); // before the 204 of a preflight, so that it carries the CORS headers
+  app.use(methodNotAllowed(router)); // it names the route for the answers the edges give
   app.use(refuseBadText(router)); // NUL or not UTF-8 in the path, the query or a header that reaches SQL
   app.use(consoleAssets()); // GET /console: the operator console's static files, no key
   app.use(jsonOnlyMiddleware);

@@ -83,11 +83,44 @@ export function methodNotAllowed(router: () => { stack: unknown[] }) {
     if (allowed.has('GET')) allowed.add('HEAD');
     allowed.add('OPTIONS');
     const allow = [...allowed].sort().join(', ');
-    if (req.method === 'OPTIONS') return void res.setHeader('Allow', allow).status(204).end();
+    if (req.method === 'OPTIONS') {
+      // A CORS preflight the origin passed (`cors` set the origin's header): the methods are the route's.
+      if (res.getHeader('Access-Control-Allow-Origin') !== undefined)
+        res.setHeader('Access-Control-Allow-Methods', allow);
+      return void res.setHeader('Allow', allow).status(204).end();
+    }
     if (allowed.has(req.method)) return next();
     res.setHeader('Allow', allow);
     const detail = `${req.method.slice(0, 20)} is not allowed here; use ${allow}`;
     sendProblem(res, problem(405, 'method-not-allowed', 'Method not allowed', detail), req.path.slice(0, 200));
+  };
+}
+
+/** What a browser on an allowed origin may send beside the simple headers, and read of the answers. */
+const CORS_REQUEST_HEADERS = 'Content-Type, X-SCS-Key, Idempotency-Key, If-Match, If-None-Match';
+const CORS_EXPOSED_HEADERS = 'Location, ETag, Retry-After, RateLimit, RateLimit-Policy, X-Correlation-Id';
+
+/**
+ * CORS, off unless SCS_CORS_ORIGINS lists origins (`*` for any): a request whose `Origin` is listed gets
+ * `Access-Control-Allow-Origin` naming it (with `Vary: Origin`) and the headers it may read; a preflight
+ * also gets the headers it may send, and `methodNotAllowed` adds the route's methods. An origin not listed
+ * gets no CORS header, so the browser keeps the answer from the page. The key travels in `X-SCS-Key`, never
+ * in a cookie, so credentials are not allowed.
+ */
+export function cors(origins: readonly string[]) {
+  const any = origins.includes('*');
+  const listed = new Set(origins);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const origin = req.headers.origin;
+    if (origins.length === 0 || !origin || !(any || listed.has(origin))) return next();
+    res.setHeader('Access-Control-Allow-Origin', any ? '*' : origin);
+    if (!any) res.vary('Origin');
+    res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSED_HEADERS);
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+      res.setHeader('Access-Control-Allow-Headers', CORS_REQUEST_HEADERS);
+      res.setHeader('Access-Control-Max-Age', '600');
+    }
+    next();
   };
 }
 
