@@ -73,11 +73,6 @@ export function foreignRecords(
   return ownedBy(name, here, owner, schoolId) ? [] : here;
 }
 
-/** What a refusal names: `shop.syncad.in A 203.0.113.7`. */
-export function describeRecords(records: readonly DnsRecord[]): string {
-  return records.map((r) => `${r.name} ${r.type} ${r.value}`).join(', ');
-}
-
 /** Whether `name` carries this instance's mark for the school, among the records at or under it. */
 export function ownedBy(
   name: string,
