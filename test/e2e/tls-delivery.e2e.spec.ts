@@ -294,6 +294,8 @@ describeWith(['nginx', 'pdns_server', 'gsqlite3', 'sqlite3', 'dig', 'pebble', 'o
       );
       expect(withdrawn.data).toMatchObject({ existed: true, owned: false });
       expect((await serve(nginx, b.subdomain, root)).serialNumber).toBe(bare(renewed[0]));
+      // The school left is served by the shared certificate: the reconciler finds nothing to report.
+      expect(JSON.parse((await reconcileCli(central.url, env, '--json')).stdout).findings).toEqual([]);
 
       // Once no school uses it, the reconciler finds it an orphan of this instance and --fix removes it.
       await scs.request(`/school/${b.id}`, { method: 'DELETE' });

@@ -210,7 +210,10 @@ describeWith(['pdns_server', 'gsqlite3', 'sqlite3', 'dig', 'pebble', 'openssl'])
 
       expect(await wildcard.revoke({ schoolId: SCHOOL_B, domain: 'oakridge.scs.test' })).toEqual({ revoked: false });
       expect(await pebbleStatus(a.serialNumber)).toBe('Valid');
-      expect((await wildcard.listActive()).map((c) => c.domain)).not.toContain('*.scs.test');
+      // Listed as shared (the reconciler accounts every school under the zone with it), never as a school's.
+      expect((await wildcard.listActive()).filter((c) => c.domain === '*.scs.test')).toEqual([
+        { schoolId: expect.any(String), domain: '*.scs.test', serialNumber: a.serialNumber, shared: true },
+      ]);
     });
 
     it('fails permanently when the DNS provider refuses the challenge record (name outside its zone)', async () => {

@@ -42,9 +42,13 @@ export interface CertificateProvider {
   /**
    * Unrevoked certificates the provider holds for schools (for the reconciler). `owner`: the SCS instance
    * a certificate is marked with where the provider is shared (ACM: '' when unmarked); absent where the
-   * provider is this instance's own (certificates kept in its central database).
+   * provider is this instance's own (certificates kept in its central database). `shared`: the one `*.<zone>`
+   * certificate every school under the zone is served with (CERT_WILDCARD), listed so that those schools'
+   * certificates are accounted for; it belongs to no school and the reconciler never removes it.
    */
-  listActive(): Promise<Array<{ schoolId: string; domain: string; serialNumber: string; owner?: string }>>;
+  listActive(): Promise<
+    Array<{ schoolId: string; domain: string; serialNumber: string; owner?: string; shared?: boolean }>
+  >;
 }
 
 export const CERTIFICATE_PROVIDER = Symbol('CertificateProvider');

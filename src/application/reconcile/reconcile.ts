@@ -176,6 +176,7 @@ export async function reconcile(
     );
   }
   for (const cert of certificates) {
+    if (cert.shared) continue; // every school's under its zone: accounted for below, never removed
     if (cert.owner !== undefined && cert.owner !== owner) {
       const detail = cert.owner
         ? `issued for the SCS instance "${cert.owner}", not this one ("${owner}"): left alone`
@@ -206,7 +207,9 @@ export async function reconcile(
   const realDatabases = new Set(databases.map(({ server, name }) => `${server}/${name}`));
   const real = (school: SchoolState) => realDatabases.has(`${serverOf(school)}/${school.databaseName}`);
   const realNames = new Set(records.map((r) => r.name));
-  const certified = new Set(certificates.map((c) => c.schoolId));
+  const certified = new Set(certificates.filter((c) => !c.shared).map((c) => c.schoolId));
+  const sharedZones = new Set(certificates.filter((c) => c.shared).map((c) => c.domain.replace(/^\*\./, '')));
+  const coveredByShared = (subdomain: string) => sharedZones.has(subdomain.slice(subdomain.indexOf('.') + 1));
   const registered = new Set(registryRows.map((r) => r.schoolId));
   for (const school of schools.values()) {
     if (!TERMINAL_STATUSES.has(school.status)) continue;
@@ -224,7 +227,7 @@ export async function reconcile(
         schoolId: school.id,
         detail: 'the events say the record exists, the zone does not have it',
       });
-    if (r.certificate && !certified.has(school.id))
+    if (r.certificate && !certified.has(school.id) && !coveredByShared(school.subdomain))
       findings.push({
         kind: 'drift',
         resource: 'certificate',

@@ -214,12 +214,16 @@ export class AcmeCertificateProvider implements CertificateProvider {
     return { serialNumber: row.serial_number, fullchainPem: row.certificate_pem, privateKeyPem };
   }
 
-  async listActive(): Promise<Array<{ schoolId: string; domain: string; serialNumber: string }>> {
+  async listActive(): Promise<Array<{ schoolId: string; domain: string; serialNumber: string; shared?: boolean }>> {
     const { rows } = await this.options.pool.query<{ school_id: string; domain: string; serial_number: string }>(
-      'SELECT school_id, domain, serial_number FROM acme_certificates WHERE revoked_at IS NULL AND school_id <> $1 ORDER BY issued_at',
-      [SHARED_OWNER],
+      'SELECT school_id, domain, serial_number FROM acme_certificates WHERE revoked_at IS NULL ORDER BY issued_at',
     );
-    return rows.map((r) => ({ schoolId: r.school_id, domain: r.domain, serialNumber: r.serial_number }));
+    return rows.map((r) => ({
+      schoolId: r.school_id,
+      domain: r.domain,
+      serialNumber: r.serial_number,
+      ...(r.school_id === SHARED_OWNER && { shared: true }),
+    }));
   }
 
   private async live(owner: string, domain: string): Promise<CertificateRow | undefined> {
