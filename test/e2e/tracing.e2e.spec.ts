@@ -63,6 +63,15 @@ describe('traces (OpenTelemetry, exported over OTLP/HTTP to a receiver on loopba
     const post = spans.find((s) => s.kind === SERVER && s.attributes['http.route'] === '/school')!;
     expect(post).toMatchObject({ name: 'POST /school', parentSpanId: CALLER_SPAN });
     expect(descendantsOf(spans, post).some(isPg)).toBe(true); // the slug claim and the school's first events
+    // The command the request sent has its span under the request's, the slug claim and the appends under it.
+    const command = spans.find((s) => s.name === 'command RequestSchool')!;
+    expect(command.attributes).toMatchObject({
+      'scs.school.id': id,
+      'scs.school.slug': created.body.slug,
+      'scs.command.outcome': 'accepted',
+    });
+    expect(descendantsOf(spans, post).map((s) => s.spanId)).toContain(command.spanId);
+    expect(descendantsOf(spans, command).some(isPg)).toBe(true);
     // The events keep the request's span as their trace context: what the process manager does continues it.
     const history = await scs.request(`/school/${id}/history`);
     expect(history.body.events[0].metadata.traceparent).toBe(`00-${CALLER_TRACE}-${post.spanId}-01`);
