@@ -27,6 +27,7 @@ import type { AppLogger } from './application/ports/logger.port.js';
 import type { Config, ConfiguredApiKey } from './config/config.js';
 import { CoreModule } from './infrastructure/composition/core.module.js';
 import { CENTRAL_DATABASE, type CentralDatabase } from './infrastructure/composition/tokens.js';
+import { CommandSpans } from './infrastructure/tracing/command-spans.js';
 
 /** The HTTP and command side over the adapters of CoreModule (one set, built once). */
 @Module({})
@@ -61,6 +62,7 @@ export class AppModule {
         ChangeDetailsHandler,
         SuspendSchoolHandler,
         ResumeSchoolHandler,
+        CommandSpans, // a span per command, when traces are on
         { provide: READINESS, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.readiness() },
         { provide: REPORTING, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.reporting() },
         {

@@ -32,6 +32,11 @@ export interface Config {
   certProvider: 'local' | 'acme' | 'acm';
   mailProvider: 'outbox' | 'smtp' | 'ses';
   route53HostedZoneId?: string;
+  /**
+   * The key pair SCS hands every AWS client itself, when the secret key comes from a file
+   * (AWS_SECRET_ACCESS_KEY_FILE, with AWS_ACCESS_KEY_ID); absent: the AWS SDK's default credential chain.
+   */
+  awsCredentials?: { accessKeyId: string; secretAccessKey: string };
   /** The zone SCS writes school records in (default BASE_DOMAIN). */
   dnsZone: string;
   /**
@@ -171,6 +176,7 @@ export const SECRET_VARIABLES = [
   'SCS_TENANT_SERVERS',
   'POWERDNS_API_KEY',
   'SMTP_URL',
+  'AWS_SECRET_ACCESS_KEY',
 ] as const;
 
 /** `env` with each secret read from its `_FILE` where that is set; `fromFile` gets the names read so. */
@@ -350,6 +356,12 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, defaults: { dataDir: strin
     );
   if (mailProvider === 'ses' && !env.SES_FROM_EMAIL)
     problems.push('SES_FROM_EMAIL is required with MAIL_PROVIDER=ses (a verified sender identity)');
+  let awsCredentials: Config['awsCredentials'];
+  if (fromFile.has('AWS_SECRET_ACCESS_KEY') && env.AWS_SECRET_ACCESS_KEY) {
+    const accessKeyId = env.AWS_ACCESS_KEY_ID;
+    if (!accessKeyId) problems.push('AWS_ACCESS_KEY_ID is required with AWS_SECRET_ACCESS_KEY_FILE (its key pair)');
+    else awsCredentials = { accessKeyId, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
+  }
   let smtpUrl: string | undefined;
   if (mailProvider === 'smtp') {
     smtpUrl = required('SMTP_URL', 'with MAIL_PROVIDER=smtp (e.g. smtp://user:pass@host:587)');
@@ -401,6 +413,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, defaults: { dataDir: strin
     ownerId,
     powerdns,
     route53HostedZoneId,
+    ...(awsCredentials ? { awsCredentials } : {}),
     acme,
     certDelivery: parseCertDelivery(env, { dataDir: env.SCS_DATA_DIR || defaults.dataDir, certProvider, problems }),
     credentialsDelivery: parseCredentialsDelivery(env, { dataDir: env.SCS_DATA_DIR || defaults.dataDir, problems }),

@@ -32,6 +32,16 @@ import { PowerDnsProvider } from './dns/powerdns/powerdns-dns.js';
 import { OutboxMailer } from './mail/outbox/outbox-mailer.js';
 import { SmtpMailer } from './mail/smtp/smtp-mailer.js';
 
+/**
+ * What the AWS clients are built with: the key pair when the configuration holds one
+ * (AWS_SECRET_ACCESS_KEY_FILE), else nothing, for the SDK's default chain (AWS_REGION, AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY, a profile, a role, …). The adapters' clients also have their own retries off
+ * (`maxAttempts: 1`): those adapters retry throttling themselves, with jitter.
+ */
+export function awsCredentials(config: Config): { credentials?: Config['awsCredentials'] } {
+  return config.awsCredentials ? { credentials: config.awsCredentials } : {};
+}
+
 /** The providers the configuration chose (DNS_PROVIDER, CERT_PROVIDER, MAIL_PROVIDER). */
 /** `sealingKeys`: for secrets at rest (the ACME keys), the active credentials key's first, then older ones. */
 export async function createProviders(
@@ -41,14 +51,12 @@ export async function createProviders(
   logger: AppLogger,
   owner: string,
 ): Promise<{ dns: DnsProvider; certificates: CertificateProvider; mailer: Mailer }> {
-  // The AWS clients take region and credentials from the SDK's default chain (AWS_REGION, AWS_ACCESS_KEY_ID, …);
-  // their own retries are off because the adapters retry throttling themselves, with jitter.
   const dns: DnsProvider =
     config.dnsProvider === 'powerdns'
       ? new PowerDnsProvider({ ...config.powerdns!, zone: config.dnsZone, owner })
       : config.dnsProvider === 'route53'
         ? new Route53DnsProvider({
-            client: new Route53Client({ maxAttempts: 1 }),
+            client: new Route53Client({ maxAttempts: 1, ...awsCredentials(config) }),
             hostedZoneId: config.route53HostedZoneId!,
             zone: config.dnsZone,
             owner,
@@ -66,7 +74,7 @@ export async function createProviders(
           logger,
         })
       : config.certProvider === 'acm'
-        ? new AcmCertificateProvider({ client: new ACMClient({ maxAttempts: 1 }), dns })
+        ? new AcmCertificateProvider({ client: new ACMClient({ maxAttempts: 1, ...awsCredentials(config) }), dns })
         : new LocalCertificateProvider({
             pool,
             ca: await LocalCertificateAuthority.loadOrCreate(join(config.dataDir, 'ca')),
@@ -77,7 +85,10 @@ export async function createProviders(
     config.mailProvider === 'smtp'
       ? new SmtpMailer({ url: config.smtpUrl!, from: config.mailFrom })
       : config.mailProvider === 'ses'
-        ? new SesMailer({ client: new SESv2Client({ maxAttempts: 1 }), from: config.mailFrom })
+        ? new SesMailer({
+            client: new SESv2Client({ maxAttempts: 1, ...awsCredentials(config) }),
+            from: config.mailFrom,
+          })
         : new OutboxMailer({ dir: join(config.dataDir, 'outbox'), from: config.mailFrom });
 
   return { dns, certificates, mailer };
@@ -94,8 +105,8 @@ export function createDelivery(
   const settings = config.certDelivery;
   if (settings.mode === 'alb')
     return new AlbCertificateDelivery({
-      client: new ElasticLoadBalancingV2Client({ maxAttempts: 1 }),
-      acm: new ACMClient({ maxAttempts: 1 }),
+      client: new ElasticLoadBalancingV2Client({ maxAttempts: 1, ...awsCredentials(config) }),
+      acm: new ACMClient({ maxAttempts: 1, ...awsCredentials(config) }),
       listenerArn: settings.albListenerArn!,
       owner,
     });
@@ -115,7 +126,7 @@ export function createCredentialsDelivery(config: Config, owner: string): Creden
   if (settings.mode === 'files') return new FileCredentialsDelivery(settings.dir);
   if (settings.mode === 'aws-secrets-manager')
     return new SecretsManagerCredentialsDelivery({
-      client: new SecretsManagerClient({ maxAttempts: 1 }),
+      client: new SecretsManagerClient({ maxAttempts: 1, ...awsCredentials(config) }),
       prefix: settings.secretPrefix,
       recoveryWindowDays: settings.recoveryWindowDays,
       owner,
@@ -135,7 +146,7 @@ export function createArchives(
   const stagingDir = join(config.dataDir, 'archive-staging');
   const staging = new FolderDatabaseArchives({ dir: stagingDir, serverUrl, servers, retentionDays: 1 });
   return new S3DatabaseArchives({
-    client: new S3Client({}),
+    client: new S3Client(awsCredentials(config)),
     bucket: s3[1],
     prefix: s3[2],
     staging,

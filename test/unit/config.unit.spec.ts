@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { createCredentialsDelivery } from '../../src/infrastructure/providers.js';
 
 const load = (env: Record<string, string>) => loadConfig(env, { dataDir: '/tmp/scs-config-test' });
 /** The problems a configuration has (none: it loads). */
@@ -346,6 +347,30 @@ describe('configuration', () => {
     // What a file holds is validated as the variable would be, and never repeated in a message.
     const short = problems({ SCS_API_KEY_FILE: secret('short', 'tooShort') });
     expect(short).toEqual(['SCS_API_KEY must be at least 16 characters']);
+    rmSync(dir, { recursive: true });
+  });
+
+  it('reads AWS_SECRET_ACCESS_KEY from its file as the key pair with AWS_ACCESS_KEY_ID, which every AWS client gets', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scs-aws-'));
+    const file = join(dir, 'aws_secret_access_key');
+    writeFileSync(file, 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n');
+    const env = { AWS_SECRET_ACCESS_KEY_FILE: file, SCS_CREDENTIALS_DELIVERY: 'aws-secrets-manager' };
+    const config = load({ ...env, AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE' });
+    const pair = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+    expect(config.awsCredentials).toEqual(pair);
+    // What an AWS client built from this configuration signs with (not the SDK's chain, which has no file form).
+    const delivery = createCredentialsDelivery(config, 'owner') as unknown as {
+      options: { client: { config: { credentials: () => Promise<object> } } };
+    };
+    await expect(delivery.options.client.config.credentials()).resolves.toMatchObject(pair);
+    // Without the file the SDK's chain reads its variables itself: nothing is handed down.
+    expect(
+      load({ AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'x' }).awsCredentials,
+    ).toBeUndefined();
+    expect(problems(env)).toEqual(['AWS_ACCESS_KEY_ID is required with AWS_SECRET_ACCESS_KEY_FILE (its key pair)']);
+    expect(problems({ ...env, AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 'x' })).toEqual([
+      'set AWS_SECRET_ACCESS_KEY or AWS_SECRET_ACCESS_KEY_FILE, not both',
+    ]);
     rmSync(dir, { recursive: true });
   });
 

@@ -1,10 +1,11 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { lifecycleAction } from '../../domain/school/plan.js';
 import { updateRegistry } from '../process-manager/lifecycle/update-registry.js';
 import { CLOCK, type Clock } from '../ports/clock.port.js';
 import { EVENT_STORE, type EventMetadata, type EventStore } from '../ports/event-store.port.js';
 import { SCHOOL_REGISTRY, type SchoolRegistry } from '../ports/school-registry.port.js';
+import { noTracing, TRACING, type Tracing } from '../ports/tracing.port.js';
 import { requestMetadata } from '../school/request-metadata.js';
 import { executeSchoolCommand, type LoadedSchool } from '../school/school-stream.js';
 import { ChangeDetailsCommand, type DetailsChangeResult } from './change-details.command.js';
@@ -22,6 +23,7 @@ export class ChangeDetailsHandler implements ICommandHandler<ChangeDetailsComman
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SCHOOL_REGISTRY) private readonly registry: SchoolRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(TRACING) private readonly tracing: Tracing = noTracing,
   ) {}
 
   async execute(command: ChangeDetailsCommand): Promise<DetailsChangeResult> {
@@ -32,6 +34,7 @@ export class ChangeDetailsHandler implements ICommandHandler<ChangeDetailsComman
     // A writer that appended after the revision the caller saw makes the append fail; decided again on the
     // new state, the expected revision refuses it: the change is never applied over one it did not see.
     const { events, state, loaded } = await executeSchoolCommand(this.store, schoolId, change, metadata);
+    if (state) this.tracing.annotate({ 'scs.school.slug': state.details.slug });
     const changed = events.flatMap((e) => (e.type === 'SchoolDetailsChanged' ? Object.keys(e.data.changes) : []));
     const after = loaded && (await this.followRegistry(loaded, metadata));
     return { id: schoolId, changed, revision: after?.state?.revision ?? state?.revision ?? 0 };

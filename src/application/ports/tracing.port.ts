@@ -26,8 +26,13 @@ export interface Tracing {
     options: { traceparent?: string; attributes?: SpanAttributes },
     work: (span: SpanHandle) => Promise<T>,
   ): Promise<T>;
+  /**
+   * Adds attributes to the span the caller runs in now (a command handler: its command's span), for what
+   * only the work learns (the school's slug once its stream is read); nothing outside a span.
+   */
+  annotate(attributes: SpanAttributes): void;
 }
 
 const noSpan: SpanHandle = { set: () => undefined, fail: () => undefined };
 
-export const noTracing: Tracing = { inSpan: (_name, _options, work) => work(noSpan) };
+export const noTracing: Tracing = { inSpan: (_name, _options, work) => work(noSpan), annotate: () => undefined };

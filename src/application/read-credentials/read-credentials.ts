@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { connectionOf } from '../deliver-credentials/connection.js';
 import type { SchoolConnection } from '../ports/credentials-delivery.port.js';
@@ -6,6 +6,7 @@ import { CLOCK, type Clock } from '../ports/clock.port.js';
 import { EVENT_STORE, type EventStore } from '../ports/event-store.port.js';
 import { SCHOOL_CREDENTIALS, type SchoolCredentialsPort } from '../ports/school-credentials.port.js';
 import { TENANT_SERVERS, type TenantServers } from '../ports/tenant-servers.port.js';
+import { noTracing, TRACING, type Tracing } from '../ports/tracing.port.js';
 import { requestMetadata, SchoolRequestCommand } from '../school/request-metadata.js';
 import { executeSchoolCommand } from '../school/school-stream.js';
 
@@ -26,6 +27,7 @@ export class ReadCredentialsHandler implements ICommandHandler<ReadCredentialsCo
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(TENANT_SERVERS) private readonly servers: TenantServers,
     @Inject(SCHOOL_CREDENTIALS) private readonly credentials: SchoolCredentialsPort,
+    @Optional() @Inject(TRACING) private readonly tracing: Tracing = noTracing,
   ) {}
 
   async execute(command: ReadCredentialsCommand): Promise<SchoolConnection> {
@@ -34,6 +36,7 @@ export class ReadCredentialsHandler implements ICommandHandler<ReadCredentialsCo
     const read = () => ({ type: 'RecordCredentialsRead' as const, data: { actor, now } });
     const { state } = await executeSchoolCommand(this.store, schoolId, read, requestMetadata(command, now));
     const school = state!; // decide refused anything but an active school
+    this.tracing.annotate({ 'scs.school.slug': school.details.slug });
     return connectionOf(school, { servers: this.servers, credentials: this.credentials });
   }
 }

@@ -1,8 +1,9 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { SchoolCommand } from '../../domain/school/commands.js';
 import { CLOCK, type Clock } from '../ports/clock.port.js';
 import { EVENT_STORE, type EventStore } from '../ports/event-store.port.js';
+import { noTracing, TRACING, type Tracing } from '../ports/tracing.port.js';
 import { requestMetadata } from '../school/request-metadata.js';
 import { executeSchoolCommand } from '../school/school-stream.js';
 import { ResumeSchoolCommand, SuspendSchoolCommand, type SuspensionAccepted } from './suspension.commands.js';
@@ -13,8 +14,7 @@ import { ResumeSchoolCommand, SuspendSchoolCommand, type SuspensionAccepted } fr
  * half-done suspension is never left without an event saying what is under way.
  */
 async function request(
-  store: EventStore,
-  clock: Clock,
+  { store, clock, tracing }: { store: EventStore; clock: Clock; tracing: Tracing },
   command: SuspendSchoolCommand | ResumeSchoolCommand,
   decided: (now: string) => SchoolCommand,
 ): Promise<SuspensionAccepted> {
@@ -25,6 +25,7 @@ async function request(
     () => decided(now),
     requestMetadata(command, now),
   );
+  tracing.annotate({ 'scs.school.slug': state!.details.slug });
   return { id: command.schoolId, status: state!.status };
 }
 
@@ -33,11 +34,15 @@ export class SuspendSchoolHandler implements ICommandHandler<SuspendSchoolComman
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(TRACING) private readonly tracing: Tracing = noTracing,
   ) {}
 
   execute(command: SuspendSchoolCommand): Promise<SuspensionAccepted> {
     const reason = command.reason;
-    return request(this.store, this.clock, command, (now) => ({ type: 'RequestSuspension', data: { reason, now } }));
+    return request({ store: this.store, clock: this.clock, tracing: this.tracing }, command, (now) => ({
+      type: 'RequestSuspension',
+      data: { reason, now },
+    }));
   }
 }
 
@@ -46,9 +51,13 @@ export class ResumeSchoolHandler implements ICommandHandler<ResumeSchoolCommand,
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(TRACING) private readonly tracing: Tracing = noTracing,
   ) {}
 
   execute(command: ResumeSchoolCommand): Promise<SuspensionAccepted> {
-    return request(this.store, this.clock, command, (now) => ({ type: 'RequestResume', data: { now } }));
+    return request({ store: this.store, clock: this.clock, tracing: this.tracing }, command, (now) => ({
+      type: 'RequestResume',
+      data: { now },
+    }));
   }
 }

@@ -41,6 +41,10 @@ function handle(span: Span): SpanHandle {
 export class OtelTracing implements Tracing {
   private readonly tracer = trace.getTracer('scs');
 
+  annotate(attributes: SpanAttributes): void {
+    trace.getActiveSpan()?.setAttributes(attributes);
+  }
+
   inSpan<T>(
     name: string,
     options: { traceparent?: string; attributes?: SpanAttributes },

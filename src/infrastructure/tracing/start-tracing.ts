@@ -28,20 +28,24 @@ export interface StartedTracing {
 
 /**
  * Starts OpenTelemetry's Node SDK for traces only (metrics stay Prometheus's, logs stay pino's), with the
- * http, express and pg instrumentations; the exporter, its endpoint and protocol, the sampler and the
+ * http, express, pg and AWS SDK instrumentations (the AWS SDK is CommonJS: patched through
+ * require-in-the-middle); the exporter, its endpoint and protocol, the sampler and the
  * resource come from the standard OTEL_* variables. Must run before the service's modules are imported
  * (main.ts), so that the instrumented modules are loaded through the hooks.
  */
 export async function startTracing(serviceName: string): Promise<StartedTracing> {
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: HOOKED } });
-  const [{ NodeSDK }, { HttpInstrumentation }, { ExpressInstrumentation, ExpressLayerType }, { PgInstrumentation }] =
-    await Promise.all([
-      import('@opentelemetry/sdk-node'),
-      import('@opentelemetry/instrumentation-http'),
-      import('@opentelemetry/instrumentation-express'),
-      import('@opentelemetry/instrumentation-pg'),
-    ]);
-  const sdk = new NodeSDK({
+  const [sdkNode, http, express, pgTracing, aws] = await Promise.all([
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/instrumentation-http'),
+    import('@opentelemetry/instrumentation-express'),
+    import('@opentelemetry/instrumentation-pg'),
+    import('@opentelemetry/instrumentation-aws-sdk'),
+  ]);
+  const { HttpInstrumentation } = http;
+  const { ExpressInstrumentation, ExpressLayerType } = express;
+  const { PgInstrumentation } = pgTracing;
+  const sdk = new sdkNode.NodeSDK({
     serviceName,
     metricReaders: [],
     logRecordProcessors: [],
@@ -61,6 +65,9 @@ export async function startTracing(serviceName: string): Promise<StartedTracing>
           if (/password/i.test(info.query.text)) span.setAttribute('db.query.text', redactedStatement(info.query.text));
         },
       }),
+      // One span per AWS call (`Route 53.ChangeResourceRecordSets`, `SESv2.SendEmail`, …) with its service,
+      // operation, region and request id; the HTTP request under it is not traced again.
+      new aws.AwsInstrumentation({ suppressInternalInstrumentation: true }),
     ],
   });
   sdk.start();
