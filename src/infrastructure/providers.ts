@@ -123,7 +123,7 @@ export function createDelivery(
 /** SCS_CREDENTIALS_DELIVERY: how school apps get their database connection (`api`, `files`, `aws-secrets-manager`). */
 export function createCredentialsDelivery(config: Config, owner: string): CredentialsDelivery {
   const settings = config.credentialsDelivery;
-  if (settings.mode === 'files') return new FileCredentialsDelivery(settings.dir);
+  if (settings.mode === 'files') return new FileCredentialsDelivery(settings.dir, owner);
   if (settings.mode === 'aws-secrets-manager')
     return new SecretsManagerCredentialsDelivery({
       client: new SecretsManagerClient({ maxAttempts: 1, ...awsCredentials(config) }),

@@ -21,6 +21,7 @@ import type { AppLogger } from '../application/ports/logger.port.js';
 import { MAILER, type Mailer } from '../application/ports/mailer.port.js';
 import { SCHOOL_REGISTRY } from '../application/ports/school-registry.port.js';
 import type { Config } from '../config/config.js';
+import { ownerIdOf } from './postgres/central-database.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
 import { SchoolQueries } from '../projections/school-read-model/school-queries.js';
 import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './composition/tokens.js';
@@ -97,6 +98,7 @@ export class Runtime implements OnApplicationShutdown {
         certificates: this.certificates,
         delivery: this.delivery,
         registry: this.registry,
+        credentialsDelivery: { delivery: this.credentialsDelivery, owner: ownerIdOf(this.config, this.databaseUrl) },
         baseDomain: this.config.baseDomain,
         credentials: this.credentials,
       },

@@ -2,7 +2,16 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -125,7 +134,8 @@ describe('credentials delivered by the API: a school app connects with what it i
 /** What a school app (or its sidecar) reads from the folder SCS delivers to: libpq's variables. */
 function readEnvFile(file: string): Record<string, string> {
   const lines = readFileSync(file, 'utf8').trim().split('\n');
-  return Object.fromEntries(lines.map((line) => /^([A-Z_]+)='(.*)'$/.exec(line)!.slice(1, 3)));
+  const values = lines.filter((line) => !line.startsWith('#')); // SCS's mark: a comment dotenv and a shell skip
+  return Object.fromEntries(values.map((line) => /^([A-Z_]+)='(.*)'$/.exec(line)!.slice(1, 3)));
 }
 
 function connectWith(vars: Record<string, string>) {
@@ -149,11 +159,16 @@ async function startWithDelivery(label: string, dataDir: string, settings: Recor
     server,
     scs,
     /** What an operator does: a new key first in the list, then `secrets rotate --yes` (every school on k1). */
-    rotateToNewKey: () =>
-      runCli(central.url, ['secrets', 'rotate', '--yes'], {
-        ...env,
-        SCS_CREDENTIALS_KEYS: `k2:${randomBytes(32).toString('hex')},${k1}`,
-      }),
+    rotateToNewKey: () => {
+      env.SCS_CREDENTIALS_KEYS = `k2:${randomBytes(32).toString('hex')},${k1}`; // the CLI's from now on
+      return runCli(central.url, ['secrets', 'rotate', '--yes'], env);
+    },
+    /** `reconcile --json` (and `--fix --yes` when asked), with the keys the CLI has now: its findings. */
+    reconcile: async (...args: string[]) => {
+      const result = await runCli(central.url, ['reconcile', '--json', ...args], env);
+      if (!result.stdout.trim()) throw new Error(`reconcile exited ${result.code}:\n${result.stderr}`);
+      return JSON.parse(result.stdout).findings as Array<Record<string, unknown>>;
+    },
     stop: async () => {
       await scs.stop();
       await central.drop();
@@ -224,6 +239,31 @@ describe('credentials delivered as files: a school app connects with its env fil
     expect(rotation.data).toMatchObject({ keyId: 'k2', credentials: { delivery: 'files', location: file } });
     expect(JSON.stringify(history)).not.toContain(second.PGPASSWORD);
 
+    // The reconciler: the school's file is accounted for; a marked file of no registered school is an orphan
+    // that --fix removes; a file SCS did not write is foreign and stays; a missing file is drift.
+    expect(await suite.reconcile()).toEqual([]);
+    const mark = readFileSync(file, 'utf8').split('\n')[0];
+    expect(mark).toMatch(new RegExp(`^# scs-owner=\\S+ scs-school=${school.id}$`));
+    const ghostId = '00000000-0000-4000-8000-00000000abcd';
+    const ghost = join(credentialsDir, 'ghost.env');
+    writeFileSync(ghost, `${mark.replace(school.id, ghostId)}\nPGHOST='x'\n`, { mode: 0o600 });
+    const byHand = join(credentialsDir, 'by-hand.env');
+    writeFileSync(byHand, "PGHOST='x'\n", { mode: 0o600 });
+    const foreign = { kind: 'foreign', resource: 'credentials', name: byHand };
+    const orphan = { kind: 'orphan', resource: 'credentials', name: ghost, schoolId: ghostId };
+    expect(await suite.reconcile()).toEqual([expect.objectContaining(foreign), expect.objectContaining(orphan)]);
+    expect(await suite.reconcile('--fix', '--yes')).toEqual([
+      expect.objectContaining(foreign),
+      expect.objectContaining({ ...orphan, fixed: true }),
+    ]);
+    expect([existsSync(ghost), existsSync(byHand)]).toEqual([false, true]);
+    rmSync(byHand);
+    renameSync(file, `${file}.moved`);
+    expect(await suite.reconcile()).toEqual([
+      expect.objectContaining({ kind: 'drift', resource: 'credentials', name: body.slug, schoolId: school.id }),
+    ]);
+    renameSync(`${file}.moved`, file);
+
     await suite.scs.request(`/school/${school.id}`, { method: 'DELETE' });
     await waitForStatus(suite.scs, school.id, ['deleted'], 60_000);
     expect(existsSync(file)).toBe(false);
@@ -239,7 +279,7 @@ describe('credentials delivered as files: a school app connects with its env fil
  * creates, puts and deletes, and GetSecretValue for the school app; every request kept, in order.
  */
 async function fakeSecretsManager() {
-  const secrets = new Map<string, { value: string; versions: number; deletion?: number }>();
+  const secrets = new Map<string, { value: string; versions: number; deletion?: number; tags?: unknown }>();
   const requests: Array<[string, Record<string, unknown>]> = [];
   const fail = (res: ServerResponse, type: string) =>
     res
@@ -258,9 +298,14 @@ async function fakeSecretsManager() {
         res
           .writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
           .end(JSON.stringify({ Name: name, ...out }));
+      if (action === 'ListSecrets') {
+        const listed = [...secrets].filter(([, s]) => s.deletion === undefined);
+        const SecretList = listed.map(([Name, s]) => ({ Name, Tags: s.tags }));
+        return res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ SecretList }));
+      }
       if (action === 'CreateSecret') {
         if (secret) return fail(res, 'ResourceExistsException');
-        secrets.set(name, { value: input.SecretString, versions: 1 });
+        secrets.set(name, { value: input.SecretString, versions: 1, tags: input.Tags });
         return ok({ VersionId: input.ClientRequestToken });
       }
       if (!secret || secret.deletion !== undefined) return fail(res, 'ResourceNotFoundException');
@@ -321,6 +366,7 @@ describe('credentials delivered to Secrets Manager: a school app connects with i
     };
 
     const first = await read();
+    expect(await suite.reconcile()).toEqual([]); // the secret, listed with its tags, is the school's
     expect(first).toEqual({
       host: '127.0.0.1',
       port: suite.server.port,
@@ -341,6 +387,7 @@ describe('credentials delivered to Secrets Manager: a school app connects with i
     await suite.scs.request(`/school/${school.id}`, { method: 'DELETE' });
     await waitForStatus(suite.scs, school.id, ['deleted'], 60_000);
     await expect(read()).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(await suite.reconcile()).toEqual([]); // marked for deletion: no longer listed
     const ofSchool = sm.requests.filter(([, input]) => (input.Name ?? input.SecretId) === name);
     expect(ofSchool.map(([action]) => action).filter((a) => a !== 'GetSecretValue')).toEqual([
       'CreateSecret',

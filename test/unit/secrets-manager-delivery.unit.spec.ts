@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
+  ListSecretsCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -109,5 +110,33 @@ describe('SCS_CREDENTIALS_DELIVERY=aws-secrets-manager: one secret per school (r
     sm.reset();
     sm.on(DeleteSecretCommand).rejects(awsError('InvalidRequestException', 'something else'));
     await expect(delivery().withdraw(SCHOOL)).rejects.toMatchObject({ permanent: true });
+  });
+  it('lists the secrets under the prefix page by page, with the owner and school from their tags', async () => {
+    const other = 'scs/schools-archive/x'; // matched by the name filter's prefix, but not under `<prefix>/`
+    sm.on(ListSecretsCommand, { NextToken: undefined })
+      .resolves({
+        SecretList: [
+          {
+            Name: NAME,
+            Tags: [
+              { Key: 'scs/owner', Value: 'scs-test' },
+              { Key: 'scs/school', Value: SCHOOL.id },
+            ],
+          },
+          { Name: other, Tags: [] },
+        ],
+        NextToken: 'page-2',
+      })
+      .on(ListSecretsCommand, { NextToken: 'page-2' })
+      .resolves({ SecretList: [{ Name: 'scs/schools/made-by-hand' }] });
+    expect(await delivery().listDelivered()).toEqual([
+      { location: NAME, owner: 'scs-test', school: { id: SCHOOL.id, slug: '' } },
+      { location: 'scs/schools/made-by-hand' },
+    ]);
+    const filter = { Filters: [{ Key: 'name', Values: ['scs/schools/'] }] };
+    expect(sent()).toEqual([
+      ['ListSecretsCommand', { ...filter, NextToken: undefined }],
+      ['ListSecretsCommand', { ...filter, NextToken: 'page-2' }],
+    ]);
   });
 });

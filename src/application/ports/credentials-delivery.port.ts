@@ -28,6 +28,17 @@ export interface CredentialsWithdrawn {
 }
 
 /**
+ * Credentials found where this delivery puts them (for the reconciler). `owner`: the SCS instance that marked
+ * them (SCS_OWNER_ID; absent when unmarked: not SCS's); `school`: the school marked, with what `withdraw`
+ * needs to take them away.
+ */
+export interface DeliveredCredentials {
+  location: string;
+  owner?: string;
+  school?: SchoolToDeliver;
+}
+
+/**
  * SCS_CREDENTIALS_DELIVERY: where a school app gets its database connection without SCS's credentials key
  * (`api`: only `GET /school/:id/credentials`, nothing is put anywhere; `files`: a 0600 env file per school;
  * `aws-secrets-manager`: one secret per school).
@@ -39,6 +50,8 @@ export interface CredentialsDelivery {
   deliver(school: SchoolToDeliver, connection: SchoolConnection): Promise<CredentialsDelivered>;
   /** Takes the school's delivered credentials away; already gone is success (`existed: false`). */
   withdraw(school: SchoolToDeliver): Promise<CredentialsWithdrawn>;
+  /** Every delivery found where this one delivers, marked or not. */
+  listDelivered(): Promise<DeliveredCredentials[]>;
 }
 
 export const CREDENTIALS_DELIVERY = Symbol('CredentialsDelivery');
@@ -51,5 +64,8 @@ export class ApiCredentialsDelivery implements CredentialsDelivery {
   }
   async withdraw(): Promise<CredentialsWithdrawn> {
     return { existed: false };
+  }
+  async listDelivered(): Promise<DeliveredCredentials[]> {
+    return [];
   }
 }

@@ -5,6 +5,7 @@ import {
   type CertificateDelivery,
   type DeliveredCertificate,
 } from '../ports/certificate-delivery.port.js';
+import type { CredentialsDelivery, DeliveredCredentials } from '../ports/credentials-delivery.port.js';
 import type { Consider, Finding } from './reconcile.js';
 
 /**
@@ -53,6 +54,47 @@ export function compareDeliveries(
       name: delivered.location ?? school.subdomain,
       schoolId: school.id,
       detail: `the events say the certificate was delivered (${delivered.delivery}), it is not there`,
+    });
+  }
+}
+
+/**
+ * Delivered credentials (SCS_CREDENTIALS_DELIVERY files or aws-secrets-manager) against the events: ones this
+ * instance marked for a school that is not registered are an orphan (withdrawn by `--fix`: a school app must
+ * not keep a connection to a database that is gone or will be made again); unmarked or another instance's
+ * are foreign; a settled, registered school with none is drift (`secrets rotate` delivers them again).
+ */
+export function compareCredentials(
+  delivery: CredentialsDelivery,
+  owner: string,
+  delivered: DeliveredCredentials[],
+  schools: Map<string, SchoolState>,
+  consider: Consider,
+  findings: Finding[],
+): void {
+  const there = new Set<string>();
+  for (const found of delivered) {
+    if (found.owner !== owner || !found.school) {
+      const detail = found.owner
+        ? `delivered by the SCS instance "${found.owner}", not this one ("${owner}"): left alone`
+        : 'carries no SCS mark (not delivered by SCS): left alone';
+      findings.push({ kind: 'foreign', resource: 'credentials', name: found.location, detail });
+      continue;
+    }
+    const school = found.school;
+    there.add(school.id);
+    const accounted = !!schools.get(school.id)?.resources.registered;
+    consider('credentials', found.location, school.id, accounted, () => delivery.withdraw(school));
+  }
+  if (delivery.name === 'api') return;
+  for (const school of schools.values()) {
+    if (!TERMINAL_STATUSES.has(school.status) || !school.resources.registered || there.has(school.id)) continue;
+    findings.push({
+      kind: 'drift',
+      resource: 'credentials',
+      name: school.details.slug,
+      schoolId: school.id,
+      detail: `registered, but no credentials delivered (${delivery.name}): \`secrets rotate\` delivers them again`,
     });
   }
 }

@@ -2,7 +2,8 @@ import { schoolStreamId } from '../../domain/school/events.js';
 import type { SchoolState } from '../../domain/school/state.js';
 import { DEFAULT_CREDENTIALS_KEY_ID, isLive, TERMINAL_STATUSES } from '../../domain/school/state.js';
 import type { CertificateDelivery, DeliveredCertificate } from '../ports/certificate-delivery.port.js';
-import { compareDeliveries } from './deliveries.js';
+import type { CredentialsDelivery, DeliveredCredentials } from '../ports/credentials-delivery.port.js';
+import { compareCredentials, compareDeliveries } from './deliveries.js';
 import type { CertificateProvider } from '../ports/certificates.port.js';
 import type { DnsProvider, DnsRecord } from '../ports/dns.port.js';
 import { ownershipByName, ownershipName } from '../dns/ownership.js';
@@ -53,6 +54,8 @@ export interface ReconcileDeps {
   /** Delivered certificates (CERT_DELIVERY): files or attachments this instance marked, compared too. */
   delivery?: CertificateDelivery;
   registry: SchoolRegistry;
+  /** Delivered credentials (SCS_CREDENTIALS_DELIVERY), marked with `owner` (SCS_OWNER_ID), compared too. */
+  credentialsDelivery?: { delivery: CredentialsDelivery; owner: string };
   baseDomain: string;
   /** The credentials keys: live schools on another than the active one are reported. */
   credentials?: { activeKeyId: string; keyIds: readonly string[] };
@@ -71,6 +74,7 @@ export interface ReconcileReport {
     dnsRecords: number;
     certificates: number;
     deliveries: number;
+    deliveredCredentials: number;
     registryRows: number;
     skippedInFlight: number;
   };
@@ -97,12 +101,13 @@ export async function reconcile(
     // A school being moved has a database on two servers until its move is recorded: left alone.
     return !school || (TERMINAL_STATUSES.has(school.status) && !school.move);
   };
-  const [listed, records, certificates, registryRows, deliveries] = await Promise.all([
+  const [listed, records, certificates, registryRows, deliveries, credentials] = await Promise.all([
     listEveryServer(deps.servers),
     deps.dns.list(),
     deps.certificates.listActive(),
     deps.registry.list(),
     deps.delivery?.listDelivered() ?? Promise.resolve([] as DeliveredCertificate[]),
+    deps.credentialsDelivery?.delivery.listDelivered() ?? Promise.resolve([] as DeliveredCredentials[]),
   ]);
   const databases = listed.flatMap(({ server, names }) => (names ?? []).map((name) => ({ server, name })));
   const unreachable = new Set(listed.filter((l) => l.error !== undefined).map((l) => l.server));
@@ -193,6 +198,10 @@ export async function reconcile(
     );
   }
   if (deps.delivery) compareDeliveries(deps.delivery, deliveries, schools, consider, findings);
+  if (deps.credentialsDelivery) {
+    const { delivery, owner } = deps.credentialsDelivery;
+    compareCredentials(delivery, owner, credentials, schools, consider, findings);
+  }
   for (const row of registryRows) {
     consider(
       'registry',
@@ -290,6 +299,7 @@ export async function reconcile(
       dnsRecords: records.length,
       certificates: certificates.length,
       deliveries: deliveries.length,
+      deliveredCredentials: credentials.length,
       registryRows: registryRows.length,
       skippedInFlight,
     },

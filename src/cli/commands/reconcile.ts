@@ -19,7 +19,8 @@ export function registerReconcile(program: Command): void {
   const command = program.command('reconcile');
   destructive(command, 'remove orphans', (options) => options.fix === true)
     .description(
-      'compare databases, DNS records, certificates, delivered certificates and registry rows with the events; report orphans ' +
+      'compare databases, DNS records, certificates, delivered certificates and credentials, and registry rows with the events; ' +
+        'report orphans ' +
         'and drift (exit 1 when any is left)',
     )
     .option(
@@ -65,7 +66,7 @@ function lines(report: ReconcileReport, planned: boolean): string[] {
     planned ? 'would be released by --fix' : released ? 'released' : 'the next request for it takes it over';
   return [
     `checked ${c.schools} schools: ${c.databases} databases, ${c.dnsRecords} DNS records, ${c.certificates} ` +
-      `certificates, ${c.deliveries} delivered certificates, ${c.registryRows} registry rows (${c.skippedInFlight} in flight, left alone)`,
+      `certificates, ${c.deliveries} delivered certificates, ${c.deliveredCredentials} delivered credentials, ${c.registryRows} registry rows (${c.skippedInFlight} in flight, left alone)`,
     ...report.findings.map(
       (f) =>
         `${f.kind.padEnd(7)} ${f.resource.padEnd(11)} ${f.name}` +

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
+  ListSecretsCommand,
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -9,6 +10,7 @@ import type {
   CredentialsDelivered,
   CredentialsDelivery,
   CredentialsWithdrawn,
+  DeliveredCredentials,
   SchoolConnection,
   SchoolToDeliver,
 } from '../../../application/ports/credentials-delivery.port.js';
@@ -95,5 +97,32 @@ export class SecretsManagerCredentialsDelivery implements CredentialsDelivery {
         return { location: name, existed: false };
       throw error;
     }
+  }
+
+  /**
+   * The secrets under the prefix (ListSecrets filtered by name, page by page; those marked for deletion are
+   * not listed), with the `scs/owner` and `scs/school` tags the delivery put on them.
+   */
+  async listDelivered(): Promise<DeliveredCredentials[]> {
+    const { client, prefix } = this.options;
+    const found: DeliveredCredentials[] = [];
+    let NextToken: string | undefined;
+    do {
+      const list = new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [`${prefix}/`] }], NextToken });
+      const page = await withAwsRetry(`ListSecrets ${prefix}/`, () => client.send(list), this.retry);
+      for (const secret of page.SecretList ?? []) {
+        if (!secret.Name?.startsWith(`${prefix}/`)) continue; // the filter matches a prefix of any word
+        const tag = (key: string) => secret.Tags?.find((t) => t.Key === key)?.Value;
+        const owner = tag('scs/owner');
+        const schoolId = tag('scs/school');
+        found.push({
+          location: secret.Name,
+          ...(owner !== undefined && { owner }),
+          ...(schoolId && { school: { id: schoolId, slug: '' } }),
+        });
+      }
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return found;
   }
 }
