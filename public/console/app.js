@@ -1,31 +1,16 @@
 // The SCS operator console: a client of the public API only. The key lives in sessionStorage and goes
 // out as X-SCS-Key; every value from the API is put in the page as text (textContent), never as HTML.
+// Each page gets a Life (live.js): leaving the page aborts its requests and timers.
+import { auditPage } from './audit.js';
+import { Life } from './live.js';
 import { reportsPage } from './reports.js';
-import { api, can, el, forgetScopes, KEY, problemLine, rememberScopes, seconds, show, statusCell, time } from './ui.js';
-
-const TERMINAL = new Set(['active', 'failed', 'deleted']);
-let timer;
-
-/**
- * Polls `load` every second while `busy` says work is in flight or the answer changed, backing off
- * (doubling up to 8 s) while it stays the same; `forever` keeps polling when nothing is in flight.
- */
-function poll(load, busy, forever = false) {
-  let delay = 1000;
-  let last = '';
-  const tick = async () => {
-    const data = await load().catch(() => undefined);
-    const seen = JSON.stringify(data);
-    const inFlight = data !== undefined && busy(data);
-    delay = seen !== last || inFlight ? 1000 : Math.min(delay * 2, 8000);
-    last = seen;
-    if (inFlight || forever) timer = setTimeout(tick, delay);
-  };
-  void tick();
-}
+import { schoolPage } from './school.js';
+import { schoolsPage } from './schools.js';
+import { api, can, el, forgetScopes, KEY, notFound, problemLine, rememberScopes, show } from './ui.js';
+import { webhooksPage } from './webhooks.js';
 
 function signIn() {
-  const input = el('input', { type: 'password', name: 'key', autocomplete: 'off', required: true });
+  const input = el('input', { type: 'password', name: 'key', id: 'key', autocomplete: 'off', required: true });
   const message = el('div');
   const form = el(
     'form',
@@ -45,7 +30,9 @@ function signIn() {
         }
       },
     },
-    el('label', {}, 'API key ', input),
+    el('label', { for: 'key' }, 'API key'),
+    ' ',
+    input,
     ' ',
     el('button', { type: 'submit' }, 'Sign in'),
     message,
@@ -53,257 +40,10 @@ function signIn() {
   show(el('h1', {}, 'Sign in'), form);
 }
 
-function schoolsPage(params) {
-  const query = new URLSearchParams(params);
-  const limit = Number(query.get('limit') ?? 20);
-  const offset = Number(query.get('offset') ?? 0);
-  const filter = (name, options) =>
-    options
-      ? el('select', { name }, el('option', { value: '' }, 'any'), ...options.map((o) => el('option', { value: o }, o)))
-      : el('input', { name, size: 10 });
-  const fields = {
-    status: filter('status', [
-      'provisioning',
-      'active',
-      'suspending',
-      'suspended',
-      'resuming',
-      'rolling_back',
-      'failed',
-      'deprovisioning',
-      'deleted',
-    ]),
-    district: filter('district'),
-    board: filter('board'),
-    schemaVersion: filter('schemaVersion'),
-  };
-  for (const [name, input] of Object.entries(fields)) input.value = query.get(name) ?? '';
-  const go = (newOffset) => {
-    const next = new URLSearchParams({ limit: String(limit), offset: String(Math.max(0, newOffset)) });
-    for (const [name, input] of Object.entries(fields)) if (input.value) next.set(name, input.value);
-    location.hash = `#/schools?${next}`;
-  };
-  const filters = el(
-    'form',
-    { id: 'filters', onsubmit: (e) => (e.preventDefault(), go(0)) },
-    ...Object.entries(fields).map(([name, input]) => el('label', {}, `${name} `, input, ' ')),
-    el('button', { type: 'submit' }, 'Filter'),
-  );
-  const table = el('div');
-  show(el('h1', {}, 'Schools'), filters, table);
-  const apiQuery = new URLSearchParams({ limit: String(limit), offset: String(offset) });
-  for (const [name, input] of Object.entries(fields)) if (input.value) apiQuery.set(name, input.value);
-  const render = (page) => {
-    const rows = page.items.map((s) => {
-      const active =
-        s.status === 'active'
-          ? s.steps
-              .map((st) => st.finishedAt)
-              .filter(Boolean)
-              .sort()
-              .pop()
-          : null;
-      return el(
-        'tr',
-        { 'data-id': s.id },
-        el('td', {}, el('a', { href: `#/school/${s.id}` }, s.name)),
-        el('td', {}, s.slug),
-        el('td', {}, statusCell(s.status)),
-        el('td', {}, s.district),
-        el('td', {}, s.board),
-        el('td', {}, s.schemaVersion ?? ''),
-        el('td', {}, time(s.createdAt)),
-        el('td', {}, seconds(s.createdAt, active)),
-      );
-    });
-    const head = ['name', 'slug', 'status', 'district', 'board', 'schema', 'created', 'POST→active'];
-    table.replaceChildren(
-      el('table', { id: 'schools' }, el('tr', {}, ...head.map((h) => el('th', {}, h))), ...rows),
-      el(
-        'p',
-        {},
-        `${page.total === 0 ? 0 : offset + 1}–${offset + page.items.length} of ${page.total} `,
-        el('button', { type: 'button', disabled: offset === 0, onclick: () => go(offset - limit) }, 'Previous'),
-        ' ',
-        el(
-          'button',
-          { type: 'button', disabled: offset + limit >= page.total, onclick: () => go(offset + limit) },
-          'Next',
-        ),
-      ),
-    );
-  };
-  poll(
-    () =>
-      api(`/schools?${apiQuery}`).then(
-        (page) => (render(page), page),
-        (error) => void table.replaceChildren(problemLine(error)),
-      ),
-    (page) => page.items.some((s) => !TERMINAL.has(s.status)),
-    true,
-  );
-}
-
-function stepItem(step, compensation) {
-  return el(
-    'li',
-    { class: compensation ? 'compensation' : 'step', 'data-step': step.name },
-    el('strong', {}, step.name),
-    ' ',
-    el('span', { class: `step-${step.status}` }, step.status),
-    el(
-      'span',
-      { class: 'muted' },
-      ` · started ${time(step.startedAt) || '—'} · finished ${time(step.finishedAt) || '—'}`,
-      ` · attempts ${step.attempts}${step.retryAt ? ` · retry at ${time(step.retryAt)}` : ''}`,
-    ),
-    step.error ? el('div', { class: 'problem' }, step.error) : null,
-  );
-}
-
-function schoolView(school) {
-  const facts = [
-    ['status', statusCell(school.status)],
-    ['slug', school.slug],
-    ['subdomain', school.subdomain],
-    ['district / board', `${school.district} / ${school.board}`],
-    ['database', `${school.databaseName} on ${school.server ?? '—'} (schema ${school.schemaVersion ?? '—'})`],
-    ['DNS', school.dns ? `${school.dns.name} ${school.dns.type} (${school.dns.provider})` : '—'],
-    [
-      'certificate',
-      school.certificate ? `${school.certificate.issuer}, until ${time(school.certificate.notAfter)}` : '—',
-    ],
-    ['failure', school.failedStep ? `${school.failedStep}: ${school.failureReason ?? ''}` : null],
-    ['warnings', school.warnings.length ? school.warnings.join('; ') : null],
-  ].filter(([, value]) => value !== null);
-  return el(
-    'div',
-    {},
-    el('table', {}, ...facts.map(([name, value]) => el('tr', {}, el('th', {}, name), el('td', {}, value)))),
-    el('h2', {}, 'Steps'),
-    el('ol', { class: 'timeline', id: 'timeline' }, ...school.steps.map((s) => stepItem(s, false))),
-    school.compensations.length ? el('h2', {}, 'Compensations') : null,
-    el('ol', { class: 'timeline' }, ...school.compensations.map((s) => stepItem(s, true))),
-  );
-}
-
-function historyTable(events) {
-  const head = ['#', 'time', 'event', 'actor', 'correlation id', 'data'];
-  return el(
-    'table',
-    { id: 'history' },
-    el('tr', {}, ...head.map((h) => el('th', {}, h))),
-    ...events.map((e) =>
-      el(
-        'tr',
-        {},
-        el('td', {}, e.revision),
-        el('td', {}, time(e.time)),
-        el('td', {}, e.type),
-        el('td', {}, String(e.metadata.actor ?? '')),
-        el('td', {}, String(e.metadata.correlationId ?? '')),
-        el('td', {}, el('pre', {}, JSON.stringify(e.data))),
-      ),
-    ),
-  );
-}
-
-/** A failed school's Retry: POST /school/:id/retry requests its details again as a new school, shown next. */
-function retryLine(school) {
-  const message = el('span');
-  const button = el('button', { type: 'button', id: 'retry' }, 'Retry');
-  button.addEventListener('click', async () => {
-    button.disabled = true;
-    message.textContent = ' requesting…';
-    try {
-      const retried = await api(`/school/${school.id}/retry`, { method: 'POST' });
-      location.hash = `#/school/${retried.id}`;
-    } catch (error) {
-      button.disabled = false;
-      message.replaceChildren(problemLine(error));
-    }
-  });
-  return el('p', {}, `Retry: request ${school.slug} again as a new school with the same details `, button, message);
-}
-
-const retryOfLine = (id) =>
-  el('p', { id: 'retry-of', class: 'muted' }, 'retry of failed school ', el('a', { href: `#/school/${id}` }, id));
-
-function schoolPage(id) {
-  const view = el('div');
-  const history = el('div');
-  const actions = el('div');
-  const slider = el('div');
-  const origin = el('div');
-  show(el('h1', { id: 'school-name' }), origin, actions, view, el('h2', {}, 'History'), slider, history);
-  let events = [];
-  const renderSlider = () => {
-    if (events.length < 2) return;
-    const range = el('input', { type: 'range', id: 'as-of', min: 0, max: events.length - 1, value: events.length - 1 });
-    const label = el('span', { class: 'muted' }, 'now');
-    range.addEventListener('change', async () => {
-      const at = events[Number(range.value)].time;
-      label.textContent = `as of ${time(at)}`;
-      const past = await api(`/school/${id}/history?asOf=${encodeURIComponent(at)}`);
-      if (past.state) view.replaceChildren(schoolView(past.state));
-    });
-    slider.replaceChildren(el('label', {}, 'as of ', range, ' '), label);
-  };
-  const renderActions = (school) => {
-    if (school.status === 'deleted' || school.status === 'deprovisioning') return actions.replaceChildren();
-    if (!can('schools:delete'))
-      return actions.replaceChildren(school.status === 'failed' && can('schools:write') ? retryLine(school) : null);
-    const confirm = el('input', { id: 'confirm-slug', placeholder: 'type the slug', size: 16 });
-    const message = el('span');
-    const remove = async () => {
-      if (confirm.value !== school.slug) return void (message.textContent = ' type the slug to confirm');
-      try {
-        await api(`/school/${id}`, { method: 'DELETE' });
-        message.textContent = ' deleting…';
-        load((s) => s.status !== 'deleted'); // the read model may still say active for a moment
-      } catch (error) {
-        message.replaceChildren(problemLine(error));
-      }
-    };
-    actions.replaceChildren(
-      school.status === 'failed' && can('schools:write') ? retryLine(school) : null,
-      el(
-        'p',
-        {},
-        'Delete: ',
-        confirm,
-        ' ',
-        el('button', { type: 'button', id: 'delete', onclick: remove }, 'Delete'),
-        message,
-      ),
-    );
-  };
-  const load = (busy = (school) => !TERMINAL.has(school.status)) =>
-    poll(async () => {
-      try {
-        const [school, past] = await Promise.all([api(`/school/${id}`), api(`/school/${id}/history`)]);
-        document.getElementById('school-name').textContent = school.name;
-        view.replaceChildren(schoolView(school));
-        const grew = past.events.length !== events.length;
-        events = past.events;
-        const retryOf = events[0]?.metadata.retryOf;
-        if (typeof retryOf === 'string') origin.replaceChildren(retryOfLine(retryOf));
-        history.replaceChildren(historyTable(events));
-        if (grew) renderSlider();
-        if (TERMINAL.has(school.status) || grew) renderActions(school);
-        return school;
-      } catch (error) {
-        view.replaceChildren(problemLine(error));
-        return undefined;
-      }
-    }, busy);
-  load();
-}
-
 const FIELDS = ['name', 'slug', 'district', 'board', 'adminEmail', 'phone'];
 
 function newSchoolPage() {
-  const inputs = Object.fromEntries(FIELDS.map((f) => [f, el('input', { name: f, size: 32 })]));
+  const inputs = Object.fromEntries(FIELDS.map((f) => [f, el('input', { name: f, id: `f-${f}` })]));
   const errors = Object.fromEntries(FIELDS.map((f) => [f, el('span', { class: 'field-error', 'data-field': f })]));
   const message = el('div');
   const form = el(
@@ -326,7 +66,7 @@ function newSchoolPage() {
         }
       },
     },
-    ...FIELDS.map((f) => el('label', {}, el('span', { class: 'name' }, f), inputs[f], errors[f])),
+    ...FIELDS.map((f) => el('div', { class: 'field' }, el('label', { for: `f-${f}` }, f), inputs[f], errors[f])),
     el('button', { type: 'submit' }, 'Create'),
     message,
   );
@@ -334,30 +74,54 @@ function newSchoolPage() {
 }
 
 /** For a key that may read neither schools nor reports: who it is and what it may do. */
-async function mePage() {
-  const me = await api('/me');
-  show(el('h1', {}, 'This key'), el('p', { id: 'me' }, `${me.id}: ${me.scopes.join(', ') || 'no scopes'}`));
+async function mePage(life) {
+  show(el('h1', {}, 'This key'), el('p', { id: 'me', class: 'muted' }, 'loading…'));
+  try {
+    const me = await api('/me', { signal: life.signal });
+    document.getElementById('me').replaceChildren(`${me.id}: ${me.scopes.join(', ') || 'no scopes'}`);
+  } catch (error) {
+    if (!life.stopped) document.getElementById('me').replaceChildren(problemLine(error));
+  }
 }
 
+const NAV = [
+  ['#/schools', 'schools:read'],
+  ['#/new', 'schools:write'],
+  ['#/reports', 'reports:read'],
+  ['#/audit', 'audit:read'],
+  ['#/webhooks', 'webhooks:manage'],
+];
+
+let life = new Life();
+
 function route() {
-  clearTimeout(timer);
-  timer = undefined;
+  life.stop();
+  life = new Life();
   const signedIn = sessionStorage.getItem(KEY) !== null;
   document.getElementById('nav').hidden = !signedIn;
-  for (const [href, scope] of [
-    ['#/schools', 'schools:read'],
-    ['#/new', 'schools:write'],
-    ['#/reports', 'reports:read'],
-  ])
-    document.querySelector(`#nav a[href="${href}"]`).hidden = !can(scope);
   const [path, params = ''] = location.hash.slice(1).split('?');
+  for (const [href, scope] of NAV) {
+    const link = document.querySelector(`#nav a[href="${href}"]`);
+    link.hidden = !can(scope);
+    if (path.startsWith(href.slice(1))) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
   if (!signedIn || path === '/signin') return signIn();
-  if (path === '/me') return void mePage();
-  const school = /^\/school\/([0-9a-f-]{36})$/.exec(path);
-  if (school) return schoolPage(school[1]);
-  if (path === '/new') return newSchoolPage();
-  if (path === '/reports') return void reportsPage(params);
-  return schoolsPage(params);
+  const school = /^\/school\/([^/]+)$/.exec(path);
+  if (school) return schoolPage(life, decodeURIComponent(school[1]), params);
+  const pages = {
+    '': schoolsPage,
+    '/': schoolsPage,
+    '/schools': schoolsPage,
+    '/new': newSchoolPage,
+    '/reports': reportsPage,
+    '/audit': auditPage,
+    '/webhooks': webhooksPage,
+    '/me': mePage,
+  };
+  const page = pages[path];
+  if (!page) return notFound(`The console has no page at ${path}.`);
+  return void page(life, params);
 }
 
 document.getElementById('sign-out').addEventListener('click', () => {

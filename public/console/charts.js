@@ -1,6 +1,7 @@
 // Bar charts drawn as SVG elements (no library, no innerHTML): each bar carries its value in data-value.
+import { el } from './ui.js';
+
 const SVG = 'http://www.w3.org/2000/svg';
-const COLOURS = ['#4a78c2', '#2f9e5b', '#c2564a', '#9a6500'];
 const LABEL_WIDTH = 230; // the labels' column, right-aligned against the bars
 const LABEL_CHARS = 30; // longer labels are cut with "…" (the whole label is in their tooltip)
 const PLOT_WIDTH = 440;
@@ -21,27 +22,27 @@ const cut = (label) => (label.length > LABEL_CHARS ? `${label.slice(0, LABEL_CHA
  * chart grows downwards), one bar per series in the row, the row's values after its bars. Each label
  * and bar has a <title> tooltip with the full label and values.
  */
-export function barChart({ id, title, labels, series }) {
+export function barChart({ id, title, labels, series, none = 'No data for this range.' }) {
+  if (labels.length === 0) return el('p', { class: 'empty', id: `${id}-empty` }, `${title}: ${none}`);
   const row = Math.max(16, BAR * series.length + 6);
   const width = LABEL_WIDTH + PLOT_WIDTH + 90;
   const height = TOP + Math.max(1, labels.length) * row + 24;
   const max = Math.max(1, ...series.flatMap((s) => s.values));
   const scale = (value) => Math.round((value / max) * PLOT_WIDTH);
-  const root = svg('svg', { id, width, height, viewBox: `0 0 ${width} ${height}`, role: 'img' });
+  const root = svg('svg', { id, width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title });
   root.append(svg('title', {}, title), svg('text', { x: 8, y: 16, 'font-size': 13 }, title));
   series.forEach((s, j) => {
-    root.append(svg('rect', { x: 8 + j * 110, y: 26, width: 10, height: 10, fill: COLOURS[j % 4] }));
+    root.append(svg('rect', { x: 8 + j * 110, y: 26, width: 10, height: 10, class: `series-${j % 4}` }));
     root.append(svg('text', { x: 22 + j * 110, y: 35, 'font-size': 11 }, s.name));
   });
   const bottom = TOP + labels.length * row;
   for (const value of [0, max / 2, max]) {
     const x = LABEL_WIDTH + scale(value);
-    root.append(svg('line', { x1: x, y1: TOP - 4, x2: x, y2: bottom, stroke: '#d6dae0' }));
+    root.append(svg('line', { x1: x, y1: TOP - 4, x2: x, y2: bottom, class: 'grid' }));
     root.append(
-      svg('text', { x, y: bottom + 14, 'font-size': 10, 'text-anchor': 'middle', fill: '#6b7380' }, +value.toFixed(1)),
+      svg('text', { x, y: bottom + 14, 'font-size': 10, 'text-anchor': 'middle', class: 'tick' }, +value.toFixed(1)),
     );
   }
-  if (labels.length === 0) root.append(svg('text', { x: LABEL_WIDTH + 8, y: TOP + 12, 'font-size': 11 }, 'no data'));
   labels.forEach((label, i) => {
     const y0 = TOP + i * row;
     const values = series.map((s) => s.values[i]);
@@ -60,7 +61,7 @@ export function barChart({ id, title, labels, series }) {
         y: y0 + 3 + j * BAR,
         width: scale(values[j]),
         height: BAR - 1,
-        fill: COLOURS[j % 4],
+        class: `series-${j % 4}`,
       });
       bar.setAttribute('data-series', s.name);
       bar.setAttribute('data-label', label);
@@ -69,7 +70,7 @@ export function barChart({ id, title, labels, series }) {
       root.append(bar);
     });
     const end = LABEL_WIDTH + Math.max(...values.map(scale)) + 4;
-    root.append(svg('text', { x: end, y: y0 + row / 2 + 4, 'font-size': 10, fill: '#6b7380' }, values.join(' / ')));
+    root.append(svg('text', { x: end, y: y0 + row / 2 + 4, 'font-size': 10, class: 'tick' }, values.join(' / ')));
   });
   return root;
 }
