@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { verifyStore } from '../src/application/audit/verify.js';
+import type { GlobalPosition } from '../src/application/ports/event-store.port.js';
 import { silentLogger } from '../src/application/ports/logger.port.js';
 import { runRollout } from '../src/application/schema-rollout/schema-rollout.js';
 import { toFoldable } from '../src/application/school/school-stream.js';
@@ -95,6 +96,8 @@ interface Metric {
 
 export interface FleetResults {
   options: FleetOptions;
+  /** The central databases it made (the live fleet's, the simulated one's): dropped with the server's `stop`. */
+  centrals: string[];
   columns: string[];
   metrics: Metric[];
   /** POST→active p50 over the spare + migrate check floor of the same checkpoint. */
@@ -387,7 +390,10 @@ export async function runFleet(
       figures.set('floor_ratio', 'POST→active p50 / floor', '×', 'shown', column, p50 / floor);
       progress(`fleet ${checkpoint}: POST→active p50 ${p50.toFixed(0)} ms, floor ${floor.toFixed(1)} ms`);
 
-      const runtime = await cliRuntime(env);
+      // The rollout's migration is in a new folder the service does not read: it goes on making schools
+      // from its own template, one migration behind, while the rollout runs as `schools migrate` does.
+      dirs.push(addMigration(dirs[dirs.length - 1], k + 1));
+      const runtime = await cliRuntime({ ...env, SCS_SCHOOL_MIGRATIONS_DIR: dirs[dirs.length - 1] });
       try {
         const reconciled = await timed(() => runtime.reconcile(false, 'bench'));
         const left = reconciled.result.findings.filter((f) => f.kind !== 'foreign');
@@ -397,35 +403,17 @@ export async function runFleet(
           );
         figures.set('reconcile', '`reconcile`', 'ms', 'fleet', column, reconciled.ms);
         await sharedRows(figures, column, scs!, runtime, server, central, live);
+        progress(`fleet ${checkpoint}: schema rollout of one migration`);
+        const rollout = await timed(() => runRollout(runtime.rolloutDeps(), runtime.rolloutOptions('bench')));
+        if (rollout.result.upgraded !== live) {
+          const failed = rollout.result.outcomes.find((o) => o.result !== 'upgraded');
+          throw new Error(`rollout upgraded ${rollout.result.upgraded} of ${live}: ${JSON.stringify(failed)}`);
+        }
+        const rate = `${(live / (rollout.ms / 1000)).toFixed(1)} schools/s`;
+        figures.set('rollout', 'schema rollout, one migration, every school', 'ms', 'fleet', column, rollout.ms, rate);
       } finally {
         await runtime.close();
       }
-      progress(`fleet ${checkpoint}: schema rollout of one migration`);
-      // The service is stopped for the rollout: the template moves forward and its spares are remade.
-      await stop();
-      dirs.push(addMigration(dirs[dirs.length - 1], k + 1));
-      env.SCS_SCHOOL_MIGRATIONS_DIR = dirs[dirs.length - 1];
-      const rolling = await cliRuntime(env);
-      try {
-        await rolling.servers.ensureTemplates();
-        const rollout = await timed(() => runRollout(rolling.rolloutDeps(), rolling.rolloutOptions('bench')));
-        if (rollout.result.upgraded !== live)
-          throw new Error(
-            `rollout upgraded ${rollout.result.upgraded} of ${live} schools: ${JSON.stringify({ ...rollout.result, outcomes: rollout.result.outcomes.slice(0, 2) })}`,
-          );
-        figures.set(
-          'rollout',
-          'schema rollout, one migration, every school',
-          'ms',
-          'fleet',
-          column,
-          rollout.ms,
-          `${(live / (rollout.ms / 1000)).toFixed(1)} schools/s`,
-        );
-      } finally {
-        await rolling.close();
-      }
-      await start();
     }
     await stop();
     await floors.dropAll();
@@ -435,26 +423,32 @@ export async function runFleet(
     const simUrl = server.own(simulatedCentral);
     await prepareRebuildDatabase(simUrl);
     const generator = new SchoolGenerator(history!, run);
-    const simEnv = { ...env, DATABASE_URL: simUrl };
-    let made = 0;
-    for (const n of simulated) {
-      progress(`simulated: generating ${n - made} schools`);
-      await generate(simUrl, generator, n - made);
-      made = n;
-      const runtime = await cliRuntime(simEnv);
-      try {
-        await registerGenerated(runtime);
-        await start(simUrl);
-        await caughtUp(scs!, n);
-        await sharedRows(figures, `sim ${n}`, scs!, runtime, server, simulatedCentral, n);
-      } finally {
-        await stop();
-        await runtime.close();
+    const runtime = await cliRuntime({ ...env, DATABASE_URL: simUrl });
+    try {
+      let made = 0;
+      let registered: GlobalPosition | undefined;
+      for (const n of simulated) {
+        progress(`simulated: generating ${n - made} schools`);
+        await generate(simUrl, generator, n - made);
+        made = n;
+        registered = await registerGenerated(runtime, registered);
+        scs ??= await start(simUrl);
+        await caughtUp(scs, simUrl, n);
+        await sharedRows(figures, `sim ${n}`, scs, runtime, server, simulatedCentral, n);
       }
+    } finally {
+      await runtime.close();
     }
     const columns = [...options.checkpoints.map(String), ...simulated.map((n) => `sim ${n}`)];
     const metrics = [...figures.metrics.values()];
-    return { options, columns, metrics, floorRatios, table: table(metrics, options.checkpoints, simulated) };
+    return {
+      options,
+      centrals: [central, simulatedCentral],
+      columns,
+      metrics,
+      floorRatios,
+      table: table(metrics, options.checkpoints, simulated),
+    };
   } finally {
     await stop();
     progress('dropping the databases the fleet made');
@@ -466,11 +460,11 @@ export async function runFleet(
 }
 
 /** The registry rows the register step would have written for generated schools (they have none). */
-async function registerGenerated(runtime: Runtime): Promise<void> {
-  let after;
+async function registerGenerated(runtime: Runtime, from?: GlobalPosition): Promise<GlobalPosition | undefined> {
+  let after = from;
   for (;;) {
     const page = await runtime.store.readAll({ after, maxCount: 1000, streamPrefix: SCHOOL_STREAM_PREFIX });
-    if (page.length === 0) return;
+    if (page.length === 0) return after;
     await mapLimit(
       page.filter((e) => e.type === 'SchoolRequested'),
       8,
@@ -484,13 +478,33 @@ async function registerGenerated(runtime: Runtime): Promise<void> {
   }
 }
 
-/** Until the read model lists all `n` schools as active. */
-async function caughtUp(scs: ScsProcess, n: number): Promise<void> {
+/**
+ * Until the read model lists all `n` schools as active and every subscriber (process manager, projections)
+ * has reached the last event, or stopped moving for 3 s (one that skips what it does not read), so that
+ * the reads are not timed beside a catch-up.
+ */
+async function caughtUp(scs: ScsProcess, url: string, n: number): Promise<void> {
   const t0 = performance.now();
-  for (;;) {
-    const res = await scs.request('/schools?status=active&limit=1');
-    if (res.body?.total === n) return;
-    if (performance.now() - t0 > 600_000) throw new Error(`the read model did not catch up with ${n} schools`);
-    await sleep(100);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    let last = '';
+    let still = performance.now();
+    for (;;) {
+      if (performance.now() - t0 > 600_000) throw new Error(`the service did not catch up with ${n} schools`);
+      await sleep(200);
+      const res = await scs.request('/schools?status=active&limit=1');
+      if (res.body?.total !== n) continue;
+      const { rows } = await client.query<{ behind: number; positions: string }>(
+        `SELECT count(*) FILTER (WHERE prepare_position < (SELECT max(global_position) FROM scs_events))::int AS behind,
+                string_agg(prepare_position::text, ',' ORDER BY name) AS positions
+           FROM scs_checkpoints`,
+      );
+      if (rows[0].behind === 0) return;
+      if (rows[0].positions !== last) [last, still] = [rows[0].positions, performance.now()];
+      else if (performance.now() - still > 3000) return;
+    }
+  } finally {
+    await client.end();
   }
 }
