@@ -414,6 +414,8 @@ export async function runFleet(
       } finally {
         await runtime.close();
       }
+      // The table so far, in case the run is stopped before its end.
+      progress(`so far:\n${table([...figures.metrics.values()], options.checkpoints.slice(0, k + 1), [])}`);
     }
     await stop();
     await floors.dropAll();
@@ -435,6 +437,9 @@ export async function runFleet(
         scs ??= await start(simUrl);
         await caughtUp(scs, simUrl, n);
         await sharedRows(figures, `sim ${n}`, scs, runtime, server, simulatedCentral, n);
+        progress(
+          `so far:\n${table([...figures.metrics.values()], options.checkpoints, simulated.slice(0, simulated.indexOf(n) + 1))}`,
+        );
       }
     } finally {
       await runtime.close();
