@@ -14,11 +14,10 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { verifyStore } from '../src/application/audit/verify.js';
 import type { GlobalPosition } from '../src/application/ports/event-store.port.js';
 import { silentLogger } from '../src/application/ports/logger.port.js';
 import { runRollout } from '../src/application/schema-rollout/schema-rollout.js';
-import { toFoldable } from '../src/application/school/school-stream.js';
+import { verifyRuntime } from '../src/cli/commands/audit.js';
 import { loadConfig } from '../src/config/config.js';
 import { SCHOOL_STREAM_PREFIX } from '../src/domain/school/events.js';
 import { createRuntime } from '../src/infrastructure/composition/create-runtime.js';
@@ -29,9 +28,6 @@ import {
   PostgresTenantDatabases,
   spareDatabasePrefix,
 } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
-import { diffProjectionRows } from '../src/projections/expected-rows.js';
-import { PROJECTIONS } from '../src/projections/registry.js';
-import { foldView } from '../src/projections/school-read-model/evolve-view.js';
 import { API_KEY, schoolBody, startScs, type ScsProcess } from '../test/support/scs-process.js';
 import { DatabaseFloors } from './databases.js';
 import { generate, prepareRebuildDatabase, SchoolGenerator, type HistoryEvent } from './rebuild.js';
@@ -176,19 +172,7 @@ async function cliRuntime(env: Record<string, string>): Promise<Runtime> {
 
 /** `audit verify` as the CLI runs it; throws on a mismatch (the fleet must verify clean). */
 async function auditVerify(runtime: Runtime): Promise<number> {
-  const report = await verifyStore({
-    store: runtime.store,
-    registry: runtime.registry,
-    projectionRows: () => diffProjectionRows(PROJECTIONS, runtime.store, runtime.dataSource),
-    fold: (events) => foldView(events.map(toFoldable)),
-    expectedRegistry: (folded) => {
-      const view = folded as ReturnType<typeof foldView>;
-      const registered = view?.steps.find((s) => s.name === 'register_school')?.status === 'succeeded';
-      if (!view || !registered) return undefined;
-      const { slug, name, databaseName, subdomain, district, board, adminEmail } = view;
-      return { slug, name, databaseName, subdomain, district, board, adminEmail };
-    },
-  });
+  const report = await verifyRuntime(runtime);
   if (report.mismatches.length > 0)
     throw new Error(
       `audit verify: ${report.mismatches.length} mismatches, first ${JSON.stringify(report.mismatches[0])}`,

@@ -431,7 +431,7 @@ async function fleet(options: NonNullable<ReturnType<typeof fleetOptions>>): Pro
       node: process.version,
       durationS: (Date.now() - started) / 1000,
       ...figures,
-    } as never);
+    });
     const floor = Object.entries(results.floorRatios)
       .map(([n, r]) => `${n}: ${r.toFixed(2)}×`)
       .join(', ');
