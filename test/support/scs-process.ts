@@ -56,7 +56,11 @@ export async function startScs(options: {
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`SCS did not start in 30 s:\n${logs.join('')}`)), 30_000);
+    // A process that did not start in time is ended, not left running without a caller to stop it.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`SCS did not start in 30 s:\n${logs.join('')}`));
+    }, 30_000);
     const onData = (chunk: Buffer) => {
       const match = output.push(chunk.toString());
       if (match) {
