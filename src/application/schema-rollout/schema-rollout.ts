@@ -10,6 +10,7 @@ import { retryDelayMs, type RetryPolicy } from '../process-manager/retry-policy.
 import { describeError, isPermanent } from '../process-manager/step-error.js';
 import { allSchools } from '../school/all-schools.js';
 import { executeSchoolCommand } from '../school/school-stream.js';
+import { inPool } from '../in-pool.js';
 
 /** The name of a schema upgrade in faults, logs and metrics. */
 export const UPGRADE_SCHEMA = 'upgrade_schema';
@@ -261,18 +262,4 @@ async function upgradeSchool(deps: RolloutDeps, options: RolloutOptions, school:
       await sleep(delay);
     }
   }
-}
-
-/** Runs `fn` over `items`, at most `concurrency` at once, keeping the order of the results. */
-async function inPool<T, R>(items: T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
-  return results;
 }

@@ -62,7 +62,25 @@ async function exportEvents(runtime: Runtime, options: AuditOptions): Promise<nu
 async function verify(runtime: Runtime, json: boolean): Promise<number> {
   const bar = logProgress('verifying', await runtime.store.headPosition());
   let count = 0;
-  const report = await verifyStore(
+  const report = await verifyRuntime(runtime, (position, events) => bar.update(position, (count = events)));
+  bar.stop(count);
+  if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else {
+    process.stdout.write(`verified ${report.events} events in ${report.streams} streams, ${report.schools} schools\n`);
+    for (const m of report.mismatches) {
+      process.stdout.write(`${m.kind.padEnd(10)} ${m.streamId ?? m.kind}: ${m.detail}\n`);
+    }
+    process.stdout.write(`mismatches: ${report.mismatches.length}\n`);
+  }
+  return report.mismatches.length > 0 ? 1 : 0;
+}
+
+/** `audit verify`'s replay over the runtime's store, projections and registry (also the fleet bench's). */
+export function verifyRuntime(
+  runtime: Runtime,
+  onProgress?: Parameters<typeof verifyStore>[1],
+): ReturnType<typeof verifyStore> {
+  return verifyStore(
     {
       store: runtime.store,
       registry: runtime.registry,
@@ -76,18 +94,8 @@ async function verify(runtime: Runtime, json: boolean): Promise<number> {
         return { slug, name, databaseName, subdomain, district, board, adminEmail };
       },
     },
-    (position, events) => bar.update(position, (count = events)),
+    onProgress,
   );
-  bar.stop(count);
-  if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else {
-    process.stdout.write(`verified ${report.events} events in ${report.streams} streams, ${report.schools} schools\n`);
-    for (const m of report.mismatches) {
-      process.stdout.write(`${m.kind.padEnd(10)} ${m.streamId ?? m.kind}: ${m.detail}\n`);
-    }
-    process.stdout.write(`mismatches: ${report.mismatches.length}\n`);
-  }
-  return report.mismatches.length > 0 ? 1 : 0;
 }
 
 class UsageError extends Error {}
