@@ -43,5 +43,8 @@ export async function schoolCatalog(client: pg.ClientBase): Promise<string[]> {
 /** The lines only one side has, each marked `-` (only in `a`) or `+` (only in `b`). */
 export function catalogDifference(a: string[], b: string[]): string[] {
   const [left, right] = [new Set(a), new Set(b)];
-  return [...a.filter((l) => !right.has(l)).map((l) => `- ${l}`), ...b.filter((l) => !left.has(l)).map((l) => `+ ${l}`)];
+  return [
+    ...a.filter((l) => !right.has(l)).map((l) => `- ${l}`),
+    ...b.filter((l) => !left.has(l)).map((l) => `+ ${l}`),
+  ];
 }
