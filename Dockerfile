@@ -43,6 +43,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
 COPY migrations ./migrations
+COPY school-schema/migrations ./school-schema/migrations
 COPY public ./public
 # A new named volume mounted at /data takes this folder's owner, so the service (user node) can write it.
 RUN mkdir -p /data && chown node:node /data

@@ -8,9 +8,7 @@
  * The schools are made directly (template clone + their provisioning events), not through the API.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { silentLogger } from '../src/application/ports/logger.port.js';
 import { databaseNameFor } from '../src/application/ports/tenant-databases.port.js';
@@ -19,24 +17,18 @@ import { runRollout } from '../src/application/schema-rollout/schema-rollout.js'
 import { schoolStreamId } from '../src/domain/school/events.js';
 import { PostgresEventStore } from '../src/infrastructure/event-store/postgres/postgres-event-store.js';
 import { maintenanceUrl, prepareCentralDatabase } from '../src/infrastructure/postgres/central-database.js';
-import { migrationsDir } from '../src/infrastructure/postgres/sql-migrations.js';
+import { latestDrizzleVersion } from '../src/infrastructure/postgres/drizzle-migrations.js';
 import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
 import { PostgresTenantServers } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-servers.js';
 import { CENTRAL_SERVER } from '../src/domain/school/placement.js';
 import { startTestPostgres, stopTestPostgres } from '../test/support/test-postgres.js';
+import { addDrizzleMigration, copyDrizzleFolder } from '../test/support/drizzle-folders.js';
 
 const n = Number(process.env.BENCH_N ?? 100);
 const concurrency = Number(process.env.SCS_MIGRATION_CONCURRENCY ?? 4);
 const SQL =
   'ALTER TABLE students ADD COLUMN nickname text;\nCREATE INDEX students_nickname_idx ON students (nickname);\n';
 const UNDO = 'DROP INDEX students_nickname_idx; ALTER TABLE students DROP COLUMN nickname;';
-
-function copyOf(dir: string, extra?: { file: string; sql: string }): string {
-  const copy = mkdtempSync(join(tmpdir(), 'scs-bench-migrations-'));
-  for (const f of readdirSync(dir)) copyFileSync(join(dir, f), join(copy, f));
-  if (extra) writeFileSync(join(copy, extra.file), extra.sql);
-  return copy;
-}
 
 /** The events of a provisioned school, as the process manager would have recorded them. */
 function provisioned(id: string, databaseName: string, version: string, i: number) {
@@ -67,7 +59,15 @@ function provisioned(id: string, databaseName: string, version: string, i: numbe
     },
     {
       type: 'MigrationsApplied',
-      data: { ...run, databaseName, schemaVersion: version, applied: [], tableCount: 0, durationMs: 1 },
+      data: {
+        ...run,
+        databaseName,
+        schemaVersion: version,
+        applied: [],
+        tableCount: 0,
+        durationMs: 1,
+        recordedIn: 'drizzle' as const,
+      },
     },
     {
       type: 'DnsRecordCreated',
@@ -129,10 +129,9 @@ async function main(): Promise<void> {
   const server = process.env.SCS_BENCH_DATABASE_URL ?? (await startTestPostgres());
   const url = (db: string) => Object.assign(new URL(server), { pathname: `/${db}` }).toString();
   const central = url(`scs_bench_rollout_${randomBytes(4).toString('hex')}`);
-  const before = copyOf(migrationsDir('school'));
-  const version = readdirSync(before).sort().pop()!.slice(0, 4);
-  const next = String(Number(version) + 1).padStart(4, '0');
-  const after = copyOf(migrationsDir('school'), { file: `${next}_bench_nickname.sql`, sql: SQL });
+  const [before, after] = [copyDrizzleFolder([]), copyDrizzleFolder([])];
+  const version = latestDrizzleVersion(before);
+  addDrizzleMigration(after, 'bench_nickname', [SQL]);
   await prepareCentralDatabase(central, silentLogger);
   const pool = new pg.Pool({ connectionString: central, max: 10 });
   const store = new PostgresEventStore({ pool, logger: silentLogger });

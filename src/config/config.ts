@@ -1,7 +1,7 @@
 import { parseCredentialsDelivery, type CredentialsDeliveryConfig } from './credentials-delivery.js';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseFaults, type Fault } from '../application/process-manager/faults.js';
 import { Slug } from '../domain/school/slug.js';
 import { DEFAULT_CREDENTIALS_KEY_ID } from '../domain/school/state.js';
@@ -89,7 +89,7 @@ export interface Config {
   archiveRetentionDays: number;
   /** SCS_SPARE_DATABASES: template clones each tenant server keeps ready for the next schools (0: none). */
   spareDatabases: number;
-  /** SCS_SCHOOL_MIGRATIONS_DIR: the school migrations folder (absent: the shipped migrations/school). */
+  /** SCS_SCHOOL_MIGRATIONS_DIR: a drizzle-kit migrations folder (absent: the shipped school-schema/migrations). */
   schoolMigrationsDir?: string;
   /**
    * Deadlines of every PostgreSQL connection (SCS_DB_*_TIMEOUT_MS): opening one (or waiting for a free one
@@ -382,9 +382,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, defaults: { dataDir: strin
   let schoolMigrationsDir: string | undefined;
   if (env.SCS_SCHOOL_MIGRATIONS_DIR) {
     schoolMigrationsDir = resolve(env.SCS_SCHOOL_MIGRATIONS_DIR);
-    if (!existsSync(schoolMigrationsDir) || !statSync(schoolMigrationsDir).isDirectory()) {
+    if (!existsSync(join(schoolMigrationsDir, 'meta', '_journal.json'))) {
       const raw = env.SCS_SCHOOL_MIGRATIONS_DIR;
-      problems.push(`SCS_SCHOOL_MIGRATIONS_DIR=${raw} is not a folder (of NNNN_name.sql school migrations)`);
+      problems.push(`SCS_SCHOOL_MIGRATIONS_DIR=${raw} is not a drizzle-kit migrations folder (no meta/_journal.json)`);
     }
   }
   const allowPrivateRaw = (env.SCS_WEBHOOK_ALLOW_PRIVATE ?? '').toLowerCase();

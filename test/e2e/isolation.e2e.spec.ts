@@ -81,7 +81,7 @@ describe('isolation: each school database has its own owner role', () => {
     );
     const password = credentials.decrypt(row.database_password_encrypted);
     const centralName = decodeURIComponent(new URL(central.url).pathname.slice(1));
-    for (const database of [centralName, 'scs_school_template']) {
+    for (const database of [centralName, 'scs_school_drizzle_template']) {
       const refused = await connectAs(row.database_role, password, database).then(
         async (client) => {
           await client.end();

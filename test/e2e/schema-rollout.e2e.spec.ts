@@ -1,18 +1,25 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dropSpares, freshDatabase, query as sql, urlForDatabase } from '../support/databases.js';
+import { addDrizzleMigration, copyDrizzleFolder } from '../support/drizzle-folders.js';
 import { API_KEY, schoolBody, startScs, waitFor, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCHOOLS = 20;
-const NEW_MIGRATION = '0005_student_nickname';
+// The fifth migration of the journal (school schema version 0005), as drizzle-kit names it.
+const NEW_MIGRATION = '0004_student_nickname';
 // Runs twice in one database only by failing: ADD COLUMN and CREATE INDEX have no IF NOT EXISTS.
-const NEW_SQL =
-  'ALTER TABLE students ADD COLUMN nickname text;\nCREATE INDEX students_nickname_idx ON students (nickname);\n';
+const NEW_SQL = [
+  'ALTER TABLE students ADD COLUMN nickname text;',
+  'CREATE INDEX students_nickname_idx ON students (nickname);',
+];
+/** The school's database has recorded the journal's `n`th migration (as drizzle-orm's migrator does). */
+const recorded = async (database: string, n: number) =>
+  (await sql(urlForDatabase(database), 'SELECT hash FROM drizzle.__drizzle_migrations ORDER BY created_at')).length >=
+  n;
 
 interface CliResult {
   code: number | null;
@@ -59,9 +66,7 @@ describe('school schema rollout: every live school upgraded once, failures isola
 
   beforeAll(async () => {
     central = await freshDatabase('scs_roll');
-    dir = mkdtempSync(join(tmpdir(), 'scs-school-migrations-'));
-    for (const f of readdirSync(join(ROOT, 'migrations/school')))
-      copyFileSync(join(ROOT, 'migrations/school', f), join(dir, f));
+    dir = copyDrizzleFolder([]);
     scs = await startScs({ databaseUrl: central.url, env: env() });
     dataDir = scs.dataDir;
     for (let i = 0; i < SCHOOLS; i++)
@@ -80,7 +85,7 @@ describe('school schema rollout: every live school upgraded once, failures isola
 
   it('a new migration ships: SCS restarts on it, dry-run lists all 20 schools and changes nothing', async () => {
     expect((await scs.request('/schools?schemaVersion=0004')).body.total).toBe(SCHOOLS);
-    writeFileSync(join(dir, `${NEW_MIGRATION}.sql`), NEW_SQL);
+    expect(addDrizzleMigration(dir, 'student_nickname', NEW_SQL)).toBe(NEW_MIGRATION);
     // The first school's database already has the index name: its migration fails (fault injection in the database).
     await sql(urlForDatabase(await schoolDb(ids[0])), 'CREATE INDEX students_nickname_idx ON students (id)');
     await scs.stop();
@@ -90,9 +95,7 @@ describe('school schema rollout: every live school upgraded once, failures isola
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain(`${SCHOOLS} school(s) behind 0005; nothing was changed`);
     expect(dry.stdout.split('\n').filter((l) => l.includes(`would run ${NEW_MIGRATION}`))).toHaveLength(SCHOOLS);
-    expect(
-      await sql(urlForDatabase(await schoolDb(ids[1])), `SELECT 1 FROM schema_migrations WHERE version = '0005'`),
-    ).toHaveLength(0);
+    expect(await recorded(await schoolDb(ids[1]), 5)).toBe(false);
   }, 60_000);
 
   it('rejects bad options naming them, and GET /schools a bad schemaVersion with a 400 naming the field', async () => {
@@ -137,11 +140,7 @@ describe('school schema rollout: every live school upgraded once, failures isola
       expect(upgrades).toHaveLength(1);
       expect(upgrades[0].data).toMatchObject({ from: '0004', to: '0005', migrations: [NEW_MIGRATION] });
       expect(await ofType(id, 'SchoolSchemaUpgradeFailed')).toHaveLength(0);
-      const rows = await sql(
-        urlForDatabase(await schoolDb(id)),
-        `SELECT version FROM schema_migrations WHERE version = '0005'`,
-      );
-      expect(rows).toHaveLength(1);
+      expect(await recorded(await schoolDb(id), 5)).toBe(true);
     }
     const failing = (await scs.request(`/school/${ids[0]}`)).body;
     expect(failing).toMatchObject({
@@ -152,13 +151,11 @@ describe('school schema rollout: every live school upgraded once, failures isola
     expect(failing.schemaUpgrade.attempts).toBe((await ofType(ids[0], 'SchoolSchemaUpgradeFailed')).length);
     expect(failing.schemaUpgrade.attempts).toBeGreaterThanOrEqual(6);
     expect(failing.schemaUpgrade.error).toMatch(/students_nickname_idx.*already exists/);
-    expect(
-      await sql(urlForDatabase(failing.databaseName), `SELECT 1 FROM schema_migrations WHERE version = '0005'`),
-    ).toHaveLength(0);
+    expect(await recorded(failing.databaseName, 5)).toBe(false);
   }, 120_000);
 
   it('SCS_AUTO_MIGRATE_SCHOOLS=true: the service rolls the next migration out at start-up', async () => {
-    writeFileSync(join(dir, '0006_rollout_notes.sql'), 'CREATE TABLE rollout_notes (id int PRIMARY KEY, body text);\n');
+    addDrizzleMigration(dir, 'rollout_notes', ['CREATE TABLE rollout_notes (id int PRIMARY KEY, body text);']);
     await scs.stop();
     scs = await startScs({ databaseUrl: central.url, dataDir, env: { ...env(), SCS_AUTO_MIGRATE_SCHOOLS: 'true' } });
     const listed = await waitFor(
@@ -185,10 +182,12 @@ describe('school schema rollout: every live school upgraded once, failures isola
     expect((await reconcile()).findings.filter((f: any) => f.resource === 'schema')).toEqual([]);
 
     const [edited, ahead] = [await schoolDb(ids[1]), await schoolDb(ids[2])];
-    await sql(urlForDatabase(edited), `UPDATE schema_migrations SET checksum = 'edited' WHERE version = '0001'`);
+    const editFirst = `UPDATE drizzle.__drizzle_migrations SET hash = 'edited' WHERE id = 1`;
+    await sql(urlForDatabase(edited), editFirst);
+    // A migration this SCS's folder does not have (an app ahead of it): the database is one further on.
     await sql(
       urlForDatabase(ahead),
-      `INSERT INTO schema_migrations (version, name, checksum) VALUES ('9999', 'unknown', 'x')`,
+      `INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('x', ${Date.now() + 86_400_000})`,
     );
     const findings = (await reconcile()).findings.filter((f: any) => f.resource === 'schema');
     expect(findings).toEqual(
@@ -197,22 +196,19 @@ describe('school schema rollout: every live school upgraded once, failures isola
           kind: 'drift',
           name: edited,
           schoolId: ids[1],
-          detail: expect.stringMatching(/checksum mismatch: 0001_\w+\.sql/),
+          detail: expect.stringMatching(/checksum mismatch: 0000_people_and_academics changed/),
         }),
         expect.objectContaining({
           kind: 'drift',
           name: ahead,
           schoolId: ids[2],
-          detail: 'the events say schema 0006, the database is at 9999',
+          detail: 'the events say schema 0006, the database is at 0007',
         }),
       ]),
     );
     expect(findings).toHaveLength(2);
 
-    await sql(
-      urlForDatabase(await schoolDb(ids[0])),
-      `UPDATE schema_migrations SET checksum = 'edited' WHERE version = '0001'`,
-    );
+    await sql(urlForDatabase(await schoolDb(ids[0])), editFirst);
     const before = (await ofType(ids[0], 'SchoolSchemaUpgradeFailed')).length;
     const refused = await cli(['--only', ids[0]]);
     expect(refused.code).toBe(1);
@@ -221,7 +217,7 @@ describe('school schema rollout: every live school upgraded once, failures isola
     expect(failures.at(-1)!.data).toMatchObject({
       attempt: before + 1,
       permanent: true,
-      migration: expect.stringMatching(/^0001_/),
+      migration: expect.stringMatching(/^0000_/),
     });
     expect(failures).toHaveLength(before + 1); // one attempt: a checksum refusal is not retried
   }, 60_000);

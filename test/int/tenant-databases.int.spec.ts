@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -7,8 +7,13 @@ import {
   advisoryLockKey,
   applySqlMigrations,
   listSqlMigrations,
-  migrationsDir,
 } from '../../src/infrastructure/postgres/sql-migrations.js';
+import {
+  applyDrizzleMigrations,
+  listDrizzleMigrations,
+  schoolSchemaDir,
+} from '../../src/infrastructure/postgres/drizzle-migrations.js';
+import { addDrizzleMigration, copyDrizzleFolder } from '../support/drizzle-folders.js';
 import {
   makingDatabasePrefix,
   PostgresTenantDatabases,
@@ -48,7 +53,9 @@ function tempMigrations(files: Record<string, string>): string {
   return dir;
 }
 
-const schoolFiles = listSqlMigrations(migrationsDir('school'));
+const schoolFiles = listDrizzleMigrations(schoolSchemaDir());
+const drizzleRows = (c: pg.ClientBase) =>
+  c.query('SELECT hash, created_at::bigint::float8 AS created_at FROM drizzle.__drizzle_migrations ORDER BY id');
 
 beforeAll(async () => {
   databases = new PostgresTenantDatabases({ serverUrl: serverUrl(), templateName, logger });
@@ -174,13 +181,13 @@ describe('PostgresTenantDatabases', () => {
     expect(migrated.tableCount).toBeGreaterThanOrEqual(55);
 
     await onServer(async (c) => {
-      const recorded = await c.query('SELECT version, checksum FROM schema_migrations ORDER BY version');
-      expect(recorded.rows).toEqual(schoolFiles.map((f) => ({ version: f.version, checksum: f.checksum })));
+      const recorded = await drizzleRows(c);
+      expect(recorded.rows).toEqual(schoolFiles.map((f) => ({ hash: f.hash, created_at: f.when })));
       const tables = await c.query<{ table_name: string }>(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
       );
       const names = tables.rows.map((r) => r.table_name);
-      expect(names.length - 1).toBe(migrated.tableCount); // schema_migrations is not counted
+      expect(names.length).toBe(migrated.tableCount); // Drizzle's table is in its own schema
       for (const t of [
         'students',
         'guardians',
@@ -242,7 +249,7 @@ describe('PostgresTenantDatabases', () => {
     const name = schoolName();
     expect(await noTemplate.create(name)).toMatchObject({ method: 'empty', alreadyExisted: false });
     const first = await noTemplate.migrate(name);
-    expect(first.applied).toEqual(schoolFiles.map((f) => `${f.version}_${f.name}`));
+    expect(first.applied).toEqual(schoolFiles.map((f) => f.tag));
     expect(first.schemaVersion).toBe(noTemplate.currentSchemaVersion());
 
     const again = await noTemplate.migrate(name);
@@ -332,9 +339,8 @@ describe('PostgresTenantDatabases', () => {
     const behind = `scs_tpl_behind_${suffix}`;
     extraTemplates.push(behind);
     await onServer((c) => c.query(`CREATE DATABASE ${behind}`));
-    const firstOnly = tempMigrations({});
-    copyFileSync(join(migrationsDir('school'), schoolFiles[0].file), join(firstOnly, schoolFiles[0].file));
-    await onServer((c) => applySqlMigrations(c, firstOnly), urlForDatabase(behind));
+    const firstOnly = copyDrizzleFolder(tempDirs, { keep: 1 });
+    await onServer((c) => applyDrizzleMigrations(c, firstOnly), urlForDatabase(behind));
 
     const instances = [1, 2, 3].map(
       () => new PostgresTenantDatabases({ serverUrl: serverUrl(), templateName: behind }),
@@ -343,11 +349,8 @@ describe('PostgresTenantDatabases', () => {
     expect(await instances[0].create(early)).toMatchObject({ method: 'empty' });
 
     await Promise.all(instances.map((i) => i.ensureTemplate()));
-    const versions = await onServer(
-      async (c) => (await c.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version),
-      urlForDatabase(behind),
-    );
-    expect(versions).toEqual(schoolFiles.map((f) => f.version));
+    const recorded = await onServer(async (c) => (await drizzleRows(c)).rows, urlForDatabase(behind));
+    expect(recorded.map((r) => r.hash)).toEqual(schoolFiles.map((f) => f.hash));
     const late = schoolName();
     expect(await instances[1].create(late)).toMatchObject({ method: 'template' });
     expect((await instances[1].migrate(late)).applied).toEqual([]);
@@ -442,16 +445,18 @@ describe('migrations of a live school database (rollouts)', () => {
     const name = schoolName();
     await databases.create(name);
     await databases.migrate(name);
-    const dir = tempMigrations(Object.fromEntries(schoolFiles.map((f) => [f.file, f.sql])));
-    writeFileSync(join(dir, '9001_index_students.sql'), 'CREATE INDEX students_rollout_idx ON students (id);');
-    writeFileSync(join(dir, '9002_alter_students.sql'), 'ALTER TABLE students ADD COLUMN rollout_probe int;');
+    const dir = copyDrizzleFolder(tempDirs);
+    const index = addDrizzleMigration(dir, 'index_students', ['CREATE INDEX students_rollout_idx ON students (id);']);
+    const alter = addDrizzleMigration(dir, 'alter_students', ['ALTER TABLE students ADD COLUMN rollout_probe int;']);
     const rollout = new PostgresTenantDatabases({ serverUrl: serverUrl(), templateName, logger, migrationsDir: dir });
     const timeouts = { lockTimeoutMs: 300, statementTimeoutMs: 60_000 };
+    const version = schoolFiles.at(-1)!.version;
     expect(await rollout.schemaStatus(name)).toEqual({
       databaseName: name,
-      version: schoolFiles.at(-1)!.version,
-      pending: ['9001_index_students', '9002_alter_students'],
+      version,
+      pending: [index, alter],
       mismatched: [],
+      format: 'drizzle',
     });
 
     // A school app's long read transaction: ALTER TABLE waits for it, CREATE INDEX (a SHARE lock) does not.
@@ -463,10 +468,11 @@ describe('migrations of a live school database (rollouts)', () => {
       const t0 = performance.now();
       const failure = await rollout.migrate(name, { timeouts }).catch((e) => e);
       expect(performance.now() - t0).toBeLessThan(5000);
+      // One transaction per school (as drizzle-orm's migrate): the index before it is rolled back with it.
       expect(failure).toMatchObject({
         name: 'SchemaMigrationError',
-        migration: '9002_alter_students.sql',
-        applied: ['9001_index_students'],
+        migration: `${alter}.sql`,
+        applied: [],
         permanent: false,
         message: expect.stringMatching(/lock timeout/),
       });
@@ -474,15 +480,16 @@ describe('migrations of a live school database (rollouts)', () => {
       await app.query('ROLLBACK');
       await app.end();
     }
-    expect(await rollout.schemaStatus(name)).toMatchObject({ version: '9001', pending: ['9002_alter_students'] });
-    expect((await rollout.migrate(name, { timeouts })).applied).toEqual(['9002_alter_students']);
+    expect(await rollout.schemaStatus(name)).toMatchObject({ version, pending: [index, alter] });
+    expect((await rollout.migrate(name, { timeouts })).applied).toEqual([index, alter]);
 
-    const edit = `UPDATE schema_migrations SET checksum = 'edited' WHERE version = '9001'`;
+    const when = listDrizzleMigrations(dir).find((m) => m.tag === index)!.when;
+    const edit = `UPDATE drizzle.__drizzle_migrations SET hash = 'edited' WHERE created_at = ${when}`;
     await onServer((c) => c.query(edit), urlForDatabase(name));
-    expect((await rollout.schemaStatus(name)).mismatched).toEqual(['9001_index_students.sql']);
+    expect((await rollout.schemaStatus(name)).mismatched).toEqual([index]);
     await expect(rollout.migrate(name)).rejects.toMatchObject({
       name: 'SchemaMigrationError',
-      migration: '9001_index_students.sql',
+      migration: `${index}.sql`,
       permanent: true,
     });
     await dropDatabase(rollout.templateName);
@@ -604,13 +611,14 @@ describe('spare template clones (SCS_SPARE_DATABASES)', () => {
   it('a template brought forward drops the spares of its older self', async () => {
     let older: Spare[] = [];
     await withSpares({ count: 2 }, async (_kept, ready) => void (older = ready));
-    const dir = tempMigrations(Object.fromEntries(schoolFiles.map((f) => [f.file, f.sql])));
-    writeFileSync(join(dir, '9001_spare_probe.sql'), 'CREATE TABLE spare_probe (id int);');
+    const dir = copyDrizzleFolder(tempDirs);
+    addDrizzleMigration(dir, 'spare_probe', ['CREATE TABLE spare_probe (id int);']);
     await withSpares({ count: 1, made: true, migrationsDir: dir }, async (forward, fresh) => {
       expect(older.map((r) => r.datname)).not.toContain(fresh[0].datname);
       const name = schoolName();
       expect(await forward.create(name)).toMatchObject({ method: 'spare' });
-      expect(await forward.migrate(name)).toMatchObject({ schemaVersion: '9001', applied: [] });
+      const next = String(schoolFiles.length + 1).padStart(4, '0');
+      expect(await forward.migrate(name)).toMatchObject({ schemaVersion: next, applied: [] });
     });
   }, 60_000);
 });

@@ -160,6 +160,7 @@ describe('configuration', () => {
   });
 
   it('reads the schema rollout settings and names bad ones', () => {
+    const drizzleFolder = join(process.cwd(), 'school-schema', 'migrations');
     expect(load({}).schemaRollout).toEqual({
       concurrency: 4,
       lockTimeoutMs: 5000,
@@ -169,13 +170,13 @@ describe('configuration', () => {
     const env = {
       SCS_AUTO_MIGRATE_SCHOOLS: 'true',
       SCS_MIGRATION_CONCURRENCY: '16',
-      SCS_SCHOOL_MIGRATIONS_DIR: '/tmp',
+      SCS_SCHOOL_MIGRATIONS_DIR: drizzleFolder,
     };
-    const expected = { schemaRollout: { concurrency: 16, autoMigrate: true }, schoolMigrationsDir: '/tmp' };
+    const expected = { schemaRollout: { concurrency: 16, autoMigrate: true }, schoolMigrationsDir: drizzleFolder };
     expect(load(env)).toMatchObject(expected);
     let error: ConfigError | undefined;
     try {
-      load({ SCS_AUTO_MIGRATE_SCHOOLS: 'sure', SCS_MIGRATION_CONCURRENCY: '0', SCS_SCHOOL_MIGRATIONS_DIR: '/no/such' });
+      load({ SCS_AUTO_MIGRATE_SCHOOLS: 'sure', SCS_MIGRATION_CONCURRENCY: '0', SCS_SCHOOL_MIGRATIONS_DIR: '/tmp' });
     } catch (e) {
       error = e as ConfigError;
     }

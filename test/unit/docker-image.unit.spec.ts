@@ -224,8 +224,9 @@ describe('docker compose and the image', () => {
         .split(/^FROM /m)
         .pop()!;
       const copied = [...runtimeStage.matchAll(/^COPY (?!--from)(\S+) /gm)].map((m) => m[1]);
-      expect(copied).toEqual(expect.arrayContaining(['package.json', 'bin', 'migrations']));
-      for (const part of ['dist/src', 'package.json', 'bin', 'migrations']) {
+      const parts = ['package.json', 'bin', 'migrations', 'school-schema/migrations'];
+      expect(copied).toEqual(expect.arrayContaining(parts));
+      for (const part of ['dist/src', ...parts]) {
         cpSync(join(root, part), join(image, part), { recursive: true });
       }
       symlinkSync(join(root, 'node_modules'), join(image, 'node_modules'));

@@ -50,6 +50,29 @@ describe('school schema upgrades (decide)', () => {
       .then([]);
   });
 
+  it("records once the move of a school made before Drizzle to Drizzle's table, even at the same version", () => {
+    const adopt = { ...upgrade('0003', []), data: { ...upgrade('0003', []).data, recordedIn: 'drizzle' as const } };
+    const adopted = ['0000_a', '0001_b', '0002_c'];
+    const moved: SchoolEvent = {
+      type: 'SchoolSchemaUpgraded',
+      data: { ...upgraded.data, from: '0003', to: '0003', migrations: [], recordedIn: 'drizzle', adopted },
+    };
+    given(...provisionedSchool())
+      .when({ ...adopt, data: { ...adopt.data, adopted } })
+      .then([moved]);
+    expect(fold([...provisionedSchool(), moved])).toMatchObject({ schemaVersion: '0003', schemaRecordedIn: 'drizzle' });
+    given(...provisionedSchool(), moved)
+      .when(adopt)
+      .then([]);
+    // A school SCS made on Drizzle's table has nothing to move.
+    const onDrizzle = provisionedSchool().map((e) =>
+      e.type === 'MigrationsApplied' ? { ...e, data: { ...e.data, recordedIn: 'drizzle' as const } } : e,
+    );
+    given(...onDrizzle)
+      .when(adopt)
+      .then([]);
+  });
+
   it('ignores schools that are not live', () => {
     given(ev.requested(), ev.slug(), ev.database(), ev.migrations()).when(upgrade('0005', [])).then([]);
   });

@@ -18,12 +18,20 @@ export interface CreatedDatabase {
 
 export interface MigratedDatabase {
   databaseName: string;
-  /** The school schema version the database is at, e.g. `0003`. */
+  /**
+   * The school schema version the database is at: how many of the drizzle-kit journal's migrations it has
+   * applied, four digits (`0004`: the journal's first four; SQL file N of the schema before Drizzle is N).
+   */
   schemaVersion: string;
-  /** Migrations applied by this call (empty when the clone was already current). */
+  /** Migrations (journal tags) applied by this call (empty when the clone was already current). */
   applied: string[];
-  /** Every migration recorded in the database afterwards, in order (`0001_name`, …). */
+  /** Every migration recorded in the database afterwards, in journal order (tags: `0000_name`, …). */
   recorded?: string[];
+  /**
+   * Migrations a database made before Drizzle had applied (its `schema_migrations` table), recorded by this
+   * call in `drizzle.__drizzle_migrations` without running them. Absent when there was nothing to record.
+   */
+  adopted?: string[];
   tableCount: number;
   durationMs: number;
 }
@@ -31,12 +39,17 @@ export interface MigratedDatabase {
 /** Where a school database's schema stands against the shipped school migrations. Read only. */
 export interface SchemaStatus {
   databaseName: string;
-  /** The highest migration version recorded in the database (`0000` when none). */
+  /** The version the database is at (`0000` when none). */
   version: string;
-  /** Shipped migrations the database has not applied, in order (`0005_name`). */
+  /** Shipped migrations the database has not applied, in order (journal tags, `0004_name`). */
   pending: string[];
   /** Applied migrations whose shipped file has changed since (never re-run: refused). */
   mismatched: string[];
+  /**
+   * Where it records them: Drizzle's table, SCS's `schema_migrations` from before Drizzle (the next migrate
+   * records them in Drizzle's table without running them), or nowhere yet.
+   */
+  format?: 'drizzle' | 'schema_migrations' | 'none';
 }
 
 /** Limits for each migration's transaction in a live school database. */
@@ -108,7 +121,7 @@ export interface TenantDatabases {
   exists(databaseName: string): Promise<boolean>;
   /** Every school database on the server (names matching `school_<32 hex>`). */
   list(): Promise<string[]>;
-  /** The latest school schema version shipped under migrations/school. */
+  /** The latest school schema version: the number of migrations in the school schema's drizzle-kit journal. */
   currentSchemaVersion(): string;
 }
 

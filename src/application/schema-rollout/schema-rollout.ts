@@ -82,11 +82,16 @@ export interface PlannedUpgrade {
   error?: string;
 }
 
-/** Live schools (suspended ones too) whose events say they are behind `target`, oldest first. */
+/**
+ * Live schools (suspended ones too) whose events say they are behind `target`, or still record their
+ * migrations in SCS's schema_migrations (made before Drizzle: an upgrade records them in Drizzle's table),
+ * oldest first.
+ */
 export async function schoolsBehind(store: EventStore, target: string, only?: string): Promise<SchoolState[]> {
   const schools = [...(await allSchools(store)).values()];
+  const behind = (s: SchoolState) => s.schemaVersion! < target || s.schemaRecordedIn !== 'drizzle';
   return schools
-    .filter((s) => isLive(s) && !!s.schemaVersion && s.schemaVersion < target && (!only || s.id === only))
+    .filter((s) => isLive(s) && !!s.schemaVersion && behind(s) && (!only || s.id === only))
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }
 
@@ -194,7 +199,9 @@ async function upgradeSchool(deps: RolloutDeps, options: RolloutOptions, school:
       const migrated = await databases.migrate(databaseName, { timeouts: options.timeouts });
       deps.faults.afterSideEffect(UPGRADE_SCHEMA, schoolId);
       // After a crash the database may already be ahead with nothing applied now: it records what it ran.
-      const migrations = (migrated.recorded ?? migrated.applied).filter((m) => m.slice(0, 4) > from);
+      // The version is a count of the journal's migrations, so those after `from` are the ones it ran.
+      const migrations = migrated.recorded ? migrated.recorded.slice(Number(from)) : migrated.applied;
+      const adopted = migrated.adopted?.length ? { adopted: migrated.adopted } : {};
       const durationMs = Math.round(performance.now() - t0);
       const now = new Date().toISOString();
       await executeSchoolCommand(
@@ -211,20 +218,22 @@ async function upgradeSchool(deps: RolloutDeps, options: RolloutOptions, school:
             startedAt,
             finishedAt: now,
             now,
+            recordedIn: 'drizzle',
+            ...adopted,
           },
         }),
         metadata(),
       );
       deps.logger.log(
         `schema rollout: school ${schoolId} ${from} → ${migrated.schemaVersion}` +
-          ` (${migrations.join(', ')}) in ${durationMs} ms`,
+          ` (${migrations.join(', ')}${migrated.adopted?.length ? `; recorded for Drizzle: ${migrated.adopted.join(', ')}` : ''}) in ${durationMs} ms`,
       );
       return { ...base, result: 'upgraded', to: migrated.schemaVersion, migrations, attempts: attempt - first + 1 };
     } catch (error) {
       const failed = error instanceof SchemaMigrationError ? error : undefined;
       const migration = failed?.migration ?? 'none (the database could not be reached)';
       const applied = failed?.applied ?? [];
-      const version = applied.length ? applied[applied.length - 1].slice(0, 4) : from;
+      const version = String(Number(from) + applied.length).padStart(4, '0');
       const permanent = isPermanent(error);
       const last = permanent || attempt - first + 1 >= options.policy.maxAttempts;
       const delay = retryDelayMs(options.policy, attempt - first + 1);

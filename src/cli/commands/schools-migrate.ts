@@ -26,7 +26,10 @@ export async function schoolsMigrate(runtime: Runtime, options: SchoolsMigrateOp
         ? `cannot read its schema: ${p.error}`
         : p.status!.mismatched.length
           ? `REFUSED: applied migration(s) changed since: ${p.status!.mismatched.join(', ')}`
-          : `would run ${p.status!.pending.join(', ') || 'nothing (its database is current; the upgrade is recorded)'}`;
+          : `would run ${p.status!.pending.join(', ') || 'nothing (its database is current; the upgrade is recorded)'}` +
+            (p.status!.format === 'schema_migrations'
+              ? `; its ${p.from} applied migrations (schema_migrations) recorded in drizzle.__drizzle_migrations, not run`
+              : '');
       out(`${p.schoolId}  ${p.slug.padEnd(24)} ${p.from} → ${target}: ${what}`);
     }
     out(`${plan.length} school(s) behind ${target}; nothing was changed`);

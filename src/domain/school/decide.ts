@@ -143,8 +143,11 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
     case 'RecordSchemaUpgrade': {
       const school = existing(state);
       const { now: _now, ...data } = command.data;
-      // Only a live school's upgrade is news; one already recorded (a resumed rollout) is not.
-      if (!isLive(school) || !school.schemaVersion || school.schemaVersion >= data.to) return [];
+      // Only a live school's upgrade is news; one already recorded (a resumed rollout) is not. Moving to
+      // Drizzle's table is news even at the same version.
+      if (!isLive(school) || !school.schemaVersion) return [];
+      const movesToDrizzle = data.recordedIn === 'drizzle' && school.schemaRecordedIn !== 'drizzle';
+      if (school.schemaVersion >= data.to && !movesToDrizzle) return [];
       return [{ type: 'SchoolSchemaUpgraded', data: { ...data, from: school.schemaVersion } }];
     }
     case 'RecordSchemaUpgradeFailure': {

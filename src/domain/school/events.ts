@@ -58,6 +58,8 @@ export type SchoolEvent =
         durationMs: number;
         /** The credentials key the owner role's password was derived from (absent before key ids). */
         credentialsKeyId?: string;
+        /** `drizzle`: recorded in drizzle.__drizzle_migrations; absent: in SCS's schema_migrations (before Drizzle). */
+        recordedIn?: 'drizzle';
       }
     >
   | Event<
@@ -173,6 +175,13 @@ export type SchoolEvent =
         attempt: number;
         startedAt: string;
         finishedAt: string;
+        /** `drizzle`: the database records its migrations in drizzle.__drizzle_migrations from now on. */
+        recordedIn?: 'drizzle';
+        /**
+         * Migrations the database had applied under SCS's schema_migrations, recorded by this upgrade in
+         * Drizzle's table without running them again (`from` may then equal `to`).
+         */
+        adopted?: string[];
       }
     >
   /** A rollout's migration failed in this school's database and was rolled back; it stays on `version`. */

@@ -74,11 +74,14 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
     case 'MigrationsApplied': {
       const keyId = event.data.credentialsKeyId;
       const migrated = withStep(state, 'run_migrations', succeeded(event.data, 'run_migrations'));
-      const next = { ...migrated, schemaVersion: event.data.schemaVersion };
+      const recordedIn = event.data.recordedIn ? { schemaRecordedIn: event.data.recordedIn } : {};
+      const next = { ...migrated, schemaVersion: event.data.schemaVersion, ...recordedIn };
       return keyId ? { ...next, credentials: { keyId, generation: 0 } } : next;
     }
-    case 'SchoolSchemaUpgraded':
-      return { ...state, schemaVersion: event.data.to, schemaUpgradeFailure: undefined };
+    case 'SchoolSchemaUpgraded': {
+      const recordedIn = event.data.recordedIn ? { schemaRecordedIn: event.data.recordedIn } : {};
+      return { ...state, schemaVersion: event.data.to, schemaUpgradeFailure: undefined, ...recordedIn };
+    }
     case 'SchoolSchemaUpgradeFailed': {
       const { migration, error, attempt, permanent, finishedAt, retryAt, version } = event.data;
       const failure = {

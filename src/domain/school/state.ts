@@ -90,6 +90,8 @@ export interface SchoolState {
   credentials?: CredentialsRef;
   /** The school schema version its database is at, as the events tell (MigrationsApplied, upgrades). */
   schemaVersion?: string;
+  /** `drizzle` once its database records migrations in Drizzle's table; absent: SCS's schema_migrations. */
+  schemaRecordedIn?: 'drizzle';
   /** The last schema upgrade that failed, until one succeeds (visible in the API). */
   schemaUpgradeFailure?: {
     migration: string;

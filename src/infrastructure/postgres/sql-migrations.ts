@@ -47,7 +47,7 @@ export interface MigrationTimeouts {
   statementTimeoutMs: number;
 }
 
-export function migrationsDir(set: 'school' | 'central'): string {
+export function migrationsDir(set: 'central'): string {
   return join(projectRoot(), 'migrations', set);
 }
 

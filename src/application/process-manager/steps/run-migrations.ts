@@ -13,7 +13,17 @@ export const runMigrations = defineStep({
     const owner = { role: ports.credentials.roleFor(databaseName), password };
     const migrated = await databases.migrate(databaseName, { owner });
     const { schemaVersion, applied, tableCount, durationMs } = migrated;
-    const data = { ...run(), databaseName, schemaVersion, applied, tableCount, durationMs, credentialsKeyId };
+    const recordedIn = 'drizzle' as const;
+    const data = {
+      ...run(),
+      databaseName,
+      schemaVersion,
+      applied,
+      tableCount,
+      durationMs,
+      credentialsKeyId,
+      recordedIn,
+    };
     return { type: 'MigrationsApplied', data };
   },
   // No undo: the schema is dropped with the database.

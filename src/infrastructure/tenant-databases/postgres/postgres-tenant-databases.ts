@@ -15,16 +15,16 @@ import type {
 } from '../../../application/ports/tenant-databases.port.js';
 import { SchemaMigrationError } from '../../../application/ports/tenant-databases.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
+import { advisoryLockKey, MigrationChecksumError, MigrationFailedError } from '../../postgres/sql-migrations.js';
 import {
-  advisoryLockKey,
-  applySqlMigrations,
-  latestVersion,
-  listSqlMigrations,
-  MigrationChecksumError,
-  MigrationFailedError,
-  migrationsDir,
-  migrationStatus,
-} from '../../postgres/sql-migrations.js';
+  applyDrizzleMigrations,
+  latestDrizzleVersion,
+  listDrizzleMigrations,
+  recordedState,
+  schoolSchemaDir,
+  versionAt,
+  type DrizzleMigrationResult,
+} from '../../postgres/drizzle-migrations.js';
 import { describeError } from '../../../application/describe-error.js';
 
 const SCHOOL_DATABASE = /^school_[0-9a-f]{32}$/;
@@ -35,11 +35,13 @@ type Logger = Pick<AppLogger, 'log' | 'warn'>;
 type TemplateState = 'current' | 'missing' | 'behind' | 'diverged';
 
 /**
- * `scs_school_template` for the shipped migrations. Every SCS on a server shares that template, so an
- * SCS given another folder (SCS_SCHOOL_MIGRATIONS_DIR) gets a template of its own, named after the folder.
+ * `scs_school_drizzle_template` for the shipped migrations (school-schema/migrations). Every SCS on a server
+ * shares that template, so an SCS given another drizzle-kit folder (SCS_SCHOOL_MIGRATIONS_DIR) gets a
+ * template of its own, named after the folder. Not `scs_school_template`, the name from before Drizzle: an
+ * SCS of that time still running beside this one (a rolling deploy) keeps its own template and spares.
  */
 function defaultTemplateName(dir: string): string {
-  if (resolve(dir) === resolve(migrationsDir('school'))) return 'scs_school_template';
+  if (resolve(dir) === resolve(schoolSchemaDir())) return 'scs_school_drizzle_template';
   return `scs_school_template_${createHash('sha256').update(resolve(dir)).digest('hex').slice(0, 12)}`;
 }
 
@@ -105,7 +107,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
       templateName?: string;
       logger?: Logger;
       owner?: string;
-      /** The school migrations folder (default migrations/school). */
+      /** The school schema's drizzle-kit migrations folder (default school-schema/migrations). */
       migrationsDir?: string;
       /**
        * Kept sessions on the server (default 8), how long opening one may take (default 10 s), and how long
@@ -120,7 +122,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
       spares?: number;
     },
   ) {
-    this.dir = options.migrationsDir ?? migrationsDir('school');
+    this.dir = options.migrationsDir ?? schoolSchemaDir();
     this.templateName = options.templateName ?? defaultTemplateName(this.dir);
     if (!TEMPLATE_NAME.test(this.templateName))
       throw new Error(`not a usable template database name: ${this.templateName}`);
@@ -144,11 +146,11 @@ export class PostgresTenantDatabases implements TenantDatabases {
     }
     const timeouts = { idleTimeoutMillis: 10_000, allowExitOnIdle: true };
     this.serverSessions = guardPool(new pg.Pool({ ...sessions, ...timeouts, Client: Session }), 'tenant server');
-    listSqlMigrations(this.dir); // fail at start-up, not at the first school, if the files are unreadable
+    listDrizzleMigrations(this.dir); // fail at start-up, not at the first school, if the files are unreadable
   }
 
   currentSchemaVersion(): string {
-    return latestVersion(this.dir);
+    return latestDrizzleVersion(this.dir);
   }
 
   /** Creates the template or migrates it forward; rebuilt if its applied files were edited (it is only a cache). */
@@ -174,7 +176,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
         if (state === 'missing' || state === 'diverged')
           await server.query(`CREATE DATABASE ${template} TEMPLATE template0`);
         await closeTemplate();
-        const result = await this.withDatabase(this.templateName, (c) => applySqlMigrations(c, this.dir));
+        const result = await this.withDatabase(this.templateName, (c) => applyDrizzleMigrations(c, this.dir));
         // Spares are copies of the template as it was: none may be taken once it has changed.
         await this.dropSpares(server);
         this.logger.log(
@@ -365,7 +367,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
             // The first session on a new database builds its relation cache from the catalogs and reads
             // them from disk: 6-14 ms to connect here, 3-5 ms after. Paid now, not by the school's
             // run_migrations; the cache file outlives the renames (it is kept per database oid).
-            await this.withDatabase(makingName, (client) => migrationStatus(client, this.dir));
+            await this.withDatabase(makingName, (client) => recordedState(client, this.dir));
             // A new database lets PUBLIC connect, and a spare waits long enough for a school's role to try:
             // it gets a spare's name (and can be taken) in the transaction that closes it.
             const spare = pg.escapeIdentifier(`${this.sparePrefix}${hex}`);
@@ -393,23 +395,15 @@ export class PostgresTenantDatabases implements TenantDatabases {
       await server.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
   }
 
-  /** Compares the template's schema_migrations with the shipped files. Call under the exclusive lock. */
+  /**
+   * Compares the template's record in drizzle.__drizzle_migrations with the folder. Call under the exclusive
+   * lock. One made before Drizzle (schema_migrations) is rebuilt: it is only a cache.
+   */
   private async templateState(server: pg.ClientBase): Promise<TemplateState> {
     if (!(await this.existsOn(server, this.templateName))) return 'missing';
-    let rows: Array<{ version: string; checksum: string }>;
-    try {
-      rows = await this.withDatabase(
-        this.templateName,
-        async (c) => (await c.query('SELECT version, checksum FROM schema_migrations')).rows,
-      );
-    } catch (error) {
-      if (codeOf(error) === '42P01') return 'behind'; // created, never migrated
-      throw error;
-    }
-    const recorded = new Map(rows.map((r) => [r.version, r.checksum]));
-    const files = listSqlMigrations(this.dir);
-    if (files.some((f) => recorded.has(f.version) && recorded.get(f.version) !== f.checksum)) return 'diverged';
-    return files.every((f) => recorded.has(f.version)) ? 'current' : 'behind';
+    const state = await this.withDatabase(this.templateName, (c) => recordedState(c, this.dir));
+    if (state.format === 'schema_migrations' || state.mismatched.length > 0) return 'diverged';
+    return state.format === 'drizzle' && state.pending.length === 0 ? 'current' : 'behind';
   }
 
   async migrate(
@@ -425,9 +419,9 @@ export class PostgresTenantDatabases implements TenantDatabases {
     const owned = options.owner && this.ownDatabase(databaseName, options.owner);
     owned?.catch(() => undefined); // awaited below; a failed migration must not leave it unhandled
     return this.withDatabase(databaseName, async (client) => {
-      let result: { applied: string[]; version: string; all: string[] };
+      let result: DrizzleMigrationResult;
       try {
-        result = await applySqlMigrations(client, this.dir, { timeouts: options.timeouts });
+        result = await applyDrizzleMigrations(client, this.dir, { timeouts: options.timeouts });
       } catch (error) {
         // An edited migration will not fix itself on retry.
         if (error instanceof MigrationChecksumError) {
@@ -454,6 +448,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
         schemaVersion: result.version,
         applied: result.applied,
         recorded: result.all,
+        ...(result.adopted.length ? { adopted: result.adopted } : {}),
         tableCount: tables.rows[0].n,
         durationMs,
       };
@@ -462,7 +457,16 @@ export class PostgresTenantDatabases implements TenantDatabases {
 
   async schemaStatus(databaseName: string): Promise<SchemaStatus> {
     quoteSchoolDatabase(databaseName);
-    return { databaseName, ...(await this.withDatabase(databaseName, (client) => migrationStatus(client, this.dir))) };
+    const state = await this.withDatabase(databaseName, (client) => recordedState(client, this.dir));
+    const tags = (migrations: Array<{ tag: string }>) => migrations.map((m) => m.tag);
+    return {
+      databaseName,
+      // A database ahead of the folder (another folder's migrations applied) says how far.
+      version: versionAt(state.applied.length + state.ahead),
+      pending: tags(state.pending),
+      mismatched: tags(state.mismatched),
+      format: state.format,
+    };
   }
 
   async secure(databaseName: string, owner: DatabaseOwner): Promise<void> {
@@ -498,12 +502,16 @@ export class PostgresTenantDatabases implements TenantDatabases {
   /** `secure`'s part inside the school database, through `client` (a session on it), once the role exists. */
   private async grantIn(client: pg.ClientBase, owner: DatabaseOwner): Promise<void> {
     const role = pg.escapeIdentifier(owner.role);
-    // The tables were made by SCS's own role (in the template or by migrations): the owner gets them all.
+    // The tables were made by SCS's own role (in the template or by migrations): the owner gets them all, and
+    // Drizzle's journal table, which the app's own drizzle-orm migrate() reads and extends.
     await client.query(
       `GRANT ALL ON SCHEMA public TO ${role}; GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role};
        GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${role};
        ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO ${role};
-       ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO ${role}`,
+       ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO ${role};
+       DO $$ BEGIN IF to_regnamespace('drizzle') IS NOT NULL THEN
+         GRANT ALL ON SCHEMA drizzle TO ${role}; GRANT ALL ON ALL TABLES IN SCHEMA drizzle TO ${role};
+         GRANT ALL ON ALL SEQUENCES IN SCHEMA drizzle TO ${role}; END IF; END $$`,
     );
   }
 

@@ -1,0 +1,9 @@
+// The school database's schema as the school apps keep it. From the repository root:
+// `npm run school-schema:generate -- --name <what_changed>` writes the next migration into ./migrations.
+import { defineConfig } from 'drizzle-kit';
+
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: './school-schema/schema.ts',
+  out: './school-schema/migrations',
+});
