@@ -10,7 +10,7 @@
  * to the service (schools spread over those servers). Every database it made is dropped at the end.
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -21,13 +21,14 @@ import { verifyRuntime } from '../src/cli/commands/audit.js';
 import { loadConfig } from '../src/config/config.js';
 import { SCHOOL_STREAM_PREFIX } from '../src/domain/school/events.js';
 import { createRuntime } from '../src/infrastructure/composition/create-runtime.js';
-import { migrationsDir } from '../src/infrastructure/postgres/sql-migrations.js';
+import { schoolSchemaDir } from '../src/infrastructure/postgres/drizzle-migrations.js';
 import type { Runtime } from '../src/infrastructure/runtime.js';
 import {
   makingDatabasePrefix,
   PostgresTenantDatabases,
   spareDatabasePrefix,
 } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import { addDrizzleMigration, copyDrizzleFolder } from '../test/support/drizzle-folders.js';
 import { API_KEY, schoolBody, startScs, type ScsProcess } from '../test/support/scs-process.js';
 import { DatabaseFloors } from './databases.js';
 import { generate, prepareRebuildDatabase, SchoolGenerator, type HistoryEvent } from './rebuild.js';
@@ -213,13 +214,8 @@ async function sharedRows(
  * rollout's one small migration. A new folder each time: a process reads a folder's files once.
  */
 function addMigration(from: string, k: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'scs-bench-fleet-migrations-'));
-  cpSync(from, dir, { recursive: true });
-  const files = readdirSync(dir)
-    .filter((f) => /^\d{4}_.*\.sql$/.test(f))
-    .sort();
-  const next = String(Number(files[files.length - 1].slice(0, 4)) + 1).padStart(4, '0');
-  writeFileSync(join(dir, `${next}_bench_fleet_${k}.sql`), `ALTER TABLE students ADD COLUMN bench_fleet_${k} text;\n`);
+  const dir = copyDrizzleFolder([], { from });
+  addDrizzleMigration(dir, `bench_fleet_${k}`, [`ALTER TABLE students ADD COLUMN bench_fleet_${k} text;`]);
   return dir;
 }
 
@@ -313,7 +309,7 @@ export async function runFleet(
   const central = `scs_bench_fleet_${run}`;
   const simulatedCentral = `scs_bench_fleet_sim_${run}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'scs-bench-fleet-'));
-  const dirs = [addMigration(migrationsDir('school'), 0)];
+  const dirs = [addMigration(schoolSchemaDir(), 0)];
   const tenantServers = process.env.SCS_TENANT_SERVERS;
   const env: Record<string, string> = {
     ...SERVICE_ENV,
