@@ -43,14 +43,15 @@ export async function streamIntegrationEvents(
     const type = integrationTypeOf(event.type);
     return type !== undefined && (!filter.types || filter.types.includes(type));
   };
+  // Every event goes through the reader (which folds each school in memory as it goes); only those wanted
+  // are mapped and sent.
   return parts.store.subscribeToAll({
     after: from,
     // A school id has a fixed length: its stream's id is then a prefix no other stream has.
     streamPrefix: filter.schoolId ? `${SCHOOL_STREAM_PREFIX}${filter.schoolId}` : SCHOOL_STREAM_PREFIX,
     handler: async (event) => {
-      if (!wanted(event)) return;
       const integration = await reader.of(event);
-      if (integration) await sink.send(integration, encodeCursor(event.position));
+      if (integration && wanted(event)) await sink.send(integration, encodeCursor(event.position));
     },
     onError: onEnd,
   });
