@@ -80,7 +80,7 @@ describe('issue 29 done: 30 schools, a SIGKILL, a receiver down, one always fail
     const failed = await create(6);
     await sleep(2500);
     await late.start(latePort); // back, within its retry window: the backlog goes
-    for (const id of failed) await waitForStatus(scs, id, ['failed']);
+    for (const id of failed) await waitForStatus(scs, id, ['failed'], 60_000);
     const disabled = await waitFor(
       'dead disabled',
       async () => {
@@ -120,7 +120,7 @@ describe('issue 29 done: 30 schools, a SIGKILL, a receiver down, one always fail
     for (const id of active) await waitForStatus(scs, id, ['active'], 60_000);
     const deleted = active.slice(0, 5);
     for (const id of deleted) expect((await scs.request(`/school/${id}`, { method: 'DELETE' })).status).toBe(202);
-    for (const id of deleted) await waitForStatus(scs, id, ['deleted']);
+    for (const id of deleted) await waitForStatus(scs, id, ['deleted'], 60_000);
 
     // 3. Every receiver that stayed enabled has every school's events, as documented, in order per school.
     const outcomes = new Map<string, 'failed' | 'active' | 'deleted'>([
@@ -218,5 +218,5 @@ describe('issue 29 done: 30 schools, a SIGKILL, a receiver down, one always fail
     await sleep(500);
     const replayed = late.received.slice(lateBefore).map((r) => r.id);
     expect(replayed.sort()).toEqual(deletedEvents.map((r) => r.id).sort());
-  }, 180_000);
+  }, 240_000);
 });
