@@ -204,7 +204,13 @@ describe('issue 29 done: 30 schools, a SIGKILL, a receiver down, one always fail
       .filter((r) => r.event.type === 'school.requested')
       .map((r) => r.id);
     await waitFor('dead served', async () => (dead.delivered().length === requested.length ? true : undefined), 20_000);
-    expect(dead.delivered().map((r) => r.id)).toEqual(requested);
+    // Each school's once; across schools in any order (up to 8 at once).
+    expect(
+      dead
+        .delivered()
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(requested.sort());
 
     const deletedEvents = late.delivered().filter((r) => r.event.type === 'school.deleted');
     const from = new Date(Date.parse(deletedEvents[0].event.time) - 1).toISOString();
