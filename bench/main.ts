@@ -17,6 +17,7 @@ import { processManagerCatchUp } from './catch-up.js';
 import { DatabaseFloors } from './databases.js';
 import { burst, sequential } from './provisioning.js';
 import { fleetOptions, runFleet } from './fleet.js';
+import { WEBHOOK_ENV, webhookRows } from './webhooks.js';
 import { load } from './reads.js';
 import {
   cliRebuild,
@@ -42,6 +43,7 @@ const SERVICE_ENV = {
   SCS_POST_RATE_LIMIT_PER_MINUTE: '1000000',
   SCS_RECONCILE_INTERVAL_S: '0',
   SCS_RENEWAL_CHECK_S: '0',
+  ...WEBHOOK_ENV,
 };
 const started = Date.now();
 const progress = (what: string) =>
@@ -384,6 +386,8 @@ async function main(): Promise<void> {
     scs = await startScs({ databaseUrl: server.own(central), env: SERVICE_ENV });
     const schoolId = await provisioningRows(server, scs, floors, rows);
     await readRows(server, scs, schoolId, rows);
+    progress('webhooks: a 100-school burst delivered to a receiver on loopback, then a backlog replayed');
+    await webhookRows(scs, rows, 100);
     const history = await scs.request(`/school/${schoolId}/history`);
     if (history.status !== 200) throw new Error(`GET /school/${schoolId}/history: ${history.status}`);
     await scs.stop();

@@ -22,6 +22,7 @@ import {
 } from './infrastructure/http/idempotency/idempotency.interceptor.js';
 import { ProblemFilter } from './infrastructure/http/problem.filter.js';
 import { READINESS, REPORTING } from './infrastructure/http/tokens.js';
+import { EventStreams } from './infrastructure/http/event-stream/event-streams.js';
 import { Runtime } from './infrastructure/runtime.js';
 import type { AppLogger } from './application/ports/logger.port.js';
 import type { Config, ConfiguredApiKey } from './config/config.js';
@@ -71,6 +72,7 @@ export class AppModule {
           useFactory: (central: CentralDatabase) => new IdempotencyStore(central.pool),
         },
         IdempotencyInterceptor,
+        EventStreams,
         // The rate limit runs first, so requests with a wrong key are counted too.
         { provide: APP_GUARD, useClass: ProblemThrottlerGuard },
         {

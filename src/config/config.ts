@@ -84,6 +84,8 @@ export interface Config {
     retryMaxMs: number;
     retryForSeconds: number;
   };
+  /** GET /events/stream: heartbeat interval, and how long a client's socket may stay full before it is dropped. */
+  eventStream: { heartbeatMs: number; stallMs: number };
   /** Final archives of dropped school databases, kept this many days (0: forever). */
   archiveDir: string;
   archiveRetentionDays: number;
@@ -445,6 +447,10 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv, defaults: { dataDir: strin
       retryBaseMs: int('SCS_WEBHOOK_RETRY_BASE_MS', 1000, 1, 3_600_000),
       retryMaxMs: int('SCS_WEBHOOK_RETRY_MAX_MS', 600_000, 1, 86_400_000),
       retryForSeconds: int('SCS_WEBHOOK_RETRY_FOR_S', 86_400, 1, 30 * 86_400),
+    },
+    eventStream: {
+      heartbeatMs: int('SCS_EVENT_STREAM_HEARTBEAT_MS', 15_000, 100, 3_600_000),
+      stallMs: int('SCS_EVENT_STREAM_STALL_MS', 10_000, 100, 600_000),
     },
     reservedSlugs: parseReservedSlugs(env.SCS_RESERVED_SLUGS ?? '', problems),
     archiveDir: env.SCS_ARCHIVE_DIR || `${env.SCS_DATA_DIR || defaults.dataDir}/archives`,

@@ -59,6 +59,10 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
         'POST /webhooks',
         'POST /webhooks/{id}/rotate-secret',
         'POST /webhooks/{id}/test',
+        'POST /webhooks/{id}/redeliver',
+        'POST /webhooks/{id}/replay',
+        'POST /webhooks/{id}/enable',
+        'GET /events/stream',
       ].sort(),
     );
     const keyed = [
@@ -81,6 +85,10 @@ describe('OpenAPI 3.1 document: GET /openapi.json, /docs, and a generated client
       '/webhooks/{id}/deliveries',
       '/webhooks/{id}/rotate-secret',
       '/webhooks/{id}/test',
+      '/webhooks/{id}/redeliver',
+      '/webhooks/{id}/replay',
+      '/webhooks/{id}/enable',
+      '/events/stream',
     ];
     for (const path of keyed) {
       for (const operation of Object.values(document.paths[path]) as Array<Record<string, any>>) {

@@ -440,6 +440,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/{id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * send one event of its delivery log again now, with the same webhook-id (logged)
+         * @description Needs the scope `webhooks:manage`.
+         */
+        post: operations["WebhooksController_redeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * deliver again from a time or a position: its position is moved there (logged)
+         * @description Needs the scope `webhooks:manage`.
+         */
+        post: operations["WebhooksController_replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * enable a disabled endpoint: deliveries resume from its position, with a new retry window
+         * @description Needs the scope `webhooks:manage`.
+         */
+        post: operations["WebhooksController_enable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * integration events as Server-Sent Events, live, resumable
+         * @description Server-Sent Events: one frame per integration event, `id:` its cursor (resume after it with
+         *     the Last-Event-ID header or ?after=), `event:` its type, `data:` the CloudEvent (as under webhooks) on one line.
+         *     Comment lines (`: heartbeat`) every SCS_EVENT_STREAM_HEARTBEAT_MS. A client whose socket stays full for
+         *     SCS_EVENT_STREAM_STALL_MS gets a last `event: stream.dropped` (data: reason, lastEventId, resume) and is closed.
+         *
+         *     Needs the scope `events:read`.
+         */
+        get: operations["EventsController_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -1716,7 +1801,7 @@ export interface components {
             /** @description the key's id (the actor its requests are recorded with); never its secret */
             id: string;
             /** @description every scope the key has, in the order SCS lists them */
-            scopes: ("schools:read" | "schools:write" | "schools:delete" | "reports:read" | "audit:read" | "credentials:read" | "webhooks:manage" | "operate")[];
+            scopes: ("schools:read" | "schools:write" | "schools:delete" | "reports:read" | "audit:read" | "credentials:read" | "webhooks:manage" | "events:read" | "operate")[];
         };
         AddWebhookDto: {
             /**
@@ -1746,6 +1831,8 @@ export interface components {
              * @description the previous secret signs deliveries too until then
              */
             previousSecretUntil: string | null;
+            /** @description grows with each replay */
+            generation: number;
             /**
              * @description shown this once: SCS keeps it sealed and never shows it again
              * @example whsec_…
@@ -1771,6 +1858,8 @@ export interface components {
              * @description the previous secret signs deliveries too until then
              */
             previousSecretUntil: string | null;
+            /** @description grows with each replay */
+            generation: number;
         };
         WebhookListDto: {
             items: components["schemas"]["WebhookEndpointDto"][];
@@ -1807,6 +1896,24 @@ export interface components {
             secret: string;
             /** Format: date-time */
             previousSecretUntil: string;
+        };
+        RedeliverDto: {
+            /** @description an event id from the endpoint's delivery log (the webhook-id it was sent with) */
+            eventId: string;
+        };
+        ReplayDto: {
+            /**
+             * @description an ISO time (the events recorded from then on are delivered again), or an event stream id (a cursor from GET /events/stream or /audit/events: the events after it)
+             * @example 2026-12-01T00:00:00Z
+             */
+            from: string;
+        };
+        ReplayedDto: {
+            /** Format: uuid */
+            id: string;
+            /** @description the cursor deliveries start after (null: the first event) */
+            after: string | null;
+            generation: number;
         };
         FieldErrorDto: {
             /** @example slug */
@@ -1860,7 +1967,7 @@ export interface components {
              * @description the scope the key lacks (403 missing-scope)
              * @enum {string}
              */
-            scope?: "schools:read" | "schools:write" | "schools:delete" | "reports:read" | "audit:read" | "credentials:read" | "webhooks:manage" | "operate";
+            scope?: "schools:read" | "schools:write" | "schools:delete" | "reports:read" | "audit:read" | "credentials:read" | "webhooks:manage" | "events:read" | "operate";
         };
         AuditEventDto: {
             /** @description the position in the store (commit/prepare) */
@@ -4505,6 +4612,350 @@ export interface operations {
             };
             /** @description no webhook endpoint has this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_redeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedeliverDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryAttemptDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no webhook endpoint has this id, or the event is not in its delivery log */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayedDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no webhook endpoint has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhooksController_enable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no webhook endpoint has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    EventsController_stream: {
+        parameters: {
+            query?: {
+                /** @description an event id this stream gave: start after it (the Last-Event-ID header wins); absent: from now */
+                after?: string;
+                /** @description one school */
+                school?: string;
+                /** @description comma-separated; absent: every type (school.requested, school.provisioned, school.failed, school.deleted, school.schema_upgraded, school.moved, school.credentials_rotated, school.certificate_renewed, school.details_changed, school.suspended, school.resumed) */
+                types?: string;
+            };
+            header?: {
+                /** @description the last event id received: resume after it */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the stream (never ends on its own) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,6 +11,8 @@ export interface Received {
   status: number;
   /** Whether `standardwebhooks`' verify accepted it with the receiver's secret at that moment. */
   verified: boolean;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 /**
@@ -25,7 +27,8 @@ export class WebhookReceiver {
   delayMs = 0;
   private server?: Server;
 
-  async start(): Promise<string> {
+  /** `port`: the one it had before a stop (a receiver that was down comes back at the same URL). */
+  async start(port = 0): Promise<string> {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -35,11 +38,19 @@ export class WebhookReceiver {
         const verified = this.verifies(body, req.headers);
         const attempt = this.received.filter((r) => r.id === id).length + 1;
         const status = this.answer(id, attempt);
-        this.received.push({ id, headers: req.headers, body, event: JSON.parse(body), status, verified });
+        this.received.push({
+          id,
+          headers: req.headers,
+          body,
+          event: JSON.parse(body),
+          status,
+          verified,
+          at: Date.now(),
+        });
         setTimeout(() => res.writeHead(status).end(), this.delayMs);
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
   }
 

@@ -25,9 +25,19 @@ export class IntegrationEventReader {
     private readonly source: string,
   ) {}
 
+  /**
+   * Give it every school event in store order (those that make none too): an event right after the last one
+   * it folded for its school is folded in memory, so a subscriber reads a stream only when it first meets
+   * a school (or missed some of its events).
+   */
   async of(event: RecordedEvent): Promise<IntegrationEvent | undefined> {
     const schoolId = schoolIdFromStream(event.streamId);
-    if (!schoolId || !makesIntegrationEvent(event.type)) return undefined;
+    if (!schoolId) return undefined;
+    const kept = this.states.get(schoolId);
+    // The next event of a school it knows, or a school's first: folded here, nothing read.
+    if (kept ? kept.revision === event.revision - 1 : event.revision === 0)
+      this.keep(schoolId, event.revision, evolve(kept?.state, toFoldable(event)));
+    if (!makesIntegrationEvent(event.type)) return undefined;
     const state = await this.stateAt(schoolId, event);
     if (!state) return undefined;
     return toIntegrationEvent({ ...event, metadata: event.metadata } as unknown as SourceEvent, state, this.source);
@@ -35,6 +45,7 @@ export class IntegrationEventReader {
 
   private async stateAt(schoolId: string, event: RecordedEvent): Promise<SchoolState | undefined> {
     const kept = this.states.get(schoolId);
+    if (kept?.revision === event.revision) return kept.state;
     let state = kept && kept.revision < event.revision ? kept.state : undefined;
     const fromRevision = kept && kept.revision < event.revision ? kept.revision + 1 : 0;
     const events = await this.store.readStream(event.streamId, {
@@ -42,9 +53,13 @@ export class IntegrationEventReader {
       maxCount: event.revision - fromRevision + 1,
     });
     for (const e of events) state = evolve(state, toFoldable(e));
-    this.states.delete(schoolId);
-    this.states.set(schoolId, { revision: event.revision, state });
-    if (this.states.size > KEPT_SCHOOLS) this.states.delete(this.states.keys().next().value!);
+    this.keep(schoolId, event.revision, state);
     return state;
+  }
+
+  private keep(schoolId: string, revision: number, state: SchoolState | undefined): void {
+    this.states.delete(schoolId);
+    this.states.set(schoolId, { revision, state });
+    if (this.states.size > KEPT_SCHOOLS) this.states.delete(this.states.keys().next().value!);
   }
 }

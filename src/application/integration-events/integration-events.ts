@@ -35,6 +35,11 @@ export function makesIntegrationEvent(domainType: string): boolean {
   return Object.hasOwn(MADE_FROM, domainType);
 }
 
+/** The public type a domain event of this type makes (undefined: none). */
+export function integrationTypeOf(domainType: string): IntegrationEventType | undefined {
+  return Object.hasOwn(MADE_FROM, domainType) ? MADE_FROM[domainType as keyof typeof MADE_FROM] : undefined;
+}
+
 export function isIntegrationEventType(value: string): value is IntegrationEventType {
   return (INTEGRATION_EVENT_TYPES as readonly string[]).includes(value);
 }

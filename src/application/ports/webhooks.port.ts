@@ -12,6 +12,8 @@ export interface WebhookEndpoint {
   disabledReason: string | null;
   /** Until then deliveries are signed with the previous secret too (a rotation's overlap). */
   previousSecretUntil: string | null;
+  /** Grows with each replay: only a worker of the current generation moves the endpoint's position. */
+  generation: number;
 }
 
 /** The secrets deliveries are signed with: the current one, and the previous one during a rotation's overlap. */
@@ -53,13 +55,24 @@ export interface WebhookEndpoints {
   /** The new secret becomes current; the old one signs too until `previousUntil`. */
   rotateSecret(id: string, secret: string, previousUntil: Date): Promise<boolean>;
   disable(id: string, reason: string): Promise<void>;
+  /** False when there was none. Deliveries resume from its position; the retry window starts again. */
+  enable(id: string): Promise<boolean>;
+  /**
+   * Deliveries start again after `position` (undefined: from the first event), as a new generation (the
+   * worker of the old one stops moving the position). False when there was none.
+   */
+  replay(id: string, position: GlobalPosition | undefined): Promise<boolean>;
   loadCheckpoint(id: string): Promise<GlobalPosition | undefined>;
-  saveCheckpoint(id: string, position: GlobalPosition): Promise<void>;
-  recordAttempt(attempt: DeliveryAttempt): Promise<void>;
+  /** Saved only while the endpoint exists and is of `generation`; false otherwise (the worker should stop). */
+  saveCheckpoint(id: string, position: GlobalPosition, generation: number): Promise<boolean>;
+  /** False when the endpoint is gone (nothing recorded). */
+  recordAttempt(attempt: DeliveryAttempt): Promise<boolean>;
   /** The newest first. */
   deliveries(id: string, limit: number): Promise<DeliveryAttempt[]>;
-  /** When the first recorded attempt at this event was (the retry window counts from it). */
+  /** When the first attempt at this event since the endpoint was last enabled was (the retry window counts from it). */
   firstAttemptAt(id: string, eventId: string): Promise<Date | undefined>;
+  /** The last recorded attempt at this event (undefined: never attempted). */
+  lastAttempt(id: string, eventId: string): Promise<DeliveryAttempt | undefined>;
 }
 
 /** What one HTTP delivery came to. */

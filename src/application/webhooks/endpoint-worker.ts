@@ -1,12 +1,30 @@
 import { IntegrationEventReader } from '../integration-events/integration-event-reader.js';
+import type { IntegrationEvent } from '../integration-events/integration-events.js';
 import type { EventStore, GlobalPosition, RecordedEvent, Subscription } from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
-import type { WebhookEndpoint, WebhookEndpoints, WebhookTelemetry, WebhookTransport } from '../ports/webhooks.port.js';
+import type {
+  DeliveryAttempt,
+  WebhookEndpoint,
+  WebhookEndpoints,
+  WebhookSecrets,
+  WebhookTelemetry,
+  WebhookTransport,
+} from '../ports/webhooks.port.js';
 import { retryDelayMs } from '../process-manager/retry-policy.js';
 import { SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
 import { describeError } from '../describe-error.js';
 
 const RESTART_MS = 2000;
+const SECRETS_FRESH_MS = 1000;
+/** Schools delivered to at once, per endpoint (each school's events still one after another). */
+const IN_FLIGHT = 8;
+/** Events delivered between two saves of the position. */
+const CHUNK = 64;
+
+interface Delivery {
+  event: RecordedEvent;
+  integration: IntegrationEvent;
+}
 
 export interface DeliveryPolicy {
   baseDelayMs: number;
@@ -41,10 +59,11 @@ export class EndpointWorker {
   private stopped = false;
   private timer?: NodeJS.Timeout;
   private wake?: () => void;
-  /** The recorded time of the event being delivered now (for the backlog gauge). */
-  private pendingSince?: Date;
+  /** The recorded times of the events being delivered now (the oldest: the backlog gauge). */
+  private readonly inFlight = new Set<Date>();
   private readonly reader: IntegrationEventReader;
   private readonly since = Date.now();
+  private secretsRead?: { secrets: WebhookSecrets; at: number };
 
   constructor(
     readonly endpoint: WebhookEndpoint,
@@ -54,7 +73,9 @@ export class EndpointWorker {
   }
 
   get backlogSeconds(): number {
-    return this.pendingSince ? Math.max(0, (Date.now() - this.pendingSince.getTime()) / 1000) : 0;
+    if (this.inFlight.size === 0) return 0;
+    const oldest = Math.min(...[...this.inFlight].map((d) => d.getTime()));
+    return Math.max(0, (Date.now() - oldest) / 1000);
   }
 
   async start(): Promise<void> {
@@ -83,29 +104,84 @@ export class EndpointWorker {
 
   private failed(error: unknown): void {
     this.subscription = undefined;
-    this.pendingSince = undefined;
+    this.inFlight.clear();
     if (this.stopped || error instanceof Stopped) return;
     this.parts.logger.warn(`webhook ${this.endpoint.id}: ${describeError(error)}; starting again in 2 s`);
     this.timer = setTimeout(() => void this.start(), RESTART_MS);
     this.timer.unref();
   }
 
+  /**
+   * The batch's events mapped in store order (the reader folds each school as it goes); those the endpoint
+   * wants delivered in chunks: within a chunk a school's events one after another, up to IN_FLIGHT schools
+   * at once; after each chunk the position moves past it. A crash sends at most a chunk again.
+   */
   private async handleBatch(events: RecordedEvent[]): Promise<void> {
-    let unsaved: GlobalPosition | undefined;
+    const wanted: Delivery[] = [];
     for (const event of events) {
       if (this.stopped) throw new Stopped();
       const integration = await this.reader.of(event);
-      if (integration && this.endpoint.eventTypes.includes(integration.type)) {
-        this.pendingSince = event.recordedAt;
-        await this.deliver(event, integration.id, integration.type, integration.subject, JSON.stringify(integration));
-        this.pendingSince = undefined;
-        await this.parts.endpoints.saveCheckpoint(this.endpoint.id, event.position);
-        unsaved = undefined;
-      } else {
-        unsaved = event.position;
-      }
+      if (integration && this.endpoint.eventTypes.includes(integration.type)) wanted.push({ event, integration });
     }
-    if (unsaved) await this.parts.endpoints.saveCheckpoint(this.endpoint.id, unsaved);
+    for (let at = 0; at < wanted.length; at += CHUNK) {
+      const chunk = wanted.slice(at, at + CHUNK);
+      await this.deliverChunk(chunk);
+      // Past the chunk, and past the events not wanted after it up to the next chunk (or the batch's end).
+      const next = wanted[at + CHUNK];
+      const upTo = next ? events[events.indexOf(next.event) - 1] : events[events.length - 1];
+      await this.save(upTo.position);
+    }
+    if (wanted.length === 0) await this.save(events[events.length - 1].position);
+  }
+
+  private async deliverChunk(chunk: Delivery[]): Promise<void> {
+    const lanes = new Map<string, Delivery[]>();
+    for (const d of chunk) lanes.set(d.integration.subject, [...(lanes.get(d.integration.subject) ?? []), d]);
+    const queue = [...lanes.values()];
+    let failure: unknown;
+    const runLanes = async () => {
+      for (let lane = queue.shift(); lane; lane = queue.shift()) {
+        for (const { event, integration } of lane) {
+          if (failure !== undefined || this.stopped) return;
+          this.inFlight.add(event.recordedAt);
+          try {
+            await this.deliver(
+              event,
+              integration.id,
+              integration.type,
+              integration.subject,
+              JSON.stringify(integration),
+            );
+          } catch (error) {
+            failure ??= error;
+          } finally {
+            this.inFlight.delete(event.recordedAt);
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, queue.length) }, runLanes));
+    if (failure !== undefined) throw failure;
+    if (this.stopped) throw new Stopped();
+  }
+
+  /** A replay (a new generation) or removal since this worker started stops it: the dispatcher starts anew. */
+  private async save(position: GlobalPosition): Promise<void> {
+    this.saved(await this.parts.endpoints.saveCheckpoint(this.endpoint.id, position, this.endpoint.generation));
+  }
+
+  private saved(saved: boolean): void {
+    if (saved) return;
+    this.stopped = true;
+    throw new Stopped();
+  }
+
+  /** The endpoint's secrets, read again when a second old (so a rotation signs within a second). */
+  private async secrets(): Promise<WebhookSecrets | undefined> {
+    if (this.secretsRead && Date.now() - this.secretsRead.at < SECRETS_FRESH_MS) return this.secretsRead.secrets;
+    const secrets = await this.parts.endpoints.secrets(this.endpoint.id);
+    this.secretsRead = secrets && { secrets, at: Date.now() };
+    return secrets;
   }
 
   /** Until a 2xx; a 410 or the retry window running out disables the endpoint (and stops this worker). */
@@ -115,13 +191,13 @@ export class EndpointWorker {
     let firstAttempt: Date | undefined;
     for (let attempt = 1; ; attempt++) {
       if (this.stopped) throw new Stopped();
-      const secrets = await endpoints.secrets(endpointId);
+      const secrets = await this.secrets();
       if (!secrets) return this.disabled('it was removed');
       const now = new Date();
       const result = await transport.send(this.endpoint.url, { id, body, secrets, now });
       const ok = result.httpStatus !== null && result.httpStatus >= 200 && result.httpStatus < 300;
       const outcome = ok ? 'delivered' : result.httpStatus === 410 ? 'gone' : 'failed';
-      await endpoints.recordAttempt({
+      const attempted: DeliveryAttempt = {
         endpointId,
         eventId: id,
         eventType: type,
@@ -132,7 +208,8 @@ export class EndpointWorker {
         latencyMs: result.latencyMs,
         error: result.error,
         attemptedAt: now.toISOString(),
-      });
+      };
+      if (!(await endpoints.recordAttempt(attempted))) return this.disabled('it was removed');
       telemetry.attempted(endpointId, outcome);
       if (ok) {
         if (event.recordedAt.getTime() >= this.since)

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { isIntegrationEventType, testEvent, TEST_EVENT_TYPE } from '../integration-events/integration-events.js';
+import { isIntegrationEventType, testEvent } from '../integration-events/integration-events.js';
 import type { EventStore } from '../ports/event-store.port.js';
+import type { AppLogger } from '../ports/logger.port.js';
 import {
   WebhookDestinationRefused,
   type DeliveryAttempt,
@@ -31,6 +32,8 @@ export interface WebhookParts {
   source: string;
   /** Told after a change, so deliveries start or stop at once in this process. */
   changed?: () => void;
+  /** Where redeliveries, replays and re-enabling are logged. */
+  logger?: AppLogger;
 }
 
 /** `whsec_` and 32 random bytes in base64: the form Standard Webhooks' libraries take. */
@@ -97,18 +100,29 @@ export async function rotateWebhookSecret(
 /** Sends a `webhook.test` event now, signed as every delivery is, and records the attempt. */
 export async function testWebhook(parts: WebhookParts, id: string): Promise<DeliveryAttempt> {
   const endpoint = await parts.endpoints.get(id);
-  const secrets = endpoint && (await parts.endpoints.secrets(id));
-  if (!endpoint || !secrets) throw new WebhookNotFound(id);
+  if (!endpoint) throw new WebhookNotFound(id);
+  const event = testEvent(randomUUID(), id, new Date().toISOString(), parts.source);
+  return sendOnce(parts, endpoint, event, 1);
+}
+
+/** One signed attempt at one event now, outside the endpoint's ordered deliveries, recorded in its log. */
+export async function sendOnce(
+  parts: WebhookParts,
+  endpoint: WebhookEndpoint,
+  event: { id: string; type: string; subject: string },
+  attemptNumber: number,
+): Promise<DeliveryAttempt> {
+  const secrets = await parts.endpoints.secrets(endpoint.id);
+  if (!secrets) throw new WebhookNotFound(endpoint.id);
   const now = new Date();
-  const event = testEvent(randomUUID(), id, now.toISOString(), parts.source);
   const result = await parts.transport.send(endpoint.url, { id: event.id, body: JSON.stringify(event), secrets, now });
   const ok = result.httpStatus !== null && result.httpStatus >= 200 && result.httpStatus < 300;
   const attempt: DeliveryAttempt = {
-    endpointId: id,
+    endpointId: endpoint.id,
     eventId: event.id,
-    eventType: TEST_EVENT_TYPE,
-    subject: id,
-    attempt: 1,
+    eventType: event.type,
+    subject: event.subject,
+    attempt: attemptNumber,
     outcome: ok ? 'delivered' : 'failed',
     ...result,
     attemptedAt: now.toISOString(),

@@ -72,9 +72,10 @@ export class WebhookDispatcher {
       if (!this.lock || this.stopped) return;
       const enabled = (await this.parts.endpoints.list()).filter((e) => e.disabledAt === null);
       const wanted = new Map(enabled.map((e) => [e.id, e]));
-      // Removed or disabled: stopped. (A rotated secret needs no restart: each attempt reads the secrets.)
+      // Removed, disabled or replayed (a new generation): stopped, and a replayed one started again from its
+      // new position. (A rotated secret needs no restart: each attempt reads the secrets.)
       for (const [id, worker] of this.workers) {
-        if (wanted.has(id)) continue;
+        if (wanted.get(id)?.generation === worker.endpoint.generation) continue;
         this.workers.delete(id);
         await worker.stop();
       }

@@ -9,6 +9,12 @@ import {
   WebhookInputError,
   WebhookNotFound,
 } from '../../application/webhooks/manage-webhooks.js';
+import {
+  enableWebhook,
+  redeliverWebhookEvent,
+  replayWebhook,
+  WebhookEventNotFound,
+} from '../../application/webhooks/replay-webhooks.js';
 import { action, CliFailure, group, print, withRuntime } from '../cli.js';
 import { confirm, destructive, type Confirmable } from '../confirm.js';
 
@@ -17,7 +23,7 @@ type Json = { json?: boolean };
 /** The use cases' refusals, as the operator reads them (exit 1). */
 function refused(error: unknown): unknown {
   if (error instanceof WebhookInputError) return new CliFailure(`refused: ${error.message}`);
-  if (error instanceof WebhookNotFound) return new CliFailure(error.message);
+  if (error instanceof WebhookNotFound || error instanceof WebhookEventNotFound) return new CliFailure(error.message);
   return error;
 }
 
@@ -26,7 +32,7 @@ function attemptLine(a: DeliveryAttempt): string {
   return `${a.attemptedAt}  ${a.outcome.padEnd(9)} ${answer.padEnd(8)} ${String(a.latencyMs).padStart(5)} ms  ${a.eventType} ${a.eventId} (attempt ${a.attempt})`;
 }
 
-/** `scs webhooks add|list|remove|test|deliveries`: the same use cases as the /webhooks routes. */
+/** `scs webhooks add|list|remove|test|deliveries|redeliver|replay|enable`: the use cases of the /webhooks routes. */
 export function registerWebhooks(program: Command): void {
   const webhooks = group(program, 'webhooks', 'endpoints told of integration events (signed per Standard Webhooks)');
   webhooks
@@ -117,6 +123,62 @@ export function registerWebhooks(program: Command): void {
           if (!(await runtime.webhooks.endpoints.get(id))) throw new CliFailure(`no webhook endpoint ${id}`);
           const items = await runtime.webhooks.endpoints.deliveries(id, 100);
           print(options.json, { items }, () => (items.length === 0 ? ['no deliveries yet'] : items.map(attemptLine)));
+          return 0;
+        }),
+      ),
+    );
+  registerRecovery(webhooks);
+}
+
+/** `redeliver`, `replay`, `enable`: putting deliveries right by hand. */
+function registerRecovery(webhooks: Command): void {
+  webhooks
+    .command('redeliver')
+    .argument('<id>', 'endpoint id', endpointIdArg)
+    .argument('<eventId>', 'an event id from its delivery log')
+    .option('--json', 'print the attempt as JSON')
+    .description('send one event again now, with the same webhook-id; exit 1 unless it answers 2xx')
+    .action(
+      action(async (id: string, eventId: string, options: Json) =>
+        withRuntime(async ({ runtime }) => {
+          const attempt = await redeliverWebhookEvent(runtime.webhooks, id, eventId).catch((e: unknown) => {
+            throw refused(e);
+          });
+          print(options.json, attempt, () => [attemptLine(attempt)]);
+          return attempt.outcome === 'delivered' ? 0 : 1;
+        }),
+      ),
+    );
+  webhooks
+    .command('replay')
+    .argument('<id>', 'endpoint id', endpointIdArg)
+    .requiredOption('--from <from>', 'an ISO time, or an event stream id (GET /events/stream, /audit/events cursors)')
+    .option('--json', 'print the new position as JSON')
+    .description('deliver again from a time or a position (the running service picks it up within a second)')
+    .action(
+      action(async (id: string, options: Json & { from: string }) =>
+        withRuntime(async ({ runtime }) => {
+          const replayed = await replayWebhook(runtime.webhooks, id, options.from).catch((e: unknown) => {
+            throw refused(e);
+          });
+          print(options.json, { id, ...replayed }, () => [
+            `webhook ${id}: deliveries start again after ${replayed.after ?? 'nothing (the first event)'}`,
+          ]);
+          return 0;
+        }),
+      ),
+    );
+  webhooks
+    .command('enable')
+    .argument('<id>', 'endpoint id', endpointIdArg)
+    .description('enable a disabled endpoint: deliveries resume from its position, with a new retry window')
+    .action(
+      action(async (id: string) =>
+        withRuntime(async ({ runtime }) => {
+          await enableWebhook(runtime.webhooks, id).catch((e: unknown) => {
+            throw refused(e);
+          });
+          process.stdout.write(`webhook ${id} enabled\n`);
           return 0;
         }),
       ),

@@ -77,14 +77,17 @@ function eventSource(config: Config, central: CentralDatabase): string {
     },
     {
       provide: WEBHOOK_PARTS,
-      inject: [EVENT_STORE, WEBHOOK_ENDPOINTS, WEBHOOK_TRANSPORT, EVENT_SOURCE, WebhookDispatcher],
+      inject: [EVENT_STORE, WEBHOOK_ENDPOINTS, WEBHOOK_TRANSPORT, EVENT_SOURCE, WebhookDispatcher, APP_LOGGER],
       useFactory: (
-        store: EventStore,
-        endpoints: WebhookEndpoints,
-        transport: WebhookTransport,
-        source: string,
-        dispatcher: WebhookDispatcher,
-      ): WebhookParts => ({ store, endpoints, transport, source, changed: () => void dispatcher.refresh() }),
+        ...[store, endpoints, transport, source, dispatcher, logger]: [
+          EventStore,
+          WebhookEndpoints,
+          WebhookTransport,
+          string,
+          WebhookDispatcher,
+          AppLogger,
+        ]
+      ): WebhookParts => ({ store, endpoints, transport, source, logger, changed: () => void dispatcher.refresh() }),
     },
   ],
   exports: [WEBHOOK_PARTS, WebhookDispatcher],

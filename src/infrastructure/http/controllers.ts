@@ -1,5 +1,6 @@
 import { AuditController } from './audit.controller.js';
 import { CredentialsController } from './credentials.controller.js';
+import { EventsController } from './events.controller.js';
 import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
 import { ReportsController } from './reports.controller.js';
@@ -17,4 +18,5 @@ export const HTTP_CONTROLLERS = [
   HealthController,
   MeController,
   WebhooksController,
+  EventsController,
 ];

@@ -1,7 +1,7 @@
 /**
  * What an API key may do. A key lists some of these (`SCS_API_KEYS=id:secret:schools:read+reports:read`);
  * a key that lists none has them all. `operate` covers servers, moves, rollouts and secrets (the CLI's
- * today), `webhooks:manage` the webhooks: both are accepted in keys before any route needs them.
+ * today), `webhooks:manage` the webhook endpoints, `events:read` the live event stream.
  */
 export const SCOPES = [
   'schools:read',
@@ -11,6 +11,7 @@ export const SCOPES = [
   'audit:read',
   'credentials:read',
   'webhooks:manage',
+  'events:read',
   'operate',
 ] as const;
 

@@ -21,6 +21,12 @@ import {
   WebhookNotFound,
   type WebhookParts,
 } from '../../application/webhooks/manage-webhooks.js';
+import {
+  enableWebhook,
+  redeliverWebhookEvent,
+  replayWebhook,
+  WebhookEventNotFound,
+} from '../../application/webhooks/replay-webhooks.js';
 import { isSchoolId } from '../../domain/school/events.js';
 import { WEBHOOK_PARTS } from '../composition/webhooks.module.js';
 import { ApiProblem, ApiProblems } from './openapi/openapi.js';
@@ -29,6 +35,9 @@ import {
   AddWebhookDto,
   DeliveryAttemptDto,
   DeliveryListDto,
+  RedeliverDto,
+  ReplayDto,
+  ReplayedDto,
   RotatedSecretDto,
   RotateSecretDto,
   WebhookEndpointDto,
@@ -74,6 +83,9 @@ async function orNotFound<T>(work: Promise<T>): Promise<T> {
     return await work;
   } catch (error) {
     if (error instanceof WebhookNotFound) throw notFound();
+    if (error instanceof WebhookInputError) throw invalid(error.errors);
+    if (error instanceof WebhookEventNotFound)
+      throw new NotFoundException(problem(404, 'webhook-event-not-found', 'Event not found', error.message));
     throw error;
   }
 }
@@ -173,5 +185,47 @@ export class WebhooksController {
   @HttpCode(200)
   async test(@Param('id') id: string): Promise<DeliveryAttemptDto> {
     return orNotFound(testWebhook(this.parts, endpointId(id)));
+  }
+
+  @ApiOperation({ summary: 'send one event of its delivery log again now, with the same webhook-id (logged)' })
+  @ApiParam(ID)
+  @ApiBody({ type: RedeliverDto })
+  @ApiResponse({ status: 200, type: DeliveryAttemptDto })
+  @ApiProblems(400)
+  @ApiProblem(404, `${NOT_FOUND}, or the event is not in its delivery log`)
+  @RequireScope('webhooks:manage')
+  @Post(':id/redeliver')
+  @HttpCode(200)
+  async redeliver(@Param('id') id: string, @Body() body: unknown): Promise<DeliveryAttemptDto> {
+    const { eventId } = objectBody(body, ['eventId']);
+    if (typeof eventId !== 'string' || eventId.length === 0 || eventId.length > 100)
+      throw invalid([{ field: 'eventId', message: 'must be an event id from its delivery log' }]);
+    return orNotFound(redeliverWebhookEvent(this.parts, endpointId(id), eventId));
+  }
+
+  @ApiOperation({ summary: 'deliver again from a time or a position: its position is moved there (logged)' })
+  @ApiParam(ID)
+  @ApiBody({ type: ReplayDto })
+  @ApiResponse({ status: 200, type: ReplayedDto })
+  @ApiProblems(400)
+  @ApiProblem(404, NOT_FOUND)
+  @RequireScope('webhooks:manage')
+  @Post(':id/replay')
+  @HttpCode(200)
+  async replay(@Param('id') id: string, @Body() body: unknown): Promise<ReplayedDto> {
+    const { from } = objectBody(body, ['from']);
+    return { id, ...(await orNotFound(replayWebhook(this.parts, endpointId(id), from))) };
+  }
+
+  @ApiOperation({ summary: 'enable a disabled endpoint: deliveries resume from its position, with a new retry window' })
+  @ApiParam(ID)
+  @ApiResponse({ status: 200, type: WebhookEndpointDto })
+  @ApiProblem(404, NOT_FOUND)
+  @RequireScope('webhooks:manage')
+  @Post(':id/enable')
+  @HttpCode(200)
+  async enable(@Param('id') id: string): Promise<WebhookEndpointDto> {
+    await orNotFound(enableWebhook(this.parts, endpointId(id)));
+    return (await this.parts.endpoints.get(id)) ?? Promise.reject(notFound());
   }
 }

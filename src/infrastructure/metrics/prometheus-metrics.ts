@@ -8,6 +8,7 @@ import type { ActionOutcome, Telemetry } from '../../application/ports/telemetry
 import { SCHOOL_STATUSES } from '../../domain/school/state.js';
 import { LIFECYCLE_ACTIONS, STEPS, UNDO_ORDER } from '../../domain/school/steps.js';
 import { routeOf } from '../http/route-of.js';
+import { EventStreamMetrics } from './event-stream-metrics.js';
 import { WebhookMetrics } from './webhook-metrics.js';
 import { projectRoot } from '../project-root.js';
 
@@ -62,6 +63,7 @@ export class PrometheusMetrics implements Telemetry {
   private readonly denials: Counter<'reason' | 'key_id' | 'scope' | 'route'>;
   /** The webhook deliveries' own (webhook-metrics.ts). */
   readonly webhooks: WebhookMetrics;
+  readonly eventStreams: EventStreamMetrics;
   private readonly reloads: Counter<'outcome'>;
   private readonly reloadFailing: Gauge;
   private readonly findings: Gauge<'kind' | 'resource'>;
@@ -134,6 +136,7 @@ export class PrometheusMetrics implements Telemetry {
       registers,
     });
     this.webhooks = new WebhookMetrics(this.registry, DELIVERY_BUCKETS);
+    this.eventStreams = new EventStreamMetrics(this.registry);
     this.reloads = new Counter({
       name: 'scs_certificate_reload_total',
       help: 'Runs of CERT_RELOAD_COMMAND after delivered certificate files changed, by outcome',

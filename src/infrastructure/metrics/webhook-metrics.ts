@@ -25,7 +25,7 @@ export class WebhookMetrics implements WebhookTelemetry {
     const read = () => this.backlog();
     new Gauge({
       name: 'scs_webhook_oldest_undelivered_seconds',
-      help: 'Per endpoint this replica delivers to: age of the event it is delivering now (0: none waiting)',
+      help: 'Per endpoint this replica delivers to: age of the oldest event it is delivering now (0: none waiting)',
       labelNames: ['endpoint'],
       registers,
       collect() {

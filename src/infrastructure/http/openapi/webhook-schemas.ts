@@ -28,6 +28,33 @@ export class WebhookEndpointDto implements WebhookEndpoint {
   disabledReason!: string | null;
   @ApiProperty({ ...NULLABLE_TIME, description: 'the previous secret signs deliveries too until then' })
   previousSecretUntil!: string | null;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'grows with each replay' }) generation!: number;
+}
+
+export class RedeliverDto {
+  @ApiProperty({ description: "an event id from the endpoint's delivery log (the webhook-id it was sent with)" })
+  eventId!: string;
+}
+
+export class ReplayDto {
+  @ApiProperty({
+    example: '2026-12-01T00:00:00Z',
+    description:
+      'an ISO time (the events recorded from then on are delivered again), or an event stream id (a cursor from ' +
+      'GET /events/stream or /audit/events: the events after it)',
+  })
+  from!: string;
+}
+
+export class ReplayedDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'the cursor deliveries start after (null: the first event)',
+  })
+  after!: string | null;
+  @ApiProperty({ type: 'integer' }) generation!: number;
 }
 
 export class AddedWebhookDto extends WebhookEndpointDto {

@@ -9,7 +9,7 @@ import type {
 import type { PostgresCheckpointStore } from '../../event-store/postgres/postgres-checkpoint-store.js';
 import { seal, unsealWithAny } from '../../secrets/secret-box.js';
 
-const COLUMNS = `id::text, url, event_types, created_at, disabled_at, disabled_reason, previous_secret_until`;
+const COLUMNS = `id::text, url, event_types, created_at, disabled_at, disabled_reason, previous_secret_until, generation`;
 
 interface Row {
   id: string;
@@ -19,6 +19,7 @@ interface Row {
   disabled_at: Date | null;
   disabled_reason: string | null;
   previous_secret_until: Date | null;
+  generation: number;
 }
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -32,10 +33,53 @@ function toEndpoint(row: Row): WebhookEndpoint {
     disabledAt: iso(row.disabled_at),
     disabledReason: row.disabled_reason,
     previousSecretUntil: iso(row.previous_secret_until),
+    generation: row.generation,
   };
 }
 
 const checkpointName = (id: string) => `webhook:${id}`;
+
+// Only while the endpoint exists (a removed one must not leave its checkpoint behind) and was not replayed
+// since the worker started (the replay's position must stand).
+const SAVE_CHECKPOINT = `INSERT INTO scs_checkpoints (name, commit_position, prepare_position, updated_at)
+  SELECT $1, $2, $3, now() WHERE EXISTS (SELECT 1 FROM scs_webhook_endpoints WHERE id = $4 AND generation = $5)
+  ON CONFLICT (name) DO UPDATE SET commit_position = EXCLUDED.commit_position,
+    prepare_position = EXCLUDED.prepare_position, updated_at = now()`;
+
+const RECORD_ATTEMPT = `INSERT INTO scs_webhook_deliveries
+  (endpoint_id, event_id, event_type, subject, attempt, outcome, http_status, latency_ms, error, attempted_at)
+  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM scs_webhook_endpoints WHERE id = $1)`;
+
+const ATTEMPTS = `SELECT endpoint_id::text, event_id, event_type, subject, attempt, outcome, http_status, latency_ms, error,
+  attempted_at FROM scs_webhook_deliveries`;
+
+interface AttemptRow {
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  subject: string;
+  attempt: number;
+  outcome: DeliveryAttempt['outcome'];
+  http_status: number | null;
+  latency_ms: number;
+  error: string | null;
+  attempted_at: Date;
+}
+
+function toAttempt(r: AttemptRow): DeliveryAttempt {
+  return {
+    endpointId: r.endpoint_id,
+    eventId: r.event_id,
+    eventType: r.event_type,
+    subject: r.subject,
+    attempt: r.attempt,
+    outcome: r.outcome,
+    httpStatus: r.http_status,
+    latencyMs: r.latency_ms,
+    error: r.error,
+    attemptedAt: r.attempted_at.toISOString(),
+  };
+}
 
 /**
  * Endpoints in `scs_webhook_endpoints`, their secrets sealed with the active credentials key's sealing
@@ -55,17 +99,24 @@ export class PostgresWebhookEndpoints implements WebhookEndpoints {
     secret: string,
     from?: GlobalPosition,
   ): Promise<WebhookEndpoint> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return this.inTransaction(async (client) => {
       const { rows } = await client.query<Row>(
         `INSERT INTO scs_webhook_endpoints (id, url, event_types, secret_sealed) VALUES ($1, $2, $3, $4)
          RETURNING ${COLUMNS}`,
         [endpoint.id, endpoint.url, endpoint.eventTypes, seal(this.sealingKeys[0], secret)],
       );
       if (from) await this.checkpoints.save(checkpointName(endpoint.id), from, client);
-      await client.query('COMMIT');
       return toEndpoint(rows[0]);
+    });
+  }
+
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -134,64 +185,79 @@ export class PostgresWebhookEndpoints implements WebhookEndpoints {
     );
   }
 
+  async enable(id: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE scs_webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL,
+         enabled_at = CASE WHEN disabled_at IS NULL THEN enabled_at ELSE now() END WHERE id = $1`,
+      [id],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  async replay(id: string, position: GlobalPosition | undefined): Promise<boolean> {
+    return this.inTransaction(async (client) => {
+      const { rowCount } = await client.query(
+        'UPDATE scs_webhook_endpoints SET generation = generation + 1 WHERE id = $1',
+        [id],
+      );
+      if (!rowCount) return false;
+      await client.query('DELETE FROM scs_checkpoints WHERE name = $1', [checkpointName(id)]);
+      if (position) await this.checkpoints.save(checkpointName(id), position, client);
+      return true;
+    });
+  }
+
   loadCheckpoint(id: string): Promise<GlobalPosition | undefined> {
     return this.checkpoints.load(checkpointName(id));
   }
 
-  async saveCheckpoint(id: string, position: GlobalPosition): Promise<void> {
-    // Only while the endpoint exists: a removed one must not leave its checkpoint behind.
-    await this.pool.query(
-      `INSERT INTO scs_checkpoints (name, commit_position, prepare_position, updated_at)
-       SELECT $1, $2, $3, now() WHERE EXISTS (SELECT 1 FROM scs_webhook_endpoints WHERE id = $4)
-       ON CONFLICT (name) DO UPDATE SET commit_position = EXCLUDED.commit_position,
-         prepare_position = EXCLUDED.prepare_position, updated_at = now()`,
-      [checkpointName(id), position.commit.toString(), position.prepare.toString(), id],
-    );
+  async saveCheckpoint(id: string, position: GlobalPosition, generation: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(SAVE_CHECKPOINT, [
+      checkpointName(id),
+      position.commit.toString(),
+      position.prepare.toString(),
+      id,
+      generation,
+    ]);
+    return (rowCount ?? 0) > 0;
   }
 
-  async recordAttempt(a: DeliveryAttempt): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO scs_webhook_deliveries
-         (endpoint_id, event_id, event_type, subject, attempt, outcome, http_status, latency_ms, error, attempted_at)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM scs_webhook_endpoints WHERE id = $1)`,
-      [
-        a.endpointId,
-        a.eventId,
-        a.eventType,
-        a.subject,
-        a.attempt,
-        a.outcome,
-        a.httpStatus,
-        a.latencyMs,
-        a.error,
-        a.attemptedAt,
-      ],
-    );
+  async recordAttempt(a: DeliveryAttempt): Promise<boolean> {
+    const { rowCount } = await this.pool.query(RECORD_ATTEMPT, [
+      a.endpointId,
+      a.eventId,
+      a.eventType,
+      a.subject,
+      a.attempt,
+      a.outcome,
+      a.httpStatus,
+      a.latencyMs,
+      a.error,
+      a.attemptedAt,
+    ]);
+    return (rowCount ?? 0) > 0;
   }
 
   async deliveries(id: string, limit: number): Promise<DeliveryAttempt[]> {
-    const { rows } = await this.pool.query(
-      `SELECT endpoint_id::text, event_id, event_type, subject, attempt, outcome, http_status, latency_ms, error, attempted_at
-         FROM scs_webhook_deliveries WHERE endpoint_id = $1 ORDER BY id DESC LIMIT $2`,
-      [id, limit],
+    const { rows } = await this.pool.query<AttemptRow>(`${ATTEMPTS} WHERE endpoint_id = $1 ORDER BY id DESC LIMIT $2`, [
+      id,
+      limit,
+    ]);
+    return rows.map(toAttempt);
+  }
+
+  async lastAttempt(id: string, eventId: string): Promise<DeliveryAttempt | undefined> {
+    const { rows } = await this.pool.query<AttemptRow>(
+      `${ATTEMPTS} WHERE endpoint_id = $1 AND event_id = $2 ORDER BY id DESC LIMIT 1`,
+      [id, eventId],
     );
-    return rows.map((r) => ({
-      endpointId: r.endpoint_id,
-      eventId: r.event_id,
-      eventType: r.event_type,
-      subject: r.subject,
-      attempt: r.attempt,
-      outcome: r.outcome,
-      httpStatus: r.http_status,
-      latencyMs: r.latency_ms,
-      error: r.error,
-      attemptedAt: (r.attempted_at as Date).toISOString(),
-    }));
+    return rows[0] && toAttempt(rows[0]);
   }
 
   async firstAttemptAt(id: string, eventId: string): Promise<Date | undefined> {
     const { rows } = await this.pool.query<{ first: Date | null }>(
-      'SELECT min(attempted_at) AS first FROM scs_webhook_deliveries WHERE endpoint_id = $1 AND event_id = $2',
+      `SELECT min(d.attempted_at) AS first FROM scs_webhook_deliveries d JOIN scs_webhook_endpoints e ON e.id = d.endpoint_id
+        WHERE d.endpoint_id = $1 AND d.event_id = $2 AND d.attempted_at >= coalesce(e.enabled_at, '-infinity')`,
       [id, eventId],
     );
     return rows[0]?.first ?? undefined;
