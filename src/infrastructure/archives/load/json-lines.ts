@@ -45,7 +45,8 @@ export async function readHeader(file: string): Promise<JsonLinesHeader> {
  * generated ones left to compute), triggers and foreign-key checks off while loading (the rows come from one
  * consistent snapshot, as `pg_restore --disable-triggers` assumes), then each sequence set where it was, or,
  * for an archive made before sequences were kept, after the highest value of the column that owns it.
- * `schema_migrations` is not loaded: `migrate` recorded it. Needs a superuser (session_replication_role).
+ * Rows the migrations seeded are removed first; `schema_migrations` is not loaded (`migrate` recorded it).
+ * Needs a superuser (session_replication_role), as SCS's tenant server connections are.
  */
 export async function loadJsonLines(
   client: pg.ClientBase,
@@ -73,6 +74,7 @@ export async function loadJsonLines(
   await client.query('BEGIN');
   try {
     await client.query('SET LOCAL session_replication_role = replica');
+    await emptyTables(client);
     let at = 0;
     for await (const text of lines(file)) {
       if (++at === 1 || text === '') continue;
@@ -95,6 +97,15 @@ export async function loadJsonLines(
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
+}
+
+/** The rows migrations seeded go: the archive holds every row the school had, those as they were then. */
+async function emptyTables(client: pg.ClientBase): Promise<void> {
+  const tables = await client.query<{ name: string }>(
+    `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations' AND NOT c.relispartition`,
+  );
+  if (tables.rows.length > 0) await client.query(`TRUNCATE ${tables.rows.map((t) => t.name).join(', ')}`);
 }
 
 /** The columns a row is written to: all but generated ones (`GENERATED ALWAYS AS (…) STORED`). */
