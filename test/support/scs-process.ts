@@ -32,6 +32,8 @@ export async function startScs(options: {
   databaseUrl?: string;
   dataDir?: string;
   env?: Record<string, string>;
+  /** How long it may take to listen (default 30 s). */
+  startTimeoutMs?: number;
 }): Promise<ScsProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'scs-e2e-'));
   const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
@@ -56,7 +58,11 @@ export async function startScs(options: {
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`SCS did not start in 30 s:\n${logs.join('')}`)), 30_000);
+    const limit = options.startTimeoutMs ?? 30_000;
+    const timer = setTimeout(
+      () => reject(new Error(`SCS did not start in ${limit / 1000} s:\n${logs.join('')}`)),
+      limit,
+    );
     const onData = (chunk: Buffer) => {
       const match = output.push(chunk.toString());
       if (match) {

@@ -137,6 +137,10 @@ describe('decide: restoring a deleted school', () => {
     given(...deletedSchool())
       .when(restore('2026-12-25T07:59:59.000Z', false, 30))
       .thenTypes(['SchoolRestoreRequested', 'SlugReserved']);
+    // SCS_ARCHIVE_RETENTION_DAYS=0 keeps archives forever.
+    given(...deletedSchool())
+      .when(restore('2036-12-25T07:59:59.000Z', false, 0))
+      .thenTypes(['SchoolRestoreRequested', 'SlugReserved']);
     const noArchive = deletedSchool().map((e) =>
       e.type === 'DatabaseDropped' ? { ...e, data: { ...e.data, archive: undefined } } : e,
     );

@@ -21,8 +21,9 @@ export function restorableArchive(school: SchoolState, now: string, retentionDay
   if (!archive) {
     throw new DomainError('archive_expired', `school ${school.id} has no archive of its database to restore from`);
   }
+  // SCS_ARCHIVE_RETENTION_DAYS=0 keeps archives forever.
   const expiresAt = archiveExpiresAt(archive, retentionDays);
-  if (Date.parse(now) >= Date.parse(expiresAt)) {
+  if (retentionDays > 0 && Date.parse(now) >= Date.parse(expiresAt)) {
     const detail = `school ${school.id}'s archive expired at ${expiresAt} (retention ${retentionDays} days)`;
     throw new DomainError('archive_expired', detail);
   }
