@@ -158,6 +158,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/school/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * restore a deleted school from its archive: the same id and slug, its data as it was deleted
+         * @description Within SCS_ARCHIVE_RETENTION_DAYS of its deletion. Recorded as `SchoolRestoreRequested` (the slug claimed again, `SlugReserved`); the process manager runs the steps again: a new database loaded from the archive (its SHA-256 checked first) and migrated to the current schema, its role with a new password, DNS, a new certificate, the registry row, and with `notify` a welcome-back email. Status `restoring`, then `active` (`SchoolRestored`); a step that fails for good is undone and the school is `deleted` again (`SchoolRestoreFailed`, the reason in `restore`).
+         *
+         *     Needs the scope `schools:write`.
+         */
+        post: operations["SchoolLifecycleController_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/school/{id}/credentials": {
         parameters: {
             query?: never;
@@ -1216,6 +1238,124 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "school.restored": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** a deleted school was restored from its archive (same id and slug): it is active again */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.restored"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.restore_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** a deleted school's restore failed and what it made is undone: the school stays deleted */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.restore_failed"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -1311,7 +1451,7 @@ export interface components {
             /** @example greenwood.syncad.in */
             subdomain: string;
             /** @enum {string} */
-            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
             /** Format: date-time */
             createdAt: string;
         };
@@ -1325,7 +1465,7 @@ export interface components {
             /** @example greenwood.syncad.in */
             subdomain: string;
             /** @enum {string} */
-            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
             /** Format: date-time */
             createdAt: string;
             /**
@@ -1429,6 +1569,29 @@ export interface components {
             /** @description the last failed attempt, until one succeeds */
             retry?: components["schemas"]["SuspensionRetryDto"];
         };
+        RestoreViewDto: {
+            /** @enum {string} */
+            status: "restoring" | "restored" | "failed";
+            /** Format: date-time */
+            requestedAt: string;
+            /**
+             * Format: date-time
+             * @description when the archive it loads was made (the teardown)
+             */
+            archivedAt: string;
+            /**
+             * Format: date-time
+             * @description null while under way
+             */
+            finishedAt: string | null;
+            /**
+             * @description when failed
+             * @enum {string}
+             */
+            failedStep?: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "deliver_certificate" | "register_school" | "send_welcome_email";
+            /** @description when failed: why (the school is deleted again) */
+            reason?: string;
+        };
         SchoolViewDto: {
             /** Format: uuid */
             id: string;
@@ -1439,7 +1602,7 @@ export interface components {
             /** @example greenwood.syncad.in */
             subdomain: string;
             /** @enum {string} */
-            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1478,6 +1641,8 @@ export interface components {
             schemaUpgrade?: components["schemas"]["SchemaUpgradeDto"];
             /** @description while suspending, suspended and resuming: why, since when */
             suspension?: components["schemas"]["SuspensionViewDto"];
+            /** @description its last restore from its archive, once one was asked */
+            restore?: components["schemas"]["RestoreViewDto"];
             /** @description stream revision of the last event folded in */
             revision: number;
         };
@@ -1485,7 +1650,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
         };
         HistoryEntryDto: {
             revision: number;
@@ -1555,7 +1720,35 @@ export interface components {
              * @example suspending
              * @enum {string}
              */
-            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
+        };
+        RestoreSchoolDto: {
+            /**
+             * @description send the school's admin a welcome-back email
+             * @default false
+             */
+            notify: boolean;
+        };
+        RestoreArchiveDto: {
+            /** @example /var/lib/scs/archives/7d2f…/school_7d2f….jsonl.gz */
+            location: string;
+            /** @enum {string} */
+            format: "pg_dump-custom" | "scs-jsonl-v1";
+            /** Format: date-time */
+            archivedAt: string;
+        };
+        RestoreAcceptedDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example greenwood-high */
+            slug: string;
+            /**
+             * @example restoring
+             * @enum {string}
+             */
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
+            /** @description the archive the database is loaded from */
+            archive: components["schemas"]["RestoreArchiveDto"];
         };
         SchoolConnectionDto: {
             /** Format: uuid */
@@ -1725,13 +1918,13 @@ export interface components {
              */
             url: string;
             /** @description the integration event types it wants (see `webhooks`) */
-            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed")[];
+            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed" | "school.restored" | "school.restore_failed")[];
         };
         AddedWebhookDto: {
             /** Format: uuid */
             id: string;
             url: string;
-            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed")[];
+            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed" | "school.restored" | "school.restore_failed")[];
             /** Format: date-time */
             createdAt: string;
             /**
@@ -1756,7 +1949,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             url: string;
-            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed")[];
+            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed" | "school.restored" | "school.restore_failed")[];
             /** Format: date-time */
             createdAt: string;
             /**
@@ -1781,7 +1974,7 @@ export interface components {
             /** @description the event id (webhook-id) */
             eventId: string;
             /** @enum {string} */
-            eventType: "school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed" | "webhook.test";
+            eventType: "school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed" | "school.restored" | "school.restore_failed" | "webhook.test";
             /** @description the school id (the endpoint id for a test) */
             subject: string;
             attempt: number;
@@ -1850,7 +2043,7 @@ export interface components {
              * @description the status of the school that is not failed (409 school-not-failed, POST /school/:id/retry), or whose status does not allow the request (409 wrong-status)
              * @enum {string}
              */
-            schoolStatus?: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            schoolStatus?: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
             /**
              * Format: date-time
              * @description when the school was created: the earliest asOf that shows it (404 school-not-yet)
@@ -1919,7 +2112,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 name: string;
                 district: string;
                 board: string;
@@ -1956,7 +2149,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 /** Format: date-time */
                 provisionedAt: string;
             };
@@ -1992,7 +2185,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 /** @enum {string} */
                 failedStep: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "deliver_certificate" | "register_school" | "send_welcome_email";
                 reason: string;
@@ -2029,7 +2222,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 /** Format: date-time */
                 deletedAt: string;
             };
@@ -2065,7 +2258,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 fromVersion: string;
                 toVersion: string;
             };
@@ -2101,7 +2294,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 fromServer: string;
                 toServer: string;
                 downtimeMs: number;
@@ -2138,7 +2331,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 generation: number;
             };
         };
@@ -2173,7 +2366,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 serialNumber: string;
                 /** Format: date-time */
                 notAfter: string;
@@ -2210,7 +2403,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 changes: {
                     name?: string;
                     district?: string;
@@ -2253,7 +2446,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 reason: string;
             };
         };
@@ -2288,7 +2481,82 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
+            };
+        };
+        /** @description a deleted school was restored from its archive (same id and slug): it is active again */
+        "IntegrationEvent.school.restored": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.restored";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.restored:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
+                /** Format: date-time */
+                restoredAt: string;
+                /** Format: date-time */
+                archivedAt: string;
+            };
+        };
+        /** @description a deleted school's restore failed and what it made is undone: the school stays deleted */
+        "IntegrationEvent.school.restore_failed": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.restore_failed";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.restore_failed:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
+                /** @enum {string} */
+                failedStep: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "deliver_certificate" | "register_school" | "send_welcome_email";
+                reason: string;
             };
         };
         /** @description sent by `scs webhooks test` / POST /webhooks/{id}/test only */
@@ -2378,7 +2646,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), a restored school is not deleted (`not-deleted`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2503,7 +2771,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), a restored school is not deleted (`not-deleted`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2706,7 +2974,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), a restored school is not deleted (`not-deleted`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2715,7 +2983,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description the school is deleted */
+            /** @description the school is deleted (`school-deleted`); for a restore, its archive is past SCS_ARCHIVE_RETENTION_DAYS or gone (`archive-expired`) */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -2827,7 +3095,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), a restored school is not deleted (`not-deleted`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2836,7 +3104,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description the school is deleted */
+            /** @description the school is deleted (`school-deleted`); for a restore, its archive is past SCS_ARCHIVE_RETENTION_DAYS or gone (`archive-expired`) */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -3008,7 +3276,7 @@ export interface operations {
                 schemaVersion?: string;
                 board?: string;
                 district?: string;
-                status?: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status?: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
             };
             header?: never;
             path?: never;
@@ -3144,7 +3412,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), a restored school is not deleted (`not-deleted`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3153,7 +3421,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description the school is deleted */
+            /** @description the school is deleted (`school-deleted`); for a restore, its archive is past SCS_ARCHIVE_RETENTION_DAYS or gone (`archive-expired`) */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -3278,7 +3546,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), a restored school is not deleted (`not-deleted`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3287,8 +3555,146 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description the school is deleted */
+            /** @description the school is deleted (`school-deleted`); for a restore, its archive is past SCS_ARCHIVE_RETENTION_DAYS or gone (`archive-expired`) */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description this Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    SchoolLifecycleController_restore: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1-200 visible ASCII characters: a retry with the same key and request gets the first answer again */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RestoreSchoolDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    /** @description /school/<id> */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestoreAcceptedDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no school has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), a restored school is not deleted (`not-deleted`), or a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the school is deleted (`school-deleted`); for a restore, its archive is past SCS_ARCHIVE_RETENTION_DAYS or gone (`archive-expired`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description body over SCS_BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description body not JSON (UTF-8) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3398,7 +3804,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description the school is deleted */
+            /** @description the school is deleted (`school-deleted`); for a restore, its archive is past SCS_ARCHIVE_RETENTION_DAYS or gone (`archive-expired`) */
             410: {
                 headers: {
                     [name: string]: unknown;
