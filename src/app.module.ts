@@ -6,6 +6,7 @@ import { ProblemThrottlerGuard, rateLimits } from './infrastructure/http/rate-li
 import { PostgresThrottlerStorage } from './infrastructure/http/rate-limits/postgres-throttler-storage.js';
 import { RequestSchoolHandler } from './application/request-school/request-school.handler.js';
 import { RequestTeardownHandler } from './application/request-teardown/request-teardown.handler.js';
+import { RestoreSchoolHandler } from './application/restore-school/restore-school.handler.js';
 import { RetrySchoolHandler } from './application/retry-school/retry-school.handler.js';
 import { ReadCredentialsHandler } from './application/read-credentials/read-credentials.js';
 import { apiKey, ApiKeyGuard, type Denial } from './infrastructure/http/api-key.guard.js';
@@ -64,6 +65,7 @@ export class AppModule {
         SuspendSchoolHandler,
         ResumeSchoolHandler,
         CommandSpans, // a span per command, when traces are on
+        RestoreSchoolHandler,
         { provide: READINESS, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.readiness() },
         { provide: REPORTING, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.reporting() },
         {

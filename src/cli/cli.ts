@@ -6,6 +6,7 @@ import { systemClock } from '../application/ports/clock.port.js';
 import { silentLogger } from '../application/ports/logger.port.js';
 import { RequestSchoolHandler } from '../application/request-school/request-school.handler.js';
 import { RequestTeardownHandler } from '../application/request-teardown/request-teardown.handler.js';
+import { RestoreSchoolHandler } from '../application/restore-school/restore-school.handler.js';
 import { RetrySchoolHandler } from '../application/retry-school/retry-school.handler.js';
 import { ResumeSchoolHandler, SuspendSchoolHandler } from '../application/suspension/suspension.handlers.js';
 import { ConfigError, loadConfig } from '../config/config.js';
@@ -37,6 +38,7 @@ export interface CliRun {
     retrySchool: RetrySchoolHandler;
     suspendSchool: SuspendSchoolHandler;
     resumeSchool: ResumeSchoolHandler;
+    restoreSchool: RestoreSchoolHandler;
   };
   /** Recorded as the events' actor, as an API key's id is for the API. */
   actor: 'cli';
@@ -59,6 +61,7 @@ export async function withRuntime(fn: (run: CliRun) => Promise<number>): Promise
       retrySchool: new RetrySchoolHandler(store, requestSchool),
       suspendSchool: new SuspendSchoolHandler(store, systemClock),
       resumeSchool: new ResumeSchoolHandler(store, systemClock),
+      restoreSchool: new RestoreSchoolHandler(store, systemClock, appSettings(config), runtime.archives),
     };
     return await fn({ runtime, handlers, actor: 'cli', correlationId: randomUUID() });
   } finally {

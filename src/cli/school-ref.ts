@@ -21,9 +21,16 @@ export function schoolRefArg(value: string): string {
  * the school holding it wins, else the one school that ever had it; several that all gave it back are
  * listed for the operator to choose by id.
  */
-export async function resolveSchool(queries: Pick<SchoolQueries, 'list'>, ref: string): Promise<string> {
+export async function resolveSchool(
+  queries: Pick<SchoolQueries, 'list'>,
+  ref: string,
+  options: { deleted?: boolean } = {},
+): Promise<string> {
   if (isSchoolId(ref)) return ref;
   const { items } = await queries.list({ slug: ref, limit: 500, offset: 0 });
+  // A restore names a deleted school: the one deleted school that had the slug, whoever holds it now.
+  const deleted = items.filter((s) => s.status === 'deleted');
+  if (options.deleted && deleted.length === 1) return deleted[0].id;
   const holders = items.filter((s) => !RELEASED.has(s.status));
   if (holders.length === 1) return holders[0].id;
   if (items.length === 1) return items[0].id;

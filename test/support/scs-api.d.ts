@@ -158,6 +158,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/school/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * restore a deleted school from its archive: the same id and slug, its data as it was deleted
+         * @description Within SCS_ARCHIVE_RETENTION_DAYS of its deletion. Recorded as `SchoolRestoreRequested` (the slug claimed again, `SlugReserved`); the process manager runs the steps again: a new database loaded from the archive (its SHA-256 checked first) and migrated to the current schema, its role with a new password, DNS, a new certificate, the registry row, and with `notify` a welcome-back email. Status `restoring`, then `active` (`SchoolRestored`); a step that fails for good is undone and the school is `deleted` again (`SchoolRestoreFailed`, the reason in `restore`).
+         *
+         *     Needs the scope `schools:write`.
+         */
+        post: operations["SchoolLifecycleController_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/school/{id}/credentials": {
         parameters: {
             query?: never;
@@ -1301,6 +1323,124 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "school.restored": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** a deleted school was restored from its archive (same id and slug): it is active again */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.restored"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "school.restore_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** a deleted school's restore failed and what it made is undone: the school stays deleted */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description the event id: the same on every redelivery of one event */
+                    "webhook-id": string;
+                    /** @description seconds since the epoch when this attempt was signed */
+                    "webhook-timestamp": string;
+                    /** @description space-separated `v1,<base64 HMAC-SHA256>` (Standard Webhooks); two during a secret rotation, one per secret */
+                    "webhook-signature": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["IntegrationEvent.school.restore_failed"];
+                };
+            };
+            responses: {
+                /** @description the endpoint is gone: SCS disables it at once */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description delivered */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description retried with exponential backoff and jitter until SCS_WEBHOOK_RETRY_FOR_S */
+                default: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -1396,7 +1536,7 @@ export interface components {
             /** @example greenwood.syncad.in */
             subdomain: string;
             /** @enum {string} */
-            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
             /** Format: date-time */
             createdAt: string;
         };
@@ -1410,7 +1550,7 @@ export interface components {
             /** @example greenwood.syncad.in */
             subdomain: string;
             /** @enum {string} */
-            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
             /** Format: date-time */
             createdAt: string;
             /**
@@ -1514,6 +1654,29 @@ export interface components {
             /** @description the last failed attempt, until one succeeds */
             retry?: components["schemas"]["SuspensionRetryDto"];
         };
+        RestoreViewDto: {
+            /** @enum {string} */
+            status: "restoring" | "restored" | "failed";
+            /** Format: date-time */
+            requestedAt: string;
+            /**
+             * Format: date-time
+             * @description when the archive it loads was made (the teardown)
+             */
+            archivedAt: string;
+            /**
+             * Format: date-time
+             * @description null while under way
+             */
+            finishedAt: string | null;
+            /**
+             * @description when failed
+             * @enum {string}
+             */
+            failedStep?: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "deliver_certificate" | "register_school" | "send_welcome_email";
+            /** @description when failed: why (the school is deleted again) */
+            reason?: string;
+        };
         SchoolViewDto: {
             /** Format: uuid */
             id: string;
@@ -1524,7 +1687,7 @@ export interface components {
             /** @example greenwood.syncad.in */
             subdomain: string;
             /** @enum {string} */
-            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1563,6 +1726,8 @@ export interface components {
             schemaUpgrade?: components["schemas"]["SchemaUpgradeDto"];
             /** @description while suspending, suspended and resuming: why, since when */
             suspension?: components["schemas"]["SuspensionViewDto"];
+            /** @description its last restore from its archive, once one was asked */
+            restore?: components["schemas"]["RestoreViewDto"];
             /** @description stream revision of the last event folded in */
             revision: number;
         };
@@ -1570,7 +1735,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
         };
         HistoryEntryDto: {
             revision: number;
@@ -1640,7 +1805,35 @@ export interface components {
              * @example suspending
              * @enum {string}
              */
-            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
+        };
+        RestoreSchoolDto: {
+            /**
+             * @description send the school's admin a welcome-back email
+             * @default false
+             */
+            notify: boolean;
+        };
+        RestoreArchiveDto: {
+            /** @example /var/lib/scs/archives/7d2f…/school_7d2f….jsonl.gz */
+            location: string;
+            /** @enum {string} */
+            format: "pg_dump-custom" | "scs-jsonl-v1";
+            /** Format: date-time */
+            archivedAt: string;
+        };
+        RestoreAcceptedDto: {
+            /** Format: uuid */
+            id: string;
+            /** @example greenwood-high */
+            slug: string;
+            /**
+             * @example restoring
+             * @enum {string}
+             */
+            status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
+            /** @description the archive the database is loaded from */
+            archive: components["schemas"]["RestoreArchiveDto"];
         };
         SchoolConnectionDto: {
             /** Format: uuid */
@@ -1810,13 +2003,13 @@ export interface components {
              */
             url: string;
             /** @description the integration event types it wants (see `webhooks`) */
-            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed")[];
+            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed" | "school.restored" | "school.restore_failed")[];
         };
         AddedWebhookDto: {
             /** Format: uuid */
             id: string;
             url: string;
-            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed")[];
+            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed" | "school.restored" | "school.restore_failed")[];
             /** Format: date-time */
             createdAt: string;
             /**
@@ -1843,7 +2036,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             url: string;
-            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed")[];
+            eventTypes: ("school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed" | "school.restored" | "school.restore_failed")[];
             /** Format: date-time */
             createdAt: string;
             /**
@@ -1870,7 +2063,7 @@ export interface components {
             /** @description the event id (webhook-id) */
             eventId: string;
             /** @enum {string} */
-            eventType: "school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed" | "webhook.test";
+            eventType: "school.requested" | "school.provisioned" | "school.failed" | "school.deleted" | "school.schema_upgraded" | "school.moved" | "school.credentials_rotated" | "school.certificate_renewed" | "school.details_changed" | "school.suspended" | "school.resumed" | "school.restored" | "school.restore_failed" | "webhook.test";
             /** @description the school id (the endpoint id for a test) */
             subject: string;
             attempt: number;
@@ -1957,7 +2150,7 @@ export interface components {
              * @description the status of the school that is not failed (409 school-not-failed, POST /school/:id/retry), or whose status does not allow the request (409 wrong-status)
              * @enum {string}
              */
-            schoolStatus?: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+            schoolStatus?: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
             /**
              * Format: date-time
              * @description when the school was created: the earliest asOf that shows it (404 school-not-yet)
@@ -2026,7 +2219,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 name: string;
                 district: string;
                 board: string;
@@ -2063,7 +2256,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 /** Format: date-time */
                 provisionedAt: string;
             };
@@ -2099,7 +2292,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 /** @enum {string} */
                 failedStep: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "deliver_certificate" | "register_school" | "send_welcome_email";
                 reason: string;
@@ -2136,7 +2329,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 /** Format: date-time */
                 deletedAt: string;
             };
@@ -2172,7 +2365,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 fromVersion: string;
                 toVersion: string;
             };
@@ -2208,7 +2401,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 fromServer: string;
                 toServer: string;
                 downtimeMs: number;
@@ -2245,7 +2438,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 generation: number;
             };
         };
@@ -2280,7 +2473,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 serialNumber: string;
                 /** Format: date-time */
                 notAfter: string;
@@ -2317,7 +2510,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 changes: {
                     name?: string;
                     district?: string;
@@ -2360,7 +2553,7 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
                 reason: string;
             };
         };
@@ -2395,7 +2588,82 @@ export interface components {
                 /** @description the tenant server its database is on; null before placement */
                 server: string | null;
                 /** @enum {string} */
-                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
+            };
+        };
+        /** @description a deleted school was restored from its archive (same id and slug): it is active again */
+        "IntegrationEvent.school.restored": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.restored";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.restored:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
+                /** Format: date-time */
+                restoredAt: string;
+                /** Format: date-time */
+                archivedAt: string;
+            };
+        };
+        /** @description a deleted school's restore failed and what it made is undone: the school stays deleted */
+        "IntegrationEvent.school.restore_failed": {
+            /** @constant */
+            specversion: "1.0";
+            /** @description stable per domain event: a redelivery carries the same id */
+            id: string;
+            /** Format: uri-reference */
+            source: string;
+            /** @constant */
+            type: "school.restore_failed";
+            /** Format: uuid */
+            subject: string;
+            /** Format: date-time */
+            time: string;
+            /** @constant */
+            datacontenttype: "application/json";
+            /** @constant */
+            dataschema: "urn:syncad:scs:school.restore_failed:v1";
+            data: {
+                /**
+                 * Format: uuid
+                 * @description the school id (also the event subject)
+                 */
+                id: string;
+                slug: string;
+                /** @description <slug>.<BASE_DOMAIN> */
+                subdomain: string;
+                databaseName: string;
+                /** @description the tenant server its database is on; null before placement */
+                server: string | null;
+                /** @enum {string} */
+                status: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
+                /** @enum {string} */
+                failedStep: "reserve_slug" | "create_database" | "run_migrations" | "create_dns" | "issue_certificate" | "deliver_certificate" | "register_school" | "send_welcome_email";
+                reason: string;
             };
         };
         /** @description sent by `scs webhooks test` / POST /webhooks/{id}/test only */
@@ -2485,7 +2753,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), a restored school is not deleted (`not-deleted`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2610,7 +2878,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), a restored school is not deleted (`not-deleted`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2813,7 +3081,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), a restored school is not deleted (`not-deleted`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2822,7 +3090,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description the school is deleted */
+            /** @description the school is deleted (`school-deleted`); for a restore, its archive is past SCS_ARCHIVE_RETENTION_DAYS or gone (`archive-expired`) */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -2934,7 +3202,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), a restored school is not deleted (`not-deleted`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2943,7 +3211,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description the school is deleted */
+            /** @description the school is deleted (`school-deleted`); for a restore, its archive is past SCS_ARCHIVE_RETENTION_DAYS or gone (`archive-expired`) */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -3115,7 +3383,7 @@ export interface operations {
                 schemaVersion?: string;
                 board?: string;
                 district?: string;
-                status?: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted";
+                status?: "provisioning" | "active" | "suspending" | "suspended" | "resuming" | "rolling_back" | "failed" | "deprovisioning" | "deleted" | "restoring";
             };
             header?: never;
             path?: never;
@@ -3251,7 +3519,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), a restored school is not deleted (`not-deleted`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3260,7 +3528,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description the school is deleted */
+            /** @description the school is deleted (`school-deleted`); for a restore, its archive is past SCS_ARCHIVE_RETENTION_DAYS or gone (`archive-expired`) */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -3385,7 +3653,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), or a request with this Idempotency-Key is still running */
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), a restored school is not deleted (`not-deleted`), or a request with this Idempotency-Key is still running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3394,8 +3662,146 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description the school is deleted */
+            /** @description the school is deleted (`school-deleted`); for a restore, its archive is past SCS_ARCHIVE_RETENTION_DAYS or gone (`archive-expired`) */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description this Idempotency-Key was used with another request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description rate limit: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description internal error (logged with the correlation id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the event store cannot be reached: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    SchoolLifecycleController_restore: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1-200 visible ASCII characters: a retry with the same key and request gets the first answer again */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RestoreSchoolDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    /** @description /school/<id> */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestoreAcceptedDto"];
+                };
+            };
+            /** @description bad input: a problem naming every field at fault in `errors[]`; `invalid-text` on any route for a path segment, query parameter, header or body string that is not UTF-8 or holds a NUL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no or wrong `X-SCS-Key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the key lacks the scope this operation needs (`missing-scope`, naming it in `scope`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description no school has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), the school's status does not allow it (`wrong-status`, with `schoolStatus`), a restored school is not deleted (`not-deleted`), or a request with this Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description the school is deleted (`school-deleted`); for a restore, its archive is past SCS_ARCHIVE_RETENTION_DAYS or gone (`archive-expired`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description body over SCS_BODY_LIMIT_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description body not JSON (UTF-8) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3505,7 +3911,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description the school is deleted */
+            /** @description the school is deleted (`school-deleted`); for a restore, its archive is past SCS_ARCHIVE_RETENTION_DAYS or gone (`archive-expired`) */
             410: {
                 headers: {
                     [name: string]: unknown;

@@ -32,6 +32,8 @@ export async function startScs(options: {
   databaseUrl?: string;
   dataDir?: string;
   env?: Record<string, string>;
+  /** How long it may take to listen (default 30 s). */
+  startTimeoutMs?: number;
 }): Promise<ScsProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'scs-e2e-'));
   const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
@@ -57,10 +59,11 @@ export async function startScs(options: {
   );
   const url = await new Promise<string>((resolve, reject) => {
     // A process that did not start in time is killed, not left running (and holding connections) after the suite.
+    const limit = options.startTimeoutMs ?? 60_000;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`SCS did not start in 60 s:\n${logs.join('')}`));
-    }, 60_000);
+      reject(new Error(`SCS did not start in ${limit / 1000} s:\n${logs.join('')}`));
+    }, limit);
     const onData = (chunk: Buffer) => {
       const match = output.push(chunk.toString());
       if (match) {

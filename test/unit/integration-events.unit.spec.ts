@@ -223,6 +223,35 @@ describe('integration events: one public event per domain event that has one', (
     });
   });
 
+  it('SchoolRestored → school.restored with when its archive was made; SchoolRestoreFailed → school.restore_failed', () => {
+    const run = { attempt: 1, startedAt: NOW, finishedAt: NOW };
+    const archive = { location: '/a/school.jsonl.gz', format: 'scs-jsonl-v1', bytes: 10, sha256: 'e'.repeat(64) };
+    const databaseName = school.databaseName;
+    const deleted: SchoolEvent[] = [
+      ...live(),
+      { type: 'TeardownRequested', data: { requestedAt: NOW, statusBefore: 'active' } },
+      { type: 'DatabaseDropped', data: { ...run, databaseName, existed: true, terminatedConnections: 0, archive } },
+      { type: 'SchoolDeleted', data: { deletedAt: NOW } },
+      {
+        type: 'SchoolRestoreRequested',
+        data: { requestedAt: LATER, archive: { ...archive, archivedAt: NOW }, notify: false, statusBefore: 'deleted' },
+      },
+    ];
+    const restored: SchoolEvent = { type: 'SchoolRestored', data: { restoredAt: LATER, durationMs: 5 } };
+    expect(valid(map(deleted, restored))).toEqual({
+      ...envelope('school.restored'),
+      data: { ...school, server: 'central', status: 'active', restoredAt: LATER, archivedAt: NOW },
+    });
+    const failed: SchoolEvent = {
+      type: 'SchoolRestoreFailed',
+      data: { failedStep: 'create_database', reason: 'damaged', finishedAt: LATER },
+    };
+    expect(valid(map(deleted, failed))).toEqual({
+      ...envelope('school.restore_failed'),
+      data: { ...school, server: 'central', status: 'deleted', failedStep: 'create_database', reason: 'damaged' },
+    });
+  });
+
   it('the steps and other internal events make none', () => {
     const history = live();
     for (let i = 1; i < history.length - 1; i++) expect(map(history.slice(0, i), history[i])).toBeUndefined();

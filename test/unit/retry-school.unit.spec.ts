@@ -23,6 +23,7 @@ async function given(events: SchoolEvent[]) {
   const requestSchool = new RequestSchoolHandler(store, new FakeClock(LATER), {
     baseDomain: 'syncad.in',
     reservedSlugs: [],
+    archiveRetentionDays: 30,
   });
   return { store, handler: new RetrySchoolHandler(store, requestSchool) };
 }

@@ -1,7 +1,15 @@
-import { mkdtempSync, existsSync, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { mkdtempSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { DatabaseArchive, DatabaseArchives } from '../../src/application/ports/database-archives.port.js';
 import { S3DatabaseArchives } from '../../src/infrastructure/archives/s3/s3-archives.js';
@@ -19,7 +27,13 @@ describe('S3DatabaseArchives at the SDK boundary', () => {
       return { location: file, format: 'scs-jsonl-v1', bytes: 8, sha256: 'f'.repeat(64), rows: 3 };
     },
     purgeExpired: async () => 0,
+    exists: async () => true,
+    load: async (request) => {
+      loadedFrom = readFileSync(request.archive.location, 'utf8');
+      return { schemaVersion: '0004', tables: 1, rows: 3, sequences: 0 };
+    },
   };
+  let loadedFrom: string | undefined;
   const archives = () =>
     new S3DatabaseArchives({
       client: new S3Client({ region: 'ap-south-1' }),
@@ -85,5 +99,27 @@ describe('S3DatabaseArchives at the SDK boundary', () => {
       [{ Key: 'prod/a/1' }],
       [{ Key: 'prod/b/1' }],
     ]);
+  });
+
+  it('downloads an archive to load it through the folder adapter, then removes the download', async () => {
+    const location = `s3://scs-archives/prod/${SCHOOL}/${DB}-2026.jsonl.gz`;
+    s3.on(GetObjectCommand, { Bucket: 'scs-archives', Key: `prod/${SCHOOL}/${DB}-2026.jsonl.gz` }).resolves({
+      Body: Readable.from([Buffer.from('the archived bytes')]) as never,
+    });
+    const migrateTo = async () => undefined;
+    const archive = { location, format: 'scs-jsonl-v1', sha256: 'a'.repeat(64) };
+    const loaded = await archives().load({ archive, databaseName: DB, server: 'central', migrateTo });
+    expect(loaded).toEqual({ schemaVersion: '0004', tables: 1, rows: 3, sequences: 0 });
+    expect(loadedFrom).toBe('the archived bytes');
+  });
+
+  it('says whether an archive is still in the bucket; another bucket is refused', async () => {
+    s3.on(HeadObjectCommand, { Key: 'prod/a/1' }).resolves({});
+    s3.on(HeadObjectCommand, { Key: 'prod/a/2' }).rejects(
+      Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } }),
+    );
+    expect(await archives().exists('s3://scs-archives/prod/a/1')).toBe(true);
+    expect(await archives().exists('s3://scs-archives/prod/a/2')).toBe(false);
+    await expect(archives().exists('s3://elsewhere/prod/a/1')).rejects.toThrow('is not in s3://scs-archives/');
   });
 });

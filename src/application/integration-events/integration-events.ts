@@ -22,6 +22,8 @@ const MADE_FROM = {
   SchoolDetailsChanged: 'school.details_changed',
   SchoolSuspended: 'school.suspended',
   SchoolResumed: 'school.resumed',
+  SchoolRestored: 'school.restored',
+  SchoolRestoreFailed: 'school.restore_failed',
 } as const satisfies Partial<Record<SchoolEventType, string>>;
 
 export type IntegrationEventType = (typeof MADE_FROM)[keyof typeof MADE_FROM];
@@ -68,6 +70,8 @@ export interface IntegrationEventData {
   'school.details_changed': SchoolSnapshot & { changes: Record<string, string>; changedAt: string };
   'school.suspended': SchoolSnapshot & { reason: string };
   'school.resumed': SchoolSnapshot;
+  'school.restored': SchoolSnapshot & { restoredAt: string; archivedAt: string };
+  'school.restore_failed': SchoolSnapshot & { failedStep: StepName; reason: string };
 }
 
 export interface IntegrationEvent<T extends IntegrationEventType = IntegrationEventType> {
@@ -101,7 +105,7 @@ export function toIntegrationEvent(
   after: SchoolState,
   source: string,
 ): IntegrationEvent | undefined {
-  const data = dataOf(event, snapshotOf(after));
+  const data = dataOf(event, snapshotOf(after), after.archive?.archivedAt);
   if (!data) return undefined;
   const type = MADE_FROM[event.type as keyof typeof MADE_FROM];
   return {
@@ -128,7 +132,11 @@ export function snapshotOf(state: SchoolState): SchoolSnapshot {
   };
 }
 
-function dataOf(event: SchoolEvent, school: SchoolSnapshot): IntegrationEventData[IntegrationEventType] | undefined {
+function dataOf(
+  event: SchoolEvent,
+  school: SchoolSnapshot,
+  archivedAt?: string,
+): IntegrationEventData[IntegrationEventType] | undefined {
   switch (event.type) {
     case 'SchoolRequested': {
       const { name, district, board } = event.data;
@@ -158,6 +166,10 @@ function dataOf(event: SchoolEvent, school: SchoolSnapshot): IntegrationEventDat
       return { ...school, reason: event.data.reason };
     case 'SchoolResumed':
       return { ...school };
+    case 'SchoolRestored':
+      return { ...school, restoredAt: event.data.restoredAt, archivedAt: archivedAt ?? event.data.restoredAt };
+    case 'SchoolRestoreFailed':
+      return { ...school, failedStep: event.data.failedStep, reason: event.data.reason };
     default:
       return undefined;
   }

@@ -47,6 +47,8 @@ const OWN: {
   },
   'school.suspended': { reason: text },
   'school.resumed': {},
+  'school.restored': { restoredAt: time, archivedAt: time },
+  'school.restore_failed': { failedStep: { type: 'string', enum: [...STEPS] }, reason: text },
 };
 
 const DESCRIPTIONS: Record<IntegrationEventType | typeof TEST_EVENT_TYPE, string> = {
@@ -61,6 +63,8 @@ const DESCRIPTIONS: Record<IntegrationEventType | typeof TEST_EVENT_TYPE, string
   'school.details_changed': "the school's details were changed (PATCH /school/:id): the new values",
   'school.suspended': 'the school is suspended: its role cannot log in and its name points at the maintenance target',
   'school.resumed': 'a suspended school is active again',
+  'school.restored': 'a deleted school was restored from its archive (same id and slug): it is active again',
+  'school.restore_failed': "a deleted school's restore failed and what it made is undone: the school stays deleted",
   [TEST_EVENT_TYPE]: 'sent by `scs webhooks test` / POST /webhooks/{id}/test only',
 };
 

@@ -4,6 +4,14 @@ export interface WelcomeEmail {
   slug: string;
   to: string;
   loginUrl: string;
+  /** A restored school's welcome back (`requestedAt`: its restore's request, which names the message). */
+  welcomeBack?: { requestedAt: string };
+}
+
+/** The message id a welcome (or a restore's welcome back) goes by: the same for a resend of the same one. */
+export function welcomeMessageId(mail: WelcomeEmail): string {
+  const back = mail.welcomeBack ? `back-${Date.parse(mail.welcomeBack.requestedAt)}-` : '';
+  return `<welcome-${back}${mail.schoolId.toLowerCase()}@scs.local>`;
 }
 
 export interface Mailer {

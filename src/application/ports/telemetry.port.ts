@@ -18,6 +18,8 @@ export interface Telemetry {
   actionFinished(outcome: ActionOutcome): void;
   /** A school reached `active` (seconds since its `SchoolRequested`) or another final status. */
   schoolSettled(status: string, seconds: number): void;
+  /** A restore ended: `restored` (active again) or `failed` (deleted again), seconds since it was asked. */
+  restoreSettled(outcome: 'restored' | 'failed', seconds: number): void;
   /** One append to the event store, timed per attempt. */
   appended(outcome: 'succeeded' | 'conflict' | 'unavailable' | 'failed', seconds: number): void;
   /**
@@ -31,6 +33,7 @@ export interface Telemetry {
 export const noTelemetry: Telemetry = {
   actionFinished: () => undefined,
   schoolSettled: () => undefined,
+  restoreSettled: () => undefined,
   appended: () => undefined,
   eventHandled: () => undefined,
 };

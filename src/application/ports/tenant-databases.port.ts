@@ -88,14 +88,17 @@ export interface DatabaseOwner {
 }
 
 export interface TenantDatabases {
-  create(databaseName: string): Promise<CreatedDatabase>;
+  /** `empty`: never from the template or a spare (a restore loads its archive into it). */
+  create(databaseName: string, options?: { empty?: boolean }): Promise<CreatedDatabase>;
   /**
    * Applies the missing migrations, each in its own transaction; fails with a SchemaMigrationError.
    * With `owner`, then secures the database for it as `secure` does (one call where the step needs both).
+   * With `toVersion`, only the migrations up to that version (a restore's archive was made at it): a version
+   * this code does not ship is refused (permanent).
    */
   migrate(
     databaseName: string,
-    options?: { timeouts?: MigrationTimeouts; owner?: DatabaseOwner },
+    options?: { timeouts?: MigrationTimeouts; owner?: DatabaseOwner; toVersion?: string },
   ): Promise<MigratedDatabase>;
   schemaStatus(databaseName: string): Promise<SchemaStatus>;
   /**

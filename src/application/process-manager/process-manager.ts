@@ -212,7 +212,9 @@ export class ProcessManager {
       if (this.stopping) return undefined;
       const loaded = known ?? (await loadSchool(this.store, schoolId));
       const { state, events } = loaded;
-      const request = events[0]?.metadata;
+      // A restore's steps belong to its own request (and trace), not the school's first one.
+      const restoreRequest = state?.restore && events.findLast((e) => e.type === 'SchoolRestoreRequested');
+      const request = (restoreRequest || events[0])?.metadata;
       const correlationId = request?.correlationId ?? schoolId;
       // What the process manager appends next is caused by the school's last event (the one it reacts to).
       const causationId = events[events.length - 1]?.id;
@@ -343,6 +345,15 @@ export class ProcessManager {
 
   /** A school that has just become active or failed from its request: its time since then, for operators. */
   private settled(before: SchoolState, after: SchoolState | undefined): void {
+    const restore = before.restore;
+    if (restore && after && !after.restore && (after.status === 'active' || after.status === 'deleted')) {
+      const seconds = (this.clock.now().getTime() - Date.parse(restore.requestedAt)) / 1000;
+      (this.options.telemetry ?? noTelemetry).restoreSettled(
+        after.status === 'active' ? 'restored' : 'failed',
+        seconds,
+      );
+      return;
+    }
     if (!after || after.status === before.status || (after.status !== 'active' && after.status !== 'failed')) return;
     // A resumed school becomes active too: not the end of its provisioning.
     if (before.status !== 'provisioning' && before.status !== 'rolling_back') return;

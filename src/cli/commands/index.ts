@@ -7,6 +7,7 @@ import { registerSchoolMove } from './school-move.js';
 import { registerServers } from './servers.js';
 import { registerReconcile } from './reconcile.js';
 import { registerSchool } from './school.js';
+import { registerSchoolRestore } from './school-restore.js';
 import { registerSchoolSuspension } from './school-suspension.js';
 import { registerSchoolsList } from './schools.js';
 import { registerSecrets } from './secrets.js';
@@ -22,6 +23,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   registerSchool,
   registerSchoolMove,
   registerSchoolSuspension,
+  registerSchoolRestore,
   registerReconcile,
   registerProjections,
   registerReport,

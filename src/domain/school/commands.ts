@@ -20,6 +20,14 @@ export type SchoolCommand =
       }
     >
   | Command<'RequestTeardown', { now: string }>
+  /**
+   * Bring a deleted school back from its archive (within `retentionDays` of it), its slug claimed again
+   * (`slugStream` at `slugRevision`); `notify`: send a welcome-back email.
+   */
+  | Command<
+      'RequestRestore',
+      { now: string; notify: boolean; retentionDays: number; slugStream: string; slugRevision: number }
+    >
   /** Suspend a live school (its role, its DNS name), for `reason`; the process manager does it. */
   | Command<'RequestSuspension', { reason: string; now: string }>
   /** Undo a suspension, done or under way. */

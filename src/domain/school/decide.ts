@@ -5,7 +5,8 @@ import type { SchoolEvent } from './events.js';
 import { SUCCESS_EVENT } from './events.js';
 import { evolve } from './evolve.js';
 import { serverOf } from './placement.js';
-import { isUndoing, lifecycleAction, nextStep, pendingCompensations } from './plan.js';
+import { isForward, isUndoing, lifecycleAction, nextStep, pendingCompensations } from './plan.js';
+import { requestRestore } from './restore.js';
 import { isDeliveryBehind } from './renewal.js';
 import { isLive, type SchoolState } from './state.js';
 import { reasonProblem } from './suspension.js';
@@ -35,6 +36,8 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       if (school.status === 'deprovisioning') return [];
       return [{ type: 'TeardownRequested', data: { requestedAt: command.data.now, statusBefore: school.status } }];
     }
+    case 'RequestRestore':
+      return requestRestore(existing(state), command.data);
     case 'ChangeDetails':
       return changeDetails(existing(state), command.data);
     case 'RequestSuspension': {
@@ -78,7 +81,7 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
         // An undo is never abandoned: giving up would leave an orphan. It is retried until it succeeds.
         return [{ type: 'StepAttemptFailed', data: { step: action, attempt, error, startedAt, finishedAt, retryAt } }];
       }
-      if (school.status !== 'provisioning' || nextStep(school) !== action) return [];
+      if (!isForward(school) || nextStep(school) !== action) return [];
       if (!permanent && attempt < maxAttempts) {
         return [{ type: 'StepAttemptFailed', data: { step: action, attempt, error, startedAt, finishedAt, retryAt } }];
       }
@@ -267,13 +270,21 @@ function withConclusion(state: SchoolState, events: SchoolEvent[], now: string):
   let after: SchoolState | undefined = state;
   for (const event of events) after = evolve(after, event);
   if (!after) return events;
-  if (after.status === 'provisioning' && nextStep(after) === undefined) {
+  if (isForward(after) && nextStep(after) === undefined) {
+    if (after.restore) {
+      const durationMs = Date.parse(now) - Date.parse(after.restore.requestedAt);
+      return [...events, { type: 'SchoolRestored', data: { restoredAt: now, durationMs } }];
+    }
     const durationMs = Date.parse(now) - Date.parse(after.createdAt);
     return [...events, { type: 'SchoolProvisioned', data: { provisionedAt: now, durationMs } }];
   }
   if (isUndoing(after) && pendingCompensations(after).length === 0) {
     if (after.status === 'deprovisioning') return [...events, { type: 'SchoolDeleted', data: { deletedAt: now } }];
     const failure = after.failure ?? { step: 'reserve_slug' as StepName, reason: 'rolled back' };
+    if (after.restore) {
+      const failed = { failedStep: failure.step, reason: failure.reason, finishedAt: now };
+      return [...events, { type: 'SchoolRestoreFailed', data: failed }];
+    }
     return [
       ...events,
       { type: 'SchoolRolledBack', data: { failedStep: failure.step, reason: failure.reason, finishedAt: now } },

@@ -11,6 +11,10 @@ export type DomainErrorCode =
   | 'school_not_active'
   /** The school changed since the revision the caller saw (a stale If-Match). */
   | 'revision_mismatch'
+  /** A restore asked of a school that is not deleted. */
+  | 'not_deleted'
+  /** A restore whose archive is past the retention, or gone. */
+  | 'archive_expired'
   /** A command the school's status does not allow (`WrongStatusError`). */
   | 'wrong_status';
 

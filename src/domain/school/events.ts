@@ -20,6 +20,26 @@ export interface DnsPointing {
   reference: string;
 }
 
+/** A teardown's final archive of the school database (`DatabaseDropped.archive`), which a restore loads. */
+export interface ArchiveRecord {
+  location: string;
+  format: string;
+  bytes: number;
+  sha256: string;
+  rows?: number;
+}
+
+/** What a restore loaded: the archive, the schema version it was at, and the rows and sequences set. */
+export interface RestoredArchive {
+  location: string;
+  format: string;
+  sha256: string;
+  schemaVersion: string | null;
+  tables: number;
+  rows: number;
+  sequences: number;
+}
+
 /** Where SCS_CREDENTIALS_DELIVERY put the school's connection (absent with `api`, and in events before it). */
 export interface CredentialsDeliveryRecord {
   delivery: 'files' | 'aws-secrets-manager';
@@ -41,11 +61,14 @@ export type SchoolEvent =
       'DatabaseCreated',
       StepRun & {
         databaseName: string;
-        method: 'template' | 'spare' | 'empty';
+        /** `archive`: made empty and loaded from the school's archive (a restore). */
+        method: 'template' | 'spare' | 'empty' | 'archive';
         alreadyExisted: boolean;
         durationMs: number;
         /** The tenant server it was placed on (a name, never a URL); absent before placement: `central`. */
         server?: string;
+        /** A restore's database: the archive it was loaded from (its SHA-256 checked first) and what it held. */
+        restoredFrom?: RestoredArchive;
       }
     >
   | Event<
@@ -60,6 +83,8 @@ export type SchoolEvent =
         credentialsKeyId?: string;
         /** `drizzle`: recorded in drizzle.__drizzle_migrations; absent: in SCS's schema_migrations (before Drizzle). */
         recordedIn?: 'drizzle';
+        /** The password's generation under that key (absent: 0; a restore makes a new one). */
+        credentialsGeneration?: number;
       }
     >
   | Event<
@@ -118,7 +143,7 @@ export type SchoolEvent =
         /** The tenant server it was dropped on (absent: none was placed, or before placement). */
         server?: string;
         /** The final archive taken before a teardown dropped it (none on a rollback: nothing to keep). */
-        archive?: { location: string; format: string; bytes: number; sha256: string; rows?: number };
+        archive?: ArchiveRecord;
       }
     >
   | Event<
@@ -245,6 +270,18 @@ export type SchoolEvent =
   | Event<'SchoolResumeRequested', { requestedAt: string; statusBefore: string }>
   /** Its role can log in again and `dns` is its record as pointed back at SCHOOL_DNS_TARGET. */
   | Event<'SchoolResumed', StepRun & { dns?: DnsPointing }>
+  /**
+   * `POST /school/:id/restore`: a deleted school is to be brought back from `archive` (its last teardown's),
+   * with the same id and slug (claimed again: `SlugReserved` follows); `notify`: send a welcome-back email.
+   */
+  | Event<
+      'SchoolRestoreRequested',
+      { requestedAt: string; archive: ArchiveRecord & { archivedAt: string }; notify: boolean; statusBefore: string }
+    >
+  /** Every restore step done: the school is active again. */
+  | Event<'SchoolRestored', { restoredAt: string; durationMs: number }>
+  /** A restore step failed and everything it had made was undone: the school is deleted again. */
+  | Event<'SchoolRestoreFailed', { failedStep: StepName; reason: string; finishedAt: string }>
   /** The registry row was written with these details (`existed: false`: there was no row to write). */
   | Event<'SchoolRegistryUpdated', StepRun & RegistryDetails & { existed: boolean }>
   | Event<

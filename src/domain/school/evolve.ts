@@ -1,4 +1,4 @@
-import type { SchoolEvent, StepRun } from './events.js';
+import type { EventOf, SchoolEvent, StepRun } from './events.js';
 import type { SchoolState, StepState } from './state.js';
 import { initialSteps } from './state.js';
 import type { ActionName, CompensationName, StepName } from './steps.js';
@@ -76,7 +76,8 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
       const migrated = withStep(state, 'run_migrations', succeeded(event.data, 'run_migrations'));
       const recordedIn = event.data.recordedIn ? { schemaRecordedIn: event.data.recordedIn } : {};
       const next = { ...migrated, schemaVersion: event.data.schemaVersion, ...recordedIn };
-      return keyId ? { ...next, credentials: { keyId, generation: 0 } } : next;
+      const generation = event.data.credentialsGeneration ?? 0;
+      return keyId ? { ...next, credentials: { keyId, generation } } : next;
     }
     case 'SchoolSchemaUpgraded': {
       const recordedIn = event.data.recordedIn ? { schemaRecordedIn: event.data.recordedIn } : {};
@@ -186,7 +187,10 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
         state.steps.run_migrations.status === 'succeeded'
           ? { ...next.steps, run_migrations: { ...next.steps.run_migrations, status: 'undone' as const } }
           : next.steps;
-      return { ...next, steps, resources: { ...r, database: false } };
+      // A rollback's drop keeps no archive: the teardown's stays the one a restore loads.
+      const kept = event.data.archive;
+      const archive = kept ? { ...kept, archivedAt: event.data.finishedAt } : state.archive;
+      return { ...next, steps, resources: { ...r, database: false }, archive };
     }
     case 'DnsRecordDeleted':
       return { ...withUndo(state, 'delete_dns', event.data, 'create_dns'), resources: { ...r, dns: undefined } };
@@ -211,7 +215,16 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
     case 'SchoolRolledBack':
       return { ...state, status: 'failed', steps: skipPending(state.steps) };
     case 'SchoolDeleted':
-      return { ...state, status: 'deleted', steps: skipPending(state.steps) };
+      return { ...state, status: 'deleted', steps: skipPending(state.steps), restore: undefined };
+    case 'SchoolRestoreRequested':
+      return restoring(state, event.data);
+    case 'SchoolRestored':
+      return { ...state, status: 'active', restore: undefined };
+    case 'SchoolRestoreFailed': {
+      const { failedStep: step, reason, finishedAt: failedAt } = event.data;
+      const deleted = { ...state, status: 'deleted' as const, steps: skipPending(state.steps), restore: undefined };
+      return { ...deleted, restoreFailure: { step, reason, failedAt } };
+    }
     // SchoolRequestAbandoned is only ever the first event of a stream, which then never holds a school.
     case 'OrphanRemoved':
     case 'SchoolRequestAbandoned':
@@ -255,6 +268,27 @@ function apply(state: SchoolState, event: SchoolEvent): SchoolState {
 function pointedAt(state: SchoolState, dns: { name: string; recordType: string; provider: string } | undefined) {
   const r = state.resources;
   return dns ? { ...r, dns: { name: dns.name, recordType: dns.recordType, provider: dns.provider } } : r;
+}
+
+/**
+ * A deleted school starts its steps again from the beginning, its undo list and failure cleared; without
+ * `notify` there is no welcome-back email to send.
+ */
+function restoring(state: SchoolState, request: EventOf<'SchoolRestoreRequested'>['data']): SchoolState {
+  const steps = initialSteps();
+  if (!request.notify) steps.send_welcome_email = { ...steps.send_welcome_email, status: 'skipped' };
+  const { requestedAt, notify, archive } = request;
+  return {
+    ...state,
+    status: 'restoring',
+    steps,
+    undo: {},
+    failure: undefined,
+    restoreFailure: undefined,
+    warnings: [],
+    pendingRetry: undefined,
+    restore: { requestedAt, notify, archive },
+  };
 }
 
 function skipPending(steps: Record<StepName, StepState>): Record<StepName, StepState> {

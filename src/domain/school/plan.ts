@@ -3,7 +3,13 @@ import { REGISTRY_FIELDS } from './details.js';
 import type { CompensationName, LifecycleActionName, StepName } from './steps.js';
 import { COMPENSATIONS, STEPS, UNDO_ORDER } from './steps.js';
 
-const DONE = new Set(['succeeded', 'warning']);
+// `skipped`: a restore without `notify` has no welcome-back email to send.
+const DONE = new Set(['succeeded', 'warning', 'skipped']);
+
+/** Going forward through the steps: a new school's provisioning, or a deleted school's restore. */
+export function isForward(state: Pick<SchoolState, 'status'>): boolean {
+  return state.status === 'provisioning' || state.status === 'restoring';
+}
 
 /** The next forward step, or undefined when every step is done. */
 export function nextStep(state: SchoolState): StepName | undefined {
@@ -48,6 +54,6 @@ export function registryBehind(state: SchoolState): boolean {
 export function lifecycleAction(state: SchoolState): LifecycleActionName | undefined {
   if (state.status === 'suspending') return 'suspend_school';
   if (state.status === 'resuming') return 'resume_school';
-  if (state.status === 'provisioning' || isUndoing(state)) return undefined;
+  if (isForward(state) || isUndoing(state)) return undefined;
   return registryBehind(state) ? 'update_registry' : undefined;
 }

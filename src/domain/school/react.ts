@@ -1,4 +1,4 @@
-import { isUndoing, lifecycleAction, nextStep, pendingCompensations } from './plan.js';
+import { isForward, isUndoing, lifecycleAction, nextStep, pendingCompensations } from './plan.js';
 import type { SchoolState } from './state.js';
 import type { ActionName } from './steps.js';
 
@@ -13,7 +13,7 @@ export type Reaction =
 export function react(state: SchoolState | undefined, now: string): Reaction {
   if (!state) return { type: 'ignore', reason: 'no such school' };
   let action: ActionName | undefined;
-  if (state.status === 'provisioning') action = nextStep(state);
+  if (isForward(state)) action = nextStep(state);
   else if (isUndoing(state)) action = pendingCompensations(state)[0];
   else {
     action = lifecycleAction(state);
@@ -26,10 +26,9 @@ export function react(state: SchoolState | undefined, now: string): Reaction {
     if (Date.parse(retry.retryAt) > Date.parse(now)) return { type: 'wait', until: retry.retryAt, action };
     return { type: 'run', action, attempt: retry.attempt + 1 };
   }
-  const previous =
-    state.status === 'provisioning'
-      ? state.steps[action as keyof typeof state.steps]
-      : state.undo[action as keyof typeof state.undo]; // a lifecycle action's attempts are its pendingRetry's
+  const previous = isForward(state)
+    ? state.steps[action as keyof typeof state.steps]
+    : state.undo[action as keyof typeof state.undo]; // a lifecycle action's attempts are its pendingRetry's
   // A step that failed on another path (e.g. before a teardown) starts counting afresh.
   return { type: 'run', action, attempt: (previous?.status === 'retrying' ? previous.attempts : 0) + 1 };
 }

@@ -1,10 +1,12 @@
 import type { RegistryDetails, SchoolDetails } from './details.js';
+import type { ArchiveRecord } from './events.js';
 import type { ActionName, CompensationName, StepName } from './steps.js';
 import { STEPS } from './steps.js';
 
 /**
  * Every status a school can be in: provisioning → active; rolling_back → failed; active → suspending →
- * suspended → resuming → active; deprovisioning → deleted.
+ * suspended → resuming → active; deprovisioning → deleted → restoring → active (or, its steps undone through
+ * rolling_back, deleted again).
  */
 export const SCHOOL_STATUSES = [
   'provisioning',
@@ -16,6 +18,7 @@ export const SCHOOL_STATUSES = [
   'failed',
   'deprovisioning',
   'deleted',
+  'restoring',
 ] as const;
 export type SchoolStatus = (typeof SCHOOL_STATUSES)[number];
 
@@ -105,9 +108,17 @@ export interface SchoolState {
   server?: string;
   /** A move under way (`SchoolMoveStarted`, until `SchoolMoved` or `SchoolMoveFailed`). */
   move?: { to: string; startedAt: string };
+  /** The last teardown's archive of its database (`archivedAt`: when it was dropped): what a restore loads. */
+  archive?: ArchivedDatabase;
+  /** A restore under way (restoring, or rolling back a failed one). */
+  restore?: { requestedAt: string; notify: boolean; archive: ArchivedDatabase };
+  /** Why the last restore failed (the school is deleted again), until another is asked for. */
+  restoreFailure?: { step: StepName; reason: string; failedAt: string };
   /** A transient failure waiting for its retry. */
   pendingRetry?: { action: ActionName; attempt: number; retryAt: string };
 }
+
+export type ArchivedDatabase = ArchiveRecord & { archivedAt: string };
 
 /**
  * The id SCS_CREDENTIALS_KEY (the single-key form) goes by; values made before key ids existed were made

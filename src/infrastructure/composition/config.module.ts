@@ -7,7 +7,11 @@ import { APP_LOGGER, CONFIG } from './tokens.js';
 
 /** What the use cases take from the configuration. */
 export function appSettings(config: Config): AppSettings {
-  return { baseDomain: config.baseDomain, reservedSlugs: config.reservedSlugs };
+  return {
+    baseDomain: config.baseDomain,
+    reservedSlugs: config.reservedSlugs,
+    archiveRetentionDays: config.archiveRetentionDays,
+  };
 }
 
 /** The configuration, the logger, the clock and the use cases' settings, visible to every module. */

@@ -59,6 +59,10 @@ export function toProblem(error: unknown): Problem {
         return problem(410, 'school-deleted', 'School is deleted', error.message);
       case 'school_not_active':
         return problem(409, 'school-not-active', 'School is not active', error.message);
+      case 'not_deleted':
+        return problem(409, 'not-deleted', 'School is not deleted', error.message);
+      case 'archive_expired':
+        return problem(410, 'archive-expired', 'Archive expired', error.message);
       case 'school_already_exists':
         return problem(409, 'conflict', 'School already exists', error.message);
       case 'invalid_details':

@@ -17,13 +17,20 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ChangeDetailsCommand } from '../../application/change-details/change-details.command.js';
+import { RestoreSchoolCommand } from '../../application/restore-school/restore-school.command.js';
 import { ResumeSchoolCommand, SuspendSchoolCommand } from '../../application/suspension/suspension.commands.js';
 import { reasonProblem } from '../../domain/school/suspension.js';
 import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
 import { ChangeDetailsDto, checkedChanges } from './change-details.dto.js';
 import { RequireScope } from './api-key.guard.js';
 import { ApiProblems } from './openapi/openapi.js';
-import { SchoolViewDto, SuspendSchoolDto, SuspensionAcceptedDto } from './openapi/schemas.js';
+import {
+  RestoreAcceptedDto,
+  RestoreSchoolDto,
+  SchoolViewDto,
+  SuspendSchoolDto,
+  SuspensionAcceptedDto,
+} from './openapi/schemas.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { problem } from './problem.js';
 import { originOf, type ScsRequest } from './request-context.js';
@@ -55,10 +62,28 @@ function reasonOf(body: unknown): string {
   throw new BadRequestException(problem(400, 'validation', 'Invalid request', detail, { errors: errors.slice(0, 20) }));
 }
 
+/** POST /school/:id/restore's body: none, `{}` or `{notify: boolean}`. */
+function notifyOf(body: unknown): boolean {
+  if (body === undefined || body === null || (typeof body === 'object' && Object.keys(body).length === 0)) return false;
+  const errors: Array<{ field: string; message: string }> = [];
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    errors.push({ field: '(body)', message: 'must be a JSON object' });
+  } else {
+    const { notify, ...others } = body as Record<string, unknown>;
+    if (notify !== undefined && typeof notify !== 'boolean')
+      errors.push({ field: 'notify', message: 'must be a boolean' });
+    for (const field of Object.keys(others))
+      errors.push({ field: field.slice(0, 64), message: 'is not a known field' });
+  }
+  if (errors.length === 0) return (body as { notify?: boolean }).notify ?? false;
+  const detail = errors.map((e) => `${e.field} ${e.message}`).join('; ');
+  throw new BadRequestException(problem(400, 'validation', 'Invalid request', detail, { errors: errors.slice(0, 20) }));
+}
+
 const preconditionFailed = (detail: string) =>
   new HttpException(problem(412, 'precondition-failed', 'Precondition failed', detail), 412);
 
-/** A school's life after its creation: its details changed (PATCH), suspended and resumed. */
+/** A school's life after its creation: its details changed (PATCH), suspended and resumed, restored once deleted. */
 @ApiTags('schools')
 @ApiProblems(401, 403, 429, 503)
 @Controller()
@@ -176,6 +201,40 @@ export class SchoolLifecycleController {
     const sid = schoolId(id);
     const actor = req.actor ?? 'anonymous';
     const command = new ResumeSchoolCommand(sid, actor, req.correlationId!, req.traceparent, originOf(req));
+    const accepted = await this.commands.execute(command);
+    res.setHeader('Location', `/school/${sid}`);
+    return accepted;
+  }
+
+  @ApiOperation({
+    summary: 'restore a deleted school from its archive: the same id and slug, its data as it was deleted',
+    description:
+      'Within SCS_ARCHIVE_RETENTION_DAYS of its deletion. Recorded as `SchoolRestoreRequested` (the slug claimed ' +
+      'again, `SlugReserved`); the process manager runs the steps again: a new database loaded from the archive ' +
+      '(its SHA-256 checked first) and migrated to the current schema, its role with a new password, DNS, a new ' +
+      'certificate, the registry row, and with `notify` a welcome-back email. Status `restoring`, then `active` ' +
+      '(`SchoolRestored`); a step that fails for good is undone and the school is `deleted` again ' +
+      '(`SchoolRestoreFailed`, the reason in `restore`).',
+  })
+  @SCHOOL_ID
+  @IDEMPOTENCY_KEY
+  @ApiBody({ type: RestoreSchoolDto, required: false })
+  @ApiResponse({ status: 202, type: RestoreAcceptedDto, headers: LOCATION })
+  @ApiProblems(400, 404, 409, 410, 413, 415, 422)
+  @RequireScope('schools:write')
+  @Post('school/:id/restore')
+  @HttpCode(202)
+  @UseInterceptors(IdempotencyInterceptor)
+  async restore(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() req: ScsRequest,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const sid = schoolId(id);
+    const actor = req.actor ?? 'anonymous';
+    const notify = notifyOf(body);
+    const command = new RestoreSchoolCommand(sid, notify, actor, req.correlationId!, req.traceparent, originOf(req));
     const accepted = await this.commands.execute(command);
     res.setHeader('Location', `/school/${sid}`);
     return accepted;

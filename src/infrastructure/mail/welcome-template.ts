@@ -7,11 +7,13 @@ export const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (
 export function renderWelcomeEmail(mail: WelcomeEmail): { subject: string; text: string; html: string } {
   // The school name is user input: keep it on one line in the subject, escape it everywhere in HTML.
   const name = mail.schoolName.replace(/\s+/g, ' ').trim();
-  const subject = `Welcome to Syncad, ${name}`;
+  const back = !!mail.welcomeBack;
+  const subject = back ? `Welcome back to Syncad, ${name}` : `Welcome to Syncad, ${name}`;
+  const ready = back ? 'is back on Syncad, with its data as it was when it was deleted' : 'is ready on Syncad';
   const text = [
     'Hello,',
     '',
-    `${name} is ready on Syncad.`,
+    `${name} ${ready}.`,
     '',
     `Sign in at ${mail.loginUrl} with this email address (${mail.to}) to set your password`,
     'and invite your staff.',
@@ -26,7 +28,7 @@ export function renderWelcomeEmail(mail: WelcomeEmail): { subject: string; text:
 <html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
 <body style="font-family: sans-serif">
 <p>Hello,</p>
-<p><strong>${escapeHtml(name)}</strong> is ready on Syncad.</p>
+<p><strong>${escapeHtml(name)}</strong> ${ready}.</p>
 <p>Sign in at ${signIn} with this email address (${escapeHtml(mail.to)}) to set your password and invite your staff.</p>
 <p>— The Syncad team</p>
 </body></html>

@@ -55,6 +55,7 @@ export class PrometheusMetrics implements Telemetry {
   private server?: Server;
   private readonly http: Histogram<'method' | 'route' | 'status'>;
   private readonly provisioning: Histogram<'outcome'>;
+  private readonly restores: Histogram<'outcome'>;
   private readonly actions: Histogram<'step' | 'kind' | 'outcome'>;
   private readonly failures: Counter<'step' | 'kind'>;
   private readonly retries: Counter<'step' | 'kind'>;
@@ -91,6 +92,13 @@ export class PrometheusMetrics implements Telemetry {
     this.provisioning = new Histogram({
       name: 'scs_school_provisioning_duration_seconds',
       help: 'From POST /school to the school settling: outcome active, or failed after its rollback',
+      labelNames: ['outcome'],
+      buckets: SCHOOL_BUCKETS,
+      registers,
+    });
+    this.restores = new Histogram({
+      name: 'scs_school_restore_duration_seconds',
+      help: 'From POST /school/:id/restore to the school settling: outcome restored, or failed after its undo',
       labelNames: ['outcome'],
       buckets: SCHOOL_BUCKETS,
       registers,
@@ -276,6 +284,10 @@ export class PrometheusMetrics implements Telemetry {
 
   schoolSettled(status: string, seconds: number): void {
     this.provisioning.observe({ outcome: status }, seconds);
+  }
+
+  restoreSettled(outcome: 'restored' | 'failed', seconds: number): void {
+    this.restores.observe({ outcome }, seconds);
   }
 
   appended(outcome: string, seconds: number): void {

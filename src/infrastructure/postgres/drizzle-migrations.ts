@@ -141,12 +141,15 @@ export interface DrizzleMigrationResult {
 export async function applyDrizzleMigrations(
   client: pg.ClientBase,
   dir: string,
-  options: { timeouts?: MigrationTimeouts } = {},
+  options: { timeouts?: MigrationTimeouts; upTo?: string } = {},
 ): Promise<DrizzleMigrationResult> {
   const lockKey = advisoryLockKey('scs-migrations:drizzle');
   await client.query('SELECT pg_advisory_lock($1)', [lockKey]);
   try {
-    const state = await recordedState(client, dir);
+    const recorded = await recordedState(client, dir);
+    // `upTo`: a version (the count of migrations) to stop at, for a restore's archive made at it.
+    const limit = options.upTo === undefined ? Infinity : Number(options.upTo) - recorded.applied.length;
+    const state = { ...recorded, pending: recorded.pending.slice(0, Math.max(0, limit)) };
     const mismatched = state.mismatched[0];
     if (mismatched) {
       const recorded = (await client.query<Row>(`SELECT hash FROM ${TABLE} WHERE created_at = $1`, [mismatched.when]))

@@ -51,7 +51,12 @@ export function evolveFleet(row: FleetRow | undefined, event: ViewEvent): FleetR
     case 'TeardownRequested':
       return status('deprovisioning');
     case 'SchoolDeleted':
+    case 'SchoolRestoreFailed':
       return status('deleted');
+    case 'SchoolRestoreRequested':
+      return status('restoring');
+    case 'SchoolRestored':
+      return status('active');
     case 'SchoolDetailsChanged': {
       const { district = row.district, board = row.board } = event.data.changes;
       return { ...row, district, board };

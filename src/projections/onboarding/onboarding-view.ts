@@ -33,6 +33,8 @@ export function evolveOnboarding(row: OnboardingRow | undefined, event: ViewEven
       return { ...row, failed_at: event.data.finishedAt };
     case 'SchoolDeleted':
       return { ...row, deleted_at: event.data.deletedAt };
+    case 'SchoolRestored': // its onboarding stands as it was; it is not deleted any more
+      return { ...row, deleted_at: null };
     case 'SchoolDetailsChanged': {
       // The report groups a school by its district and board as they are now (a corrected typo moves it).
       const { district = row.district, board = row.board } = event.data.changes;

@@ -4,7 +4,7 @@ import type { StepStatus } from '../../domain/school/state.js';
 import type { ActionName, CompensationName, StepName } from '../../domain/school/steps.js';
 import { isCompensationName, isLifecycleAction, STEPS } from '../../domain/school/steps.js';
 import { serverOf } from '../../domain/school/placement.js';
-import type { SchoolView, StepView } from './school-view.js';
+import type { RestoreView, SchoolView, StepView } from './school-view.js';
 
 /**
  * Folds one event into the school's view. Pure, and the read model's own: it shares no state type
@@ -143,6 +143,25 @@ function apply(view: SchoolView, event: FoldableEvent): SchoolView {
       return skipPending({ ...view, status: 'deleted' });
     case 'SchoolDetailsChanged':
       return { ...view, ...event.data.changes };
+    case 'SchoolRestoreRequested': {
+      const { requestedAt, archive } = event.data;
+      const restore = { status: 'restoring' as const, requestedAt, archivedAt: archive.archivedAt, finishedAt: null };
+      const { failedStep: _step, failureReason: _reason, ...rest } = view;
+      const steps = STEPS.map((step) => ({ ...NOT_RUN, name: step }));
+      const fresh = { ...rest, status: 'restoring', steps, compensations: [], warnings: [], restore };
+      return event.data.notify ? fresh : withStatus(fresh, 'send_welcome_email', 'skipped');
+    }
+    case 'SchoolRestored':
+      return {
+        ...view,
+        status: 'active',
+        restore: view.restore && finished(view.restore, 'restored', event.data.restoredAt),
+      };
+    case 'SchoolRestoreFailed': {
+      const { failedStep, reason, finishedAt } = event.data;
+      const restore = view.restore && { ...finished(view.restore, 'failed', finishedAt), failedStep, reason };
+      return skipPending({ ...view, status: 'deleted', restore });
+    }
     case 'SchoolSuspensionRequested': {
       const { reason, requestedAt } = event.data;
       return { ...view, status: 'suspending', suspension: { reason, requestedAt, suspendedAt: null } };
@@ -229,6 +248,10 @@ function pointed(
   dns: { name: string; recordType: string; provider: string } | undefined,
 ): SchoolView {
   return dns ? { ...view, dns: { name: dns.name, type: dns.recordType, provider: dns.provider } } : view;
+}
+
+function finished(restore: RestoreView, status: RestoreView['status'], at: string): RestoreView {
+  return { ...restore, status, finishedAt: at };
 }
 
 function skipPending(view: SchoolView): SchoolView {

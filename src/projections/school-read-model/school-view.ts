@@ -9,9 +9,9 @@ import { STEPS, UNDO_ORDER } from '../../domain/school/steps.js';
  * number below (bump it when `SchoolView` changes) and the step list, since every view lists the
  * steps: adding, removing or moving a step rebuilds the read model by itself.
  * 1: the domain's `SchoolState` (until 0009_read_model_view); 2: this `SchoolView`; 3: with `schemaVersion`;
- * 4: with `server`; 5: with `suspension`; 6: with `certificate.delivered`.
+ * 4: with `server`; 5: with `suspension`; 6: with `certificate.delivered`; 7: with `restore`.
  */
-export const SCHOOL_VIEW_VERSION = `6:${STEPS.join(',')}`;
+export const SCHOOL_VIEW_VERSION = `7:${STEPS.join(',')}`;
 
 export interface StepView {
   name: ActionName;
@@ -64,6 +64,19 @@ export interface SuspensionView {
   retry?: { action: string; attempts: number; error: string; retryAt: string };
 }
 
+/** The school's last restore from its archive: under way, done, or failed (the school deleted again). */
+export interface RestoreView {
+  status: 'restoring' | 'restored' | 'failed';
+  requestedAt: string;
+  /** When the archive it loads was made (the teardown that dropped the database). */
+  archivedAt: string;
+  /** Null while under way. */
+  finishedAt: string | null;
+  /** Why it failed (status `failed`). */
+  failedStep?: string;
+  reason?: string;
+}
+
 export interface SchoolView {
   id: string;
   name: string;
@@ -93,6 +106,7 @@ export interface SchoolView {
   /** The last schema upgrade that failed, until one succeeds. */
   schemaUpgrade?: SchemaUpgradeView;
   suspension?: SuspensionView;
+  restore?: RestoreView;
   /** Stream revision of the last event folded in. */
   revision: number;
 }
@@ -138,6 +152,12 @@ function presentSuspension(s: SuspensionView): SuspensionView {
   return { reason: s.reason, requestedAt: s.requestedAt, suspendedAt: s.suspendedAt, ...optional('retry', retry) };
 }
 
+function presentRestore(r: RestoreView): RestoreView {
+  const { status, requestedAt, archivedAt, finishedAt, failedStep, reason } = r;
+  const failure = failedStep !== undefined ? { failedStep, reason } : {};
+  return { status, requestedAt, archivedAt, finishedAt, ...failure };
+}
+
 function presentSchemaUpgrade(u: SchemaUpgradeView): SchemaUpgradeView {
   const { status, migration, error, attempts, permanent, failedAt, retryAt } = u;
   return { status, migration, error, attempts, permanent, failedAt, ...optional('retryAt', retryAt) };
@@ -174,6 +194,7 @@ export function presentSchool(v: SchoolView): SchoolView {
     server: v.server ?? null,
     ...optional('schemaUpgrade', v.schemaUpgrade && presentSchemaUpgrade(v.schemaUpgrade)),
     ...optional('suspension', v.suspension && presentSuspension(v.suspension)),
+    ...optional('restore', v.restore && presentRestore(v.restore)),
     revision: v.revision,
   };
 }

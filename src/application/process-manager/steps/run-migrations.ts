@@ -1,7 +1,11 @@
+import { nextCredentialsGeneration } from '../../../domain/school/decide.js';
 import { serverOf } from '../../../domain/school/placement.js';
 import { defineStep } from './step-module.js';
 
-/** Brings the school database to the current school schema and hands it to the school's own role. */
+/**
+ * Brings the school database to the current school schema (a restored one from its archive's version) and
+ * hands it to the school's own role.
+ */
 export const runMigrations = defineStep({
   name: 'run_migrations',
   needs: ['servers', 'credentials'],
@@ -9,7 +13,10 @@ export const runMigrations = defineStep({
     const { databaseName } = state;
     const databases = ports.servers.on(serverOf(state));
     const credentialsKeyId = ports.credentials.activeKeyId;
-    const password = ports.credentials.passwordFor(state.id, { keyId: credentialsKeyId, generation: 0 });
+    // A restored school's role gets a password never given before (its last generation's next).
+    const credentialsGeneration = state.restore ? nextCredentialsGeneration(state) : 0;
+    const generation = { keyId: credentialsKeyId, generation: credentialsGeneration };
+    const password = ports.credentials.passwordFor(state.id, generation);
     const owner = { role: ports.credentials.roleFor(databaseName), password };
     const migrated = await databases.migrate(databaseName, { owner });
     const { schemaVersion, applied, tableCount, durationMs } = migrated;
@@ -24,6 +31,7 @@ export const runMigrations = defineStep({
       credentialsKeyId,
       recordedIn,
     };
+    if (state.restore) return { type: 'MigrationsApplied', data: { ...data, credentialsGeneration } };
     return { type: 'MigrationsApplied', data };
   },
   // No undo: the schema is dropped with the database.

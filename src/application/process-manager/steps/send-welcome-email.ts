@@ -1,6 +1,9 @@
 import { defineStep } from './step-module.js';
 
-/** The welcome email to the school's admin; not critical, and a sent email cannot be unsent. */
+/**
+ * The welcome email to the school's admin (a restore's welcome back, when asked for); not critical, and a
+ * sent email cannot be unsent.
+ */
 export const sendWelcomeEmail = defineStep({
   name: 'send_welcome_email',
   needs: ['mailer'],
@@ -14,6 +17,7 @@ export const sendWelcomeEmail = defineStep({
       slug: details.slug,
       to,
       loginUrl,
+      ...(state.restore ? { welcomeBack: { requestedAt: state.restore.requestedAt } } : {}),
     });
     return { type: 'WelcomeEmailSent', data: { ...run(), provider: ports.mailer.name, to, messageId: sent.messageId } };
   },

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
@@ -12,23 +11,22 @@ import type {
   ArchiveRequest,
   DatabaseArchive,
   DatabaseArchives,
+  LoadedArchive,
+  LoadRequest,
 } from '../../../application/ports/database-archives.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
+import { sha256Of, verifyArchive } from '../load/archive-file.js';
+import { loadJsonLines, readHeader } from '../load/json-lines.js';
+import { describeRestored, pgRestore, pgRestoreBeside } from '../load/pg-restore.js';
 
 const run = promisify(execFile);
-
-async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(file), hash);
-  return hash.digest('hex');
-}
 
 /**
  * Final archives of school databases in a folder, one sub-folder per school. `pg_dump` (custom format)
  * is used when the machine has one at least as new as the server; otherwise (e.g. the embedded
  * PostgreSQL, whose package ships no pg_dump) every table is written as gzip'd JSON lines through a
- * cursor, with a first line naming the schema version, so the data can be loaded into a database
- * migrated to that version.
+ * cursor, with a first line naming the schema version and, last, each sequence's value, so the data
+ * can be loaded into a database migrated to that version (`load`).
  */
 export class FolderDatabaseArchives implements DatabaseArchives {
   private pgDumpMajor?: number | null;
@@ -121,6 +119,12 @@ export class FolderDatabaseArchives implements DatabaseArchives {
           }
           await client.query('CLOSE archive_cursor');
         }
+        // In the same snapshot as the rows, so a restore's sequences continue after them.
+        const sequences = await client.query<{ line: string }>(
+          `SELECT json_build_object('sequence', sequencename, 'lastValue', last_value::text)::text AS line
+             FROM pg_sequences WHERE schemaname = 'public' ORDER BY sequencename`,
+        );
+        yield sequences.rows.map((r) => `${r.line}\n`).join('');
       } finally {
         await client.query('COMMIT').catch(() => undefined);
       }
@@ -128,6 +132,37 @@ export class FolderDatabaseArchives implements DatabaseArchives {
     await pipeline(Readable.from(lines()), createGzip(), createWriteStream(temp, { mode: 0o600 }));
     renameSync(temp, file);
     return { location: file, format: 'scs-jsonl-v1', bytes: statSync(file).size, sha256: await sha256Of(file), rows };
+  }
+
+  async exists(location: string): Promise<boolean> {
+    return existsSync(location);
+  }
+
+  async load(request: LoadRequest): Promise<LoadedArchive> {
+    const { archive, databaseName, server } = request;
+    if (!existsSync(archive.location)) throw StepError.permanent(`archive ${archive.location} is gone`);
+    await verifyArchive(archive.location, archive.sha256);
+    const url = this.urlFor(databaseName, server);
+    if (archive.format === 'pg_dump-custom') {
+      await pgRestore(pgRestoreBeside(this.options.pgDump), url, archive.location);
+      return this.withClient(url, describeRestored);
+    }
+    if (archive.format !== 'scs-jsonl-v1') throw StepError.permanent(`unknown archive format ${archive.format}`);
+    const { schemaVersion } = await readHeader(archive.location);
+    if (schemaVersion === null) throw StepError.permanent('the archive names no school schema version');
+    await request.migrateTo(schemaVersion);
+    const loaded = await this.withClient(url, (client) => loadJsonLines(client, archive.location));
+    return { schemaVersion, ...loaded };
+  }
+
+  private async withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+    const client = guardClient(new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 }), 'restore');
+    await client.connect();
+    try {
+      return await use(client);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   }
 
   async purgeExpired(now: Date): Promise<number> {

@@ -1,11 +1,24 @@
-import { createReadStream, rmSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
-import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type {
   ArchiveRequest,
   DatabaseArchive,
   DatabaseArchives,
+  LoadedArchive,
+  LoadRequest,
 } from '../../../application/ports/database-archives.port.js';
+import { StepError } from '../../../application/process-manager/step-error.js';
 
 /**
  * Final archives in S3: each is made in a local folder first (by the folder adapter), uploaded with
@@ -52,6 +65,38 @@ export class S3DatabaseArchives implements DatabaseArchives {
       .finally(() => body.destroy());
     rmSync(local.location, { force: true });
     return { ...local, location: `s3://${this.options.bucket}/${key}` };
+  }
+
+  /** Bucket and key of an `s3://bucket/key` location of this bucket. */
+  private objectOf(location: string): { Bucket: string; Key: string } {
+    const prefix = `s3://${this.options.bucket}/`;
+    if (!location.startsWith(prefix)) throw StepError.permanent(`archive ${location} is not in ${prefix}`);
+    return { Bucket: this.options.bucket, Key: location.slice(prefix.length) };
+  }
+
+  async exists(location: string): Promise<boolean> {
+    try {
+      await this.options.client.send(new HeadObjectCommand(this.objectOf(location)));
+      return true;
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404 || (error as Error).name === 'NotFound') return false;
+      throw error;
+    }
+  }
+
+  /** Downloaded to a local folder, then loaded from there by the folder adapter (which checks its SHA-256). */
+  async load(request: LoadRequest): Promise<LoadedArchive> {
+    const folder = mkdtempSync(join(tmpdir(), 'scs-restore-'));
+    try {
+      const file = join(folder, basename(request.archive.location));
+      const object = await this.options.client.send(new GetObjectCommand(this.objectOf(request.archive.location)));
+      if (!object.Body) throw StepError.permanent(`archive ${request.archive.location} has no body`);
+      await pipeline(object.Body as Readable, createWriteStream(file, { mode: 0o600 }));
+      return await this.options.staging.load({ ...request, archive: { ...request.archive, location: file } });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   }
 
   async purgeExpired(now: Date): Promise<number> {

@@ -21,9 +21,11 @@ const PROBLEMS: Record<number, string> = {
   404: 'no school has this id',
   409:
     'conflict: the slug is taken (`slug-taken`), its DNS name holds records SCS does not own (`name-taken`), a retried school is not failed (`school-not-failed`), ' +
-    "the school's status does not allow it (`wrong-status`, with `schoolStatus`), " +
+    "the school's status does not allow it (`wrong-status`, with `schoolStatus`), a restored school is not deleted (`not-deleted`), " +
     'or a request with this Idempotency-Key is still running',
-  410: 'the school is deleted',
+  410:
+    'the school is deleted (`school-deleted`); for a restore, its archive is past SCS_ARCHIVE_RETENTION_DAYS or gone ' +
+    '(`archive-expired`)',
   412: "If-Match is not the school's current ETag: it changed since (`precondition-failed`); nothing was changed",
   413: 'body over SCS_BODY_LIMIT_BYTES',
   415: 'body not JSON (UTF-8)',

@@ -9,6 +9,7 @@ import type { TenantServerStatus } from '../../../application/ports/tenant-serve
 import type {
   CertificateView,
   DeliveredView,
+  RestoreView,
   SchemaUpgradeView,
   SchoolView,
   StepView,
@@ -16,6 +17,7 @@ import type {
 } from '../../../projections/school-read-model/school-view.js';
 import { SCOPES } from '../scopes.js';
 import type { SuspensionAccepted } from '../../../application/suspension/suspension.commands.js';
+import type { RestoreAccepted } from '../../../application/restore-school/restore-school.command.js';
 import { REASON_MAX } from '../../../domain/school/suspension.js';
 
 /*
@@ -190,6 +192,16 @@ export class SuspensionViewDto implements SuspensionView {
   retry?: SuspensionRetryDto;
 }
 
+export class RestoreViewDto implements RestoreView {
+  @ApiProperty({ enum: ['restoring', 'restored', 'failed'] }) status!: 'restoring' | 'restored' | 'failed';
+  @ApiProperty(TIME) requestedAt!: string;
+  @ApiProperty({ ...TIME, description: 'when the archive it loads was made (the teardown)' }) archivedAt!: string;
+  @ApiProperty({ ...TIME, type: 'string', nullable: true, description: 'null while under way' })
+  finishedAt!: string | null;
+  @ApiPropertyOptional({ enum: STEPS, description: 'when failed' }) failedStep?: string;
+  @ApiPropertyOptional({ description: 'when failed: why (the school is deleted again)' }) reason?: string;
+}
+
 /** GET /school/:id: the read model's view of a school. */
 export class SchoolViewDto extends SchoolSummaryDto implements SchoolView {
   @ApiProperty(TIME) updatedAt!: string;
@@ -226,6 +238,8 @@ export class SchoolViewDto extends SchoolSummaryDto implements SchoolView {
     description: 'while suspending, suspended and resuming: why, since when',
   })
   suspension?: SuspensionViewDto;
+  @ApiPropertyOptional({ type: RestoreViewDto, description: 'its last restore from its archive, once one was asked' })
+  restore?: RestoreViewDto;
   @ApiProperty({ type: 'integer', description: 'stream revision of the last event folded in' }) revision!: number;
 }
 
@@ -245,6 +259,27 @@ export class TeardownAcceptedDto {
 export class SuspensionAcceptedDto implements SuspensionAccepted {
   @ApiProperty(UUID) id!: string;
   @ApiProperty({ enum: SCHOOL_STATUSES, example: 'suspending' }) status!: string;
+}
+
+export class RestoreArchiveDto {
+  @ApiProperty({ example: '/var/lib/scs/archives/7d2f…/school_7d2f….jsonl.gz' }) location!: string;
+  @ApiProperty({ enum: ['pg_dump-custom', 'scs-jsonl-v1'] }) format!: string;
+  @ApiProperty(TIME) archivedAt!: string;
+}
+
+/** What POST /school/:id/restore answers (202). */
+export class RestoreAcceptedDto implements RestoreAccepted {
+  @ApiProperty(UUID) id!: string;
+  @ApiProperty({ example: 'greenwood-high' }) slug!: string;
+  @ApiProperty({ enum: SCHOOL_STATUSES, example: 'restoring' }) status!: string;
+  @ApiProperty({ type: RestoreArchiveDto, description: 'the archive the database is loaded from' })
+  archive!: RestoreArchiveDto;
+}
+
+/** POST /school/:id/restore's body (optional). */
+export class RestoreSchoolDto {
+  @ApiPropertyOptional({ type: 'boolean', default: false, description: "send the school's admin a welcome-back email" })
+  notify?: boolean;
 }
 
 /** POST /school/:id/suspend's body. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../../../application/ports/clock.port.js';
-import type { Mailer, WelcomeEmail } from '../../../application/ports/mailer.port.js';
+import { welcomeMessageId, type Mailer, type WelcomeEmail } from '../../../application/ports/mailer.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
 import { renderWelcomeEmail } from '../welcome-template.js';
 
@@ -88,7 +88,7 @@ export class OutboxMailer implements Mailer {
       throw StepError.permanent(`school id ${JSON.stringify(mail.schoolId)} is not a UUID`);
     const schoolId = mail.schoolId.toLowerCase();
     const now = this.clock.now();
-    const messageId = `<welcome-${schoolId}@scs.local>`;
+    const messageId = welcomeMessageId(mail);
     const message = this.compose(mail, messageId, now);
 
     const dir = this.options.dir;

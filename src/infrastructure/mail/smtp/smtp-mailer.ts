@@ -1,5 +1,5 @@
 import { createTransport } from 'nodemailer';
-import type { Mailer, WelcomeEmail } from '../../../application/ports/mailer.port.js';
+import { welcomeMessageId, type Mailer, type WelcomeEmail } from '../../../application/ports/mailer.port.js';
 import { StepError } from '../../../application/process-manager/step-error.js';
 import { renderWelcomeEmail } from '../welcome-template.js';
 
@@ -28,7 +28,7 @@ export class SmtpMailer implements Mailer {
   async sendWelcome(mail: WelcomeEmail): Promise<{ messageId: string }> {
     const { subject, text, html } = renderWelcomeEmail(mail);
     // Derived from the school, so a resend after a crash carries the same Message-ID and reads as a duplicate.
-    const messageId = `<welcome-${mail.schoolId}@scs.local>`;
+    const messageId = welcomeMessageId(mail);
     try {
       await this.transport.sendMail({ from: this.options.from, to: mail.to, subject, text, html, messageId });
     } catch (error) {

@@ -189,8 +189,8 @@ export class PostgresTenantDatabases implements TenantDatabases {
     });
   }
 
-  async create(databaseName: string): Promise<CreatedDatabase> {
-    const created = await this.createUnmarked(databaseName);
+  async create(databaseName: string, options: { empty?: boolean } = {}): Promise<CreatedDatabase> {
+    const created = await this.createUnmarked(databaseName, options.empty ?? false);
     // Also on a re-run: the mark may be what the crashed attempt did not get to.
     if (this.options.owner) {
       await this.withServer((server) =>
@@ -202,7 +202,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
     return created;
   }
 
-  private async createUnmarked(databaseName: string): Promise<CreatedDatabase> {
+  private async createUnmarked(databaseName: string, empty: boolean): Promise<CreatedDatabase> {
     const name = quoteSchoolDatabase(databaseName);
     const started = performance.now();
     const result = (method: CreatedDatabase['method'], alreadyExisted: boolean): CreatedDatabase => ({
@@ -213,8 +213,10 @@ export class PostgresTenantDatabases implements TenantDatabases {
     });
     return this.withServer(async (server) => {
       // A re-run after a crash finds the database from the first attempt (whichever way it was made).
-      if (await this.existsOn(server, databaseName)) return result(this.templateCurrent ? 'template' : 'empty', true);
-      if (!this.templateCurrent) {
+      if (await this.existsOn(server, databaseName)) {
+        return result(this.templateCurrent && !empty ? 'template' : 'empty', true);
+      }
+      if (!this.templateCurrent && !empty) {
         await server.query('SELECT pg_advisory_lock($1)', [this.lockKey]);
         try {
           this.templateCurrent = (await this.templateState(server)) === 'current';
@@ -226,7 +228,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
           await server.query('SELECT pg_advisory_unlock($1)', [this.lockKey]);
         }
       }
-      if (this.templateCurrent) {
+      if (this.templateCurrent && !empty) {
         const cloned = await this.cloneTemplate(server, name, databaseName);
         if (cloned === 'spare') return result('spare', false);
         if (cloned !== 'failed') return result('template', cloned === 'existed');
@@ -408,9 +410,15 @@ export class PostgresTenantDatabases implements TenantDatabases {
 
   async migrate(
     databaseName: string,
-    options: { timeouts?: MigrationTimeouts; owner?: DatabaseOwner } = {},
+    options: { timeouts?: MigrationTimeouts; owner?: DatabaseOwner; toVersion?: string } = {},
   ): Promise<MigratedDatabase> {
     quoteSchoolDatabase(databaseName);
+    const { toVersion } = options;
+    const known = (version: string) =>
+      /^\d{4}$/.test(version) && Number(version) >= 1 && Number(version) <= listDrizzleMigrations(this.dir).length;
+    if (toVersion !== undefined && !known(toVersion)) {
+      throw StepError.permanent(`school schema version ${toVersion} is not among this version's migrations`);
+    }
     if (options.owner) checkOwner(databaseName, options.owner);
     const started = performance.now();
     // The owner's role and the database's ownership are the server's business, not the school database's:
@@ -421,7 +429,7 @@ export class PostgresTenantDatabases implements TenantDatabases {
     return this.withDatabase(databaseName, async (client) => {
       let result: DrizzleMigrationResult;
       try {
-        result = await applyDrizzleMigrations(client, this.dir, { timeouts: options.timeouts });
+        result = await applyDrizzleMigrations(client, this.dir, { timeouts: options.timeouts, upTo: toVersion });
       } catch (error) {
         // An edited migration will not fix itself on retry.
         if (error instanceof MigrationChecksumError) {

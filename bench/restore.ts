@@ -1,0 +1,91 @@
+/**
+ * Time to restored (POST /school/:id/restore to `active`) for a freshly provisioned school and for one
+ * holding 100,000 rows, beside the archive's own size and format. Run on its own:
+ * `node dist/bench/restore.js` (DATABASE_URL or SCS_BENCH_DATABASE_URL: a server whose databases it makes
+ * and drops); `restoreRows` gives main.ts the rows. BENCH_RESTORE_ROWS overrides the 100,000.
+ */
+import { performance } from 'node:perf_hooks';
+import { query, urlForDatabase } from '../test/support/databases.js';
+import { schoolBody, startScs, waitFor, waitForStatus, type ScsProcess } from '../test/support/scs-process.js';
+import { formatTable, row, type Row } from './support/report.js';
+
+const WAIT = 600_000;
+
+async function archiveOf(scs: ScsProcess, id: string): Promise<{ bytes: number; format: string; rows?: number }> {
+  const events = (await scs.request(`/school/${id}/history`)).body.events as Array<{ type: string; data: any }>;
+  return events.findLast((e) => e.type === 'DatabaseDropped')!.data.archive;
+}
+
+/** The school once its restore ended: active, or deleted again with `restore.status` failed (not the stale deleted). */
+function settled(scs: ScsProcess, id: string): Promise<any> {
+  return waitFor(
+    `school ${id}'s restore to end`,
+    async () => {
+      const { body } = await scs.request(`/school/${id}`);
+      return body.status === 'active' || body.restore?.status === 'failed' ? body : undefined;
+    },
+    WAIT,
+  );
+}
+
+/** Provisions a school, fills `rows` users, deletes it, and times its restore. */
+async function timeRestore(
+  scs: ScsProcess,
+  rows: number,
+): Promise<{ ms: number; archive: { bytes: number; format: string } }> {
+  const created = await scs.request('/school', { method: 'POST', json: schoolBody() });
+  const school = await waitForStatus(scs, created.body.id, ['active'], WAIT);
+  if (rows > 0) {
+    await query(
+      urlForDatabase(school.databaseName),
+      `INSERT INTO users (email, display_name) SELECT 'u' || g || '@bench.example', 'User ' || g FROM generate_series(1, $1::int) g`,
+      [rows],
+    );
+  }
+  await scs.request(`/school/${school.id}`, { method: 'DELETE' });
+  await waitForStatus(scs, school.id, ['deleted'], WAIT);
+  const archive = await archiveOf(scs, school.id);
+  const started = performance.now();
+  const res = await scs.request(`/school/${school.id}/restore`, { method: 'POST' });
+  if (res.status !== 202) throw new Error(`restore answered ${res.status}: ${JSON.stringify(res.body)}`);
+  const restored = await settled(scs, school.id);
+  if (restored.status !== 'active') throw new Error(`restore failed: ${JSON.stringify(restored.restore)}`);
+  return { ms: performance.now() - started, archive };
+}
+
+export async function restoreRows(scs: ScsProcess, rows = 100_000): Promise<Row[]> {
+  const out: Row[] = [];
+  for (const [id, n, what] of [
+    ['restore_fresh', 0, 'time to restored: a freshly provisioned school'],
+    ['restore_100k', rows, `time to restored: a school with ${rows.toLocaleString('en-US')} rows`],
+  ] as const) {
+    const { ms, archive } = await timeRestore(scs, n);
+    const detail = `archive ${(archive.bytes / 1024).toFixed(1)} KiB (${archive.format})`;
+    out.push(row({ id, what, value: ms, unit: 'ms', better: 'lower', detail, goal: '—' }));
+  }
+  return out;
+}
+
+const isMain = import.meta.url === `file://${process.argv[1]}`;
+if (isMain) {
+  const databaseUrl = process.env.SCS_BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+  if (!databaseUrl)
+    throw new Error('set DATABASE_URL (or SCS_BENCH_DATABASE_URL) to a central database the bench may use');
+  process.env.SCS_TEST_DATABASE_URL ??= new URL('/postgres', databaseUrl).toString();
+  const env = {
+    SCS_RATE_LIMIT_PER_MINUTE: '1000000',
+    SCS_POST_RATE_LIMIT_PER_MINUTE: '1000000',
+    SCS_RECONCILE_INTERVAL_S: '0',
+  };
+  const scs = await startScs({
+    databaseUrl,
+    env: { ...env, ...(process.env.BENCH_ENV_PATH ? { PATH: process.env.BENCH_ENV_PATH } : {}) },
+    startTimeoutMs: 300_000,
+  });
+  try {
+    const rows = await restoreRows(scs, Number(process.env.BENCH_RESTORE_ROWS ?? 100_000));
+    process.stdout.write(formatTable(rows));
+  } finally {
+    await scs.stop();
+  }
+}
