@@ -5321,7 +5321,7 @@ export interface operations {
                 after?: string;
                 /** @description one school */
                 school?: string;
-                /** @description comma-separated; absent: every type (school.requested, school.provisioned, school.failed, school.deleted, school.schema_upgraded, school.moved, school.credentials_rotated, school.certificate_renewed, school.details_changed, school.suspended, school.resumed) */
+                /** @description comma-separated; absent: every type (school.requested, school.provisioned, school.failed, school.deleted, school.schema_upgraded, school.moved, school.credentials_rotated, school.certificate_renewed, school.details_changed, school.suspended, school.resumed, school.restored, school.restore_failed) */
                 types?: string;
             };
             header?: {
