@@ -42,6 +42,7 @@ describe('tenant servers: school databases placed across two PostgreSQL servers'
       readFileSync(join(credentialsDir, `${slug}.env`), 'utf8')
         .trim()
         .split('\n')
+        .filter((line) => !line.startsWith('#')) // SCS's mark
         .map((line) => /^([A-Z_]+)='(.*)'$/.exec(line)!.slice(1, 3)),
     );
   const cli = (...args: string[]) => runCli(central.url, args, env());

@@ -99,7 +99,8 @@ describe('restoring a school database from its archive (real PostgreSQL)', () =>
       },
     });
     expect(migrated).toEqual(['0003']);
-    expect(loaded).toMatchObject({ schemaVersion: '0003', rows: archive.rows! - 3 });
+    // Every row archived is loaded (Drizzle's journal is in its own schema, made by the migration to 0003).
+    expect(loaded).toMatchObject({ schemaVersion: '0003', rows: archive.rows! });
     expect(loaded.sequences).toBeGreaterThan(0);
     expect((await databases.migrate(target)).schemaVersion).toBe(latestDrizzleVersion(schoolSchemaDir()));
     const after = await contents(target);
