@@ -238,4 +238,7 @@ CREATE INDEX "notice_audiences_section_idx" ON "notice_audiences" USING btree ("
 CREATE INDEX "notices_published_idx" ON "notices" USING btree ("published_at" DESC NULLS FIRST);--> statement-breakpoint
 CREATE INDEX "transport_assignments_stop_idx" ON "transport_assignments" USING btree ("stop_id");--> statement-breakpoint
 CREATE INDEX "transport_routes_driver_idx" ON "transport_routes" USING btree ("driver_id");--> statement-breakpoint
-CREATE INDEX "transport_routes_vehicle_idx" ON "transport_routes" USING btree ("vehicle_id");
+CREATE INDEX "transport_routes_vehicle_idx" ON "transport_routes" USING btree ("vehicle_id");--> statement-breakpoint
+INSERT INTO "roles" ("code", "name") VALUES
+  ('admin', 'School administrator'), ('principal', 'Principal'), ('teacher', 'Teacher'),
+  ('accountant', 'Accountant'), ('librarian', 'Librarian'), ('student', 'Student'), ('guardian', 'Guardian');

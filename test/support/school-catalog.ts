@@ -2,7 +2,8 @@ import type pg from 'pg';
 
 /**
  * A school database's shape as lines of text, one per table, column, constraint, index, sequence,
- * trigger and function of its `public` schema, read from the catalog (pg_catalog, not the files that
+ * trigger and function of its `public` schema, with each table's rows (count and hash: the seed data) and
+ * each sequence's position, read from the catalog (pg_catalog, not the files that
  * made it), so that two databases made different ways can be compared line by line. SCS's own record of
  * applied migrations (`schema_migrations`, the `drizzle` schema) is not part of the school's shape.
  */
@@ -37,6 +38,23 @@ export async function schoolCatalog(client: pg.ClientBase): Promise<string[]> {
     const result = await client.query<{ line: string }>(`SELECT line FROM (${query}) AS q(line)`);
     lines.push(...result.rows.map((r) => r.line));
   }
+  // The rows migrations put in (seed data such as the default roles) and where each sequence stands.
+  const tables = await client.query<{ name: string }>(
+    `SELECT format('%I', relname) AS name FROM pg_class
+      WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') AND relname <> 'schema_migrations'`,
+  );
+  for (const { name } of tables.rows) {
+    const rows = await client.query<{ line: string }>(
+      `SELECT format('rows %s %s %s', '${name}', count(*), md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')))
+         AS line FROM public.${name} t`,
+    );
+    lines.push(rows.rows[0].line);
+  }
+  const sequences = await client.query<{ line: string }>(
+    `SELECT format('sequence %s at %s', sequencename, coalesce(last_value::text, 'unused')) AS line
+       FROM pg_sequences WHERE schemaname = 'public'`,
+  );
+  lines.push(...sequences.rows.map((r) => r.line));
   return lines.sort();
 }
 

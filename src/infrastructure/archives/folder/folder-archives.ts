@@ -18,6 +18,7 @@ import { StepError } from '../../../application/process-manager/step-error.js';
 import { sha256Of, verifyArchive } from '../load/archive-file.js';
 import { loadJsonLines, readHeader } from '../load/json-lines.js';
 import { describeRestored, pgRestore, pgRestoreBeside } from '../load/pg-restore.js';
+import { schemaVersionOf } from '../load/schema-version.js';
 
 const run = promisify(execFile);
 
@@ -100,7 +101,7 @@ export class FolderDatabaseArchives implements DatabaseArchives {
         `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
       )
     ).rows.map((r) => r.name);
-    const version = await archivedSchemaVersion(client);
+    const version = await schemaVersionOf(client);
     let rows = 0;
     async function* lines(): AsyncGenerator<string> {
       yield `${JSON.stringify({ format: 'scs-jsonl-v1', schemaVersion: version, tables, archivedAt: new Date().toISOString() })}\n`;
@@ -186,18 +187,4 @@ export class FolderDatabaseArchives implements DatabaseArchives {
     }
     return removed;
   }
-}
-
-/**
- * The school schema version: how many drizzle-kit migrations the database records (one row each, as
- * drizzle-orm's migrator records them), or, made before Drizzle, its highest schema_migrations version.
- */
-async function archivedSchemaVersion(client: pg.Client): Promise<string | null> {
-  const read = (sql: string) =>
-    client.query<{ v: string | null }>(sql).then(
-      (r) => r.rows[0]?.v ?? null,
-      () => null,
-    );
-  const drizzle = `SELECT lpad(count(*)::text, 4, '0') AS v FROM drizzle.__drizzle_migrations HAVING count(*) > 0`;
-  return (await read(drizzle)) ?? (await read('SELECT max(version) AS v FROM schema_migrations'));
 }

@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type pg from 'pg';
 import { StepError } from '../../../application/process-manager/step-error.js';
+import { schemaVersionOf } from './schema-version.js';
 
 const run = promisify(execFile);
 
@@ -14,8 +15,9 @@ export function pgRestoreBeside(pgDump: string | undefined): string {
 
 /**
  * Restores a `pg_dump --format=custom` archive into an empty database: schema, rows, sequences and the
- * school's own `schema_migrations`, so `migrate` rolls it forward from the version it was archived at. No
- * owner and no grants from the dump: the restore step gives the database to the school's role.
+ * record of applied migrations (`drizzle.__drizzle_migrations`, or `schema_migrations` before Drizzle), so
+ * `migrate` rolls it forward from the version it was archived at. No owner and no grants from the dump: the
+ * restore step gives the database to the school's role.
  */
 export async function pgRestore(bin: string, databaseUrl: string, file: string): Promise<void> {
   const args = ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', `--dbname=${databaseUrl}`];
@@ -32,10 +34,7 @@ export async function pgRestore(bin: string, databaseUrl: string, file: string):
 export async function describeRestored(
   client: pg.ClientBase,
 ): Promise<{ schemaVersion: string | null; tables: number; rows: number; sequences: number }> {
-  const version = await client
-    .query<{ v: string | null }>('SELECT max(version) AS v FROM schema_migrations')
-    .then((r) => r.rows[0].v)
-    .catch(() => null);
+  const version = await schemaVersionOf(client);
   const counts = await client.query<{ tables: number; sequences: number }>(
     `SELECT count(*) FILTER (WHERE c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations')::int AS tables,
             count(*) FILTER (WHERE c.relkind = 'S')::int AS sequences
