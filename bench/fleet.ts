@@ -438,7 +438,8 @@ export async function runFleet(
     await stop();
     progress('dropping the databases the fleet made');
     await floors.dropAll().catch(() => undefined);
-    await dropSchools(serverUrls, central, dirs);
+    // The service on the simulated central may make databases too (a generated school it takes up): both.
+    for (const owner of [central, simulatedCentral]) await dropSchools(serverUrls, owner, dirs);
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
   }
