@@ -411,12 +411,14 @@ export async function runFleet(
       let registered: GlobalPosition | undefined;
       for (const n of simulated) {
         progress(`simulated: generating ${n - made} schools`);
+        // Generated streams are appended with expected revisions: no service may append to them meanwhile.
+        await stop();
         await generate(simUrl, generator, n - made);
         made = n;
         registered = await registerGenerated(runtime, registered);
-        scs ??= await start(simUrl);
-        await caughtUp(scs, simUrl, n);
-        await sharedRows(figures, `sim ${n}`, scs, runtime, server, simulatedCentral, n);
+        const service = await start(simUrl);
+        await caughtUp(service, simUrl, n);
+        await sharedRows(figures, `sim ${n}`, service, runtime, server, simulatedCentral, n);
         progress(
           `so far:\n${table([...figures.metrics.values()], options.checkpoints, simulated.slice(0, simulated.indexOf(n) + 1))}`,
         );
