@@ -99,12 +99,11 @@ export function advisoryLockKey(name: string): string {
 export async function applySqlMigrations(
   client: pg.ClientBase,
   dir: string,
-  options: { table?: string; timeouts?: MigrationTimeouts; upTo?: string } = {},
+  options: { table?: string; timeouts?: MigrationTimeouts } = {},
 ): Promise<{ applied: string[]; version: string; all: string[] }> {
   const tableName = options.table ?? 'schema_migrations';
   const table = pg.escapeIdentifier(tableName);
-  const { upTo } = options;
-  const migrations = listSqlMigrations(dir).filter((m) => upTo === undefined || m.version <= upTo);
+  const migrations = listSqlMigrations(dir);
   const lockKey = advisoryLockKey(`scs-migrations:${tableName}`);
   await client.query('SELECT pg_advisory_lock($1)', [lockKey]);
   try {
