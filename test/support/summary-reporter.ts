@@ -13,7 +13,7 @@ interface AggregatedResult {
   numFailedTests: number;
   numPendingTests: number;
   numRuntimeErrorTestSuites: number;
-  testResults: Array<{ testResults: AssertionResult[] }>;
+  testResults: Array<{ testResults: AssertionResult[]; testFilePath?: string; perfStats?: { runtime: number } }>;
 }
 
 const CONTRACT = 'event store contract: ';
@@ -38,8 +38,21 @@ export function contractLine(results: AggregatedResult): string | undefined {
   return `contract adapters: ${ran.join(', ')}${real}`;
 }
 
+/** The suites that took longest, for CI's time budget: `slowest suites: e2e/a.e2e.spec.js 41 s, ...`. */
+export function slowestLine(results: AggregatedResult, count = 15): string | undefined {
+  const timed = results.testResults
+    .filter((r) => r.testFilePath && r.perfStats)
+    .map((r) => ({ file: r.testFilePath!.replace(/^.*\/dist\/test\//, ''), seconds: r.perfStats!.runtime / 1000 }))
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, count);
+  if (timed.length === 0) return undefined;
+  return `slowest suites: ${timed.map((t) => `${t.file} ${Math.round(t.seconds)} s`).join(', ')}`;
+}
+
 export default class SummaryReporter {
   onRunComplete(_contexts: unknown, results: AggregatedResult): void {
+    const slowest = slowestLine(results);
+    if (slowest) process.stdout.write(`\n${slowest}`);
     const contract = contractLine(results);
     if (contract) process.stdout.write(`\n${contract}`);
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;

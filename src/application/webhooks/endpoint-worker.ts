@@ -16,7 +16,11 @@ import { describeError } from '../describe-error.js';
 
 const RESTART_MS = 2000;
 const SECRETS_FRESH_MS = 1000;
-/** Schools delivered to at once, per endpoint (each school's events still one after another). */
+/**
+ * Schools delivered to at once, per endpoint (each school's events still one after another), once the
+ * endpoint answers: a worker starts at one and opens one more per delivered event (slow start); any failed
+ * attempt closes it to one again, so a failing or gone endpoint never has more than one request open.
+ */
 const IN_FLIGHT = 8;
 /** Events delivered between two saves of the position. */
 const CHUNK = 64;
@@ -64,6 +68,10 @@ export class EndpointWorker {
   private readonly reader: IntegrationEventReader;
   private readonly since = Date.now();
   private secretsRead?: { secrets: WebhookSecrets; at: number };
+  /** Deliveries allowed at once now (1..IN_FLIGHT), those open, and the runners waiting for one. */
+  private window = 1;
+  private open = 0;
+  private waiting: Array<() => void> = [];
 
   constructor(
     readonly endpoint: WebhookEndpoint,
@@ -99,6 +107,7 @@ export class EndpointWorker {
     this.stopped = true;
     clearTimeout(this.timer);
     this.wake?.();
+    this.wakeWaiting();
     await this.subscription?.stop().catch(() => undefined);
   }
 
@@ -143,6 +152,8 @@ export class EndpointWorker {
       for (let lane = queue.shift(); lane; lane = queue.shift()) {
         for (const { event, integration } of lane) {
           if (failure !== undefined || this.stopped) return;
+          await this.acquire();
+          if (failure !== undefined || this.stopped) return this.release();
           this.inFlight.add(event.recordedAt);
           try {
             await this.deliver(
@@ -156,6 +167,7 @@ export class EndpointWorker {
             failure ??= error;
           } finally {
             this.inFlight.delete(event.recordedAt);
+            this.release();
           }
         }
       }
@@ -163,6 +175,20 @@ export class EndpointWorker {
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, queue.length) }, runLanes));
     if (failure !== undefined) throw failure;
     if (this.stopped) throw new Stopped();
+  }
+
+  private async acquire(): Promise<void> {
+    while (this.open >= this.window && !this.stopped) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.open++;
+  }
+
+  private release(): void {
+    this.open--;
+    this.wakeWaiting();
+  }
+
+  private wakeWaiting(): void {
+    for (const resolve of this.waiting.splice(0)) resolve();
   }
 
   /** A replay (a new generation) or removal since this worker started stops it: the dispatcher starts anew. */
@@ -211,6 +237,7 @@ export class EndpointWorker {
       };
       if (!(await endpoints.recordAttempt(attempted))) return this.disabled('it was removed');
       telemetry.attempted(endpointId, outcome);
+      this.window = ok ? Math.min(IN_FLIGHT, this.window + 1) : 1;
       if (ok) {
         if (event.recordedAt.getTime() >= this.since)
           telemetry.delivered(endpointId, Math.max(0, Date.now() - event.recordedAt.getTime()) / 1000);

@@ -1,0 +1,127 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { EndpointWorker, type DeliveryPolicy } from '../../src/application/webhooks/endpoint-worker.js';
+import {
+  noWebhookTelemetry,
+  type TransportResult,
+  type WebhookTransport,
+} from '../../src/application/ports/webhooks.port.js';
+import { schoolStreamId } from '../../src/domain/school/events.js';
+import { PostgresCheckpointStore } from '../../src/infrastructure/event-store/postgres/postgres-checkpoint-store.js';
+import { PostgresWebhookEndpoints } from '../../src/infrastructure/webhooks/postgres/postgres-webhook-endpoints.js';
+import { useCentralFixture } from '../support/central-fixture.js';
+import { ev, until } from '../support/event-store-fixtures.js';
+
+/**
+ * One endpoint's worker against the PostgreSQL store and endpoints table, with a transport that answers
+ * as told and counts the requests open at once: schools are delivered to in parallel only while the
+ * endpoint answers 2xx, so an endpoint that is gone or failing never gets more than one request at a time.
+ */
+describe('EndpointWorker: parallel only while the endpoint answers', () => {
+  const central = useCentralFixture('scs_webhook_worker');
+  const policy: DeliveryPolicy = { baseDelayMs: 20, maxDelayMs: 50, retryForMs: 600 };
+
+  class CountingTransport implements WebhookTransport {
+    sent = 0;
+    open = 0;
+    mostOpen = 0;
+    constructor(private readonly status: () => number) {}
+    async send(): Promise<TransportResult> {
+      this.sent++;
+      this.mostOpen = Math.max(this.mostOpen, ++this.open);
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      this.open--;
+      return { httpStatus: this.status(), error: null, latencyMs: 15 };
+    }
+    async checkDestination(): Promise<void> {}
+  }
+
+  /** `schools` schools requested, then a worker for a new endpoint wanting school.requested from the start. */
+  async function run(schools: number, status: () => number) {
+    const endpoints = new PostgresWebhookEndpoints(central.pool, new PostgresCheckpointStore(central.pool), [
+      randomBytes(32),
+    ]);
+    for (let i = 0; i < schools; i++) {
+      const schoolId = randomUUID();
+      await central.store.append(
+        schoolStreamId(schoolId),
+        [
+          ev('SchoolRequested', {
+            schoolId,
+            name: 'Greenwood High',
+            district: 'Pune',
+            board: 'CBSE',
+            adminEmail: 'admin@greenwood.example',
+            phone: '+91 98765 43210',
+            slug: `greenwood-${i}`,
+            databaseName: `school_${schoolId.replaceAll('-', '')}`,
+            subdomain: `greenwood-${i}.syncad.in`,
+            requestedAt: '2026-01-01T00:00:00.000Z',
+          }),
+        ],
+        'no_stream',
+      );
+    }
+    const endpoint = await endpoints.create(
+      { id: randomUUID(), url: 'https://hooks.example/scs', eventTypes: ['school.requested'] },
+      randomBytes(24).toString('base64'),
+    );
+    const transport = new CountingTransport(status);
+    const disabled: string[] = [];
+    const worker = new EndpointWorker(endpoint, {
+      store: central.store,
+      endpoints,
+      transport,
+      telemetry: noWebhookTelemetry,
+      logger: central.logger,
+      policy,
+      source: '/scs/test',
+      onDisabled: (id) => disabled.push(id),
+    });
+    await worker.start();
+    return { endpoints, endpoint, transport, disabled, worker };
+  }
+
+  it('sends a 410 endpoint one request, however many schools are waiting, and disables it', async () => {
+    const { endpoints, endpoint, transport, disabled, worker } = await run(12, () => 410);
+    try {
+      await until(
+        () => disabled,
+        (d) => d.length >= 1,
+        10_000,
+      );
+      expect(transport.sent).toBe(1);
+      expect((await endpoints.get(endpoint.id))?.disabledReason).toMatch(/410 Gone/);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('keeps a failing endpoint at one request at a time until it is disabled', async () => {
+    const { transport, disabled, worker } = await run(12, () => 500);
+    try {
+      await until(
+        () => disabled,
+        (d) => d.length >= 1,
+        10_000,
+      );
+      expect(transport.sent).toBeGreaterThan(1);
+      expect(transport.mostOpen).toBe(1);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('opens up to eight schools at once for an endpoint that answers 2xx', async () => {
+    const { endpoints, endpoint, transport, worker } = await run(40, () => 204);
+    try {
+      await until(
+        async () => (await endpoints.deliveries(endpoint.id, 100)).filter((d) => d.outcome === 'delivered').length,
+        (n) => n >= 40,
+        15_000,
+      );
+      expect(transport.mostOpen).toBe(8);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
