@@ -19,6 +19,7 @@ import { burst, sequential } from './provisioning.js';
 import { fleetOptions, runFleet } from './fleet.js';
 import { WEBHOOK_ENV, webhookRows } from './webhooks.js';
 import { load } from './reads.js';
+import { restoreRows } from './restore.js';
 import {
   cliRebuild,
   generate,
@@ -388,6 +389,9 @@ async function main(): Promise<void> {
     await readRows(server, scs, schoolId, rows);
     progress('webhooks: a 100-school burst delivered to a receiver on loopback, then a backlog replayed');
     await webhookRows(scs, rows, 100);
+    // Timed from written-back buffers, as the reads: the burst before it left 100 databases' pages.
+    await settle(server, 'the webhook burst');
+    rows.push(...(await restoreRows(scs, server.url, 100_000, progress)));
     const history = await scs.request(`/school/${schoolId}/history`);
     if (history.status !== 200) throw new Error(`GET /school/${schoolId}/history: ${history.status}`);
     await scs.stop();

@@ -1,11 +1,12 @@
 /**
  * Time to restored (POST /school/:id/restore to `active`) for a freshly provisioned school and for one
- * holding 100,000 rows, beside the archive's own size and format. Run on its own:
- * `node dist/bench/restore.js` (DATABASE_URL or SCS_BENCH_DATABASE_URL: a server whose databases it makes
- * and drops); `restoreRows` gives main.ts the rows. BENCH_RESTORE_ROWS overrides the 100,000.
+ * holding 100,000 rows, beside the archive's own size and format. Part of `npm run bench` (main.ts calls
+ * `restoreRows`), or on its own: `node dist/bench/restore.js` (DATABASE_URL or SCS_BENCH_DATABASE_URL: a
+ * server whose databases it makes and drops). BENCH_RESTORE_ROWS overrides the 100,000.
  */
 import { performance } from 'node:perf_hooks';
-import { query, urlForDatabase } from '../test/support/databases.js';
+import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import { query } from '../test/support/databases.js';
 import { schoolBody, startScs, waitFor, waitForStatus, type ScsProcess } from '../test/support/scs-process.js';
 import { formatTable, row, type Row } from './support/report.js';
 
@@ -28,16 +29,24 @@ function settled(scs: ScsProcess, id: string): Promise<any> {
   );
 }
 
+/** `database` on the server of `serverUrl` (the bench's server, embedded or configured). */
+function schoolDatabaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
 /** Provisions a school, fills `rows` users, deletes it, and times its restore. */
 async function timeRestore(
   scs: ScsProcess,
+  serverUrl: string,
   rows: number,
 ): Promise<{ ms: number; archive: { bytes: number; format: string } }> {
   const created = await scs.request('/school', { method: 'POST', json: schoolBody() });
   const school = await waitForStatus(scs, created.body.id, ['active'], WAIT);
   if (rows > 0) {
     await query(
-      urlForDatabase(school.databaseName),
+      schoolDatabaseUrl(serverUrl, school.databaseName),
       `INSERT INTO users (email, display_name) SELECT 'u' || g || '@bench.example', 'User ' || g FROM generate_series(1, $1::int) g`,
       [rows],
     );
@@ -53,15 +62,26 @@ async function timeRestore(
   return { ms: performance.now() - started, archive };
 }
 
-export async function restoreRows(scs: ScsProcess, rows = 100_000): Promise<Row[]> {
+/**
+ * The two rows, each school provisioned, filled and deleted by `scs` (on the server of `serverUrl`)
+ * before its restore is timed; `progress` says which one is under way.
+ */
+export async function restoreRows(
+  scs: ScsProcess,
+  serverUrl: string,
+  rows = 100_000,
+  progress: (what: string) => void = () => undefined,
+): Promise<Row[]> {
   const out: Row[] = [];
-  for (const [id, n, what] of [
-    ['restore_fresh', 0, 'time to restored: a freshly provisioned school'],
-    ['restore_100k', rows, `time to restored: a school with ${rows.toLocaleString('en-US')} rows`],
+  for (const [id, n, school] of [
+    ['restore_fresh', 0, 'a freshly provisioned school'],
+    ['restore_100k', rows, `a school with ${rows.toLocaleString('en-US')} rows`],
   ] as const) {
-    const { ms, archive } = await timeRestore(scs, n);
-    const detail = `archive ${(archive.bytes / 1024).toFixed(1)} KiB (${archive.format})`;
-    out.push(row({ id, what, value: ms, unit: 'ms', better: 'lower', detail, goal: '—' }));
+    progress(`restore: ${school}, provisioned and deleted, timed from POST /school/:id/restore to active`);
+    const { ms, archive } = await timeRestore(scs, serverUrl, n);
+    const detail = `archive ${(archive.bytes / 1024).toFixed(1)} KiB, ${archive.format}`;
+    const what = `time to restored: ${school}`;
+    out.push(row({ id, what, value: ms, unit: 'ms', better: 'lower', detail, goal: 'shown, no goal' }));
   }
   return out;
 }
@@ -71,7 +91,6 @@ if (isMain) {
   const databaseUrl = process.env.SCS_BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
   if (!databaseUrl)
     throw new Error('set DATABASE_URL (or SCS_BENCH_DATABASE_URL) to a central database the bench may use');
-  process.env.SCS_TEST_DATABASE_URL ??= new URL('/postgres', databaseUrl).toString();
   const env = {
     SCS_RATE_LIMIT_PER_MINUTE: '1000000',
     SCS_POST_RATE_LIMIT_PER_MINUTE: '1000000',
@@ -83,9 +102,14 @@ if (isMain) {
     startTimeoutMs: 300_000,
   });
   try {
-    const rows = await restoreRows(scs, Number(process.env.BENCH_RESTORE_ROWS ?? 100_000));
+    const rows = await restoreRows(scs, databaseUrl, Number(process.env.BENCH_RESTORE_ROWS ?? 100_000));
     process.stdout.write(formatTable(rows));
   } finally {
     await scs.stop();
+    const schools = new PostgresTenantDatabases({
+      serverUrl: databaseUrl,
+      owner: new URL(databaseUrl).pathname.slice(1),
+    });
+    for (const name of await schools.list()) await schools.drop(name);
   }
 }

@@ -1,6 +1,6 @@
-import pg from 'pg';
 import { runCli } from '../support/cli.js';
 import { freshDatabase, query, urlForDatabase } from '../support/databases.js';
+import { asSchool, fillAsSchool, schoolRows, type SchoolRows } from '../support/school-rows.js';
 import {
   reconcileReport,
   schoolBody,
@@ -14,37 +14,6 @@ const KEY = 'c3'.repeat(32);
 // Without pg_dump on its PATH SCS archives as JSON lines, as in the Docker image's embedded default.
 const ENV = { SCS_CREDENTIALS_KEY: KEY, PATH: '/nonexistent' };
 
-type Snapshot = { tables: Record<string, unknown>; sequences: Record<string, unknown> };
-
-/** Every table's rows and every sequence's position, read as the admin (nothing moved). */
-async function snapshot(database: string): Promise<Snapshot> {
-  const url = urlForDatabase(database);
-  const names = await query<{ name: string }>(
-    url,
-    `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY 1`,
-  );
-  const tables: Record<string, unknown> = {};
-  for (const { name } of names) {
-    const sql = `SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY to_jsonb(t)::text), '[]') AS rows FROM public.${pg.escapeIdentifier(name)} t`;
-    tables[name] = (await query(url, sql))[0].rows;
-  }
-  const seqs = await query<{ name: string; last: string | null }>(
-    url,
-    `SELECT sequencename AS name, last_value::text AS last FROM pg_sequences WHERE schemaname = 'public'`,
-  );
-  return { tables, sequences: Object.fromEntries(seqs.map((s) => [s.name, s.last])) };
-}
-
-/** A client on the school's database as its own role, from GET /school/:id/credentials. */
-async function asSchool(scs: ScsProcess, id: string): Promise<pg.Client> {
-  const res = await scs.request(`/school/${id}/credentials`);
-  expect(res.status).toBe(200);
-  const { host, port, database, role, password } = res.body;
-  const client = new pg.Client({ host, port, database, user: role, password });
-  await client.connect();
-  return client;
-}
-
 const types = async (scs: ScsProcess, id: string): Promise<string[]> =>
   (await scs.request(`/school/${id}/history`)).body.events.map((e: { type: string }) => e.type);
 
@@ -56,32 +25,15 @@ describe('restoring a deleted school from its archive (real PostgreSQL, real pro
   let central: Awaited<ReturnType<typeof freshDatabase>>;
   let scs: ScsProcess;
   let school: { id: string; slug: string; databaseName: string };
-  let before: Snapshot;
+  let before: SchoolRows;
 
   beforeAll(async () => {
     central = await freshDatabase('scs_e2e_restore');
     scs = await startScs({ databaseUrl: central.url, env: ENV, startTimeoutMs: 180_000 });
     const created = await scs.request('/school', { method: 'POST', json: schoolBody() });
     school = await waitForStatus(scs, created.body.id, ['active'], WAIT);
-    // Filled through the school's own role: identities, foreign keys, a deletion that leaves a sequence ahead.
-    const app = await asSchool(scs, school.id);
-    try {
-      await app.query(`INSERT INTO roles (code, name) SELECT 'r' || g, 'Role ' || g FROM generate_series(1, 30) g`);
-      await app.query(
-        `INSERT INTO permissions (code, description) SELECT 'p' || g, 'P ✓ ' || g FROM generate_series(1, 20) g`,
-      );
-      await app.query(
-        `INSERT INTO role_permissions SELECT r.id, p.id FROM roles r JOIN permissions p ON p.id % 3 = r.id % 3`,
-      );
-      await app.query(
-        `INSERT INTO users (email, display_name) SELECT 'u' || g || '@greenwood.example', 'User ' || g FROM generate_series(1, 200) g`,
-      );
-      await app.query(`INSERT INTO user_roles SELECT u.id, (SELECT min(id) FROM roles) FROM users u`);
-      await app.query(`DELETE FROM roles WHERE id > (SELECT max(id) - 4 FROM roles)`);
-    } finally {
-      await app.end();
-    }
-    before = await snapshot(school.databaseName);
+    await fillAsSchool(scs, school.id);
+    before = await schoolRows(school.databaseName);
     expect(await scs.request(`/school/${school.id}`, { method: 'DELETE' })).toMatchObject({ status: 202 });
     await waitForStatus(scs, school.id, ['deleted'], WAIT);
   }, SLOW);
@@ -188,7 +140,7 @@ describe('restoring a deleted school from its archive (real PostgreSQL, real pro
       expect(restored.certificate.serialNumber).toEqual(expect.any(String));
       expect(restored.steps.map((s: { status: string }) => s.status)).toEqual(Array(8).fill('succeeded'));
 
-      const after = await snapshot(school.databaseName);
+      const after = await schoolRows(school.databaseName);
       expect(after.tables).toEqual(before.tables);
       expect(after.sequences).toMatchObject(before.sequences);
       // The school's role (a new password) writes on: the sequence continues after the deleted rows.

@@ -72,8 +72,10 @@ export class FolderDatabaseArchives implements DatabaseArchives {
     const client = guardClient(new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 }), 'archive');
     await client.connect();
     try {
+      // Named `v` here: SHOW names its column after the setting, and a missing `v` made every archive JSON lines.
       const serverMajor = Math.floor(
-        Number((await client.query<{ v: string }>('SHOW server_version_num')).rows[0].v) / 10000,
+        Number((await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0].v) /
+          10000,
       );
       const dumpMajor = await this.dumpMajor();
       if (dumpMajor !== null && dumpMajor >= serverMajor) {
