@@ -4,6 +4,6 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'postgresql',
-  schema: './school-schema/schema.ts',
+  schema: './school-schema/schema',
   out: './school-schema/migrations',
 });
