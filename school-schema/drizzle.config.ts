@@ -1,4 +1,5 @@
-// The school database's schema as the school apps keep it. From the repository root:
+// The school database's schema as the school apps keep it (./schema: a folder of modules, one per area; drizzle-kit
+// reads every file in it). From the repository root:
 // `npm run school-schema:generate -- --name <what_changed>` writes the next migration into ./migrations.
 import { defineConfig } from 'drizzle-kit';
 
