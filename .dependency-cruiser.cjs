@@ -39,9 +39,11 @@ module.exports = {
     },
     {
       name: 'no-circular',
-      comment: 'A cycle makes module load order matter (and ES modules see undefined bindings).',
+      comment:
+        'A cycle makes module load order matter (and ES modules see undefined bindings). school-schema/schema ' +
+        'too: its modules import the tables they reference from the module owning them, one way only.',
       severity: 'error',
-      from: { path: '^src/' },
+      from: { path: '^(src|school-schema)/' },
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
     {
