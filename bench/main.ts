@@ -383,11 +383,12 @@ async function main(): Promise<void> {
   try {
     const description = await server.describe();
     progress(`PostgreSQL ${description.version} (${description.source}), ${quick ? 'BENCH_QUICK' : 'full run'}`);
-    scs = await startScs({ databaseUrl: server.own(central), env: SERVICE_ENV });
+    const centralUrl = server.own(central);
+    scs = await startScs({ databaseUrl: centralUrl, env: SERVICE_ENV });
     const schoolId = await provisioningRows(server, scs, floors, rows);
     await readRows(server, scs, schoolId, rows);
     progress('webhooks: a 100-school burst delivered to a receiver on loopback, then a backlog replayed');
-    await webhookRows(scs, rows, 100);
+    await webhookRows(scs, rows, 100, centralUrl);
     const history = await scs.request(`/school/${schoolId}/history`);
     if (history.status !== 200) throw new Error(`GET /school/${schoolId}/history: ${history.status}`);
     await scs.stop();
