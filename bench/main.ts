@@ -384,11 +384,12 @@ async function main(): Promise<void> {
   try {
     const description = await server.describe();
     progress(`PostgreSQL ${description.version} (${description.source}), ${quick ? 'BENCH_QUICK' : 'full run'}`);
-    scs = await startScs({ databaseUrl: server.own(central), env: SERVICE_ENV });
+    const centralUrl = server.own(central);
+    scs = await startScs({ databaseUrl: centralUrl, env: SERVICE_ENV });
     const schoolId = await provisioningRows(server, scs, floors, rows);
     await readRows(server, scs, schoolId, rows);
     progress('webhooks: a 100-school burst delivered to a receiver on loopback, then a backlog replayed');
-    await webhookRows(scs, rows, 100);
+    await webhookRows(scs, rows, 100, centralUrl);
     // Timed from written-back buffers, as the reads: the burst before it left 100 databases' pages.
     await settle(server, 'the webhook burst');
     rows.push(...(await restoreRows(scs, server.url, 100_000, progress)));

@@ -1,10 +1,12 @@
 /**
  * Webhook delivery through a real SCS process to a real receiver on loopback (verifying each signature):
- * the latency from an event's time to the receiver's 2xx during a burst of schools, and the events a second
+ * the latency from an event's recording (its row's `recorded_at` in the central database) to the receiver's
+ * 2xx during a burst of schools, and the events a second
  * one endpoint takes when it is replayed from the first event (a backlog: one event after another).
  * Run alone (`node dist/bench/webhooks.js`, BENCH_WEBHOOK_SCHOOLS, default 100) or from bench/main.ts.
  */
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
 import { schoolBody, startScs, type ScsProcess } from '../test/support/scs-process.js';
 import { WebhookReceiver } from '../test/support/webhook-receiver.js';
@@ -31,8 +33,31 @@ async function until(what: string, done: () => boolean, timeoutMs = 300_000): Pr
   }
 }
 
-/** p50/p99 recorded → 2xx during a burst of `schools` POSTed at once; events/s of one endpoint's backlog. */
-export async function webhookRows(scs: ScsProcess, rows: Row[], schools: number): Promise<void> {
+/**
+ * When each event was recorded (`recorded_at`: the start of the append's transaction, a few ms before its
+ * commit, by the database's clock on this machine), by integration event id (the domain event's id).
+ */
+async function recordedAt(centralUrl: string, ids: string[]): Promise<Map<string, number>> {
+  const client = new pg.Client({ connectionString: centralUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string; at: Date }>(
+      'SELECT event_id::text AS id, recorded_at AS at FROM scs_events WHERE event_id = ANY($1::uuid[])',
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.at.getTime()]));
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * p50/p99 recorded → 2xx during a burst of `schools` POSTed at once; events/s of one endpoint's backlog.
+ * Latency counts from the event's recording, as the issue's goal and `scs_webhook_delivery_latency_seconds`
+ * do; the CloudEvents `time` is when the command decided, before its appends (a slug claim, the DNS check,
+ * waits for the pool during the burst), so the figures from it are given too (detail), not as the goal.
+ */
+export async function webhookRows(scs: ScsProcess, rows: Row[], schools: number, centralUrl: string): Promise<void> {
   const live = new WebhookReceiver();
   const backlog = new WebhookReceiver();
   try {
@@ -46,8 +71,15 @@ export async function webhookRows(scs: ScsProcess, rows: Row[], schools: number)
     );
     await until('every event of the burst delivered', () => live.delivered().length >= schools * 2);
     if (live.received.some((r) => !r.verified)) throw new Error('webhook bench: a signature did not verify');
-    const latencies = live.delivered().map((r) => r.at - Date.parse(r.event.time));
-    const what = `webhook delivery, event → receiver 2xx, ${schools}-school burst (${latencies.length} events)`;
+    const delivered = live.delivered();
+    const recorded = await recordedAt(
+      centralUrl,
+      delivered.map((r) => r.id),
+    );
+    const latencies = delivered.map((r) => r.at - recorded.get(r.id)!);
+    const fromTime = delivered.map((r) => r.at - Date.parse(r.event.time));
+    const sinceTime = `from the event's time: p50 ${Math.round(percentile(fromTime, 50))} ms, p99 ${Math.round(percentile(fromTime, 99))} ms`;
+    const what = `webhook delivery, event recorded → receiver 2xx, ${schools}-school burst (${latencies.length} events)`;
     rows.push(
       row({
         id: 'webhook_latency_p50',
@@ -55,6 +87,7 @@ export async function webhookRows(scs: ScsProcess, rows: Row[], schools: number)
         value: percentile(latencies, 50),
         unit: 'ms',
         better: 'lower',
+        detail: sinceTime,
         goal: 'shown, no goal',
       }),
       row({
@@ -81,15 +114,15 @@ export async function webhookRows(scs: ScsProcess, rows: Row[], schools: number)
       await sleep(1000); // until no more arrive: the whole backlog, however many schools came before
     }
     const last = backlog.received[backlog.received.length - 1].at;
-    const delivered = backlog.delivered().length;
+    const backlogDelivered = backlog.delivered().length;
     rows.push(
       row({
         id: 'webhook_backlog_events_per_s',
         what: `webhook backlog to one endpoint (replayed from the first event): events/s`,
-        value: delivered / ((last - t0) / 1000),
+        value: backlogDelivered / ((last - t0) / 1000),
         unit: 'events/s',
         better: 'higher',
-        detail: `${delivered} events in ${((last - t0) / 1000).toFixed(1)} s`,
+        detail: `${backlogDelivered} events in ${((last - t0) / 1000).toFixed(1)} s`,
         goal: 'shown, no goal',
       }),
     );
@@ -101,13 +134,14 @@ export async function webhookRows(scs: ScsProcess, rows: Row[], schools: number)
 async function alone(): Promise<void> {
   const server = await BenchServer.start();
   const central = `scs_bench_webhooks_${randomBytes(4).toString('hex')}`;
+  const centralUrl = server.own(central);
   const scs = await startScs({
-    databaseUrl: server.own(central),
+    databaseUrl: centralUrl,
     env: { ...WEBHOOK_ENV, SCS_RATE_LIMIT_PER_MINUTE: '1000000', SCS_POST_RATE_LIMIT_PER_MINUTE: '1000000' },
   });
   const rows: Row[] = [];
   try {
-    await webhookRows(scs, rows, Number(process.env.BENCH_WEBHOOK_SCHOOLS ?? 100));
+    await webhookRows(scs, rows, Number(process.env.BENCH_WEBHOOK_SCHOOLS ?? 100), centralUrl);
     process.stdout.write(`\n${formatTable(rows)}\n`);
   } finally {
     await scs.stop();

@@ -65,8 +65,8 @@ export interface WebhookEndpoints {
   loadCheckpoint(id: string): Promise<GlobalPosition | undefined>;
   /** Saved only while the endpoint exists and is of `generation`; false otherwise (the worker should stop). */
   saveCheckpoint(id: string, position: GlobalPosition, generation: number): Promise<boolean>;
-  /** False when the endpoint is gone (nothing recorded). */
-  recordAttempt(attempt: DeliveryAttempt): Promise<boolean>;
+  /** In one write, in this order; false when the endpoint is gone (nothing recorded). All of one endpoint. */
+  recordAttempts(attempts: DeliveryAttempt[]): Promise<boolean>;
   /** The newest first. */
   deliveries(id: string, limit: number): Promise<DeliveryAttempt[]>;
   /** When the first attempt at this event since the endpoint was last enabled was (the retry window counts from it). */

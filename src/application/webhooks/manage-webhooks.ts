@@ -127,6 +127,6 @@ export async function sendOnce(
     ...result,
     attemptedAt: now.toISOString(),
   };
-  await parts.endpoints.recordAttempt(attempt);
+  await parts.endpoints.recordAttempts([attempt]);
   return attempt;
 }

@@ -46,9 +46,16 @@ const SAVE_CHECKPOINT = `INSERT INTO scs_checkpoints (name, commit_position, pre
   ON CONFLICT (name) DO UPDATE SET commit_position = EXCLUDED.commit_position,
     prepare_position = EXCLUDED.prepare_position, updated_at = now()`;
 
-const RECORD_ATTEMPT = `INSERT INTO scs_webhook_deliveries
+// One endpoint's attempts from parallel arrays, in their order (the log's id orders it).
+const RECORD_ATTEMPTS = `INSERT INTO scs_webhook_deliveries
   (endpoint_id, event_id, event_type, subject, attempt, outcome, http_status, latency_ms, error, attempted_at)
-  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM scs_webhook_endpoints WHERE id = $1)`;
+  SELECT $1, a.event_id, a.event_type, a.subject, a.attempt, a.outcome, a.http_status, a.latency_ms, a.error,
+         a.attempted_at
+    FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::int[], $9::text[],
+                $10::timestamptz[]) WITH ORDINALITY
+         AS a(event_id, event_type, subject, attempt, outcome, http_status, latency_ms, error, attempted_at, n)
+   WHERE EXISTS (SELECT 1 FROM scs_webhook_endpoints WHERE id = $1)
+   ORDER BY a.n`;
 
 const ATTEMPTS = `SELECT endpoint_id::text, event_id, event_type, subject, attempt, outcome, http_status, latency_ms, error,
   attempted_at FROM scs_webhook_deliveries`;
@@ -222,18 +229,20 @@ export class PostgresWebhookEndpoints implements WebhookEndpoints {
     return (rowCount ?? 0) > 0;
   }
 
-  async recordAttempt(a: DeliveryAttempt): Promise<boolean> {
-    const { rowCount } = await this.pool.query(RECORD_ATTEMPT, [
-      a.endpointId,
-      a.eventId,
-      a.eventType,
-      a.subject,
-      a.attempt,
-      a.outcome,
-      a.httpStatus,
-      a.latencyMs,
-      a.error,
-      a.attemptedAt,
+  async recordAttempts(attempts: DeliveryAttempt[]): Promise<boolean> {
+    if (attempts.length === 0) return true;
+    const column = <K extends keyof DeliveryAttempt>(key: K) => attempts.map((a) => a[key]);
+    const { rowCount } = await this.pool.query(RECORD_ATTEMPTS, [
+      attempts[0].endpointId,
+      column('eventId'),
+      column('eventType'),
+      column('subject'),
+      column('attempt'),
+      column('outcome'),
+      column('httpStatus'),
+      column('latencyMs'),
+      column('error'),
+      column('attemptedAt'),
     ]);
     return (rowCount ?? 0) > 0;
   }
