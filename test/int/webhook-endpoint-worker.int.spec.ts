@@ -63,7 +63,7 @@ describe('EndpointWorker: parallel only while the endpoint answers', () => {
    * `schools` schools requested, then a worker (sending through `transport`) for a new endpoint wanting
    * school.requested from the start.
    */
-  async function run<T extends WebhookTransport>(schools: number, transport: T) {
+  async function run<T extends WebhookTransport>(schools: number, transport: T, retryForMs = policy.retryForMs) {
     const endpoints = new PostgresWebhookEndpoints(central.pool, new PostgresCheckpointStore(central.pool), [
       randomBytes(32),
     ]);
@@ -79,7 +79,7 @@ describe('EndpointWorker: parallel only while the endpoint answers', () => {
       transport,
       telemetry: noWebhookTelemetry,
       logger: central.logger,
-      policy,
+      policy: { ...policy, retryForMs },
       source: '/scs/test',
       onDisabled: (id) => disabled.push(id),
     });
@@ -112,6 +112,21 @@ describe('EndpointWorker: parallel only while the endpoint answers', () => {
       );
       expect(transport.sent).toBeGreaterThan(1);
       expect(transport.mostOpen).toBe(1);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it("logs a failing endpoint's attempts while it is still retrying, not only when it gives up", async () => {
+    const { endpoints, endpoint, disabled, worker } = await run(1, new CountingTransport(() => 503), 60_000);
+    try {
+      const logged = await until(
+        () => endpoints.deliveries(endpoint.id, 10),
+        (attempts) => attempts.length >= 3,
+        10_000,
+      );
+      expect(disabled).toEqual([]);
+      expect(logged.map((a) => [a.outcome, a.httpStatus])).toEqual(logged.map(() => ['failed', 503]));
     } finally {
       await worker.stop();
     }

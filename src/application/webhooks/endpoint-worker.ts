@@ -303,6 +303,8 @@ export class EndpointWorker {
         error: result.error,
         attemptedAt: now.toISOString(),
       });
+      // Written now in the background too, so a failing endpoint's retries show in its log as they happen.
+      this.persistSoon();
       telemetry.attempted(endpointId, outcome);
       this.window = ok ? IN_FLIGHT : 1;
       if (ok) {
