@@ -360,7 +360,7 @@ describe('configuration', () => {
     const pair = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
     expect(config.awsCredentials).toEqual(pair);
     // What an AWS client built from this configuration signs with (not the SDK's chain, which has no file form).
-    const delivery = createCredentialsDelivery(config, 'owner') as unknown as {
+    const delivery = (await createCredentialsDelivery(config, 'owner')) as unknown as {
       options: { client: { config: { credentials: () => Promise<object> } } };
     };
     await expect(delivery.options.client.config.credentials()).resolves.toMatchObject(pair);
