@@ -170,7 +170,11 @@ export async function applyDrizzleMigrations(
       for (const m of adopted) await record(client, m);
       for (const m of state.pending) {
         running.file = `${m.tag}.sql`;
-        for (const statement of m.statements) await client.query(statement);
+        // The file's statements in one round trip (simple query protocol, inside this transaction): one
+        // query per statement, as drizzle-orm's migrator sends them, made an empty database's ~280 statements
+        // ~35% slower than the SQL files were (the floors bench's empty row). `\n;\n` ends a statement
+        // even after a trailing comment or a missing semicolon; an empty statement is allowed.
+        await client.query(m.statements.join('\n;\n'));
         await record(client, m);
       }
     });
