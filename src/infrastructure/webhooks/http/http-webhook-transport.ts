@@ -33,6 +33,15 @@ export function signatureHeaders(id: string, now: Date, body: string, secrets: W
 
 /** POSTs with node:http(s): addresses checked at connection time, no redirects followed, deadlines on both ends. */
 export class HttpWebhookTransport implements WebhookTransport {
+  /**
+   * Connections kept between deliveries (a TLS handshake per delivery otherwise). An idle one is closed
+   * after 4 s, before a Node receiver's default 5 s keep-alive ends it under a request in flight.
+   */
+  private readonly agents = {
+    'http:': new http.Agent({ keepAlive: true, timeout: 4000, maxSockets: 64 }),
+    'https:': new https.Agent({ keepAlive: true, timeout: 4000, maxSockets: 64 }),
+  };
+
   constructor(private readonly options: TransportOptions) {}
 
   async checkDestination(url: string): Promise<void> {
@@ -76,7 +85,7 @@ export class HttpWebhookTransport implements WebhookTransport {
         headers: { ...headers, 'content-length': Buffer.byteLength(message.body) },
         lookup: checkedLookup(this.options) as never,
         signal: AbortSignal.timeout(timeoutMs),
-        agent: false,
+        agent: this.agents[url.protocol as 'http:' | 'https:'],
       });
       const connectTimer = setTimeout(
         () => request.destroy(new Error(`no connection within ${connectTimeoutMs} ms`)),
