@@ -367,6 +367,8 @@ export function schoolPage(life, id) {
       'school.schema_upgraded',
       'school.moved',
       'school.certificate_renewed',
+      'school.restored',
+      'school.restore_failed',
     ],
     school: id,
   });

@@ -13,6 +13,7 @@ export const STATUSES = [
   'failed',
   'deprovisioning',
   'deleted',
+  'restoring',
 ];
 const TERMINAL = new Set(['active', 'failed', 'deleted', 'suspended']);
 const FILTERS = ['q', 'status', 'district', 'board', 'schemaVersion'];
@@ -284,6 +285,8 @@ export function schoolsPage(life, raw) {
       'school.suspended',
       'school.resumed',
       'school.details_changed',
+      'school.restored',
+      'school.restore_failed',
     ],
   });
 }

@@ -14,6 +14,8 @@ const TYPES = [
   'school.details_changed',
   'school.suspended',
   'school.resumed',
+  'school.restored',
+  'school.restore_failed',
 ];
 
 function deliveries(items) {
