@@ -32,8 +32,15 @@ export function awsCredentials(config: Config): { credentials?: Config['awsCrede
   return config.awsCredentials ? { credentials: config.awsCredentials } : {};
 }
 
-/** The providers the configuration chose (DNS_PROVIDER, CERT_PROVIDER, MAIL_PROVIDER). */
-/** `sealingKeys`: for secrets at rest (the ACME keys), the active credentials key's first, then older ones. */
+/** An adapter's AWS client options: the credentials above, the SDK's own retries off. */
+function adapterClient(config: Config): { maxAttempts: number; credentials?: Config['awsCredentials'] } {
+  return { maxAttempts: 1, ...awsCredentials(config) };
+}
+
+/**
+ * The providers the configuration chose (DNS_PROVIDER, CERT_PROVIDER, MAIL_PROVIDER). `sealingKeys`: for
+ * secrets at rest (the ACME keys), the active credentials key's first, then older ones.
+ */
 export async function createProviders(
   config: Config,
   pool: pg.Pool,
@@ -60,7 +67,7 @@ async function createDns(config: Config, pool: pg.Pool, owner: string): Promise<
       import('./dns/route53/route53-dns.js'),
     ]);
     return new Route53DnsProvider({
-      client: new Route53Client({ maxAttempts: 1, ...awsCredentials(config) }),
+      client: new Route53Client(adapterClient(config)),
       hostedZoneId: config.route53HostedZoneId!,
       zone: config.dnsZone,
       owner,
@@ -92,7 +99,7 @@ async function createCertificates(
       import('@aws-sdk/client-acm'),
       import('./certificates/acm/acm-certificates.js'),
     ]);
-    return new AcmCertificateProvider({ client: new ACMClient({ maxAttempts: 1, ...awsCredentials(config) }), dns });
+    return new AcmCertificateProvider({ client: new ACMClient(adapterClient(config)), dns });
   }
   return new LocalCertificateProvider({
     pool,
@@ -112,7 +119,7 @@ async function createMailer(config: Config): Promise<Mailer> {
       import('./mail/ses/ses-mailer.js'),
     ]);
     return new SesMailer({
-      client: new SESv2Client({ maxAttempts: 1, ...awsCredentials(config) }),
+      client: new SESv2Client(adapterClient(config)),
       from: config.mailFrom,
     });
   }
@@ -135,8 +142,8 @@ export async function createDelivery(
       import('./certificate-delivery/alb/alb-delivery.js'),
     ]);
     return new AlbCertificateDelivery({
-      client: new ElasticLoadBalancingV2Client({ maxAttempts: 1, ...awsCredentials(config) }),
-      acm: new ACMClient({ maxAttempts: 1, ...awsCredentials(config) }),
+      client: new ElasticLoadBalancingV2Client(adapterClient(config)),
+      acm: new ACMClient(adapterClient(config)),
       listenerArn: settings.albListenerArn!,
       owner,
     });
@@ -161,7 +168,7 @@ export async function createCredentialsDelivery(config: Config, owner: string): 
       import('./credentials-delivery/aws-secrets-manager/secrets-manager-delivery.js'),
     ]);
     return new SecretsManagerCredentialsDelivery({
-      client: new SecretsManagerClient({ maxAttempts: 1, ...awsCredentials(config) }),
+      client: new SecretsManagerClient(adapterClient(config)),
       prefix: settings.secretPrefix,
       recoveryWindowDays: settings.recoveryWindowDays,
       owner,
