@@ -25,6 +25,8 @@ export class WebhookReceiver {
   answer: (id: string, attempt: number) => number = () => 200;
   /** Milliseconds to wait before answering. */
   delayMs = 0;
+  /** TCP connections accepted (a sender keeping its connections makes one for many deliveries). */
+  connections = 0;
   private server?: Server;
 
   /** `port`: the one it had before a stop (a receiver that was down comes back at the same URL). */
@@ -50,6 +52,7 @@ export class WebhookReceiver {
         setTimeout(() => res.writeHead(status).end(), this.delayMs);
       });
     });
+    this.server.on('connection', () => this.connections++);
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
   }
