@@ -26,18 +26,14 @@ async function createEventStore(
   metrics: PrometheusMetrics,
 ): Promise<EventStore> {
   const connectionString = config.eventStoreConnectionString;
+  if (!connectionString) {
+    logger.log('events in the central PostgreSQL database');
+    return new RetryingAppends(new PostgresEventStore({ pool: central.pool, logger }), { logger, telemetry: metrics });
+  }
   // The KurrentDB client (gRPC) is loaded only when it is chosen: 0.3-0.6 s of every start otherwise.
-  const store: EventStore = connectionString
-    ? new (await import('../event-store/eventstoredb/eventstoredb-event-store.js')).EventStoreDbEventStore({
-        connectionString,
-        logger,
-      })
-    : new PostgresEventStore({ pool: central.pool, logger });
-  logger.log(
-    connectionString
-      ? `events in KurrentDB (EventStoreDB) at ${redacted(connectionString)}`
-      : 'events in the central PostgreSQL database',
-  );
+  const { EventStoreDbEventStore } = await import('../event-store/eventstoredb/eventstoredb-event-store.js');
+  logger.log(`events in KurrentDB (EventStoreDB) at ${redacted(connectionString)}`);
+  const store = new EventStoreDbEventStore({ connectionString, logger });
   return new RetryingAppends(store, { logger, telemetry: metrics });
 }
 
