@@ -5,16 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { FolderDatabaseArchives } from '../../src/infrastructure/archives/folder/folder-archives.js';
-import { query, serverUrl, urlForDatabase } from '../support/databases.js';
-
-/** The major version of the `pg_dump` on the PATH, undefined without one. */
-function machinePgDumpMajor(): number | undefined {
-  try {
-    return Number(/(\d+)\.\d+/.exec(execFileSync('pg_dump', ['--version']).toString())?.[1]);
-  } catch {
-    return undefined;
-  }
-}
+import { archiveFormatFor, query, serverUrl, urlForDatabase } from '../support/databases.js';
 
 describe('FolderDatabaseArchives: the final archive before a school database is dropped', () => {
   const databaseName = `school_${randomBytes(16).toString('hex')}`;
@@ -73,9 +64,7 @@ describe('FolderDatabaseArchives: the final archive before a school database is 
     const archives = new FolderDatabaseArchives({ dir, serverUrl: serverUrl(), retentionDays: 30 });
     const archive = await archives.archive({ schoolId, databaseName });
     // Which format is right here, found independently: the machine's pg_dump against the server's major version.
-    const [{ major }] = await query(serverUrl(), `SELECT current_setting('server_version_num')::int / 10000 AS major`);
-    const dumpMajor = machinePgDumpMajor();
-    if (dumpMajor !== undefined && dumpMajor >= major) {
+    if ((await archiveFormatFor(serverUrl())) === 'pg_dump-custom') {
       expect(archive.format).toBe('pg_dump-custom');
       const data = execFileSync('pg_restore', ['--data-only', '-f', '-', archive.location]).toString();
       expect(data).toContain('R-2500');

@@ -2,6 +2,7 @@ import {
   makingDatabasePrefix,
   spareDatabasePrefix,
 } from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
@@ -79,4 +80,24 @@ export async function dropSpares(templateName: string): Promise<void> {
     );
     for (const { datname } of spares.rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   });
+}
+
+/** The major version of the `pg_dump` on the PATH, undefined without one. */
+function machinePgDumpMajor(): number | undefined {
+  try {
+    return Number(/(\d+)\.\d+/.exec(execFileSync('pg_dump', ['--version']).toString())?.[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The archive format a teardown should write for a database on the server at `url`, found independently of
+ * the code under test: `pg_dump` custom where the machine's `pg_dump` is at least as new as the server (CI's
+ * PostgreSQL 15), JSON lines otherwise (the embedded PostgreSQL 18 of a plain `npm test` here).
+ */
+export async function archiveFormatFor(url: string): Promise<'pg_dump-custom' | 'scs-jsonl-v1'> {
+  const [{ major }] = await query(url, `SELECT current_setting('server_version_num')::int / 10000 AS major`);
+  const dumpMajor = machinePgDumpMajor();
+  return dumpMajor !== undefined && dumpMajor >= major ? 'pg_dump-custom' : 'scs-jsonl-v1';
 }
