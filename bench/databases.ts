@@ -58,6 +58,15 @@ export class DatabaseFloors {
     return median(times);
   }
 
+  /** Until the template has `count` spares ready (the service's pool refilled after a wave). */
+  async sparesReady(count: number): Promise<void> {
+    const deadline = Date.now() + 120_000;
+    while ((await this.sparing.spareCount()) < count) {
+      if (Date.now() > deadline) throw new Error(`the template had fewer than ${count} spares after 120 s`);
+      await sleep(20);
+    }
+  }
+
   private async spareReady(): Promise<void> {
     const deadline = Date.now() + 60_000;
     while ((await this.sparing.spareCount()) < 1) {

@@ -102,7 +102,11 @@ export interface FleetResults {
   table: string;
 }
 
+/** The service's spare pool (SCS_SPARE_DATABASES' default, set here so that `settle` knows it). */
+const SPARES = 2;
+
 const SERVICE_ENV = {
+  SCS_SPARE_DATABASES: String(SPARES),
   SCS_RATE_LIMIT_PER_MINUTE: '1000000',
   SCS_POST_RATE_LIMIT_PER_MINUTE: '1000000',
   SCS_RECONCILE_INTERVAL_S: '0',
@@ -198,8 +202,21 @@ async function sharedRows(
   if (first.body.total !== schools) throw new Error(`GET /schools: total ${first.body.total}, expected ${schools}`);
   figures.set('schools_first', `GET /schools?limit=${limit}, first page, median`, 'ms', 'flat', column, first.ms);
   const lastOffset = Math.max(0, Math.floor((schools - 1) / limit) * limit);
-  const last = await get(scs, `/schools?limit=${limit}&offset=${lastOffset}`);
-  figures.set('schools_last', `GET /schools?limit=${limit}, last page, median`, 'ms', 'flat', column, last.ms);
+  const cursor = await lastCursor(scs, schools, limit);
+  const last = await get(scs, `/schools?limit=${limit}${cursor ? `&after=${cursor}` : ''}`);
+  if (last.body.items.length !== schools - lastOffset)
+    throw new Error(`GET /schools after the last cursor: ${last.body.items.length} schools`);
+  figures.set(
+    'schools_last',
+    `GET /schools?limit=${limit}, last page by cursor, median`,
+    'ms',
+    'flat',
+    column,
+    last.ms,
+  );
+  const byOffset = await get(scs, `/schools?limit=${limit}&offset=${lastOffset}`);
+  const what = `GET /schools?limit=${limit}, last page by offset, median`;
+  figures.set('schools_last_offset', what, 'ms', 'shown', column, byOffset.ms);
   const verify = await timed(() => auditVerify(runtime));
   if (verify.result !== schools) throw new Error(`audit verify saw ${verify.result} schools, expected ${schools}`);
   figures.set('audit_verify', '`audit verify`', 'ms', 'fleet', column, verify.ms);
@@ -207,6 +224,25 @@ async function sharedRows(
   figures.set('renewal_check', 'certificate-renewal check (one sweep, none due)', 'ms', 'fleet', column, renewal.ms);
   figures.set('rss', "SCS process's RSS", 'MB', 'flat', column, rssMb(scs.child.pid!));
   figures.set('central_size', 'central database size', 'MB', 'fleet', column, await centralSizeMb(server, central));
+}
+
+/**
+ * The `next` cursor of the page before the last one (limit `limit`), found by walking the list in pages
+ * of 500 (untimed): a deep page as a client paging through the list reaches it. Empty: one page only.
+ */
+async function lastCursor(scs: ScsProcess, schools: number, limit: number): Promise<string> {
+  const before = Math.floor((schools - 1) / limit) * limit; // schools before the last page
+  let after = '';
+  let passed = 0;
+  while (passed < before) {
+    const size = Math.min(500, before - passed);
+    const res = await scs.request(`/schools?limit=${size}${after ? `&after=${after}` : ''}`);
+    if (res.status !== 200 || typeof res.body.next !== 'string')
+      throw new Error(`GET /schools while paging: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+    after = res.body.next as string;
+    passed += size;
+  }
+  return after;
 }
 
 /**
@@ -342,14 +378,23 @@ export async function runFleet(
       await mapLimit(Array.from({ length: fill }), options.wave, () => provisionOne(scs!));
       live += fill;
       const probe = checkpoint - live;
+      // Each measurement starts settled, as the floor's does: the waves' work done (every subscriber at the
+      // head, the spares refilled), so that it reads the fleet's size, not the wave's aftermath.
+      const at = { central: env.DATABASE_URL, live, serverUrls, migrationsDir: dirs[0] };
+      await settle(scs!, floors, at);
       const floor = await floors.createAndMigrate('spare', options.floorRuns);
+      await settle(scs!, floors, at);
       const times: number[] = [];
+      const methods = new Map<string, number>();
       let id = '';
       for (let i = 0; i < probe; i++) {
         const one = await provisionOne(scs!);
         times.push(one.ms);
         id = one.id;
+        const method = await databaseMethod(scs!, one.id);
+        methods.set(method, (methods.get(method) ?? 0) + 1);
       }
+      const byMethod = [...methods].map(([m, n]) => `${n} ${m}`).join(', ');
       live += probe;
       if (!history) {
         const res = await scs!.request(`/school/${id}/history`);
@@ -357,7 +402,15 @@ export async function runFleet(
       }
       const p50 = percentile(times, 50);
       floorRatios[column] = p50 / floor;
-      figures.set('post_active_p50', `POST→active, ${probe} one after another: p50`, 'ms', 'flat', column, p50);
+      figures.set(
+        'post_active_p50',
+        `POST→active, ${probe} one after another: p50`,
+        'ms',
+        'flat',
+        column,
+        p50,
+        byMethod,
+      );
       figures.set(
         'post_active_p95',
         `POST→active, ${probe} one after another: p95`,
@@ -444,6 +497,38 @@ export async function runFleet(
     for (const owner of [central, simulatedCentral]) await dropSchools(serverUrls, owner, dirs);
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** How the school's database was made (`spare`, `template`, …), from its `DatabaseCreated`. */
+async function databaseMethod(scs: ScsProcess, id: string): Promise<string> {
+  const res = await scs.request(`/school/${id}/history`);
+  const created = (res.body as { events: HistoryEvent[] }).events.find((e) => e.type === 'DatabaseCreated');
+  return String(created?.data.method ?? 'unknown');
+}
+
+/**
+ * Until every subscriber is at the head and the spares are all ready again: the service's on each
+ * tenant server (of its template, `migrationsDir`'s) and the floor's.
+ */
+async function settle(
+  scs: ScsProcess,
+  floors: DatabaseFloors,
+  at: { central: string; live: number; serverUrls: string[]; migrationsDir: string },
+): Promise<void> {
+  await caughtUp(scs, at.central, at.live);
+  await floors.sparesReady(SPARES);
+  for (const serverUrl of at.serverUrls) {
+    const databases = new PostgresTenantDatabases({ serverUrl, migrationsDir: at.migrationsDir });
+    try {
+      const deadline = performance.now() + 120_000;
+      while ((await databases.spareCount()) < SPARES) {
+        if (performance.now() > deadline) throw new Error(`the service's spares were not refilled in 120 s`);
+        await sleep(20);
+      }
+    } finally {
+      await databases.close();
+    }
   }
 }
 

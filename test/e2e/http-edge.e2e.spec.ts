@@ -99,6 +99,7 @@ describe('the HTTP edge: bad input gets a clear 4xx problem, never a 500', () =>
     ['DELETE an unknown id', 'DELETE', '/school/6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b', {}, 404],
     ['list with a bad status', 'GET', '/schools?status=sleeping', {}, 400, 'status'],
     ['list with a negative offset', 'GET', '/schools?offset=-1', {}, 400, 'offset'],
+    ['list after a cursor it did not give', 'GET', '/schools?after=bm90LWEtY3Vyc29y', {}, 400, 'after'],
     ['list with a huge limit', 'GET', '/schools?limit=99999999999999999999', {}, 400, 'limit'],
     ['list with a repeated parameter', 'GET', '/schools?status=active&status=failed', {}, 400, 'status'],
     ['list with an unknown parameter', 'GET', '/schools?orderBy=id;DROP', {}, 400],

@@ -3,7 +3,12 @@ import type pg from 'pg';
 import { schoolStreamId } from '../../src/domain/school/events.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
 import { schoolReadModel } from '../../src/projections/school-read-model/school-projection.js';
-import { SchoolQueries } from '../../src/projections/school-read-model/school-queries.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  SchoolQueries,
+  type ListCursor,
+} from '../../src/projections/school-read-model/school-queries.js';
 import { useCentralFixture } from '../support/central-fixture.js';
 import { testMetadata } from '../support/event-store-fixtures.js';
 import { provisionedSchool } from '../support/school-spec.js';
@@ -92,6 +97,52 @@ describe('SchoolQueries', () => {
     expect(await found({ q: 'queries_' })).toEqual([]);
     expect(await found({ q: '%' })).toEqual([]);
     expect((await queries.list({ q: 'queries', limit: 1, offset: 1 })).total).toBe(3);
+  });
+
+  it('pages by cursor: each page starts after the last one, the same schools as by offset, and seeks the index', async () => {
+    const sent: pg.QueryConfig[] = [];
+    const pool = {
+      query: (config: pg.QueryConfig) => {
+        sent.push(config);
+        return central.pool.query(config);
+      },
+    } as unknown as Pick<pg.Pool, 'query'>;
+    const queries = new SchoolQueries(pool, central.store);
+    const byOffset = (await queries.list({ limit: 50, offset: 0 })).items.map((s) => s.id);
+    const seen: string[] = [];
+    let after: ListCursor | undefined;
+    for (let pages = 0; pages < 5; pages++) {
+      const page = await queries.list({ limit: 2, offset: 0, ...(after ? { after } : {}) });
+      expect(page.total).toBe(3); // the filter's schools, wherever the page starts
+      seen.push(...page.items.map((s) => s.id));
+      if (page.next === null) break;
+      after = decodeCursor(page.next);
+      expect(after).toBeDefined();
+    }
+    expect(seen).toEqual(byOffset);
+    expect(seen).toHaveLength(3);
+    const client = await central.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL enable_seqscan = off');
+      const last = sent[sent.length - 1];
+      const plan = (await client.query(`EXPLAIN ${last.text}`, last.values)).rows
+        .map((r) => r['QUERY PLAN'])
+        .join('\n');
+      await client.query('ROLLBACK');
+      expect(plan).toMatch(/Index Cond: \(ROW\(created_at, id\) > ROW\(/);
+    } finally {
+      client.release();
+    }
+  });
+
+  it('refuses a cursor it did not give', () => {
+    const id = ids[0];
+    const good = encodeCursor({ createdAt: '2026-12-07 11:50:00.123456+00', id });
+    expect(decodeCursor(good)).toEqual({ createdAt: '2026-12-07 11:50:00.123456+00', id });
+    for (const text of ['', 'zzz', Buffer.from(`yesterday|${id}`).toString('base64url'), `${good}=`])
+      expect(decodeCursor(text)).toBeUndefined();
+    expect(decodeCursor(Buffer.from('2026-12-07 11:50:00+00|not-an-id').toString('base64url'))).toBeUndefined();
   });
 
   it('plans a search by q or slug on the prefix indexes of central migration 0031', async () => {

@@ -1772,6 +1772,8 @@ export interface components {
             total: number;
             limit: number;
             offset: number;
+            /** @description pass as `after` for the page that follows; null when this page is not full (the last one) */
+            next: string | null;
         };
         ChangeDetailsDto: {
             /** @example Greenwood High School */
@@ -3374,6 +3376,8 @@ export interface operations {
     SchoolsController_list: {
         parameters: {
             query?: {
+                /** @description the `next` of the page before: this page starts after that page's last school (keyset paging; a deep page costs what the first does, and schools added meanwhile neither repeat nor shift the pages) */
+                after?: string;
                 offset?: number;
                 limit?: number;
                 /** @description schools whose name (in any case) or slug begins with this */

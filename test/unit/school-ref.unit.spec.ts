@@ -12,7 +12,7 @@ function schoolsWith(...schools: Array<Pick<SchoolView, 'id' | 'status'>>) {
     list: async (filters: { slug?: string }) => {
       asked.push(filters);
       const items = schools.map((s) => ({ ...s, createdAt: '2026-11-01T00:00:00.000Z' }) as SchoolView);
-      return { items, total: items.length, limit: 500, offset: 0 };
+      return { items, total: items.length, limit: 500, offset: 0, next: null };
     },
   };
   return { queries, asked };

@@ -33,7 +33,7 @@ import { RequestTeardownCommand } from '../../application/request-teardown/reque
 import { schoolHistory } from '../../application/school/school-history.js';
 import type { SchoolDetails } from '../../domain/school/details.js';
 import { isSchoolStatus, SCHOOL_STATUSES } from '../../domain/school/state.js';
-import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
+import { decodeCursor, SchoolQueries } from '../../projections/school-read-model/school-queries.js';
 import { CreateSchoolDto, CreateSchoolPipe } from './create-school.dto.js';
 import { ApiProblem, ApiProblems } from './openapi/openapi.js';
 import { RequireScope } from './api-key.guard.js';
@@ -223,12 +223,20 @@ export class SchoolsController {
   })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } })
   @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
+  @ApiQuery({
+    name: 'after',
+    required: false,
+    description:
+      "the `next` of the page before: this page starts after that page's last school (keyset paging; a deep " +
+      'page costs what the first does, and schools added meanwhile neither repeat nor shift the pages)',
+    schema: { type: 'string', maxLength: 200 },
+  })
   @ApiResponse({ status: 200, type: SchoolListDto })
   @ApiProblems(400)
   @RequireScope('schools:read')
   @Get('schools')
   async list(@Query() query: Record<string, unknown>, @Res() res: Response) {
-    const known = new Set(['status', 'district', 'board', 'schemaVersion', 'slug', 'q', 'limit', 'offset']);
+    const known = new Set(['status', 'district', 'board', 'schemaVersion', 'slug', 'q', 'limit', 'offset', 'after']);
     const unknown = Object.keys(query).filter((k) => !known.has(k));
     if (unknown.length > 0) {
       throw new BadRequestException(
@@ -258,6 +266,13 @@ export class SchoolsController {
       const errors = [{ field: 'schemaVersion', message: 'is not a schema version' }];
       throw new BadRequestException(problem(400, 'validation', 'Invalid query', detail, { errors }));
     }
+    const afterText = queryText(query.after, 'after', 200);
+    const after = afterText === undefined ? undefined : decodeCursor(afterText);
+    if (afterText !== undefined && !after) {
+      const detail = 'after must be the `next` of a page this service answered';
+      const errors = [{ field: 'after', message: 'is not a page cursor' }];
+      throw new BadRequestException(problem(400, 'validation', 'Invalid query', detail, { errors }));
+    }
     const page = await this.queries.listJson({
       status,
       schemaVersion,
@@ -266,6 +281,7 @@ export class SchoolsController {
       board: queryText(query.board, 'board'),
       limit: queryInt(query.limit, 'limit', 50, 1, 500),
       offset: queryInt(query.offset, 'offset', 0, 0, 10_000_000),
+      ...(after ? { after } : {}),
     });
     sendJson(res, page);
   }

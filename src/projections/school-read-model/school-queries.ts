@@ -18,12 +18,38 @@ export interface SchoolFilters {
   q?: string;
   limit: number;
   offset: number;
+  /** Keyset paging: the rows after this one in the list's order (`next` of the page before). */
+  after?: ListCursor;
+}
+
+/** Where a page ended: the last row's place in the order `(created_at, id)`. */
+export interface ListCursor {
+  /** `created_at` as PostgreSQL's text (microseconds and offset), which it reads back exactly. */
+  createdAt: string;
+  id: string;
+}
+
+/** A cursor as the API carries it: opaque, URL-safe. */
+export function encodeCursor(cursor: ListCursor): string {
+  return Buffer.from(`${cursor.createdAt}|${cursor.id}`).toString('base64url');
+}
+
+/** The cursor `text` names, or undefined when it is not one this service gave. */
+export function decodeCursor(text: string): ListCursor | undefined {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(text)) return undefined;
+  const [createdAt, id, ...rest] = Buffer.from(text, 'base64url').toString().split('|');
+  if (rest.length > 0 || !id || !isSchoolId(id)) return undefined;
+  // PostgreSQL's timestamptz text: 2026-12-07 11:50:00.123456+00
+  if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.test(createdAt)) return undefined;
+  return { createdAt, id };
 }
 
 interface Row {
   id: string;
   revision: number;
   version: string;
+  /** `created_at` as text, on list rows only (a page's cursor). */
+  created?: string;
   /**
    * The stored document as JSON text, parsed only when its answer is not kept yet; null (or absent from
    * a page read without documents) when the answer kept for the row is current.
@@ -34,7 +60,8 @@ interface Row {
 const KEY_COLUMNS = 'id::text AS id, revision, document_version AS version';
 /** Reads of single schools gathered into one query: at most this many ids in it. */
 const READS_PER_QUERY = 100;
-const COLUMNS = `${KEY_COLUMNS}, document::text AS document`;
+const LIST_KEY_COLUMNS = `${KEY_COLUMNS}, created_at::text AS created`;
+const LIST_COLUMNS = `${LIST_KEY_COLUMNS}, document::text AS document`;
 const toError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 
 /** An answer as JSON text and a digest of that text (made once for a kept answer). */
@@ -82,14 +109,23 @@ function listStatement(filters: SchoolFilters, documents: boolean): { name?: str
     where.push(`(lower(name) LIKE lower($${values.length}) OR slug LIKE lower($${values.length}))`);
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const page = `SELECT ${documents ? COLUMNS : KEY_COLUMNS} FROM school_read_model ${clause}
+  // The total counts the filter's schools; the page starts after the cursor, read from the same index
+  // position on, so a deep page costs what the first does (an offset reads every row before it).
+  const pageWhere = [...where];
+  if (filters.after) {
+    values.push(filters.after.createdAt, filters.after.id);
+    pageWhere.push(
+      `(created_at, school_read_model.id) > ($${values.length - 1}::timestamptz, $${values.length}::uuid)`,
+    );
+  }
+  const pageClause = pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : '';
+  const page = `SELECT ${documents ? LIST_COLUMNS : LIST_KEY_COLUMNS} FROM school_read_model ${pageClause}
     ORDER BY created_at, school_read_model.id LIMIT $${values.length + 1} OFFSET $${values.length + 2}`;
   // One round trip: the total beside the page, and one row with no school when the page is empty.
   const text = `SELECT (SELECT count(*)::int FROM school_read_model ${clause}) AS total, p.*
     FROM (SELECT 1) AS one LEFT JOIN LATERAL (${page}) AS p ON true`;
-  const name = `school-list${documents ? '' : '-keys'}:${FILTERS.filter(([key]) => filters[key] !== undefined)
-    .map(([key]) => key)
-    .join(',')}`;
+  const keys = FILTERS.filter(([key]) => filters[key] !== undefined).map(([key]) => key);
+  const name = `school-list${documents ? '' : '-keys'}:${[...keys, ...(filters.after ? ['after'] : [])].join(',')}`;
   // With q, unnamed: a named statement may be planned once for any value (a generic plan), and a LIKE whose
   // pattern is unknown when planned reads every row; an unnamed one is planned with its value each time.
   return { name: filters.q === undefined ? name : undefined, text, values: [...values, filters.limit, filters.offset] };
@@ -140,12 +176,15 @@ export class SchoolQueries {
   }
 
   /** `listJson`, parsed. */
-  async list(filters: SchoolFilters): Promise<{ items: SchoolView[]; total: number; limit: number; offset: number }> {
+  async list(
+    filters: SchoolFilters,
+  ): Promise<{ items: SchoolView[]; total: number; limit: number; offset: number; next: string | null }> {
     return JSON.parse(await this.listJson(filters)) as {
       items: SchoolView[];
       total: number;
       limit: number;
       offset: number;
+      next: string | null;
     };
   }
 
@@ -187,12 +226,12 @@ export class SchoolQueries {
   }
 
   /**
-   * `{items, total, limit, offset}` as JSON text, the bytes JSON.stringify gives for that object; shared
+   * `{items, total, limit, offset, next}` as JSON text, the bytes JSON.stringify gives for that object; shared
    * with identical requests that arrived together (`lists`).
    */
   async listJson(filters: SchoolFilters): Promise<string> {
-    const { status, district, board, schemaVersion, slug, q, limit, offset } = filters;
-    return this.lists.load(JSON.stringify({ status, district, board, schemaVersion, slug, q, limit, offset }));
+    const { status, district, board, schemaVersion, slug, q, limit, offset, after } = filters;
+    return this.lists.load(JSON.stringify({ status, district, board, schemaVersion, slug, q, limit, offset, after }));
   }
 
   /**
@@ -208,7 +247,10 @@ export class SchoolQueries {
     if (!rows.every(answered)) ({ rows } = await this.pool.query<ListRow>(listStatement(filters, true)));
     const page = rows.filter((row): row is Row & { total: number } => row.id !== null);
     const items = await Promise.all(page.map(async (row) => (await this.answerOf(row))!.json));
-    return `{"items":[${items.join(',')}],"total":${rows[0].total},"limit":${filters.limit},"offset":${filters.offset}}`;
+    // A full page may have more after it: its last row is where the next one starts.
+    const last = page.length === filters.limit ? page[page.length - 1] : undefined;
+    const next = last?.created ? JSON.stringify(encodeCursor({ createdAt: last.created, id: last.id })) : 'null';
+    return `{"items":[${items.join(',')}],"total":${rows[0].total},"limit":${filters.limit},"offset":${filters.offset},"next":${next}}`;
   }
 
   /**

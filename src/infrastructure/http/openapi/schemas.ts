@@ -248,6 +248,12 @@ export class SchoolListDto {
   @ApiProperty({ type: 'integer' }) total!: number;
   @ApiProperty({ type: 'integer' }) limit!: number;
   @ApiProperty({ type: 'integer' }) offset!: number;
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'pass as `after` for the page that follows; null when this page is not full (the last one)',
+  })
+  next!: string | null;
 }
 
 export class TeardownAcceptedDto {
