@@ -45,6 +45,35 @@ describe('SchoolQueries', () => {
     return { queries: new SchoolQueries(pool, central.store), sent };
   }
 
+  /** SchoolQueries on the fixture's pool, keeping each statement it sends with its values. */
+  function recorded(): { queries: SchoolQueries; sent: pg.QueryConfig[] } {
+    const sent: pg.QueryConfig[] = [];
+    const pool = {
+      query: (config: pg.QueryConfig) => {
+        sent.push(config);
+        return central.pool.query(config);
+      },
+    } as unknown as Pick<pg.Pool, 'query'>;
+    return { queries: new SchoolQueries(pool, central.store), sent };
+  }
+
+  /**
+   * The plan of a statement with sequential scans off: with three rows the planner rightly reads the
+   * table; the question is whether it can use the indexes.
+   */
+  async function planOf(config: pg.QueryConfig): Promise<string> {
+    const client = await central.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL enable_seqscan = off');
+      const { rows } = await client.query(`EXPLAIN ${config.text}`, config.values);
+      await client.query('ROLLBACK');
+      return rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+    } finally {
+      client.release();
+    }
+  }
+
   it('answers single-school reads that arrive together with one query, each with its own school', async () => {
     const { queries, sent } = counted();
     const missing = randomUUID();
@@ -100,14 +129,7 @@ describe('SchoolQueries', () => {
   });
 
   it('pages by cursor: each page starts after the last one, the same schools as by offset, and seeks the index', async () => {
-    const sent: pg.QueryConfig[] = [];
-    const pool = {
-      query: (config: pg.QueryConfig) => {
-        sent.push(config);
-        return central.pool.query(config);
-      },
-    } as unknown as Pick<pg.Pool, 'query'>;
-    const queries = new SchoolQueries(pool, central.store);
+    const { queries, sent } = recorded();
     const byOffset = (await queries.list({ limit: 50, offset: 0 })).items.map((s) => s.id);
     const seen: string[] = [];
     let after: ListCursor | undefined;
@@ -121,19 +143,7 @@ describe('SchoolQueries', () => {
     }
     expect(seen).toEqual(byOffset);
     expect(seen).toHaveLength(3);
-    const client = await central.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SET LOCAL enable_seqscan = off');
-      const last = sent[sent.length - 1];
-      const plan = (await client.query(`EXPLAIN ${last.text}`, last.values)).rows
-        .map((r) => r['QUERY PLAN'])
-        .join('\n');
-      await client.query('ROLLBACK');
-      expect(plan).toMatch(/Index Cond: \(ROW\(created_at, id\) > ROW\(/);
-    } finally {
-      client.release();
-    }
+    expect(await planOf(sent[sent.length - 1])).toMatch(/Index Cond: \(ROW\(created_at, id\) > ROW\(/);
   });
 
   it('refuses a cursor it did not give', () => {
@@ -146,28 +156,11 @@ describe('SchoolQueries', () => {
   });
 
   it('plans a search by q or slug on the prefix indexes of central migration 0031', async () => {
-    const sent: pg.QueryConfig[] = [];
-    const pool = {
-      query: (config: pg.QueryConfig) => {
-        sent.push(config);
-        return central.pool.query(config);
-      },
-    } as unknown as Pick<pg.Pool, 'query'>;
-    const queries = new SchoolQueries(pool, central.store);
+    const { queries, sent } = recorded();
     const plan = async (filters: { slug?: string; q?: string }) => {
       sent.length = 0;
       await queries.listJson({ ...filters, limit: 50, offset: 0 });
-      const client = await central.pool.connect();
-      try {
-        // Three rows: without this the planner rightly reads the table; the question is whether it can use the indexes.
-        await client.query('BEGIN');
-        await client.query('SET LOCAL enable_seqscan = off');
-        const { rows } = await client.query(`EXPLAIN ${sent[0].text}`, sent[0].values);
-        await client.query('ROLLBACK');
-        return rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
-      } finally {
-        client.release();
-      }
+      return planOf(sent[0]);
     };
     const byQ = await plan({ q: 'Green' });
     expect(byQ).toContain('school_read_model_name_prefix_idx');
