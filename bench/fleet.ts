@@ -196,13 +196,13 @@ async function cliRuntime(env: Record<string, string>): Promise<Runtime> {
 }
 
 /** `audit verify` as the CLI runs it; throws on a mismatch (the fleet must verify clean). */
-async function auditVerify(runtime: Runtime): Promise<number> {
+async function auditVerify(runtime: Runtime): Promise<{ schools: number; events: number }> {
   const report = await verifyRuntime(runtime);
   if (report.mismatches.length > 0)
     throw new Error(
       `audit verify: ${report.mismatches.length} mismatches, first ${JSON.stringify(report.mismatches[0])}`,
     );
-  return report.schools;
+  return { schools: report.schools, events: report.events };
 }
 
 /** The figures every column has, real or simulated: reads over HTTP, verify, renewal check, RSS, size. */
@@ -242,8 +242,11 @@ async function sharedRows(
   const what = `GET /schools?limit=${limit}, last page by offset, median`;
   figures.set('schools_last_offset', what, 'ms', 'shown', column, byOffset.ms);
   const verify = await timed(() => auditVerify(runtime));
-  if (verify.result !== schools) throw new Error(`audit verify saw ${verify.result} schools, expected ${schools}`);
+  if (verify.result.schools !== schools)
+    throw new Error(`audit verify saw ${verify.result.schools} schools, expected ${schools}`);
   figures.set('audit_verify', '`audit verify`', 'ms', 'fleet', column, verify.ms);
+  // What the whole-fleet jobs read: the log grows faster than the fleet (each rollout adds an event a school).
+  figures.set('events', 'events in the log', '', 'shown', column, verify.result.events);
   const renewal = await timed(() => runtime.renewer.sweep());
   figures.set('renewal_check', 'certificate-renewal check (one sweep, none due)', 'ms', 'fleet', column, renewal.ms);
   figures.set('rss', "SCS process's RSS", 'MB', 'flat', column, rssMb(scs.child.pid!));
@@ -284,7 +287,7 @@ function fmt(value: number | undefined, unit: string): string {
   if (value === undefined) return '—';
   const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
   const number = value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-  return unit === '×' ? `${number}×` : `${number} ${unit}`;
+  return unit === '×' ? `${number}×` : unit ? `${number} ${unit}` : number;
 }
 
 /** The goal's ratio and whether it is met, from the first to the last column of `columns`. */

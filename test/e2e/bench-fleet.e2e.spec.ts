@@ -40,7 +40,8 @@ describe('bench: the fleet', () => {
     const simulated = ['sim 2', 'sim 20'];
     for (const id of ['post_active_p50', 'spare_floor', 'reconcile', 'rollout'])
       expect(Object.keys(byId.get(id)!.values)).toEqual(real);
-    for (const id of ['report_fleet', 'schools_first', 'schools_last', 'audit_verify', 'renewal_check', 'rss'])
+    const everywhere = ['report_fleet', 'schools_first', 'schools_last', 'schools_last_offset', 'audit_verify'];
+    for (const id of [...everywhere, 'events', 'renewal_check', 'rss', 'heap'])
       expect(Object.keys(byId.get(id)!.values)).toEqual([...real, ...simulated]);
     for (const m of results.metrics) for (const v of Object.values(m.values)) expect(v).toBeGreaterThan(0);
     expect(Object.keys(results.floorRatios)).toEqual(real);
