@@ -14,6 +14,8 @@ export async function foldRowsBySchool<Row extends { school_id: string }>(
   table: string,
   events: RecordedEvent[],
   evolve: (row: Row | undefined, event: ViewEvent) => Row | undefined,
+  /** Each change of a row, event by event (whatever the batch's bounds), before it is written. */
+  onChange?: (before: Row | undefined, after: Row) => void,
 ): Promise<void> {
   const ids = [...new Set(events.map((e) => schoolIdFromStream(e.streamId)).filter((id): id is string => !!id))];
   if (ids.length === 0) return;
@@ -27,6 +29,7 @@ export async function foldRowsBySchool<Row extends { school_id: string }>(
     if (!id) continue;
     const next = evolve(rows.get(id), toViewEvent(event));
     if (next && next !== rows.get(id)) {
+      onChange?.(rows.get(id), next);
       rows.set(id, next);
       touched.add(id);
     }

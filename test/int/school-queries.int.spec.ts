@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { schoolStreamId } from '../../src/domain/school/events.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
 import { schoolReadModel } from '../../src/projections/school-read-model/school-projection.js';
 import {
@@ -10,8 +9,7 @@ import {
   type ListCursor,
 } from '../../src/projections/school-read-model/school-queries.js';
 import { useCentralFixture } from '../support/central-fixture.js';
-import { testMetadata } from '../support/event-store-fixtures.js';
-import { provisionedSchool } from '../support/school-spec.js';
+import { appendSchool } from '../support/event-store-fixtures.js';
 
 /** The read model's queries against PostgreSQL: reads that arrive together share their queries. */
 describe('SchoolQueries', () => {
@@ -19,17 +17,7 @@ describe('SchoolQueries', () => {
   const ids = [randomUUID(), randomUUID(), randomUUID()];
 
   beforeAll(async () => {
-    for (const [n, id] of ids.entries()) {
-      const events = provisionedSchool().map((e) =>
-        e.type === 'SchoolRequested' ? { ...e, data: { ...e.data, schoolId: id, slug: `queries-${n}` } } : e,
-      );
-      const stored = events.map((e) => ({
-        type: e.type,
-        data: e.data as Record<string, unknown>,
-        metadata: testMetadata,
-      }));
-      await central.store.append(schoolStreamId(id), stored, 'no_stream');
-    }
+    for (const [n, id] of ids.entries()) await appendSchool(central.store, id, { slug: `queries-${n}` });
     await rebuildProjection(schoolReadModel, central.store, central.dataSource);
   });
 

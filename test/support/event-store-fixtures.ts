@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NewEvent } from '../../src/application/ports/event-store.port.js';
+import type { EventStore, NewEvent } from '../../src/application/ports/event-store.port.js';
+import { schoolStreamId } from '../../src/domain/school/events.js';
 import { migrationsDir } from '../../src/infrastructure/postgres/sql-migrations.js';
 import { withClient } from './databases.js';
+import { provisionedSchool } from './school-spec.js';
 
 /** Shared by the event-store contract and the PostgreSQL adapter's own tests. */
 export const testMetadata = { actor: 'test', correlationId: 'corr-1', now: '2026-01-01T00:00:00.000Z' };
@@ -43,4 +45,27 @@ export async function applyEventStoreSchema(url: string): Promise<void> {
       await client.query(readFileSync(join(migrationsDir('central'), file), 'utf8'));
     await client.query('COMMIT');
   });
+}
+
+/**
+ * Appends a provisioned school's events (test/support/school-spec) as school `id`: its SchoolRequested
+ * with `requested` over its data (slug, district, …), up to the first `upTo` events.
+ */
+export async function appendSchool(
+  store: Pick<EventStore, 'append'>,
+  id: string,
+  requested: Record<string, unknown>,
+  upTo?: number,
+): Promise<void> {
+  const events = provisionedSchool()
+    .slice(0, upTo)
+    .map((e) => ({
+      type: e.type,
+      data: (e.type === 'SchoolRequested' ? { ...e.data, schoolId: id, ...requested } : e.data) as Record<
+        string,
+        unknown
+      >,
+      metadata: testMetadata,
+    }));
+  await store.append(schoolStreamId(id), events, 'no_stream');
 }

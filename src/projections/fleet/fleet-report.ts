@@ -11,22 +11,28 @@ export interface FleetReport {
   stuck: Array<{ id: string; slug: string; status: string; since: string; seconds: number }>;
 }
 
-/** The fleet now: counts by status × district × board, schema versions, certificate expiry, stuck schools. */
+/**
+ * The fleet now: counts by status × district × board, schema versions, certificate expiry, stuck schools.
+ * The counts are the projection's `report_fleet_counts` added up (a few rows, however many schools); the
+ * certificates expiring within 30 days and the stuck schools are read from report_fleet's indexes.
+ */
 export async function fleetReport(dataSource: DataSource, now: Date, stuckAfterSeconds: number): Promise<FleetReport> {
   const byStatus: Array<{ status: string; district: string; board: string; count: number }> = await dataSource.query(
-    `SELECT status, district, board, count(*)::int AS count FROM report_fleet
-     GROUP BY status, district, board ORDER BY status, district, board`,
+    `SELECT status, district, board, sum(n)::int AS count FROM report_fleet_counts
+     GROUP BY status, district, board HAVING sum(n) > 0 ORDER BY status, district, board`,
   );
   const versions: Array<{ version: string | null; count: number }> = await dataSource.query(
-    `SELECT schema_version AS version, count(*)::int AS count FROM report_fleet WHERE status <> 'deleted'
-     GROUP BY schema_version ORDER BY schema_version NULLS FIRST`,
+    `SELECT nullif(schema_version, '') AS version, sum(n)::int AS count FROM report_fleet_counts
+     WHERE status <> 'deleted' GROUP BY schema_version HAVING sum(n) > 0 ORDER BY 1 NULLS FIRST`,
   );
+  // Later than 30 days: every live certificate but those within 30 days (a partition of them).
   const [expiry] = await dataSource.query(
     `SELECT count(*) FILTER (WHERE certificate_not_after <= $1::timestamptz + interval '7 days')::int AS d7,
-       count(*) FILTER (WHERE certificate_not_after > $1::timestamptz + interval '7 days'
-         AND certificate_not_after <= $1::timestamptz + interval '30 days')::int AS d30,
-       count(*) FILTER (WHERE certificate_not_after > $1::timestamptz + interval '30 days')::int AS later
-     FROM report_fleet WHERE status <> 'deleted' AND certificate_not_after IS NOT NULL`,
+       count(*) FILTER (WHERE certificate_not_after > $1::timestamptz + interval '7 days')::int AS d30,
+       (SELECT coalesce(sum(n), 0)::int FROM report_fleet_counts WHERE status <> 'deleted' AND with_certificate)
+         AS live
+     FROM report_fleet WHERE status <> 'deleted' AND certificate_not_after IS NOT NULL
+       AND certificate_not_after <= $1::timestamptz + interval '30 days'`,
     [now.toISOString()],
   );
   const stuck: Array<{ id: string; slug: string; status: string; since: Date; seconds: number }> =
@@ -40,7 +46,11 @@ export async function fleetReport(dataSource: DataSource, now: Date, stuckAfterS
   return {
     byStatus,
     bySchemaVersion: versions.map((v) => ({ schemaVersion: v.version, count: v.count })),
-    certificateExpiry: { within7Days: expiry.d7, within30Days: expiry.d30, later: expiry.later },
+    certificateExpiry: {
+      within7Days: expiry.d7,
+      within30Days: expiry.d30,
+      later: expiry.live - expiry.d7 - expiry.d30,
+    },
     stuckAfterSeconds,
     stuck: stuck.map((s) => ({ ...s, since: s.since.toISOString() })),
   };

@@ -76,3 +76,41 @@ export function evolveFleet(row: FleetRow | undefined, event: ViewEvent): FleetR
       return row;
   }
 }
+
+/** A row of `report_fleet_counts`: how many schools are in one combination (`schema_version` '' for none). */
+export interface FleetCount {
+  status: string;
+  district: string;
+  board: string;
+  schema_version: string;
+  with_certificate: boolean;
+  n: number;
+}
+
+function countKey(row: FleetRow): Omit<FleetCount, 'n'> {
+  const { status, district, board } = row;
+  return {
+    status,
+    district,
+    board,
+    schema_version: row.schema_version ?? '',
+    with_certificate: !!row.certificate_not_after,
+  };
+}
+
+/**
+ * Adds one school's move from `before` to `after` to `counts` (keyed by combination): one less in the
+ * old combination, one more in the new. A combination it passes through stays with 0, so the combinations
+ * listed depend on the events only, not on how they were batched. Pure apart from `counts`.
+ */
+export function countsOf(counts: Map<string, FleetCount>, before: FleetRow | undefined, after: FleetRow): void {
+  const add = (row: FleetRow, n: number) => {
+    const key = countKey(row);
+    const id = JSON.stringify(Object.values(key));
+    const count = counts.get(id) ?? { ...key, n: 0 };
+    count.n += n;
+    counts.set(id, count);
+  };
+  if (before) add(before, -1);
+  add(after, 1);
+}
