@@ -1,5 +1,5 @@
 import type { SchoolEvent } from '../../src/domain/school/events.js';
-import { evolveFleet, type FleetRow } from '../../src/projections/fleet/fleet-view.js';
+import { countsOf, evolveFleet, type FleetCount, type FleetRow } from '../../src/projections/fleet/fleet-view.js';
 import { evolveOnboarding, type OnboardingRow } from '../../src/projections/onboarding/onboarding-view.js';
 import { evolveView, foldView } from '../../src/projections/school-read-model/evolve-view.js';
 import { stepRunOf } from '../../src/projections/steps/steps-view.js';
@@ -158,6 +158,19 @@ describe('steps view', () => {
 });
 
 describe('fleet view', () => {
+  it('given a school moving between combinations, then one less in the old and one more in the new, both kept', () => {
+    const counts = new Map<string, FleetCount>();
+    const requested = fold(evolveFleet, provisioned().slice(0, 1))!;
+    const active = fold(evolveFleet, provisioned())!;
+    countsOf(counts, undefined, requested);
+    countsOf(counts, requested, active);
+    const key = { district: 'Pune', board: 'CBSE' };
+    expect([...counts.values()]).toEqual<FleetCount[]>([
+      { status: 'provisioning', ...key, schema_version: '', with_certificate: false, n: 0 },
+      { status: 'active', ...key, schema_version: '0003', with_certificate: true, n: 1 },
+    ]);
+  });
+
   it('given a provisioned school, then active since its SchoolProvisioned, with schema and certificate', () => {
     expect(fold(evolveFleet, provisioned())).toEqual<FleetRow>({
       school_id: SCHOOL_ID,
