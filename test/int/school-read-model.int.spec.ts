@@ -79,6 +79,7 @@ describe('school read model: document versions', () => {
         total: 1,
         limit: 10,
         offset: 0,
+        next: null,
       });
 
       // The live projection carries on from the rebuilt table.
