@@ -15,6 +15,8 @@ const schoolDatabaseName = () => `school_${randomBytes(16).toString('hex')}`;
  */
 export class DatabaseFloors {
   private readonly made: string[] = [];
+  /** Whether the floor keeps spares (from its first spare measurement on). */
+  private keeping = false;
   private readonly cloning: PostgresTenantDatabases;
   private readonly emptying: PostgresTenantDatabases;
   private readonly sparing: PostgresTenantDatabases;
@@ -41,6 +43,7 @@ export class DatabaseFloors {
     if (method === 'spare') {
       await this.sparing.ensureTemplate();
       this.sparing.keepSpares();
+      this.keeping = true;
     }
     const times: number[] = [];
     for (let i = -1; i < n; i++) {
@@ -58,8 +61,12 @@ export class DatabaseFloors {
     return median(times);
   }
 
-  /** Until the template has `count` spares ready (the service's pool refilled after a wave). */
+  /**
+   * Until the floor's spare pool has `count` spares ready again (refilled after a measurement); at once
+   * while it keeps none yet (before the first spare measurement).
+   */
   async sparesReady(count: number): Promise<void> {
+    if (!this.keeping) return;
     const deadline = Date.now() + 120_000;
     while ((await this.sparing.spareCount()) < count) {
       if (Date.now() > deadline) throw new Error(`the template had fewer than ${count} spares after 120 s`);
