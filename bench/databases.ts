@@ -9,6 +9,20 @@ import { mapLimit, median, sleep } from './support/stats.js';
 
 const schoolDatabaseName = () => `school_${randomBytes(16).toString('hex')}`;
 
+/** Until `databases`' template has `count` spares ready; throws `failure` after `timeoutMs`. */
+export async function untilSpares(
+  databases: PostgresTenantDatabases,
+  count: number,
+  timeoutMs: number,
+  failure: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await databases.spareCount()) < count) {
+    if (Date.now() > deadline) throw new Error(failure);
+    await sleep(20);
+  }
+}
+
 /**
  * The databases it makes stay until `dropAll` (DROP DATABASE is slow, and an embedded server is thrown
  * away whole), so that dropping them costs neither the measurements nor the run's time.
@@ -67,19 +81,11 @@ export class DatabaseFloors {
    */
   async sparesReady(count: number): Promise<void> {
     if (!this.keeping) return;
-    const deadline = Date.now() + 120_000;
-    while ((await this.sparing.spareCount()) < count) {
-      if (Date.now() > deadline) throw new Error(`the template had fewer than ${count} spares after 120 s`);
-      await sleep(20);
-    }
+    await untilSpares(this.sparing, count, 120_000, `the template had fewer than ${count} spares after 120 s`);
   }
 
   private async spareReady(): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    while ((await this.sparing.spareCount()) < 1) {
-      if (Date.now() > deadline) throw new Error('no spare template clone was made within 60 s');
-      await sleep(20);
-    }
+    await untilSpares(this.sparing, 1, 60_000, 'no spare template clone was made within 60 s');
   }
 
   /** Wall ms of `n` template clones, `parallel` at a time (what a burst of `n` schools must at least take). */

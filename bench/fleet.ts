@@ -30,7 +30,7 @@ import {
 } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
 import { addDrizzleMigration, copyDrizzleFolder } from '../test/support/drizzle-folders.js';
 import { API_KEY, schoolBody, startScs, type ScsProcess } from '../test/support/scs-process.js';
-import { DatabaseFloors } from './databases.js';
+import { DatabaseFloors, untilSpares } from './databases.js';
 import { generate, prepareRebuildDatabase, SchoolGenerator, type HistoryEvent } from './rebuild.js';
 import type { BenchServer } from './support/server.js';
 import { DROPS_AT_ONCE } from './support/server.js';
@@ -559,11 +559,7 @@ async function settle(
   for (const serverUrl of at.serverUrls) {
     const databases = new PostgresTenantDatabases({ serverUrl, migrationsDir: at.migrationsDir });
     try {
-      const deadline = performance.now() + 120_000;
-      while ((await databases.spareCount()) < SPARES) {
-        if (performance.now() > deadline) throw new Error(`the service's spares were not refilled in 120 s`);
-        await sleep(20);
-      }
+      await untilSpares(databases, SPARES, 120_000, `the service's spares were not refilled in 120 s`);
     } finally {
       await databases.close();
     }

@@ -1,7 +1,8 @@
 import { BadRequestException } from '@nestjs/common';
 import { problem } from './problem.js';
 
-function invalid(field: string, detail: string, message: string): BadRequestException {
+/** The 400 problem of a query parameter `field` at fault: `detail` for people, `message` beside the field. */
+export function invalidQuery(field: string, detail: string, message: string): BadRequestException {
   return new BadRequestException(problem(400, 'validation', 'Invalid query', detail, { errors: [{ field, message }] }));
 }
 
@@ -52,7 +53,11 @@ export function queryTime(value: unknown, field: string): Date | undefined {
   if (text === undefined) return undefined;
   const time = new Date(text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(time.getTime())) {
-    throw invalid(field, `${field} must be an ISO 8601 time such as 2026-11-01T00:00:00Z`, 'must be an ISO 8601 time');
+    throw invalidQuery(
+      field,
+      `${field} must be an ISO 8601 time such as 2026-11-01T00:00:00Z`,
+      'must be an ISO 8601 time',
+    );
   }
   return time;
 }
@@ -61,7 +66,7 @@ export function queryChoice<T extends string>(value: unknown, field: string, cho
   const text = queryText(value, field, 40);
   if (text === undefined) return fallback;
   if (!(choices as readonly string[]).includes(text)) {
-    throw invalid(field, `${field} must be one of ${choices.join(', ')}`, 'is not one of the choices');
+    throw invalidQuery(field, `${field} must be one of ${choices.join(', ')}`, 'is not one of the choices');
   }
   return text as T;
 }
@@ -69,6 +74,7 @@ export function queryChoice<T extends string>(value: unknown, field: string, cho
 export function queryRange(query: Record<string, unknown>): { from?: Date; to?: Date } {
   const from = queryTime(query.from, 'from');
   const to = queryTime(query.to, 'to');
-  if (from && to && from.getTime() >= to.getTime()) throw invalid('to', 'to must be after from', 'must be after from');
+  if (from && to && from.getTime() >= to.getTime())
+    throw invalidQuery('to', 'to must be after from', 'must be after from');
   return { from, to };
 }

@@ -48,7 +48,7 @@ import {
 } from './openapi/schemas.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { problem } from './problem.js';
-import { queryInt, queryText } from './query-params.js';
+import { invalidQuery, queryInt, queryText } from './query-params.js';
 import { originOf, type ScsRequest } from './request-context.js';
 import { ETAG, etagOf, IDEMPOTENCY_KEY, LOCATION, notFound, SCHOOL_ID, schoolId, sendJson } from './school-params.js';
 
@@ -59,10 +59,6 @@ function notYet(asOf: Date, createdAt: Date): NotFoundException {
   return new NotFoundException(
     problem(404, 'school-not-yet', 'School did not exist yet', detail, { createdAt: created }),
   );
-}
-
-function invalidQuery(field: string, detail: string, message: string): BadRequestException {
-  return new BadRequestException(problem(400, 'validation', 'Invalid query', detail, { errors: [{ field, message }] }));
 }
 
 /** `?slug=` (exact; DNS labels have no case) and `?q=` (a prefix of the name or the slug). */
@@ -268,11 +264,8 @@ export class SchoolsController {
     }
     const afterText = queryText(query.after, 'after', 200);
     const after = afterText === undefined ? undefined : decodeCursor(afterText);
-    if (afterText !== undefined && !after) {
-      const detail = 'after must be the `next` of a page this service answered';
-      const errors = [{ field: 'after', message: 'is not a page cursor' }];
-      throw new BadRequestException(problem(400, 'validation', 'Invalid query', detail, { errors }));
-    }
+    if (afterText !== undefined && !after)
+      throw invalidQuery('after', 'after must be the `next` of a page this service answered', 'is not a page cursor');
     const page = await this.queries.listJson({
       status,
       schemaVersion,
