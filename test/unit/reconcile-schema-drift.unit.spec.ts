@@ -1,4 +1,4 @@
-import { SCHEMA_READS_AT_ONCE, schemaDrift } from '../../src/application/reconcile/reconcile.js';
+import { SCHEMA_READS_AT_ONCE, schemaDrift } from '../../src/application/reconcile/reconcile-databases.js';
 import type { TenantServers } from '../../src/application/ports/tenant-servers.port.js';
 import type { SchoolState } from '../../src/domain/school/state.js';
 

@@ -156,13 +156,26 @@ describe('evolveView: the school read model', () => {
   });
 
   it('keeps the school active with a warning when the welcome email fails', () => {
-    const failed: SchoolEvent = { type: 'WelcomeEmailFailed', data: { ...run, error: 'mailbox full' } };
+    const failed: SchoolEvent = {
+      type: 'NonCriticalStepFailed',
+      data: { ...run, step: 'send_welcome_email', error: 'mailbox full' },
+    };
     given(...provisionedSchool().slice(0, 7))
       .when(failed)
       .then((view) => {
         expect(step(view, 'send_welcome_email')).toMatchObject({ status: 'warning', error: 'mailbox full' });
         expect(view.warnings).toEqual(['welcome email not sent: mailbox full']);
       });
+  });
+
+  it('reads a stored WelcomeEmailFailed (written before NonCriticalStepFailed) as that step warning', () => {
+    const legacy: FoldableEvent = { type: 'WelcomeEmailFailed', data: { ...run, error: 'mailbox full' } };
+    const current: SchoolEvent = {
+      type: 'NonCriticalStepFailed',
+      data: { ...run, step: 'send_welcome_email', error: 'mailbox full' },
+    };
+    const history = provisionedSchool().slice(0, 7);
+    expect(evolveView(foldView(history), legacy)).toEqual(evolveView(foldView(history), current));
   });
 
   it('names the failed step and the reason of a rollback', () => {

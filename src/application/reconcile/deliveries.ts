@@ -6,7 +6,7 @@ import {
   type DeliveredCertificate,
 } from '../ports/certificate-delivery.port.js';
 import type { CredentialsDelivery, DeliveredCredentials } from '../ports/credentials-delivery.port.js';
-import type { Consider, Finding } from './reconcile.js';
+import type { Consider, Finding } from './findings.js';
 
 /**
  * Delivered certificates (CERT_DELIVERY) against the events: one this instance marked for a school that

@@ -89,7 +89,7 @@ export function decide(command: SchoolCommand, state: SchoolState | undefined): 
       if (!CRITICAL[action]) {
         return withConclusion(
           school,
-          [{ type: 'WelcomeEmailFailed', data: { attempt, startedAt, finishedAt, error: reason } }],
+          [{ type: 'NonCriticalStepFailed', data: { step: action, attempt, startedAt, finishedAt, error: reason } }],
           now,
         );
       }

@@ -125,7 +125,8 @@ export type SchoolEvent =
       StepRun & { alreadyRegistered: boolean; details?: RegistryDetails; credentials?: CredentialsDeliveryRecord }
     >
   | Event<'WelcomeEmailSent', StepRun & { provider: string; to: string; messageId: string }>
-  | Event<'WelcomeEmailFailed', StepRun & { error: string }>
+  /** A non-critical step failed for good: the school goes on with the step's warning (`STEP_ORDER`). */
+  | Event<'NonCriticalStepFailed', StepRun & { step: StepName; error: string }>
   | Event<'SchoolProvisioned', { provisionedAt: string; durationMs: number }>
   | Event<
       'StepAttemptFailed',

@@ -1,27 +1,31 @@
 /**
  * The provisioning steps in order (docs/ARCHITECTURE.md, "Adding a step"): one line per step, naming
- * the event that records it done, its compensation and the event that records that, and `critical:
- * false` when its failure leaves the school active with a warning instead of rolling it back.
- * Everything else (undo order, lookups) is derived from this list; what a step does lives in its
- * module, `application/process-manager/steps/<name>.ts`.
+ * the event that records it done, its compensation and the event that records that; `goesWith` when
+ * its effect is undone by another step's undo; and `critical: false` with the `warning` a school shows
+ * when its failure leaves the school active instead of rolling it back (recorded as
+ * `NonCriticalStepFailed`). Everything else (undo order, lookups, the fold of each step's events) is
+ * derived from this list; what a step's events change in the state, and what it owns, lives in
+ * `domain/school/steps/<name>.ts`; what it does in `application/process-manager/steps/<name>.ts`.
  */
 export const STEP_ORDER = [
   { name: 'reserve_slug', done: 'SlugReserved', undo: 'release_slug', undone: 'SlugReleased' },
   { name: 'create_database', done: 'DatabaseCreated', undo: 'drop_database', undone: 'DatabaseDropped' },
   // No undo of its own: the migrated schema goes with the database.
-  { name: 'run_migrations', done: 'MigrationsApplied' },
+  { name: 'run_migrations', done: 'MigrationsApplied', goesWith: 'create_database' },
   { name: 'create_dns', done: 'DnsRecordCreated', undo: 'delete_dns', undone: 'DnsRecordDeleted' },
   { name: 'issue_certificate', done: 'CertificateIssued', undo: 'revoke_certificate', undone: 'CertificateRevoked' },
-  // Withdrawn before the certificate is revoked (the undo order is the reverse of this list).
+  // Withdrawn before the certificate is revoked (the undo order is the reverse of this list). Recorded
+  // again by the renewer for each renewed certificate, which leaves the step as it was.
   {
     name: 'deliver_certificate',
     done: 'CertificateDelivered',
     undo: 'withdraw_certificate',
     undone: 'CertificateWithdrawn',
+    recordedAgain: true,
   },
   { name: 'register_school', done: 'SchoolRegistered', undo: 'unregister_school', undone: 'SchoolUnregistered' },
   // A sent email cannot be unsent; its failure leaves the school active with a warning.
-  { name: 'send_welcome_email', done: 'WelcomeEmailSent', critical: false },
+  { name: 'send_welcome_email', done: 'WelcomeEmailSent', critical: false, warning: 'welcome email not sent' },
 ] as const;
 
 /**
@@ -50,6 +54,9 @@ export type RecordedBy<A extends ActionName> =
   | Extract<StepDefinition, { undo: A }>['undone']
   | Extract<LifecycleDefinition, { name: A }>['done'];
 
+/** Every event type that records a step done or undone. */
+export type StepRecordedEvent = StepDefinition['done'] | Extract<StepDefinition, { undone: string }>['undone'];
+
 /** The compensation that undoes step `N` (never when it has none). */
 export type CompensationOf<N extends StepName> = Extract<StepDefinition, { name: N; undo: string }>['undo'];
 
@@ -64,6 +71,29 @@ export const UNDO_ORDER: readonly CompensationName[] = STEP_ORDER.flatMap((step)
   'undo' in step ? [step.undo] : [],
 ).reverse();
 
+/** A non-critical step's warning, shown when it failed for good (`NonCriticalStepFailed`). */
+export const WARNING_OF = Object.fromEntries(
+  STEP_ORDER.flatMap((step) => ('warning' in step ? [[step.name, step.warning]] : [])),
+) as Partial<Record<StepName, string>>;
+
+/** Steps whose event is recorded again after the step (by other work): a repeat leaves the step as it was. */
+export const RECORDED_AGAIN = new Set<StepName>(
+  STEP_ORDER.flatMap((step) => ('recordedAgain' in step && step.recordedAgain ? [step.name] : [])),
+);
+
+/** Steps whose effect goes with another step's undo (the migrated schema with the database). */
+export const GOES_WITH = Object.fromEntries(
+  STEP_ORDER.flatMap((step) => ('goesWith' in step ? [[step.name, step.goesWith]] : [])),
+) as Partial<Record<StepName, StepName>>;
+
+/** The step an event records done, or whose undo it records. */
+export const STEP_RECORDED_BY = new Map<string, { step: StepName; undo?: CompensationName }>(
+  STEP_ORDER.flatMap((step) => [
+    [step.done, { step: step.name }],
+    ...('undo' in step ? [[step.undone, { step: step.name, undo: step.undo }] as const] : []),
+  ]),
+);
+
 export const CRITICAL = Object.fromEntries(
   STEP_ORDER.map((step) => [step.name, !('critical' in step) || step.critical]),
 ) as Record<StepName, boolean>;
@@ -73,10 +103,6 @@ export const RECORDED_BY = Object.fromEntries([
   ...STEP_ORDER.flatMap((step) => [[step.name, step.done], ...('undo' in step ? [[step.undo, step.undone]] : [])]),
   ...LIFECYCLE_ACTIONS.map((action) => [action.name, action.done]),
 ]) as { [A in ActionName]: RecordedBy<A> };
-
-export function isStepName(value: string): value is StepName {
-  return (STEPS as readonly string[]).includes(value);
-}
 
 export function isCompensationName(value: string): value is CompensationName {
   return (UNDO_ORDER as readonly string[]).includes(value);

@@ -1,5 +1,6 @@
 import type { ActionName } from '../../domain/school/steps.js';
 import { kindOf, RECORDED_BY } from '../../domain/school/steps.js';
+import { upcast } from '../../domain/school/upcast.js';
 import type { ViewEvent } from '../view-event.js';
 
 /** One run of a step, a compensation, a lifecycle action or a certificate renewal (a row of `report_step_runs`). */
@@ -25,7 +26,8 @@ const ACTION_OF = new Map<string, ActionName>(
  * times. Every failed attempt is one event (`StepAttemptFailed` when retried, `ProvisioningStepFailed`
  * after the last), so runs, failures and retries count themselves.
  */
-export function stepRunOf(schoolId: string, event: ViewEvent): StepRunRow | undefined {
+export function stepRunOf(schoolId: string, stored: ViewEvent): StepRunRow | undefined {
+  const event = upcast(stored);
   const run = (
     action: string,
     kind: StepRunRow['kind'],
@@ -47,8 +49,8 @@ export function stepRunOf(schoolId: string, event: ViewEvent): StepRunRow | unde
     case 'StepAttemptFailed':
     case 'ProvisioningStepFailed':
       return run(event.data.step, kindOf(event.data.step), event.data, event.data.error);
-    case 'WelcomeEmailFailed':
-      return run('send_welcome_email', 'step', event.data, event.data.error);
+    case 'NonCriticalStepFailed':
+      return run(event.data.step, 'step', event.data, event.data.error);
     case 'CertificateRenewed':
       return run('renew_certificate', 'renewal', event.data);
     case 'CertificateDelivered': // the renewer's delivery of a renewed certificate is part of the renewal
