@@ -102,5 +102,3 @@ export type SchoolCommand =
   | Command<'RecordMoveFailure', Omit<EventOf<'SchoolMoveFailed'>['data'], 'from'> & { now: string }>
   /** Closes provisioning, rollback or teardown when nothing is left to do. */
   | Command<'Conclude', { now: string }>;
-
-export type SchoolCommandType = SchoolCommand['type'];
