@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import type { EnvReader } from './env-reader.js';
 
 /** SCS_CREDENTIALS_DELIVERY and its settings: how school apps get their database connection (README, "Isolation"). */
 export interface CredentialsDeliveryConfig {
@@ -13,23 +14,20 @@ export interface CredentialsDeliveryConfig {
 
 const MODES = ['api', 'files', 'aws-secrets-manager'] as const;
 
-/** Reads and checks SCS_CREDENTIALS_DELIVERY and its settings; problems are added to `problems`. */
-export function parseCredentialsDelivery(
-  env: NodeJS.ProcessEnv,
-  context: { dataDir: string; problems: string[] },
-): CredentialsDeliveryConfig {
-  const { problems } = context;
+/** Reads and checks SCS_CREDENTIALS_DELIVERY and its settings. */
+export function parseCredentialsDelivery(read: EnvReader, context: { dataDir: string }): CredentialsDeliveryConfig {
+  const { env } = read;
   const raw = env.SCS_CREDENTIALS_DELIVERY || 'api';
   const mode = MODES.find((m) => m === raw) ?? 'api';
-  if (mode !== raw) problems.push(`SCS_CREDENTIALS_DELIVERY=${raw} must be one of: ${MODES.join(', ')}`);
+  if (mode !== raw) read.problem(`SCS_CREDENTIALS_DELIVERY=${raw} must be one of: ${MODES.join(', ')}`);
   const dir = env.SCS_CREDENTIALS_DIR || resolve(context.dataDir, 'credentials');
   if (env.SCS_CREDENTIALS_DIR && !isAbsolute(env.SCS_CREDENTIALS_DIR))
-    problems.push(`SCS_CREDENTIALS_DIR=${env.SCS_CREDENTIALS_DIR} must be an absolute path (school apps read it too)`);
+    read.problem(`SCS_CREDENTIALS_DIR=${env.SCS_CREDENTIALS_DIR} must be an absolute path (school apps read it too)`);
   const secretPrefix = (env.SCS_CREDENTIALS_SECRET_PREFIX || 'scs/schools').replace(/\/+$/, '');
   if (!/^[A-Za-z0-9/_+=.@-]{1,400}$/.test(secretPrefix))
-    problems.push(`SCS_CREDENTIALS_SECRET_PREFIX=${secretPrefix} may hold only letters, digits and /_+=.@-`);
+    read.problem(`SCS_CREDENTIALS_SECRET_PREFIX=${secretPrefix} may hold only letters, digits and /_+=.@-`);
   const recoveryWindowDays = Number(env.SCS_CREDENTIALS_RECOVERY_DAYS || '7');
   if (!Number.isInteger(recoveryWindowDays) || recoveryWindowDays < 7 || recoveryWindowDays > 30)
-    problems.push(`SCS_CREDENTIALS_RECOVERY_DAYS=${env.SCS_CREDENTIALS_RECOVERY_DAYS} must be a whole number, 7 to 30`);
+    read.problem(`SCS_CREDENTIALS_RECOVERY_DAYS=${env.SCS_CREDENTIALS_RECOVERY_DAYS} must be a whole number, 7 to 30`);
   return { mode, dir, secretPrefix, recoveryWindowDays };
 }

@@ -1,0 +1,43 @@
+import type { EnvReader } from './env-reader.js';
+
+/** What SCS_FAULTS makes a step do; the process manager's fault injector acts on it. */
+export type Fault = { kind: 'fail' } | { kind: 'flaky'; times: number } | { kind: 'crash' };
+
+/** Test-only fault injection, refused in production. */
+export interface FaultSettings {
+  faults: Map<string, Fault>;
+  faultsSpec?: string;
+}
+
+export function parseFaultSettings(read: EnvReader, context: { production: boolean }): FaultSettings {
+  const faultsSpec = read.optional('SCS_FAULTS');
+  let faults = new Map<string, Fault>();
+  if (faultsSpec) {
+    if (context.production) read.problem('SCS_FAULTS is for tests and is refused when NODE_ENV=production');
+    try {
+      faults = parseFaults(faultsSpec);
+    } catch (error) {
+      read.problem((error as Error).message);
+    }
+  }
+  return { faults, faultsSpec };
+}
+
+/** Parses SCS_FAULTS: `step:fail`, `step:flaky:N`, `step:crash`, comma-separated. */
+export function parseFaults(spec: string | undefined): Map<string, Fault> {
+  const faults = new Map<string, Fault>();
+  if (!spec || !spec.trim()) return faults;
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [step, kind, count] = part.split(':');
+    if (!step || !kind) throw new Error(`SCS_FAULTS: "${part}" is not step:fail, step:flaky:N or step:crash`);
+    if (kind === 'fail') faults.set(step, { kind: 'fail' });
+    else if (kind === 'crash') faults.set(step, { kind: 'crash' });
+    else if (kind === 'flaky' && /^[1-9][0-9]*$/.test(count ?? ''))
+      faults.set(step, { kind: 'flaky', times: Number(count) });
+    else throw new Error(`SCS_FAULTS: "${part}" is not step:fail, step:flaky:N or step:crash`);
+  }
+  return faults;
+}
