@@ -10,6 +10,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../../../application/ports/event-store.port.js';
+import { OpenSubscriptions } from '../open-subscriptions.js';
 import { silentLogger, type AppLogger } from '../../../application/ports/logger.port.js';
 import { kurrentConnectionString } from './kurrent-connection-string.js';
 import { appendError } from './kurrent-errors.js';
@@ -31,8 +32,7 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly client: KurrentDBClient;
   private readonly logger: AppLogger;
   private readonly retryMaxMs: number;
-  private readonly subscriptions = new Set<Subscription>();
-  private closed = false;
+  private readonly subscriptions = new OpenSubscriptions();
 
   constructor(options: { connectionString: string; logger?: AppLogger; retryMaxMs?: number }) {
     this.client = KurrentDBClient.connectionString(kurrentConnectionString(options.connectionString));
@@ -64,15 +64,12 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
-    if (this.closed) throw new Error('the event store is closed');
-    const subscription = new ResumingSubscription(options, {
+    const deps = {
       client: this.client,
       logger: this.logger,
       retryMaxMs: this.retryMaxMs,
-      onEnd: (ended) => this.subscriptions.delete(ended),
-    });
-    this.subscriptions.add(subscription);
-    return subscription;
+    };
+    return this.subscriptions.add((onEnd) => new ResumingSubscription(options, deps, onEnd));
   }
 
   headPosition(): Promise<GlobalPosition | undefined> {
@@ -84,8 +81,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.subscriptions.stopAll();
     // dispose() waits for every call the client made to finish; a call the server ended while no one
     // was reading it (a subscription dropped mid-stream) never does, so it gets a moment, not forever.
     let timer: NodeJS.Timeout | undefined;

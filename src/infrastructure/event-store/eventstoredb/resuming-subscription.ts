@@ -8,13 +8,12 @@ import {
 import {
   comparePositions,
   deliverEvents,
-  type GlobalPosition,
   type SubscribeOptions,
   type Subscription,
 } from '../../../application/ports/event-store.port.js';
 import type { AppLogger } from '../../../application/ports/logger.port.js';
 import { describeError } from '../../../application/describe-error.js';
-import { reportSubscriptionStop } from '../subscription-stop.js';
+import { SubscriptionLoop } from '../subscription-loop.js';
 import { retryDelay } from '../retry-delay.js';
 import { isWanted, toRecorded } from './kurrent-events.js';
 
@@ -25,8 +24,6 @@ export interface ResumingDependencies {
   logger: AppLogger;
   /** The longest wait before subscribing again. */
   retryMaxMs: number;
-  /** Called once the subscription has ended, whatever ended it. */
-  onEnd: (subscription: Subscription) => void;
 }
 
 /**
@@ -34,38 +31,23 @@ export interface ResumingDependencies {
  * connection drops, it subscribes again after the last event it handled, with backoff; the client
  * reconnects by itself on that call. A handler's failure stops it.
  */
-export class ResumingSubscription implements Subscription {
-  private stopped = false;
+export class ResumingSubscription extends SubscriptionLoop {
   private current?: ServerSubscription;
-  /** Cuts the backoff short. */
-  private wake: () => void = () => undefined;
-  private position?: GlobalPosition;
-  private failures = 0;
-  private readonly done: Promise<void>;
 
   constructor(
-    private readonly options: SubscribeOptions,
+    options: SubscribeOptions,
     private readonly deps: ResumingDependencies,
+    onEnd: (subscription: Subscription) => void,
   ) {
-    this.position = options.after;
-    this.done = this.run()
-      .catch((error: unknown) => this.fail(error))
-      .finally(() => deps.onEnd(this));
+    super(options, deps.logger, onEnd);
+    this.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake();
+  protected override async interrupt(): Promise<void> {
     await this.current?.unsubscribe().catch(() => undefined);
-    await this.done;
   }
 
-  private fail(error: unknown): void {
-    this.stopped = true;
-    reportSubscriptionStop(this.options, this.deps.logger, error);
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     // The server filters by stream name, and answers from a position exclusively.
     const prefix = this.options.streamPrefix;
     const filter = prefix !== undefined ? streamNameFilter({ prefixes: [prefix] }) : excludeSystemEvents();
@@ -111,7 +93,7 @@ export class ResumingSubscription implements Subscription {
   private async backOff(subscription: ServerSubscription, error: unknown): Promise<void> {
     this.failures++;
     const delay = retryDelay(this.failures, this.deps.retryMaxMs);
-    this.deps.logger.warn(`event subscription: ${describeError(error)}; subscribing again in ${delay} ms`);
+    this.logger.warn(`event subscription: ${describeError(error)}; subscribing again in ${delay} ms`);
     await subscription.unsubscribe().catch(() => undefined);
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, delay);

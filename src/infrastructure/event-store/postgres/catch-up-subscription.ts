@@ -1,12 +1,11 @@
 import {
   deliverEvents,
-  type GlobalPosition,
   type SubscribeOptions,
   type Subscription,
 } from '../../../application/ports/event-store.port.js';
 import type { AppLogger } from '../../../application/ports/logger.port.js';
 import { describeError } from '../../../application/describe-error.js';
-import { reportSubscriptionStop } from '../subscription-stop.js';
+import { SubscriptionLoop } from '../subscription-loop.js';
 import { retryDelay } from '../retry-delay.js';
 import type { NotificationListener } from './notification-listener.js';
 import type { LogPage, PostgresEventReader } from './postgres-event-reader.js';
@@ -22,8 +21,6 @@ export interface CatchUpDependencies {
   listener: NotificationListener;
   pollIntervalMs: number;
   logger: AppLogger;
-  /** Called once the subscription has ended, whatever ended it. */
-  onEnd: (subscription: Subscription) => void;
 }
 
 /**
@@ -32,37 +29,19 @@ export interface CatchUpDependencies {
  * events held behind an open transaction are looked for again soon, ever less often. A failed read is
  * retried with backoff; a handler's failure, or a read that retrying cannot fix, stops it.
  */
-export class CatchUpSubscription implements Subscription {
-  private stopped = false;
-  /** Cuts short whatever the subscription is waiting for. */
-  private wake: () => void = () => undefined;
-  private position?: GlobalPosition;
-  private failures = 0;
+export class CatchUpSubscription extends SubscriptionLoop {
   private heldDelay = HELD_FIRST_MS;
-  private readonly done: Promise<void>;
 
   constructor(
-    private readonly options: SubscribeOptions,
+    options: SubscribeOptions,
     private readonly deps: CatchUpDependencies,
+    onEnd: (subscription: Subscription) => void,
   ) {
-    this.position = options.after;
-    this.done = this.run()
-      .catch((error: unknown) => this.fail(error))
-      .finally(() => deps.onEnd(this));
+    super(options, deps.logger, onEnd);
+    this.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake();
-    await this.done;
-  }
-
-  private fail(error: unknown): void {
-    this.stopped = true;
-    reportSubscriptionStop(this.options, this.deps.logger, error);
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     while (!this.stopped) {
       // A notification arriving while this page is read must not be slept through.
       const seen = this.deps.listener.generation;
@@ -96,7 +75,7 @@ export class CatchUpSubscription implements Subscription {
       }
       this.failures++;
       const delay = retryDelay(this.failures);
-      this.deps.logger.warn(
+      this.logger.warn(
         `event subscription: reading failed (${describeError(error)}); retry ${this.failures} in ${delay} ms`,
       );
       await this.pause(delay, false);

@@ -10,6 +10,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../../../application/ports/event-store.port.js';
+import { OpenSubscriptions } from '../open-subscriptions.js';
 import { silentLogger, type AppLogger } from '../../../application/ports/logger.port.js';
 import { CatchUpSubscription } from './catch-up-subscription.js';
 import { NotificationListener } from './notification-listener.js';
@@ -30,8 +31,7 @@ export class PostgresEventStore implements EventStore {
   private readonly logger: AppLogger;
   private readonly listener: NotificationListener;
   private readonly reader: PostgresEventReader;
-  private readonly subscriptions = new Set<Subscription>();
-  private closed = false;
+  private readonly subscriptions = new OpenSubscriptions();
 
   constructor(options: { pool: pg.Pool; pollIntervalMs?: number; logger?: AppLogger }) {
     this.pool = options.pool;
@@ -64,16 +64,13 @@ export class PostgresEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
-    if (this.closed) throw new Error('the event store is closed');
-    const subscription = new CatchUpSubscription(options, {
+    const deps = {
       reader: this.reader,
       listener: this.listener,
       pollIntervalMs: this.pollIntervalMs,
       logger: this.logger,
-      onEnd: (ended) => this.subscriptions.delete(ended),
-    });
-    this.subscriptions.add(subscription);
-    return subscription;
+    };
+    return this.subscriptions.add((onEnd) => new CatchUpSubscription(options, deps, onEnd));
   }
 
   headPosition(): Promise<GlobalPosition | undefined> {
@@ -86,8 +83,7 @@ export class PostgresEventStore implements EventStore {
 
   /** Stops the subscriptions and the LISTEN connection; the pool belongs to the caller. */
   async close(): Promise<void> {
-    this.closed = true;
-    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.subscriptions.stopAll();
     await this.listener.close();
   }
 }
