@@ -1,4 +1,4 @@
-import { kurrentConnectionString } from '../../src/infrastructure/event-store/eventstoredb/eventstoredb-event-store.js';
+import { kurrentConnectionString } from '../../src/infrastructure/event-store/eventstoredb/kurrent-connection-string.js';
 
 describe('the connection string handed to the KurrentDB client', () => {
   it.each([
