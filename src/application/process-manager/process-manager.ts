@@ -19,7 +19,8 @@ import { noTracing, type SpanAttributes, type SpanHandle, type Tracing } from '.
 import { executeSchoolCommand, loadSchool, type LoadedSchool } from '../school/school-stream.js';
 import { PositionTracker } from './position-tracker.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
-import { describeError, isPermanent } from './step-error.js';
+import { describeError } from '../describe-error.js';
+import { isPermanent } from '../ports/step-error.js';
 import { runAction, type StepPorts } from './step-runner.js';
 
 export interface ProcessManagerOptions {
