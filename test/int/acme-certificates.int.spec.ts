@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import acme from 'acme-client';
 import pg from 'pg';
 import type { DnsProvider, DnsRecord } from '../../src/application/ports/dns.port.js';
-import { StepError } from '../../src/application/process-manager/step-error.js';
+import { StepError } from '../../src/application/ports/step-error.js';
 import { AcmeCertificateProvider, classify } from '../../src/infrastructure/certificates/acme/acme-certificates.js';
 import { unseal } from '../../src/infrastructure/secrets/secret-box.js';
 import { PowerDnsProvider } from '../../src/infrastructure/dns/powerdns/powerdns-dns.js';

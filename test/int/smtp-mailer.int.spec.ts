@@ -1,4 +1,4 @@
-import { StepError } from '../../src/application/process-manager/step-error.js';
+import { StepError } from '../../src/application/ports/step-error.js';
 import { SmtpMailer } from '../../src/infrastructure/mail/smtp/smtp-mailer.js';
 import { decodeQuotedPrintable, freePort, startSmtpReceiver, type SmtpReceiver } from '../support/self-hosted.js';
 

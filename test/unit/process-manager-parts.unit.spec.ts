@@ -2,7 +2,7 @@ import { FaultInjector } from '../../src/application/process-manager/faults.js';
 import { parseFaults } from '../../src/config/faults.js';
 import { PositionTracker } from '../../src/application/process-manager/position-tracker.js';
 import { retryDelayMs } from '../../src/application/process-manager/retry-policy.js';
-import { StepError } from '../../src/application/process-manager/step-error.js';
+import { StepError } from '../../src/application/ports/step-error.js';
 import { noTelemetry, reportHandled } from '../../src/application/ports/telemetry.port.js';
 
 const p = (n: number) => ({ commit: BigInt(n), prepare: BigInt(n) });

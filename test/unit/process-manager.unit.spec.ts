@@ -4,7 +4,7 @@ import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@
 import { NO_FAULTS } from '../../src/application/process-manager/faults.js';
 import { ProcessManager } from '../../src/application/process-manager/process-manager.js';
 import type { StepPorts } from '../../src/application/process-manager/step-runner.js';
-import { StepError } from '../../src/application/process-manager/step-error.js';
+import { StepError } from '../../src/application/ports/step-error.js';
 import { silentLogger } from '../../src/application/ports/logger.port.js';
 import { noTelemetry, type Telemetry } from '../../src/application/ports/telemetry.port.js';
 import type { Tracing } from '../../src/application/ports/tracing.port.js';

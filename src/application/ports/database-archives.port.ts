@@ -1,4 +1,4 @@
-import { StepError } from '../process-manager/step-error.js';
+import { StepError } from './step-error.js';
 
 /** A school database's last contents, kept before it is dropped on teardown. */
 export interface DatabaseArchive {

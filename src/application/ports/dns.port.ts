@@ -1,4 +1,4 @@
-import { StepError } from '../process-manager/step-error.js';
+import { StepError } from './step-error.js';
 
 export type DnsRecordType = 'A' | 'CNAME' | 'TXT';
 

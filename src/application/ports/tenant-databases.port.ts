@@ -1,4 +1,4 @@
-import { StepError } from '../process-manager/step-error.js';
+import { StepError } from './step-error.js';
 
 /**
  * School (tenant) databases on one PostgreSQL server (one of the tenant servers, see tenant-servers.port). Every

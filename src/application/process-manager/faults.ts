@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StepError } from './step-error.js';
+import { StepError } from '../ports/step-error.js';
 
 export type Fault = { kind: 'fail' } | { kind: 'flaky'; times: number } | { kind: 'crash' };
 

@@ -1,26 +1,22 @@
-import { randomUUID } from 'node:crypto';
 import { react } from '../../domain/school/react.js';
-import { schoolIdFromStream, SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
-import type { SchoolState } from '../../domain/school/state.js';
-import { kindOf, type ActionName } from '../../domain/school/steps.js';
+import { schoolIdFromStream } from '../../domain/school/events.js';
 import type { CheckpointStore } from '../ports/checkpoint-store.port.js';
 import { systemTimers, type Clock, type Timers } from '../ports/clock.port.js';
 import { noLocks, type Locks } from '../ports/locks.port.js';
-import type {
-  EventMetadata,
-  EventStore,
-  GlobalPosition,
-  RecordedEvent,
-  Subscription,
-} from '../ports/event-store.port.js';
+import type { EventStore, GlobalPosition, RecordedEvent } from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
-import { noTelemetry, reportHandled, type Telemetry } from '../ports/telemetry.port.js';
-import { noTracing, type SpanAttributes, type SpanHandle, type Tracing } from '../ports/tracing.port.js';
+import { noTelemetry, type Telemetry } from '../ports/telemetry.port.js';
+import { noTracing, type Tracing } from '../ports/tracing.port.js';
+import { describeError } from '../describe-error.js';
 import { executeSchoolCommand, loadSchool, type LoadedSchool } from '../school/school-stream.js';
-import { PositionTracker } from './position-tracker.js';
-import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
-import { describeError, isPermanent } from './step-error.js';
-import { runAction, type StepPorts } from './step-runner.js';
+import { ActionAttempts } from './action-attempt.js';
+import { HandledCheckpoint } from './handled-checkpoint.js';
+import type { RetryPolicy } from './retry-policy.js';
+import { SchoolEventFeed } from './school-event-feed.js';
+import { SchoolLanes } from './school-lanes.js';
+import { schoolSpan, SchoolRequests } from './school-requests.js';
+import { reportSettled } from './settled-telemetry.js';
+import type { StepPorts } from './step-runner.js';
 
 export interface ProcessManagerOptions {
   name?: string;
@@ -46,119 +42,67 @@ export interface ProcessManagerOptions {
  * restart picks up any school whose step was interrupted (and re-runs that step, idempotently).
  */
 export class ProcessManager {
-  private readonly name: string;
-  private readonly concurrency: number;
-  private tracker = new PositionTracker();
-  private subscription?: Subscription;
-  private readonly running = new Map<string, Promise<void>>();
-  private readonly rerun = new Set<string>();
-  /** Schools waiting for a free slot, in the order they came (a Set: each once, found at once). */
-  private readonly queue = new Set<string>();
-  private readonly timers = new Map<string, unknown>();
   private stopping = false;
-  private lastDelivered?: GlobalPosition;
-  /** The correlation id (and trace context) of each school's request, carried by every event written for it. */
-  private readonly correlation = new Map<
-    string,
-    { correlationId: string; traceparent?: unknown; causationId?: string }
-  >();
-  private saving: Promise<void> = Promise.resolve();
+  private readonly telemetry: Telemetry;
+  private readonly tracing: Tracing;
+  private readonly checkpoint: HandledCheckpoint;
+  private readonly feed: SchoolEventFeed;
+  private readonly lanes: SchoolLanes;
+  private readonly requests: SchoolRequests;
+  private readonly attempts: ActionAttempts;
 
   constructor(
     private readonly store: EventStore,
-    private readonly checkpoints: CheckpointStore,
-    private readonly ports: StepPorts,
+    checkpoints: CheckpointStore,
+    ports: StepPorts,
     private readonly clock: Clock,
     private readonly logger: AppLogger,
     private readonly options: ProcessManagerOptions,
   ) {
-    this.name = options.name ?? 'process-manager';
-    this.concurrency = options.concurrency ?? 8;
+    const name = options.name ?? 'process-manager';
+    const stopping = () => this.stopping;
+    this.telemetry = options.telemetry ?? noTelemetry;
+    this.tracing = options.tracing ?? noTracing;
+    const { telemetry, tracing } = this;
+    this.checkpoint = new HandledCheckpoint(checkpoints, name, logger);
+    this.feed = new SchoolEventFeed({ store, clock, logger, telemetry, name, stopping }, (e) => this.onEvent(e));
+    const timers = options.timers ?? systemTimers;
+    this.lanes = new SchoolLanes((id) => this.work(id), { concurrency: options.concurrency ?? 8, timers, stopping });
+    this.requests = new SchoolRequests(clock);
+    this.attempts = new ActionAttempts({ store, ports, clock, logger, policy: options.policy, telemetry, tracing });
   }
 
   async start(): Promise<void> {
-    const after = await this.checkpoints.load(this.name);
-    this.tracker = new PositionTracker(after);
+    const after = await this.checkpoint.load();
     this.stopping = false;
-    this.subscribe(after);
-  }
-
-  /** Follows the school events; if the subscription ever stops on an error, it is started again. */
-  private subscribe(after: GlobalPosition | undefined): void {
-    const since = this.clock.now().getTime();
-    const telemetry = this.options.telemetry ?? noTelemetry;
-    this.subscription = this.store.subscribeToAll({
-      after,
-      streamPrefix: SCHOOL_STREAM_PREFIX,
-      handler: async (event) => {
-        this.lastDelivered = event.position;
-        await this.onEvent(event);
-        reportHandled(telemetry, this.name, since, this.clock.now().getTime(), [event]);
-      },
-      onError: (error) => {
-        this.logger.error(`process manager subscription stopped: ${describeError(error)}; starting it again in 2 s`);
-        if (!this.stopping)
-          setTimeout(() => !this.stopping && this.subscribe(this.lastDelivered ?? after), 2000).unref();
-      },
-    });
+    this.feed.follow(after);
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.subscription?.stop();
-    for (const timer of this.timers.values()) this.clockTimers.clear(timer);
-    this.timers.clear();
-    this.queue.clear();
-    await Promise.allSettled([...this.running.values()]);
-    await this.saving;
+    await this.feed.stop();
+    await this.lanes.drain();
+    await this.checkpoint.saved();
   }
 
   get status(): { running: number; queued: number; backlog: number } {
-    return { running: this.running.size, queued: this.queue.size, backlog: this.tracker.backlog };
+    return { ...this.lanes.status, backlog: this.checkpoint.backlog };
   }
 
   private async onEvent(event: RecordedEvent): Promise<void> {
     const schoolId = schoolIdFromStream(event.streamId);
     if (!schoolId) return;
-    this.tracker.track(event.position, schoolId);
-    this.schedule(schoolId);
-  }
-
-  private schedule(schoolId: string): void {
-    if (this.stopping) return;
-    const timer = this.timers.get(schoolId);
-    if (timer) {
-      this.clockTimers.clear(timer);
-      this.timers.delete(schoolId);
-    }
-    if (this.running.has(schoolId)) {
-      this.rerun.add(schoolId);
-      return;
-    }
-    if (this.running.size >= this.concurrency) {
-      this.queue.add(schoolId);
-      return;
-    }
-    const run = this.work(schoolId).finally(() => {
-      this.running.delete(schoolId);
-      const again = this.rerun.delete(schoolId);
-      if (again) this.schedule(schoolId);
-      const next = this.queue.values().next();
-      if (!next.done) {
-        this.queue.delete(next.value);
-        this.schedule(next.value);
-      }
-    });
-    this.running.set(schoolId, run);
+    this.checkpoint.track(event.position, schoolId);
+    this.lanes.schedule(schoolId);
   }
 
   private async work(schoolId: string): Promise<void> {
-    const handled = this.tracker.snapshot(schoolId);
+    const handled = this.checkpoint.pending(schoolId);
     const lock = await (this.options.locks ?? noLocks).tryLock(`school:${schoolId}`).catch(() => undefined);
     if (!lock) {
       // Another replica is on it (or the lock could not be asked for). These events stay unfinished
       // here until a later look finds nothing to do, so a replica that dies is taken over.
-      this.lookAgain(schoolId, this.options.lockedRetryMs ?? 1000);
+      this.lanes.lookAgain(schoolId, this.options.lockedRetryMs ?? 1000);
       return;
     }
     try {
@@ -176,31 +120,16 @@ export class ProcessManager {
       if (waitUntil !== undefined) {
         // Not finished: the checkpoint stays before these events until the retry has run.
         const delay = Math.max(0, waitUntil - this.clock.now().getTime());
-        this.lookAgain(schoolId, delay);
+        this.lanes.lookAgain(schoolId, delay);
         return;
       }
-      this.completed(handled);
+      this.checkpoint.completed(handled);
     } catch (error) {
       // The event store or a port failed outside a step (e.g. the database is restarting): try again soon.
-      const correlationId = this.correlation.get(schoolId)?.correlationId;
+      const correlationId = this.requests.correlationIdOf(schoolId);
       this.logger.warn(`school ${schoolId}: ${describeError(error)}; retrying in 1 s`, { schoolId, correlationId });
-      this.lookAgain(schoolId, 1000);
+      this.lanes.lookAgain(schoolId, 1000);
     }
-  }
-
-  private lookAgain(schoolId: string, ms: number): void {
-    if (this.stopping) return;
-    this.timers.set(
-      schoolId,
-      this.clockTimers.set(() => {
-        this.timers.delete(schoolId);
-        this.schedule(schoolId);
-      }, ms),
-    );
-  }
-
-  private get clockTimers(): Timers {
-    return this.options.timers ?? systemTimers;
   }
 
   /** Runs actions until the school has nothing to do (undefined) or must wait (the time to wake). */
@@ -211,179 +140,38 @@ export class ProcessManager {
     for (;;) {
       if (this.stopping) return undefined;
       const loaded = known ?? (await loadSchool(this.store, schoolId));
-      const { state, events } = loaded;
-      // A restore's steps belong to its own request (and trace), not the school's first one.
-      const restoreRequest = state?.restore && events.findLast((e) => e.type === 'SchoolRestoreRequested');
-      const request = (restoreRequest || events[0])?.metadata;
-      const correlationId = request?.correlationId ?? schoolId;
-      // What the process manager appends next is caused by the school's last event (the one it reacts to).
-      const causationId = events[events.length - 1]?.id;
-      this.correlation.set(schoolId, { correlationId, traceparent: request?.traceparent, causationId });
-      const now = this.clock.now();
-      const reaction = react(state, now.toISOString());
+      this.requests.remember(schoolId, loaded);
+      const reaction = react(loaded.state, this.clock.now().toISOString());
       switch (reaction.type) {
         case 'ignore':
-          this.correlation.delete(schoolId); // nothing to do: the school's entry is not needed any more
+          this.requests.forget(schoolId);
           return undefined;
         case 'wait':
           return Date.parse(reaction.until);
-        case 'conclude': {
-          const now = this.clock.now().toISOString();
-          const conclude = () => ({ type: 'Conclude' as const, data: { now } });
-          const metadata = this.metadata(schoolId);
-          const concluded = await this.tracing.inSpan('conclude', this.spanOptions(state!, metadata), async (span) => {
-            const result = await executeSchoolCommand(this.store, schoolId, conclude, metadata, { known: loaded });
-            span.set({ 'scs.school.status': result.state?.status ?? 'unknown' });
-            return result;
-          });
-          this.settled(state!, concluded.state);
-          known = concluded.loaded;
+        case 'conclude':
+          known = await this.conclude(schoolId, loaded);
+          continue;
+        case 'run': {
+          const metadata = this.requests.metadata(schoolId);
+          known = await this.attempts.run(loaded, reaction.action, reaction.attempt, metadata);
           continue;
         }
-        case 'run':
-          known = await this.runOne(loaded, reaction.action, reaction.attempt);
-          continue;
       }
     }
   }
 
-  /**
-   * Runs one action on the school as just loaded, and records its result or failure on that stream, in a
-   * span of its own (`step create_dns`, `compensation delete_dns`, `lifecycle suspend_school`) in the trace
-   * of the school's request.
-   */
-  private async runOne(loaded: LoadedSchool, action: ActionName, attempt: number): Promise<LoadedSchool | undefined> {
+  /** Records that the school has nothing left to run (`Conclude`), in a span of its own. */
+  private async conclude(schoolId: string, loaded: LoadedSchool): Promise<LoadedSchool | undefined> {
     const state = loaded.state!;
-    const metadata = this.metadata(state.id);
-    const kind = kindOf(action);
-    const attributes = { 'scs.step.name': action, 'scs.step.kind': kind, 'scs.step.attempt': attempt };
-    const options = this.spanOptions(state, metadata, attributes);
-    return this.tracing.inSpan(`${kind} ${action}`, options, (span) =>
-      this.runTraced(loaded, action, attempt, metadata, span),
-    );
-  }
-
-  private async runTraced(
-    loaded: LoadedSchool,
-    action: ActionName,
-    attempt: number,
-    metadata: EventMetadata,
-    span: SpanHandle,
-  ): Promise<LoadedSchool | undefined> {
-    const state = loaded.state!;
-    const startedAt = this.clock.now().toISOString();
-    const { correlationId } = metadata;
-    const fields = { schoolId: state.id, slug: state.details.slug, correlationId, step: action };
-    const timed = this.timer(action, attempt);
-    this.logger.log(`school ${state.id} (${state.details.slug}): ${action} attempt ${attempt}`, fields);
-    try {
-      const event = await runAction(this.ports, state, action, { attempt, startedAt }, metadata);
-      timed();
-      span.set({ 'scs.step.outcome': 'succeeded' });
-      const now = this.clock.now().toISOString();
-      const result = () => ({ type: 'RecordStepResult' as const, data: { action, event, now } });
-      const recorded = await executeSchoolCommand(
-        this.store,
-        state.id,
-        result,
-        { ...metadata, now },
-        { known: loaded },
-      );
-      this.settled(state, recorded.state);
-      return recorded.loaded;
-    } catch (error) {
-      const now = this.clock.now();
-      const permanent = isPermanent(error);
-      const retryAt = new Date(now.getTime() + retryDelayMs(this.options.policy, attempt)).toISOString();
-      const message = describeError(error);
-      timed({ permanent });
-      span.set({ 'scs.step.outcome': permanent ? 'failed_permanently' : 'failed' });
-      span.fail(message);
-      const failed = `${action} attempt ${attempt} failed${permanent ? ' permanently' : ''}`;
-      this.logger.warn(`school ${state.id} (${state.details.slug}): ${failed}: ${message}`, fields);
-      const recorded = await executeSchoolCommand(
-        this.store,
-        state.id,
-        () => ({
-          type: 'RecordStepFailure',
-          data: {
-            action,
-            attempt,
-            error: message,
-            permanent,
-            maxAttempts: this.options.policy.maxAttempts,
-            retryAt,
-            startedAt,
-            finishedAt: now.toISOString(),
-            now: now.toISOString(),
-          },
-        }),
-        { ...metadata, now: now.toISOString() },
-        { known: loaded },
-      );
-      this.settled(state, recorded.state);
-      return recorded.loaded;
-    }
-  }
-
-  /** Times one run of an action; the first call reports it (success, or a failure and whether it is retried). */
-  private timer(action: ActionName, attempt: number): (failure?: { permanent: boolean }) => void {
-    const started = performance.now();
-    let reported = false;
-    return (failure) => {
-      if (reported) return;
-      reported = true;
-      const kind = kindOf(action);
-      // Compensations and lifecycle actions are retried until they succeed; steps until their last attempt.
-      const lastAttempt = attempt >= this.options.policy.maxAttempts;
-      const retried = failure !== undefined && (kind !== 'step' || (!failure.permanent && !lastAttempt));
-      const outcome = failure ? 'failed' : 'succeeded';
-      const seconds = (performance.now() - started) / 1000;
-      (this.options.telemetry ?? noTelemetry).actionFinished({ action, kind, outcome, retried, seconds });
-    };
-  }
-
-  /** A school that has just become active or failed from its request: its time since then, for operators. */
-  private settled(before: SchoolState, after: SchoolState | undefined): void {
-    const restore = before.restore;
-    if (restore && after && !after.restore && (after.status === 'active' || after.status === 'deleted')) {
-      const seconds = (this.clock.now().getTime() - Date.parse(restore.requestedAt)) / 1000;
-      (this.options.telemetry ?? noTelemetry).restoreSettled(
-        after.status === 'active' ? 'restored' : 'failed',
-        seconds,
-      );
-      return;
-    }
-    if (!after || after.status === before.status || (after.status !== 'active' && after.status !== 'failed')) return;
-    // A resumed school becomes active too: not the end of its provisioning.
-    if (before.status !== 'provisioning' && before.status !== 'rolling_back') return;
-    const seconds = (this.clock.now().getTime() - Date.parse(after.createdAt)) / 1000;
-    (this.options.telemetry ?? noTelemetry).schoolSettled(after.status, seconds);
-  }
-
-  private completed(positions: Set<GlobalPosition>): void {
-    const checkpoint = this.tracker.complete(positions);
-    if (!checkpoint) return;
-    this.saving = this.saving
-      .then(() => this.checkpoints.save(this.name, this.tracker.checkpoint ?? checkpoint))
-      .catch((error) => this.logger.warn(`could not save the process manager checkpoint: ${describeError(error)}`));
-  }
-
-  private get tracing(): Tracing {
-    return this.options.tracing ?? noTracing;
-  }
-
-  /** A span about the school, continuing the trace its request's events carry (`traceparent`). */
-  private spanOptions(state: SchoolState, metadata: EventMetadata, attributes: SpanAttributes = {}) {
-    const traceparent = typeof metadata.traceparent === 'string' ? metadata.traceparent : undefined;
-    const school = { 'scs.school.id': state.id, 'scs.school.slug': state.details.slug };
-    return { traceparent, attributes: { ...school, ...attributes } };
-  }
-
-  private metadata(schoolId: string): EventMetadata {
-    const { correlationId, traceparent, causationId } = this.correlation.get(schoolId) ?? { correlationId: schoolId };
-    const trace = typeof traceparent === 'string' ? { traceparent } : {};
     const now = this.clock.now().toISOString();
-    return { actor: 'process-manager', correlationId, ...trace, causationId: causationId ?? randomUUID(), now };
+    const conclude = () => ({ type: 'Conclude' as const, data: { now } });
+    const metadata = this.requests.metadata(schoolId);
+    const concluded = await this.tracing.inSpan('conclude', schoolSpan(state, metadata), async (span) => {
+      const result = await executeSchoolCommand(this.store, schoolId, conclude, metadata, { known: loaded });
+      span.set({ 'scs.school.status': result.state?.status ?? 'unknown' });
+      return result;
+    });
+    reportSettled(this.telemetry, this.clock, state, concluded.state);
+    return concluded.loaded;
   }
 }

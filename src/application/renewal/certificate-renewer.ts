@@ -10,7 +10,7 @@ import type { EventStore, GlobalPosition } from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
 import type { FaultInjector } from '../process-manager/faults.js';
 import { retryDelayMs, type RetryPolicy } from '../process-manager/retry-policy.js';
-import { describeError } from '../process-manager/step-error.js';
+import { describeError } from '../describe-error.js';
 import { executeSchoolCommand, loadSchool, toFoldable } from '../school/school-stream.js';
 
 /**

@@ -10,7 +10,7 @@ import type { SchoolRegistry } from '../ports/school-registry.port.js';
 import type { TenantServers } from '../ports/tenant-servers.port.js';
 import { serverOf } from '../../domain/school/placement.js';
 import type { FaultInjector } from '../process-manager/faults.js';
-import { describeError } from '../process-manager/step-error.js';
+import { describeError } from '../describe-error.js';
 import { allSchools } from '../school/all-schools.js';
 import { executeSchoolCommand, loadSchool } from '../school/school-stream.js';
 

@@ -1,4 +1,4 @@
-import { StepError } from '../../application/process-manager/step-error.js';
+import { StepError } from '../../application/ports/step-error.js';
 
 interface SdkError {
   name?: string;

@@ -2,7 +2,7 @@ import type { DnsPointing } from '../../../domain/school/events.js';
 import { serverOf } from '../../../domain/school/placement.js';
 import type { SchoolState } from '../../../domain/school/state.js';
 import type { DnsProvider } from '../../ports/dns.port.js';
-import { StepError } from '../step-error.js';
+import { StepError } from '../../ports/step-error.js';
 import { pointName, recordTypeFor } from '../steps/create-dns.js';
 import { defineLifecycleAction } from '../steps/step-module.js';
 

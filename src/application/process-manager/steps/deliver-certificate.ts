@@ -1,4 +1,4 @@
-import { StepError } from '../step-error.js';
+import { StepError } from '../../ports/step-error.js';
 import { defineStep } from './step-module.js';
 
 /**

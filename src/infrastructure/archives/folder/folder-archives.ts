@@ -14,7 +14,7 @@ import type {
   LoadedArchive,
   LoadRequest,
 } from '../../../application/ports/database-archives.port.js';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 import { sha256Of, verifyArchive } from '../load/archive-file.js';
 import { loadJsonLines, readHeader } from '../load/json-lines.js';
 import { describeRestored, pgRestore, pgRestoreBeside } from '../load/pg-restore.js';

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import pg from 'pg';
 import type { LoadedArchive } from '../../../application/ports/database-archives.port.js';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 
 /** The first line of an `scs-jsonl-v1` archive. */
 export interface JsonLinesHeader {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type pg from 'pg';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 import { schemaVersionOf } from './schema-version.js';
 
 const run = promisify(execFile);

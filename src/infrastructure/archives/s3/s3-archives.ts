@@ -18,7 +18,7 @@ import type {
   LoadedArchive,
   LoadRequest,
 } from '../../../application/ports/database-archives.port.js';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 
 /**
  * Final archives in S3: each is made in a local folder first (by the folder adapter), uploaded with

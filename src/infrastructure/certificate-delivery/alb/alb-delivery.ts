@@ -12,7 +12,7 @@ import type {
   DeliveredCertificate,
   Withdrawn,
 } from '../../../application/ports/certificate-delivery.port.js';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 import { realSleep, withAwsRetry } from '../../aws/aws-errors.js';
 
 export interface AlbDeliveryOptions {

@@ -10,7 +10,7 @@ import {
   type Withdrawn,
 } from '../../../application/ports/certificate-delivery.port.js';
 import type { CertificateProvider } from '../../../application/ports/certificates.port.js';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 import type { ReloadCommand } from './reload-command.js';
 
 export interface FileDeliveryOptions {

@@ -13,7 +13,7 @@ import type {
   IssuedCertificate,
 } from '../../../application/ports/certificates.port.js';
 import type { DnsProvider } from '../../../application/ports/dns.port.js';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 import { realSleep, withAwsRetry } from '../../aws/aws-errors.js';
 
 export interface AcmOptions {

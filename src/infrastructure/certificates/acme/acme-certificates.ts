@@ -19,7 +19,7 @@ import type {
 import type { DnsProvider } from '../../../application/ports/dns.port.js';
 import type { AppLogger } from '../../../application/ports/logger.port.js';
 import { silentLogger } from '../../../application/ports/logger.port.js';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 import { traced, type AcmeTrace } from './acme-trace.js';
 import { waitForTxt } from './dns-propagation.js';
 import { checkKey, seal, unsealWithAny } from '../../secrets/secret-box.js';

@@ -1,5 +1,5 @@
 import { Resolver } from 'node:dns/promises';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 
 /**
  * Polls `server` (host:port, the zone's authoritative server) until `name` has a TXT record `value`.

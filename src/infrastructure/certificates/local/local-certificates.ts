@@ -4,7 +4,7 @@ import type {
   CertificateProvider,
   IssuedCertificate,
 } from '../../../application/ports/certificates.port.js';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 import { issueLeaf } from './leaf-certificate.js';
 import { randomSerialNumber, type LocalCertificateAuthority } from './local-ca.js';
 

@@ -9,7 +9,7 @@ import {
   type DnsRecordType,
   type DnsRelease,
 } from '../../../application/ports/dns.port.js';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 
 // Underscores are allowed because ACME DNS-01 writes `_acme-challenge.<name>` TXT records.
 const LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;

@@ -13,7 +13,7 @@ import {
   type DnsRecordType,
   type DnsRelease,
 } from '../../../application/ports/dns.port.js';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 
 const TYPES: readonly DnsRecordType[] = ['A', 'CNAME', 'TXT'];
 const TIMEOUT_MS = 10_000;

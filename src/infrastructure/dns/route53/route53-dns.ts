@@ -20,7 +20,7 @@ import {
   type DnsRecordType,
   type DnsRelease,
 } from '../../../application/ports/dns.port.js';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 import { realSleep, withAwsRetry } from '../../aws/aws-errors.js';
 
 export interface Route53Options {

@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../../../application/ports/clock.port.js';
 import { welcomeMessageId, type Mailer, type WelcomeEmail } from '../../../application/ports/mailer.port.js';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 import { renderWelcomeEmail } from '../welcome-template.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,6 +1,6 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Mailer, WelcomeEmail } from '../../../application/ports/mailer.port.js';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 import { realSleep, withAwsRetry } from '../../aws/aws-errors.js';
 import { renderWelcomeEmail } from '../welcome-template.js';
 

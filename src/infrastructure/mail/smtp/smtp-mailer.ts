@@ -1,6 +1,6 @@
 import { createTransport } from 'nodemailer';
 import { welcomeMessageId, type Mailer, type WelcomeEmail } from '../../../application/ports/mailer.port.js';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 import { renderWelcomeEmail } from '../welcome-template.js';
 
 export interface SmtpMailerOptions {

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { EntitySchema, type DataSource } from 'typeorm';
 import type { RegistryEntry, SchoolRegistry } from '../../../application/ports/school-registry.port.js';
 import type { RegistryDetails } from '../../../domain/school/details.js';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 
 interface RegistryRow extends RegistryEntry {
   registeredAt: Date;

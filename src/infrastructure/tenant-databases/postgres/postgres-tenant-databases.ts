@@ -14,7 +14,7 @@ import type {
   TenantDatabases,
 } from '../../../application/ports/tenant-databases.port.js';
 import { SchemaMigrationError } from '../../../application/ports/tenant-databases.port.js';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 import { advisoryLockKey, MigrationChecksumError, MigrationFailedError } from '../../postgres/sql-migrations.js';
 import {
   applyDrizzleMigrations,

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { describeError } from '../../../application/describe-error.js';
 import type { AppLogger } from '../../../application/ports/logger.port.js';
 import type { TenantServers, TenantServerStatus } from '../../../application/ports/tenant-servers.port.js';
-import { StepError } from '../../../application/process-manager/step-error.js';
+import { StepError } from '../../../application/ports/step-error.js';
 import { chooseServer, type TenantServerState } from '../../../domain/school/placement.js';
 import { guardClient } from '../../postgres/connection-faults.js';
 import { KEEPALIVE } from '../../postgres/deadlines.js';

@@ -1,7 +1,3 @@
-import { describeError } from '../describe-error.js';
-
-export { describeError };
-
 /**
  * A step's failure, classified once where it is raised: permanent failures roll back at once,
  * transient ones are retried with backoff. Errors that are not StepErrors count as transient.
