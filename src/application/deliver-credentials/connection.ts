@@ -1,7 +1,7 @@
 import { serverOf } from '../../domain/school/placement.js';
 import type { SchoolState } from '../../domain/school/state.js';
 import type { CredentialsDelivery, SchoolConnection } from '../ports/credentials-delivery.port.js';
-import type { CredentialsDeliveryRecord, CredentialsWithdrawalRecord } from '../../domain/school/events.js';
+import type { CredentialsDeliveryRecord, CredentialsWithdrawalRecord } from '../../domain/school/event-records.js';
 import type { SchoolCredentialsPort } from '../ports/school-credentials.port.js';
 import type { TenantServers } from '../ports/tenant-servers.port.js';
 

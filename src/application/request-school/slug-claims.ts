@@ -1,4 +1,5 @@
 import { SLUG_STREAM_PREFIX, slugStreamId } from '../../domain/school/slug.js';
+import { decideSlug, foldSlug, type SlugCommand, type SlugEvent } from '../../domain/school/slug-claim.js';
 import { schoolStreamId } from '../../domain/school/events.js';
 import type { EventMetadata, EventStore, GlobalPosition } from '../ports/event-store.port.js';
 import { WrongExpectedRevisionError } from '../ports/event-store.port.js';
@@ -42,34 +43,52 @@ export async function claimSlug(
   for (let round = 0; round < 5; round++) {
     const events = await store.readStream(stream);
     const last = events[events.length - 1];
-    const claim = { type: 'SlugClaimed', data: { slug, schoolId }, metadata };
-    try {
-      if (!last) {
-        const result = await store.append(stream, [claim], 'no_stream');
-        return { stream, revision: result.nextExpectedRevision };
-      }
-      if (last.type === 'SlugReleased') {
-        const result = await store.append(stream, [claim], last.revision);
-        return { stream, revision: result.nextExpectedRevision };
-      }
-      const holder = String(last.data.schoolId);
-      if (holder === schoolId) return { stream, revision: last.revision };
-      const wait = abandonAfterMs - (Date.parse(metadata.now) - last.recordedAt.getTime());
-      const recorded = (await store.readStream(schoolStreamId(holder), { maxCount: 1 }))[0];
-      if (recorded?.type !== ABANDONED) {
-        if (recorded) throw new SlugTakenError(slug);
-        if (wait > 0) throw new SlugTakenError(slug, Math.ceil(wait / 1000));
-        if (!(await fenceAbandonedSchool(store, holder, slug, metadata))) throw new SlugTakenError(slug);
-      }
-      const release = { type: 'SlugReleased', data: { slug, schoolId: holder, reason: ABANDONED_REASON }, metadata };
-      const result = await store.append(stream, [release, claim], last.revision);
+    const expected = last ? last.revision : 'no_stream';
+    const append = async (decided: SlugEvent[]) => {
+      if (decided.length === 0) return { stream, revision: last!.revision };
+      const result = await store.append(
+        stream,
+        decided.map((e) => ({ ...e, metadata })),
+        expected,
+      );
       return { stream, revision: result.nextExpectedRevision };
+    };
+    try {
+      const state = foldSlug(events);
+      if (!state.holder || state.holder === schoolId) return await append(decideSlug(claim(slug, schoolId), state));
+      await refuseUnlessAbandoned(store, slug, state.holder, Date.parse(metadata.now) - last!.recordedAt.getTime(), {
+        metadata,
+        abandonAfterMs,
+      });
+      const takeOver = { slug, schoolId, from: state.holder, reason: ABANDONED_REASON };
+      return await append(decideSlug({ type: 'TakeOverSlug', data: takeOver }, state));
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
       // Someone else appended first: read again to see whether they claimed it.
     }
   }
   throw new SlugTakenError(slug);
+}
+
+const claim = (slug: string, schoolId: string): SlugCommand => ({ type: 'ClaimSlug', data: { slug, schoolId } });
+
+/**
+ * Throws SlugTakenError unless the holder's claim was abandoned: its school was never recorded and the
+ * claim is `abandonAfterMs` old (then its school is fenced, so it never will be).
+ */
+async function refuseUnlessAbandoned(
+  store: EventStore,
+  slug: string,
+  holder: string,
+  ageMs: number,
+  { metadata, abandonAfterMs }: { metadata: EventMetadata; abandonAfterMs: number },
+): Promise<void> {
+  const recorded = (await store.readStream(schoolStreamId(holder), { maxCount: 1 }))[0];
+  if (recorded?.type === ABANDONED) return;
+  if (recorded) throw new SlugTakenError(slug);
+  const wait = abandonAfterMs - ageMs;
+  if (wait > 0) throw new SlugTakenError(slug, Math.ceil(wait / 1000));
+  if (!(await fenceAbandonedSchool(store, holder, slug, metadata))) throw new SlugTakenError(slug);
 }
 
 const ABANDONED = 'SchoolRequestAbandoned';
@@ -155,11 +174,15 @@ export async function releaseSlug(
   const stream = slugStreamId(slug);
   for (let round = 0; round < 5; round++) {
     const events = await store.readStream(stream);
-    const last = events[events.length - 1];
-    if (!last || last.type !== 'SlugClaimed' || String(last.data.schoolId) !== schoolId) return { released: false };
+    const decided = decideSlug({ type: 'ReleaseSlug', data: { slug, schoolId, reason } }, foldSlug(events));
+    if (decided.length === 0) return { released: false };
     try {
-      const data = { slug, schoolId, ...(reason ? { reason } : {}) };
-      await store.append(stream, [{ type: 'SlugReleased', data, metadata }], last.revision);
+      const last = events[events.length - 1];
+      await store.append(
+        stream,
+        decided.map((e) => ({ ...e, metadata })),
+        last.revision,
+      );
       return { released: true };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;

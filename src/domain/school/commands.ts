@@ -1,5 +1,6 @@
 import type { ChangeableDetails, SchoolDetails } from './details.js';
-import type { CredentialsDeliveryRecord, EventOf, SchoolEvent } from './events.js';
+import type { CredentialsDeliveryRecord } from './event-records.js';
+import type { EventOf, SchoolEvent } from './events.js';
 import type { ActionName } from './steps.js';
 
 type Command<Type extends string, Data> = { type: Type; data: Data };

@@ -1,5 +1,5 @@
 import type { RegistryDetails, SchoolDetails } from './details.js';
-import type { ArchiveRecord } from './events.js';
+import type { ArchiveRecord } from './event-records.js';
 import type { ActionName, CompensationName, StepName } from './steps.js';
 import { STEPS } from './steps.js';
 

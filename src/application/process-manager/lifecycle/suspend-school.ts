@@ -1,4 +1,4 @@
-import type { DnsPointing } from '../../../domain/school/events.js';
+import type { DnsPointing } from '../../../domain/school/event-records.js';
 import { serverOf } from '../../../domain/school/placement.js';
 import type { SchoolState } from '../../../domain/school/state.js';
 import type { DnsProvider } from '../../ports/dns.port.js';

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { DnsPointing } from '../../../domain/school/events.js';
+import type { DnsPointing } from '../../../domain/school/event-records.js';
 import type { SchoolState } from '../../../domain/school/state.js';
 import type { DnsProvider, DnsRecordType } from '../../ports/dns.port.js';
 import { defineStep } from './step-module.js';
