@@ -5,8 +5,9 @@ import { applySqlMigrations, migrationsDir } from './sql-migrations.js';
 
 /**
  * The application_name of central-database sessions that never append events (the read side's pool:
- * projections, reports, the read model's queries; TypeORM's: the registry). The PostgreSQL store's subscriptions do not wait for
- * their transactions, and central migration 0029 refuses an append from such a session.
+ * projections, reports, the read model's queries; TypeORM's: the registry). The PostgreSQL store's
+ * subscriptions do not wait for their transactions, and central migration 0029 refuses an append from
+ * such a session.
  */
 export const NO_APPENDS_APPLICATION = 'scs-no-appends';
 
