@@ -16,7 +16,6 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
 import { silentLogger } from '../src/application/ports/logger.port.js';
 import type { SchoolCommand } from '../src/domain/school/commands.js';
 import { decide } from '../src/domain/school/decide.js';
@@ -223,10 +222,10 @@ async function main(): Promise<void> {
   url.pathname = `/${database}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 8 });
   pool.on('error', () => undefined); // the connections the final DROP ... WITH (FORCE) ends
-  const dataSource = new DataSource({ type: 'postgres', url: url.toString(), entities: [], extra: { max: 4 } });
+  const readSide = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  readSide.on('error', () => undefined);
   try {
     await prepareCentralDatabase(url.toString(), silentLogger);
-    await dataSource.initialize();
     const store = new PostgresEventStore({ pool });
     const t0 = performance.now();
     let total = exists ? Number((await pool.query('SELECT count(*) FROM scs_events')).rows[0].count) : 0;
@@ -273,7 +272,7 @@ async function main(): Promise<void> {
     }
     for (const projection of PROJECTIONS.filter((p) => runs(p.name))) {
       const t = performance.now();
-      const { events } = await rebuildProjection(projection, store, dataSource);
+      const { events } = await rebuildProjection(projection, store, readSide);
       const s = (performance.now() - t) / 1000;
       console.log(
         `rebuild ${projection.name.padEnd(18)} ${events} events in ${s.toFixed(2)} s: ` +
@@ -282,7 +281,7 @@ async function main(): Promise<void> {
     }
     if (runs('all')) {
       const t = performance.now();
-      const { events } = await rebuildProjections(PROJECTIONS, store, dataSource);
+      const { events } = await rebuildProjections(PROJECTIONS, store, readSide);
       const s = (performance.now() - t) / 1000;
       console.log(
         `rebuild --all (one read)  ${events} events into ${PROJECTIONS.length} projections in ${s.toFixed(2)} s: ` +
@@ -292,7 +291,7 @@ async function main(): Promise<void> {
     if (runs('export')) await exportFigures(url.toString(), total, load);
     await store.close();
   } finally {
-    await dataSource.destroy().catch(() => undefined);
+    await readSide.end().catch(() => undefined);
     await pool.end();
     if (!kept) await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();

@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import { FaultInjector } from '../application/process-manager/faults.js';
 import { ProcessManager } from '../application/process-manager/process-manager.js';
@@ -24,7 +25,7 @@ import type { Config } from '../config/config.js';
 import { ownerIdOf } from './postgres/central-database.js';
 import { ProjectionRunner } from '../projections/projection-runner.js';
 import { SchoolQueries } from '../projections/school-read-model/school-queries.js';
-import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './composition/tokens.js';
+import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, READ_SIDE, type CentralDatabase } from './composition/tokens.js';
 import type { Readiness, Reporting } from './http/tokens.js';
 import type { AdvisoryLocks } from './locks/postgres/advisory-locks.js';
 import { PrometheusMetrics } from './metrics/prometheus-metrics.js';
@@ -59,6 +60,8 @@ export class Runtime implements OnApplicationShutdown {
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
     @Inject(CENTRAL_DATABASE) private readonly central: CentralDatabase,
     @Inject(DataSource) readonly dataSource: DataSource,
+    /** The central database's read side: the projections, the reports, the read model's queries. */
+    @Inject(READ_SIDE) readonly readSide: pg.Pool,
     @Inject(EVENT_STORE) readonly store: EventStore,
     @Inject(CHECKPOINT_STORE) checkpoints: CheckpointStore,
     @Inject(PostgresTenantServers) readonly servers: PostgresTenantServers,
@@ -211,7 +214,7 @@ export class Runtime implements OnApplicationShutdown {
 
   /** What the reporting, projection and audit routes read. */
   reporting(): Reporting {
-    return { dataSource: this.dataSource, store: this.store, stuckAfterSeconds: this.config.stuckAfterSeconds };
+    return { readSide: this.readSide, store: this.store, stuckAfterSeconds: this.config.stuckAfterSeconds };
   }
 
   readiness(): Readiness {
@@ -230,7 +233,7 @@ export class Runtime implements OnApplicationShutdown {
           }
         };
         const [database, eventStore] = await Promise.all([
-          probe(() => this.dataSource.query('SELECT 1')),
+          probe(() => this.readSide.query('SELECT 1')),
           probe(() => this.store.ping()),
         ]);
         return { database, eventStore };
@@ -286,6 +289,7 @@ export class Runtime implements OnApplicationShutdown {
     await this.servers.close().catch(() => undefined);
     await this.locks.close().catch(() => undefined);
     await this.dataSource.destroy().catch(() => undefined);
+    await this.readSide.end().catch(() => undefined);
     await this.pool.end().catch(() => undefined);
     await this.central.embedded?.stop().catch(() => undefined);
   }

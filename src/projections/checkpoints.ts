@@ -1,6 +1,6 @@
 import pg from 'pg';
-import type { EntityManager } from 'typeorm';
 import { comparePositions, type GlobalPosition, type RecordedEvent } from '../application/ports/event-store.port.js';
+import { rowsOf, type Queryable } from './queryable.js';
 import type { Write } from './writes.js';
 
 const SELECT = 'SELECT commit_position::text AS c, prepare_position::text AS p FROM scs_checkpoints WHERE name = $1';
@@ -9,16 +9,16 @@ const SELECT = 'SELECT commit_position::text AS c, prepare_position::text AS p F
  * Locks a projection's checkpoint row for the rest of the transaction and returns it. Every write of a
  * projection's rows takes this lock first, so a batch and a rebuild's swap never interleave.
  */
-export async function lockCheckpoint(manager: EntityManager, name: string): Promise<GlobalPosition | undefined> {
-  return (await lockCheckpoints(manager, [name])).get(name);
+export async function lockCheckpoint(db: Queryable, name: string): Promise<GlobalPosition | undefined> {
+  return (await lockCheckpoints(db, [name])).get(name);
 }
 
-export async function loadCheckpoint(manager: EntityManager, name: string): Promise<GlobalPosition | undefined> {
-  return toPosition((await manager.query(SELECT, [name]))[0]);
+export async function loadCheckpoint(db: Queryable, name: string): Promise<GlobalPosition | undefined> {
+  return toPosition((await rowsOf<{ c: string; p: string }>(db, SELECT, [name]))[0]);
 }
 
-export async function saveCheckpoint(manager: EntityManager, name: string, position: GlobalPosition): Promise<void> {
-  await saveCheckpoints(manager, [[name, position]]);
+export async function saveCheckpoint(db: Queryable, name: string, position: GlobalPosition): Promise<void> {
+  await saveCheckpoints(db, [[name, position]]);
 }
 
 /** The events strictly after `checkpoint` (a redelivered or already rebuilt event is dropped). */
@@ -41,61 +41,55 @@ export function formatPosition(position: GlobalPosition | undefined): string | n
  * first time.
  */
 export async function lockCheckpoints(
-  manager: EntityManager,
+  db: Queryable,
   names: readonly string[],
 ): Promise<Map<string, GlobalPosition | undefined>> {
   const select = `SELECT name, commit_position::text AS c, prepare_position::text AS p FROM scs_checkpoints
     WHERE name = ANY($1::text[]) ORDER BY name FOR UPDATE`;
-  let rows: Array<{ name: string; c: string; p: string }> = await manager.query(select, [names]);
+  let rows = await rowsOf<{ name: string; c: string; p: string }>(db, select, [names]);
   if (rows.length < names.length) {
-    await manager.query(
+    await db.query(
       `INSERT INTO scs_checkpoints (name, commit_position, prepare_position)
        SELECT n, -1, -1 FROM unnest($1::text[]) AS n ORDER BY n ON CONFLICT (name) DO NOTHING`,
       [names],
     );
-    rows = await manager.query(select, [names]);
+    rows = await rowsOf<{ name: string; c: string; p: string }>(db, select, [names]);
   }
   return new Map(rows.map((row) => [row.name, toPosition(row)]));
-}
-
-/** A connection's simple-query side: several statements in one round trip, no parameters. */
-export interface SimpleQueries {
-  query(text: string): Promise<unknown>;
 }
 
 /**
  * `BEGIN` and `lockCheckpoints` in one round trip: one simple query of both statements, the names as
  * literals. Rows still missing (a projection's first batch) are made and locked by `lockCheckpoints`.
  *
- * The batch commits synchronously. It once committed with `synchronous_commit = off`, on the reasoning
- * that rows and checkpoints vanish together in a crash; but the lane outlives a crash of the database
- * and reads on from where its subscription was, so a batch lost after its COMMIT returned was never
- * applied again (the database-kill e2e test saw schools left `provisioning` in the read model).
+ * The batch commits synchronously (not `synchronous_commit = off`): the lane outlives a crash of the
+ * database and reads on from where its subscription was, so a batch lost after its COMMIT returned would
+ * never be applied again.
  */
 export async function beginWithCheckpointsLocked(
-  connection: SimpleQueries,
-  manager: EntityManager,
+  connection: Queryable,
   names: readonly string[],
 ): Promise<Map<string, GlobalPosition | undefined>> {
   const list = names.map((name) => pg.escapeLiteral(name)).join(', ');
+  // No parameters: sent as a simple query, which may hold several statements (pg answers one result each).
   const results = (await connection.query(
     `BEGIN;
      SELECT name, commit_position::text AS c, prepare_position::text AS p FROM scs_checkpoints
       WHERE name = ANY(ARRAY[${list}]::text[]) ORDER BY name FOR UPDATE`,
-  )) as [unknown, { rows: Array<{ name: string; c: string; p: string }> }];
+  )) as unknown as [unknown, { rows: Array<{ name: string; c: string; p: string }> }];
   const rows = results[1].rows;
-  if (rows.length < names.length) return lockCheckpoints(manager, names);
+  if (rows.length < names.length) return lockCheckpoints(connection, names);
   return new Map(rows.map((row) => [row.name, toPosition(row)]));
 }
 
 /** `saveCheckpoint` for several projections in one statement. */
 export async function saveCheckpoints(
-  manager: EntityManager,
+  db: Queryable,
   positions: ReadonlyArray<readonly [string, GlobalPosition]>,
 ): Promise<void> {
   if (positions.length === 0) return;
   const { text, params } = checkpointsWrite(positions);
-  await manager.query(text, params);
+  await db.query(text, params);
 }
 
 /** The statement of `saveCheckpoints`, as a write that may go out with a batch's other writes. */

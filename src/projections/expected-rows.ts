@@ -1,9 +1,9 @@
-import type { DataSource, EntityManager } from 'typeorm';
 import { canonical, type RowMismatch } from '../application/audit/verify.js';
 import { comparePositions, type EventStore, type GlobalPosition } from '../application/ports/event-store.port.js';
 import { loadCheckpoint } from './checkpoints.js';
 import { ofProjection, sharedStreamPrefix, type Projection, type Tables } from './projection.js';
-import { catchUp } from './rebuild.js';
+import { rowsOf, type Queryable, type ReadPool } from './queryable.js';
+import { catchUp } from './catch-up.js';
 import { immediateWrites } from './writes.js';
 
 /** Rows listed per table at most: a table wrong throughout says so in its first thousand. */
@@ -21,53 +21,53 @@ type Row = Record<string, unknown>;
 export async function diffProjectionRows(
   projections: readonly Projection[],
   store: EventStore,
-  dataSource: DataSource,
+  pool: ReadPool,
 ): Promise<RowMismatch[]> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
+  const client = await pool.connect();
   try {
-    await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-    const manager = runner.manager;
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     const checkpoints = new Map<Projection, GlobalPosition | undefined>();
     const expected = new Map<Projection, Tables>();
     for (const p of projections) {
-      checkpoints.set(p, await loadCheckpoint(manager, p.name));
+      checkpoints.set(p, await loadCheckpoint(client, p.name));
       expected.set(p, Object.fromEntries(p.tables.map((t) => [t, `${t}_expected`])));
-      for (const t of p.tables) await manager.query(`CREATE TEMP TABLE ${t}_expected (LIKE ${t} INCLUDING ALL)`);
+      for (const t of p.tables) await client.query(`CREATE TEMP TABLE ${t}_expected (LIKE ${t} INCLUDING ALL)`);
     }
     const prefix = sharedStreamPrefix(projections);
-    const context = { store, writes: immediateWrites(manager) };
+    const context = { store, writes: immediateWrites(client) };
     const fold = async (page: Parameters<Projection['apply']>[2]) => {
       for (const p of projections) {
         const checkpoint = checkpoints.get(p);
         const upTo = checkpoint ? ofProjection(p, page, prefix) : [];
         const events = upTo.filter((e) => comparePositions(e.position, checkpoint!) <= 0);
-        if (events.length > 0) await p.apply(manager, expected.get(p)!, events, context);
+        if (events.length > 0) await p.apply(client, expected.get(p)!, events, context);
       }
     };
     await catchUp(store, undefined, prefix, fold, () => undefined);
     const mismatches: RowMismatch[] = [];
     for (const p of projections) {
-      for (const table of p.tables) mismatches.push(...(await diffTable(manager, table, expected.get(p)![table])));
+      for (const table of p.tables) mismatches.push(...(await diffTable(client, table, expected.get(p)![table])));
     }
     return mismatches;
   } finally {
-    await runner.query('ROLLBACK').catch(() => undefined);
-    await runner.release();
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
   }
 }
 
 /** The rows of `table` that differ from those of `expected`, matched on the primary key. */
-async function diffTable(manager: EntityManager, table: string, expected: string): Promise<RowMismatch[]> {
-  const keys: string[] = (
-    await manager.query(
+async function diffTable(db: Queryable, table: string, expected: string): Promise<RowMismatch[]> {
+  const keys = (
+    await rowsOf<{ name: string }>(
+      db,
       `SELECT a.attname AS name FROM pg_index i
          JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
         WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)`,
       [table],
     )
-  ).map((r: { name: string }) => r.name);
-  const rows: Array<{ expected: Row | null; actual: Row | null }> = await manager.query(
+  ).map((r) => r.name);
+  const rows = await rowsOf<{ expected: Row | null; actual: Row | null }>(
+    db,
     `SELECT to_jsonb(e) AS expected, to_jsonb(a) AS actual
        FROM ${expected} e FULL JOIN ${table} a ON ${keys.map((k) => `e.${k} = a.${k}`).join(' AND ')}
       WHERE to_jsonb(e) IS DISTINCT FROM to_jsonb(a)

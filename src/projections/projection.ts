@@ -1,5 +1,5 @@
-import type { EntityManager } from 'typeorm';
 import type { EventStore, RecordedEvent } from '../application/ports/event-store.port.js';
+import type { Queryable } from './queryable.js';
 import type { Writes } from './writes.js';
 
 /** The table names a projection writes in one run: its own tables, or their shadows during a rebuild. */
@@ -10,14 +10,14 @@ export interface ProjectionContext {
   store: EventStore;
   /**
    * Where its inserts and updates go: the runner sends a batch's writes together, with the checkpoints,
-   * after every read of the batch (so a projection reads with `manager` and never reads back its writes).
+   * after every read of the batch (so a projection reads with `db` and never reads back its writes).
    */
   writes: Writes;
 }
 
 /**
  * One projection: a pure view (events → rows, in the projection's own folder) plus this shell, which
- * writes a batch of events into its tables (reads through the manager, writes through `context.writes`).
+ * writes a batch of events into its tables (reads through `db`, writes through `context.writes`).
  * The runner gives it its tables' names, locks its checkpoint,
  * drops events at or before it and saves the new one in the same transaction; a rebuild gives it shadow
  * tables. Event types it does not know (another engineer's, a newer version's) are ignored, never fatal.
@@ -28,9 +28,9 @@ export interface Projection {
   readonly tables: readonly string[];
   /** Only streams with this prefix are read (e.g. `school-`). */
   readonly streamPrefix?: string;
-  apply(manager: EntityManager, tables: Tables, events: RecordedEvent[], context: ProjectionContext): Promise<void>;
+  apply(db: Queryable, tables: Tables, events: RecordedEvent[], context: ProjectionContext): Promise<void>;
   /** True when the stored rows are of a shape this version cannot read: the runner rebuilds it first. */
-  needsRebuild?(manager: EntityManager): Promise<boolean>;
+  needsRebuild?(db: Queryable): Promise<boolean>;
 }
 
 export function liveTables(projection: Projection): Tables {

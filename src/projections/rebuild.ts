@@ -1,18 +1,25 @@
-import type { DataSource, EntityManager } from 'typeorm';
 import type { EventStore, GlobalPosition, RecordedEvent } from '../application/ports/event-store.port.js';
+import { catchUp } from './catch-up.js';
 import { lockCheckpoint, saveCheckpoint } from './checkpoints.js';
 import { ofProjection, shadowTables, sharedStreamPrefix, type Projection, type Tables } from './projection.js';
+import { inTransaction, rowsOf, type Queryable, type ReadPool } from './queryable.js';
+import { createShadow, swapInShadows, type ShadowIndexes } from './shadow-tables.js';
 import { recordError, recordState } from './status.js';
 import { immediateWrites } from './writes.js';
-
-// Events per page: a school's row is written once per page it appears in, so bigger pages write it less
-// often (measured: 1,000 → 4,000 took the read model from 37-39k to 44-50k events/s; 8,000 no better).
-// Two pages are in memory at most (one read ahead), whatever the number of events.
-const PAGE = 4000;
 
 export interface RebuildProgress {
   events: number;
   position: GlobalPosition;
+}
+
+/** What one rebuild's fill and swaps share. */
+interface Run {
+  store: EventStore;
+  pool: ReadPool;
+  shadows: ReadonlyMap<Projection, Tables>;
+  /** The stream prefix the fill reads with (shared by the projections, or none). */
+  prefix: string | undefined;
+  progress: (page: RecordedEvent[], position: GlobalPosition) => void;
 }
 
 /**
@@ -25,10 +32,10 @@ export interface RebuildProgress {
 export async function rebuildProjection(
   projection: Projection,
   store: EventStore,
-  dataSource: DataSource,
+  pool: ReadPool,
   onProgress?: (progress: RebuildProgress) => void,
 ): Promise<{ events: number }> {
-  return rebuildProjections([projection], store, dataSource, onProgress);
+  return rebuildProjections([projection], store, pool, onProgress);
 }
 
 /**
@@ -40,159 +47,104 @@ export async function rebuildProjection(
 export async function rebuildProjections(
   projections: readonly Projection[],
   store: EventStore,
-  dataSource: DataSource,
+  pool: ReadPool,
   onProgress?: (progress: RebuildProgress) => void,
 ): Promise<{ events: number }> {
-  const shadows = new Map(projections.map((p) => [p, shadowTables(p)]));
-  const prefix = sharedStreamPrefix(projections);
-  const applyAll = async (manager: EntityManager, chosen: readonly Projection[], page: RecordedEvent[]) => {
-    const context = { store, writes: immediateWrites(manager) };
-    for (const p of chosen) {
-      const events = ofProjection(p, page, prefix);
-      if (events.length > 0) await p.apply(manager, shadows.get(p) as Tables, events, context);
-    }
-  };
   let events = 0;
-  const progress = (page: RecordedEvent[], position: GlobalPosition) => {
-    events += page.length;
-    onProgress?.({ events, position });
+  const run: Run = {
+    store,
+    pool,
+    shadows: new Map(projections.map((p) => [p, shadowTables(p)])),
+    prefix: sharedStreamPrefix(projections),
+    progress: (page, position) => {
+      events += page.length;
+      onProgress?.({ events, position });
+    },
   };
-  for (const p of projections) await recordState(dataSource.manager, p.name, 'rebuilding');
+  for (const p of projections) await recordState(pool, p.name, 'rebuilding');
   // The shadow pages commit asynchronously: a restart of the server may lose the last of them while this
   // process goes on with new connections. Each swap checks that the server is the one the fill began on.
-  const startedOn = await serverStart(dataSource.manager);
-  const indexes = new Map<string, ShadowIndexes>();
+  const startedOn = await serverStart(pool);
   try {
-    for (const p of projections) {
-      for (const table of p.tables) {
-        const shadow = (shadows.get(p) as Tables)[table];
-        indexes.set(table, await createShadow(dataSource, table, shadow));
-      }
-    }
-    // A transaction per page: a long one would hold back the PostgreSQL store's horizon for everyone.
-    const filled = await catchUp(
-      store,
-      undefined,
-      prefix,
-      // Each projection's page in a transaction of its own, all at once: one folds while another's rows
-      // are written (in one transaction, each waited for the one before it).
-      async (page) => {
-        const written = projections.map((p) =>
-          dataSource.transaction(async (m) => {
-            // Shadow rows: a crash before the swap leaves a rebuild to start again, whatever was flushed.
-            await m.query('SET LOCAL synchronous_commit = off');
-            await applyAll(m, [p], page);
-          }),
-        );
-        // Every one settled before a failure is reported: none is left writing behind the error.
-        const failed = (await Promise.allSettled(written)).find((r) => r.status === 'rejected');
-        if (failed) throw failed.reason;
-      },
-      progress,
-    );
+    const indexes = await createShadows(run, projections);
+    const filled = await fill(run, projections);
     // Indexes other than the keys are built once over the filled tables, not kept up row by row.
-    for (const shadow of indexes.values()) for (const sql of shadow.deferred) await dataSource.query(sql);
-    for (const p of projections) {
-      await dataSource.transaction(async (manager) => {
-        const now = await serverStart(manager);
-        if (now !== startedOn)
-          throw new Error(
-            `the database server restarted during the rebuild (started ${startedOn}, now ${now}): shadow pages ` +
-              'committed asynchronously may be lost; nothing was swapped, run the rebuild again',
-          );
-        await lockCheckpoint(manager, p.name);
-        const head = await catchUp(store, filled, p.streamPrefix, (page) => applyAll(manager, [p], page), progress);
-        for (const table of p.tables) {
-          await manager.query(`DROP TABLE ${table}`);
-          await manager.query(`ALTER TABLE ${(shadows.get(p) as Tables)[table]} RENAME TO ${table}`);
-          for (const sql of indexes.get(table)!.renames) await manager.query(sql);
-        }
-        // Caught up under the lock, the rebuilt position is the head: the live projection resumes from it.
-        if (head) await saveCheckpoint(manager, p.name, head);
-        await recordState(manager, p.name, 'live');
-      });
-    }
+    for (const shadow of indexes.values()) for (const sql of shadow.deferred) await pool.query(sql);
+    for (const p of projections) await swap(run, p, { filled, startedOn, indexes });
     return { events };
   } catch (error) {
     for (const p of projections) {
-      await recordError(dataSource.manager, p.name, `rebuild failed: ${(error as Error).message}`).catch(
-        () => undefined,
-      );
-      await recordState(dataSource.manager, p.name, 'live').catch(() => undefined);
+      await recordError(pool, p.name, `rebuild failed: ${(error as Error).message}`).catch(() => undefined);
+      await recordState(pool, p.name, 'live').catch(() => undefined);
     }
     throw error;
   }
 }
 
-/** When the server was started: it changes with every restart (a crash included) and every failover. */
-async function serverStart(manager: EntityManager): Promise<string> {
-  const [row] = (await manager.query('SELECT pg_postmaster_start_time()::text AS t')) as Array<{ t: string }>;
-  return row.t;
-}
-
-interface ShadowIndexes {
-  /** CREATE INDEX statements for the shadow's plain indexes, run once it is filled. */
-  deferred: string[];
-  /** After the swap: the shadow's indexes (and key constraints) take the names the live table's had. */
-  renames: string[];
-}
-
-/**
- * Creates `shadow` as a copy of `table`'s definition with its keys (primary, unique, exclusion: what
- * ON CONFLICT needs) but without its other indexes, which are returned to be built over the filled table:
- * one sort per index instead of an index insertion per row written (the read model has six).
- */
-async function createShadow(dataSource: DataSource, table: string, shadow: string): Promise<ShadowIndexes> {
-  await dataSource.query(`DROP TABLE IF EXISTS ${shadow}`);
-  await dataSource.query(`CREATE TABLE ${shadow} (LIKE ${table} INCLUDING ALL EXCLUDING INDEXES)`);
-  const found: Array<{ name: string; definition: string; constraint: string | null }> = await dataSource.query(
-    `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition,
-            (SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c WHERE c.conindid = x.indexrelid
-               AND c.conrelid = x.indrelid AND c.contype IN ('p', 'u', 'x')) AS constraint
-       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-      WHERE x.indrelid = $1::regclass ORDER BY i.relname`,
-    [table],
-  );
-  const deferred: string[] = [];
-  const renames: string[] = [];
-  for (const [n, index] of found.entries()) {
-    const temporary = `${shadow}_${n}`;
-    // pg_get_indexdef: CREATE [UNIQUE] INDEX <name> ON <schema>.<table> USING ...
-    const unique = index.definition.startsWith('CREATE UNIQUE');
-    const create = `CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${temporary} ON ${shadow}${index.definition.slice(index.definition.indexOf(' USING '))}`;
-    if (index.constraint)
-      await dataSource.query(`ALTER TABLE ${shadow} ADD CONSTRAINT ${temporary} ${index.constraint}`);
-    else if (unique) await dataSource.query(create);
-    else deferred.push(create);
-    renames.push(`ALTER INDEX ${temporary} RENAME TO "${index.name.replaceAll('"', '""')}"`);
+/** Every table's shadow, created empty; their indexes to build and to rename, by live table. */
+async function createShadows(run: Run, projections: readonly Projection[]): Promise<Map<string, ShadowIndexes>> {
+  const indexes = new Map<string, ShadowIndexes>();
+  for (const p of projections) {
+    for (const table of p.tables) indexes.set(table, await createShadow(run.pool, table, run.shadows.get(p)![table]));
   }
-  return { deferred, renames };
+  return indexes;
 }
 
-/**
- * Reads every event after `from` page by page and writes each page; the next page is read while the
- * current one is written, so the store and the tables work at once. Returns the last position written.
- */
-export async function catchUp(
-  store: EventStore,
-  from: GlobalPosition | undefined,
-  streamPrefix: string | undefined,
-  write: (page: RecordedEvent[]) => Promise<void>,
-  onPage: (page: RecordedEvent[], position: GlobalPosition) => void,
-): Promise<GlobalPosition | undefined> {
-  const read = (after: GlobalPosition | undefined) => {
-    const page = store.readAll({ after, maxCount: PAGE, streamPrefix });
-    page.catch(() => undefined); // awaited below, unless writing the current page failed first
-    return page;
+/** Writes every event into the shadows; returns the last position written. */
+function fill(run: Run, projections: readonly Projection[]): Promise<GlobalPosition | undefined> {
+  // A transaction per page: a long one would hold back the PostgreSQL store's horizon for everyone.
+  // Each projection's page in a transaction of its own, all at once: one folds while another's rows
+  // are written (in one transaction, each waited for the one before it).
+  const writePage = async (page: RecordedEvent[]) => {
+    const written = projections.map((p) =>
+      inTransaction(run.pool, async (client) => {
+        // Shadow rows: a crash before the swap leaves a rebuild to start again, whatever was flushed.
+        await client.query('SET LOCAL synchronous_commit = off');
+        await applyPage(run, client, p, page);
+      }),
+    );
+    // Every one settled before a failure is reported: none is left writing behind the error.
+    const failed = (await Promise.allSettled(written)).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   };
-  let position = from;
-  for (let next = read(position); ;) {
-    const page = await next;
-    if (page.length === 0) return position;
-    const last = page[page.length - 1].position;
-    next = read(last);
-    await write(page);
-    position = last;
-    onPage(page, position);
-  }
+  return catchUp(run.store, undefined, run.prefix, writePage, run.progress);
+}
+
+/**
+ * One transaction holding the projection's checkpoint row: catches up from where the fill ended to the
+ * head, swaps the shadows in and saves the checkpoint.
+ */
+async function swap(
+  run: Run,
+  p: Projection,
+  at: { filled: GlobalPosition | undefined; startedOn: string; indexes: ReadonlyMap<string, ShadowIndexes> },
+): Promise<void> {
+  await inTransaction(run.pool, async (client) => {
+    const now = await serverStart(client);
+    if (now !== at.startedOn)
+      throw new Error(
+        `the database server restarted during the rebuild (started ${at.startedOn}, now ${now}): shadow pages ` +
+          'committed asynchronously may be lost; nothing was swapped, run the rebuild again',
+      );
+    await lockCheckpoint(client, p.name);
+    const write = (page: RecordedEvent[]) => applyPage(run, client, p, page);
+    const head = await catchUp(run.store, at.filled, p.streamPrefix, write, run.progress);
+    await swapInShadows(client, p.tables, run.shadows.get(p)!, at.indexes);
+    // Caught up under the lock, the rebuilt position is the head: the live projection resumes from it.
+    if (head) await saveCheckpoint(client, p.name, head);
+    await recordState(client, p.name, 'live');
+  });
+}
+
+/** The projection's events of `page` applied to its shadows, each write sent at once. */
+async function applyPage(run: Run, db: Queryable, p: Projection, page: RecordedEvent[]): Promise<void> {
+  const events = ofProjection(p, page, run.prefix);
+  if (events.length > 0)
+    await p.apply(db, run.shadows.get(p)!, events, { store: run.store, writes: immediateWrites(db) });
+}
+
+/** When the server was started: it changes with every restart (a crash included) and every failover. */
+async function serverStart(db: Queryable): Promise<string> {
+  const [row] = await rowsOf<{ t: string }>(db, 'SELECT pg_postmaster_start_time()::text AS t');
+  return row.t;
 }

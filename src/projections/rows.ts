@@ -1,6 +1,6 @@
-import type { EntityManager } from 'typeorm';
 import type { RecordedEvent } from '../application/ports/event-store.port.js';
 import { schoolIdFromStream } from '../domain/school/events.js';
+import { rowsOf, type Queryable } from './queryable.js';
 import type { ViewEvent } from './view-event.js';
 import type { Writes } from './writes.js';
 
@@ -9,7 +9,7 @@ import type { Writes } from './writes.js';
  * batch's schools, folds the pure `evolve` over the events, writes the changed rows in one statement (to `writes`).
  */
 export async function foldRowsBySchool<Row extends { school_id: string }>(
-  manager: EntityManager,
+  db: Queryable,
   writes: Writes,
   table: string,
   events: RecordedEvent[],
@@ -19,9 +19,8 @@ export async function foldRowsBySchool<Row extends { school_id: string }>(
 ): Promise<void> {
   const ids = [...new Set(events.map((e) => schoolIdFromStream(e.streamId)).filter((id): id is string => !!id))];
   if (ids.length === 0) return;
-  const stored: Row[] = await manager
-    .query(`SELECT to_jsonb(t) AS row FROM ${table} t WHERE school_id = ANY($1::uuid[]) FOR UPDATE`, [ids])
-    .then((rows: Array<{ row: Row }>) => rows.map((r) => r.row));
+  const select = `SELECT to_jsonb(t) AS row FROM ${table} t WHERE school_id = ANY($1::uuid[]) FOR UPDATE`;
+  const stored = (await rowsOf<{ row: Row }>(db, select, [ids])).map((r) => r.row);
   const rows = new Map(stored.map((row) => [row.school_id, row]));
   const touched = new Set<string>();
   for (const event of events) {

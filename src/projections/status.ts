@@ -1,7 +1,7 @@
-import type { DataSource, EntityManager } from 'typeorm';
 import { comparePositions, type EventStore, type GlobalPosition } from '../application/ports/event-store.port.js';
 import { formatPosition, loadCheckpoint } from './checkpoints.js';
 import type { Projection } from './projection.js';
+import { rowsOf, type Queryable } from './queryable.js';
 
 export type ProjectionState = 'live' | 'rebuilding';
 
@@ -19,16 +19,16 @@ export interface ProjectionStatus {
 
 export const LAG_CAP = 10_000;
 
-export async function recordState(manager: EntityManager, name: string, state: ProjectionState): Promise<void> {
-  await manager.query(
+export async function recordState(db: Queryable, name: string, state: ProjectionState): Promise<void> {
+  await db.query(
     `INSERT INTO scs_projections (name, state, updated_at) VALUES ($1, $2, now())
      ON CONFLICT (name) DO UPDATE SET state = EXCLUDED.state, updated_at = now()`,
     [name, state],
   );
 }
 
-export async function recordError(manager: EntityManager, name: string, error: string): Promise<void> {
-  await manager.query(
+export async function recordError(db: Queryable, name: string, error: string): Promise<void> {
+  await db.query(
     `INSERT INTO scs_projections (name, state, last_error, updated_at) VALUES ($1, 'live', $2, now())
      ON CONFLICT (name) DO UPDATE SET last_error = EXCLUDED.last_error, updated_at = now()`,
     [name, error.slice(0, 1000)],
@@ -39,15 +39,15 @@ export async function recordError(manager: EntityManager, name: string, error: s
 export async function projectionStatuses(
   projections: readonly Projection[],
   store: EventStore,
-  dataSource: DataSource,
+  db: Queryable,
 ): Promise<ProjectionStatus[]> {
-  const rows: Array<{ name: string; state: ProjectionState; last_error: string | null; updated_at: Date }> =
-    await dataSource.query('SELECT name, state, last_error, updated_at FROM scs_projections');
+  type Row = { name: string; state: ProjectionState; last_error: string | null; updated_at: Date };
+  const rows = await rowsOf<Row>(db, 'SELECT name, state, last_error, updated_at FROM scs_projections');
   const head = await store.headPosition();
   return Promise.all(
     projections.map(async (p) => {
       const row = rows.find((r) => r.name === p.name);
-      const position = await loadCheckpoint(dataSource.manager, p.name);
+      const position = await loadCheckpoint(db, p.name);
       const lag = await countBehind(store, position, head, p.streamPrefix);
       return {
         name: p.name,

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { Queryable } from './queryable.js';
 
 /** A statement of a projection whose answer it does not read: an insert or update of its rows. */
 export interface Write {
@@ -14,10 +14,10 @@ export interface Writes {
 }
 
 /** Each write sent as it comes, in the caller's transaction: rebuilds, and the lane's retry that names a culprit. */
-export function immediateWrites(manager: EntityManager): Writes {
+export function immediateWrites(db: Queryable): Writes {
   return {
     add: async ({ text, params }) => {
-      await manager.query(text, params);
+      await db.query(text, params);
     },
   };
 }

@@ -28,12 +28,12 @@ describe('the fleet report from its kept counts', () => {
       const id = randomUUID();
       await appendSchool(central.store, id, { slug: `fleet-${id.slice(0, 8)}`, district }, upTo);
     }
-    await rebuildProjection(fleet, central.store, central.dataSource);
+    await rebuildProjection(fleet, central.store, central.readSide);
   });
 
   it('answers what aggregating report_fleet answers', async () => {
-    const report = await fleetReport(central.dataSource, NOW, 60);
-    const byStatus = await central.dataSource.query(
+    const report = await fleetReport(central.readSide, NOW, 60);
+    const { rows: byStatus } = await central.readSide.query(
       `SELECT status, district, board, count(*)::int AS count FROM report_fleet
        GROUP BY status, district, board ORDER BY status, district, board`,
     );
@@ -44,13 +44,15 @@ describe('the fleet report from its kept counts', () => {
       ['provisioning', 'Nashik', 1],
       ['provisioning', 'Pune', 2],
     ]);
-    const versions = await central.dataSource.query(
+    const { rows: versions } = await central.readSide.query(
       `SELECT schema_version AS "schemaVersion", count(*)::int AS count FROM report_fleet WHERE status <> 'deleted'
        GROUP BY schema_version ORDER BY schema_version NULLS FIRST`,
     );
     expect(report.bySchemaVersion).toEqual(versions);
     expect(report.bySchemaVersion[0]).toEqual({ schemaVersion: null, count: 1 });
-    const [expiry] = await central.dataSource.query(
+    const {
+      rows: [expiry],
+    } = await central.readSide.query(
       `SELECT count(*) FILTER (WHERE certificate_not_after <= $1::timestamptz + interval '7 days')::int AS "within7Days",
          count(*) FILTER (WHERE certificate_not_after > $1::timestamptz + interval '7 days'
            AND certificate_not_after <= $1::timestamptz + interval '30 days')::int AS "within30Days",
@@ -61,36 +63,35 @@ describe('the fleet report from its kept counts', () => {
     expect(report.certificateExpiry).toEqual(expiry);
     expect(Object.values(report.certificateExpiry).reduce((a, b) => a + b)).toBe(4);
     // Again a year on: every certificate has expired (within 7 days counts the expired ones too).
-    const later = await fleetReport(central.dataSource, new Date('2027-11-25T10:00:00.000Z'), 60);
+    const later = await fleetReport(central.readSide, new Date('2027-11-25T10:00:00.000Z'), 60);
     expect(later.certificateExpiry).toEqual({ within7Days: 4, within30Days: 0, later: 0 });
   });
 
   it('keeps the same counts whether the events come one at a time or all at once', async () => {
-    const pages = await central.dataSource.query(`SELECT * FROM ${COUNTS_TABLE} ORDER BY 1, 2, 3, 4, 5`);
+    const { rows: pages } = await central.readSide.query(`SELECT * FROM ${COUNTS_TABLE} ORDER BY 1, 2, 3, 4, 5`);
     // Passed through on the way to active: kept at 0, so that a fold event by event lists them too.
     expect(pages.filter((r: { n: number }) => r.n === 0).length).toBeGreaterThan(0);
-    const runner = central.dataSource.createQueryRunner();
-    await runner.connect();
+    const client = await central.readSide.connect();
     try {
-      await runner.query('BEGIN');
+      await client.query('BEGIN');
       const tables = { report_fleet: 'one_fleet', [COUNTS_TABLE]: 'one_counts' };
-      await runner.query('CREATE TEMP TABLE one_fleet (LIKE report_fleet INCLUDING ALL)');
-      await runner.query(`CREATE TEMP TABLE one_counts (LIKE ${COUNTS_TABLE} INCLUDING ALL)`);
-      const context = { store: central.store, writes: immediateWrites(runner.manager) };
-      for (const event of await central.store.readAll()) await fleet.apply(runner.manager, tables, [event], context);
-      expect(await runner.query('SELECT * FROM one_counts ORDER BY 1, 2, 3, 4, 5')).toEqual(pages);
-      await runner.query('ROLLBACK');
+      await client.query('CREATE TEMP TABLE one_fleet (LIKE report_fleet INCLUDING ALL)');
+      await client.query(`CREATE TEMP TABLE one_counts (LIKE ${COUNTS_TABLE} INCLUDING ALL)`);
+      const context = { store: central.store, writes: immediateWrites(client) };
+      for (const event of await central.store.readAll()) await fleet.apply(client, tables, [event], context);
+      expect((await client.query('SELECT * FROM one_counts ORDER BY 1, 2, 3, 4, 5')).rows).toEqual(pages);
+      await client.query('ROLLBACK');
     } finally {
-      await runner.release();
+      client.release();
     }
   });
 
   it('is rebuilt when its counts are missing beside a counted fleet (a fleet from before migration 0041)', async () => {
-    const manager = central.dataSource.manager;
-    expect(await fleet.needsRebuild!(manager)).toBe(false);
-    await central.dataSource.query(`DELETE FROM ${COUNTS_TABLE}`);
-    expect(await fleet.needsRebuild!(manager)).toBe(true);
-    await rebuildProjection(fleet, central.store, central.dataSource);
-    expect(await fleet.needsRebuild!(manager)).toBe(false);
+    const db = central.readSide;
+    expect(await fleet.needsRebuild!(db)).toBe(false);
+    await central.readSide.query(`DELETE FROM ${COUNTS_TABLE}`);
+    expect(await fleet.needsRebuild!(db)).toBe(true);
+    await rebuildProjection(fleet, central.store, central.readSide);
+    expect(await fleet.needsRebuild!(db)).toBe(false);
   });
 });

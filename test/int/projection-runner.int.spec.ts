@@ -1,8 +1,7 @@
-import type { EntityManager } from 'typeorm';
-import type pg from 'pg';
 import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
+import type { Queryable } from '../../src/projections/queryable.js';
 import { useCentralFixture } from '../support/central-fixture.js';
 import { ev, unique, until } from '../support/event-store-fixtures.js';
 
@@ -20,10 +19,9 @@ describe('ProjectionRunner', () => {
       name,
       tables: ['runner_rows'],
       streamPrefix,
-      async apply(manager: EntityManager, _tables, events: RecordedEvent[]) {
+      async apply(db: Queryable, _tables, events: RecordedEvent[]) {
         if (poisoned.on && events.some((e) => e.type === 'Poison')) throw new Error(`${name} cannot digest Poison`);
-        for (const e of events)
-          await manager.query('INSERT INTO runner_rows VALUES ($1, $2, $3)', [name, e.id, e.type]);
+        for (const e of events) await db.query('INSERT INTO runner_rows VALUES ($1, $2, $3)', [name, e.id, e.type]);
       },
     };
   }
@@ -50,7 +48,7 @@ describe('ProjectionRunner', () => {
     const runner = new ProjectionRunner(
       [probe(a, prefix), probe(b, prefix)],
       central.store,
-      central.dataSource,
+      central.readSide,
       central.logger,
     );
     await runner.start();
@@ -88,7 +86,7 @@ describe('ProjectionRunner', () => {
     const runner = new ProjectionRunner(
       [probe(healthy, prefix), probe(failing, prefix, poisoned)],
       central.store,
-      central.dataSource,
+      central.readSide,
       central.logger,
     );
     await runner.start();
@@ -128,14 +126,14 @@ describe('ProjectionRunner', () => {
     }
   });
 
-  /** A projection that reads once through the manager and writes its events through `context.writes`. */
+  /** A projection that reads once through `db` and writes its events through `context.writes`. */
   function writer(name: string, streamPrefix: string, table: string, badOn?: string): Projection {
     return {
       name,
       tables: [table],
       streamPrefix,
-      async apply(manager: EntityManager, _tables, events: RecordedEvent[], { writes }) {
-        await manager.query(`SELECT count(*) FROM ${table}`);
+      async apply(db: Queryable, _tables, events: RecordedEvent[], { writes }) {
+        await db.query(`SELECT count(*) FROM ${table}`);
         const bad = badOn !== undefined && events.some((e) => e.type === badOn);
         await writes.add({
           table,
@@ -148,10 +146,10 @@ describe('ProjectionRunner', () => {
     };
   }
 
-  /** Counts the statements sent on the DataSource's connections while `counting.on` is set. */
+  /** Counts the statements sent on the read side's connections while `counting.on` is set. */
   function countStatements(): { on: boolean; count: number } {
     const counting = { on: false, count: 0 };
-    const pool = (central.dataSource.driver as unknown as { master: pg.Pool }).master;
+    const pool = central.readSide;
     const wrapped = new WeakSet<object>();
     pool.on('acquire', (client) => {
       if (wrapped.has(client)) return;
@@ -177,7 +175,7 @@ describe('ProjectionRunner', () => {
     const runner = new ProjectionRunner(
       [writer(a, prefix, rowsTable(a)), writer(b, prefix, rowsTable(b))],
       central.store,
-      central.dataSource,
+      central.readSide,
       central.logger,
     );
     await runner.start();
@@ -213,7 +211,7 @@ describe('ProjectionRunner', () => {
     const runner = new ProjectionRunner(
       [writer(healthy, prefix, rowsTable(healthy)), writer(failing, prefix, rowsTable(failing), 'BadWrite')],
       central.store,
-      central.dataSource,
+      central.readSide,
       central.logger,
     );
     await runner.start();
@@ -242,14 +240,14 @@ describe('ProjectionRunner', () => {
       name: `${prefix}p`,
       tables: [],
       streamPrefix: prefix,
-      async apply(manager: EntityManager) {
-        const [row] = (await manager.query(`SELECT current_setting('synchronous_commit') AS s`)) as Array<{
-          s: string;
-        }>;
+      async apply(db: Queryable) {
+        const {
+          rows: [row],
+        } = await db.query<{ s: string }>(`SELECT current_setting('synchronous_commit') AS s`);
         settings.push(row.s);
       },
     };
-    const runner = new ProjectionRunner([probeSetting], central.store, central.dataSource, central.logger);
+    const runner = new ProjectionRunner([probeSetting], central.store, central.readSide, central.logger);
     await runner.start();
     try {
       await central.store.append(`${prefix}1`, [ev('One')], 'no_stream');
@@ -269,7 +267,7 @@ describe('ProjectionRunner', () => {
   it('applies again the events of a committed batch the database lost (its checkpoint went back)', async () => {
     const prefix = unique('lost');
     const name = `${prefix}p`;
-    const runner = new ProjectionRunner([probe(name, prefix)], central.store, central.dataSource, central.logger);
+    const runner = new ProjectionRunner([probe(name, prefix)], central.store, central.readSide, central.logger);
     await runner.start();
     try {
       const checkpoint = () =>

@@ -1,9 +1,9 @@
 import pg from 'pg';
-import { DataSource } from 'typeorm';
 import type { EventStore } from '../../src/application/ports/event-store.port.js';
 import { schoolStreamId } from '../../src/domain/school/events.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
 import { prepareCentralDatabase } from '../../src/infrastructure/postgres/central-database.js';
+import { guardPool } from '../../src/infrastructure/postgres/connection-faults.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
 import { schoolReadModel } from '../../src/projections/school-read-model/school-projection.js';
 import { testMetadata } from '../support/event-store-fixtures.js';
@@ -17,7 +17,7 @@ describe('rebuild: a server restart between the fill and the swap', () => {
   let server: KillablePostgres;
   let url: string;
   const pools: pg.Pool[] = [];
-  let dataSource: DataSource;
+  let readSide: pg.Pool;
   const logger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
   const storeOn = () => {
@@ -36,8 +36,7 @@ describe('rebuild: a server restart between the fill and the swap', () => {
     await server.createDatabase('scs');
     url = server.url('scs');
     await prepareCentralDatabase(url, logger);
-    dataSource = new DataSource({ type: 'postgres', url, entities: [], synchronize: false, extra: { max: 4 } });
-    await dataSource.initialize();
+    readSide = guardPool(new pg.Pool({ connectionString: url, max: 4 }), 'read side');
     const stored = provisionedSchool().map((e) => ({
       type: e.type,
       data: e.data as Record<string, unknown>,
@@ -46,7 +45,7 @@ describe('rebuild: a server restart between the fill and the swap', () => {
     await storeOn().append(schoolStreamId(SCHOOL_ID), stored, 'no_stream');
   }, 120_000);
   afterAll(async () => {
-    if (dataSource?.isInitialized) await dataSource.destroy().catch(() => undefined);
+    await readSide?.end().catch(() => undefined);
     await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
     await server?.remove();
   }, 60_000);
@@ -67,13 +66,13 @@ describe('rebuild: a server restart between the fill and the swap', () => {
       },
     } as unknown as EventStore;
 
-    const rebuild = rebuildProjection(schoolReadModel, store, dataSource, () => {
+    const rebuild = rebuildProjection(schoolReadModel, store, readSide, () => {
       restarted ??= crashAndRestart();
     });
     await expect(rebuild).rejects.toThrow(/the database server restarted during the rebuild/);
     expect(restarted).toBeDefined();
     // The live table was left as it was (empty): no shadow table was swapped in.
-    const rows = await dataSource.query('SELECT count(*)::int AS n FROM school_read_model');
+    const { rows } = await readSide.query('SELECT count(*)::int AS n FROM school_read_model');
     expect(rows[0].n).toBe(0);
   }, 120_000);
 });

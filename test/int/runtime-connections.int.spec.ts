@@ -46,24 +46,29 @@ describe('runtime: a connection lost while it is held does not end the process',
     // As an append holds its connection between BEGIN and the next statement: no query is running, so
     // the driver can only report the loss as an 'error' event on the client.
     const central = await runtime.pool.connect();
-    const typeormPool = (runtime.dataSource.driver as unknown as { master: pg.Pool }).master;
-    const registry = await typeormPool.connect();
+    const readSide = await runtime.readSide.connect();
+    // The registry's connections are TypeORM's, held through a query runner (which releases one it loses).
+    const runner = runtime.dataSource.createQueryRunner();
+    const registry = (await runner.connect()) as pg.PoolClient;
     await central.query('BEGIN');
+    await readSide.query('SELECT 1');
     await registry.query('SELECT 1');
     // Not events.once: it would listen for 'error' itself while it waits.
-    const ended = Promise.all([central, registry].map((c) => new Promise<void>((resolve) => c.on('end', resolve))));
+    const clients = [central, readSide, registry];
+    const ended = Promise.all(clients.map((c) => new Promise<void>((resolve) => c.on('end', resolve))));
     expect(await terminateSessions(db.name)).toBeGreaterThanOrEqual(2);
     await ended;
     await new Promise((r) => setImmediate(r));
 
-    for (const client of [central, registry]) {
+    for (const client of clients) {
       const error = await client.query('SELECT 1').then(
         () => undefined,
         (e: unknown) => e,
       );
       expect(isDatabaseUnavailable(error)).toBe(true);
-      client.release(error as Error);
+      if (client !== registry) client.release(error as Error);
     }
+    await runner.release();
     // The pools make new connections, and the service reads again.
     expect((await runtime.pool.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
     expect(await runtime.readiness().check()).toEqual({ database: { ok: true }, eventStore: { ok: true } });

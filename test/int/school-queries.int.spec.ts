@@ -2,12 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
 import { schoolReadModel } from '../../src/projections/school-read-model/school-projection.js';
-import {
-  decodeCursor,
-  encodeCursor,
-  SchoolQueries,
-  type ListCursor,
-} from '../../src/projections/school-read-model/school-queries.js';
+import { decodeCursor, encodeCursor, type ListCursor } from '../../src/projections/school-read-model/list-cursor.js';
+import { SchoolQueries } from '../../src/projections/school-read-model/school-queries.js';
 import { useCentralFixture } from '../support/central-fixture.js';
 import { appendSchool } from '../support/event-store-fixtures.js';
 
@@ -18,7 +14,7 @@ describe('SchoolQueries', () => {
 
   beforeAll(async () => {
     for (const [n, id] of ids.entries()) await appendSchool(central.store, id, { slug: `queries-${n}` });
-    await rebuildProjection(schoolReadModel, central.store, central.dataSource);
+    await rebuildProjection(schoolReadModel, central.store, central.readSide);
   });
 
   /** SchoolQueries on the fixture's pool, counting the statements it sends. */

@@ -57,7 +57,7 @@ describe('school read model: document versions', () => {
     expect(fromEvents!.steps.map((s) => s.status)).toEqual(Array(8).fill('succeeded'));
     expect((await queries.list({ limit: 10, offset: 0 })).items).toEqual([fromEvents]);
 
-    const projection = new ProjectionRunner([schoolReadModel], central.store, central.dataSource, central.logger);
+    const projection = new ProjectionRunner([schoolReadModel], central.store, central.readSide, central.logger);
     await projection.start();
     try {
       const rows = await until(
@@ -140,7 +140,7 @@ describe('school read model: document versions', () => {
       central.pool.query('SELECT id, revision, document FROM school_read_model ORDER BY id').then((r) => r.rows);
     const live = await rows();
     for (let run = 0; run < 2; run++) {
-      await rebuildProjections(PROJECTIONS, central.store, central.dataSource);
+      await rebuildProjections(PROJECTIONS, central.store, central.readSide);
       expect(await shape()).toEqual(before);
       expect(await rows()).toEqual(live);
     }

@@ -1,22 +1,23 @@
 import pg from 'pg';
-import { DataSource } from 'typeorm';
 import type { AppLogger } from '../../src/application/ports/logger.port.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
 import { prepareCentralDatabase } from '../../src/infrastructure/postgres/central-database.js';
+import { guardPool } from '../../src/infrastructure/postgres/connection-faults.js';
 import { freshDatabase } from './databases.js';
 
 export interface CentralFixture {
   url: string;
   pool: pg.Pool;
   store: PostgresEventStore;
-  dataSource: DataSource;
+  /** A pool of its own for the read side (projections, reports), as the service has. */
+  readSide: pg.Pool;
   /** What the code under test logged (every level), through `logger`. */
   logs: string[];
   logger: AppLogger;
 }
 
 /**
- * A fresh central database (every central migration), its event store on a pool, and a DataSource, for
+ * A fresh central database (every central migration), its event store on a pool, and a read side pool, for
  * one describe block: opened in a beforeAll registered here (so before the block's own), dropped in an
  * afterAll. Its fields are set once that beforeAll has run.
  */
@@ -35,18 +36,11 @@ export function useCentralFixture(prefix: string): CentralFixture {
     // pool as an 'error' event, which without a listener fails the suite (seen once in CI).
     pool.on('error', () => undefined);
     const store = new PostgresEventStore({ pool, pollIntervalMs: 50 });
-    const dataSource = new DataSource({
-      type: 'postgres',
-      url: db.url,
-      entities: [],
-      synchronize: false,
-      extra: { max: 4 },
-    });
-    Object.assign(fixture, { url: db.url, pool, store, dataSource });
-    await dataSource.initialize();
+    const readSide = guardPool(new pg.Pool({ connectionString: db.url, max: 4 }), 'read side');
+    Object.assign(fixture, { url: db.url, pool, store, readSide });
   });
   afterAll(async () => {
-    if (fixture.dataSource?.isInitialized) await fixture.dataSource.destroy();
+    await fixture.readSide?.end();
     await fixture.store?.close();
     await fixture.pool?.end();
     await drop?.();

@@ -84,7 +84,7 @@ export function verifyRuntime(
     {
       store: runtime.store,
       registry: runtime.registry,
-      projectionRows: () => diffProjectionRows(PROJECTIONS, runtime.store, runtime.dataSource),
+      projectionRows: () => diffProjectionRows(PROJECTIONS, runtime.store, runtime.readSide),
       fold: (events) => foldView(events.map(toFoldable)),
       expectedRegistry: (folded) => {
         const view = folded as ReturnType<typeof foldView>;

@@ -16,7 +16,7 @@ export interface ProjectionsOptions {
 /** `npm run scs -- projections list|rebuild`: returns the exit code. */
 export async function projectionsCommand(runtime: Runtime, options: ProjectionsOptions): Promise<number> {
   if (options.command === 'list') {
-    const statuses = await projectionStatuses(PROJECTIONS, runtime.store, runtime.dataSource);
+    const statuses = await projectionStatuses(PROJECTIONS, runtime.store, runtime.readSide);
     if (options.json) process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
     else {
       process.stdout.write(
@@ -39,7 +39,7 @@ export async function projectionsCommand(runtime: Runtime, options: ProjectionsO
   const names = chosen.map((p) => p.name).join(', ');
   const bar = logProgress(`rebuilding ${names}`, await runtime.store.headPosition());
   const started = performance.now();
-  const result = await rebuildProjections(chosen, runtime.store, runtime.dataSource, (p) =>
+  const result = await rebuildProjections(chosen, runtime.store, runtime.readSide, (p) =>
     bar.update(p.position, p.events),
   );
   bar.stop(result.events);

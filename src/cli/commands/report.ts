@@ -46,17 +46,17 @@ export async function reportCommand(runtime: Runtime, options: ReportOptions): P
     if (!PERIODS.includes(period)) return fail(`--period must be one of ${PERIODS.join(', ')}`);
     const groupBy = (options.groupBy ?? 'district,board').split(',').filter(Boolean) as Group[];
     if (groupBy.some((g) => !GROUPS.includes(g))) return fail('--group-by is a list of district, board');
-    rows = (await onboardingReport(runtime.dataSource, { from, to, period, groupBy })) as never;
+    rows = (await onboardingReport(runtime.readSide, { from, to, period, groupBy })) as never;
     whole = rows;
   } else if (options.name === 'steps') {
-    const lines = await stepsReport(runtime.dataSource, { from, to });
+    const lines = await stepsReport(runtime.readSide, { from, to });
     whole = lines;
     rows = lines.map((line) => ({
       ...line,
       topFailures: line.topFailures.map((f) => `${f.count}× ${f.reason}`).join('; '),
     }));
   } else if (options.name === 'fleet') {
-    const report = await fleetReport(runtime.dataSource, new Date(), runtime.config.stuckAfterSeconds);
+    const report = await fleetReport(runtime.readSide, new Date(), runtime.config.stuckAfterSeconds);
     whole = report;
     rows = [
       ...report.byStatus.map((s) => ({

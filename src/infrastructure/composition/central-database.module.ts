@@ -12,7 +12,7 @@ import { guardPool } from '../postgres/connection-faults.js';
 import { centralPoolOptions } from '../postgres/deadlines.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../postgres/embedded-postgres.js';
 import { SchoolRegistryEntity } from '../registry/typeorm/typeorm-school-registry.js';
-import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './tokens.js';
+import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, READ_SIDE, type CentralDatabase } from './tokens.js';
 
 /**
  * DATABASE_URL, or an embedded server SCS starts; the central schema migrated; bound to the kind of event
@@ -41,31 +41,48 @@ export async function openCentralDatabase(config: Config, logger: AppLogger): Pr
   }
 }
 
-/** The pg pool under TypeORM's DataSource: the registry's and the read model's connections. */
-export function poolOf(dataSource: DataSource): pg.Pool {
-  return (dataSource.driver as unknown as { master: pg.Pool }).master;
+/**
+ * The central connections of the sessions that never append events, split between the read side (the
+ * projections' batches and rebuilds, the reports, GET /schools) and the registry (short statements, a
+ * three-statement transaction to replace credentials).
+ */
+const READ_SIDE_CONNECTIONS = 6;
+const REGISTRY_CONNECTIONS = 2;
+
+/**
+ * The read side's pool. Its sessions are named `scs-no-appends`: they never append events, so the event
+ * store's subscriptions need not wait for them (and central migration 0029 refuses an append from one).
+ */
+function openReadSide(central: CentralDatabase, config: Config): pg.Pool {
+  const options = {
+    connectionString: central.url,
+    application_name: NO_APPENDS_APPLICATION,
+    max: READ_SIDE_CONNECTIONS,
+    ...centralPoolOptions(config.database),
+  };
+  return guardPool(new pg.Pool(options), 'central database (read side)');
 }
 
+/** TypeORM for the registry's entity, on sessions named as the read side's (the registry appends no events). */
 async function openDataSource(central: CentralDatabase, config: Config): Promise<DataSource> {
-  const extra = { max: 8, ...centralPoolOptions(config.database) };
-  // Named: these sessions never append events, so the event store's subscriptions need not wait for them.
   const options = {
     type: 'postgres' as const,
     url: central.url,
     applicationName: NO_APPENDS_APPLICATION,
     entities: [SchoolRegistryEntity],
-    extra,
+    extra: { max: REGISTRY_CONNECTIONS, ...centralPoolOptions(config.database) },
+    // An idle connection lost is reported by the query that meets it; TypeORM guards those it holds.
+    poolErrorHandler: () => undefined,
   };
-  const dataSource = await new DataSource({ ...options, synchronize: false }).initialize();
-  guardPool(poolOf(dataSource), 'central database (registry, read model)');
-  return dataSource;
+  return new DataSource({ ...options, synchronize: false }).initialize();
 }
 
-/** The central database family: the server, its pools (pg and TypeORM) and the advisory locks. */
+/** The central database family: the server, its pools (the read side's, TypeORM's) and the advisory locks. */
 @Global()
 @Module({
   providers: [
     { provide: CENTRAL_DATABASE, inject: [CONFIG, APP_LOGGER], useFactory: openCentralDatabase },
+    { provide: READ_SIDE, inject: [CENTRAL_DATABASE, CONFIG], useFactory: openReadSide },
     { provide: DataSource, inject: [CENTRAL_DATABASE, CONFIG], useFactory: openDataSource },
     {
       // Session advisory locks: one replica per school at a time, one running each projection, one the webhooks.
@@ -75,6 +92,6 @@ async function openDataSource(central: CentralDatabase, config: Config): Promise
         new AdvisoryLocks(central.url, config.concurrency + 2 + PROJECTIONS.length, config.database),
     },
   ],
-  exports: [CENTRAL_DATABASE, DataSource, LOCKS],
+  exports: [CENTRAL_DATABASE, READ_SIDE, DataSource, LOCKS],
 })
 export class CentralDatabaseModule {}

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { TRACING, type Tracing } from '../../application/ports/tracing.port.js';
 import { Global, Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { FaultInjector } from '../../application/process-manager/faults.js';
 import { ProcessManager } from '../../application/process-manager/process-manager.js';
 import type { StepPorts } from '../../application/process-manager/step-runner.js';
@@ -21,10 +20,11 @@ import { SCHOOL_REGISTRY, type SchoolRegistry } from '../../application/ports/sc
 import { TENANT_SERVERS, type TenantServers } from '../../application/ports/tenant-servers.port.js';
 import type { Config } from '../../config/config.js';
 import { ProjectionRunner } from '../../projections/projection-runner.js';
+import type { ReadPool } from '../../projections/queryable.js';
 import { PROJECTIONS } from '../../projections/registry.js';
 import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { SchoolCredentials } from '../secrets/credentials.js';
-import { APP_LOGGER, CONFIG } from './tokens.js';
+import { APP_LOGGER, CONFIG, READ_SIDE } from './tokens.js';
 
 const STEP_PORTS = Symbol('StepPorts');
 
@@ -110,14 +110,14 @@ function stepPorts(
     {
       // Every projection of the registry, each in one replica at a time (its own lock).
       provide: ProjectionRunner,
-      inject: [EVENT_STORE, DataSource, APP_LOGGER, LOCKS, PrometheusMetrics],
+      inject: [EVENT_STORE, READ_SIDE, APP_LOGGER, LOCKS, PrometheusMetrics],
       useFactory: (
         store: EventStore,
-        dataSource: DataSource,
+        readSide: ReadPool,
         logger: AppLogger,
         locks: Locks,
         telemetry: PrometheusMetrics,
-      ) => new ProjectionRunner(PROJECTIONS, store, dataSource, logger, locks, telemetry),
+      ) => new ProjectionRunner(PROJECTIONS, store, readSide, logger, locks, telemetry),
     },
     {
       provide: CertificateRenewer,

@@ -8,14 +8,14 @@ import { TENANT_SERVERS } from '../../application/ports/tenant-servers.port.js';
 import { CENTRAL_SERVER } from '../../domain/school/placement.js';
 import type { Config } from '../../config/config.js';
 import { resolveCredentialsKeys } from '../../config/dev-secrets.js';
+import type { ReadPool } from '../../projections/queryable.js';
 import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
 import { maintenanceUrl, ownerIdOf } from '../postgres/central-database.js';
 import { TypeOrmSchoolRegistry } from '../registry/typeorm/typeorm-school-registry.js';
 import { SchoolCredentials } from '../secrets/credentials.js';
 import { PostgresTenantDatabases } from '../tenant-databases/postgres/postgres-tenant-databases.js';
 import { PostgresTenantServers } from '../tenant-databases/postgres/postgres-tenant-servers.js';
-import { poolOf } from './central-database.module.js';
-import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './tokens.js';
+import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, READ_SIDE, type CentralDatabase } from './tokens.js';
 
 /**
  * SCS_TENANT_SERVERS, or the central server alone as `central`. Every server's databases are marked with
@@ -60,8 +60,8 @@ function tenantServers(config: Config, central: CentralDatabase, logger: AppLogg
     },
     {
       provide: SchoolQueries,
-      inject: [DataSource, EVENT_STORE],
-      useFactory: (dataSource: DataSource, store: EventStore) => new SchoolQueries(poolOf(dataSource), store),
+      inject: [READ_SIDE, EVENT_STORE],
+      useFactory: (readSide: ReadPool, store: EventStore) => new SchoolQueries(readSide, store),
     },
   ],
   exports: [

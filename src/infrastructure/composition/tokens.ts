@@ -8,6 +8,12 @@ export const APP_LOGGER = Symbol('AppLogger');
 /** The central database: its URL, the shared pool, and the embedded server when SCS runs its own. */
 export const CENTRAL_DATABASE = Symbol('CentralDatabase');
 
+/**
+ * The central database's read side (a plain pg.Pool): the projections, the reports and the read model's
+ * queries, on sessions named `scs-no-appends` (they never append events).
+ */
+export const READ_SIDE = Symbol('ReadSide');
+
 export interface CentralDatabase {
   url: string;
   pool: pg.Pool;

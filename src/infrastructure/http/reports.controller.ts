@@ -24,8 +24,8 @@ export class ReportsController {
   @RequireScope('reports:read')
   @Get('projections')
   async projections() {
-    const { store, dataSource } = this.reporting;
-    return { projections: await projectionStatuses(PROJECTIONS, store, dataSource) };
+    const { store, readSide } = this.reporting;
+    return { projections: await projectionStatuses(PROJECTIONS, store, readSide) };
   }
 
   @ApiOperation({ summary: 'onboarding per period (UTC), district and board' })
@@ -49,7 +49,7 @@ export class ReportsController {
     }
     const period = queryChoice(query.period, 'period', PERIODS, 'day');
     const range = queryRange(query);
-    const lines = await onboardingReport(this.reporting.dataSource, { ...range, period, groupBy: groupBy as Group[] });
+    const lines = await onboardingReport(this.reporting.readSide, { ...range, period, groupBy: groupBy as Group[] });
     return { period, groupBy, from: range.from?.toISOString() ?? null, to: range.to?.toISOString() ?? null, lines };
   }
 
@@ -63,7 +63,7 @@ export class ReportsController {
   async steps(@Query() query: Record<string, unknown>) {
     onlyKnown(query, ['from', 'to']);
     const range = queryRange(query);
-    const lines = await stepsReport(this.reporting.dataSource, range);
+    const lines = await stepsReport(this.reporting.readSide, range);
     return { from: range.from?.toISOString() ?? null, to: range.to?.toISOString() ?? null, lines };
   }
 
@@ -74,6 +74,6 @@ export class ReportsController {
   @Get('reports/fleet')
   async fleet(@Query() query: Record<string, unknown>) {
     onlyKnown(query, []);
-    return fleetReport(this.reporting.dataSource, new Date(), this.reporting.stuckAfterSeconds);
+    return fleetReport(this.reporting.readSide, new Date(), this.reporting.stuckAfterSeconds);
   }
 }

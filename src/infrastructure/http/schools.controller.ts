@@ -33,7 +33,8 @@ import { RequestTeardownCommand } from '../../application/request-teardown/reque
 import { schoolHistory } from '../../application/school/school-history.js';
 import type { SchoolDetails } from '../../domain/school/details.js';
 import { isSchoolStatus, SCHOOL_STATUSES } from '../../domain/school/state.js';
-import { decodeCursor, SchoolQueries } from '../../projections/school-read-model/school-queries.js';
+import { decodeCursor } from '../../projections/school-read-model/list-cursor.js';
+import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
 import { CreateSchoolDto, CreateSchoolPipe } from './create-school.dto.js';
 import { ApiProblem, ApiProblems } from './openapi/openapi.js';
 import { RequireScope } from './api-key.guard.js';

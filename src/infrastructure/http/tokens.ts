@@ -12,7 +12,7 @@ export interface Readiness {
 /** What the reporting, projection and audit routes read: the central database and the event store. */
 export const REPORTING = Symbol('Reporting');
 export interface Reporting {
-  dataSource: import('typeorm').DataSource;
+  readSide: import('../../projections/queryable.js').ReadPool;
   store: import('../../application/ports/event-store.port.js').EventStore;
   stuckAfterSeconds: number;
 }

@@ -4,9 +4,10 @@ import { guardClient } from './connection-faults.js';
 import { applySqlMigrations, migrationsDir } from './sql-migrations.js';
 
 /**
- * The application_name of central-database sessions that never append events (the pool under TypeORM:
- * projections, the registry, the read side). The PostgreSQL store's subscriptions do not wait for
- * their transactions, and central migration 0029 refuses an append from such a session.
+ * The application_name of central-database sessions that never append events (the read side's pool:
+ * projections, reports, the read model's queries; TypeORM's: the registry). The PostgreSQL store's
+ * subscriptions do not wait for their transactions, and central migration 0029 refuses an append from
+ * such a session.
  */
 export const NO_APPENDS_APPLICATION = 'scs-no-appends';
 

@@ -1,5 +1,6 @@
 import { SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
 import type { Projection } from '../projection.js';
+import { rowsOf } from '../queryable.js';
 import { foldRowsBySchool } from '../rows.js';
 import { countsOf, evolveFleet, type FleetCount, type FleetRow } from './fleet-view.js';
 
@@ -11,10 +12,10 @@ export const fleet: Projection = {
   name: 'fleet',
   tables: [TABLE, COUNTS_TABLE],
   streamPrefix: SCHOOL_STREAM_PREFIX,
-  apply: async (manager, tables, events, { writes }) => {
+  apply: async (db, tables, events, { writes }) => {
     const counts = new Map<string, FleetCount>();
     const change = (before: FleetRow | undefined, after: FleetRow) => countsOf(counts, before, after);
-    await foldRowsBySchool(manager, writes, tables[TABLE], events, evolveFleet, change);
+    await foldRowsBySchool(db, writes, tables[TABLE], events, evolveFleet, change);
     if (counts.size === 0) return;
     // Added to what is there; a combination seen for the first time gets its row, even at 0.
     const table = tables[COUNTS_TABLE];
@@ -29,8 +30,8 @@ export const fleet: Projection = {
     });
   },
   // A fleet counted before central migration 0041: its counts are made by a rebuild from the first event.
-  needsRebuild: async (manager) => {
+  needsRebuild: async (db) => {
     const sql = `SELECT EXISTS (SELECT 1 FROM ${TABLE}) AND NOT EXISTS (SELECT 1 FROM ${COUNTS_TABLE}) AS missing`;
-    return ((await manager.query(sql)) as Array<{ missing: boolean }>)[0].missing;
+    return (await rowsOf<{ missing: boolean }>(db, sql))[0].missing;
   },
 };

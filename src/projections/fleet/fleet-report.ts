@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { rowsOf, type Queryable } from '../queryable.js';
 import { NON_TERMINAL } from './fleet-view.js';
 
 export interface FleetReport {
@@ -16,17 +16,20 @@ export interface FleetReport {
  * The counts are the projection's `report_fleet_counts` added up (a few rows, however many schools); the
  * certificates expiring within 30 days and the stuck schools are read from report_fleet's indexes.
  */
-export async function fleetReport(dataSource: DataSource, now: Date, stuckAfterSeconds: number): Promise<FleetReport> {
-  const byStatus: Array<{ status: string; district: string; board: string; count: number }> = await dataSource.query(
+export async function fleetReport(db: Queryable, now: Date, stuckAfterSeconds: number): Promise<FleetReport> {
+  const byStatus = await rowsOf<FleetReport['byStatus'][number]>(
+    db,
     `SELECT status, district, board, sum(n)::int AS count FROM report_fleet_counts
      GROUP BY status, district, board HAVING sum(n) > 0 ORDER BY status, district, board`,
   );
-  const versions: Array<{ version: string | null; count: number }> = await dataSource.query(
+  const versions = await rowsOf<{ version: string | null; count: number }>(
+    db,
     `SELECT nullif(schema_version, '') AS version, sum(n)::int AS count FROM report_fleet_counts
      WHERE status <> 'deleted' GROUP BY schema_version HAVING sum(n) > 0 ORDER BY 1 NULLS FIRST`,
   );
   // Later than 30 days: every live certificate but those within 30 days (a partition of them).
-  const [expiry] = await dataSource.query(
+  const [expiry] = await rowsOf<{ d7: number; d30: number; live: number }>(
+    db,
     `SELECT count(*) FILTER (WHERE certificate_not_after <= $1::timestamptz + interval '7 days')::int AS d7,
        count(*) FILTER (WHERE certificate_not_after > $1::timestamptz + interval '7 days')::int AS d30,
        (SELECT coalesce(sum(n), 0)::int FROM report_fleet_counts WHERE status <> 'deleted' AND with_certificate)
@@ -35,14 +38,14 @@ export async function fleetReport(dataSource: DataSource, now: Date, stuckAfterS
        AND certificate_not_after <= $1::timestamptz + interval '30 days'`,
     [now.toISOString()],
   );
-  const stuck: Array<{ id: string; slug: string; status: string; since: Date; seconds: number }> =
-    await dataSource.query(
-      `SELECT school_id::text AS id, slug, status, status_since AS since,
+  const stuck = await rowsOf<{ id: string; slug: string; status: string; since: Date; seconds: number }>(
+    db,
+    `SELECT school_id::text AS id, slug, status, status_since AS since,
          floor(extract(epoch FROM $1::timestamptz - status_since))::int AS seconds
        FROM report_fleet WHERE status = ANY($2) AND status_since < $1::timestamptz - make_interval(secs => $3)
        ORDER BY status_since, school_id`,
-      [now.toISOString(), NON_TERMINAL, stuckAfterSeconds],
-    );
+    [now.toISOString(), NON_TERMINAL, stuckAfterSeconds],
+  );
   return {
     byStatus,
     bySchemaVersion: versions.map((v) => ({ schemaVersion: v.version, count: v.count })),

@@ -9,6 +9,5 @@ export const onboarding: Projection = {
   name: 'onboarding',
   tables: [TABLE],
   streamPrefix: SCHOOL_STREAM_PREFIX,
-  apply: (manager, tables, events, { writes }) =>
-    foldRowsBySchool(manager, writes, tables[TABLE], events, evolveOnboarding),
+  apply: (db, tables, events, { writes }) => foldRowsBySchool(db, writes, tables[TABLE], events, evolveOnboarding),
 };

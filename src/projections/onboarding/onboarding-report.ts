@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { rowsOf, type Queryable } from '../queryable.js';
 
 export const PERIODS = ['day', 'week', 'month'] as const;
 export type Period = (typeof PERIODS)[number];
@@ -25,10 +25,11 @@ export interface OnboardingLine {
 }
 
 /** Schools requested per UTC period (× district × board): how many became active, failed, were deleted. */
-export async function onboardingReport(dataSource: DataSource, q: OnboardingQuery): Promise<OnboardingLine[]> {
+export async function onboardingReport(db: Queryable, q: OnboardingQuery): Promise<OnboardingLine[]> {
   const groups = GROUPS.filter((g) => q.groupBy.includes(g));
   const period = `date_trunc('${q.period}', requested_at AT TIME ZONE 'UTC')`;
-  const rows: Array<Record<string, unknown>> = await dataSource.query(
+  const rows = await rowsOf<Record<string, unknown>>(
+    db,
     `SELECT to_char(${period}, 'YYYY-MM-DD') AS period${groups.map((g) => `, ${g}`).join('')},
        count(*)::int AS requested, count(activated_at)::int AS activated, count(failed_at)::int AS failed,
        count(deleted_at)::int AS deleted,

@@ -1,8 +1,8 @@
-import type { EntityManager } from 'typeorm';
 import type { EventStore, RecordedEvent } from '../../application/ports/event-store.port.js';
 import { toFoldable } from '../../application/school/school-stream.js';
 import { schoolIdFromStream, schoolStreamId, SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
 import type { Projection } from '../projection.js';
+import { rowsOf, type Queryable } from '../queryable.js';
 import type { Writes } from '../writes.js';
 import { evolveView, foldView } from './evolve-view.js';
 import { SCHOOL_VIEW_VERSION, type SchoolView } from './school-view.js';
@@ -20,24 +20,19 @@ export const schoolReadModel: Projection = {
   name: READ_MODEL_CHECKPOINT,
   tables: [TABLE],
   streamPrefix: SCHOOL_STREAM_PREFIX,
-  apply: (manager, tables, events, { store, writes }) => applyBatch(manager, store, writes, tables[TABLE], events),
-  needsRebuild: async (manager) => {
+  apply: (db, tables, events, { store, writes }) => applyBatch(db, store, writes, tables[TABLE], events),
+  needsRebuild: async (db) => {
     const sql = `SELECT 1 FROM ${TABLE} WHERE document_version <> $1 LIMIT 1`;
-    return (await manager.query(sql, [SCHOOL_VIEW_VERSION])).length > 0;
+    return (await rowsOf(db, sql, [SCHOOL_VIEW_VERSION])).length > 0;
   },
 };
 
 /** Folds a batch of events into rows of `table`. */
-async function applyBatch(
-  manager: EntityManager,
-  store: EventStore,
-  writes: Writes,
-  table: string,
-  events: RecordedEvent[],
-) {
+async function applyBatch(db: Queryable, store: EventStore, writes: Writes, table: string, events: RecordedEvent[]) {
   const ids = [...new Set(events.map((e) => schoolIdFromStream(e.streamId)).filter((id): id is string => !!id))];
-  const rows: Array<{ id: string; document: SchoolView; version: string }> = ids.length
-    ? await manager.query(
+  const rows = ids.length
+    ? await rowsOf<{ id: string; document: SchoolView; version: string }>(
+        db,
         `SELECT id::text AS id, document, document_version AS version FROM ${table}
        WHERE id = ANY($1::uuid[]) FOR UPDATE`,
         [ids],

@@ -1,53 +1,15 @@
-import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type pg from 'pg';
 import type { EventStore } from '../../application/ports/event-store.port.js';
 import { toFoldable } from '../../application/school/school-stream.js';
 import { isSchoolId, schoolStreamId } from '../../domain/school/events.js';
 import { foldView } from './evolve-view.js';
+import { answerOf, KeptAnswers, type RowKey, type SchoolAnswer } from './kept-answers.js';
+import { encodeCursor } from './list-cursor.js';
+import { listStatement, type SchoolFilters } from './list-statement.js';
 import { presentSchool, SCHOOL_VIEW_VERSION, type SchoolView } from './school-view.js';
 
-export interface SchoolFilters {
-  status?: string;
-  district?: string;
-  board?: string;
-  schemaVersion?: string;
-  /** Exactly this slug. */
-  slug?: string;
-  /** A prefix of the name (in any case) or of the slug. */
-  q?: string;
-  limit: number;
-  offset: number;
-  /** Keyset paging: the rows after this one in the list's order (`next` of the page before). */
-  after?: ListCursor;
-}
-
-/** Where a page ended: the last row's place in the order `(created_at, id)`. */
-export interface ListCursor {
-  /** `created_at` as PostgreSQL's text (microseconds and offset), which it reads back exactly. */
-  createdAt: string;
-  id: string;
-}
-
-/** A cursor as the API carries it: opaque, URL-safe. */
-export function encodeCursor(cursor: ListCursor): string {
-  return Buffer.from(`${cursor.createdAt}|${cursor.id}`).toString('base64url');
-}
-
-/** The cursor `text` names, or undefined when it is not one this service gave. */
-export function decodeCursor(text: string): ListCursor | undefined {
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(text)) return undefined;
-  const [createdAt, id, ...rest] = Buffer.from(text, 'base64url').toString().split('|');
-  if (rest.length > 0 || !id || !isSchoolId(id)) return undefined;
-  // PostgreSQL's timestamptz text: 2026-12-07 11:50:00.123456+00
-  if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.test(createdAt)) return undefined;
-  return { createdAt, id };
-}
-
-interface Row {
-  id: string;
-  revision: number;
-  version: string;
+interface Row extends RowKey {
   /** `created_at` as text, on list rows only (a page's cursor). */
   created?: string;
   /**
@@ -57,79 +19,9 @@ interface Row {
   document?: string | null;
 }
 
-const KEY_COLUMNS = 'id::text AS id, revision, document_version AS version';
 /** Reads of single schools gathered into one query: at most this many ids in it. */
 const READS_PER_QUERY = 100;
-const LIST_KEY_COLUMNS = `${KEY_COLUMNS}, created_at::text AS created`;
-const LIST_COLUMNS = `${LIST_KEY_COLUMNS}, document::text AS document`;
 const toError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
-
-/** An answer as JSON text and a digest of that text (made once for a kept answer). */
-export interface SchoolAnswer {
-  json: string;
-  /** base64url SHA-1 of `json`: an HTTP route's ETag. */
-  digest: string;
-}
-
-interface KeptAnswer extends SchoolAnswer {
-  revision: number;
-  version: string;
-}
-/** Answers kept (about 1 KB each); past that the oldest are forgotten. */
-const ANSWERS_KEPT = 10_000;
-const FILTERS = [
-  ['status', 'status'],
-  ['district', 'district'],
-  ['board', 'board'],
-  ['schemaVersion', 'schema_version'],
-  ['slug', 'slug'],
-] as const;
-
-/** `q` as a LIKE pattern: itself (its wildcards escaped), then anything. */
-const prefixPattern = (q: string): string => `${q.replace(/[\\%_]/g, '\\$&')}%`;
-
-/**
- * Each query is a named (prepared) statement, parsed and planned once per connection (but a search by `q`,
- * below). The order is the table's `id` (a uuid), not the `id` text column of the answer, so a page is read
- * from the index `(created_at, id)` (or `(<filter>, created_at, id)`) and stops after `limit` rows; a search
- * by `q` or `slug` reads its few matches from the prefix indexes (central migration 0031) and sorts them.
- */
-function listStatement(filters: SchoolFilters, documents: boolean): { name?: string; text: string; values: unknown[] } {
-  const where: string[] = [];
-  const values: unknown[] = [];
-  for (const [key, column] of FILTERS) {
-    if (filters[key] === undefined) continue;
-    values.push(filters[key]);
-    where.push(`${column} = $${values.length}`);
-  }
-  if (filters.q !== undefined) {
-    values.push(prefixPattern(filters.q));
-    // lower($n) is folded into the pattern when the statement is planned with its value, which the
-    // indexes on lower(name) and slug (text_pattern_ops) need to serve a LIKE.
-    where.push(`(lower(name) LIKE lower($${values.length}) OR slug LIKE lower($${values.length}))`);
-  }
-  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  // The total counts the filter's schools; the page starts after the cursor, read from the same index
-  // position on, so a deep page costs what the first does (an offset reads every row before it).
-  const pageWhere = [...where];
-  if (filters.after) {
-    values.push(filters.after.createdAt, filters.after.id);
-    pageWhere.push(
-      `(created_at, school_read_model.id) > ($${values.length - 1}::timestamptz, $${values.length}::uuid)`,
-    );
-  }
-  const pageClause = pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : '';
-  const page = `SELECT ${documents ? LIST_COLUMNS : LIST_KEY_COLUMNS} FROM school_read_model ${pageClause}
-    ORDER BY created_at, school_read_model.id LIMIT $${values.length + 1} OFFSET $${values.length + 2}`;
-  // One round trip: the total beside the page, and one row with no school when the page is empty.
-  const text = `SELECT (SELECT count(*)::int FROM school_read_model ${clause}) AS total, p.*
-    FROM (SELECT 1) AS one LEFT JOIN LATERAL (${page}) AS p ON true`;
-  const keys = FILTERS.filter(([key]) => filters[key] !== undefined).map(([key]) => key);
-  const name = `school-list${documents ? '' : '-keys'}:${[...keys, ...(filters.after ? ['after'] : [])].join(',')}`;
-  // With q, unnamed: a named statement may be planned once for any value (a generic plan), and a LIKE whose
-  // pattern is unknown when planned reads every row; an unnamed one is planned with its value each time.
-  return { name: filters.q === undefined ? name : undefined, text, values: [...values, filters.limit, filters.offset] };
-}
 
 /**
  * The read model's queries. The HTTP routes take their answers as JSON text (`getJson`, `listJson`): a
@@ -139,7 +31,7 @@ function listStatement(filters: SchoolFilters, documents: boolean): { name?: str
  */
 export class SchoolQueries {
   /** Per school: the answer for its row at one revision and document version. */
-  private readonly answers = new Map<string, KeptAnswer>();
+  private readonly answers = new KeptAnswers();
   /**
    * The rows of the single-school reads that arrived together (in one turn of the event loop: the batch
    * goes out in setImmediate, after every request the loop had ready), read in one query. Not a cache:
@@ -211,7 +103,7 @@ export class SchoolQueries {
     // Anything else names no school (and must not fail the others' query).
     const asked = ids.filter((id) => isSchoolId(id.toLowerCase()));
     if (asked.length === 0) return ids.map(() => undefined);
-    const kept = asked.map((id) => this.answers.get(id));
+    const kept = asked.map((id) => this.answers.keyOf(id));
     const { rows } = await this.pool.query<Row>({
       name: 'school-get',
       text: `SELECT r.id::text AS id, r.revision, r.document_version AS version,
@@ -243,7 +135,7 @@ export class SchoolQueries {
     type ListRow = (Row | { [K in keyof Row]: null }) & { total: number };
     let { rows } = await this.pool.query<ListRow>(listStatement(filters, false));
     const answered = (row: ListRow) =>
-      row.id === null || row.version !== SCHOOL_VIEW_VERSION || this.kept(row) !== undefined;
+      row.id === null || row.version !== SCHOOL_VIEW_VERSION || this.answers.get(row) !== undefined;
     if (!rows.every(answered)) ({ rows } = await this.pool.query<ListRow>(listStatement(filters, true)));
     const page = rows.filter((row): row is Row & { total: number } => row.id !== null);
     const items = await Promise.all(page.map(async (row) => (await this.answerOf(row))!.json));
@@ -270,22 +162,11 @@ export class SchoolQueries {
   /** A row of another document version is never read as a view: the school's stream answers instead. */
   private async answerOf(row: Row): Promise<SchoolAnswer | undefined> {
     if (row.version !== SCHOOL_VIEW_VERSION) return this.fromStream(row.id);
-    const kept = this.kept(row);
+    const kept = this.answers.get(row);
     if (kept !== undefined) return kept;
     // Not kept (forgotten between the query and now): the row came without its document; read it again.
     if (typeof row.document !== 'string') return this.getAnswer(row.id);
-    const json = JSON.stringify(presentSchool(JSON.parse(row.document) as SchoolView));
-    const answer = { revision: row.revision, version: row.version, json, digest: digestOf(json) };
-    this.answers.delete(row.id); // re-inserted last: the oldest entries are forgotten first
-    if (this.answers.size >= ANSWERS_KEPT) this.answers.delete(this.answers.keys().next().value!);
-    this.answers.set(row.id, answer);
-    return answer;
-  }
-
-  /** The answer kept for the row's school, if it is for the row's revision and document version. */
-  private kept(row: Pick<Row, 'id' | 'revision' | 'version'>): KeptAnswer | undefined {
-    const kept = this.answers.get(row.id);
-    return kept && kept.revision === row.revision && kept.version === row.version ? kept : undefined;
+    return this.answers.keep(row, JSON.parse(row.document) as SchoolView);
   }
 
   private async fromStream(id: string): Promise<SchoolAnswer | undefined> {
@@ -300,9 +181,6 @@ export class SchoolQueries {
   async current(id: string): Promise<{ answer: SchoolAnswer; revision: number } | undefined> {
     const view = foldView((await this.store.readStream(schoolStreamId(id))).map(toFoldable));
     if (!view) return undefined;
-    const json = JSON.stringify(presentSchool(view));
-    return { answer: { json, digest: digestOf(json) }, revision: view.revision };
+    return { answer: answerOf(view), revision: view.revision };
   }
 }
-
-const digestOf = (json: string): string => createHash('sha1').update(json).digest('base64url');

@@ -9,7 +9,7 @@ export const steps: Projection = {
   name: 'steps',
   tables: [TABLE],
   streamPrefix: SCHOOL_STREAM_PREFIX,
-  apply: async (_manager, tables, events, { writes }) => {
+  apply: async (_db, tables, events, { writes }) => {
     const rows = events.flatMap((event) => {
       const schoolId = schoolIdFromStream(event.streamId);
       const row = schoolId ? stepRunOf(schoolId, toViewEvent(event)) : undefined;

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { rowsOf, type Queryable } from '../queryable.js';
 
 export interface StepsLine {
   action: string;
@@ -15,8 +15,9 @@ export interface StepsLine {
 }
 
 /** Per step, compensation and renewal: runs, failures, retries, durations, frequent failure reasons. */
-export async function stepsReport(dataSource: DataSource, q: { from?: Date; to?: Date }): Promise<StepsLine[]> {
-  const rows: Array<Record<string, unknown>> = await dataSource.query(
+export async function stepsReport(db: Queryable, q: { from?: Date; to?: Date }): Promise<StepsLine[]> {
+  const rows = await rowsOf<Record<string, unknown>>(
+    db,
     `WITH runs AS (
        SELECT * FROM report_step_runs
        WHERE ($1::timestamptz IS NULL OR started_at >= $1) AND ($2::timestamptz IS NULL OR started_at < $2)
