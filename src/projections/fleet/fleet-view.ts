@@ -1,4 +1,5 @@
 import { IN_FLIGHT_STATUSES } from '../../domain/school/state.js';
+import type { EventOf, SchoolEventType } from '../../domain/school/events.js';
 import type { ViewEvent } from '../view-event.js';
 
 /** One school as the fleet report counts it (a row of `report_fleet`); times are ISO strings. */
@@ -32,50 +33,54 @@ export function evolveFleet(row: FleetRow | undefined, event: ViewEvent): FleetR
     };
   }
   if (!row) return row;
-  const status = (value: string): FleetRow => ({ ...row, status: value, status_since: event.metadata.now });
-  switch (event.type) {
-    case 'SchoolProvisioned':
-      return status('active');
-    case 'RollbackStarted':
-      return status('rolling_back');
-    case 'SchoolSuspensionRequested':
-      return status('suspending');
-    case 'SchoolSuspended':
-      return status('suspended');
-    case 'SchoolResumeRequested':
-      return status('resuming');
-    case 'SchoolResumed':
-      return status('active');
-    case 'SchoolRolledBack':
-      return status('failed');
-    case 'TeardownRequested':
-      return status('deprovisioning');
-    case 'SchoolDeleted':
-    case 'SchoolRestoreFailed':
-      return status('deleted');
-    case 'SchoolRestoreRequested':
-      return status('restoring');
-    case 'SchoolRestored':
-      return status('active');
-    case 'SchoolDetailsChanged': {
-      const { district = row.district, board = row.board } = event.data.changes;
-      return { ...row, district, board };
-    }
-    case 'MigrationsApplied':
-      return { ...row, schema_version: event.data.schemaVersion };
-    case 'SchoolSchemaUpgraded':
-      return { ...row, schema_version: event.data.to };
-    case 'SchoolSchemaUpgradeFailed': // migrations before the failing one may have committed
-      return { ...row, schema_version: event.data.version };
-    case 'CertificateIssued':
-    case 'CertificateRenewed':
-      return { ...row, certificate_not_after: event.data.notAfter };
-    case 'CertificateRevoked':
-      return { ...row, certificate_not_after: null };
-    default:
-      return row;
-  }
+  const becomes = STATUS_AFTER[event.type];
+  if (becomes) return { ...row, status: becomes, status_since: event.metadata.now };
+  const fold = FLEET_FOLDS[event.type as keyof typeof FLEET_FOLDS] as
+    ((r: FleetRow, data: unknown) => FleetRow) | undefined;
+  return fold ? fold(row, event.data) : row;
 }
+
+/** The status each lifecycle event puts a school in, from the event's time. */
+const STATUS_AFTER: Partial<Record<string, string>> = {
+  SchoolProvisioned: 'active',
+  RollbackStarted: 'rolling_back',
+  SchoolSuspensionRequested: 'suspending',
+  SchoolSuspended: 'suspended',
+  SchoolResumeRequested: 'resuming',
+  SchoolResumed: 'active',
+  SchoolRolledBack: 'failed',
+  TeardownRequested: 'deprovisioning',
+  SchoolDeleted: 'deleted',
+  SchoolRestoreFailed: 'deleted',
+  SchoolRestoreRequested: 'restoring',
+  SchoolRestored: 'active',
+};
+
+type Folds<T extends SchoolEventType> = { [K in T]: (row: FleetRow, data: EventOf<K>['data']) => FleetRow };
+
+/** What else the report counts by: district and board, schema version, certificate. */
+const FLEET_FOLDS: Folds<
+  | 'SchoolDetailsChanged'
+  | 'MigrationsApplied'
+  | 'SchoolSchemaUpgraded'
+  | 'SchoolSchemaUpgradeFailed'
+  | 'CertificateIssued'
+  | 'CertificateRenewed'
+  | 'CertificateRevoked'
+> = {
+  SchoolDetailsChanged: (row, { changes: { district = row.district, board = row.board } }) => ({
+    ...row,
+    district,
+    board,
+  }),
+  MigrationsApplied: (row, { schemaVersion }) => ({ ...row, schema_version: schemaVersion }),
+  SchoolSchemaUpgraded: (row, { to }) => ({ ...row, schema_version: to }),
+  // Migrations before the failing one may have committed.
+  SchoolSchemaUpgradeFailed: (row, { version }) => ({ ...row, schema_version: version }),
+  CertificateIssued: (row, { notAfter }) => ({ ...row, certificate_not_after: notAfter }),
+  CertificateRenewed: (row, { notAfter }) => ({ ...row, certificate_not_after: notAfter }),
+  CertificateRevoked: (row) => ({ ...row, certificate_not_after: null }),
+};
 
 /** A row of `report_fleet_counts`: how many schools are in one combination (`schema_version` '' for none). */
 export interface FleetCount {
