@@ -37,15 +37,14 @@ import { SchoolQueries } from '../../projections/school-read-model/school-querie
 import { CreateSchoolDto, CreateSchoolPipe } from './create-school.dto.js';
 import { ApiProblem, ApiProblems } from './openapi/openapi.js';
 import { RequireScope } from './api-key.guard.js';
+import { AsOfDto, HistoryDto } from './openapi/history-schemas.js';
 import {
-  AsOfDto,
-  HistoryDto,
   RetriedSchoolDto,
   SchoolListDto,
   SchoolSummaryDto,
   SchoolViewDto,
   TeardownAcceptedDto,
-} from './openapi/schemas.js';
+} from './openapi/school-view-schemas.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { problem } from './problem.js';
 import { queryText } from './query-params.js';

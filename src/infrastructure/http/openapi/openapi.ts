@@ -6,7 +6,8 @@ import { ApiResponse, DocumentBuilder, getSchemaPath, SwaggerModule, type OpenAP
 import { projectRoot } from '../../postgres/sql-migrations.js';
 import { integrationEventSchemas } from '../../../application/integration-events/schemas.js';
 import { AuditEventDto, AuditPageDto } from './report-schemas.js';
-import { AsOfDto, HistoryDto, ProblemDto } from './schemas.js';
+import { AsOfDto, HistoryDto } from './history-schemas.js';
+import { ProblemDto } from './problem-schema.js';
 import { SCOPES } from '../scopes.js';
 
 export const API_KEY_SCHEME = 'X-SCS-Key';
