@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { applyDecorators } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { ApiResponse, DocumentBuilder, getSchemaPath, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { projectRoot } from '../../postgres/sql-migrations.js';
+import { projectRoot } from '../../project-root.js';
 import { integrationEventSchemas } from '../../../application/integration-events/schemas.js';
 import { AuditEventDto, AuditPageDto } from './report-schemas.js';
 import { AsOfDto, HistoryDto } from './history-schemas.js';
