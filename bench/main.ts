@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../src/infrastructure/postgres/sql-migrations.js';
 import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
-import { DELIVERY_BUCKETS } from '../src/infrastructure/metrics/prometheus-metrics.js';
+import { DELIVERY_BUCKETS } from '../src/infrastructure/metrics/event-store-metrics.js';
 import { scrape, type Scrape } from '../test/support/prometheus.js';
 import { startScs, type ScsProcess } from '../test/support/scs-process.js';
 import { appends } from './appends.js';

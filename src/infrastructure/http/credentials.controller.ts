@@ -6,7 +6,7 @@ import { ReadCredentialsCommand } from '../../application/read-credentials/read-
 import { isSchoolId } from '../../domain/school/events.js';
 import { RequireScope } from './api-key.guard.js';
 import { ApiProblem, ApiProblems } from './openapi/openapi.js';
-import { SchoolConnectionDto } from './openapi/schemas.js';
+import { SchoolConnectionDto } from './openapi/access-schemas.js';
 import { problem } from './problem.js';
 import { originOf, type ScsRequest } from './request-context.js';
 

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { HealthDto, ReadyDto } from './openapi/schemas.js';
+import { HealthDto, ReadyDto } from './openapi/health-schemas.js';
 import { Public } from './api-key.guard.js';
 import { READINESS, type Readiness } from './tokens.js';
 

@@ -25,6 +25,63 @@ export class JsonBodyError extends Error {
 /** An open object (with the member names seen so far) or array, and the member being read. */
 type Frame = { keys: Set<string> | undefined; expectKey: boolean; at: string };
 
+/** The objects and arrays open at the scanner's position, innermost last. */
+class OpenValues {
+  private readonly stack: Frame[] = [];
+
+  constructor(private readonly maxDepth: number) {}
+
+  get depth(): number {
+    return this.stack.length;
+  }
+
+  /** The members leading to the value being read (those of the `depth` outer frames). */
+  path(depth = this.stack.length): string {
+    return (
+      this.stack
+        .slice(0, depth)
+        .map((f) => f.at)
+        .filter(Boolean)
+        .join('.')
+        .slice(0, 64) || '(body)'
+    );
+  }
+
+  /** Whether the next string is a member name (of the innermost open object). */
+  expectsKey(): boolean {
+    const top = this.stack[this.stack.length - 1];
+    return top?.keys !== undefined && top.expectKey;
+  }
+
+  open(isObject: boolean): void {
+    if (this.stack.length >= this.maxDepth) {
+      // Named by the body's own member that holds it: the path itself would be as long as the nesting.
+      const field = this.stack[0]!.at.slice(0, 64) || '(body)';
+      throw new JsonBodyError('too-deep', field, `is nested more than ${this.maxDepth} levels deep`);
+    }
+    this.stack.push({ keys: isObject ? new Set() : undefined, expectKey: true, at: '' });
+  }
+
+  close(): void {
+    this.stack.pop();
+  }
+
+  /** A member name of the innermost object, refused when it was given before. */
+  member(key: string): void {
+    const top = this.stack[this.stack.length - 1]!;
+    top.at = key;
+    if (top.keys!.has(key)) throw new JsonBodyError('duplicate-member', this.path(), 'is given more than once');
+    top.keys!.add(key);
+    top.expectKey = false;
+  }
+
+  /** A comma: in an object, a member name comes next. */
+  separator(): void {
+    const top = this.stack[this.stack.length - 1];
+    if (top?.keys) top.expectKey = true;
+  }
+}
+
 /** `checkJsonBody` of the body's bytes, which must be UTF-8: the string holding the first that are not is named. */
 export function checkJsonBytes(raw: Buffer, maxDepth = MAX_JSON_DEPTH): void {
   const text = raw.toString('utf8');
@@ -42,42 +99,20 @@ export function checkJsonBytes(raw: Buffer, maxDepth = MAX_JSON_DEPTH): void {
  */
 export function checkJsonBody(text: string, maxDepth = MAX_JSON_DEPTH, notUtf8?: number): void {
   const scanner = createScanner(text, true);
-  const stack: Frame[] = [];
-  // The members leading to the value being read (those of the `depth` outer frames).
-  const path = (depth = stack.length): string =>
-    stack
-      .slice(0, depth)
-      .map((f) => f.at)
-      .filter(Boolean)
-      .join('.')
-      .slice(0, 64) || '(body)';
+  const values = new OpenValues(maxDepth);
   for (let token = scanner.scan(); token !== SyntaxKind.EOF; token = scanner.scan()) {
-    const top = stack[stack.length - 1];
     if (token === SyntaxKind.StringLiteral) {
       // A member name is named as JSON writes it (a NUL as \u0000), under the object holding it.
-      const isKey = top?.keys !== undefined && top.expectKey;
-      const field = (value: string) => (isKey ? memberPath(path(stack.length - 1), value) : path());
+      const isKey = values.expectsKey();
+      const field = (value: string) => (isKey ? memberPath(values.path(values.depth - 1), value) : values.path());
       checkString(scanner, notUtf8, field);
-    }
-    if (token === SyntaxKind.OpenBraceToken || token === SyntaxKind.OpenBracketToken) {
-      if (stack.length >= maxDepth) {
-        // Named by the body's own member that holds it: the path itself would be as long as the nesting.
-        const field = stack[0]!.at.slice(0, 64) || '(body)';
-        throw new JsonBodyError('too-deep', field, `is nested more than ${maxDepth} levels deep`);
-      }
-      stack.push({ keys: token === SyntaxKind.OpenBraceToken ? new Set() : undefined, expectKey: true, at: '' });
+      if (isKey) values.member(scanner.getTokenValue());
+    } else if (token === SyntaxKind.OpenBraceToken || token === SyntaxKind.OpenBracketToken) {
+      values.open(token === SyntaxKind.OpenBraceToken);
     } else if (token === SyntaxKind.CloseBraceToken || token === SyntaxKind.CloseBracketToken) {
-      stack.pop();
-    } else if (top?.keys && top.expectKey && token === SyntaxKind.StringLiteral) {
-      const key = scanner.getTokenValue();
-      top.at = key;
-      if (top.keys.has(key)) {
-        throw new JsonBodyError('duplicate-member', path(), 'is given more than once');
-      }
-      top.keys.add(key);
-      top.expectKey = false;
-    } else if (top?.keys && token === SyntaxKind.CommaToken) {
-      top.expectKey = true;
+      values.close();
+    } else if (token === SyntaxKind.CommaToken) {
+      values.separator();
     }
   }
 }

@@ -2,7 +2,7 @@ import { Controller, Get, Req } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AnyKey } from './api-key.guard.js';
 import { ApiProblems } from './openapi/openapi.js';
-import { MeDto } from './openapi/schemas.js';
+import { MeDto } from './openapi/access-schemas.js';
 import type { ScsRequest } from './request-context.js';
 import { SCOPES } from './scopes.js';
 

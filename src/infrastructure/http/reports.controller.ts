@@ -1,5 +1,6 @@
 import { BadRequestException, Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CLOCK, type Clock } from '../../application/ports/clock.port.js';
 import { fleetReport } from '../../projections/fleet/fleet-report.js';
 import { GROUPS, onboardingReport, PERIODS, type Group } from '../../projections/onboarding/onboarding-report.js';
 import { PROJECTIONS } from '../../projections/registry.js';
@@ -17,7 +18,10 @@ import { REPORTING, type Reporting } from './tokens.js';
 @ApiProblems(401, 403, 429, 503)
 @Controller()
 export class ReportsController {
-  constructor(@Inject(REPORTING) private readonly reporting: Reporting) {}
+  constructor(
+    @Inject(REPORTING) private readonly reporting: Reporting,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @ApiOperation({ summary: "each projection's position, lag, state and last error" })
   @ApiResponse({ status: 200, type: ProjectionsDto })
@@ -74,6 +78,6 @@ export class ReportsController {
   @Get('reports/fleet')
   async fleet(@Query() query: Record<string, unknown>) {
     onlyKnown(query, []);
-    return fleetReport(this.reporting.readSide, new Date(), this.reporting.stuckAfterSeconds);
+    return fleetReport(this.reporting.readSide, this.clock.now(), this.reporting.stuckAfterSeconds);
   }
 }

@@ -27,10 +27,10 @@ import { ApiProblems } from './openapi/openapi.js';
 import {
   RestoreAcceptedDto,
   RestoreSchoolDto,
-  SchoolViewDto,
   SuspendSchoolDto,
   SuspensionAcceptedDto,
-} from './openapi/schemas.js';
+} from './openapi/lifecycle-schemas.js';
+import { SchoolViewDto } from './openapi/school-view-schemas.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { problem } from './problem.js';
 import { originOf, type ScsRequest } from './request-context.js';

@@ -32,24 +32,23 @@ import { RetrySchoolCommand } from '../../application/retry-school/retry-school.
 import { RequestTeardownCommand } from '../../application/request-teardown/request-teardown.command.js';
 import { schoolHistory } from '../../application/school/school-history.js';
 import type { SchoolDetails } from '../../domain/school/details.js';
-import { isSchoolStatus, SCHOOL_STATUSES } from '../../domain/school/state.js';
-import { decodeCursor } from '../../projections/school-read-model/list-cursor.js';
+import { SCHOOL_STATUSES } from '../../domain/school/state.js';
 import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
 import { CreateSchoolDto, CreateSchoolPipe } from './create-school.dto.js';
 import { ApiProblem, ApiProblems } from './openapi/openapi.js';
 import { RequireScope } from './api-key.guard.js';
+import { AsOfDto, HistoryDto } from './openapi/history-schemas.js';
 import {
-  AsOfDto,
-  HistoryDto,
   RetriedSchoolDto,
   SchoolListDto,
   SchoolSummaryDto,
   SchoolViewDto,
   TeardownAcceptedDto,
-} from './openapi/schemas.js';
+} from './openapi/school-view-schemas.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { problem } from './problem.js';
-import { invalidQuery, queryInt, queryText } from './query-params.js';
+import { queryText } from './query-params.js';
+import { schoolListFilters } from './school-list-query.js';
 import { originOf, type ScsRequest } from './request-context.js';
 import { ETAG, etagOf, IDEMPOTENCY_KEY, LOCATION, notFound, SCHOOL_ID, schoolId, sendJson } from './school-params.js';
 
@@ -60,17 +59,6 @@ function notYet(asOf: Date, createdAt: Date): NotFoundException {
   return new NotFoundException(
     problem(404, 'school-not-yet', 'School did not exist yet', detail, { createdAt: created }),
   );
-}
-
-/** `?slug=` (exact; DNS labels have no case) and `?q=` (a prefix of the name or the slug). */
-function searchOf(query: Record<string, unknown>): { slug?: string; q?: string } {
-  const slug = queryText(query.slug, 'slug', 63)?.toLowerCase();
-  if (slug !== undefined && !/^[a-z0-9-]+$/.test(slug)) {
-    throw invalidQuery('slug', 'slug may contain only letters a-z, digits 0-9 and hyphens', 'is not a slug');
-  }
-  const q = queryText(query.q, 'q', 200);
-  if (q === '') throw invalidQuery('q', 'q must be 1 to 200 characters', 'is empty');
-  return { slug, q };
 }
 
 @ApiTags('schools')
@@ -233,50 +221,6 @@ export class SchoolsController {
   @RequireScope('schools:read')
   @Get('schools')
   async list(@Query() query: Record<string, unknown>, @Res() res: Response) {
-    const known = new Set(['status', 'district', 'board', 'schemaVersion', 'slug', 'q', 'limit', 'offset', 'after']);
-    const unknown = Object.keys(query).filter((k) => !known.has(k));
-    if (unknown.length > 0) {
-      throw new BadRequestException(
-        problem(
-          400,
-          'validation',
-          'Invalid query',
-          `unknown parameter(s): ${unknown
-            .slice(0, 5)
-            .map((k) => k.slice(0, 40))
-            .join(', ')}`,
-          { errors: unknown.slice(0, 5).map((k) => ({ field: k.slice(0, 40), message: 'is not a known parameter' })) },
-        ),
-      );
-    }
-    const status = queryText(query.status, 'status', 20);
-    if (status !== undefined && !isSchoolStatus(status)) {
-      throw new BadRequestException(
-        problem(400, 'validation', 'Invalid query', `status must be one of ${SCHOOL_STATUSES.join(', ')}`, {
-          errors: [{ field: 'status', message: 'is not a status' }],
-        }),
-      );
-    }
-    const schemaVersion = queryText(query.schemaVersion, 'schemaVersion', 20);
-    if (schemaVersion !== undefined && !/^[0-9]{4}$/.test(schemaVersion)) {
-      const detail = 'schemaVersion must be a migration version of four digits such as 0005';
-      const errors = [{ field: 'schemaVersion', message: 'is not a schema version' }];
-      throw new BadRequestException(problem(400, 'validation', 'Invalid query', detail, { errors }));
-    }
-    const afterText = queryText(query.after, 'after', 200);
-    const after = afterText === undefined ? undefined : decodeCursor(afterText);
-    if (afterText !== undefined && !after)
-      throw invalidQuery('after', 'after must be the `next` of a page this service answered', 'is not a page cursor');
-    const page = await this.queries.listJson({
-      status,
-      schemaVersion,
-      ...searchOf(query),
-      district: queryText(query.district, 'district'),
-      board: queryText(query.board, 'board'),
-      limit: queryInt(query.limit, 'limit', 50, 1, 500),
-      offset: queryInt(query.offset, 'offset', 0, 0, 10_000_000),
-      ...(after ? { after } : {}),
-    });
-    sendJson(res, page);
+    sendJson(res, await this.queries.listJson(schoolListFilters(query)));
   }
 }

@@ -4,7 +4,7 @@ import type { CheckpointStore } from '../../application/ports/checkpoint-store.p
 import type { EventStore } from '../../application/ports/event-store.port.js';
 import { PROJECTIONS } from '../../projections/registry.js';
 import { SCHOOL_VIEW_VERSION } from '../../projections/school-read-model/school-view.js';
-import type { LiveCertificate, MetricSources } from './prometheus-metrics.js';
+import type { LiveCertificate, MetricSources } from './fleet-gauges.js';
 
 /** Beyond this many unapplied events the lag is reported as this number (a scrape reads no more). */
 export const PROJECTION_LAG_CAP = 10_000;
@@ -38,48 +38,53 @@ export function metricSources(parts: {
       );
       return Math.max(0, rows[0]?.age ?? 0);
     },
-    async certificates(): Promise<LiveCertificate[]> {
-      // Only the few fields, taken out of the documents by the server.
-      const { rows } = await parts.pool.query<{
-        id: string;
-        slug: string;
-        subdomain: string;
-        not_after: string | null;
-        serial: string | null;
-        delivered: string | null;
-      }>(
-        `SELECT id, slug, subdomain, document #>> '{certificate,notAfter}' AS not_after,
-                document #>> '{certificate,serialNumber}' AS serial,
-                document #>> '{certificate,delivered,serialNumber}' AS delivered
-           FROM school_read_model
-          WHERE status = 'active' AND document_version = $1 AND document ? 'certificate'`,
-        [SCHOOL_VIEW_VERSION],
-      );
-      return rows
-        .filter((r) => r.not_after && Number.isFinite(Date.parse(r.not_after)))
-        .map((r) => ({
-          schoolId: r.id,
-          slug: r.slug,
-          domain: r.subdomain,
-          notAfterSeconds: Date.parse(r.not_after!) / 1000,
-          delivered: r.delivered !== null && r.delivered === r.serial,
-        }));
-    },
-    async projectionLag() {
-      // Every registered projection, each from its own checkpoint (they are rebuilt and fail separately).
-      const lags = await Promise.all(
-        PROJECTIONS.map(async (projection) => {
-          const after = await parts.checkpoints.load(projection.name);
-          const streamPrefix = projection.streamPrefix;
-          const behind = await parts.store.readAll({ after, streamPrefix, maxCount: PROJECTION_LAG_CAP });
-          return [projection.name, behind.length] as const;
-        }),
-      );
-      return Object.fromEntries(lags);
-    },
+    certificates: () => liveCertificates(parts.pool),
+    projectionLag: () => projectionLag(parts.store, parts.checkpoints),
     async tenantServers() {
       const servers = await parts.tenantServers.status();
       return servers.map(({ name, reachable }) => ({ name, reachable }));
     },
   };
+}
+
+/** Each live school's certificate, from the read model's documents. */
+async function liveCertificates(pool: pg.Pool): Promise<LiveCertificate[]> {
+  // Only the few fields, taken out of the documents by the server.
+  const { rows } = await pool.query<{
+    id: string;
+    slug: string;
+    subdomain: string;
+    not_after: string | null;
+    serial: string | null;
+    delivered: string | null;
+  }>(
+    `SELECT id, slug, subdomain, document #>> '{certificate,notAfter}' AS not_after,
+            document #>> '{certificate,serialNumber}' AS serial,
+            document #>> '{certificate,delivered,serialNumber}' AS delivered
+       FROM school_read_model
+      WHERE status = 'active' AND document_version = $1 AND document ? 'certificate'`,
+    [SCHOOL_VIEW_VERSION],
+  );
+  return rows
+    .filter((r) => r.not_after && Number.isFinite(Date.parse(r.not_after)))
+    .map((r) => ({
+      schoolId: r.id,
+      slug: r.slug,
+      domain: r.subdomain,
+      notAfterSeconds: Date.parse(r.not_after!) / 1000,
+      delivered: r.delivered !== null && r.delivered === r.serial,
+    }));
+}
+
+/** Every registered projection, each from its own checkpoint (they are rebuilt and fail separately). */
+async function projectionLag(store: EventStore, checkpoints: CheckpointStore): Promise<Record<string, number>> {
+  const lags = await Promise.all(
+    PROJECTIONS.map(async (projection) => {
+      const after = await checkpoints.load(projection.name);
+      const streamPrefix = projection.streamPrefix;
+      const behind = await store.readAll({ after, streamPrefix, maxCount: PROJECTION_LAG_CAP });
+      return [projection.name, behind.length] as const;
+    }),
+  );
+  return Object.fromEntries(lags);
 }

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { applyDecorators } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { ApiResponse, DocumentBuilder, getSchemaPath, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { projectRoot } from '../../postgres/sql-migrations.js';
+import { projectRoot } from '../../project-root.js';
 import { integrationEventSchemas } from '../../../application/integration-events/schemas.js';
 import { AuditEventDto, AuditPageDto } from './report-schemas.js';
-import { AsOfDto, HistoryDto, ProblemDto } from './schemas.js';
+import { AsOfDto, HistoryDto } from './history-schemas.js';
+import { ProblemDto } from './problem-schema.js';
 import { SCOPES } from '../scopes.js';
 
 export const API_KEY_SCHEME = 'X-SCS-Key';
