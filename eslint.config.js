@@ -34,6 +34,22 @@ export default tseslint.config(
     },
   },
   {
+    // Small pieces (docs/ARCHITECTURE.md, "Rules that keep it so"): a function a reader holds in their head,
+    // a file that does one thing. Tests and benchmarks are excepted: a spec's describe block is long by nature.
+    files: ['src/**/*.ts'],
+    rules: {
+      complexity: ['error', 15],
+      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['error', { max: 300 }],
+    },
+  },
+  {
+    // A promise nobody awaits loses its rejection: every one is awaited, returned, or marked `void` on purpose.
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
+  {
     // Tests and benchmarks read untyped JSON answers: `any` is the honest type there.
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
