@@ -2,7 +2,7 @@ import { parseCredentialsDelivery, type CredentialsDeliveryConfig } from './cred
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
-import { parseFaults, type Fault } from '../application/process-manager/faults.js';
+import { parseFaults, type Fault } from './faults.js';
 import { Slug } from '../domain/school/slug.js';
 import { DEFAULT_CREDENTIALS_KEY_ID } from '../domain/school/state.js';
 import type { RetryPolicy } from '../application/process-manager/retry-policy.js';

@@ -1,36 +1,19 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StepError } from './step-error.js';
-
-export type Fault = { kind: 'fail' } | { kind: 'flaky'; times: number } | { kind: 'crash' };
-
-/** Parses SCS_FAULTS: `step:fail`, `step:flaky:N`, `step:crash`, comma-separated. */
-export function parseFaults(spec: string | undefined): Map<string, Fault> {
-  const faults = new Map<string, Fault>();
-  if (!spec || !spec.trim()) return faults;
-  for (const part of spec
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean)) {
-    const [step, kind, count] = part.split(':');
-    if (!step || !kind) throw new Error(`SCS_FAULTS: "${part}" is not step:fail, step:flaky:N or step:crash`);
-    if (kind === 'fail') faults.set(step, { kind: 'fail' });
-    else if (kind === 'crash') faults.set(step, { kind: 'crash' });
-    else if (kind === 'flaky' && /^[1-9][0-9]*$/.test(count ?? ''))
-      faults.set(step, { kind: 'flaky', times: Number(count) });
-    else throw new Error(`SCS_FAULTS: "${part}" is not step:fail, step:flaky:N or step:crash`);
-  }
-  return faults;
-}
+import { systemClock, type Clock } from '../../application/ports/clock.port.js';
+import type { FaultPoints } from '../../application/ports/fault-points.port.js';
+import { StepError } from '../../application/process-manager/step-error.js';
+import type { Fault } from '../../config/faults.js';
 
 /**
  * Test-only fault injection (refused in production by the configuration). A crash fires once per
  * school and step: a marker file in the data folder keeps the restarted process from crashing again.
  */
-export class FaultInjector {
+export class FaultInjector implements FaultPoints {
   constructor(
     private readonly faults: Map<string, Fault>,
     private readonly markerDir: string,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   get active(): boolean {
@@ -52,10 +35,8 @@ export class FaultInjector {
     const marker = join(this.markerDir, `crashed-${schoolId}-${action}`);
     if (existsSync(marker)) return;
     mkdirSync(this.markerDir, { recursive: true });
-    writeFileSync(marker, new Date().toISOString());
+    writeFileSync(marker, this.clock.now().toISOString());
     process.stderr.write(`SCS_FAULTS: ${action}:crash — killing the process after the side effect, before its event\n`);
     process.kill(process.pid, 'SIGKILL');
   }
 }
-
-export const NO_FAULTS = new FaultInjector(new Map(), '');
