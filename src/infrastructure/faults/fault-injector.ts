@@ -16,10 +16,6 @@ export class FaultInjector implements FaultPoints {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  get active(): boolean {
-    return this.faults.size > 0;
-  }
-
   beforeStep(action: string, attempt: number): void {
     const fault = this.faults.get(action);
     if (fault?.kind === 'fail') throw StepError.permanent(`injected failure (SCS_FAULTS=${action}:fail)`);
