@@ -14,15 +14,19 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { GlobalPosition } from '../src/application/ports/event-store.port.js';
+import type { INestApplicationContext } from '@nestjs/common';
+import { EVENT_STORE, type EventStore, type GlobalPosition } from '../src/application/ports/event-store.port.js';
 import { silentLogger } from '../src/application/ports/logger.port.js';
+import { SCHOOL_REGISTRY, type SchoolRegistry } from '../src/application/ports/school-registry.port.js';
+import { CertificateRenewer } from '../src/application/renewal/certificate-renewer.js';
 import { runRollout } from '../src/application/schema-rollout/schema-rollout.js';
-import { verifyRuntime } from '../src/cli/commands/audit.js';
+import { auditSource, verifyEvents } from '../src/cli/commands/audit.js';
 import { loadConfig } from '../src/config/config.js';
 import { SCHOOL_STREAM_PREFIX } from '../src/domain/school/events.js';
-import { createRuntime } from '../src/infrastructure/composition/create-runtime.js';
+import { createAppContext } from '../src/infrastructure/composition/create-app-context.js';
+import { Reconciliation } from '../src/infrastructure/operations/reconciliation.js';
+import { SchemaRollouts } from '../src/infrastructure/operations/schema-rollouts.js';
 import { schoolSchemaDir } from '../src/infrastructure/postgres/drizzle-migrations.js';
-import type { Runtime } from '../src/infrastructure/runtime.js';
 import {
   makingDatabasePrefix,
   PostgresTenantDatabases,
@@ -187,17 +191,17 @@ async function provisionOne(scs: ScsProcess): Promise<{ id: string; ms: number }
   }
 }
 
-/** A runtime in this process on the service's central database, as the CLI makes one. */
-async function cliRuntime(env: Record<string, string>): Promise<Runtime> {
-  return createRuntime(
+/** The service's composition in this process on its central database, as the CLI makes it. */
+async function cliContext(env: Record<string, string>): Promise<INestApplicationContext> {
+  return createAppContext(
     loadConfig({ ...env, NODE_ENV: 'test', SCS_API_KEY: API_KEY }, { dataDir: env.SCS_DATA_DIR }),
     silentLogger,
   );
 }
 
 /** `audit verify` as the CLI runs it; throws on a mismatch (the fleet must verify clean). */
-async function auditVerify(runtime: Runtime): Promise<{ schools: number; events: number }> {
-  const report = await verifyRuntime(runtime);
+async function auditVerify(app: INestApplicationContext): Promise<{ schools: number; events: number }> {
+  const report = await verifyEvents(auditSource(app));
   if (report.mismatches.length > 0)
     throw new Error(
       `audit verify: ${report.mismatches.length} mismatches, first ${JSON.stringify(report.mismatches[0])}`,
@@ -210,7 +214,7 @@ async function sharedRows(
   figures: Figures,
   column: string,
   scs: ScsProcess,
-  runtime: Runtime,
+  app: INestApplicationContext,
   server: BenchServer,
   central: string,
   schools: number,
@@ -241,13 +245,13 @@ async function sharedRows(
   const byOffset = await get(scs, `/schools?limit=${limit}&offset=${lastOffset}`);
   const what = `GET /schools?limit=${limit}, last page by offset, median`;
   figures.set('schools_last_offset', what, 'ms', 'shown', column, byOffset.ms);
-  const verify = await timed(() => auditVerify(runtime));
+  const verify = await timed(() => auditVerify(app));
   if (verify.result.schools !== schools)
     throw new Error(`audit verify saw ${verify.result.schools} schools, expected ${schools}`);
   figures.set('audit_verify', '`audit verify`', 'ms', 'fleet', column, verify.ms);
   // What the whole-fleet jobs read: the log grows faster than the fleet (each rollout adds an event a school).
   figures.set('events', 'events in the log', '', 'shown', column, verify.result.events);
-  const renewal = await timed(() => runtime.renewer.sweep());
+  const renewal = await timed(() => app.get(CertificateRenewer).sweep());
   figures.set('renewal_check', 'certificate-renewal check (one sweep, none due)', 'ms', 'fleet', column, renewal.ms);
   figures.set('rss', "SCS process's RSS", 'MB', 'flat', column, rssMb(scs.child.pid!));
   figures.set('heap', "SCS process's JS heap in use after a full GC", 'MB', 'flat', column, await heapUsedMb(scs));
@@ -454,18 +458,19 @@ export async function runFleet(
       // The rollout's migration is in a new folder the service does not read: it goes on making schools
       // from its own template, one migration behind, while the rollout runs as `schools migrate` does.
       dirs.push(addMigration(dirs[dirs.length - 1], k + 1));
-      const runtime = await cliRuntime({ ...env, SCS_SCHOOL_MIGRATIONS_DIR: dirs[dirs.length - 1] });
+      const app = await cliContext({ ...env, SCS_SCHOOL_MIGRATIONS_DIR: dirs[dirs.length - 1] });
       try {
-        const reconciled = await timed(() => runtime.reconcile(false, 'bench'));
+        const reconciled = await timed(() => app.get(Reconciliation).run(false, 'bench'));
         const left = reconciled.result.findings.filter((f) => f.kind !== 'foreign');
         if (reconciled.result.checked.schools !== live || left.length > 0)
           throw new Error(
             `reconcile: ${reconciled.result.checked.schools} schools, findings ${JSON.stringify(left.slice(0, 3))}`,
           );
         figures.set('reconcile', '`reconcile`', 'ms', 'fleet', column, reconciled.ms);
-        await sharedRows(figures, column, scs!, runtime, server, central, live);
+        await sharedRows(figures, column, scs!, app, server, central, live);
         progress(`fleet ${checkpoint}: schema rollout of one migration`);
-        const rollout = await timed(() => runRollout(runtime.rolloutDeps(), runtime.rolloutOptions('bench')));
+        const rollouts = app.get(SchemaRollouts);
+        const rollout = await timed(() => runRollout(rollouts.deps, rollouts.options('bench')));
         if (rollout.result.upgraded !== live) {
           const failed = rollout.result.outcomes.find((o) => o.result !== 'upgraded');
           throw new Error(`rollout upgraded ${rollout.result.upgraded} of ${live}: ${JSON.stringify(failed)}`);
@@ -473,7 +478,7 @@ export async function runFleet(
         const rate = `${(live / (rollout.ms / 1000)).toFixed(1)} schools/s`;
         figures.set('rollout', 'schema rollout, one migration, every school', 'ms', 'fleet', column, rollout.ms, rate);
       } finally {
-        await runtime.close();
+        await app.close();
       }
       // The table so far, in case the run is stopped before its end.
       progress(`so far:\n${table([...figures.metrics.values()], options.checkpoints.slice(0, k + 1), [])}`);
@@ -486,7 +491,7 @@ export async function runFleet(
     const simUrl = server.own(simulatedCentral);
     await prepareRebuildDatabase(simUrl);
     const generator = new SchoolGenerator(history!, run);
-    const runtime = await cliRuntime({ ...env, DATABASE_URL: simUrl });
+    const app = await cliContext({ ...env, DATABASE_URL: simUrl });
     try {
       let made = 0;
       let registered: GlobalPosition | undefined;
@@ -496,16 +501,16 @@ export async function runFleet(
         await stop();
         await generate(simUrl, generator, n - made);
         made = n;
-        registered = await registerGenerated(runtime, registered);
+        registered = await registerGenerated(app, registered);
         const service = await start(simUrl);
         await caughtUp(service, simUrl, n);
-        await sharedRows(figures, `sim ${n}`, service, runtime, server, simulatedCentral, n);
+        await sharedRows(figures, `sim ${n}`, service, app, server, simulatedCentral, n);
         progress(
           `so far:\n${table([...figures.metrics.values()], options.checkpoints, simulated.slice(0, simulated.indexOf(n) + 1))}`,
         );
       }
     } finally {
-      await runtime.close();
+      await app.close();
     }
     const columns = [...options.checkpoints.map(String), ...simulated.map((n) => `sim ${n}`)];
     const metrics = [...figures.metrics.values()];
@@ -567,10 +572,15 @@ async function settle(
 }
 
 /** The registry rows the register step would have written for generated schools (they have none). */
-async function registerGenerated(runtime: Runtime, from?: GlobalPosition): Promise<GlobalPosition | undefined> {
+async function registerGenerated(
+  app: INestApplicationContext,
+  from?: GlobalPosition,
+): Promise<GlobalPosition | undefined> {
+  const store = app.get<EventStore>(EVENT_STORE);
+  const registry = app.get<SchoolRegistry>(SCHOOL_REGISTRY);
   let after = from;
   for (;;) {
-    const page = await runtime.store.readAll({ after, maxCount: 1000, streamPrefix: SCHOOL_STREAM_PREFIX });
+    const page = await store.readAll({ after, maxCount: 1000, streamPrefix: SCHOOL_STREAM_PREFIX });
     if (page.length === 0) return after;
     await mapLimit(
       page.filter((e) => e.type === 'SchoolRequested'),
@@ -578,7 +588,7 @@ async function registerGenerated(runtime: Runtime, from?: GlobalPosition): Promi
       async (e) => {
         const d = e.data as Record<string, string>;
         const { schoolId, slug, name, databaseName, subdomain, district, board, adminEmail } = d;
-        await runtime.registry.register({ schoolId, slug, name, databaseName, subdomain, district, board, adminEmail });
+        await registry.register({ schoolId, slug, name, databaseName, subdomain, district, board, adminEmail });
       },
     );
     after = page[page.length - 1].position;

@@ -12,7 +12,7 @@ import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { silentLogger } from '../src/application/ports/logger.port.js';
 import { databaseNameFor } from '../src/application/ports/tenant-databases.port.js';
-import { NO_FAULTS } from '../src/application/process-manager/faults.js';
+import { NO_FAULTS } from '../src/application/ports/fault-points.port.js';
 import { runRollout } from '../src/application/schema-rollout/schema-rollout.js';
 import { schoolStreamId } from '../src/domain/school/events.js';
 import { PostgresEventStore } from '../src/infrastructure/event-store/postgres/postgres-event-store.js';

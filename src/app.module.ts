@@ -4,17 +4,10 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ProblemThrottlerGuard, rateLimits } from './infrastructure/http/rate-limit.js';
 import { PostgresThrottlerStorage } from './infrastructure/http/rate-limits/postgres-throttler-storage.js';
-import { RequestSchoolHandler } from './application/request-school/request-school.handler.js';
-import { RequestTeardownHandler } from './application/request-teardown/request-teardown.handler.js';
-import { RestoreSchoolHandler } from './application/restore-school/restore-school.handler.js';
-import { RetrySchoolHandler } from './application/retry-school/retry-school.handler.js';
-import { ReadCredentialsHandler } from './application/read-credentials/read-credentials.js';
 import { apiKey, ApiKeyGuard, type Denial } from './infrastructure/http/api-key.guard.js';
 import { HTTP_CONTROLLERS } from './infrastructure/http/controllers.js';
 import { assertScopesDeclared } from './infrastructure/http/route-table.js';
 import { PrometheusMetrics } from './infrastructure/metrics/prometheus-metrics.js';
-import { ChangeDetailsHandler } from './application/change-details/change-details.handler.js';
-import { ResumeSchoolHandler, SuspendSchoolHandler } from './application/suspension/suspension.handlers.js';
 import { MetricsController } from './infrastructure/http/metrics.controller.js';
 import { IdempotencyStore } from './infrastructure/http/idempotency/idempotency-store.js';
 import {
@@ -22,9 +15,7 @@ import {
   IdempotencyInterceptor,
 } from './infrastructure/http/idempotency/idempotency.interceptor.js';
 import { ProblemFilter } from './infrastructure/http/problem.filter.js';
-import { READINESS, REPORTING } from './infrastructure/http/tokens.js';
 import { EventStreams } from './infrastructure/http/event-stream/event-streams.js';
-import { Runtime } from './infrastructure/runtime.js';
 import type { AppLogger } from './application/ports/logger.port.js';
 import type { Config, ConfiguredApiKey } from './config/config.js';
 import { CoreModule } from './infrastructure/composition/core.module.js';
@@ -56,18 +47,9 @@ export class AppModule {
         }),
       ],
       controllers,
+      // The command handlers, READINESS and REPORTING come from CoreModule, shared with the CLI.
       providers: [
-        RequestSchoolHandler,
-        RequestTeardownHandler,
-        RetrySchoolHandler,
-        ReadCredentialsHandler,
-        ChangeDetailsHandler,
-        SuspendSchoolHandler,
-        ResumeSchoolHandler,
         CommandSpans, // a span per command, when traces are on
-        RestoreSchoolHandler,
-        { provide: READINESS, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.readiness() },
-        { provide: REPORTING, inject: [Runtime], useFactory: (runtime: Runtime) => runtime.reporting() },
         {
           provide: IDEMPOTENCY_STORE,
           inject: [CENTRAL_DATABASE],

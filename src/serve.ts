@@ -6,6 +6,8 @@ import { createHttpApp } from './infrastructure/http/http-app.js';
 import { createLogger, PinoLoggerService, writeOut } from './infrastructure/logging/pino-logger.js';
 import { EventStoreMismatchError } from './infrastructure/postgres/central-database.js';
 import { describeError } from './application/describe-error.js';
+import { ProcessManager } from './application/process-manager/process-manager.js';
+import { CENTRAL_DATABASE, type CentralDatabase } from './infrastructure/composition/tokens.js';
 import type { StartedTracing } from './infrastructure/tracing/start-tracing.js';
 
 const SHUTDOWN_DEADLINE_MS = 25_000;
@@ -20,18 +22,18 @@ export async function serve(config: Config, tracing?: StartedTracing): Promise<v
   const pino = new PinoLoggerService(createLogger({ level: config.logLevel, pretty: config.env === 'development' }));
   Logger.overrideLogger(pino);
   const key = resolveApiKeys(config, logger);
-  const { app, runtime } = await createHttpApp(config, key.keys, pino, logger).catch((error: unknown) => {
+  const { app, lifecycle } = await createHttpApp(config, key.keys, pino, logger).catch((error: unknown) => {
     if (!(error instanceof EventStoreMismatchError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(78); // EX_CONFIG: the configuration does not fit this database
   });
-  await runtime.start();
+  await lifecycle.start();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
   const lines = [
-    `SCS is listening on ${url} (${config.env}; ${runtime.embeddedDatabase ? `embedded PostgreSQL, data in ${config.dataDir}` : 'PostgreSQL at DATABASE_URL'})`,
+    `SCS is listening on ${url} (${config.env}; ${app.get<CentralDatabase>(CENTRAL_DATABASE).embedded !== undefined ? `embedded PostgreSQL, data in ${config.dataDir}` : 'PostgreSQL at DATABASE_URL'})`,
     `providers: dns=${config.dnsProvider} certificates=${config.certProvider} mail=${config.mailProvider}; BASE_DOMAIN=${config.baseDomain}`,
     key.generated
       ? `API key (generated for development, kept in ${key.generated.file}): ${key.generated.value}`
@@ -50,7 +52,7 @@ export async function serve(config: Config, tracing?: StartedTracing): Promise<v
   const shutdown = async (signal: NodeJS.Signals) => {
     if (closing) return void logger.warn(`${signal}: already stopping`);
     closing = true;
-    const { running, queued } = runtime.processManager.status;
+    const { running, queued } = app.get(ProcessManager).status;
     logger.log(`${signal}: finishing in-flight steps and stopping (${running} school(s) in flight, ${queued} queued)`);
     // A dependency that does not answer must not keep an orchestrator waiting for ever: what was not
     // finished is picked up again from the events by the next start.
@@ -60,9 +62,9 @@ export async function serve(config: Config, tracing?: StartedTracing): Promise<v
       setTimeout(() => process.exit(1), 1000).unref(); // a log that cannot be written does not keep it up
     }, SHUTDOWN_DEADLINE_MS).unref();
     const started = Date.now();
-    // The HTTP server stops first; then Runtime's shutdown hook drains and closes everything in order.
+    // The HTTP server stops first; then the Lifecycle's shutdown hook drains and closes everything in order.
     await app.close().catch((error) => logger.warn(`closing the application: ${describeError(error)}`));
-    await runtime.close();
+    await lifecycle.stop();
     // The spans of the last steps are exported before the process goes.
     await tracing?.shutdown().catch((error) => logger.warn(`exporting the last spans: ${describeError(error)}`));
     logger.log(`${signal}: drained and stopped in ${Date.now() - started} ms; exiting 0`);

@@ -2,19 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { systemClock } from '../application/ports/clock.port.js';
+import type { INestApplicationContext } from '@nestjs/common';
 import { silentLogger } from '../application/ports/logger.port.js';
-import { RequestSchoolHandler } from '../application/request-school/request-school.handler.js';
-import { RequestTeardownHandler } from '../application/request-teardown/request-teardown.handler.js';
-import { RestoreSchoolHandler } from '../application/restore-school/restore-school.handler.js';
-import { RetrySchoolHandler } from '../application/retry-school/retry-school.handler.js';
-import { ResumeSchoolHandler, SuspendSchoolHandler } from '../application/suspension/suspension.handlers.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { EventStoreMismatchError } from '../infrastructure/postgres/central-database.js';
 import { projectRoot } from '../infrastructure/postgres/sql-migrations.js';
-import type { Runtime } from '../infrastructure/runtime.js';
-import { appSettings } from '../infrastructure/composition/config.module.js';
-import { createRuntime } from '../infrastructure/composition/create-runtime.js';
+import { createAppContext } from '../infrastructure/composition/create-app-context.js';
 
 /** Exit codes (documented in the README): sysexits' EX_USAGE and EX_CONFIG where they apply. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, config: 78 } as const;
@@ -29,43 +22,26 @@ export class CliFailure extends Error {
   }
 }
 
-/** What an action gets besides its arguments: the runtime, the API's command handlers, the actor. */
+/** What an action gets besides its arguments: the service's composition, the actor. */
 export interface CliRun {
-  runtime: Runtime;
-  handlers: {
-    requestSchool: RequestSchoolHandler;
-    requestTeardown: RequestTeardownHandler;
-    retrySchool: RetrySchoolHandler;
-    suspendSchool: SuspendSchoolHandler;
-    resumeSchool: ResumeSchoolHandler;
-    restoreSchool: RestoreSchoolHandler;
-  };
+  /** The adapters and use cases the service runs with (CoreModule): `app.get(TOKEN)` or `app.get(Class)`. */
+  app: INestApplicationContext;
   /** Recorded as the events' actor, as an API key's id is for the API. */
   actor: 'cli';
   correlationId: string;
 }
 
 /**
- * Runs an action on a runtime built from the service's own configuration (so a configuration error
+ * Runs an action on the service's composition built from its own configuration (so a configuration error
  * exits 78, like the service) and closes it; the returned number is the exit code.
  */
-export async function withRuntime(fn: (run: CliRun) => Promise<number>): Promise<number> {
+export async function withContext(fn: (run: CliRun) => Promise<number>): Promise<number> {
   const config = loadConfig(process.env, { dataDir: join(projectRoot(), '.scs-data') });
-  const runtime = await createRuntime(config, silentLogger);
+  const app = await createAppContext(config, silentLogger);
   try {
-    const { store } = runtime;
-    const requestSchool = new RequestSchoolHandler(store, systemClock, appSettings(config), runtime.dns);
-    const handlers = {
-      requestSchool,
-      requestTeardown: new RequestTeardownHandler(store, systemClock),
-      retrySchool: new RetrySchoolHandler(store, requestSchool),
-      suspendSchool: new SuspendSchoolHandler(store, systemClock),
-      resumeSchool: new ResumeSchoolHandler(store, systemClock),
-      restoreSchool: new RestoreSchoolHandler(store, systemClock, appSettings(config), runtime.archives),
-    };
-    return await fn({ runtime, handlers, actor: 'cli', correlationId: randomUUID() });
+    return await fn({ app, actor: 'cli', correlationId: randomUUID() });
   } finally {
-    await runtime.close();
+    await app.close();
   }
 }
 

@@ -5,8 +5,11 @@ import pg from 'pg';
 import { silentLogger } from '../../src/application/ports/logger.port.js';
 import { loadConfig } from '../../src/config/config.js';
 import { isDatabaseUnavailable } from '../../src/infrastructure/postgres/connection-faults.js';
-import type { Runtime } from '../../src/infrastructure/runtime.js';
-import { createRuntime } from '../../src/infrastructure/composition/create-runtime.js';
+import type { INestApplicationContext } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { createAppContext } from '../../src/infrastructure/composition/create-app-context.js';
+import { CENTRAL_DATABASE, READ_SIDE, type CentralDatabase } from '../../src/infrastructure/composition/tokens.js';
+import { READINESS, type Readiness } from '../../src/infrastructure/http/tokens.js';
 import { freshDatabase, serverUrl } from '../support/databases.js';
 
 /** Ends every session on the database but the caller's, as a server that is going away does. */
@@ -27,17 +30,30 @@ async function terminateSessions(database: string): Promise<number> {
 describe('runtime: a connection lost while it is held does not end the process', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let dataDir: string;
-  let runtime: Runtime;
+  let app: INestApplicationContext;
+  /** The service's composition as the CLI makes it: its central pool, TypeORM, the read side, GET /ready's checks. */
+  const runtime = {
+    get pool() {
+      return app.get<CentralDatabase>(CENTRAL_DATABASE).pool;
+    },
+    get dataSource() {
+      return app.get(DataSource);
+    },
+    get readSide() {
+      return app.get<pg.Pool>(READ_SIDE);
+    },
+    readiness: () => app.get<Readiness>(READINESS),
+  };
 
   beforeAll(async () => {
     db = await freshDatabase('scs_conn_loss');
     dataDir = mkdtempSync(join(tmpdir(), 'scs-conn-loss-'));
     const env = { NODE_ENV: 'test', DATABASE_URL: db.url, SCS_API_KEY: 'test-key-0123456789abcdef' };
     const config = loadConfig(env, { dataDir });
-    runtime = await createRuntime(config, silentLogger);
+    app = await createAppContext(config, silentLogger);
   });
   afterAll(async () => {
-    await runtime?.close();
+    await app?.close();
     await db?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -4,7 +4,7 @@ import type {
 } from '../../src/application/ports/certificate-delivery.port.js';
 import type { CertificateProvider } from '../../src/application/ports/certificates.port.js';
 import { silentLogger } from '../../src/application/ports/logger.port.js';
-import { NO_FAULTS } from '../../src/application/process-manager/faults.js';
+import { NO_FAULTS } from '../../src/application/ports/fault-points.port.js';
 import { CertificateRenewer } from '../../src/application/renewal/certificate-renewer.js';
 import { loadSchool } from '../../src/application/school/school-stream.js';
 import { schoolStreamId } from '../../src/domain/school/events.js';

@@ -1,5 +1,5 @@
-import { FaultInjector } from '../../src/application/process-manager/faults.js';
 import { parseFaults } from '../../src/config/faults.js';
+import { FaultInjector } from '../../src/infrastructure/faults/fault-injector.js';
 import { PositionTracker } from '../../src/application/process-manager/position-tracker.js';
 import { retryDelayMs } from '../../src/application/process-manager/retry-policy.js';
 import { StepError } from '../../src/application/ports/step-error.js';

@@ -1,7 +1,7 @@
 import { ApiCredentialsDelivery } from '../../src/application/ports/credentials-delivery.port.js';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
-import { NO_FAULTS } from '../../src/application/process-manager/faults.js';
+import { NO_FAULTS } from '../../src/application/ports/fault-points.port.js';
 import { ProcessManager } from '../../src/application/process-manager/process-manager.js';
 import type { StepPorts } from '../../src/application/process-manager/step-runner.js';
 import { StepError } from '../../src/application/ports/step-error.js';

@@ -8,7 +8,7 @@ import type { CertificateProvider } from '../ports/certificates.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventStore, GlobalPosition } from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
-import type { FaultInjector } from '../process-manager/faults.js';
+import type { FaultPoints } from '../ports/fault-points.port.js';
 import { retryDelayMs, type RetryPolicy } from '../process-manager/retry-policy.js';
 import { describeError } from '../describe-error.js';
 import { executeSchoolCommand, loadSchool, toFoldable } from '../school/school-stream.js';
@@ -28,7 +28,7 @@ export class CertificateRenewer {
     private readonly store: EventStore,
     private readonly certificates: CertificateProvider,
     private readonly delivery: CertificateDelivery,
-    private readonly faults: FaultInjector,
+    private readonly faults: FaultPoints,
     private readonly clock: Clock,
     private readonly logger: AppLogger,
     private readonly policy: RetryPolicy,

@@ -9,7 +9,7 @@ import type { SchoolCredentialsPort } from '../ports/school-credentials.port.js'
 import type { SchoolRegistry } from '../ports/school-registry.port.js';
 import type { TenantServers } from '../ports/tenant-servers.port.js';
 import { serverOf } from '../../domain/school/placement.js';
-import type { FaultInjector } from '../process-manager/faults.js';
+import type { FaultPoints } from '../ports/fault-points.port.js';
 import { describeError } from '../describe-error.js';
 import { allSchools } from '../school/all-schools.js';
 import { executeSchoolCommand, loadSchool } from '../school/school-stream.js';
@@ -22,7 +22,7 @@ export interface RotationDeps {
   credentials: SchoolCredentialsPort;
   /** Where school apps get the new password (SCS_CREDENTIALS_DELIVERY); absent: `api`, nothing to deliver. */
   delivery?: CredentialsDelivery;
-  faults: FaultInjector;
+  faults: FaultPoints;
   clock: Clock;
 }
 

@@ -5,7 +5,7 @@ import type { MigrationTimeouts, SchemaStatus } from '../ports/tenant-databases.
 import type { TenantServers } from '../ports/tenant-servers.port.js';
 import { serverOf } from '../../domain/school/placement.js';
 import { SchemaMigrationError } from '../ports/tenant-databases.port.js';
-import type { FaultInjector } from '../process-manager/faults.js';
+import type { FaultPoints } from '../ports/fault-points.port.js';
 import { retryDelayMs, type RetryPolicy } from '../process-manager/retry-policy.js';
 import { describeError } from '../describe-error.js';
 import { isPermanent } from '../ports/step-error.js';
@@ -20,7 +20,7 @@ export interface RolloutDeps {
   store: EventStore;
   /** Each school is migrated on the tenant server its events name. */
   servers: TenantServers;
-  faults: FaultInjector;
+  faults: FaultPoints;
   logger: Pick<AppLogger, 'log' | 'warn'>;
 }
 

@@ -1,10 +1,14 @@
+import type { ReadPool } from '../../projections/queryable.js';
+import { READ_SIDE } from '../../infrastructure/composition/tokens.js';
 import { once } from 'node:events';
 import { auditEvents, toAuditEvent, type AuditFilter } from '../../application/audit/audit-log.js';
 import { verifyStore } from '../../application/audit/verify.js';
 import { toFoldable } from '../../application/school/school-stream.js';
-import type { Runtime } from '../../infrastructure/runtime.js';
+import type { INestApplicationContext } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '../../application/ports/event-store.port.js';
+import { SCHOOL_REGISTRY, type SchoolRegistry } from '../../application/ports/school-registry.port.js';
 import type { Command } from 'commander';
-import { action, group, withRuntime } from '../cli.js';
+import { action, group, withContext } from '../cli.js';
 import { diffProjectionRows } from '../../projections/expected-rows.js';
 import { PROJECTIONS } from '../../projections/registry.js';
 import { foldView } from '../../projections/school-read-model/evolve-view.js';
@@ -25,15 +29,27 @@ export interface AuditOptions {
   json: boolean;
 }
 
+/** What an audit reads: the events, the registry and the projections' tables. */
+export interface AuditSource {
+  store: EventStore;
+  registry: SchoolRegistry;
+  readSide: ReadPool;
+}
+
+export function auditSource(app: INestApplicationContext): AuditSource {
+  const store = app.get<EventStore>(EVENT_STORE);
+  return { store, registry: app.get<SchoolRegistry>(SCHOOL_REGISTRY), readSide: app.get<ReadPool>(READ_SIDE) };
+}
+
 /** `npm run scs -- audit export|verify`: returns the exit code. */
-export async function auditCommand(runtime: Runtime, options: AuditOptions): Promise<number> {
-  if (options.command === 'export') return exportEvents(runtime, options);
-  if (options.command === 'verify') return verify(runtime, options.json);
+export async function auditCommand(source: AuditSource, options: AuditOptions): Promise<number> {
+  if (options.command === 'export') return exportEvents(source.store, options);
+  if (options.command === 'verify') return verify(source, options.json);
   process.stderr.write(`usage:\n${AUDIT_USAGE}\n`);
   return 2;
 }
 
-async function exportEvents(runtime: Runtime, options: AuditOptions): Promise<number> {
+async function exportEvents(store: EventStore, options: AuditOptions): Promise<number> {
   const time = (value: string | undefined, name: string) => {
     const t = value === undefined ? undefined : new Date(value);
     if (t && Number.isNaN(t.getTime())) throw new UsageError(`--${name} must be an ISO 8601 time`);
@@ -46,10 +62,10 @@ async function exportEvents(runtime: Runtime, options: AuditOptions): Promise<nu
     process.stderr.write(`${(error as Error).message}\nusage:\n${AUDIT_USAGE}\n`);
     return 2;
   }
-  const bar = logProgress('exporting', await runtime.store.headPosition());
+  const bar = logProgress('exporting', await store.headPosition());
   let scanned = 0;
   let written = 0;
-  for await (const event of auditEvents(runtime.store, filter, undefined, (p, n) => bar.update(p, (scanned = n)))) {
+  for await (const event of auditEvents(store, filter, undefined, (p, n) => bar.update(p, (scanned = n)))) {
     // Wait for stdout to drain: memory stays at one page of events however many are exported.
     if (!process.stdout.write(`${JSON.stringify(toAuditEvent(event))}\n`)) await once(process.stdout, 'drain');
     written++;
@@ -59,10 +75,10 @@ async function exportEvents(runtime: Runtime, options: AuditOptions): Promise<nu
   return 0;
 }
 
-async function verify(runtime: Runtime, json: boolean): Promise<number> {
-  const bar = logProgress('verifying', await runtime.store.headPosition());
+async function verify(source: AuditSource, json: boolean): Promise<number> {
+  const bar = logProgress('verifying', await source.store.headPosition());
   let count = 0;
-  const report = await verifyRuntime(runtime, (position, events) => bar.update(position, (count = events)));
+  const report = await verifyEvents(source, (position, events) => bar.update(position, (count = events)));
   bar.stop(count);
   if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {
@@ -75,16 +91,16 @@ async function verify(runtime: Runtime, json: boolean): Promise<number> {
   return report.mismatches.length > 0 ? 1 : 0;
 }
 
-/** `audit verify`'s replay over the runtime's store, projections and registry (also the fleet bench's). */
-export function verifyRuntime(
-  runtime: Runtime,
+/** `audit verify`'s replay over the store, the projections and the registry (also the fleet bench's). */
+export function verifyEvents(
+  { store, registry, readSide }: AuditSource,
   onProgress?: Parameters<typeof verifyStore>[1],
 ): ReturnType<typeof verifyStore> {
   return verifyStore(
     {
-      store: runtime.store,
-      registry: runtime.registry,
-      projectionRows: () => diffProjectionRows(PROJECTIONS, runtime.store, runtime.readSide),
+      store,
+      registry,
+      projectionRows: () => diffProjectionRows(PROJECTIONS, store, readSide),
       fold: (events) => foldView(events.map(toFoldable)),
       expectedRegistry: (folded) => {
         const view = folded as ReturnType<typeof foldView>;
@@ -112,7 +128,7 @@ export function registerAudit(program: Command): void {
     .option('--type <type>', 'one event type')
     .action(
       action(async (options: Omit<AuditOptions, 'command' | 'json'>) =>
-        withRuntime(({ runtime }) => auditCommand(runtime, { ...options, command: 'export', json: false })),
+        withContext(({ app }) => auditCommand(auditSource(app), { ...options, command: 'export', json: false })),
       ),
     );
   audit
@@ -124,7 +140,7 @@ export function registerAudit(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (options: { json?: boolean }) =>
-        withRuntime(({ runtime }) => auditCommand(runtime, { command: 'verify', json: options.json === true })),
+        withContext(({ app }) => auditCommand(auditSource(app), { command: 'verify', json: options.json === true })),
       ),
     );
 }

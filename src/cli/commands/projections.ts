@@ -1,9 +1,12 @@
-import type { Runtime } from '../../infrastructure/runtime.js';
+import type { ReadPool } from '../../projections/queryable.js';
+import { READ_SIDE } from '../../infrastructure/composition/tokens.js';
+import type { INestApplicationContext } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '../../application/ports/event-store.port.js';
 import { PROJECTIONS, projectionNamed } from '../../projections/registry.js';
 import { rebuildProjections } from '../../projections/rebuild.js';
 import { projectionStatuses } from '../../projections/status.js';
 import type { Command } from 'commander';
-import { action, CliFailure, EXIT, group, withRuntime } from '../cli.js';
+import { action, CliFailure, EXIT, group, withContext } from '../cli.js';
 import { logProgress } from './progress.js';
 
 export interface ProjectionsOptions {
@@ -13,10 +16,23 @@ export interface ProjectionsOptions {
   json: boolean;
 }
 
+/** What the projections are read from and written to. */
+export interface ProjectionsSource {
+  store: EventStore;
+  readSide: ReadPool;
+}
+
+function projectionsSource(app: INestApplicationContext): ProjectionsSource {
+  return { store: app.get<EventStore>(EVENT_STORE), readSide: app.get<ReadPool>(READ_SIDE) };
+}
+
 /** `npm run scs -- projections list|rebuild`: returns the exit code. */
-export async function projectionsCommand(runtime: Runtime, options: ProjectionsOptions): Promise<number> {
+export async function projectionsCommand(
+  { store, readSide }: ProjectionsSource,
+  options: ProjectionsOptions,
+): Promise<number> {
   if (options.command === 'list') {
-    const statuses = await projectionStatuses(PROJECTIONS, runtime.store, runtime.readSide);
+    const statuses = await projectionStatuses(PROJECTIONS, store, readSide);
     if (options.json) process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
     else {
       process.stdout.write(
@@ -37,11 +53,9 @@ export async function projectionsCommand(runtime: Runtime, options: ProjectionsO
   }
   // One read of the store fills every chosen projection (each still swaps in on its own).
   const names = chosen.map((p) => p.name).join(', ');
-  const bar = logProgress(`rebuilding ${names}`, await runtime.store.headPosition());
+  const bar = logProgress(`rebuilding ${names}`, await store.headPosition());
   const started = performance.now();
-  const result = await rebuildProjections(chosen, runtime.store, runtime.readSide, (p) =>
-    bar.update(p.position, p.events),
-  );
+  const result = await rebuildProjections(chosen, store, readSide, (p) => bar.update(p.position, p.events));
   bar.stop(result.events);
   const seconds = (performance.now() - started) / 1000;
   const rate = seconds > 0 ? Math.round(result.events / seconds) : result.events;
@@ -63,8 +77,8 @@ export function registerProjections(program: Command): void {
     .option('--json', 'print the list as JSON')
     .action(
       action(async (options: { json?: boolean }) =>
-        withRuntime(({ runtime }) =>
-          projectionsCommand(runtime, { command: 'list', all: false, json: options.json === true }),
+        withContext(({ app }) =>
+          projectionsCommand(projectionsSource(app), { command: 'list', all: false, json: options.json === true }),
         ),
       ),
     );
@@ -79,8 +93,8 @@ export function registerProjections(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (name: string | undefined, options: { all?: boolean; json?: boolean }) =>
-        withRuntime(({ runtime }) =>
-          projectionsCommand(runtime, {
+        withContext(({ app }) =>
+          projectionsCommand(projectionsSource(app), {
             command: 'rebuild',
             name,
             all: options.all === true,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ReconcileReport } from '../../application/reconcile/reconcile.js';
-import { action, print, withRuntime, type CliRun } from '../cli.js';
+import { Reconciliation } from '../../infrastructure/operations/reconciliation.js';
+import { action, print, withContext, type CliRun } from '../cli.js';
 import { confirm, destructive } from '../confirm.js';
 
 interface ReconcileOptions {
@@ -30,18 +31,19 @@ export function registerReconcile(program: Command): void {
     .option('--adopt', "mark DNS records made before ownership records as their school's (those the events name)")
     .option('--dry-run', 'with --fix: list what it would remove and release; change nothing')
     .option('--json', 'print the report as JSON')
-    .action(action(async (options: ReconcileOptions) => withRuntime((run) => reconcileCommand(run, options))));
+    .action(action(async (options: ReconcileOptions) => withContext((run) => reconcileCommand(run, options))));
 }
 
-async function reconcileCommand({ runtime, actor }: CliRun, options: ReconcileOptions): Promise<number> {
+async function reconcileCommand({ app, actor }: CliRun, options: ReconcileOptions): Promise<number> {
+  const reconciliation = app.get(Reconciliation);
   const fix = options.fix === true && options.dryRun !== true;
   // Without --yes, the operator first sees what --fix would remove (a report changes nothing).
   const adopt = options.adopt === true && options.dryRun !== true;
-  let report = await runtime.reconcile(fix && options.yes === true, actor, adopt);
+  let report = await reconciliation.run(fix && options.yes === true, actor, adopt);
   const fixable = !fix || options.yes ? [] : removable(report);
   if (fixable.length > 0) {
     await confirm(options, { what: 'remove them', answer: 'yes', plan: fixable.map((l) => `would ${l}`) });
-    report = await runtime.reconcile(true, actor, adopt);
+    report = await reconciliation.run(true, actor, adopt);
   }
   const planned = options.fix === true && options.dryRun === true;
   print(options.json, planned ? { ...report, dryRun: true } : report, () => lines(report, planned));

@@ -1,8 +1,8 @@
 import { moveSchool, planMove } from '../../application/move-school/move-school.js';
-import { systemClock } from '../../application/ports/clock.port.js';
-import type { Runtime } from '../../infrastructure/runtime.js';
+import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
 import type { Command } from 'commander';
-import { action, group, withRuntime } from '../cli.js';
+import { action, group, withContext } from '../cli.js';
+import { schoolPorts, type SchoolPorts } from '../school-ports.js';
 import { resolveSchool, schoolRefArg } from '../school-ref.js';
 import { confirm, destructive, type Confirmable } from '../confirm.js';
 
@@ -12,9 +12,7 @@ export interface SchoolMoveOptions extends Confirmable {
 }
 
 /** `npm run scs -- school move <id> --to <server>`: exit 0 moved (or planned), 1 refused or failed (and undone). */
-export async function schoolMove(runtime: Runtime, options: SchoolMoveOptions): Promise<number> {
-  const { store, servers, registry, credentials } = runtime;
-  const deps = { store, servers, registry, credentials, delivery: runtime.credentialsDelivery, clock: systemClock };
+export async function schoolMove(deps: SchoolPorts, options: SchoolMoveOptions): Promise<number> {
   const plan = await planMove(deps, options.id, options.to);
   if (!plan.ready) {
     process.stderr.write(`${plan.reason}\n`);
@@ -55,8 +53,8 @@ export function registerSchoolMove(program: Command): void {
     .option('--dry-run', 'check that the move can start and print what it would do; change nothing')
     .action(
       action(async (ref: string, options: { to: string } & Confirmable) =>
-        withRuntime(async ({ runtime }) =>
-          schoolMove(runtime, { ...options, id: await resolveSchool(runtime.queries, ref) }),
+        withContext(async ({ app }) =>
+          schoolMove(schoolPorts(app), { ...options, id: await resolveSchool(app.get(SchoolQueries), ref) }),
         ),
       ),
     );

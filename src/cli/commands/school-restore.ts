@@ -1,20 +1,25 @@
 import type { Command } from 'commander';
 import { RestoreSchoolCommand } from '../../application/restore-school/restore-school.command.js';
+import { RestoreSchoolHandler } from '../../application/restore-school/restore-school.handler.js';
 import { SlugTakenError } from '../../application/request-school/slug-claims.js';
 import { DomainError } from '../../domain/school/errors.js';
-import { action, CliFailure, group, print, withRuntime, type CliRun } from '../cli.js';
+import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
+import { action, CliFailure, group, print, withContext, type CliRun } from '../cli.js';
 import { resolveSchool, schoolRefArg } from '../school-ref.js';
 
 type Options = { json?: boolean; notify?: boolean };
 
 async function restore(ref: string, options: Options, run: CliRun): Promise<number> {
-  const { runtime, handlers, actor, correlationId } = run;
-  const id = await resolveSchool(runtime.queries, ref, { deleted: true });
+  const { app, actor, correlationId } = run;
+  const id = await resolveSchool(app.get(SchoolQueries), ref, { deleted: true });
   const command = new RestoreSchoolCommand(id, options.notify ?? false, actor, correlationId);
-  const accepted = await handlers.restoreSchool.execute(command).catch((error: unknown) => {
-    const refused = error instanceof DomainError || error instanceof SlugTakenError;
-    throw refused ? new CliFailure(`school ${id}: ${error.message}`) : error;
-  });
+  const accepted = await app
+    .get(RestoreSchoolHandler)
+    .execute(command)
+    .catch((error: unknown) => {
+      const refused = error instanceof DomainError || error instanceof SlugTakenError;
+      throw refused ? new CliFailure(`school ${id}: ${error.message}`) : error;
+    });
   print(options.json, accepted, () => [
     `school ${id} (${accepted.slug}): ${accepted.status} from ${accepted.archive.location} (correlation id ${correlationId})`,
   ]);
@@ -36,5 +41,5 @@ export function registerSchoolRestore(program: Command): void {
     )
     .option('--notify', "send the school's admin a welcome-back email")
     .option('--json', 'print {id, slug, status, archive} as JSON')
-    .action(action(async (ref: string, options: Options) => withRuntime((run) => restore(ref, options, run))));
+    .action(action(async (ref: string, options: Options) => withContext((run) => restore(ref, options, run))));
 }

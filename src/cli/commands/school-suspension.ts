@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { ResumeSchoolCommand, SuspendSchoolCommand } from '../../application/suspension/suspension.commands.js';
+import { ResumeSchoolHandler, SuspendSchoolHandler } from '../../application/suspension/suspension.handlers.js';
 import { DomainError } from '../../domain/school/errors.js';
-import { action, CliFailure, group, print, withRuntime, type CliRun } from '../cli.js';
+import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
+import { action, CliFailure, group, print, withContext, type CliRun } from '../cli.js';
 import { confirm, destructive, type Confirmable } from '../confirm.js';
 import { resolveSchool, schoolRefArg } from '../school-ref.js';
 
@@ -13,24 +15,29 @@ function refused(id: string, error: unknown): unknown {
 }
 
 async function suspend(ref: string, options: Options & Confirmable & { reason: string }, run: CliRun): Promise<number> {
-  const { runtime, handlers, actor, correlationId } = run;
-  const id = await resolveSchool(runtime.queries, ref);
-  const view = await runtime.queries.get(id);
+  const { app, actor, correlationId } = run;
+  const queries = app.get(SchoolQueries);
+  const id = await resolveSchool(queries, ref);
+  const view = await queries.get(id);
   if (!view) throw new CliFailure(`no school with id ${id}`);
   const plan = `school ${id} (${view.slug}) is ${view.status}: its role would be refused by PostgreSQL and its name repointed`;
   await confirm(options, { what: `suspend ${view.slug}`, answer: view.slug, plan: [plan] });
   const command = new SuspendSchoolCommand(id, options.reason, actor, correlationId);
-  const accepted = await handlers.suspendSchool.execute(command).catch((error: unknown) => {
-    throw refused(id, error);
-  });
+  const accepted = await app
+    .get(SuspendSchoolHandler)
+    .execute(command)
+    .catch((error: unknown) => {
+      throw refused(id, error);
+    });
   print(options.json, accepted, () => [`school ${id}: ${accepted.status} (correlation id ${correlationId})`]);
   return 0;
 }
 
 async function resume(ref: string, options: Options, run: CliRun): Promise<number> {
-  const { runtime, handlers, actor, correlationId } = run;
-  const id = await resolveSchool(runtime.queries, ref);
-  const accepted = await handlers.resumeSchool
+  const { app, actor, correlationId } = run;
+  const id = await resolveSchool(app.get(SchoolQueries), ref);
+  const accepted = await app
+    .get(ResumeSchoolHandler)
     .execute(new ResumeSchoolCommand(id, actor, correlationId))
     .catch((error: unknown) => {
       throw refused(id, error);
@@ -56,7 +63,7 @@ export function registerSchoolSuspension(program: Command): void {
     .option('--json', 'print {id, status} as JSON')
     .action(
       action(async (ref: string, options: Options & Confirmable & { reason: string }) =>
-        withRuntime((run) => suspend(ref, options, run)),
+        withContext((run) => suspend(ref, options, run)),
       ),
     );
   school
@@ -64,5 +71,5 @@ export function registerSchoolSuspension(program: Command): void {
     .argument('<school>', 'its id or slug', schoolRefArg)
     .description('resume a suspended school (or stop its suspension), as POST /school/:id/resume')
     .option('--json', 'print {id, status} as JSON')
-    .action(action(async (ref: string, options: Options) => withRuntime((run) => resume(ref, options, run))));
+    .action(action(async (ref: string, options: Options) => withContext((run) => resume(ref, options, run))));
 }

@@ -1,7 +1,12 @@
 import { planRollout, runRollout, type RolloutReport } from '../../application/schema-rollout/schema-rollout.js';
-import type { Runtime } from '../../infrastructure/runtime.js';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { Config } from '../../config/config.js';
+import { CONFIG } from '../../infrastructure/composition/tokens.js';
+import { SchemaRollouts } from '../../infrastructure/operations/schema-rollouts.js';
+import { PostgresTenantServers } from '../../infrastructure/tenant-databases/postgres/postgres-tenant-servers.js';
+import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
 import type { Command } from 'commander';
-import { action, group, intArg, withRuntime } from '../cli.js';
+import { action, group, intArg, withContext } from '../cli.js';
 import { resolveSchool, schoolRefArg } from '../school-ref.js';
 import { confirm, destructive } from '../confirm.js';
 import { progressBar } from './progress.js';
@@ -14,12 +19,25 @@ export interface SchoolsMigrateOptions {
   yes?: boolean;
 }
 
-export async function schoolsMigrate(runtime: Runtime, options: SchoolsMigrateOptions): Promise<number> {
-  const deps = runtime.rolloutDeps();
+/** What a rollout from the CLI works with. */
+export interface MigrateSource {
+  rollouts: SchemaRollouts;
+  /** The templates are brought up to date first. */
+  servers: PostgresTenantServers;
+  concurrency: number;
+}
+
+function migrateSource(app: INestApplicationContext): MigrateSource {
+  const { concurrency } = app.get<Config>(CONFIG).schemaRollout;
+  return { rollouts: app.get(SchemaRollouts), servers: app.get(PostgresTenantServers), concurrency };
+}
+
+export async function schoolsMigrate(source: MigrateSource, options: SchoolsMigrateOptions): Promise<number> {
+  const { deps } = source.rollouts;
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const target = runtime.servers.currentSchemaVersion();
+  const target = source.servers.currentSchemaVersion();
   if (options.dryRun) {
-    const plan = await planRollout(deps, { concurrency: runtime.config.schemaRollout.concurrency, only: options.only });
+    const plan = await planRollout(deps, { concurrency: source.concurrency, only: options.only });
     if (options.json) return (out(JSON.stringify({ target, schools: plan }, null, 2)), 0);
     for (const p of plan) {
       const what = p.error
@@ -38,13 +56,13 @@ export async function schoolsMigrate(runtime: Runtime, options: SchoolsMigrateOp
   const which = options.only ? `school ${options.only}` : 'every live school behind it';
   await confirm(options, { what: `migrate ${which} to schema ${target}`, answer: 'yes' });
   // New schools are cloned from the template: bring it up to date first (issue: schools made during a rollout).
-  await runtime.servers.ensureTemplates();
+  await source.servers.ensureTemplates();
   const bar = progressBar(
     `schema rollout to ${target} [{bar}] {value}/{total} | upgraded {upgraded} | failed {failed} | left {left}`,
   );
   let started = false;
   const report = await runRollout(deps, {
-    ...runtime.rolloutOptions('cli'),
+    ...source.rollouts.options('cli'),
     only: options.only,
     canary: options.canary,
     onProgress: (p) => {
@@ -89,10 +107,10 @@ export function registerSchoolsMigrate(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(
       action(async (options: { dryRun?: boolean; only?: string; canary?: number; json?: boolean; yes?: boolean }) =>
-        withRuntime(async ({ runtime }) =>
-          schoolsMigrate(runtime, {
+        withContext(async ({ app }) =>
+          schoolsMigrate(migrateSource(app), {
             dryRun: options.dryRun === true,
-            only: options.only && (await resolveSchool(runtime.queries, options.only)),
+            only: options.only && (await resolveSchool(app.get(SchoolQueries), options.only)),
             canary: options.canary,
             json: options.json === true,
             yes: options.yes,

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { SCHOOL_STATUSES } from '../../domain/school/state.js';
-import { action, group, intArg, print, withRuntime } from '../cli.js';
+import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
+import { action, group, intArg, print, withContext } from '../cli.js';
 
 interface ListOptions {
   status?: string;
@@ -28,10 +29,12 @@ export function registerSchoolsList(program: Command): void {
     .option('--json', 'print {items, total, limit, offset} as GET /schools answers it')
     .action(
       action(async (options: ListOptions) =>
-        withRuntime(async ({ runtime }) => {
+        withContext(async ({ app }) => {
           const { status, district, board, limit, offset } = options;
           const slug = options.slug?.toLowerCase();
-          const page = await runtime.queries.list({ status, district, board, slug, q: options.q, limit, offset });
+          const page = await app
+            .get(SchoolQueries)
+            .list({ status, district, board, slug, q: options.q, limit, offset });
           print(options.json, page, () => [
             ...page.items.map((s) =>
               [

@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { systemClock } from '../../application/ports/clock.port.js';
-import { FaultInjector } from '../../application/process-manager/faults.js';
+import { FAULT_POINTS, type FaultPoints } from '../../application/ports/fault-points.port.js';
 import { rotateCredentials } from '../../application/rotate-credentials/rotate-credentials.js';
-import type { Runtime } from '../../infrastructure/runtime.js';
-import { action, group, intArg, print, withRuntime } from '../cli.js';
+import { SchoolQueries } from '../../projections/school-read-model/school-queries.js';
+import { action, group, intArg, print, withContext } from '../cli.js';
+import { schoolPorts, type SchoolPorts } from '../school-ports.js';
 import { resolveSchool, schoolRefArg } from '../school-ref.js';
 import { confirm, destructive } from '../confirm.js';
 import { progressBar } from './progress.js';
@@ -33,18 +32,24 @@ export function registerSecrets(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(
       action(async (options: SecretsOptions) =>
-        withRuntime(async ({ runtime }) => {
-          const only = options.only && (await resolveSchool(runtime.queries, options.only));
-          return secretsRotate(runtime, { ...options, only });
+        withContext(async ({ app }) => {
+          const only = options.only && (await resolveSchool(app.get(SchoolQueries), options.only));
+          return secretsRotate(
+            { ...schoolPorts(app), faults: app.get<FaultPoints>(FAULT_POINTS) },
+            { ...options, only },
+          );
         }),
       ),
     );
 }
 
 /** Returns the exit code (1 when a school could not be rotated). */
-export async function secretsRotate(runtime: Runtime, options: SecretsOptions): Promise<number> {
+export async function secretsRotate(
+  deps: SchoolPorts & { faults: FaultPoints },
+  options: SecretsOptions,
+): Promise<number> {
   const { concurrency } = options;
-  const { config, credentials } = runtime;
+  const { credentials } = deps;
   const which = options.only ? `school ${options.only}` : 'every live school on another key';
   await confirm(options, {
     what: `give ${which} a new database password under key "${credentials.activeKeyId}"`,
@@ -55,24 +60,13 @@ export async function secretsRotate(runtime: Runtime, options: SecretsOptions): 
   );
   const started = performance.now();
   let done = 0;
-  const report = await rotateCredentials(
-    {
-      store: runtime.store,
-      servers: runtime.servers,
-      registry: runtime.registry,
-      credentials,
-      delivery: runtime.credentialsDelivery,
-      faults: new FaultInjector(config.faults, join(config.dataDir, 'faults')),
-      clock: systemClock,
-    },
-    {
-      only: options.only,
-      concurrency,
-      actor: 'cli',
-      onStart: (total) => bar.start(Math.max(total, 1), 0),
-      onSchool: () => bar.update(++done),
-    },
-  );
+  const report = await rotateCredentials(deps, {
+    only: options.only,
+    concurrency,
+    actor: 'cli',
+    onStart: (total) => bar.start(Math.max(total, 1), 0),
+    onSchool: () => bar.update(++done),
+  });
   bar.update(Math.max(done, 1));
   bar.stop();
   const seconds = (performance.now() - started) / 1000;

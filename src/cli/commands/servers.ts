@@ -1,7 +1,10 @@
+import type { INestApplicationContext } from '@nestjs/common';
 import type { TenantServerState } from '../../domain/school/placement.js';
-import type { Runtime } from '../../infrastructure/runtime.js';
+import { TENANT_SERVERS, type TenantServers } from '../../application/ports/tenant-servers.port.js';
 import type { Command } from 'commander';
-import { action, group, withRuntime } from '../cli.js';
+import { action, group, withContext } from '../cli.js';
+
+const serversOf = (app: INestApplicationContext) => app.get<TenantServers>(TENANT_SERVERS);
 
 const SERVERS_USAGE = 'servers list | drain <name> | open <name> [--capacity N|none] | close <name>';
 
@@ -16,40 +19,50 @@ export interface ServersOptions {
 const STATES: Record<string, TenantServerState> = { drain: 'draining', open: 'open', close: 'closed' };
 
 /** `npm run scs -- servers …`: exit 0, 1 for an unknown server, 2 for a usage error. */
-export async function serversCommand(runtime: Runtime, options: ServersOptions): Promise<number> {
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+export async function serversCommand(servers: TenantServers, options: ServersOptions): Promise<number> {
   const { command, name } = options;
-  if (command === 'list' || command === undefined) {
-    const servers = await runtime.servers.status();
-    if (options.json) return (out(JSON.stringify({ servers }, null, 2)), 0);
-    const header = `${'server'.padEnd(16)} ${'state'.padEnd(9)} ${'schools'.padStart(7)} ${'capacity'.padStart(8)}`;
-    out(`${header} ${'spares'.padStart(6)}  reachable`);
-    for (const s of servers) {
-      const reachable = s.reachable ? 'yes' : `no (${s.error ?? 'no answer'})`;
-      const counts = `${String(s.schools).padStart(7)} ${String(s.capacity ?? '-').padStart(8)} ${String(s.spares ?? '-').padStart(6)}`;
-      out(`${s.name.padEnd(16)} ${s.state.padEnd(9)} ${counts}  ${reachable}`);
-    }
-    return 0;
-  }
-  const state = command ? STATES[command] : undefined;
+  if (command === 'list' || command === undefined) return list(servers, options.json);
+  const state = STATES[command];
   if (!state || !name) {
-    return usage(`servers ${command ?? ''}: expected list, drain <name>, open <name> or close <name>`);
+    return usage(`servers ${command}: expected list, drain <name>, open <name> or close <name>`);
   }
-  if (!runtime.servers.names.includes(name)) {
-    process.stderr.write(`no tenant server "${name}" (SCS_TENANT_SERVERS lists ${runtime.servers.names.join(', ')})\n`);
+  if (!servers.names.includes(name)) {
+    process.stderr.write(`no tenant server "${name}" (SCS_TENANT_SERVERS lists ${servers.names.join(', ')})\n`);
     return 1;
   }
-  let capacity: number | null | undefined;
-  if (options.capacity !== undefined) {
-    if (state !== 'open') return usage('--capacity goes with servers open');
-    capacity = options.capacity === 'none' ? null : Number(options.capacity);
-    if (capacity !== null && !(Number.isInteger(capacity) && capacity > 0)) {
-      return usage('--capacity must be a positive whole number of schools, or none');
-    }
-  }
-  await runtime.servers.setState(name, state, capacity);
+  const capacity = capacityOf(options.capacity, state);
+  if (typeof capacity === 'string') return usage(capacity);
+  await servers.setState(name, state, capacity);
   out(`tenant server ${name} is ${state}${capacity !== undefined ? ` (capacity ${capacity ?? 'none'})` : ''}`);
   return 0;
+}
+
+function out(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function list(servers: TenantServers, json: boolean): Promise<number> {
+  const status = await servers.status();
+  if (json) return (out(JSON.stringify({ servers: status }, null, 2)), 0);
+  const header = `${'server'.padEnd(16)} ${'state'.padEnd(9)} ${'schools'.padStart(7)} ${'capacity'.padStart(8)}`;
+  out(`${header} ${'spares'.padStart(6)}  reachable`);
+  for (const s of status) {
+    const reachable = s.reachable ? 'yes' : `no (${s.error ?? 'no answer'})`;
+    const counts = `${String(s.schools).padStart(7)} ${String(s.capacity ?? '-').padStart(8)} ${String(s.spares ?? '-').padStart(6)}`;
+    out(`${s.name.padEnd(16)} ${s.state.padEnd(9)} ${counts}  ${reachable}`);
+  }
+  return 0;
+}
+
+/** `--capacity`: a number, null for `none`, undefined when not given; a string is the usage error. */
+function capacityOf(given: string | undefined, state: TenantServerState): number | null | undefined | string {
+  if (given === undefined) return undefined;
+  if (state !== 'open') return '--capacity goes with servers open';
+  const capacity = given === 'none' ? null : Number(given);
+  if (capacity !== null && !(Number.isInteger(capacity) && capacity > 0)) {
+    return '--capacity must be a positive whole number of schools, or none';
+  }
+  return capacity;
 }
 
 function usage(message: string): number {
@@ -66,7 +79,7 @@ export function registerServers(program: Command): void {
     .option('--json', 'print the list as JSON')
     .action(
       action(async (options: { json?: boolean }) =>
-        withRuntime(({ runtime }) => serversCommand(runtime, { command: 'list', json: options.json === true })),
+        withContext(({ app }) => serversCommand(serversOf(app), { command: 'list', json: options.json === true })),
       ),
     );
   const change = (command: string, description: string, capacity = false) => {
@@ -74,8 +87,8 @@ export function registerServers(program: Command): void {
     if (capacity) sub.option('--capacity <n>', 'schools it may hold, or none');
     sub.action(
       action(async (name: string, options: { capacity?: string }) =>
-        withRuntime(({ runtime }) =>
-          serversCommand(runtime, { command, name, capacity: options.capacity, json: false }),
+        withContext(({ app }) =>
+          serversCommand(serversOf(app), { command, name, capacity: options.capacity, json: false }),
         ),
       ),
     );

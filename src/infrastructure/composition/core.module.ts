@@ -1,10 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppLogger } from '../../application/ports/logger.port.js';
 import type { Config } from '../../config/config.js';
-import { Runtime } from '../runtime.js';
+import { CommandHandlersModule } from './command-handlers.module.js';
 import { CentralDatabaseModule } from './central-database.module.js';
 import { ConfigModule } from './config.module.js';
 import { EventStoreModule } from './event-store.module.js';
+import { LifecycleModule } from './lifecycle.module.js';
 import { ProcessModule } from './process.module.js';
 import { ProvidersModule } from './providers.module.js';
 import { SchoolsModule } from './schools.module.js';
@@ -13,8 +14,8 @@ import { WebhooksModule } from './webhooks.module.js';
 
 /**
  * Every adapter SCS runs with, one module per port family, each choosing its adapters from the
- * configuration; `Runtime` holds their lifecycle. The HTTP application imports it (AppModule), and the
- * CLI runs it as a Nest application context (Runtime.create).
+ * configuration, the command handlers, and their lifecycle (LifecycleModule). The HTTP application imports
+ * it (AppModule), and the CLI runs it as a Nest application context (createAppContext).
  */
 @Module({})
 export class CoreModule {
@@ -30,9 +31,10 @@ export class CoreModule {
         ProvidersModule,
         ProcessModule,
         WebhooksModule,
+        LifecycleModule,
+        CommandHandlersModule,
       ],
-      providers: [Runtime],
-      exports: [Runtime],
+      exports: [CommandHandlersModule],
     };
   }
 }

@@ -1,7 +1,5 @@
-import { join } from 'node:path';
 import { TRACING, type Tracing } from '../../application/ports/tracing.port.js';
 import { Global, Module } from '@nestjs/common';
-import { FaultInjector } from '../../application/process-manager/faults.js';
 import { ProcessManager } from '../../application/process-manager/process-manager.js';
 import type { StepPorts } from '../../application/process-manager/step-runner.js';
 import { CertificateRenewer } from '../../application/renewal/certificate-renewer.js';
@@ -10,6 +8,7 @@ import { CREDENTIALS_DELIVERY, type CredentialsDelivery } from '../../applicatio
 import { CERTIFICATE_DELIVERY, type CertificateDelivery } from '../../application/ports/certificate-delivery.port.js';
 import { CHECKPOINT_STORE, type CheckpointStore } from '../../application/ports/checkpoint-store.port.js';
 import { CLOCK, type Clock } from '../../application/ports/clock.port.js';
+import { FAULT_POINTS, type FaultPoints } from '../../application/ports/fault-points.port.js';
 import { DATABASE_ARCHIVES, type DatabaseArchives } from '../../application/ports/database-archives.port.js';
 import { DNS_PROVIDER, type DnsProvider } from '../../application/ports/dns.port.js';
 import { EVENT_STORE, type EventStore } from '../../application/ports/event-store.port.js';
@@ -22,17 +21,12 @@ import type { Config } from '../../config/config.js';
 import { ProjectionRunner } from '../../projections/projection-runner.js';
 import type { ReadPool } from '../../projections/queryable.js';
 import { PROJECTIONS } from '../../projections/registry.js';
+import { faultPoints } from '../faults/fault-points.js';
 import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { SchoolCredentials } from '../secrets/credentials.js';
 import { APP_LOGGER, CONFIG, READ_SIDE } from './tokens.js';
 
 const STEP_PORTS = Symbol('StepPorts');
-
-function faultInjector(config: Config, logger: AppLogger): FaultInjector {
-  const faults = new FaultInjector(config.faults, join(config.dataDir, 'faults'));
-  if (faults.active) logger.warn(`fault injection is ON: SCS_FAULTS=${config.faultsSpec}`);
-  return faults;
-}
 
 /** What the steps may use (each step module takes only the ports it names). */
 function stepPorts(
@@ -46,7 +40,7 @@ function stepPorts(
     Mailer,
     SchoolRegistry,
     DatabaseArchives,
-    FaultInjector,
+    FaultPoints,
     SchoolCredentials,
     CredentialsDelivery,
   ]
@@ -66,7 +60,7 @@ function stepPorts(
 @Global()
 @Module({
   providers: [
-    { provide: FaultInjector, inject: [CONFIG, APP_LOGGER], useFactory: faultInjector },
+    { provide: FAULT_POINTS, inject: [CONFIG, APP_LOGGER, CLOCK], useFactory: faultPoints },
     {
       provide: STEP_PORTS,
       inject: [
@@ -79,7 +73,7 @@ function stepPorts(
         MAILER,
         SCHOOL_REGISTRY,
         DATABASE_ARCHIVES,
-        FaultInjector,
+        FAULT_POINTS,
         SchoolCredentials,
         CREDENTIALS_DELIVERY,
       ],
@@ -121,18 +115,18 @@ function stepPorts(
     },
     {
       provide: CertificateRenewer,
-      inject: [EVENT_STORE, CERTIFICATE_PROVIDER, CERTIFICATE_DELIVERY, FaultInjector, CLOCK, APP_LOGGER, CONFIG],
+      inject: [EVENT_STORE, CERTIFICATE_PROVIDER, CERTIFICATE_DELIVERY, FAULT_POINTS, CLOCK, APP_LOGGER, CONFIG],
       useFactory: (
         store: EventStore,
         certificates: CertificateProvider,
         delivery: CertificateDelivery,
-        faults: FaultInjector,
+        faults: FaultPoints,
         clock: Clock,
         logger: AppLogger,
         config: Config,
       ) => new CertificateRenewer(store, certificates, delivery, faults, clock, logger, config.retry),
     },
   ],
-  exports: [FaultInjector, ProcessManager, ProjectionRunner, CertificateRenewer],
+  exports: [FAULT_POINTS, ProcessManager, ProjectionRunner, CertificateRenewer],
 })
 export class ProcessModule {}

@@ -6,7 +6,8 @@ import type { Config, ConfiguredApiKey } from '../../config/config.js';
 import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from '../../app.module.js';
 import { PinoLoggerService } from '../logging/pino-logger.js';
-import { Runtime } from '../runtime.js';
+import { Lifecycle } from '../lifecycle/lifecycle.js';
+import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { setupOpenApi } from './openapi/openapi.js';
 import { toProblem } from './problem.filter.js';
 import { answerClientErrors, cors, methodNotAllowed, refuseBadText } from './http-edges.js';
@@ -16,27 +17,27 @@ import { sendProblem } from './problem.js';
 import { correlationMiddleware, JSON_TYPES, jsonOnlyMiddleware } from './request-context.js';
 
 /**
- * Builds the Nest HTTP application with every adapter (AppModule imports CoreModule); the runtime it
- * returns starts the background work and is closed by `app.close()`. Used by main.ts.
+ * Builds the Nest HTTP application with every adapter (AppModule imports CoreModule); the lifecycle it
+ * returns starts the background work and is stopped by `app.close()`. Used by main.ts.
  */
 export async function createHttpApp(
   config: Config,
   apiKeys: ConfiguredApiKey[],
   logger: LoggerService | false,
   appLogger: AppLogger,
-): Promise<{ app: NestExpressApplication; runtime: Runtime }> {
+): Promise<{ app: NestExpressApplication; lifecycle: Lifecycle }> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config, appLogger, apiKeys), {
     bodyParser: false,
     logger: logger === false ? false : logger,
     abortOnError: false,
   });
-  const runtime = app.get(Runtime);
+  const lifecycle = app.get(Lifecycle);
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   const trustProxy = config.trustProxy;
   if (trustProxy) app.set('trust proxy', /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy);
   app.use(correlationMiddleware);
-  app.use(runtime.metrics.httpMiddleware());
+  app.use(app.get(PrometheusMetrics).httpMiddleware());
   if (logger instanceof PinoLoggerService) app.use(logger.accessLog());
   const router = () => app.getHttpAdapter().getInstance().router;
   app.use(cors(config.corsOrigins)); // before the 204 of a preflight, so that it carries the CORS headers
@@ -57,6 +58,6 @@ export async function createHttpApp(
   );
   answerClientErrors(app.getHttpServer());
   // No enableShutdownHooks(): Nest would close the app and then re-raise the signal, killing the process
-  // before the runtime drains. main.ts owns SIGTERM/SIGINT.
-  return { app, runtime };
+  // before the lifecycle drains. main.ts owns SIGTERM/SIGINT.
+  return { app, lifecycle };
 }

@@ -11,7 +11,7 @@ import type { Mailer } from '../../ports/mailer.port.js';
 import type { SchoolCredentialsPort } from '../../ports/school-credentials.port.js';
 import type { SchoolRegistry } from '../../ports/school-registry.port.js';
 import type { TenantServers } from '../../ports/tenant-servers.port.js';
-import type { FaultInjector } from '../faults.js';
+import type { FaultPoints } from '../../ports/fault-points.port.js';
 
 /** Everything a step may use; each step module names the part it needs. */
 export interface StepPorts {
@@ -29,7 +29,7 @@ export interface StepPorts {
   credentials: SchoolCredentialsPort;
   /** Where school apps get their connection (SCS_CREDENTIALS_DELIVERY): given on registering, taken on undo. */
   credentialsDelivery: CredentialsDelivery;
-  faults: FaultInjector;
+  faults: FaultPoints;
   /** What `<slug>.<BASE_DOMAIN>` points at: an IP gives an A record, a host name a CNAME. */
   dnsTarget: string;
   /** What it points at while the school is suspended (a maintenance page); absent: it is left as it is. */

@@ -1,22 +1,20 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StepError } from '../ports/step-error.js';
-
-export type Fault = { kind: 'fail' } | { kind: 'flaky'; times: number } | { kind: 'crash' };
+import { systemClock, type Clock } from '../../application/ports/clock.port.js';
+import type { FaultPoints } from '../../application/ports/fault-points.port.js';
+import { StepError } from '../../application/ports/step-error.js';
+import type { Fault } from '../../config/faults.js';
 
 /**
  * Test-only fault injection (refused in production by the configuration). A crash fires once per
  * school and step: a marker file in the data folder keeps the restarted process from crashing again.
  */
-export class FaultInjector {
+export class FaultInjector implements FaultPoints {
   constructor(
     private readonly faults: Map<string, Fault>,
     private readonly markerDir: string,
+    private readonly clock: Clock = systemClock,
   ) {}
-
-  get active(): boolean {
-    return this.faults.size > 0;
-  }
 
   beforeStep(action: string, attempt: number): void {
     const fault = this.faults.get(action);
@@ -33,10 +31,8 @@ export class FaultInjector {
     const marker = join(this.markerDir, `crashed-${schoolId}-${action}`);
     if (existsSync(marker)) return;
     mkdirSync(this.markerDir, { recursive: true });
-    writeFileSync(marker, new Date().toISOString());
+    writeFileSync(marker, this.clock.now().toISOString());
     process.stderr.write(`SCS_FAULTS: ${action}:crash — killing the process after the side effect, before its event\n`);
     process.kill(process.pid, 'SIGKILL');
   }
 }
-
-export const NO_FAULTS = new FaultInjector(new Map(), '');
