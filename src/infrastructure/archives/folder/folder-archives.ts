@@ -80,7 +80,7 @@ export class FolderDatabaseArchives implements DatabaseArchives {
     const client = guardClient(new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 }), 'archive');
     await client.connect();
     try {
-      // Named `v` here: SHOW names its column after the setting, and a missing `v` made every archive JSON lines.
+      // Aliased `v`, the field read here: without it the major is NaN and every archive falls back to JSON lines.
       const serverMajor = Math.floor(
         Number((await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0].v) /
           10000,
