@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { EndpointWorker, type DeliveryPolicy } from '../../src/application/webhooks/endpoint-worker.js';
+import type { DeliveryPolicy } from '../../src/application/webhooks/delivery-attempt.js';
+import { EndpointWorker } from '../../src/application/webhooks/endpoint-worker.js';
 import {
   noWebhookTelemetry,
   type TransportResult,

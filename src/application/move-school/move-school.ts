@@ -50,13 +50,7 @@ export async function moveSchool(deps: MoveDeps, schoolId: string, to: string, a
   const { databaseName } = state;
   let switched = false;
   try {
-    await deps.servers.on(to).create(databaseName);
-    const blockedAt = performance.now();
-    const { tables, rows } = await deps.servers.copyDatabase(databaseName, from, to);
-    const password = deps.credentials.passwordFor(schoolId, state.credentials);
-    await deps.servers.on(to).secure(databaseName, { role: deps.credentials.roleFor(databaseName), password });
-    await deps.servers.movePlacement(schoolId, to);
-    await deps.registry.setServer(schoolId, to);
+    const { tables, rows, blockedAt } = await copyAndSwitch(deps, state, from, to);
     switched = true;
     const moved = { ...state, server: to };
     const credentials = deps.delivery
@@ -85,21 +79,48 @@ export async function moveSchool(deps: MoveDeps, schoolId: string, to: string, a
     return { moved: true, from, to, tables, rows, downtimeMs, oldDropped: dropped };
   } catch (error) {
     if (switched) throw error; // the copy is live and in the registry: recording is what is left (re-run)
-    await deps.servers.movePlacement(schoolId, from).catch(() => undefined);
-    await deps.registry.setServer(schoolId, from).catch(() => undefined);
-    await deps.servers
-      .on(from)
-      .allowConnections(databaseName, true)
-      .catch(() => undefined);
-    await deps.servers
-      .on(to)
-      .drop(databaseName)
-      .catch(() => undefined);
+    await undoCopy(deps, state, from, to);
     const finishedAt = deps.clock.now().toISOString();
     const data = { to, error: describeError(error), startedAt, finishedAt, now: finishedAt };
     await executeSchoolCommand(deps.store, schoolId, () => ({ type: 'RecordMoveFailure', data }), metadata());
     return { moved: false, reason: `the move failed and was undone: ${describeError(error)}` };
   }
+}
+
+/**
+ * Makes the database on `to`, copies the rows (the source is closed to sessions from then on: `blockedAt`),
+ * secures the copy with the school's owner role and points the placement and the registry at `to`.
+ */
+async function copyAndSwitch(
+  deps: MoveDeps,
+  state: SchoolState,
+  from: string,
+  to: string,
+): Promise<{ tables: number; rows: number; blockedAt: number }> {
+  const { id: schoolId, databaseName } = state;
+  await deps.servers.on(to).create(databaseName);
+  const blockedAt = performance.now();
+  const { tables, rows } = await deps.servers.copyDatabase(databaseName, from, to);
+  const password = deps.credentials.passwordFor(schoolId, state.credentials);
+  await deps.servers.on(to).secure(databaseName, { role: deps.credentials.roleFor(databaseName), password });
+  await deps.servers.movePlacement(schoolId, to);
+  await deps.registry.setServer(schoolId, to);
+  return { tables, rows, blockedAt };
+}
+
+/** Before the switch took: the placement and registry back on `from`, the source open again, the copy dropped. */
+async function undoCopy(deps: MoveDeps, state: SchoolState, from: string, to: string): Promise<void> {
+  const { id: schoolId, databaseName } = state;
+  await deps.servers.movePlacement(schoolId, from).catch(() => undefined);
+  await deps.registry.setServer(schoolId, from).catch(() => undefined);
+  await deps.servers
+    .on(from)
+    .allowConnections(databaseName, true)
+    .catch(() => undefined);
+  await deps.servers
+    .on(to)
+    .drop(databaseName)
+    .catch(() => undefined);
 }
 
 export type MovePlan =

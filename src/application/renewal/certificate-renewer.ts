@@ -4,14 +4,26 @@ import { evolve } from '../../domain/school/evolve.js';
 import { isDeliveryBehind, isRenewalDue } from '../../domain/school/renewal.js';
 import type { SchoolState } from '../../domain/school/state.js';
 import type { CertificateDelivery } from '../ports/certificate-delivery.port.js';
-import type { CertificateProvider } from '../ports/certificates.port.js';
+import type { CertificateProvider, IssuedCertificate } from '../ports/certificates.port.js';
 import type { Clock } from '../ports/clock.port.js';
-import type { EventStore, GlobalPosition } from '../ports/event-store.port.js';
+import type { EventMetadata, EventStore, GlobalPosition } from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
 import type { FaultPoints } from '../ports/fault-points.port.js';
 import { retryDelayMs, type RetryPolicy } from '../process-manager/retry-policy.js';
 import { describeError } from '../describe-error.js';
 import { executeSchoolCommand, loadSchool, toFoldable } from '../school/school-stream.js';
+
+/** One renewal attempt of one school's certificate, as its events and logs name it. */
+interface RenewalAttempt {
+  schoolId: string;
+  slug: string;
+  /** The certificate being replaced. */
+  current: { serialNumber: string; reference: string };
+  attempt: number;
+  startedAt: string;
+  metadata: EventMetadata;
+  fields: Record<string, string>;
+}
 
 /**
  * Renews live schools' certificates before they expire (at two thirds of their lifetime). Each
@@ -87,6 +99,7 @@ export class CertificateRenewer {
     };
     const { slug } = state.details;
     const fields = { schoolId, slug, correlationId: metadata.correlationId, step: 'renew_certificate' };
+    const renewal: RenewalAttempt = { schoolId, slug, current, attempt, startedAt, metadata, fields };
     try {
       this.faults.beforeStep('renew_certificate', attempt);
       const cert = await this.certificates.renew({
@@ -95,68 +108,78 @@ export class CertificateRenewer {
         serialNumber: current.serialNumber,
       });
       this.faults.afterSideEffect('renew_certificate', schoolId);
-      const finishedAt = this.clock.now().toISOString();
-      await executeSchoolCommand(
-        this.store,
-        schoolId,
-        () => ({
-          type: 'RecordCertificateRenewal',
-          data: {
-            event: {
-              type: 'CertificateRenewed',
-              data: {
-                provider: this.certificates.name,
-                domain: cert.domain,
-                reference: cert.reference,
-                serialNumber: cert.serialNumber,
-                issuer: cert.issuer,
-                notBefore: cert.notBefore,
-                notAfter: cert.notAfter,
-                previousSerialNumber: current.serialNumber,
-                attempt,
-                startedAt,
-                finishedAt,
-              },
-            },
-            now: finishedAt,
-          },
-        }),
-        { ...metadata, now: finishedAt },
-      );
-      const renewed = `certificate renewed, serial ${cert.serialNumber}, valid until ${cert.notAfter}`;
-      this.logger.log(`school ${schoolId} (${slug}): ${renewed}`, fields);
+      await this.recordRenewed(renewal, cert);
       // The renewal stands whatever the delivery does: a failed one is tried again by the next sweep.
       await this.deliver(schoolId, current.reference);
       return true;
     } catch (error) {
-      const finishedAt = this.clock.now();
-      // Renewal never gives up (an expired certificate is an outage), but backs off up to a day.
-      const retryAt = new Date(
-        finishedAt.getTime() +
-          retryDelayMs({ ...this.policy, maxDelayMs: Math.max(this.policy.maxDelayMs, 1000) }, attempt),
-      ).toISOString();
-      const message = describeError(error);
-      const failed = `certificate renewal attempt ${attempt} failed: ${message}; next attempt at ${retryAt}`;
-      this.logger.warn(`school ${schoolId} (${slug}): ${failed}`, fields);
-      await executeSchoolCommand(
-        this.store,
-        schoolId,
-        () => ({
-          type: 'RecordCertificateRenewalFailure',
-          data: {
-            serialNumber: current.serialNumber,
-            attempt,
-            error: message,
-            retryAt,
-            startedAt,
-            finishedAt: finishedAt.toISOString(),
-            now: finishedAt.toISOString(),
-          },
-        }),
-        { ...metadata, now: finishedAt.toISOString() },
-      );
+      await this.recordRenewalFailure(renewal, error);
       return false;
     }
+  }
+
+  private async recordRenewed(renewal: RenewalAttempt, cert: IssuedCertificate): Promise<void> {
+    const { schoolId, slug, current, attempt, startedAt, metadata, fields } = renewal;
+    const finishedAt = this.clock.now().toISOString();
+    await executeSchoolCommand(
+      this.store,
+      schoolId,
+      () => ({
+        type: 'RecordCertificateRenewal',
+        data: {
+          event: {
+            type: 'CertificateRenewed',
+            data: {
+              provider: this.certificates.name,
+              domain: cert.domain,
+              reference: cert.reference,
+              serialNumber: cert.serialNumber,
+              issuer: cert.issuer,
+              notBefore: cert.notBefore,
+              notAfter: cert.notAfter,
+              previousSerialNumber: current.serialNumber,
+              attempt,
+              startedAt,
+              finishedAt,
+            },
+          },
+          now: finishedAt,
+        },
+      }),
+      { ...metadata, now: finishedAt },
+    );
+    const renewed = `certificate renewed, serial ${cert.serialNumber}, valid until ${cert.notAfter}`;
+    this.logger.log(`school ${schoolId} (${slug}): ${renewed}`, fields);
+  }
+
+  private async recordRenewalFailure(renewal: RenewalAttempt, error: unknown): Promise<void> {
+    const { schoolId, slug, current, attempt, startedAt, metadata, fields } = renewal;
+    const finishedAt = this.clock.now();
+    // Renewal never gives up (an expired certificate is an outage), but backs off up to a day.
+    const retryAt = new Date(
+      finishedAt.getTime() +
+        retryDelayMs({ ...this.policy, maxDelayMs: Math.max(this.policy.maxDelayMs, 1000) }, attempt),
+    ).toISOString();
+    const message = describeError(error);
+    const failed = `certificate renewal attempt ${attempt} failed: ${message}; next attempt at ${retryAt}`;
+    this.logger.warn(`school ${schoolId} (${slug}): ${failed}`, fields);
+    await executeSchoolCommand(
+      this.store,
+      schoolId,
+      () => ({
+        type: 'RecordCertificateRenewalFailure',
+        data: {
+          serialNumber: current.serialNumber,
+          attempt,
+          error: message,
+          retryAt,
+          startedAt,
+          finishedAt: finishedAt.toISOString(),
+          now: finishedAt.toISOString(),
+        },
+      }),
+      { ...metadata, now: finishedAt.toISOString() },
+    );
   }
 
   /**

@@ -1,20 +1,15 @@
 import { isLive, type SchoolState } from '../../domain/school/state.js';
-import type { EventMetadata, EventStore } from '../ports/event-store.port.js';
+import type { EventStore } from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
 import type { MigrationTimeouts, SchemaStatus } from '../ports/tenant-databases.port.js';
 import type { TenantServers } from '../ports/tenant-servers.port.js';
 import { serverOf } from '../../domain/school/placement.js';
-import { SchemaMigrationError } from '../ports/tenant-databases.port.js';
 import type { FaultPoints } from '../ports/fault-points.port.js';
-import { retryDelayMs, type RetryPolicy } from '../process-manager/retry-policy.js';
+import type { RetryPolicy } from '../process-manager/retry-policy.js';
 import { describeError } from '../describe-error.js';
-import { isPermanent } from '../ports/step-error.js';
 import { allSchools } from '../school/all-schools.js';
-import { executeSchoolCommand } from '../school/school-stream.js';
 import { inPool } from '../in-pool.js';
-
-/** The name of a schema upgrade in faults, logs and metrics. */
-export const UPGRADE_SCHEMA = 'upgrade_schema';
+import { upgradeSchool } from './upgrade-school.js';
 
 export interface RolloutDeps {
   store: EventStore;
@@ -177,99 +172,4 @@ function notStarted(school: SchoolState): SchoolOutcome {
     from: schemaVersion!,
     attempts: 0,
   };
-}
-
-async function upgradeSchool(deps: RolloutDeps, options: RolloutOptions, school: SchoolState): Promise<SchoolOutcome> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const { id: schoolId, databaseName } = school;
-  const from = school.schemaVersion!;
-  const base = { schoolId, slug: school.details.slug, databaseName, from };
-  // Attempts carry on from the school's earlier rollouts, so the audit trail counts them all.
-  const first = (school.schemaUpgradeFailure?.attempts ?? 0) + 1;
-  const metadata = (): EventMetadata => ({
-    actor: options.actor,
-    correlationId: options.correlationId,
-    now: new Date().toISOString(),
-  });
-  for (let attempt = first; ; attempt++) {
-    const startedAt = new Date().toISOString();
-    const t0 = performance.now();
-    try {
-      deps.faults.beforeStep(UPGRADE_SCHEMA, attempt - first + 1);
-      const databases = deps.servers.on(serverOf(school));
-      const migrated = await databases.migrate(databaseName, { timeouts: options.timeouts });
-      deps.faults.afterSideEffect(UPGRADE_SCHEMA, schoolId);
-      // After a crash the database may already be ahead with nothing applied now: it records what it ran.
-      // The version is a count of the journal's migrations, so those after `from` are the ones it ran.
-      const migrations = migrated.recorded ? migrated.recorded.slice(Number(from)) : migrated.applied;
-      const adopted = migrated.adopted?.length ? { adopted: migrated.adopted } : {};
-      const durationMs = Math.round(performance.now() - t0);
-      const now = new Date().toISOString();
-      await executeSchoolCommand(
-        deps.store,
-        schoolId,
-        () => ({
-          type: 'RecordSchemaUpgrade',
-          data: {
-            databaseName,
-            to: migrated.schemaVersion,
-            migrations,
-            durationMs,
-            attempt,
-            startedAt,
-            finishedAt: now,
-            now,
-            recordedIn: 'drizzle',
-            ...adopted,
-          },
-        }),
-        metadata(),
-      );
-      deps.logger.log(
-        `schema rollout: school ${schoolId} ${from} → ${migrated.schemaVersion}` +
-          ` (${migrations.join(', ')}${migrated.adopted?.length ? `; recorded for Drizzle: ${migrated.adopted.join(', ')}` : ''}) in ${durationMs} ms`,
-      );
-      return { ...base, result: 'upgraded', to: migrated.schemaVersion, migrations, attempts: attempt - first + 1 };
-    } catch (error) {
-      const failed = error instanceof SchemaMigrationError ? error : undefined;
-      const migration = failed?.migration ?? 'none (the database could not be reached)';
-      const applied = failed?.applied ?? [];
-      const version = String(Number(from) + applied.length).padStart(4, '0');
-      const permanent = isPermanent(error);
-      const last = permanent || attempt - first + 1 >= options.policy.maxAttempts;
-      const delay = retryDelayMs(options.policy, attempt - first + 1);
-      const now = new Date().toISOString();
-      const retryAt = last ? undefined : new Date(Date.now() + delay).toISOString();
-      const message = describeError(error);
-      await executeSchoolCommand(
-        deps.store,
-        schoolId,
-        () => ({
-          type: 'RecordSchemaUpgradeFailure',
-          data: {
-            databaseName,
-            migration,
-            error: message,
-            attempt,
-            permanent,
-            version,
-            applied,
-            retryAt,
-            startedAt,
-            finishedAt: now,
-            now,
-          },
-        }),
-        metadata(),
-      ).catch((e) =>
-        deps.logger.warn(`schema rollout: recording the failure of school ${schoolId}: ${describeError(e)}`),
-      );
-      deps.logger.warn(
-        `schema rollout: school ${schoolId} attempt ${attempt} failed at ${migration}: ${message}` +
-          (last ? '' : ` (retrying in ${delay} ms)`),
-      );
-      if (last) return { ...base, result: 'failed', migration, error: message, attempts: attempt - first + 1 };
-      await sleep(delay);
-    }
-  }
 }

@@ -4,25 +4,28 @@ import type { EventStore, GlobalPosition, RecordedEvent, Subscription } from '..
 import type { AppLogger } from '../ports/logger.port.js';
 import type {
   DeliveryAttempt,
+  DeliveryOutcome,
+  TransportResult,
   WebhookEndpoint,
   WebhookEndpoints,
-  WebhookSecrets,
   WebhookTelemetry,
   WebhookTransport,
 } from '../ports/webhooks.port.js';
-import { retryDelayMs } from '../process-manager/retry-policy.js';
 import { SCHOOL_STREAM_PREFIX } from '../../domain/school/events.js';
 import { describeError } from '../describe-error.js';
+import { attemptRecord, describeAnswer, retryDelay, type DeliveryPolicy } from './delivery-attempt.js';
+import { DeliveryLanes, type Delivery } from './delivery-lanes.js';
+import { RecentSecrets } from './recent-secrets.js';
+import { WakeableSleeps } from './wakeable-sleeps.js';
 
 const RESTART_MS = 2000;
-const SECRETS_FRESH_MS = 1000;
 /**
  * Schools delivered to at once, per endpoint (each school's events still one after another), once the
  * endpoint answers: a worker starts at one request and opens all of them at its first 2xx; any failed
  * attempt closes it to one again, so a failing or gone endpoint never has more than one request open.
- * 32, not 8: during a 100-school burst on 2 cores one request took 50-250 ms, and 8 lanes queued the
- * burst's events for up to 1.1 s (p99 1.2 s, recorded → 2xx); growing one lane per 2xx took ~0.9 s to
- * reach 30 from a fresh endpoint, which the burst's first events waited for.
+ * 32: during a 100-school burst on 2 cores one request takes 50-250 ms, so 8 lanes queue the burst's
+ * events for over a second (recorded → 2xx); opening all at the first 2xx, rather than one lane per 2xx,
+ * spares a fresh endpoint's first events the ~0.9 s that growing to 30 lanes takes.
  */
 const IN_FLIGHT = 32;
 /**
@@ -31,21 +34,6 @@ const IN_FLIGHT = 32;
  * at it, the subscription waits.
  */
 const READ_AHEAD = 512;
-
-interface Delivery {
-  event: RecordedEvent;
-  integration: IntegrationEvent;
-  /** The position of the event handed to the worker before this one: where a checkpoint stops short of it. */
-  before: GlobalPosition | undefined;
-  done: boolean;
-}
-
-export interface DeliveryPolicy {
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** How long one event is retried (from its first attempt) before the endpoint is disabled. */
-  retryForMs: number;
-}
 
 /** The worker was stopped (shutdown, the endpoint removed or disabled) while an event waited. */
 class Stopped extends Error {}
@@ -75,17 +63,15 @@ export class EndpointWorker {
   private subscription?: Subscription;
   private stopped = false;
   private timer?: NodeJS.Timeout;
-  private readonly sleepers = new Set<() => void>();
+  private readonly sleeps = new WakeableSleeps();
   private readonly reader: IntegrationEventReader;
   private readonly since = Date.now();
-  private secretsRead?: { secrets: WebhookSecrets; at: number };
+  private readonly secrets: RecentSecrets;
   /** Deliveries allowed at once now (1..IN_FLIGHT) and those open. */
   private window = 1;
   private open = 0;
   /** This run's (from start to its end): the undelivered events in store order, by school, and the schools ready. */
-  private pending: Delivery[] = [];
-  private lanes = new Map<string, Delivery[]>();
-  private ready: string[] = [];
+  private lanes = new DeliveryLanes();
   private running = new Set<Promise<void>>();
   private lastHanded?: GlobalPosition;
   private lastSaved?: GlobalPosition;
@@ -102,11 +88,12 @@ export class EndpointWorker {
     private readonly parts: WorkerParts,
   ) {
     this.reader = new IntegrationEventReader(parts.store, parts.source);
+    this.secrets = new RecentSecrets(() => parts.endpoints.secrets(endpoint.id));
   }
 
   /** Since the oldest event not yet delivered was recorded (0 when none waits). */
   get backlogSeconds(): number {
-    const oldest = this.pending.find((d) => !d.done);
+    const oldest = this.lanes.oldestWaiting();
     return oldest ? Math.max(0, (Date.now() - oldest.event.recordedAt.getTime()) / 1000) : 0;
   }
 
@@ -119,9 +106,7 @@ export class EndpointWorker {
       return this.restart(error);
     }
     if (this.stopped) return;
-    this.pending = [];
-    this.lanes = new Map();
-    this.ready = [];
+    this.lanes = new DeliveryLanes();
     this.failure = undefined;
     this.ending = undefined;
     this.lastHanded = this.lastSaved = after;
@@ -147,7 +132,7 @@ export class EndpointWorker {
   private end(reason: unknown): void {
     if (this.failure !== undefined || !this.subscription) return;
     this.failure = reason;
-    for (const wake of this.sleepers) wake();
+    this.sleeps.wakeAll();
     this.room?.();
     this.ending = this.tearDown(reason);
   }
@@ -158,9 +143,7 @@ export class EndpointWorker {
     this.subscription = undefined;
     await this.persisting;
     await this.persist().catch(() => undefined);
-    this.pending = [];
     this.lanes.clear();
-    this.ready = [];
     this.restart(reason);
   }
 
@@ -181,29 +164,20 @@ export class EndpointWorker {
       if (this.failure !== undefined) throw this.failure;
       const integration = await this.reader.of(event);
       if (integration && this.endpoint.eventTypes.includes(integration.type))
-        this.enqueue({ event, integration, before: this.lastHanded, done: false });
+        this.lanes.add({ event, integration, before: this.lastHanded, done: false });
       this.lastHanded = event.position;
     }
     this.pump();
     this.persistSoon();
-    while (this.pending.length >= READ_AHEAD && this.failure === undefined)
+    while (this.lanes.size >= READ_AHEAD && this.failure === undefined)
       await new Promise<void>((resolve) => (this.room = resolve));
     if (this.failure !== undefined) throw this.failure;
   }
 
-  private enqueue(delivery: Delivery): void {
-    this.pending.push(delivery);
-    const school = delivery.integration.subject;
-    const lane = this.lanes.get(school);
-    if (lane) return void lane.push(delivery);
-    this.lanes.set(school, [delivery]);
-    this.ready.push(school);
-  }
-
   /** Starts the ready schools' next events while the window allows, oldest ready first. */
   private pump(): void {
-    while (this.failure === undefined && this.open < this.window && this.ready.length > 0) {
-      const school = this.ready.shift()!;
+    while (this.failure === undefined && this.open < this.window && this.lanes.hasReady) {
+      const school = this.lanes.takeReady();
       this.open++;
       const run = this.deliverNext(school).finally(() => this.running.delete(run));
       this.running.add(run);
@@ -212,28 +186,23 @@ export class EndpointWorker {
 
   /** The school's next event, until delivered; then the school is ready again if more of its events wait. */
   private async deliverNext(school: string): Promise<void> {
-    const lane = this.lanes.get(school)!;
-    const delivery = lane[0];
+    const lanes = this.lanes;
     try {
-      await this.deliver(delivery);
+      await this.deliver(lanes.next(school));
     } catch (error) {
       return this.end(error);
     } finally {
       this.open--;
     }
-    delivery.done = true;
-    lane.shift();
-    if (lane.length > 0) this.ready.push(school);
-    else this.lanes.delete(school);
-    while (this.pending[0]?.done) this.pending.shift();
-    if (this.pending.length < READ_AHEAD) this.room?.();
+    lanes.delivered(school);
+    if (this.lanes.size < READ_AHEAD) this.room?.();
     this.pump();
     this.persistSoon();
   }
 
   /** The position the checkpoint may move to: just before the oldest undelivered event, or the last one read. */
   private watermark(): GlobalPosition | undefined {
-    return this.pending.length > 0 ? this.pending[0].before : this.lastHanded;
+    return this.lanes.watermark(this.lastHanded);
   }
 
   /** Writes the attempts and saves the checkpoint in the background, one write at a time. */
@@ -267,61 +236,51 @@ export class EndpointWorker {
     this.lastSaved = position;
   }
 
-  /** The endpoint's secrets, read again when a second old (so a rotation signs within a second). */
-  private async secrets(): Promise<WebhookSecrets | undefined> {
-    if (this.secretsRead && Date.now() - this.secretsRead.at < SECRETS_FRESH_MS) return this.secretsRead.secrets;
-    const secrets = await this.parts.endpoints.secrets(this.endpoint.id);
-    this.secretsRead = secrets && { secrets, at: Date.now() };
-    return secrets;
-  }
-
   /** Until a 2xx; a 410 or the retry window running out disables the endpoint (and stops this worker). */
   private async deliver({ event, integration }: Delivery): Promise<void> {
-    const { transport, telemetry, policy } = this.parts;
-    const { id, type, subject } = integration;
-    const body = JSON.stringify(integration);
-    const endpointId = this.endpoint.id;
+    const { policy } = this.parts;
+    const { id } = integration;
     let firstAttempt: Date | undefined;
     for (let attempt = 1; ; attempt++) {
-      if (this.stopped || this.failure !== undefined) throw new Stopped();
-      const secrets = await this.secrets();
-      if (!secrets) return this.disabled('it was removed');
-      const now = new Date();
-      const result = await transport.send(this.endpoint.url, { id, body, secrets, now });
-      const ok = result.httpStatus !== null && result.httpStatus >= 200 && result.httpStatus < 300;
-      const outcome = ok ? 'delivered' : result.httpStatus === 410 ? 'gone' : 'failed';
-      // Logged in the background (persist): the school's next event need not wait for the write.
-      this.unlogged.push({
-        endpointId,
-        eventId: id,
-        eventType: type,
-        subject,
-        attempt,
-        outcome,
-        httpStatus: result.httpStatus,
-        latencyMs: result.latencyMs,
-        error: result.error,
-        attemptedAt: now.toISOString(),
-      });
-      // Written now in the background too, so a failing endpoint's retries show in its log as they happen.
-      this.persistSoon();
-      telemetry.attempted(endpointId, outcome);
-      this.window = ok ? IN_FLIGHT : 1;
-      if (ok) {
-        if (event.recordedAt.getTime() >= this.since)
-          telemetry.delivered(endpointId, Math.max(0, Date.now() - event.recordedAt.getTime()) / 1000);
-        return;
-      }
+      const { outcome, result, now } = await this.attempt(integration, attempt);
+      this.window = outcome === 'delivered' ? IN_FLIGHT : 1;
+      if (outcome === 'delivered') return this.measureDelivered(event);
       if (outcome === 'gone') return this.disabled(`it answered 410 Gone to event ${id}`);
       // The log may not hold this attempt yet: then an earlier run's first attempt, or this one, starts the window.
-      firstAttempt ??= (await this.parts.endpoints.firstAttemptAt(endpointId, id)) ?? now;
-      const delay = retryDelayMs({ ...policy, maxAttempts: Infinity }, attempt);
-      if (Date.now() + delay - firstAttempt.getTime() > policy.retryForMs) {
+      firstAttempt ??= (await this.parts.endpoints.firstAttemptAt(this.endpoint.id, id)) ?? now;
+      const delay = retryDelay(policy, attempt, firstAttempt, Date.now());
+      if (delay === undefined) {
         const seconds = Math.round(policy.retryForMs / 1000);
-        return this.disabled(`event ${id} was not delivered within ${seconds} s (last: ${describe(result)})`);
+        return this.disabled(`event ${id} was not delivered within ${seconds} s (last: ${describeAnswer(result)})`);
       }
-      await this.sleep(delay);
+      await this.sleeps.sleep(delay);
     }
+  }
+
+  /** One request to the endpoint, put in the delivery log and counted. */
+  private async attempt(
+    integration: IntegrationEvent,
+    attempt: number,
+  ): Promise<{ outcome: DeliveryOutcome; result: TransportResult; now: Date }> {
+    if (this.stopped || this.failure !== undefined) throw new Stopped();
+    const secrets = await this.secrets.get();
+    if (!secrets) return this.disabled('it was removed');
+    const now = new Date();
+    const body = JSON.stringify(integration);
+    const result = await this.parts.transport.send(this.endpoint.url, { id: integration.id, body, secrets, now });
+    const record = attemptRecord(this.endpoint.id, integration, attempt, result, now);
+    // Logged in the background (persist): the school's next event need not wait for the write.
+    this.unlogged.push(record);
+    // Written now in the background too, so a failing endpoint's retries show in its log as they happen.
+    this.persistSoon();
+    this.parts.telemetry.attempted(this.endpoint.id, record.outcome);
+    return { outcome: record.outcome, result, now };
+  }
+
+  /** Recorded → 2xx, for events recorded since this worker started (older ones would measure the backlog). */
+  private measureDelivered(event: RecordedEvent): void {
+    if (event.recordedAt.getTime() >= this.since)
+      this.parts.telemetry.delivered(this.endpoint.id, Math.max(0, Date.now() - event.recordedAt.getTime()) / 1000);
   }
 
   private async disabled(reason: string): Promise<never> {
@@ -331,20 +290,4 @@ export class EndpointWorker {
     this.parts.onDisabled(this.endpoint.id);
     throw new Stopped();
   }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.sleepers.add(wake);
-    });
-  }
-}
-
-function describe(result: { httpStatus: number | null; error: string | null }): string {
-  return result.httpStatus !== null ? `HTTP ${result.httpStatus}` : (result.error ?? 'no answer');
 }

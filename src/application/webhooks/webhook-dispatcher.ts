@@ -3,7 +3,8 @@ import { noLocks, type Locks } from '../ports/locks.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
 import type { WebhookEndpoints, WebhookTelemetry, WebhookTransport } from '../ports/webhooks.port.js';
 import { describeError } from '../describe-error.js';
-import { EndpointWorker, type DeliveryPolicy } from './endpoint-worker.js';
+import type { DeliveryPolicy } from './delivery-attempt.js';
+import { EndpointWorker } from './endpoint-worker.js';
 
 const LOCK = 'webhook-dispatcher';
 const LOOK_MS = 1000;

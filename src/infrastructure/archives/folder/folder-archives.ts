@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import pg from 'pg';
+import { systemClock, type Clock } from '../../../application/ports/clock.port.js';
 import { guardClient } from '../../postgres/connection-faults.js';
 import type {
   ArchiveRequest,
@@ -31,8 +32,12 @@ const run = promisify(execFile);
  */
 export class FolderDatabaseArchives implements DatabaseArchives {
   private pgDumpMajor?: number | null;
+  private readonly clock: Clock;
 
-  /** `serverUrl`: the server of databases archived without a `server`; `servers`: each tenant server's URL. */
+  /**
+   * `serverUrl`: the server of databases archived without a `server`; `servers`: each tenant server's URL;
+   * `clock`: names the archive files and dates the JSON lines' header (the system clock unless given).
+   */
   constructor(
     private readonly options: {
       dir: string;
@@ -40,8 +45,11 @@ export class FolderDatabaseArchives implements DatabaseArchives {
       retentionDays: number;
       pgDump?: string;
       servers?: ReadonlyMap<string, string>;
+      clock?: Clock;
     },
-  ) {}
+  ) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   private urlFor(database: string, server?: string): string {
     const base = server === undefined ? this.options.serverUrl : this.options.servers?.get(server);
@@ -67,12 +75,12 @@ export class FolderDatabaseArchives implements DatabaseArchives {
       throw StepError.permanent(`not a school database: ${request.databaseName}`);
     const folder = join(this.options.dir, request.schoolId);
     mkdirSync(folder, { recursive: true, mode: 0o700 });
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const stamp = this.clock.now().toISOString().replace(/[:.]/g, '-');
     const url = this.urlFor(request.databaseName, request.server);
     const client = guardClient(new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 }), 'archive');
     await client.connect();
     try {
-      // Named `v` here: SHOW names its column after the setting, and a missing `v` made every archive JSON lines.
+      // Aliased `v`, the field read here: without it the major is NaN and every archive falls back to JSON lines.
       const serverMajor = Math.floor(
         Number((await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0].v) /
           10000,
@@ -104,9 +112,10 @@ export class FolderDatabaseArchives implements DatabaseArchives {
       )
     ).rows.map((r) => r.name);
     const version = await schemaVersionOf(client);
+    const clock = this.clock;
     let rows = 0;
     async function* lines(): AsyncGenerator<string> {
-      yield `${JSON.stringify({ format: 'scs-jsonl-v1', schemaVersion: version, tables, archivedAt: new Date().toISOString() })}\n`;
+      yield `${JSON.stringify({ format: 'scs-jsonl-v1', schemaVersion: version, tables, archivedAt: clock.now().toISOString() })}\n`;
       // One snapshot for every table, read in batches through a cursor so memory stays flat.
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
