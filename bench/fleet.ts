@@ -23,11 +23,11 @@ import { SCHOOL_STREAM_PREFIX } from '../src/domain/school/events.js';
 import { createRuntime } from '../src/infrastructure/composition/create-runtime.js';
 import { schoolSchemaDir } from '../src/infrastructure/postgres/drizzle-migrations.js';
 import type { Runtime } from '../src/infrastructure/runtime.js';
+import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
 import {
   makingDatabasePrefix,
-  PostgresTenantDatabases,
   spareDatabasePrefix,
-} from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+} from '../src/infrastructure/tenant-databases/postgres/spare-pool.js';
 import { addDrizzleMigration, copyDrizzleFolder } from '../test/support/drizzle-folders.js';
 import { API_KEY, schoolBody, startScs, type ScsProcess } from '../test/support/scs-process.js';
 import { DatabaseFloors, untilSpares } from './databases.js';
