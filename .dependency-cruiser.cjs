@@ -47,6 +47,54 @@ module.exports = {
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
     {
+      name: 'ports-import-no-use-case',
+      comment: 'A port is the contract a use case talks through: it names domain types, never a use case.',
+      severity: 'error',
+      from: { path: '^src/application/ports/' },
+      to: { path: '^src/application/', pathNot: '^src/application/ports/' },
+    },
+    {
+      name: 'config-imports-no-application-code',
+      comment: 'The configuration is read first and handed down typed; it depends on no use case or adapter.',
+      severity: 'error',
+      from: { path: '^src/config/' },
+      to: { path: '^src/(application|projections|cli)/' },
+    },
+    {
+      name: 'adapters-do-not-import-each-other',
+      comment:
+        'An adapter (src/infrastructure/<port>/<implementation>/) serves its port alone; what two share lives ' +
+        'beside them in src/infrastructure/<port>/ or in a shared folder, and the composition wires them.',
+      severity: 'error',
+      from: { path: '^src/infrastructure/([^/]+)/([^/]+)/' },
+      to: {
+        path: '^src/infrastructure/[^/]+/[^/]+/',
+        pathNot: [
+          '^src/infrastructure/$1/$2/',
+          '^src/infrastructure/(composition|postgres|http|aws)/',
+          '^src/infrastructure/archives/load/',
+        ],
+      },
+    },
+    {
+      name: 'no-orphans',
+      comment: 'A module nothing imports is dead code or a forgotten entry point.',
+      severity: 'error',
+      from: {
+        orphan: true,
+        pathNot: ['\\.d\\.ts$', '^src/(main|serve)\\.ts$', '^src/cli/main\\.ts$', '(^|/)drizzle\\.config\\.ts$'],
+      },
+      to: {},
+    },
+    {
+      name: 'not-to-dev-dep',
+      comment:
+        'What the service runs must be in dependencies: npm ci --omit=dev (the Docker image) has no devDependencies.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       from: { path: '^src/' },

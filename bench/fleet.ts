@@ -29,9 +29,9 @@ import { SchemaRollouts } from '../src/infrastructure/operations/schema-rollouts
 import { schoolSchemaDir } from '../src/infrastructure/postgres/drizzle-migrations.js';
 import {
   makingDatabasePrefix,
-  PostgresTenantDatabases,
   spareDatabasePrefix,
-} from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+} from '../src/infrastructure/tenant-databases/postgres/spare-pool.js';
+import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
 import { addDrizzleMigration, copyDrizzleFolder } from '../test/support/drizzle-folders.js';
 import { API_KEY, schoolBody, startScs, type ScsProcess } from '../test/support/scs-process.js';
 import { DatabaseFloors, untilSpares } from './databases.js';

@@ -4,4 +4,4 @@ import { COMMANDS } from './commands/index.js';
 
 const program = createProgram();
 for (const register of COMMANDS) register(program);
-run(program, process.argv.slice(2)).then((code) => process.exit(code));
+void run(program, process.argv.slice(2)).then((code) => process.exit(code));

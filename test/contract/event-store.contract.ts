@@ -8,7 +8,7 @@ import {
   type EventStore,
   type RecordedEvent,
 } from '../../src/application/ports/event-store.port.js';
-import { PostgresCheckpointStore } from '../../src/infrastructure/event-store/postgres/postgres-checkpoint-store.js';
+import { PostgresCheckpointStore } from '../../src/infrastructure/postgres/postgres-checkpoint-store.js';
 import { freshDatabase } from '../support/databases.js';
 import {
   applyEventStoreSchema,

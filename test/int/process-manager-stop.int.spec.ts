@@ -7,7 +7,7 @@ import { ProcessManager } from '../../src/application/process-manager/process-ma
 import type { StepPorts } from '../../src/application/process-manager/step-runner.js';
 import { executeSchoolCommand } from '../../src/application/school/school-stream.js';
 import { validateSchoolDetails, type SchoolDetails } from '../../src/domain/school/details.js';
-import { PostgresCheckpointStore } from '../../src/infrastructure/event-store/postgres/postgres-checkpoint-store.js';
+import { PostgresCheckpointStore } from '../../src/infrastructure/postgres/postgres-checkpoint-store.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
 import { prepareCentralDatabase } from '../../src/infrastructure/postgres/central-database.js';
 import { freshDatabase } from '../support/databases.js';

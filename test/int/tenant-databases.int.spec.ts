@@ -14,11 +14,11 @@ import {
   schoolSchemaDir,
 } from '../../src/infrastructure/postgres/drizzle-migrations.js';
 import { addDrizzleMigration, copyDrizzleFolder } from '../support/drizzle-folders.js';
+import { PostgresTenantDatabases } from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
 import {
   makingDatabasePrefix,
-  PostgresTenantDatabases,
   spareDatabasePrefix,
-} from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+} from '../../src/infrastructure/tenant-databases/postgres/spare-pool.js';
 import { dropSpares, freshDatabase, serverUrl, urlForDatabase, withClient } from '../support/databases.js';
 import { until } from '../support/event-store-fixtures.js';
 

@@ -7,7 +7,7 @@ import {
   type WebhookTransport,
 } from '../../src/application/ports/webhooks.port.js';
 import { schoolStreamId } from '../../src/domain/school/events.js';
-import { PostgresCheckpointStore } from '../../src/infrastructure/event-store/postgres/postgres-checkpoint-store.js';
+import { PostgresCheckpointStore } from '../../src/infrastructure/postgres/postgres-checkpoint-store.js';
 import { PostgresWebhookEndpoints } from '../../src/infrastructure/webhooks/postgres/postgres-webhook-endpoints.js';
 import { useCentralFixture } from '../support/central-fixture.js';
 import { ev, until } from '../support/event-store-fixtures.js';

@@ -1,7 +1,7 @@
 import {
   makingDatabasePrefix,
   spareDatabasePrefix,
-} from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+} from '../../src/infrastructure/tenant-databases/postgres/spare-pool.js';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';

@@ -42,13 +42,23 @@ export function compareDeliveries(
     consider('delivery', delivered.name, schoolId, !!school?.resources.delivered, withdraw);
   }
 
+  findings.push(...deliveryDrift(delivery, deliveries, schools));
+}
+
+/** Settled schools whose events say their certificate was delivered where this instance finds none. */
+function deliveryDrift(
+  delivery: CertificateDelivery,
+  deliveries: DeliveredCertificate[],
+  schools: Map<string, SchoolState>,
+): Finding[] {
   const ours = deliveries.filter((d) => d.owner === delivery.owner);
   const there = new Set([...ours.map((d) => d.schoolId), ...ours.map((d) => d.name)]);
+  const drifted: Finding[] = [];
   for (const school of schools.values()) {
     const delivered = school.resources.delivered;
     if (!TERMINAL_STATUSES.has(school.status) || !delivered || delivered.delivery !== delivery.name) continue;
     if (delivered.delivery === 'none' || there.has(school.id) || there.has(delivered.location)) continue;
-    findings.push({
+    drifted.push({
       kind: 'drift',
       resource: 'delivery',
       name: delivered.location ?? school.subdomain,
@@ -56,6 +66,7 @@ export function compareDeliveries(
       detail: `the events say the certificate was delivered (${delivered.delivery}), it is not there`,
     });
   }
+  return drifted;
 }
 
 /**

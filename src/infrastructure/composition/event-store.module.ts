@@ -4,7 +4,7 @@ import { CHECKPOINT_STORE } from '../../application/ports/checkpoint-store.port.
 import { EVENT_STORE, type EventStore } from '../../application/ports/event-store.port.js';
 import type { AppLogger } from '../../application/ports/logger.port.js';
 import type { Config } from '../../config/config.js';
-import { PostgresCheckpointStore } from '../event-store/postgres/postgres-checkpoint-store.js';
+import { PostgresCheckpointStore } from '../postgres/postgres-checkpoint-store.js';
 import { PostgresEventStore } from '../event-store/postgres/postgres-event-store.js';
 import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, type CentralDatabase } from './tokens.js';

@@ -12,7 +12,7 @@ import {
 import type { WebhookParts } from '../../application/webhooks/manage-webhooks.js';
 import { WebhookDispatcher } from '../../application/webhooks/webhook-dispatcher.js';
 import type { Config } from '../../config/config.js';
-import type { PostgresCheckpointStore } from '../event-store/postgres/postgres-checkpoint-store.js';
+import type { PostgresCheckpointStore } from '../postgres/postgres-checkpoint-store.js';
 import { PrometheusMetrics } from '../metrics/prometheus-metrics.js';
 import { ownerIdOf } from '../postgres/central-database.js';
 import { SchoolCredentials } from '../secrets/credentials.js';

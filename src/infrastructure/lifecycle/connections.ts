@@ -11,8 +11,8 @@ type ClosableLocks = Locks & { close(): Promise<void> };
 
 /**
  * Every connection the adapters opened, closed in order once nothing uses them: the event store, the
- * tenant servers, the locks, TypeORM (the registry), the read side's pool, the central pool, and the embedded PostgreSQL last. A close that
- * fails does not keep the others open.
+ * tenant servers, the locks, TypeORM (the registry), the read side's pool, the central pool, and the
+ * embedded PostgreSQL last. A close that fails does not keep the others open.
  */
 @Injectable()
 export class Connections {

@@ -4,22 +4,14 @@ import type { AppLogger } from '../../../application/ports/logger.port.js';
 import type { TenantServers, TenantServerStatus } from '../../../application/ports/tenant-servers.port.js';
 import { StepError } from '../../../application/ports/step-error.js';
 import { chooseServer, type TenantServerState } from '../../../domain/school/placement.js';
-import { guardClient } from '../../postgres/connection-faults.js';
-import { KEEPALIVE } from '../../postgres/deadlines.js';
 import { advisoryLockKey } from '../../postgres/sql-migrations.js';
+import { copyRows } from './copy-rows.js';
 import { PostgresTenantDatabases } from './postgres-tenant-databases.js';
+import { ServerProbes } from './server-probes.js';
 
 type Logger = Pick<AppLogger, 'log' | 'warn'>;
 
-/** How long a probe's answer stands: placements in a burst share it instead of each opening connections. */
-const PROBE_TTL_MS = 1000;
-const PROBE_TIMEOUT_MS = 2000;
 const PLACEMENT_LOCK = advisoryLockKey('scs-school-placement');
-
-interface Probe {
-  at: number;
-  result: Promise<{ reachable: boolean; error?: string }>;
-}
 
 /**
  * Several PostgreSQL servers, one `PostgresTenantDatabases` each, with the servers' state and the
@@ -28,7 +20,7 @@ interface Probe {
 export class PostgresTenantServers implements TenantServers {
   readonly names: readonly string[];
   private readonly servers: Map<string, { url: string; databases: PostgresTenantDatabases }>;
-  private readonly probes = new Map<string, Probe>();
+  private readonly probes: ServerProbes;
   private registered?: Promise<void>;
 
   constructor(
@@ -41,6 +33,7 @@ export class PostgresTenantServers implements TenantServers {
     if (servers.length === 0) throw new Error('at least one tenant server is needed');
     this.names = servers.map((s) => s.name);
     this.servers = new Map(servers.map((s) => [s.name, { url: s.url, databases: s.databases }]));
+    this.probes = new ServerProbes(this.names.map((name) => ({ name, url: this.servers.get(name)!.url })));
   }
 
   on(server: string): PostgresTenantDatabases {
@@ -94,7 +87,7 @@ export class PostgresTenantServers implements TenantServers {
     const known = await this.placementOf(schoolId);
     if (known) return known;
     await this.register();
-    const probes = await this.probeAll();
+    const probes = await this.probes.all();
     const client = await this.central.connect();
     try {
       await client.query('BEGIN');
@@ -155,7 +148,7 @@ export class PostgresTenantServers implements TenantServers {
 
   async status(): Promise<TenantServerStatus[]> {
     await this.register();
-    const [probes, rows] = await Promise.all([this.probeAll(), this.loads(this.central)]);
+    const [probes, rows] = await Promise.all([this.probes.all(), this.loads(this.central)]);
     return Promise.all(
       rows.map(async (r) => {
         const probe = probes.get(r.name) ?? { reachable: false };
@@ -227,104 +220,5 @@ export class PostgresTenantServers implements TenantServers {
       if (!r) return [];
       return [{ name, state: r.state, schools: r.schools, ...(r.capacity ? { capacity: r.capacity } : {}) }];
     });
-  }
-
-  private async probeAll(): Promise<Map<string, { reachable: boolean; error?: string }>> {
-    const now = Date.now();
-    const answers = await Promise.all(
-      this.names.map(async (name) => {
-        let probe = this.probes.get(name);
-        if (!probe || now - probe.at > PROBE_TTL_MS) {
-          probe = { at: now, result: this.probe(this.servers.get(name)!.url) };
-          this.probes.set(name, probe);
-        }
-        return [name, await probe.result] as const;
-      }),
-    );
-    return new Map(answers);
-  }
-
-  private async probe(url: string): Promise<{ reachable: boolean; error?: string }> {
-    const client = guardClient(
-      new pg.Client({
-        connectionString: url,
-        connectionTimeoutMillis: PROBE_TIMEOUT_MS,
-        query_timeout: PROBE_TIMEOUT_MS,
-        ...KEEPALIVE,
-      }),
-      'tenant server probe',
-    );
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return { reachable: true };
-    } catch (error) {
-      return { reachable: false, error: describeError(error) };
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  }
-}
-
-const BATCH = 1000;
-
-/**
- * Every table of the public schema but schema_migrations, in one snapshot of the source, into the target
- * in one transaction: emptied first, foreign keys and triggers off while loading (session_replication_role,
- * which needs a superuser or, on PostgreSQL 15+, that setting granted), generated columns left to the
- * target, then each sequence set to where the source's was.
- */
-async function copyRows(source: pg.Client, target: pg.Client): Promise<{ tables: number; rows: number }> {
-  await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  await target.query('BEGIN');
-  try {
-    const tables = (
-      await source.query<{ name: string }>(
-        `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations' ORDER BY 1`,
-      )
-    ).rows.map((r) => r.name);
-    await target.query('SET LOCAL session_replication_role = replica');
-    const all = tables.map((t) => pg.escapeIdentifier(t)).join(', ');
-    if (tables.length > 0) await target.query(`TRUNCATE ${all} CASCADE`);
-    let rows = 0;
-    for (const table of tables) {
-      const t = pg.escapeIdentifier(table);
-      const columns = (
-        await target.query<{ name: string }>(
-          `SELECT attname AS name FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0
-           AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`,
-          [t],
-        )
-      ).rows
-        .map((r) => pg.escapeIdentifier(r.name))
-        .join(', ');
-      await source.query(`DECLARE copy_cursor NO SCROLL CURSOR FOR SELECT row_to_json(t)::text AS row FROM ${t} t`);
-      for (;;) {
-        const batch = await source.query<{ row: string }>(`FETCH ${BATCH} FROM copy_cursor`);
-        if (batch.rows.length === 0) break;
-        await target.query(
-          `INSERT INTO ${t} (${columns}) OVERRIDING SYSTEM VALUE
-             SELECT ${columns} FROM json_populate_recordset(NULL::${t}, $1::json)`,
-          [`[${batch.rows.map((r) => r.row).join(',')}]`],
-        );
-        rows += batch.rows.length;
-      }
-      await source.query('CLOSE copy_cursor');
-    }
-    const sequences = await source.query<{ name: string; last_value: string | null; is_called: boolean }>(
-      `SELECT sequencename AS name, last_value::text, last_value IS NOT NULL AS is_called FROM pg_sequences
-        WHERE schemaname = 'public'`,
-    );
-    for (const s of sequences.rows.filter((s) => s.last_value !== null)) {
-      await target.query('SELECT setval($1::regclass, $2::bigint, true)', [pg.escapeIdentifier(s.name), s.last_value]);
-    }
-    await target.query('COMMIT');
-    return { tables: tables.length, rows };
-  } catch (error) {
-    await target.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    await source.query('ROLLBACK').catch(() => undefined);
   }
 }

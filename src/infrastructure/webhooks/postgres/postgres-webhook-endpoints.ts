@@ -6,7 +6,7 @@ import type {
   WebhookEndpoints,
   WebhookSecrets,
 } from '../../../application/ports/webhooks.port.js';
-import type { PostgresCheckpointStore } from '../../event-store/postgres/postgres-checkpoint-store.js';
+import type { PostgresCheckpointStore } from '../../postgres/postgres-checkpoint-store.js';
 import { seal, unsealWithAny } from '../../secrets/secret-box.js';
 
 const COLUMNS = `id::text, url, event_types, created_at, disabled_at, disabled_reason, previous_secret_until, generation`;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { CheckpointStore } from '../../../application/ports/checkpoint-store.port.js';
-import type { GlobalPosition } from '../../../application/ports/event-store.port.js';
+import type { CheckpointStore } from '../../application/ports/checkpoint-store.port.js';
+import type { GlobalPosition } from '../../application/ports/event-store.port.js';
 
 /**
  * Subscriber positions in `scs_checkpoints`. `save` takes an optional client so that a projection
