@@ -2,6 +2,7 @@ import type { SchoolCommand } from '../../src/domain/school/commands.js';
 import { decide } from '../../src/domain/school/decide.js';
 import type { SchoolEvent } from '../../src/domain/school/events.js';
 import { fold } from '../../src/domain/school/evolve.js';
+import { STEPS, type StepName } from '../../src/domain/school/steps.js';
 
 /** given(events).when(command).then(events) / .thenThrows(code), as in Emmett's specs. */
 export function given(...history: SchoolEvent[]) {
@@ -127,17 +128,18 @@ export const ev = {
   provisioned: (): SchoolEvent => ({ type: 'SchoolProvisioned', data: { provisionedAt: LATER, durationMs: 5000 } }),
 };
 
+/** The event each step records done, in a provisioned school's history: a step without one does not compile. */
+const DONE: { [S in StepName]: () => SchoolEvent } = {
+  reserve_slug: ev.slug,
+  create_database: ev.database,
+  run_migrations: ev.migrations,
+  create_dns: ev.dns,
+  issue_certificate: ev.certificate,
+  deliver_certificate: ev.delivered,
+  register_school: ev.registered,
+  send_welcome_email: ev.emailed,
+};
+
 export function provisionedSchool(): SchoolEvent[] {
-  return [
-    ev.requested(),
-    ev.slug(),
-    ev.database(),
-    ev.migrations(),
-    ev.dns(),
-    ev.certificate(),
-    ev.delivered(),
-    ev.registered(),
-    ev.emailed(),
-    ev.provisioned(),
-  ];
+  return [ev.requested(), ...STEPS.map((step) => DONE[step]()), ev.provisioned()];
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INTEGRATION_EVENT_TYPES } from '../../src/application/integration-events/integration-events.js';
 import { SCHOOL_STATUSES } from '../../src/domain/school/state.js';
+import { STEP_ORDER } from '../../src/domain/school/steps.js';
 import { projectRoot } from '../../src/infrastructure/project-root.js';
 
 /**
@@ -20,6 +21,27 @@ describe('console: the lists it restates', () => {
 
   it('offers every school status as a filter chip', () => {
     expect(arrayOf('schools.js', 'STATUSES')).toEqual([...SCHOOL_STATUSES]);
+  });
+
+  /** The object literal assigned to `name` in a console module (plain data: names and arrays of names). */
+  const objectOf = (file: string, name: string): Record<string, unknown> => {
+    const literal = new RegExp(`const ${name} = (\\{[^}]*\\});`).exec(source(file));
+    if (!literal) throw new Error(`${file} has no object ${name}`);
+    return new Function(`return ${literal[1]};`)() as Record<string, unknown>;
+  };
+
+  it("places every step's events, and every undo, on the timeline's lane of its step", () => {
+    const lanes = objectOf('timeline.js', 'STEP_EVENTS');
+    const undoOf = objectOf('timeline.js', 'UNDO_OF');
+    for (const step of STEP_ORDER) {
+      const events = [step.done, ...('undone' in step ? [step.undone] : [])];
+      expect({ step: step.name, events: lanes[step.name] }).toEqual({
+        step: step.name,
+        events: expect.arrayContaining(events),
+      });
+      if ('undo' in step) expect(undoOf[step.undo]).toBe(step.name);
+    }
+    expect(Object.keys(lanes)).toEqual(STEP_ORDER.map((step) => step.name));
   });
 
   it('offers every integration event type when an endpoint is added', () => {
