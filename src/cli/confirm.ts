@@ -37,7 +37,7 @@ export function destructive(
 }
 
 /** Exit 2, nothing done: without --yes only a terminal can confirm. */
-export function refuseUnattended(options: Confirmable, what: string, terminal: Terminal = stdio()): void {
+function refuseUnattended(options: Confirmable, what: string, terminal: Terminal = stdio()): void {
   if (options.yes || terminal.input.isTTY) return;
   throw new CliFailure(
     `refusing to ${what} without --yes: stdin is not a terminal, so no one can confirm (nothing was done)`,

@@ -18,7 +18,6 @@ import { parseWebhooks, type WebhookSettings } from './webhooks.js';
 export type { ConfiguredApiKey } from './api-keys.js';
 export type { DatabaseDeadlines } from './central-database.js';
 export type { CredentialsKey } from './credentials-keys.js';
-export type { TenantServerConfig } from './tenant-servers.js';
 export { ConfigError } from './env-reader.js';
 
 /**

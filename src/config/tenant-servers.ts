@@ -1,6 +1,6 @@
 import { listOf, type EnvReader } from './env-reader.js';
 
-export interface TenantServerConfig {
+interface TenantServerConfig {
   name: string;
   /** A postgres:// URL of a login that may create databases and roles (its path is ignored). */
   url: string;

@@ -28,7 +28,7 @@ import { OutboxMailer } from './mail/outbox/outbox-mailer.js';
  * AWS_SECRET_ACCESS_KEY, a profile, a role, …). The adapters' clients also have their own retries off
  * (`maxAttempts: 1`): those adapters retry throttling themselves, with jitter.
  */
-export function awsCredentials(config: Config): { credentials?: Config['awsCredentials'] } {
+function awsCredentials(config: Config): { credentials?: Config['awsCredentials'] } {
   return config.awsCredentials ? { credentials: config.awsCredentials } : {};
 }
 

@@ -40,7 +40,7 @@ export function formatPosition(position: GlobalPosition | undefined): string | n
  * never deadlock). A row exists after a projection's first batch: one round trip then, three only the
  * first time.
  */
-export async function lockCheckpoints(
+async function lockCheckpoints(
   db: Queryable,
   names: readonly string[],
 ): Promise<Map<string, GlobalPosition | undefined>> {
@@ -83,7 +83,7 @@ export async function beginWithCheckpointsLocked(
 }
 
 /** `saveCheckpoint` for several projections in one statement. */
-export async function saveCheckpoints(
+async function saveCheckpoints(
   db: Queryable,
   positions: ReadonlyArray<readonly [string, GlobalPosition]>,
 ): Promise<void> {

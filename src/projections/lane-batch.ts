@@ -33,7 +33,7 @@ class GatheredWritesFailed extends Error {
  * had it). Reading on from the subscription would skip those events for good: the lane starts again
  * from the stored checkpoints instead.
  */
-export class CheckpointBehind extends Error {
+class CheckpointBehind extends Error {
   constructor(name: string, stored: GlobalPosition | undefined, committed: GlobalPosition) {
     const at = (p: GlobalPosition | undefined) => (p ? `${p.commit}/${p.prepare}` : 'none');
     super(

@@ -5,7 +5,7 @@ import type { Writes } from './writes.js';
 /** The table names a projection writes in one run: its own tables, or their shadows during a rebuild. */
 export type Tables = Readonly<Record<string, string>>;
 
-export interface ProjectionContext {
+interface ProjectionContext {
   /** For a projection that must read a stream (the read model refolds a row it cannot read). */
   store: EventStore;
   /**

@@ -17,7 +17,7 @@ export interface ProjectionStatus {
   updatedAt: string | null;
 }
 
-export const LAG_CAP = 10_000;
+const LAG_CAP = 10_000;
 
 export async function recordState(db: Queryable, name: string, state: ProjectionState): Promise<void> {
   await db.query(

@@ -34,7 +34,7 @@ export function decodeCursor(cursor: string): GlobalPosition | undefined {
   return match ? { commit: BigInt(match[1]), prepare: BigInt(match[2]) } : undefined;
 }
 
-export function matches(event: RecordedEvent, filter: AuditFilter): boolean {
+function matches(event: RecordedEvent, filter: AuditFilter): boolean {
   const time = event.recordedAt.getTime();
   return (
     (filter.from === undefined || time >= filter.from.getTime()) &&

@@ -12,7 +12,7 @@ export interface RowMismatch {
   actual: unknown;
 }
 
-export type Mismatch =
+type Mismatch =
   | { kind: 'revisions' | 'registry'; streamId: string; detail: string }
   | ({ kind: 'projection'; streamId?: string; detail: string } & RowMismatch);
 

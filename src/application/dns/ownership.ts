@@ -6,7 +6,7 @@ import type { DnsRecord, DnsRecordType } from '../ports/dns.port.js';
  * record's type. A CNAME may have no other data at its name, so the mark sits one label below.
  * SCS changes or deletes a record only when its mark names this instance; everything else is foreign.
  */
-export const OWNERSHIP_LABEL = '_scs-owner';
+const OWNERSHIP_LABEL = '_scs-owner';
 
 export interface DnsOwnership {
   /** The SCS instance that made the record (`SCS_OWNER_ID`). */
@@ -20,7 +20,7 @@ export function ownershipName(name: string): string {
 }
 
 /** The name an ownership record marks, or undefined for any other name. */
-export function markedName(name: string): string | undefined {
+function markedName(name: string): string | undefined {
   return name.startsWith(`${OWNERSHIP_LABEL}.`) ? name.slice(OWNERSHIP_LABEL.length + 1) : undefined;
 }
 
@@ -30,7 +30,7 @@ export function ownershipRecord(record: DnsRecord, owner: string, schoolId: stri
 }
 
 /** The mark in an ownership record's value, or undefined when the value is not one. */
-export function parseOwnership(value: string): DnsOwnership | undefined {
+function parseOwnership(value: string): DnsOwnership | undefined {
   const fields = new Map<string, string>();
   for (const part of value.split(',')) {
     const at = part.indexOf('=');

@@ -7,7 +7,7 @@ import type { StepName } from '../../domain/school/steps.js';
  * mapped from the domain events here and nowhere else, so the domain events stay free to change. A
  * change a consumer would notice is a new `dataschema` version (and a new type if the meaning changes).
  */
-export const INTEGRATION_EVENT_VERSION = 1;
+const INTEGRATION_EVENT_VERSION = 1;
 
 /** The domain event each public type is made from; any other domain event makes none. */
 const MADE_FROM = {
@@ -121,7 +121,7 @@ export function toIntegrationEvent(
   };
 }
 
-export function snapshotOf(state: SchoolState): SchoolSnapshot {
+function snapshotOf(state: SchoolState): SchoolSnapshot {
   return {
     id: state.id,
     slug: state.details.slug,

@@ -2,7 +2,7 @@
  * Fields a log line about a school carries (one name per thing, as in the API, events and metrics);
  * the logging adapter writes them as JSON fields.
  */
-export interface LogFields {
+interface LogFields {
   schoolId?: string;
   slug?: string;
   correlationId?: string;

@@ -1,8 +1,7 @@
 import type { SchoolState } from '../../domain/school/state.js';
 import { TERMINAL_STATUSES } from '../../domain/school/state.js';
 
-export type Resource =
-  'database' | 'dns' | 'certificate' | 'delivery' | 'registry' | 'credentials' | 'schema' | 'server';
+type Resource = 'database' | 'dns' | 'certificate' | 'delivery' | 'registry' | 'credentials' | 'schema' | 'server';
 
 /** Reports a resource a settled school (or none) may not account for; an orphan gets its removal. */
 export type Consider = (

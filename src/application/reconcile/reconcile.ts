@@ -18,8 +18,6 @@ import { compareCertificates } from './reconcile-certificates.js';
 import { compareDatabases, type Listed, listEveryServer, schemaDrift } from './reconcile-databases.js';
 import { type Adoption, compareDns, dnsDrift } from './reconcile-dns.js';
 
-export type { Consider, Finding, Resource } from './findings.js';
-
 export interface ReconcileDeps {
   store: EventStore;
   /** Every tenant server's school databases are compared with the schools placed there. */

@@ -8,7 +8,7 @@ import { WrongExpectedRevisionError } from '../ports/event-store.port.js';
  * A claim whose school was not recorded this long after it is taken as abandoned (its request died
  * between the two appends). A live request records its school within milliseconds of its claim.
  */
-export const ABANDONED_CLAIM_AFTER_MS = 5_000;
+const ABANDONED_CLAIM_AFTER_MS = 5_000;
 
 export class SlugTakenError extends Error {
   /** Set when the holder's school was never recorded: the claim is taken over after that many seconds. */

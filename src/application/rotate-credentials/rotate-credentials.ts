@@ -52,7 +52,7 @@ export function onRetiredKey(state: SchoolState, activeKeyId: string): boolean {
  * school already on the active key (a new
  * generation: a suspected leak of its password).
  */
-export async function rotateSchool(
+async function rotateSchool(
   deps: RotationDeps,
   schoolId: string,
   options: { force: boolean; actor: string },

@@ -9,7 +9,7 @@ import { executeSchoolCommand } from '../school/school-stream.js';
 import type { RolloutDeps, RolloutOptions, SchoolOutcome } from './schema-rollout.js';
 
 /** The name of a schema upgrade in faults, logs and metrics. */
-export const UPGRADE_SCHEMA = 'upgrade_schema';
+const UPGRADE_SCHEMA = 'upgrade_schema';
 
 /** One attempt of one school's upgrade: its number in the school's audit trail, and this rollout's first. */
 interface Attempt {

@@ -14,13 +14,13 @@ import { PROJECTIONS } from '../../projections/registry.js';
 import { foldView } from '../../projections/school-read-model/evolve-view.js';
 import { logProgress } from './progress.js';
 
-export const AUDIT_USAGE = `  audit export [--from <time>] [--to <time>] [--actor <id>] [--type <event type>]
+const AUDIT_USAGE = `  audit export [--from <time>] [--to <time>] [--actor <id>] [--type <event type>]
                              every matching event as NDJSON on stdout, in store order (progress on stderr)
   audit verify [--json]      replay every event: revisions gap-free, every column of every projection row
                              (read model, reports) and each registry row compared with what the events give
                              (exit 1 on a mismatch: table, key, column, expected and actual)`;
 
-export interface AuditOptions {
+interface AuditOptions {
   command?: string;
   from?: string;
   to?: string;
@@ -42,7 +42,7 @@ export function auditSource(app: INestApplicationContext): AuditSource {
 }
 
 /** `npm run scs -- audit export|verify`: returns the exit code. */
-export async function auditCommand(source: AuditSource, options: AuditOptions): Promise<number> {
+async function auditCommand(source: AuditSource, options: AuditOptions): Promise<number> {
   if (options.command === 'export') return exportEvents(source.store, options);
   if (options.command === 'verify') return verify(source, options.json);
   process.stderr.write(`usage:\n${AUDIT_USAGE}\n`);

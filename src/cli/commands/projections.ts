@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { action, CliFailure, EXIT, group, withContext } from '../cli.js';
 import { logProgress } from './progress.js';
 
-export interface ProjectionsOptions {
+interface ProjectionsOptions {
   command?: string;
   name?: string;
   all: boolean;
@@ -17,7 +17,7 @@ export interface ProjectionsOptions {
 }
 
 /** What the projections are read from and written to. */
-export interface ProjectionsSource {
+interface ProjectionsSource {
   store: EventStore;
   readSide: ReadPool;
 }
@@ -27,7 +27,7 @@ function projectionsSource(app: INestApplicationContext): ProjectionsSource {
 }
 
 /** `npm run scs -- projections list|rebuild`: returns the exit code. */
-export async function projectionsCommand(
+async function projectionsCommand(
   { store, readSide }: ProjectionsSource,
   options: ProjectionsOptions,
 ): Promise<number> {

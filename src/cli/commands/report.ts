@@ -16,11 +16,11 @@ import { CONFIG } from '../../infrastructure/composition/tokens.js';
 import type { Command } from 'commander';
 import { action, withContext } from '../cli.js';
 
-export const REPORT_USAGE = `  report onboarding|steps|fleet [--from <time>] [--to <time>] [--period day|week|month]
+const REPORT_USAGE = `  report onboarding|steps|fleet [--from <time>] [--to <time>] [--period day|week|month]
                              [--group-by district,board] [--format table|json|csv]
                              the reporting projections (from/to: ISO 8601 times, UTC)`;
 
-export interface ReportOptions {
+interface ReportOptions {
   name?: string;
   from?: string;
   to?: string;
@@ -32,7 +32,7 @@ export interface ReportOptions {
 const FORMATS = ['table', 'json', 'csv'];
 
 /** What the reports read: the central database, the time now, and when a school counts as stuck. */
-export interface ReportSource {
+interface ReportSource {
   readSide: ReadPool;
   clock: Clock;
   stuckAfterSeconds: number;
@@ -48,7 +48,7 @@ interface Report {
 class ReportUsageError extends Error {}
 
 /** `npm run scs -- report <name>`: prints the report; exit 2 on a bad option (named). */
-export async function reportCommand(source: ReportSource, options: ReportOptions): Promise<number> {
+async function reportCommand(source: ReportSource, options: ReportOptions): Promise<number> {
   try {
     const format = options.format ?? 'table';
     if (!FORMATS.includes(format)) throw new ReportUsageError(`--format must be one of ${FORMATS.join(', ')}`);

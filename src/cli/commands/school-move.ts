@@ -6,13 +6,13 @@ import { schoolPorts, type SchoolPorts } from '../school-ports.js';
 import { resolveSchool, schoolRefArg } from '../school-ref.js';
 import { confirm, destructive, type Confirmable } from '../confirm.js';
 
-export interface SchoolMoveOptions extends Confirmable {
+interface SchoolMoveOptions extends Confirmable {
   id: string;
   to: string;
 }
 
 /** `npm run scs -- school move <id> --to <server>`: exit 0 moved (or planned), 1 refused or failed (and undone). */
-export async function schoolMove(deps: SchoolPorts, options: SchoolMoveOptions): Promise<number> {
+async function schoolMove(deps: SchoolPorts, options: SchoolMoveOptions): Promise<number> {
   const plan = await planMove(deps, options.id, options.to);
   if (!plan.ready) {
     process.stderr.write(`${plan.reason}\n`);

@@ -11,7 +11,7 @@ import { resolveSchool, schoolRefArg } from '../school-ref.js';
 import { confirm, destructive } from '../confirm.js';
 import { progressBar } from './progress.js';
 
-export interface SchoolsMigrateOptions {
+interface SchoolsMigrateOptions {
   dryRun: boolean;
   only?: string;
   canary?: number;
@@ -20,7 +20,7 @@ export interface SchoolsMigrateOptions {
 }
 
 /** What a rollout from the CLI works with. */
-export interface MigrateSource {
+interface MigrateSource {
   rollouts: SchemaRollouts;
   /** The templates are brought up to date first. */
   servers: PostgresTenantServers;
@@ -32,7 +32,7 @@ function migrateSource(app: INestApplicationContext): MigrateSource {
   return { rollouts: app.get(SchemaRollouts), servers: app.get(PostgresTenantServers), concurrency };
 }
 
-export async function schoolsMigrate(source: MigrateSource, options: SchoolsMigrateOptions): Promise<number> {
+async function schoolsMigrate(source: MigrateSource, options: SchoolsMigrateOptions): Promise<number> {
   const { deps } = source.rollouts;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const target = source.servers.currentSchemaVersion();

@@ -8,7 +8,7 @@ import { resolveSchool, schoolRefArg } from '../school-ref.js';
 import { confirm, destructive } from '../confirm.js';
 import { progressBar } from './progress.js';
 
-export interface SecretsOptions {
+interface SecretsOptions {
   only?: string;
   concurrency: number;
   json?: boolean;
@@ -44,10 +44,7 @@ export function registerSecrets(program: Command): void {
 }
 
 /** Returns the exit code (1 when a school could not be rotated). */
-export async function secretsRotate(
-  deps: SchoolPorts & { faults: FaultPoints },
-  options: SecretsOptions,
-): Promise<number> {
+async function secretsRotate(deps: SchoolPorts & { faults: FaultPoints }, options: SecretsOptions): Promise<number> {
   const { concurrency } = options;
   const { credentials } = deps;
   const which = options.only ? `school ${options.only}` : 'every live school on another key';

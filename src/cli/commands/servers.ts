@@ -8,7 +8,7 @@ const serversOf = (app: INestApplicationContext) => app.get<TenantServers>(TENAN
 
 const SERVERS_USAGE = 'servers list | drain <name> | open <name> [--capacity N|none] | close <name>';
 
-export interface ServersOptions {
+interface ServersOptions {
   command?: string;
   name?: string;
   /** `none` removes the limit. */
@@ -19,7 +19,7 @@ export interface ServersOptions {
 const STATES: Record<string, TenantServerState> = { drain: 'draining', open: 'open', close: 'closed' };
 
 /** `npm run scs -- servers …`: exit 0, 1 for an unknown server, 2 for a usage error. */
-export async function serversCommand(servers: TenantServers, options: ServersOptions): Promise<number> {
+async function serversCommand(servers: TenantServers, options: ServersOptions): Promise<number> {
   const { command, name } = options;
   if (command === 'list' || command === undefined) return list(servers, options.json);
   const state = STATES[command];

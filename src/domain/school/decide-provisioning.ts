@@ -76,7 +76,7 @@ function recordFailure(school: SchoolState, failure: Failure): SchoolEvent[] {
 }
 
 /** Appends the closing event when the given events leave nothing more to do. */
-export function withConclusion(state: SchoolState, events: SchoolEvent[], now: string): SchoolEvent[] {
+function withConclusion(state: SchoolState, events: SchoolEvent[], now: string): SchoolEvent[] {
   let after: SchoolState | undefined = state;
   for (const event of events) after = evolve(after, event);
   if (!after) return events;

@@ -5,11 +5,11 @@ import type { ActionName, CompensationName, StepName } from './steps.js';
 import { GOES_WITH, isCompensationName, isLifecycleAction, RECORDED_AGAIN, WARNING_OF } from './steps.js';
 import { STEP_EFFECTS, type StepEffects } from './steps/index.js';
 
-export function succeeded(run: StepRun, name: ActionName): StepState {
+function succeeded(run: StepRun, name: ActionName): StepState {
   return { name, status: 'succeeded', attempts: run.attempt, startedAt: run.startedAt, finishedAt: run.finishedAt };
 }
 
-export function withStep(state: SchoolState, step: StepName, value: StepState): SchoolState {
+function withStep(state: SchoolState, step: StepName, value: StepState): SchoolState {
   return { ...state, steps: { ...state.steps, [step]: value }, pendingRetry: undefined };
 }
 

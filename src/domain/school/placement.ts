@@ -2,8 +2,7 @@
  * Where school databases live: a set of named PostgreSQL servers. A school's server is chosen once, at
  * `create_database`, and recorded in `DatabaseCreated`; everything later reads it from the events.
  */
-export const TENANT_SERVER_STATES = ['open', 'draining', 'closed'] as const;
-export type TenantServerState = (typeof TENANT_SERVER_STATES)[number];
+export type TenantServerState = 'open' | 'draining' | 'closed';
 
 /**
  * The server of schools whose `DatabaseCreated` predates placement (all on the central server then),

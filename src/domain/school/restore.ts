@@ -5,7 +5,7 @@ import type { ArchivedDatabase, SchoolState } from './state.js';
 const DAY_MS = 24 * 3600 * 1000;
 
 /** When a teardown's archive is past SCS_ARCHIVE_RETENTION_DAYS (and may have been purged). */
-export function archiveExpiresAt(archive: ArchivedDatabase, retentionDays: number): string {
+function archiveExpiresAt(archive: ArchivedDatabase, retentionDays: number): string {
   return new Date(Date.parse(archive.archivedAt) + retentionDays * DAY_MS).toISOString();
 }
 

@@ -51,7 +51,7 @@ export function decideSlug(command: SlugCommand, state: SlugState): SlugEvent[] 
   }
 }
 
-export function evolveSlug(state: SlugState, event: SlugEvent): SlugState {
+function evolveSlug(state: SlugState, event: SlugEvent): SlugState {
   return event.type === 'SlugClaimed' ? { holder: event.data.schoolId } : {};
 }
 

@@ -1,5 +1,5 @@
 /** A school's slug: its DNS label under BASE_DOMAIN, so DNS label rules apply (RFC 1035, lowercase). */
-export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
+const RESERVED_SLUGS: ReadonlySet<string> = new Set([
   'www',
   'api',
   'admin',

@@ -17,7 +17,7 @@ const THROTTLING = new Set([
 ]);
 
 /** Throttling, 5xx and network errors are worth retrying; the SDK marks some itself. */
-export function isRetryable(error: unknown): boolean {
+function isRetryable(error: unknown): boolean {
   const e = error as SdkError;
   if (THROTTLING.has(e?.name ?? '')) return true;
   if (e?.$retryable) return true;

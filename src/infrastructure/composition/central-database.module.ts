@@ -18,7 +18,7 @@ import { APP_LOGGER, CENTRAL_DATABASE, CONFIG, READ_SIDE, type CentralDatabase }
  * DATABASE_URL, or an embedded server SCS starts; the central schema migrated; bound to the kind of event
  * store it was built from (a mismatch rejects with EventStoreMismatchError, and nothing is left running).
  */
-export async function openCentralDatabase(config: Config, logger: AppLogger): Promise<CentralDatabase> {
+async function openCentralDatabase(config: Config, logger: AppLogger): Promise<CentralDatabase> {
   let embedded: EmbeddedServer | undefined;
   let url = config.databaseUrl;
   if (!url) {

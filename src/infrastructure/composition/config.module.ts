@@ -6,7 +6,7 @@ import type { Config } from '../../config/config.js';
 import { APP_LOGGER, CONFIG } from './tokens.js';
 
 /** What the use cases take from the configuration. */
-export function appSettings(config: Config): AppSettings {
+function appSettings(config: Config): AppSettings {
   return {
     baseDomain: config.baseDomain,
     reservedSlugs: config.reservedSlugs,

@@ -7,7 +7,7 @@ import { projectRoot } from '../postgres/sql-migrations.js';
  * The operator console's headers: scripts and styles only from this origin (no inline script, no eval),
  * API calls only to this origin, never framed, no referrer sent with the page's address.
  */
-export const CONSOLE_HEADERS: Record<string, string> = {
+const CONSOLE_HEADERS: Record<string, string> = {
   'Content-Security-Policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",

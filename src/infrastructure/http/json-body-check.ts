@@ -2,7 +2,7 @@ import { createScanner, SyntaxKind } from 'jsonc-parser';
 import { firstNotUtf8 } from './text-input.js';
 
 /** No request body SCS takes nests deeper than this; recursive transformers overflow far beyond it. */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 /**
  * A JSON body SCS refuses before parsing it: too deeply nested, a member name given twice, or a string
@@ -97,7 +97,7 @@ export function checkJsonBytes(raw: Buffer, maxDepth = MAX_JSON_DEPTH): void {
  * (`"sl\u0075g"` is `"slug"`). A string (member name or value) holding a NUL, or the character at
  * `notUtf8` (bytes that were not UTF-8), is refused. Malformed JSON is left to JSON.parse, which reports it.
  */
-export function checkJsonBody(text: string, maxDepth = MAX_JSON_DEPTH, notUtf8?: number): void {
+function checkJsonBody(text: string, maxDepth = MAX_JSON_DEPTH, notUtf8?: number): void {
   const scanner = createScanner(text, true);
   const values = new OpenValues(maxDepth);
   for (let token = scanner.scan(); token !== SyntaxKind.EOF; token = scanner.scan()) {

@@ -48,7 +48,7 @@ export function onlyKnown(query: Record<string, unknown>, known: string[]): void
 }
 
 /** An ISO 8601 time (`2026-11-01` or `2026-11-01T10:00:00Z`), or undefined when absent. */
-export function queryTime(value: unknown, field: string): Date | undefined {
+function queryTime(value: unknown, field: string): Date | undefined {
   const text = queryText(value, field, 40);
   if (text === undefined) return undefined;
   const time = new Date(text);

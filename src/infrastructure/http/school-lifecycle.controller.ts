@@ -40,7 +40,7 @@ import { ETAG, etagOf, IDEMPOTENCY_KEY, LOCATION, notFound, SCHOOL_ID, schoolId,
  * RFC 9110 §13.1.1: `*` (any current answer), or a list of entity tags compared strongly: a weak tag
  * (`W/"…"`) never matches.
  */
-export function ifMatchHolds(header: string, etag: string): boolean {
+function ifMatchHolds(header: string, etag: string): boolean {
   const tags = header.split(',').map((tag) => tag.trim());
   return tags.includes('*') || tags.includes(etag);
 }

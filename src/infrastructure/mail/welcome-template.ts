@@ -1,7 +1,7 @@
 import type { WelcomeEmail } from '../../application/ports/mailer.port.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => ENTITIES[c]);
+const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (c) => ENTITIES[c]);
 
 /** The welcome email's subject and parts, shared by every mail provider (outbox, SES, SMTP). */
 export function renderWelcomeEmail(mail: WelcomeEmail): { subject: string; text: string; html: string } {

@@ -4,7 +4,7 @@ import { Gauge, type Registry } from 'prom-client';
 import { projectRoot } from '../project-root.js';
 
 /** SCS's version (package.json) and the Node it runs on: what `scs_build_info` reports. */
-export function buildInfo(): { version: string; node_version: string } {
+function buildInfo(): { version: string; node_version: string } {
   const { version } = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string };
   return { version, node_version: process.versions.node };
 }

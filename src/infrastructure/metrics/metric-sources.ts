@@ -7,7 +7,7 @@ import { SCHOOL_VIEW_VERSION } from '../../projections/school-read-model/school-
 import type { LiveCertificate, MetricSources } from './fleet-gauges.js';
 
 /** Beyond this many unapplied events the lag is reported as this number (a scrape reads no more). */
-export const PROJECTION_LAG_CAP = 10_000;
+const PROJECTION_LAG_CAP = 10_000;
 
 /**
  * The gauges' readings: the read model for statuses and ages, the event store for the projections' lag,

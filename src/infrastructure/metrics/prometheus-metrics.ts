@@ -11,7 +11,7 @@ import { CertificateReloadMetrics, ReconcileMetrics, RolloutMetrics } from './ba
 import { ProvisioningMetrics } from './provisioning-metrics.js';
 import { WebhookMetrics } from './webhook-metrics.js';
 
-export type { LiveCertificate, MetricSources } from './fleet-gauges.js';
+export type { MetricSources } from './fleet-gauges.js';
 
 /**
  * The Prometheus metrics of one SCS process (prom-client), served at GET /metrics. Each family lives in its

@@ -18,7 +18,7 @@ export function maintenanceUrl(databaseUrl: string): string {
   return url.toString();
 }
 
-export function databaseNameOf(databaseUrl: string): string {
+function databaseNameOf(databaseUrl: string): string {
   return decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, '')) || 'postgres';
 }
 

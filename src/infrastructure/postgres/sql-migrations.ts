@@ -78,12 +78,6 @@ export function listSqlMigrations(dir: string): SqlMigration[] {
   return migrations;
 }
 
-/** The latest version shipped in the folder, `0000` when it is empty. */
-export function latestVersion(dir: string): string {
-  const migrations = listSqlMigrations(dir);
-  return migrations.length ? migrations[migrations.length - 1].version : '0000';
-}
-
 /** A 64-bit advisory lock key derived from a name, so unrelated lock users do not collide. */
 export function advisoryLockKey(name: string): string {
   return createHash('sha256').update(name).digest().readBigInt64BE(0).toString();
@@ -149,27 +143,4 @@ export async function applySqlMigrations(
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [lockKey]).catch(() => undefined);
   }
-}
-
-/**
- * What a database holds compared with the folder, without changing anything: its highest applied
- * version, the folder's migrations it lacks, and applied migrations whose file has since changed.
- */
-export async function migrationStatus(
-  client: pg.ClientBase,
-  dir: string,
-  table = 'schema_migrations',
-): Promise<{ version: string; pending: string[]; mismatched: string[] }> {
-  const exists = await client.query('SELECT to_regclass($1) AS t', [table]);
-  const select = `SELECT version, checksum FROM ${pg.escapeIdentifier(table)}`;
-  const rows = exists.rows[0].t ? (await client.query<{ version: string; checksum: string }>(select)).rows : [];
-  const recorded = new Map(rows.map((r) => [r.version, r.checksum]));
-  const migrations = listSqlMigrations(dir);
-  return {
-    version: [...recorded.keys()].sort().pop() ?? '0000',
-    pending: migrations.filter((m) => !recorded.has(m.version)).map((m) => `${m.version}_${m.name}`),
-    mismatched: migrations
-      .filter((m) => recorded.has(m.version) && recorded.get(m.version) !== m.checksum)
-      .map((m) => m.file),
-  };
 }

@@ -40,7 +40,7 @@ export class CommandSpans implements OnModuleInit {
   }
 }
 
-export function traceCommands(bus: CommandBus, tracing: Tracing): void {
+function traceCommands(bus: CommandBus, tracing: Tracing): void {
   const execute = bus.execute.bind(bus);
   const traced = async (command: object, ...rest: unknown[]): Promise<unknown> => {
     const name = command.constructor.name.replace(/Command$/, '');

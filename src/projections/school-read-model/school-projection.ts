@@ -7,7 +7,7 @@ import type { Writes } from '../writes.js';
 import { evolveView, foldView } from './evolve-view.js';
 import { SCHOOL_VIEW_VERSION, type SchoolView } from './school-view.js';
 
-export const READ_MODEL_CHECKPOINT = 'school-read-model';
+const READ_MODEL_CHECKPOINT = 'school-read-model';
 const TABLE = 'school_read_model';
 
 /**

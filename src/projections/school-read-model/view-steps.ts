@@ -9,12 +9,12 @@ const NOT_RUN = { status: 'pending', attempts: 0, startedAt: null, finishedAt: n
 /** Every step, none run yet. */
 export const notRun = (): StepView[] => STEPS.map((step) => ({ ...NOT_RUN, name: step }));
 
-export function succeeded(name: ActionName, run: StepRun): StepView {
+function succeeded(name: ActionName, run: StepRun): StepView {
   const { attempt: attempts, startedAt, finishedAt } = run;
   return { name, status: 'succeeded', attempts, startedAt, finishedAt, error: null };
 }
 
-export function stepOf(view: SchoolView, name: StepName): StepView {
+function stepOf(view: SchoolView, name: StepName): StepView {
   return view.steps.find((step) => step.name === name) ?? { ...NOT_RUN, name };
 }
 

@@ -32,7 +32,7 @@ export interface FileDeliveryOptions {
 }
 
 /** Beside the PEM files: which SCS instance wrote them, for which school (external-dns's TXT scheme as a file). */
-export const MARK_FILE = 'scs-owner';
+const MARK_FILE = 'scs-owner';
 const CHAIN = 'fullchain.pem';
 const KEY = 'privkey.pem';
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;

@@ -44,7 +44,7 @@ export interface AcmeCertificateOptions {
 }
 
 /** The owner of the shared wildcard certificate. */
-export const SHARED_OWNER = '00000000-0000-0000-0000-000000000000';
+const SHARED_OWNER = '00000000-0000-0000-0000-000000000000';
 const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
 
 function canonicalDomain(domain: string): string {

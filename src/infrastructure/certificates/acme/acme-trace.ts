@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import acme from 'acme-client';
 
 /** An RFC 8555 problem document as the server sent it, with the Retry-After that came along. */
-export interface AcmeProblem {
+interface AcmeProblem {
   /** Without the `urn:ietf:params:acme:error:` prefix: `rateLimited`, `unauthorized`, … */
   type: string;
   detail: string;

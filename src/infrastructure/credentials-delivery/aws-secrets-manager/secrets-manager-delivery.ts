@@ -34,7 +34,7 @@ const nameOf = (error: unknown) => (error as { name?: string })?.name;
  * The secret's value: the JSON RDS and its rotation functions use for a PostgreSQL secret (`engine`, `host`,
  * `port`, `dbname`, `username`, `password`), so the usual clients and sidecars read it as it is.
  */
-export function secretValueOf(connection: SchoolConnection): string {
+function secretValueOf(connection: SchoolConnection): string {
   const { host, port, database, role, password, server } = connection;
   return JSON.stringify({ engine: 'postgres', host, port, dbname: database, username: role, password, server });
 }

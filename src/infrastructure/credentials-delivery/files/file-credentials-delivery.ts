@@ -14,7 +14,7 @@ import type {
  * The first line of each file SCS writes: the instance and the school it is for, as a comment that dotenv
  * and a shell skip. The reconciler finds a file's school by it; a file without it is not SCS's.
  */
-export function ownerLineOf(owner: string, schoolId: string): string {
+function ownerLineOf(owner: string, schoolId: string): string {
   return `# scs-owner=${owner} scs-school=${schoolId}\n`;
 }
 const OWNER_LINE = /^# scs-owner=(\S*) scs-school=(\S+)$/;

@@ -139,7 +139,7 @@ function integrationEvents(document: OpenAPIObject): void {
 }
 
 /** The OpenAPI 3.1 document of the application's routes, generated from their decorators. */
-export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const { version } = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string };
   const config = new DocumentBuilder()
     .setOpenAPIVersion('3.1.0')

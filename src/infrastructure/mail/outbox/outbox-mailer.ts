@@ -16,7 +16,7 @@ const oneLine = (value: string) => value.replace(/[\r\n]+/g, ' ').trim();
  * A header text as RFC 2047 encoded-words when it is not short printable ASCII. Each word stays within
  * 75 characters and holds whole characters, as the RFC requires, and words are folded onto new lines.
  */
-export function encodeHeaderText(value: string, room = 60): string {
+function encodeHeaderText(value: string, room = 60): string {
   const clean = oneLine(value);
   if (/^[\x20-\x7e]*$/.test(clean) && clean.length <= room && !clean.includes('=?')) return clean;
   const words: string[] = [];
@@ -35,7 +35,7 @@ export function encodeHeaderText(value: string, room = 60): string {
 }
 
 /** `Name <addr>` with only the display name encoded (RFC 2047 forbids encoded-words in the address). */
-export function encodeMailbox(mailbox: string): string {
+function encodeMailbox(mailbox: string): string {
   const match = /^\s*(.*?)\s*<([^<>\s]+)>\s*$/.exec(oneLine(mailbox));
   if (!match) return oneLine(mailbox);
   const [, rawName, address] = match;
