@@ -19,7 +19,11 @@ export function deciderSpecification<Command, Event, State>(decider: {
   });
 }
 
-/** Given/when/then for a view or a reaction: the state after the given events, then what one more event makes. */
+/**
+ * Given/when/then for a view or a reaction: the state after the given events, then what one more event makes.
+ * `then` takes the expected result, or a check of the result that is also given the state before the event
+ * (to say, for instance, that an event changes nothing).
+ */
 export function foldSpecification<Event, State, Result>(
   evolve: (state: State, event: Event) => State,
   initialState: () => State,
@@ -27,12 +31,14 @@ export function foldSpecification<Event, State, Result>(
 ) {
   return (...given: Event[]) => ({
     when(event: Event) {
-      const result = () => when(given.reduce(evolve, initialState()), event);
+      const before = () => given.reduce(evolve, initialState());
       return {
-        then: (expected: Result | ((result: Result) => void)) =>
-          typeof expected === 'function'
-            ? (expected as (r: Result) => void)(result())
-            : expect(result()).toEqual(expected),
+        then: (expected: Result | ((result: Result, before: State) => void)) => {
+          const state = before();
+          const result = when(state, event);
+          if (typeof expected === 'function') (expected as (r: Result, s: State) => void)(result, state);
+          else expect(result).toEqual(expected);
+        },
       };
     },
   });

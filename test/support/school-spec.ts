@@ -140,6 +140,19 @@ const DONE: { [S in StepName]: () => SchoolEvent } = {
   send_welcome_email: ev.emailed,
 };
 
+/**
+ * The request and the done events of the steps before `step`, in step order: a school whose next step
+ * is `step`. By name, so that a step added to the order does not shift what a spec means.
+ */
+export function historyBefore(step: StepName): SchoolEvent[] {
+  return [ev.requested(), ...STEPS.slice(0, STEPS.indexOf(step)).map((before) => DONE[before]())];
+}
+
+/** The request and every step done: a school one `SchoolProvisioned` short of active. */
+export function everyStepDone(): SchoolEvent[] {
+  return [ev.requested(), ...STEPS.map((step) => DONE[step]())];
+}
+
 export function provisionedSchool(): SchoolEvent[] {
-  return [ev.requested(), ...STEPS.map((step) => DONE[step]()), ev.provisioned()];
+  return [...everyStepDone(), ev.provisioned()];
 }
