@@ -30,7 +30,7 @@ export interface ContractSubject {
   close(): Promise<void>;
 }
 
-export const CONTRACT_TITLE = 'event store contract';
+const CONTRACT_TITLE = 'event store contract';
 
 export function eventStoreContract(adapter: string, open: () => Promise<ContractSubject>): void {
   describe(`${CONTRACT_TITLE}: ${adapter}`, () => {
