@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import type { ReadPool } from '../../projections/queryable.js';
 import { CERTIFICATE_PROVIDER, type CertificateProvider } from '../../application/ports/certificates.port.js';
 import { CERTIFICATE_DELIVERY, type CertificateDelivery } from '../../application/ports/certificate-delivery.port.js';
@@ -100,7 +101,7 @@ function reconcileDeps(
     Connections,
     Lifecycle,
     GaugeReadings,
-    { provide: READINESS, inject: [READ_SIDE, EVENT_STORE, TENANT_SERVERS], useFactory: readinessOf },
+    { provide: READINESS, inject: [DataSource, EVENT_STORE, TENANT_SERVERS], useFactory: readinessOf },
     {
       provide: REPORTING,
       inject: [READ_SIDE, EVENT_STORE, CONFIG],

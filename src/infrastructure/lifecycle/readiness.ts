@@ -1,4 +1,3 @@
-import type { Queryable } from '../../projections/queryable.js';
 import { describeError } from '../../application/describe-error.js';
 import type { EventStore } from '../../application/ports/event-store.port.js';
 import type { TenantServers } from '../../application/ports/tenant-servers.port.js';
@@ -22,12 +21,21 @@ async function probe(fn: () => Promise<unknown>): Promise<{ ok: boolean; error?:
   }
 }
 
-/** What GET /ready checks: the central database and the event store, each bounded; the tenant servers beside. */
-export function readinessOf(readSide: Queryable, store: EventStore, servers: TenantServers): Readiness {
+/**
+ * What GET /ready checks: the central database and the event store, each bounded; the tenant servers beside.
+ * The database is probed through the registry's pool (TypeORM's), which is mostly idle: a query there needs
+ * a new session when the server went away, where the read side's busy connections can still answer for a
+ * moment after its postmaster died.
+ */
+export function readinessOf(
+  central: { query(sql: string): Promise<unknown> },
+  store: EventStore,
+  servers: TenantServers,
+): Readiness {
   return {
     check: async () => {
       const [database, eventStore] = await Promise.all([
-        probe(() => readSide.query('SELECT 1')),
+        probe(() => central.query('SELECT 1')),
         probe(() => store.ping()),
       ]);
       return { database, eventStore };
