@@ -23,7 +23,7 @@ import { react } from '../src/domain/school/react.js';
 import { slugStreamId } from '../src/domain/school/slug.js';
 import type { SchoolState } from '../src/domain/school/state.js';
 import { prepareCentralDatabase } from '../src/infrastructure/postgres/central-database.js';
-import { projectRoot } from '../src/infrastructure/postgres/sql-migrations.js';
+import { projectRoot } from '../src/infrastructure/project-root.js';
 import { PostgresEventStore } from '../src/infrastructure/event-store/postgres/postgres-event-store.js';
 import { API_KEY } from '../test/support/scs-process.js';
 import { mapLimit } from './support/stats.js';

@@ -6,7 +6,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { silentLogger } from '../application/ports/logger.port.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { EventStoreMismatchError } from '../infrastructure/postgres/central-database.js';
-import { projectRoot } from '../infrastructure/postgres/sql-migrations.js';
+import { projectRoot } from '../infrastructure/project-root.js';
 import { createAppContext } from '../infrastructure/composition/create-app-context.js';
 
 /** Exit codes (documented in the README): sysexits' EX_USAGE and EX_CONFIG where they apply. */

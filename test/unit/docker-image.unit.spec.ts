@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/config.js';
-import { projectRoot } from '../../src/infrastructure/postgres/sql-migrations.js';
+import { projectRoot } from '../../src/infrastructure/project-root.js';
 
 /**
  * No Docker engine runs here, so `docker compose up` and the image are proven through what they are

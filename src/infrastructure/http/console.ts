@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
-import { projectRoot } from '../postgres/sql-migrations.js';
+import { projectRoot } from '../project-root.js';
 
 /**
  * The operator console's headers: scripts and styles only from this origin (no inline script, no eval),

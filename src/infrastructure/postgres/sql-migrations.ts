@@ -4,8 +4,6 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { projectRoot } from '../project-root.js';
 
-export { projectRoot };
-
 export interface SqlMigration {
   version: string;
   name: string;
