@@ -1,6 +1,7 @@
 import { type Folds, unchanged } from './fold-types.js';
 
-type OperationEvent =
+/** The events of work on a live school, which the domain's fold and each view handle as one group. */
+export type OperationEvent =
   | 'SchoolSchemaUpgraded'
   | 'SchoolSchemaUpgradeFailed'
   | 'SchoolMoveStarted'

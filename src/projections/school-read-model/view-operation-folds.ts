@@ -1,16 +1,5 @@
+import type { OperationEvent } from '../../domain/school/evolve-operations.js';
 import { unchanged, type ViewFolds } from './view-folds.js';
-
-type OperationEvent =
-  | 'SchoolSchemaUpgraded'
-  | 'SchoolSchemaUpgradeFailed'
-  | 'SchoolMoveStarted'
-  | 'SchoolMoved'
-  | 'SchoolMoveFailed'
-  | 'SchoolCredentialsRotated'
-  | 'SchoolCredentialsRead'
-  | 'CertificateRenewed'
-  | 'CertificateRenewalFailed'
-  | 'OrphanRemoved';
 
 /** Work on a live school as the view shows it: its schema version, server and certificate. */
 export const OPERATION_VIEW_FOLDS: ViewFolds<OperationEvent> = {
