@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyDecorators } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
-import { ApiResponse, DocumentBuilder, getSchemaPath, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import {
+  ApiResponse,
+  DocumentBuilder,
+  getSchemaPath,
+  SwaggerModule,
+  type OpenAPIObject,
+  type OperationIdFactory,
+} from '@nestjs/swagger';
 import { projectRoot } from '../../project-root.js';
 import { integrationEventSchemas } from '../../../application/integration-events/schemas.js';
 import { AuditEventDto, AuditPageDto } from './report-schemas.js';
@@ -50,6 +57,30 @@ export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecor
     ...statuses.map((status) => ApiResponse({ status, description: PROBLEMS[status], content: problemContent() })),
   );
 }
+
+/**
+ * Each controller's published API group, by class name (what Nest's operationIdFactory is given). An operationId
+ * is `<group>_<method>`, not `<controller class>_<method>`: published operationIds are part of the API contract
+ * (generated clients name their calls by them, test/support/scs-api.d.ts among them), so they must not change
+ * when a controller is split or renamed. Several controllers, one per use case, share a group.
+ */
+const apiGroups = new Map<string, string>();
+
+/**
+ * Publishes this controller's operationIds as `<group>_<method>` rather than `<its class name>_<method>`
+ * (../api-groups.ts puts each controller in its group).
+ */
+export function ApiGroup(group: string): ClassDecorator {
+  return (target) => {
+    apiGroups.set(target.name, group);
+  };
+}
+
+/** Nest's default (`<controller>_<method>`, `_<version>` after a versioned route's), with a controller's group. */
+const operationId: OperationIdFactory = (controllerKey, methodKey, version) => {
+  const group = apiGroups.get(controllerKey) ?? controllerKey;
+  return version ? `${group}_${methodKey}_${version}` : `${group}_${methodKey}`;
+};
 
 type Node = Record<string, unknown>;
 
@@ -169,6 +200,7 @@ function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ProblemDto, HistoryDto, AsOfDto, AuditPageDto, AuditEventDto],
+    operationIdFactory: operationId,
   });
   ownRoutes(document);
   describeScopes(document);

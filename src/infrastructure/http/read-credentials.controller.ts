@@ -1,10 +1,11 @@
-import { Controller, Get, NotFoundException, Param, Req, Res } from '@nestjs/common';
+import { Get, NotFoundException, Param, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ReadCredentialsCommand } from '../../application/read-credentials/read-credentials.js';
 import { isSchoolId } from '../../domain/school/events.js';
 import { RequireScope } from './api-key.guard.js';
+import { CredentialsApi } from './api-groups.js';
 import { ApiProblem, ApiProblems } from './openapi/openapi.js';
 import { SchoolConnectionDto } from './openapi/access-schemas.js';
 import { problem } from './problem.js';
@@ -14,10 +15,8 @@ import { originOf, type ScsRequest } from './request-context.js';
  * The `api` delivery of a school's database credentials: a school app asks with a key that has
  * `credentials:read` and never needs SCS's credentials keys. Every read is an event in the school's stream.
  */
-@ApiTags('schools')
-@ApiProblems(401, 403, 429, 503)
-@Controller()
-export class CredentialsController {
+@CredentialsApi()
+export class ReadCredentialsController {
   constructor(private readonly commands: CommandBus) {}
 
   @ApiOperation({
