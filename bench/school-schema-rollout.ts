@@ -10,6 +10,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import pg from 'pg';
+import { systemClock } from '../src/application/ports/clock.port.js';
 import { silentLogger } from '../src/application/ports/logger.port.js';
 import { databaseNameFor } from '../src/application/ports/tenant-databases.port.js';
 import { NO_FAULTS } from '../src/application/ports/fault-points.port.js';
@@ -171,6 +172,7 @@ async function main(): Promise<void> {
         ]),
         faults: NO_FAULTS,
         logger: silentLogger,
+        clock: systemClock,
       },
       {
         concurrency,

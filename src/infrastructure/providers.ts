@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { ApiCredentialsDelivery, type CredentialsDelivery } from '../application/ports/credentials-delivery.port.js';
 import { FileCredentialsDelivery } from './credentials-delivery/files/file-credentials-delivery.js';
 import type { CertificateProvider } from '../application/ports/certificates.port.js';
+import type { Clock } from '../application/ports/clock.port.js';
 import { NoCertificateDelivery, type CertificateDelivery } from '../application/ports/certificate-delivery.port.js';
 import { FileCertificateDelivery } from './certificate-delivery/files/file-delivery.js';
 import { ReloadCommand } from './certificate-delivery/files/reload-command.js';
@@ -39,7 +40,8 @@ function adapterClient(config: Config): { maxAttempts: number; credentials?: Con
 
 /**
  * The providers the configuration chose (DNS_PROVIDER, CERT_PROVIDER, MAIL_PROVIDER). `sealingKeys`: for
- * secrets at rest (the ACME keys), the active credentials key's first, then older ones.
+ * secrets at rest (the ACME keys), the active credentials key's first, then older ones; `clock`: dates the
+ * local certificates and the outbox's emails.
  */
 export async function createProviders(
   config: Config,
@@ -47,12 +49,13 @@ export async function createProviders(
   sealingKeys: Buffer[],
   logger: AppLogger,
   owner: string,
+  clock: Clock,
 ): Promise<{ dns: DnsProvider; certificates: CertificateProvider; mailer: Mailer }> {
   const dns = await createDns(config, pool, owner);
   return {
     dns,
-    certificates: await createCertificates(config, pool, dns, sealingKeys, logger),
-    mailer: await createMailer(config),
+    certificates: await createCertificates(config, pool, dns, sealingKeys, logger, clock),
+    mailer: await createMailer(config, clock),
   };
 }
 
@@ -82,6 +85,7 @@ async function createCertificates(
   dns: DnsProvider,
   sealingKeys: Buffer[],
   logger: AppLogger,
+  clock: Clock,
 ): Promise<CertificateProvider> {
   if (config.certProvider === 'acme') {
     const { AcmeCertificateProvider } = await import('./certificates/acme/acme-certificates.js');
@@ -103,12 +107,13 @@ async function createCertificates(
   }
   return new LocalCertificateProvider({
     pool,
-    ca: await LocalCertificateAuthority.loadOrCreate(join(config.dataDir, 'ca')),
+    ca: await LocalCertificateAuthority.loadOrCreate(join(config.dataDir, 'ca'), clock),
     validityDays: config.localCertificateValiditySeconds / 86_400,
+    clock,
   });
 }
 
-async function createMailer(config: Config): Promise<Mailer> {
+async function createMailer(config: Config, clock: Clock): Promise<Mailer> {
   if (config.mailProvider === 'smtp') {
     const { SmtpMailer } = await import('./mail/smtp/smtp-mailer.js');
     return new SmtpMailer({ url: config.smtpUrl!, from: config.mailFrom });
@@ -123,7 +128,7 @@ async function createMailer(config: Config): Promise<Mailer> {
       from: config.mailFrom,
     });
   }
-  return new OutboxMailer({ dir: join(config.dataDir, 'outbox'), from: config.mailFrom });
+  return new OutboxMailer({ dir: join(config.dataDir, 'outbox'), from: config.mailFrom, clock });
 }
 
 /** CERT_DELIVERY: where certificates go for TLS (`none`, PEM `files`, an `alb` listener). */
@@ -177,17 +182,21 @@ export async function createCredentialsDelivery(config: Config, owner: string): 
   return new ApiCredentialsDelivery();
 }
 
-/** SCS_ARCHIVE_DIR: a folder, or s3://bucket/prefix (staged in the data folder, then uploaded). */
+/**
+ * SCS_ARCHIVE_DIR: a folder, or s3://bucket/prefix (staged in the data folder, then uploaded). `clock`: names
+ * the archive files and dates their header.
+ */
 export async function createArchives(
   config: Config,
+  clock: Clock,
   serverUrl: string,
   servers?: ReadonlyMap<string, string>,
 ): Promise<DatabaseArchives> {
   const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(config.archiveDir);
   const retentionDays = config.archiveRetentionDays;
-  if (!s3) return new FolderDatabaseArchives({ dir: config.archiveDir, serverUrl, servers, retentionDays });
+  if (!s3) return new FolderDatabaseArchives({ dir: config.archiveDir, serverUrl, servers, retentionDays, clock });
   const stagingDir = join(config.dataDir, 'archive-staging');
-  const staging = new FolderDatabaseArchives({ dir: stagingDir, serverUrl, servers, retentionDays: 1 });
+  const staging = new FolderDatabaseArchives({ dir: stagingDir, serverUrl, servers, retentionDays: 1, clock });
   const [{ S3Client }, { S3DatabaseArchives }] = await Promise.all([
     import('@aws-sdk/client-s3'),
     import('./archives/s3/s3-archives.js'),

@@ -55,6 +55,7 @@ describe('process manager: stopped while a school waits for its lock', () => {
         },
       }),
       { actor: 'test', correlationId: 'c-1', now },
+      { clock: systemClock },
     );
 
     // The lock is granted only after stop() has begun: the school's work starts, but no step may run.

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from '../../src/application/ports/clock.port.js';
 import type { DeliveryPolicy } from '../../src/application/webhooks/delivery-attempt.js';
 import { EndpointWorker } from '../../src/application/webhooks/endpoint-worker.js';
 import {
@@ -62,9 +63,14 @@ describe('EndpointWorker: parallel only while the endpoint answers', () => {
 
   /**
    * `schools` schools requested, then a worker (sending through `transport`) for a new endpoint wanting
-   * school.requested from the start.
+   * school.requested from the start, dating its attempts by `clock`.
    */
-  async function run<T extends WebhookTransport>(schools: number, transport: T, retryForMs = policy.retryForMs) {
+  async function run<T extends WebhookTransport>(
+    schools: number,
+    transport: T,
+    retryForMs = policy.retryForMs,
+    clock: Clock = systemClock,
+  ) {
     const endpoints = new PostgresWebhookEndpoints(central.pool, new PostgresCheckpointStore(central.pool), [
       randomBytes(32),
     ]);
@@ -82,6 +88,7 @@ describe('EndpointWorker: parallel only while the endpoint answers', () => {
       logger: central.logger,
       policy: { ...policy, retryForMs },
       source: '/scs/test',
+      clock,
       onDisabled: (id) => disabled.push(id),
     });
     await worker.start();
@@ -128,6 +135,29 @@ describe('EndpointWorker: parallel only while the endpoint answers', () => {
       );
       expect(disabled).toEqual([]);
       expect(logged.map((a) => [a.outcome, a.httpStatus])).toEqual(logged.map(() => ['failed', 503]));
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('dates its attempts (the signed time and the delivery log) by the clock it is given', async () => {
+    const at = new Date('2031-02-03T04:05:06.000Z');
+    const signedAt: string[] = [];
+    const transport: WebhookTransport = {
+      send: async (_url, { now }) => (signedAt.push(now.toISOString()), { httpStatus: 204, error: null, latencyMs: 0 }),
+      checkDestination: async () => undefined,
+    };
+    const { endpoints, endpoint, worker } = await run(2, transport, policy.retryForMs, { now: () => at });
+    try {
+      const logged = await until(
+        () => endpoints.deliveries(endpoint.id, 10),
+        (attempts) => attempts.length >= 2,
+        10_000,
+      );
+      // Earlier tests' schools are in the store too: every attempt, whichever school's, is this clock's.
+      expect(logged.map((a) => [a.outcome, a.attemptedAt])).toEqual(logged.map(() => ['delivered', at.toISOString()]));
+      expect(signedAt.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(signedAt)).toEqual(new Set([at.toISOString()]));
     } finally {
       await worker.stop();
     }

@@ -201,6 +201,7 @@ function setup(
         },
       }),
       metadata(id, options.traceparent),
+      { clock },
     );
     return databaseName;
   };
@@ -285,7 +286,7 @@ describe('ProcessManager (in-memory store, fake clock)', () => {
     t.failures.set('update_registry', [StepError.permanent('registry gone for lunch')]);
     const name = 'Alpha High School';
     const change = () => ({ type: 'ChangeDetails' as const, data: { changes: { name }, now: NOW } });
-    await executeSchoolCommand(t.store, A, change, metadata(A));
+    await executeSchoolCommand(t.store, A, change, metadata(A), { clock: t.clock });
     await settle();
     expect(t.clock.waiting).toHaveLength(1); // a lifecycle action is never given up, even on a permanent error
     t.clock.advance(1000);
@@ -312,13 +313,16 @@ describe('ProcessManager (in-memory store, fake clock)', () => {
       A,
       () => ({ type: 'RequestSuspension', data: { reason: 'lapsed', now } }),
       metadata(A),
+      { clock: t.clock },
     );
     await eventually(() => t.types(A).includes('SchoolSuspended'), 'suspended');
     // The role first, then the name (claimed again, with the maintenance target).
     expect(t.calls).toEqual([`nologin ${databaseName}`, 'create_dns alpha.syncad.in']);
     const suspended = t.store.events.filter((e) => e.type === 'SchoolSuspended')[0];
     expect(suspended.data).toMatchObject({ reason: 'lapsed', terminatedSessions: 1, dns: { value: '203.0.113.99' } });
-    await executeSchoolCommand(t.store, A, () => ({ type: 'RequestResume', data: { now } }), metadata(A));
+    await executeSchoolCommand(t.store, A, () => ({ type: 'RequestResume', data: { now } }), metadata(A), {
+      clock: t.clock,
+    });
     await eventually(() => t.types(A).includes('SchoolResumed'), 'resumed');
     expect(t.calls.slice(2)).toEqual([`login ${databaseName}`, 'create_dns alpha.syncad.in']);
     await checkpointAtTheEnd(t);
@@ -354,7 +358,9 @@ describe('ProcessManager (in-memory store, fake clock)', () => {
     const dbA = await t.request(A, 'alpha');
     const openA = t.hold('create_database', dbA);
     await eventually(() => t.calls.includes(`create_database ${dbA}`), 'A creates its database');
-    await executeSchoolCommand(t.store, A, () => ({ type: 'RequestTeardown', data: { now: NOW } }), metadata(A));
+    await executeSchoolCommand(t.store, A, () => ({ type: 'RequestTeardown', data: { now: NOW } }), metadata(A), {
+      clock: t.clock,
+    });
     await settle();
     expect(t.manager.status).toMatchObject({ running: 1, queued: 0 });
 

@@ -6,9 +6,24 @@ import { NO_FAULTS } from '../../src/application/ports/fault-points.port.js';
 import { fold } from '../../src/domain/school/evolve.js';
 import { SUCCESS_EVENT } from '../../src/domain/school/events.js';
 import { COMPENSATIONS, CRITICAL, STEP_ORDER, STEPS, UNDO_ORDER } from '../../src/domain/school/steps.js';
+import { FakeClock } from '../support/in-memory.js';
 import { ev, NOW } from '../support/school-spec.js';
 
 describe('the step order and the step modules', () => {
+  /** Starts at NOW; what the step runner dates its events with. */
+  let clock: FakeClock;
+  beforeEach(() => (clock = new FakeClock(NOW)));
+
+  /** A DNS provider that claims and releases at once. */
+  const fakeDns = () => ({
+    name: 'fake',
+    owner: 'scs-test',
+    claim: async (record: { type: string }) => ({ reference: `fake:${record.type}` }),
+    release: async () => ({ reference: 'fake:gone', existed: true, owned: true }),
+    list: async () => [],
+  });
+  const dnsState = () => fold([ev.requested(), ev.slug(), ev.database(), ev.migrations()])!;
+
   it('has a module for every step, named after it, with an undo exactly when the step has a compensation', () => {
     for (const step of STEPS) {
       const module = stepModule(step);
@@ -35,22 +50,15 @@ describe('the step order and the step modules', () => {
 
   it('hands a module only the ports it declares', async () => {
     const seen: string[] = [];
-    const dns = {
-      name: 'fake',
-      owner: 'scs-test',
-      claim: async (record: { type: string }) => ({ reference: `fake:${record.type}` }),
-      release: async () => ({ reference: 'fake:gone', existed: true, owned: true }),
-      list: async () => [],
-    };
-    const ports = new Proxy({ dns, dnsTarget: '203.0.113.7', faults: NO_FAULTS } as unknown as StepPorts, {
+    const ports = new Proxy({ dns: fakeDns(), dnsTarget: '203.0.113.7', faults: NO_FAULTS } as unknown as StepPorts, {
       get: (target, key) => {
         seen.push(String(key));
         return target[key as keyof StepPorts];
       },
     });
-    const state = fold([ev.requested(), ev.slug(), ev.database(), ev.migrations()])!;
+    const state = dnsState();
     const metadata = { actor: 'test', correlationId: 'c', now: NOW };
-    const event = await runAction(ports, state, 'create_dns', { attempt: 1, startedAt: NOW }, metadata);
+    const event = await runAction(ports, state, 'create_dns', { attempt: 1, startedAt: NOW }, metadata, clock);
     expect(event).toMatchObject({
       type: 'DnsRecordCreated',
       data: {
@@ -61,12 +69,24 @@ describe('the step order and the step modules', () => {
         reference: 'fake:A',
       },
     });
-    const undone = await runAction(ports, state, 'delete_dns', { attempt: 1, startedAt: NOW }, metadata);
+    const undone = await runAction(ports, state, 'delete_dns', { attempt: 1, startedAt: NOW }, metadata, clock);
     expect(undone).toMatchObject({
       type: 'DnsRecordDeleted',
       data: { existed: true, owned: true, reference: 'fake:gone' },
     });
     expect(new Set(seen)).toEqual(new Set(['faults', 'dns', 'dnsTarget']));
+  });
+
+  it("dates the attempt's end (finishedAt) by the clock it is given, its start as the attempt says", async () => {
+    const ports = { dns: fakeDns(), dnsTarget: '203.0.113.7', faults: NO_FAULTS } as unknown as StepPorts;
+    const state = dnsState();
+    const metadata = { actor: 'test', correlationId: 'c', now: NOW };
+    clock.advance(1500);
+    const event = await runAction(ports, state, 'create_dns', { attempt: 2, startedAt: NOW }, metadata, clock);
+    expect(event.data).toMatchObject({ attempt: 2, startedAt: NOW, finishedAt: '2026-11-24T10:00:01.500Z' });
+    clock.advance(250);
+    const undone = await runAction(ports, state, 'delete_dns', { attempt: 1, startedAt: NOW }, metadata, clock);
+    expect(undone.data).toMatchObject({ attempt: 1, startedAt: NOW, finishedAt: '2026-11-24T10:00:01.750Z' });
   });
 
   it('delivers the certificate the events recorded, and withdraws it on undo', async () => {
@@ -81,7 +101,7 @@ describe('the step order and the step modules', () => {
     const ports = { delivery, faults: NO_FAULTS } as unknown as StepPorts;
     const state = fold([ev.requested(), ev.slug(), ev.database(), ev.migrations(), ev.dns(), ev.certificate()])!;
     const metadata = { actor: 'test', correlationId: 'c', now: NOW };
-    const event = await runAction(ports, state, 'deliver_certificate', { attempt: 1, startedAt: NOW }, metadata);
+    const event = await runAction(ports, state, 'deliver_certificate', { attempt: 1, startedAt: NOW }, metadata, clock);
     expect(event).toMatchObject({
       type: 'CertificateDelivered',
       data: {
@@ -92,7 +112,14 @@ describe('the step order and the step modules', () => {
         changed: true,
       },
     });
-    const undone = await runAction(ports, state, 'withdraw_certificate', { attempt: 1, startedAt: NOW }, metadata);
+    const undone = await runAction(
+      ports,
+      state,
+      'withdraw_certificate',
+      { attempt: 1, startedAt: NOW },
+      metadata,
+      clock,
+    );
     expect(undone).toMatchObject({
       type: 'CertificateWithdrawn',
       data: { delivery: 'files', existed: true, owned: true },
@@ -104,7 +131,7 @@ describe('the step order and the step modules', () => {
     ]);
     // Before its certificate is recorded there is nothing to deliver: a permanent failure, not a guess.
     const early = fold([ev.requested(), ev.slug(), ev.database(), ev.migrations(), ev.dns()])!;
-    const run = runAction(ports, early, 'deliver_certificate', { attempt: 1, startedAt: NOW }, metadata);
+    const run = runAction(ports, early, 'deliver_certificate', { attempt: 1, startedAt: NOW }, metadata, clock);
     await expect(run).rejects.toMatchObject({ permanent: true });
   });
 
@@ -130,12 +157,12 @@ describe('the step order and the step modules', () => {
     const ports = { registry, credentials, servers, credentialsDelivery, faults: NO_FAULTS } as unknown as StepPorts;
     const state = fold([ev.requested(), ev.slug(), ev.database(), ev.migrations(), ev.dns(), ev.certificate()])!;
     const metadata = { actor: 'test', correlationId: 'c', now: NOW };
-    const event = await runAction(ports, state, 'register_school', { attempt: 1, startedAt: NOW }, metadata);
+    const event = await runAction(ports, state, 'register_school', { attempt: 1, startedAt: NOW }, metadata, clock);
     expect(event).toMatchObject({
       type: 'SchoolRegistered',
       data: { credentials: { delivery: 'files', location: '/creds/greenwood.env' } },
     });
-    const undone = await runAction(ports, state, 'unregister_school', { attempt: 1, startedAt: NOW }, metadata);
+    const undone = await runAction(ports, state, 'unregister_school', { attempt: 1, startedAt: NOW }, metadata, clock);
     expect(undone).toMatchObject({
       type: 'SchoolUnregistered',
       data: { existed: true, credentials: { delivery: 'files', location: '/creds/greenwood.env', existed: true } },
@@ -160,7 +187,7 @@ describe('the step order and the step modules', () => {
     ]);
     // With `api` nothing is delivered, and the events say nothing about it.
     const api = { ...ports, credentialsDelivery: new ApiCredentialsDelivery() } as StepPorts;
-    const plain = await runAction(api, state, 'register_school', { attempt: 1, startedAt: NOW }, metadata);
+    const plain = await runAction(api, state, 'register_school', { attempt: 1, startedAt: NOW }, metadata, clock);
     expect(plain.data).not.toHaveProperty('credentials');
   });
 });

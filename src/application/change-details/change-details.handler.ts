@@ -33,7 +33,9 @@ export class ChangeDetailsHandler implements ICommandHandler<ChangeDetailsComman
     const change = () => ({ type: 'ChangeDetails' as const, data: { changes, expectedRevision, now } });
     // A writer that appended after the revision the caller saw makes the append fail; decided again on the
     // new state, the expected revision refuses it: the change is never applied over one it did not see.
-    const { events, state, loaded } = await executeSchoolCommand(this.store, schoolId, change, metadata);
+    const { events, state, loaded } = await executeSchoolCommand(this.store, schoolId, change, metadata, {
+      clock: this.clock,
+    });
     if (state) this.tracing.annotate({ 'scs.school.slug': state.details.slug });
     const changed = events.flatMap((e) => (e.type === 'SchoolDetailsChanged' ? Object.keys(e.data.changes) : []));
     const after = loaded && (await this.followRegistry(loaded, metadata));
@@ -54,7 +56,8 @@ export class ChangeDetailsHandler implements ICommandHandler<ChangeDetailsComman
         type: 'RecordStepResult' as const,
         data: { action: 'update_registry' as const, event, now },
       });
-      return (await executeSchoolCommand(this.store, state.id, record, { ...metadata, now }, { known: loaded })).loaded;
+      const options = { known: loaded, clock: this.clock };
+      return (await executeSchoolCommand(this.store, state.id, record, { ...metadata, now }, options)).loaded;
     } catch {
       return undefined;
     }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { SchoolCommand } from '../../domain/school/commands.js';
 import { serverOf } from '../../domain/school/placement.js';
 import type { SchoolState } from '../../domain/school/state.js';
 import { describeError } from '../describe-error.js';
@@ -44,9 +45,11 @@ export async function moveSchool(deps: MoveDeps, schoolId: string, to: string, a
     causationId: randomUUID(),
     now: deps.clock.now().toISOString(),
   });
+  const record = (command: SchoolCommand) =>
+    executeSchoolCommand(deps.store, schoolId, () => command, metadata(), { clock: deps.clock });
   const startedAt = deps.clock.now().toISOString();
   const start = { to, now: startedAt };
-  await executeSchoolCommand(deps.store, schoolId, () => ({ type: 'StartMove', data: start }), metadata());
+  await record({ type: 'StartMove', data: start });
   const { databaseName } = state;
   let switched = false;
   try {
@@ -68,7 +71,7 @@ export async function moveSchool(deps: MoveDeps, schoolId: string, to: string, a
       now: finishedAt,
       ...(credentials && { credentials }),
     };
-    await executeSchoolCommand(deps.store, schoolId, () => ({ type: 'RecordMove', data }), metadata());
+    await record({ type: 'RecordMove', data });
     const dropped = await deps.servers
       .on(from)
       .drop(databaseName)
@@ -82,7 +85,7 @@ export async function moveSchool(deps: MoveDeps, schoolId: string, to: string, a
     await undoCopy(deps, state, from, to);
     const finishedAt = deps.clock.now().toISOString();
     const data = { to, error: describeError(error), startedAt, finishedAt, now: finishedAt };
-    await executeSchoolCommand(deps.store, schoolId, () => ({ type: 'RecordMoveFailure', data }), metadata());
+    await record({ type: 'RecordMoveFailure', data });
     return { moved: false, reason: `the move failed and was undone: ${describeError(error)}` };
   }
 }

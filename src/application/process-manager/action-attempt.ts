@@ -78,7 +78,7 @@ export class ActionAttempts {
     const run: Attempt = { loaded, state, action, attempt, metadata, startedAt, fields, span, timed };
     logger.log(`school ${state.id} (${state.details.slug}): ${action} attempt ${attempt}`, fields);
     try {
-      const event = await runAction(this.deps.ports, state, action, { attempt, startedAt }, metadata);
+      const event = await runAction(this.deps.ports, state, action, { attempt, startedAt }, metadata, clock);
       timed();
       span.set({ 'scs.step.outcome': 'succeeded' });
       // Inside the try: a result that cannot be recorded is recorded as the attempt's failure instead.
@@ -91,7 +91,7 @@ export class ActionAttempts {
   private async recordResult({ loaded, state, action, metadata }: Attempt, event: SchoolEvent) {
     const now = this.deps.clock.now().toISOString();
     const result = () => ({ type: 'RecordStepResult' as const, data: { action, event, now } });
-    const known = { known: loaded };
+    const known = { known: loaded, clock: this.deps.clock };
     const recorded = await executeSchoolCommand(this.deps.store, state.id, result, { ...metadata, now }, known);
     reportSettled(this.deps.telemetry, this.deps.clock, state, recorded.state);
     return recorded.loaded;
@@ -113,7 +113,7 @@ export class ActionAttempts {
     const finishedAt = now.toISOString();
     const data = { action, attempt, error: message, permanent, maxAttempts, retryAt, startedAt, finishedAt };
     const failure = () => ({ type: 'RecordStepFailure' as const, data: { ...data, now: finishedAt } });
-    const known = { known: loaded };
+    const known = { known: loaded, clock };
     const recorded = await executeSchoolCommand(store, state.id, failure, { ...metadata, now: finishedAt }, known);
     reportSettled(telemetry, clock, state, recorded.state);
     return recorded.loaded;

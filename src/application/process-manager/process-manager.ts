@@ -167,7 +167,10 @@ export class ProcessManager {
     const conclude = () => ({ type: 'Conclude' as const, data: { now } });
     const metadata = this.requests.metadata(schoolId);
     const concluded = await this.tracing.inSpan('conclude', schoolSpan(state, metadata), async (span) => {
-      const result = await executeSchoolCommand(this.store, schoolId, conclude, metadata, { known: loaded });
+      const result = await executeSchoolCommand(this.store, schoolId, conclude, metadata, {
+        known: loaded,
+        clock: this.clock,
+      });
       span.set({ 'scs.school.status': result.state?.status ?? 'unknown' });
       return result;
     });

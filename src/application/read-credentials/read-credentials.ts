@@ -34,7 +34,8 @@ export class ReadCredentialsHandler implements ICommandHandler<ReadCredentialsCo
     const { schoolId, actor } = command;
     const now = this.clock.now().toISOString();
     const read = () => ({ type: 'RecordCredentialsRead' as const, data: { actor, now } });
-    const { state } = await executeSchoolCommand(this.store, schoolId, read, requestMetadata(command, now));
+    const metadata = requestMetadata(command, now);
+    const { state } = await executeSchoolCommand(this.store, schoolId, read, metadata, { clock: this.clock });
     const school = state!; // decide refused anything but an active school
     this.tracing.annotate({ 'scs.school.slug': school.details.slug });
     return connectionOf(school, { servers: this.servers, credentials: this.credentials });

@@ -147,6 +147,7 @@ export class CertificateRenewer {
         },
       }),
       { ...metadata, now: finishedAt },
+      { clock: this.clock },
     );
     const renewed = `certificate renewed, serial ${cert.serialNumber}, valid until ${cert.notAfter}`;
     this.logger.log(`school ${schoolId} (${slug}): ${renewed}`, fields);
@@ -179,6 +180,7 @@ export class CertificateRenewer {
         },
       }),
       { ...metadata, now: finishedAt.toISOString() },
+      { clock: this.clock },
     );
   }
 
@@ -208,7 +210,7 @@ export class CertificateRenewer {
       const event = { type: 'CertificateDelivered' as const, data };
       const metadata = { actor: 'certificate-renewer', correlationId, causationId: randomUUID(), now: finishedAt };
       const command = () => ({ type: 'RecordCertificateDelivery' as const, data: { event, now: finishedAt } });
-      await executeSchoolCommand(this.store, schoolId, command, metadata);
+      await executeSchoolCommand(this.store, schoolId, command, metadata, { clock: this.clock });
       const where = location ? ` to ${location}` : '';
       this.logger.log(`school ${schoolId} (${slug}): certificate ${serialNumber} delivered${where}`, fields);
       return true;

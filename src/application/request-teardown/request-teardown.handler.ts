@@ -20,7 +20,7 @@ export class RequestTeardownHandler implements ICommandHandler<RequestTeardownCo
     const now = this.clock.now().toISOString();
     const metadata = requestMetadata(command, now);
     const teardown = () => ({ type: 'RequestTeardown' as const, data: { now } });
-    const { state } = await executeSchoolCommand(this.store, schoolId, teardown, metadata);
+    const { state } = await executeSchoolCommand(this.store, schoolId, teardown, metadata, { clock: this.clock });
     if (state) this.tracing.annotate({ 'scs.school.slug': state.details.slug });
     return { id: schoolId, status: state?.status ?? 'deprovisioning' };
   }

@@ -44,6 +44,7 @@ export class RestoreSchoolHandler implements ICommandHandler<RestoreSchoolComman
       const data = { now, notify: command.notify, retentionDays, slugStream, slugRevision };
       await executeSchoolCommand(this.store, school.id, () => ({ type: 'RequestRestore', data }), metadata, {
         known: loaded,
+        clock: this.clock,
       });
     } catch (error) {
       // Given back unless a concurrent request restored the school meanwhile (the claim is then its).

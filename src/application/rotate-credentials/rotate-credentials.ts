@@ -98,6 +98,7 @@ async function rotateSchool(
       data: { keyId, generation, startedAt, finishedAt, now: finishedAt, ...(credentials && { credentials }) },
     }),
     metadata,
+    { clock: deps.clock },
   );
   return result.events.length > 0 ? 'rotated' : 'not-live';
 }

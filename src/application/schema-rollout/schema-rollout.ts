@@ -1,4 +1,5 @@
 import { isLive, type SchoolState } from '../../domain/school/state.js';
+import type { Clock } from '../ports/clock.port.js';
 import type { EventStore } from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
 import type { MigrationTimeouts, SchemaStatus } from '../ports/tenant-databases.port.js';
@@ -17,6 +18,8 @@ export interface RolloutDeps {
   servers: TenantServers;
   faults: FaultPoints;
   logger: Pick<AppLogger, 'log' | 'warn'>;
+  /** Dates the attempts' events (their start, their end, the next attempt). */
+  clock: Clock;
 }
 
 export interface RolloutOptions {

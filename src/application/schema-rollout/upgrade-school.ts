@@ -35,7 +35,7 @@ export async function upgradeSchool(
   // Attempts carry on from the school's earlier rollouts, so the audit trail counts them all.
   const first = (school.schemaUpgradeFailure?.attempts ?? 0) + 1;
   for (let attempt = first; ; attempt++) {
-    const current = { attempt, first, startedAt: new Date().toISOString(), t0: performance.now() };
+    const current = { attempt, first, startedAt: deps.clock.now().toISOString(), t0: performance.now() };
     const attempts = attempt - first + 1;
     try {
       const { to, migrations } = await migrateAndRecord(deps, options, school, current);
@@ -48,8 +48,8 @@ export async function upgradeSchool(
   }
 }
 
-function metadataOf(options: RolloutOptions): EventMetadata {
-  return { actor: options.actor, correlationId: options.correlationId, now: new Date().toISOString() };
+function metadataOf(options: RolloutOptions, now: string): EventMetadata {
+  return { actor: options.actor, correlationId: options.correlationId, now };
 }
 
 /** Runs the school's missing migrations in its database and records them as `SchoolSchemaUpgraded`. */
@@ -70,7 +70,7 @@ async function migrateAndRecord(
   const migrations = migrated.recorded ? migrated.recorded.slice(Number(from)) : migrated.applied;
   const adopted = migrated.adopted?.length ? { adopted: migrated.adopted } : {};
   const durationMs = Math.round(performance.now() - t0);
-  const now = new Date().toISOString();
+  const now = deps.clock.now().toISOString();
   await executeSchoolCommand(
     deps.store,
     schoolId,
@@ -89,7 +89,8 @@ async function migrateAndRecord(
         ...adopted,
       },
     }),
-    metadataOf(options),
+    metadataOf(options, now),
+    { clock: deps.clock },
   );
   deps.logger.log(
     `schema rollout: school ${schoolId} ${from} → ${migrated.schemaVersion}` +
@@ -117,8 +118,9 @@ async function recordFailure(
   const permanent = isPermanent(error);
   const last = permanent || attempt - first + 1 >= options.policy.maxAttempts;
   const delay = retryDelayMs(options.policy, attempt - first + 1);
-  const now = new Date().toISOString();
-  const retryAt = last ? undefined : new Date(Date.now() + delay).toISOString();
+  const ended = deps.clock.now();
+  const now = ended.toISOString();
+  const retryAt = last ? undefined : new Date(ended.getTime() + delay).toISOString();
   const message = describeError(error);
   await executeSchoolCommand(
     deps.store,
@@ -139,7 +141,8 @@ async function recordFailure(
         now,
       },
     }),
-    metadataOf(options),
+    metadataOf(options, now),
+    { clock: deps.clock },
   ).catch((e) => deps.logger.warn(`schema rollout: recording the failure of school ${schoolId}: ${describeError(e)}`));
   deps.logger.warn(
     `schema rollout: school ${schoolId} attempt ${attempt} failed at ${migration}: ${message}` +

@@ -4,7 +4,7 @@ import type { SchoolEvent } from '../../domain/school/events.js';
 import { schoolStreamId } from '../../domain/school/events.js';
 import { fold, type FoldableEvent } from '../../domain/school/evolve.js';
 import type { SchoolState } from '../../domain/school/state.js';
-import { systemClock, type Clock } from '../ports/clock.port.js';
+import type { Clock } from '../ports/clock.port.js';
 import type { EventMetadata, EventStore, RecordedEvent } from '../ports/event-store.port.js';
 import { WrongExpectedRevisionError } from '../ports/event-store.port.js';
 import { withEventIds } from '../event-store/retrying-appends.js';
@@ -34,15 +34,14 @@ export async function loadSchool(store: EventStore, schoolId: string): Promise<L
  * `known`: the stream as the caller has just read it, decided on first instead of reading it again
  * (the expected revision still refuses the append if the stream moved since). `loaded`: the stream
  * as this append left it (the appended events with the ids, revisions and position they were stored
- * with; their `recordedAt` is read from `clock`, the system clock unless given), for a caller that goes on
- * deciding.
+ * with; their `recordedAt` is read from `clock`), for a caller that goes on deciding.
  */
 export async function executeSchoolCommand(
   store: EventStore,
   schoolId: string,
   makeCommand: (state: SchoolState | undefined) => SchoolCommand,
   metadata: EventMetadata,
-  options: { known?: LoadedSchool; maxConflicts?: number; clock?: Clock } = {},
+  options: { known?: LoadedSchool; maxConflicts?: number; clock: Clock },
 ): Promise<{ events: SchoolEvent[]; state?: SchoolState; loaded?: LoadedSchool }> {
   const maxConflicts = options.maxConflicts ?? 10;
   for (let conflict = 0; ; conflict++) {
@@ -59,7 +58,7 @@ export async function executeSchoolCommand(
     try {
       const { position } = await store.append(streamId, appended, expected);
       const after = fold(events, state);
-      const recordedAt = (options.clock ?? systemClock).now();
+      const recordedAt = options.clock.now();
       const stored = appended.map((e, i) => ({ ...e, streamId, revision: first + i, position, recordedAt }));
       return { events, state: after, loaded: { state: after, events: [...recorded, ...stored] } };
     } catch (error) {

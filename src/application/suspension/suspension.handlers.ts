@@ -24,6 +24,7 @@ async function request(
     command.schoolId,
     () => decided(now),
     requestMetadata(command, now),
+    { clock },
   );
   tracing.annotate({ 'scs.school.slug': state!.details.slug });
   return { id: command.schoolId, status: state!.status };

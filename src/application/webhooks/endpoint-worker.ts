@@ -1,5 +1,6 @@
 import { IntegrationEventReader } from '../integration-events/integration-event-reader.js';
 import type { IntegrationEvent } from '../integration-events/integration-events.js';
+import type { Clock } from '../ports/clock.port.js';
 import type { EventStore, GlobalPosition, RecordedEvent, Subscription } from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
 import type {
@@ -46,6 +47,8 @@ export interface WorkerParts {
   logger: AppLogger;
   policy: DeliveryPolicy;
   source: string;
+  /** Dates the attempts (their signature and their line in the delivery log), and so each event's retry window. */
+  clock: Clock;
   /** Told when the worker disabled its endpoint, so the dispatcher forgets it. */
   onDisabled: (id: string) => void;
 }
@@ -248,7 +251,7 @@ export class EndpointWorker {
       if (outcome === 'gone') return this.disabled(`it answered 410 Gone to event ${id}`);
       // The log may not hold this attempt yet: then an earlier run's first attempt, or this one, starts the window.
       firstAttempt ??= (await this.parts.endpoints.firstAttemptAt(this.endpoint.id, id)) ?? now;
-      const delay = retryDelay(policy, attempt, firstAttempt, Date.now());
+      const delay = retryDelay(policy, attempt, firstAttempt, this.parts.clock.now().getTime());
       if (delay === undefined) {
         const seconds = Math.round(policy.retryForMs / 1000);
         return this.disabled(`event ${id} was not delivered within ${seconds} s (last: ${describeAnswer(result)})`);
@@ -265,7 +268,7 @@ export class EndpointWorker {
     if (this.stopped || this.failure !== undefined) throw new Stopped();
     const secrets = await this.secrets.get();
     if (!secrets) return this.disabled('it was removed');
-    const now = new Date();
+    const now = this.parts.clock.now();
     const body = JSON.stringify(integration);
     const result = await this.parts.transport.send(this.endpoint.url, { id: integration.id, body, secrets, now });
     const record = attemptRecord(this.endpoint.id, integration, attempt, result, now);

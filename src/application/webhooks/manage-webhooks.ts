@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isIntegrationEventType, testEvent } from '../integration-events/integration-events.js';
+import type { Clock } from '../ports/clock.port.js';
 import type { EventStore } from '../ports/event-store.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
 import {
@@ -30,6 +31,8 @@ export interface WebhookParts {
   endpoints: WebhookEndpoints;
   transport: WebhookTransport;
   source: string;
+  /** Dates the test events, the attempts in the delivery log and the end of a rotated secret's overlap. */
+  clock: Clock;
   /** Told after a change, so deliveries start or stop at once in this process. */
   changed?: () => void;
   /** Where redeliveries, replays and re-enabling are logged. */
@@ -92,7 +95,7 @@ export async function rotateWebhookSecret(
   overlapSeconds: number,
 ): Promise<{ secret: string; previousSecretUntil: string }> {
   const secret = newSecret();
-  const until = new Date(Date.now() + overlapSeconds * 1000);
+  const until = new Date(parts.clock.now().getTime() + overlapSeconds * 1000);
   if (!(await parts.endpoints.rotateSecret(id, secret, until))) throw new WebhookNotFound(id);
   return { secret, previousSecretUntil: until.toISOString() };
 }
@@ -101,7 +104,7 @@ export async function rotateWebhookSecret(
 export async function testWebhook(parts: WebhookParts, id: string): Promise<DeliveryAttempt> {
   const endpoint = await parts.endpoints.get(id);
   if (!endpoint) throw new WebhookNotFound(id);
-  const event = testEvent(randomUUID(), id, new Date().toISOString(), parts.source);
+  const event = testEvent(randomUUID(), id, parts.clock.now().toISOString(), parts.source);
   return sendOnce(parts, endpoint, event, 1);
 }
 
@@ -114,7 +117,7 @@ export async function sendOnce(
 ): Promise<DeliveryAttempt> {
   const secrets = await parts.endpoints.secrets(endpoint.id);
   if (!secrets) throw new WebhookNotFound(endpoint.id);
-  const now = new Date();
+  const now = parts.clock.now();
   const result = await parts.transport.send(endpoint.url, { id: event.id, body: JSON.stringify(event), secrets, now });
   const ok = result.httpStatus !== null && result.httpStatus >= 200 && result.httpStatus < 300;
   const attempt: DeliveryAttempt = {

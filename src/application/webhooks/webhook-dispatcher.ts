@@ -1,3 +1,4 @@
+import type { Clock } from '../ports/clock.port.js';
 import type { EventStore } from '../ports/event-store.port.js';
 import { noLocks, type Locks } from '../ports/locks.port.js';
 import type { AppLogger } from '../ports/logger.port.js';
@@ -19,6 +20,8 @@ export interface DispatcherParts {
   policy: DeliveryPolicy;
   /** The CloudEvents `source` of every event. */
   source: string;
+  /** What the workers date their attempts by. */
+  clock: Clock;
 }
 
 /**

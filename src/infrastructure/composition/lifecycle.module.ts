@@ -90,7 +90,7 @@ function reconcileDeps(
         logger: AppLogger,
         config: Config,
         clock: Clock,
-      ) => new SchemaRollouts({ store, servers, faults, logger }, config, clock),
+      ) => new SchemaRollouts({ store, servers, faults, logger, clock }, config),
     },
     ArchivePurge,
     AutoSchemaRollout,

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { CERTIFICATE_DELIVERY } from '../../application/ports/certificate-delivery.port.js';
 import { CREDENTIALS_DELIVERY } from '../../application/ports/credentials-delivery.port.js';
 import { CERTIFICATE_PROVIDER } from '../../application/ports/certificates.port.js';
+import { CLOCK, type Clock } from '../../application/ports/clock.port.js';
 import { DATABASE_ARCHIVES } from '../../application/ports/database-archives.port.js';
 import { DNS_PROVIDER } from '../../application/ports/dns.port.js';
 import type { AppLogger } from '../../application/ports/logger.port.js';
@@ -27,9 +28,15 @@ type Providers = Awaited<ReturnType<typeof createProviders>>;
   providers: [
     {
       provide: PROVIDERS,
-      inject: [CONFIG, CENTRAL_DATABASE, SchoolCredentials, APP_LOGGER],
-      useFactory: (config: Config, central: CentralDatabase, credentials: SchoolCredentials, logger: AppLogger) =>
-        createProviders(config, central.pool, credentials.sealingKeys(), logger, ownerIdOf(config, central.url)),
+      inject: [CONFIG, CENTRAL_DATABASE, SchoolCredentials, APP_LOGGER, CLOCK],
+      useFactory: (
+        config: Config,
+        central: CentralDatabase,
+        credentials: SchoolCredentials,
+        logger: AppLogger,
+        clock: Clock,
+      ) =>
+        createProviders(config, central.pool, credentials.sealingKeys(), logger, ownerIdOf(config, central.url), clock),
     },
     { provide: DNS_PROVIDER, inject: [PROVIDERS], useFactory: (p: Providers) => p.dns },
     { provide: CERTIFICATE_PROVIDER, inject: [PROVIDERS], useFactory: (p: Providers) => p.certificates },
@@ -48,9 +55,9 @@ type Providers = Awaited<ReturnType<typeof createProviders>>;
     },
     {
       provide: DATABASE_ARCHIVES,
-      inject: [CONFIG, CENTRAL_DATABASE],
-      useFactory: (config: Config, central: CentralDatabase) =>
-        createArchives(config, maintenanceUrl(central.url), tenantServerUrls(config, central.url)),
+      inject: [CONFIG, CLOCK, CENTRAL_DATABASE],
+      useFactory: (config: Config, clock: Clock, central: CentralDatabase) =>
+        createArchives(config, clock, maintenanceUrl(central.url), tenantServerUrls(config, central.url)),
     },
   ],
   exports: [DNS_PROVIDER, CERTIFICATE_PROVIDER, CERTIFICATE_DELIVERY, CREDENTIALS_DELIVERY, MAILER, DATABASE_ARCHIVES],

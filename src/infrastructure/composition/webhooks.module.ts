@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { CHECKPOINT_STORE } from '../../application/ports/checkpoint-store.port.js';
+import { CLOCK, type Clock } from '../../application/ports/clock.port.js';
 import { EVENT_STORE, type EventStore } from '../../application/ports/event-store.port.js';
 import { LOCKS, type Locks } from '../../application/ports/locks.port.js';
 import type { AppLogger } from '../../application/ports/logger.port.js';
@@ -56,9 +57,10 @@ function eventSource(config: Config, central: CentralDatabase): string {
         LOCKS,
         CONFIG,
         EVENT_SOURCE,
+        CLOCK,
       ],
       useFactory: (
-        ...[store, endpoints, transport, metrics, logger, locks, config, source]: [
+        ...[store, endpoints, transport, metrics, logger, locks, config, source, clock]: [
           EventStore,
           WebhookEndpoints,
           WebhookTransport,
@@ -67,27 +69,37 @@ function eventSource(config: Config, central: CentralDatabase): string {
           Locks,
           Config,
           string,
+          Clock,
         ]
       ) => {
         const { retryBaseMs, retryMaxMs, retryForSeconds } = config.webhooks;
         const policy = { baseDelayMs: retryBaseMs, maxDelayMs: retryMaxMs, retryForMs: retryForSeconds * 1000 };
         const telemetry = metrics.webhooks;
-        return new WebhookDispatcher({ store, endpoints, transport, telemetry, logger, locks, policy, source });
+        return new WebhookDispatcher({ store, endpoints, transport, telemetry, logger, locks, policy, source, clock });
       },
     },
     {
       provide: WEBHOOK_PARTS,
-      inject: [EVENT_STORE, WEBHOOK_ENDPOINTS, WEBHOOK_TRANSPORT, EVENT_SOURCE, WebhookDispatcher, APP_LOGGER],
+      inject: [EVENT_STORE, WEBHOOK_ENDPOINTS, WEBHOOK_TRANSPORT, EVENT_SOURCE, WebhookDispatcher, APP_LOGGER, CLOCK],
       useFactory: (
-        ...[store, endpoints, transport, source, dispatcher, logger]: [
+        ...[store, endpoints, transport, source, dispatcher, logger, clock]: [
           EventStore,
           WebhookEndpoints,
           WebhookTransport,
           string,
           WebhookDispatcher,
           AppLogger,
+          Clock,
         ]
-      ): WebhookParts => ({ store, endpoints, transport, source, logger, changed: () => void dispatcher.refresh() }),
+      ): WebhookParts => ({
+        store,
+        endpoints,
+        transport,
+        source,
+        logger,
+        clock,
+        changed: () => void dispatcher.refresh(),
+      }),
     },
   ],
   exports: [WEBHOOK_PARTS, WebhookDispatcher],

@@ -1,4 +1,3 @@
-import type { Clock } from '../../application/ports/clock.port.js';
 import type { RolloutDeps, RolloutOptions } from '../../application/schema-rollout/schema-rollout.js';
 import type { Config } from '../../config/config.js';
 
@@ -7,13 +6,12 @@ export class SchemaRollouts {
   constructor(
     readonly deps: RolloutDeps,
     private readonly config: Pick<Config, 'schemaRollout' | 'retry'>,
-    private readonly clock: Clock,
   ) {}
 
   /** The rollout options the configuration gives (SCS_MIGRATION_*, SCS_RETRY_*). */
   options(actor: string): RolloutOptions {
     const { concurrency, lockTimeoutMs, statementTimeoutMs } = this.config.schemaRollout;
-    const correlationId = `schema-rollout-${this.clock.now().toISOString()}`;
+    const correlationId = `schema-rollout-${this.deps.clock.now().toISOString()}`;
     const timeouts = { lockTimeoutMs, statementTimeoutMs };
     return { concurrency, timeouts, policy: this.config.retry, actor, correlationId };
   }

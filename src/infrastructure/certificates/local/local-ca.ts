@@ -3,6 +3,7 @@ import { KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { systemClock, type Clock } from '../../../application/ports/clock.port.js';
 
 const EC_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 x509.cryptoProvider.set(webcrypto as never);
@@ -94,7 +95,8 @@ export class LocalCertificateAuthority {
     return this.certificate.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
   }
 
-  static async loadOrCreate(dir: string): Promise<LocalCertificateAuthority> {
+  /** `clock`: dates a CA certificate made now (the system clock unless given). */
+  static async loadOrCreate(dir: string, clock: Clock = systemClock): Promise<LocalCertificateAuthority> {
     const keyFile = join(dir, 'ca.key.pem');
     const certFile = join(dir, 'ca.cert.pem');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -103,7 +105,7 @@ export class LocalCertificateAuthority {
     }
     const keys = await importKeyPair(readFileSync(keyFile, 'utf8'));
     if (!existsSync(certFile)) {
-      createExclusively(certFile, (await selfSigned(keys)).toString('pem'), 0o644);
+      createExclusively(certFile, (await selfSigned(keys, clock)).toString('pem'), 0o644);
     }
     const certificatePem = readFileSync(certFile, 'utf8');
     const certificate = new x509.X509Certificate(certificatePem);
@@ -118,9 +120,9 @@ export class LocalCertificateAuthority {
   }
 }
 
-async function selfSigned(keys: CryptoKeyPair): Promise<x509.X509Certificate> {
+async function selfSigned(keys: CryptoKeyPair, clock: Clock): Promise<x509.X509Certificate> {
   // Back-dated a minute so a machine whose clock is slightly behind still accepts it.
-  const notBefore = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+  const notBefore = new Date(Math.floor(clock.now().getTime() / 1000) * 1000 - 60_000);
   const notAfter = new Date(notBefore);
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + CA_YEARS);
   return x509.X509CertificateGenerator.createSelfSigned({

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { systemClock, type Clock } from '../../../application/ports/clock.port.js';
 import type {
   CertificatePem,
   CertificateProvider,
@@ -33,9 +34,14 @@ function canonicalDomain(domain: string): string {
 export class LocalCertificateProvider implements CertificateProvider {
   readonly name = 'local';
   private readonly validityDays: number;
+  private readonly clock: Clock;
 
-  constructor(private readonly options: { pool: pg.Pool; ca: LocalCertificateAuthority; validityDays?: number }) {
+  /** `clock`: dates the certificates and says whether one has expired (the system clock unless given). */
+  constructor(
+    private readonly options: { pool: pg.Pool; ca: LocalCertificateAuthority; validityDays?: number; clock?: Clock },
+  ) {
     this.validityDays = options.validityDays ?? 90;
+    this.clock = options.clock ?? systemClock;
   }
 
   private view(row: CertificateRow): IssuedCertificate {
@@ -60,7 +66,7 @@ export class LocalCertificateProvider implements CertificateProvider {
   async issue(request: { schoolId: string; domain: string }): Promise<IssuedCertificate> {
     const domain = canonicalDomain(request.domain);
     const existing = await this.live(request.schoolId, domain);
-    if (existing && existing.not_after.getTime() > Date.now()) return this.view(existing);
+    if (existing && existing.not_after.getTime() > this.clock.now().getTime()) return this.view(existing);
     if (existing) {
       // Expired: it no longer counts as the school's certificate, and the unique index needs the slot.
       await this.options.pool.query(
@@ -92,7 +98,7 @@ export class LocalCertificateProvider implements CertificateProvider {
     // Whole seconds (X.509 times have no fractions), back-dated a little (a minute, at most a tenth of
     // the lifetime) for clients with slow clocks.
     const backdate = Math.min(60_000, Math.floor((this.validityDays * DAY_MS) / 10 / 1000) * 1000);
-    const notBefore = new Date(Math.floor(Date.now() / 1000) * 1000 - backdate);
+    const notBefore = new Date(Math.floor(this.clock.now().getTime() / 1000) * 1000 - backdate);
     const notAfter = new Date(notBefore.getTime() + this.validityDays * DAY_MS);
     // A CA certificate without a subject key identifier: the identifier of its public key, as RFC 5280 computes it.
     const authorityKeyId =
