@@ -45,6 +45,9 @@ export async function withContext(fn: (run: CliRun) => Promise<number>): Promise
   }
 }
 
+/** The options of a command that takes --json (every command that prints data does). */
+export type JsonOption = { json?: boolean };
+
 /** Prints `data` as JSON with --json, else the human lines. */
 export function print(json: boolean | undefined, data: unknown, human: () => string[]): void {
   process.stdout.write(

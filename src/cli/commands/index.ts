@@ -6,7 +6,10 @@ import { registerSchoolsMigrate } from './schools-migrate.js';
 import { registerSchoolMove } from './school-move.js';
 import { registerServers } from './servers.js';
 import { registerReconcile } from './reconcile.js';
-import { registerSchool } from './school.js';
+import { registerSchoolDelete } from './school-delete.js';
+import { registerSchoolHistory } from './school-history.js';
+import { registerSchoolRetry } from './school-retry.js';
+import { registerSchoolShow } from './school-show.js';
 import { registerSchoolRestore } from './school-restore.js';
 import { registerSchoolSuspension } from './school-suspension.js';
 import { registerSchoolsList } from './schools.js';
@@ -20,7 +23,10 @@ import { registerWebhooks } from './webhooks.js';
 export const COMMANDS: Array<(program: Command) => void> = [
   registerSchoolsList,
   registerSchoolsMigrate,
-  registerSchool,
+  registerSchoolHistory,
+  registerSchoolShow,
+  registerSchoolDelete,
+  registerSchoolRetry,
   registerSchoolMove,
   registerSchoolSuspension,
   registerSchoolRestore,

@@ -1,51 +1,30 @@
-import type { ReadPool } from '../../projections/queryable.js';
-import { READ_SIDE } from '../../infrastructure/composition/tokens.js';
-import { fleetReport } from '../../projections/fleet/fleet-report.js';
-import {
-  GROUPS,
-  onboardingReport,
-  PERIODS,
-  type Group,
-  type Period,
-} from '../../projections/onboarding/onboarding-report.js';
-import { stepsReport } from '../../projections/steps/steps-report.js';
 import type { INestApplicationContext } from '@nestjs/common';
+import type { Command } from 'commander';
 import { CLOCK, type Clock } from '../../application/ports/clock.port.js';
 import type { Config } from '../../config/config.js';
-import { CONFIG } from '../../infrastructure/composition/tokens.js';
-import type { Command } from 'commander';
+import { CONFIG, READ_SIDE } from '../../infrastructure/composition/tokens.js';
+import type { ReadPool } from '../../projections/queryable.js';
 import { action, withContext } from '../cli.js';
+import {
+  ReportUsageError,
+  type Range,
+  type Report,
+  type ReportDefinition,
+  type ReportOptions,
+  type ReportSource,
+} from '../report-definition.js';
+import { FLEET_REPORT } from './report-fleet.js';
+import { ONBOARDING_REPORT } from './report-onboarding.js';
+import { STEPS_REPORT } from './report-steps.js';
 
-const REPORT_USAGE = `  report onboarding|steps|fleet [--from <time>] [--to <time>] [--period day|week|month]
+/** The reports `scs report <name>` prints, in the order the usage names them. */
+const REPORTS: ReportDefinition[] = [ONBOARDING_REPORT, STEPS_REPORT, FLEET_REPORT];
+
+const REPORT_USAGE = `  report ${REPORTS.map((r) => r.name).join('|')} [--from <time>] [--to <time>] [--period day|week|month]
                              [--group-by district,board] [--format table|json|csv]
                              the reporting projections (from/to: ISO 8601 times, UTC)`;
 
-interface ReportOptions {
-  name?: string;
-  from?: string;
-  to?: string;
-  period?: string;
-  groupBy?: string;
-  format?: string;
-}
-
 const FORMATS = ['table', 'json', 'csv'];
-
-/** What the reports read: the central database, the time now, and when a school counts as stuck. */
-interface ReportSource {
-  readSide: ReadPool;
-  clock: Clock;
-  stuckAfterSeconds: number;
-}
-
-/** A report's whole answer (`--format json`) and its rows (table, CSV). */
-interface Report {
-  whole: unknown;
-  rows: Array<Record<string, unknown>>;
-}
-
-/** A bad option, named for the operator (exit 2). */
-class ReportUsageError extends Error {}
 
 /** `npm run scs -- report <name>`: prints the report; exit 2 on a bad option (named). */
 async function reportCommand(source: ReportSource, options: ReportOptions): Promise<number> {
@@ -71,50 +50,10 @@ function timeOption(value: string | undefined, name: string): Date | undefined {
   return time;
 }
 
-type Range = { from?: Date; to?: Date };
-
 function readReport(source: ReportSource, options: ReportOptions, range: Range): Promise<Report> {
-  if (options.name === 'onboarding') return onboarding(source, options, range);
-  if (options.name === 'steps') return steps(source, range);
-  if (options.name === 'fleet') return fleet(source);
-  throw new ReportUsageError(`unknown report: ${options.name ?? '(none)'}`);
-}
-
-async function onboarding({ readSide }: ReportSource, options: ReportOptions, range: Range): Promise<Report> {
-  const period = (options.period ?? 'day') as Period;
-  if (!PERIODS.includes(period)) throw new ReportUsageError(`--period must be one of ${PERIODS.join(', ')}`);
-  const groupBy = (options.groupBy ?? 'district,board').split(',').filter(Boolean) as Group[];
-  if (groupBy.some((g) => !GROUPS.includes(g))) throw new ReportUsageError('--group-by is a list of district, board');
-  const rows = (await onboardingReport(readSide, { ...range, period, groupBy })) as never;
-  return { whole: rows, rows };
-}
-
-async function steps({ readSide }: ReportSource, range: Range): Promise<Report> {
-  const lines = await stepsReport(readSide, range);
-  const rows = lines.map((line) => ({
-    ...line,
-    topFailures: line.topFailures.map((f) => `${f.count}× ${f.reason}`).join('; '),
-  }));
-  return { whole: lines, rows };
-}
-
-async function fleet({ readSide, clock, stuckAfterSeconds }: ReportSource): Promise<Report> {
-  const report = await fleetReport(readSide, clock.now(), stuckAfterSeconds);
-  const rows = [
-    ...report.byStatus.map((s) => ({
-      section: 'status',
-      key: `${s.status} ${s.district} ${s.board}`,
-      count: s.count,
-    })),
-    ...report.bySchemaVersion.map((v) => ({ section: 'schema', key: v.schemaVersion ?? '(none)', count: v.count })),
-    ...Object.entries(report.certificateExpiry).map(([key, count]) => ({ section: 'certificate', key, count })),
-    ...report.stuck.map((s) => ({
-      section: 'stuck',
-      key: `${s.id} ${s.slug} ${s.status} since ${s.since}`,
-      count: s.seconds,
-    })),
-  ];
-  return { whole: report, rows };
+  const report = REPORTS.find((r) => r.name === options.name);
+  if (!report) throw new ReportUsageError(`unknown report: ${options.name ?? '(none)'}`);
+  return report.read(source, options, range);
 }
 
 function toCsv(rows: Array<Record<string, unknown>>): string {
@@ -145,11 +84,17 @@ function reportSource(app: INestApplicationContext): ReportSource {
   return { readSide: app.get<ReadPool>(READ_SIDE), clock: app.get<Clock>(CLOCK), stuckAfterSeconds };
 }
 
+/** "a, b or c": the report names, for the help. */
+function names(): string {
+  const all = REPORTS.map((r) => r.name);
+  return `${all.slice(0, -1).join(', ')} or ${all.at(-1)}`;
+}
+
 /** `scs report onboarding|steps|fleet`: a reporting projection as a table, JSON or CSV. */
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .argument('<name>', 'onboarding, steps or fleet')
+    .argument('<name>', names())
     .description('a reporting projection (from/to: ISO 8601 times, UTC)')
     .option('--from <time>', 'from this time')
     .option('--to <time>', 'until this time')
