@@ -1,5 +1,12 @@
-// The layers (docs/ARCHITECTURE.md): domain ← application ← infrastructure / projections; cli and main on
-// top. `npm run deps` checks them on every CI run; a violation names the file and the rule.
+// The shape (docs/ARCHITECTURE.md): a pure domain; use cases sliced by what they do, each with its HTTP and CLI
+// edges; ports between them and the adapters; composition, lifecycle, cli and main on top.
+// `npm run lint:deps` checks it on every CI run; a violation names the file and the rule.
+
+/** The use cases and read models: what SCS does, talking to the world only through its ports. */
+const USE_CASES = '^src/(school|reports|reconcile|process-manager|webhooks|integration-events|audit|projections)/';
+/** A use case's edges: its HTTP controller and request bodies, and its CLI command. */
+const EDGE = '\\.(controller|dto|cli)\\.ts$';
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -11,25 +18,32 @@ module.exports = {
       to: { pathNot: '^src/domain/' },
     },
     {
-      name: 'application-has-no-adapters',
-      comment: 'src/application talks to the world through its ports, never through an adapter or the CLI.',
+      name: 'use-cases-have-no-adapters',
+      comment:
+        'A use case (its handler, its edges, its read model) talks to the world through src/ports, never through ' +
+        'an adapter or the composition and lifecycle that wire them (their DI tokens in composition/tokens.ts aside).',
       severity: 'error',
-      from: { path: '^src/application/' },
-      to: { path: '^src/(infrastructure|projections|cli|config)/|^src/(main|app\\.module)\\.ts$' },
+      from: { path: [USE_CASES, '^src/(ports|shared)/'] },
+      to: {
+        path: '^src/(adapters|composition|lifecycle)/|^src/(main|serve|app\\.module)\\.ts$',
+        pathNot: '^src/composition/tokens\\.ts$',
+      },
     },
     {
-      name: 'projections-have-no-adapters',
-      comment: 'Projections read events through the application ports; they never reach an adapter or the CLI.',
+      name: 'use-case-cores-have-no-edges',
+      comment:
+        "A use case's core (command, handler, view, projection) knows neither HTTP nor the shell nor the " +
+        'configuration: its controller, DTO and CLI command (*.controller.ts, *.dto.ts, *.cli.ts) adapt it.',
       severity: 'error',
-      from: { path: '^src/projections/' },
-      to: { path: '^src/(infrastructure|cli)/|^src/(main|app\\.module)\\.ts$' },
+      from: { path: [USE_CASES, '^src/(ports|shared)/'], pathNot: EDGE },
+      to: { path: ['^src/(http|cli|config)/', EDGE], dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'cli-and-main-are-on-top',
-      comment: 'Nothing in the service imports the CLI or the entry point.',
+      comment: "Nothing in the service imports the CLI or the entry point, but the CLI's own commands.",
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/cli/' },
-      to: { path: '^src/cli/|^src/main\\.ts$' },
+      from: { path: '^src/', pathNot: ['^src/cli/', '\\.cli\\.ts$'] },
+      to: { path: ['^src/cli/', '\\.cli\\.ts$', '^src/main\\.ts$'] },
     },
     {
       name: 'src-does-not-import-tests',
@@ -50,30 +64,26 @@ module.exports = {
       name: 'ports-import-no-use-case',
       comment: 'A port is the contract a use case talks through: it names domain types, never a use case.',
       severity: 'error',
-      from: { path: '^src/application/ports/' },
-      to: { path: '^src/application/', pathNot: '^src/application/ports/' },
+      from: { path: '^src/ports/' },
+      to: { path: '^src/', pathNot: '^src/(ports|domain|shared)/' },
     },
     {
       name: 'config-imports-no-application-code',
       comment: 'The configuration is read first and handed down typed; it depends on no use case or adapter.',
       severity: 'error',
       from: { path: '^src/config/' },
-      to: { path: '^src/(application|projections|cli)/' },
+      to: { path: [USE_CASES, '^src/(http|cli|adapters|composition|lifecycle)/'] },
     },
     {
       name: 'adapters-do-not-import-each-other',
       comment:
-        'An adapter (src/infrastructure/<port>/<implementation>/) serves its port alone; what two share lives ' +
-        'beside them in src/infrastructure/<port>/ or in a shared folder, and the composition wires them.',
+        'An adapter (src/adapters/<port>/<implementation>/) serves its port alone; what two share lives beside ' +
+        'them in src/adapters/<port>/ or in a shared folder (postgres/, aws/), and the composition wires them.',
       severity: 'error',
-      from: { path: '^src/infrastructure/([^/]+)/([^/]+)/' },
+      from: { path: '^src/adapters/([^/]+)/([^/]+)/' },
       to: {
-        path: '^src/infrastructure/[^/]+/[^/]+/',
-        pathNot: [
-          '^src/infrastructure/$1/$2/',
-          '^src/infrastructure/(composition|postgres|http|aws)/',
-          '^src/infrastructure/archives/load/',
-        ],
+        path: '^src/adapters/[^/]+/[^/]+/',
+        pathNot: ['^src/adapters/$1/$2/', '^src/adapters/(postgres|aws)/', '^src/adapters/archives/load/'],
       },
     },
     {

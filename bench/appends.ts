@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { STREAM_DOES_NOT_EXIST } from '@event-driven-io/emmett';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import pg from 'pg';
-import { silentLogger } from '../src/application/ports/logger.port.js';
-import { prepareCentralDatabase } from '../src/infrastructure/postgres/central-database.js';
-import { PostgresEventStore } from '../src/infrastructure/event-store/postgres/postgres-event-store.js';
+import { silentLogger } from '../src/ports/logger.port.js';
+import { prepareCentralDatabase } from '../src/adapters/postgres/central-database.js';
+import { PostgresEventStore } from '../src/adapters/event-store/postgres/postgres-event-store.js';
 import type { BenchServer } from './support/server.js';
 import { median } from './support/stats.js';
 

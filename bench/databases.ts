@@ -3,7 +3,7 @@
  * with SCS's own adapter (`PostgresTenantDatabases`) on the same server and template as the service.
  */
 import { randomBytes } from 'node:crypto';
-import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import { PostgresTenantDatabases } from '../src/adapters/tenant-databases/postgres/postgres-tenant-databases.js';
 import { DROPS_AT_ONCE } from './support/server.js';
 import { mapLimit, median, sleep } from './support/stats.js';
 

@@ -9,9 +9,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { EventStore, NewEvent } from '../src/application/ports/event-store.port.js';
-import { EventStoreDbEventStore } from '../src/infrastructure/event-store/eventstoredb/eventstoredb-event-store.js';
-import { PostgresEventStore } from '../src/infrastructure/event-store/postgres/postgres-event-store.js';
+import type { EventStore, NewEvent } from '../src/ports/event-store.port.js';
+import { EventStoreDbEventStore } from '../src/adapters/event-store/eventstoredb/eventstoredb-event-store.js';
+import { PostgresEventStore } from '../src/adapters/event-store/postgres/postgres-event-store.js';
 import { applyEventStoreSchema } from '../test/support/event-store-fixtures.js';
 import { startEsdbTestServer } from '../test/support/esdb-test-server/esdb-test-server.js';
 import { percentile } from './support/stats.js';

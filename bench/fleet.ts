@@ -15,23 +15,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { INestApplicationContext } from '@nestjs/common';
-import { EVENT_STORE, type EventStore, type GlobalPosition } from '../src/application/ports/event-store.port.js';
-import { silentLogger } from '../src/application/ports/logger.port.js';
-import { SCHOOL_REGISTRY, type SchoolRegistry } from '../src/application/ports/school-registry.port.js';
-import { CertificateRenewer } from '../src/application/renewal/certificate-renewer.js';
-import { runRollout } from '../src/application/schema-rollout/schema-rollout.js';
-import { auditSource, verifyEvents } from '../src/cli/commands/audit.js';
+import { EVENT_STORE, type EventStore, type GlobalPosition } from '../src/ports/event-store.port.js';
+import { silentLogger } from '../src/ports/logger.port.js';
+import { SCHOOL_REGISTRY, type SchoolRegistry } from '../src/ports/school-registry.port.js';
+import { CertificateRenewer } from '../src/school/renewal/certificate-renewer.js';
+import { runRollout } from '../src/school/schema-rollout/schema-rollout.js';
+import { auditSource, verifyEvents } from '../src/audit/audit.cli.js';
 import { loadConfig } from '../src/config/config.js';
 import { SCHOOL_STREAM_PREFIX } from '../src/domain/school/events.js';
-import { createAppContext } from '../src/infrastructure/composition/create-app-context.js';
-import { Reconciliation } from '../src/infrastructure/operations/reconciliation.js';
-import { SchemaRollouts } from '../src/infrastructure/operations/schema-rollouts.js';
-import { schoolSchemaDir } from '../src/infrastructure/postgres/drizzle-migrations.js';
-import {
-  makingDatabasePrefix,
-  spareDatabasePrefix,
-} from '../src/infrastructure/tenant-databases/postgres/spare-pool.js';
-import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import { createAppContext } from '../src/composition/create-app-context.js';
+import { Reconciliation } from '../src/reconcile/reconciliation.js';
+import { SchemaRollouts } from '../src/school/schema-rollout/schema-rollouts.js';
+import { schoolSchemaDir } from '../src/adapters/postgres/drizzle-migrations.js';
+import { makingDatabasePrefix, spareDatabasePrefix } from '../src/adapters/tenant-databases/postgres/spare-pool.js';
+import { PostgresTenantDatabases } from '../src/adapters/tenant-databases/postgres/postgres-tenant-databases.js';
 import { addDrizzleMigration, copyDrizzleFolder } from '../test/support/drizzle-folders.js';
 import { API_KEY, schoolBody, startScs, type ScsProcess } from '../test/support/scs-process.js';
 import { DatabaseFloors, untilSpares } from './databases.js';

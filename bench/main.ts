@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../src/infrastructure/project-root.js';
-import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
-import { DELIVERY_BUCKETS } from '../src/infrastructure/metrics/event-store-metrics.js';
+import { projectRoot } from '../src/shared/project-root.js';
+import { PostgresTenantDatabases } from '../src/adapters/tenant-databases/postgres/postgres-tenant-databases.js';
+import { DELIVERY_BUCKETS } from '../src/adapters/metrics/event-store-metrics.js';
 import { scrape, type Scrape } from '../test/support/prometheus.js';
 import { startScs, type ScsProcess } from '../test/support/scs-process.js';
 import { appends } from './appends.js';

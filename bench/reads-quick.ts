@@ -6,7 +6,7 @@
  * `--drop` drops it. SCS_NODE_OPTIONS is passed to the service as NODE_OPTIONS (e.g. `--import prof.mjs`,
  * a module that starts node:inspector's Profiler: Node 20 refuses `--cpu-prof` there).
  */
-import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import { PostgresTenantDatabases } from '../src/adapters/tenant-databases/postgres/postgres-tenant-databases.js';
 import { schoolBody, startScs, waitForStatus, type ScsProcess } from '../test/support/scs-process.js';
 import { load } from './reads.js';
 import { processCpuSeconds } from './support/cpu.js';

@@ -5,7 +5,7 @@
  * server whose databases it makes and drops). BENCH_RESTORE_ROWS overrides the 100,000.
  */
 import { performance } from 'node:perf_hooks';
-import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import { PostgresTenantDatabases } from '../src/adapters/tenant-databases/postgres/postgres-tenant-databases.js';
 import { query } from '../test/support/databases.js';
 import { schoolBody, startScs, waitFor, waitForStatus, type ScsProcess } from '../test/support/scs-process.js';
 import { formatTable, row, type Row } from './support/report.js';

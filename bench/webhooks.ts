@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { PostgresTenantDatabases } from '../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import { PostgresTenantDatabases } from '../src/adapters/tenant-databases/postgres/postgres-tenant-databases.js';
 import { schoolBody, startScs, type ScsProcess } from '../test/support/scs-process.js';
 import { WebhookReceiver } from '../test/support/webhook-receiver.js';
 import { formatTable, row, type Row } from './support/report.js';

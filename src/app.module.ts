@@ -2,32 +2,29 @@ import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { ProblemThrottlerGuard, rateLimits } from './infrastructure/http/rate-limit.js';
-import { PostgresThrottlerStorage } from './infrastructure/http/rate-limits/postgres-throttler-storage.js';
-import { apiKey, ApiKeyGuard, type Denial } from './infrastructure/http/api-key.guard.js';
-import { HTTP_CONTROLLERS } from './infrastructure/http/controllers.js';
-import { assertScopesDeclared } from './infrastructure/http/route-table.js';
-import { PrometheusMetrics } from './infrastructure/metrics/prometheus-metrics.js';
-import { MetricsController } from './infrastructure/http/metrics.controller.js';
-import { IdempotencyStore } from './infrastructure/http/idempotency/idempotency-store.js';
-import {
-  IDEMPOTENCY_STORE,
-  IdempotencyInterceptor,
-} from './infrastructure/http/idempotency/idempotency.interceptor.js';
-import { ProblemFilter } from './infrastructure/http/problem.filter.js';
-import { EventStreams } from './infrastructure/http/event-stream/event-streams.js';
-import type { AppLogger } from './application/ports/logger.port.js';
+import { ProblemThrottlerGuard, rateLimits } from './http/rate-limit.js';
+import { PostgresThrottlerStorage } from './http/rate-limits/postgres-throttler-storage.js';
+import { apiKey, ApiKeyGuard, type Denial } from './http/api-key.guard.js';
+import { HTTP_CONTROLLERS } from './http/controllers.js';
+import { assertScopesDeclared } from './http/route-table.js';
+import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.js';
+import { MetricsController } from './http/metrics.controller.js';
+import { IdempotencyStore } from './http/idempotency/idempotency-store.js';
+import { IDEMPOTENCY_STORE, IdempotencyInterceptor } from './http/idempotency/idempotency.interceptor.js';
+import { ProblemFilter } from './http/problem.filter.js';
+import { EventStreams } from './integration-events/event-streams.js';
+import type { AppLogger } from './ports/logger.port.js';
 import type { Config, ConfiguredApiKey } from './config/config.js';
-import { CoreModule } from './infrastructure/composition/core.module.js';
-import { CENTRAL_DATABASE, type CentralDatabase } from './infrastructure/composition/tokens.js';
-import { CommandSpans } from './infrastructure/tracing/command-spans.js';
+import { CoreModule } from './composition/core.module.js';
+import { CENTRAL_DATABASE, type CentralDatabase } from './composition/tokens.js';
+import { CommandSpans } from './adapters/tracing/command-spans.js';
 
 /** The HTTP and command side over the adapters of CoreModule (one set, built once). */
 @Module({})
 export class AppModule {
   static forConfig(config: Config, logger: AppLogger, apiKeys: ConfiguredApiKey[]): DynamicModule {
     const keys = apiKeys.map(apiKey);
-    // With SCS_METRICS_PORT, /metrics is served on that port only (infrastructure/metrics).
+    // With SCS_METRICS_PORT, /metrics is served on that port only (adapters/metrics).
     const metrics = config.metricsPort === undefined ? [MetricsController] : [];
     const controllers = [...HTTP_CONTROLLERS, ...metrics];
     assertScopesDeclared(controllers);

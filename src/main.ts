@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
-import { projectRoot } from './infrastructure/project-root.js';
-import { startTracing } from './infrastructure/tracing/start-tracing.js';
+import { projectRoot } from './shared/project-root.js';
+import { startTracing } from './adapters/tracing/start-tracing.js';
 
 /**
  * The entry point. The configuration is read first; when it asks for traces, OpenTelemetry starts before

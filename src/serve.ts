@@ -2,13 +2,13 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import type { Config } from './config/config.js';
 import { resolveApiKeys } from './config/dev-secrets.js';
-import { createHttpApp } from './infrastructure/http/http-app.js';
-import { createLogger, PinoLoggerService, writeOut } from './infrastructure/logging/pino-logger.js';
-import { EventStoreMismatchError } from './infrastructure/postgres/central-database.js';
-import { describeError } from './application/describe-error.js';
-import { ProcessManager } from './application/process-manager/process-manager.js';
-import { CENTRAL_DATABASE, type CentralDatabase } from './infrastructure/composition/tokens.js';
-import type { StartedTracing } from './infrastructure/tracing/start-tracing.js';
+import { createHttpApp } from './http/http-app.js';
+import { createLogger, PinoLoggerService, writeOut } from './adapters/logging/pino-logger.js';
+import { EventStoreMismatchError } from './adapters/postgres/central-database.js';
+import { describeError } from './shared/describe-error.js';
+import { ProcessManager } from './process-manager/process-manager.js';
+import { CENTRAL_DATABASE, type CentralDatabase } from './composition/tokens.js';
+import type { StartedTracing } from './adapters/tracing/start-tracing.js';
 
 const SHUTDOWN_DEADLINE_MS = 25_000;
 

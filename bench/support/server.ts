@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { maintenanceUrl } from '../../src/infrastructure/postgres/central-database.js';
+import { maintenanceUrl } from '../../src/adapters/postgres/central-database.js';
 import { startTestPostgres, stopTestPostgres } from '../../test/support/test-postgres.js';
 import type { Results } from './report.js';
 import { mapLimit } from './stats.js';

@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { INestApplicationContext } from '@nestjs/common';
-import { silentLogger } from '../application/ports/logger.port.js';
+import { silentLogger } from '../ports/logger.port.js';
 import { ConfigError, loadConfig } from '../config/config.js';
-import { EventStoreMismatchError } from '../infrastructure/postgres/central-database.js';
-import { projectRoot } from '../infrastructure/project-root.js';
-import { createAppContext } from '../infrastructure/composition/create-app-context.js';
+import { EventStoreMismatchError } from '../adapters/postgres/central-database.js';
+import { projectRoot } from '../shared/project-root.js';
+import { createAppContext } from '../composition/create-app-context.js';
 
 /** Exit codes (documented in the README): sysexits' EX_USAGE and EX_CONFIG where they apply. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, config: 78 } as const;

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createProgram, run } from './cli.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMANDS } from './commands.js';
 
 const program = createProgram();
 for (const register of COMMANDS) register(program);

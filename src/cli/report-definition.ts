@@ -1,4 +1,4 @@
-import type { Clock } from '../application/ports/clock.port.js';
+import type { Clock } from '../ports/clock.port.js';
 import type { ReadPool } from '../projections/queryable.js';
 
 /** The options of `scs report <name>` (`--json` is folded into `format`). */

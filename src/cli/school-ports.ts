@@ -1,10 +1,10 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { CLOCK, type Clock } from '../application/ports/clock.port.js';
-import { CREDENTIALS_DELIVERY, type CredentialsDelivery } from '../application/ports/credentials-delivery.port.js';
-import { EVENT_STORE, type EventStore } from '../application/ports/event-store.port.js';
-import { SCHOOL_CREDENTIALS, type SchoolCredentialsPort } from '../application/ports/school-credentials.port.js';
-import { SCHOOL_REGISTRY, type SchoolRegistry } from '../application/ports/school-registry.port.js';
-import { TENANT_SERVERS, type TenantServers } from '../application/ports/tenant-servers.port.js';
+import { CLOCK, type Clock } from '../ports/clock.port.js';
+import { CREDENTIALS_DELIVERY, type CredentialsDelivery } from '../ports/credentials-delivery.port.js';
+import { EVENT_STORE, type EventStore } from '../ports/event-store.port.js';
+import { SCHOOL_CREDENTIALS, type SchoolCredentialsPort } from '../ports/school-credentials.port.js';
+import { SCHOOL_REGISTRY, type SchoolRegistry } from '../ports/school-registry.port.js';
+import { TENANT_SERVERS, type TenantServers } from '../ports/tenant-servers.port.js';
 
 /** The ports a use case on one school's database works with (a move, a credentials rotation). */
 export interface SchoolPorts {

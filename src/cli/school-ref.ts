@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { isSchoolId } from '../domain/school/events.js';
-import type { SchoolQueries } from '../projections/school-read-model/school-queries.js';
+import type { SchoolQueries } from '../school/view/school-queries.js';
 import { CliFailure } from './cli.js';
 
 /** Statuses whose school has given its slug back (a rollback or a teardown released it). */

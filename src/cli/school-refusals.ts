@@ -1,5 +1,5 @@
-import { SlugTakenError } from '../application/request-school/slug-claims.js';
-import { SchoolNotFailedError } from '../application/retry-school/retry-school.command.js';
+import { SlugTakenError } from '../school/request-school/slug-claims.js';
+import { SchoolNotFailedError } from '../school/retry-school/retry-school.command.js';
 import { DomainError } from '../domain/school/errors.js';
 import { CliFailure } from './cli.js';
 

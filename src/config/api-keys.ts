@@ -1,4 +1,4 @@
-import { isScope, SCOPES, splitScopes, type Scope } from '../infrastructure/http/scopes.js';
+import { isScope, SCOPES, splitScopes, type Scope } from './scopes.js';
 import { KEY_ID, type EnvReader } from './env-reader.js';
 
 export interface ConfiguredApiKey {

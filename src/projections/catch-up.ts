@@ -1,4 +1,4 @@
-import type { EventStore, GlobalPosition, RecordedEvent } from '../application/ports/event-store.port.js';
+import type { EventStore, GlobalPosition, RecordedEvent } from '../ports/event-store.port.js';
 
 // Events per page: a school's row is written once per page it appears in, so bigger pages write it less
 // often (measured: 1,000 → 4,000 took the read model from 37-39k to 44-50k events/s; 8,000 no better).

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { comparePositions, type GlobalPosition, type RecordedEvent } from '../application/ports/event-store.port.js';
+import { comparePositions, type GlobalPosition, type RecordedEvent } from '../ports/event-store.port.js';
 import { rowsOf, type Queryable } from './queryable.js';
 import type { Write } from './writes.js';
 

@@ -1,5 +1,5 @@
-import { canonical, type RowMismatch } from '../application/audit/verify.js';
-import { comparePositions, type EventStore, type GlobalPosition } from '../application/ports/event-store.port.js';
+import { canonical, type RowMismatch } from '../audit/verify.js';
+import { comparePositions, type EventStore, type GlobalPosition } from '../ports/event-store.port.js';
 import { loadCheckpoint } from './checkpoints.js';
 import { ofProjection, sharedStreamPrefix, type Projection, type Tables } from './projection.js';
 import { rowsOf, type Queryable, type ReadPool } from './queryable.js';

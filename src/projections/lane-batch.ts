@@ -4,7 +4,7 @@ import {
   type EventStore,
   type GlobalPosition,
   type RecordedEvent,
-} from '../application/ports/event-store.port.js';
+} from '../ports/event-store.port.js';
 import { after, beginWithCheckpointsLocked, checkpointsWrite } from './checkpoints.js';
 import { liveTables, ofProjection, type Projection } from './projection.js';
 import { committing, type ReadPool } from './queryable.js';

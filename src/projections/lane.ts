@@ -3,9 +3,9 @@ import {
   type EventStore,
   type GlobalPosition,
   type Subscription,
-} from '../application/ports/event-store.port.js';
-import type { AppLogger } from '../application/ports/logger.port.js';
-import { reportHandled, type Telemetry } from '../application/ports/telemetry.port.js';
+} from '../ports/event-store.port.js';
+import type { AppLogger } from '../ports/logger.port.js';
+import { reportHandled, type Telemetry } from '../ports/telemetry.port.js';
 import { loadCheckpoint } from './checkpoints.js';
 import { applyLaneBatch, ProjectionFailed } from './lane-batch.js';
 import { sharedStreamPrefix, type Projection } from './projection.js';

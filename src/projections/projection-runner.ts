@@ -1,7 +1,7 @@
-import type { EventStore } from '../application/ports/event-store.port.js';
-import type { AppLogger } from '../application/ports/logger.port.js';
-import { noLocks, type Locks } from '../application/ports/locks.port.js';
-import { noTelemetry, type Telemetry } from '../application/ports/telemetry.port.js';
+import type { EventStore } from '../ports/event-store.port.js';
+import type { AppLogger } from '../ports/logger.port.js';
+import { noLocks, type Locks } from '../ports/locks.port.js';
+import { noTelemetry, type Telemetry } from '../ports/telemetry.port.js';
 import { Lane, type Held } from './lane.js';
 import type { Projection } from './projection.js';
 import type { ReadPool } from './queryable.js';

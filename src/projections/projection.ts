@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent } from '../application/ports/event-store.port.js';
+import type { EventStore, RecordedEvent } from '../ports/event-store.port.js';
 import type { Queryable } from './queryable.js';
 import type { Writes } from './writes.js';
 

@@ -1,4 +1,4 @@
-import type { EventStore, GlobalPosition, RecordedEvent } from '../application/ports/event-store.port.js';
+import type { EventStore, GlobalPosition, RecordedEvent } from '../ports/event-store.port.js';
 import { catchUp } from './catch-up.js';
 import { lockCheckpoint, saveCheckpoint } from './checkpoints.js';
 import { ofProjection, shadowTables, sharedStreamPrefix, type Projection, type Tables } from './projection.js';

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../application/ports/event-store.port.js';
+import type { RecordedEvent } from '../ports/event-store.port.js';
 import { schoolIdFromStream } from '../domain/school/events.js';
 import { rowsOf, type Queryable } from './queryable.js';
 import type { ViewEvent } from './view-event.js';

@@ -1,4 +1,4 @@
-import { comparePositions, type EventStore, type GlobalPosition } from '../application/ports/event-store.port.js';
+import { comparePositions, type EventStore, type GlobalPosition } from '../ports/event-store.port.js';
 import { formatPosition, loadCheckpoint } from './checkpoints.js';
 import type { Projection } from './projection.js';
 import { rowsOf, type Queryable } from './queryable.js';

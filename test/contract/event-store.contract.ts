@@ -1,14 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { decidedEventId, RetryingAppends } from '../../src/application/event-store/retrying-appends.js';
+import { decidedEventId, RetryingAppends } from '../../src/school/retrying-appends.js';
 import {
   comparePositions,
   EventStoreUnavailableError,
   WrongExpectedRevisionError,
   type EventStore,
   type RecordedEvent,
-} from '../../src/application/ports/event-store.port.js';
-import { PostgresCheckpointStore } from '../../src/infrastructure/postgres/postgres-checkpoint-store.js';
+} from '../../src/ports/event-store.port.js';
+import { PostgresCheckpointStore } from '../../src/adapters/postgres/postgres-checkpoint-store.js';
 import { freshDatabase } from '../support/databases.js';
 import {
   applyEventStoreSchema,

@@ -1,4 +1,4 @@
-import { EventStoreDbEventStore } from '../../src/infrastructure/event-store/eventstoredb/eventstoredb-event-store.js';
+import { EventStoreDbEventStore } from '../../src/adapters/event-store/eventstoredb/eventstoredb-event-store.js';
 import { startEsdbTestServer } from '../support/esdb-test-server/esdb-test-server.js';
 import { eventStoreContract } from './event-store.contract.js';
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
+import { PostgresEventStore } from '../../src/adapters/event-store/postgres/postgres-event-store.js';
 import { freshDatabase, withClient, serverUrl } from '../support/databases.js';
 import { applyEventStoreSchema } from '../support/event-store-fixtures.js';
 import { eventStoreContract } from './event-store.contract.js';

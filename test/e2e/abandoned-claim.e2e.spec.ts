@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
+import { PostgresEventStore } from '../../src/adapters/event-store/postgres/postgres-event-store.js';
 import { slugStreamId } from '../../src/domain/school/slug.js';
 import { freshDatabase } from '../support/databases.js';
 import { reconcileReport, schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';

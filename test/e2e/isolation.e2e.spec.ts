@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { SchoolCredentials } from '../../src/infrastructure/secrets/credentials.js';
+import { SchoolCredentials } from '../../src/adapters/secrets/credentials.js';
 import { freshDatabase, query, urlForDatabase } from '../support/databases.js';
 import { schoolBody, startScs, waitForStatus, type ScsProcess } from '../support/scs-process.js';
 

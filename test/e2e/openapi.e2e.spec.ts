@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import createClient from 'openapi-fetch';
-import { INTEGRATION_EVENT_TYPES } from '../../src/application/integration-events/integration-events.js';
+import { INTEGRATION_EVENT_TYPES } from '../../src/integration-events/integration-events.js';
 import { freshDatabase } from '../support/databases.js';
 import { CLIENT_TYPES, generateClientTypes } from '../support/openapi-client.js';
 import { ContractViolation } from '../support/openapi.js';

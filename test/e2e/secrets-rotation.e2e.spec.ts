@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { SchoolCredentials } from '../../src/infrastructure/secrets/credentials.js';
+import { SchoolCredentials } from '../../src/adapters/secrets/credentials.js';
 import { runCli } from '../support/cli.js';
 import { freshDatabase, query, urlForDatabase } from '../support/databases.js';
 import { connectsAs, isRolePassword } from '../support/role-password.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { SchoolCredentials } from '../../src/infrastructure/secrets/credentials.js';
+import { SchoolCredentials } from '../../src/adapters/secrets/credentials.js';
 import { runCli } from '../support/cli.js';
 import { freshDatabase, query as sql, serverUrl } from '../support/databases.js';
 import { connectsAs, isRolePassword } from '../support/role-password.js';

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import acme from 'acme-client';
 import pg from 'pg';
-import type { DnsProvider, DnsRecord } from '../../src/application/ports/dns.port.js';
-import { StepError } from '../../src/application/ports/step-error.js';
-import { AcmeCertificateProvider } from '../../src/infrastructure/certificates/acme/acme-certificates.js';
-import { classify } from '../../src/infrastructure/certificates/acme/acme-problems.js';
-import { unseal } from '../../src/infrastructure/secrets/secret-box.js';
-import { PowerDnsProvider } from '../../src/infrastructure/dns/powerdns/powerdns-dns.js';
-import { migrationsDir } from '../../src/infrastructure/postgres/sql-migrations.js';
+import type { DnsProvider, DnsRecord } from '../../src/ports/dns.port.js';
+import { StepError } from '../../src/ports/step-error.js';
+import { AcmeCertificateProvider } from '../../src/adapters/certificates/acme/acme-certificates.js';
+import { classify } from '../../src/adapters/certificates/acme/acme-problems.js';
+import { unseal } from '../../src/adapters/secrets/secret-box.js';
+import { PowerDnsProvider } from '../../src/adapters/dns/powerdns/powerdns-dns.js';
+import { migrationsDir } from '../../src/adapters/postgres/sql-migrations.js';
 import { freshDatabase } from '../support/databases.js';
 import {
   describeWith,

@@ -4,10 +4,10 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { ArchiveIntegrityError } from '../../src/application/ports/database-archives.port.js';
-import { FolderDatabaseArchives } from '../../src/infrastructure/archives/folder/folder-archives.js';
-import { latestDrizzleVersion, schoolSchemaDir } from '../../src/infrastructure/postgres/drizzle-migrations.js';
-import { PostgresTenantDatabases } from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import { ArchiveIntegrityError } from '../../src/ports/database-archives.port.js';
+import { FolderDatabaseArchives } from '../../src/adapters/archives/folder/folder-archives.js';
+import { latestDrizzleVersion, schoolSchemaDir } from '../../src/adapters/postgres/drizzle-migrations.js';
+import { PostgresTenantDatabases } from '../../src/adapters/tenant-databases/postgres/postgres-tenant-databases.js';
 import { query, serverUrl, urlForDatabase, withClient } from '../support/databases.js';
 
 /** A school database at schema 0003 filled through its tables' own sequences and foreign keys. */

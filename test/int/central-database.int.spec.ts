@@ -1,10 +1,10 @@
 import pg from 'pg';
-import { silentLogger } from '../../src/application/ports/logger.port.js';
+import { silentLogger } from '../../src/ports/logger.port.js';
 import {
   bindEventStore,
   EventStoreMismatchError,
   prepareCentralDatabase,
-} from '../../src/infrastructure/postgres/central-database.js';
+} from '../../src/adapters/postgres/central-database.js';
 import { freshDatabase } from '../support/databases.js';
 
 describe('central database: bound to one event store kind', () => {

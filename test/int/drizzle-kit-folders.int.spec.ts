@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate as drizzleMigrate } from 'drizzle-orm/node-postgres/migrator';
-import { projectRoot } from '../../src/infrastructure/project-root.js';
-import { PostgresTenantDatabases } from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+import { projectRoot } from '../../src/shared/project-root.js';
+import { PostgresTenantDatabases } from '../../src/adapters/tenant-databases/postgres/postgres-tenant-databases.js';
 import { serverUrl, urlForDatabase, withClient } from '../support/databases.js';
 
 const root = projectRoot();

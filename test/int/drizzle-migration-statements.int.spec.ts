@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyDrizzleMigrations } from '../../src/infrastructure/postgres/drizzle-migrations.js';
+import { applyDrizzleMigrations } from '../../src/adapters/postgres/drizzle-migrations.js';
 import { freshDatabase, withClient } from '../support/databases.js';
 import { addDrizzleMigration } from '../support/drizzle-folders.js';
 

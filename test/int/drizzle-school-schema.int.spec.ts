@@ -3,13 +3,13 @@ import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate as drizzleMigrate } from 'drizzle-orm/node-postgres/migrator';
-import { applySqlMigrations } from '../../src/infrastructure/postgres/sql-migrations.js';
+import { applySqlMigrations } from '../../src/adapters/postgres/sql-migrations.js';
 import {
   applyDrizzleMigrations,
   listDrizzleMigrations,
   schoolSchemaDir,
-} from '../../src/infrastructure/postgres/drizzle-migrations.js';
-import { PostgresTenantDatabases } from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
+} from '../../src/adapters/postgres/drizzle-migrations.js';
+import { PostgresTenantDatabases } from '../../src/adapters/tenant-databases/postgres/postgres-tenant-databases.js';
 import { freshDatabase, serverUrl, urlForDatabase, withClient } from '../support/databases.js';
 import {
   addDrizzleMigration,

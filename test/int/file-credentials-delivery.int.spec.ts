@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import {
   envFileOf,
   FileCredentialsDelivery,
-} from '../../src/infrastructure/credentials-delivery/files/file-credentials-delivery.js';
+} from '../../src/adapters/credentials-delivery/files/file-credentials-delivery.js';
 
 const connection = {
   schoolId: 'id-1',

@@ -10,10 +10,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CertificatePem } from '../../src/application/ports/certificates.port.js';
-import { silentLogger, type AppLogger } from '../../src/application/ports/logger.port.js';
-import { FileCertificateDelivery } from '../../src/infrastructure/certificate-delivery/files/file-delivery.js';
-import { ReloadCommand } from '../../src/infrastructure/certificate-delivery/files/reload-command.js';
+import type { CertificatePem } from '../../src/ports/certificates.port.js';
+import { silentLogger, type AppLogger } from '../../src/ports/logger.port.js';
+import { FileCertificateDelivery } from '../../src/adapters/certificate-delivery/files/file-delivery.js';
+import { ReloadCommand } from '../../src/adapters/certificate-delivery/files/reload-command.js';
 
 const SCHOOL = '7d2f3a64-9a41-4c2e-9a57-5a0c1b2d3e4f';
 const OTHER = '11111111-2222-4333-8444-555555555555';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { COUNTS_TABLE, fleet } from '../../src/projections/fleet/fleet-projection.js';
-import { fleetReport } from '../../src/projections/fleet/fleet-report.js';
+import { COUNTS_TABLE, fleet } from '../../src/reports/fleet/fleet-projection.js';
+import { fleetReport } from '../../src/reports/fleet/fleet-report.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
 import { immediateWrites } from '../../src/projections/writes.js';
 import { useCentralFixture } from '../support/central-fixture.js';

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { FolderDatabaseArchives } from '../../src/infrastructure/archives/folder/folder-archives.js';
+import { FolderDatabaseArchives } from '../../src/adapters/archives/folder/folder-archives.js';
 import { archiveFormatFor, query, serverUrl, urlForDatabase } from '../support/databases.js';
 
 describe('FolderDatabaseArchives: the final archive before a school database is dropped', () => {

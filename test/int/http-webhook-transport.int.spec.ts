@@ -1,4 +1,4 @@
-import { HttpWebhookTransport } from '../../src/infrastructure/webhooks/http/http-webhook-transport.js';
+import { HttpWebhookTransport } from '../../src/adapters/webhooks/http/http-webhook-transport.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 /** The transport against a real receiver on loopback: connections kept between deliveries. */

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import pg from 'pg';
-import { LocalCertificateAuthority } from '../../src/infrastructure/certificates/local/local-ca.js';
-import { LocalCertificateProvider } from '../../src/infrastructure/certificates/local/local-certificates.js';
-import { migrationsDir } from '../../src/infrastructure/postgres/sql-migrations.js';
+import { LocalCertificateAuthority } from '../../src/adapters/certificates/local/local-ca.js';
+import { LocalCertificateProvider } from '../../src/adapters/certificates/local/local-certificates.js';
+import { migrationsDir } from '../../src/adapters/postgres/sql-migrations.js';
 import { freshDatabase } from '../support/databases.js';
 
 const DAY_MS = 24 * 3600 * 1000;

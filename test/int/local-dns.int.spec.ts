@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { LocalDnsProvider } from '../../src/infrastructure/dns/local/local-dns.js';
-import { migrationsDir } from '../../src/infrastructure/postgres/sql-migrations.js';
+import { LocalDnsProvider } from '../../src/adapters/dns/local/local-dns.js';
+import { migrationsDir } from '../../src/adapters/postgres/sql-migrations.js';
 import { freshDatabase } from '../support/databases.js';
 import { dnsOwnershipCases } from '../support/dns-ownership.js';
 

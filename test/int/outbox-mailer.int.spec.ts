@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { WelcomeEmail } from '../../src/application/ports/mailer.port.js';
-import { OutboxMailer } from '../../src/infrastructure/mail/outbox/outbox-mailer.js';
-import { renderWelcomeEmail } from '../../src/infrastructure/mail/welcome-template.js';
+import type { WelcomeEmail } from '../../src/ports/mailer.port.js';
+import { OutboxMailer } from '../../src/adapters/mail/outbox/outbox-mailer.js';
+import { renderWelcomeEmail } from '../../src/adapters/mail/welcome-template.js';
 
 interface ParsedMail {
   raw: string;

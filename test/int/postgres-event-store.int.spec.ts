@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
-import type { AppLogger } from '../../src/application/ports/logger.port.js';
-import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
-import { readPageStatement } from '../../src/infrastructure/event-store/postgres/read-page-statement.js';
-import { NO_APPENDS_APPLICATION } from '../../src/infrastructure/postgres/central-database.js';
+import type { RecordedEvent } from '../../src/ports/event-store.port.js';
+import type { AppLogger } from '../../src/ports/logger.port.js';
+import { PostgresEventStore } from '../../src/adapters/event-store/postgres/postgres-event-store.js';
+import { readPageStatement } from '../../src/adapters/event-store/postgres/read-page-statement.js';
+import { NO_APPENDS_APPLICATION } from '../../src/adapters/postgres/central-database.js';
 import { freshDatabase, serverUrl, urlForDatabase } from '../support/databases.js';
 import { applyEventStoreSchema as migrate, ev, sleep, unique, until } from '../support/event-store-fixtures.js';
 

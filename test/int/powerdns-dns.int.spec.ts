@@ -1,5 +1,5 @@
-import { StepError } from '../../src/application/ports/step-error.js';
-import { PowerDnsProvider, quoteTxt, unquoteTxt } from '../../src/infrastructure/dns/powerdns/powerdns-dns.js';
+import { StepError } from '../../src/ports/step-error.js';
+import { PowerDnsProvider, quoteTxt, unquoteTxt } from '../../src/adapters/dns/powerdns/powerdns-dns.js';
 import { dnsOwnershipCases } from '../support/dns-ownership.js';
 import { describeWith, freePort, startPowerDns, type PowerDnsServer } from '../support/self-hosted.js';
 

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { silentLogger } from '../../src/application/ports/logger.port.js';
-import { systemClock } from '../../src/application/ports/clock.port.js';
-import { databaseNameFor } from '../../src/application/ports/tenant-databases.port.js';
-import { ProcessManager } from '../../src/application/process-manager/process-manager.js';
-import type { StepPorts } from '../../src/application/process-manager/step-runner.js';
-import { executeSchoolCommand } from '../../src/application/school/school-stream.js';
+import { silentLogger } from '../../src/ports/logger.port.js';
+import { systemClock } from '../../src/ports/clock.port.js';
+import { databaseNameFor } from '../../src/ports/tenant-databases.port.js';
+import { ProcessManager } from '../../src/process-manager/process-manager.js';
+import type { StepPorts } from '../../src/process-manager/step-runner.js';
+import { executeSchoolCommand } from '../../src/school/school-stream.js';
 import { validateSchoolDetails, type SchoolDetails } from '../../src/domain/school/details.js';
-import { PostgresCheckpointStore } from '../../src/infrastructure/postgres/postgres-checkpoint-store.js';
-import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
-import { prepareCentralDatabase } from '../../src/infrastructure/postgres/central-database.js';
+import { PostgresCheckpointStore } from '../../src/adapters/postgres/postgres-checkpoint-store.js';
+import { PostgresEventStore } from '../../src/adapters/event-store/postgres/postgres-event-store.js';
+import { prepareCentralDatabase } from '../../src/adapters/postgres/central-database.js';
 import { freshDatabase } from '../support/databases.js';
 
 describe('process manager: stopped while a school waits for its lock', () => {

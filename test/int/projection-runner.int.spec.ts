@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
+import type { RecordedEvent } from '../../src/ports/event-store.port.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
 import type { Queryable } from '../../src/projections/queryable.js';

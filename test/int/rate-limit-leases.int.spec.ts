@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { silentLogger } from '../../src/application/ports/logger.port.js';
-import { prepareCentralDatabase } from '../../src/infrastructure/postgres/central-database.js';
-import { PostgresThrottlerStorage } from '../../src/infrastructure/http/rate-limits/postgres-throttler-storage.js';
+import { silentLogger } from '../../src/ports/logger.port.js';
+import { prepareCentralDatabase } from '../../src/adapters/postgres/central-database.js';
+import { PostgresThrottlerStorage } from '../../src/http/rate-limits/postgres-throttler-storage.js';
 import { freshDatabase } from '../support/databases.js';
 
 describe('rate limits: leases of the shared count', () => {

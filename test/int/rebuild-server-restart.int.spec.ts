@@ -1,11 +1,11 @@
 import pg from 'pg';
-import type { EventStore } from '../../src/application/ports/event-store.port.js';
+import type { EventStore } from '../../src/ports/event-store.port.js';
 import { schoolStreamId } from '../../src/domain/school/events.js';
-import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
-import { prepareCentralDatabase } from '../../src/infrastructure/postgres/central-database.js';
-import { guardPool } from '../../src/infrastructure/postgres/connection-faults.js';
+import { PostgresEventStore } from '../../src/adapters/event-store/postgres/postgres-event-store.js';
+import { prepareCentralDatabase } from '../../src/adapters/postgres/central-database.js';
+import { guardPool } from '../../src/adapters/postgres/connection-faults.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
-import { schoolReadModel } from '../../src/projections/school-read-model/school-projection.js';
+import { schoolReadModel } from '../../src/school/view/school-projection.js';
 import { testMetadata } from '../support/event-store-fixtures.js';
 import { provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';
 import { KillablePostgres } from '../support/killable-postgres.js';

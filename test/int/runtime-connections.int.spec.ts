@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { silentLogger } from '../../src/application/ports/logger.port.js';
+import { silentLogger } from '../../src/ports/logger.port.js';
 import { loadConfig } from '../../src/config/config.js';
-import { isDatabaseUnavailable } from '../../src/infrastructure/postgres/connection-faults.js';
+import { isDatabaseUnavailable } from '../../src/adapters/postgres/connection-faults.js';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { createAppContext } from '../../src/infrastructure/composition/create-app-context.js';
-import { CENTRAL_DATABASE, READ_SIDE, type CentralDatabase } from '../../src/infrastructure/composition/tokens.js';
-import { READINESS, type Readiness } from '../../src/infrastructure/http/tokens.js';
+import { createAppContext } from '../../src/composition/create-app-context.js';
+import { CENTRAL_DATABASE, READ_SIDE, type CentralDatabase } from '../../src/composition/tokens.js';
+import { READINESS, type Readiness } from '../../src/http/tokens.js';
 import { freshDatabase, serverUrl } from '../support/databases.js';
 
 /** Ends every session on the database but the caller's, as a server that is going away does. */

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
-import { schoolReadModel } from '../../src/projections/school-read-model/school-projection.js';
-import { decodeCursor, encodeCursor, type ListCursor } from '../../src/projections/school-read-model/list-cursor.js';
-import { SchoolQueries } from '../../src/projections/school-read-model/school-queries.js';
+import { schoolReadModel } from '../../src/school/view/school-projection.js';
+import { decodeCursor, encodeCursor, type ListCursor } from '../../src/school/view/list-cursor.js';
+import { SchoolQueries } from '../../src/school/view/school-queries.js';
 import { useCentralFixture } from '../support/central-fixture.js';
 import { appendSchool } from '../support/event-store-fixtures.js';
 

@@ -2,9 +2,9 @@ import { schoolStreamId, type SchoolEvent } from '../../src/domain/school/events
 import { ProjectionRunner } from '../../src/projections/projection-runner.js';
 import { rebuildProjections } from '../../src/projections/rebuild.js';
 import { PROJECTIONS } from '../../src/projections/registry.js';
-import { schoolReadModel } from '../../src/projections/school-read-model/school-projection.js';
-import { SchoolQueries } from '../../src/projections/school-read-model/school-queries.js';
-import { SCHOOL_VIEW_VERSION } from '../../src/projections/school-read-model/school-view.js';
+import { schoolReadModel } from '../../src/school/view/school-projection.js';
+import { SchoolQueries } from '../../src/school/view/school-queries.js';
+import { SCHOOL_VIEW_VERSION } from '../../src/school/view/school-view.js';
 import { useCentralFixture } from '../support/central-fixture.js';
 import { testMetadata, until } from '../support/event-store-fixtures.js';
 import { details, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { abandonedClaims, claimSlug, SlugTakenError } from '../../src/application/request-school/slug-claims.js';
-import { recordRequestedSchool } from '../../src/application/request-school/request-school.handler.js';
+import { abandonedClaims, claimSlug, SlugTakenError } from '../../src/school/request-school/slug-claims.js';
+import { recordRequestedSchool } from '../../src/school/request-school/request-school.handler.js';
 import { schoolStreamId } from '../../src/domain/school/events.js';
 import { slugStreamId } from '../../src/domain/school/slug.js';
-import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
+import { PostgresEventStore } from '../../src/adapters/event-store/postgres/postgres-event-store.js';
 import { freshDatabase } from '../support/databases.js';
 import { applyEventStoreSchema } from '../support/event-store-fixtures.js';
 

@@ -1,5 +1,5 @@
-import { StepError } from '../../src/application/ports/step-error.js';
-import { SmtpMailer } from '../../src/infrastructure/mail/smtp/smtp-mailer.js';
+import { StepError } from '../../src/ports/step-error.js';
+import { SmtpMailer } from '../../src/adapters/mail/smtp/smtp-mailer.js';
 import { decodeQuotedPrintable, freePort, startSmtpReceiver, type SmtpReceiver } from '../support/self-hosted.js';
 
 const welcome = (to: string) => ({

@@ -1,7 +1,7 @@
 import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { IntegrationEvent } from '../../src/application/integration-events/integration-events.js';
-import { SseConnection, StreamEnded } from '../../src/infrastructure/http/event-stream/sse-connection.js';
+import type { IntegrationEvent } from '../../src/integration-events/integration-events.js';
+import { SseConnection, StreamEnded } from '../../src/integration-events/sse-connection.js';
 
 const event = (n: number) =>
   ({ id: `e${n}`, type: 'school.requested', data: { pad: 'x'.repeat(4000) } }) as unknown as IntegrationEvent;

@@ -3,22 +3,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import {
-  advisoryLockKey,
-  applySqlMigrations,
-  listSqlMigrations,
-} from '../../src/infrastructure/postgres/sql-migrations.js';
+import { advisoryLockKey, applySqlMigrations, listSqlMigrations } from '../../src/adapters/postgres/sql-migrations.js';
 import {
   applyDrizzleMigrations,
   listDrizzleMigrations,
   schoolSchemaDir,
-} from '../../src/infrastructure/postgres/drizzle-migrations.js';
+} from '../../src/adapters/postgres/drizzle-migrations.js';
 import { addDrizzleMigration, copyDrizzleFolder } from '../support/drizzle-folders.js';
-import { PostgresTenantDatabases } from '../../src/infrastructure/tenant-databases/postgres/postgres-tenant-databases.js';
-import {
-  makingDatabasePrefix,
-  spareDatabasePrefix,
-} from '../../src/infrastructure/tenant-databases/postgres/spare-pool.js';
+import { PostgresTenantDatabases } from '../../src/adapters/tenant-databases/postgres/postgres-tenant-databases.js';
+import { makingDatabasePrefix, spareDatabasePrefix } from '../../src/adapters/tenant-databases/postgres/spare-pool.js';
 import { dropSpares, freshDatabase, serverUrl, urlForDatabase, withClient } from '../support/databases.js';
 import { until } from '../support/event-store-fixtures.js';
 

@@ -1,15 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { systemClock, type Clock } from '../../src/application/ports/clock.port.js';
-import type { DeliveryPolicy } from '../../src/application/webhooks/delivery-attempt.js';
-import { EndpointWorker } from '../../src/application/webhooks/endpoint-worker.js';
-import {
-  noWebhookTelemetry,
-  type TransportResult,
-  type WebhookTransport,
-} from '../../src/application/ports/webhooks.port.js';
+import { systemClock, type Clock } from '../../src/ports/clock.port.js';
+import type { DeliveryPolicy } from '../../src/webhooks/delivery-attempt.js';
+import { EndpointWorker } from '../../src/webhooks/endpoint-worker.js';
+import { noWebhookTelemetry, type TransportResult, type WebhookTransport } from '../../src/ports/webhooks.port.js';
 import { schoolStreamId } from '../../src/domain/school/events.js';
-import { PostgresCheckpointStore } from '../../src/infrastructure/postgres/postgres-checkpoint-store.js';
-import { PostgresWebhookEndpoints } from '../../src/infrastructure/webhooks/postgres/postgres-webhook-endpoints.js';
+import { PostgresCheckpointStore } from '../../src/adapters/postgres/postgres-checkpoint-store.js';
+import { PostgresWebhookEndpoints } from '../../src/adapters/webhooks/postgres/postgres-webhook-endpoints.js';
 import { useCentralFixture } from '../support/central-fixture.js';
 import { ev, until } from '../support/event-store-fixtures.js';
 

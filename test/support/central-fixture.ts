@@ -1,8 +1,8 @@
 import pg from 'pg';
-import type { AppLogger } from '../../src/application/ports/logger.port.js';
-import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres/postgres-event-store.js';
-import { prepareCentralDatabase } from '../../src/infrastructure/postgres/central-database.js';
-import { guardPool } from '../../src/infrastructure/postgres/connection-faults.js';
+import type { AppLogger } from '../../src/ports/logger.port.js';
+import { PostgresEventStore } from '../../src/adapters/event-store/postgres/postgres-event-store.js';
+import { prepareCentralDatabase } from '../../src/adapters/postgres/central-database.js';
+import { guardPool } from '../../src/adapters/postgres/connection-faults.js';
 import { freshDatabase } from './databases.js';
 
 export interface CentralFixture {

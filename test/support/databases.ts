@@ -1,7 +1,4 @@
-import {
-  makingDatabasePrefix,
-  spareDatabasePrefix,
-} from '../../src/infrastructure/tenant-databases/postgres/spare-pool.js';
+import { makingDatabasePrefix, spareDatabasePrefix } from '../../src/adapters/tenant-databases/postgres/spare-pool.js';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';

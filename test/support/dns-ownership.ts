@@ -1,4 +1,4 @@
-import { DnsNameTakenError, type DnsProvider, type DnsRecord } from '../../src/application/ports/dns.port.js';
+import { DnsNameTakenError, type DnsProvider, type DnsRecord } from '../../src/ports/dns.port.js';
 
 const SCHOOL = '7d2f3a64-9a41-4c2e-9a57-5a0c1b2d3e4f';
 const OTHER_SCHOOL = '0b9e1c55-3f2a-4d7e-8c61-2a4b6d8f0e13';

@@ -1,8 +1,8 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { schoolSchemaDir } from '../../src/infrastructure/postgres/drizzle-migrations.js';
-import { projectRoot } from '../../src/infrastructure/project-root.js';
+import { schoolSchemaDir } from '../../src/adapters/postgres/drizzle-migrations.js';
+import { projectRoot } from '../../src/shared/project-root.js';
 
 /** The SQL files SCS shipped before Drizzle (0001-0004), kept to compare with and to make old-format schools. */
 export const SQL_SCHOOL_MIGRATIONS = join(projectRoot(), 'test', 'fixtures', 'school-sql-migrations');

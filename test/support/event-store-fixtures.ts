@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EventStore, NewEvent } from '../../src/application/ports/event-store.port.js';
+import type { EventStore, NewEvent } from '../../src/ports/event-store.port.js';
 import { schoolStreamId } from '../../src/domain/school/events.js';
-import { migrationsDir } from '../../src/infrastructure/postgres/sql-migrations.js';
+import { migrationsDir } from '../../src/adapters/postgres/sql-migrations.js';
 import { withClient } from './databases.js';
 import { provisionedSchool } from './school-spec.js';
 

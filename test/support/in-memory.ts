@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { CheckpointStore } from '../../src/application/ports/checkpoint-store.port.js';
-import type { Clock, Timers } from '../../src/application/ports/clock.port.js';
+import type { CheckpointStore } from '../../src/ports/checkpoint-store.port.js';
+import type { Clock, Timers } from '../../src/ports/clock.port.js';
 import {
   deliverEvents,
   WrongExpectedRevisionError,
@@ -13,8 +13,8 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
-} from '../../src/application/ports/event-store.port.js';
-import type { Locks } from '../../src/application/ports/locks.port.js';
+} from '../../src/ports/event-store.port.js';
+import type { Locks } from '../../src/ports/locks.port.js';
 
 /** An event store in memory, for unit tests of what uses the port (the adapters have the contract suite). */
 export class InMemoryEventStore implements EventStore {

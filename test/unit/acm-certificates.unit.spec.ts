@@ -7,15 +7,9 @@ import {
   RequestCertificateCommand,
 } from '@aws-sdk/client-acm';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  foreignRecords,
-  isAtOrUnder,
-  ownedBy,
-  ownershipName,
-  ownershipRecord,
-} from '../../src/application/dns/ownership.js';
-import { DnsNameTakenError, type DnsProvider, type DnsRecord } from '../../src/application/ports/dns.port.js';
-import { AcmCertificateProvider } from '../../src/infrastructure/certificates/acm/acm-certificates.js';
+import { foreignRecords, isAtOrUnder, ownedBy, ownershipName, ownershipRecord } from '../../src/ports/dns-ownership.js';
+import { DnsNameTakenError, type DnsProvider, type DnsRecord } from '../../src/ports/dns.port.js';
+import { AcmCertificateProvider } from '../../src/adapters/certificates/acm/acm-certificates.js';
 
 const SCHOOL = '7d2f3a64-9a41-4c2e-9a57-5a0c1b2d3e4f';
 const ARN = 'arn:aws:acm:ap-south-1:123456789012:certificate/abc';

@@ -6,7 +6,7 @@ import {
   RemoveListenerCertificatesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AlbCertificateDelivery } from '../../src/infrastructure/certificate-delivery/alb/alb-delivery.js';
+import { AlbCertificateDelivery } from '../../src/adapters/certificate-delivery/alb/alb-delivery.js';
 
 const SCHOOL = '7d2f3a64-9a41-4c2e-9a57-5a0c1b2d3e4f';
 const LISTENER =

@@ -1,12 +1,9 @@
-import type {
-  CertificateDelivery,
-  CertificateToDeliver,
-} from '../../src/application/ports/certificate-delivery.port.js';
-import type { CertificateProvider } from '../../src/application/ports/certificates.port.js';
-import { silentLogger } from '../../src/application/ports/logger.port.js';
-import { NO_FAULTS } from '../../src/application/ports/fault-points.port.js';
-import { CertificateRenewer } from '../../src/application/renewal/certificate-renewer.js';
-import { loadSchool } from '../../src/application/school/school-stream.js';
+import type { CertificateDelivery, CertificateToDeliver } from '../../src/ports/certificate-delivery.port.js';
+import type { CertificateProvider } from '../../src/ports/certificates.port.js';
+import { silentLogger } from '../../src/ports/logger.port.js';
+import { NO_FAULTS } from '../../src/ports/fault-points.port.js';
+import { CertificateRenewer } from '../../src/school/renewal/certificate-renewer.js';
+import { loadSchool } from '../../src/school/school-stream.js';
 import { schoolStreamId } from '../../src/domain/school/events.js';
 import { FakeClock, InMemoryEventStore } from '../support/in-memory.js';
 import { provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { progressBar } from '../../src/cli/commands/progress.js';
+import { progressBar } from '../../src/cli/progress.js';
 import { CliFailure, EXIT } from '../../src/cli/cli.js';
 import { confirm, type Terminal } from '../../src/cli/confirm.js';
 

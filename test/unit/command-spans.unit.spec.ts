@@ -3,10 +3,10 @@ import { Command, CommandBus, CommandHandler, CqrsModule, type ICommandHandler }
 import { Test, type TestingModule } from '@nestjs/testing';
 import { context, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
-import { noTracing, TRACING, type Tracing } from '../../src/application/ports/tracing.port.js';
+import { noTracing, TRACING, type Tracing } from '../../src/ports/tracing.port.js';
 import { DomainError } from '../../src/domain/school/errors.js';
-import { CommandSpans } from '../../src/infrastructure/tracing/command-spans.js';
-import { OtelTracing } from '../../src/infrastructure/tracing/otel-tracing.js';
+import { CommandSpans } from '../../src/adapters/tracing/command-spans.js';
+import { OtelTracing } from '../../src/adapters/tracing/otel-tracing.js';
 
 const SCHOOL = '0b7f3a52-1c1e-4f0a-9d38-5a4f7d2c9e11';
 

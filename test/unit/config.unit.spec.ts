@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
-import { createCredentialsDelivery } from '../../src/infrastructure/providers.js';
+import { createCredentialsDelivery } from '../../src/composition/providers.js';
 
 const load = (env: Record<string, string>) => loadConfig(env, { dataDir: '/tmp/scs-config-test' });
 /** The problems a configuration has (none: it loads). */

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { INTEGRATION_EVENT_TYPES } from '../../src/application/integration-events/integration-events.js';
+import { INTEGRATION_EVENT_TYPES } from '../../src/integration-events/integration-events.js';
 import { SCHOOL_STATUSES } from '../../src/domain/school/state.js';
 import { STEP_ORDER } from '../../src/domain/school/steps.js';
-import { projectRoot } from '../../src/infrastructure/project-root.js';
+import { projectRoot } from '../../src/shared/project-root.js';
 
 /**
  * The console is plain browser modules with no build step, so it restates a few of the API's lists; this

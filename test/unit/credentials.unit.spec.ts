@@ -3,8 +3,8 @@ import type { SchoolCommand } from '../../src/domain/school/commands.js';
 import type { SchoolEvent } from '../../src/domain/school/events.js';
 import { fold } from '../../src/domain/school/evolve.js';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
-import { SchoolCredentials } from '../../src/infrastructure/secrets/credentials.js';
-import { onRetiredKey } from '../../src/application/rotate-credentials/rotate-credentials.js';
+import { SchoolCredentials } from '../../src/adapters/secrets/credentials.js';
+import { onRetiredKey } from '../../src/school/rotate-credentials/rotate-credentials.js';
 import { ev, given, LATER, NOW, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';
 
 const OLD = randomBytes(32);

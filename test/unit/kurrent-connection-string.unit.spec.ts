@@ -1,4 +1,4 @@
-import { kurrentConnectionString } from '../../src/infrastructure/event-store/eventstoredb/kurrent-connection-string.js';
+import { kurrentConnectionString } from '../../src/adapters/event-store/eventstoredb/kurrent-connection-string.js';
 
 describe('the connection string handed to the KurrentDB client', () => {
   it.each([

@@ -1,9 +1,9 @@
 import type { Queryable } from '../../src/projections/queryable.js';
-import type { EventStore } from '../../src/application/ports/event-store.port.js';
-import type { TenantServers } from '../../src/application/ports/tenant-servers.port.js';
-import { BackgroundJobs } from '../../src/infrastructure/lifecycle/background-jobs.js';
-import type { BackgroundJob } from '../../src/infrastructure/lifecycle/jobs/background-job.js';
-import { readinessOf } from '../../src/infrastructure/lifecycle/readiness.js';
+import type { EventStore } from '../../src/ports/event-store.port.js';
+import type { TenantServers } from '../../src/ports/tenant-servers.port.js';
+import { BackgroundJobs } from '../../src/lifecycle/background-jobs.js';
+import type { BackgroundJob } from '../../src/lifecycle/jobs/background-job.js';
+import { readinessOf } from '../../src/lifecycle/readiness.js';
 
 describe('readiness', () => {
   const servers = { status: async () => [] } as unknown as TenantServers;

@@ -1,11 +1,11 @@
-import type { EventStore } from '../../src/application/ports/event-store.port.js';
+import type { EventStore } from '../../src/ports/event-store.port.js';
 import type {
   DeliveryAttempt,
   WebhookEndpoint,
   WebhookEndpoints,
   WebhookTransport,
-} from '../../src/application/ports/webhooks.port.js';
-import { rotateWebhookSecret, testWebhook, type WebhookParts } from '../../src/application/webhooks/manage-webhooks.js';
+} from '../../src/ports/webhooks.port.js';
+import { rotateWebhookSecret, testWebhook, type WebhookParts } from '../../src/webhooks/manage-webhooks.js';
 import { FakeClock } from '../support/in-memory.js';
 
 /**

@@ -1,6 +1,6 @@
 import express from 'express';
 import request from 'supertest';
-import { cors, methodNotAllowed } from '../../src/infrastructure/http/http-edges.js';
+import { cors, methodNotAllowed } from '../../src/http/http-edges.js';
 
 // A real Express 5 router with routes shaped like SCS's, the middleware in front as http-app.ts puts it.
 function app(origins: string[] = []): express.Express {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import semver from 'semver';
-import { projectRoot } from '../../src/infrastructure/project-root.js';
+import { projectRoot } from '../../src/shared/project-root.js';
 
 /**
  * Which Nodes SCS runs on is said in four places: `engines`, the README's quick start, the image and the

@@ -1,5 +1,5 @@
-import type { Subscription } from '../../src/application/ports/event-store.port.js';
-import { OpenSubscriptions } from '../../src/infrastructure/event-store/open-subscriptions.js';
+import type { Subscription } from '../../src/ports/event-store.port.js';
+import { OpenSubscriptions } from '../../src/adapters/event-store/open-subscriptions.js';
 
 describe("a store's open subscriptions", () => {
   it('stops every running subscription when the store closes, and starts none after', async () => {

@@ -4,8 +4,8 @@ import { Logger, type ArgumentsHost } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import type { Request, Response } from 'express';
-import { ProblemFilter } from '../../src/infrastructure/http/problem.filter.js';
-import { createLogger, PinoLoggerService } from '../../src/infrastructure/logging/pino-logger.js';
+import { ProblemFilter } from '../../src/http/problem.filter.js';
+import { createLogger, PinoLoggerService } from '../../src/adapters/logging/pino-logger.js';
 
 function json(destination: Writable): PinoLoggerService {
   return new PinoLoggerService(createLogger({ level: 'info', pretty: false, destination }));
@@ -146,7 +146,7 @@ describe('logging through pino', () => {
 describe('writeOut before process.exit', () => {
   it('writes the last lines out in the order they were logged (a write under way is not overtaken)', async () => {
     const { spawn } = await import('node:child_process');
-    const module = new URL('../../src/infrastructure/logging/pino-logger.js', import.meta.url).href;
+    const module = new URL('../../src/adapters/logging/pino-logger.js', import.meta.url).href;
     // What main.ts does at the end of a shutdown: two lines in one turn, then exit once they are out.
     const child = `
       const { createLogger, writeOut } = await import(${JSON.stringify(module)});

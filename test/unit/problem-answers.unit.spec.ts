@@ -1,8 +1,8 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { DomainError, WrongStatusError } from '../../src/domain/school/errors.js';
-import { JsonBodyError } from '../../src/infrastructure/http/json-body-check.js';
-import { toProblem } from '../../src/infrastructure/http/problem.filter.js';
-import { schoolListFilters } from '../../src/infrastructure/http/school-list-query.js';
+import { JsonBodyError } from '../../src/http/json-body-check.js';
+import { toProblem } from '../../src/http/problem.filter.js';
+import { schoolListFilters } from '../../src/school/view/list-schools.dto.js';
 
 const BASE = 'https://scs.syncad.in/problems/';
 

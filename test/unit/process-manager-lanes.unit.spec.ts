@@ -1,9 +1,9 @@
-import { startActionTimer } from '../../src/application/process-manager/action-timer.js';
-import { SchoolLanes } from '../../src/application/process-manager/school-lanes.js';
-import { SchoolRequests } from '../../src/application/process-manager/school-requests.js';
-import { reportSettled } from '../../src/application/process-manager/settled-telemetry.js';
-import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
-import { noTelemetry, type ActionOutcome, type Telemetry } from '../../src/application/ports/telemetry.port.js';
+import { startActionTimer } from '../../src/process-manager/action-timer.js';
+import { SchoolLanes } from '../../src/process-manager/school-lanes.js';
+import { SchoolRequests } from '../../src/process-manager/school-requests.js';
+import { reportSettled } from '../../src/process-manager/settled-telemetry.js';
+import type { RecordedEvent } from '../../src/ports/event-store.port.js';
+import { noTelemetry, type ActionOutcome, type Telemetry } from '../../src/ports/telemetry.port.js';
 import type { SchoolState } from '../../src/domain/school/state.js';
 import { FakeClock } from '../support/in-memory.js';
 

@@ -1,9 +1,9 @@
 import { parseFaults } from '../../src/config/faults.js';
-import { FaultInjector } from '../../src/infrastructure/faults/fault-injector.js';
-import { PositionTracker } from '../../src/application/process-manager/position-tracker.js';
-import { retryDelayMs } from '../../src/application/process-manager/retry-policy.js';
-import { StepError } from '../../src/application/ports/step-error.js';
-import { noTelemetry, reportHandled } from '../../src/application/ports/telemetry.port.js';
+import { FaultInjector } from '../../src/adapters/faults/fault-injector.js';
+import { PositionTracker } from '../../src/process-manager/position-tracker.js';
+import { retryDelayMs } from '../../src/process-manager/retry-policy.js';
+import { StepError } from '../../src/ports/step-error.js';
+import { noTelemetry, reportHandled } from '../../src/ports/telemetry.port.js';
 
 const p = (n: number) => ({ commit: BigInt(n), prepare: BigInt(n) });
 

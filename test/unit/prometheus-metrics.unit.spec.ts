@@ -1,8 +1,8 @@
-import { PrometheusMetrics, type MetricSources } from '../../src/infrastructure/metrics/prometheus-metrics.js';
-import { metricSources } from '../../src/infrastructure/metrics/metric-sources.js';
+import { PrometheusMetrics, type MetricSources } from '../../src/adapters/metrics/prometheus-metrics.js';
+import { metricSources } from '../../src/adapters/metrics/metric-sources.js';
 import { PROJECTIONS } from '../../src/projections/registry.js';
-import type { CheckpointStore } from '../../src/application/ports/checkpoint-store.port.js';
-import type { EventStore } from '../../src/application/ports/event-store.port.js';
+import type { CheckpointStore } from '../../src/ports/checkpoint-store.port.js';
+import type { EventStore } from '../../src/ports/event-store.port.js';
 
 /** A metric's series as prom-client collects them at a scrape: labels and value. */
 async function series(metrics: PrometheusMetrics, name: string) {

@@ -1,7 +1,7 @@
-import { ownershipRecord } from '../../src/application/dns/ownership.js';
-import type { DnsProvider, DnsRecord } from '../../src/application/ports/dns.port.js';
-import { Sweep } from '../../src/application/reconcile/findings.js';
-import { compareDns } from '../../src/application/reconcile/reconcile-dns.js';
+import { ownershipRecord } from '../../src/ports/dns-ownership.js';
+import type { DnsProvider, DnsRecord } from '../../src/ports/dns.port.js';
+import { Sweep } from '../../src/reconcile/findings.js';
+import { compareDns } from '../../src/reconcile/reconcile-dns.js';
 import type { SchoolEvent } from '../../src/domain/school/events.js';
 import { fold } from '../../src/domain/school/evolve.js';
 import { LATER, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';

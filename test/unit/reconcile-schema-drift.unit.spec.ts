@@ -1,5 +1,5 @@
-import { SCHEMA_READS_AT_ONCE, schemaDrift } from '../../src/application/reconcile/reconcile-databases.js';
-import type { TenantServers } from '../../src/application/ports/tenant-servers.port.js';
+import { SCHEMA_READS_AT_ONCE, schemaDrift } from '../../src/reconcile/reconcile-databases.js';
+import type { TenantServers } from '../../src/ports/tenant-servers.port.js';
 import type { SchoolState } from '../../src/domain/school/state.js';
 
 // `reconcile` reads every live school's schema from its own database: at 1,000 schools one after another

@@ -1,9 +1,9 @@
 import type { SchoolEvent } from '../../src/domain/school/events.js';
 import { STEPS } from '../../src/domain/school/steps.js';
-import { countsOf, evolveFleet, type FleetCount, type FleetRow } from '../../src/projections/fleet/fleet-view.js';
-import { evolveOnboarding, type OnboardingRow } from '../../src/projections/onboarding/onboarding-view.js';
-import { evolveView } from '../../src/projections/school-read-model/evolve-view.js';
-import { stepRunOf } from '../../src/projections/steps/steps-view.js';
+import { countsOf, evolveFleet, type FleetCount, type FleetRow } from '../../src/reports/fleet/fleet-view.js';
+import { evolveOnboarding, type OnboardingRow } from '../../src/reports/onboarding/onboarding-view.js';
+import { evolveView } from '../../src/school/view/evolve-view.js';
+import { stepRunOf } from '../../src/reports/steps/steps-view.js';
 import type { ViewEvent } from '../../src/projections/view-event.js';
 import { foldSpecification } from '../support/decider-spec.js';
 import { ev, everyStepDone, LATER, NOW, SCHOOL_ID } from '../support/school-spec.js';

@@ -1,4 +1,4 @@
-import { retryDelay } from '../../src/infrastructure/event-store/retry-delay.js';
+import { retryDelay } from '../../src/adapters/event-store/retry-delay.js';
 
 describe('the wait before a retry of the event store', () => {
   it('doubles from 200 ms with each failure in a row', () => {

@@ -1,6 +1,6 @@
-import { RequestSchoolHandler } from '../../src/application/request-school/request-school.handler.js';
-import { RetrySchoolCommand, SchoolNotFailedError } from '../../src/application/retry-school/retry-school.command.js';
-import { RetrySchoolHandler } from '../../src/application/retry-school/retry-school.handler.js';
+import { RequestSchoolHandler } from '../../src/school/request-school/request-school.handler.js';
+import { RetrySchoolCommand, SchoolNotFailedError } from '../../src/school/retry-school/retry-school.command.js';
+import { RetrySchoolHandler } from '../../src/school/retry-school/retry-school.handler.js';
 import { schoolStreamId, type SchoolEvent } from '../../src/domain/school/events.js';
 import { FakeClock, InMemoryEventStore } from '../support/in-memory.js';
 import { details, ev, LATER, NOW, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';

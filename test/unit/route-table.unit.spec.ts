@@ -1,8 +1,8 @@
 import { Controller, Delete, Get } from '@nestjs/common';
-import { HTTP_CONTROLLERS } from '../../src/infrastructure/http/controllers.js';
-import { Public, RequireScope } from '../../src/infrastructure/http/api-key.guard.js';
-import { MetricsController } from '../../src/infrastructure/http/metrics.controller.js';
-import { assertScopesDeclared, routeTable } from '../../src/infrastructure/http/route-table.js';
+import { HTTP_CONTROLLERS } from '../../src/http/controllers.js';
+import { Public, RequireScope } from '../../src/http/api-key.guard.js';
+import { MetricsController } from '../../src/http/metrics.controller.js';
+import { assertScopesDeclared, routeTable } from '../../src/http/route-table.js';
 
 @Controller('things')
 class Declared {

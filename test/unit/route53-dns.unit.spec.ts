@@ -5,8 +5,8 @@ import {
   Route53Client,
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DnsNameTakenError } from '../../src/application/ports/dns.port.js';
-import { Route53DnsProvider } from '../../src/infrastructure/dns/route53/route53-dns.js';
+import { DnsNameTakenError } from '../../src/ports/dns.port.js';
+import { Route53DnsProvider } from '../../src/adapters/dns/route53/route53-dns.js';
 
 const SCHOOL = '7d2f3a64-9a41-4c2e-9a57-5a0c1b2d3e4f';
 const MARK = `"heritage=scs,scs/owner=scs-prod,scs/school=${SCHOOL},scs/type=A"`;

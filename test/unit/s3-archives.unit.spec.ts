@@ -11,8 +11,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { DatabaseArchive, DatabaseArchives } from '../../src/application/ports/database-archives.port.js';
-import { S3DatabaseArchives } from '../../src/infrastructure/archives/s3/s3-archives.js';
+import type { DatabaseArchive, DatabaseArchives } from '../../src/ports/database-archives.port.js';
+import { S3DatabaseArchives } from '../../src/adapters/archives/s3/s3-archives.js';
 
 const SCHOOL = '7d2f3a64-9a41-4c2e-9a57-5a0c1b2d3e4f';
 const DB = 'school_7d2f3a649a414c2e9a575a0c1b2d3e4f';

@@ -1,7 +1,7 @@
-import { KeptAnswers } from '../../src/projections/school-read-model/kept-answers.js';
-import { listStatement } from '../../src/projections/school-read-model/list-statement.js';
-import { foldView } from '../../src/projections/school-read-model/evolve-view.js';
-import { presentSchool } from '../../src/projections/school-read-model/school-view.js';
+import { KeptAnswers } from '../../src/school/view/kept-answers.js';
+import { listStatement } from '../../src/school/view/list-statement.js';
+import { foldView } from '../../src/school/view/evolve-view.js';
+import { presentSchool } from '../../src/school/view/school-view.js';
 import { provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';
 
 describe('the school list statement', () => {

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { CliFailure } from '../../src/cli/cli.js';
 import { resolveSchool, schoolRefArg } from '../../src/cli/school-ref.js';
-import type { SchoolView } from '../../src/projections/school-read-model/school-view.js';
+import type { SchoolView } from '../../src/school/view/school-view.js';
 
 const ID = '6f1c2b1e-3a4d-4e5f-8a9b-0c1d2e3f4a5b';
 

@@ -1,8 +1,8 @@
 import type { SchoolEvent } from '../../src/domain/school/events.js';
 import { fold, type FoldableEvent } from '../../src/domain/school/evolve.js';
 import { STEPS } from '../../src/domain/school/steps.js';
-import { evolveView, foldView } from '../../src/projections/school-read-model/evolve-view.js';
-import { presentSchool, type SchoolView } from '../../src/projections/school-read-model/school-view.js';
+import { evolveView, foldView } from '../../src/school/view/evolve-view.js';
+import { presentSchool, type SchoolView } from '../../src/school/view/school-view.js';
 import { ev, LATER, NOW, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';
 
 /** given(events).when(event).then(view): the read model's evolve, one event at a time. */

@@ -1,6 +1,6 @@
 import type { SchoolEvent } from '../../src/domain/school/events.js';
 import { fold, type FoldableEvent } from '../../src/domain/school/evolve.js';
-import { foldView } from '../../src/projections/school-read-model/evolve-view.js';
+import { foldView } from '../../src/school/view/evolve-view.js';
 import { ev, given, LATER, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';
 
 const read = (actor = 'school-app') => ({ type: 'RecordCredentialsRead', data: { actor, now: LATER } }) as const;

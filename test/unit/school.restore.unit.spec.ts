@@ -5,9 +5,9 @@ import { fold } from '../../src/domain/school/evolve.js';
 import { pendingCompensations } from '../../src/domain/school/plan.js';
 import { react } from '../../src/domain/school/react.js';
 import { UNDO_ORDER } from '../../src/domain/school/steps.js';
-import { toIntegrationEvent } from '../../src/application/integration-events/integration-events.js';
-import { foldView } from '../../src/projections/school-read-model/evolve-view.js';
-import { evolveFleet, type FleetRow } from '../../src/projections/fleet/fleet-view.js';
+import { toIntegrationEvent } from '../../src/integration-events/integration-events.js';
+import { foldView } from '../../src/school/view/evolve-view.js';
+import { evolveFleet, type FleetRow } from '../../src/reports/fleet/fleet-view.js';
 import { ev, given, LATER, NOW, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';
 
 const DROPPED_AT = '2026-11-25T08:00:00.000Z';

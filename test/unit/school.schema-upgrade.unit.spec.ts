@@ -1,7 +1,7 @@
 import { fold } from '../../src/domain/school/evolve.js';
 import type { SchoolEvent } from '../../src/domain/school/events.js';
-import { foldView } from '../../src/projections/school-read-model/evolve-view.js';
-import { presentSchool } from '../../src/projections/school-read-model/school-view.js';
+import { foldView } from '../../src/school/view/evolve-view.js';
+import { presentSchool } from '../../src/school/view/school-view.js';
 import { ev, given, LATER, NOW, provisionedSchool } from '../support/school-spec.js';
 
 const db = 'school_7d2f3a649a414c2e9a575a0c1b2d3e4f';

@@ -1,5 +1,5 @@
-import { onRetiredKey } from '../../src/application/rotate-credentials/rotate-credentials.js';
-import { schoolsBehind } from '../../src/application/schema-rollout/schema-rollout.js';
+import { onRetiredKey } from '../../src/school/rotate-credentials/rotate-credentials.js';
+import { schoolsBehind } from '../../src/school/schema-rollout/schema-rollout.js';
 import type { SchoolCommand } from '../../src/domain/school/commands.js';
 import type { SchoolEvent } from '../../src/domain/school/events.js';
 import { fold } from '../../src/domain/school/evolve.js';

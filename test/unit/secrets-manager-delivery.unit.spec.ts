@@ -7,7 +7,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SecretsManagerCredentialsDelivery } from '../../src/infrastructure/credentials-delivery/aws-secrets-manager/secrets-manager-delivery.js';
+import { SecretsManagerCredentialsDelivery } from '../../src/adapters/credentials-delivery/aws-secrets-manager/secrets-manager-delivery.js';
 
 const SCHOOL = { id: '7d2f3a64-9a41-4c2e-9a57-5a0c1b2d3e4f', slug: 'greenwood' };
 const NAME = `scs/schools/${SCHOOL.id}`;

@@ -1,6 +1,6 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SesMailer } from '../../src/infrastructure/mail/ses/ses-mailer.js';
+import { SesMailer } from '../../src/adapters/mail/ses/ses-mailer.js';
 
 const awsError = (name: string, status: number) =>
   Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status } });

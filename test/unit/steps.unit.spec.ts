@@ -1,8 +1,8 @@
 import { serverOf } from '../../src/domain/school/placement.js';
-import { ApiCredentialsDelivery } from '../../src/application/ports/credentials-delivery.port.js';
-import { runAction, type StepPorts } from '../../src/application/process-manager/step-runner.js';
-import { stepModule } from '../../src/application/process-manager/steps/index.js';
-import { NO_FAULTS } from '../../src/application/ports/fault-points.port.js';
+import { ApiCredentialsDelivery } from '../../src/ports/credentials-delivery.port.js';
+import { runAction, type StepPorts } from '../../src/process-manager/step-runner.js';
+import { stepModule } from '../../src/process-manager/steps/index.js';
+import { NO_FAULTS } from '../../src/ports/fault-points.port.js';
 import { fold } from '../../src/domain/school/evolve.js';
 import { SUCCESS_EVENT } from '../../src/domain/school/events.js';
 import { COMPENSATIONS, CRITICAL, STEP_ORDER, STEPS, UNDO_ORDER } from '../../src/domain/school/steps.js';

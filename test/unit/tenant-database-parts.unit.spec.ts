@@ -1,22 +1,16 @@
-import { StepError } from '../../src/application/ports/step-error.js';
+import { StepError } from '../../src/ports/step-error.js';
 import {
   listDrizzleMigrations,
   schoolSchemaDir,
   type DrizzleMigration,
-} from '../../src/infrastructure/postgres/drizzle-migrations.js';
+} from '../../src/adapters/postgres/drizzle-migrations.js';
 import {
   checkOwner,
   ownerRoleOf,
   quoteSchoolDatabase,
-} from '../../src/infrastructure/tenant-databases/postgres/school-database-name.js';
-import {
-  checkTargetVersion,
-  schemaStatusOf,
-} from '../../src/infrastructure/tenant-databases/postgres/school-migrations.js';
-import {
-  makingDatabasePrefix,
-  spareDatabasePrefix,
-} from '../../src/infrastructure/tenant-databases/postgres/spare-pool.js';
+} from '../../src/adapters/tenant-databases/postgres/school-database-name.js';
+import { checkTargetVersion, schemaStatusOf } from '../../src/adapters/tenant-databases/postgres/school-migrations.js';
+import { makingDatabasePrefix, spareDatabasePrefix } from '../../src/adapters/tenant-databases/postgres/spare-pool.js';
 
 const school = `school_${'ab'.repeat(16)}`;
 

@@ -1,5 +1,5 @@
-import { checkJsonBytes, JsonBodyError } from '../../src/infrastructure/http/json-body-check.js';
-import { firstNotUtf8, percentBytes, textFault } from '../../src/infrastructure/http/text-input.js';
+import { checkJsonBytes, JsonBodyError } from '../../src/http/json-body-check.js';
+import { firstNotUtf8, percentBytes, textFault } from '../../src/http/text-input.js';
 
 const refusal = (raw: Buffer): Pick<JsonBodyError, 'reason' | 'field' | 'message'> | undefined => {
   try {

@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import { contextOf } from '../../src/infrastructure/tracing/otel-tracing.js';
-import { redactedStatement } from '../../src/infrastructure/tracing/start-tracing.js';
+import { contextOf } from '../../src/adapters/tracing/otel-tracing.js';
+import { redactedStatement } from '../../src/adapters/tracing/start-tracing.js';
 
 describe('tracing: what a span may show, and which parent a stored traceparent names', () => {
   it.each([

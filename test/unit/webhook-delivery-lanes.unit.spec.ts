@@ -1,12 +1,7 @@
-import type { IntegrationEvent } from '../../src/application/integration-events/integration-events.js';
-import type { GlobalPosition, RecordedEvent } from '../../src/application/ports/event-store.port.js';
-import {
-  attemptRecord,
-  describeAnswer,
-  outcomeOf,
-  retryDelay,
-} from '../../src/application/webhooks/delivery-attempt.js';
-import { DeliveryLanes, type Delivery } from '../../src/application/webhooks/delivery-lanes.js';
+import type { IntegrationEvent } from '../../src/integration-events/integration-events.js';
+import type { GlobalPosition, RecordedEvent } from '../../src/ports/event-store.port.js';
+import { attemptRecord, describeAnswer, outcomeOf, retryDelay } from '../../src/webhooks/delivery-attempt.js';
+import { DeliveryLanes, type Delivery } from '../../src/webhooks/delivery-lanes.js';
 
 const positions = new Map<number, GlobalPosition>();
 const at = (n: number): GlobalPosition =>

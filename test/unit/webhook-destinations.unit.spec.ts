@@ -1,10 +1,10 @@
-import { WebhookDestinationRefused } from '../../src/application/ports/webhooks.port.js';
+import { WebhookDestinationRefused } from '../../src/ports/webhooks.port.js';
 import {
   isPrivateAddress,
   parseDestination,
   resolveDestination,
-} from '../../src/infrastructure/webhooks/http/destinations.js';
-import { signatureHeaders } from '../../src/infrastructure/webhooks/http/http-webhook-transport.js';
+} from '../../src/adapters/webhooks/http/destinations.js';
+import { signatureHeaders } from '../../src/adapters/webhooks/http/http-webhook-transport.js';
 import { Webhook } from 'standardwebhooks';
 
 describe('webhook destinations: SSRF rules', () => {

@@ -5,7 +5,7 @@
  * when its failure leaves the school active instead of rolling it back (recorded as
  * `NonCriticalStepFailed`). Everything else (undo order, lookups, the fold of each step's events) is
  * derived from this list; what a step's events change in the state, and what it owns, lives in
- * `domain/school/steps/<name>.ts`; what it does in `application/process-manager/steps/<name>.ts`.
+ * `domain/school/steps/<name>.ts`; what it does in `process-manager/steps/<name>.ts`.
  */
 export const STEP_ORDER = [
   { name: 'reserve_slug', done: 'SlugReserved', undo: 'release_slug', undone: 'SlugReleased' },
