@@ -3,7 +3,7 @@ import { fold, type FoldableEvent } from '../../src/domain/school/evolve.js';
 import { STEPS } from '../../src/domain/school/steps.js';
 import { evolveView, foldView } from '../../src/school/view/evolve-view.js';
 import { presentSchool, type SchoolView } from '../../src/school/view/school-view.js';
-import { ev, LATER, NOW, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';
+import { ev, historyBefore, LATER, NOW, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';
 
 /** given(events).when(event).then(view): the read model's evolve, one event at a time. */
 function given(...history: SchoolEvent[]) {
@@ -106,7 +106,7 @@ describe('evolveView: the school read model', () => {
       .then((view) => {
         expect(view.dns).toEqual({ name: 'greenwood.syncad.in', type: 'A', provider: 'local' });
       });
-    given(...provisionedSchool().slice(0, 5))
+    given(...historyBefore('issue_certificate'))
       .when(ev.certificate())
       .then((view) => {
         expect(view.certificate).toEqual({
@@ -160,7 +160,7 @@ describe('evolveView: the school read model', () => {
       type: 'NonCriticalStepFailed',
       data: { ...run, step: 'send_welcome_email', error: 'mailbox full' },
     };
-    given(...provisionedSchool().slice(0, 7))
+    given(...historyBefore('send_welcome_email'))
       .when(failed)
       .then((view) => {
         expect(step(view, 'send_welcome_email')).toMatchObject({ status: 'warning', error: 'mailbox full' });
@@ -174,7 +174,7 @@ describe('evolveView: the school read model', () => {
       type: 'NonCriticalStepFailed',
       data: { ...run, step: 'send_welcome_email', error: 'mailbox full' },
     };
-    const history = provisionedSchool().slice(0, 7);
+    const history = historyBefore('send_welcome_email');
     expect(evolveView(foldView(history), legacy)).toEqual(evolveView(foldView(history), current));
   });
 
