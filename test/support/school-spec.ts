@@ -148,6 +148,11 @@ export function historyBefore(step: StepName): SchoolEvent[] {
   return [ev.requested(), ...STEPS.slice(0, STEPS.indexOf(step)).map((before) => DONE[before]())];
 }
 
+/** The done events of the steps from `first` up to (not including) `before`, in step order. */
+export function stepsDone(first: StepName, before: StepName): SchoolEvent[] {
+  return STEPS.slice(STEPS.indexOf(first), STEPS.indexOf(before)).map((step) => DONE[step]());
+}
+
 /** The request and every step done: a school one `SchoolProvisioned` short of active. */
 export function everyStepDone(): SchoolEvent[] {
   return [ev.requested(), ...STEPS.map((step) => DONE[step]())];

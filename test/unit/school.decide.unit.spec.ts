@@ -84,7 +84,7 @@ describe('decide: recording steps', () => {
   });
 
   it('rolls back when a critical step fails permanently', () => {
-    given(ev.requested(), ev.slug(), ev.database(), ev.migrations(), ev.dns())
+    given(...historyBefore('issue_certificate'))
       .when(failure('issue_certificate', 1, true))
       .thenTypes(['ProvisioningStepFailed', 'RollbackStarted']);
   });

@@ -8,7 +8,7 @@ import { UNDO_ORDER } from '../../src/domain/school/steps.js';
 import { toIntegrationEvent } from '../../src/integration-events/integration-events.js';
 import { foldView } from '../../src/school/view/evolve-view.js';
 import { evolveFleet, type FleetRow } from '../../src/reports/fleet/fleet-view.js';
-import { ev, given, LATER, NOW, provisionedSchool, SCHOOL_ID } from '../support/school-spec.js';
+import { ev, given, LATER, NOW, provisionedSchool, SCHOOL_ID, stepsDone } from '../support/school-spec.js';
 
 const DROPPED_AT = '2026-11-25T08:00:00.000Z';
 const RESTORE_AT = '2026-11-30T09:00:00.000Z';
@@ -108,9 +108,7 @@ const restoredUpTo = (): SchoolEvent[] => [
   slugAgain,
   restoredDatabase,
   migrated(1),
-  ev.dns(),
-  ev.certificate(),
-  ev.delivered(),
+  ...stepsDone('create_dns', 'register_school'),
 ];
 
 describe('decide: restoring a deleted school', () => {

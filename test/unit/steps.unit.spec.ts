@@ -7,7 +7,7 @@ import { fold } from '../../src/domain/school/evolve.js';
 import { SUCCESS_EVENT } from '../../src/domain/school/events.js';
 import { COMPENSATIONS, CRITICAL, STEP_ORDER, STEPS, UNDO_ORDER } from '../../src/domain/school/steps.js';
 import { FakeClock } from '../support/in-memory.js';
-import { ev, NOW } from '../support/school-spec.js';
+import { ev, historyBefore, NOW } from '../support/school-spec.js';
 
 describe('the step order and the step modules', () => {
   /** Starts at NOW; what the step runner dates its events with. */
@@ -99,7 +99,7 @@ describe('the step order and the step modules', () => {
       listDelivered: async () => [],
     };
     const ports = { delivery, faults: NO_FAULTS } as unknown as StepPorts;
-    const state = fold([ev.requested(), ev.slug(), ev.database(), ev.migrations(), ev.dns(), ev.certificate()])!;
+    const state = fold(historyBefore('deliver_certificate'))!;
     const metadata = { actor: 'test', correlationId: 'c', now: NOW };
     const event = await runAction(ports, state, 'deliver_certificate', { attempt: 1, startedAt: NOW }, metadata, clock);
     expect(event).toMatchObject({
@@ -130,7 +130,7 @@ describe('the step order and the step modules', () => {
       ['withdraw', { ...school, reference: 'local:ab12' }],
     ]);
     // Before its certificate is recorded there is nothing to deliver: a permanent failure, not a guess.
-    const early = fold([ev.requested(), ev.slug(), ev.database(), ev.migrations(), ev.dns()])!;
+    const early = fold(historyBefore('issue_certificate'))!;
     const run = runAction(ports, early, 'deliver_certificate', { attempt: 1, startedAt: NOW }, metadata, clock);
     await expect(run).rejects.toMatchObject({ permanent: true });
   });
@@ -155,7 +155,7 @@ describe('the step order and the step modules', () => {
     const credentials = { roleFor: (db: string) => `${db}_owner`, passwordFor: () => 'pw-0', encrypt: () => 'sealed' };
     const servers = { endpoint: (name: string) => ({ host: `${name}.db`, port: 6543 }) };
     const ports = { registry, credentials, servers, credentialsDelivery, faults: NO_FAULTS } as unknown as StepPorts;
-    const state = fold([ev.requested(), ev.slug(), ev.database(), ev.migrations(), ev.dns(), ev.certificate()])!;
+    const state = fold(historyBefore('deliver_certificate'))!;
     const metadata = { actor: 'test', correlationId: 'c', now: NOW };
     const event = await runAction(ports, state, 'register_school', { attempt: 1, startedAt: NOW }, metadata, clock);
     expect(event).toMatchObject({
