@@ -8,7 +8,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '../ports/event-store.port.js';
 import { SCHOOL_REGISTRY, type SchoolRegistry } from '../ports/school-registry.port.js';
 import type { Command } from 'commander';
-import { action, group, withContext } from '../cli/cli.js';
+import { action, group, withContext, type JsonOption } from '../cli/cli.js';
 import { diffProjectionRows } from '../projections/expected-rows.js';
 import { PROJECTIONS } from '../projections/registry.js';
 import { foldView } from '../school/view/evolve-view.js';
@@ -139,7 +139,7 @@ export function registerAudit(program: Command): void {
     )
     .option('--json', 'print the result as JSON')
     .action(
-      action(async (options: { json?: boolean }) =>
+      action(async (options: JsonOption) =>
         withContext(({ app }) => auditCommand(auditSource(app), { command: 'verify', json: options.json === true })),
       ),
     );

@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { TenantServerState } from '../domain/school/placement.js';
 import { TENANT_SERVERS, type TenantServers } from '../ports/tenant-servers.port.js';
 import type { Command } from 'commander';
-import { action, group, withContext } from './cli.js';
+import { action, group, withContext, type JsonOption } from './cli.js';
 
 const serversOf = (app: INestApplicationContext) => app.get<TenantServers>(TENANT_SERVERS);
 
@@ -78,7 +78,7 @@ export function registerServers(program: Command): void {
     .description('each server: state, schools, capacity, and whether it answers now')
     .option('--json', 'print the list as JSON')
     .action(
-      action(async (options: { json?: boolean }) =>
+      action(async (options: JsonOption) =>
         withContext(({ app }) => serversCommand(serversOf(app), { command: 'list', json: options.json === true })),
       ),
     );

@@ -6,7 +6,7 @@ import { PROJECTIONS, projectionNamed } from './registry.js';
 import { rebuildProjections } from './rebuild.js';
 import { projectionStatuses } from './status.js';
 import type { Command } from 'commander';
-import { action, CliFailure, EXIT, group, withContext } from '../cli/cli.js';
+import { action, CliFailure, EXIT, group, withContext, type JsonOption } from '../cli/cli.js';
 import { logProgress } from '../cli/progress.js';
 
 interface ProjectionsOptions {
@@ -76,7 +76,7 @@ export function registerProjections(program: Command): void {
     .description("each projection: position, lag (events behind the store's head), state, last error")
     .option('--json', 'print the list as JSON')
     .action(
-      action(async (options: { json?: boolean }) =>
+      action(async (options: JsonOption) =>
         withContext(({ app }) =>
           projectionsCommand(projectionsSource(app), { command: 'list', all: false, json: options.json === true }),
         ),
@@ -92,7 +92,7 @@ export function registerProjections(program: Command): void {
     .option('--all', 'rebuild every projection')
     .option('--json', 'print the result as JSON')
     .action(
-      action(async (name: string | undefined, options: { all?: boolean; json?: boolean }) =>
+      action(async (name: string | undefined, options: JsonOption & { all?: boolean }) =>
         withContext(({ app }) =>
           projectionsCommand(projectionsSource(app), {
             command: 'rebuild',

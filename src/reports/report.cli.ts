@@ -12,7 +12,7 @@ import {
   type ReportDefinition,
   type ReportOptions,
   type ReportSource,
-} from '../cli/report-definition.js';
+} from './report-definition.js';
 import { FLEET_REPORT } from './fleet/fleet-report.cli.js';
 import { ONBOARDING_REPORT } from './onboarding/onboarding-report.cli.js';
 import { STEPS_REPORT } from './steps/steps-report.cli.js';

@@ -1,5 +1,5 @@
 import { fleetReport } from './fleet-report.js';
-import type { ReportDefinition } from '../../cli/report-definition.js';
+import type { ReportDefinition } from '../report-definition.js';
 
 /** `scs report fleet`: the fleet now, as rows of section, key and count (by status, schema, certificate, stuck). */
 export const FLEET_REPORT: ReportDefinition = {

@@ -1,5 +1,5 @@
 import { GROUPS, onboardingReport, PERIODS, type Group, type Period } from './onboarding-report.js';
-import { ReportUsageError, type ReportDefinition } from '../../cli/report-definition.js';
+import { ReportUsageError, type ReportDefinition } from '../report-definition.js';
 
 /** `scs report onboarding [--period day|week|month] [--group-by district,board]`: schools requested per period. */
 export const ONBOARDING_REPORT: ReportDefinition = {

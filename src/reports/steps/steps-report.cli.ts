@@ -1,5 +1,5 @@
 import { stepsReport } from './steps-report.js';
-import type { ReportDefinition } from '../../cli/report-definition.js';
+import type { ReportDefinition } from '../report-definition.js';
 
 /** `scs report steps`: per step, compensation and renewal: runs, failures, durations (the top failures in a cell). */
 export const STEPS_REPORT: ReportDefinition = {

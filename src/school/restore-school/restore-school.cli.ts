@@ -4,10 +4,10 @@ import { RestoreSchoolHandler } from './restore-school.handler.js';
 import { SlugTakenError } from '../request-school/slug-claims.js';
 import { DomainError } from '../../domain/school/errors.js';
 import { SchoolQueries } from '../view/school-queries.js';
-import { action, CliFailure, group, print, withContext, type CliRun } from '../../cli/cli.js';
+import { action, CliFailure, group, print, withContext, type CliRun, type JsonOption } from '../../cli/cli.js';
 import { resolveSchool, schoolRefArg } from '../../cli/school-ref.js';
 
-type Options = { json?: boolean; notify?: boolean };
+type Options = JsonOption & { notify?: boolean };
 
 async function restore(ref: string, options: Options, run: CliRun): Promise<number> {
   const { app, actor, correlationId } = run;

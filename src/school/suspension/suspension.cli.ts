@@ -3,11 +3,11 @@ import { ResumeSchoolCommand, SuspendSchoolCommand } from './suspension.commands
 import { ResumeSchoolHandler, SuspendSchoolHandler } from './suspension.handlers.js';
 import { DomainError } from '../../domain/school/errors.js';
 import { SchoolQueries } from '../view/school-queries.js';
-import { action, CliFailure, group, print, withContext, type CliRun } from '../../cli/cli.js';
+import { action, CliFailure, group, print, withContext, type CliRun, type JsonOption } from '../../cli/cli.js';
 import { confirm, destructive, type Confirmable } from '../../cli/confirm.js';
 import { resolveSchool, schoolRefArg } from '../../cli/school-ref.js';
 
-type Options = { json?: boolean };
+type Options = JsonOption;
 
 /** A refusal of the domain (not in a status for it, deleted, a bad reason), as the operator reads it: exit 1. */
 function refused(id: string, error: unknown): unknown {

@@ -30,7 +30,7 @@ export type Range = { from?: Date; to?: Date };
 /** A bad option, named for the operator (exit 2). */
 export class ReportUsageError extends Error {}
 
-/** One report of `scs report <name>`; `commands/report.ts` lists them. */
+/** One report of `scs report <name>`; `report.cli.ts` lists them. */
 export interface ReportDefinition {
   /** The `<name>` that picks it. */
   readonly name: string;
